@@ -1,0 +1,262 @@
+"""Run a genuine Apache Kafka broker (KRaft, no ZooKeeper) on 127.0.0.1 from Maven Central jars.
+
+    python -m deploy.kafka_broker start [--port 9092]   # fetch (once), format, start, wait ready
+    python -m deploy.kafka_broker stop  [--port 9092]
+    python -m deploy.kafka_broker status [--port 9092]
+
+Jars are cached under ``.cache/kafka/<version>/`` (git-ignored) and reused; broker data, log and
+pid file live under ``var/kafka-<port>/``. A pid file whose process is gone is cleared; readiness
+is a real produce/consume round trip, not a sleep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+KAFKA_DIR = Path(__file__).resolve().parent / "kafka"
+READINESS_TOPIC = "broker.readiness"
+
+
+def kafka_version() -> str:
+    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+    root = ET.parse(KAFKA_DIR / "pom.xml").getroot()
+    return root.find("m:properties/m:kafka.version", ns).text.strip()
+
+
+@dataclass(frozen=True)
+class Broker:
+    port: int
+    controller_port: int
+
+    @property
+    def home(self) -> Path:
+        return REPO / "var" / f"kafka-{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "broker.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "broker.log"
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+def fetch_jars(version: str) -> Path:
+    libs = REPO / ".cache" / "kafka" / version / "libs"
+    marker = libs / ".complete"
+    if marker.exists():
+        return libs
+    libs.mkdir(parents=True, exist_ok=True)
+    print(f"fetching Apache Kafka {version} from Maven Central (once)...", flush=True)
+    subprocess.run(
+        ["mvn", "-q", "-B", "-f", str(KAFKA_DIR / "pom.xml"), "dependency:copy-dependencies",
+         f"-DoutputDirectory={libs}"],
+        check=True,
+    )
+    marker.write_text(version)
+    return libs
+
+
+def write_config(broker: Broker) -> Path:
+    data = broker.home / "data"
+    config = broker.home / "server.properties"
+    config.write_text("\n".join([
+        "process.roles=broker,controller",
+        "node.id=1",
+        f"controller.quorum.voters=1@127.0.0.1:{broker.controller_port}",
+        f"listeners=PLAINTEXT://127.0.0.1:{broker.port},CONTROLLER://127.0.0.1:{broker.controller_port}",
+        f"advertised.listeners=PLAINTEXT://127.0.0.1:{broker.port}",
+        "controller.listener.names=CONTROLLER",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        f"log.dirs={data}",
+        "num.partitions=6",
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=6",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "share.coordinator.state.topic.replication.factor=1",
+        "share.coordinator.state.topic.min.isr=1",
+        # Topics are created explicitly by the services; a misspelt topic must fail loudly.
+        "auto.create.topics.enable=false",
+        "group.initial.rebalance.delay.ms=0",
+        "log.cleaner.backoff.ms=1000",
+        "",
+    ]))
+    return config
+
+
+def java_command(libs: Path, *args: str, heap: str = "512m") -> list[str]:
+    return [
+        "java", f"-Xmx{heap}", "-Xms128m", "-XX:+UseG1GC",
+        f"-Dlog4j2.configurationFile={KAFKA_DIR / 'log4j2.yaml'}",
+        "-cp", f"{libs}/*", *args,
+    ]
+
+
+def format_storage(broker: Broker, libs: Path, config: Path) -> None:
+    if (broker.home / "data" / "meta.properties").exists():
+        return
+    cluster_id = subprocess.run(
+        java_command(libs, "kafka.tools.StorageTool", "random-uuid", heap="128m"),
+        check=True, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]
+    subprocess.run(
+        java_command(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config), heap="256m"),
+        check=True, capture_output=True, text=True,
+    )
+
+
+def running_pid(broker: Broker) -> int | None:
+    """The broker's pid if its process is alive; clears a stale pid file."""
+    try:
+        pid = int(broker.pid_file.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        broker.pid_file.unlink(missing_ok=True)
+        return None
+    if _is_zombie(pid):
+        broker.pid_file.unlink(missing_ok=True)
+        return None
+    return pid
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start(broker: Broker, timeout_s: float = 120) -> int:
+    pid = running_pid(broker)
+    if pid is not None:
+        print(f"Kafka already running on {broker.bootstrap} (pid {pid})")
+        wait_ready(broker, timeout_s)
+        return pid
+    for port in (broker.port, broker.controller_port):
+        if port_in_use(port):
+            raise SystemExit(f"port {port} is taken by another program; choose another with --port")
+    libs = fetch_jars(kafka_version())
+    broker.home.mkdir(parents=True, exist_ok=True)
+    config = write_config(broker)
+    format_storage(broker, libs, config)
+    with open(broker.log_file, "ab") as log:
+        process = subprocess.Popen(
+            java_command(libs, "kafka.Kafka", str(config)),
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C in a terminal must not kill it behind our back
+        )
+    broker.pid_file.write_text(str(process.pid))
+    try:
+        wait_ready(broker, timeout_s, process)
+    except BaseException:
+        stop(broker)
+        raise
+    print(f"Kafka {kafka_version()} ready on {broker.bootstrap} (pid {process.pid})")
+    return process.pid
+
+
+def wait_ready(broker: Broker, timeout_s: float, process: subprocess.Popen | None = None) -> None:
+    """Ready = a message produced to a readiness topic comes back to a consumer."""
+    from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+    from services.common.kafka_io import ensure_topics
+    from services.common.topics import TopicSpec
+
+    deadline = time.monotonic() + timeout_s
+    while not port_in_use(broker.port):
+        if process is not None and process.poll() is not None:
+            raise SystemExit(f"Kafka exited with code {process.returncode}; see {broker.log_file}")
+        if time.monotonic() > deadline:
+            raise SystemExit(f"Kafka did not open port {broker.port} in {timeout_s}s; see {broker.log_file}")
+        time.sleep(0.2)
+    ensure_topics(broker.bootstrap, [TopicSpec(READINESS_TOPIC, 1, compacted=False)], timeout_s)
+    token = uuid.uuid4().hex.encode()
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+    sent = producer.send(READINESS_TOPIC, value=token).get(timeout=max(5, deadline - time.monotonic()))
+    producer.close()
+    consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap, enable_auto_commit=False)
+    partition = TopicPartition(READINESS_TOPIC, sent.partition)
+    consumer.assign([partition])
+    consumer.seek(partition, sent.offset)
+    try:
+        while time.monotonic() < deadline:
+            for records in consumer.poll(timeout_ms=500).values():
+                if any(r.value == token for r in records):
+                    return
+        raise SystemExit("Kafka accepted a message but never delivered it back")
+    finally:
+        consumer.close()
+
+
+def stop(broker: Broker, timeout_s: float = 30) -> None:
+    pid = running_pid(broker)
+    if pid is None:
+        print(f"no Kafka running on port {broker.port}")
+        return
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and running_pid(broker) is not None:
+        _reap(pid)
+        time.sleep(0.2)
+    if running_pid(broker) is not None:
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        _reap(pid)
+    broker.pid_file.unlink(missing_ok=True)
+    print(f"Kafka on port {broker.port} stopped")
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass  # not our child: its own parent (init) reaps it
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=["start", "stop", "status", "fetch"])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("KAFKA_PORT", "9092")))
+    parser.add_argument("--controller-port", type=int, default=None, help="default: port + 1")
+    parser.add_argument("--timeout", type=float, default=120)
+    args = parser.parse_args(argv)
+    broker = Broker(args.port, args.controller_port or args.port + 1)
+    if args.action == "fetch":
+        print(fetch_jars(kafka_version()))
+    elif args.action == "start":
+        start(broker, args.timeout)
+    elif args.action == "stop":
+        stop(broker)
+    else:
+        pid = running_pid(broker)
+        print(f"running (pid {pid}) on {broker.bootstrap}" if pid else "not running")
+        sys.exit(0 if pid else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Idempotent Kafka consumption: each event's effect and its processed-mark commit together.
+
+Offsets are committed to Kafka only after the database commit, so a crash in between replays
+the event, and the processed-mark makes the replay a no-op. Messages that can never be applied
+(unreadable, or rejected by the handler as :class:`PoisonEvent`) go to the topic's dead-letter
+topic with the reason in headers, and consumption moves on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from kafka import OffsetAndMetadata, TopicPartition
+from opentelemetry import context as otel_context
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel
+
+from services.common.envelope import Envelope, MalformedEvent
+from services.common.observability import EVENTS_CONSUMED, extract_trace_context
+from services.common.topics import dead_letter_topic
+
+log = logging.getLogger(__name__)
+
+
+class PoisonEvent(ValueError):
+    """Raised by a handler for an event that will never apply; it goes to the dead-letter topic."""
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_event"
+
+    consumer: str = Field(primary_key=True, max_length=100)
+    event_id: str = Field(primary_key=True, max_length=64)
+    processed_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a handler sees of one message."""
+
+    topic: str
+    key: str | None
+    envelope: Envelope | None  # None for a tombstone
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.envelope is None
+
+
+Handler = Callable[[Session, Incoming], None]
+
+
+class EventApplier:
+    """Applies one record at most once; the transport-independent half of the consumer."""
+
+    def __init__(self, engine: Engine, consumer_name: str, handler: Handler, dead_letters=None):
+        self.engine = engine
+        self.consumer_name = consumer_name
+        self.handler = handler
+        self.dead_letters = dead_letters  # a KafkaProducer, or None in unit tests
+
+    def apply(self, record) -> str:
+        """Returns the outcome: applied, duplicate or dead_lettered. Raises on transient errors."""
+        try:
+            incoming = self._read(record)
+        except MalformedEvent as error:
+            return self._dead_letter(record, str(error))
+        token = otel_context.attach(extract_trace_context(record.headers))
+        try:
+            return self._apply_once(record, incoming)
+        except (PoisonEvent, ValidationError) as error:
+            return self._dead_letter(record, f"{type(error).__name__}: {error}")
+        finally:
+            otel_context.detach(token)
+
+    def _read(self, record) -> Incoming:
+        key = record.key.decode() if record.key is not None else None
+        if record.value is None:
+            return Incoming(record.topic, key, None)
+        return Incoming(record.topic, key, Envelope.from_bytes(record.value))
+
+    def _apply_once(self, record, incoming: Incoming) -> str:
+        event_id = self._event_id(record, incoming)
+        with Session(self.engine) as session:
+            if session.get(ProcessedEvent, (self.consumer_name, event_id)) is not None:
+                return "duplicate"
+            self.handler(session, incoming)
+            session.add(ProcessedEvent(consumer=self.consumer_name, event_id=event_id))
+            try:
+                session.commit()
+            except IntegrityError:  # another instance applied it between our check and commit
+                session.rollback()
+                return "duplicate"
+        return "applied"
+
+    @staticmethod
+    def _event_id(record, incoming: Incoming) -> str:
+        if incoming.envelope is not None:
+            return str(incoming.envelope.event_id)
+        # A tombstone has no id of its own; its position in the log identifies it.
+        return f"tombstone:{record.topic}:{record.partition}:{record.offset}"
+
+    def _dead_letter(self, record, reason: str) -> str:
+        log.warning("dead-lettering %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason[:300])
+        if self.dead_letters is not None:
+            headers = [
+                ("dlt.reason", reason[:1000].encode()),
+                ("dlt.topic", record.topic.encode()),
+                ("dlt.partition", str(record.partition).encode()),
+                ("dlt.offset", str(record.offset).encode()),
+                ("dlt.consumer", self.consumer_name.encode()),
+            ]
+            self.dead_letters.send(
+                dead_letter_topic(record.topic), key=record.key, value=record.value, headers=headers
+            ).get(timeout=15)
+        return "dead_lettered"
+
+
+class ConsumerLoop:
+    """Polls a consumer group and hands each record to an :class:`EventApplier`."""
+
+    def __init__(self, consumer, applier: EventApplier, retry_backoff_s: float = 0.5):
+        self.consumer = consumer
+        self.applier = applier
+        self.retry_backoff_s = retry_backoff_s
+        self.ready = threading.Event()
+
+    def run(self, stop: threading.Event) -> None:
+        try:
+            while not stop.is_set():
+                batches = self.consumer.poll(timeout_ms=200)
+                self.ready.set()
+                for partition, records in batches.items():
+                    self._process_partition(partition, records, stop)
+        finally:
+            self.consumer.close(autocommit=False)
+
+    def _process_partition(self, partition: TopicPartition, records, stop: threading.Event) -> None:
+        for record in records:
+            while not stop.is_set():
+                try:
+                    outcome = self.applier.apply(record)
+                    break
+                except Exception:
+                    # Database down or similar: nothing committed, try the same record again.
+                    log.exception("applying %s@%s failed; retrying", record.topic, record.offset)
+                    time.sleep(self.retry_backoff_s)
+            else:
+                # Stopping mid-retry: rewind so the next owner of the partition sees it again.
+                self.consumer.seek(partition, record.offset)
+                return
+            EVENTS_CONSUMED.labels(record.topic, outcome).inc()
+            # Only now, after the database commit, does Kafka learn the record is done.
+            self.consumer.commit({partition: OffsetAndMetadata(record.offset + 1, "", -1)})

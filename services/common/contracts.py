@@ -1,0 +1,160 @@
+"""Event contracts shared by every service: the payloads that travel on Kafka.
+
+Payloads carry the matching-relevant state of an entity and nothing personal: members appear by
+opaque id only; no names, contacts, free-text notes or exact addresses ever go on a topic.
+Consumers ignore unknown fields so producers can add fields without breaking them; a change that
+removes or re-means a field bumps the payload's ``VERSION``.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Contract(BaseModel):
+    """Base of every event payload: tolerant of fields it does not know."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class SkillLevel(enum.IntEnum):
+    """Ordered so that ``member_level >= required_level`` is the eligibility test."""
+
+    learning = 1
+    capable = 2
+    expert = 3
+
+
+class Fluency(enum.IntEnum):
+    basic = 1
+    conversational = 2
+    fluent = 3
+
+
+class MemberStatus(str, enum.Enum):
+    active = "active"
+    paused = "paused"
+
+
+class TaskStatus(str, enum.Enum):
+    draft = "draft"
+    open = "open"
+    filled = "filled"
+    closed = "closed"
+    cancelled = "cancelled"
+
+
+class Urgency(str, enum.Enum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+
+
+class Weekday(enum.IntEnum):
+    monday = 0
+    tuesday = 1
+    wednesday = 2
+    thursday = 3
+    friday = 4
+    saturday = 5
+    sunday = 6
+
+
+class SkillClaim(Contract):
+    skill: str = Field(description="Skill slug from the coalition's taxonomy, e.g. 'graphic-design'.")
+    level: SkillLevel
+
+
+class LanguageClaim(Contract):
+    code: str = Field(description="BCP 47 language tag, lower case, e.g. 'fr', 'es', 'en'.")
+    fluency: Fluency = Fluency.fluent
+
+
+class WeeklyWindow(Contract):
+    weekday: Weekday
+    start: time
+    end: time
+
+
+class DateRange(Contract):
+    start: date
+    end: date
+
+
+class MemberState(Contract):
+    """Everything matching needs to know about a member; key = member_id."""
+
+    VERSION: int = Field(default=1, exclude=True)
+
+    member_id: UUID
+    status: MemberStatus
+    skills: list[SkillClaim] = []
+    languages: list[LanguageClaim] = []
+    weekly_availability: list[WeeklyWindow] = []
+    unavailable: list[DateRange] = []
+    area: str | None = None
+    remote_ok: bool = False
+    max_tasks_per_month: int = 4
+    interests: list[str] = []
+
+
+class SkillNeed(Contract):
+    skill: str
+    min_level: SkillLevel = SkillLevel.learning
+
+
+class TaskState(Contract):
+    """Everything matching and the public views need about a task; key = task_id.
+
+    ``title`` and ``summary`` are written by coordinators for the public; the exact address is
+    never here (only accepted volunteers see it, through the tasks service).
+    """
+
+    task_id: UUID
+    organization_id: UUID
+    coordinator_id: UUID
+    status: TaskStatus
+    title: str
+    summary: str = ""
+    skills: list[SkillNeed] = []
+    languages: list[str] = []
+    slots: int = Field(ge=1)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    deadline: datetime | None = None
+    area: str | None = None
+    remote: bool = False
+    urgency: Urgency = Urgency.normal
+
+
+class OfferStatus(str, enum.Enum):
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+    expired = "expired"
+    withdrawn = "withdrawn"
+    cancelled_by_volunteer = "cancelled_by_volunteer"
+
+
+class OfferChanged(Contract):
+    """An offer's new state; type names the change (offer.created, offer.accepted, ...)."""
+
+    offer_id: UUID
+    task_id: UUID
+    member_id: UUID
+    status: OfferStatus
+    reasons: list[str] = []
+    expires_at: datetime | None = None
+    withdrawn_because: str | None = None
+
+
+class TaskFillChanged(Contract):
+    """A task's fill level changed (task.filled, task.reopened)."""
+
+    task_id: UUID
+    slots: int
+    accepted: int

@@ -1,0 +1,88 @@
+"""Kafka plumbing shared by every service: producers, consumers and explicit topic creation."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from services.common.topics import TopicSpec, all_topics
+
+log = logging.getLogger(__name__)
+
+Headers = list[tuple[str, bytes]]
+
+
+def make_producer(bootstrap_servers: str, client_id: str) -> KafkaProducer:
+    # acks=all + idempotence: a retried send never duplicates and never reorders within a key.
+    return KafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=2,
+        retries=5,
+        request_timeout_ms=15000,
+    )
+
+
+def make_consumer(bootstrap_servers: str, group_id: str | None, client_id: str, **overrides) -> KafkaConsumer:
+    options = dict(
+        bootstrap_servers=bootstrap_servers,
+        group_id=group_id,
+        client_id=client_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=200,
+        session_timeout_ms=10000,
+        heartbeat_interval_ms=1000,
+    )
+    options.update(overrides)
+    return KafkaConsumer(**options)
+
+
+def ensure_topics(bootstrap_servers: str, specs: list[TopicSpec] | None = None, timeout_s: float = 60) -> list[str]:
+    """Create every topic the product uses, with its partitions and cleanup policy.
+
+    Topics are never auto-created: a typo in a topic name must fail, not make a new topic.
+    Returns the names created by this call.
+    """
+    specs = specs if specs is not None else all_topics()
+    admin = _admin_when_ready(bootstrap_servers, timeout_s)
+    try:
+        existing = set(admin.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+        created: list[str] = []
+        for spec in missing:
+            try:
+                admin.create_topics(
+                    [NewTopic(spec.name, spec.partitions, 1, topic_configs=spec.kafka_configs())]
+                )
+                created.append(spec.name)
+            except TopicAlreadyExistsError:
+                pass  # another service created it first
+        return created
+    finally:
+        admin.close()
+
+
+def _admin_when_ready(bootstrap_servers: str, timeout_s: float) -> KafkaAdminClient:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="topic-setup")
+        except KafkaError as error:
+            if time.monotonic() > deadline:
+                raise
+            log.info("waiting for Kafka at %s: %s", bootstrap_servers, error)
+            time.sleep(0.5)
+
+
+def header_value(headers: Headers | None, name: str) -> str | None:
+    for key, value in headers or []:
+        if key == name and value is not None:
+            return value.decode()
+    return None

@@ -1,0 +1,85 @@
+"""Logs, metrics and traces, set up the same way in every service.
+
+Logs are JSON lines with the request/trace id. Personal data never reaches a log: log calls pass
+opaque ids only, and :class:`RedactingFilter` masks anything shaped like an email or phone number
+as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+
+from opentelemetry import propagate, trace
+from prometheus_client import Counter, Gauge, Histogram
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+
+HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests served", ["method", "route", "status"])
+HTTP_LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"])
+OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox rows not yet published to Kafka")
+OUTBOX_PUBLISHED = Counter("outbox_published_total", "Outbox rows published to Kafka")
+EVENTS_CONSUMED = Counter("events_consumed_total", "Kafka events applied", ["topic", "outcome"])
+CONSUMER_LAG = Gauge("consumer_lag", "Messages behind the end of the partition", ["topic", "partition"])
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _PHONE.sub("[redacted-phone]", _EMAIL.sub("[redacted-email]", message))
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str):
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "service": self.service,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        span_context = trace.get_current_span().get_span_context()
+        if span_context.is_valid:
+            entry["trace_id"] = format(span_context.trace_id, "032x")
+        if request_id := request_id_var.get():
+            entry["request_id"] = request_id
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("kafka", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def inject_trace_headers() -> list[tuple[str, str]]:
+    """The current trace context as message headers (W3C traceparent)."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return sorted(carrier.items())
+
+
+def extract_trace_context(headers: list[tuple[str, bytes]] | None):
+    carrier = {k: v.decode() for k, v in headers or [] if v is not None}
+    return propagate.extract(carrier)

@@ -1,0 +1,130 @@
+"""Transactional outbox: a state change and its event commit together; a relay publishes later.
+
+Request handlers call :func:`add_event` inside their unit of work and never touch Kafka. The
+:class:`OutboxRelay` publishes unsent rows in insertion order, marks them sent only once the broker
+acknowledged them, and keeps retrying rows that failed (with backoff) until they go through.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, LargeBinary, Text, func
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, select
+
+from services.common.envelope import Envelope
+from services.common.kafka_io import Headers
+from services.common.observability import OUTBOX_BACKLOG, OUTBOX_PUBLISHED, inject_trace_headers
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=200)
+    message_key: str = Field(max_length=200)
+    # NULL value = tombstone (erasure of a compacted key).
+    payload: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    headers_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    created_at: datetime = Field(default_factory=_now)
+    sent_at: datetime | None = Field(default=None, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+def add_event(session: Session, topic: str, key: str, envelope: Envelope) -> OutboxMessage:
+    """Queue an event in the caller's transaction."""
+    return _add(session, topic, key, envelope.to_bytes())
+
+
+def add_tombstone(session: Session, topic: str, key: str) -> OutboxMessage:
+    """Queue a null-valued message: compaction then forgets the key entirely."""
+    return _add(session, topic, key, None)
+
+
+def _add(session: Session, topic: str, key: str, payload: bytes | None) -> OutboxMessage:
+    headers = inject_trace_headers()
+    row = OutboxMessage(topic=topic, message_key=key, payload=payload, headers_json=json.dumps(headers))
+    session.add(row)
+    return row
+
+
+class OutboxRelay:
+    """Publishes outbox rows to Kafka; safe to run in several processes against PostgreSQL."""
+
+    def __init__(self, engine: Engine, producer, batch_size: int = 200, send_timeout_s: float = 15):
+        self.engine = engine
+        self.producer = producer
+        self.batch_size = batch_size
+        self.send_timeout_s = send_timeout_s
+        self.wakeup = threading.Event()
+
+    def publish_pending(self) -> int:
+        """Publish one batch in order; stop at the first failure so per-key order holds."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            rows = session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.sent_at.is_(None))
+                .order_by(OutboxMessage.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            sent = self._send_in_order(rows)
+            session.commit()
+        OUTBOX_PUBLISHED.inc(sent)
+        return sent
+
+    def backlog(self) -> int:
+        with Session(self.engine) as session:
+            count = session.exec(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+            ).one()
+        OUTBOX_BACKLOG.set(count)
+        return count
+
+    def _send_in_order(self, rows: list[OutboxMessage]) -> int:
+        """Send the whole batch, then mark rows sent up to the first one the broker refused.
+
+        Rows after a failure are sent again next pass; consumers drop the duplicates by event id.
+        """
+        futures = []
+        for row in rows:
+            headers: Headers = [(k, v.encode()) for k, v in json.loads(row.headers_json)]
+            futures.append(
+                self.producer.send(row.topic, key=row.message_key.encode(), value=row.payload, headers=headers)
+            )
+        sent = 0
+        for row, future in zip(rows, futures):
+            try:
+                future.get(timeout=self.send_timeout_s)
+            except Exception as error:  # broker down, timeout: keep the row, retry later
+                row.attempts += 1
+                row.last_error = f"{type(error).__name__}: {error}"[:2000]
+                log.warning("outbox row %s not published yet (attempt %s): %s", row.id, row.attempts, error)
+                break
+            row.sent_at = _now()
+            sent += 1
+        return sent
+
+    def run(self, stop: threading.Event, poll_seconds: float = 0.05, max_backoff_s: float = 5.0) -> None:
+        backoff = poll_seconds
+        while not stop.is_set():
+            try:
+                sent = self.publish_pending()
+                pending = self.backlog()
+                backoff = poll_seconds if sent or not pending else min(backoff * 2, max_backoff_s)
+            except Exception:
+                log.exception("outbox relay pass failed")
+                backoff = min(backoff * 2, max_backoff_s)
+            self.wakeup.wait(backoff)
+            self.wakeup.clear()

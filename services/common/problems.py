@@ -1,0 +1,77 @@
+"""One error shape: domain exceptions become RFC 9457 problem details, once, here."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """Base of expected failures; subclasses set the HTTP status and a stable type slug."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, **extra):
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class Forbidden(DomainError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class Invalid(DomainError):
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+
+def problem(status: int, slug: str, title: str, detail: str, instance: str, **extra) -> JSONResponse:
+    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _describe(error: dict) -> dict:
+    location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    message = error.get("msg", "invalid value")
+    if error.get("type") == "extra_forbidden":
+        message = "unknown field: this service does not accept it"
+    return {"field": location or "(body)", "message": message}
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, error: DomainError):
+        return problem(error.status, error.slug, error.title, error.detail, request.url.path, **error.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError):
+        errors = [_describe(e) for e in error.errors()]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return problem(422, "validation-error", "The request is not valid", summary, request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException):
+        return problem(error.status_code, "http-error", str(error.detail), str(error.detail), request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return problem(500, "internal-error", "Internal error", "Something went wrong on our side.", request.url.path)

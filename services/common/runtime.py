@@ -1,0 +1,193 @@
+"""Wiring built in one place: database, producer, relay and consumer threads, web app.
+
+Every service's ``main.py`` calls :func:`create_service_app` with its routers and consumers; tests
+build the same app with other settings. Route handlers and consumers only ever receive what is
+built here.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from services.common.db import make_engine, migrate
+from services.common.kafka_io import ensure_topics, make_producer
+from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, configure_logging, request_id_var
+from services.common.outbox import OutboxRelay
+from services.common.problems import install_problem_handlers
+from services.common.settings import ServiceSettings
+from services.common.topics import all_topics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    engine: Engine
+    producer: object | None = None
+    relay: OutboxRelay | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+    extras: dict = field(default_factory=dict)
+
+    def start_thread(self, name: str, target: Callable[[threading.Event], None]) -> None:
+        thread = threading.Thread(target=target, args=(self.stop,), name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def nudge_relay(self) -> None:
+        """Wake the relay now instead of at its next poll (called after a commit)."""
+        if self.relay is not None:
+            self.relay.wakeup.set()
+
+    def shutdown(self, timeout_s: float = 10) -> None:
+        self.stop.set()
+        if self.relay is not None:
+            self.relay.wakeup.set()
+        for thread in self.threads:
+            thread.join(timeout_s)
+        if self.producer is not None:
+            self.producer.close(timeout=5)
+        self.engine.dispose()
+
+
+Starter = Callable[[Runtime], None]
+
+
+def broker_reachable(bootstrap_servers: str, timeout_s: float = 1.0) -> bool:
+    for server in bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout_s):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def database_reachable(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+def build_runtime(settings: ServiceSettings, migrations_dir: Path) -> Runtime:
+    engine = make_engine(settings.database_url)
+    migrate(engine, migrations_dir)
+    ensure_topics(settings.kafka_bootstrap_servers, all_topics(settings.topic_partitions, settings.topics))
+    producer = make_producer(settings.kafka_bootstrap_servers, client_id=settings.service_name)
+    runtime = Runtime(settings=settings, engine=engine, producer=producer)
+    runtime.relay = OutboxRelay(engine, producer)
+    runtime.start_thread("outbox-relay", lambda stop: runtime.relay.run(stop, settings.outbox_poll_seconds))
+    return runtime
+
+
+def operations_router(runtime_of: Callable[[], Runtime]) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is alive")
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Database and broker are reachable")
+    def readyz(response: Response) -> dict:
+        runtime = runtime_of()
+        checks = {
+            "database": database_reachable(runtime.engine),
+            "broker": broker_reachable(runtime.settings.kafka_bootstrap_servers),
+        }
+        ready = all(checks.values())
+        response.status_code = 200 if ready else 503
+        return {"status": "ready" if ready else "unready", "checks": checks}
+
+    @router.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    migrations_dir: Path,
+    routers: Iterable[APIRouter],
+    starters: Iterable[Starter] = (),
+    description: str = "",
+) -> FastAPI:
+    """The FastAPI app of one service; ``starters`` start its consumers once wiring is built."""
+    state: dict[str, Runtime] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        configure_logging(settings.service_name, settings.log_level)
+        runtime = build_runtime(settings, migrations_dir)
+        state["runtime"] = runtime
+        app.state.runtime = runtime
+        for start in starters:
+            start(runtime)
+        log.info("%s started", settings.service_name)
+        try:
+            yield
+        finally:
+            runtime.shutdown()
+            log.info("%s stopped", settings.service_name)
+
+    app = FastAPI(title=title, description=description, lifespan=lifespan)
+    install_problem_handlers(app)
+    app.middleware("http")(_observe_request)
+    app.include_router(operations_router(lambda: state["runtime"]))
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+async def _observe_request(request: Request, call_next):
+    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    token = request_id_var.set(request_id)
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await call_next(request)
+        status = response.status_code
+        response.headers["x-request-id"] = request_id
+        return response
+    finally:
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        HTTP_REQUESTS.labels(request.method, path, str(status)).inc()
+        HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
+        request_id_var.reset(token)
+
+
+def start_consumer(runtime: Runtime, name: str, topics: list[str], handler, group_id: str | None = None) -> None:
+    """Consume ``topics`` in a consumer group, applying each event once through ``handler``."""
+    from services.common.consumer import ConsumerLoop, EventApplier
+    from services.common.kafka_io import make_consumer
+
+    settings = runtime.settings
+    consumer = make_consumer(
+        settings.kafka_bootstrap_servers, group_id or f"{settings.topic_prefix}{settings.service_name}.{name}",
+        client_id=f"{settings.service_name}-{name}",
+    )
+    consumer.subscribe(topics)
+    loop = ConsumerLoop(consumer, EventApplier(runtime.engine, f"{settings.service_name}.{name}", handler, runtime.producer))
+    runtime.extras[f"consumer:{name}"] = loop
+    runtime.start_thread(f"consumer-{name}", loop.run)

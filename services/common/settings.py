@@ -1,0 +1,59 @@
+"""Settings base: one pydantic-settings class per service, read from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.common.topics import Topics
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEV_PLACEHOLDER_SECRETS = {"", "change-me", "dev-only-insecure-secret"}
+
+
+class ServiceSettings(BaseSettings):
+    """Fields every service shares. Subclasses set ``env_prefix`` (``MEMBERS_``, ``TASKS_``...).
+
+    ``KAFKA_BOOTSTRAP_SERVERS`` and ``ENVIRONMENT`` are read without prefix so one variable
+    configures every service started from the same shell.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: str = "service"
+    environment: str = Field("development", validation_alias=AliasChoices("ENVIRONMENT", "environment"))
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = ""
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")
+    )
+    topic_partitions: int = 6
+    topic_prefix: str = Field("", validation_alias=AliasChoices("KAFKA_TOPIC_PREFIX", "topic_prefix"))
+    outbox_poll_seconds: float = 0.05
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _default_database(self) -> "ServiceSettings":
+        if not self.database_url:
+            var = REPO_ROOT / "var"
+            var.mkdir(exist_ok=True)
+            self.database_url = f"sqlite:///{var / (self.service_name + '.db')}"
+        return self
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(self.topic_prefix)
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment in {"development", "test"}
+
+    def require_secret(self, name: str, value: str) -> str:
+        """Refuse placeholder secrets outside development."""
+        if not self.is_development and value in DEV_PLACEHOLDER_SECRETS:
+            raise ValueError(f"{name} must be set to a real secret when ENVIRONMENT={self.environment}")
+        return value
+

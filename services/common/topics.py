@@ -1,0 +1,58 @@
+"""Topic names and their layout, declared once and created explicitly at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MEMBERS_STATE = "members.state"
+TASKS_STATE = "tasks.state"
+OFFERS_EVENTS = "offers.events"
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The product's topic names under an optional prefix (tests give each run its own)."""
+
+    prefix: str = ""
+
+    @property
+    def members_state(self) -> str:
+        return self.prefix + MEMBERS_STATE
+
+    @property
+    def tasks_state(self) -> str:
+        return self.prefix + TASKS_STATE
+
+    @property
+    def offers_events(self) -> str:
+        return self.prefix + OFFERS_EVENTS
+
+
+def dead_letter_topic(topic: str) -> str:
+    return f"{topic}.dlt"
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    compacted: bool
+    configs: dict[str, str] = field(default_factory=dict)
+
+    def kafka_configs(self) -> dict[str, str]:
+        configs = {"cleanup.policy": "compact" if self.compacted else "delete"}
+        if self.compacted:
+            # Tombstones stay long enough for every consumer to see an erasure, then vanish.
+            configs["delete.retention.ms"] = str(24 * 3600 * 1000)
+            configs["min.compaction.lag.ms"] = "0"
+        return configs | self.configs
+
+
+def all_topics(partitions: int = 6, topics: Topics = Topics()) -> list[TopicSpec]:
+    base = [
+        TopicSpec(topics.members_state, partitions, compacted=True),
+        TopicSpec(topics.tasks_state, partitions, compacted=True),
+        TopicSpec(topics.offers_events, partitions, compacted=False),
+    ]
+    dead_letters = [TopicSpec(dead_letter_topic(t.name), 1, compacted=False) for t in base]
+    return base + dead_letters

@@ -1,0 +1,42 @@
+"""Fixtures shared by every test: the real broker, real databases, isolated topic names."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.infra import ensure_kafka, ensure_postgres, new_postgres_database, new_sqlite_database, new_topic_prefix
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    return ensure_kafka()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    return ensure_postgres()
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    return new_topic_prefix()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A fresh, empty database; tests using it run once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return new_sqlite_database(tmp_path)
+    return new_postgres_database(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture
+def new_database(request, tmp_path):
+    """Factory for more fresh databases of a given kind: ``new_database("postgresql", "members")``."""
+
+    def make(kind: str, label: str = "t") -> str:
+        if kind == "sqlite":
+            return new_sqlite_database(tmp_path, label)
+        return new_postgres_database(request.getfixturevalue("postgres_server"), label)
+
+    return make
