@@ -1,0 +1,179 @@
+"""The shared plumbing against the real broker: relay, idempotent consumer, offsets, dead letters."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from kafka import KafkaProducer, TopicPartition
+from sqlalchemy import event as sa_event
+from sqlmodel import Field, Session, SQLModel, select
+
+from services.common.consumer import ConsumerLoop, EventApplier, PoisonEvent, ProcessedEvent
+from services.common.db import make_engine
+from services.common.envelope import Envelope
+from services.common.kafka_io import ensure_topics, make_consumer, make_producer
+from services.common.outbox import OutboxRelay, add_event
+from services.common.topics import Topics, all_topics, dead_letter_topic
+from tests.common.support import make_schema
+from tests.support.processes import eventually
+
+pytestmark = pytest.mark.kafka
+
+
+class Tally(SQLModel, table=True):
+    __tablename__ = "test_tally"
+    key: str = Field(primary_key=True)
+    count: int = 0
+
+
+def count_up(session: Session, incoming) -> None:
+    if incoming.envelope.data.get("poison"):
+        raise PoisonEvent("this event can never apply")
+    row = session.get(Tally, incoming.key) or Tally(key=incoming.key)
+    row.count += 1
+    session.add(row)
+
+
+@pytest.fixture
+def topics(kafka_bootstrap, topic_prefix) -> Topics:
+    topics = Topics(topic_prefix)
+    ensure_topics(kafka_bootstrap, all_topics(3, topics))
+    return topics
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    make_schema(engine, Tally)
+    yield engine
+    engine.dispose()
+
+
+def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 10) -> list:
+    consumer = make_consumer(bootstrap, None, "test-reader")
+    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)
+    records: list = []
+    try:
+        def enough():
+            for batch in consumer.poll(timeout_ms=200).values():
+                records.extend(batch)
+            return len(records) >= expected
+        eventually(enough, timeout_s, message=f"{expected} records on {topic}")
+    finally:
+        consumer.close()
+    return records
+
+
+def test_the_relay_publishes_outbox_rows_to_the_real_broker(kafka_bootstrap, topics, engine):
+    with Session(engine) as session:
+        for n in range(3):
+            add_event(session, topics.tasks_state, f"task-{n}", Envelope(type="task.posted", source="tasks", data={"n": n}))
+        session.commit()
+    producer = make_producer(kafka_bootstrap, "test-relay")
+    try:
+        assert OutboxRelay(engine, producer).publish_pending() == 3
+    finally:
+        producer.close()
+    records = read_all(kafka_bootstrap, topics.tasks_state, 3)
+    assert sorted(r.key for r in records) == [b"task-0", b"task-1", b"task-2"]
+    assert {Envelope.from_bytes(r.value).data["n"] for r in records} == {0, 1, 2}
+
+
+def run_loop_until(loop: ConsumerLoop, condition, timeout_s: float = 15) -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=loop.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        eventually(condition, timeout_s, message="consumer progress")
+    finally:
+        stop.set()
+        thread.join(10)
+
+
+def consumer_loop(kafka_bootstrap, topic, engine, group, handler=count_up, dead_letters=None) -> ConsumerLoop:
+    consumer = make_consumer(kafka_bootstrap, group, "test-consumer")
+    consumer.subscribe([topic])
+    return ConsumerLoop(consumer, EventApplier(engine, group, handler, dead_letters), retry_backoff_s=0.05)
+
+
+def tally(engine, key: str) -> int:
+    with Session(engine) as session:
+        row = session.get(Tally, key)
+        return row.count if row else 0
+
+
+def test_a_consumer_that_sees_the_same_event_twice_applies_it_once(kafka_bootstrap, topics, engine):
+    once = Envelope(type="task.posted", source="tasks", data={})
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    for _ in range(2):  # a redelivery: the very same event, twice on the topic
+        producer.send(topics.tasks_state, key=b"k1", value=once.to_bytes())
+    producer.send(topics.tasks_state, key=b"k1", value=Envelope(type="task.updated", source="tasks", data={}).to_bytes())
+    producer.flush()
+    producer.close()
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    loop = consumer_loop(kafka_bootstrap, topics.tasks_state, engine, group)
+    run_loop_until(loop, lambda: _processed(engine, group) == 2)
+    assert tally(engine, "k1") == 2  # two distinct events, the duplicate ignored
+
+
+def _processed(engine, consumer: str) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(ProcessedEvent).where(ProcessedEvent.consumer == consumer)).all())
+
+
+def test_offsets_are_committed_only_after_the_database_commit(kafka_bootstrap, topics, engine):
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    sent = producer.send(topics.tasks_state, key=b"k2", value=Envelope(type="task.posted", source="tasks", data={}).to_bytes()).get(10)
+    producer.close()
+    partition = TopicPartition(topics.tasks_state, sent.partition)
+    journal: list[str] = []
+    failures = {"left": 3}
+
+    def flaky(session, incoming):
+        if failures["left"]:
+            failures["left"] -= 1
+            journal.append("database unavailable")
+            raise ConnectionError("database unavailable")
+        count_up(session, incoming)
+
+    sa_event.listen(engine, "commit", lambda _conn: journal.append("db commit"))
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    loop = consumer_loop(kafka_bootstrap, topics.tasks_state, engine, group, handler=flaky)
+    real_commit = loop.consumer.commit
+
+    def recording_commit(offsets=None):
+        journal.append("kafka commit")
+        return real_commit(offsets)
+
+    loop.consumer.commit = recording_commit
+    run_loop_until(loop, lambda: "kafka commit" in journal)
+    assert journal.count("database unavailable") == 3
+    assert journal.index("db commit") < journal.index("kafka commit")
+    assert journal[:3] == ["database unavailable"] * 3  # no offset moved while the DB failed
+    assert tally(engine, "k2") == 1
+    checker = make_consumer(kafka_bootstrap, group, "checker")
+    assert checker.committed(partition) == sent.offset + 1
+    checker.close()
+
+
+def test_poison_messages_go_to_the_dead_letter_topic_with_the_reason(kafka_bootstrap, topics, engine):
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    producer.send(topics.tasks_state, key=b"bad-json", value=b"{not json")
+    producer.send(topics.tasks_state, key=b"poison", value=Envelope(type="task.posted", source="tasks", data={"poison": True}).to_bytes())
+    producer.send(topics.tasks_state, key=b"good", value=Envelope(type="task.posted", source="tasks", data={}).to_bytes())
+    producer.flush()
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    dead_letters = make_producer(kafka_bootstrap, "dlt")
+    loop = consumer_loop(kafka_bootstrap, topics.tasks_state, engine, group, dead_letters=dead_letters)
+    run_loop_until(loop, lambda: tally(engine, "good") == 1)
+    dead_letters.close()
+    producer.close()
+    dead = read_all(kafka_bootstrap, dead_letter_topic(topics.tasks_state), 2)
+    reasons = {r.key: dict(r.headers)["dlt.reason"].decode() for r in dead}
+    assert "not a valid event envelope" in reasons[b"bad-json"]
+    assert "can never apply" in reasons[b"poison"]
+    assert tally(engine, "poison") == 0

@@ -1,0 +1,99 @@
+"""The outbox keeps events with their state change and publishes them in order, retrying failures."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
+
+from services.common.db import make_engine
+from services.common.envelope import Envelope
+from services.common.outbox import OutboxMessage, OutboxRelay, add_event, add_tombstone
+from tests.common.support import make_schema
+
+
+class SendResult:
+    """Mimics kafka-python's FutureRecordMetadata: ``get`` returns or raises."""
+
+    def __init__(self, error: Exception | None = None):
+        self.error = error
+
+    def get(self, timeout=None):
+        if self.error is not None:
+            raise self.error
+
+
+class RecordingProducer:
+    """Collects sends; fails the sends whose keys are listed in ``refuse``."""
+
+    def __init__(self, refuse: set[str] = frozenset()):
+        self.sent: list[tuple[str, bytes, bytes | None]] = []
+        self.refuse = set(refuse)
+
+    def send(self, topic, key, value, headers):
+        if key.decode() in self.refuse:
+            return SendResult(TimeoutError("broker unreachable"))
+        self.sent.append((topic, key, value))
+        return SendResult()
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
+    make_schema(engine)
+    return engine
+
+
+def event(n: int) -> Envelope:
+    return Envelope(type="task.posted", source="tasks", data={"n": n})
+
+
+def test_an_event_written_in_a_rolled_back_transaction_is_never_published(engine):
+    with pytest.raises(RuntimeError), Session(engine) as session:
+        add_event(session, "tasks.state", "t1", event(1))
+        session.flush()
+        raise RuntimeError("the state change failed")
+    producer = RecordingProducer()
+    assert OutboxRelay(engine, producer).publish_pending() == 0
+    assert producer.sent == []
+
+
+def test_rows_are_published_in_insertion_order_and_marked_sent(engine):
+    with Session(engine) as session:
+        for n in range(5):
+            add_event(session, "tasks.state", f"t{n}", event(n))
+        add_tombstone(session, "members.state", "m1")
+        session.commit()
+    producer = RecordingProducer()
+    relay = OutboxRelay(engine, producer)
+    assert relay.publish_pending() == 6
+    assert [key for _, key, _ in producer.sent] == [b"t0", b"t1", b"t2", b"t3", b"t4", b"m1"]
+    assert producer.sent[-1][2] is None  # tombstone
+    assert relay.backlog() == 0
+    assert relay.publish_pending() == 0
+
+
+def test_a_refused_row_stays_queued_with_its_error_and_goes_out_on_a_later_pass(engine):
+    with Session(engine) as session:
+        for n in range(3):
+            add_event(session, "tasks.state", f"t{n}", event(n))
+        session.commit()
+    producer = RecordingProducer(refuse={"t1"})
+    relay = OutboxRelay(engine, producer)
+    assert relay.publish_pending() == 1  # t0 only: t1 failed, t2 waits behind it to keep order
+    with Session(engine) as session:
+        failed = session.exec(select(OutboxMessage).where(OutboxMessage.message_key == "t1")).one()
+        assert failed.sent_at is None and failed.attempts == 1 and "broker unreachable" in failed.last_error
+    assert relay.backlog() == 2
+    producer.refuse.clear()
+    assert relay.publish_pending() == 2
+    assert [key for _, key, _ in producer.sent].count(b"t2") >= 1
+    assert relay.backlog() == 0
+
+
+def test_headers_carry_the_trace_context_slot_as_json(engine):
+    with Session(engine) as session:
+        add_event(session, "tasks.state", "t1", event(1))
+        session.commit()
+        stored = session.execute(sa_select(OutboxMessage.headers_json)).scalar_one()
+    assert stored.startswith("[")
