@@ -1,0 +1,166 @@
+"""Run the whole product on one machine: Kafka, members, tasks, matching, gateway, demo data.
+
+    ./start.sh                # everything, with demo data; Ctrl-C stops it all
+    ./start.sh --no-demo      # without demo data
+    ./start.sh --fresh        # forget previous local data (databases and broker storage) first
+
+Every process is started by this runner and stopped by it, by PID, on Ctrl-C or SIGTERM:
+services first, then the broker. Logs go to var/logs/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from deploy import kafka_broker
+
+REPO = Path(__file__).resolve().parents[1]
+LOGS = REPO / "var" / "logs"
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    module: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def parts() -> list[Part]:
+    env = os.environ
+    return [
+        Part("members", "services.members.main", int(env.get("MEMBERS_PORT", "8001"))),
+        Part("tasks", "services.tasks.main", int(env.get("TASKS_PORT", "8002"))),
+        Part("matching", "services.matching.main", int(env.get("MATCHING_PORT", "8003"))),
+        Part("gateway", "gateway.main", int(env.get("GATEWAY_PORT", "8000"))),
+    ]
+
+
+def service_env(bootstrap: str, all_parts: list[Part]) -> dict[str, str]:
+    urls = {p.name: p.url for p in all_parts}
+    return os.environ | {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "GATEWAY_MEMBERS_URL": urls["members"],
+        "GATEWAY_TASKS_URL": urls["tasks"],
+        "GATEWAY_MATCHING_URL": urls["matching"],
+    }
+
+
+def start_part(part: Part, env: dict[str, str]) -> subprocess.Popen:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = open(LOGS / f"{part.name}.log", "ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", f"{part.module}:app", "--host", "127.0.0.1", "--port", str(part.port)],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C reaches the runner only; it stops everyone in order
+    )
+
+
+def wait_ready(part: Part, process: subprocess.Popen, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{part.name} exited with {process.returncode}; see {LOGS / (part.name + '.log')}")
+        try:
+            if httpx.get(part.url + "/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{part.name} not ready after {timeout_s}s; see {LOGS / (part.name + '.log')}")
+
+
+def stop_process(name: str, process: subprocess.Popen, timeout_s: float = 15) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+    print(f"  stopped {name}")
+
+
+def forget_local_data(broker: kafka_broker.Broker) -> None:
+    kafka_broker.stop(broker)
+    shutil.rmtree(broker.home, ignore_errors=True)
+    for db in (REPO / "var").glob("*.db*"):
+        db.unlink()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-demo", action="store_true", help="do not load the demo coalition")
+    parser.add_argument("--fresh", action="store_true", help="delete local databases and broker data first")
+    parser.add_argument("--kafka-port", type=int, default=int(os.environ.get("KAFKA_PORT", "9092")))
+    args = parser.parse_args(argv)
+
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+
+    broker = kafka_broker.Broker(args.kafka_port, args.kafka_port + 1)
+    if args.fresh:
+        forget_local_data(broker)
+    kafka_was_running = kafka_broker.running_pid(broker) is not None
+    kafka_broker.start(broker)
+    all_parts = parts()
+    env = service_env(broker.bootstrap, all_parts)
+    running: list[tuple[Part, subprocess.Popen]] = []
+    try:
+        for part in all_parts:
+            process = start_part(part, env)
+            running.append((part, process))
+            wait_ready(part, process)
+            print(f"  {part.name:9} ready on {part.url}")
+        if not args.no_demo:
+            from deploy.demo_data import load_demo_data
+
+            print(load_demo_data(all_parts[-1].url))
+        print_banner(all_parts, broker)
+        while not stopping.is_set():
+            for part, process in running:
+                if process.poll() is not None:
+                    print(f"{part.name} exited unexpectedly ({process.returncode}); see var/logs/{part.name}.log")
+                    stopping.set()
+            stopping.wait(1)
+        return 0
+    except Exception as error:
+        print(f"start-up failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        print("stopping...")
+        for part, process in reversed(running):
+            stop_process(part.name, process)
+        if not kafka_was_running:
+            kafka_broker.stop(broker)
+
+
+def print_banner(all_parts: list[Part], broker: kafka_broker.Broker) -> None:
+    gateway = all_parts[-1].url
+    print(f"""
+Coalition Match is running.
+  Web app (volunteers, coordinators) {gateway}/
+  GraphQL (GraphiQL in development)  {gateway}/graphql
+  Widget script for partner sites    {gateway}/widget.js   (demo page: {gateway}/widget-demo)
+  Services: {', '.join(f'{p.name} {p.url}/docs' for p in all_parts[:-1])}
+  Kafka {kafka_broker.kafka_version()} (KRaft) on {broker.bootstrap}; logs in var/logs/
+Press Ctrl-C to stop everything.""", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
