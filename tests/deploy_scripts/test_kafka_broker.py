@@ -1,0 +1,50 @@
+"""The broker script: cached jars, stale pid files, readiness by round trip."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from deploy import kafka_broker
+
+
+def test_the_broker_version_comes_from_the_maven_descriptor_and_is_current():
+    major, minor, _ = (int(part) for part in kafka_broker.kafka_version().split("."))
+    assert (major, minor) >= (3, 9)
+
+
+def test_a_stale_pid_file_is_cleared(tmp_path, monkeypatch):
+    broker = kafka_broker.Broker(port=29092, controller_port=29093)
+    monkeypatch.setattr(kafka_broker.Broker, "home", property(lambda self: tmp_path))
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    broker.pid_file.write_text(str(finished.pid))
+    assert kafka_broker.running_pid(broker) is None
+    assert not broker.pid_file.exists()
+
+
+def test_a_garbled_pid_file_counts_as_not_running(tmp_path, monkeypatch):
+    broker = kafka_broker.Broker(port=29092, controller_port=29093)
+    monkeypatch.setattr(kafka_broker.Broker, "home", property(lambda self: tmp_path))
+    broker.pid_file.write_text("not a pid")
+    assert kafka_broker.running_pid(broker) is None
+
+
+@pytest.mark.kafka
+def test_the_running_test_broker_answers_a_produce_consume_round_trip(kafka_bootstrap):
+    port = int(kafka_bootstrap.rsplit(":", 1)[1])
+    kafka_broker.wait_ready(kafka_broker.Broker(port, port + 1), timeout_s=30)
+
+
+def test_starting_on_a_port_another_program_holds_fails_clearly(tmp_path, monkeypatch):
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        broker = kafka_broker.Broker(port=port, controller_port=port + 1)
+        monkeypatch.setattr(kafka_broker.Broker, "home", property(lambda self: tmp_path))
+        with pytest.raises(SystemExit, match="taken by another program"):
+            kafka_broker.start(broker)
