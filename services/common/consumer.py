@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from kafka import OffsetAndMetadata, TopicPartition
-from opentelemetry import context as otel_context
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
 from services.common.envelope import Envelope, MalformedEvent
-from services.common.observability import EVENTS_CONSUMED, extract_trace_context
+from services.common.observability import EVENTS_CONSUMED
 from services.common.topics import dead_letter_topic
+from services.common.tracing import consumer_span
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ class Incoming:
     topic: str
     key: str | None
     envelope: Envelope | None  # None for a tombstone
+    partition: int | None = None  # where the record sits, for services that split work by partition
 
     @property
     def is_tombstone(self) -> bool:
@@ -72,19 +73,16 @@ class EventApplier:
             incoming = self._read(record)
         except MalformedEvent as error:
             return self._dead_letter(record, str(error))
-        token = otel_context.attach(extract_trace_context(record.headers))
-        try:
-            return self._apply_once(record, incoming)
-        except (PoisonEvent, ValidationError) as error:
-            return self._dead_letter(record, f"{type(error).__name__}: {error}")
-        finally:
-            otel_context.detach(token)
+        with consumer_span(record, self.consumer_name):
+            try:
+                return self._apply_once(record, incoming)
+            except (PoisonEvent, ValidationError) as error:
+                return self._dead_letter(record, f"{type(error).__name__}: {error}")
 
     def _read(self, record) -> Incoming:
         key = record.key.decode() if record.key is not None else None
-        if record.value is None:
-            return Incoming(record.topic, key, None)
-        return Incoming(record.topic, key, Envelope.from_bytes(record.value))
+        envelope = None if record.value is None else Envelope.from_bytes(record.value)
+        return Incoming(record.topic, key, envelope, record.partition)
 
     def _apply_once(self, record, incoming: Incoming) -> str:
         event_id = self._event_id(record, incoming)

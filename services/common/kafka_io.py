@@ -39,6 +39,8 @@ def make_consumer(bootstrap_servers: str, group_id: str | None, client_id: str, 
         max_poll_records=200,
         session_timeout_ms=10000,
         heartbeat_interval_ms=1000,
+        # Notice new partitions (and so rebalance) within seconds rather than the 5-minute default.
+        metadata_max_age_ms=5000,
     )
     options.update(overrides)
     return KafkaConsumer(**options)
@@ -64,9 +66,32 @@ def ensure_topics(bootstrap_servers: str, specs: list[TopicSpec] | None = None, 
                 created.append(spec.name)
             except TopicAlreadyExistsError:
                 pass  # another service created it first
+        _wait_until_led(admin, specs, timeout_s)
         return created
     finally:
         admin.close()
+
+
+def _wait_until_led(admin: KafkaAdminClient, specs: list[TopicSpec], timeout_s: float) -> None:
+    """Return once every partition of every topic has a leader.
+
+    A consumer that joins its group before the broker's metadata shows a new topic's partitions
+    gets none assigned; waiting here means services never start half-subscribed.
+    """
+    expected = {spec.name: spec.partitions for spec in specs}
+    deadline = time.monotonic() + timeout_s
+    while True:
+        described = admin.describe_topics(list(expected))
+        led = {
+            topic["name"]: sum(1 for p in topic["partitions"] if p["leader_id"] >= 0)
+            for topic in described
+            if topic["error_code"] == 0
+        }
+        if all(led.get(name, 0) >= count for name, count in expected.items()):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topics without leaders after {timeout_s}s: {expected} vs {led}")
+        time.sleep(0.1)
 
 
 def _admin_when_ready(bootstrap_servers: str, timeout_s: float) -> KafkaAdminClient:

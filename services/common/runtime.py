@@ -29,6 +29,7 @@ from services.common.outbox import OutboxRelay
 from services.common.problems import install_problem_handlers
 from services.common.settings import ServiceSettings
 from services.common.topics import all_topics
+from services.common.tracing import TracingMiddleware, configure_tracing
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,10 @@ def build_runtime(settings: ServiceSettings, migrations_dir: Path) -> Runtime:
     return runtime
 
 
-def operations_router(runtime_of: Callable[[], Runtime]) -> APIRouter:
+ReadyCheck = Callable[[Runtime], bool]
+
+
+def operations_router(runtime_of: Callable[[], Runtime], extra_ready_checks: dict[str, ReadyCheck] | None = None) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="The process is alive")
@@ -112,6 +116,8 @@ def operations_router(runtime_of: Callable[[], Runtime]) -> APIRouter:
             "database": database_reachable(runtime.engine),
             "broker": broker_reachable(runtime.settings.kafka_bootstrap_servers),
         }
+        for name, check in (extra_ready_checks or {}).items():
+            checks[name] = bool(check(runtime))
         ready = all(checks.values())
         response.status_code = 200 if ready else 503
         return {"status": "ready" if ready else "unready", "checks": checks}
@@ -131,8 +137,13 @@ def create_service_app(
     routers: Iterable[APIRouter],
     starters: Iterable[Starter] = (),
     description: str = "",
+    extra_ready_checks: dict[str, ReadyCheck] | None = None,
 ) -> FastAPI:
-    """The FastAPI app of one service; ``starters`` start its consumers once wiring is built."""
+    """The FastAPI app of one service; ``starters`` start its consumers once wiring is built.
+
+    ``extra_ready_checks`` name service-specific conditions /readyz also waits for (e.g. a state
+    topic replayed to its end); each is called with the runtime and returns True when met.
+    """
     state: dict[str, Runtime] = {}
 
     @asynccontextmanager
@@ -150,10 +161,12 @@ def create_service_app(
             runtime.shutdown()
             log.info("%s stopped", settings.service_name)
 
+    configure_tracing(settings.service_name)
     app = FastAPI(title=title, description=description, lifespan=lifespan)
     install_problem_handlers(app)
     app.middleware("http")(_observe_request)
-    app.include_router(operations_router(lambda: state["runtime"]))
+    app.add_middleware(TracingMiddleware)  # added last = outermost: logs and outbox see the span
+    app.include_router(operations_router(lambda: state["runtime"], extra_ready_checks))
     for router in routers:
         app.include_router(router)
     return app
@@ -177,8 +190,14 @@ async def _observe_request(request: Request, call_next):
         request_id_var.reset(token)
 
 
-def start_consumer(runtime: Runtime, name: str, topics: list[str], handler, group_id: str | None = None) -> None:
-    """Consume ``topics`` in a consumer group, applying each event once through ``handler``."""
+def start_consumer(
+    runtime: Runtime, name: str, topics: list[str], handler, group_id: str | None = None, listener=None
+) -> None:
+    """Consume ``topics`` in a consumer group, applying each event once through ``handler``.
+
+    ``listener`` (a kafka ``ConsumerRebalanceListener``) hears which partitions this instance
+    is given and loses, for services that split work by partition.
+    """
     from services.common.consumer import ConsumerLoop, EventApplier
     from services.common.kafka_io import make_consumer
 
@@ -187,7 +206,7 @@ def start_consumer(runtime: Runtime, name: str, topics: list[str], handler, grou
         settings.kafka_bootstrap_servers, group_id or f"{settings.topic_prefix}{settings.service_name}.{name}",
         client_id=f"{settings.service_name}-{name}",
     )
-    consumer.subscribe(topics)
+    consumer.subscribe(topics, listener=listener)
     loop = ConsumerLoop(consumer, EventApplier(runtime.engine, f"{settings.service_name}.{name}", handler, runtime.producer))
     runtime.extras[f"consumer:{name}"] = loop
     runtime.start_thread(f"consumer-{name}", loop.run)

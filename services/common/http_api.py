@@ -1,0 +1,149 @@
+"""Shapes every service's HTTP API shares: pages, problem documents, safe text and slugs.
+
+Added for the members and tasks services; usable by any service. Input types here refuse what a
+database would choke on later (NUL bytes, lone surrogates, out-of-range numbers), so bad input is a
+422 at the door instead of a 500 deep inside.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from fastapi import Query
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from services.common.contracts import Fluency, SkillLevel
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 100
+MAX_OFFSET = 1_000_000
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; ``total`` counts every match, not just this page."""
+
+    items: list[T]
+    total: int = Field(ge=0)
+    limit: int = Field(ge=1, le=MAX_PAGE_SIZE)
+    offset: int = Field(ge=0)
+
+
+class PageRequest(BaseModel):
+    limit: int
+    offset: int
+
+
+def page_request(
+    limit: int = Query(50, ge=1, le=MAX_PAGE_SIZE, description="How many items to return (at most 100)"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="How many matching items to skip"),
+) -> PageRequest:
+    return PageRequest(limit=limit, offset=offset)
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem document, as written by ``services.common.problems``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldProblem] | None = None
+
+
+_PROBLEM_TITLES = {
+    400: "The request could not be read",
+    403: "The actor may not do this",
+    404: "No such resource",
+    409: "The request conflicts with the resource's current state",
+    410: "The resource was erased",
+    422: "The request is not valid",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` documenting problem+json bodies for the given statuses."""
+    schema = {"$ref": "#/components/schemas/ProblemDetails"}
+    return {
+        status: {
+            "model": ProblemDetails,
+            "description": _PROBLEM_TITLES.get(status, "Problem"),
+            "content": {"application/problem+json": {"schema": schema}},
+        }
+        for status in statuses
+    }
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+
+
+def _clean_text(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains characters that are not valid text") from None
+    if _CONTROL.search(value):
+        raise ValueError("contains control characters; use plain text")
+    return value.strip()
+
+
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+def _no_contact_details(value: str) -> str:
+    if _EMAIL_LIKE.search(value) or _PHONE_LIKE.search(value):
+        raise ValueError("is shown publicly and must not contain an email address or phone number")
+    return value
+
+
+def plain_text(max_length: int, *, required: bool = True) -> Any:
+    """A trimmed text field free of control characters (and non-blank when ``required``)."""
+    validators = [AfterValidator(_clean_text)] + ([AfterValidator(_not_blank)] if required else [])
+    return Annotated[str, StringConstraints(max_length=max_length), *validators]
+
+
+def public_text(max_length: int, *, required: bool = True) -> Any:
+    """Plain text shown to the public: refuses anything shaped like an email or phone number."""
+    return Annotated[plain_text(max_length, required=required), AfterValidator(_no_contact_details)]
+
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=SLUG_PATTERN)]
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$"
+LanguageCode = Annotated[
+    str,
+    BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v),
+    StringConstraints(min_length=2, max_length=20, pattern=LANGUAGE_PATTERN),
+    Field(description="BCP 47 language tag, e.g. 'fr', 'es', 'pt-br'"),
+]
+
+
+def _name_of(enum_type) -> Any:
+    def convert(value: Any) -> Any:
+        # Clients may send the contract's number (2) or its name ("capable"); both mean one thing.
+        if isinstance(value, int) and not isinstance(value, bool):
+            try:
+                return enum_type(value).name
+            except ValueError:
+                return value
+        return value
+
+    return BeforeValidator(convert)
+
+
+SkillLevelName = Annotated[Literal["learning", "capable", "expert"], _name_of(SkillLevel)]
+FluencyName = Annotated[Literal["basic", "conversational", "fluent"], _name_of(Fluency)]
