@@ -1,7 +1,8 @@
 """Set up what the test suite needs, run pytest, and tear down what this run started.
 
 Starts the real Kafka broker (KRaft) and a PostgreSQL server on loopback test ports, makes sure
-Debian's Chromium is installed for the browser tests, then runs pytest with any extra arguments.
+Debian's Chromium is installed for the browser tests and the deployment validators are cached,
+then runs pytest with any extra arguments.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def ensure_chromium() -> None:
 def main(pytest_args: list[str]) -> int:
     started = time.monotonic()
     ensure_chromium()
+    subprocess.run([sys.executable, "-m", "deploy.tools"], check=True, stdout=subprocess.DEVNULL)
     broker = kafka_broker.Broker(KAFKA_PORT, KAFKA_PORT + 1)
     kafka_was_running = kafka_broker.running_pid(broker) is not None
     postgres_was_running = postgres_server.is_ready(POSTGRES_PORT)

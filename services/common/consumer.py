@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
 from services.common.envelope import Envelope, MalformedEvent
-from services.common.observability import EVENTS_CONSUMED
+from services.common.observability import CONSUMER_LAG, EVENTS_CONSUMED
 from services.common.topics import dead_letter_topic
 from services.common.tracing import consumer_span
 
@@ -157,3 +157,9 @@ class ConsumerLoop:
             EVENTS_CONSUMED.labels(record.topic, outcome).inc()
             # Only now, after the database commit, does Kafka learn the record is done.
             self.consumer.commit({partition: OffsetAndMetadata(record.offset + 1, "", -1)})
+        self._report_lag(partition, records[-1].offset + 1)
+
+    def _report_lag(self, partition: TopicPartition, position: int) -> None:
+        highwater = self.consumer.highwater(partition)
+        if highwater is not None:
+            CONSUMER_LAG.labels(partition.topic, str(partition.partition)).set(max(highwater - position, 0))

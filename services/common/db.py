@@ -8,9 +8,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+
+MIGRATION_LOCK_KEY = 720_431_001  # any fixed number; each service has its own database
 
 
 def normalize_url(url: str) -> str:
@@ -53,8 +56,20 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def migrate(engine: Engine, migrations_dir: Path) -> None:
-    """Bring the service's database to the newest alembic revision."""
+    """Bring the service's database to the newest alembic revision.
+
+    On PostgreSQL, replicas starting together take turns (an advisory lock), so exactly one
+    runs each migration and the others find the schema already current.
+    """
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.attributes["connection_engine"] = engine
-    command.upgrade(config, "head")
+    if engine.dialect.name != "postgresql":
+        command.upgrade(config, "head")
+        return
+    with engine.connect() as lock_holder:
+        lock_holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        try:
+            command.upgrade(config, "head")
+        finally:
+            lock_holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})

@@ -60,8 +60,10 @@ def ensure_topics(bootstrap_servers: str, specs: list[TopicSpec] | None = None, 
         created: list[str] = []
         for spec in missing:
             try:
+                # Replication -1 = the broker's default.replication.factor: 1 on a laptop, 3 on a
+                # cluster, so a service racing the operator never pins a topic at one replica.
                 admin.create_topics(
-                    [NewTopic(spec.name, spec.partitions, 1, topic_configs=spec.kafka_configs())]
+                    [NewTopic(spec.name, spec.partitions, -1, topic_configs=spec.kafka_configs())]
                 )
                 created.append(spec.name)
             except TopicAlreadyExistsError:

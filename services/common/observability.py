@@ -25,6 +25,11 @@ OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox rows not yet published to Kafka
 OUTBOX_PUBLISHED = Counter("outbox_published_total", "Outbox rows published to Kafka")
 EVENTS_CONSUMED = Counter("events_consumed_total", "Kafka events applied", ["topic", "outcome"])
 CONSUMER_LAG = Gauge("consumer_lag", "Messages behind the end of the partition", ["topic", "partition"])
+OFFERS_BY_OUTCOME = Counter("offers_total", "Offers by what became of them", ["outcome"])
+OFFER_RESPONSE_SECONDS = Histogram(
+    "offer_response_seconds", "Time from an offer being made to the volunteer's answer", ["outcome"],
+    buckets=(5, 30, 60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600),
+)
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
