@@ -31,6 +31,12 @@ def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
     runtime.nudge_relay()
 
 
+# Routes take ``session: Session = unit_of_work``. scope="function" commits before the response
+# is sent: with FastAPI's default scope a failed commit would follow an already-sent 2xx, and
+# the client's next request could arrive before its own write was visible.
+unit_of_work = Depends(get_session, scope="function")
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who the gateway says is asking; used for authorization checks and the audit log."""

@@ -46,6 +46,23 @@ def make_consumer(bootstrap_servers: str, group_id: str | None, client_id: str, 
     return KafkaConsumer(**options)
 
 
+def wait_for_partitions(consumer: KafkaConsumer, topics: list[str], timeout_s: float = 30) -> dict[str, set[int]]:
+    """Block until the consumer's metadata lists every topic's partitions; returns them.
+
+    A group member that joins while its metadata does not know a just-created topic yet is
+    assigned nothing, and only notices the topic at the next metadata refresh, minutes later.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        partitions = {topic: consumer.partitions_for_topic(topic) for topic in topics}
+        if all(partitions.values()):
+            return partitions
+        if time.monotonic() > deadline:
+            missing = sorted(topic for topic, found in partitions.items() if not found)
+            raise RuntimeError(f"no partitions known for {missing} after {timeout_s}s")
+        time.sleep(0.2)
+
+
 def ensure_topics(bootstrap_servers: str, specs: list[TopicSpec] | None = None, timeout_s: float = 60) -> list[str]:
     """Create every topic the product uses, with its partitions and cleanup policy.
 

@@ -50,7 +50,7 @@ def problem(status: int, slug: str, title: str, detail: str, instance: str, **ex
 
 def _describe(error: dict) -> dict:
     location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
-    message = error.get("msg", "invalid value")
+    message = error.get("msg", "invalid value").removeprefix("Value error, ")
     if error.get("type") == "extra_forbidden":
         message = "unknown field: this service does not accept it"
     return {"field": location or "(body)", "message": message}

@@ -199,13 +199,14 @@ def start_consumer(
     is given and loses, for services that split work by partition.
     """
     from services.common.consumer import ConsumerLoop, EventApplier
-    from services.common.kafka_io import make_consumer
+    from services.common.kafka_io import make_consumer, wait_for_partitions
 
     settings = runtime.settings
     consumer = make_consumer(
         settings.kafka_bootstrap_servers, group_id or f"{settings.topic_prefix}{settings.service_name}.{name}",
         client_id=f"{settings.service_name}-{name}",
     )
+    wait_for_partitions(consumer, topics)
     consumer.subscribe(topics, listener=listener)
     loop = ConsumerLoop(consumer, EventApplier(runtime.engine, f"{settings.service_name}.{name}", handler, runtime.producer))
     runtime.extras[f"consumer:{name}"] = loop

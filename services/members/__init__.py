@@ -1,0 +1,1 @@
+"""Members service: profiles, skills taxonomy and areas, encrypted contact data, erasure."""

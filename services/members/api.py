@@ -1,0 +1,142 @@
+"""HTTP routes of the members service: each turns a request into one handler call."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+from sqlmodel import Session
+
+from services.common.contracts import MemberStatus
+from services.common.deps import Actor, get_actor, get_runtime, unit_of_work
+from services.common.http_api import SLUG_PATTERN, Page, PageRequest, page_request, problem_responses
+from services.common.runtime import Runtime
+from services.members import handlers, taxonomy
+from services.members.erasure import erase_on_request
+from services.members.handlers import Context
+from services.members.models import (
+    AreaCreate,
+    AreaPublic,
+    AreaUpdate,
+    AuditEntryPublic,
+    ContactPurpose,
+    MemberContact,
+    MemberCreate,
+    MemberPublic,
+    MemberUpdate,
+    SkillCreate,
+    SkillPublic,
+    SkillUpdate,
+)
+
+members = APIRouter(prefix="/members", tags=["members"], responses=problem_responses(403, 404, 410, 422))
+skills = APIRouter(prefix="/skills", tags=["taxonomy"], responses=problem_responses(403, 404, 409, 422))
+areas = APIRouter(prefix="/areas", tags=["taxonomy"], responses=problem_responses(403, 404, 409, 422))
+
+SlugPath = Path(pattern=SLUG_PATTERN, max_length=60)
+SlugQuery = Query(None, pattern=SLUG_PATTERN, max_length=60)
+
+
+def context(
+    session: Session = unit_of_work, runtime: Runtime = Depends(get_runtime), actor: Actor = Depends(get_actor)
+) -> Context:
+    return Context(session, runtime.extras["cipher"], runtime.settings.topics, actor)
+
+
+@members.post("", status_code=status.HTTP_201_CREATED, summary="Register a member")
+def register(payload: MemberCreate, ctx: Context = Depends(context)) -> MemberPublic:
+    return handlers.register_member(ctx, payload)
+
+
+@members.get("", summary="List members (admins)")
+def list_members(
+    page: PageRequest = Depends(page_request), status_filter: MemberStatus | None = Query(None, alias="status"),
+    area: str | None = SlugQuery, ctx: Context = Depends(context),
+) -> Page[MemberPublic]:
+    return handlers.list_members(ctx, page, status_filter, area)
+
+
+@members.get("/{member_id}", summary="A member's profile (without contact details)")
+def get_member(member_id: UUID, ctx: Context = Depends(context)) -> MemberPublic:
+    return handlers.get_member(ctx, member_id)
+
+
+@members.patch("/{member_id}", summary="Change a profile; only the fields sent change")
+def update(member_id: UUID, payload: MemberUpdate, ctx: Context = Depends(context)) -> MemberPublic:
+    return handlers.update_member(ctx, member_id, payload)
+
+
+@members.post("/{member_id}/pause", summary="Stop receiving offers until resumed")
+def pause(member_id: UUID, ctx: Context = Depends(context)) -> MemberPublic:
+    return handlers.set_paused(ctx, member_id, paused=True)
+
+
+@members.post("/{member_id}/resume", summary="Receive offers again")
+def resume(member_id: UUID, ctx: Context = Depends(context)) -> MemberPublic:
+    return handlers.set_paused(ctx, member_id, paused=False)
+
+
+@members.post("/{member_id}/activity", status_code=204, summary="Record that the member used the platform")
+def activity(member_id: UUID, ctx: Context = Depends(context)) -> Response:
+    handlers.record_activity(ctx, member_id)
+    return Response(status_code=204)
+
+
+@members.delete("/{member_id}", status_code=204, summary="Erase the profile and everything personal in it")
+def erase(member_id: UUID, ctx: Context = Depends(context)) -> Response:
+    erase_on_request(ctx, member_id)
+    return Response(status_code=204)
+
+
+@members.get("/{member_id}/contact", summary="Contact details the member consented to share (audited)")
+def contact(
+    member_id: UUID,
+    purpose: ContactPurpose = Query(description="Why the contact details are needed; recorded in the audit log"),
+    task_id: UUID | None = Query(None, description="The task this is about, if any; recorded in the audit log"),
+    ctx: Context = Depends(context),
+) -> MemberContact:
+    return handlers.read_contact(ctx, member_id, purpose, task_id)
+
+
+@members.get("/{member_id}/audit", summary="Who read or changed this profile, when and why")
+def audit_log(
+    member_id: UUID, page: PageRequest = Depends(page_request), ctx: Context = Depends(context)
+) -> Page[AuditEntryPublic]:
+    return handlers.audit_log(ctx, member_id, page)
+
+
+@skills.get("", summary="The coalition's skill taxonomy")
+def list_skills(
+    page: PageRequest = Depends(page_request), include_retired: bool = False, session: Session = unit_of_work
+) -> Page[SkillPublic]:
+    return taxonomy.list_skills(session, page, include_retired)
+
+
+@skills.post("", status_code=status.HTTP_201_CREATED, summary="Add a skill (admins)")
+def add_skill(payload: SkillCreate, ctx: Context = Depends(context)) -> SkillPublic:
+    return taxonomy.add_skill(ctx.session, ctx.actor, payload)
+
+
+@skills.patch("/{slug}", summary="Rename, describe or retire a skill (admins)")
+def edit_skill(payload: SkillUpdate, slug: str = SlugPath, ctx: Context = Depends(context)) -> SkillPublic:
+    return taxonomy.edit_skill(ctx.session, ctx.actor, slug, payload)
+
+
+@areas.get("", summary="The coalition's areas (coarse neighbourhoods or cities)")
+def list_areas(
+    page: PageRequest = Depends(page_request), include_retired: bool = False, session: Session = unit_of_work
+) -> Page[AreaPublic]:
+    return taxonomy.list_areas(session, page, include_retired)
+
+
+@areas.post("", status_code=status.HTTP_201_CREATED, summary="Add an area (admins)")
+def add_area(payload: AreaCreate, ctx: Context = Depends(context)) -> AreaPublic:
+    return taxonomy.add_area(ctx.session, ctx.actor, payload)
+
+
+@areas.patch("/{slug}", summary="Rename or retire an area (admins)")
+def edit_area(payload: AreaUpdate, slug: str = SlugPath, ctx: Context = Depends(context)) -> AreaPublic:
+    return taxonomy.edit_area(ctx.session, ctx.actor, slug, payload)
+
+
+routers = [members, skills, areas]

@@ -1,0 +1,85 @@
+"""Events the members service publishes (MemberState, tombstones) and the ones it consumes.
+
+A MemberState carries everything matching needs and nothing personal: no name, pronouns or
+contacts, only the opaque member id. It is built from the plaintext columns alone, so building it
+never even opens the sealed personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlmodel import Session
+
+from services.common.consumer import Incoming
+from services.common.contracts import (
+    DateRange,
+    Fluency,
+    LanguageClaim,
+    MemberState,
+    MemberStatus,
+    OfferChanged,
+    OfferStatus,
+    SkillClaim,
+    SkillLevel,
+    Weekday,
+    WeeklyWindow,
+)
+from services.common.envelope import wrap
+from services.common.outbox import add_event, add_tombstone
+from services.common.topics import Topics
+from services.members.models import Member, as_utc
+
+log = logging.getLogger(__name__)
+SOURCE = "members"
+
+# Offer outcomes that only the member themself can cause: they show the profile is in use.
+MEMBER_ANSWERS = {OfferStatus.accepted, OfferStatus.declined, OfferStatus.cancelled_by_volunteer}
+
+
+def member_state(member: Member) -> MemberState:
+    return MemberState(
+        member_id=member.id,
+        status=MemberStatus(member.status),
+        skills=[SkillClaim(skill=c["skill"], level=SkillLevel[c["level"]]) for c in member.skills],
+        languages=[LanguageClaim(code=c["code"], fluency=Fluency[c["fluency"]]) for c in member.languages],
+        weekly_availability=[
+            WeeklyWindow(weekday=Weekday[w["weekday"]], start=w["start"], end=w["end"])
+            for w in member.weekly_availability
+        ],
+        unavailable=[DateRange(start=r["start"], end=r["end"]) for r in member.unavailable],
+        area=member.area,
+        remote_ok=member.remote_ok,
+        max_tasks_per_month=member.max_tasks_per_month,
+        interests=list(member.interests),
+    )
+
+
+def publish_member_state(session: Session, topics: Topics, member: Member, event_type: str) -> None:
+    """Queue the member's full matching state in the caller's transaction (outbox)."""
+    add_event(session, topics.members_state, str(member.id), wrap(event_type, member_state(member), SOURCE))
+
+
+def publish_erasure(session: Session, topics: Topics, member_id) -> None:
+    """A tombstone: compaction forgets the member, and every consumer drops them."""
+    add_tombstone(session, topics.members_state, str(member_id))
+
+
+def apply_offer_event(session: Session, incoming: Incoming) -> None:
+    """Consumer of offers.events: a member answering an offer counts as using the platform."""
+    envelope = incoming.envelope
+    if envelope is None or not envelope.type.startswith("offer."):
+        return
+    offer = OfferChanged.model_validate(envelope.data)
+    if offer.status not in MEMBER_ANSWERS:
+        return
+    member = session.get(Member, offer.member_id)
+    if member is not None:
+        mark_active(member, envelope.occurred_at)
+        session.add(member)
+
+
+def mark_active(member: Member, moment: datetime) -> None:
+    if as_utc(moment) > as_utc(member.last_active_at):
+        member.last_active_at = as_utc(moment)

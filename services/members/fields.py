@@ -1,0 +1,167 @@
+"""Value objects a profile is made of: contact channels, skills, languages, availability.
+
+Deliberately absent, here and everywhere: immigration status, citizenship, nationality, ethnicity,
+religion. Request models forbid unknown fields, so a client that sends one gets a 422 naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from services.common.contracts import Weekday
+from services.common.http_api import FluencyName, LanguageCode, SkillLevelName, Slug, plain_text
+
+
+class Strict(BaseModel):
+    """Base of request parts: unknown fields are refused (422 naming the field)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+DisplayName = plain_text(80)
+Pronouns = plain_text(40)
+PHONE_PATTERN = r"^\+?\(?[0-9][0-9 ().-]{5,22}[0-9]$"
+SIGNAL_USERNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{2,31}\.[0-9]{2,9}$")
+
+
+class EmailChannel(Strict):
+    value: EmailStr = Field(max_length=254)
+    consent: bool = Field(description="May coordinators of accepted tasks reach the member this way?")
+
+
+class PhoneChannel(Strict):
+    value: Annotated[str, StringConstraints(strip_whitespace=True, pattern=PHONE_PATTERN)] = Field(
+        description="Phone number, international format preferred, e.g. +1 514 555 0100"
+    )
+    consent: bool
+
+
+class SignalChannel(Strict):
+    value: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = Field(
+        description="Signal username (name.42) or the phone number registered with Signal"
+    )
+    consent: bool
+
+    @field_validator("value")
+    @classmethod
+    def _username_or_number(cls, value: str) -> str:
+        if SIGNAL_USERNAME.match(value) or re.match(PHONE_PATTERN, value):
+            return value
+        raise ValueError("must be a Signal username like 'name.42' or a phone number")
+
+
+CHANNELS = ("email", "phone", "signal")
+
+
+class Contacts(Strict):
+    """How the member may be reached; at least one channel, each with its own consent."""
+
+    email: EmailChannel | None = None
+    phone: PhoneChannel | None = None
+    signal: SignalChannel | None = None
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> "Contacts":
+        if not any(getattr(self, channel) for channel in CHANNELS):
+            raise ValueError("give at least one contact channel: email, phone or signal")
+        return self
+
+    def channels(self) -> dict[str, EmailChannel | PhoneChannel | SignalChannel]:
+        return {name: getattr(self, name) for name in CHANNELS if getattr(self, name) is not None}
+
+
+class SkillClaimIn(Strict):
+    skill: Slug = Field(description="Skill slug from GET /skills, e.g. 'graphic-design'")
+    level: SkillLevelName
+
+
+class LanguageIn(Strict):
+    code: LanguageCode
+    fluency: FluencyName = "fluent"
+
+
+def _weekday_name(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
+        return Weekday(value).name
+    return value
+
+
+WeekdayName = Annotated[
+    Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+    BeforeValidator(_weekday_name),
+]
+
+
+LocalTime = Annotated[
+    str,
+    StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"),
+    Field(description="Local wall-clock time, 24-hour HH:MM", examples=["10:00"]),
+]
+
+
+class WeeklyWindowIn(Strict):
+    """A recurring free slot in the member's local time, e.g. Saturday 10:00-14:00."""
+
+    weekday: WeekdayName
+    start: LocalTime
+    end: LocalTime
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "WeeklyWindowIn":
+        if self.start >= self.end:  # zero-padded HH:MM compares correctly as text
+            raise ValueError("start must be before end (split windows that cross midnight in two)")
+        return self
+
+
+class DateRangeIn(Strict):
+    """Dates (inclusive) when the member is away."""
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "DateRangeIn":
+        if self.start > self.end:
+            raise ValueError("start must be on or before end")
+        return self
+
+
+def require_unique(values: list, what: str) -> list:
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} {value!r} is listed twice")
+        seen.add(value)
+    return values
+
+
+SkillClaims = Annotated[list[SkillClaimIn], Field(max_length=30)]
+Languages = Annotated[list[LanguageIn], Field(max_length=15)]
+WeeklyWindows = Annotated[list[WeeklyWindowIn], Field(max_length=42)]
+DateRanges = Annotated[list[DateRangeIn], Field(max_length=50)]
+Interests = Annotated[list[Slug], Field(max_length=20, description="Campaign slugs, e.g. 'anti-deportation-support'")]
+TasksPerMonth = Annotated[int, Field(ge=1, le=31, description="Most tasks the member wants offered per month")]
+
+
+def check_profile_lists(model: Any) -> Any:
+    """Skills, languages and interests each appear once (shared by create and update)."""
+    if model.skills is not None:
+        require_unique([claim.skill for claim in model.skills], "skill")
+    if model.languages is not None:
+        require_unique([language.code for language in model.languages], "language")
+    if model.interests is not None:
+        require_unique(model.interests, "interest")
+    return model

@@ -1,0 +1,196 @@
+"""What the members service does: register, read, change, pause, resume, reveal contacts.
+
+Routes and consumers call these functions with a :class:`Context`; each runs inside the caller's
+transaction and queues its events there (outbox), so a change and its event commit together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlmodel import Session, func, select
+
+from services.common.contracts import MemberStatus
+from services.common.deps import Actor
+from services.common.http_api import Page, PageRequest
+from services.common.problems import DomainError, NotFound
+from services.common.topics import Topics
+from services.members import audit, personal_data
+from services.members.crypto import FieldCipher
+from services.members.events import mark_active, publish_member_state
+from services.members.fields import CHANNELS
+from services.members.models import (
+    AuditEntryPublic,
+    ChannelOnFile,
+    ContactPurpose,
+    ErasedMember,
+    Member,
+    MemberContact,
+    MemberCreate,
+    MemberPublic,
+    MemberUpdate,
+    PersonalData,
+    as_utc,
+    utc_now,
+)
+from services.members.permissions import STAFF, is_self, require_role, require_self_or
+from services.members.taxonomy import check_claims
+
+PERSONAL_FIELDS = ("display_name", "pronouns", "contacts")
+
+
+class Erased(DomainError):
+    status, slug, title = 410, "member-erased", "This member's profile was erased"
+
+
+@dataclass(frozen=True)
+class Context:
+    session: Session
+    cipher: FieldCipher
+    topics: Topics
+    actor: Actor
+
+
+def register_member(ctx: Context, payload: MemberCreate) -> MemberPublic:
+    require_role(ctx.actor, "volunteer", "coordinator", *STAFF, doing="register a member")
+    check_claims(ctx.session, [claim.skill for claim in payload.skills], payload.area)
+    member = Member(**payload.model_dump(mode="json", exclude=set(PERSONAL_FIELDS)))
+    personal = PersonalData(display_name=payload.display_name, pronouns=payload.pronouns, contacts=payload.contacts)
+    member.personal_data = personal_data.seal(ctx.cipher, member.id, personal)
+    ctx.session.add(member)
+    audit.record(ctx.session, member.id, ctx.actor, "profile.registered", list(MemberCreate.model_fields))
+    publish_member_state(ctx.session, ctx.topics, member, "member.registered")
+    return to_public(member, personal)
+
+
+def get_member(ctx: Context, member_id: UUID) -> MemberPublic:
+    require_self_or(ctx.actor, member_id, "coordinator", *STAFF, doing="see this profile")
+    member = load_member(ctx.session, member_id)
+    return to_public(member, personal_data.unseal(ctx.cipher, member))
+
+
+def list_members(ctx: Context, page: PageRequest, status: MemberStatus | None, area: str | None) -> Page[MemberPublic]:
+    require_role(ctx.actor, *STAFF, doing="list members")
+    query, counter = select(Member), select(func.count()).select_from(Member)
+    for condition in _filters(status, area):
+        query, counter = query.where(condition), counter.where(condition)
+    total = ctx.session.exec(counter).one()
+    rows = ctx.session.exec(query.order_by(Member.created_at, Member.id).offset(page.offset).limit(page.limit)).all()
+    items = [to_public(member, personal_data.unseal(ctx.cipher, member)) for member in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def update_member(ctx: Context, member_id: UUID, payload: MemberUpdate) -> MemberPublic:
+    require_self_or(ctx.actor, member_id, *STAFF, doing="change this profile")
+    member = load_member(ctx.session, member_id)
+    changes = payload.model_dump(mode="json", exclude_unset=True)
+    if not changes:  # nothing to change, nothing to audit or publish
+        return to_public(member, personal_data.unseal(ctx.cipher, member))
+    skills = [claim["skill"] for claim in changes["skills"]] if "skills" in changes else None
+    check_claims(ctx.session, skills, changes.get("area"))
+    personal = personal_data.unseal(ctx.cipher, member)
+    if any(name in changes for name in PERSONAL_FIELDS):
+        personal = _changed_personal(personal, payload)
+        member.personal_data = personal_data.seal(ctx.cipher, member.id, personal)
+    for name, value in changes.items():
+        if name not in PERSONAL_FIELDS:
+            setattr(member, name, value)
+    _touch(ctx, member)
+    audit.record(ctx.session, member.id, ctx.actor, "profile.updated", _changed_field_names(changes))
+    publish_member_state(ctx.session, ctx.topics, member, "member.updated")
+    return to_public(member, personal)
+
+
+def set_paused(ctx: Context, member_id: UUID, paused: bool) -> MemberPublic:
+    """Pause (no offers until resumed) or resume; repeating either is harmless."""
+    require_self_or(ctx.actor, member_id, *STAFF, doing="pause or resume this profile")
+    member = load_member(ctx.session, member_id)
+    wanted = MemberStatus.paused if paused else MemberStatus.active
+    if member.status != wanted.value:
+        member.status = wanted.value
+        _touch(ctx, member)
+        action = "paused" if paused else "resumed"
+        audit.record(ctx.session, member.id, ctx.actor, f"profile.{action}", ["status"])
+        publish_member_state(ctx.session, ctx.topics, member, f"member.{action}")
+    return to_public(member, personal_data.unseal(ctx.cipher, member))
+
+
+def record_activity(ctx: Context, member_id: UUID) -> None:
+    """The member used the platform (the gateway reports sign-ins); resets the retention clock."""
+    require_self_or(ctx.actor, member_id, "system", doing="record activity for this member")
+    member = load_member(ctx.session, member_id)
+    mark_active(member, utc_now())
+    ctx.session.add(member)
+
+
+def read_contact(ctx: Context, member_id: UUID, purpose: ContactPurpose, task_id: UUID | None) -> MemberContact:
+    """Contact channels the member consented to, and an audit entry saying who asked and why."""
+    require_self_or(ctx.actor, member_id, "coordinator", *STAFF, doing="read this member's contact details")
+    member = load_member(ctx.session, member_id)
+    personal = personal_data.unseal(ctx.cipher, member)
+    shared = {name: channel.value for name, channel in personal.contacts.channels().items() if channel.consent}
+    revealed = ["display_name", "pronouns"] + [f"contacts.{name}" for name in shared]
+    audit.record(ctx.session, member.id, ctx.actor, "contact.read", revealed, purpose.value, task_id)
+    return MemberContact(member_id=member.id, display_name=personal.display_name, pronouns=personal.pronouns, **shared)
+
+
+def audit_log(ctx: Context, member_id: UUID, page: PageRequest) -> Page[AuditEntryPublic]:
+    require_self_or(ctx.actor, member_id, *STAFF, doing="read this member's audit log")
+    if ctx.session.get(Member, member_id) is None and not audit.has_entries(ctx.session, member_id):
+        raise NotFound(f"no member with id {member_id}")
+    return audit.entries_of(ctx.session, member_id, page)
+
+
+def load_member(session: Session, member_id: UUID) -> Member:
+    member = session.get(Member, member_id)
+    if member is not None:
+        return member
+    erased = session.get(ErasedMember, member_id)
+    if erased is not None:
+        raise Erased(f"member {member_id} was erased on {as_utc(erased.erased_at):%Y-%m-%d}; nothing is kept")
+    raise NotFound(f"no member with id {member_id}")
+
+
+def to_public(member: Member, personal: PersonalData) -> MemberPublic:
+    channels = [ChannelOnFile(channel=name, consent=c.consent) for name, c in personal.contacts.channels().items()]
+    return MemberPublic(
+        id=member.id, status=member.status, display_name=personal.display_name, pronouns=personal.pronouns,
+        contact_channels=channels, skills=member.skills, languages=member.languages,
+        weekly_availability=member.weekly_availability, unavailable=member.unavailable, area=member.area,
+        remote_ok=member.remote_ok, max_tasks_per_month=member.max_tasks_per_month, interests=member.interests,
+        created_at=as_utc(member.created_at), updated_at=as_utc(member.updated_at),
+    )
+
+
+def _changed_personal(personal: PersonalData, payload: MemberUpdate) -> PersonalData:
+    sent = payload.model_fields_set
+    return PersonalData(
+        display_name=payload.display_name if "display_name" in sent else personal.display_name,
+        pronouns=payload.pronouns if "pronouns" in sent else personal.pronouns,
+        contacts=payload.contacts if "contacts" in sent else personal.contacts,
+    )
+
+
+def _changed_field_names(changes: dict) -> list[str]:
+    names = [name for name in changes if name != "contacts"]
+    if "contacts" in changes:
+        names += [f"contacts.{channel}" for channel in CHANNELS]
+    return names
+
+
+def _touch(ctx: Context, member: Member) -> None:
+    member.updated_at = utc_now()
+    if is_self(ctx.actor, member.id):
+        mark_active(member, member.updated_at)
+    ctx.session.add(member)
+
+
+def _filters(status: MemberStatus | None, area: str | None) -> list:
+    conditions = []
+    if status is not None:
+        conditions.append(Member.status == status.value)
+    if area is not None:
+        conditions.append(Member.area == area)
+    return conditions
+

@@ -1,0 +1,8 @@
+"""Alembic environment of the members service."""
+
+from sqlmodel import SQLModel
+
+import services.members.models  # noqa: F401  (registers the tables on the metadata)
+from services.common.alembic_env import run_migrations
+
+run_migrations(SQLModel.metadata)

@@ -1,0 +1,259 @@
+"""Model families of the members service: Member, Skill, Area, AuditEntry (+ erasure records).
+
+Table models never leave the service: routes return the ``...Public`` models. A member's name,
+pronouns and contacts live only inside ``Member.personal_data``, sealed by ``crypto.FieldCipher``.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Literal
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, model_validator
+from sqlalchemy import JSON, Column, DateTime, LargeBinary
+from sqlmodel import Field, SQLModel
+
+from services.common.contracts import MemberStatus
+from services.common.http_api import Slug, plain_text
+from services.members.fields import (
+    Contacts,
+    DateRanges,
+    DisplayName,
+    Interests,
+    Languages,
+    Pronouns,
+    SkillClaims,
+    Strict,
+    TasksPerMonth,
+    WeeklyWindows,
+    check_profile_lists,
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Databases hand back naive (SQLite) or aware (PostgreSQL) values; both are UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _timestamp(**kwargs) -> datetime:
+    return Field(default_factory=utc_now, sa_type=DateTime(timezone=True), **kwargs)
+
+
+# --- Member -----------------------------------------------------------------------------------
+
+
+class MemberBase(Strict):
+    display_name: DisplayName
+    pronouns: Pronouns | None = None
+    skills: SkillClaims = []
+    languages: Languages = []
+    weekly_availability: WeeklyWindows = []
+    unavailable: DateRanges = []
+    area: Slug | None = None
+    remote_ok: bool = False
+    max_tasks_per_month: TasksPerMonth = 4
+    interests: Interests = []
+
+
+class MemberCreate(MemberBase):
+    contacts: Contacts
+
+    @model_validator(mode="after")
+    def _each_listed_once(self):
+        return check_profile_lists(self)
+
+
+class MemberUpdate(Strict):
+    """Only the fields sent change; ``contacts`` replaces all channels at once."""
+
+    display_name: DisplayName = None
+    pronouns: Pronouns | None = None
+    contacts: Contacts = None
+    skills: SkillClaims = None
+    languages: Languages = None
+    weekly_availability: WeeklyWindows = None
+    unavailable: DateRanges = None
+    area: Slug | None = None
+    remote_ok: bool = None
+    max_tasks_per_month: TasksPerMonth = None
+    interests: Interests = None
+
+    @model_validator(mode="after")
+    def _each_listed_once(self):
+        return check_profile_lists(self)
+
+
+class PersonalData(BaseModel):
+    """What is sealed together in ``Member.personal_data``."""
+
+    display_name: str
+    pronouns: str | None = None
+    contacts: Contacts
+
+
+class Member(SQLModel, table=True):
+    __tablename__ = "member"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    status: str = Field(default=MemberStatus.active.value, max_length=10)
+    personal_data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    skills: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    languages: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    weekly_availability: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    unavailable: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    area: str | None = Field(default=None, foreign_key="area.slug", max_length=60)
+    remote_ok: bool = False
+    max_tasks_per_month: int = 4
+    interests: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+    last_active_at: datetime = _timestamp(index=True)
+
+
+class ChannelOnFile(BaseModel):
+    channel: Literal["email", "phone", "signal"]
+    consent: bool
+
+
+class MemberPublic(MemberBase):
+    """A profile as the member (or an admin) sees it: no contact values, only which channels exist."""
+
+    id: UUID
+    status: MemberStatus
+    contact_channels: list[ChannelOnFile]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactPurpose(str, enum.Enum):
+    """Why someone reads a member's contact data; recorded in the audit log (no free text there)."""
+
+    coordinate_accepted_task = "coordinate_accepted_task"
+    safety_follow_up = "safety_follow_up"
+    member_support = "member_support"
+    member_data_request = "member_data_request"
+
+
+class MemberContact(BaseModel):
+    """Contact values the member consented to share; returned only through the audited endpoint."""
+
+    member_id: UUID
+    display_name: str
+    pronouns: str | None
+    email: str | None = None
+    phone: str | None = None
+    signal: str | None = None
+
+
+class ErasedMember(SQLModel, table=True):
+    """That an id was erased, when and why: lets reads answer 410 instead of a puzzling 404."""
+
+    __tablename__ = "erased_member"
+
+    member_id: UUID = Field(primary_key=True)
+    erased_at: datetime = _timestamp()
+    reason: str = Field(max_length=30)
+
+
+# --- Taxonomy: skills and areas ---------------------------------------------------------------
+
+
+class SkillBase(Strict):
+    name: plain_text(80)
+    description: plain_text(500, required=False) = ""
+
+
+class SkillCreate(SkillBase):
+    slug: Slug
+
+
+class SkillUpdate(Strict):
+    name: plain_text(80) = None
+    description: plain_text(500, required=False) = None
+    retired: bool = None
+
+
+class Skill(SQLModel, table=True):
+    __tablename__ = "skill"
+
+    slug: str = Field(primary_key=True, max_length=60)
+    name: str = Field(max_length=80)
+    description: str = Field(default="", max_length=500)
+    retired: bool = False
+    created_at: datetime = _timestamp()
+
+
+class SkillPublic(BaseModel):
+    slug: str
+    name: str
+    description: str
+    retired: bool
+
+
+class AreaBase(Strict):
+    name: plain_text(80)
+    city: plain_text(80)
+
+
+class AreaCreate(AreaBase):
+    slug: Slug
+
+
+class AreaUpdate(Strict):
+    name: plain_text(80) = None
+    city: plain_text(80) = None
+    retired: bool = None
+
+
+class Area(SQLModel, table=True):
+    __tablename__ = "area"
+
+    slug: str = Field(primary_key=True, max_length=60)
+    name: str = Field(max_length=80)
+    city: str = Field(max_length=80)
+    retired: bool = False
+    created_at: datetime = _timestamp()
+
+
+class AreaPublic(BaseModel):
+    slug: str
+    name: str
+    city: str
+    retired: bool
+
+
+# --- Audit log --------------------------------------------------------------------------------
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who read or changed which fields of a member, when and why. Ids and field names only."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: UUID = Field(index=True)
+    occurred_at: datetime = _timestamp()
+    actor_role: str = Field(max_length=20)
+    actor_id: UUID | None = None
+    action: str = Field(max_length=40)
+    fields: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    purpose: str | None = Field(default=None, max_length=40)
+    task_id: UUID | None = None
+
+
+class AuditEntryPublic(BaseModel):
+    id: int
+    member_id: UUID
+    occurred_at: datetime
+    actor_role: str
+    actor_id: UUID | None
+    action: str
+    fields: list[str]
+    purpose: str | None
+    task_id: UUID | None

@@ -1,0 +1,102 @@
+"""The coalition's skill taxonomy and areas: data admins edit, which profiles must draw from."""
+
+from __future__ import annotations
+
+from sqlalchemy import true
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, func, select
+
+from services.common.deps import Actor
+from services.common.http_api import Page, PageRequest
+from services.common.problems import Conflict, Invalid, NotFound
+from services.members.models import (
+    Area,
+    AreaCreate,
+    AreaPublic,
+    AreaUpdate,
+    Skill,
+    SkillCreate,
+    SkillPublic,
+    SkillUpdate,
+)
+from services.members.permissions import STAFF, require_role
+
+
+def list_skills(session: Session, page: PageRequest, include_retired: bool) -> Page[SkillPublic]:
+    return _page(session, Skill, SkillPublic, page, include_retired)
+
+
+def add_skill(session: Session, actor: Actor, payload: SkillCreate) -> SkillPublic:
+    require_role(actor, *STAFF, doing="edit the skill taxonomy")
+    skill = _insert(session, Skill(**payload.model_dump()), f"a skill with slug {payload.slug!r} already exists")
+    return SkillPublic.model_validate(skill, from_attributes=True)
+
+
+def edit_skill(session: Session, actor: Actor, slug: str, payload: SkillUpdate) -> SkillPublic:
+    require_role(actor, *STAFF, doing="edit the skill taxonomy")
+    skill = session.get(Skill, slug)
+    if skill is None:
+        raise NotFound(f"no skill with slug {slug!r}; GET /skills lists them")
+    for name, value in payload.model_dump(exclude_unset=True).items():
+        setattr(skill, name, value)
+    session.add(skill)
+    return SkillPublic.model_validate(skill, from_attributes=True)
+
+
+def list_areas(session: Session, page: PageRequest, include_retired: bool) -> Page[AreaPublic]:
+    return _page(session, Area, AreaPublic, page, include_retired)
+
+
+def add_area(session: Session, actor: Actor, payload: AreaCreate) -> AreaPublic:
+    require_role(actor, *STAFF, doing="edit the list of areas")
+    area = _insert(session, Area(**payload.model_dump()), f"an area with slug {payload.slug!r} already exists")
+    return AreaPublic.model_validate(area, from_attributes=True)
+
+
+def edit_area(session: Session, actor: Actor, slug: str, payload: AreaUpdate) -> AreaPublic:
+    require_role(actor, *STAFF, doing="edit the list of areas")
+    area = session.get(Area, slug)
+    if area is None:
+        raise NotFound(f"no area with slug {slug!r}; GET /areas lists them")
+    for name, value in payload.model_dump(exclude_unset=True).items():
+        setattr(area, name, value)
+    session.add(area)
+    return AreaPublic.model_validate(area, from_attributes=True)
+
+
+def check_claims(session: Session, skill_slugs: list[str] | None, area: str | None) -> None:
+    """Skills and area named in a profile must be current entries of the taxonomy."""
+    problems = []
+    for slug in skill_slugs or []:
+        skill = session.get(Skill, slug)
+        if skill is None:
+            problems.append(f"unknown skill {slug!r} (GET /skills lists the coalition's skills)")
+        elif skill.retired:
+            problems.append(f"skill {slug!r} is retired; choose another")
+    if area is not None:
+        known = session.get(Area, area)
+        if known is None:
+            problems.append(f"unknown area {area!r} (GET /areas lists the coalition's areas)")
+        elif known.retired:
+            problems.append(f"area {area!r} is retired; choose another")
+    if problems:
+        raise Invalid("; ".join(problems))
+
+
+def _insert(session: Session, row: SQLModel, duplicate_message: str) -> SQLModel:
+    if session.get(type(row), row.slug) is not None:
+        raise Conflict(duplicate_message)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:  # created by a concurrent request since the check above
+        raise Conflict(duplicate_message) from None
+    return row
+
+
+def _page(session: Session, table, public, page: PageRequest, include_retired: bool) -> Page:
+    where = true() if include_retired else table.retired.is_(False)
+    total = session.exec(select(func.count()).select_from(table).where(where)).one()
+    rows = session.exec(select(table).where(where).order_by(table.slug).offset(page.offset).limit(page.limit)).all()
+    items = [public.model_validate(row, from_attributes=True) for row in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)

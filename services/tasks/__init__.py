@@ -1,0 +1,1 @@
+"""Tasks service: organizations, coordinators and the tasks they post; exact addresses kept private."""

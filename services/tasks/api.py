@@ -1,0 +1,145 @@
+"""HTTP routes of the tasks service: each turns a request into one handler call."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from sqlmodel import Session
+
+from services.common.contracts import TaskStatus
+from services.common.deps import Actor, get_actor, get_runtime, unit_of_work
+from services.common.http_api import LANGUAGE_PATTERN, SLUG_PATTERN, Page, PageRequest, page_request, problem_responses
+from services.common.runtime import Runtime
+from services.tasks import handlers, organizations
+from services.tasks.handlers import Context
+from services.tasks.listing import TaskFilters, find_tasks
+from services.tasks.models import (
+    CoordinatorAdd,
+    CoordinatorPublic,
+    FilterMoment,
+    OrganizationCreate,
+    OrganizationPublic,
+    TaskAddress,
+    TaskCreate,
+    TaskPublic,
+    TaskUpdate,
+)
+
+tasks = APIRouter(prefix="/tasks", tags=["tasks"], responses=problem_responses(403, 404, 409, 422))
+orgs = APIRouter(prefix="/organizations", tags=["organizations"], responses=problem_responses(403, 404, 409, 422))
+
+
+def context(
+    session: Session = unit_of_work, runtime: Runtime = Depends(get_runtime), actor: Actor = Depends(get_actor)
+) -> Context:
+    return Context(session, runtime.settings.topics, actor)
+
+
+def task_filters(
+    status_filter: TaskStatus | None = Query(None, alias="status"),
+    skill: str | None = Query(None, pattern=SLUG_PATTERN, max_length=60, description="Tasks needing this skill"),
+    area: str | None = Query(None, pattern=SLUG_PATTERN, max_length=60),
+    language: str | None = Query(None, pattern=LANGUAGE_PATTERN, max_length=20, description="Tasks accepting it"),
+    remote: bool | None = Query(None),
+    starts_after: FilterMoment | None = Query(None, description="Starts (or is due) at or after this moment"),
+    starts_before: FilterMoment | None = Query(None, description="Starts (or is due) before this moment"),
+    organization_id: UUID | None = Query(None),
+    coordinator_id: UUID | None = Query(None),
+) -> TaskFilters:
+    return TaskFilters(
+        status_filter, skill, area, language, remote, starts_after, starts_before, organization_id, coordinator_id
+    )
+
+
+@tasks.post("", status_code=status.HTTP_201_CREATED, summary="Post a task (open by default, or a draft)")
+def post_task(payload: TaskCreate, ctx: Context = Depends(context)) -> TaskPublic:
+    return handlers.post_task(ctx, payload)
+
+
+@tasks.get("", summary="Find tasks, soonest first")
+def list_tasks(
+    filters: TaskFilters = Depends(task_filters), page: PageRequest = Depends(page_request),
+    session: Session = unit_of_work,
+) -> Page[TaskPublic]:
+    return find_tasks(session, filters, page)
+
+
+@tasks.get("/{task_id}", summary="A task (without its exact address)")
+def get_task(task_id: UUID, ctx: Context = Depends(context)) -> TaskPublic:
+    return handlers.get_task(ctx, task_id)
+
+
+@tasks.patch("/{task_id}", summary="Edit a task; only the fields sent change")
+def edit_task(task_id: UUID, payload: TaskUpdate, ctx: Context = Depends(context)) -> TaskPublic:
+    return handlers.edit_task(ctx, task_id, payload)
+
+
+@tasks.post("/{task_id}/open", summary="Open a draft to volunteers")
+def open_task(task_id: UUID, ctx: Context = Depends(context)) -> TaskPublic:
+    return handlers.change_status(ctx, task_id, "open")
+
+
+@tasks.post("/{task_id}/cancel", summary="Cancel a task (it will not happen)")
+def cancel_task(task_id: UUID, ctx: Context = Depends(context)) -> TaskPublic:
+    return handlers.change_status(ctx, task_id, "cancel")
+
+
+@tasks.post("/{task_id}/close", summary="Close a task (it happened, or needs no one else)")
+def close_task(task_id: UUID, ctx: Context = Depends(context)) -> TaskPublic:
+    return handlers.change_status(ctx, task_id, "close")
+
+
+@tasks.get("/{task_id}/address", summary="The exact address, for accepted volunteers and coordinators")
+def task_address(
+    task_id: UUID,
+    member_id: UUID | None = Query(None, description="The volunteer asking; must have accepted the task"),
+    ctx: Context = Depends(context),
+) -> TaskAddress:
+    return handlers.task_address(ctx, task_id, member_id)
+
+
+@orgs.post("", status_code=status.HTTP_201_CREATED, summary="Add a member organization of the coalition (admins)")
+def create_organization(payload: OrganizationCreate, ctx: Context = Depends(context)) -> OrganizationPublic:
+    return organizations.create_organization(ctx.session, ctx.actor, payload)
+
+
+@orgs.get("", summary="The coalition's member organizations")
+def list_organizations(
+    page: PageRequest = Depends(page_request), session: Session = unit_of_work
+) -> Page[OrganizationPublic]:
+    return organizations.list_organizations(session, page)
+
+
+@orgs.get("/{organization_id}", summary="One organization")
+def get_organization(organization_id: UUID, session: Session = unit_of_work) -> OrganizationPublic:
+    return organizations.get_organization(session, organization_id)
+
+
+@orgs.post(
+    "/{organization_id}/coordinators", status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": CoordinatorPublic, "description": "The coordinator already acted for it"}},
+    summary="Let a coordinator act for the organization (admins)",
+)
+def add_coordinator(
+    organization_id: UUID, payload: CoordinatorAdd, response: Response, ctx: Context = Depends(context)
+) -> CoordinatorPublic:
+    membership, created = organizations.add_coordinator(ctx.session, ctx.actor, organization_id, payload)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return membership
+
+
+@orgs.get("/{organization_id}/coordinators", summary="Coordinators acting for the organization")
+def list_coordinators(
+    organization_id: UUID, page: PageRequest = Depends(page_request), ctx: Context = Depends(context)
+) -> Page[CoordinatorPublic]:
+    return organizations.list_coordinators(ctx.session, ctx.actor, organization_id, page)
+
+
+@orgs.delete("/{organization_id}/coordinators/{coordinator_id}", status_code=204, summary="Remove a coordinator (admins)")
+def remove_coordinator(organization_id: UUID, coordinator_id: UUID, ctx: Context = Depends(context)) -> Response:
+    organizations.remove_coordinator(ctx.session, ctx.actor, organization_id, coordinator_id)
+    return Response(status_code=204)
+
+
+routers = [tasks, orgs]

@@ -1,0 +1,175 @@
+"""What the tasks service does: post, edit, open, cancel, close, list tasks; reveal addresses.
+
+Routes call these with a :class:`Context`; each runs inside the caller's transaction and queues
+its TaskState there (outbox), so a change and its event commit together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from uuid import UUID
+
+from sqlmodel import Session, delete, select
+
+from services.common.deps import Actor
+from services.common.problems import Conflict, Forbidden, Invalid, NotFound
+from services.common.topics import Topics
+from services.tasks import lifecycle
+from services.tasks.events import publish_task_state
+from services.tasks.models import (
+    Task,
+    TaskAcceptance,
+    TaskAddress,
+    TaskCreate,
+    TaskLanguage,
+    TaskPublic,
+    TaskSkill,
+    TaskUpdate,
+    as_utc,
+    check_place,
+    check_schedule,
+    check_unique_needs,
+    utc_now,
+)
+from services.tasks.organizations import load_organization
+from services.tasks.permissions import acts_for, can_manage, check_known, require_manager
+
+SCHEDULE = ("starts_at", "ends_at", "deadline")
+CHILD_FIELDS = ("skills", "languages")
+
+
+@dataclass(frozen=True)
+class Context:
+    session: Session
+    topics: Topics
+    actor: Actor
+
+
+def post_task(ctx: Context, payload: TaskCreate) -> TaskPublic:
+    load_organization(ctx.session, payload.organization_id)
+    require_manager(ctx.session, ctx.actor, payload.organization_id, "post tasks for this organization")
+    coordinator_id = payload.coordinator_id or (ctx.actor.id if ctx.actor.role == "coordinator" else None)
+    if coordinator_id is None:
+        raise Invalid("coordinator_id is required when an admin or the system posts a task")
+    _check_coordinator(ctx.session, coordinator_id, payload.organization_id)
+    values = _column_values(payload.model_dump(exclude={"skills", "languages", "coordinator_id"}))
+    task = Task(**values, coordinator_id=coordinator_id, scheduled_at=payload.starts_at or payload.deadline)
+    ctx.session.add(task)
+    _replace_needs(ctx.session, task.id, payload.skills, payload.languages)
+    publish_task_state(ctx.session, ctx.topics, task, "task.posted")
+    return to_public(ctx.session, task)
+
+
+def get_task(ctx: Context, task_id: UUID) -> TaskPublic:
+    return to_public(ctx.session, load_task(ctx.session, task_id))
+
+
+def edit_task(ctx: Context, task_id: UUID, payload: TaskUpdate) -> TaskPublic:
+    task = load_task(ctx.session, task_id)
+    require_manager(ctx.session, ctx.actor, task.organization_id, "edit this task")
+    lifecycle.require_editable(task)
+    changes = _column_values(payload.model_dump(exclude_unset=True, exclude=set(CHILD_FIELDS)))
+    _check_edit(ctx.session, task, payload, changes)
+    for name, value in changes.items():
+        setattr(task, name, value)
+    task.scheduled_at = task.starts_at or task.deadline
+    task.updated_at = utc_now()
+    _replace_needs(ctx.session, task.id, payload.skills, payload.languages)
+    lifecycle.follow_fill(task)
+    ctx.session.add(task)
+    publish_task_state(ctx.session, ctx.topics, task, "task.updated")
+    return to_public(ctx.session, task)
+
+
+def change_status(ctx: Context, task_id: UUID, action: str) -> TaskPublic:
+    """open / cancel / close; a repeat of the current status is accepted and publishes nothing."""
+    task = load_task(ctx.session, task_id)
+    require_manager(ctx.session, ctx.actor, task.organization_id, f"{action} this task")
+    event_type = lifecycle.transition(task, action)
+    if event_type is not None:
+        task.updated_at = utc_now()
+        ctx.session.add(task)
+        publish_task_state(ctx.session, ctx.topics, task, event_type)
+    return to_public(ctx.session, task)
+
+
+def task_address(ctx: Context, task_id: UUID, member_id: UUID | None) -> TaskAddress:
+    """The exact place: for volunteers who accepted, the task's coordinators, admins and the system."""
+    check_known(ctx.actor)
+    task = load_task(ctx.session, task_id)
+    if ctx.actor.role == "volunteer":
+        if member_id not in (None, ctx.actor.id):
+            raise Forbidden("a volunteer may only ask for the address on their own behalf")
+        member_id = ctx.actor.id
+    if member_id is not None:
+        if ctx.session.get(TaskAcceptance, (task.id, member_id)) is None:
+            raise Forbidden("the exact address is shared only with volunteers who accepted this task")
+    elif not can_manage(ctx.session, ctx.actor, task.organization_id):
+        raise Forbidden("only the task's coordinators, or volunteers who accepted it, may see the address")
+    return TaskAddress(task_id=task.id, address=task.address, area=task.area, remote=task.remote)
+
+
+def load_task(session: Session, task_id: UUID) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"no task with id {task_id}")
+    return task
+
+
+def to_public(session: Session, task: Task, skills: list[TaskSkill] | None = None,
+              languages: list[str] | None = None) -> TaskPublic:
+    """The API view of a task; pass ``skills``/``languages`` when already loaded (listing)."""
+    if skills is None:
+        skills = session.exec(select(TaskSkill).where(TaskSkill.task_id == task.id).order_by(TaskSkill.skill)).all()
+    if languages is None:
+        languages = session.exec(
+            select(TaskLanguage.code).where(TaskLanguage.task_id == task.id).order_by(TaskLanguage.code)
+        ).all()
+    return TaskPublic(
+        id=task.id, organization_id=task.organization_id, coordinator_id=task.coordinator_id, status=task.status,
+        title=task.title, summary=task.summary, description=task.description, campaign=task.campaign,
+        skills=[{"skill": s.skill, "min_level": s.min_level} for s in skills], languages=list(languages),
+        slots=task.slots, starts_at=as_utc(task.starts_at), ends_at=as_utc(task.ends_at),
+        deadline=as_utc(task.deadline), area=task.area, remote=task.remote, urgency=task.urgency,
+        flexible=task.deadline is not None, has_address=bool(task.address), accepted_count=task.accepted_count,
+        created_at=as_utc(task.created_at), updated_at=as_utc(task.updated_at),
+    )
+
+
+def _check_edit(session: Session, task: Task, payload: TaskUpdate, changes: dict) -> None:
+    """The task as it would be after the edit must still be consistent."""
+    merged = {name: changes.get(name, getattr(task, name)) for name in (*SCHEDULE, "area", "remote", "address")}
+    try:
+        if any(name in changes for name in SCHEDULE):
+            check_schedule(*(as_utc(merged[name]) for name in SCHEDULE), utc_now())
+        check_place(merged["area"], merged["remote"], merged["address"])
+        check_unique_needs(payload.skills or [], payload.languages or [])
+    except ValueError as error:
+        raise Invalid(str(error)) from None
+    if "slots" in changes and changes["slots"] < task.accepted_count:
+        raise Conflict(
+            f"{task.accepted_count} volunteers have already accepted; slots cannot go below {task.accepted_count}",
+            accepted_count=task.accepted_count,
+        )
+    if "coordinator_id" in changes:
+        _check_coordinator(session, changes["coordinator_id"], task.organization_id)
+
+
+def _check_coordinator(session: Session, coordinator_id: UUID, organization_id: UUID) -> None:
+    if not acts_for(session, coordinator_id, organization_id):
+        raise Invalid(f"coordinator {coordinator_id} does not act for organization {organization_id}")
+
+
+def _column_values(values: dict) -> dict:
+    return {name: value.value if isinstance(value, Enum) else value for name, value in values.items()}
+
+
+def _replace_needs(session: Session, task_id: UUID, skills, languages) -> None:
+    """New skill and language rows for the task; ``None`` leaves that list as it is."""
+    if skills is not None:
+        session.execute(delete(TaskSkill).where(TaskSkill.task_id == task_id))
+        session.add_all(TaskSkill(task_id=task_id, skill=need.skill, min_level=need.min_level) for need in skills)
+    if languages is not None:
+        session.execute(delete(TaskLanguage).where(TaskLanguage.task_id == task_id))
+        session.add_all(TaskLanguage(task_id=task_id, code=code) for code in languages)

@@ -1,0 +1,77 @@
+"""Finding tasks: filters (status, skill, area, language, place, dates, owner) and pagination."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlmodel import Session, exists, func, select
+
+from services.common.contracts import TaskStatus
+from services.common.http_api import Page, PageRequest
+from services.common.problems import Invalid
+from services.tasks.handlers import to_public
+from services.tasks.models import Task, TaskLanguage, TaskPublic, TaskSkill
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    status: TaskStatus | None = None
+    skill: str | None = None
+    area: str | None = None
+    language: str | None = None
+    remote: bool | None = None
+    starts_after: datetime | None = None
+    starts_before: datetime | None = None
+    organization_id: UUID | None = None
+    coordinator_id: UUID | None = None
+
+
+def find_tasks(session: Session, filters: TaskFilters, page: PageRequest) -> Page[TaskPublic]:
+    """Matching tasks, soonest first (a flexible task counts from its deadline)."""
+    conditions = _conditions(filters)
+    total = session.exec(select(func.count()).select_from(Task).where(*conditions)).one()
+    tasks = session.exec(
+        select(Task).where(*conditions).order_by(Task.scheduled_at, Task.id).offset(page.offset).limit(page.limit)
+    ).all()
+    skills, languages = _needs_of(session, [task.id for task in tasks])
+    items = [to_public(session, task, skills[task.id], languages[task.id]) for task in tasks]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def _conditions(filters: TaskFilters) -> list:
+    if filters.starts_after and filters.starts_before and filters.starts_after >= filters.starts_before:
+        raise Invalid("starts_after must be before starts_before")
+    columns = {
+        "status": Task.status, "area": Task.area, "remote": Task.remote,
+        "organization_id": Task.organization_id, "coordinator_id": Task.coordinator_id,
+    }
+    conditions = []
+    for name, column in columns.items():
+        value = getattr(filters, name)
+        if value is not None:
+            conditions.append(column == (value.value if isinstance(value, TaskStatus) else value))
+    if filters.skill is not None:
+        conditions.append(exists().where(TaskSkill.task_id == Task.id, TaskSkill.skill == filters.skill))
+    if filters.language is not None:
+        conditions.append(exists().where(TaskLanguage.task_id == Task.id, TaskLanguage.code == filters.language))
+    if filters.starts_after is not None:
+        conditions.append(Task.scheduled_at >= filters.starts_after)
+    if filters.starts_before is not None:
+        conditions.append(Task.scheduled_at < filters.starts_before)
+    return conditions
+
+
+def _needs_of(session: Session, task_ids: list[UUID]) -> tuple[dict, dict]:
+    """Skills and languages of a page of tasks in two queries rather than two per task."""
+    skills, languages = defaultdict(list), defaultdict(list)
+    if task_ids:
+        for need in session.exec(select(TaskSkill).where(TaskSkill.task_id.in_(task_ids)).order_by(TaskSkill.skill)):
+            skills[need.task_id].append(need)
+        for language in session.exec(
+            select(TaskLanguage).where(TaskLanguage.task_id.in_(task_ids)).order_by(TaskLanguage.code)
+        ):
+            languages[language.task_id].append(language.code)
+    return skills, languages

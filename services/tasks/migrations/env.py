@@ -1,0 +1,8 @@
+"""Alembic environment of the tasks service."""
+
+from sqlmodel import SQLModel
+
+import services.tasks.models  # noqa: F401  (registers the tables on the metadata)
+from services.common.alembic_env import run_migrations
+
+run_migrations(SQLModel.metadata)

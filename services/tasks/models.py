@@ -1,0 +1,286 @@
+"""Model families of the tasks service: Organization, CoordinatorMembership, Task (+ its skills,
+languages and accepted volunteers).
+
+The exact address lives only in ``Task.address``: never in events or ``TaskPublic``; accepted
+volunteers read it through ``GET /tasks/{id}/address``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+from uuid import UUID, uuid4
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field as PydanticField, model_validator
+from sqlalchemy import DateTime
+from sqlmodel import Field, SQLModel
+
+from services.common.contracts import TaskStatus, Urgency
+from services.common.http_api import LanguageCode, SkillLevelName, Slug, plain_text, public_text
+
+MAX_HORIZON = timedelta(days=3 * 366)
+MAX_WINDOW = timedelta(days=31)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Databases hand back naive (SQLite) or aware (PostgreSQL) values; both are UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _aware_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("include a UTC offset, e.g. 2025-06-01T10:00:00-04:00")
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("is out of range") from None
+
+
+def _timestamp(**kwargs) -> datetime:
+    return Field(default_factory=utc_now, sa_type=DateTime(timezone=True), **kwargs)
+
+
+def _moment(**kwargs):
+    return Field(default=None, sa_type=DateTime(timezone=True), **kwargs)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _utc_if_naive(moment: datetime) -> datetime:
+    # Filters are lenient: a moment without offset is read as UTC.
+    return _aware_utc(moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment)
+
+
+Moment = Annotated[datetime, AfterValidator(_aware_utc)]
+FilterMoment = Annotated[datetime, AfterValidator(_utc_if_naive)]
+
+
+# --- Organizations and their coordinators -----------------------------------------------------
+
+
+class OrganizationBase(Strict):
+    name: plain_text(120)
+    description: plain_text(1000, required=False) = ""
+
+
+class OrganizationCreate(OrganizationBase):
+    pass
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organization"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    description: str = Field(default="", max_length=1000)
+    created_at: datetime = _timestamp()
+
+
+class OrganizationPublic(OrganizationBase):
+    id: UUID
+    created_at: datetime
+
+
+class CoordinatorAdd(Strict):
+    coordinator_id: UUID
+
+
+class CoordinatorMembership(SQLModel, table=True):
+    __tablename__ = "coordinator_membership"
+
+    organization_id: UUID = Field(foreign_key="organization.id", primary_key=True)
+    coordinator_id: UUID = Field(primary_key=True, index=True)
+    added_at: datetime = _timestamp()
+
+
+class CoordinatorPublic(BaseModel):
+    organization_id: UUID
+    coordinator_id: UUID
+    added_at: datetime
+
+
+# --- Tasks ------------------------------------------------------------------------------------
+
+
+class SkillNeedIn(Strict):
+    skill: Slug = PydanticField(description="Skill slug from the members service's taxonomy")
+    min_level: SkillLevelName = "learning"
+
+
+SkillNeeds = Annotated[list[SkillNeedIn], PydanticField(max_length=10)]
+LanguagesNeeded = Annotated[list[LanguageCode], PydanticField(max_length=10, description="Any one of them will do")]
+Slots = Annotated[int, PydanticField(ge=1, le=500, description="How many people the task needs")]
+Title = public_text(120)
+Summary = public_text(280, required=False)
+Description = plain_text(5000, required=False)
+Address = plain_text(300)
+
+
+class TaskBase(Strict):
+    title: Title
+    summary: Summary = ""
+    description: Description = ""
+    campaign: Slug | None = None
+    skills: SkillNeeds = []
+    languages: LanguagesNeeded = []
+    slots: Slots = 1
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
+    deadline: Moment | None = PydanticField(None, description="For flexible tasks: done any time before this")
+    area: Slug | None = None
+    remote: bool = False
+    urgency: Urgency = Urgency.normal
+
+
+class TaskCreate(TaskBase):
+    organization_id: UUID
+    coordinator_id: UUID | None = PydanticField(None, description="Defaults to the coordinator posting it")
+    address: Address | None = PydanticField(None, description="Exact place; shown only to accepted volunteers")
+    status: Literal["open", "draft"] = "open"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "TaskCreate":
+        check_schedule(self.starts_at, self.ends_at, self.deadline, utc_now())
+        check_place(self.area, self.remote, self.address)
+        check_unique_needs(self.skills, self.languages)
+        return self
+
+
+class TaskUpdate(Strict):
+    """Only the fields sent change; the result must still be a consistent task."""
+
+    title: Title = None
+    summary: Summary = None
+    description: Description = None
+    campaign: Slug | None = None
+    skills: SkillNeeds = None
+    languages: LanguagesNeeded = None
+    slots: Slots = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
+    deadline: Moment | None = None
+    area: Slug | None = None
+    remote: bool = None
+    address: Address | None = None
+    urgency: Urgency = None
+    coordinator_id: UUID = None
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "task"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    organization_id: UUID = Field(foreign_key="organization.id", index=True)
+    coordinator_id: UUID = Field(index=True)
+    title: str = Field(max_length=120)
+    summary: str = Field(default="", max_length=280)
+    description: str = Field(default="", max_length=5000)
+    campaign: str | None = Field(default=None, max_length=60)
+    slots: int = 1
+    starts_at: datetime | None = _moment()
+    ends_at: datetime | None = _moment()
+    deadline: datetime | None = _moment()
+    # When the task happens, for sorting and date filters: its start, or its deadline if flexible.
+    scheduled_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    area: str | None = Field(default=None, max_length=60)
+    remote: bool = False
+    address: str | None = Field(default=None, max_length=300)
+    urgency: str = Field(default=Urgency.normal.value, max_length=10)
+    status: str = Field(default=TaskStatus.open.value, max_length=10, index=True)
+    accepted_count: int = 0
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class TaskSkill(SQLModel, table=True):
+    __tablename__ = "task_skill"
+
+    task_id: UUID = Field(foreign_key="task.id", primary_key=True)
+    skill: str = Field(primary_key=True, max_length=60, index=True)
+    min_level: str = Field(max_length=10)
+
+
+class TaskLanguage(SQLModel, table=True):
+    __tablename__ = "task_language"
+
+    task_id: UUID = Field(foreign_key="task.id", primary_key=True)
+    code: str = Field(primary_key=True, max_length=20, index=True)
+
+
+class TaskAcceptance(SQLModel, table=True):
+    """A volunteer who accepted the task (kept from offers.events): may see the exact address."""
+
+    __tablename__ = "task_acceptance"
+
+    task_id: UUID = Field(foreign_key="task.id", primary_key=True)
+    member_id: UUID = Field(primary_key=True, index=True)
+    offer_id: UUID
+    accepted_at: datetime = _timestamp()
+
+
+class TaskPublic(TaskBase):
+    id: UUID
+    organization_id: UUID
+    coordinator_id: UUID
+    status: TaskStatus
+    flexible: bool = PydanticField(description="True when the task has a deadline rather than a time window")
+    has_address: bool
+    accepted_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class TaskAddress(BaseModel):
+    task_id: UUID
+    address: str | None
+    area: str | None
+    remote: bool
+
+
+# --- Consistency rules shared by create and update --------------------------------------------
+
+
+def check_schedule(starts_at, ends_at, deadline, now: datetime) -> None:
+    """Either a time window (start before end) or a deadline, in the future and not absurdly far."""
+    if deadline is not None and starts_at is None and ends_at is None:
+        _check_horizon(deadline, now, "deadline")
+        return
+    if deadline is None and starts_at is not None and ends_at is not None:
+        if starts_at >= ends_at:
+            raise ValueError("starts_at must be before ends_at")
+        if ends_at - starts_at > MAX_WINDOW:
+            raise ValueError("a time window may last at most 31 days; use a deadline for longer work")
+        _check_horizon(ends_at, now, "ends_at")
+        return
+    raise ValueError(
+        "give either starts_at and ends_at (a fixed time window) or a deadline (flexible timing), "
+        "not both; when switching, set the other to null"
+    )
+
+
+def _check_horizon(moment: datetime, now: datetime, name: str) -> None:
+    if moment <= now:
+        raise ValueError(f"{name} is in the past")
+    if moment - now > MAX_HORIZON:
+        raise ValueError(f"{name} is more than three years away")
+
+
+def check_place(area: str | None, remote: bool, address: str | None) -> None:
+    if remote and address:
+        raise ValueError("a remote task has no address; remove it or set remote to false")
+    if not remote and area is None:
+        raise ValueError("an in-person task needs an area (or set remote to true)")
+
+
+def check_unique_needs(skills: list[SkillNeedIn], languages: list[str]) -> None:
+    for what, values in (("skill", [need.skill for need in skills]), ("language", languages)):
+        if len(set(values)) != len(values):
+            raise ValueError(f"each {what} may be listed once")

@@ -1,0 +1,104 @@
+"""The coalition's member organizations and the coordinators acting for each."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from services.common.deps import Actor
+from services.common.http_api import Page, PageRequest
+from services.common.problems import Conflict, NotFound
+from services.tasks.models import (
+    CoordinatorAdd,
+    CoordinatorMembership,
+    CoordinatorPublic,
+    Organization,
+    OrganizationCreate,
+    OrganizationPublic,
+    as_utc,
+)
+from services.tasks.permissions import check_known, require_manager, require_staff
+
+
+def create_organization(session: Session, actor: Actor, payload: OrganizationCreate) -> OrganizationPublic:
+    require_staff(actor, "add an organization")
+    taken = f"an organization named {payload.name!r} already exists"
+    if session.exec(select(Organization.id).where(func.lower(Organization.name) == payload.name.lower())).first():
+        raise Conflict(taken)
+    organization = Organization(**payload.model_dump())
+    session.add(organization)
+    try:
+        session.flush()
+    except IntegrityError:  # created concurrently since the check above
+        raise Conflict(taken) from None
+    return to_public(organization)
+
+
+def list_organizations(session: Session, page: PageRequest) -> Page[OrganizationPublic]:
+    total = session.exec(select(func.count()).select_from(Organization)).one()
+    rows = session.exec(select(Organization).order_by(Organization.name).offset(page.offset).limit(page.limit)).all()
+    return Page(items=[to_public(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+def get_organization(session: Session, organization_id: UUID) -> OrganizationPublic:
+    return to_public(load_organization(session, organization_id))
+
+
+def add_coordinator(session: Session, actor: Actor, organization_id: UUID, payload: CoordinatorAdd) -> tuple[CoordinatorPublic, bool]:
+    """Returns the membership and whether it is new (adding twice is harmless)."""
+    require_staff(actor, "add coordinators to an organization")
+    load_organization(session, organization_id)
+    existing = session.get(CoordinatorMembership, (organization_id, payload.coordinator_id))
+    if existing is not None:
+        return _membership_public(existing), False
+    membership = CoordinatorMembership(organization_id=organization_id, coordinator_id=payload.coordinator_id)
+    session.add(membership)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("this coordinator was added at the same moment by someone else; try again") from None
+    return _membership_public(membership), True
+
+
+def remove_coordinator(session: Session, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> None:
+    require_staff(actor, "remove coordinators from an organization")
+    membership = session.get(CoordinatorMembership, (organization_id, coordinator_id))
+    if membership is None:
+        raise NotFound(f"coordinator {coordinator_id} does not act for organization {organization_id}")
+    session.delete(membership)
+
+
+def list_coordinators(session: Session, actor: Actor, organization_id: UUID, page: PageRequest) -> Page[CoordinatorPublic]:
+    check_known(actor)
+    load_organization(session, organization_id)
+    require_manager(session, actor, organization_id, "see this organization's coordinators")
+    where = CoordinatorMembership.organization_id == organization_id
+    total = session.exec(select(func.count()).select_from(CoordinatorMembership).where(where)).one()
+    rows = session.exec(
+        select(CoordinatorMembership).where(where).order_by(CoordinatorMembership.added_at, CoordinatorMembership.coordinator_id)
+        .offset(page.offset).limit(page.limit)
+    ).all()
+    return Page(items=[_membership_public(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+def load_organization(session: Session, organization_id: UUID) -> Organization:
+    organization = session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound(f"no organization with id {organization_id}; GET /organizations lists them")
+    return organization
+
+
+def to_public(organization: Organization) -> OrganizationPublic:
+    return OrganizationPublic(
+        id=organization.id, name=organization.name, description=organization.description,
+        created_at=as_utc(organization.created_at),
+    )
+
+
+def _membership_public(membership: CoordinatorMembership) -> CoordinatorPublic:
+    return CoordinatorPublic(
+        organization_id=membership.organization_id, coordinator_id=membership.coordinator_id,
+        added_at=as_utc(membership.added_at),
+    )

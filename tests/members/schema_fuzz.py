@@ -1,0 +1,67 @@
+"""Helpers for the schemathesis runs of the members and tasks services."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections import Counter
+
+from tests.support.processes import REPO
+
+EXAMPLES_PER_OPERATION = 25
+# Explicit examples plus property-based fuzzing (valid and invalid inputs), each bounded by
+# EXAMPLES_PER_OPERATION. The "coverage" phase is left out: it is unbounded (about 1,400 extra
+# requests per service here) and the suite must stay fast.
+PHASES = ["examples", "fuzzing"]
+ROLES = ["admin", "system", "volunteer", "coordinator"]
+
+
+def aim_at_real_data(case, real_ids: dict[str, list[str]], actors: dict[str, list[str]]) -> None:
+    """Point most generated requests at existing entities and give them a known role.
+
+    Random ids and roles mostly hit 404 and 403; this lets the fuzzing reach the handlers. The
+    choice is seeded from the case itself, so a failing case replays the same way.
+    """
+    chooser = random.Random(repr((case.path_parameters, case.query, case.body, case.headers)))
+    for name, ids in real_ids.items():
+        if case.path_parameters and name in case.path_parameters and chooser.random() < 0.7:
+            case.path_parameters[name] = chooser.choice(ids)
+    if chooser.random() < 0.7:
+        role = chooser.choice(ROLES)
+        actor = chooser.choice(actors.get(role) or [str(uuid.uuid4())])
+        headers = case.headers if case.headers is not None else {}
+        headers.update({"X-Actor-Role": role, "X-Actor-Id": actor})
+        case.headers = headers
+
+
+def service_errors(log_text: str) -> list[str]:
+    """Error lines the service itself wrote (the Kafka client's shutdown chatter aside)."""
+    errors = []
+    for line in log_text.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            if "Traceback" in line:
+                errors.append(line)
+            continue
+        if entry.get("level") == "error" and not entry.get("logger", "").startswith("kafka"):
+            errors.append(line)
+    return errors
+
+
+def report_figures(service: str, examples_run: Counter, log_text: str) -> dict:
+    """Print and keep the figures: operations exercised and examples per operation."""
+    figures = {
+        "service": service,
+        "operations": len(examples_run),
+        "examples": sum(examples_run.values()),
+        "per_operation": dict(sorted(examples_run.items())),
+        "errors_logged_by_service": len(service_errors(log_text)),
+    }
+    reports = REPO / "var" / "test-reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / f"schemathesis-{service}.json").write_text(json.dumps(figures, indent=2))
+    print(f"\nschemathesis {service}: {figures['operations']} operations, {figures['examples']} examples, "
+          f"{figures['errors_logged_by_service']} errors logged by the service")
+    return figures

@@ -1,0 +1,67 @@
+"""Skills and areas are the coalition's data, seeded once and edited by admins."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.members.conftest import ADMIN, coordinator, profile, register, volunteer
+
+pytestmark = pytest.mark.kafka
+
+SEEDED_SKILLS = {
+    "website-maintenance", "graphic-design", "legal-knowledge", "immigration-law", "public-speaking",
+    "meeting-facilitation", "rally-support", "one-on-one-outreach", "translation", "interpretation",
+    "accompaniment", "event-logistics", "social-media", "writing",
+}
+
+
+@pytest.mark.postgres
+def test_the_taxonomy_is_seeded_with_the_coalitions_skills_and_areas(client):
+    skills = client.get("/skills", params={"limit": 100}).json()
+    assert {skill["slug"] for skill in skills["items"]} == SEEDED_SKILLS and skills["total"] == 14
+    assert {"slug": "graphic-design", "name": "Graphic design", "description": "", "retired": False} in skills["items"]
+    areas = client.get("/areas").json()["items"]
+    assert "montreal-parc-extension" in {area["slug"] for area in areas}
+    assert {area["city"] for area in areas} == {"Montréal"}
+
+
+@pytest.mark.postgres
+def test_an_admin_adds_a_skill_that_members_can_then_claim(client):
+    refused = client.post("/members", json=profile(skills=[{"skill": "design", "level": "capable"}]))
+    assert refused.status_code == 422 and "unknown skill 'design'" in refused.json()["detail"]
+    added = client.post("/skills", json={"slug": "design", "name": "Design"}, headers=ADMIN)
+    assert added.status_code == 201, added.text
+    assert register(client, skills=[{"skill": "design", "level": "capable"}])["skills"][0]["skill"] == "design"
+    again = client.post("/skills", json={"slug": "design", "name": "Design again"}, headers=ADMIN)
+    assert again.status_code == 409 and "already exists" in again.json()["detail"]
+
+
+def test_a_retired_skill_can_no_longer_be_claimed(sqlite_client):
+    member = register(sqlite_client)
+    retired = sqlite_client.patch("/skills/rally-support", json={"retired": True, "description": "Merged"}, headers=ADMIN)
+    assert retired.json() == {"slug": "rally-support", "name": "Rally support", "description": "Merged", "retired": True}
+    assert "rally-support" not in {s["slug"] for s in sqlite_client.get("/skills", params={"limit": 100}).json()["items"]}
+    listed = sqlite_client.get("/skills", params={"limit": 100, "include_retired": True}).json()
+    assert "rally-support" in {s["slug"] for s in listed["items"]}
+    claim = sqlite_client.patch(
+        f"/members/{member['id']}", json={"skills": [{"skill": "rally-support", "level": 1}]}, headers=volunteer(member["id"])
+    )
+    assert claim.status_code == 422 and "retired" in claim.json()["detail"]
+
+
+def test_admins_add_and_rename_areas(sqlite_client):
+    added = sqlite_client.post("/areas", json={"slug": "toronto-parkdale", "name": "Parkdale", "city": "Toronto"}, headers=ADMIN)
+    assert added.status_code == 201
+    renamed = sqlite_client.patch("/areas/toronto-parkdale", json={"name": "Parkdale–High Park"}, headers=ADMIN)
+    assert renamed.json()["name"] == "Parkdale–High Park"
+    assert register(sqlite_client, area="toronto-parkdale")["area"] == "toronto-parkdale"
+
+
+def test_only_admins_edit_the_taxonomy(shared_client):
+    for headers in (volunteer("00000000-0000-0000-0000-000000000001"), coordinator()):
+        assert shared_client.post("/skills", json={"slug": "x", "name": "X"}, headers=headers).status_code == 403
+        assert shared_client.patch("/areas/montreal-nord", json={"name": "X"}, headers=headers).status_code == 403
+    missing = shared_client.patch("/skills/no-such-skill", json={"name": "X"}, headers=ADMIN)
+    assert missing.status_code == 404 and "GET /skills" in missing.json()["detail"]
+    bad_slug = shared_client.post("/skills", json={"slug": "Graphic Design", "name": "X"}, headers=ADMIN)
+    assert bad_slug.status_code == 422 and "slug" in bad_slug.json()["detail"]

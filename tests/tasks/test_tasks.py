@@ -1,0 +1,126 @@
+"""Coordinators post and edit tasks; anyone finds them with filters, a page at a time."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.tasks.conftest import ADMIN, new_organization, post_task, soon, task_payload
+
+pytestmark = pytest.mark.kafka
+
+
+@pytest.mark.postgres
+def test_a_coordinator_posts_a_task_and_anyone_can_read_it_without_the_address(client):
+    organization = new_organization(client)
+    task = post_task(client, organization)
+    assert task["status"] == "open" and task["accepted_count"] == 0 and task["slots"] == 2
+    assert task["coordinator_id"] == organization.coordinator["X-Actor-Id"]
+    assert task["skills"] == [{"skill": "accompaniment", "min_level": "capable"},
+                              {"skill": "interpretation", "min_level": "learning"}]
+    assert task["languages"] == ["es", "fr"] and task["has_address"] and not task["flexible"]
+    assert "address" not in task and "Notre-Dame" not in str(task)
+    assert client.get(f"/tasks/{task['id']}").json() == task
+
+
+@pytest.mark.postgres
+def test_a_flexible_remote_task_has_a_deadline_instead_of_a_window(client):
+    organization = new_organization(client)
+    task = post_task(client, organization, starts_at=..., ends_at=..., address=..., area=None, remote=True,
+                     deadline=soon(14).isoformat(), skills=[{"skill": "website-maintenance", "min_level": "expert"}])
+    assert task["flexible"] and task["remote"] and task["starts_at"] is None and not task["has_address"]
+
+
+@pytest.mark.postgres
+def test_editing_a_task_changes_only_what_is_sent_and_rechecks_the_whole(client):
+    organization = new_organization(client)
+    task = post_task(client, organization)
+    edited = client.patch(f"/tasks/{task['id']}", headers=organization.coordinator,
+                          json={"slots": 5, "languages": ["ar"], "urgency": "low"})
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["slots"], edited.json()["languages"], edited.json()["urgency"]) == (5, ["ar"], "low")
+    assert edited.json()["skills"] == task["skills"] and edited.json()["title"] == task["title"]
+
+    flexible = client.patch(f"/tasks/{task['id']}", headers=organization.coordinator,
+                            json={"starts_at": None, "ends_at": None, "deadline": soon(3).isoformat()})
+    assert flexible.status_code == 200 and flexible.json()["flexible"]
+    half = client.patch(f"/tasks/{task['id']}", headers=organization.coordinator, json={"starts_at": soon(2).isoformat()})
+    assert half.status_code == 422 and "either starts_at and ends_at" in half.json()["detail"]
+    remote_with_address = client.patch(f"/tasks/{task['id']}", headers=organization.coordinator, json={"remote": True})
+    assert remote_with_address.status_code == 422 and "remote task has no address" in remote_with_address.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "complaint"),
+    [
+        ({"slots": 0}, "slots"),
+        ({"slots": 501}, "slots"),
+        ({"title": ""}, "title"),
+        ({"title": "Call Rosa at +1 514 555 0199"}, "must not contain an email address or phone number"),
+        ({"summary": "write to rosa@example.org"}, "must not contain an email address or phone number"),
+        ({"starts_at": soon(2, 15).isoformat(), "ends_at": soon(2, 11).isoformat()}, "starts_at must be before ends_at"),
+        ({"starts_at": soon(-2).isoformat(), "ends_at": soon(-1).isoformat()}, "ends_at is in the past"),
+        ({"starts_at": "2027-03-01T10:00:00", "ends_at": "2027-03-01T12:00:00"}, "include a UTC offset"),
+        ({"deadline": soon(3).isoformat()}, "either starts_at and ends_at"),
+        ({"starts_at": ..., "ends_at": ..., "deadline": soon(5000).isoformat()}, "more than three years away"),
+        ({"area": None}, "in-person task needs an area"),
+        ({"remote": True}, "remote task has no address"),
+        ({"skills": [{"skill": "writing"}, {"skill": "writing"}]}, "listed once"),
+        ({"skills": [{"skill": "writing", "min_level": "wizard"}]}, "skills.0.min_level"),
+        ({"languages": ["fr", "fr"]}, "listed once"),
+        ({"urgency": "yesterday"}, "urgency"),
+        ({"status": "filled"}, "status"),
+        ({"nationality_required": "x"}, "nationality_required: unknown field"),
+    ],
+)
+def test_invalid_tasks_get_a_422_saying_what_to_fix(shared_client, changes, complaint):
+    organization = new_organization(shared_client)
+    response = shared_client.post("/tasks", json=task_payload(organization.id, **changes), headers=organization.coordinator)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert complaint in response.json()["detail"]
+
+
+def test_tasks_are_found_with_filters_soonest_first(sqlite_client):
+    organization, other = new_organization(sqlite_client), new_organization(sqlite_client)
+    design = post_task(sqlite_client, organization, title="Flyer design", starts_at=soon(3, 10).isoformat(),
+                       ends_at=soon(3, 12).isoformat(), skills=[{"skill": "graphic-design", "min_level": 2}],
+                       languages=["en"], area="montreal-plateau")
+    hearing = post_task(sqlite_client, organization)  # day 7, ville-marie, fr/es, accompaniment
+    remote = post_task(sqlite_client, other, remote=True, area=None, address=..., languages=["fr"],
+                       starts_at=soon(7, 11).isoformat(), ends_at=soon(7, 12).isoformat())
+    draft = post_task(sqlite_client, other, status="draft", starts_at=soon(20, 9).isoformat(),
+                      ends_at=soon(20, 11).isoformat())
+
+    def ids(**params) -> list[str]:
+        response = sqlite_client.get("/tasks", params=params)
+        assert response.status_code == 200, response.text
+        return [task["id"] for task in response.json()["items"]]
+
+    assert ids() == [design["id"], hearing["id"], remote["id"], draft["id"]]
+    assert ids(status="open") == [design["id"], hearing["id"], remote["id"]]
+    assert ids(skill="graphic-design") == [design["id"]]
+    assert ids(area="montreal-ville-marie") == [hearing["id"], draft["id"]]
+    assert ids(language="fr") == [hearing["id"], remote["id"], draft["id"]]
+    assert ids(remote=True) == [remote["id"]]
+    assert ids(organization_id=other.id) == [remote["id"], draft["id"]]
+    assert ids(coordinator_id=organization.coordinator["X-Actor-Id"]) == [design["id"], hearing["id"]]
+    assert ids(starts_after=soon(5).isoformat(), starts_before=soon(10).isoformat()) == [hearing["id"], remote["id"]]
+    page = sqlite_client.get("/tasks", params={"limit": 2, "offset": 1}).json()
+    assert (page["total"], page["limit"], page["offset"]) == (4, 2, 1)
+    assert [task["id"] for task in page["items"]] == [hearing["id"], remote["id"]]
+
+
+def test_listing_refuses_out_of_range_pages_and_backwards_date_ranges(shared_client):
+    assert shared_client.get("/tasks", params={"limit": 101}).status_code == 422
+    assert shared_client.get("/tasks", params={"offset": -1}).status_code == 422
+    backwards = shared_client.get("/tasks", params={"starts_after": soon(5).isoformat(), "starts_before": soon(2).isoformat()})
+    assert backwards.status_code == 422 and "starts_after must be before starts_before" in backwards.json()["detail"]
+    assert shared_client.get("/tasks", params={"skill": "Not A Slug"}).status_code == 422
+
+
+def test_unknown_tasks_and_organizations_are_404_problems(shared_client):
+    assert shared_client.get(f"/tasks/{uuid.uuid4()}").json()["type"] == "/problems/not-found"
+    missing_org = shared_client.post("/tasks", json=task_payload(str(uuid.uuid4())), headers=ADMIN)
+    assert missing_org.status_code == 404 and "GET /organizations" in missing_org.json()["detail"]
