@@ -1,0 +1,138 @@
+"""The matching engine: members in memory, indexed, and the best candidates for a task."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import UTC, datetime, tzinfo
+from uuid import UUID
+
+from services.common.contracts import MemberState, TaskState
+
+from .index import IndexStats, MemberIndex
+from .model import NO_LOAD, Candidate, MemberLoad, MemberProfile, ScoreWeights, stable_hash64
+from .query import TaskQuery
+from .reasons import reasons_for
+from .scoring import SCORE_SCALE, RankKey, Tier, best_ranked
+
+
+class MatchingEngine:
+    """Holds every member's matching state and answers "who should be offered this task?".
+
+    Not thread-safe: one engine belongs to one consumer loop, which applies member updates and
+    asks for candidates in turn.
+    """
+
+    def __init__(self, weights: ScoreWeights | None = None, tz: tzinfo = UTC) -> None:
+        self.weights = weights or ScoreWeights()
+        self.tz = tz
+        self._profiles: dict[int, MemberProfile] = {}
+        self._key_of: dict[UUID, int] = {}
+        # Keys stay dense (freed ones are reused): sets of small consecutive integers intersect
+        # about three times faster than sets of scattered ones.
+        self._free_keys: list[int] = []
+        # Per key, the member's stable hash, from which rotation among equals is drawn.
+        self._seeds: list[int] = []
+        self._index = MemberIndex()
+
+    def __len__(self) -> int:
+        return len(self._key_of)
+
+    def upsert_member(self, state: MemberState) -> None:
+        """Add a member or replace everything known about them (idempotent)."""
+        key = self._key_of.get(state.member_id)
+        if key is None:
+            key = self._new_key(state.member_id)
+        else:
+            self._index.discard(self._profiles[key])
+        profile = MemberProfile.from_state(state, key)
+        self._profiles[key] = profile
+        self._index.add(profile)
+
+    def remove_member(self, member_id: UUID) -> bool:
+        """Forget a member entirely (erasure, or a tombstone on the members topic)."""
+        key = self._key_of.pop(member_id, None)
+        if key is None:
+            return False
+        self._index.discard(self._profiles.pop(key))
+        self._seeds[key] = 0
+        self._free_keys.append(key)
+        return True
+
+    def get_member(self, member_id: UUID) -> MemberState | None:
+        key = self._key_of.get(member_id)
+        return None if key is None else self._profiles[key].to_state()
+
+    def stats(self) -> IndexStats:
+        return self._index.stats(members=len(self._key_of))
+
+    def is_eligible(
+        self,
+        member_id: UUID,
+        task: TaskState,
+        *,
+        now: datetime,
+        load: MemberLoad | None = None,
+        excluded: Collection[UUID] = (),
+    ) -> bool:
+        """Re-check one member against every hard constraint (e.g. before a re-offer)."""
+        key = self._key_of.get(member_id)
+        if key is None or member_id in excluded:
+            return False
+        query = TaskQuery(task, self.tz, now)
+        profile = self._profiles[key]
+        return (
+            query.fits_profile(profile)
+            and query.within_load(profile, load or NO_LOAD)
+            and query.free_minutes(profile) > 0
+        )
+
+    def candidates(
+        self,
+        task: TaskState,
+        *,
+        now: datetime,
+        limit: int,
+        loads: Mapping[UUID, MemberLoad] | None = None,
+        excluded: Collection[UUID] = (),
+    ) -> list[Candidate]:
+        """The ``limit`` best eligible members for ``task``, best first, each with reasons.
+
+        ``loads`` gives each member's current load (a member absent from it has none);
+        ``excluded`` lists members who declined this task or were already offered it.
+        """
+        query = TaskQuery(task, self.tz, now)
+        if limit <= 0 or query.window.is_empty:
+            return []
+        pool = self._index.pool(query.index_groups())
+        pool.difference_update(self._keys_of(excluded))
+        tiers: Sequence[Tier]
+        if query.needs:
+            skill, level = query.needs[0]
+            tiers = self._index.split_by_level(pool, skill, level, query.where())
+        else:
+            tiers = [(None, pool)]
+        loads = loads or {}
+        best = best_ranked(query, self.weights, self._profiles, self._seeds, tiers, loads, limit)
+        return [self._candidate(query, rank, loads) for rank in best]
+
+    def _candidate(
+        self, query: TaskQuery, rank: RankKey, loads: Mapping[UUID, MemberLoad]
+    ) -> Candidate:
+        profile = self._profiles[rank[-1]]
+        load = loads.get(profile.member_id, NO_LOAD)
+        score = rank[0] / SCORE_SCALE
+        return Candidate(profile.member_id, score, reasons_for(query, profile, load))
+
+    def _keys_of(self, member_ids: Collection[UUID]) -> set[int]:
+        key_of = self._key_of
+        return {key_of[m] for m in member_ids if m in key_of}
+
+    def _new_key(self, member_id: UUID) -> int:
+        if self._free_keys:
+            key = self._free_keys.pop()
+            self._seeds[key] = stable_hash64(member_id)
+        else:
+            key = len(self._seeds)
+            self._seeds.append(stable_hash64(member_id))
+        self._key_of[member_id] = key
+        return key

@@ -1,0 +1,153 @@
+"""Plain data the engine takes in and gives back, and its compact copy of each member.
+
+The engine keeps a ``MemberProfile`` per member rather than the ``MemberState`` it was given: a
+validated pydantic state weighs about 6 kB, the profile a fraction of that, and the matcher holds
+every member of the coalition in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from hashlib import blake2b
+from uuid import UUID
+
+from services.common.contracts import (
+    DateRange,
+    LanguageClaim,
+    MemberState,
+    MemberStatus,
+    SkillClaim,
+    WeeklyWindow,
+)
+
+from .availability import WeeklyMinutes, shared, weekly_minutes
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreWeights:
+    """How much each part of the score counts; the matching service fills it from configuration."""
+
+    skill: float = 1.0
+    availability: float = 1.0
+    fairness: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("skill", "availability", "fairness"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"score weight {name!r} must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class MemberLoad:
+    """What the matching service knows of a member's current commitments.
+
+    ``busy`` holds the (start, end) of tasks the member already accepted, as aware datetimes.
+    """
+
+    tasks_this_month: int = 0
+    recent_tasks: int = 0
+    last_offered_at: datetime | None = None
+    busy: tuple[tuple[datetime, datetime], ...] = ()
+
+
+NO_LOAD = MemberLoad()
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A member the task may be offered to, with the plain-words reasons shown on the offer."""
+
+    member_id: UUID
+    score: float
+    reasons: list[str]
+
+
+def stable_hash64(identifier: UUID) -> int:
+    """A 64-bit hash that is the same in every process (unlike ``hash()``, which is salted)."""
+    return int.from_bytes(blake2b(identifier.bytes, digest_size=8).digest(), "big")
+
+
+@dataclass(frozen=True, slots=True)
+class MemberProfile:
+    """The engine's own copy of a member: what matching reads, in the shape it reads it fastest.
+
+    ``key`` is a small integer standing for the member inside the index: integers hash and compare
+    in C, whereas every ``UUID`` hash or comparison is a Python-level call.
+    """
+
+    member_id: UUID
+    key: int
+    status: MemberStatus
+    skill_levels: dict[str, int]
+    languages: tuple[tuple[str, int], ...]
+    windows: tuple[tuple[int, time, time], ...]
+    weekly: WeeklyMinutes
+    unavailable: tuple[tuple[int, int], ...]  # inclusive (first, last) date ordinals
+    area: str | None
+    remote_ok: bool
+    max_tasks_per_month: int
+    interests: tuple[str, ...]
+
+    @classmethod
+    def from_state(cls, state: MemberState, key: int) -> MemberProfile:
+        windows = shared(
+            tuple(shared((int(w.weekday), w.start, w.end)) for w in state.weekly_availability)
+        )
+        return cls(
+            member_id=state.member_id,
+            key=key,
+            status=state.status,
+            # A member listing a skill twice is held at the higher of the two levels.
+            skill_levels=_highest_levels(state.skills),
+            languages=shared(
+                tuple(shared((claim.code, int(claim.fluency))) for claim in state.languages)
+            ),
+            windows=windows,
+            weekly=weekly_minutes(windows),
+            unavailable=tuple(
+                sorted((r.start.toordinal(), r.end.toordinal()) for r in state.unavailable)
+            ),
+            area=state.area,
+            remote_ok=state.remote_ok,
+            max_tasks_per_month=state.max_tasks_per_month,
+            interests=tuple(state.interests),
+        )
+
+    @property
+    def active(self) -> bool:
+        return self.status == MemberStatus.active
+
+    def to_state(self) -> MemberState:
+        """The member as given, except that a skill listed twice comes back once, at its higher
+        level, and skills come back in alphabetical order."""
+        return MemberState(
+            member_id=self.member_id,
+            status=self.status,
+            skills=[SkillClaim(skill=s, level=lv) for s, lv in self.skill_levels.items()],
+            languages=[LanguageClaim(code=c, fluency=f) for c, f in self.languages],
+            weekly_availability=[
+                WeeklyWindow(weekday=d, start=s, end=e) for d, s, e in self.windows
+            ],
+            unavailable=[
+                DateRange(start=date.fromordinal(a), end=date.fromordinal(b))
+                for a, b in self.unavailable
+            ],
+            area=self.area,
+            remote_ok=self.remote_ok,
+            max_tasks_per_month=self.max_tasks_per_month,
+            interests=list(self.interests),
+        )
+
+
+def _highest_levels(skills: list[SkillClaim]) -> dict[str, int]:
+    levels: dict[str, int] = {}
+    for claim in skills:
+        levels[claim.skill] = max(levels.get(claim.skill, 0), int(claim.level))
+    ordered = tuple(sorted(levels.items()))
+    return _SHARED_LEVELS.setdefault(ordered, dict(ordered))
+
+
+# Members with the same skills at the same levels share one (never mutated) dictionary, for the
+# same reasons as availability.shared.
+_SHARED_LEVELS: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}

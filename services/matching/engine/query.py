@@ -1,0 +1,82 @@
+"""One task, prepared once: its index groups, its time window and the checks that the index
+cannot answer (load, clashes, unavailable dates, exact free minutes)."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from services.common.contracts import TaskState
+
+from . import index
+from .availability import TaskWindow, free_minutes, task_window
+from .model import MemberLoad, MemberProfile, stable_hash64
+
+
+class TaskQuery:
+    def __init__(self, task: TaskState, tz: tzinfo, now: datetime) -> None:
+        self.task = task
+        self.window: TaskWindow = task_window(task, tz, now)
+        self.needs: tuple[tuple[str, int], ...] = tuple(
+            (need.skill, int(need.min_level)) for need in task.skills
+        )
+        self.languages: tuple[str, ...] = tuple(code.lower() for code in task.languages)
+        # Mixed into each member's seed so that ties fall differently from one task to the next.
+        self.rotation_salt = stable_hash64(task.task_id)
+
+    def index_groups(self) -> list[index.Group]:
+        where = self.where()
+        groups: list[index.Group] = [[index.skill_entry(s, lv, where)] for s, lv in self.needs]
+        if where and not self.needs:
+            groups.append([where])
+        if self.languages:
+            groups.append([index.language_entry(code) for code in self.languages])
+        groups.append(index.time_group(self.window.segments))
+        return groups
+
+    def where(self) -> index.Entry:
+        """The index entry for the task's place: remote, its area, or anywhere (empty)."""
+        if self.task.remote:
+            return index.REMOTE_OK
+        return () if self.task.area is None else index.area_entry(self.task.area)
+
+    def fits_profile(self, profile: MemberProfile) -> bool:
+        """The constraints the index answers, checked on one member (for re-checks)."""
+        return (
+            profile.active
+            and all(profile.skill_levels.get(s, 0) >= lv for s, lv in self.needs)
+            and (not self.languages or self.shared_language(profile) is not None)
+            and self._fits_place(profile)
+        )
+
+    def _fits_place(self, profile: MemberProfile) -> bool:
+        if self.task.remote:
+            return profile.remote_ok
+        return self.task.area is None or profile.area == self.task.area
+
+    def shared_language(self, profile: MemberProfile) -> tuple[str, int] | None:
+        """The member's most fluent language among the task's, as (code, fluency)."""
+        best: tuple[str, int] | None = None
+        for code, fluency in profile.languages:
+            code = code.lower()
+            wanted = code in self.languages or code.split("-", 1)[0] in self.languages
+            if wanted and (best is None or fluency > best[1]):
+                best = (code, fluency)
+        return best
+
+    def within_load(self, profile: MemberProfile, load: MemberLoad) -> bool:
+        if load.tasks_this_month >= profile.max_tasks_per_month:
+            return False
+        return not (load.busy and self.clashes(load.busy))
+
+    def clashes(self, busy: tuple[tuple[datetime, datetime], ...]) -> bool:
+        """Whether an accepted task overlaps this one (a flexible task clashes with nothing)."""
+        starts_at, ends_at = self.window.starts_at, self.window.ends_at
+        if starts_at is None or ends_at is None:
+            return False
+        return any(start < ends_at and starts_at < end for start, end in busy)
+
+    def free_minutes(self, profile: MemberProfile) -> int:
+        """Minutes of the window the member is free for; 0 means not available at all."""
+        return free_minutes(
+            profile.weekly, profile.unavailable, self.window.segments, self.window.flexible
+        )
