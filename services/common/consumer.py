@@ -96,6 +96,8 @@ class EventApplier:
             except IntegrityError:  # another instance applied it between our check and commit
                 session.rollback()
                 return "duplicate"
+        kind = incoming.envelope.type if incoming.envelope else "tombstone"
+        log.info("applied %s %s from %s[%s]", kind, event_id, record.topic, record.partition)
         return "applied"
 
     @staticmethod

@@ -32,6 +32,8 @@ from services.common.topics import all_topics
 from services.common.tracing import TracingMiddleware, configure_tracing
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("access")
+QUIET_ROUTES = {"/healthz", "/readyz", "/metrics"}
 
 
 @dataclass
@@ -185,8 +187,12 @@ async def _observe_request(request: Request, call_next):
     finally:
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
+        elapsed = time.perf_counter() - started
         HTTP_REQUESTS.labels(request.method, path, str(status)).inc()
-        HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
+        HTTP_LATENCY.labels(request.method, path).observe(elapsed)
+        if path not in QUIET_ROUTES:
+            # The route template, never the query string: ids are opaque, queries may not be.
+            access_log.info("%s %s -> %s in %.1f ms", request.method, path, status, elapsed * 1000)
         request_id_var.reset(token)
 
 

@@ -51,7 +51,7 @@ def engine(database_url):
     engine.dispose()
 
 
-def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 10) -> list:
+def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 30) -> list:
     consumer = make_consumer(bootstrap, None, "test-reader")
     partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
     consumer.assign(partitions)
@@ -83,7 +83,7 @@ def test_the_relay_publishes_outbox_rows_to_the_real_broker(kafka_bootstrap, top
     assert {Envelope.from_bytes(r.value).data["n"] for r in records} == {0, 1, 2}
 
 
-def run_loop_until(loop: ConsumerLoop, condition, timeout_s: float = 15) -> None:
+def run_loop_until(loop: ConsumerLoop, condition, timeout_s: float = 40) -> None:
     stop = threading.Event()
     thread = threading.Thread(target=loop.run, args=(stop,), daemon=True)
     thread.start()
