@@ -166,7 +166,7 @@ def create_service_app(
     configure_tracing(settings.service_name)
     app = FastAPI(title=title, description=description, lifespan=lifespan)
     install_problem_handlers(app)
-    app.middleware("http")(_observe_request)
+    app.middleware("http")(observe_request)
     app.add_middleware(TracingMiddleware)  # added last = outermost: logs and outbox see the span
     app.include_router(operations_router(lambda: state["runtime"], extra_ready_checks))
     for router in routers:
@@ -174,7 +174,8 @@ def create_service_app(
     return app
 
 
-async def _observe_request(request: Request, call_next):
+async def observe_request(request: Request, call_next):
+    """Request id, metrics and one access-log line per request (no query strings, no bodies)."""
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
     token = request_id_var.set(request_id)
     started = time.perf_counter()

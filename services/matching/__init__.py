@@ -1,0 +1,20 @@
+"""The matching service: scored, explainable offers of tasks to members, and their lifecycle.
+
+How it fits together (details in each module):
+
+- ``engine/``: the pure matching engine (members in memory, candidates with scores and reasons).
+- ``member_feed`` / ``member_states``: every instance replays the compacted members topic from
+  offset 0 at start-up (all partitions, no consumer group) into the engine, is ready only once it
+  reached the end offsets, then follows it; erased or paused members have their offers withdrawn.
+- ``task_feed``: the tasks topic in one consumer group shared by all instances; each task's state
+  is stored with its partition number. ``ownership`` tracks the partitions this instance holds.
+- ``worker``: a pass per tick (or right after a change) over the open tasks of owned partitions:
+  expire, then top pending offers up to ceil(open slots x wave factor).
+- ``handlers`` (called by ``api``): accept, decline, withdraw, reads. ``capacity`` holds the
+  conditional updates that make "never more accepted than slots" a database invariant.
+- ``offers`` / ``events``: every status change is a conditional update and an event on the offers
+  topic, written through the outbox in the same transaction.
+
+Tables: ``offer`` (the lifecycle), ``task_fill`` (slots and accepted count per task),
+``member_month_load`` (accepted per member and month), ``matching_task`` (copy of the tasks topic).
+"""

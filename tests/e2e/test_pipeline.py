@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,6 +15,10 @@ pytestmark = pytest.mark.kafka
 MY_OFFERS = "{ myOffers { nodes { %s } } }" % OFFER
 ACCEPT = "mutation($id: ID!) { acceptOffer(offerId: $id) { __typename ... on Offer { id status } ... on Problem { message } } }"
 POST_TASK = "mutation($i: TaskInput!) { postTask(input: $i) { __typename ... on Task { id status } ... on Problem { message } } }"
+
+
+def in_a_week() -> str:
+    return (datetime.now(UTC) + timedelta(days=7)).isoformat()
 
 
 def ensure_design_skill(world) -> str:
@@ -32,7 +37,7 @@ def test_a_designer_gets_the_design_task_accepts_it_and_a_member_without_the_ski
 
     posted_at = time.monotonic()
     task = graphql(POST_TASK, {"i": {"title": "Design the rally poster", "skills": [{"skill": skill, "minLevel": "CAPABLE"}],
-                                     "languages": ["fr"], "slots": 1, "remote": True}}, coordinator.token)["postTask"]
+                                     "languages": ["fr"], "slots": 1, "remote": True, "deadline": in_a_week()}}, coordinator.token)["postTask"]
     assert task["__typename"] == "Task" and task["status"] == "OPEN", task
 
     def offer_for_designer():

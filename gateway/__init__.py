@@ -1,0 +1,1 @@
+"""The GraphQL gateway: the only public door to the platform, plus the web pages and the widget."""

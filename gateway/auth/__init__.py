@@ -1,0 +1,1 @@
+"""Who is asking: accounts, passwords, tokens and the protection of login emails."""

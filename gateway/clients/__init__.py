@@ -1,0 +1,1 @@
+"""Calls to the members, tasks and matching services over HTTP."""

@@ -1,0 +1,100 @@
+"""One async HTTP client per service; problem responses come back as DomainError exceptions.
+
+The gateway is the only public door: it tells each service who is acting through the
+``X-Actor-Id`` / ``X-Actor-Role`` headers, and the services trust them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from gateway.errors import ServiceUnavailable
+from services.common.observability import inject_trace_headers, request_id_var
+from services.common.problems import Conflict, DomainError, Forbidden, Invalid, NotFound
+
+log = logging.getLogger(__name__)
+
+# 410 Gone (an erased member) reads as not found: the thing is not there any more.
+_BY_STATUS: dict[int, type[DomainError]] = {400: Invalid, 403: Forbidden, 404: NotFound, 409: Conflict, 410: NotFound,
+                                             422: Invalid}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who the gateway acts for: a signed-in person, or the public (anonymous visitors, widgets)."""
+
+    id: UUID | None
+    role: str
+
+    def headers(self) -> dict[str, str]:
+        headers = {"X-Actor-Role": self.role}
+        if self.id is not None:
+            headers["X-Actor-Id"] = str(self.id)
+        return headers
+
+
+PUBLIC = Actor(None, "public")
+GATEWAY = Actor(None, "system")  # the gateway itself, e.g. creating a profile at sign-up
+
+
+class ServiceClient:
+    def __init__(self, name: str, base_url: str, http: httpx.AsyncClient):
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.http = http
+
+    async def call(self, method: str, path: str, actor: Actor, *, json: Any = None,
+                   params: dict | list | None = None) -> Any:
+        headers = actor.headers() | dict(inject_trace_headers())  # the trace continues in the service
+        if request_id := request_id_var.get():
+            headers["X-Request-Id"] = request_id
+        try:
+            response = await self.http.request(method, self.base_url + path, json=json, params=_clean(params),
+                                               headers=headers)
+        except httpx.HTTPError as error:
+            log.warning("%s %s %s failed: %s", self.name, method, path, type(error).__name__)
+            raise ServiceUnavailable(f"The {self.name} service is not answering; try again in a moment.") from error
+        if response.status_code >= 400:
+            raise self._problem(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    def _problem(self, response: httpx.Response) -> DomainError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        detail = str(body.get("detail") or body.get("title") or f"{self.name} answered {response.status_code}")
+        error_class = _BY_STATUS.get(response.status_code)
+        if error_class is None:
+            log.warning("%s answered %s", self.name, response.status_code)
+            return ServiceUnavailable(f"The {self.name} service could not do this right now; try again.")
+        error = error_class(detail, errors=_field_errors(body.get("errors")))
+        error.slug = str(body.get("type", "")).rsplit("/", 1)[-1] or error.slug
+        return error
+
+
+def _field_errors(raw: Any) -> list[dict]:
+    if not isinstance(raw, list):
+        return []
+    return [{"field": str(e.get("field", "")), "message": str(e.get("message", ""))} for e in raw if isinstance(e, dict)]
+
+
+def _clean(params: dict | list | None):
+    """Drop unset query parameters; lists become repeated parameters."""
+    if params is None or isinstance(params, list):
+        return params
+    pairs = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            pairs.append((key, str(item).lower() if isinstance(item, bool) else str(item)))
+    return pairs

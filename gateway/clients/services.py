@@ -1,0 +1,143 @@
+"""Typed entry points to each service's HTTP contract (see the shared brief for the contracts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from gateway.clients.http import Actor, ServiceClient
+
+Json = dict[str, Any]
+TAXONOMY_PAGE = 100  # the largest page the services give; a coalition's taxonomy fits in it
+
+
+class MembersClient(ServiceClient):
+    async def create(self, actor: Actor, profile: Json) -> Json:
+        return await self.call("POST", "/members", actor, json=profile)
+
+    async def get(self, actor: Actor, member_id: UUID) -> Json:
+        return await self.call("GET", f"/members/{member_id}", actor)
+
+    async def update(self, actor: Actor, member_id: UUID, changes: Json) -> Json:
+        return await self.call("PATCH", f"/members/{member_id}", actor, json=changes)
+
+    async def pause(self, actor: Actor, member_id: UUID) -> Json:
+        return await self.call("POST", f"/members/{member_id}/pause", actor)
+
+    async def resume(self, actor: Actor, member_id: UUID) -> Json:
+        return await self.call("POST", f"/members/{member_id}/resume", actor)
+
+    async def erase(self, actor: Actor, member_id: UUID) -> None:
+        await self.call("DELETE", f"/members/{member_id}", actor)
+
+    async def record_activity(self, actor: Actor, member_id: UUID) -> None:
+        await self.call("POST", f"/members/{member_id}/activity", actor)
+
+    async def contact(self, actor: Actor, member_id: UUID, purpose: str, task_id: UUID | None = None) -> Json:
+        params = {"purpose": purpose, "task_id": task_id}
+        return await self.call("GET", f"/members/{member_id}/contact", actor, params=params)
+
+    async def page(self, actor: Actor, limit: int, offset: int) -> Json:
+        return await self.call("GET", "/members", actor, params={"limit": limit, "offset": offset})
+
+    async def audit(self, actor: Actor, member_id: UUID, limit: int, offset: int) -> Json:
+        return await self.call("GET", f"/members/{member_id}/audit", actor, params={"limit": limit, "offset": offset})
+
+    async def skills(self, actor: Actor) -> list[Json]:
+        return _items(await self.call("GET", "/skills", actor, params={"limit": TAXONOMY_PAGE}))
+
+    async def create_skill(self, actor: Actor, skill: Json) -> Json:
+        return await self.call("POST", "/skills", actor, json=skill)
+
+    async def update_skill(self, actor: Actor, slug: str, changes: Json) -> Json:
+        return await self.call("PATCH", f"/skills/{slug}", actor, json=changes)
+
+    async def areas(self, actor: Actor) -> list[Json]:
+        return _items(await self.call("GET", "/areas", actor, params={"limit": TAXONOMY_PAGE}))
+
+    async def create_area(self, actor: Actor, area: Json) -> Json:
+        return await self.call("POST", "/areas", actor, json=area)
+
+    async def update_area(self, actor: Actor, slug: str, changes: Json) -> Json:
+        return await self.call("PATCH", f"/areas/{slug}", actor, json=changes)
+
+
+class TasksClient(ServiceClient):
+    async def create(self, actor: Actor, task: Json) -> Json:
+        return await self.call("POST", "/tasks", actor, json=task)
+
+    async def page(self, actor: Actor, **filters) -> Json:
+        return await self.call("GET", "/tasks", actor, params=filters)
+
+    async def get(self, actor: Actor, task_id: UUID) -> Json:
+        return await self.call("GET", f"/tasks/{task_id}", actor)
+
+    async def update(self, actor: Actor, task_id: UUID, changes: Json) -> Json:
+        return await self.call("PATCH", f"/tasks/{task_id}", actor, json=changes)
+
+    async def transition(self, actor: Actor, task_id: UUID, action: str) -> Json:
+        return await self.call("POST", f"/tasks/{task_id}/{action}", actor)
+
+    async def address(self, actor: Actor, task_id: UUID, member_id: UUID) -> Json:
+        return await self.call("GET", f"/tasks/{task_id}/address", actor, params={"member_id": member_id})
+
+    async def organizations(self, actor: Actor) -> list[Json]:
+        return _items(await self.call("GET", "/organizations", actor, params={"limit": TAXONOMY_PAGE}))
+
+    async def organization(self, actor: Actor, organization_id: UUID) -> Json:
+        return await self.call("GET", f"/organizations/{organization_id}", actor)
+
+    async def create_organization(self, actor: Actor, organization: Json) -> Json:
+        return await self.call("POST", "/organizations", actor, json=organization)
+
+    async def add_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> Json:
+        return await self.call("POST", f"/organizations/{organization_id}/coordinators", actor,
+                               json={"coordinator_id": str(coordinator_id)})
+
+    async def remove_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> None:
+        await self.call("DELETE", f"/organizations/{organization_id}/coordinators/{coordinator_id}", actor)
+
+
+class MatchingClient(ServiceClient):
+    async def offers(self, actor: Actor, **filters) -> Json:
+        return await self.call("GET", "/offers", actor, params=filters)
+
+    async def get(self, actor: Actor, offer_id: UUID) -> Json:
+        return await self.call("GET", f"/offers/{offer_id}", actor)
+
+    async def respond(self, actor: Actor, offer_id: UUID, action: str, member_id: UUID) -> Json:
+        return await self.call("POST", f"/offers/{offer_id}/{action}", actor, json={"member_id": str(member_id)})
+
+    async def fill(self, actor: Actor, task_id: UUID) -> Json:
+        return await self.call("GET", f"/tasks/{task_id}/fill", actor)
+
+
+def _items(body: Any) -> list[Json]:
+    """List endpoints answer either a bare list or a page ``{items, total, ...}``."""
+    if isinstance(body, dict):
+        return list(body.get("items", []))
+    return list(body or [])
+
+
+@dataclass
+class ServiceClients:
+    members: MembersClient
+    tasks: TasksClient
+    matching: MatchingClient
+    http: httpx.AsyncClient
+
+    @classmethod
+    def build(cls, members_url: str, tasks_url: str, matching_url: str, timeout_s: float,
+              transport: httpx.AsyncBaseTransport | None = None) -> "ServiceClients":
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+        http = httpx.AsyncClient(timeout=timeout_s, limits=limits, transport=transport)
+        return cls(
+            MembersClient("members", members_url, http), TasksClient("tasks", tasks_url, http),
+            MatchingClient("matching", matching_url, http), http,
+        )
+
+    async def close(self) -> None:
+        await self.http.aclose()

@@ -1,0 +1,1 @@
+"""Protections against abusive requests: query budget, rate limits, body size."""

@@ -1,0 +1,141 @@
+"""HTTP-level guards, as one pure ASGI middleware (cheaper than Starlette's BaseHTTPMiddleware):
+
+* a request id on every request and response, and the shared request metrics;
+* a cap on request body size (413 before the body is read when Content-Length says so);
+* a per-address rate limit on anonymous GraphQL requests (429 with Retry-After);
+* a cap on WebSockets open at once from one address (the handshake is refused beyond it).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+
+from gateway.limits.rate import RateLimiter, Rule
+from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var
+from services.common.runtime import QUIET_ROUTES, access_log
+
+PROBLEM_JSON = b"application/problem+json"
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def client_address(scope, trust_forwarded_for: bool) -> str:
+    if trust_forwarded_for:
+        for name, value in scope.get("headers", ()):
+            if name == b"x-forwarded-for":
+                return value.decode("latin-1").split(",")[0].strip()
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+class GatewayGuards:
+    def __init__(self, app, *, max_body_bytes: int, limiter: RateLimiter, public_rule: Rule,
+                 max_websockets_per_address: int = 20, trust_forwarded_for: bool = False,
+                 graphql_path: str = "/graphql"):
+        self.app = app
+        self.max_websockets_per_address = max_websockets_per_address
+        self.open_websockets: Counter[str] = Counter()
+        self.max_body_bytes = max_body_bytes
+        self.limiter = limiter
+        self.public_rule = public_rule
+        self.trust_forwarded_for = trust_forwarded_for
+        self.graphql_path = graphql_path
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket":
+            return await self._websocket(scope, receive, send)
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers", ()))
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status_holder = [500]
+        try:
+            refusal = self._refusal(scope, headers)
+            if refusal is not None:
+                status_holder[0] = refusal[0]
+                return await _send_problem(send, request_id, *refusal)
+            await self.app(scope, self._limited_receive(receive), self._observing_send(send, request_id, status_holder))
+        except BodyTooLarge:
+            status_holder[0] = 413
+            await _send_problem(send, request_id, *self._too_large())
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", None) or ("static" if scope["path"] != self.graphql_path else self.graphql_path)
+            HTTP_REQUESTS.labels(scope["method"], path, str(status_holder[0])).inc()
+            elapsed = time.perf_counter() - started
+            HTTP_LATENCY.labels(scope["method"], path).observe(elapsed)
+            if path not in QUIET_ROUTES:
+                access_log.info("%s %s -> %s in %.1f ms", scope["method"], path, status_holder[0], elapsed * 1000)
+            request_id_var.reset(token)
+
+    async def _websocket(self, scope, receive, send):
+        address = client_address(scope, self.trust_forwarded_for)
+        if self.open_websockets[address] >= self.max_websockets_per_address:
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": 1008, "reason": "too many connections"})
+            return
+        self.open_websockets[address] += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.open_websockets[address] -= 1
+            if not self.open_websockets[address]:
+                del self.open_websockets[address]
+
+    def _refusal(self, scope, headers) -> tuple | None:
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+            return self._too_large()
+        if scope["path"] == self.graphql_path and scope["method"] in ("GET", "POST") and b"authorization" not in headers:
+            address = client_address(scope, self.trust_forwarded_for)
+            if retry_after := self.limiter.hit(self.public_rule, address):
+                return (429, "rate-limited", "Too many requests",
+                        f"Too many requests from your address; try again in {retry_after} seconds.",
+                        {"retry_after_seconds": retry_after}, [(b"retry-after", str(retry_after).encode())])
+        return None
+
+    def _too_large(self) -> tuple:
+        return (413, "body-too-large", "Request body too large",
+                f"The request body is larger than {self.max_body_bytes} bytes.", {}, [])
+
+    def _limited_receive(self, receive):
+        received = 0
+
+        async def limited():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge()
+            return message
+
+        return limited
+
+    @staticmethod
+    def _observing_send(send, request_id: str, status_holder: list):
+        async def observing(message):
+            if message["type"] == "http.response.start":
+                status_holder[0] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + [(b"x-request-id", request_id.encode())]
+            await send(message)
+
+        return observing
+
+
+async def _send_problem(send, request_id: str, status: int, slug: str, title: str, detail: str, extra: dict,
+                        headers: list) -> None:
+    body = json.dumps({"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail} | extra).encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", PROBLEM_JSON), (b"content-length", str(len(body)).encode()),
+        (b"x-request-id", request_id.encode()), *headers]})
+    await send({"type": "http.response.body", "body": body})
+

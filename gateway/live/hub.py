@@ -1,0 +1,82 @@
+"""Fan-out of live events to the subscriptions open on this gateway instance.
+
+The Kafka feed runs in a thread and hands events over with :meth:`Hub.publish_threadsafe`; each
+subscription reads its own bounded queue on the event loop. A subscriber too slow to keep up
+is told so (its stream ends with an error) rather than silently missing events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """One event as subscriptions see it. ``kind`` is offer, fill or task."""
+
+    kind: str
+    type: str
+    task_id: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class SubscriberTooSlow(Exception):
+    pass
+
+
+_OVERFLOW = object()
+
+
+class Subscriber:
+    def __init__(self, queue_size: int):
+        self.queue: asyncio.Queue = asyncio.Queue(queue_size)
+
+    def offer(self, event: LiveEvent) -> None:
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(_OVERFLOW)
+
+    async def events(self) -> AsyncIterator[LiveEvent]:
+        while True:
+            event = await self.queue.get()
+            if event is _OVERFLOW:
+                raise SubscriberTooSlow("Too many updates to keep up with; subscribe again to catch up.")
+            yield event
+
+
+class Hub:
+    def __init__(self, queue_size: int = 500):
+        self.queue_size = queue_size
+        self._subscribers: set[Subscriber] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    def publish_threadsafe(self, event: LiveEvent) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.publish, event)
+
+    def publish(self, event: LiveEvent) -> None:
+        for subscriber in list(self._subscribers):
+            subscriber.offer(event)
+
+    @asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[Subscriber]:
+        subscriber = Subscriber(self.queue_size)
+        self._subscribers.add(subscriber)
+        try:
+            yield subscriber
+        finally:
+            self._subscribers.discard(subscriber)

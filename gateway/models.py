@@ -1,0 +1,84 @@
+"""Accounts held by the gateway: login identities, roles and coordinator invitations.
+
+Profiles live in the members service; the gateway only knows how a person logs in and what they
+may do. The login email is never stored in plain text: ``email_lookup`` is a keyed hash of the
+normalized address (to find the account at login) and ``email_encrypted`` a reversible copy (so
+an admin can see who an account belongs to).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy import DateTime, String
+from sqlmodel import Field, SQLModel
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything here is stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class Role(str, enum.Enum):
+    volunteer = "volunteer"
+    coordinator = "coordinator"
+    admin = "admin"
+
+
+class UserBase(SQLModel):
+    role: Role = Field(default=Role.volunteer, sa_type=String(20))
+    member_id: UUID | None = Field(default=None, index=True, description="The volunteer's member profile")
+    organization_id: UUID | None = Field(default=None, description="The coordinator's organization")
+    locale: str = Field(default="en", max_length=10)
+
+
+class UserCreate(UserBase):
+    email: str
+    password: str
+
+
+class User(UserBase, table=True):
+    __tablename__ = "gateway_user"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    email_lookup: str = Field(max_length=64, unique=True, index=True)
+    email_encrypted: str = Field(max_length=500)
+    password_hash: str = Field(max_length=200)
+    active: bool = True
+    # Raised whenever a role changes or the account is disabled: older tokens stop working.
+    token_version: int = 1
+    created_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+    last_login_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class UserPublic(UserBase):
+    id: UUID
+    email: str
+    active: bool
+    created_at: datetime
+
+
+class Invite(SQLModel, table=True):
+    """A one-time code an admin hands to a coordinator of an organization."""
+
+    __tablename__ = "coordinator_invite"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    organization_id: UUID
+    created_by: UUID
+    created_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    used_by: UUID | None = None
+
+
+def role_of(user: UserBase) -> Role:
+    """The role as the enum, whether the row was just built (enum) or read back (text)."""
+    return Role(user.role)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+
+from gateway.models import User, role_of
+from gateway.schema.context import Info, actor_for
+from gateway.schema.enums import Role
+from gateway.schema.problems import LoginFailed, NotAllowed, RateLimited, ValidationProblem
+from gateway.schema.volunteers.types import (
+    ContactsInput,
+    DateRangeInput,
+    LanguageInput,
+    MemberProfile,
+    SkillClaimInput,
+    WeeklyWindowInput,
+)
+
+
+@strawberry.type(description="An organization of the coalition; coordinators belong to one.")
+class Organization:
+    id: strawberry.ID
+    name: str
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> "Organization":
+        return cls(id=strawberry.ID(str(data["id"])), name=data["name"])
+
+
+@strawberry.type(description="The signed-in person.")
+class Viewer:
+    id: strawberry.ID
+    role: Role
+    locale: str
+    member_id: strawberry.ID | None
+    organization_id: strawberry.ID | None
+    _user: strawberry.Private[User]
+
+    @classmethod
+    def of(cls, user: User) -> "Viewer":
+        return cls(id=strawberry.ID(str(user.id)), role=Role(role_of(user).value),
+                   locale=user.locale, member_id=strawberry.ID(str(user.member_id)) if user.member_id else None,
+                   organization_id=strawberry.ID(str(user.organization_id)) if user.organization_id else None,
+                   _user=user)
+
+    @strawberry.field(description="The login email (only ever shown to its owner and to admins).")
+    def email(self, info: Info) -> str:
+        return info.context.gateway.accounts.vault.decrypt(self._user.email_encrypted)
+
+    @strawberry.field(description="The volunteer's profile (volunteers only).")
+    async def member(self, info: Info) -> MemberProfile | None:
+        if self._user.member_id is None:
+            return None
+        data = await info.context.clients.members.get(actor_for(self._user), self._user.member_id)
+        return MemberProfile.from_service(data)
+
+    @strawberry.field(description="The coordinator's organization (coordinators only).")
+    async def organization(self, info: Info) -> Organization | None:
+        if self._user.organization_id is None:
+            return None
+        organization = (await info.context.loaders.organizations()).get(str(self._user.organization_id))
+        return Organization.from_service(organization) if organization else None
+
+
+@strawberry.type(description="A signed-in session: send `Authorization: Bearer <token>` until `expiresAt`.")
+class AuthPayload:
+    token: str
+    expires_at: datetime
+    viewer: Viewer
+
+
+@strawberry.input
+class RegisterMemberInput:
+    email: str = strawberry.field(description="Login email")
+    password: str = strawberry.field(description="At least 10 characters")
+    display_name: str = strawberry.field(description="How coordinators of accepted tasks will address you")
+    contacts: ContactsInput
+    pronouns: str | None = None
+    skills: list[SkillClaimInput] = strawberry.field(default_factory=list)
+    languages: list[LanguageInput] = strawberry.field(default_factory=list)
+    weekly_availability: list[WeeklyWindowInput] = strawberry.field(default_factory=list)
+    unavailable: list[DateRangeInput] = strawberry.field(default_factory=list)
+    area: str | None = None
+    remote_ok: bool = False
+    max_tasks_per_month: int = 4
+    interests: list[str] = strawberry.field(default_factory=list)
+    locale: str = "en"
+
+
+@strawberry.input
+class RegisterCoordinatorInput:
+    email: str
+    password: str
+    invite_code: str = strawberry.field(description="The one-time code an admin gave you")
+    locale: str = "en"
+
+
+AuthResult = Annotated[AuthPayload | ValidationProblem | RateLimited, strawberry.union("AuthResult")]
+LoginResult = Annotated[AuthPayload | LoginFailed | RateLimited, strawberry.union("LoginResult")]
+RenewResult = Annotated[AuthPayload | NotAllowed, strawberry.union("RenewResult")]
+LocaleResult = Annotated[Viewer | ValidationProblem, strawberry.union("LocaleResult")]

@@ -1,0 +1,1 @@
+"""Admin: skill taxonomy and areas, organizations, accounts and roles, erasure on request."""

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+
+from gateway.models import UserPublic, role_of
+from gateway.schema.accounts.types import Organization
+from gateway.schema.catalogue.types import Area, Skill
+from gateway.schema.enums import Role
+from gateway.schema.pagination import PageInfo
+from gateway.schema.problems import NotAllowed, NotFound, StateConflict, ValidationProblem
+from gateway.schema.volunteers.mutations import Erasure
+from gateway.schema.volunteers.types import MemberProfile
+from gateway.schema.wire import parse_datetime
+
+
+@strawberry.type(description="A login account (admins only).")
+class UserAccount:
+    id: strawberry.ID
+    email: str
+    role: Role
+    active: bool
+    locale: str
+    member_id: strawberry.ID | None
+    organization_id: strawberry.ID | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: UserPublic) -> "UserAccount":
+        return cls(id=strawberry.ID(str(user.id)), email=user.email, role=Role(role_of(user).value), active=user.active, locale=user.locale,
+                   member_id=strawberry.ID(str(user.member_id)) if user.member_id else None,
+                   organization_id=strawberry.ID(str(user.organization_id)) if user.organization_id else None,
+                   created_at=user.created_at)
+
+
+@strawberry.type
+class UserPage:
+    nodes: list[UserAccount]
+    total_count: int
+    page_info: PageInfo
+
+
+@strawberry.type
+class MemberPage:
+    nodes: list[MemberProfile]
+    total_count: int
+    page_info: PageInfo
+
+
+@strawberry.type(description="Who read or changed which fields of a member's profile, when and why.")
+class AuditEntry:
+    occurred_at: datetime
+    actor_role: str
+    action: str
+    fields: list[str]
+    purpose: str | None
+    task_id: strawberry.ID | None
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> "AuditEntry":
+        return cls(occurred_at=parse_datetime(data["occurred_at"]), actor_role=data["actor_role"],
+                   action=data["action"], fields=list(data.get("fields") or []), purpose=data.get("purpose"),
+                   task_id=strawberry.ID(str(data["task_id"])) if data.get("task_id") else None)
+
+
+@strawberry.type(description="A one-time code for a coordinator to sign up; shown once, stored only as a hash.")
+class CoordinatorInvite:
+    code: str
+    organization_id: strawberry.ID
+    expires_at: datetime
+
+
+@strawberry.input
+class SkillInput:
+    slug: str
+    name: str
+    description: str = ""
+
+
+@strawberry.input
+class SkillUpdateInput:
+    name: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    retired: bool | None = strawberry.UNSET
+
+
+@strawberry.input
+class AreaInput:
+    slug: str
+    name: str
+    city: str
+
+
+@strawberry.input
+class OrganizationInput:
+    name: str
+    description: str = ""
+
+
+def given(source: Any, *names: str) -> dict:
+    """The fields of an update input that were given (and not null)."""
+    return {name: getattr(source, name) for name in names
+            if getattr(source, name) is not strawberry.UNSET and getattr(source, name) is not None}
+
+
+SkillResult = Annotated[Skill | ValidationProblem | StateConflict | NotFound, strawberry.union("SkillResult")]
+AreaResult = Annotated[Area | ValidationProblem | StateConflict, strawberry.union("AreaResult")]
+OrganizationResult = Annotated[Organization | ValidationProblem | StateConflict, strawberry.union("OrganizationResult")]
+InviteResult = Annotated[CoordinatorInvite | ValidationProblem | NotFound, strawberry.union("InviteResult")]
+UserResult = Annotated[UserAccount | ValidationProblem | StateConflict | NotFound | NotAllowed,
+                       strawberry.union("UserResult")]
+AdminErasureResult = Annotated[Erasure | StateConflict | NotFound | NotAllowed, strawberry.union("AdminErasureResult")]

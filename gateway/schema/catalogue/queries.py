@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import strawberry
+
+from gateway.clients.http import PUBLIC
+from gateway.schema.catalogue.types import Area, OpenTaskFilter, PublicTask, PublicTaskPage, Skill
+from gateway.schema.context import Info
+from gateway.schema.pagination import DEFAULT_PAGE_SIZE, window
+
+
+def task_filters(filter: OpenTaskFilter | None) -> dict:
+    if filter is None:
+        return {}
+    return {"skill": filter.skill, "language": filter.language, "area": filter.area, "remote": filter.remote}
+
+
+async def load_open_tasks(info: Info, filter: OpenTaskFilter | None, first: int, after: str | None) -> PublicTaskPage:
+    context = info.context
+    page_window = window(first, after, context.settings.max_page_size)
+    params = task_filters(filter) | {"status": "open", "limit": page_window.limit, "offset": page_window.offset}
+
+    async def load() -> PublicTaskPage:
+        page = await context.clients.tasks.page(PUBLIC, **params)
+        skill_names, area_names = await context.loaders.skill_names(), await context.loaders.area_names()
+        nodes = [PublicTask.from_service(task, skill_names, area_names) for task in page["items"]]
+        return PublicTaskPage(nodes=nodes, total_count=page["total"],
+                            page_info=page_window.page_info(len(nodes), page["total"]))
+
+    key = ("open-tasks", repr(sorted((k, v) for k, v in params.items() if v is not None)))
+    return await context.gateway.cache.get_or_load(key, load)
+
+
+@strawberry.type
+class CatalogueQueries:
+    @strawberry.field(description="Tasks open to volunteers, soonest first. Public: no personal data.")
+    async def open_tasks(self, info: Info, filter: OpenTaskFilter | None = None, first: int = DEFAULT_PAGE_SIZE,
+                         after: str | None = None) -> PublicTaskPage:
+        return await load_open_tasks(info, filter, first, after)
+
+    @strawberry.field(description="The coalition's skill taxonomy.")
+    async def skills(self, info: Info) -> list[Skill]:
+        return [Skill.from_service(skill) for skill in await info.context.loaders.skills()]
+
+    @strawberry.field(description="The areas tasks and volunteers can be in.")
+    async def areas(self, info: Info) -> list[Area]:
+        return [Area.from_service(area) for area in await info.context.loaders.areas()]

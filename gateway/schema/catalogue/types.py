@@ -1,0 +1,100 @@
+"""Public types. Built field by field from an allow-list: nothing else a service returns can leak."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from gateway.schema.enums import SkillLevel, TaskStatus, Urgency, from_wire
+from gateway.schema.pagination import PageInfo
+from gateway.schema.wire import parse_datetime
+
+
+@strawberry.type(description="A skill from the coalition's taxonomy.")
+class Skill:
+    slug: str
+    name: str
+    description: str
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> "Skill":
+        return cls(slug=data["slug"], name=data["name"], description=data.get("description") or "")
+
+
+@strawberry.type(description="A neighbourhood or area tasks happen in.")
+class Area:
+    slug: str
+    name: str
+    city: str
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> "Area":
+        return cls(slug=data["slug"], name=data["name"], city=data.get("city") or "")
+
+
+@strawberry.type(description="A skill a task needs, at least at the given level.")
+class SkillNeed:
+    skill: str = strawberry.field(description="Skill slug")
+    name: str = strawberry.field(description="Skill name, for display")
+    min_level: SkillLevel
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any], skill_names: dict[str, str]) -> "SkillNeed":
+        slug = data["skill"]
+        return cls(skill=slug, name=skill_names.get(slug, slug),
+                   min_level=from_wire(SkillLevel, data.get("min_level", "learning")))
+
+
+@strawberry.type(description="A task as anyone may see it: no personal data, no exact address.")
+class PublicTask:
+    id: strawberry.ID
+    title: str
+    summary: str
+    skills: list[SkillNeed]
+    languages: list[str]
+    area: str | None
+    area_name: str | None
+    remote: bool
+    starts_at: datetime | None
+    ends_at: datetime | None
+    deadline: datetime | None
+    urgency: Urgency
+    slots: int
+    open_slots: int
+    status: TaskStatus
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any], skill_names: dict[str, str], area_names: dict[str, str]) -> "PublicTask":
+        area = data.get("area")
+        return cls(
+            id=strawberry.ID(str(data["id"])), title=data["title"], summary=data.get("summary") or "",
+            skills=[SkillNeed.from_service(need, skill_names) for need in data.get("skills") or []],
+            languages=list(data.get("languages") or []), area=area, area_name=area_names.get(area) if area else None,
+            remote=bool(data.get("remote")), starts_at=parse_datetime(data.get("starts_at")),
+            ends_at=parse_datetime(data.get("ends_at")), deadline=parse_datetime(data.get("deadline")), urgency=Urgency(data.get("urgency") or "normal"), slots=data["slots"],
+            open_slots=max(0, data["slots"] - int(data.get("accepted_count") or 0)), status=TaskStatus(data["status"]),
+        )
+
+
+@strawberry.type
+class PublicTaskPage:
+    nodes: list[PublicTask]
+    total_count: int
+    page_info: PageInfo
+
+
+@strawberry.input(description="Narrow the open tasks down; every given condition must hold.")
+class OpenTaskFilter:
+    skill: str | None = strawberry.field(default=None, description="Skill slug: tasks needing this skill")
+    language: str | None = None
+    area: str | None = None
+    remote: bool | None = None
+
+
+@strawberry.type(description="A task opened, changed, filled or closed. Refetch openTasks to see it.")
+class OpenTaskChange:
+    task_id: strawberry.ID
+    status: TaskStatus | None
+    kind: str = strawberry.field(description="What happened, e.g. task.posted, task.filled, task.cancelled")

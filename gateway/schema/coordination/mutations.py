@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import strawberry
+
+from gateway.schema.context import Info
+from gateway.schema.coordination.ownership import managed_task
+from gateway.schema.coordination.types import Task, TaskInput, TaskResult, TaskUpdateInput, task_payload
+from gateway.schema.permissions import COORDINATOR
+from gateway.schema.problems import returns_problems
+from gateway.schema.wire import parse_id
+
+
+async def as_task(info: Info, data: dict) -> Task:
+    info.context.gateway.cache.invalidate()  # the public list may have changed; do not wait for Kafka
+    return Task.from_service(data, await info.context.loaders.skill_names())
+
+
+async def change_status(info: Info, task_id: strawberry.ID, action: str) -> Task:
+    task = await managed_task(info, parse_id(task_id, "id"))
+    data = await info.context.clients.tasks.transition(await info.context.actor(), task["id"], action)
+    return await as_task(info, data)
+
+
+@strawberry.type
+class CoordinationMutations:
+    @strawberry.mutation(description="Post a task for your organization; it opens to volunteers unless a draft.",
+                         permission_classes=COORDINATOR)
+    @returns_problems(TaskResult)
+    async def post_task(self, info: Info, input: TaskInput) -> TaskResult:
+        user = await info.context.require_user()
+        payload = task_payload(input) | {
+            "organization_id": str(user.organization_id), "coordinator_id": str(user.id),
+            "status": "draft" if input.draft else "open",
+        }
+        return await as_task(info, await info.context.clients.tasks.create(await info.context.actor(), payload))
+
+    @strawberry.mutation(description="Change a task; only the fields given change.", permission_classes=COORDINATOR)
+    @returns_problems(TaskResult)
+    async def update_task(self, info: Info, id: strawberry.ID, input: TaskUpdateInput) -> TaskResult:
+        task = await managed_task(info, parse_id(id, "id"))
+        data = await info.context.clients.tasks.update(await info.context.actor(), task["id"], task_payload(input))
+        return await as_task(info, data)
+
+    @strawberry.mutation(description="Open a draft to volunteers.", permission_classes=COORDINATOR)
+    @returns_problems(TaskResult)
+    async def publish_task(self, info: Info, id: strawberry.ID) -> TaskResult:
+        return await change_status(info, id, "open")
+
+    @strawberry.mutation(description="Cancel a task: it will not happen; offers are withdrawn.",
+                         permission_classes=COORDINATOR)
+    @returns_problems(TaskResult)
+    async def cancel_task(self, info: Info, id: strawberry.ID) -> TaskResult:
+        return await change_status(info, id, "cancel")
+
+    @strawberry.mutation(description="Close a task: it happened, or needs no one else.", permission_classes=COORDINATOR)
+    @returns_problems(TaskResult)
+    async def close_task(self, info: Info, id: strawberry.ID) -> TaskResult:
+        return await change_status(info, id, "close")

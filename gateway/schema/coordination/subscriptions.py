@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from uuid import UUID
+
+import strawberry
+
+from gateway.live.hub import LiveEvent
+from gateway.schema.context import Info
+from gateway.schema.coordination.ownership import manages
+from gateway.schema.coordination.types import Task, TaskUpdate
+from gateway.schema.permissions import COORDINATOR
+from services.common.problems import DomainError
+
+
+class TaskWatch:
+    """Remembers which tasks belong to the coordinator's organization, asking tasks only once each."""
+
+    def __init__(self, info: Info):
+        self.info = info
+        self.managed: dict[str, bool] = {}
+
+    async def concerns(self, user, event: LiveEvent) -> bool:
+        if event.task_id is None:
+            return False
+        if event.kind == "task" and "organization_id" in event.data:
+            self.managed[event.task_id] = manages(user, event.data)
+        if event.task_id not in self.managed:
+            try:
+                task = await self.info.context.clients.tasks.get(await self.info.context.actor(), UUID(event.task_id))
+                self.managed[event.task_id] = manages(user, task)
+            except DomainError:
+                return False
+        return self.managed[event.task_id]
+
+    async def current(self, task_id: str) -> Task | None:
+        context = self.info.context
+        context.refresh_loaders()  # fill and offers as they are now, not as first read on this connection
+        try:
+            data = await context.clients.tasks.get(await context.actor(), UUID(task_id))
+        except DomainError:
+            return None
+        return Task.from_service(data, await context.loaders.skill_names())
+
+
+@strawberry.type
+class CoordinationSubscriptions:
+    @strawberry.subscription(description="Changes to your organization's tasks: posted, edited, offers answered, filled.",
+                             permission_classes=COORDINATOR)
+    async def task_updates(self, info: Info) -> AsyncGenerator[TaskUpdate, None]:
+        user = await info.context.require_user()
+        watch = TaskWatch(info)
+        async with info.context.gateway.hub.subscribe() as subscriber:
+            async for event in subscriber.events():
+                if await watch.concerns(user, event):
+                    yield TaskUpdate(kind=event.type, task_id=strawberry.ID(event.task_id),
+                                     task=await watch.current(event.task_id))

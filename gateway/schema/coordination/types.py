@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import strawberry
+
+from gateway.schema.catalogue.types import SkillNeed
+from gateway.schema.context import Info
+from gateway.schema.enums import OfferStatus, SkillLevel, TaskStatus, Urgency
+from gateway.schema.pagination import PageInfo
+from gateway.schema.problems import NotAllowed, NotFound, StateConflict, ValidationProblem
+from gateway.schema.volunteers.types import ContactDetails
+from gateway.schema.wire import parse_datetime
+from services.common.problems import NotFound as NotFoundError
+
+
+@strawberry.type(description="An offer made for one of your tasks. The volunteer is named only once they accept.")
+class TaskOffer:
+    id: strawberry.ID
+    status: OfferStatus
+    reasons: list[str]
+    created_at: datetime | None
+    expires_at: datetime | None
+    member_id: strawberry.ID | None = strawberry.field(description="Set once the volunteer accepted")
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> "TaskOffer":
+        status = OfferStatus(data["status"])
+        accepted = status is OfferStatus.ACCEPTED
+        return cls(id=strawberry.ID(str(data["id"])), status=status, reasons=list(data.get("reasons") or []),
+                   created_at=parse_datetime(data.get("created_at")), expires_at=parse_datetime(data.get("expires_at")),
+                   member_id=strawberry.ID(str(data["member_id"])) if accepted else None)
+
+
+@strawberry.type(description="How far a task has filled.")
+class TaskFill:
+    slots: int
+    accepted: int
+    pending: int
+    accepted_member_ids: list[strawberry.ID]
+
+
+@strawberry.type(description="A task as its coordinators see it.")
+class Task:
+    id: strawberry.ID
+    organization_id: strawberry.ID
+    coordinator_id: strawberry.ID
+    title: str
+    summary: str
+    description: str
+    skills: list[SkillNeed]
+    languages: list[str]
+    slots: int
+    accepted_count: int
+    open_slots: int
+    status: TaskStatus
+    starts_at: datetime | None
+    ends_at: datetime | None
+    deadline: datetime | None
+    area: str | None
+    remote: bool
+    urgency: Urgency
+    has_address: bool
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any], skill_names: dict[str, str]) -> "Task":
+        accepted = int(data.get("accepted_count") or 0)
+        return cls(
+            id=strawberry.ID(str(data["id"])), organization_id=strawberry.ID(str(data["organization_id"])),
+            coordinator_id=strawberry.ID(str(data["coordinator_id"])), title=data["title"],
+            summary=data.get("summary") or "", description=data.get("description") or "",
+            skills=[SkillNeed.from_service(need, skill_names) for need in data.get("skills") or []],
+            languages=list(data.get("languages") or []), slots=data["slots"], accepted_count=accepted,
+            open_slots=max(0, data["slots"] - accepted), status=TaskStatus(data["status"]),
+            starts_at=parse_datetime(data.get("starts_at")), ends_at=parse_datetime(data.get("ends_at")),
+            deadline=parse_datetime(data.get("deadline")), area=data.get("area"), remote=bool(data.get("remote")),
+            urgency=Urgency(data.get("urgency") or "normal"), has_address=bool(data.get("has_address")),
+            created_at=parse_datetime(data.get("created_at")), updated_at=parse_datetime(data.get("updated_at")),
+        )
+
+    @strawberry.field(description="Offers made for this task, newest first.")
+    async def offers(self, info: Info, status: list[OfferStatus] | None = None) -> list[TaskOffer]:
+        offers = [TaskOffer.from_service(o) for o in await info.context.loaders.offers_of_task.load(UUID(self.id))]
+        return [o for o in offers if status is None or o.status in status]
+
+    @strawberry.field(description="Accepted and pending counts, straight from matching.")
+    async def fill(self, info: Info) -> TaskFill:
+        try:
+            data = await info.context.loaders.fill.load(UUID(self.id))
+        except NotFoundError:  # just posted: matching has not read the task from Kafka yet
+            return TaskFill(slots=self.slots, accepted=self.accepted_count, pending=0, accepted_member_ids=[])
+        return TaskFill(slots=data["slots"], accepted=data["accepted"], pending=data["pending"],
+                        accepted_member_ids=[strawberry.ID(str(m)) for m in data.get("accepted_member_ids", [])])
+
+    @strawberry.field(description="The exact place (coordinators and accepted volunteers only).")
+    async def address(self, info: Info) -> str | None:
+        if not self.has_address:
+            return None
+        data = await info.context.clients.tasks.address(await info.context.actor(), UUID(self.id), None)
+        return data.get("address")
+
+
+@strawberry.type
+class TaskPage:
+    nodes: list[Task]
+    total_count: int
+    page_info: PageInfo
+
+
+@strawberry.input
+class SkillNeedInput:
+    skill: str
+    min_level: SkillLevel = SkillLevel.LEARNING
+
+
+_UNSET = strawberry.UNSET
+
+
+@strawberry.input(description="A new task. Give a time window (startsAt + endsAt) or a deadline; an area or remote.")
+class TaskInput:
+    title: str = strawberry.field(description="Shown publicly: no names, emails or phone numbers")
+    summary: str = strawberry.field(default="", description="Shown publicly, 280 characters at most")
+    description: str = strawberry.field(default="", description="Shown to coordinators and accepted volunteers")
+    skills: list[SkillNeedInput] = strawberry.field(default_factory=list)
+    languages: list[str] = strawberry.field(default_factory=list)
+    slots: int = 1
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    deadline: datetime | None = None
+    area: str | None = None
+    remote: bool = False
+    urgency: Urgency = Urgency.NORMAL
+    address: str | None = strawberry.field(default=None, description="Exact place, only for accepted volunteers")
+    draft: bool = strawberry.field(default=False, description="Save without opening it to volunteers yet")
+
+
+@strawberry.input(description="Task changes; only the fields given change.")
+class TaskUpdateInput:
+    title: str | None = _UNSET
+    summary: str | None = _UNSET
+    description: str | None = _UNSET
+    skills: list[SkillNeedInput] | None = _UNSET
+    languages: list[str] | None = _UNSET
+    slots: int | None = _UNSET
+    starts_at: datetime | None = _UNSET
+    ends_at: datetime | None = _UNSET
+    deadline: datetime | None = _UNSET
+    area: str | None = _UNSET
+    remote: bool | None = _UNSET
+    urgency: Urgency | None = _UNSET
+    address: str | None = _UNSET
+
+
+TASK_FIELDS = ("title", "summary", "description", "skills", "languages", "slots", "starts_at", "ends_at", "deadline",
+               "area", "remote", "urgency", "address")
+# Fields a coordinator may clear with null (the schedule switches between window and deadline).
+CLEARABLE = ("starts_at", "ends_at", "deadline", "area", "address")
+
+
+def task_payload(source: Any) -> dict:
+    payload = {}
+    for name in TASK_FIELDS:
+        value = getattr(source, name, _UNSET)
+        if value is _UNSET or (value is None and name not in CLEARABLE):
+            continue
+        if name == "skills":
+            value = [{"skill": need.skill, "min_level": need.min_level.value} for need in value]
+        elif name == "urgency":
+            value = value.value
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        payload[name] = value
+    return payload
+
+
+@strawberry.type(description="One of your tasks changed: posted, edited, an offer answered, filled...")
+class TaskUpdate:
+    kind: str
+    task_id: strawberry.ID
+    task: Task | None
+
+
+TaskResult = Annotated[Task | ValidationProblem | NotAllowed | NotFound | StateConflict, strawberry.union("TaskResult")]
+ContactResult = Annotated[ContactDetails | NotAllowed | NotFound, strawberry.union("ContactResult")]

@@ -1,0 +1,50 @@
+"""GraphQL errors a client may read, and the ones it must not.
+
+Expected problems travel as union members (see ``problems``). What remains as GraphQL errors is
+either meant for the client (invalid queries, permission refusals, a service briefly away: the
+message is written for people) or a bug, whose details stay in the log and never leave.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from gateway.live.hub import SubscriberTooSlow
+from services.common.problems import DomainError
+
+log = logging.getLogger("gateway.graphql")
+
+UNEXPECTED = "Something went wrong on our side; it has been logged."
+_FOR_CLIENTS = (DomainError, GraphQLError, SubscriberTooSlow)
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, _FOR_CLIENTS)
+
+
+def with_code(error: GraphQLError) -> GraphQLError:
+    """Give domain errors a machine-readable code next to their message."""
+    original = error.original_error
+    if isinstance(original, DomainError):
+        error.extensions = {**(error.extensions or {}), "code": original.slug.upper().replace("-", "_")}
+    return error
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    def __init__(self):
+        super().__init__(should_mask_error=is_unexpected, error_message=UNEXPECTED)
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return super()._process_errors([with_code(error) for error in errors])
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        for error in errors:
+            if is_unexpected(error):
+                log.error("unexpected error in %s", error.path, exc_info=error.original_error)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import strawberry
+
+from gateway.schema.context import Info
+from gateway.schema.offers.types import Offer, OfferResult
+from gateway.schema.permissions import VOLUNTEER
+from gateway.schema.problems import NotFound, returns_problems
+from gateway.schema.wire import parse_id
+
+
+async def answer(info: Info, offer_id: str, action: str) -> Offer:
+    context = info.context
+    data = await context.clients.matching.respond(
+        await context.actor(), parse_id(offer_id, "offerId"), action, await context.member_id())
+    return Offer.from_service(data)
+
+
+@strawberry.type
+class OfferMutations:
+    @strawberry.mutation(description="Say yes to an offer. Answers TaskFilled if others were faster.",
+                         permission_classes=VOLUNTEER)
+    @returns_problems(OfferResult)
+    async def accept_offer(self, info: Info, offer_id: strawberry.ID) -> OfferResult:
+        return await answer(info, offer_id, "accept")
+
+    @strawberry.mutation(description="Say no to an offer; you will not be asked for this task again.",
+                         permission_classes=VOLUNTEER)
+    @returns_problems(OfferResult)
+    async def decline_offer(self, info: Info, offer_id: strawberry.ID) -> OfferResult:
+        return await answer(info, offer_id, "decline")
+
+    @strawberry.mutation(description="Step back from a task you accepted; the place is offered to someone else.",
+                         permission_classes=VOLUNTEER)
+    @returns_problems(OfferResult)
+    async def withdraw_from_task(self, info: Info, task_id: strawberry.ID) -> OfferResult:
+        context = info.context
+        accepted = await context.clients.matching.offers(
+            await context.actor(), member_id=await context.member_id(), task_id=parse_id(task_id, "taskId"),
+            status="accepted", limit=1)
+        if not accepted["items"]:
+            return NotFound(message="You have not accepted this task.")
+        return await answer(info, accepted["items"][0]["id"], "withdraw")

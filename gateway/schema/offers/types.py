@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import strawberry
+
+from gateway.schema.catalogue.types import PublicTask
+from gateway.schema.context import Info
+from gateway.schema.enums import OfferStatus
+from gateway.schema.pagination import PageInfo
+from gateway.schema.problems import NotAllowed, NotFound, OfferNotPending, StateConflict, TaskFilled
+from gateway.schema.wire import parse_datetime
+from services.common.problems import DomainError
+
+
+@strawberry.type(description="A task offered to you, with the reasons you were asked, in plain words.")
+class Offer:
+    id: strawberry.ID
+    task_id: strawberry.ID
+    status: OfferStatus
+    reasons: list[str]
+    task_title: str | None
+    expires_at: datetime | None
+    created_at: datetime | None
+    withdrawn_because: str | None
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> "Offer":
+        return cls(
+            id=strawberry.ID(str(data["id"])), task_id=strawberry.ID(str(data["task_id"])),
+            status=OfferStatus(data["status"]), reasons=list(data.get("reasons") or []),
+            task_title=data.get("task_title"), expires_at=parse_datetime(data.get("expires_at")),
+            created_at=parse_datetime(data.get("created_at")), withdrawn_because=data.get("withdrawn_because"),
+        )
+
+    @strawberry.field(description="The task: when, where, which skills. Null if it was removed.")
+    async def task(self, info: Info) -> PublicTask | None:
+        try:
+            data = await info.context.loaders.task.load(UUID(self.task_id))
+        except DomainError:
+            return None
+        loaders = info.context.loaders
+        return PublicTask.from_service(data, await loaders.skill_names(), await loaders.area_names())
+
+    @strawberry.field(description="The coordinator's details for volunteers; only once you accepted.")
+    async def details(self, info: Info) -> str | None:
+        if self.status is not OfferStatus.ACCEPTED:
+            return None
+        try:
+            data = await info.context.loaders.task.load(UUID(self.task_id))
+        except DomainError:
+            return None
+        return data.get("description") or None
+
+    @strawberry.field(description="Where exactly to go; only once you accepted.")
+    async def address(self, info: Info) -> str | None:
+        if self.status is not OfferStatus.ACCEPTED:
+            return None
+        member_id = await info.context.member_id()
+        try:
+            data = await info.context.clients.tasks.address(await info.context.actor(), UUID(self.task_id), member_id)
+        except DomainError:
+            return None
+        return data.get("address") if isinstance(data, dict) else None
+
+
+@strawberry.type
+class OfferPage:
+    nodes: list[Offer]
+    total_count: int
+    page_info: PageInfo
+
+
+@strawberry.type(description="An offer of yours was created or changed.")
+class OfferUpdate:
+    kind: str = strawberry.field(description="offer.created, offer.accepted, offer.expired, offer.withdrawn...")
+    offer: Offer
+
+
+OfferResult = Annotated[
+    Offer | TaskFilled | OfferNotPending | StateConflict | NotAllowed | NotFound, strawberry.union("OfferResult")
+]

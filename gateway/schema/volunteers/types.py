@@ -1,0 +1,182 @@
+"""Profile types and inputs. Deliberately absent: immigration status, citizenship, nationality,
+ethnicity, religion. The platform never asks for them."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+import strawberry
+
+from gateway.schema.enums import Fluency, MemberStatus, SkillLevel, Weekday, from_wire
+from gateway.schema.wire import parse_date, parse_time
+
+
+@strawberry.type
+class SkillClaim:
+    skill: str
+    level: SkillLevel
+
+
+@strawberry.type
+class LanguageClaim:
+    code: str
+    fluency: Fluency
+
+
+@strawberry.type(description="A recurring free slot in the member's local time, e.g. Saturday 10:00-14:00.")
+class WeeklyWindow:
+    weekday: Weekday
+    start: time
+    end: time
+
+
+@strawberry.type(description="Dates (inclusive) when the member is away.")
+class DateRange:
+    start: date
+    end: date
+
+
+@strawberry.type(description="A way to reach the member, and whether coordinators of accepted tasks may use it.")
+class ContactChannel:
+    channel: str
+    consent: bool
+
+
+@strawberry.type
+class MemberProfile:
+    id: strawberry.ID
+    display_name: str
+    pronouns: str | None
+    status: MemberStatus
+    skills: list[SkillClaim]
+    languages: list[LanguageClaim]
+    weekly_availability: list[WeeklyWindow]
+    unavailable: list[DateRange]
+    area: str | None
+    remote_ok: bool
+    max_tasks_per_month: int
+    interests: list[str]
+    contact_channels: list[ContactChannel]
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> "MemberProfile":
+        return cls(
+            id=strawberry.ID(str(data["id"])), display_name=data["display_name"], pronouns=data.get("pronouns"),
+            status=MemberStatus(data["status"]),
+            skills=[SkillClaim(skill=c["skill"], level=from_wire(SkillLevel, c["level"])) for c in data.get("skills", [])],
+            languages=[LanguageClaim(code=c["code"], fluency=from_wire(Fluency, c.get("fluency", "fluent")))
+                       for c in data.get("languages", [])],
+            weekly_availability=[WeeklyWindow(weekday=from_wire(Weekday, w["weekday"]), start=parse_time(w["start"]),
+                                              end=parse_time(w["end"])) for w in data.get("weekly_availability", [])],
+            unavailable=[DateRange(start=parse_date(r["start"]), end=parse_date(r["end"]))
+                         for r in data.get("unavailable", [])],
+            area=data.get("area"), remote_ok=bool(data.get("remote_ok")),
+            max_tasks_per_month=int(data.get("max_tasks_per_month", 4)), interests=list(data.get("interests", [])),
+            contact_channels=[ContactChannel(channel=c["channel"], consent=bool(c["consent"]))
+                              for c in data.get("contact_channels", [])],
+        )
+
+
+@strawberry.type(description="Contact details a member agreed to share (audited on every read).")
+class ContactDetails:
+    member_id: strawberry.ID
+    display_name: str
+    pronouns: str | None
+    email: str | None
+    phone: str | None
+    signal: str | None
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> "ContactDetails":
+        return cls(member_id=strawberry.ID(str(data["member_id"])), display_name=data["display_name"],
+                   pronouns=data.get("pronouns"), email=data.get("email"), phone=data.get("phone"),
+                   signal=data.get("signal"))
+
+
+@strawberry.input
+class SkillClaimInput:
+    skill: str
+    level: SkillLevel
+
+
+@strawberry.input
+class LanguageInput:
+    code: str
+    fluency: Fluency = Fluency.FLUENT
+
+
+@strawberry.input
+class WeeklyWindowInput:
+    weekday: Weekday
+    start: time
+    end: time
+
+
+@strawberry.input
+class DateRangeInput:
+    start: date
+    end: date
+
+
+@strawberry.input
+class ContactChannelInput:
+    value: str
+    consent: bool = strawberry.field(description="May coordinators of tasks the member accepted use it?")
+
+
+@strawberry.input(description="How the member may be reached; at least one channel.")
+class ContactsInput:
+    email: ContactChannelInput | None = None
+    phone: ContactChannelInput | None = None
+    signal: ContactChannelInput | None = None
+
+
+_UNSET = strawberry.UNSET
+
+
+@strawberry.input(description="Profile changes; only the fields given change (null clears pronouns or area).")
+class ProfileUpdateInput:
+    display_name: str | None = _UNSET
+    pronouns: str | None = _UNSET
+    contacts: ContactsInput | None = _UNSET
+    skills: list[SkillClaimInput] | None = _UNSET
+    languages: list[LanguageInput] | None = _UNSET
+    weekly_availability: list[WeeklyWindowInput] | None = _UNSET
+    unavailable: list[DateRangeInput] | None = _UNSET
+    area: str | None = _UNSET
+    remote_ok: bool | None = _UNSET
+    max_tasks_per_month: int | None = _UNSET
+    interests: list[str] | None = _UNSET
+
+
+CLEARABLE = ("pronouns", "area")
+PROFILE_FIELDS = ("display_name", "pronouns", "contacts", "skills", "languages", "weekly_availability",
+                  "unavailable", "area", "remote_ok", "max_tasks_per_month", "interests")
+
+
+def contacts_payload(contacts: ContactsInput) -> dict:
+    return {name: {"value": channel.value, "consent": channel.consent}
+            for name in ("email", "phone", "signal") if (channel := getattr(contacts, name)) is not None}
+
+
+_CONVERTERS = {
+    "contacts": contacts_payload,
+    "skills": lambda claims: [{"skill": c.skill, "level": c.level.value} for c in claims],
+    "languages": lambda languages: [{"code": lang.code, "fluency": lang.fluency.value} for lang in languages],
+    "weekly_availability": lambda windows: [
+        {"weekday": w.weekday.value, "start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
+        for w in windows],
+    "unavailable": lambda ranges: [{"start": r.start.isoformat(), "end": r.end.isoformat()} for r in ranges],
+}
+
+
+def profile_payload(source: Any) -> dict:
+    """The members-service body for a profile input: given fields only; null only where it clears."""
+    payload = {}
+    for name in PROFILE_FIELDS:
+        value = getattr(source, name, _UNSET)
+        if value is _UNSET or (value is None and name not in CLEARABLE):
+            continue
+        payload[name] = _CONVERTERS[name](value) if value is not None and name in _CONVERTERS else value
+    return payload

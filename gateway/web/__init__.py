@@ -1,0 +1,1 @@
+"""The web front end and the embeddable widget, served by the gateway as static files."""

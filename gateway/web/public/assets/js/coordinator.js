@@ -1,0 +1,215 @@
+// The coordinator's page: post or edit a task, watch tasks fill live, see who accepted and
+// (audited) how to reach them.
+
+import { request, subscribe } from "./graphql.js";
+import { onLanguageChange, t } from "./i18n.js";
+import { requireRole } from "./session.js";
+import { TASK_FIELD_IDS, fillTask, readTask, renderNeeds, showTiming } from "./task-form.js";
+import { when, where } from "./tasks.js";
+import { announce, busy, clearProblems, el, notice, pageReady, problemMessage, setUpPage, showError, showProblem } from "./ui.js";
+
+const TASK_FIELDS = `fragment TaskFields on Task {
+  id coordinatorId title summary description slots acceptedCount openSlots status startsAt endsAt deadline area remote urgency
+  hasAddress languages skills { skill name minLevel }
+  fill { slots accepted pending acceptedMemberIds }
+}`;
+const PAGE = `query CoordinatorPage {
+  me { id organization { name } }
+  myTasks(first: 50) { nodes { ...TaskFields } }
+} ${TASK_FIELDS}`;
+const RESULT = `__typename ... on Task { ...TaskFields } ... on Problem { message }
+  ... on ValidationProblem { fields { field message } }`;
+const POST = `mutation Post($input: TaskInput!) { postTask(input: $input) { ${RESULT} } } ${TASK_FIELDS}`;
+const UPDATE = `mutation Update($id: ID!, $input: TaskUpdateInput!) { updateTask(id: $id, input: $input) { ${RESULT} } } ${TASK_FIELDS}`;
+const CONTACT = `query Contact($task: ID!, $member: ID!) { volunteerContact(taskId: $task, memberId: $member) {
+  __typename ... on ContactDetails { displayName pronouns email phone signal } ... on Problem { message } } }`;
+
+const state = { tasks: new Map(), editing: null, skills: [], contacts: new Map(), me: null };
+
+function fillLine(task) {
+  return t("coordinator.filled", { accepted: task.fill.accepted, slots: task.fill.slots, pending: task.fill.pending });
+}
+
+function contactBlock(task, memberId, index) {
+  const key = `${task.id}:${memberId}`;
+  const contact = state.contacts.get(key);
+  const label = t("coordinator.volunteer_n", { n: index + 1 });
+  if (contact) {
+    return el("li", {}, el("strong", {}, contact.displayName), contact.pronouns ? ` (${contact.pronouns})` : "",
+      contact.email ? el("div", {}, `${t("field.email")}: ${contact.email}`) : null,
+      contact.phone ? el("div", {}, `${t("field.phone")}: ${contact.phone}`) : null,
+      contact.signal ? el("div", {}, `Signal: ${contact.signal}`) : null,
+      !contact.email && !contact.phone && !contact.signal ? el("div", { class: "meta" }, t("coordinator.no_channel")) : null);
+  }
+  const button = el("button", { type: "button", class: "secondary" }, t("coordinator.show_contact"));
+  button.setAttribute("aria-label", `${t("coordinator.show_contact")}: ${label}, ${task.title}`);
+  button.addEventListener("click", () => showContact(task, memberId, button));
+  return el("li", {}, `${label} `, button);
+}
+
+async function showContact(task, memberId, button) {
+  busy(button, true);
+  try {
+    const result = (await request(CONTACT, { task: task.id, member: memberId })).volunteerContact;
+    if (result.__typename !== "ContactDetails") {
+      notice(button.parentElement, problemMessage(result));
+      return;
+    }
+    state.contacts.set(`${task.id}:${memberId}`, result);
+    render();
+  } catch (error) {
+    showError(button.parentElement, error);
+  } finally {
+    busy(button, false);
+  }
+}
+
+function actionButton(label, task, handler, style = "secondary") {
+  const button = el("button", { type: "button", class: style, "aria-label": `${label}: ${task.title}` }, label);
+  button.addEventListener("click", () => handler(task, button));
+  return button;
+}
+
+function taskCard(task) {
+  const accepted = task.fill.acceptedMemberIds;
+  const open = ["OPEN", "FILLED", "DRAFT"].includes(task.status);
+  return el("li", { dataset: { taskId: task.id } },
+    el("h3", {}, task.title, " ", el("span", { class: "badge" }, t(`task_status.${task.status}`))),
+    el("p", { class: "meta" }, when(task)), el("p", { class: "meta" }, where(task)),
+    el("label", { for: `meter-${task.id}` }, fillLine(task)),
+    el("meter", { id: `meter-${task.id}`, min: "0", max: String(task.fill.slots), value: String(task.fill.accepted) },
+      fillLine(task)),
+    accepted.length ? el("div", {}, el("p", { class: "meta" }, t("coordinator.accepted_by")),
+      el("ul", { class: "reasons" }, ...accepted.map((memberId, index) => contactBlock(task, memberId, index)))) : null,
+    accepted.length ? el("p", { class: "hint" }, t("coordinator.contact_audited")) : null,
+    el("div", { class: "actions" },
+      open ? actionButton(t("common.edit"), task, startEditing) : null,
+      task.status === "DRAFT" ? actionButton(t("coordinator.publish"), task, (tk, b) => transition(tk, b, "publishTask")) : null,
+      open ? actionButton(t("coordinator.cancel_task"), task, (tk, b) => transition(tk, b, "cancelTask"), "danger") : null));
+}
+
+function render() {
+  const tasks = [...state.tasks.values()];
+  document.getElementById("tasks").replaceChildren(...tasks.map(taskCard));
+  document.getElementById("tasks-empty").hidden = tasks.length > 0;
+}
+
+async function transition(task, button, name) {
+  if (name === "cancelTask" && !window.confirm(t("coordinator.confirm_cancel", { title: task.title }))) return;
+  busy(button, true);
+  try {
+    const result = (await request(`mutation($id: ID!) { ${name}(id: $id) { ${RESULT} } } ${TASK_FIELDS}`, { id: task.id }))[name];
+    if (result.__typename === "Task") {
+      state.tasks.set(result.id, result);
+      render();
+      announce(t("coordinator.announce_status", { title: result.title, status: t(`task_status.${result.status}`) }));
+    } else {
+      notice(button.closest("li"), problemMessage(result));
+    }
+  } catch (error) {
+    showError(button.closest("li"), error);
+  } finally {
+    busy(button, false);
+  }
+}
+
+async function startEditing(task) {
+  state.editing = task.id;
+  fillTask(task);
+  if (task.hasAddress) {
+    const data = await request("query($id: ID!) { task(id: $id) { address } }", { id: task.id }).catch(() => null);
+    if (data && data.task) document.getElementById("address").value = data.task.address || "";
+  }
+  document.getElementById("form-heading").textContent = t("coordinator.edit_heading", { title: task.title });
+  document.getElementById("submit-task").textContent = t("common.save");
+  document.getElementById("cancel-edit").hidden = false;
+  document.getElementById("draft-field").hidden = true;
+  document.getElementById("title").focus();
+}
+
+function stopEditing() {
+  state.editing = null;
+  document.getElementById("task-form").reset();
+  showTiming();
+  document.getElementById("form-heading").textContent = t("coordinator.post_heading");
+  document.getElementById("submit-task").textContent = t("coordinator.post_submit");
+  document.getElementById("cancel-edit").hidden = true;
+  document.getElementById("draft-field").hidden = false;
+}
+
+async function submit(event) {
+  event.preventDefault();
+  const form = event.target;
+  const button = document.getElementById("submit-task");
+  clearProblems(form);
+  busy(button, true);
+  const input = readTask(state.skills);
+  try {
+    let result;
+    if (state.editing) {
+      if (!input.address && !input.remote) delete input.address;  // left empty: keep the address on file
+      result = (await request(UPDATE, { id: state.editing, input })).updateTask;
+    } else {
+      input.draft = document.getElementById("draft").checked;
+      result = (await request(POST, { input })).postTask;
+    }
+    if (result.__typename !== "Task") {
+      showProblem(form, result, TASK_FIELD_IDS);
+      return;
+    }
+    state.tasks.set(result.id, result);
+    render();
+    notice(form, t(state.editing ? "coordinator.saved" : "coordinator.posted", { title: result.title }));
+    stopEditing();
+  } catch (error) {
+    showError(form, error);
+  } finally {
+    busy(button, false);
+  }
+}
+
+async function refresh() {
+  const data = await request(PAGE);
+  state.me = data.me.id;
+  const organization = data.me.organization;
+  document.getElementById("organization").textContent = organization ? t("coordinator.for_organization", { name: organization.name }) : "";
+  state.tasks = new Map(data.myTasks.nodes.map((task) => [task.id, task]));
+  render();
+}
+
+function onTaskUpdate({ taskUpdates }) {
+  const { task } = taskUpdates;
+  // Colleagues' tasks of the organization come too; this page lists the coordinator's own.
+  if (!task || (!state.tasks.has(task.id) && task.coordinatorId !== state.me)) return;
+  const before = state.tasks.get(task.id);
+  state.tasks.set(task.id, task);
+  render();
+  if (!before || before.fill.accepted !== task.fill.accepted || before.status !== task.status) {
+    announce(`${task.title}: ${fillLine(task)}`);
+  }
+}
+
+async function main() {
+  if (!requireRole("COORDINATOR")) return;
+  await setUpPage();
+  const container = document.getElementById("main");
+  try {
+    state.skills = await renderNeeds();
+    await refresh();
+  } catch (error) {
+    showError(container, error);
+  }
+  for (const radio of document.querySelectorAll("input[name='timing']")) radio.addEventListener("change", showTiming);
+  document.getElementById("task-form").addEventListener("submit", submit);
+  document.getElementById("cancel-edit").addEventListener("click", stopEditing);
+  onLanguageChange(async () => { state.skills = await renderNeeds(); render(); refresh().catch(() => {}); });
+  const status = document.getElementById("live-status");
+  subscribe(`subscription { taskUpdates { kind taskId task { ...TaskFields } } } ${TASK_FIELDS}`, {}, {
+    onNext: onTaskUpdate,
+    onReconnect: () => refresh().catch(() => {}),
+    onStatus: (value) => { status.textContent = t(`live.${value}`); },
+  });
+  pageReady();
+}
+
+main();

@@ -1,0 +1,80 @@
+// Tasks as people read them: the public card (title, when, where, skills, places left) and the
+// taxonomy (skills, areas, languages) the forms and filters choose from.
+
+import { request } from "./graphql.js";
+import { formatDateTime, languageName, skillName, t } from "./i18n.js";
+import { el } from "./ui.js";
+
+export const PUBLIC_TASK_FIELDS = `fragment PublicTaskFields on PublicTask {
+  id title summary languages area areaName remote startsAt endsAt deadline urgency slots openSlots status
+  skills { skill name minLevel }
+}`;
+
+// Languages offered in forms: the ones the catalogue names (codes as in BCP 47).
+export const LANGUAGE_CODES = ["en", "fr", "es", "ar", "ht", "pt", "fa", "prs", "ps", "ti", "am", "so", "sw", "tl",
+  "vi", "zh", "yue", "hi", "pa", "ur", "bn", "ta", "ru", "uk", "tr", "ko", "asl", "fcs"];
+
+let taxonomy = null;
+
+export async function loadTaxonomy() {
+  if (!taxonomy) {
+    taxonomy = await request("{ skills { slug name description } areas { slug name city } }");
+  }
+  return taxonomy;
+}
+
+export function fillSelect(select, options, keepFirst = true) {
+  const chosen = select.value;
+  const first = keepFirst ? select.querySelector("option") : null;
+  select.replaceChildren(...(first ? [first] : []), ...options.map(([value, label]) => el("option", { value }, label)));
+  select.value = chosen;
+}
+
+export function skillOptions(skills) {
+  return skills.map((skill) => [skill.slug, skillName(skill.slug, skill.name)]);
+}
+
+export function areaOptions(areas) {
+  return areas.map((area) => [area.slug, area.name]);
+}
+
+export function languageOptions() {
+  return LANGUAGE_CODES.map((code) => [code, languageName(code)]);
+}
+
+export function when(task) {
+  if (task.startsAt) return t("task.when_window", { start: formatDateTime(task.startsAt), end: formatDateTime(task.endsAt) });
+  if (task.deadline) return t("task.when_deadline", { deadline: formatDateTime(task.deadline) });
+  return "";
+}
+
+export function where(task) {
+  if (task.remote) return t("task.remote");
+  return task.areaName || task.area || "";
+}
+
+export function skillsNeeded(task) {
+  return task.skills.map((need) => `${skillName(need.skill, need.name)} (${t(`level.${need.minLevel.toLowerCase()}`)})`)
+    .join(", ");
+}
+
+export function placesLeft(task) {
+  return t("task.places_left", { open: task.openSlots, slots: task.slots });
+}
+
+// The public card: what anyone may know about a task.
+export function taskCard(task, extra = []) {
+  const details = [
+    el("p", { class: "meta" }, when(task)),
+    el("p", { class: "meta" }, where(task)),
+    task.skills.length ? el("p", { class: "meta" }, t("task.skills", { skills: skillsNeeded(task) })) : null,
+    task.languages.length ? el("p", { class: "meta" },
+      t("task.languages", { languages: task.languages.map(languageName).join(", ") })) : null,
+    el("p", { class: "meta" }, placesLeft(task)),
+  ];
+  return el("li", { dataset: { taskId: task.id } },
+    el("h3", {}, task.title),
+    task.summary ? el("p", {}, task.summary) : null,
+    ...details,
+    ...extra);
+}

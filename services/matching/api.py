@@ -1,0 +1,81 @@
+"""HTTP routes of the matching service: each turns a request into one handler call."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from sqlmodel import Session
+
+from services.common.contracts import OfferStatus
+from services.common.deps import Actor, get_actor, get_runtime, get_session
+from services.common.runtime import Runtime
+from services.matching import handlers
+from services.matching.context import Matching
+from services.matching.models import FillPublic, OfferAnswer, OfferPage, OfferPublic, utcnow
+
+router = APIRouter(tags=["offers"])
+
+# Answers run in ``Matching.unit_of_work`` rather than the shared per-request session: the whole
+# transaction, SQLite's writer queue included, then lives in one call (see ``Matching.writing``).
+
+ANSWER_PROBLEMS = {
+    403: {"description": "The offer belongs to another member (/problems/not-your-offer)"},
+    404: {"description": "No such offer"},
+    409: {"description": "/problems/task-filled, /problems/offer-not-pending, /problems/offer-not-accepted, "
+                         "/problems/monthly-limit-reached or /problems/schedule-clash"},
+    503: {"description": "Member profiles are still loading after a restart (/problems/starting)"},
+}
+
+
+def get_matching(runtime: Runtime = Depends(get_runtime)) -> Matching:
+    return runtime.extras["matching"]
+
+
+@router.get("/offers", summary="Offers, newest first, filtered by member, task or status")
+def list_offers(
+    member_id: UUID | None = None,
+    task_id: UUID | None = None,
+    status: OfferStatus | None = None,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+    session: Session = Depends(get_session),
+) -> OfferPage:
+    return handlers.list_offers(session, member_id=member_id, task_id=task_id, status=status, limit=limit, offset=offset)
+
+
+@router.get("/offers/{offer_id}", summary="One offer, with the reasons it was made", responses={404: {}})
+def get_offer(offer_id: UUID, session: Session = Depends(get_session)) -> OfferPublic:
+    return handlers.get_offer(session, offer_id)
+
+
+@router.post("/offers/{offer_id}/accept", summary="Accept an offer (first come, first served)", responses=ANSWER_PROBLEMS)
+def accept_offer(
+    offer_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
+) -> OfferPublic:
+    with matching.unit_of_work() as session:
+        return handlers.accept_offer(session, matching, offer_id, actor, answer.member_id, utcnow())
+
+
+@router.post("/offers/{offer_id}/decline", summary="Decline an offer; the next candidate is asked", responses=ANSWER_PROBLEMS)
+def decline_offer(
+    offer_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
+) -> OfferPublic:
+    with matching.unit_of_work() as session:
+        return handlers.decline_offer(session, matching, offer_id, actor, answer.member_id, utcnow())
+
+
+@router.post(
+    "/offers/{offer_id}/withdraw", summary="Withdraw after accepting; the place is offered again",
+    responses=ANSWER_PROBLEMS,
+)
+def withdraw_offer(
+    offer_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
+) -> OfferPublic:
+    with matching.unit_of_work() as session:
+        return handlers.withdraw_acceptance(session, matching, offer_id, actor, answer.member_id, utcnow())
+
+
+@router.get("/tasks/{task_id}/fill", summary="How many places of a task are taken and by whom", responses={404: {}})
+def get_fill(task_id: UUID, session: Session = Depends(get_session)) -> FillPublic:
+    return handlers.get_fill(session, task_id)

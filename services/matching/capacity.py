@@ -1,0 +1,133 @@
+"""The counters that make capacity a database invariant, not a Python hope.
+
+Every acceptance runs ``UPDATE task_fill SET accepted = accepted + 1 WHERE task_id = :id AND
+accepted < slots`` and goes ahead only if that touched a row, in the same transaction as the offer's
+status change. The row lock (PostgreSQL) or the write lock (SQLite) the update takes serializes all
+acceptances of one task, and the check constraint on ``task_fill`` backs it up. A member's monthly
+limit is held the same way in ``member_month_load``.
+
+Lock order, kept by every transaction that touches more than one of them, so that two
+transactions never wait for each other: task_fill rows (by task id) -> offer rows -> member loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from services.matching.models import MemberMonthLoad, TaskFill
+
+
+@dataclass(frozen=True)
+class Fill:
+    slots: int
+    accepted: int
+
+    @property
+    def open_slots(self) -> int:
+        return max(0, self.slots - self.accepted)
+
+    @property
+    def is_full(self) -> bool:
+        return self.accepted >= self.slots
+
+
+def read_fill(session: Session, task_id: UUID) -> Fill | None:
+    row = session.execute(
+        select(TaskFill.slots, TaskFill.accepted).where(TaskFill.task_id == task_id)
+    ).one_or_none()
+    return None if row is None else Fill(row.slots, row.accepted)
+
+
+def _changed(session: Session, statement) -> bool:
+    return session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
+
+
+def claim_slot(session: Session, task_id: UUID) -> bool:
+    """Take one slot of the task if one is free; False means the task is full."""
+    return _changed(
+        session,
+        update(TaskFill)
+        .where(TaskFill.task_id == task_id, TaskFill.accepted < TaskFill.slots)
+        .values(accepted=TaskFill.accepted + 1),
+    )
+
+
+def release_slot(session: Session, task_id: UUID) -> bool:
+    return _changed(
+        session,
+        update(TaskFill)
+        .where(TaskFill.task_id == task_id, TaskFill.accepted > 0)
+        .values(accepted=TaskFill.accepted - 1),
+    )
+
+
+def lock_fill(session: Session, task_id: UUID) -> Fill | None:
+    """Lock the task's fill row for this transaction (a no-op update) and return it.
+
+    Whoever changes a task's offers holds this lock first, so a wave is never sent to a task
+    that is filling at the same moment, and two matchers never top up the same task at once.
+    """
+    if not _changed(session, update(TaskFill).where(TaskFill.task_id == task_id).values(slots=TaskFill.slots)):
+        return None
+    return read_fill(session, task_id)
+
+
+def set_slots(session: Session, task_id: UUID, slots: int) -> tuple[Fill | None, Fill]:
+    """Create or resize the task's fill row; returns (before, after).
+
+    Slots never drop below the number already accepted: people who said yes keep their place.
+    """
+    before = lock_fill(session, task_id)
+    if before is None:
+        session.add(TaskFill(task_id=task_id, slots=slots, accepted=0))
+        session.flush()
+        return None, Fill(slots, 0)
+    after = Fill(max(slots, before.accepted), before.accepted)
+    if after.slots != before.slots:
+        session.execute(
+            update(TaskFill).where(TaskFill.task_id == task_id).values(slots=after.slots)
+            .execution_options(synchronize_session=False)
+        )
+    return before, after
+
+
+def claim_member_month(session: Session, member_id: UUID, month: str, limit: int) -> bool:
+    """Count one more accepted task for the member in ``month`` unless that would pass ``limit``."""
+    _ensure_month_row(session, member_id, month)
+    return _changed(
+        session,
+        update(MemberMonthLoad)
+        .where(
+            MemberMonthLoad.member_id == member_id,
+            MemberMonthLoad.month == month,
+            MemberMonthLoad.accepted < limit,
+        )
+        .values(accepted=MemberMonthLoad.accepted + 1),
+    )
+
+
+def release_member_month(session: Session, member_id: UUID, month: str) -> None:
+    session.execute(
+        update(MemberMonthLoad)
+        .where(
+            MemberMonthLoad.member_id == member_id,
+            MemberMonthLoad.month == month,
+            MemberMonthLoad.accepted > 0,
+        )
+        .values(accepted=MemberMonthLoad.accepted - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _ensure_month_row(session: Session, member_id: UUID, month: str) -> None:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(
+        dialect.insert(MemberMonthLoad)
+        .values(member_id=member_id, month=month, accepted=0)
+        .on_conflict_do_nothing()
+    )

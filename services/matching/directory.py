@@ -1,0 +1,58 @@
+"""Every member's matching state, held in the engine, shared safely between threads.
+
+The engine is plain, single-threaded Python. Here one lock guards it: the members feed writes
+(in batches while it replays the topic), the worker asks for candidates, and request handlers read a
+member's monthly limit. ``replayed`` is set once the members topic was read to the end offsets it
+had at start-up; until then the service is not ready.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import datetime, tzinfo
+from uuid import UUID
+
+from services.common.contracts import MemberState, MemberStatus, TaskState
+from services.matching.engine import Candidate, MatchingEngine, MemberLoad, ScoreWeights
+
+# One member's update as read from the topic: its state, or None for a tombstone (erasure).
+MemberUpdate = tuple[UUID, MemberState | None]
+
+
+class MemberDirectory:
+    def __init__(self, weights: ScoreWeights, tz: tzinfo) -> None:
+        self._engine = MatchingEngine(weights=weights, tz=tz)
+        self._lock = threading.Lock()
+        self.replayed = threading.Event()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._engine)
+
+    def apply(self, updates: Iterable[MemberUpdate]) -> None:
+        with self._lock:
+            for member_id, state in updates:
+                if state is None:
+                    self._engine.remove_member(member_id)
+                else:
+                    self._engine.upsert_member(state)
+
+    def get(self, member_id: UUID) -> MemberState | None:
+        with self._lock:
+            return self._engine.get_member(member_id)
+
+    def is_active(self, member_id: UUID) -> bool:
+        member = self.get(member_id)
+        return member is not None and member.status == MemberStatus.active
+
+    def monthly_limit(self, member_id: UUID) -> int | None:
+        """The member's own limit, or None for a member the coalition no longer has."""
+        member = self.get(member_id)
+        return None if member is None else member.max_tasks_per_month
+
+    def candidates(
+        self, task: TaskState, *, loads: Mapping[UUID, MemberLoad], excluded: set[UUID], limit: int, now: datetime
+    ) -> list[Candidate]:
+        with self._lock:
+            return self._engine.candidates(task, loads=loads, excluded=excluded, limit=limit, now=now)

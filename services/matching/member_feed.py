@@ -1,0 +1,168 @@
+"""The members topic, read in full by every matcher instance, kept current while it runs.
+
+At start-up the compacted topic is replayed from offset 0 on every partition (assign + seek, no
+consumer group: every instance needs every member) up to the end offsets it had then; only after
+that is the instance ready. Afterwards new states are applied as they come, and a member who was
+erased (tombstone) or paused has their offers withdrawn (see ``settle_member_offers``).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from uuid import UUID
+
+from kafka import KafkaConsumer, TopicPartition
+from sqlalchemy import select
+from sqlmodel import Session
+
+from services.common.contracts import MemberState, MemberStatus, OfferStatus
+from services.common.kafka_io import make_consumer, wait_for_partitions
+from services.matching import offers
+from services.matching.context import Matching
+from services.matching.directory import MemberDirectory, MemberUpdate
+from services.matching.member_states import StateReader, read_update
+from services.matching.models import Offer, utcnow
+
+log = logging.getLogger(__name__)
+
+MEMBER_PAUSED = "member paused"
+MEMBER_ERASED = "member erased"
+# Large fetches: the replay is bound by how fast records arrive, and the topic is read in full.
+READER_OPTIONS = dict(max_poll_records=10000, max_partition_fetch_bytes=16 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
+
+
+def open_reader(bootstrap_servers: str, topic: str, client_id: str, timeout_s: float = 30) -> KafkaConsumer:
+    """A consumer assigned every partition of ``topic``, positioned at its beginning."""
+    consumer = make_consumer(bootstrap_servers, None, client_id, **READER_OPTIONS)
+    try:
+        partitions = wait_for_partitions(consumer, [topic], timeout_s)[topic]
+    except RuntimeError:
+        consumer.close()
+        raise
+    assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+    consumer.assign(assigned)
+    consumer.seek_to_beginning(*assigned)
+    return consumer
+
+
+def replay(consumer: KafkaConsumer, directory: MemberDirectory, stop: threading.Event, reader: StateReader) -> int:
+    """Apply every record up to the end offsets the topic has now; returns the records read."""
+    assigned = list(consumer.assignment())
+    ends = consumer.end_offsets(assigned)
+    read = 0
+    with bulk_load():
+        while not stop.is_set() and any(consumer.position(tp) < ends[tp] for tp in assigned):
+            updates = _updates(consumer.poll(timeout_ms=200), reader)
+            directory.apply(update for update in updates if update is not None)
+            read += len(updates)
+    return read
+
+
+@contextmanager
+def bulk_load() -> Iterator[None]:
+    """No cyclic garbage collection while the whole membership is loaded, then freeze it.
+
+    Loading creates millions of long-lived objects and nearly no garbage, yet every full
+    collection would walk all of them again: about a quarter of the replay's time. Afterwards
+    ``gc.freeze`` moves them out of the collector's sight for good, so the running service does not
+    pay to re-examine the members at each collection either (they are still freed normally when
+    replaced or removed: the engine's member records hold no reference cycles).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+def _updates(batches: dict, reader: StateReader) -> list[MemberUpdate | None]:
+    return [read_update(record, reader) for records in batches.values() for record in records]
+
+
+MemberChanges = Callable[[list[MemberUpdate]], None]
+
+
+def follow(
+    consumer: KafkaConsumer, directory: MemberDirectory, on_changes: MemberChanges, stop: threading.Event, reader: StateReader
+) -> None:
+    """Keep the directory current after the replay; ``on_changes`` sees each applied batch."""
+    while not stop.is_set():
+        updates = [update for update in _updates(consumer.poll(timeout_ms=500), reader) if update is not None]
+        if updates:
+            directory.apply(updates)
+            on_changes(updates)
+
+
+def settle_member_offers(session: Session, topic: str, member_id: UUID, state: MemberState | None, now: datetime) -> None:
+    """Withdraw what an erased or paused member holds, so their places go to others.
+
+    An erased member loses pending and accepted offers alike (the coordinator can no longer reach
+    them). A paused member loses the offers still waiting for an answer; tasks they already said
+    yes to stay theirs until they withdraw themselves.
+    """
+    if state is not None and state.status == MemberStatus.active:
+        return
+    if state is None:
+        accepted = session.scalars(
+            select(Offer).where(Offer.member_id == member_id, Offer.status == OfferStatus.accepted)
+            .order_by(Offer.task_id)  # fill rows are locked in task order, see capacity
+        ).all()
+        for offer in accepted:
+            offers.release_accepted(session, topic, offer, OfferStatus.withdrawn, now, because=MEMBER_ERASED)
+    because = MEMBER_ERASED if state is None else MEMBER_PAUSED
+    offers.withdraw_pending(session, topic, because, now, Offer.member_id == member_id)
+
+
+def run_members_feed(matching: Matching, stop: threading.Event) -> None:
+    """The members-feed thread: replay, mark ready, then follow; start over after a failure."""
+    settings = matching.settings
+    while not stop.is_set():
+        try:
+            consumer = open_reader(settings.kafka_bootstrap_servers, settings.topics.members_state, "matching-members")
+        except Exception:
+            log.exception("cannot open the members topic; retrying")
+            stop.wait(2)
+            continue
+        try:
+            _replay_then_follow(matching, consumer, stop)
+        except Exception:
+            log.exception("members feed failed; replaying again")
+            stop.wait(1)
+        finally:
+            consumer.close()
+
+
+def _replay_then_follow(matching: Matching, consumer: KafkaConsumer, stop: threading.Event) -> None:
+    started = time.perf_counter()
+    reader = StateReader()
+    read = replay(consumer, matching.directory, stop, reader)
+    if stop.is_set():
+        return
+    if not matching.directory.replayed.is_set():
+        log.info("members topic replayed: %s records, %s members, %.2fs",
+                 read, len(matching.directory), time.perf_counter() - started)
+        matching.directory.replayed.set()
+    matching.nudge_worker()
+    follow(consumer, matching.directory, lambda updates: _settle(matching, updates), stop, reader)
+
+
+def _settle(matching: Matching, updates: list[MemberUpdate]) -> None:
+    for member_id, state in updates:
+        if state is not None and state.status == MemberStatus.active:
+            continue  # a new or changed member: the next pass may offer them open tasks
+        try:
+            with matching.unit_of_work() as session:
+                settle_member_offers(session, matching.offers_topic, member_id, state, utcnow())
+        except Exception:
+            # The worker's next pass settles every live offer of unknown or paused members.
+            log.exception("could not withdraw the offers of member %s yet", member_id)
+    matching.nudge_worker()

@@ -1,0 +1,147 @@
+"""An offer's lifecycle inside one transaction: every status change is a conditional update.
+
+``UPDATE offer SET status = :new WHERE id = :id AND status = :old`` decides who wins when two
+things happen to one offer at once (an accept and an expiry, two matcher instances withdrawing
+the same offers): only the transaction whose update touched the row emits the event, so each
+change is told exactly once. Whoever also changes the task's fill locks that row first (see
+``capacity``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from services.common.contracts import OfferStatus, TaskState
+from services.matching import capacity, events
+from services.matching.capacity import Fill
+from services.matching.engine import Candidate
+from services.matching.engine.availability import ASSUMED_DURATION
+from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask, Offer
+
+TASK_FILLED = "task filled"
+
+
+def load_offer(session: Session, offer_id: UUID) -> Offer | None:
+    return session.get(Offer, offer_id, populate_existing=True)
+
+
+def transition(
+    session: Session, offer_id: UUID, old: OfferStatus, new: OfferStatus, **values
+) -> Offer | None:
+    """Move the offer from ``old`` to ``new``; None if it was no longer ``old``."""
+    result = session.execute(
+        update(Offer)
+        .where(Offer.id == offer_id, Offer.status == old)
+        .values(status=new, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return load_offer(session, offer_id) if result.rowcount == 1 else None
+
+
+def create_offer(
+    session: Session, topic: str, task: MatchingTask, candidate: Candidate, now: datetime, ttl: timedelta
+) -> Offer:
+    state = TaskState.model_validate_json(task.state_json)
+    starts_at = state.starts_at
+    offer = Offer(
+        task_id=task.task_id,
+        member_id=candidate.member_id,
+        status=OfferStatus.pending,
+        score=candidate.score,
+        reasons=list(candidate.reasons),
+        created_at=now,
+        expires_at=_expiry(now, ttl, state),
+        task_starts_at=starts_at,
+        task_ends_at=None if starts_at is None else state.ends_at or starts_at + ASSUMED_DURATION,
+    )
+    session.add(offer)
+    session.flush()
+    events.offer_changed(session, topic, offer, "created")
+    return offer
+
+
+def _expiry(now: datetime, ttl: timedelta, state: TaskState) -> datetime:
+    """An offer waits ``ttl`` for an answer, but never past the moment the task starts."""
+    expires_at = now + ttl
+    for limit in (state.starts_at, state.deadline):
+        if limit is not None and now < limit < expires_at:
+            expires_at = limit
+    return expires_at
+
+
+def pending_ids(session: Session, *conditions) -> list[UUID]:
+    return list(
+        session.scalars(
+            select(Offer.id).where(Offer.status == OfferStatus.pending, *conditions).order_by(Offer.created_at)
+        )
+    )
+
+
+def expire_due(session: Session, topic: str, task_id: UUID, now: datetime) -> list[Offer]:
+    expired = []
+    for offer_id in pending_ids(session, Offer.task_id == task_id, Offer.expires_at <= now):
+        offer = transition(session, offer_id, OfferStatus.pending, OfferStatus.expired, responded_at=now)
+        if offer is not None:
+            events.offer_changed(session, topic, offer, "expired")
+            expired.append(offer)
+    return expired
+
+
+def withdraw_pending(session: Session, topic: str, because: str, now: datetime, *conditions) -> list[Offer]:
+    withdrawn = []
+    for offer_id in pending_ids(session, *conditions):
+        offer = transition(
+            session, offer_id, OfferStatus.pending, OfferStatus.withdrawn,
+            responded_at=now, withdrawn_because=because,
+        )
+        if offer is not None:
+            events.offer_changed(session, topic, offer, "withdrawn")
+            withdrawn.append(offer)
+    return withdrawn
+
+
+def close_if_filled(session: Session, topic: str, task_id: UUID, now: datetime) -> Fill | None:
+    """Once the last slot is taken: withdraw every pending offer of the task and say it filled."""
+    fill = capacity.read_fill(session, task_id)
+    if fill is None or not fill.is_full:
+        return fill
+    withdraw_pending(session, topic, TASK_FILLED, now, Offer.task_id == task_id)
+    events.task_fill_changed(session, topic, task_id, fill, "filled")
+    return fill
+
+
+def release_accepted(
+    session: Session, topic: str, offer: Offer, new: OfferStatus, now: datetime, because: str | None = None
+) -> Offer | None:
+    """Give an accepted offer's slot back (volunteer withdrew, member erased, task cancelled).
+
+    Its first statement locks the task's fill row, so call it before touching the task's other
+    offers in the same transaction (see the lock order in ``capacity``).
+    Emits task.reopened when this freed a slot of a full task that is still matchable.
+    """
+    if not capacity.release_slot(session, offer.task_id):
+        return None
+    released = transition(
+        session, offer.id, OfferStatus.accepted, new, responded_at=now, withdrawn_because=because
+    )
+    if released is None:  # someone released it first: give the slot back as it was
+        capacity.claim_slot(session, offer.task_id)
+        return None
+    if released.counted_month:
+        capacity.release_member_month(session, released.member_id, released.counted_month)
+    events.offer_changed(session, topic, released, new.value)
+    _announce_reopening(session, topic, offer.task_id)
+    return released
+
+
+def _announce_reopening(session: Session, topic: str, task_id: UUID) -> None:
+    fill = capacity.read_fill(session, task_id)
+    task = session.get(MatchingTask, task_id)
+    if fill is None or task is None or task.status not in MATCHABLE_TASK_STATUSES:
+        return
+    if fill.accepted == fill.slots - 1:  # it was full a moment ago
+        events.task_fill_changed(session, topic, task_id, fill, "reopened")

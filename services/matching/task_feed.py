@@ -1,0 +1,107 @@
+"""The tasks topic, shared by matcher instances through one consumer group.
+
+Each task state is stored with the partition it came from: the instance that owns that partition
+sends the task's waves (see ``worker``). A task that is cancelled, closed or back in draft has its
+pending offers withdrawn; a cancelled task also releases the volunteers who had accepted. A change of
+slots may fill or reopen the task.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from services.common.consumer import Incoming, PoisonEvent
+from services.common.contracts import OfferStatus, TaskState, TaskStatus
+from services.matching import capacity, events, offers
+from services.matching.context import Matching
+from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask, Offer, as_utc, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def task_state_handler(matching: Matching):
+    """The consumer handler: ``handler(session, incoming)`` as ``start_consumer`` expects."""
+
+    def handle(session: Session, incoming: Incoming) -> None:
+        if incoming.is_tombstone:
+            task_removed(session, matching.offers_topic, _task_id(incoming.key), utcnow())
+        else:
+            state = TaskState.model_validate(incoming.envelope.data)
+            apply_task_state(session, matching.offers_topic, state, incoming.partition or 0,
+                             incoming.envelope.occurred_at, utcnow())
+        matching.after_commit(session)
+
+    return handle
+
+
+def _task_id(key: str | None) -> UUID:
+    try:
+        return UUID(key or "")
+    except ValueError as error:
+        raise PoisonEvent(f"task tombstone with a key that is not a task id: {key!r}") from error
+
+
+def apply_task_state(
+    session: Session, topic: str, state: TaskState, partition: int, occurred_at: datetime, now: datetime
+) -> None:
+    task = session.get(MatchingTask, state.task_id)
+    if task is not None and as_utc(task.state_occurred_at) > as_utc(occurred_at):
+        log.info("ignoring an older state of task %s", state.task_id)
+        return
+    before, after = capacity.set_slots(session, state.task_id, state.slots)
+    _store(session, task, state, partition, occurred_at, now)
+    if state.status.value in MATCHABLE_TASK_STATUSES:
+        _announce_slot_change(session, topic, state.task_id, before, after, now)
+    else:
+        _stop_matching(session, topic, state.task_id, state.status, now)
+
+
+def _store(session: Session, task: MatchingTask | None, state: TaskState, partition: int, occurred_at, now) -> None:
+    task = task or MatchingTask(task_id=state.task_id)
+    task.partition = partition
+    task.status = state.status.value
+    task.title = state.title[:300]
+    task.slots = state.slots
+    task.starts_at = state.starts_at
+    task.ends_at = state.ends_at
+    task.state_json = state.model_dump_json()
+    task.state_occurred_at = occurred_at
+    task.updated_at = now
+    session.add(task)
+    session.flush()
+
+
+def _announce_slot_change(session: Session, topic: str, task_id: UUID, before, after, now) -> None:
+    """Fewer slots may fill the task; more slots may reopen it."""
+    if after.is_full and (before is None or not before.is_full):
+        offers.close_if_filled(session, topic, task_id, now)
+    elif before is not None and before.is_full and not after.is_full:
+        events.task_fill_changed(session, topic, task_id, after, "reopened")
+
+
+def _stop_matching(session: Session, topic: str, task_id: UUID, status: TaskStatus, now: datetime) -> None:
+    because = f"task {status.value}"
+    if status == TaskStatus.cancelled:
+        accepted = session.scalars(
+            select(Offer).where(Offer.task_id == task_id, Offer.status == OfferStatus.accepted)
+        ).all()
+        for offer in accepted:
+            offers.release_accepted(session, topic, offer, OfferStatus.withdrawn, now, because=because)
+    offers.withdraw_pending(session, topic, because, now, Offer.task_id == task_id)
+
+
+def task_removed(session: Session, topic: str, task_id: UUID, now: datetime) -> None:
+    """A tombstone on the tasks topic: the task is gone, so is everything offered for it."""
+    task = session.get(MatchingTask, task_id)
+    if task is None:
+        return
+    task.status = TaskStatus.cancelled.value
+    task.updated_at = now
+    session.add(task)
+    session.flush()
+    _stop_matching(session, topic, task_id, TaskStatus.cancelled, now)

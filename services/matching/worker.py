@@ -1,0 +1,150 @@
+"""The matching worker: one thread per instance, a pass every tick or right after a change.
+
+A pass covers the open tasks of the task partitions this instance owns. For each, in its own
+transaction and under the task's fill lock: expire offers past their time, then top the pending
+offers back up to the wave size, ceil(open slots x wave factor), with the engine's best candidates
+who were not asked yet. That single step sends the first wave of a new task, replaces declined
+and expired offers, and reaches members who joined or became free since the last pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from datetime import datetime
+from uuid import UUID
+
+from prometheus_client import Counter, Histogram
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from services.common.contracts import MemberStatus, OfferStatus, TaskState
+from services.matching import capacity, offers
+from services.matching.context import Matching
+from services.matching.engine import MemberLoad
+from services.matching.loads import member_loads, with_new_offer
+from services.matching.member_feed import settle_member_offers
+from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill, utcnow
+
+log = logging.getLogger(__name__)
+
+OFFERS_CREATED = Counter("matching_offers_created_total", "Offers sent by this instance")
+PASS_SECONDS = Histogram("matching_pass_seconds", "Duration of one matching pass")
+
+
+def wave_size(open_slots: int, factor: float) -> int:
+    return math.ceil(open_slots * factor) if open_slots > 0 else 0
+
+
+def run_worker(matching: Matching, stop: threading.Event) -> None:
+    # Before the members topic is replayed, the engine knows only some members: wait.
+    while not stop.is_set() and not matching.directory.replayed.wait(0.2):
+        pass
+    while not stop.is_set():
+        matching.worker_wakeup.clear()  # a nudge during the pass asks for one more pass
+        try:
+            run_pass(matching)
+        except Exception:
+            log.exception("matching pass failed; next tick retries")
+        matching.worker_wakeup.wait(matching.settings.tick_seconds)
+
+
+def run_pass(matching: Matching, now: datetime | None = None) -> int:
+    """One pass over this instance's open tasks; returns the number of offers sent."""
+    owned = matching.ownership.owned()
+    if not owned:
+        return 0
+    now = now or utcnow()
+    started = time.perf_counter()
+    with Session(matching.runtime.engine) as session:
+        task_ids = tasks_with_free_slots(session, owned)
+        unsettled = members_to_settle(session, matching, owned)
+        loads = member_loads(session, now, matching.settings.tz, matching.settings.recent_days)
+    for member_id in unsettled:
+        with matching.unit_of_work(wake_worker=False) as session:
+            settle_member_offers(session, matching.offers_topic, member_id, matching.directory.get(member_id), now)
+    sent = 0
+    for task_id in task_ids:
+        with matching.unit_of_work(wake_worker=False) as session:
+            sent += len(top_up(session, matching, task_id, loads, now))
+    OFFERS_CREATED.inc(sent)
+    PASS_SECONDS.observe(time.perf_counter() - started)
+    return sent
+
+
+def tasks_with_free_slots(session: Session, partitions: frozenset[int]) -> list[UUID]:
+    """Soonest first, so that members with little room left go to the most pressing tasks."""
+    return list(
+        session.scalars(
+            select(MatchingTask.task_id)
+            .join(TaskFill, TaskFill.task_id == MatchingTask.task_id)
+            .where(
+                MatchingTask.partition.in_(partitions),
+                MatchingTask.status.in_(MATCHABLE_TASK_STATUSES),
+                TaskFill.accepted < TaskFill.slots,
+            )
+            .order_by(MatchingTask.starts_at.is_(None), MatchingTask.starts_at)
+        )
+    )
+
+
+def members_to_settle(session: Session, matching: Matching, partitions: frozenset[int]) -> set[UUID]:
+    """Erased members holding any live offer, paused members holding pending ones.
+
+    The members feed settles them the moment it hears of the change; this catches what it could
+    not (the database was down, or an offer was being made just as the member left).
+    """
+    holders = session.execute(
+        select(Offer.member_id, Offer.status).distinct()
+        .join(MatchingTask, MatchingTask.task_id == Offer.task_id)
+        .where(Offer.status.in_(LIVE_STATUSES), MatchingTask.partition.in_(partitions))
+    )
+    unsettled = set()
+    for member_id, status in holders:
+        member = matching.directory.get(member_id)
+        if member is None or (status == OfferStatus.pending and member.status != MemberStatus.active):
+            unsettled.add(member_id)
+    return unsettled
+
+
+def top_up(
+    session: Session, matching: Matching, task_id: UUID, loads: dict[UUID, MemberLoad], now: datetime
+) -> list[Offer]:
+    """Expire the task's overdue offers and send new ones until the wave is full again."""
+    fill = capacity.lock_fill(session, task_id)
+    task = session.get(MatchingTask, task_id, populate_existing=True)
+    if fill is None or fill.is_full or task is None or task.status not in MATCHABLE_TASK_STATUSES:
+        return []
+    offers.expire_due(session, matching.offers_topic, task_id, now)
+    room = wave_size(fill.open_slots, matching.settings.wave_factor) - _pending_count(session, task_id)
+    if room <= 0:
+        return []
+    candidates = matching.directory.candidates(
+        TaskState.model_validate_json(task.state_json),
+        loads=loads, excluded=already_asked(session, task_id), limit=room, now=now,
+    )
+    sent = []
+    for candidate in candidates:
+        if not matching.directory.is_active(candidate.member_id):
+            continue  # paused or erased since the engine answered
+        sent.append(offers.create_offer(session, matching.offers_topic, task, candidate, now, matching.offer_ttl))
+        loads[candidate.member_id] = with_new_offer(loads.get(candidate.member_id), now)
+    return sent
+
+
+def _pending_count(session: Session, task_id: UUID) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Offer).where(Offer.task_id == task_id, Offer.status == OfferStatus.pending)
+    )
+
+
+def already_asked(session: Session, task_id: UUID) -> set[UUID]:
+    """Members the task must not be offered to again: everyone asked, except offers withdrawn
+    by circumstance (the task filled then reopened, the member paused then came back)."""
+    return set(
+        session.scalars(
+            select(Offer.member_id).where(Offer.task_id == task_id, Offer.status != OfferStatus.withdrawn)
+        )
+    )

@@ -1,0 +1,108 @@
+"""The embeddable widget on a partner site of another origin: one script tag, a Shadow DOM list
+of open tasks, kept current as tasks open and fill."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.kafka]
+
+HOST_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Tenant union of Parc-Ex</title>
+<style>h3 {{ color: red; font-size: 40px; }}</style></head>
+<body><main><h1>Tenant union of Parc-Ex</h1><p>Our partners need volunteers:</p>
+<script src="{gateway}/widget.js" data-skill="{skill}" data-limit="5" data-lang="{lang}"></script>
+</main></body></html>"""
+
+
+class PartnerSite:
+    """A partner's page on its own origin (a port the gateway's widget allow-list names)."""
+
+    def __init__(self, port: int):
+        self.pages: dict[str, str] = {}
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = site.pages.get(self.path, "not found").encode()
+                self.send_response(200 if self.path in site.pages else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def partner_site(stack):
+    site = PartnerSite(stack.widget_host_port)
+    yield site
+    site.close()
+
+
+def test_the_widget_lists_a_task_on_a_partner_site_and_drops_it_once_filled(web, world, stack, partner_site):
+    skill = world.skill()
+    volunteer = world.volunteer(skill)
+    task = world.task(world.coordinator(), skill, title=f"Door-knocking {skill[-8:]}")
+    partner_site.pages["/join.html"] = HOST_PAGE.format(gateway=stack.url, skill=skill, lang="en")
+    page = web.browser.new_page()
+    web.contexts.append(page.context)
+
+    page.goto(f"{stack.widget_host_origin}/join.html")
+    item = page.locator(".coalition-open-tasks li", has_text=task["title"])  # locators pierce the shadow root
+    expect(item).to_be_visible(timeout=15_000)
+    expect(item).to_contain_text("1 of 1 places open")
+    expect(item.get_by_role("link", name=f"Sign up to help: {task['title']}")).to_have_attribute(
+        "href", f"{stack.url}/signup.html?task={task['id']}&lang=en")
+    assert page.evaluate("document.querySelector('.coalition-open-tasks').shadowRoot !== null")
+    # The host page's own styles stop at the shadow boundary.
+    assert item.locator("h3").evaluate("h => getComputedStyle(h).color") != "rgb(255, 0, 0)"
+
+    world.accept(volunteer, world.wait_for_offer(volunteer, task["id"])["id"])
+
+    expect(item).to_have_count(0, timeout=15_000)
+    expect(page.locator(".coalition-open-tasks [role=status]")).to_have_text("No open tasks right now.")
+
+
+def test_the_widget_speaks_the_language_the_partner_asks_for(web, world, stack, partner_site):
+    skill = world.skill()
+    task = world.task(world.coordinator(), skill, slots=3)
+    partner_site.pages["/rejoindre.html"] = HOST_PAGE.format(gateway=stack.url, skill=skill, lang="fr")
+    page = web.browser.new_page()
+    web.contexts.append(page.context)
+
+    page.goto(f"{stack.widget_host_origin}/rejoindre.html")
+
+    item = page.locator(".coalition-open-tasks li", has_text=task["title"])
+    expect(item).to_contain_text("3 place(s) libre(s) sur 3", timeout=15_000)
+    expect(page.locator(".coalition-open-tasks h2")).to_have_text("Faites du bénévolat avec nous")
+
+
+def test_the_widget_keeps_its_look_under_a_strict_content_security_policy(web, world, stack):
+    task = world.task(world.coordinator(), world.skill())
+    page = web.browser.new_page()  # no CSP bypass: the demo page's own strict policy applies
+    web.contexts.append(page.context)
+    blocked = []
+    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
+
+    page.goto(f"{stack.url}/widget-demo")
+
+    expect(page.locator(".coalition-open-tasks li").first).to_be_visible(timeout=15_000)
+    assert task["title"]  # at least this task is open, so the list cannot be empty
+    section = page.locator(".coalition-open-tasks section")
+    assert section.evaluate("s => getComputedStyle(s).borderTopLeftRadius") == "6px"
+    assert blocked == []

@@ -1,0 +1,103 @@
+"""Rate limits and the public cache, on their own clock."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from gateway.config import Settings
+from gateway.errors import RateLimited
+from gateway.limits.rate import RateLimiter, Rule
+from gateway.public_cache import PublicCache
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_rate_limit_allows_its_quota_then_says_when_to_come_back():
+    clock = Clock()
+    limiter, rule = RateLimiter(clock), Rule("login", 3, 60)
+
+    allowed = [limiter.hit(rule, "10.0.0.1") for _ in range(3)]
+    clock.now += 15
+    refused = limiter.hit(rule, "10.0.0.1")
+
+    assert allowed == [0, 0, 0]
+    assert refused == 45
+    assert limiter.hit(rule, "10.0.0.2") == 0  # another address has its own quota
+    clock.now += 45
+    assert limiter.hit(rule, "10.0.0.1") == 0
+
+
+def test_checking_a_limit_raises_a_readable_problem():
+    limiter, rule = RateLimiter(Clock()), Rule("login", 1, 60)
+    limiter.check(rule, "a", "login attempts")
+
+    with pytest.raises(RateLimited, match="Too many login attempts; try again in 60 seconds."):
+        limiter.check(rule, "a", "login attempts")
+
+
+def test_a_flood_of_addresses_cannot_grow_memory_without_bound():
+    limiter = RateLimiter(Clock(), max_keys=100)
+    for number in range(1000):
+        limiter.hit(Rule("public", 5, 60), f"addr-{number}")
+
+    assert len(limiter._windows) <= 100
+
+
+async def test_concurrent_misses_share_one_load_and_an_event_drops_the_entry():
+    cache, calls = PublicCache(ttl_seconds=60), []
+
+    async def load():
+        calls.append(1)
+        await asyncio.sleep(0.01)
+        return len(calls)
+
+    first = await asyncio.gather(*(cache.get_or_load("page", load) for _ in range(20)))
+    cached = await cache.get_or_load("page", load)
+    cache.invalidate()
+    fresh = await cache.get_or_load("page", load)
+
+    assert first == [1] * 20 and cached == 1
+    assert fresh == 2
+
+
+async def test_cached_entries_expire():
+    clock = Clock()
+    cache = PublicCache(ttl_seconds=5, clock=clock)
+    values = iter([1, 2])
+
+    async def load():
+        return next(values)
+
+    assert await cache.get_or_load("k", load) == 1
+    clock.now += 6
+    assert await cache.get_or_load("k", load) == 2
+
+
+async def test_a_failed_load_is_not_cached():
+    cache = PublicCache(ttl_seconds=60)
+
+    async def failing():
+        raise RuntimeError("service down")
+
+    async def working():
+        return "ok"
+
+    with pytest.raises(RuntimeError):
+        await cache.get_or_load("k", failing)
+    assert await cache.get_or_load("k", working) == "ok"
+
+
+def test_placeholder_or_short_secrets_are_refused_outside_development():
+    with pytest.raises(ValueError, match="GATEWAY_JWT_SECRET"):
+        Settings(environment="production", data_key="x" * 40)
+    with pytest.raises(ValueError, match="at least 32 characters"):
+        Settings(environment="production", jwt_secret="short-but-not-placeholder", data_key="y" * 40)
+    assert Settings(environment="production", jwt_secret="x" * 40, data_key="y" * 40).graphiql_enabled is False

@@ -1,0 +1,162 @@
+"""Ways to run the matching service in tests: its handlers on a real database without Kafka,
+the whole app in-process against the real broker, or real processes (see tests/support)."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from datetime import datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from kafka import KafkaAdminClient, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+from sqlalchemy import text
+from sqlmodel import Session
+
+from services.common.db import make_engine, migrate, session_scope
+from services.common.runtime import Runtime
+from services.common.topics import Topics, all_topics
+from services.matching import worker
+from services.matching.config import Settings
+from services.matching.context import Matching
+from services.matching.directory import MemberDirectory
+from services.matching.main import MIGRATIONS, create_app
+from services.matching.task_feed import apply_task_state
+from tests.matching.factories import Publisher
+from tests.support.processes import eventually
+
+
+class Harness:
+    """The matching service minus its threads: call handlers and passes with a chosen clock."""
+
+    def __init__(self, database_url: str, **overrides):
+        self.settings = Settings(database_url=database_url, environment="test", **overrides)
+        engine = make_engine(database_url)
+        migrate(engine, MIGRATIONS)
+        self.matching = Matching.build(Runtime(settings=self.settings, engine=engine), self.settings)
+        topic = self.settings.topics.tasks_state
+        self.matching.ownership.on_partitions_assigned([TopicPartition(topic, p) for p in range(6)])
+        self.matching.directory.replayed.set()
+
+    def reset(self) -> None:
+        """Forget every member, task and offer (between hypothesis examples)."""
+        with session_scope(self.engine) as session:
+            for table in ("offer", "task_fill", "member_month_load", "matching_task", "outbox_message"):
+                session.execute(text(f"DELETE FROM {table}"))
+        self.matching.directory = MemberDirectory(self.settings.score_weights, self.settings.tz)
+        self.matching.directory.replayed.set()
+
+    @property
+    def engine(self):
+        return self.matching.runtime.engine
+
+    def members(self, *states) -> None:
+        self.matching.directory.apply((state.member_id, state) for state in states)
+
+    def task(self, state, now: datetime, occurred_at: datetime | None = None) -> None:
+        with session_scope(self.engine) as session:
+            apply_task_state(session, self.matching.offers_topic, state, 0, occurred_at or now, now)
+
+    def run_pass(self, now: datetime) -> int:
+        return worker.run_pass(self.matching, now)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@pytest.fixture
+def harness(database_url):
+    made = Harness(database_url)
+    yield made
+    made.close()
+
+
+class RunningMatching:
+    """The whole app in this process: lifespan, relay, consumers and worker on the real broker."""
+
+    def __init__(self, client: TestClient, settings: Settings):
+        self.client = client
+        self.settings = settings
+
+    @property
+    def matching(self) -> Matching:
+        return self.client.app.state.runtime.extras["matching"]
+
+    def offers(self, **params) -> list[dict]:
+        params = {key: str(value) for key, value in params.items()} | {"limit": 200}
+        return self.client.get("/offers", params=params).json()["items"]
+
+    def wait_offers(self, timeout_s: float = 15, message: str = "offers", **params) -> list[dict]:
+        return eventually(lambda: self.offers(**params), timeout_s, message=message)
+
+    def answer(self, offer: dict, verb: str):
+        return self.client.post(f"/offers/{offer['id']}/{verb}", json={"member_id": offer["member_id"]})
+
+    def fill(self, task_id) -> dict:
+        return self.client.get(f"/tasks/{task_id}/fill").json()
+
+
+def _topic_names(prefix: str) -> list:
+    return all_topics(Settings().topic_partitions, Topics(prefix))
+
+
+def create_topics(bootstrap: str, prefix: str) -> None:
+    """The product's topics under ``prefix``, in one request (one by one takes seconds)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="matching-tests")
+    try:
+        admin.create_topics([
+            NewTopic(spec.name, spec.partitions, 1, topic_configs=spec.kafka_configs()) for spec in _topic_names(prefix)
+        ])
+    except TopicAlreadyExistsError:
+        pass
+    finally:
+        admin.close()
+
+
+def delete_topics(bootstrap: str, prefix: str) -> None:
+    """Every topic a test made: a broker holding thousands slows every client's metadata."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="matching-tests")
+    try:
+        names = [name for name in admin.list_topics() if name.startswith(prefix)]
+        if names:
+            admin.delete_topics(names)
+    finally:
+        admin.close()
+
+
+@pytest.fixture
+def matching_topics(kafka_bootstrap, topic_prefix):
+    """The test's own topics, created up front and deleted afterwards."""
+    create_topics(kafka_bootstrap, topic_prefix)
+    yield topic_prefix
+    delete_topics(kafka_bootstrap, topic_prefix)
+
+
+@pytest.fixture
+def start_matching(kafka_bootstrap, matching_topics):
+    """Start the app in-process: ``start_matching(database_url, offer_ttl_seconds=2, ...)``."""
+    topic_prefix = matching_topics
+    with ExitStack() as stack:
+
+        def start(database_url: str, **overrides) -> RunningMatching:
+            options = dict(tick_seconds=0.2, offer_ttl_seconds=3600) | overrides
+            settings = Settings(
+                database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix,
+                environment="test", **options,
+            )
+            client = stack.enter_context(TestClient(create_app(settings)))
+            eventually(lambda: client.get("/readyz").status_code == 200, 30, message="matching ready")
+            return RunningMatching(client, settings)
+
+        yield start
+
+
+@pytest.fixture
+def publisher(kafka_bootstrap, topic_prefix):
+    made = Publisher(kafka_bootstrap, topic_prefix)
+    yield made
+    made.close()

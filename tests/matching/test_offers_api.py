@@ -1,0 +1,86 @@
+"""The matching HTTP contract: what the gateway can ask, and the clear answers it gets back."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+
+from tests.matching.factories import member, task
+from tests.support.processes import eventually
+
+pytestmark = pytest.mark.kafka
+
+
+@pytest.fixture
+def offered(start_matching, new_database, publisher):
+    """A running service with one open task offered to two members (slots 1, wave of 2)."""
+    matching = start_matching(new_database("sqlite", "matching"))
+    for _ in range(3):
+        publisher.member(member())
+    posted = task(slots=1)
+    publisher.task(posted)
+    publisher.flush()
+    offers = eventually(lambda: (o := matching.offers(task_id=posted.task_id)) and len(o) == 2 and o, 15, message="offers")
+    return matching, posted, offers
+
+
+def test_answering_another_member_s_offer_is_forbidden(offered):
+    matching, _, (offer, other) = offered
+    response = matching.client.post(f"/offers/{offer['id']}/accept", json={"member_id": other["member_id"]})
+    assert (response.status_code, response.json()["type"]) == (403, "/problems/not-your-offer")
+    as_someone_else = matching.client.post(
+        f"/offers/{offer['id']}/accept", json={"member_id": offer["member_id"]},
+        headers={"X-Actor-Id": str(uuid4()), "X-Actor-Role": "volunteer"},
+    )
+    assert as_someone_else.status_code == 403
+    as_themselves = matching.client.post(
+        f"/offers/{offer['id']}/decline", json={"member_id": offer["member_id"]},
+        headers={"X-Actor-Id": offer["member_id"], "X-Actor-Role": "volunteer"},
+    )
+    assert as_themselves.json()["status"] == "declined"
+
+
+def test_bad_input_is_a_422_that_names_the_field(offered):
+    matching, _, (offer, _) = offered
+    extra = matching.client.post(f"/offers/{offer['id']}/accept", json={"member_id": offer["member_id"], "note": "hi"})
+    assert extra.status_code == 422
+    assert extra.json()["errors"][0]["field"] == "note"
+    assert matching.client.post(f"/offers/{offer['id']}/accept", json={}).status_code == 422
+    assert matching.client.post("/offers/not-a-uuid/accept", json={"member_id": offer["member_id"]}).status_code == 422
+    assert matching.client.get("/offers", params={"status": "maybe"}).status_code == 422
+    assert matching.client.get("/offers", params={"limit": 0}).status_code == 422
+
+
+def test_unknown_offers_and_tasks_are_404(offered):
+    matching, *_ = offered
+    assert matching.client.get(f"/offers/{uuid4()}").json()["type"] == "/problems/not-found"
+    assert matching.client.post(f"/offers/{uuid4()}/decline", json={"member_id": str(uuid4())}).status_code == 404
+    assert matching.client.get(f"/tasks/{uuid4()}/fill").status_code == 404
+
+
+def test_answers_are_idempotent_and_closed_offers_say_why(offered):
+    matching, posted, (offer, other) = offered
+    assert matching.answer(offer, "decline").json()["status"] == "declined"
+    assert matching.answer(offer, "decline").json()["status"] == "declined"
+    refused = matching.answer(offer, "accept")
+    assert (refused.status_code, refused.json()["type"]) == (409, "/problems/offer-not-pending")
+    not_accepted = matching.answer(other, "withdraw")
+    assert (not_accepted.status_code, not_accepted.json()["type"]) == (409, "/problems/offer-not-accepted")
+    assert matching.answer(other, "accept").json()["status"] == "accepted"
+    assert matching.answer(other, "withdraw").json()["status"] == "cancelled_by_volunteer"
+    assert matching.answer(other, "withdraw").json()["status"] == "cancelled_by_volunteer"
+    assert matching.fill(posted.task_id)["accepted"] == 0
+
+
+def test_offers_can_be_listed_by_member_task_and_status_a_page_at_a_time(offered):
+    matching, posted, (offer, other) = offered
+    mine = matching.client.get("/offers", params={"member_id": offer["member_id"]}).json()
+    assert [o["id"] for o in mine["items"]] == [offer["id"]]
+    page = matching.client.get("/offers", params={"task_id": str(posted.task_id), "limit": 1, "offset": 1}).json()
+    assert (page["total"], page["limit"], page["offset"], len(page["items"])) == (2, 1, 1, 1)
+    matching.answer(offer, "decline")
+    declined = matching.client.get("/offers", params={"task_id": str(posted.task_id), "status": "declined"}).json()
+    assert [o["id"] for o in declined["items"]] == [offer["id"]]
+    one = matching.client.get(f"/offers/{other['id']}").json()
+    assert set(one) >= {"id", "task_id", "member_id", "status", "reasons", "expires_at", "created_at", "task_title"}
