@@ -54,8 +54,7 @@ class ServiceClient:
         if request_id := request_id_var.get():
             headers["X-Request-Id"] = request_id
         try:
-            response = await self.http.request(method, self.base_url + path, json=json, params=_clean(params),
-                                               headers=headers)
+            response = await self._send(method, path, json, params, headers)
         except httpx.HTTPError as error:
             log.warning("%s %s %s failed: %s", self.name, method, path, type(error).__name__)
             raise ServiceUnavailable(f"The {self.name} service is not answering; try again in a moment.") from error
@@ -64,6 +63,19 @@ class ServiceClient:
         if response.status_code == 204 or not response.content:
             return None
         return response.json()
+
+    async def _send(self, method: str, path: str, json: Any, params, headers: dict) -> httpx.Response:
+        attempts = 2 if method == "GET" else 1
+        for attempt in range(attempts):
+            try:
+                return await self.http.request(method, self.base_url + path, json=json, params=_clean(params),
+                                               headers=headers)
+            except (httpx.RemoteProtocolError, httpx.ReadError):
+                # A kept-alive connection the service closed just as it was reused: reads are
+                # safe to send again on a fresh one; writes are not (they may have happened).
+                if attempt + 1 == attempts:
+                    raise
+        raise AssertionError("unreachable")
 
     def _problem(self, response: httpx.Response) -> DomainError:
         try:

@@ -132,7 +132,10 @@ class ServiceClients:
     @classmethod
     def build(cls, members_url: str, tasks_url: str, matching_url: str, timeout_s: float,
               transport: httpx.AsyncBaseTransport | None = None) -> "ServiceClients":
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+        # Idle connections are dropped before uvicorn's 5 s keep-alive timeout would close them
+        # under us; refused connections are retried (nothing was sent on them).
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=3.0)
+        transport = transport or httpx.AsyncHTTPTransport(retries=2, limits=limits)
         http = httpx.AsyncClient(timeout=timeout_s, limits=limits, transport=transport)
         return cls(
             MembersClient("members", members_url, http), TasksClient("tasks", tasks_url, http),

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from gateway.clients.http import PUBLIC, GATEWAY
+from gateway.clients.http import PUBLIC
 
 if TYPE_CHECKING:
     from gateway.schema.context import Context
@@ -67,7 +67,9 @@ class Loaders:
         return await self._gateway.cache.get_or_load(
             ("areas",), lambda: self._gateway.clients.members.areas(PUBLIC), TAXONOMY_TTL_SECONDS)
 
+    async def organizations_list(self) -> list[dict]:
+        return await self._gateway.cache.get_or_load(
+            ("organizations",), lambda: self._gateway.clients.tasks.organizations(PUBLIC), TAXONOMY_TTL_SECONDS)
+
     async def organizations(self) -> dict[str, dict]:
-        organizations = await self._gateway.cache.get_or_load(
-            ("organizations",), lambda: self._gateway.clients.tasks.organizations(GATEWAY), TAXONOMY_TTL_SECONDS)
-        return {str(org["id"]): org for org in organizations}
+        return {str(org["id"]): org for org in await self.organizations_list()}

@@ -51,6 +51,7 @@ def wait_for_partitions(consumer: KafkaConsumer, topics: list[str], timeout_s: f
 
     A group member that joins while its metadata does not know a just-created topic yet is
     assigned nothing, and only notices the topic at the next metadata refresh, minutes later.
+    For a group consumer call it after ``subscribe`` and before the first ``poll``.
     """
     deadline = time.monotonic() + timeout_s
     while True:

@@ -213,8 +213,11 @@ def start_consumer(
         settings.kafka_bootstrap_servers, group_id or f"{settings.topic_prefix}{settings.service_name}.{name}",
         client_id=f"{settings.service_name}-{name}",
     )
-    wait_for_partitions(consumer, topics)
     consumer.subscribe(topics, listener=listener)
+    # After subscribing and before the first poll (which joins the group): the join then carries
+    # the topics' partitions. Joining without them assigns nothing at first, and the rebalance that
+    # kafka-python starts once it learns them has been seen to leave a member with no partitions.
+    wait_for_partitions(consumer, topics)
     loop = ConsumerLoop(consumer, EventApplier(runtime.engine, f"{settings.service_name}.{name}", handler, runtime.producer))
     runtime.extras[f"consumer:{name}"] = loop
     runtime.start_thread(f"consumer-{name}", loop.run)

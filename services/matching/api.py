@@ -57,7 +57,9 @@ def accept_offer(
         return handlers.accept_offer(session, matching, offer_id, actor, answer.member_id, utcnow())
 
 
-@router.post("/offers/{offer_id}/decline", summary="Decline an offer; the next candidate is asked", responses=ANSWER_PROBLEMS)
+@router.post(
+    "/offers/{offer_id}/decline", summary="Decline an offer; the next candidate is asked", responses=ANSWER_PROBLEMS
+)
 def decline_offer(
     offer_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
 ) -> OfferPublic:

@@ -33,7 +33,9 @@ from services.matching.models import (
 TRUSTED_ROLES = {"system", "admin"}
 
 
-def accept_offer(session: Session, matching: Matching, offer_id: UUID, actor: Actor, member_id: UUID, now: datetime) -> OfferPublic:
+def accept_offer(
+    session: Session, matching: Matching, offer_id: UUID, actor: Actor, member_id: UUID, now: datetime
+) -> OfferPublic:
     offer = _answerable_offer(session, offer_id, actor, member_id)
     if offer.status == OfferStatus.accepted:
         return to_public(session, offer)
@@ -62,7 +64,9 @@ def accept_offer(session: Session, matching: Matching, offer_id: UUID, actor: Ac
     return to_public(session, accepted)
 
 
-def decline_offer(session: Session, matching: Matching, offer_id: UUID, actor: Actor, member_id: UUID, now: datetime) -> OfferPublic:
+def decline_offer(
+    session: Session, matching: Matching, offer_id: UUID, actor: Actor, member_id: UUID, now: datetime
+) -> OfferPublic:
     offer = _answerable_offer(session, offer_id, actor, member_id)
     if offer.status == OfferStatus.declined:
         return to_public(session, offer)
@@ -75,7 +79,9 @@ def decline_offer(session: Session, matching: Matching, offer_id: UUID, actor: A
     return to_public(session, declined)
 
 
-def withdraw_acceptance(session: Session, matching: Matching, offer_id: UUID, actor: Actor, member_id: UUID, now: datetime) -> OfferPublic:
+def withdraw_acceptance(
+    session: Session, matching: Matching, offer_id: UUID, actor: Actor, member_id: UUID, now: datetime
+) -> OfferPublic:
     """A volunteer who accepted can no longer come: their place is offered to someone else."""
     offer = _answerable_offer(session, offer_id, actor, member_id)
     if offer.status == OfferStatus.cancelled_by_volunteer:

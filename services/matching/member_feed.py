@@ -26,7 +26,7 @@ from services.common.kafka_io import make_consumer, wait_for_partitions
 from services.matching import offers
 from services.matching.context import Matching
 from services.matching.directory import MemberDirectory, MemberUpdate
-from services.matching.member_states import StateReader, read_update
+from services.matching.member_states import read_update
 from services.matching.models import Offer, utcnow
 
 log = logging.getLogger(__name__)
@@ -51,14 +51,14 @@ def open_reader(bootstrap_servers: str, topic: str, client_id: str, timeout_s: f
     return consumer
 
 
-def replay(consumer: KafkaConsumer, directory: MemberDirectory, stop: threading.Event, reader: StateReader) -> int:
+def replay(consumer: KafkaConsumer, directory: MemberDirectory, stop: threading.Event) -> int:
     """Apply every record up to the end offsets the topic has now; returns the records read."""
     assigned = list(consumer.assignment())
     ends = consumer.end_offsets(assigned)
     read = 0
     with bulk_load():
         while not stop.is_set() and any(consumer.position(tp) < ends[tp] for tp in assigned):
-            updates = _updates(consumer.poll(timeout_ms=200), reader)
+            updates = _updates(consumer.poll(timeout_ms=200))
             directory.apply(update for update in updates if update is not None)
             read += len(updates)
     return read
@@ -66,43 +66,47 @@ def replay(consumer: KafkaConsumer, directory: MemberDirectory, stop: threading.
 
 @contextmanager
 def bulk_load() -> Iterator[None]:
-    """No cyclic garbage collection while the whole membership is loaded, then freeze it.
+    """No cyclic garbage collection while the whole membership is loaded; then one collection,
+    and what survives it is frozen.
 
-    Loading creates millions of long-lived objects and nearly no garbage, yet every full
-    collection would walk all of them again: about a quarter of the replay's time. Afterwards
-    ``gc.freeze`` moves them out of the collector's sight for good, so the running service does not
-    pay to re-examine the members at each collection either (they are still freed normally when
-    replaced or removed: the engine's member records hold no reference cycles).
+    Loading creates millions of long-lived objects and little garbage, yet each full collection
+    walks every object loaded so far again: with the collector on, reading and validating a member
+    took about six times the CPU in ``bench/rebuild_bench.py``. One collection at the end frees
+    the garbage cycles the load left, and ``gc.freeze`` then moves the members out of the
+    collector's sight for good, so the running service does not re-examine them at every full
+    collection either. (Frozen objects are still freed as usual when replaced or removed: the
+    engine's member records hold no reference cycles.)
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.collect()
         gc.freeze()
         if was_enabled:
             gc.enable()
 
 
-def _updates(batches: dict, reader: StateReader) -> list[MemberUpdate | None]:
-    return [read_update(record, reader) for records in batches.values() for record in records]
+def _updates(batches: dict) -> list[MemberUpdate | None]:
+    return [read_update(record) for records in batches.values() for record in records]
 
 
 MemberChanges = Callable[[list[MemberUpdate]], None]
 
 
-def follow(
-    consumer: KafkaConsumer, directory: MemberDirectory, on_changes: MemberChanges, stop: threading.Event, reader: StateReader
-) -> None:
+def follow(consumer: KafkaConsumer, directory: MemberDirectory, on_changes: MemberChanges, stop: threading.Event) -> None:
     """Keep the directory current after the replay; ``on_changes`` sees each applied batch."""
     while not stop.is_set():
-        updates = [update for update in _updates(consumer.poll(timeout_ms=500), reader) if update is not None]
+        updates = [update for update in _updates(consumer.poll(timeout_ms=500)) if update is not None]
         if updates:
             directory.apply(updates)
             on_changes(updates)
 
 
-def settle_member_offers(session: Session, topic: str, member_id: UUID, state: MemberState | None, now: datetime) -> None:
+def settle_member_offers(
+    session: Session, topic: str, member_id: UUID, state: MemberState | None, now: datetime
+) -> None:
     """Withdraw what an erased or paused member holds, so their places go to others.
 
     An erased member loses pending and accepted offers alike (the coordinator can no longer reach
@@ -143,8 +147,7 @@ def run_members_feed(matching: Matching, stop: threading.Event) -> None:
 
 def _replay_then_follow(matching: Matching, consumer: KafkaConsumer, stop: threading.Event) -> None:
     started = time.perf_counter()
-    reader = StateReader()
-    read = replay(consumer, matching.directory, stop, reader)
+    read = replay(consumer, matching.directory, stop)
     if stop.is_set():
         return
     if not matching.directory.replayed.is_set():
@@ -152,11 +155,12 @@ def _replay_then_follow(matching: Matching, consumer: KafkaConsumer, stop: threa
                  read, len(matching.directory), time.perf_counter() - started)
         matching.directory.replayed.set()
     matching.nudge_worker()
-    follow(consumer, matching.directory, lambda updates: _settle(matching, updates), stop, reader)
+    follow(consumer, matching.directory, lambda updates: _settle(matching, updates), stop)
 
 
 def _settle(matching: Matching, updates: list[MemberUpdate]) -> None:
-    for member_id, state in updates:
+    for member_id in dict.fromkeys(member_id for member_id, _ in updates):
+        state = matching.directory.get(member_id)  # the latest, if a batch held several
         if state is not None and state.status == MemberStatus.active:
             continue  # a new or changed member: the next pass may offer them open tasks
         try:

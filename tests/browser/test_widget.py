@@ -74,7 +74,7 @@ def test_the_widget_lists_a_task_on_a_partner_site_and_drops_it_once_filled(web,
 
     world.accept(volunteer, world.wait_for_offer(volunteer, task["id"])["id"])
 
-    expect(item).to_have_count(0, timeout=15_000)
+    expect(item).to_have_count(0, timeout=40_000)
     expect(page.locator(".coalition-open-tasks [role=status]")).to_have_text("No open tasks right now.")
 
 

@@ -163,7 +163,7 @@ class World:
         return self.gql("query($s: OfferStatus) { myOffers(status: $s) { nodes { %s } } }" % OFFER,
                         {"s": status}, volunteer.token)["myOffers"]["nodes"]
 
-    def wait_for_offer(self, volunteer: Person, task_id: str, timeout_s: float = 40) -> dict:
+    def wait_for_offer(self, volunteer: Person, task_id: str, timeout_s: float = 60) -> dict:
         def arrived():
             return next((o for o in self.offers(volunteer) if o["taskId"] == task_id), None)
 

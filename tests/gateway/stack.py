@@ -23,6 +23,7 @@ from tests.support.processes import REPO, ServiceProcess, free_port, start_servi
 TEST_SECRET = "test-only-gateway-secret-0123456789"
 ADMIN_EMAIL = "admin@example.org"
 ADMIN_PASSWORD = "admin-password-for-tests"
+START_TIMEOUT_S = 180  # a busy shared machine can take minutes to start four processes
 
 
 @dataclass
@@ -66,7 +67,7 @@ def start_stack(directory: Path, bootstrap: str, gateway_env: dict[str, str] | N
                               "MATCHING_TICK_SECONDS": str(matching_tick_seconds), "MATCHING_OFFER_TTL_SECONDS": "3600"},
     }
     with ThreadPoolExecutor(3) as pool:  # the three services do not depend on each other to start
-        futures = {name: pool.submit(start_service, f"services.{name}.main", env, name=name)
+        futures = {name: pool.submit(start_service, f"services.{name}.main", env, name=name, timeout_s=START_TIMEOUT_S)
                    for name, env in service_envs.items()}
         started = {}
         errors = []
@@ -90,7 +91,7 @@ def start_stack(directory: Path, bootstrap: str, gateway_env: dict[str, str] | N
         "GATEWAY_RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR": "100000",
     } | (gateway_env or {})
     try:
-        gateway = start_service("gateway.main", env, name="gateway")
+        gateway = start_service("gateway.main", env, name="gateway", timeout_s=START_TIMEOUT_S)
     except BaseException:
         for process in started.values():
             process.stop()

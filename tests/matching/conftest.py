@@ -23,7 +23,7 @@ from services.matching.context import Matching
 from services.matching.directory import MemberDirectory
 from services.matching.main import MIGRATIONS, create_app
 from services.matching.task_feed import apply_task_state
-from tests.matching.factories import Publisher
+from tests.matching.factories import SETTLE_S, Publisher
 from tests.support.processes import eventually
 
 
@@ -90,9 +90,6 @@ class RunningMatching:
         params = {key: str(value) for key, value in params.items()} | {"limit": 200}
         return self.client.get("/offers", params=params).json()["items"]
 
-    def wait_offers(self, timeout_s: float = 15, message: str = "offers", **params) -> list[dict]:
-        return eventually(lambda: self.offers(**params), timeout_s, message=message)
-
     def answer(self, offer: dict, verb: str):
         return self.client.post(f"/offers/{offer['id']}/{verb}", json={"member_id": offer["member_id"]})
 
@@ -149,7 +146,7 @@ def start_matching(kafka_bootstrap, matching_topics):
                 environment="test", **options,
             )
             client = stack.enter_context(TestClient(create_app(settings)))
-            eventually(lambda: client.get("/readyz").status_code == 200, 30, message="matching ready")
+            eventually(lambda: client.get("/readyz").status_code == 200, SETTLE_S, message="matching ready")
             return RunningMatching(client, settings)
 
         yield start

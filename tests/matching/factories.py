@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,9 @@ from services.common.envelope import wrap
 from services.common.topics import Topics
 
 TORONTO = ZoneInfo("America/Toronto")
+# How long a test waits for something asynchronous (a pass, a consumed event, a rebalance). Passing
+# tests never wait this long; it is generous because the shared test machine is often busy.
+SETTLE_S = 45
 ALL_WEEK = [WeeklyWindow(weekday=day, start=time(0, 0), end=time(0, 0)) for day in Weekday]
 
 
@@ -91,7 +94,7 @@ class Publisher:
         self.producer.send(topic, key=str(key).encode(), value=value)
 
     def flush(self) -> None:
-        self.producer.flush(15)
+        self.producer.flush(60)
 
     def close(self) -> None:
         self.producer.close(5)
@@ -113,6 +116,3 @@ def read_events(bootstrap: str, topic: str) -> list[dict]:
     finally:
         consumer.close()
 
-
-def today() -> date:
-    return datetime.now(TORONTO).date()

@@ -46,17 +46,14 @@ def test_a_coalition_s_needs_all_fill_within_everyone_s_limits(start_matching, n
     assert eligible[scarce.state.task_id] == 1
 
     rng = random.Random(11)
-    deadline = time.monotonic() + 60
-    rounds = 0
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        rounds += 1
         answer_offers_as_volunteers(matching, rng)
         accepted = accepted_counts(matching, fillable)
         if all(accepted[n.state.task_id] == n.state.slots for n in fillable):
             break
         time.sleep(0.3)
 
-    print("rounds", rounds)
     unfilled = {n.state.title: accepted[n.state.task_id] for n in fillable if accepted[n.state.task_id] < n.state.slots}
     assert not unfilled, unfilled
     scarce_fill = matching.fill(scarce.state.task_id)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from services.common.contracts import SkillLevel
-from tests.matching.factories import member, read_events, task
+from tests.matching.factories import SETTLE_S, member, read_events, task
 from tests.support.processes import eventually, start_service
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -60,7 +60,7 @@ def test_two_hundred_simultaneous_accepts_fill_three_places_exactly(database_url
         with httpx.Client(base_url=service.url, timeout=30) as client:
             offers = eventually(
                 lambda: (items := client.get("/offers", params={"task_id": str(rally.task_id), "limit": 200}).json()["items"])
-                and len(items) == 192 and items, 30, message="192 offers",
+                and len(items) == 192 and items, SETTLE_S, message="192 offers",
             )
         # 180 volunteers answer once, 20 of them press the button twice.
         rush = offers[:180] + offers[:20]
@@ -78,7 +78,7 @@ def test_two_hundred_simultaneous_accepts_fill_three_places_exactly(database_url
         assert (fill["accepted"], fill["pending"], len(fill["accepted_member_ids"])) == (SLOTS, 0, SLOTS)
         topic = f"{topic_prefix}offers.events"
         types = eventually(lambda: (c := Counter(e["type"] for e in read_events(kafka_bootstrap, topic)))
-                           and c["task.filled"] and c, 15, message="task.filled event")
+                           and c["task.filled"] and c, SETTLE_S, message="task.filled event")
         assert (types["offer.accepted"], types["task.filled"], types["offer.withdrawn"]) == (SLOTS, 1, 192 - SLOTS)
         assert "Traceback" not in service.log_text()
     finally:

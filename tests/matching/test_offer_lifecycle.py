@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 
 from services.common.contracts import MemberStatus, SkillLevel, TaskStatus
-from tests.matching.factories import member, read_events, task, with_changes
+from tests.matching.factories import SETTLE_S, member, read_events, task, with_changes
 from tests.support.processes import eventually
 
 pytestmark = pytest.mark.kafka
@@ -40,7 +40,7 @@ def post_task(publisher, **fields):
 def pending(matching, task_id, count, message="pending offers"):
     return eventually(
         lambda: (offers := matching.offers(task_id=task_id, status="pending")) and len(offers) == count and offers,
-        15, message=f"{count} {message}",
+        SETTLE_S, message=f"{count} {message}",
     )
 
 
@@ -53,7 +53,7 @@ def events_until(kafka_bootstrap, matching, task_id, last_type):
     """The task's events once the latest one is of ``last_type`` (the relay publishes shortly after a commit)."""
     return eventually(
         lambda: (events := events_of(kafka_bootstrap, matching, task_id)) and events[-1]["type"] == last_type and events,
-        10, message=f"{last_type} as the latest event",
+        SETTLE_S, message=f"{last_type} as the latest event",
     )
 
 
@@ -64,7 +64,7 @@ def test_a_new_task_gets_a_first_wave_sized_to_its_open_slots(matching, publishe
     assert all("speaks Spanish" in offer["reasons"] for offer in offers)
     assert all(offer["task_title"] == "Legal clinic shift (Spanish)" for offer in offers)
     created = eventually(lambda: [e for e in events_of(kafka_bootstrap, matching, posted.task_id)
-                                  if e["type"] == "offer.created"], 10, message="offer.created events")
+                                  if e["type"] == "offer.created"], SETTLE_S, message="offer.created events")
     assert {e["data"]["offer_id"] for e in created} == {o["id"] for o in offers}
 
 
@@ -83,7 +83,7 @@ def test_an_offer_nobody_answers_expires_and_goes_to_the_next_candidate(start_ma
     post_members(publisher, 3)
     posted = post_task(publisher, slots=1, )
     first_wave = pending(matching, posted.task_id, 2)
-    expired = eventually(lambda: matching.offers(task_id=posted.task_id, status="expired"), 15, message="expiry")
+    expired = eventually(lambda: matching.offers(task_id=posted.task_id, status="expired"), SETTLE_S, message="expiry")
     assert {o["id"] for o in expired} <= {o["id"] for o in first_wave}
     third = pending(matching, posted.task_id, 1, "offer to the member not asked yet")[0]
     assert third["member_id"] not in {o["member_id"] for o in first_wave}
@@ -119,7 +119,7 @@ def test_a_cancelled_task_withdraws_every_offer(matching, publisher):
     publisher.task(with_changes(posted, status=TaskStatus.cancelled))
     publisher.flush()
     offers = eventually(lambda: (o := matching.offers(task_id=posted.task_id))
-                        and all(x["status"] == "withdrawn" for x in o) and o, 15, message="all withdrawn")
+                        and all(x["status"] == "withdrawn" for x in o) and o, SETTLE_S, message="all withdrawn")
     assert {o["withdrawn_because"] for o in offers} == {"task cancelled"}
     assert matching.fill(posted.task_id)["accepted"] == 0
 
@@ -133,7 +133,7 @@ def test_an_erased_member_loses_their_offers_and_the_place_is_offered_again(matc
     publisher.member_erased(UUID(second["member_id"]))
     publisher.flush()
     eventually(lambda: {o["status"] for o in matching.offers(member_id=first["member_id"])
-                        + matching.offers(member_id=second["member_id"])} == {"withdrawn"}, 15, message="withdrawn")
+                        + matching.offers(member_id=second["member_id"])} == {"withdrawn"}, SETTLE_S, message="withdrawn")
     offers = pending(matching, posted.task_id, 2, "re-offers")  # two open slots again, one member left
     assert {o["member_id"] for o in offers}.isdisjoint({first["member_id"], second["member_id"]})
     types = [e["type"] for e in events_of(kafka_bootstrap, matching, posted.task_id)]
@@ -147,7 +147,7 @@ def test_a_paused_member_s_waiting_offers_are_withdrawn_and_offered_to_others(ma
     paused = next(s for s in states if str(s.member_id) == first["member_id"])
     publisher.member(with_changes(paused, status=MemberStatus.paused))
     publisher.flush()
-    withdrawn = eventually(lambda: matching.offers(member_id=first["member_id"], status="withdrawn"), 15, message="withdrawn")
+    withdrawn = eventually(lambda: matching.offers(member_id=first["member_id"], status="withdrawn"), SETTLE_S, message="withdrawn")
     assert withdrawn[0]["withdrawn_because"] == "member paused"
     offers = pending(matching, posted.task_id, 2, "offers after the pause")
     assert first["member_id"] not in {o["member_id"] for o in offers}

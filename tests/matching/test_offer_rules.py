@@ -15,6 +15,7 @@ from services.common.contracts import OfferStatus, SkillLevel, Weekday
 from services.common.db import session_scope
 from services.common.deps import Actor
 from services.common.outbox import OutboxMessage
+from services.common.problems import NotFound
 from services.matching import handlers, worker
 from services.matching.config import Settings
 from services.matching.errors import MonthlyLimitReached, ScheduleClash, StillStarting
@@ -152,8 +153,6 @@ def test_the_service_refuses_an_unknown_time_zone():
 
 
 def test_an_unknown_task_has_no_fill(harness):
-    from services.common.problems import NotFound
-
     with harness.session() as session, pytest.raises(NotFound):
         handlers.get_fill(session, uuid4())
 

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from tests.matching.factories import member, task
+from tests.matching.factories import SETTLE_S, member, task
 from tests.support.processes import eventually
 
 pytestmark = pytest.mark.kafka
@@ -21,7 +21,7 @@ def offered(start_matching, new_database, publisher):
     posted = task(slots=1)
     publisher.task(posted)
     publisher.flush()
-    offers = eventually(lambda: (o := matching.offers(task_id=posted.task_id)) and len(o) == 2 and o, 15, message="offers")
+    offers = eventually(lambda: (o := matching.offers(task_id=posted.task_id)) and len(o) == 2 and o, SETTLE_S, message="offers")
     return matching, posted, offers
 
 

@@ -15,7 +15,7 @@ import pytest
 from kafka.partitioner.default import murmur2
 
 from services.common.contracts import SkillLevel, Weekday
-from tests.matching.factories import member, next_weekday, task
+from tests.matching.factories import SETTLE_S, member, next_weekday, task
 from tests.support.processes import eventually, start_service
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -71,7 +71,7 @@ def test_two_matchers_share_the_work_without_doubling_it(new_database, kafka_boo
     first = start_service("services.matching.main", env=env, name="matching-a")
     second = start_service("services.matching.main", env=env, name="matching-b")
     try:
-        eventually(lambda: split_between(first, second), 30, message="partitions split between the two")
+        eventually(lambda: split_between(first, second), SETTLE_S, message="partitions split between the two")
         for _ in range(40):
             publisher.member(member(skills={"outreach": SkillLevel.capable}))
         needs = tasks_on_every_partition(per_partition=2)
@@ -81,7 +81,7 @@ def test_two_matchers_share_the_work_without_doubling_it(new_database, kafka_boo
         task_ids = [state.task_id for state in needs]
 
         # Every task gets exactly one wave of ceil(2 x 1.5) = 3, each to a different member.
-        offers = eventually(lambda: (o := all_offers(first, task_ids)) and len(o) >= 36 and o, 30, message="waves")
+        offers = eventually(lambda: (o := all_offers(first, task_ids)) and len(o) >= 36 and o, SETTLE_S, message="waves")
         assert Counter(o["task_id"] for o in offers) == {str(t): 3 for t in task_ids}
         assert len({(o["task_id"], o["member_id"]) for o in offers}) == 36
         assert offers_created(first) > 0 and offers_created(second) > 0  # both did part of it
@@ -109,13 +109,13 @@ def test_two_matchers_share_the_work_without_doubling_it(new_database, kafka_boo
 
         # One instance stops: the other takes every partition over and keeps matching.
         second.stop()
-        eventually(lambda: owned_partitions(first) == set(range(PARTITIONS)), 30, message="failover")
+        eventually(lambda: owned_partitions(first) == set(range(PARTITIONS)), SETTLE_S, message="failover")
         latecomer = tasks_on_every_partition(per_partition=1, first_week=5)
         for state in latecomer:
             publisher.task(state)
         publisher.flush()
         late_offers = eventually(lambda: (o := all_offers(first, [s.task_id for s in latecomer])) and len(o) >= 18 and o,
-                                 30, message="waves after failover")
+                                 SETTLE_S, message="waves after failover")
         assert len(late_offers) == 18
     finally:
         first.stop()

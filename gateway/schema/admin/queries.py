@@ -4,14 +4,12 @@ import asyncio
 
 import strawberry
 
-from gateway.clients.http import PUBLIC
 from gateway.models import Role as AccountRole
-from gateway.schema.accounts.types import Organization
 from gateway.schema.admin.types import AuditEntry, MemberPage, UserAccount, UserPage
 from gateway.schema.context import Info
 from gateway.schema.enums import Role
 from gateway.schema.pagination import DEFAULT_PAGE_SIZE, window
-from gateway.schema.permissions import ADMIN, ANY_SIGNED_IN
+from gateway.schema.permissions import ADMIN
 from gateway.schema.volunteers.types import MemberProfile
 from gateway.schema.wire import parse_id
 
@@ -46,7 +44,3 @@ class AdminQueries:
         page = await info.context.clients.members.audit(
             await info.context.actor(), parse_id(member_id, "memberId"), page_window.limit, 0)
         return [AuditEntry.from_service(entry) for entry in page["items"]]
-
-    @strawberry.field(description="The coalition's organizations.", permission_classes=ANY_SIGNED_IN)
-    async def organizations(self, info: Info) -> list[Organization]:
-        return [Organization.from_service(o) for o in await info.context.clients.tasks.organizations(PUBLIC)]

@@ -86,7 +86,8 @@ function render() {
 }
 
 function renderPause() {
-  if (!state.member) return;
+  if (!state.member) return;  // the panel stays hidden until the profile is known
+  document.getElementById("pause-panel").hidden = false;
   const paused = state.member.status === "PAUSED";
   document.getElementById("pause-status").textContent = t(paused ? "volunteer.paused" : "volunteer.active");
   document.getElementById("pause-toggle").textContent = t(paused ? "volunteer.resume" : "volunteer.pause");
