@@ -181,10 +181,18 @@ def _median_ratio(rebuilds: list[float], bares: list[float]) -> tuple[float, flo
             statistics.median(r / b for r, b in zip(rebuilds, bares)))
 
 
+def _verdict(wall: float, cpu: float) -> str:
+    if wall <= 1.5 and cpu <= 1.5:
+        return "met"
+    if wall <= 1.5 or cpu <= 1.5:
+        return f"met in {'wall-clock' if wall <= 1.5 else 'CPU'} time only: borderline"
+    return "NOT met"
+
+
 def report(args, produce_s, value_bytes, bare: list[Timing], rebuilt: list[Timing], costs, loads) -> str:
     wall = _median_ratio([t.wall for t in rebuilt], [t.wall for t in bare])
     cpu = _median_ratio([t.cpu for t in rebuilt], [t.cpu for t in bare])
-    verdict = "met" if wall[0] <= 1.5 else "NOT met"
+    verdict = _verdict(wall[0], cpu[0])
 
     def row(name: str, timings: list[Timing]) -> str:
         walls, cpus = [t.wall for t in timings], [t.cpu for t in timings]
@@ -209,9 +217,10 @@ to the last record, wall clock and CPU (this process, all threads).
 {row("rebuild (`open_reader` + `replay` into the engine)", rebuilt)}
 
 * Ratio rebuild / bare, wall clock: **{wall[0]:.2f}x** as the ratio of the medians ({wall[1]:.2f}x as the
-  median of the {args.runs} pairwise ratios). Target within 1.5x: **{verdict}**.
-* Ratio in CPU time: {cpu[0]:.2f}x (pairwise median {cpu[1]:.2f}x); the CPU figures move less with
-  the neighbours' load.
+  median of the {args.runs} pairwise ratios).
+* Ratio in CPU time: **{cpu[0]:.2f}x** (pairwise median {cpu[1]:.2f}x); CPU time moves much less with
+  the neighbours' load than wall time does, so it is the steadier of the two.
+* Target within 1.5x: **{verdict}**.
 
 Where the rebuild's extra time goes, in CPU microseconds per member, measured outside Kafka on
 20,000 of the same members (best of 3), with cyclic garbage collection off as during the replay

@@ -13,7 +13,7 @@ from sqlmodel import Field, Session, SQLModel, select
 from services.common.consumer import ConsumerLoop, EventApplier, PoisonEvent, ProcessedEvent
 from services.common.db import make_engine
 from services.common.envelope import Envelope
-from services.common.kafka_io import ensure_topics, make_consumer, make_producer
+from services.common.kafka_io import ensure_topics, make_consumer, make_producer, wait_for_partitions
 from services.common.outbox import OutboxRelay, add_event
 from services.common.topics import Topics, all_topics, dead_letter_topic
 from tests.common.support import make_schema
@@ -97,6 +97,7 @@ def run_loop_until(loop: ConsumerLoop, condition, timeout_s: float = 40) -> None
 def consumer_loop(kafka_bootstrap, topic, engine, group, handler=count_up, dead_letters=None) -> ConsumerLoop:
     consumer = make_consumer(kafka_bootstrap, group, "test-consumer")
     consumer.subscribe([topic])
+    wait_for_partitions(consumer, [topic])  # as start_consumer does: join the group knowing them
     return ConsumerLoop(consumer, EventApplier(engine, group, handler, dead_letters), retry_backoff_s=0.05)
 
 
