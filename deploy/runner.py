@@ -52,7 +52,10 @@ def parts() -> list[Part]:
 
 def service_env(bootstrap: str, all_parts: list[Part]) -> dict[str, str]:
     urls = {p.name: p.url for p in all_parts}
-    return os.environ | {
+    # On one machine every browser and the demo loader come from 127.0.0.1, so the per-address
+    # sign-in limit is shared by everyone; raise it unless the operator chose a value.
+    defaults = {"GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "60"}
+    return defaults | os.environ | {
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "GATEWAY_MEMBERS_URL": urls["members"],
         "GATEWAY_TASKS_URL": urls["tasks"],
