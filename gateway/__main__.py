@@ -32,9 +32,9 @@ def serve(_args) -> int:
 
 
 def create_admin(args) -> int:
+    from gateway.app import MIGRATIONS
     from gateway.auth.accounts import Accounts
     from gateway.auth.emails import EmailVault
-    from gateway.app import MIGRATIONS
     from gateway.config import Settings
     from gateway.models import Role
     from services.common.db import make_engine, migrate

@@ -8,7 +8,6 @@ from typing_extensions import Annotated
 
 from services.common.settings import ServiceSettings
 
-
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its output
 
 

@@ -6,6 +6,10 @@ served to the next identical request without parsing or executing anything. Entr
 ``ttl_seconds`` at most and die at once when the public cache's generation moves (a task event
 from Kafka, or a change made through this gateway).
 
+When an entry merely ages past ``ttl_seconds``, one request recomputes it while the others keep
+getting the aged copy for those few milliseconds (stale-while-revalidate), so a busy widget never
+sees every caller queue behind one slow refresh. After a task event nothing stale is served.
+
 Two halves: :class:`MarkPublicResponses` (a strawberry extension) tags a request's ASGI scope
 when its result may be shared; :class:`PublicResponseCache` (ASGI middleware) keeps and serves.
 """
@@ -61,6 +65,7 @@ class _Entry:
     body: bytes
     generation: int
     expires: float
+    refreshing: bool = False
 
 
 class PublicResponseCache:
@@ -82,11 +87,17 @@ class PublicResponseCache:
         key = hashlib.sha256(body).digest()
         cache = self.cache_of()
         entry = self.entries.get(key)
-        if entry is not None and cache is not None and entry.generation == cache.generation \
-                and entry.expires > time.monotonic():
+        current = entry is not None and cache is not None and entry.generation == cache.generation
+        if current and (entry.expires > time.monotonic() or entry.refreshing):
             return await _send(send, entry)
+        if current:
+            entry.refreshing = True  # this request refreshes it; the others keep the aged copy
         generation = cache.generation if cache is not None else -1
-        captured = await self._forward(scope, body, receive, send)
+        try:
+            captured = await self._forward(scope, body, receive, send)
+        finally:
+            if current:
+                entry.refreshing = False
         if captured is not None and scope.get(CACHEABLE):
             self._store(key, captured, generation)
 

@@ -13,7 +13,8 @@ import strawberry
 
 from gateway.errors import RateLimited as RateLimitedError
 from gateway.errors import Unauthenticated
-from services.common.problems import Conflict, DomainError, Forbidden, Invalid, NotFound as NotFoundError
+from services.common.problems import Conflict, DomainError, Forbidden, Invalid
+from services.common.problems import NotFound as NotFoundError
 
 
 @strawberry.interface(description="Something the request could not do, with a message a person can act on.")

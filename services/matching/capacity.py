@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from services.matching.models import MemberMonthLoad, TaskFill
+from services.matching.models import MatchingTask, MemberMonthLoad, TaskFill
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,25 @@ def claim_slot(session: Session, task_id: UUID) -> bool:
     )
 
 
-def release_slot(session: Session, task_id: UUID) -> bool:
-    return _changed(
-        session,
+def unclaim_slot(session: Session, task_id: UUID) -> None:
+    """Undo this transaction's own ``claim_slot`` (the offer changed under it)."""
+    session.execute(
+        update(TaskFill).where(TaskFill.task_id == task_id).values(accepted=TaskFill.accepted - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release_slot(session: Session, task_id: UUID) -> None:
+    """A volunteer leaves. If the coordinator lowered the slots below the number accepted in the
+    meantime, the place goes away with them rather than being offered again."""
+    requested = select(MatchingTask.slots).where(MatchingTask.task_id == task_id).scalar_subquery()
+    wanted = func.coalesce(requested, TaskFill.slots)
+    remaining = TaskFill.accepted - 1
+    session.execute(
         update(TaskFill)
         .where(TaskFill.task_id == task_id, TaskFill.accepted > 0)
-        .values(accepted=TaskFill.accepted - 1),
+        .values(accepted=remaining, slots=case((wanted > remaining, wanted), else_=remaining))
+        .execution_options(synchronize_session=False)
     )
 
 

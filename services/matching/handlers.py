@@ -50,7 +50,7 @@ def accept_offer(
         responded_at=now, accepted_at=now, counted_month=month,
     )
     if accepted is None:  # answered in the meantime, e.g. the same accept sent twice
-        capacity.release_slot(session, offer.task_id)
+        capacity.unclaim_slot(session, offer.task_id)
         return _unchanged_or_refused(session, offer.id, OfferStatus.accepted, now)
     if not capacity.claim_member_month(session, member_id, month, limit):
         raise MonthlyLimitReached(

@@ -120,17 +120,17 @@ def release_accepted(
     """Give an accepted offer's slot back (volunteer withdrew, member erased, task cancelled).
 
     Its first statement locks the task's fill row, so call it before touching the task's other
-    offers in the same transaction (see the lock order in ``capacity``).
-    Emits task.reopened when this freed a slot of a full task that is still matchable.
+    offers in the same transaction (see the lock order in ``capacity``). Emits task.reopened when
+    this freed a slot of a full task that is still matchable.
     """
-    if not capacity.release_slot(session, offer.task_id):
+    if capacity.lock_fill(session, offer.task_id) is None:
         return None
     released = transition(
         session, offer.id, OfferStatus.accepted, new, responded_at=now, withdrawn_because=because
     )
-    if released is None:  # someone released it first: give the slot back as it was
-        capacity.claim_slot(session, offer.task_id)
+    if released is None:  # someone released it first
         return None
+    capacity.release_slot(session, offer.task_id)
     if released.counted_month:
         capacity.release_member_month(session, released.member_id, released.counted_month)
     events.offer_changed(session, topic, released, new.value)

@@ -10,8 +10,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLScalarType, get_named_type
-
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+    get_named_type,
+)
 from graphql.pyutils import Undefined
 
 from gateway.schema import build_schema

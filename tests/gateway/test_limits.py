@@ -10,6 +10,7 @@ from gateway.config import Settings
 from gateway.errors import RateLimited
 from gateway.limits.rate import RateLimiter, Rule
 from gateway.public_cache import PublicCache
+from gateway.response_cache import CACHEABLE, PublicResponseCache
 
 
 class Clock:
@@ -101,3 +102,45 @@ def test_placeholder_or_short_secrets_are_refused_outside_development():
     with pytest.raises(ValueError, match="at least 32 characters"):
         Settings(environment="production", jwt_secret="short-but-not-placeholder", data_key="y" * 40)
     assert Settings(environment="production", jwt_secret="x" * 40, data_key="y" * 40).graphiql_enabled is False
+
+
+async def test_an_aged_public_response_is_refreshed_by_one_request_while_the_others_get_the_aged_copy():
+    cache = PublicCache(ttl_seconds=60)
+    calls, release = [], asyncio.Event()
+
+    async def graphql_app(scope, receive, send):
+        calls.append(1)
+        if len(calls) > 1:
+            await release.wait()  # the refresh is slow
+        scope[CACHEABLE] = True
+        body = f"answer {len(calls)}".encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"8")]})
+        await send({"type": "http.response.body", "body": body})
+
+    middleware = PublicResponseCache(graphql_app, cache_of=lambda: cache, ttl_seconds=0.01)
+    first = await call(middleware)
+    await asyncio.sleep(0.02)  # the entry ages past its time to live
+    refreshing = asyncio.create_task(call(middleware))
+    await asyncio.sleep(0.01)
+    meanwhile = await call(middleware)
+    release.set()
+
+    assert first == meanwhile == b"answer 1"
+    assert await refreshing == b"answer 2"
+    assert await call(middleware) == b"answer 2"
+    cache.invalidate()  # after a task event nothing aged is served: the caller waits for fresh data
+    assert await call(middleware) == b"answer 3"
+
+
+async def call(middleware) -> bytes:
+    scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": [(b"content-type", b"application/json")]}
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b'{"query": "{ skills { slug } }"}', "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    await middleware(scope, receive, send)
+    return b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")

@@ -166,3 +166,47 @@ def test_skills_decide_who_is_asked(harness):
     (offer,) = offers_of(harness)
     assert offer.member_id == expert.member_id
     assert "web development: expert" in offer.reasons
+
+
+def test_an_offer_withdrawn_because_the_task_filled_goes_back_to_its_member_when_a_place_reopens(harness):
+    """Only a withdrawal by circumstance lets a task be offered to the same member again; an
+    offer they let expire (or declined) never comes back."""
+    now = utcnow()
+    first, second = member(), member()
+    harness.members(first, second)
+    posted = task(slots=1)
+    harness.task(posted, now)
+    harness.run_pass(now)
+    taken = next(o for o in offers_of(harness) if o.member_id == first.member_id)
+    accept(harness, taken, now)
+    assert offers_of(harness, member_id=second.member_id)[0].withdrawn_because == "task filled"
+
+    harness.task(with_changes(posted, slots=2), now + timedelta(seconds=1))  # a second place opens
+    harness.run_pass(now + timedelta(seconds=2))
+    again = offers_of(harness, member_id=second.member_id)
+    assert [o.status for o in again] == [OfferStatus.withdrawn, OfferStatus.pending]
+
+    later = now + timedelta(seconds=harness.settings.offer_ttl_seconds + 5)
+    harness.run_pass(later)  # the second offer expires, and is not made a third time
+    assert [o.status for o in offers_of(harness, member_id=second.member_id)] == [
+        OfferStatus.withdrawn, OfferStatus.expired,
+    ]
+
+
+def test_a_place_the_coordinator_removed_is_not_offered_again_when_a_volunteer_leaves(harness):
+    now = utcnow()
+    harness.members(*(member() for _ in range(4)))
+    posted = task(slots=2)
+    harness.task(posted, now)
+    harness.run_pass(now)
+    for offer in offers_of(harness)[:2]:
+        accept(harness, offer, now)
+    harness.task(with_changes(posted, slots=1), now + timedelta(seconds=1))  # two accepted, one wanted
+    leaving = offers_of(harness, status=OfferStatus.accepted)[0]
+    with session_scope(harness.engine) as session:
+        handlers.withdraw_acceptance(session, harness.matching, leaving.id, SYSTEM, leaving.member_id, now)
+    with harness.session() as session:
+        fill = handlers.get_fill(session, posted.task_id)
+    assert (fill.slots, fill.accepted, fill.pending) == (1, 1, 0)
+    assert harness.run_pass(now + timedelta(seconds=2)) == 0
+    assert "task.reopened" not in event_types(harness)
