@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from kafka import OffsetAndMetadata, TopicPartition
+from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -135,12 +136,26 @@ class ConsumerLoop:
     def run(self, stop: threading.Event) -> None:
         try:
             while not stop.is_set():
-                batches = self.consumer.poll(timeout_ms=200)
-                self.ready.set()
-                for partition, records in batches.items():
-                    self._process_partition(partition, records, stop)
+                try:
+                    self._poll_once(stop)
+                except (CommitFailedError, RebalanceInProgressError) as error:
+                    # The group moved on while we applied (a slow batch, a new instance): the
+                    # rest of this batch may belong to someone else now. What we applied stays
+                    # applied; its redelivery is skipped by event id. Poll again to rejoin.
+                    log.warning("consumer group rebalanced mid-batch, rejoining: %s", error)
+                except KafkaError:
+                    # Never let the thread die: a dead consumer thread would silently stop
+                    # this instance from taking any partition, ever.
+                    log.exception("polling %s failed; retrying", self.applier.consumer_name)
+                    stop.wait(self.retry_backoff_s)
         finally:
             self.consumer.close(autocommit=False)
+
+    def _poll_once(self, stop: threading.Event) -> None:
+        batches = self.consumer.poll(timeout_ms=200)
+        self.ready.set()
+        for partition, records in batches.items():
+            self._process_partition(partition, records, stop)
 
     def _process_partition(self, partition: TopicPartition, records, stop: threading.Event) -> None:
         for record in records:

@@ -94,8 +94,8 @@ def run_loop_until(loop: ConsumerLoop, condition, timeout_s: float = 40) -> None
         thread.join(10)
 
 
-def consumer_loop(kafka_bootstrap, topic, engine, group, handler=count_up, dead_letters=None) -> ConsumerLoop:
-    consumer = make_consumer(kafka_bootstrap, group, "test-consumer")
+def consumer_loop(kafka_bootstrap, topic, engine, group, handler=count_up, dead_letters=None, **options) -> ConsumerLoop:
+    consumer = make_consumer(kafka_bootstrap, group, "test-consumer", **options)
     consumer.subscribe([topic])
     wait_for_partitions(consumer, [topic])  # as start_consumer does: join the group knowing them
     return ConsumerLoop(consumer, EventApplier(engine, group, handler, dead_letters), retry_backoff_s=0.05)
@@ -178,3 +178,44 @@ def test_poison_messages_go_to_the_dead_letter_topic_with_the_reason(kafka_boots
     assert "not a valid event envelope" in reasons[b"bad-json"]
     assert "can never apply" in reasons[b"poison"]
     assert tally(engine, "poison") == 0
+
+
+def test_a_consumer_that_falls_out_of_its_group_mid_batch_rejoins_and_applies_everything_once(
+    kafka_bootstrap, topics, engine
+):
+    """A batch that takes longer than the poll interval gets the member dropped from its group, so
+    the next offset commit is refused. The consumer must rejoin and carry on, not stop for good."""
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    for key in (b"slow", b"after-1", b"after-2"):
+        producer.send(topics.tasks_state, key=key, value=Envelope(type="task.posted", source="tasks", data={}).to_bytes(),
+                      partition=0)
+    producer.flush()
+    producer.close()
+    slow_calls = []
+
+    def slow_first_time(session, incoming):
+        if incoming.key == "slow" and not slow_calls:
+            slow_calls.append(1)
+            threading.Event().wait(3.0)  # three times the poll interval below
+        count_up(session, incoming)
+
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    loop = consumer_loop(kafka_bootstrap, topics.tasks_state, engine, group, handler=slow_first_time,
+                         max_poll_interval_ms=1000)
+    refused = []
+    real_commit = loop.consumer.commit
+
+    def noting_commit(offsets=None):
+        try:
+            return real_commit(offsets)
+        except Exception as error:
+            refused.append(type(error).__name__)
+            raise
+
+    loop.consumer.commit = noting_commit
+    run_loop_until(loop, lambda: tally(engine, "after-2") == 1, timeout_s=60)
+    assert refused, "the slow batch should have outlived the group membership"
+    assert [tally(engine, key) for key in ("slow", "after-1", "after-2")] == [1, 1, 1]
+    checker = make_consumer(kafka_bootstrap, group, "checker")
+    assert checker.committed(TopicPartition(topics.tasks_state, 0)) == 3
+    checker.close()
