@@ -51,6 +51,12 @@ class Runtime:
         thread.start()
         self.threads.append(thread)
 
+    def dead_threads(self) -> list[str]:
+        """Background threads that ended although the service is not stopping."""
+        if self.stop.is_set():
+            return []
+        return [thread.name for thread in self.threads if not thread.is_alive()]
+
     def nudge_relay(self) -> None:
         """Wake the relay now instead of at its next poll (called after a commit)."""
         if self.relay is not None:
@@ -107,8 +113,14 @@ ReadyCheck = Callable[[Runtime], bool]
 def operations_router(runtime_of: Callable[[], Runtime], extra_ready_checks: dict[str, ReadyCheck] | None = None) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/healthz", summary="The process is alive")
-    def healthz() -> dict:
+    @router.get("/healthz", summary="The process is alive and its background threads run")
+    def healthz(response: Response) -> dict:
+        # A relay or consumer thread that died leaves a process that answers HTTP but no longer
+        # publishes or consumes: only a restart helps, which is what a failing liveness asks for.
+        dead = runtime_of().dead_threads()
+        if dead:
+            response.status_code = 503
+            return {"status": "failing", "dead_threads": dead}
         return {"status": "ok"}
 
     @router.get("/readyz", summary="Database and broker are reachable")
