@@ -100,7 +100,7 @@ def write_config(broker: Broker) -> Path:
     return config
 
 
-def java_command(libs: Path, *args: str, heap: str = "512m") -> list[str]:
+def java_command(libs: Path, *args: str, heap: str = "1g") -> list[str]:
     return [
         "java", f"-Xmx{heap}", "-Xms128m", "-XX:+UseG1GC",
         f"-Dlog4j2.configurationFile={KAFKA_DIR / 'log4j2.yaml'}",

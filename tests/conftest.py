@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.infra import ensure_kafka, ensure_postgres, new_postgres_database, new_sqlite_database, new_topic_prefix
+from tests.support.infra import delete_topics_with_prefix, ensure_kafka, ensure_postgres, new_postgres_database, new_sqlite_database, new_topic_prefix
 
 
 @pytest.fixture(scope="session")
@@ -18,8 +18,13 @@ def postgres_server() -> str:
 
 
 @pytest.fixture
-def topic_prefix() -> str:
-    return new_topic_prefix()
+def topic_prefix(request) -> str:
+    prefix = new_topic_prefix()
+    yield prefix
+    # Thousands of tests leave thousands of topics behind otherwise, and the one test broker
+    # slows down (and once ran out of heap) carrying them all.
+    if "kafka_bootstrap" in request.fixturenames:
+        delete_topics_with_prefix(request.getfixturevalue("kafka_bootstrap"), prefix)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

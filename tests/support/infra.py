@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import uuid
 from pathlib import Path
 
 import psycopg
+
+log = logging.getLogger(__name__)
 
 KAFKA_TEST_PORT = int(os.environ.get("TEST_KAFKA_PORT", "19092"))
 POSTGRES_TEST_PORT = int(os.environ.get("TEST_POSTGRES_PORT", "15432"))
@@ -46,3 +50,22 @@ def new_sqlite_database(directory: Path, label: str = "t") -> str:
 def new_topic_prefix() -> str:
     """Each test gets its own topics, so no test sees another's events."""
     return f"test-{uuid.uuid4().hex[:10]}."
+
+
+@functools.cache
+def _admin(bootstrap: str):
+    from kafka import KafkaAdminClient
+
+    return KafkaAdminClient(bootstrap_servers=bootstrap, client_id="test-cleanup")
+
+
+def delete_topics_with_prefix(bootstrap: str, prefix: str) -> None:
+    """Delete a finished test's topics. Best effort: a test never fails over its clean-up."""
+    try:
+        admin = _admin(bootstrap)
+        doomed = [topic for topic in admin.list_topics() if topic.startswith(prefix)]
+        if doomed:
+            admin.delete_topics(doomed, timeout_ms=10_000)
+    except Exception as error:  # the broker may be gone already, e.g. a test that stops its own
+        log.warning("could not delete the topics of %s: %s", prefix, error)
+        _admin.cache_clear()
