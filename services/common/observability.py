@@ -32,13 +32,30 @@ OFFER_RESPONSE_SECONDS = Histogram(
 )
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+# A run of digits and phone punctuation standing on its own: not a piece of a UUID, hex id or word.
+_PHONE_LIKE = re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{6,}\d(?![\w-])")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DECIMAL = re.compile(r"\d+\.\d+")
+PHONE_DIGITS = range(7, 16)  # a local number without its area code up to a full E.164 number
+
+
+def _phone_or_not(match: re.Match) -> str:
+    text = match.group()
+    digits = sum(char.isdigit() for char in text)
+    if digits not in PHONE_DIGITS or _DATE.search(text) or _DECIMAL.fullmatch(text.strip()):
+        return text  # a timestamp, a duration, a long number: not someone's phone
+    return "[redacted-phone]"
+
+
+def redact(message: str) -> str:
+    """Emails and phone numbers out of a log line; ids, dates and figures left as they are."""
+    return _PHONE_LIKE.sub(_phone_or_not, _EMAIL.sub("[redacted-email]", message))
 
 
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = _PHONE.sub("[redacted-phone]", _EMAIL.sub("[redacted-email]", message))
+        redacted = redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
