@@ -6,8 +6,8 @@ import logging
 import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka import errors as Errors
+from kafka.errors import KafkaError
 
 from services.common.topics import TopicSpec, all_topics
 
@@ -75,21 +75,30 @@ def ensure_topics(bootstrap_servers: str, specs: list[TopicSpec] | None = None, 
     try:
         existing = set(admin.list_topics())
         missing = [s for s in specs if s.name not in existing]
-        created: list[str] = []
-        for spec in missing:
-            try:
-                # Replication -1 = the broker's default.replication.factor: 1 on a laptop, 3 on a
-                # cluster, so a service racing the operator never pins a topic at one replica.
-                admin.create_topics(
-                    [NewTopic(spec.name, spec.partitions, -1, topic_configs=spec.kafka_configs())]
-                )
-                created.append(spec.name)
-            except TopicAlreadyExistsError:
-                pass  # another service created it first
+        created = _create_all(admin, missing) if missing else []
         _wait_until_led(admin, specs, timeout_s)
         return created
     finally:
         admin.close()
+
+
+def _create_all(admin: KafkaAdminClient, specs: list[TopicSpec]) -> list[str]:
+    """One request for every missing topic; one that another service created first is fine."""
+    # Replication -1 = the broker's default.replication.factor: 1 on a laptop, 3 on a cluster,
+    # so a service racing the operator never pins a topic at one replica.
+    wanted = {
+        spec.name: {"num_partitions": spec.partitions, "replication_factor": -1, "configs": spec.kafka_configs()}
+        for spec in specs
+    }
+    response = admin.create_topics(wanted, raise_errors=False)
+    created = []
+    for topic in response["topics"]:
+        error = Errors.for_code(topic["error_code"])
+        if error is Errors.NoError:
+            created.append(topic["name"])
+        elif error is not Errors.TopicAlreadyExistsError:
+            raise error(f"creating topic {topic['name']}: {topic.get('error_message') or error.__name__}")
+    return created
 
 
 def _wait_until_led(admin: KafkaAdminClient, specs: list[TopicSpec], timeout_s: float) -> None:

@@ -6,7 +6,8 @@ import threading
 import uuid
 
 import pytest
-from kafka import KafkaProducer, TopicPartition
+from kafka import KafkaAdminClient, KafkaProducer, TopicPartition
+from kafka.admin import ConfigResource, ConfigResourceType
 from sqlalchemy import event as sa_event
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -219,3 +220,32 @@ def test_a_consumer_that_falls_out_of_its_group_mid_batch_rejoins_and_applies_ev
     checker = make_consumer(kafka_bootstrap, group, "checker")
     assert checker.committed(TopicPartition(topics.tasks_state, 0)) == 3
     checker.close()
+
+
+def test_services_starting_together_create_each_topic_once_with_its_cleanup_policy(kafka_bootstrap, topic_prefix):
+    specs = all_topics(2, Topics(topic_prefix))
+    results: list = []
+
+    def start_one():
+        try:
+            results.append(ensure_topics(kafka_bootstrap, specs))
+        except Exception as error:  # collected and asserted below, in the test's thread
+            results.append(error)
+
+    threads = [threading.Thread(target=start_one) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    created = [name for names in results for name in names]
+    assert sorted(created) == sorted(spec.name for spec in specs)  # each by exactly one of them
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    try:
+        topics = Topics(topic_prefix)
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topics.members_state)])
+        assert configs["topic"][topics.members_state]["cleanup.policy"]["value"] == "compact"
+        (offers,) = admin.describe_topics([topics.offers_events])
+        assert sorted(p["partition_index"] for p in offers["partitions"]) == [0, 1]
+    finally:
+        admin.close()
