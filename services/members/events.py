@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from uuid import UUID
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.common.consumer import Incoming
@@ -28,8 +30,10 @@ from services.common.contracts import (
 )
 from services.common.envelope import wrap
 from services.common.outbox import add_event, add_tombstone
+from services.common.republish import Source, refill
+from services.common.settings import ServiceSettings
 from services.common.topics import Topics
-from services.members.models import Member, as_utc
+from services.members.models import ErasedMember, Member, as_utc
 
 log = logging.getLogger(__name__)
 SOURCE = "members"
@@ -64,6 +68,15 @@ def publish_member_state(session: Session, topics: Topics, member: Member, event
 def publish_erasure(session: Session, topics: Topics, member_id) -> None:
     """A tombstone: compaction forgets the member, and every consumer drops them."""
     add_tombstone(session, topics.members_state, str(member_id))
+
+
+def republish(engine: Engine, settings: ServiceSettings, only: list[UUID] | None = None) -> dict[str, int]:
+    """Refill members.state from this database (see ``services.common.republish``)."""
+    topics = settings.topics
+    return refill(engine, settings, {
+        "members": Source(Member, lambda session, m: publish_member_state(session, topics, m, "member.republished")),
+        "erasures": Source(ErasedMember, lambda session, e: publish_erasure(session, topics, e.member_id), "member_id"),
+    }, only)
 
 
 def apply_offer_event(session: Session, incoming: Incoming) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, func, select
 
 from services.common.consumer import Incoming
@@ -24,6 +25,8 @@ from services.common.contracts import (
 )
 from services.common.envelope import wrap
 from services.common.outbox import add_event
+from services.common.republish import Source, refill
+from services.common.settings import ServiceSettings
 from services.common.topics import Topics
 from services.tasks.lifecycle import follow_fill
 from services.tasks.models import CoordinatorMembership, Task, TaskAcceptance, TaskLanguage, TaskSkill, as_utc
@@ -51,6 +54,14 @@ def publish_task_state(session: Session, topics: Topics, task: Task, event_type:
     """Queue the task's full state in the caller's transaction (outbox)."""
     session.flush()  # child rows (skills, languages) must be visible to task_state
     add_event(session, topics.tasks_state, str(task.id), wrap(event_type, task_state(session, task), SOURCE))
+
+
+def republish(engine: Engine, settings: ServiceSettings, only: list[UUID] | None = None) -> dict[str, int]:
+    """Refill tasks.state from this database (see ``services.common.republish``)."""
+    topics = settings.topics
+    return refill(engine, settings, {
+        "tasks": Source(Task, lambda session, task: publish_task_state(session, topics, task, "task.republished")),
+    }, only)
 
 
 def offer_outcomes_handler(topics: Topics):
