@@ -81,8 +81,13 @@ async def start_live_feed(gateway: Gateway) -> None:
 
 
 def operations_routes(app: FastAPI) -> None:
-    @app.get("/healthz", tags=["operations"], summary="The process is alive")
-    def healthz() -> dict:
+    @app.get("/healthz", tags=["operations"], summary="The process is alive and its background threads run")
+    def healthz(response: Response) -> dict:
+        gateway: Gateway | None = getattr(app.state, "gateway", None)
+        dead = gateway.dead_threads() if gateway is not None else []
+        if dead:  # live updates stopped for good: only a restart brings them back
+            response.status_code = 503
+            return {"status": "failing", "dead_threads": dead}
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["operations"], summary="Database, broker and live feed are ready")

@@ -46,6 +46,13 @@ class Gateway:
         thread.start()
         self.threads.append(thread)
 
+    def dead_threads(self) -> list[str]:
+        """Background threads (live feed, consumers) that ended although the gateway runs on."""
+        if self.stop.is_set():
+            return []
+        threads = self.threads + (self.consumers.threads if self.consumers else [])
+        return [thread.name for thread in threads if not thread.is_alive()]
+
     async def close(self) -> None:
         self.stop.set()
         for thread in self.threads + (self.consumers.threads if self.consumers else []):
