@@ -42,6 +42,15 @@ def event_types(harness) -> list[str]:
         return [json.loads(p)["type"] for p in session.scalars(select(OutboxMessage.payload).order_by(OutboxMessage.id))]
 
 
+def offered_to_four(harness, slots: int, now):
+    """Four members, and a task with ``slots`` places that a first pass has offered to them."""
+    harness.members(*(member() for _ in range(4)))
+    posted = task(slots=slots)
+    harness.task(posted, now)
+    harness.run_pass(now)
+    return posted
+
+
 def top_up_without_loads(harness, task_id, now):
     """A pass that does not know what other matchers just offered (the worst case for limits)."""
     with session_scope(harness.engine) as session:
@@ -118,10 +127,7 @@ def test_an_older_task_state_never_overwrites_a_newer_one(harness):
 
 def test_lowering_slots_to_the_accepted_count_fills_the_task_and_raising_them_reopens_it(harness):
     now = utcnow()
-    harness.members(*(member() for _ in range(4)))
-    posted = task(slots=3)
-    harness.task(posted, now)
-    harness.run_pass(now)
+    posted = offered_to_four(harness, slots=3, now=now)
     accept(harness, offers_of(harness)[0], now)
     harness.task(with_changes(posted, slots=1), now + timedelta(seconds=1))
     assert {o.status for o in offers_of(harness) if o.status != OfferStatus.accepted} == {OfferStatus.withdrawn}
@@ -195,10 +201,7 @@ def test_an_offer_withdrawn_because_the_task_filled_goes_back_to_its_member_when
 
 def test_a_place_the_coordinator_removed_is_not_offered_again_when_a_volunteer_leaves(harness):
     now = utcnow()
-    harness.members(*(member() for _ in range(4)))
-    posted = task(slots=2)
-    harness.task(posted, now)
-    harness.run_pass(now)
+    posted = offered_to_four(harness, slots=2, now=now)
     for offer in offers_of(harness)[:2]:
         accept(harness, offer, now)
     harness.task(with_changes(posted, slots=1), now + timedelta(seconds=1))  # two accepted, one wanted
