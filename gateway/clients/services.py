@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -12,6 +13,8 @@ from gateway.clients.http import Actor, ServiceClient
 
 Json = dict[str, Any]
 TAXONOMY_PAGE = 100  # the largest page the services give; a coalition's taxonomy fits in it
+BATCH_SIZE = 100  # ids the tasks and matching services take in one batch read
+OFFERS_PAGE = 200  # the largest page of offers matching gives
 
 
 class MembersClient(ServiceClient):
@@ -75,6 +78,11 @@ class TasksClient(ServiceClient):
     async def get(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}", actor)
 
+    async def many(self, actor: Actor, task_ids: Sequence[UUID]) -> list[Json]:
+        """The tasks among ``task_ids`` that exist (as ``get`` would answer each), in one request."""
+        ids = _batch(task_ids)
+        return _items(await self.call("GET", "/tasks", actor, params={"id": ids, "limit": len(ids)}))
+
     async def update(self, actor: Actor, task_id: UUID, changes: Json) -> Json:
         return await self.call("PATCH", f"/tasks/{task_id}", actor, json=changes)
 
@@ -113,6 +121,31 @@ class MatchingClient(ServiceClient):
 
     async def fill(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}/fill", actor)
+
+    async def fills(self, actor: Actor, task_ids: Sequence[UUID]) -> list[Json]:
+        """Fills of the tasks matching knows among ``task_ids``, in one request."""
+        return _items(await self.call("GET", "/fills", actor, params={"task_id": _batch(task_ids)}))
+
+    async def offers_of_tasks(self, actor: Actor, task_ids: Sequence[UUID], per_task: int) -> list[Json]:
+        """Each task's ``per_task`` newest offers: one request per 200 offers, whatever the number of tasks."""
+        params = {"task_id": _batch(task_ids), "per_task": per_task, "limit": OFFERS_PAGE}
+        offers: dict[str, Json] = {}
+        offset = 0
+        while True:
+            page = await self.call("GET", "/offers", actor, params=params | {"offset": offset})
+            # Keyed by id: an offer made between two pages shifts the next one by a row.
+            offers.update((str(offer["id"]), offer) for offer in page["items"])
+            offset += len(page["items"])
+            if not page["items"] or offset >= page["total"]:
+                return list(offers.values())
+
+
+def _batch(ids: Sequence[UUID]) -> list[str]:
+    """Distinct ids, as many as one batch read takes (loaders split bigger batches)."""
+    distinct = list(dict.fromkeys(str(i) for i in ids))
+    if not 1 <= len(distinct) <= BATCH_SIZE:
+        raise ValueError(f"a batch read takes 1 to {BATCH_SIZE} ids, not {len(distinct)}")
+    return distinct
 
 
 def _items(body: Any) -> list[Json]:

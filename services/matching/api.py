@@ -10,9 +10,10 @@ from sqlmodel import Session
 from services.common.contracts import OfferStatus
 from services.common.deps import Actor, get_actor, get_runtime, get_session
 from services.common.runtime import Runtime
-from services.matching import handlers
+from services.matching import handlers, reads
 from services.matching.context import Matching
 from services.matching.models import FillPublic, OfferAnswer, OfferPage, OfferPublic, utcnow
+from services.matching.reads import MAX_TASK_IDS, FillList
 
 router = APIRouter(tags=["offers"])
 
@@ -32,16 +33,21 @@ def get_matching(runtime: Runtime = Depends(get_runtime)) -> Matching:
     return runtime.extras["matching"]
 
 
-@router.get("/offers", summary="Offers, newest first, filtered by member, task or status")
+@router.get("/offers", summary="Offers, newest first, filtered by member, tasks or status")
 def list_offers(
     member_id: UUID | None = None,
-    task_id: UUID | None = None,
+    task_ids: list[UUID] = Query(
+        [], alias="task_id", max_length=MAX_TASK_IDS,
+        description=f"Offers of any of these tasks; repeat it (?task_id=a&task_id=b), at most {MAX_TASK_IDS}",
+    ),
     status: OfferStatus | None = None,
+    per_task: int | None = Query(None, ge=1, le=200, description="Only each task's newest offers, this many at most"),
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
     session: Session = Depends(get_session),
 ) -> OfferPage:
-    return handlers.list_offers(session, member_id=member_id, task_id=task_id, status=status, limit=limit, offset=offset)
+    return reads.list_offers(session, member_id=member_id, task_ids=task_ids, status=status, per_task=per_task,
+                             limit=limit, offset=offset)
 
 
 @router.get("/offers/{offer_id}", summary="One offer, with the reasons it was made", responses={404: {}})
@@ -81,3 +87,15 @@ def withdraw_offer(
 @router.get("/tasks/{task_id}/fill", summary="How many places of a task are taken and by whom", responses={404: {}})
 def get_fill(task_id: UUID, session: Session = Depends(get_session)) -> FillPublic:
     return handlers.get_fill(session, task_id)
+
+
+@router.get("/fills", summary="How far many tasks have filled, in one request")
+def list_fills(
+    task_ids: list[UUID] = Query(
+        ..., alias="task_id", min_length=1, max_length=MAX_TASK_IDS,
+        description=f"Repeat it (?task_id=a&task_id=b), at most {MAX_TASK_IDS}; tasks matching has not heard of "
+                    "are absent from the answer",
+    ),
+    session: Session = Depends(get_session),
+) -> FillList:
+    return reads.list_fills(session, task_ids)

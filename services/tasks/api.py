@@ -9,11 +9,13 @@ from sqlmodel import Session
 
 from services.common.contracts import TaskStatus
 from services.common.deps import Actor, get_actor, get_runtime, unit_of_work
-from services.common.http_api import LANGUAGE_PATTERN, SLUG_PATTERN, Page, PageRequest, page_request, problem_responses
+from services.common.http_api import (
+    LANGUAGE_PATTERN, SLUG_PATTERN, Page, PageRequest, Slug, page_request, problem_responses,
+)
 from services.common.runtime import Runtime
 from services.tasks import handlers, organizations
 from services.tasks.handlers import Context
-from services.tasks.listing import TaskFilters, find_tasks
+from services.tasks.listing import MAX_IDS, MAX_SKILLS, TaskFilters, find_tasks
 from services.tasks.models import (
     CoordinatorAdd,
     CoordinatorPublic,
@@ -38,7 +40,14 @@ def context(
 
 def task_filters(
     status_filter: TaskStatus | None = Query(None, alias="status"),
-    skill: str | None = Query(None, pattern=SLUG_PATTERN, max_length=60, description="Tasks needing this skill"),
+    ids: list[UUID] = Query(
+        [], alias="id", max_length=MAX_IDS,
+        description=f"Only these tasks; repeat it (?id=a&id=b), at most {MAX_IDS}. Unknown ids are simply absent.",
+    ),
+    skills: list[Slug] = Query(
+        [], alias="skill", max_length=MAX_SKILLS,
+        description=f"Tasks needing any of these skills; repeat it (?skill=a&skill=b), at most {MAX_SKILLS}",
+    ),
     area: str | None = Query(None, pattern=SLUG_PATTERN, max_length=60),
     language: str | None = Query(None, pattern=LANGUAGE_PATTERN, max_length=20, description="Tasks accepting it"),
     remote: bool | None = Query(None),
@@ -48,7 +57,9 @@ def task_filters(
     coordinator_id: UUID | None = Query(None),
 ) -> TaskFilters:
     return TaskFilters(
-        status_filter, skill, area, language, remote, starts_after, starts_before, organization_id, coordinator_id
+        status=status_filter, skills=tuple(skills), area=area, language=language, remote=remote,
+        starts_after=starts_after, starts_before=starts_before, organization_id=organization_id,
+        coordinator_id=coordinator_id, ids=tuple(ids),
     )
 
 
@@ -57,7 +68,7 @@ def post_task(payload: TaskCreate, ctx: Context = Depends(context)) -> TaskPubli
     return handlers.post_task(ctx, payload)
 
 
-@tasks.get("", summary="Find tasks, soonest first")
+@tasks.get("", summary="Find tasks, soonest first; or read many at once by id")
 def list_tasks(
     filters: TaskFilters = Depends(task_filters), page: PageRequest = Depends(page_request),
     session: Session = unit_of_work,

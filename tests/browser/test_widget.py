@@ -15,7 +15,7 @@ HOST_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Tenant union of Parc-Ex</title>
 <style>h3 {{ color: red; font-size: 40px; }}</style></head>
 <body><main><h1>Tenant union of Parc-Ex</h1><p>Our partners need volunteers:</p>
-<script src="{gateway}/widget.js" data-skill="{skill}" data-limit="5" data-lang="{lang}"></script>
+<script src="{gateway}/widget.js" {filters} data-limit="5" data-lang="{lang}"></script>
 </main></body></html>"""
 
 
@@ -58,7 +58,8 @@ def test_the_widget_lists_a_task_on_a_partner_site_and_drops_it_once_filled(web,
     skill = world.skill()
     volunteer = world.volunteer(skill)
     task = world.task(world.coordinator(), skill, title=f"Door-knocking {skill[-8:]}")
-    partner_site.pages["/join.html"] = HOST_PAGE.format(gateway=stack.url, skill=skill, lang="en")
+    partner_site.pages["/join.html"] = HOST_PAGE.format(
+        gateway=stack.url, filters=f'data-skill="{skill}"', lang="en")
     page = web.browser.new_page()
     web.contexts.append(page.context)
 
@@ -78,10 +79,29 @@ def test_the_widget_lists_a_task_on_a_partner_site_and_drops_it_once_filled(web,
     expect(page.locator(".coalition-open-tasks [role=status]")).to_have_text("No open tasks right now.")
 
 
+def test_the_widget_lists_tasks_needing_any_of_the_skills_the_partner_names(web, world, stack, partner_site):
+    coordinator = world.coordinator()
+    wanted, also_wanted, other = world.skill(), world.skill(), world.skill()
+    shown = [world.task(coordinator, skill)["title"] for skill in (wanted, also_wanted)]
+    hidden = world.task(coordinator, other)["title"]
+    partner_site.pages["/skills.html"] = HOST_PAGE.format(
+        gateway=stack.url, filters=f'data-skills="{wanted}, {also_wanted}"', lang="en")
+    page = web.browser.new_page()
+    web.contexts.append(page.context)
+
+    page.goto(f"{stack.widget_host_origin}/skills.html")
+
+    for title in shown:
+        expect(page.locator(".coalition-open-tasks li", has_text=title)).to_be_visible(timeout=15_000)
+    expect(page.locator(".coalition-open-tasks li")).to_have_count(2)
+    expect(page.locator(".coalition-open-tasks li", has_text=hidden)).to_have_count(0)
+
+
 def test_the_widget_speaks_the_language_the_partner_asks_for(web, world, stack, partner_site):
     skill = world.skill()
     task = world.task(world.coordinator(), skill, slots=3)
-    partner_site.pages["/rejoindre.html"] = HOST_PAGE.format(gateway=stack.url, skill=skill, lang="fr")
+    partner_site.pages["/rejoindre.html"] = HOST_PAGE.format(
+        gateway=stack.url, filters=f'data-skill="{skill}"', lang="fr")
     page = web.browser.new_page()
     web.contexts.append(page.context)
 

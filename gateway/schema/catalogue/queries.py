@@ -1,17 +1,29 @@
 from __future__ import annotations
 
+import re
+
 import strawberry
 
 from gateway.clients.http import PUBLIC
 from gateway.schema.catalogue.types import Area, OpenTaskFilter, PublicTask, PublicTaskPage, Skill
 from gateway.schema.context import Info
 from gateway.schema.pagination import DEFAULT_PAGE_SIZE, window
+from services.common.http_api import SLUG_PATTERN
+from services.common.problems import Invalid
+
+MAX_FILTER_SKILLS = 20  # what the tasks service takes in one listing
 
 
 def task_filters(filter: OpenTaskFilter | None) -> dict:
     if filter is None:
         return {}
-    return {"skill": filter.skill, "language": filter.language, "area": filter.area, "remote": filter.remote}
+    # The deprecated single ``skill`` joins ``skills``; sorted so equal filters share a cache entry.
+    skills = sorted({*(filter.skills or ()), *([filter.skill] if filter.skill else [])})
+    if len(skills) > MAX_FILTER_SKILLS:
+        raise Invalid(f"filter.skills takes at most {MAX_FILTER_SKILLS} skills (got {len(skills)}).")
+    if malformed := [slug for slug in skills if not re.fullmatch(SLUG_PATTERN, slug) or len(slug) > 60]:
+        raise Invalid(f"filter.skills: {malformed[0]!r} is not a skill slug (lowercase letters, digits, dashes).")
+    return {"skill": skills or None, "language": filter.language, "area": filter.area, "remote": filter.remote}
 
 
 async def load_open_tasks(info: Info, filter: OpenTaskFilter | None, first: int, after: str | None) -> PublicTaskPage:

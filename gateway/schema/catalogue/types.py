@@ -87,7 +87,12 @@ class PublicTaskPage:
 
 @strawberry.input(description="Narrow the open tasks down; every given condition must hold.")
 class OpenTaskFilter:
-    skill: str | None = strawberry.field(default=None, description="Skill slug: tasks needing this skill")
+    skills: list[str] | None = strawberry.field(
+        default=None, description="Skill slugs: tasks needing ANY of them (at least one, not all), at most 20. "
+                                  "Empty or null: no condition on skills.")
+    skill: str | None = strawberry.field(
+        default=None, description="Skill slug: tasks needing this skill",
+        deprecation_reason="Use skills: [slug] (tasks needing any of the given skills).")
     language: str | None = None
     area: str | None = None
     remote: bool | None = None

@@ -1,8 +1,11 @@
 // Open tasks of the coalition, for partner websites. Add one tag where the list should appear:
 //
-//   <script src="https://tasks.example.org/widget.js" data-skill="translation" data-area="montreal-plateau"
-//           data-language="es" data-remote="true" data-limit="5" data-lang="fr" async></script>
+//   <script src="https://tasks.example.org/widget.js" data-skills="translation,interpretation"
+//           data-area="montreal-plateau" data-language="es" data-remote="true" data-limit="5" data-lang="fr"
+//           async></script>
 //
+// data-skills lists skill slugs separated by commas: tasks needing any of them are shown. The older
+// single data-skill still works (it joins the list).
 // The list renders in a Shadow DOM (the host page's styles do not touch it), shows no personal
 // data, and stays current: it listens for task changes over a WebSocket and refetches, falling
 // back to polling when the socket is unavailable. The host page's origin must be in the
@@ -14,9 +17,11 @@
   if (!script) return;
   var origin = new URL(script.src, window.location.href).origin;
   var data = script.dataset;
+  var skills = (data.skills || "").split(",").concat(data.skill ? [data.skill] : [])
+    .map(function (slug) { return slug.trim(); }).filter(Boolean);
   var config = {
     filter: {
-      skill: data.skill || null, area: data.area || null, language: data.language || null,
+      skills: skills.length ? skills : null, area: data.area || null, language: data.language || null,
       remote: data.remote === "true" ? true : null,
     },
     limit: Math.min(Math.max(parseInt(data.limit, 10) || 5, 1), 20),
