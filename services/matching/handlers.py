@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common.contracts import MemberStatus, OfferStatus
@@ -26,7 +26,7 @@ from services.matching.errors import (
 )
 from services.matching.loads import month_of
 from services.matching.models import (
-    MATCHABLE_TASK_STATUSES, FillPublic, MatchingTask, Offer, OfferPage, OfferPublic, as_utc,
+    MATCHABLE_TASK_STATUSES, FillPublic, MatchingTask, Offer, OfferPublic, as_utc,
 )
 
 # Roles allowed to answer an offer on a member's behalf (the gateway acting for them, operators).
@@ -178,26 +178,6 @@ def get_offer(session: Session, offer_id: UUID) -> OfferPublic:
     if offer is None:
         raise NotFound(f"There is no offer {offer_id}.")
     return to_public(session, offer)
-
-
-def list_offers(
-    session: Session, *, member_id: UUID | None, task_id: UUID | None, status: OfferStatus | None, limit: int, offset: int
-) -> OfferPage:
-    conditions = [
-        condition for condition, given in (
-            (Offer.member_id == member_id, member_id), (Offer.task_id == task_id, task_id), (Offer.status == status, status),
-        ) if given is not None
-    ]
-    total = session.scalar(select(func.count()).select_from(Offer).where(*conditions))
-    rows = session.execute(
-        select(Offer, MatchingTask.title)
-        .outerjoin(MatchingTask, MatchingTask.task_id == Offer.task_id)
-        .where(*conditions)
-        .order_by(Offer.created_at.desc(), Offer.id)
-        .limit(limit).offset(offset)
-    ).all()
-    items = [to_public(session, offer, title) for offer, title in rows]
-    return OfferPage(items=items, total=total, limit=limit, offset=offset)
 
 
 def get_fill(session: Session, task_id: UUID) -> FillPublic:

@@ -30,7 +30,7 @@ def offered_tasks(harness, count: int):
 
 
 def single_reads(session, task_id):
-    offers = handlers.list_offers(session, member_id=None, task_id=task_id, status=None, limit=200, offset=0)
+    offers = reads.list_offers(session, member_id=None, task_ids=[task_id], status=None, per_task=None, limit=200, offset=0)
     return offers.items, handlers.get_fill(session, task_id)
 
 
