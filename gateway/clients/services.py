@@ -89,8 +89,11 @@ class TasksClient(ServiceClient):
     async def transition(self, actor: Actor, task_id: UUID, action: str) -> Json:
         return await self.call("POST", f"/tasks/{task_id}/{action}", actor)
 
-    async def address(self, actor: Actor, task_id: UUID, member_id: UUID) -> Json:
-        return await self.call("GET", f"/tasks/{task_id}/address", actor, params={"member_id": member_id})
+    async def addresses(self, actor: Actor, task_ids: Sequence[UUID], member_id: UUID | None) -> list[Json]:
+        """The exact addresses among ``task_ids`` the actor may see (as ``GET /tasks/{id}/address``
+        decides each), in one request; tasks it would refuse, or does not know, are absent."""
+        params = {"task_id": _batch(task_ids), "member_id": member_id}
+        return _items(await self.call("GET", "/tasks/addresses", actor, params=params))
 
     async def organizations(self, actor: Actor) -> list[Json]:
         return _items(await self.call("GET", "/organizations", actor, params={"limit": TAXONOMY_PAGE}))

@@ -6,12 +6,18 @@ resolves and fetch them with one batch read (``GET /tasks?id=…``, ``GET /offer
 their offers and fills costs three requests, not a hundred. A key asked for twice in a request is
 fetched once. Each key still gets its own answer: a task the service does not return is a
 NotFound for that key alone, and a failed request fails only the keys of its batch. The services
-answer a batch read exactly as they answer the single reads, permissions included. Taxonomy and
-organization names come from the gateway-wide public cache.
+answer a batch read exactly as they answer the single reads, permissions included.
+
+``address`` does the same for exact addresses (``GET /tasks/addresses?task_id=…&member_id=…``),
+keyed by task and the volunteer asking (None for coordinators and admins): one request per
+volunteer per level, which in practice is one. A task the batch leaves out is Forbidden for that
+key, as the single read would have said. Taxonomy and organization names come from the
+gateway-wide public cache.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -20,12 +26,13 @@ from strawberry.dataloader import DataLoader
 
 from gateway.clients.http import PUBLIC
 from gateway.clients.services import BATCH_SIZE
-from services.common.problems import NotFound
+from services.common.problems import Forbidden, NotFound
 
 if TYPE_CHECKING:
     from gateway.schema.context import Context
     from gateway.state import Gateway
 
+AddressKey = tuple[UUID, UUID | None]
 TAXONOMY_TTL_SECONDS = 60.0
 OFFERS_PER_TASK = 100
 
@@ -37,6 +44,8 @@ class Loaders:
         self.task = DataLoader(self._load_tasks, max_batch_size=BATCH_SIZE)
         self.offers_of_task = DataLoader(self._load_offers_of_tasks, max_batch_size=BATCH_SIZE)
         self.fill = DataLoader(self._load_fills, max_batch_size=BATCH_SIZE)
+        # Keyed by (task id, volunteer asking or None); batches split by volunteer, then by 100.
+        self.address = DataLoader(self._load_addresses)
 
     async def _load_tasks(self, task_ids: list[UUID]) -> list[Any]:
         found = _by_task(await self._gateway.clients.tasks.many(await self._context.actor(), task_ids), "id")
@@ -54,6 +63,23 @@ class Loaders:
         found = _by_task(await self._gateway.clients.matching.fills(await self._context.actor(), task_ids), "task_id")
         return [found.get(task_id) or NotFound(f"The matching service has not heard of task {task_id}.")
                 for task_id in task_ids]
+
+    async def _load_addresses(self, keys: list[AddressKey]) -> list[Any]:
+        batches = _address_batches(keys)
+        actor = await self._context.actor()
+        answers = await asyncio.gather(
+            *(self._gateway.clients.tasks.addresses(actor, task_ids, member_id) for member_id, task_ids in batches),
+            return_exceptions=True,
+        )
+        found: dict[AddressKey, Any] = {}
+        for (member_id, task_ids), answer in zip(batches, answers):
+            if isinstance(answer, BaseException):
+                if not isinstance(answer, Exception):  # cancelled: not an answer for these keys
+                    raise answer
+                found.update(((task_id, member_id), answer) for task_id in task_ids)
+            else:
+                found.update(((task_id, member_id), item) for task_id, item in _by_task(answer, "task_id").items())
+        return [found.get(key) or _address_refused(key[1]) for key in keys]
 
     async def skill_names(self) -> dict[str, str]:
         return {skill["slug"]: skill["name"] for skill in await self.skills()}
@@ -75,6 +101,22 @@ class Loaders:
 
     async def organizations(self) -> dict[str, dict]:
         return {str(org["id"]): org for org in await self.organizations_list()}
+
+
+def _address_batches(keys: list[AddressKey]) -> list[tuple[UUID | None, list[UUID]]]:
+    """One batch per volunteer asking (or none: coordinators and admins), at most 100 tasks each."""
+    by_member: dict[UUID | None, list[UUID]] = defaultdict(list)
+    for task_id, member_id in keys:
+        by_member[member_id].append(task_id)
+    return [(member_id, task_ids[start:start + BATCH_SIZE])
+            for member_id, task_ids in by_member.items() for start in range(0, len(task_ids), BATCH_SIZE)]
+
+
+def _address_refused(member_id: UUID | None) -> Forbidden:
+    # The batch read leaves out what the single read would refuse (and tasks it does not know).
+    if member_id is not None:
+        return Forbidden("the exact address is shared only with volunteers who accepted this task")
+    return Forbidden("only the task's coordinators, or volunteers who accepted it, may see the address")
 
 
 def _by_task(items: list[dict], key: str) -> dict[UUID, dict]:

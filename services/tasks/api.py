@@ -23,6 +23,7 @@ from services.tasks.models import (
     OrganizationCreate,
     OrganizationPublic,
     TaskAddress,
+    TaskAddresses,
     TaskCreate,
     TaskPublic,
     TaskUpdate,
@@ -74,6 +75,20 @@ def list_tasks(
     session: Session = unit_of_work,
 ) -> Page[TaskPublic]:
     return find_tasks(session, filters, page)
+
+
+# Declared before "/{task_id}", which would otherwise take "addresses" for a task id.
+@tasks.get("/addresses", summary="Exact addresses of many tasks at once: those the actor may see")
+def task_addresses(
+    task_ids: list[UUID] = Query(
+        ..., alias="task_id", min_length=1, max_length=MAX_IDS,
+        description=f"Repeat it (?task_id=a&task_id=b), at most {MAX_IDS}. Tasks whose address the actor may "
+                    "not see, and unknown ones, are absent from the answer.",
+    ),
+    member_id: UUID | None = Query(None, description="The volunteer asking; only tasks they accepted"),
+    ctx: Context = Depends(context),
+) -> TaskAddresses:
+    return handlers.task_addresses(ctx, task_ids, member_id)
 
 
 @tasks.get("/{task_id}", summary="A task (without its exact address)")

@@ -1,4 +1,5 @@
-"""What the tasks service does: post, edit, open, cancel, close, list tasks; reveal addresses.
+"""What the tasks service does: post, edit, open, cancel, close, list tasks; reveal addresses
+(one task's, or many at once under the same rule).
 
 Routes call these with a :class:`Context`; each runs inside the caller's transaction and queues
 its TaskState there (outbox), so a change and its event commit together.
@@ -6,6 +7,7 @@ its TaskState there (outbox), so a change and its event commit together.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from uuid import UUID
@@ -21,6 +23,7 @@ from services.tasks.models import (
     Task,
     TaskAcceptance,
     TaskAddress,
+    TaskAddresses,
     TaskCreate,
     TaskLanguage,
     TaskPublic,
@@ -98,15 +101,56 @@ def task_address(ctx: Context, task_id: UUID, member_id: UUID | None) -> TaskAdd
     """The exact place: for volunteers who accepted, the task's coordinators, admins and the system."""
     check_known(ctx.actor)
     task = load_task(ctx.session, task_id)
-    if ctx.actor.role == "volunteer":
-        if member_id not in (None, ctx.actor.id):
-            raise Forbidden("a volunteer may only ask for the address on their own behalf")
-        member_id = ctx.actor.id
+    member_id = _asking_for(ctx.actor, member_id)
     if member_id is not None:
-        if ctx.session.get(TaskAcceptance, (task.id, member_id)) is None:
+        if not _accepted_by(ctx.session, member_id, [task.id]):
             raise Forbidden("the exact address is shared only with volunteers who accepted this task")
     elif not can_manage(ctx.session, ctx.actor, task.organization_id):
         raise Forbidden("only the task's coordinators, or volunteers who accepted it, may see the address")
+    return _address_of(task)
+
+
+def task_addresses(ctx: Context, task_ids: Sequence[UUID], member_id: UUID | None) -> TaskAddresses:
+    """Many tasks' exact places in one read, each under the rule of :func:`task_address`.
+
+    A task the actor may not see, or that does not exist, is left out rather than failing the
+    read, so one forbidden task does not hide the others. Items follow the order asked for.
+    """
+    check_known(ctx.actor)
+    member_id = _asking_for(ctx.actor, member_id)
+    wanted = list(dict.fromkeys(task_ids))
+    tasks = {task.id: task for task in ctx.session.exec(select(Task).where(Task.id.in_(wanted)))}
+    if member_id is not None:
+        visible = _accepted_by(ctx.session, member_id, wanted)
+    else:
+        visible = _managed_by_actor(ctx, tasks.values())
+    return TaskAddresses(items=[_address_of(tasks[task_id]) for task_id in wanted
+                                if task_id in tasks and task_id in visible])
+
+
+def _asking_for(actor: Actor, member_id: UUID | None) -> UUID | None:
+    """The volunteer on whose behalf the address is asked; a volunteer asks only for themself."""
+    if actor.role != "volunteer":
+        return member_id
+    if member_id not in (None, actor.id):
+        raise Forbidden("a volunteer may only ask for the address on their own behalf")
+    return actor.id
+
+
+def _accepted_by(session: Session, member_id: UUID, task_ids: Sequence[UUID]) -> set[UUID]:
+    accepted = select(TaskAcceptance.task_id).where(
+        TaskAcceptance.member_id == member_id, TaskAcceptance.task_id.in_(task_ids))
+    return set(session.exec(accepted).all())
+
+
+def _managed_by_actor(ctx: Context, tasks: Iterable[Task]) -> set[UUID]:
+    tasks = list(tasks)
+    # One membership check per organization, however many of its tasks are asked for.
+    managed = {org for org in {task.organization_id for task in tasks} if can_manage(ctx.session, ctx.actor, org)}
+    return {task.id for task in tasks if task.organization_id in managed}
+
+
+def _address_of(task: Task) -> TaskAddress:
     return TaskAddress(task_id=task.id, address=task.address, area=task.area, remote=task.remote)
 
 

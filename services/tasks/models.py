@@ -245,6 +245,12 @@ class TaskAddress(BaseModel):
     remote: bool
 
 
+class TaskAddresses(BaseModel):
+    """The exact places among many tasks that the actor may see; the others are simply absent."""
+
+    items: list[TaskAddress]
+
+
 # --- Consistency rules shared by create and update --------------------------------------------
 
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tests.gateway.stack import Stack
+from tests.gateway.client import Person, World
+from tests.gateway.stack import Stack, unique
 from tests.support.processes import eventually
 
 MY_TASKS = """{ myTasks(first: 50) { totalCount nodes { id
   fill { slots accepted pending acceptedMemberIds } offers { id status reasons memberId } } } }"""
 BATCH_READS = Counter({"tasks GET /tasks": 1, "matching GET /offers": 1, "matching GET /fills": 1})
+MY_ADDRESSES = "{ myOffers(status: ACCEPTED, first: 50) { totalCount nodes { taskId status address } } }"
 
 
 def service_calls(stack: Stack, request_id: str) -> Counter:
@@ -96,3 +99,38 @@ def test_a_volunteer_s_offers_read_their_tasks_in_one_request(world, stack):
 
     assert {node["task"]["id"] for node in data["myOffers"]["nodes"]} == {task["id"] for task in tasks}
     assert without_taxonomy(calls) == Counter({"matching GET /offers": 1, "tasks GET /tasks": 1})
+
+
+def new_area(world: World) -> str:
+    slug = unique("area")
+    result = world.gql("mutation($i: AreaInput!) { createArea(input: $i) { __typename ... on Problem { message } } }",
+                       {"i": {"slug": slug, "name": "Villeray", "city": "Montréal"}}, world.admin.token)["createArea"]
+    assert result["__typename"] == "Area", result
+    return slug
+
+
+def accept_in_person_task(world: World, volunteer: Person, coordinator: Person, skill: str, area: str,
+                          in_days: int) -> tuple[str, str]:
+    """Post a task with an exact address on its own day (accepted tasks must not overlap); accept it."""
+    starts = (datetime.now(UTC) + timedelta(days=in_days)).replace(hour=15, minute=0, second=0, microsecond=0)
+    address = f"{in_days * 100} rue Saint-Denis"
+    task = world.task(coordinator, skill, remote=False, area=area, address=address, startsAt=starts.isoformat(),
+                      endsAt=(starts + timedelta(hours=2)).isoformat())
+    accepted = world.accept(volunteer, world.wait_for_offer(volunteer, task["id"])["id"])
+    assert accepted.get("status") == "ACCEPTED", accepted
+    return task["id"], address
+
+
+def test_a_volunteer_s_accepted_offers_show_their_addresses_in_one_request_for_2_or_6_offers(world, stack):
+    skill, area, coordinator = world.skill(), new_area(world), world.coordinator()
+    volunteer = world.volunteer(skill, area=area, maxTasksPerMonth=10)
+    addresses = dict(accept_in_person_task(world, volunteer, coordinator, skill, area, day) for day in (2, 3))
+
+    few, few_calls = query_counting_calls(stack, MY_ADDRESSES, volunteer.token)
+    addresses.update(accept_in_person_task(world, volunteer, coordinator, skill, area, day) for day in range(4, 8))
+    many, many_calls = query_counting_calls(stack, MY_ADDRESSES, volunteer.token)
+
+    assert (few["myOffers"]["totalCount"], many["myOffers"]["totalCount"]) == (2, 6)
+    assert {node["taskId"]: node["address"] for node in many["myOffers"]["nodes"]} == addresses
+    one_batch = Counter({"matching GET /offers": 1, "tasks GET /tasks/addresses": 1})
+    assert without_taxonomy(few_calls) == without_taxonomy(many_calls) == one_batch

@@ -100,7 +100,7 @@ class Task:
     async def address(self, info: Info) -> str | None:
         if not self.has_address:
             return None
-        data = await info.context.clients.tasks.address(await info.context.actor(), UUID(self.id), None)
+        data = await info.context.loaders.address.load((UUID(self.id), None))
         return data.get("address")
 
 

@@ -60,10 +60,10 @@ class Offer:
             return None
         member_id = await info.context.member_id()
         try:
-            data = await info.context.clients.tasks.address(await info.context.actor(), UUID(self.task_id), member_id)
+            data = await info.context.loaders.address.load((UUID(self.task_id), member_id))
         except DomainError:
             return None
-        return data.get("address") if isinstance(data, dict) else None
+        return data.get("address")
 
 
 @strawberry.type
