@@ -1,4 +1,9 @@
-"""Enums shared by several domains; values are the services' wire values."""
+"""Enums shared by several domains, built from the enums the services speak.
+
+Each GraphQL enum is derived from its contract enum, so the two cannot drift apart: the GraphQL
+names are the contract names in upper case (``CAPABLE``) and the values are the wire names the
+services accept (``"capable"``).
+"""
 
 from __future__ import annotations
 
@@ -6,80 +11,31 @@ import enum
 
 import strawberry
 
+from gateway.models import Role as AccountRole
+from services.common import contracts
 
-@strawberry.enum
-class SkillLevel(enum.Enum):
-    LEARNING = "learning"
-    CAPABLE = "capable"
-    EXPERT = "expert"
+_CONTRACT_OF: dict[type[enum.Enum], type[enum.Enum]] = {}
 
 
-@strawberry.enum
-class Fluency(enum.Enum):
-    BASIC = "basic"
-    CONVERSATIONAL = "conversational"
-    FLUENT = "fluent"
+def _graphql_enum(contract: type[enum.Enum]) -> type[enum.Enum]:
+    members = {member.name.upper(): member.name for member in contract}
+    graphql = strawberry.enum(enum.Enum(contract.__name__, members, module=__name__))
+    _CONTRACT_OF[graphql] = contract
+    return graphql
 
 
-@strawberry.enum
-class Weekday(enum.Enum):
-    MONDAY = "monday"
-    TUESDAY = "tuesday"
-    WEDNESDAY = "wednesday"
-    THURSDAY = "thursday"
-    FRIDAY = "friday"
-    SATURDAY = "saturday"
-    SUNDAY = "sunday"
-
-
-@strawberry.enum
-class MemberStatus(enum.Enum):
-    ACTIVE = "active"
-    PAUSED = "paused"
-
-
-@strawberry.enum
-class TaskStatus(enum.Enum):
-    DRAFT = "draft"
-    OPEN = "open"
-    FILLED = "filled"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-
-@strawberry.enum
-class Urgency(enum.Enum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-
-
-@strawberry.enum
-class OfferStatus(enum.Enum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
-    CANCELLED_BY_VOLUNTEER = "cancelled_by_volunteer"
-
-
-@strawberry.enum
-class Role(enum.Enum):
-    VOLUNTEER = "volunteer"
-    COORDINATOR = "coordinator"
-    ADMIN = "admin"
-
-
-_INT_NAMES = {
-    SkillLevel: {1: "learning", 2: "capable", 3: "expert"},
-    Fluency: {1: "basic", 2: "conversational", 3: "fluent"},
-    Weekday: {0: "monday", 1: "tuesday", 2: "wednesday", 3: "thursday", 4: "friday", 5: "saturday", 6: "sunday"},
-}
+SkillLevel = _graphql_enum(contracts.SkillLevel)
+Fluency = _graphql_enum(contracts.Fluency)
+Weekday = _graphql_enum(contracts.Weekday)
+MemberStatus = _graphql_enum(contracts.MemberStatus)
+TaskStatus = _graphql_enum(contracts.TaskStatus)
+Urgency = _graphql_enum(contracts.Urgency)
+OfferStatus = _graphql_enum(contracts.OfferStatus)
+Role = _graphql_enum(AccountRole)
 
 
 def from_wire(enum_type: type[enum.Enum], value):
     """Services send names ('capable') or, from the contracts' IntEnums, numbers (2)."""
     if isinstance(value, int) and not isinstance(value, bool):
-        value = _INT_NAMES[enum_type][value]
+        value = _CONTRACT_OF[enum_type](value).name
     return enum_type(value)

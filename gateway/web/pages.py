@@ -1,4 +1,9 @@
-"""Serves gateway/web/public: plain HTML pages, JS modules, CSS, catalogues and widget.js.
+"""Serves the web front end: the pages, and public/ (JS modules, CSS, catalogues and widget.js).
+
+A page file, public/<page>.html, holds only what is its own: its <title> line first, then the
+content of its <main>. layout.html adds the head, header, footer and the page's script
+(assets/js/<page>.js) around it, through ``$title``, ``$script`` and ``$main``. Pages are assembled
+once at start-up and served from memory, with an ETag so that browsers revalidate cheaply.
 
 Pages get a strict Content-Security-Policy (scripts and connections to this origin only);
 widget.js is meant to be loaded by partner sites, so it may be fetched from any origin.
@@ -6,33 +11,88 @@ widget.js is meant to be loaded by partner sites, so it may be fetched from any 
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from email.utils import formatdate
 from pathlib import Path
+from string import Template
 
 from fastapi import FastAPI
-from starlette.responses import RedirectResponse
-from starlette.staticfiles import StaticFiles
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
+from starlette.types import Scope
 
-PUBLIC = Path(__file__).resolve().parent / "public"
+WEB = Path(__file__).resolve().parent
+PUBLIC = WEB / "public"
+LAYOUT = WEB / "layout.html"
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 
 
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    etag: str
+    last_modified: str
+
+
+def assemble_page(source: Path, layout: Template) -> bytes:
+    """One page: its title line and main content put into the shared layout."""
+    title, _, main = source.read_text().partition("\n")
+    if not (title.startswith("<title") and title.endswith("</title>")):
+        raise ValueError(f"{source} must start with its <title> line")
+    script = source.parent / "assets" / "js" / f"{source.stem}.js"
+    if not script.is_file():
+        raise ValueError(f"{source} has no script: {script} is missing")
+    return layout.substitute(title=title, script=source.stem, main=main).encode()
+
+
+def load_pages(public: Path = PUBLIC, layout: Path = LAYOUT) -> dict[str, Page]:
+    """Every page of ``public``, by file name, assembled; a broken page stops the start-up."""
+    template = Template(layout.read_text())
+    pages = {}
+    for source in sorted(public.glob("*.html")):
+        body = assemble_page(source, template)
+        modified = max(source.stat().st_mtime, layout.stat().st_mtime)
+        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        pages[source.name] = Page(body, etag, formatdate(modified, usegmt=True))
+    return pages
+
+
 class WebFiles(StaticFiles):
-    async def get_response(self, path: str, scope):
-        response = await super().get_response(path, scope)
+    def __init__(self, pages: dict[str, Page]) -> None:
+        super().__init__(directory=PUBLIC)
+        self.pages = pages
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        page = self.pages.get("index.html" if path == "." else path)
+        if page is not None:
+            response = self.page_response(page, scope)
+            response.headers["Content-Security-Policy"] = PAGE_POLICY
+        else:
+            response = await super().get_response(path, scope)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         if path.endswith("widget.js"):
             response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
             response.headers["Cache-Control"] = "public, max-age=300"
-        elif response.media_type == "text/html" or path.endswith(".html") or path in ("", "."):
-            response.headers["Content-Security-Policy"] = PAGE_POLICY
-            response.headers["Cache-Control"] = "no-cache"
         else:
             response.headers["Cache-Control"] = "no-cache"
         return response
+
+    def page_response(self, page: Page, scope: Scope) -> Response:
+        if scope["method"] not in ("GET", "HEAD"):
+            raise HTTPException(status_code=405, headers={"Allow": "GET, HEAD"})
+        validators = Headers({"etag": page.etag, "last-modified": page.last_modified})
+        if self.is_not_modified(validators, Headers(scope=scope)):
+            return NotModifiedResponse(validators)
+        body = b"" if scope["method"] == "HEAD" else page.body
+        return Response(body, media_type="text/html",
+                        headers={**validators, "content-length": str(len(page.body))})
 
 
 def mount_web(app: FastAPI) -> None:
@@ -40,4 +100,4 @@ def mount_web(app: FastAPI) -> None:
     def widget_demo() -> RedirectResponse:
         return RedirectResponse("/widget-demo.html")
 
-    app.mount("/", WebFiles(directory=PUBLIC, html=True), name="web")
+    app.mount("/", WebFiles(load_pages()), name="web")

@@ -93,39 +93,36 @@ function userRow(user) {
     el("td", {}, t(user.active ? "admin.active" : "admin.disabled")), cell);
 }
 
-async function userMutation(button, cell, mutation, variables) {
+// One change to an account from its row or the erasure form: the list is redrawn, or the problem
+// shown next to the button. Resolves to whether the change was made.
+async function changeUser(button, cell, mutation, variables, apply) {
   busy(button, true);
   try {
     const result = Object.values(await request(mutation, variables))[0];
-    if (result.__typename === "UserAccount") {
-      state.users = state.users.map((u) => (u.id === result.id ? result : u));
+    if (result.__typename === "UserAccount" || result.__typename === "Erasure") {
+      apply(result);
       renderUsers();
-    } else {
-      notice(cell, problemMessage(result));
+      return true;
     }
+    notice(cell, problemMessage(result));
   } catch (error) {
     showError(cell, error);
   } finally {
     busy(button, false);
   }
+  return false;
+}
+
+function userMutation(button, cell, mutation, variables) {
+  return changeUser(button, cell, mutation, variables,
+    (changed) => { state.users = state.users.map((u) => (u.id === changed.id ? changed : u)); });
 }
 
 async function eraseUser(user, button, cell) {
-  if (!window.confirm(t("admin.confirm_erase", { email: user.email }))) return;
-  busy(button, true);
-  try {
-    const result = (await request(`mutation($u: ID!) { eraseUser(userId: $u) { __typename ${PROBLEM} } }`, { u: user.id })).eraseUser;
-    if (result.__typename === "Erasure") {
-      state.users = state.users.filter((u) => u.id !== user.id);
-      renderUsers();
-    } else {
-      notice(cell, problemMessage(result));
-    }
-  } catch (error) {
-    showError(cell, error);
-  } finally {
-    busy(button, false);
-  }
+  if (!window.confirm(t("admin.confirm_erase", { email: user.email }))) return false;
+  // Erasure answers with no ValidationProblem, so only the Problem interface may be asked for.
+  return changeUser(button, cell, `mutation($u: ID!) { eraseUser(userId: $u) { __typename ... on Problem { message } } }`, { u: user.id },
+    () => { state.users = state.users.filter((u) => u.id !== user.id); });
 }
 
 function renderUsers() {
@@ -154,39 +151,42 @@ async function findForErasure(event) {
   }
   const cell = el("div", {});
   const button = el("button", { type: "button", class: "danger" }, t("admin.erase_person"));
-  button.addEventListener("click", () => eraseUser(user, button, cell).then(() => holder.replaceChildren(
-    el("p", { class: "notice", role: "status" }, t("admin.erased")))));
+  button.addEventListener("click", async () => {
+    if (await eraseUser(user, button, cell)) holder.replaceChildren(el("p", { class: "notice", role: "status" }, t("admin.erased")));
+  });
   holder.replaceChildren(el("p", {}, t("admin.found", { email: user.email, role: t(`role.${user.role}`) })), button, cell);
 }
 
+// The catalogue forms: each input field of the mutation, with the id of the box it is typed in.
+const CATALOGUE_FORMS = {
+  "org-form": {
+    mutation: `mutation($i: OrganizationInput!) { createOrganization(input: $i) { __typename ... on Organization { id } ${PROBLEM} } }`,
+    fields: { name: "org-name", description: "org-description" },
+  },
+  "skill-form": {
+    mutation: `mutation($i: SkillInput!) { createSkill(input: $i) { __typename ... on Skill { slug } ${PROBLEM} } }`,
+    fields: { slug: "skill-slug", name: "skill-name", description: "skill-description" },
+  },
+  "area-form": {
+    mutation: `mutation($i: AreaInput!) { createArea(input: $i) { __typename ... on Area { slug } ${PROBLEM} } }`,
+    fields: { slug: "area-slug", name: "area-name", city: "area-city" },
+  },
+};
+
+async function addToCatalogue(event, { mutation, fields }) {
+  event.preventDefault();
+  const input = Object.fromEntries(Object.entries(fields).map(([name, id]) => [name, document.getElementById(id).value.trim()]));
+  const result = await run(event.target, mutation, { i: input }, fields);
+  if (result) { notice(event.target, t("admin.added")); await loadCatalogue(); }
+}
+
 function setUpForms() {
-  const form = (id) => document.getElementById(id);
-  const value = (id) => document.getElementById(id).value.trim();
-  form("org-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const result = await run(event.target, `mutation($i: OrganizationInput!) { createOrganization(input: $i) {
-      __typename ... on Organization { id } ${PROBLEM} } }`, { i: { name: value("org-name"), description: value("org-description") } },
-    { name: "org-name" });
-    if (result) { notice(event.target, t("admin.added")); await loadCatalogue(); }
-  });
-  form("skill-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const result = await run(event.target, `mutation($i: SkillInput!) { createSkill(input: $i) {
-      __typename ... on Skill { slug } ${PROBLEM} } }`,
-    { i: { slug: value("skill-slug"), name: value("skill-name"), description: value("skill-description") } },
-    { slug: "skill-slug", name: "skill-name" });
-    if (result) { notice(event.target, t("admin.added")); await loadCatalogue(); }
-  });
-  form("area-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const result = await run(event.target, `mutation($i: AreaInput!) { createArea(input: $i) {
-      __typename ... on Area { slug } ${PROBLEM} } }`,
-    { i: { slug: value("area-slug"), name: value("area-name"), city: value("area-city") } },
-    { slug: "area-slug", name: "area-name", city: "area-city" });
-    if (result) { notice(event.target, t("admin.added")); await loadCatalogue(); }
-  });
-  form("erasure-form").addEventListener("submit", (event) => findForErasure(event).catch((e) => showError(event.target, e)));
-  form("more-users").addEventListener("click", () => loadUsers(true));
+  for (const [id, form] of Object.entries(CATALOGUE_FORMS)) {
+    document.getElementById(id).addEventListener("submit", (event) => addToCatalogue(event, form));
+  }
+  const erasure = document.getElementById("erasure-form");
+  erasure.addEventListener("submit", (event) => findForErasure(event).catch((e) => showError(erasure, e)));
+  document.getElementById("more-users").addEventListener("click", () => loadUsers(true));
 }
 
 async function main() {
