@@ -33,9 +33,20 @@ async function load(lang) {
   return catalogues[lang];
 }
 
+// With a numeric `count`, a catalogue may hold plural forms as `key_one`, `key_few`... (the
+// categories of Intl.PluralRules for its language); `key` itself is the general form.
+function lookup(lang, key, count) {
+  const catalogue = catalogues[lang] || {};
+  if (typeof count === "number") {
+    const form = catalogue[`${key}_${new Intl.PluralRules(lang).select(count)}`];
+    if (form !== undefined) return form;
+  }
+  return catalogue[key];
+}
+
 export function t(key, params = {}, fallback = undefined) {
-  let text = (catalogues[language] || {})[key];
-  if (text === undefined) text = (catalogues.en || {})[key];
+  let text = lookup(language, key, params.count);
+  if (text === undefined) text = lookup("en", key, params.count);
   if (text === undefined) text = fallback !== undefined ? fallback : key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (params[name] !== undefined ? String(params[name]) : `{${name}}`));
 }

@@ -16,8 +16,9 @@ const state = { tasks: [], total: 0, cursor: null, hasMore: false };
 
 function filter() {
   const value = (id) => document.getElementById(id).value || null;
+  const skill = value("filter-skill");
   return {
-    skill: value("filter-skill"), area: value("filter-area"), language: value("filter-language"),
+    skills: skill ? [skill] : null, area: value("filter-area"), language: value("filter-language"),
     remote: document.getElementById("filter-remote").checked ? true : null,
   };
 }

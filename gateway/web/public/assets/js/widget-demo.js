@@ -5,7 +5,7 @@ import { currentLanguage, onLanguageChange } from "./i18n.js";
 import { pageReady, setUpPage } from "./ui.js";
 
 function showSnippet() {
-  const tag = `<script src="${window.location.origin}/widget.js" data-skill="translation" data-limit="5" `
+  const tag = `<script src="${window.location.origin}/widget.js" data-skills="translation,interpretation" data-limit="5" `
     + `data-lang="${currentLanguage()}" async></script>`;
   document.getElementById("snippet").textContent = tag;
 }
