@@ -1,7 +1,7 @@
 """Every member's matching state, held in the engine, shared safely between threads.
 
 The engine is plain, single-threaded Python. Here one lock guards it: the members feed writes
-(in batches while it replays the topic), the worker asks for candidates, and request handlers read a
+(in batches while it replays the topic, with indexing deferred to its end), the worker asks for candidates, and request handlers read a
 member's monthly limit. ``replayed`` is set once the members topic was read to the end offsets it
 had at start-up; until then the service is not ready.
 """
@@ -29,6 +29,17 @@ class MemberDirectory:
     def __len__(self) -> int:
         with self._lock:
             return len(self._engine)
+
+    def defer_indexing(self) -> None:
+        """For a replay: updates are only recorded until ``build_index``, which indexes every
+        member at once (see ``MatchingEngine.defer_indexing``). A question asked meanwhile still
+        gets a right answer: it has the index built first."""
+        with self._lock:
+            self._engine.defer_indexing()
+
+    def build_index(self) -> None:
+        with self._lock:
+            self._engine.build_index()
 
     def apply(self, updates: Iterable[MemberUpdate]) -> None:
         with self._lock:

@@ -57,10 +57,14 @@ def replay(consumer: KafkaConsumer, directory: MemberDirectory, stop: threading.
     ends = consumer.end_offsets(assigned)
     read = 0
     with bulk_load():
+        # The index is built once, at the end (see MatchingEngine.defer_indexing): a member met
+        # several times in the topic is indexed in their last state only.
+        directory.defer_indexing()
         while not stop.is_set() and any(consumer.position(tp) < ends[tp] for tp in assigned):
             updates = _updates(consumer.poll(timeout_ms=200))
             directory.apply(update for update in updates if update is not None)
             read += len(updates)
+        directory.build_index()
     return read
 
 
@@ -70,8 +74,8 @@ def bulk_load() -> Iterator[None]:
     and what survives it is frozen.
 
     Loading creates millions of long-lived objects and little garbage, yet each full collection
-    walks every object loaded so far again: with the collector on, reading and validating a member
-    took about six times the CPU in ``bench/rebuild_bench.py``. One collection at the end frees
+    walks every object loaded so far again: with the collector on, validating a member takes
+    several times the CPU (``bench/results/rebuild.md``). One collection at the end frees
     the garbage cycles the load left, and ``gc.freeze`` then moves the members out of the
     collector's sight for good, so the running service does not re-examine them at every full
     collection either. (Frozen objects are still freed as usual when replaced or removed: the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
@@ -15,7 +16,7 @@ from services.matching.directory import MemberDirectory
 from services.matching.engine import ScoreWeights
 from services.matching.member_feed import open_reader, replay
 from services.matching.member_states import read_update
-from tests.matching.factories import TORONTO, member
+from tests.matching.factories import TORONTO, member, task
 
 
 def record(key: bytes | None, value: bytes | None) -> ConsumerRecord:
@@ -70,3 +71,33 @@ def test_a_replay_ends_with_each_member_s_latest_state_and_without_the_erased(ka
     assert directory.get(changed.member_id).status == MemberStatus.paused
     assert directory.get(erased.member_id) is None
     assert directory.get(later.member_id) == later
+
+
+@pytest.mark.kafka
+def test_after_a_replay_members_are_matched_and_later_changes_are_indexed_as_they_come(
+    kafka_bootstrap, matching_topics, publisher
+):
+    helper, pausing, leaving = member(), member(), member()
+    for state in (helper, pausing, leaving, member(area="elsewhere")):
+        publisher.member(state)
+    publisher.flush()
+    consumer = open_reader(kafka_bootstrap, publisher.topics.members_state, "test-replay-then-live")
+    directory = MemberDirectory(ScoreWeights(), TORONTO)
+    try:
+        replay(consumer, directory, threading.Event())
+    finally:
+        consumer.close()
+    clinic, now = task(), datetime.now(UTC)
+
+    def matched() -> set:
+        found = directory.candidates(clinic, loads={}, excluded=set(), limit=10, now=now)
+        return {candidate.member_id for candidate in found}
+
+    assert matched() == {helper.member_id, pausing.member_id, leaving.member_id}
+    newcomer = member()
+    directory.apply([
+        (pausing.member_id, pausing.model_copy(update={"status": MemberStatus.paused})),
+        (leaving.member_id, None),
+        (newcomer.member_id, newcomer),
+    ])
+    assert matched() == {helper.member_id, newcomer.member_id}

@@ -5,6 +5,8 @@ Usage::
     engine = MatchingEngine(weights=ScoreWeights(), tz=ZoneInfo("America/Toronto"))
     engine.upsert_member(state)            # MemberState; idempotent, replaces the old entry
     engine.remove_member(member_id)        # erasure or tombstone; True if the member was known
+    engine.defer_indexing()                # loading a whole membership: index once, at the end
+    engine.build_index()                   # ... now (a question asked before does it too)
     engine.get_member(member_id)           # MemberState | None
     engine.is_eligible(member_id, task, now=now, load=load, excluded=declined)   # -> bool
     engine.candidates(task, now=now, limit=10, loads=loads, excluded=declined)
@@ -29,7 +31,7 @@ Hard constraints (all must hold):
 - no accepted task (``MemberLoad.busy``) overlapping a fixed task's window; not in ``excluded``.
 
 Scoring and rotation are described in ``scoring``; the reasons' wording in ``reasons``; the index
-in ``index``. The engine does not look at the task's status: callers ask only for open tasks.
+in ``index`` and what it is keyed by in ``entries``. The engine does not look at the task's status: callers ask only for open tasks.
 """
 
 from .engine import MatchingEngine

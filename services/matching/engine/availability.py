@@ -33,17 +33,17 @@ Segment = tuple[int, int, int, int]  # (date ordinal, weekday, start minute, end
 
 
 def weekly_minutes(windows: Iterable[tuple[int, time, time]]) -> WeeklyMinutes:
-    days: list[list[Interval]] = [[] for _ in range(7)]
+    """Each day's free minutes, sorted and merged (worked out for every member at start-up)."""
+    days: list[list[Interval]] = [[], [], [], [], [], [], []]
     for weekday, start_time, end_time in windows:
-        start, end = _minute_of(start_time), _minute_of(end_time)
-        if end == 0:
-            end = MINUTES_PER_DAY
+        start = start_time.hour * 60 + start_time.minute
+        end = end_time.hour * 60 + end_time.minute or MINUTES_PER_DAY  # 00:00 is midnight
         if end > start:
             days[weekday].append((start, end))
         elif end < start:
             days[weekday].append((start, MINUTES_PER_DAY))
             days[(weekday + 1) % 7].append((0, end))
-    return shared(tuple(shared(_merged(day)) for day in days))
+    return shared(tuple([_merged(day) if day else () for day in days]))
 
 
 # One copy of each distinct availability pattern, shared by every member who has it: members
@@ -56,18 +56,30 @@ def shared(value: tuple) -> tuple:
     return _SHARED.setdefault(value, value)
 
 
+def shared_nested(value: tuple[tuple, ...]) -> tuple[tuple, ...]:
+    """``shared`` for a tuple of tuples, whose items are shared too (looked at only when the
+    whole is new: a known whole already holds shared items)."""
+    found = _SHARED.get(value)
+    if found is None:
+        found = tuple([shared(item) for item in value])
+        _SHARED[found] = found  # its own key: one tuple kept, not two
+    return found
+
+
 def _minute_of(moment: time | datetime) -> int:
     return moment.hour * 60 + moment.minute
 
 
 def _merged(intervals: list[Interval]) -> tuple[Interval, ...]:
-    merged: list[Interval] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return tuple(shared(interval) for interval in merged)
+    if len(intervals) > 1:
+        merged: list[Interval] = []
+        for start, end in sorted(intervals):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        intervals = merged
+    return shared_nested(tuple(intervals))
 
 
 @dataclass(frozen=True, slots=True)

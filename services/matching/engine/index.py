@@ -1,6 +1,6 @@
-"""The inverted index: for each skill level (also per area, and among members open to remote
-work), language, area, remote openness and block of the week, the set of active members who
-have it.
+"""The inverted index: for each entry (see ``entries``: a skill level, also per area and among
+members open to remote work, a language, an area, remote openness, a block of the week), the set
+of active members who have it.
 
 A task turns into a few *groups* of index entries; a member must be in at least one set of every
 group (a task in Spanish or English: one group of two entries). Intersecting those sets in C,
@@ -14,99 +14,12 @@ trace.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.common.contracts import SkillLevel
-
-from .availability import Segment, WeeklyMinutes
+from .entries import PART_ENTRIES, TOP_LEVEL, Entry, Group, entries_of, parts_of, skill_entry
 from .model import MemberProfile
-
-Entry = tuple[Hashable, ...]
-Group = list[Entry]
-
-# The week is indexed in blocks of this many minutes: small enough to separate a Saturday morning
-# from a Saturday evening, large enough that a member sits in only a handful of blocks.
-BLOCK_MINUTES = 120
-# A task touching more blocks than this is filtered by weekday instead: intersecting the pool
-# with every block would cost more than it saves.
-MAX_BLOCKS_PER_TASK = 3
-
-TOP_LEVEL = int(max(SkillLevel))
-
-AVAILABLE: Entry = ("available",)
-REMOTE_OK: Entry = ("remote_ok",)
-
-
-def skill_entry(skill: str, min_level: int, where: Entry = ()) -> Entry:
-    """Members with the skill at ``min_level`` or above; with ``where`` (an area or remote
-    entry), only those of them who are also there: the place is folded into the skill entry so
-    that a common skill in a large area is one small set rather than two large ones."""
-    return ("skill", skill, min_level, *where)
-
-
-def language_entries(code: str) -> list[Entry]:
-    """A member speaking 'pt-br' is found for tasks in 'pt-br' and in 'pt'."""
-    code = code.lower()
-    primary = code.split("-", 1)[0]
-    return [("language", code)] if primary == code else [("language", code), ("language", primary)]
-
-
-def language_entry(code: str) -> Entry:
-    return ("language", code.lower())
-
-
-def area_entry(area: str) -> Entry:
-    return ("area", area)
-
-
-def time_group(segments: tuple[Segment, ...]) -> Group:
-    """The index entries a member must hit to be free at some point of these segments."""
-    weekdays = {weekday for _, weekday, _, _ in segments}
-    if len(weekdays) == 7:
-        return [AVAILABLE]
-    blocks = {
-        ("block", weekday, block)
-        for _, weekday, start, end in segments
-        for block in range(start // BLOCK_MINUTES, (end - 1) // BLOCK_MINUTES + 1)
-    }
-    if len(blocks) <= MAX_BLOCKS_PER_TASK:
-        return sorted(blocks)
-    return [("weekday", weekday) for weekday in sorted(weekdays)]
-
-
-def _weekly_entries(weekly: WeeklyMinutes) -> Iterator[Entry]:
-    blocks = set()
-    for weekday, intervals in enumerate(weekly):
-        if intervals:
-            yield ("weekday", weekday)
-        for start, end in intervals:
-            for block in range(start // BLOCK_MINUTES, (end - 1) // BLOCK_MINUTES + 1):
-                blocks.add(("block", weekday, block))
-    yield from blocks
-    if any(weekly):
-        yield AVAILABLE
-
-
-def entries_of(profile: MemberProfile) -> list[Entry]:
-    """Every index entry that lists this member (none for a paused member)."""
-    if not profile.active:
-        return []
-    places: list[Entry] = [()]
-    if profile.area is not None:
-        places.append(area_entry(profile.area))
-    if profile.remote_ok:
-        places.append(REMOTE_OK)
-    entries: list[Entry] = [
-        skill_entry(skill, level, where)
-        for skill, top_level in profile.skill_levels.items()
-        for level in range(1, top_level + 1)
-        for where in places
-    ]
-    entries.extend({entry for code, _ in profile.languages for entry in language_entries(code)})
-    entries.extend(places[1:])
-    entries.extend(_weekly_entries(profile.weekly))
-    return entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +35,42 @@ class MemberIndex:
         self._sets: dict[Entry, set[int]] = {}
         self._indexed: set[int] = set()
 
+    @classmethod
+    def built_from(cls, profiles: Iterable[MemberProfile]) -> MemberIndex:
+        """The index of these members, built in one go: members are gathered by part (see
+        ``entries``), then each entry's set is made at once from the parts that have it. This
+        takes less than half the time of adding members one by one, which touches every entry
+        of every member (some thirty each)."""
+        members_of_part: defaultdict[int, list[int]] = defaultdict(list)
+        indexed: list[int] = []
+        for profile in profiles:
+            parts = parts_of(profile)
+            if parts:
+                key = profile.key
+                indexed.append(key)
+                for part in parts:
+                    members_of_part[part].append(key)
+        postings: defaultdict[Entry, list[int]] = defaultdict(list)
+        for part, keys in members_of_part.items():
+            for entry in PART_ENTRIES[part]:
+                postings[entry] += keys
+        del members_of_part
+        index = cls()
+        index._indexed = set(indexed)
+        while postings:  # each list goes as soon as its set exists: less memory at the peak
+            entry, keys = postings.popitem()
+            index._sets[entry] = set(keys)
+        return index
+
     def add(self, profile: MemberProfile) -> None:
-        entries = entries_of(profile)
+        entries, key, sets = entries_of(profile), profile.key, self._sets
         for entry in entries:
-            self._sets.setdefault(entry, set()).add(profile.key)
+            members = sets.get(entry)
+            if members is None:
+                members = sets[entry] = set()
+            members.add(key)
         if entries:
-            self._indexed.add(profile.key)
+            self._indexed.add(key)
 
     def discard(self, profile: MemberProfile) -> None:
         for entry in entries_of(profile):

@@ -21,7 +21,7 @@ from services.common.contracts import (
     WeeklyWindow,
 )
 
-from .availability import WeeklyMinutes, shared, weekly_minutes
+from .availability import WeeklyMinutes, shared, shared_nested, weekly_minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +68,16 @@ def stable_hash64(identifier: UUID) -> int:
     return int.from_bytes(blake2b(identifier.bytes, digest_size=8).digest(), "big")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MemberProfile:
     """The engine's own copy of a member: what matching reads, in the shape it reads it fastest.
 
     ``key`` is a small integer standing for the member inside the index: integers hash and compare
     in C, whereas every ``UUID`` hash or comparison is a Python-level call.
+
+    Never changed once made (a change to the member makes a new profile), but not a frozen
+    dataclass: those set each field through ``object.__setattr__``, which made creating a profile
+    several times slower, and every member's profile is created at start-up.
     """
 
     member_id: UUID
@@ -91,27 +95,24 @@ class MemberProfile:
 
     @classmethod
     def from_state(cls, state: MemberState, key: int) -> MemberProfile:
-        windows = shared(
-            tuple(shared((int(w.weekday), w.start, w.end)) for w in state.weekly_availability)
+        # Runs for every member at start-up: the parts many members share are looked up, not
+        # rebuilt (see availability.shared).
+        windows = shared_nested(
+            tuple([(int(w.weekday), w.start, w.end) for w in state.weekly_availability])
         )
-        return cls(
-            member_id=state.member_id,
-            key=key,
-            status=state.status,
-            # A member listing a skill twice is held at the higher of the two levels.
-            skill_levels=_highest_levels(state.skills),
-            languages=shared(
-                tuple(shared((claim.code, int(claim.fluency))) for claim in state.languages)
-            ),
-            windows=windows,
-            weekly=weekly_minutes(windows),
-            unavailable=tuple(
-                sorted((r.start.toordinal(), r.end.toordinal()) for r in state.unavailable)
-            ),
-            area=state.area,
-            remote_ok=state.remote_ok,
-            max_tasks_per_month=state.max_tasks_per_month,
-            interests=tuple(state.interests),
+        return cls(  # by position: keywords cost as much again
+            state.member_id,
+            key,
+            state.status,
+            _highest_levels(state.skills),
+            shared_nested(tuple([(claim.code, int(claim.fluency)) for claim in state.languages])),
+            windows,
+            weekly_minutes(windows),
+            _date_ranges(state.unavailable) if state.unavailable else (),
+            state.area,
+            state.remote_ok,
+            state.max_tasks_per_month,
+            shared(tuple(state.interests)),
         )
 
     @property
@@ -140,12 +141,18 @@ class MemberProfile:
         )
 
 
+def _date_ranges(ranges: list[DateRange]) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted([(r.start.toordinal(), r.end.toordinal()) for r in ranges]))
+
+
 def _highest_levels(skills: list[SkillClaim]) -> dict[str, int]:
-    levels: dict[str, int] = {}
-    for claim in skills:
-        levels[claim.skill] = max(levels.get(claim.skill, 0), int(claim.level))
-    ordered = tuple(sorted(levels.items()))
-    return _SHARED_LEVELS.setdefault(ordered, dict(ordered))
+    """A member listing a skill twice is held at the higher of the two levels: sorted by (skill,
+    level), the pairs give ``dict`` each skill's highest level last, and the last one wins."""
+    claims = tuple(sorted([(claim.skill, int(claim.level)) for claim in skills]))
+    levels = _SHARED_LEVELS.get(claims)
+    if levels is None:
+        levels = _SHARED_LEVELS[claims] = dict(claims)
+    return levels
 
 
 # Members with the same skills at the same levels share one (never mutated) dictionary, for the

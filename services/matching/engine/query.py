@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 
 from services.common.contracts import TaskState
 
-from . import index
+from . import entries
 from .availability import TaskWindow, free_minutes, task_window
 from .model import MemberLoad, MemberProfile, stable_hash64
 
@@ -23,21 +23,21 @@ class TaskQuery:
         # Mixed into each member's seed so that ties fall differently from one task to the next.
         self.rotation_salt = stable_hash64(task.task_id)
 
-    def index_groups(self) -> list[index.Group]:
+    def index_groups(self) -> list[entries.Group]:
         where = self.where()
-        groups: list[index.Group] = [[index.skill_entry(s, lv, where)] for s, lv in self.needs]
+        groups: list[entries.Group] = [[entries.skill_entry(s, lv, where)] for s, lv in self.needs]
         if where and not self.needs:
             groups.append([where])
         if self.languages:
-            groups.append([index.language_entry(code) for code in self.languages])
-        groups.append(index.time_group(self.window.segments))
+            groups.append([entries.language_entry(code) for code in self.languages])
+        groups.append(entries.time_group(self.window.segments))
         return groups
 
-    def where(self) -> index.Entry:
+    def where(self) -> entries.Entry:
         """The index entry for the task's place: remote, its area, or anywhere (empty)."""
         if self.task.remote:
-            return index.REMOTE_OK
-        return () if self.task.area is None else index.area_entry(self.task.area)
+            return entries.REMOTE_OK
+        return () if self.task.area is None else entries.area_entry(self.task.area)
 
     def fits_profile(self, profile: MemberProfile) -> bool:
         """The constraints the index answers, checked on one member (for re-checks)."""

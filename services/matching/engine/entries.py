@@ -1,0 +1,160 @@
+"""What the index is keyed by: entries for a skill level (also per area, and among members open to
+remote work), a language, an area, remote openness and a block of the week.
+
+A task turns into a few *groups* of entries (``time_group`` and ``TaskQuery.index_groups``); a
+member is listed under the entries of ``entries_of``.
+
+A member's entries are put together from *parts* that many members share: the entries for one
+skill at one level in one set of places, for one set of languages, for one day of free time, and
+so on. Each distinct part is worked out once and numbered, which makes listing a member cheap, and
+lets ``MemberIndex.built_from`` gather members by part rather than by entry when it indexes a
+whole membership. Like ``availability.shared``, the parts grow only with the number of distinct
+patterns ever seen, not with the number of members.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable
+
+from services.common.contracts import SkillLevel
+
+from .availability import Interval, Segment
+from .model import MemberProfile
+
+Entry = tuple[Hashable, ...]
+Group = list[Entry]
+
+# The week is indexed in blocks of this many minutes: small enough to separate a Saturday morning
+# from a Saturday evening, large enough that a member sits in only a handful of blocks.
+BLOCK_MINUTES = 120
+# A task touching more blocks than this is filtered by weekday instead: intersecting the pool
+# with every block would cost more than it saves.
+MAX_BLOCKS_PER_TASK = 3
+
+TOP_LEVEL = int(max(SkillLevel))
+
+AVAILABLE: Entry = ("available",)
+REMOTE_OK: Entry = ("remote_ok",)
+
+
+def skill_entry(skill: str, min_level: int, where: Entry = ()) -> Entry:
+    """Members with the skill at ``min_level`` or above; with ``where`` (an area or remote
+    entry), only those of them who are also there: the place is folded into the skill entry so
+    that a common skill in a large area is one small set rather than two large ones."""
+    return ("skill", skill, min_level, *where)
+
+
+def language_entries(code: str) -> list[Entry]:
+    """A member speaking 'pt-br' is found for tasks in 'pt-br' and in 'pt'."""
+    code = code.lower()
+    primary = code.split("-", 1)[0]
+    return [("language", code)] if primary == code else [("language", code), ("language", primary)]
+
+
+def language_entry(code: str) -> Entry:
+    return ("language", code.lower())
+
+
+def area_entry(area: str) -> Entry:
+    return ("area", area)
+
+
+def time_group(segments: tuple[Segment, ...]) -> Group:
+    """The index entries a member must hit to be free at some point of these segments."""
+    weekdays = {weekday for _, weekday, _, _ in segments}
+    if len(weekdays) == 7:
+        return [AVAILABLE]
+    blocks = {
+        ("block", weekday, block)
+        for _, weekday, start, end in segments
+        for block in range(start // BLOCK_MINUTES, (end - 1) // BLOCK_MINUTES + 1)
+    }
+    if len(blocks) <= MAX_BLOCKS_PER_TASK:
+        return sorted(blocks)
+    return [("weekday", weekday) for weekday in sorted(weekdays)]
+
+
+def entries_of(profile: MemberProfile) -> list[Entry]:
+    """Every index entry that lists this member (none for a paused member)."""
+    return [entry for part in parts_of(profile) for entry in PART_ENTRIES[part]]
+
+
+def parts_of(profile: MemberProfile) -> list[int]:
+    """The numbers of the parts whose entries, together, are the member's (none when paused).
+    No part is empty, so a member without any entry has no part either."""
+    if not profile.active:
+        return []
+    area, remote_ok = profile.area, profile.remote_ok
+    parts = [
+        _PARTS[("skill", skill, top, area, remote_ok)] for skill, top in profile.skill_levels.items()
+    ]
+    if profile.languages:
+        parts.append(_PARTS[("languages", profile.languages)])
+    if area is not None or remote_ok:
+        parts.append(_PARTS[("places", area, remote_ok)])
+    days = [_PARTS[("day", day, free)] for day, free in enumerate(profile.weekly) if free]
+    if days:
+        parts += days
+        parts.append(_PARTS[("available",)])
+    return parts
+
+
+class _PartNumbers(dict[tuple, int]):
+    """Each distinct part's number, given the first time it is asked for; its entries are at
+    that number in ``PART_ENTRIES``.
+
+    Shared by every engine of the process, which may run in different threads: a new part is
+    numbered under a lock, and its entries are in place before its number can be found.
+    """
+
+    def __missing__(self, description: tuple) -> int:
+        entries = _entries_for(description)
+        with _NUMBERING:
+            number = self.get(description)
+            if number is None:
+                number = len(PART_ENTRIES)
+                PART_ENTRIES.append(entries)
+                self[description] = number
+        return number
+
+
+_NUMBERING = threading.Lock()
+_PARTS = _PartNumbers()
+PART_ENTRIES: list[tuple[Entry, ...]] = []
+
+
+def _entries_for(description: tuple) -> tuple[Entry, ...]:
+    kind = description[0]
+    if kind == "skill":
+        _, skill, top_level, area, remote_ok = description
+        places = _places(area, remote_ok)
+        levels = range(1, top_level + 1)
+        return tuple(skill_entry(skill, level, where) for level in levels for where in places)
+    if kind == "languages":
+        found = {entry: None for code, _ in description[1] for entry in language_entries(code)}
+        return tuple(found)
+    if kind == "places":  # the area and remote entries themselves ("anywhere" has none)
+        return tuple(_places(*description[1:])[1:])
+    if kind == "day":
+        _, weekday, intervals = description
+        return (("weekday", weekday), *_blocks(weekday, intervals))
+    return (AVAILABLE,)
+
+
+def _places(area: str | None, remote_ok: bool) -> list[Entry]:
+    """Anywhere, then the member's area and remote work when they have them."""
+    places: list[Entry] = [()]
+    if area is not None:
+        places.append(area_entry(area))
+    if remote_ok:
+        places.append(REMOTE_OK)
+    return places
+
+
+def _blocks(weekday: int, intervals: tuple[Interval, ...]) -> dict[Entry, None]:
+    return {
+        ("block", weekday, block): None
+        for start, end in intervals
+        for block in range(start // BLOCK_MINUTES, (end - 1) // BLOCK_MINUTES + 1)
+    }
