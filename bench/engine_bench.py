@@ -35,6 +35,7 @@ from services.common.contracts import (  # noqa: E402
     TaskState,
     WeeklyWindow,
 )
+from bench.machine import load_words  # noqa: E402
 from services.matching.engine import MatchingEngine, MemberLoad  # noqa: E402
 from services.matching.engine.query import TaskQuery  # noqa: E402
 from services.matching.engine.scoring import fairness, rotation, staleness  # noqa: E402
@@ -324,19 +325,6 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(report)
     print(report)
-
-
-def load_words(loads: tuple[float, float]) -> str:
-    """What the 1-minute load averages seen say about the machine, without guessing who ran."""
-    cores = os.cpu_count() or 1
-    low, high = min(loads), max(loads)
-    if high < cores - 0.5:
-        return "below the number of cores throughout: the benchmark had the CPUs mostly to itself"
-    if low > cores + 0.5:
-        return "above the number of cores throughout: other processes competed with the benchmark for the CPUs"
-    if high > cores + 0.5:
-        return "above the number of cores at times: other processes competed with the benchmark for the CPUs"
-    return "around the number of cores: other processes ran alongside part of the time"
 
 
 def render(**r) -> str:

@@ -30,6 +30,14 @@ class Page(BaseModel, Generic[T]):
     offset: int = Field(ge=0)
 
 
+def batch_ids(name: str, at_most: int, meaning: str, required: bool = True):
+    """A repeated id parameter (``?name=a&name=b``) for reading many things in one request."""
+    return Query(
+        ... if required else [], alias=name, min_length=1 if required else 0, max_length=at_most,
+        description=f"Repeat it (?{name}=a&{name}=b), at most {at_most}. {meaning}",
+    )
+
+
 class PageRequest(BaseModel):
     limit: int
     offset: int

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from services.common.contracts import OfferStatus
 from services.common.deps import Actor, get_actor, get_runtime, get_session
+from services.common.http_api import batch_ids
 from services.common.runtime import Runtime
 from services.matching import handlers, reads
 from services.matching.context import Matching
@@ -36,10 +37,7 @@ def get_matching(runtime: Runtime = Depends(get_runtime)) -> Matching:
 @router.get("/offers", summary="Offers, newest first, filtered by member, tasks or status")
 def list_offers(
     member_id: UUID | None = None,
-    task_ids: list[UUID] = Query(
-        [], alias="task_id", max_length=MAX_TASK_IDS,
-        description=f"Offers of any of these tasks; repeat it (?task_id=a&task_id=b), at most {MAX_TASK_IDS}",
-    ),
+    task_ids: list[UUID] = batch_ids("task_id", MAX_TASK_IDS, "Offers of any of these tasks.", required=False),
     status: OfferStatus | None = None,
     per_task: int | None = Query(None, ge=1, le=200, description="Only each task's newest offers, this many at most"),
     limit: int = Query(50, ge=1, le=200),
@@ -91,11 +89,7 @@ def get_fill(task_id: UUID, session: Session = Depends(get_session)) -> FillPubl
 
 @router.get("/fills", summary="How far many tasks have filled, in one request")
 def list_fills(
-    task_ids: list[UUID] = Query(
-        ..., alias="task_id", min_length=1, max_length=MAX_TASK_IDS,
-        description=f"Repeat it (?task_id=a&task_id=b), at most {MAX_TASK_IDS}; tasks matching has not heard of "
-                    "are absent from the answer",
-    ),
+    task_ids: list[UUID] = batch_ids("task_id", MAX_TASK_IDS, "Tasks matching has not heard of are absent from the answer."),
     session: Session = Depends(get_session),
 ) -> FillList:
     return reads.list_fills(session, task_ids)

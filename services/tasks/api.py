@@ -10,7 +10,7 @@ from sqlmodel import Session
 from services.common.contracts import TaskStatus
 from services.common.deps import Actor, get_actor, get_runtime, unit_of_work
 from services.common.http_api import (
-    LANGUAGE_PATTERN, SLUG_PATTERN, Page, PageRequest, Slug, page_request, problem_responses,
+    LANGUAGE_PATTERN, SLUG_PATTERN, Page, PageRequest, Slug, batch_ids, page_request, problem_responses,
 )
 from services.common.runtime import Runtime
 from services.tasks import handlers, organizations
@@ -41,10 +41,7 @@ def context(
 
 def task_filters(
     status_filter: TaskStatus | None = Query(None, alias="status"),
-    ids: list[UUID] = Query(
-        [], alias="id", max_length=MAX_IDS,
-        description=f"Only these tasks; repeat it (?id=a&id=b), at most {MAX_IDS}. Unknown ids are simply absent.",
-    ),
+    ids: list[UUID] = batch_ids("id", MAX_IDS, "Only these tasks; unknown ids are simply absent.", required=False),
     skills: list[Slug] = Query(
         [], alias="skill", max_length=MAX_SKILLS,
         description=f"Tasks needing any of these skills; repeat it (?skill=a&skill=b), at most {MAX_SKILLS}",
@@ -80,11 +77,8 @@ def list_tasks(
 # Declared before "/{task_id}", which would otherwise take "addresses" for a task id.
 @tasks.get("/addresses", summary="Exact addresses of many tasks at once: those the actor may see")
 def task_addresses(
-    task_ids: list[UUID] = Query(
-        ..., alias="task_id", min_length=1, max_length=MAX_IDS,
-        description=f"Repeat it (?task_id=a&task_id=b), at most {MAX_IDS}. Tasks whose address the actor may "
-                    "not see, and unknown ones, are absent from the answer.",
-    ),
+    task_ids: list[UUID] = batch_ids(
+        "task_id", MAX_IDS, "Tasks whose address the actor may not see, and unknown ones, are absent from the answer."),
     member_id: UUID | None = Query(None, description="The volunteer asking; only tasks they accepted"),
     ctx: Context = Depends(context),
 ) -> TaskAddresses:

@@ -23,7 +23,7 @@ from services.matching.context import Matching
 from services.matching.directory import MemberDirectory
 from services.matching.main import MIGRATIONS, create_app
 from services.matching.task_feed import apply_task_state
-from tests.matching.factories import SETTLE_S, Publisher
+from tests.matching.factories import SETTLE_S, Publisher, member, task
 from tests.support.processes import eventually
 
 
@@ -157,3 +157,16 @@ def publisher(kafka_bootstrap, topic_prefix):
     made = Publisher(kafka_bootstrap, topic_prefix)
     yield made
     made.close()
+
+
+@pytest.fixture
+def offered(start_matching, new_database, publisher):
+    """A running service with one open task offered to two members (slots 1, wave of 2)."""
+    matching = start_matching(new_database("sqlite", "matching"))
+    for _ in range(3):
+        publisher.member(member())
+    posted = task(slots=1)
+    publisher.task(posted)
+    publisher.flush()
+    offers = eventually(lambda: (o := matching.offers(task_id=posted.task_id)) and len(o) == 2 and o, SETTLE_S, message="offers")
+    return matching, posted, offers

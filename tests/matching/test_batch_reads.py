@@ -12,8 +12,7 @@ from services.common.deps import Actor
 from services.matching import handlers, reads
 from services.matching.models import utcnow
 from services.matching.reads import MAX_TASK_IDS
-from tests.matching.factories import SETTLE_S, member, next_weekday, task
-from tests.support.processes import eventually
+from tests.matching.factories import member, next_weekday, task
 
 SYSTEM = Actor(None, "system")
 
@@ -78,14 +77,8 @@ def test_fills_of_no_known_task_are_an_empty_list(harness):
 
 
 @pytest.mark.kafka
-def test_batch_reads_over_http_are_bounded_and_refuse_bad_input_with_a_problem(start_matching, new_database, publisher):
-    matching = start_matching(new_database("sqlite", "matching"))
-    for _ in range(3):
-        publisher.member(member())
-    posted = task(slots=1)
-    publisher.task(posted)
-    publisher.flush()
-    eventually(lambda: len(matching.offers(task_id=posted.task_id)) == 2, SETTLE_S, message="offers")
+def test_batch_reads_over_http_are_bounded_and_refuse_bad_input_with_a_problem(offered):
+    matching, posted, _ = offered
     client, known, unknown = matching.client, str(posted.task_id), str(uuid4())
 
     fills = client.get("/fills", params=[("task_id", unknown), ("task_id", known)]).json()

@@ -6,23 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from tests.matching.factories import SETTLE_S, member, task
-from tests.support.processes import eventually
-
 pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture
-def offered(start_matching, new_database, publisher):
-    """A running service with one open task offered to two members (slots 1, wave of 2)."""
-    matching = start_matching(new_database("sqlite", "matching"))
-    for _ in range(3):
-        publisher.member(member())
-    posted = task(slots=1)
-    publisher.task(posted)
-    publisher.flush()
-    offers = eventually(lambda: (o := matching.offers(task_id=posted.task_id)) and len(o) == 2 and o, SETTLE_S, message="offers")
-    return matching, posted, offers
 
 
 def test_answering_another_member_s_offer_is_forbidden(offered):
