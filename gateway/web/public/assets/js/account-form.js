@@ -8,7 +8,8 @@ import { busy, clearProblems, showError, showProblem } from "./ui.js";
 export const AUTH_PAYLOAD = "... on AuthPayload { token expiresAt viewer { role locale } }";
 
 // send() resolves to the mutation's result; nextPage(session) says where to go once signed in;
-// fieldIds maps the server's field names to the ids of the inputs that differ from them.
+// fieldIds maps the server's field names to the ids of the inputs that differ from them (or is a
+// function giving that map for what was just sent).
 export function handleAccountForm(form, { send, nextPage, fieldIds = {} }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -21,7 +22,7 @@ export function handleAccountForm(form, { send, nextPage, fieldIds = {} }) {
         window.location.assign(nextPage(saveSession(result)));
         return;
       }
-      showProblem(form, result, fieldIds);
+      showProblem(form, result, typeof fieldIds === "function" ? fieldIds() : fieldIds);
     } catch (error) {
       showError(form, error);
     } finally {

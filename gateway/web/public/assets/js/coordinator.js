@@ -27,7 +27,8 @@ const CONTACT = `query Contact($task: ID!, $member: ID!) { volunteerContact(task
 const state = { tasks: new Map(), editing: null, skills: [], contacts: new Map(), me: null };
 
 function fillLine(task) {
-  return t("coordinator.filled", { accepted: task.fill.accepted, slots: task.fill.slots, pending: task.fill.pending });
+  const { accepted, slots, pending } = task.fill;
+  return `${t("coordinator.places_filled", { accepted, slots, count: accepted })}, ${t("coordinator.offers_waiting", { count: pending })}`;
 }
 
 function contactBlock(task, memberId, index) {
@@ -36,9 +37,9 @@ function contactBlock(task, memberId, index) {
   const label = t("coordinator.volunteer_n", { n: index + 1 });
   if (contact) {
     return el("li", {}, el("strong", {}, contact.displayName), contact.pronouns ? ` (${contact.pronouns})` : "",
-      contact.email ? el("div", {}, `${t("field.email")}: ${contact.email}`) : null,
-      contact.phone ? el("div", {}, `${t("field.phone")}: ${contact.phone}`) : null,
-      contact.signal ? el("div", {}, `Signal: ${contact.signal}`) : null,
+      contact.email ? el("div", {}, t("coordinator.contact_email", { value: contact.email })) : null,
+      contact.phone ? el("div", {}, t("coordinator.contact_phone", { value: contact.phone })) : null,
+      contact.signal ? el("div", {}, t("coordinator.contact_signal", { value: contact.signal })) : null,
       !contact.email && !contact.phone && !contact.signal ? el("div", { class: "meta" }, t("coordinator.no_channel")) : null);
   }
   const button = el("button", { type: "button", class: "secondary" }, t("coordinator.show_contact"));
@@ -120,11 +121,19 @@ async function startEditing(task) {
     const data = await request("query($id: ID!) { task(id: $id) { address } }", { id: task.id }).catch(() => null);
     if (data && data.task) document.getElementById("address").value = data.task.address || "";
   }
-  document.getElementById("form-heading").textContent = t("coordinator.edit_heading", { title: task.title });
-  document.getElementById("submit-task").textContent = t("common.save");
+  showEditingLabels();
   document.getElementById("cancel-edit").hidden = false;
   document.getElementById("draft-field").hidden = true;
   document.getElementById("title").focus();
+}
+
+// The form's heading and button say which task is being edited; switching the language redraws
+// them from their data-i18n keys (those of posting), so they are put back after it.
+function showEditingLabels() {
+  const task = state.tasks.get(state.editing);
+  if (!task) return;
+  document.getElementById("form-heading").textContent = t("coordinator.edit_heading", { title: task.title });
+  document.getElementById("submit-task").textContent = t("common.save");
 }
 
 function stopEditing() {
@@ -185,7 +194,7 @@ function onTaskUpdate({ taskUpdates }) {
   state.tasks.set(task.id, task);
   render();
   if (!before || before.fill.accepted !== task.fill.accepted || before.status !== task.status) {
-    announce(`${task.title}: ${fillLine(task)}`);
+    announce(t("coordinator.announce_status", { title: task.title, status: fillLine(task) }));
   }
 }
 
@@ -202,7 +211,12 @@ async function main() {
   for (const radio of document.querySelectorAll("input[name='timing']")) radio.addEventListener("change", showTiming);
   document.getElementById("task-form").addEventListener("submit", submit);
   document.getElementById("cancel-edit").addEventListener("click", stopEditing);
-  onLanguageChange(async () => { state.skills = await renderNeeds(); render(); refresh().catch(() => {}); });
+  onLanguageChange(async () => {
+    if (state.editing) showEditingLabels();
+    state.skills = await renderNeeds();
+    render();
+    refresh().catch(() => {});
+  });
   const status = document.getElementById("live-status");
   subscribe(`subscription { taskUpdates { kind taskId task { ...TaskFields } } } ${TASK_FIELDS}`, {}, {
     onNext: onTaskUpdate,

@@ -88,7 +88,8 @@ export function readProfile(skills) {
       ? [{ weekday, start: value(`day-${index}-start`), end: value(`day-${index}-end`) }] : [])),
     area: value("area") || null,
     remoteOk: document.getElementById("remote-ok").checked,
-    maxTasksPerMonth: Number(value("max-tasks")) || 4,
+    // Sent as typed (0 or 40 get a clear answer from the server); only an empty box means the default.
+    maxTasksPerMonth: value("max-tasks").trim() === "" ? 4 : Number(value("max-tasks")),
   };
 }
 
@@ -108,6 +109,13 @@ export function fillProfile(member) {
   set("area", member.area || "");
   document.getElementById("remote-ok").checked = member.remoteOk;
   set("max-tasks", String(member.maxTasksPerMonth));
+}
+
+// A problem with the n-th availability window sent ("weeklyAvailability.1") belongs next to the
+// hours of that window's day; only ticked days are sent, so n is not the weekday's index.
+export function availabilityFieldIds(profile) {
+  return Object.fromEntries(profile.weeklyAvailability.map((window_, sent) =>
+    [`weeklyAvailability.${sent}`, `day-${WEEKDAYS.indexOf(window_.weekday)}-start`]));
 }
 
 // Server field names (camelCase paths) and the controls they belong to.

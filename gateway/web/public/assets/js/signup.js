@@ -3,7 +3,7 @@
 import { AUTH_PAYLOAD, handleAccountForm } from "./account-form.js";
 import { request } from "./graphql.js";
 import { currentLanguage, onLanguageChange } from "./i18n.js";
-import { PROFILE_FIELD_IDS, readProfile, renderProfileFields } from "./profile-form.js";
+import { PROFILE_FIELD_IDS, availabilityFieldIds, readProfile, renderProfileFields } from "./profile-form.js";
 import { pageReady, setUpPage } from "./ui.js";
 
 const REGISTER = `mutation Register($input: RegisterMemberInput!) {
@@ -38,7 +38,7 @@ async function main() {
   onLanguageChange(() => renderProfileFields(holder));
   handleAccountForm(document.getElementById("signup"), {
     send: () => register(skills), nextPage: () => "volunteer.html",
-    fieldIds: { ...PROFILE_FIELD_IDS, "contacts.email.value": "email" },
+    fieldIds: () => ({ ...PROFILE_FIELD_IDS, "contacts.email.value": "email", ...availabilityFieldIds(readProfile(skills)) }),
   });
   pageReady();
 }

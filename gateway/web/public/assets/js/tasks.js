@@ -59,7 +59,7 @@ export function skillsNeeded(task) {
 }
 
 export function placesLeft(task) {
-  return t("task.places_left", { open: task.openSlots, slots: task.slots });
+  return t("task.places_left", { open: task.openSlots, slots: task.slots, count: task.openSlots });
 }
 
 // The public card: what anyone may know about a task.

@@ -29,7 +29,8 @@ export function announce(message) {
 }
 
 export function clearProblems(form) {
-  for (const node of form.querySelectorAll(".field-error, .problem")) node.remove();
+  // An earlier "saved" notice goes too: it would contradict the answer to this submission.
+  for (const node of form.querySelectorAll(".field-error, .problem, .notice")) node.remove();
   for (const node of form.querySelectorAll("[aria-invalid]")) {
     node.removeAttribute("aria-invalid");
     node.removeAttribute("aria-describedby");
@@ -45,8 +46,9 @@ export function problemMessage(problem) {
 
 // The server's own words are English: they are marked so, and shown as detail under the
 // translated summary when no field carries them.
-export function showProblem(container, problem, fieldIds = {}) {
-  const box = el("div", { class: "problem", role: "alert" }, el("p", {}, problemMessage(problem)));
+// A form may say it in its own words (summary) where the general wording would not fit.
+export function showProblem(container, problem, fieldIds = {}, summary = problemMessage(problem)) {
+  const box = el("div", { class: "problem", role: "alert" }, el("p", {}, summary));
   container.prepend(box);
   let placed = 0;
   for (const { field, message } of problem.fields || []) {

@@ -3,7 +3,7 @@
 
 import { request } from "./graphql.js";
 import { formatDateTime, onLanguageChange, t } from "./i18n.js";
-import { PROFILE_FIELD_IDS, fillProfile, readProfile, renderProfileFields } from "./profile-form.js";
+import { PROFILE_FIELD_IDS, availabilityFieldIds, fillProfile, readProfile, renderProfileFields } from "./profile-form.js";
 import { busy, clearProblems, el, notice, showError, showProblem } from "./ui.js";
 
 const PROFILE_FIELDS = `fragment ProfileFields on MemberProfile {
@@ -65,7 +65,7 @@ async function saveProfile(event, state, renderPause) {
       renderPause();
       notice(form, t("volunteer.saved"));
     } else {
-      showProblem(form, result, PROFILE_FIELD_IDS);
+      showProblem(form, result, { ...PROFILE_FIELD_IDS, ...availabilityFieldIds(input) });
     }
   } catch (error) {
     showError(form, error);
@@ -113,7 +113,10 @@ async function erase(event) {
       window.location.assign("index.html?erased=1");
       return;
     }
-    showProblem(form, result, {});
+    // There is no email to get wrong here: the log-in wording ("the email or the password") would puzzle.
+    const summary = result.__typename === "LoginFailed" ? t("volunteer.erase_wrong_password") : undefined;
+    showProblem(form, result, {}, summary);
+    if (summary) document.getElementById("erase-password").setAttribute("aria-invalid", "true");
   } catch (error) {
     showError(form, error);
   } finally {

@@ -33,10 +33,12 @@ function reasonsList(offer) {
     ...offer.reasons.map((reason) => el("li", {}, translateReason(reason, skills, areas))));
 }
 
-function taskLines(offer) {
+// Places left matter while deciding; once accepted, the count may still be catching up with the
+// volunteer's own acceptance ("1 of 1 places still open"), and it no longer concerns them.
+function taskLines(offer, withPlaces = true) {
   if (!offer.task) return [];
   return [el("p", { class: "meta" }, when(offer.task)), el("p", { class: "meta" }, where(offer.task)),
-    el("p", { class: "meta" }, placesLeft(offer.task))];
+    withPlaces ? el("p", { class: "meta" }, placesLeft(offer.task)) : null];
 }
 
 function answerButton(offer, label, name, argument, value, style) {
@@ -60,7 +62,7 @@ function pendingCard(offer) {
 function acceptedCard(offer) {
   return el("li", { dataset: { offerId: offer.id } },
     el("h3", {}, offerTitle(offer)),
-    ...taskLines(offer),
+    ...taskLines(offer, false),
     offer.address ? el("p", {}, t("volunteer.address", { address: offer.address })) : null,
     offer.details ? el("p", { class: "details" }, offer.details) : null,
     el("div", { class: "actions" },
