@@ -100,6 +100,7 @@ def test_the_widget_lists_tasks_needing_any_of_the_skills_the_partner_names(web,
 def test_the_widget_speaks_the_language_the_partner_asks_for(web, world, stack, partner_site):
     skill = world.skill()
     task = world.task(world.coordinator(), skill, slots=3)
+    single = world.task(world.coordinator(), skill, slots=1, title=f"Banderole {skill[-8:]}")
     partner_site.pages["/rejoindre.html"] = HOST_PAGE.format(
         gateway=stack.url, filters=f'data-skill="{skill}"', lang="fr")
     page = web.browser.new_page()
@@ -108,7 +109,8 @@ def test_the_widget_speaks_the_language_the_partner_asks_for(web, world, stack, 
     page.goto(f"{stack.widget_host_origin}/rejoindre.html")
 
     item = page.locator(".coalition-open-tasks li", has_text=task["title"])
-    expect(item).to_contain_text("3 place(s) libre(s) sur 3", timeout=15_000)
+    expect(item).to_contain_text("3 places libres sur 3", timeout=15_000)
+    expect(page.locator(".coalition-open-tasks li", has_text=single["title"])).to_contain_text("1 place libre sur 1")
     expect(page.locator(".coalition-open-tasks h2")).to_have_text("Faites du bénévolat avec nous")
 
 

@@ -63,8 +63,11 @@
   var list = root.querySelector("ul");
   var more = root.querySelector(".more");
 
+  // With a numeric `count`, a plural form `widget.key_one` (Intl.PluralRules) wins over the general one.
   function t(key, params) {
-    var text = strings["widget." + key] || key;
+    var form = params && typeof params.count === "number"
+      ? strings["widget." + key + "_" + new Intl.PluralRules(config.lang).select(params.count)] : undefined;
+    var text = form || strings["widget." + key] || key;
     return text.replace(/\{(\w+)\}/g, function (_, name) { return params && params[name] !== undefined ? params[name] : ""; });
   }
 
@@ -90,7 +93,7 @@
     var meta = document.createElement("p");
     meta.className = "meta";
     meta.textContent = [when(task), task.remote ? t("remote") : task.areaName || "",
-      t("places", { open: task.openSlots, slots: task.slots })].filter(Boolean).join(" · ");
+      t("places", { open: task.openSlots, slots: task.slots, count: task.openSlots })].filter(Boolean).join(" · ");
     li.appendChild(meta);
     var link = document.createElement("a");
     link.href = origin + "/signup.html?task=" + encodeURIComponent(task.id) + "&lang=" + config.lang;
