@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -38,18 +39,23 @@ VOLUNTEERS = [
 ]
 
 
+# The demo coalition is in Montréal: task times are local there, whatever the machine's zone.
+LOCAL = ZoneInfo("America/Toronto")
+
+
 def _next(weekday: int, hour: int) -> datetime:
-    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    days = (weekday - now.weekday()) % 7 or 7
-    return (now + timedelta(days=days)).replace(hour=hour)
+    """The next such weekday (not today) at ``hour`` o'clock Montréal time, in UTC."""
+    today = datetime.now(LOCAL).date()
+    day = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+    return datetime.combine(day, time(hour), LOCAL).astimezone(UTC)
 
 
 def tasks() -> list[dict]:
-    saturday = _next(5, 15)
+    saturday = _next(5, 10)
     return [
-        {"title": "Legal clinic shift: tenant and status questions", "summary": "Answer questions at the Saturday clinic with a lawyer.",
+        {"title": "Legal clinic shift: tenant and status questions", "summary": "Answer questions at the Wednesday evening clinic with a lawyer.",
          "skills": [{"skill": "legal-knowledge", "minLevel": "CAPABLE"}], "languages": ["fr", "es"], "slots": 2,
-         "startsAt": _next(2, 22).isoformat(), "endsAt": (_next(2, 22) + timedelta(hours=3)).isoformat(),
+         "startsAt": _next(2, 17).isoformat(), "endsAt": (_next(2, 17) + timedelta(hours=3)).isoformat(),
          "area": "montreal-parc-extension", "urgency": "HIGH", "address": "Community centre, room 2 (shared after acceptance)"},
         {"title": "Hold signs at the rally for status for all", "summary": "Two hours on the square; signs provided.",
          "skills": [{"skill": "rally-support", "minLevel": "LEARNING"}], "languages": ["en", "fr"], "slots": 4,
@@ -59,7 +65,7 @@ def tasks() -> list[dict]:
          "deadline": (datetime.now(UTC) + timedelta(days=10)).isoformat(), "remote": True},
         {"title": "Speak at the school board: access without fear", "summary": "Three-minute interventions by parents and allies.",
          "skills": [{"skill": "public-speaking", "minLevel": "CAPABLE"}], "languages": ["fr"], "slots": 3,
-         "startsAt": _next(3, 23).isoformat(), "endsAt": (_next(3, 23) + timedelta(hours=2)).isoformat(), "area": "montreal-nord"},
+         "startsAt": _next(3, 18).isoformat(), "endsAt": (_next(3, 18) + timedelta(hours=2)).isoformat(), "area": "montreal-nord"},
         {"title": "Design the flyer for the anti-deportation vigil", "summary": "A one-page flyer in French and English.",
          "skills": [{"skill": "graphic-design", "minLevel": "CAPABLE"}], "languages": ["fr", "en"], "slots": 1,
          "deadline": (datetime.now(UTC) + timedelta(days=5)).isoformat(), "remote": True},
