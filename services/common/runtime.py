@@ -210,12 +210,14 @@ async def observe_request(request: Request, call_next):
 
 
 def start_consumer(
-    runtime: Runtime, name: str, topics: list[str], handler, group_id: str | None = None, listener=None
+    runtime: Runtime, name: str, topics: list[str], handler, group_id: str | None = None, listener=None,
+    **consumer_options,
 ) -> None:
     """Consume ``topics`` in a consumer group, applying each event once through ``handler``.
 
     ``listener`` (a kafka ``ConsumerRebalanceListener``) hears which partitions this instance
-    is given and loses, for services that split work by partition.
+    is given and loses, for services that split work by partition. ``consumer_options`` go to
+    the ``KafkaConsumer`` (e.g. its partition assignment strategy).
     """
     from services.common.consumer import ConsumerLoop, EventApplier
     from services.common.kafka_io import make_consumer, wait_for_partitions
@@ -223,7 +225,7 @@ def start_consumer(
     settings = runtime.settings
     consumer = make_consumer(
         settings.kafka_bootstrap_servers, group_id or f"{settings.topic_prefix}{settings.service_name}.{name}",
-        client_id=f"{settings.service_name}-{name}",
+        client_id=f"{settings.service_name}-{name}", **consumer_options,
     )
     consumer.subscribe(topics, listener=listener)
     # After subscribing and before the first poll (which joins the group): the join then carries

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssignor
 
 from services.common.runtime import Runtime, create_service_app, start_consumer
 from services.matching.api import router
@@ -25,6 +26,9 @@ def start_matching(settings: Settings):
         start_consumer(
             runtime, "tasks", [settings.topics.tasks_state], task_state_handler(matching),
             listener=matching.ownership,
+            # Cooperative rebalancing: when an instance joins or leaves, only the partitions that
+            # move change hands; the others keep being matched instead of all pausing at once.
+            partition_assignment_strategy=(CooperativeStickyAssignor,),
         )
         runtime.start_thread("matching-worker", lambda stop: run_worker(matching, stop))
 

@@ -5,6 +5,7 @@ its partitions over."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import Counter
@@ -22,6 +23,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
 PARTITIONS = 6
 OWNED = re.compile(r'^matching_owned_task_partition\{partition="(\d+)"\} 1\.0$', re.MULTILINE)
+CHANGES = re.compile(r"matching task partitions (\[[\d, ]*\])")
 CREATED = re.compile(r"^matching_offers_created_total ([\d.]+)$", re.MULTILINE)
 
 
@@ -49,6 +51,11 @@ def owned_partitions(service) -> set[int]:
     return {int(p) for p in OWNED.findall(httpx.get(service.url + "/metrics").text)}
 
 
+def partition_changes(service) -> list[list[int]]:
+    """Every set of task partitions the instance logged holding, in order."""
+    return [json.loads(found) for found in CHANGES.findall(service.log_text())]
+
+
 def offers_created(service) -> float:
     return float(CREATED.search(httpx.get(service.url + "/metrics").text).group(1))
 
@@ -72,6 +79,10 @@ def test_two_matchers_share_the_work_without_doubling_it(new_database, kafka_boo
     second = start_service("services.matching.main", env=env, name="matching-b")
     try:
         eventually(lambda: split_between(first, second), SETTLE_S, message="partitions split between the two")
+        # Cooperative rebalancing: partitions change hands a few at a time; an instance never
+        # gives up everything it holds just because another one joined.
+        for service in (first, second):
+            assert [] not in partition_changes(service), partition_changes(service)
         for _ in range(40):
             publisher.member(member(skills={"outreach": SkillLevel.capable}))
         needs = tasks_on_every_partition(per_partition=2)
