@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from fastapi import Query
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from services.common.contact_patterns import has_contact_details
 from services.common.contracts import Fluency, SkillLevel
 
 T = TypeVar("T")
@@ -92,8 +93,6 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
 
 
 def _clean_text(value: str) -> str:
@@ -113,7 +112,7 @@ def _not_blank(value: str) -> str:
 
 
 def _no_contact_details(value: str) -> str:
-    if _EMAIL_LIKE.search(value) or _PHONE_LIKE.search(value):
+    if has_contact_details(value):
         raise ValueError("is shown publicly and must not contain an email address or phone number")
     return value
 

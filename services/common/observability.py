@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import re
 import sys
 from datetime import UTC, datetime
 
 from opentelemetry import propagate, trace
 from prometheus_client import Counter, Gauge, Histogram
+
+from services.common.contact_patterns import redact
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
@@ -30,27 +31,6 @@ OFFER_RESPONSE_SECONDS = Histogram(
     "offer_response_seconds", "Time from an offer being made to the volunteer's answer", ["outcome"],
     buckets=(5, 30, 60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600),
 )
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-# A run of digits and phone punctuation standing on its own: not a piece of a UUID, hex id or word.
-_PHONE_LIKE = re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{6,}\d(?![\w-])")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DECIMAL = re.compile(r"\d+\.\d+")
-PHONE_DIGITS = range(7, 16)  # a local number without its area code up to a full E.164 number
-
-
-def _phone_or_not(match: re.Match) -> str:
-    text = match.group()
-    digits = sum(char.isdigit() for char in text)
-    if digits not in PHONE_DIGITS or _DATE.search(text) or _DECIMAL.fullmatch(text.strip()):
-        return text  # a timestamp, a duration, a long number: not someone's phone
-    return "[redacted-phone]"
-
-
-def redact(message: str) -> str:
-    """Emails and phone numbers out of a log line; ids, dates and figures left as they are."""
-    return _PHONE_LIKE.sub(_phone_or_not, _EMAIL.sub("[redacted-email]", message))
-
 
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:

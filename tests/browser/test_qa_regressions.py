@@ -45,7 +45,7 @@ def test_a_live_change_keeps_the_tasks_opened_with_show_more_on_the_home_page(we
     skill = world.skill()
     coordinator = world.coordinator()
     for number in range(21):
-        world.task(coordinator, skill, title=f"Phone bank shift {number} {skill[-8:]}")
+        world.task(coordinator, skill, title=f"Phone bank shift {chr(ord('A') + number)}")
     page = web.page(path="index.html")
     page.locator("#filter-skill").select_option(skill)
     expect(page.locator("#tasks > li")).to_have_count(20, timeout=15_000)

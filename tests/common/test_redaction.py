@@ -1,4 +1,5 @@
-"""Log redaction: contact data never reaches a log line, and ids, times and figures stay readable."""
+"""Contact details in free text: masked in log lines, refused in public text; ids, dates and
+figures are neither."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import uuid
 
 import pytest
 
-from services.common.observability import RedactingFilter, redact
+from services.common.contact_patterns import has_contact_details, redact
+from services.common.observability import RedactingFilter
 
 
 @pytest.mark.parametrize(
@@ -42,3 +44,14 @@ def test_the_filter_rewrites_a_record_with_arguments():
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "call %s or %s", ("514-555-0199", "x@y.ca"), None)
     assert RedactingFilter().filter(record)
     assert record.getMessage() == "call [redacted-phone] or [redacted-email]"
+
+
+@pytest.mark.parametrize("title", ["Rally for status for all, 2026-11-28", "Shift 10:00-14:00 at 5 rue Jarry",
+                                   "Legal clinic, room 2.10", "Phone bank: 40 calls"])
+def test_public_text_may_carry_dates_times_and_numbers(title):
+    assert not has_contact_details(title)
+
+
+@pytest.mark.parametrize("title", ["Call Rosa at 514 555 0199", "Questions: rosa@example.org", "Text +1-514-555-0199"])
+def test_public_text_with_a_phone_or_an_email_is_spotted(title):
+    assert has_contact_details(title)

@@ -115,4 +115,6 @@ def create_admin(stack: Stack) -> None:
 
 
 def unique(label: str) -> str:
-    return f"{label}-{uuid.uuid4().hex[:8]}"
+    # Always a letter first: a suffix of eight digits, put in a public title, reads as a phone
+    # number and is refused (http_api.public_text).
+    return f"{label}-q{uuid.uuid4().hex[:7]}"

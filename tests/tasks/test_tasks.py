@@ -51,6 +51,14 @@ def test_editing_a_task_changes_only_what_is_sent_and_rechecks_the_whole(client)
     assert remote_with_address.status_code == 422 and "remote task has no address" in remote_with_address.json()["detail"]
 
 
+def test_a_public_title_may_carry_a_date_a_time_and_a_room_number(shared_client):
+    organization = new_organization(shared_client)
+    title = "Rally for status for all, 2026-11-28, 10:00-12:00, room 2.10"
+    response = shared_client.post("/tasks", json=task_payload(organization.id, title=title), headers=organization.coordinator)
+    assert response.status_code == 201, response.text
+    assert response.json()["title"] == title
+
+
 @pytest.mark.parametrize(
     ("changes", "complaint"),
     [
