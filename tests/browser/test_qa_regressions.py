@@ -4,6 +4,7 @@ thing, a "saved" notice next to an error, and pages that leave people wondering 
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -16,29 +17,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.kafka]
 
 LIVE = 40_000  # ms: matching's tick plus Kafka hops, on a busy machine
 
-# Holds back the answers to open-task queries for remote tasks only, so that they arrive after
-# the answer to a later query: the order answers come in over a slow network.
-SLOW_REMOTE_ANSWERS = """(() => {
+def held_back_answers(marker: str, setup: str = "") -> str:
+    """A page script that delays by 1.5 s the answers to queries whose body contains ``marker``."""
+    return """(() => {
+  %s
   const original = window.fetch;
   window.fetch = async (url, options) => {
     const response = await original(url, options);
-    if (options && String(options.body).includes('"remote":true')) await new Promise((r) => setTimeout(r, 1500));
+    if (options && String(options.body).includes(%s)) await new Promise((r) => setTimeout(r, 1500));
     return response;
   };
-})();"""
+})();""" % (setup, json.dumps(marker))
 
 
-# Holds back the first, unfiltered list, as on a slow connection; live updates are kept out, as
-# a refetch they trigger would hide a lost choice.
-SLOW_UNFILTERED_ANSWERS = """(() => {
-  window.WebSocket = class { addEventListener() {} send() {} close() {} };
-  const original = window.fetch;
-  window.fetch = async (url, options) => {
-    const response = await original(url, options);
-    if (options && String(options.body).includes('"skills":null')) await new Promise((r) => setTimeout(r, 1500));
-    return response;
-  };
-})();"""
+# The answers for remote tasks only, so that they arrive after the answer to a later query: the
+# order answers come in over a slow network.
+SLOW_REMOTE_ANSWERS = held_back_answers('"remote":true')
+# The first, unfiltered list, as on a slow connection; live updates are kept out, as a refetch
+# they trigger would hide a lost choice.
+SLOW_UNFILTERED_ANSWERS = held_back_answers(
+    '"skills":null', setup="window.WebSocket = class { addEventListener() {} send() {} close() {} };")
 
 
 def test_a_live_change_keeps_the_tasks_opened_with_show_more_on_the_home_page(web, world):
