@@ -239,3 +239,19 @@ def test_signed_in_people_are_not_invited_to_sign_up_again_from_the_open_tasks(w
     anonymous = web.page(path="index.html")
     anonymous.locator("#filter-skill").select_option(skill)
     expect(anonymous.locator("#tasks li", has_text=task["title"]).get_by_role("link", name="Sign up to help")).to_be_visible()
+
+
+def test_cancelled_tasks_leave_the_coordinators_list_until_asked_for(web, world):
+    skill = world.skill()
+    coordinator = world.coordinator()
+    kept = world.task(coordinator, skill, title=f"Banner painting {skill[-8:]}")
+    ended = world.task(coordinator, skill, title=f"Sound check {skill[-8:]}")
+    cancelled = world.gql("mutation($id: ID!) { cancelTask(id: $id) { __typename } }", {"id": ended["id"]},
+                          coordinator.token)["cancelTask"]
+    assert cancelled["__typename"] == "Task", cancelled
+    page = web.page(coordinator, "COORDINATOR", path="coordinator.html")
+
+    expect(page.locator("#tasks > li", has_text=kept["title"])).to_be_visible()
+    expect(page.locator("#tasks > li", has_text=ended["title"])).to_have_count(0)
+    page.get_by_label("Show cancelled and closed tasks").check()
+    expect(page.locator("#tasks > li", has_text=ended["title"])).to_contain_text("Cancelled")

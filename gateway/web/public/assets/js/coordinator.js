@@ -89,10 +89,15 @@ function taskCard(task) {
       open ? actionButton(t("coordinator.cancel_task"), task, (tk, b) => transition(tk, b, "cancelTask"), "danger") : null));
 }
 
+// Cancelled and closed tasks need nothing more from the coordinator: out of sight unless asked for.
+const ENDED = ["CANCELLED", "CLOSED"];
+
 function render() {
-  const tasks = [...state.tasks.values()];
-  document.getElementById("tasks").replaceChildren(...tasks.map(taskCard));
-  document.getElementById("tasks-empty").hidden = tasks.length > 0;
+  const all = [...state.tasks.values()];
+  const showEnded = document.getElementById("show-ended").checked;
+  const shown = showEnded ? all : all.filter((task) => !ENDED.includes(task.status));
+  document.getElementById("tasks").replaceChildren(...shown.map(taskCard));
+  document.getElementById("tasks-empty").hidden = all.length > 0;
 }
 
 async function transition(task, button, name) {
@@ -211,6 +216,7 @@ async function main() {
   for (const radio of document.querySelectorAll("input[name='timing']")) radio.addEventListener("change", showTiming);
   document.getElementById("task-form").addEventListener("submit", submit);
   document.getElementById("cancel-edit").addEventListener("click", stopEditing);
+  document.getElementById("show-ended").addEventListener("change", render);
   onLanguageChange(async () => {
     if (state.editing) showEditingLabels();
     state.skills = await renderNeeds();
