@@ -147,6 +147,19 @@ class Accounts:
             session.delete(user)
             return user
 
+    def discard(self, user_id: UUID) -> bool:
+        """Delete the account if it is still there; False if it was gone already.
+
+        For erasure: the member-erasure consumer (``gateway.live.erasures``) may remove the login
+        on the members service's tombstone before the request that started the erasure gets to it.
+        """
+        with session_scope(self.engine) as session:
+            user = session.get(User, user_id)
+            if user is None:
+                return False
+            session.delete(user)
+            return True
+
     def by_member(self, member_id: UUID) -> User | None:
         with Session(self.engine, expire_on_commit=False) as session:
             return session.exec(select(User).where(User.member_id == member_id)).first()

@@ -58,8 +58,8 @@ async def erase_member(gateway: Gateway, admin: User, member_id: UUID) -> None:
     except NotFound:
         pass  # erased already; still make sure no login is left behind
     account = await asyncio.to_thread(gateway.accounts.by_member, member_id)
-    if account is not None:
-        await asyncio.to_thread(gateway.accounts.delete, account.id)
+    if account is not None:  # unless the erasure consumer, hearing the tombstone, removes it first
+        await asyncio.to_thread(gateway.accounts.discard, account.id)
 
 
 async def _leave_organization(gateway: Gateway, actor: Actor, organization_id: UUID, user_id: UUID) -> None:

@@ -14,7 +14,7 @@ from gateway.auth.tokens import TokenService
 from gateway.errors import Unauthenticated
 from gateway.models import Role
 from services.common.db import make_engine, migrate
-from services.common.problems import Conflict, Invalid
+from services.common.problems import Conflict, Invalid, NotFound
 
 SECRET = "unit-test-secret-0123456789-abcdefghij"
 
@@ -128,3 +128,13 @@ def test_only_supported_languages_are_remembered(accounts):
     assert accounts.set_locale(user.id, "fr").locale == "fr"
     with pytest.raises(Invalid):
         accounts.set_locale(user.id, "xx")
+
+
+def test_erasing_a_login_the_erasure_consumer_already_removed_is_not_an_error(accounts):
+    """The member's tombstone can reach the gateway's consumer before the eraseMe request that
+    caused it gets to the login: the second removal must simply find nothing to do."""
+    created = accounts.create("rosa@example.org", "a long password", Role.volunteer, member_id=uuid4())
+    assert accounts.discard(created.id) is True
+    assert accounts.discard(created.id) is False
+    with pytest.raises(NotFound):
+        accounts.get(created.id)

@@ -29,7 +29,7 @@ async def erase_member_and_account(info: Info, member_id, user_id) -> Erasure:
         await info.context.clients.members.erase(await info.context.actor(), member_id)
     except NotFoundError:
         pass  # erased already (a previous attempt got this far)
-    await asyncio.to_thread(info.context.gateway.accounts.delete, user_id)
+    await asyncio.to_thread(info.context.gateway.accounts.discard, user_id)  # or the erasure consumer did
     return Erasure(erased_at=datetime.now(UTC))
 
 
