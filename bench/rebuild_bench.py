@@ -36,7 +36,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from kafka import KafkaAdminClient, KafkaProducer, TopicPartition
+from kafka import KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -52,7 +52,7 @@ from services.matching.directory import MemberDirectory  # noqa: E402
 from services.matching.engine import ScoreWeights  # noqa: E402
 from services.matching.member_feed import READER_OPTIONS, bulk_load, open_reader, replay  # noqa: E402
 from services.matching.member_states import read_update  # noqa: E402
-from tests.support.infra import ensure_kafka  # noqa: E402
+from tests.support.infra import delete_topics_with_prefix, ensure_kafka  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "rebuild.md"
 TZ = ZoneInfo("America/Toronto")
@@ -215,16 +215,6 @@ def in_fresh_process(what: str, bootstrap: str, topic: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def delete_prefix(bootstrap: str, prefix: str) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-cleanup")
-    try:
-        names = [name for name in admin.list_topics() if name.startswith(prefix)]
-        if names:
-            admin.delete_topics(names)
-    finally:
-        admin.close()
-
-
 def _median_ratio(rebuilds: list[float], bares: list[float]) -> tuple[float, float]:
     """Ratio of the medians, and median of the ratios of each alternating pair."""
     return (statistics.median(rebuilds) / statistics.median(bares),
@@ -342,7 +332,7 @@ def main() -> None:
         loads.append(os.getloadavg()[0])
         costs = in_fresh_process("costs", bootstrap, topic)
     finally:
-        delete_prefix(bootstrap, prefix)
+        delete_topics_with_prefix(bootstrap, prefix)
     text = report(args, produce_s, value_bytes, bare, rebuilt, costs, loads)
     RESULTS.write_text(text)
     print(text)

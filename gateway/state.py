@@ -15,7 +15,7 @@ from gateway.limits.rate import RateLimiter, Rule
 from gateway.live.feed import EventFeed
 from gateway.live.hub import Hub
 from gateway.public_cache import PublicCache
-from services.common.runtime import Runtime
+from services.common.runtime import Runtime, dead_threads
 
 
 @dataclass
@@ -48,10 +48,7 @@ class Gateway:
 
     def dead_threads(self) -> list[str]:
         """Background threads (live feed, consumers) that ended although the gateway runs on."""
-        if self.stop.is_set():
-            return []
-        threads = self.threads + (self.consumers.threads if self.consumers else [])
-        return [thread.name for thread in threads if not thread.is_alive()]
+        return dead_threads(self.threads + (self.consumers.threads if self.consumers else []), self.stop)
 
     async def close(self) -> None:
         self.stop.set()

@@ -36,6 +36,11 @@ access_log = logging.getLogger("access")
 QUIET_ROUTES = {"/healthz", "/readyz", "/metrics"}
 
 
+def dead_threads(threads: list[threading.Thread], stop: threading.Event) -> list[str]:
+    """Names of the background threads that ended although their process is not stopping."""
+    return [] if stop.is_set() else [thread.name for thread in threads if not thread.is_alive()]
+
+
 @dataclass
 class Runtime:
     settings: ServiceSettings
@@ -52,10 +57,7 @@ class Runtime:
         self.threads.append(thread)
 
     def dead_threads(self) -> list[str]:
-        """Background threads that ended although the service is not stopping."""
-        if self.stop.is_set():
-            return []
-        return [thread.name for thread in self.threads if not thread.is_alive()]
+        return dead_threads(self.threads, self.stop)
 
     def nudge_relay(self) -> None:
         """Wake the relay now instead of at its next poll (called after a commit)."""

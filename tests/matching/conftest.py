@@ -8,13 +8,12 @@ from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from kafka import KafkaAdminClient, TopicPartition
-from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka import TopicPartition
 from sqlalchemy import text
 from sqlmodel import Session
 
 from services.common.db import make_engine, migrate, session_scope
+from services.common.kafka_io import ensure_topics
 from services.common.runtime import Runtime
 from services.common.topics import Topics, all_topics
 from services.matching import worker
@@ -97,40 +96,11 @@ class RunningMatching:
         return self.client.get(f"/tasks/{task_id}/fill").json()
 
 
-def _topic_names(prefix: str) -> list:
-    return all_topics(Settings().topic_partitions, Topics(prefix))
-
-
-def create_topics(bootstrap: str, prefix: str) -> None:
-    """The product's topics under ``prefix``, in one request (one by one takes seconds)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="matching-tests")
-    try:
-        admin.create_topics([
-            NewTopic(spec.name, spec.partitions, 1, topic_configs=spec.kafka_configs()) for spec in _topic_names(prefix)
-        ])
-    except TopicAlreadyExistsError:
-        pass
-    finally:
-        admin.close()
-
-
-def delete_topics(bootstrap: str, prefix: str) -> None:
-    """Every topic a test made: a broker holding thousands slows every client's metadata."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="matching-tests")
-    try:
-        names = [name for name in admin.list_topics() if name.startswith(prefix)]
-        if names:
-            admin.delete_topics(names)
-    finally:
-        admin.close()
-
-
 @pytest.fixture
 def matching_topics(kafka_bootstrap, topic_prefix):
-    """The test's own topics, created up front and deleted afterwards."""
-    create_topics(kafka_bootstrap, topic_prefix)
-    yield topic_prefix
-    delete_topics(kafka_bootstrap, topic_prefix)
+    """The test's own topics, created up front (``topic_prefix`` deletes them afterwards)."""
+    ensure_topics(kafka_bootstrap, all_topics(Settings().topic_partitions, Topics(topic_prefix)))
+    return topic_prefix
 
 
 @pytest.fixture
