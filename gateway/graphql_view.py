@@ -8,6 +8,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 
 from gateway.limits.http import client_address
+from gateway.rejected_origins import log_rejected_origins_once
 from gateway.schema.context import Context, bearer_token
 
 
@@ -26,6 +27,10 @@ def failed_before_execution(response_data) -> bool:
 
 
 class GatewayGraphQLRouter(GraphQLRouter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        log_rejected_origins_once()
+
     async def on_ws_connect(self, context: Context):
         """graphql-transport-ws: the token comes in connection_init's payload, not in headers."""
         params = context.connection_params or {}

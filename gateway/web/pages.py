@@ -6,12 +6,15 @@ content of its <main>. layout.html adds the head, header, footer and the page's 
 once at start-up and served from memory, with an ETag so that browsers revalidate cheaply.
 
 Pages get a strict Content-Security-Policy (scripts and connections to this origin only);
-widget.js is meant to be loaded by partner sites, so it may be fetched from any origin.
+widget.js is meant to be loaded by partner sites, so it may be fetched from any origin. It is
+served with its strings filled in from the catalogues (``widget.*`` keys of i18n/<lang>.json), so a
+widget whose partner site is not (yet) allowed to call /graphql still speaks the visitor's language.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
@@ -33,11 +36,21 @@ PAGE_POLICY = (
 )
 
 
+WIDGET = PUBLIC / "widget.js"
+WIDGET_STRINGS = "/*widget-strings*/{}/*end-widget-strings*/"
+
+
 @dataclass(frozen=True)
 class Page:
     body: bytes
     etag: str
     last_modified: str
+    media_type: str = "text/html"
+
+    @classmethod
+    def of(cls, body: bytes, modified: float, media_type: str = "text/html") -> Page:
+        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        return cls(body, etag, formatdate(modified, usegmt=True), media_type)
 
 
 def assemble_page(source: Path, layout: Template) -> bytes:
@@ -57,10 +70,26 @@ def load_pages(public: Path = PUBLIC, layout: Path = LAYOUT) -> dict[str, Page]:
     pages = {}
     for source in sorted(public.glob("*.html")):
         body = assemble_page(source, template)
-        modified = max(source.stat().st_mtime, layout.stat().st_mtime)
-        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-        pages[source.name] = Page(body, etag, formatdate(modified, usegmt=True))
+        pages[source.name] = Page.of(body, max(source.stat().st_mtime, layout.stat().st_mtime))
+    pages[WIDGET.name] = load_widget(public / WIDGET.name, public / "i18n")
     return pages
+
+
+def load_widget(script: Path, catalogues: Path) -> Page:
+    """widget.js with the ``widget.*`` strings of every catalogue written into it."""
+    source = script.read_text()
+    if WIDGET_STRINGS not in source:
+        raise ValueError(f"{script} has no {WIDGET_STRINGS} placeholder for its strings")
+    strings = {}
+    files = sorted(catalogues.glob("*.json"))
+    for catalogue in files:
+        entries = json.loads(catalogue.read_text())
+        strings[catalogue.stem] = {key: text for key, text in entries.items() if key.startswith("widget.")}
+    # "</" cannot end a script block here, but keep the file safe to inline anyway.
+    filled = json.dumps(strings, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    body = source.replace(WIDGET_STRINGS, filled).encode()
+    modified = max([script.stat().st_mtime, *(catalogue.stat().st_mtime for catalogue in files)])
+    return Page.of(body, modified, "text/javascript")
 
 
 class WebFiles(StaticFiles):
@@ -72,7 +101,8 @@ class WebFiles(StaticFiles):
         page = self.pages.get("index.html" if path == "." else path)
         if page is not None:
             response = self.page_response(page, scope)
-            response.headers["Content-Security-Policy"] = PAGE_POLICY
+            if page.media_type == "text/html":
+                response.headers["Content-Security-Policy"] = PAGE_POLICY
         else:
             response = await super().get_response(path, scope)
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -91,7 +121,7 @@ class WebFiles(StaticFiles):
         if self.is_not_modified(validators, Headers(scope=scope)):
             return NotModifiedResponse(validators)
         body = b"" if scope["method"] == "HEAD" else page.body
-        return Response(body, media_type="text/html",
+        return Response(body, media_type=page.media_type,
                         headers={**validators, "content-length": str(len(page.body))})
 
 

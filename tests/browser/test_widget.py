@@ -4,10 +4,13 @@ of open tasks, kept current as tasks open and fill."""
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.support.processes import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.kafka]
 
@@ -128,3 +131,81 @@ def test_the_widget_keeps_its_look_under_a_strict_content_security_policy(web, w
     section = page.locator(".coalition-open-tasks section")
     assert section.evaluate("s => getComputedStyle(s).borderTopLeftRadius") == "6px"
     assert blocked == []
+
+
+HOSTILE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Partner</title><style>{style}</style></head>
+<body><main><h1>Partner</h1>
+<script src="{gateway}/widget.js" data-skill="{skill}" data-limit="5" data-lang="en"></script>
+</main></body></html>"""
+HOSTILE_STYLES = {
+    "plain": "",
+    "hostile": "div { display: none !important } * { color: red !important; font-size: 40px !important }",
+    "tiny root font": "html { font-size: 5px }",
+}
+LOOK = """host => {
+  const root = host.shadowRoot, box = host.getBoundingClientRect();
+  const style = selector => getComputedStyle(root.querySelector(selector));
+  return {width: box.width, height: box.height, display: getComputedStyle(host).display,
+          titleColor: style('h3').color, titleSize: parseFloat(style('h3').fontSize),
+          metaColor: style('.meta').color, metaSize: parseFloat(style('.meta').fontSize),
+          headingSize: parseFloat(style('h2').fontSize)};
+}"""
+
+
+def widget_look(web, site, name: str, style: str, stack, skill: str, title: str) -> dict:
+    site.pages[f"/{name.replace(' ', '-')}.html"] = HOSTILE_PAGE.format(style=style, gateway=stack.url, skill=skill)
+    page = web.browser.new_page(viewport={"width": 1000, "height": 900})
+    web.contexts.append(page.context)
+    page.goto(f"{stack.widget_host_origin}/{name.replace(' ', '-')}.html")
+    expect(page.locator(".coalition-open-tasks li", has_text=title)).to_be_visible(timeout=15_000)
+    return page.locator(".coalition-open-tasks").evaluate(LOOK)
+
+
+def test_the_widget_keeps_its_size_and_colours_on_a_hostile_host_page(web, world, stack, partner_site):
+    skill = world.skill()
+    task = world.task(world.coordinator(), skill, title=f"Flyer run {skill[-8:]}")
+
+    looks = {name: widget_look(web, partner_site, name, style, stack, skill, task["title"])
+             for name, style in HOSTILE_STYLES.items()}
+
+    plain = looks["plain"]
+    assert plain["display"] == "block" and plain["titleColor"] != "rgb(255, 0, 0)"
+    for name in ("hostile", "tiny root font"):
+        look = looks[name]
+        assert look["display"] == "block", name
+        for measure in ("width", "height", "titleSize", "metaSize", "headingSize"):
+            assert abs(look[measure] - plain[measure]) <= 3, (name, measure, look[measure], plain[measure])
+        assert (look["titleColor"], look["metaColor"]) == (plain["titleColor"], plain["metaColor"]), name
+
+
+@pytest.fixture
+def unlisted_site():
+    """A partner page on an origin the gateway's widget allow-list does not name."""
+    site = PartnerSite(free_port())
+    site.origin = f"http://127.0.0.1:{site.server.server_address[1]}"
+    yield site
+    site.close()
+
+
+def test_a_widget_on_a_site_not_yet_allowed_says_so_and_backs_off(web, world, stack, unlisted_site):
+    unlisted_site.pages["/join.html"] = HOST_PAGE.format(gateway=stack.url, filters="", lang="fr")
+    page = web.browser.new_page()
+    web.contexts.append(page.context)
+    attempts: list[float] = []
+    page.on("request", lambda request: attempts.append(time.monotonic())
+            if request.url.endswith("/graphql") and request.method == "POST" else None)
+
+    page.goto(f"{unlisted_site.origin}/join.html")
+
+    status = page.locator(".coalition-open-tasks [role=status]")
+    expect(status).to_have_text("La liste des tâches ne peut pas encore s'afficher sur ce site.", timeout=15_000)
+    expect(page.locator(".coalition-open-tasks .hint")).to_contain_text(unlisted_site.origin)
+    expect(page.locator(".coalition-open-tasks .hint")).to_contain_text("GATEWAY_WIDGET_ORIGINS")
+    deadline = time.monotonic() + 40
+    while len(attempts) < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    assert len(attempts) >= 3, attempts
+    first_gap, second_gap = attempts[1] - attempts[0], attempts[2] - attempts[1]
+    assert first_gap >= 4, attempts  # the first retry waits about 5 s
+    assert second_gap >= 1.7 * first_gap, (first_gap, second_gap)  # and each one longer than the last
