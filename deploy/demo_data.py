@@ -103,7 +103,7 @@ def create_admin() -> None:
 def load_demo_data(gateway_url: str) -> str:
     client = Client(gateway_url)
     if client.login(*COORDINATOR):
-        return "demo data already loaded"
+        return f"demo data already loaded\n{demo_logins()}"
     create_admin()
     admin = client.login(*ADMIN)
     if admin is None:
@@ -115,8 +115,11 @@ def load_demo_data(gateway_url: str) -> str:
         result = client("mutation($i: TaskInput!) { postTask(input: $i) { __typename ... on Task { id } ... on Problem { message } } }",
                         {"i": task}, coordinator)["postTask"]
         client.expect(result, "id")
-    return (f"demo data loaded: {len(VOLUNTEERS)} volunteers, {len(tasks())} open tasks\n"
-            f"  coordinator: {COORDINATOR[0]} / {COORDINATOR[1]}\n"
+    return f"demo data loaded: {len(VOLUNTEERS)} volunteers, {len(tasks())} open tasks\n{demo_logins()}"
+
+
+def demo_logins() -> str:
+    return (f"  coordinator: {COORDINATOR[0]} / {COORDINATOR[1]}\n"
             f"  volunteers:  amina@demo.coalition.example ... theo@demo.coalition.example / {VOLUNTEER_PASSWORD}\n"
             f"  admin:       {ADMIN[0]} / {ADMIN[1]}")
 

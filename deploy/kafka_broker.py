@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -63,13 +64,32 @@ def fetch_jars(version: str) -> Path:
         return libs
     libs.mkdir(parents=True, exist_ok=True)
     print(f"fetching Apache Kafka {version} from Maven Central (once)...", flush=True)
-    subprocess.run(
-        ["mvn", "-q", "-B", "-f", str(KAFKA_DIR / "pom.xml"), "dependency:copy-dependencies",
-         f"-DoutputDirectory={libs}"],
-        check=True,
-    )
+    # Batch mode and no colours: Maven's own output is boiled down to one line per jar downloaded.
+    command = ["mvn", "-B", "-Dstyle.color=never", "-f", str(KAFKA_DIR / "pom.xml"), "dependency:copy-dependencies",
+               f"-DoutputDirectory={libs}"]
+    output: list[str] = []
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as maven:
+        for line in maven.stdout:
+            output.append(line)
+            if progress := download_progress(line):
+                print(f"  {progress}", flush=True)
+    if maven.returncode != 0:
+        print("".join(output[-40:]), file=sys.stderr)
+        raise SystemExit(f"Maven could not fetch Kafka {version} (exit code {maven.returncode}); its output is above")
+    jars = len(list(libs.glob("*.jar")))
+    print(f"  {jars} jars in {libs.relative_to(REPO)}", flush=True)
     marker.write_text(version)
     return libs
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_DOWNLOADED = re.compile(r"Downloaded from \S+: \S+/([^/\s]+\.jar) \((\d[\d.]* [kMG]?B)")
+
+
+def download_progress(line: str) -> str | None:
+    """'kafka-clients-4.1.1.jar (12 MB)' for Maven's line about a jar it downloaded, else None."""
+    found = _DOWNLOADED.search(_ANSI.sub("", line))
+    return f"{found.group(1)} ({found.group(2)})" if found else None
 
 
 def write_config(broker: Broker) -> Path:

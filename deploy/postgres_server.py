@@ -4,13 +4,16 @@
     python -m deploy.postgres_server stop  [--port 15432]
 
 The cluster lives in ``var/pg-<port>/`` and is owned by the ``postgres`` system user (PostgreSQL
-refuses to run as root). Connections from 127.0.0.1 are trusted: this server is for tests only.
+refuses to run as root). When the clone sits where that user cannot go (under a home folder of
+mode 700, or in a ``mktemp -d`` folder), the cluster lives in ``/var/tmp/coalition-match-pg-<port>-<id>/``
+instead, and the start says so. Connections from 127.0.0.1 are trusted: this server is for tests only.
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
+import hashlib
 import os
 import shutil
 import subprocess
@@ -39,7 +42,19 @@ def as_postgres(args: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 
 def home(port: int) -> Path:
-    return REPO / "var" / f"pg-{port}"
+    inside = REPO / "var" / f"pg-{port}"
+    if os.geteuid() != 0 or postgres_can_enter(REPO):
+        return inside
+    # As root the server runs as `postgres`, which needs to pass through every folder above its data.
+    return OUTSIDE_ROOT / f"coalition-match-pg-{port}-{hashlib.sha256(str(REPO).encode()).hexdigest()[:10]}"
+
+
+OUTSIDE_ROOT = Path("/var/tmp")
+
+
+def postgres_can_enter(folder: Path) -> bool:
+    result = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(folder)], capture_output=True)
+    return result.returncode == 0
 
 
 def is_ready(port: int) -> bool:
@@ -56,6 +71,8 @@ def start(port: int, timeout_s: float = 60) -> str:
         return url
     binaries = bin_dir()
     data = home(port) / "data"
+    if not data.is_relative_to(REPO):
+        print(f"the postgres user cannot enter {REPO}; the test cluster lives in {data.parent}", flush=True)
     if not (data / "PG_VERSION").exists():
         data.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:

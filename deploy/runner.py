@@ -3,6 +3,7 @@
     ./start.sh                # everything, with demo data; Ctrl-C stops it all
     ./start.sh --no-demo      # without demo data
     ./start.sh --fresh        # forget previous local data (databases and broker storage) first
+    ./start.sh --widget-origins https://partner.example.org   # let a partner site embed the widget
 
 Every process is started by this runner and stopped by it, by PID, on Ctrl-C or SIGTERM:
 services first, then the broker. Logs go to var/logs/.
@@ -99,18 +100,30 @@ def stop_process(name: str, process: subprocess.Popen, timeout_s: float = 15) ->
 
 
 def forget_local_data(broker: kafka_broker.Broker) -> None:
-    kafka_broker.stop(broker)
+    print("--fresh: forgetting the local databases and the broker's storage")
+    if kafka_broker.running_pid(broker) is not None:
+        kafka_broker.stop(broker)
     shutil.rmtree(broker.home, ignore_errors=True)
     for db in (REPO / "var").glob("*.db*"):
         db.unlink()
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-demo", action="store_true", help="do not load the demo coalition")
     parser.add_argument("--fresh", action="store_true", help="delete local databases and broker data first")
     parser.add_argument("--kafka-port", type=int, default=int(os.environ.get("KAFKA_PORT", "9092")))
+    parser.add_argument("--widget-origins", default=None, metavar="ORIGINS",
+                        help="comma-separated origins of partner sites that may embed the widget "
+                             "(sets GATEWAY_WIDGET_ORIGINS; default: that variable, else none)")
     args = parser.parse_args(argv)
+    if args.widget_origins is not None:
+        os.environ["GATEWAY_WIDGET_ORIGINS"] = args.widget_origins
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_options(argv)
 
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -160,6 +173,7 @@ Coalition Match is running.
   Web app (volunteers, coordinators) {gateway}/
   GraphQL (GraphiQL in development)  {gateway}/graphql
   Widget script for partner sites    {gateway}/widget.js   (demo page: {gateway}/widget-demo)
+  Partner sites allowed to embed it  {os.environ.get("GATEWAY_WIDGET_ORIGINS") or "none yet (--widget-origins)"}
   Services: {', '.join(f'{p.name} {p.url}/docs' for p in all_parts[:-1])}
   Kafka {kafka_broker.kafka_version()} (KRaft) on {broker.bootstrap}; logs in var/logs/
 Press Ctrl-C to stop everything.""", flush=True)

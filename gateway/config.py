@@ -6,7 +6,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
-from services.common.settings import ServiceSettings
+from services.common.settings import DEV_SIGNING_SECRET, ServiceSettings
 
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its output
 
@@ -23,7 +23,7 @@ class Settings(ServiceSettings):
     service_timeout_seconds: float = 5.0
 
     # Signs access tokens (HS256). Placeholder values are refused outside development.
-    jwt_secret: str = "dev-only-insecure-secret"
+    jwt_secret: str = DEV_SIGNING_SECRET
     # Derives the key that encrypts login emails at rest and the key of their lookup HMAC.
     data_key: str = "dev-only-insecure-secret"
     token_ttl_seconds: int = Field(1800, ge=60, le=24 * 3600)

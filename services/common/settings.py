@@ -10,7 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from services.common.topics import Topics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEV_PLACEHOLDER_SECRETS = {"", "change-me", "dev-only-insecure-secret"}
+# Development signing secret: 32 bytes or more, as HS256 wants (PyJWT warns on every token below).
+DEV_SIGNING_SECRET = "dev-only-insecure-secret-for-local-signing-only"
+DEV_PLACEHOLDER_SECRETS = {"", "change-me", "dev-only-insecure-secret", DEV_SIGNING_SECRET}
 
 
 class ServiceSettings(BaseSettings):

@@ -48,3 +48,23 @@ def test_starting_on_a_port_another_program_holds_fails_clearly(tmp_path, monkey
         monkeypatch.setattr(kafka_broker.Broker, "home", property(lambda self: tmp_path))
         with pytest.raises(SystemExit, match="taken by another program"):
             kafka_broker.start(broker)
+
+
+def test_maven_lines_about_downloaded_jars_become_one_readable_line_each():
+    line = ("\x1b[1;34mDownloaded from central: https://repo.maven.apache.org/maven2/org/apache/kafka/kafka-clients/"
+            "4.1.1/kafka-clients-4.1.1.jar (12 MB at 3.4 MB/s)\x1b[0m\n")
+
+    assert kafka_broker.download_progress(line) == "kafka-clients-4.1.1.jar (12 MB)"
+    assert kafka_broker.download_progress("Downloaded from central: https://x/y/foo-1.pom (2.1 kB at 9 kB/s)") is None
+    assert kafka_broker.download_progress("\x1b[0m\x1b[0m") is None
+
+
+def test_fetching_the_jars_prints_no_terminal_escape_codes(tmp_path, monkeypatch, capfd):
+    monkeypatch.setattr(kafka_broker, "REPO", tmp_path)  # a fresh cache; Maven's own repository makes it quick
+
+    libs = kafka_broker.fetch_jars(kafka_broker.kafka_version())
+
+    printed = capfd.readouterr()
+    assert "\x1b" not in printed.out + printed.err
+    assert any(jar.name.startswith("kafka_2.13-") for jar in libs.glob("*.jar"))
+    assert printed.out.splitlines()[-1].strip().endswith(f"jars in .cache/kafka/{kafka_broker.kafka_version()}/libs")
