@@ -129,6 +129,7 @@ class TaskState(Contract):
     area: str | None = None
     remote: bool = False
     urgency: Urgency = Urgency.normal
+    time_zone: str | None = None  # IANA name; the task's times are shown in it (absent from older events)
 
 
 class OfferStatus(str, enum.Enum):

@@ -36,7 +36,7 @@ orgs = APIRouter(prefix="/organizations", tags=["organizations"], responses=prob
 def context(
     session: Session = unit_of_work, runtime: Runtime = Depends(get_runtime), actor: Actor = Depends(get_actor)
 ) -> Context:
-    return Context(session, runtime.settings.topics, actor)
+    return Context(session, runtime.settings.topics, actor, runtime.settings.default_time_zone)
 
 
 def task_filters(

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings
+from services.common.time_zones import known_time_zone
+
+# Where a task happens when its coordinator names no zone (the demo coalition is in Montréal).
+DEFAULT_TIME_ZONE = "America/Toronto"
 
 
 class Settings(ServiceSettings):
@@ -12,3 +17,9 @@ class Settings(ServiceSettings):
 
     service_name: str = "tasks"
     port: int = 8002
+    default_time_zone: str = DEFAULT_TIME_ZONE
+
+    @field_validator("default_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return known_time_zone(value)

@@ -18,6 +18,7 @@ from services.common.deps import Actor
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
 from services.common.topics import Topics
 from services.tasks import lifecycle
+from services.tasks.config import DEFAULT_TIME_ZONE
 from services.tasks.events import publish_task_state
 from services.tasks.models import (
     Task,
@@ -47,6 +48,7 @@ class Context:
     session: Session
     topics: Topics
     actor: Actor
+    default_time_zone: str = DEFAULT_TIME_ZONE
 
 
 def post_task(ctx: Context, payload: TaskCreate) -> TaskPublic:
@@ -56,8 +58,9 @@ def post_task(ctx: Context, payload: TaskCreate) -> TaskPublic:
     if coordinator_id is None:
         raise Invalid("coordinator_id is required when an admin or the system posts a task")
     _check_coordinator(ctx.session, coordinator_id, payload.organization_id)
-    values = _column_values(payload.model_dump(exclude={"skills", "languages", "coordinator_id"}))
-    task = Task(**values, coordinator_id=coordinator_id, scheduled_at=payload.starts_at or payload.deadline)
+    values = _column_values(payload.model_dump(exclude={"skills", "languages", "coordinator_id", "time_zone"}))
+    task = Task(**values, coordinator_id=coordinator_id, scheduled_at=payload.starts_at or payload.deadline,
+                time_zone=payload.time_zone or ctx.default_time_zone)
     ctx.session.add(task)
     _replace_needs(ctx.session, task.id, payload.skills, payload.languages)
     publish_task_state(ctx.session, ctx.topics, task, "task.posted")
@@ -176,7 +179,7 @@ def to_public(session: Session, task: Task, skills: list[TaskSkill] | None = Non
         skills=[{"skill": s.skill, "min_level": s.min_level} for s in skills], languages=list(languages),
         slots=task.slots, starts_at=as_utc(task.starts_at), ends_at=as_utc(task.ends_at),
         deadline=as_utc(task.deadline), area=task.area, remote=task.remote, urgency=task.urgency,
-        flexible=task.deadline is not None, has_address=bool(task.address), accepted_count=task.accepted_count,
+        time_zone=task.time_zone, flexible=task.deadline is not None, has_address=bool(task.address), accepted_count=task.accepted_count,
         created_at=as_utc(task.created_at), updated_at=as_utc(task.updated_at),
     )
 

@@ -17,6 +17,7 @@ from sqlmodel import Field, SQLModel
 
 from services.common.contracts import TaskStatus, Urgency
 from services.common.http_api import LanguageCode, SkillLevelName, Slug, plain_text, public_text
+from services.common.time_zones import TimeZoneName
 
 MAX_HORIZON = timedelta(days=3 * 366)
 MAX_WINDOW = timedelta(days=31)
@@ -138,6 +139,8 @@ class TaskBase(Strict):
     area: Slug | None = None
     remote: bool = False
     urgency: Urgency = Urgency.normal
+    time_zone: TimeZoneName | None = PydanticField(
+        None, description="IANA zone the task happens in (its times are shown there); default: the service's")
 
 
 class TaskCreate(TaskBase):
@@ -172,6 +175,7 @@ class TaskUpdate(Strict):
     address: Address | None = None
     urgency: Urgency = None
     coordinator_id: UUID = None
+    time_zone: TimeZoneName = None
 
 
 class Task(SQLModel, table=True):
@@ -194,6 +198,7 @@ class Task(SQLModel, table=True):
     remote: bool = False
     address: str | None = Field(default=None, max_length=300)
     urgency: str = Field(default=Urgency.normal.value, max_length=10)
+    time_zone: str = Field(max_length=64)
     status: str = Field(default=TaskStatus.open.value, max_length=10, index=True)
     accepted_count: int = 0
     created_at: datetime = _timestamp()
@@ -227,6 +232,7 @@ class TaskAcceptance(SQLModel, table=True):
 
 
 class TaskPublic(TaskBase):
+    time_zone: str
     id: UUID
     organization_id: UUID
     coordinator_id: UUID

@@ -58,9 +58,11 @@ class Web:
         self.axe = axe_source()
         self.contexts = []
 
-    def page(self, person=None, role: str | None = None, language: str = "en", viewport=None, path: str = "index.html"):
+    def page(self, person=None, role: str | None = None, language: str = "en", viewport=None, path: str = "index.html",
+             timezone_id: str | None = None):
         # bypass_csp only so axe can be injected; the pages run under their real policy otherwise.
-        context = self.browser.new_context(bypass_csp=True, viewport=viewport or {"width": 1280, "height": 900})
+        context = self.browser.new_context(bypass_csp=True, viewport=viewport or {"width": 1280, "height": 900},
+                                           timezone_id=timezone_id)
         self.contexts.append(context)
         session = None
         if person is not None:

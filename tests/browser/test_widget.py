@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -209,3 +210,21 @@ def test_a_widget_on_a_site_not_yet_allowed_says_so_and_backs_off(web, world, st
     first_gap, second_gap = attempts[1] - attempts[0], attempts[2] - attempts[1]
     assert first_gap >= 4, attempts  # the first retry waits about 5 s
     assert second_gap >= 1.7 * first_gap, (first_gap, second_gap)  # and each one longer than the last
+
+
+def test_the_widget_shows_times_in_the_tasks_own_zone_and_names_it(web, world, stack, partner_site):
+    skill = world.skill()
+    # 22:00 UTC on a January Wednesday is 17:00 in Montréal (EST).
+    starts = datetime(datetime.now(UTC).year + 1, 1, 13, 22, 0, tzinfo=UTC)
+    task = world.task(world.coordinator(), skill, title=f"Clinic {skill[-8:]}", timeZone="America/Toronto",
+                      startsAt=starts.isoformat(), endsAt=(starts + timedelta(hours=3)).isoformat())
+    partner_site.pages["/clinic.html"] = HOST_PAGE.format(gateway=stack.url, filters=f'data-skill="{skill}"', lang="en")
+    context = web.browser.new_context(timezone_id="UTC")  # a visitor whose browser is set to UTC
+    web.contexts.append(context)
+    page = context.new_page()
+
+    page.goto(f"{stack.widget_host_origin}/clinic.html")
+
+    meta = page.locator(".coalition-open-tasks li", has_text=task["title"]).locator(".meta")
+    expect(meta).to_contain_text("05:00 p.m. EST", timeout=15_000)
+    expect(meta).not_to_contain_text("10:00 p.m.")

@@ -22,7 +22,7 @@ TASK = {
     "title": "Accompany a family to a hearing", "summary": "Court house, Spanish", "description": "Call Ana: 514 555 0100",
     "campaign": None, "skills": [{"skill": "accompaniment", "min_level": "capable"}], "languages": ["es"], "slots": 3,
     "starts_at": "2027-03-02T14:00:00Z", "ends_at": "2027-03-02T17:00:00Z", "deadline": None,
-    "area": "montreal-nord", "remote": False, "urgency": "high", "flexible": False, "has_address": True,
+    "area": "montreal-nord", "remote": False, "urgency": "high", "time_zone": "America/Toronto", "flexible": False, "has_address": True,
     "accepted_count": 1, "created_at": "2027-01-01T00:00:00Z", "updated_at": "2027-01-01T00:00:00Z",
 }
 OPEN_TASKS = "{ openTasks { totalCount nodes { id title openSlots areaName skills { name minLevel } } } }"

@@ -62,6 +62,7 @@ class Task:
     area: str | None
     remote: bool
     urgency: Urgency
+    time_zone: str = strawberry.field(description="IANA zone the task happens in; show its times there")
     has_address: bool
     created_at: datetime | None
     updated_at: datetime | None
@@ -78,7 +79,8 @@ class Task:
             open_slots=max(0, data["slots"] - accepted), status=TaskStatus(data["status"]),
             starts_at=parse_datetime(data.get("starts_at")), ends_at=parse_datetime(data.get("ends_at")),
             deadline=parse_datetime(data.get("deadline")), area=data.get("area"), remote=bool(data.get("remote")),
-            urgency=Urgency(data.get("urgency") or "normal"), has_address=bool(data.get("has_address")),
+            urgency=Urgency(data.get("urgency") or "normal"), time_zone=data["time_zone"],
+            has_address=bool(data.get("has_address")),
             created_at=parse_datetime(data.get("created_at")), updated_at=parse_datetime(data.get("updated_at")),
         )
 
@@ -134,6 +136,8 @@ class TaskInput:
     area: str | None = None
     remote: bool = False
     urgency: Urgency = Urgency.NORMAL
+    time_zone: str | None = strawberry.field(
+        default=None, description="IANA zone the task happens in, e.g. America/Toronto (default: the coalition's)")
     address: str | None = strawberry.field(default=None, description="Exact place, only for accepted volunteers")
     draft: bool = strawberry.field(default=False, description="Save without opening it to volunteers yet")
 
@@ -152,11 +156,12 @@ class TaskUpdateInput:
     area: str | None = _UNSET
     remote: bool | None = _UNSET
     urgency: Urgency | None = _UNSET
+    time_zone: str | None = _UNSET
     address: str | None = _UNSET
 
 
 TASK_FIELDS = ("title", "summary", "description", "skills", "languages", "slots", "starts_at", "ends_at", "deadline",
-               "area", "remote", "urgency", "address")
+               "area", "remote", "urgency", "time_zone", "address")
 # Fields a coordinator may clear with null (the schedule switches between window and deadline).
 CLEARABLE = ("starts_at", "ends_at", "deadline", "area", "address")
 

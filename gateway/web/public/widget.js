@@ -36,7 +36,7 @@
   var RETRY_FIRST_MS = 5000;
   var RETRY_MAX_MS = 300000;
   var QUERY = "query WidgetTasks($filter: OpenTaskFilter, $first: Int!) { openTasks(filter: $filter, first: $first) {" +
-    " totalCount nodes { id title summary remote areaName startsAt endsAt deadline openSlots slots } } }";
+    " totalCount nodes { id title summary remote areaName startsAt endsAt deadline timeZone openSlots slots } } }";
   var CATALOGUES = /*widget-strings*/{}/*end-widget-strings*/;
   var strings = CATALOGUES[config.lang] || {};
 
@@ -91,9 +91,11 @@
     return text.replace(/\{(\w+)\}/g, function (_, name) { return params && params[name] !== undefined ? params[name] : ""; });
   }
 
+  // In the task's own time zone, named ("Wed, Dec 2, 05:00 p.m. EST"), not the visitor's.
   function when(task) {
-    var format = new Intl.DateTimeFormat(config.lang === "fr" ? "fr-CA" : "en-CA",
-      { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+    var options = { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
+    if (task.timeZone) { options.timeZone = task.timeZone; options.timeZoneName = "short"; }
+    var format = new Intl.DateTimeFormat(config.lang === "fr" ? "fr-CA" : "en-CA", options);
     if (task.startsAt) return format.format(new Date(task.startsAt));
     if (task.deadline) return t("before", { deadline: format.format(new Date(task.deadline)) });
     return "";

@@ -9,7 +9,7 @@ import { when, where } from "./tasks.js";
 import { announce, busy, clearProblems, el, notice, pageReady, problemMessage, setUpPage, showError, showProblem } from "./ui.js";
 
 const TASK_FIELDS = `fragment TaskFields on Task {
-  id coordinatorId title summary description slots acceptedCount openSlots status startsAt endsAt deadline area remote urgency
+  id coordinatorId title summary description slots acceptedCount openSlots status startsAt endsAt deadline timeZone area remote urgency
   hasAddress languages skills { skill name minLevel }
   fill { slots accepted pending acceptedMemberIds }
 }`;

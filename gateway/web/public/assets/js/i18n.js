@@ -96,11 +96,13 @@ export async function initI18n() {
 
 // --- Formatting ---------------------------------------------------------------------------
 
-export function formatDateTime(iso) {
+// With a time zone (a task's), the time is shown there and the zone is named ("17:00 EST");
+// without one, in the viewer's own zone (their offers' deadlines, audit entries).
+export function formatDateTime(iso, timeZone) {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(language === "fr" ? "fr-CA" : "en-CA", {
-    weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
-  }).format(new Date(iso));
+  const options = { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
+  if (timeZone) Object.assign(options, { timeZone, timeZoneName: "short" });
+  return new Intl.DateTimeFormat(language === "fr" ? "fr-CA" : "en-CA", options).format(new Date(iso));
 }
 
 export function skillName(slug, name) {

@@ -6,7 +6,7 @@ import { formatDateTime, languageName, skillName, t } from "./i18n.js";
 import { el } from "./ui.js";
 
 export const PUBLIC_TASK_FIELDS = `fragment PublicTaskFields on PublicTask {
-  id title summary languages area areaName remote startsAt endsAt deadline urgency slots openSlots status
+  id title summary languages area areaName remote startsAt endsAt deadline timeZone urgency slots openSlots status
   skills { skill name minLevel }
 }`;
 
@@ -42,9 +42,13 @@ export function languageOptions() {
   return LANGUAGE_CODES.map((code) => [code, languageName(code)]);
 }
 
+// In the task's own time zone, named, whatever the viewer's browser is set to.
 export function when(task) {
-  if (task.startsAt) return t("task.when_window", { start: formatDateTime(task.startsAt), end: formatDateTime(task.endsAt) });
-  if (task.deadline) return t("task.when_deadline", { deadline: formatDateTime(task.deadline) });
+  const zone = task.timeZone;
+  if (task.startsAt) {
+    return t("task.when_window", { start: formatDateTime(task.startsAt, zone), end: formatDateTime(task.endsAt, zone) });
+  }
+  if (task.deadline) return t("task.when_deadline", { deadline: formatDateTime(task.deadline, zone) });
   return "";
 }
 
