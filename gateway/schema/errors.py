@@ -12,6 +12,8 @@ import logging
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from gateway.live.hub import SubscriberTooSlow
 from services.common.problems import DomainError
@@ -43,7 +45,26 @@ class MaskUnexpectedErrors(MaskErrors):
         return super()._process_errors([with_code(error) for error in errors])
 
 
+class SubscriptionOverHttp(InvalidOperationTypeError):
+    def __init__(self):
+        super().__init__(OperationType.SUBSCRIPTION)
+
+    def as_http_error_reason(self, method: str) -> str:
+        return (f"Subscriptions are not answered over HTTP {method}: open a WebSocket to /graphql "
+                "(protocol graphql-transport-ws) and subscribe there.")
+
+
 class GatewaySchema(strawberry.Schema):
+    async def execute(self, query, *args, allowed_operation_types=None, **kwargs):
+        """Over HTTP (the only caller of ``execute``), a subscription is refused: it needs a socket."""
+        allowed = set(allowed_operation_types or OperationType) - {OperationType.SUBSCRIPTION}
+        try:
+            return await super().execute(query, *args, allowed_operation_types=allowed, **kwargs)
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                raise SubscriptionOverHttp() from error
+            raise
+
     def process_errors(self, errors, execution_context=None) -> None:
         for error in errors:
             if is_unexpected(error):
