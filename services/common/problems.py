@@ -42,6 +42,16 @@ class Invalid(DomainError):
     status, slug, title = 422, "validation-error", "The request is not valid"
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while a body is read once it passes the limit (``body_limit``); FastAPI lets an
+    HTTPException through its body parsing, where any other error would become a 400."""
+
+    slug, title = "body-too-large", "Request body too large"
+
+    def __init__(self, max_bytes: int):
+        super().__init__(413, f"The request body is larger than {max_bytes} bytes; send less.")
+
+
 def problem(status: int, slug: str, title: str, detail: str, instance: str, **extra) -> JSONResponse:
     body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
     body.update(extra)
@@ -66,6 +76,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         errors = [_describe(e) for e in error.errors()]
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return problem(422, "validation-error", "The request is not valid", summary, request.url.path, errors=errors)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request: Request, error: BodyTooLarge):
+        return problem(413, error.slug, error.title, str(error.detail), request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException):
