@@ -1,8 +1,9 @@
 """GraphQL errors a client may read, and the ones it must not.
 
 Expected problems travel as union members (see ``problems``). What remains as GraphQL errors is
-either meant for the client (invalid queries, permission refusals, a service briefly away: the
-message is written for people) or a bug, whose details stay in the log and never leave.
+either meant for the client (invalid queries, permission refusals, a service or the database
+briefly away: the message is written for people) or a bug, whose details stay in the log and never
+leave.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from gateway.live.hub import SubscriberTooSlow
-from services.common.problems import DomainError
+from services.common.problems import DomainError, ServiceUnavailable, outage
 
 log = logging.getLogger("gateway.graphql")
 
@@ -26,14 +27,20 @@ _FOR_CLIENTS = (DomainError, GraphQLError, SubscriberTooSlow)
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, _FOR_CLIENTS)
+    return original is not None and not isinstance(original, _FOR_CLIENTS) and outage(original) is None
 
 
 def with_code(error: GraphQLError) -> GraphQLError:
-    """Give domain errors a machine-readable code next to their message."""
+    """Give domain errors a machine-readable code next to their message; an unreachable
+    database becomes the same "unavailable, try again" a service that is down gives."""
     original = error.original_error
+    if original is not None and not isinstance(original, _FOR_CLIENTS) and (unavailable := outage(original)):
+        error = GraphQLError(unavailable.detail, error.nodes, error.source, error.positions, error.path, unavailable)
+        original = unavailable
     if isinstance(original, DomainError):
         error.extensions = {**(error.extensions or {}), "code": original.slug.upper().replace("-", "_")}
+    if isinstance(original, ServiceUnavailable):
+        error.extensions["retryAfterSeconds"] = original.retry_after_seconds
     return error
 
 
