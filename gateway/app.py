@@ -130,7 +130,7 @@ def create_app(settings: Settings, transport: httpx.AsyncBaseTransport | None = 
     operations_routes(app)
     budget = Budget(settings.max_query_depth, settings.max_query_cost, settings.max_aliases, settings.max_page_size)
     graphql = GatewayGraphQLRouter(
-        build_schema(budget, settings.max_tokens), context_getter=graphql_context,
+        build_schema(budget, settings.max_tokens, settings.introspection_enabled), context_getter=graphql_context,
         graphql_ide="graphiql" if settings.graphiql_enabled else None, allow_queries_via_get=False,
         allowed_origins=settings.widget_origins, max_subscriptions_per_connection=10,
     )

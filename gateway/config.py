@@ -53,6 +53,7 @@ class Settings(ServiceSettings):
     open_tasks_cache_seconds: float = Field(5.0, ge=0)
 
     graphiql: bool | None = None  # default: on in development, off otherwise
+    introspection: bool | None = None  # schema introspection; default: on in development, off otherwise
 
     # When both are set, an admin with this email is created at start-up unless the email is taken
     # (deployments without a shell; `python -m gateway create-admin` is the interactive way).
@@ -77,3 +78,7 @@ class Settings(ServiceSettings):
     @property
     def graphiql_enabled(self) -> bool:
         return self.is_development if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.is_development if self.introspection is None else self.introspection

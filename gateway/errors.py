@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from services.common.problems import DomainError
+from services.common.problems import DomainError, ServiceUnavailable
+
+__all__ = ["RateLimited", "ServiceUnavailable", "Unauthenticated"]  # ServiceUnavailable is shared with the services
 
 
 class Unauthenticated(DomainError):
@@ -15,7 +17,3 @@ class RateLimited(DomainError):
     def __init__(self, detail: str, retry_after_seconds: int):
         super().__init__(detail, retry_after_seconds=retry_after_seconds)
         self.retry_after_seconds = retry_after_seconds
-
-
-class ServiceUnavailable(DomainError):
-    status, slug, title = 503, "service-unavailable", "A service is not answering"

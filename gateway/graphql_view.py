@@ -1,13 +1,15 @@
 """The /graphql endpoint: strawberry's router with the gateway's context, WebSocket sign-in,
-and honest HTTP status codes (a query that could not even start is the client's 400)."""
+and honest HTTP status codes (a query that could not even start, or a body that cannot be read,
+is the client's 400)."""
 
 from __future__ import annotations
 
+from cross_web import HTTPException
 from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 
-from gateway.limits.http import client_address
+from gateway.limits.http import UnreadableBody, client_address, read_json_body
 from gateway.rejected_origins import log_rejected_origins_once
 from gateway.schema.context import Context, bearer_token
 
@@ -30,6 +32,12 @@ class GatewayGraphQLRouter(GraphQLRouter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         log_rejected_origins_once()
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return read_json_body(data)
+        except UnreadableBody as error:
+            raise HTTPException(400, str(error)) from error
 
     async def on_ws_connect(self, context: Context):
         """graphql-transport-ws: the token comes in connection_init's payload, not in headers."""

@@ -84,6 +84,9 @@ class ServiceClient:
             body = {}
         body = body if isinstance(body, dict) else {}
         detail = str(body.get("detail") or body.get("title") or f"{self.name} answered {response.status_code}")
+        if response.status_code == 503:  # the service's database (or its own dependency) is away
+            retry_after = response.headers.get("retry-after", "")
+            return ServiceUnavailable(detail, int(retry_after)) if retry_after.isdigit() else ServiceUnavailable(detail)
         error_class = _BY_STATUS.get(response.status_code)
         if error_class is None:
             log.warning("%s answered %s", self.name, response.status_code)

@@ -4,11 +4,15 @@
 * a cap on request body size (413 before the body is read when Content-Length says so);
 * a per-address rate limit on anonymous GraphQL requests (429 with Retry-After);
 * a cap on WebSockets open at once from one address (the handshake is refused beyond it).
+
+``read_json_body`` reads a request body as JSON the way the /graphql endpoint wants it: refusals
+name what the client must change (bytes that are not UTF-8, nesting too deep, lone surrogates).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections import Counter
@@ -18,10 +22,49 @@ from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, request_i
 from services.common.runtime import QUIET_ROUTES, access_log
 
 PROBLEM_JSON = b"application/problem+json"
+MAX_JSON_NESTING = 64  # far beyond any real GraphQL request; json.loads recurses per level
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 
 class BodyTooLarge(Exception):
     pass
+
+
+class UnreadableBody(ValueError):
+    """The body is not the JSON text a request must be; the message says what to change."""
+
+
+def read_json_body(data: str | bytes) -> object:
+    text = _as_text(data)
+    if _nesting(text) > MAX_JSON_NESTING:
+        raise UnreadableBody(f"The request body is nested too deeply (at most {MAX_JSON_NESTING} levels of "
+                             "arrays and objects).")
+    value = json.loads(text)
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UnreadableBody("The request body contains a lone surrogate (an escape such as \\ud800 without "
+                             "its pair), which is not text; send valid Unicode.") from None
+    return value
+
+
+def _as_text(data: str | bytes) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnreadableBody(f"The request body is not valid UTF-8 (byte {error.start}); send JSON encoded "
+                             "as UTF-8.") from None
+
+
+def _nesting(text: str) -> int:
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub('""', text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def client_address(scope, trust_forwarded_for: bool) -> str:

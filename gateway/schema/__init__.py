@@ -7,7 +7,7 @@ schema-wide extensions (limits, error masking).
 
 from __future__ import annotations
 
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -37,13 +37,14 @@ Mutation = merge_types("Mutation", (AccountMutations, VolunteerMutations, OfferM
 Subscription = merge_types("Subscription", (CatalogueSubscriptions, OfferSubscriptions, CoordinationSubscriptions))
 
 
-def build_schema(budget: Budget | None = None, max_tokens: int = 2000) -> GatewaySchema:
+def build_schema(budget: Budget | None = None, max_tokens: int = 2000, introspection: bool = True) -> GatewaySchema:
+    """``introspection=False`` refuses ``__schema`` and ``__type`` (``__typename`` still answers)."""
     budget = budget or Budget(max_depth=8, max_cost=5000, max_aliases=15, max_page_size=50)
     return GatewaySchema(
         query=Query, mutation=Mutation, subscription=Subscription, types=list(ALL_PROBLEMS),
         extensions=[lambda: MaxTokensLimiter(max_token_count=max_tokens), lambda: ParserCache(maxsize=500),
                     lambda: ValidationCache(maxsize=500), lambda: QueryBudget(budget), MaskUnexpectedErrors,
-                    MarkPublicResponses],
+                    MarkPublicResponses, *([] if introspection else [DisableIntrospection])],
         config=StrawberryConfig(auto_camel_case=True),
     )
 

@@ -13,7 +13,7 @@ import strawberry
 
 from gateway.errors import RateLimited as RateLimitedError
 from gateway.errors import Unauthenticated
-from services.common.problems import Conflict, DomainError, Forbidden, Invalid
+from services.common.problems import Conflict, DomainError, Forbidden, Invalid, ServiceUnavailable, outage
 from services.common.problems import NotFound as NotFoundError
 
 
@@ -68,8 +68,14 @@ class RateLimited(Problem):
     retry_after_seconds: int
 
 
+@strawberry.type(description="Something this needs (a service, a database) is briefly unavailable; try again "
+                             "after `retryAfterSeconds`.")
+class Unavailable(Problem):
+    retry_after_seconds: int
+
+
 ALL_PROBLEMS = (NotAllowed, NotFound, ValidationProblem, TaskFilled, OfferNotPending, StateConflict, LoginFailed,
-                RateLimited)
+                RateLimited, Unavailable)
 
 
 def _camel(path: str) -> str:
@@ -79,6 +85,8 @@ def _camel(path: str) -> str:
 
 def problem_for(error: DomainError) -> Problem:
     """The union member that tells the client what went wrong."""
+    if isinstance(error, ServiceUnavailable):
+        return Unavailable(message=error.detail, retry_after_seconds=error.retry_after_seconds)
     if isinstance(error, RateLimitedError):
         return RateLimited(message=error.detail, retry_after_seconds=error.retry_after_seconds)
     if isinstance(error, Unauthenticated):
@@ -115,8 +123,11 @@ def returns_problems(union):
         async def wrapper(*args, **kwargs):
             try:
                 return await resolver(*args, **kwargs)
-            except DomainError as error:
-                result = problem_for(error)
+            except Exception as error:
+                expected = error if isinstance(error, DomainError) else outage(error)
+                if expected is None:
+                    raise
+                result = problem_for(expected)
                 if type(result) not in allowed:
                     raise
                 return result

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from fastapi import Query
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from services.common.contact_patterns import has_contact_details
+from services.common.contact_patterns import has_contact_details, hidden_formatting
 from services.common.contracts import Fluency, SkillLevel
 
 T = TypeVar("T")
@@ -117,6 +117,13 @@ def _no_contact_details(value: str) -> str:
     return value
 
 
+def _no_hidden_formatting(value: str) -> str:
+    if hidden := hidden_formatting(value):
+        raise ValueError(f"is shown publicly and must not contain the invisible formatting character "
+                         f"U+{ord(hidden[0]):04X} (zero-width or text-direction control); remove it")
+    return value
+
+
 def plain_text(max_length: int, *, required: bool = True) -> Any:
     """A trimmed text field free of control characters (and non-blank when ``required``)."""
     validators = [AfterValidator(_clean_text)] + ([AfterValidator(_not_blank)] if required else [])
@@ -124,8 +131,10 @@ def plain_text(max_length: int, *, required: bool = True) -> Any:
 
 
 def public_text(max_length: int, *, required: bool = True) -> Any:
-    """Plain text shown to the public: refuses anything shaped like an email or phone number."""
-    return Annotated[plain_text(max_length, required=required), AfterValidator(_no_contact_details)]
+    """Plain text shown to the public: refuses anything shaped like an email or phone number, and
+    invisible characters that could disguise what the reader sees."""
+    return Annotated[plain_text(max_length, required=required), AfterValidator(_no_hidden_formatting),
+                     AfterValidator(_no_contact_details)]
 
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"

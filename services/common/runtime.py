@@ -22,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from services.common.body_limit import BodySizeLimit
 from services.common.db import make_engine, migrate
 from services.common.kafka_io import ensure_topics, make_producer
 from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, configure_logging, request_id_var
@@ -180,6 +181,7 @@ def create_service_app(
     configure_tracing(settings.service_name)
     app = FastAPI(title=title, description=description, lifespan=lifespan)
     install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.middleware("http")(observe_request)
     app.add_middleware(TracingMiddleware)  # added last = outermost: logs and outbox see the span
     app.include_router(operations_router(lambda: state["runtime"], extra_ready_checks))

@@ -36,6 +36,8 @@ class ServiceSettings(BaseSettings):
     topic_prefix: str = Field("", validation_alias=AliasChoices("KAFKA_TOPIC_PREFIX", "topic_prefix"))
     outbox_poll_seconds: float = 0.05
     log_level: str = "INFO"
+    # Request bodies larger than this are refused with 413 before they are read.
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
 
     @model_validator(mode="after")
     def _default_database(self) -> "ServiceSettings":

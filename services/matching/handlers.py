@@ -43,6 +43,10 @@ def accept_offer(
     _require_open_task(session, offer.task_id)
     limit = _monthly_limit(matching, member_id)
     if not capacity.claim_slot(session, offer.task_id):
+        # The same accept sent twice: the first may have taken the last place while this one waited.
+        current = offers.load_offer(session, offer.id)
+        if current.status == OfferStatus.accepted:
+            return to_public(session, current)
         raise TaskFilled("This task has just been filled: every place was taken. Thank you for offering!")
     month = month_of(now, matching.settings.tz)
     accepted = offers.transition(

@@ -7,7 +7,7 @@ religion. Request models forbid unknown fields, so a client that sends one gets 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -126,8 +126,12 @@ class WeeklyWindowIn(Strict):
         return self
 
 
+AWAY_SINCE_AT_MOST = timedelta(days=31)  # time away already begun may be entered a little late
+AWAY_UNTIL_AT_MOST = timedelta(days=730)  # plans further ahead than two years are not plans
+
+
 class DateRangeIn(Strict):
-    """Dates (inclusive) when the member is away."""
+    """Dates (inclusive) when the member is away, from a month ago to two years ahead."""
 
     start: date
     end: date
@@ -136,6 +140,12 @@ class DateRangeIn(Strict):
     def _in_order(self) -> "DateRangeIn":
         if self.start > self.end:
             raise ValueError("start must be on or before end")
+        today = datetime.now(UTC).date()
+        if self.start < today - AWAY_SINCE_AT_MOST:
+            raise ValueError(f"start may be at most {AWAY_SINCE_AT_MOST.days} days ago "
+                             f"({(today - AWAY_SINCE_AT_MOST).isoformat()} or later)")
+        if self.end > today + AWAY_UNTIL_AT_MOST:
+            raise ValueError(f"end may be at most 2 years ahead ({(today + AWAY_UNTIL_AT_MOST).isoformat()} or earlier)")
         return self
 
 

@@ -21,6 +21,11 @@ def test_phone_numbers_are_redacted_however_they_are_written(phone):
     assert redact(f"could not text {phone} today") == "could not text [redacted-phone] today"
 
 
+def test_a_phone_number_split_by_zero_width_characters_is_still_one():
+    assert has_contact_details("call 514\u200b555\u200d0199")
+    assert redact("call 514\u200b555\u200d0199 now") == "call [redacted-phone] now"
+
+
 def test_emails_are_redacted():
     assert redact("bounce from amina.k+events@example.org") == "bounce from [redacted-email]"
 

@@ -286,6 +286,24 @@ def test_graphiql_is_served_in_development_only(tmp_path, services):
         assert production.get("/graphql", headers={"accept": "text/html"}).status_code == 404
 
 
+INTROSPECTION = {"query": "{ __schema { queryType { name } } }"}
+
+
+def test_introspection_is_off_outside_development_unless_configured_on(tmp_path, services):
+    with make_client(tmp_path, services, environment="production") as production:
+        refused = post(production, INTROSPECTION)
+        typename = post(production, {"query": "{ __typename }"})
+    with make_client(tmp_path, services, environment="production", introspection=True) as configured:
+        allowed = post(configured, INTROSPECTION)
+    with make_client(tmp_path, services, environment="development") as development:
+        in_development = post(development, INTROSPECTION)
+
+    assert refused.status_code == 400
+    assert "introspection" in refused.json()["errors"][0]["message"].lower()
+    assert typename.json() == {"data": {"__typename": "Query"}}
+    assert allowed.json() == in_development.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
 def test_an_admin_can_be_bootstrapped_from_the_environment(tmp_path, services):
     login = {"query": 'mutation { login(email: "founder@example.org", password: "a long admin password") '
                       '{ __typename ... on AuthPayload { viewer { role } } } }'}

@@ -83,3 +83,34 @@ def test_two_hundred_simultaneous_accepts_fill_three_places_exactly(database_url
         assert "Traceback" not in service.log_text()
     finally:
         service.stop()
+
+
+def test_a_double_click_on_accept_answers_both_clicks_with_the_accepted_offer(
+        database_url, kafka_bootstrap, matching_topics, publisher):
+    pairs = 12
+    service = matching_process(database_url, kafka_bootstrap, matching_topics)
+    try:
+        # One place per task and one volunteer who fits it: each offer is the only one of its task.
+        posted = []
+        for index in range(pairs):
+            skill = f"skill-{chr(ord('a') + index)}"
+            publisher.member(member(skills={skill: SkillLevel.learning}))
+            posted.append(task(slots=1, skills={skill: SkillLevel.learning}, title=f"Task {skill}"))
+            publisher.task(posted[-1])
+        publisher.flush()
+        with httpx.Client(base_url=service.url, timeout=30) as client:
+            def offer_of(state):
+                items = client.get("/offers", params={"task_id": str(state.task_id)}).json()["items"]
+                return items[0] if items else None
+
+            offers = eventually(lambda: (found := [offer_of(state) for state in posted]) and all(found) and found,
+                                SETTLE_S, message="one offer per task")
+
+        responses = accept_all_at_once(service.url, offers + offers)
+
+        answers = [(response.status_code, response.json().get("id") or response.json().get("type"))
+                   for response in responses]
+        assert answers == [(200, offer["id"]) for offer in offers + offers], answers
+        assert {response.json()["status"] for response in responses} == {"accepted"}
+    finally:
+        service.stop()

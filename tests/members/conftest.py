@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,7 +27,7 @@ PROFILE = {
     "skills": [{"skill": "graphic-design", "level": "expert"}, {"skill": "translation", "level": "capable"}],
     "languages": [{"code": "es", "fluency": "fluent"}, {"code": "fr", "fluency": "conversational"}],
     "weekly_availability": [{"weekday": "saturday", "start": "10:00", "end": "14:00"}],
-    "unavailable": [{"start": "2026-12-20", "end": "2027-01-03"}],
+    "unavailable": [{"start": str(date.today() + timedelta(days=18)), "end": str(date.today() + timedelta(days=32))}],
     "area": "montreal-parc-extension",
     "remote_ok": True,
     "max_tasks_per_month": 3,

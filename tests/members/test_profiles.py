@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -74,6 +75,10 @@ def test_unknown_fields_inside_contacts_are_refused_too(shared_client):
     assert response.status_code == 422 and "contacts.email.citizenship" in response.json()["detail"]
 
 
+def days_from_today(days: int) -> str:
+    return (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
+
+
 @pytest.mark.parametrize(
     ("changes", "complaint"),
     [
@@ -90,6 +95,9 @@ def test_unknown_fields_inside_contacts_are_refused_too(shared_client):
         ({"weekly_availability": [{"weekday": "monday", "start": "14:00", "end": "10:00"}]}, "start must be before end"),
         ({"weekly_availability": [{"weekday": "someday", "start": "10:00", "end": "11:00"}]}, "weekday"),
         ({"unavailable": [{"start": "2027-02-01", "end": "2027-01-01"}]}, "start must be on or before end"),
+        ({"unavailable": [{"start": "0001-01-01", "end": "9999-12-31"}]}, "start may be at most 31 days ago"),
+        ({"unavailable": [{"start": days_from_today(-32), "end": days_from_today(3)}]}, "at most 31 days ago"),
+        ({"unavailable": [{"start": days_from_today(1), "end": days_from_today(731)}]}, "end may be at most 2 years ahead"),
         ({"max_tasks_per_month": 0}, "max_tasks_per_month"),
         ({"languages": [{"code": "not a language"}]}, "languages.0.code"),
     ],
@@ -98,6 +106,15 @@ def test_invalid_profiles_get_a_422_saying_what_to_fix(shared_client, changes, c
     response = shared_client.post("/members", json=profile(**changes))
     assert response.status_code == 422, response.text
     assert complaint in response.json()["detail"]
+
+
+def test_time_away_may_start_a_month_ago_and_end_two_years_ahead(shared_client):
+    away = [{"start": days_from_today(-31), "end": days_from_today(730)}]
+
+    response = shared_client.post("/members", json=profile(unavailable=away))
+
+    assert response.status_code == 201, response.text
+    assert response.json()["unavailable"] == away
 
 
 def test_a_volunteer_cannot_see_or_change_someone_elses_profile(shared_client):

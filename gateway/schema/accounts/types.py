@@ -8,7 +8,7 @@ import strawberry
 from gateway.models import User, role_of
 from gateway.schema.context import Info, actor_for
 from gateway.schema.enums import Role
-from gateway.schema.problems import LoginFailed, NotAllowed, RateLimited, ValidationProblem
+from gateway.schema.problems import LoginFailed, NotAllowed, RateLimited, Unavailable, ValidationProblem
 from gateway.schema.volunteers.types import (
     ContactsInput,
     DateRangeInput,
@@ -97,7 +97,7 @@ class RegisterCoordinatorInput:
     locale: str = "en"
 
 
-AuthResult = Annotated[AuthPayload | ValidationProblem | RateLimited, strawberry.union("AuthResult")]
-LoginResult = Annotated[AuthPayload | LoginFailed | RateLimited, strawberry.union("LoginResult")]
-RenewResult = Annotated[AuthPayload | NotAllowed, strawberry.union("RenewResult")]
-LocaleResult = Annotated[Viewer | ValidationProblem, strawberry.union("LocaleResult")]
+AuthResult = Annotated[AuthPayload | ValidationProblem | RateLimited | Unavailable, strawberry.union("AuthResult")]
+LoginResult = Annotated[AuthPayload | LoginFailed | RateLimited | Unavailable, strawberry.union("LoginResult")]
+RenewResult = Annotated[AuthPayload | NotAllowed | Unavailable, strawberry.union("RenewResult")]
+LocaleResult = Annotated[Viewer | ValidationProblem | Unavailable, strawberry.union("LocaleResult")]

@@ -10,7 +10,7 @@ from gateway.schema.accounts.types import Organization
 from gateway.schema.catalogue.types import Area, Skill
 from gateway.schema.enums import Role
 from gateway.schema.pagination import PageInfo
-from gateway.schema.problems import NotAllowed, NotFound, StateConflict, ValidationProblem
+from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem
 from gateway.schema.volunteers.mutations import Erasure
 from gateway.schema.volunteers.types import MemberProfile
 from gateway.schema.wire import parse_datetime
@@ -105,10 +105,14 @@ def given(source: Any, *names: str) -> dict:
             if getattr(source, name) is not strawberry.UNSET and getattr(source, name) is not None}
 
 
-SkillResult = Annotated[Skill | ValidationProblem | StateConflict | NotFound, strawberry.union("SkillResult")]
-AreaResult = Annotated[Area | ValidationProblem | StateConflict, strawberry.union("AreaResult")]
-OrganizationResult = Annotated[Organization | ValidationProblem | StateConflict, strawberry.union("OrganizationResult")]
-InviteResult = Annotated[CoordinatorInvite | ValidationProblem | NotFound, strawberry.union("InviteResult")]
-UserResult = Annotated[UserAccount | ValidationProblem | StateConflict | NotFound | NotAllowed,
+SkillResult = Annotated[Skill | ValidationProblem | StateConflict | NotFound | Unavailable,
+                        strawberry.union("SkillResult")]
+AreaResult = Annotated[Area | ValidationProblem | StateConflict | Unavailable, strawberry.union("AreaResult")]
+OrganizationResult = Annotated[Organization | ValidationProblem | StateConflict | Unavailable,
+                               strawberry.union("OrganizationResult")]
+InviteResult = Annotated[CoordinatorInvite | ValidationProblem | NotFound | Unavailable,
+                         strawberry.union("InviteResult")]
+UserResult = Annotated[UserAccount | ValidationProblem | StateConflict | NotFound | NotAllowed | Unavailable,
                        strawberry.union("UserResult")]
-AdminErasureResult = Annotated[Erasure | StateConflict | NotFound | NotAllowed, strawberry.union("AdminErasureResult")]
+AdminErasureResult = Annotated[Erasure | StateConflict | NotFound | NotAllowed | Unavailable,
+                               strawberry.union("AdminErasureResult")]

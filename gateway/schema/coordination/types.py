@@ -10,7 +10,7 @@ from gateway.schema.catalogue.types import SkillNeed
 from gateway.schema.context import Info
 from gateway.schema.enums import OfferStatus, SkillLevel, TaskStatus, Urgency
 from gateway.schema.pagination import PageInfo
-from gateway.schema.problems import NotAllowed, NotFound, StateConflict, ValidationProblem
+from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem
 from gateway.schema.volunteers.types import ContactDetails
 from gateway.schema.wire import parse_datetime
 from services.common.problems import NotFound as NotFoundError
@@ -189,5 +189,6 @@ class TaskUpdate:
     task: Task | None
 
 
-TaskResult = Annotated[Task | ValidationProblem | NotAllowed | NotFound | StateConflict, strawberry.union("TaskResult")]
-ContactResult = Annotated[ContactDetails | NotAllowed | NotFound, strawberry.union("ContactResult")]
+TaskResult = Annotated[Task | ValidationProblem | NotAllowed | NotFound | StateConflict | Unavailable,
+                       strawberry.union("TaskResult")]
+ContactResult = Annotated[ContactDetails | NotAllowed | NotFound | Unavailable, strawberry.union("ContactResult")]

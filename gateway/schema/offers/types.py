@@ -10,7 +10,7 @@ from gateway.schema.catalogue.types import PublicTask
 from gateway.schema.context import Info
 from gateway.schema.enums import OfferStatus
 from gateway.schema.pagination import PageInfo
-from gateway.schema.problems import NotAllowed, NotFound, OfferNotPending, StateConflict, TaskFilled
+from gateway.schema.problems import NotAllowed, NotFound, OfferNotPending, StateConflict, TaskFilled, Unavailable
 from gateway.schema.wire import parse_datetime
 from services.common.problems import DomainError
 
@@ -80,5 +80,6 @@ class OfferUpdate:
 
 
 OfferResult = Annotated[
-    Offer | TaskFilled | OfferNotPending | StateConflict | NotAllowed | NotFound, strawberry.union("OfferResult")
+    Offer | TaskFilled | OfferNotPending | StateConflict | NotAllowed | NotFound | Unavailable,
+    strawberry.union("OfferResult")
 ]

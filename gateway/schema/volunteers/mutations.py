@@ -8,11 +8,12 @@ import strawberry
 
 from gateway.schema.context import Info
 from gateway.schema.permissions import VOLUNTEER
-from gateway.schema.problems import LoginFailed, NotAllowed, NotFound, ValidationProblem, returns_problems
+from gateway.schema.problems import LoginFailed, NotAllowed, NotFound, Unavailable, ValidationProblem, returns_problems
 from gateway.schema.volunteers.types import MemberProfile, ProfileUpdateInput, profile_payload
 from services.common.problems import NotFound as NotFoundError
 
-ProfileResult = Annotated[MemberProfile | ValidationProblem | NotAllowed | NotFound, strawberry.union("ProfileResult")]
+ProfileResult = Annotated[MemberProfile | ValidationProblem | NotAllowed | NotFound | Unavailable,
+                          strawberry.union("ProfileResult")]
 
 
 @strawberry.type(description="Everything about the person is gone: profile, contacts, login.")
@@ -20,7 +21,8 @@ class Erasure:
     erased_at: datetime
 
 
-ErasureResult = Annotated[Erasure | LoginFailed | NotAllowed | NotFound, strawberry.union("ErasureResult")]
+ErasureResult = Annotated[Erasure | LoginFailed | NotAllowed | NotFound | Unavailable,
+                          strawberry.union("ErasureResult")]
 
 
 async def erase_member_and_account(info: Info, member_id, user_id) -> Erasure:

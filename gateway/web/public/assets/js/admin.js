@@ -17,7 +17,7 @@ async function run(form, mutation, variables, fieldIds = {}) {
   try {
     const data = await request(mutation, variables);
     const result = Object.values(data)[0];
-    if (result.__typename in { ValidationProblem: 1, StateConflict: 1, NotFound: 1, NotAllowed: 1 }) {
+    if (result.__typename in { ValidationProblem: 1, StateConflict: 1, NotFound: 1, NotAllowed: 1, Unavailable: 1 }) {
       showProblem(form, result, fieldIds);
       return null;
     }

@@ -70,6 +70,7 @@ export function errorText(error) {
   if (error instanceof RequestFailed) {
     if (error.code === "NETWORK") return t("error.network");
     if (error.code === "RATE_LIMITED") return t("problem.RateLimited");
+    if (error.code === "SERVICE_UNAVAILABLE") return t("problem.Unavailable");
     if (error.code === "FORBIDDEN" || error.code === "UNAUTHENTICATED") return t("problem.NotAllowed");
   }
   return t("error.unexpected");

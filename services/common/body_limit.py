@@ -1,0 +1,44 @@
+"""A cap on request body size, checked before the body is read (pure ASGI middleware).
+
+A Content-Length over the limit is refused at once with a 413 problem; a body sent without a
+length is counted as it arrives and refused as soon as it passes the limit (the app's problem
+handler answers ``BodyTooLarge``). The gateway has its own guard (gateway.limits.http); this one
+protects each service from any caller.
+"""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from services.common.problems import BodyTooLarge, problem
+
+
+class BodySizeLimit:
+    def __init__(self, app, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers", ())).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            return await self._refusal(scope)(scope, receive, send)
+        received = 0
+
+        async def counting_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    def _refusal(self, scope) -> Response:
+        error = BodyTooLarge(self.max_bytes)
+        response = problem(413, error.slug, error.title, str(error.detail), scope["path"])
+        response.headers["connection"] = "close"  # the unread body is not waited for
+        return response
