@@ -61,6 +61,7 @@ def service_env(bootstrap: str, all_parts: list[Part]) -> dict[str, str]:
         "GATEWAY_MEMBERS_URL": urls["members"],
         "GATEWAY_TASKS_URL": urls["tasks"],
         "GATEWAY_MATCHING_URL": urls["matching"],
+        "TASKS_MEMBERS_URL": urls["members"],
     }
 
 

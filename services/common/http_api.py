@@ -76,6 +76,7 @@ _PROBLEM_TITLES = {
     409: "The request conflicts with the resource's current state",
     410: "The resource was erased",
     422: "The request is not valid",
+    503: "Briefly unavailable; try again after Retry-After seconds",
 }
 
 

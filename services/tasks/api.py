@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlmodel import Session
 
 from services.common.contracts import TaskStatus
@@ -29,14 +29,16 @@ from services.tasks.models import (
     TaskUpdate,
 )
 
-tasks = APIRouter(prefix="/tasks", tags=["tasks"], responses=problem_responses(403, 404, 409, 422))
-orgs = APIRouter(prefix="/organizations", tags=["organizations"], responses=problem_responses(403, 404, 409, 422))
+tasks = APIRouter(prefix="/tasks", tags=["tasks"], responses=problem_responses(403, 404, 409, 422, 503))
+orgs = APIRouter(prefix="/organizations", tags=["organizations"], responses=problem_responses(403, 404, 409, 422, 503))
 
 
 def context(
-    session: Session = unit_of_work, runtime: Runtime = Depends(get_runtime), actor: Actor = Depends(get_actor)
+    request: Request, session: Session = unit_of_work, runtime: Runtime = Depends(get_runtime),
+    actor: Actor = Depends(get_actor),
 ) -> Context:
-    return Context(session, runtime.settings.topics, actor, runtime.settings.default_time_zone)
+    return Context(session, runtime.settings.topics, actor, request.app.state.skills,
+                   runtime.settings.default_time_zone)
 
 
 def task_filters(

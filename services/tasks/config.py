@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings
@@ -18,6 +18,9 @@ class Settings(ServiceSettings):
     service_name: str = "tasks"
     port: int = 8002
     default_time_zone: str = DEFAULT_TIME_ZONE
+    # The members service owns the skill taxonomy tasks are checked against (see services.tasks.skills).
+    members_url: str = "http://127.0.0.1:8001"
+    skills_cache_seconds: float = Field(60, ge=0)
 
     @field_validator("default_time_zone")
     @classmethod

@@ -38,6 +38,7 @@ from services.tasks.models import (
 )
 from services.tasks.organizations import load_organization
 from services.tasks.permissions import acts_for, can_manage, check_known, require_manager
+from services.tasks.skills import SkillCatalogue
 
 SCHEDULE = ("starts_at", "ends_at", "deadline")
 CHILD_FIELDS = ("skills", "languages")
@@ -48,6 +49,7 @@ class Context:
     session: Session
     topics: Topics
     actor: Actor
+    skills: SkillCatalogue
     default_time_zone: str = DEFAULT_TIME_ZONE
 
 
@@ -58,6 +60,7 @@ def post_task(ctx: Context, payload: TaskCreate) -> TaskPublic:
     if coordinator_id is None:
         raise Invalid("coordinator_id is required when an admin or the system posts a task")
     _check_coordinator(ctx.session, coordinator_id, payload.organization_id)
+    ctx.skills.require_known(need.skill for need in payload.skills)
     values = _column_values(payload.model_dump(exclude={"skills", "languages", "coordinator_id", "time_zone"}))
     task = Task(**values, coordinator_id=coordinator_id, scheduled_at=payload.starts_at or payload.deadline,
                 time_zone=payload.time_zone or ctx.default_time_zone)
@@ -75,6 +78,7 @@ def edit_task(ctx: Context, task_id: UUID, payload: TaskUpdate) -> TaskPublic:
     task = load_task(ctx.session, task_id)
     require_manager(ctx.session, ctx.actor, task.organization_id, "edit this task")
     lifecycle.require_editable(task)
+    ctx.skills.require_known(need.skill for need in payload.skills or [])
     changes = _column_values(payload.model_dump(exclude_unset=True, exclude=set(CHILD_FIELDS)))
     _check_edit(ctx.session, task, payload, changes)
     for name, value in changes.items():

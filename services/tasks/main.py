@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
 from services.common.runtime import Runtime, create_service_app, start_consumer
 from services.tasks.api import routers
 from services.tasks.config import Settings
 from services.tasks.events import member_erasures_handler, offer_outcomes_handler
+from services.tasks.skills import SkillCatalogue
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DESCRIPTION = (
@@ -28,11 +30,15 @@ def consume_member_erasures(runtime: Runtime) -> None:
     start_consumer(runtime, "member-erasures", [topics.members_state], member_erasures_handler(topics))
 
 
-def create_app(settings: Settings) -> FastAPI:
-    return create_service_app(
+def create_app(settings: Settings, skills: SkillCatalogue | None = None) -> FastAPI:
+    """``skills`` answers which skill slugs exist; by default the members service at ``members_url``."""
+    app = create_service_app(
         settings, title="Tasks service", description=DESCRIPTION, migrations_dir=MIGRATIONS, routers=routers,
         starters=[consume_offer_outcomes, consume_member_erasures],
     )
+    app.state.skills = skills or SkillCatalogue(
+        httpx.Client(base_url=settings.members_url, timeout=5), ttl_seconds=settings.skills_cache_seconds)
+    return app
 
 
 settings = Settings()

@@ -166,8 +166,12 @@ def test_postgresql_runs_in_the_dev_cluster_only_initialised_like_compose(resour
     assert init["data"]["init-databases.sh"] == (staged_deploy / "k8s" / "postgres" / "init-databases.sh").read_text()
 
 
-def test_only_the_gateway_may_reach_the_services(resources):
+def test_only_the_gateway_may_reach_the_services_and_tasks_only_the_members_taxonomy(resources):
     policies = of_kind(resources["overlays/prod"], "NetworkPolicy")
+    taxonomy = policies["members-taxonomy-from-tasks"]["spec"]
+    assert taxonomy["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "members"}}
+    assert taxonomy["ingress"] == [{"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "tasks"}}}],
+                                    "ports": [{"port": "http"}]}]
     policy = policies["services-only-from-gateway"]["spec"]
     assert policy["podSelector"] == {"matchLabels": {"app.kubernetes.io/component": "service"}}
     peers = policy["ingress"][0]["from"]

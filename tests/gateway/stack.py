@@ -60,14 +60,17 @@ def start_stack(directory: Path, bootstrap: str, gateway_env: dict[str, str] | N
     # makes the group rebalance at start-up.
     ensure_topics(bootstrap, all_topics(topics=Topics(prefix)))
     common = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_TOPIC_PREFIX": prefix, "ENVIRONMENT": "test"}
+    ports = {name: free_port() for name in ("members", "tasks", "matching")}
     service_envs = {
         "members": common | {"MEMBERS_DATABASE_URL": new_sqlite_database(directory, "members")},
-        "tasks": common | {"TASKS_DATABASE_URL": new_sqlite_database(directory, "tasks")},
+        "tasks": common | {"TASKS_DATABASE_URL": new_sqlite_database(directory, "tasks"),
+                           "TASKS_MEMBERS_URL": f"http://127.0.0.1:{ports['members']}"},
         "matching": common | {"MATCHING_DATABASE_URL": new_sqlite_database(directory, "matching"),
                               "MATCHING_TICK_SECONDS": str(matching_tick_seconds), "MATCHING_OFFER_TTL_SECONDS": "3600"},
     }
     with ThreadPoolExecutor(3) as pool:  # the three services do not depend on each other to start
-        futures = {name: pool.submit(start_service, f"services.{name}.main", env, name=name, timeout_s=START_TIMEOUT_S)
+        futures = {name: pool.submit(start_service, f"services.{name}.main", env, name=name, port=ports[name],
+                                     timeout_s=START_TIMEOUT_S)
                    for name, env in service_envs.items()}
         started = {}
         errors = []

@@ -16,6 +16,9 @@ REGISTER = {"query": """mutation { registerMember(input: {email: "ana@example.or
 LOGIN = {"query": """mutation { login(email: "ana@example.org", password: "a long password") {
   __typename ... on Problem { message } ... on Unavailable { retryAfterSeconds } } }"""}
 
+ADMIN_LOGIN = {"query": """mutation { login(email: "founder@example.org", password: "a long admin password") {
+  ... on AuthPayload { token } } }"""}
+
 
 class MembersDown(FakeServices):
     def __init__(self, how: str):
@@ -46,15 +49,22 @@ def test_a_mutation_needing_a_service_that_is_down_answers_unavailable(tmp_path,
 
 @pytest.mark.postgres
 def test_with_its_own_database_stopped_the_gateway_answers_unavailable_then_recovers(tmp_path):
+    admin = {"bootstrap_admin_email": "founder@example.org", "bootstrap_admin_password": "a long admin password"}
     with own_postgres_server() as postgres:
-        with make_client(tmp_path, FakeServices(), database_url=postgres.url) as client:
-            assert post(client, LOGIN).json()["data"]["login"]["__typename"] == "LoginFailed"
+        with make_client(tmp_path, FakeServices(), database_url=postgres.url, **admin) as client:
+            token = post(client, ADMIN_LOGIN).json()["data"]["login"]["token"]
+            signed_in = {"authorization": f"Bearer {token}"}
             postgres.stop()
             during = post(client, LOGIN)
+            me_during = post(client, {"query": "{ me { role } }"}, headers=signed_in)
             postgres.start()
             after = post(client, LOGIN)
+            me_after = post(client, {"query": "{ me { role } }"}, headers=signed_in)
 
     assert during.status_code == 200
     assert during.json()["data"]["login"]["__typename"] == "Unavailable", during.text
     assert "try again" in during.json()["data"]["login"]["message"]
+    error = me_during.json()["errors"][0]
+    assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE" and "try again" in error["message"], me_during.text
     assert after.json()["data"]["login"]["__typename"] == "LoginFailed"
+    assert me_after.json() == {"data": {"me": {"role": "ADMIN"}}}

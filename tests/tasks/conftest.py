@@ -1,5 +1,7 @@
 """Tasks service under test: the real app (lifespan, outbox relay, consumers) on a fresh database
-and its own topics on the real broker; plus factories for organizations, coordinators and tasks."""
+and its own topics on the real broker, checking skills against a real members service (shared by
+the session: its taxonomy is all the tasks service reads from it); plus factories for
+organizations, coordinators and tasks."""
 
 from __future__ import annotations
 
@@ -10,8 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from services.members.main import create_app as create_members_app
 from services.tasks.config import Settings
 from services.tasks.main import create_app
+from services.tasks.skills import SkillCatalogue
+from tests.members.conftest import members_settings
 from tests.support.infra import new_sqlite_database, new_topic_prefix
 
 ADMIN = {"X-Actor-Role": "admin", "X-Actor-Id": str(uuid.uuid4())}
@@ -68,15 +73,27 @@ def tasks_settings(database_url: str, bootstrap: str, prefix: str) -> Settings:
     return Settings(database_url=database_url, kafka_bootstrap_servers=bootstrap, topic_prefix=prefix, environment="test")
 
 
+@pytest.fixture(scope="session")
+def members_service(kafka_bootstrap, tmp_path_factory):
+    database_url = new_sqlite_database(tmp_path_factory.mktemp("members-taxonomy"), "members")
+    with TestClient(create_members_app(members_settings(database_url, kafka_bootstrap, new_topic_prefix()))) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def skills(members_service) -> SkillCatalogue:
+    return SkillCatalogue(members_service)
+
+
 @pytest.fixture
 def settings(database_url, kafka_bootstrap, topic_prefix) -> Settings:
     return tasks_settings(database_url, kafka_bootstrap, topic_prefix)
 
 
 @pytest.fixture
-def client(settings):
+def client(settings, skills):
     """The tasks app on SQLite and on PostgreSQL (tests using it run twice)."""
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings, skills)) as test_client:
         yield test_client
 
 
@@ -86,14 +103,15 @@ def sqlite_settings(new_database, kafka_bootstrap, topic_prefix) -> Settings:
 
 
 @pytest.fixture
-def sqlite_client(sqlite_settings):
-    with TestClient(create_app(sqlite_settings)) as test_client:
+def sqlite_client(sqlite_settings, skills):
+    with TestClient(create_app(sqlite_settings, skills)) as test_client:
         yield test_client
 
 
 @pytest.fixture(scope="module")
-def shared_client(kafka_bootstrap, tmp_path_factory):
+def shared_client(kafka_bootstrap, tmp_path_factory, skills):
     """One SQLite-backed app for a module of tests that only check answers to single requests."""
     database_url = new_sqlite_database(tmp_path_factory.mktemp("tasks"), "tasks")
-    with TestClient(create_app(tasks_settings(database_url, kafka_bootstrap, new_topic_prefix()))) as test_client:
+    settings = tasks_settings(database_url, kafka_bootstrap, new_topic_prefix())
+    with TestClient(create_app(settings, skills)) as test_client:
         yield test_client

@@ -29,16 +29,22 @@ examples_run: Counter = Counter()
 
 @pytest.fixture(scope="module")
 def tasks_service(kafka_bootstrap, tmp_path_factory):
-    database_url = new_sqlite_database(tmp_path_factory.mktemp("tasks-api"), "tasks")
-    service = start_service(
-        "services.tasks.main",
-        env={"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "KAFKA_TOPIC_PREFIX": new_topic_prefix(),
-             "TASKS_DATABASE_URL": database_url},
-    )
+    directory = tmp_path_factory.mktemp("tasks-api")
+    common = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "KAFKA_TOPIC_PREFIX": new_topic_prefix()}
+    # The skill taxonomy tasks are checked against.
+    members = start_service("services.members.main", env=common | {
+        "MEMBERS_DATABASE_URL": new_sqlite_database(directory, "members")})
+    try:
+        service = start_service("services.tasks.main", env=common | {
+            "TASKS_DATABASE_URL": new_sqlite_database(directory, "tasks"), "TASKS_MEMBERS_URL": members.url})
+    except BaseException:
+        members.stop()
+        raise
     try:
         yield service
     finally:
         service.stop()
+        members.stop()
     figures = report_figures("tasks", examples_run, service.log_text())
     assert figures["operations"] == len(list(schema.get_all_operations())), "every operation was exercised"
     assert figures["errors_logged_by_service"] == 0, "the service logged errors; see var/test-logs"

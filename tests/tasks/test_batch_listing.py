@@ -21,7 +21,7 @@ def listed(client, params) -> list[str]:
 def test_many_tasks_are_read_by_id_in_one_request_exactly_as_one_by_one(client):
     organization, other = new_organization(client), new_organization(client)
     later = post_task(client, organization, starts_at=soon(9, 10).isoformat(), ends_at=soon(9, 12).isoformat())
-    sooner = post_task(client, other, status="draft", skills=[{"skill": "cooking", "min_level": 1}])
+    sooner = post_task(client, other, status="draft", skills=[{"skill": "event-logistics", "min_level": 1}])
     unrelated = post_task(client, organization)
     unknown = str(uuid.uuid4())
 
@@ -51,15 +51,15 @@ def test_tasks_needing_any_of_several_skills_are_found(sqlite_client):
     design = post_task(sqlite_client, organization, skills=[{"skill": "graphic-design", "min_level": 2}],
                        starts_at=soon(3, 10).isoformat(), ends_at=soon(3, 12).isoformat())
     both = post_task(sqlite_client, organization, skills=[{"skill": "graphic-design", "min_level": 1},
-                                                          {"skill": "printing", "min_level": 1}],
+                                                          {"skill": "social-media", "min_level": 1}],
                      starts_at=soon(4, 10).isoformat(), ends_at=soon(4, 12).isoformat())
     hearing = post_task(sqlite_client, organization)  # accompaniment and interpretation, day 7
 
     assert listed(sqlite_client, [("skill", "graphic-design"), ("skill", "interpretation")]) == [
         design["id"], both["id"], hearing["id"]]
-    assert listed(sqlite_client, [("skill", "printing"), ("skill", "cooking")]) == [both["id"]]
+    assert listed(sqlite_client, [("skill", "social-media"), ("skill", "event-logistics")]) == [both["id"]]
     assert listed(sqlite_client, {"skill": "graphic-design"}) == [design["id"], both["id"]]  # one still works
-    assert listed(sqlite_client, [("skill", "cooking")]) == []
+    assert listed(sqlite_client, [("skill", "event-logistics")]) == []
 
 
 def test_a_skills_filter_refuses_too_many_skills_and_bad_slugs(shared_client):
@@ -67,5 +67,5 @@ def test_a_skills_filter_refuses_too_many_skills_and_bad_slugs(shared_client):
     too_many = shared_client.get("/tasks", params=many)
     assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "query.skill"
     assert shared_client.get("/tasks", params=many[:MAX_SKILLS]).status_code == 200
-    bad = shared_client.get("/tasks", params=[("skill", "cooking"), ("skill", "Not A Slug")])
+    bad = shared_client.get("/tasks", params=[("skill", "event-logistics"), ("skill", "Not A Slug")])
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"].startswith("query.skill")

@@ -5,8 +5,15 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.tasks.conftest import ADMIN, new_organization, post_task, soon, task_payload
+from services.common.problems import Invalid
+from services.tasks.main import create_app
+from services.tasks.skills import SkillCatalogue
+from tests.members.conftest import ADMIN as MEMBERS_ADMIN
+from tests.support.infra import new_sqlite_database, new_topic_prefix
+from tests.support.processes import free_port
+from tests.tasks.conftest import ADMIN, new_organization, post_task, soon, task_payload, tasks_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -79,6 +86,7 @@ def test_a_public_title_may_carry_a_date_a_time_and_a_room_number(shared_client)
         ({"area": None}, "in-person task needs an area"),
         ({"remote": True}, "remote task has no address"),
         ({"skills": [{"skill": "writing"}, {"skill": "writing"}]}, "listed once"),
+        ({"skills": [{"skill": "juggling"}, {"skill": "writing"}]}, "unknown or retired skill 'juggling'"),
         ({"skills": [{"skill": "writing", "min_level": "wizard"}]}, "skills.0.min_level"),
         ({"languages": ["fr", "fr"]}, "listed once"),
         ({"urgency": "yesterday"}, "urgency"),
@@ -136,3 +144,47 @@ def test_unknown_tasks_and_organizations_are_404_problems(shared_client):
     assert shared_client.get(f"/tasks/{uuid.uuid4()}").json()["type"] == "/problems/not-found"
     missing_org = shared_client.post("/tasks", json=task_payload(str(uuid.uuid4())), headers=ADMIN)
     assert missing_org.status_code == 404 and "GET /organizations" in missing_org.json()["detail"]
+
+
+def test_a_task_asks_only_for_skills_of_the_taxonomy_the_members_service_keeps(shared_client, members_service):
+    organization = new_organization(shared_client)
+    task = post_task(shared_client, organization, skills=[{"skill": "writing", "min_level": 1}])
+    slug = f"zine-making-{uuid.uuid4().hex[:6]}"
+
+    edited = shared_client.patch(f"/tasks/{task['id']}", json={"skills": [{"skill": slug}]},
+                                 headers=organization.coordinator)
+    added = members_service.post("/skills", json={"slug": slug, "name": "Zine making"}, headers=MEMBERS_ADMIN)
+    accepted_at_once = shared_client.patch(f"/tasks/{task['id']}", json={"skills": [{"skill": slug}]},
+                                           headers=organization.coordinator)
+
+    assert edited.status_code == 422 and f"unknown or retired skill '{slug}'" in edited.json()["detail"]
+    assert added.status_code == 201
+    assert accepted_at_once.status_code == 200, accepted_at_once.text
+
+
+def test_a_retired_skill_is_refused_once_the_copy_of_the_taxonomy_expires(members_service):
+    now = [0.0]
+    catalogue = SkillCatalogue(members_service, ttl_seconds=60, clock=lambda: now[0])
+    slug = f"zine-making-{uuid.uuid4().hex[:6]}"
+    assert members_service.post("/skills", json={"slug": slug, "name": "Zine making"}, headers=MEMBERS_ADMIN).is_success
+    catalogue.require_known([slug])
+    assert members_service.patch(f"/skills/{slug}", json={"retired": True}, headers=MEMBERS_ADMIN).is_success
+
+    catalogue.require_known([slug])  # the copy is a minute old at most
+    now[0] += 61
+    with pytest.raises(Invalid, match=f"unknown or retired skill '{slug}'"):
+        catalogue.require_known([slug])
+
+
+def test_with_the_members_service_unreachable_skills_cannot_be_checked_and_the_answer_is_try_again(
+        kafka_bootstrap, tmp_path):
+    settings = tasks_settings(new_sqlite_database(tmp_path, "tasks"), kafka_bootstrap, new_topic_prefix())
+    settings.members_url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    with TestClient(create_app(settings)) as client:
+        organization = new_organization(client)
+        with_skills = client.post("/tasks", json=task_payload(organization.id), headers=organization.coordinator)
+        without = client.post("/tasks", json=task_payload(organization.id, skills=[]), headers=organization.coordinator)
+
+    assert with_skills.status_code == 503 and int(with_skills.headers["retry-after"]) > 0
+    assert "try again" in with_skills.json()["detail"]
+    assert without.status_code == 201
