@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from tests.support.service_tokens import signed_headers
 from tests.tasks.conftest import ADMIN, coordinator, new_organization, post_task, task_payload, volunteer
 
 pytestmark = pytest.mark.kafka
@@ -91,3 +92,21 @@ def test_only_admins_manage_organizations(shared_client):
     assert add.status_code == 403
     names = [o["name"] for o in shared_client.get("/organizations", params={"limit": 100}).json()["items"]]
     assert "Tenant Union of Parc-Ex" in names
+
+
+def test_the_gateway_on_its_own_account_adds_invited_coordinators_and_nothing_more(shared_client):
+    organization = new_organization(shared_client)
+    task = post_task(shared_client, organization)
+    gateway = signed_headers("tasks", "gateway")
+    invited = str(uuid.uuid4())
+
+    added = shared_client.post(f"/organizations/{organization.id}/coordinators", json={"coordinator_id": invited},
+                               headers=gateway)
+
+    assert added.status_code == 201
+    assert shared_client.delete(f"/organizations/{organization.id}/coordinators/{invited}", headers=gateway).status_code == 204
+    for refused in (shared_client.get(f"/tasks/{task['id']}/address", params={"member_id": invited}, headers=gateway),
+                    shared_client.get("/tasks/addresses", params={"task_id": task["id"]}, headers=gateway),
+                    shared_client.patch(f"/tasks/{task['id']}", json={"slots": 3}, headers=gateway),
+                    shared_client.post("/organizations", json={"name": "Gateway's own"}, headers=gateway)):
+        assert refused.status_code == 403, refused.text

@@ -1,5 +1,6 @@
-"""A notifications service gets its own key pair and the ``notifier`` role by configuration; the
-members service lets that role do one thing: the audited contact read."""
+"""Services calling on their own account may do only what they are named for. The gateway creates
+a profile at sign-up and erases it when the sign-up fails; a notifications service, given its own
+key pair and the ``notifier`` role by configuration, reads a member's contact, audited."""
 
 from __future__ import annotations
 
@@ -66,3 +67,19 @@ def _register(client, system) -> dict:
     response = client.post("/members", json=profile(), headers=system)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def test_the_gateway_on_its_own_account_signs_members_up_and_reads_nothing(shared_client):
+    gateway = signed_headers("members", "gateway")
+
+    created = shared_client.post("/members", json=profile(), headers=gateway)
+
+    assert created.status_code == 201
+    member_id = created.json()["id"]
+    for refused in (shared_client.get(f"/members/{member_id}", headers=gateway),
+                    shared_client.get(f"/members/{member_id}/contact", params={"purpose": "member_support"},
+                                      headers=gateway),
+                    shared_client.get("/members", headers=gateway),
+                    shared_client.patch(f"/members/{member_id}", json={"remote_ok": False}, headers=gateway)):
+        assert refused.status_code == 403, refused.text
+    assert shared_client.delete(f"/members/{member_id}", headers=gateway).status_code == 204  # a failed sign-up
