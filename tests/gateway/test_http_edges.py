@@ -15,7 +15,13 @@ from starlette.websockets import WebSocketDisconnect
 
 from gateway.app import create_app
 from gateway.config import Settings
-from services.common.identity import new_signing_key
+from services.common.identity import (
+    DEFAULT_ISSUER_ROLES,
+    TokenVerifier,
+    Unauthenticated,
+    development_key,
+    new_signing_key,
+)
 
 TASK_ID = str(uuid4())
 TASK = {
@@ -34,12 +40,14 @@ class FakeServices:
 
     def __init__(self):
         self.calls: list[str] = []
+        self.authorizations: list[tuple[str, str]] = []
         self.tasks_down = False
         self.broken_task = False
         self.title = TASK["title"]
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(f"{request.method} {request.url.host}{request.url.path}")
+        self.authorizations.append((request.url.host, request.headers.get("authorization", "")))
         route = (request.url.host, request.method, request.url.path)
         if request.url.host == "tasks.test" and self.tasks_down:
             raise httpx.ConnectError("connection refused", request=request)
@@ -326,3 +334,20 @@ def test_a_signed_in_person_is_counted_on_their_own_not_with_their_address(tmp_p
 
     assert anonymous == [200, 200, 200, 429]
     assert theirs == [200, 200, 200, 429]  # the same quota, their own
+
+
+def test_each_service_call_carries_a_token_signed_for_that_service_alone(client, services):
+    post(client, {"query": "{ skills { slug } openTasks { totalCount } }"})
+
+    hosts = {host for host, _ in services.authorizations}
+    assert hosts == {"members.test", "tasks.test"}
+    for host, authorization in services.authorizations:
+        service = host.removesuffix(".test")
+        token = authorization.removeprefix("Bearer ")
+        claims = TokenVerifier(service, [development_key("gateway").trusted_key("gateway")],
+                               DEFAULT_ISSUER_ROLES).verify(token)
+        assert (claims.issuer, claims.audience, claims.role, claims.actor_id) == ("gateway", service, "public", None)
+        assert claims.expires_at - claims.issued_at == 60
+        other = "tasks" if service == "members" else "members"
+        with pytest.raises(Unauthenticated):
+            TokenVerifier(other, [development_key("gateway").trusted_key("gateway")], DEFAULT_ISSUER_ROLES).verify(token)
