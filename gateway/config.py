@@ -71,7 +71,7 @@ class Settings(ServiceSettings):
 
     @field_validator("widget_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value):
+    def _split_lists(cls, value):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value

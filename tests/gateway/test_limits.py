@@ -8,6 +8,7 @@ import pytest
 
 from gateway.config import Settings
 from gateway.errors import RateLimited
+from gateway.limits.proxies import TrustedProxies, parse_networks
 from gateway.limits.rate import RateLimiter, Rule
 from gateway.public_cache import PublicCache
 from gateway.response_cache import CACHEABLE, PublicResponseCache
@@ -158,3 +159,15 @@ async def call(middleware) -> bytes:
 
     await middleware(scope, receive, send)
     return b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+def test_only_a_trusted_proxy_may_name_the_visitor_and_only_by_its_own_entry():
+    proxies = TrustedProxies(parse_networks(["10.0.0.0/8", "192.0.2.1"]))
+
+    assert proxies.client_of("203.0.113.9", ["198.51.100.1"]) == "203.0.113.9"  # not a proxy: its word is ignored
+    assert proxies.client_of("10.1.2.3", ["198.51.100.1"]) == "198.51.100.1"
+    # Entries left of the last untrusted one are whatever the visitor wrote.
+    assert proxies.client_of("10.1.2.3", ["6.6.6.6", "198.51.100.1", "192.0.2.1"]) == "198.51.100.1"
+    assert proxies.client_of("10.1.2.3", []) == "10.1.2.3"
+    with pytest.raises(ValueError, match="not an IP address or network"):
+        parse_networks(["proxy.internal"])
