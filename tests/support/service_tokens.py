@@ -21,7 +21,10 @@ from services.common.identity import DEFAULT_ISSUER_ROLES, SigningKey, TokenIssu
 
 
 def issuer_of(role: str) -> str:
-    return next(issuer for issuer, roles in DEFAULT_ISSUER_ROLES.items() if role in roles)
+    issuer = next((issuer for issuer, roles in DEFAULT_ISSUER_ROLES.items() if role in roles), None)
+    if issuer is None:
+        raise ValueError(f"no issuer asserts {role!r} by default; pass issuer=...")
+    return issuer
 
 
 class SignedHeaders(Mapping[str, str]):
