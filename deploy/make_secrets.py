@@ -5,7 +5,9 @@
         --postgres-host db.internal.example.org                # Kubernetes prod overlay
 
 Each service gets only its own secrets (a compromised gateway does not hold the members'
-encryption keys). Database passwords are written twice, into ``postgres.env`` (which creates
+encryption keys). Service tokens: the gateway gets its signing key and every service the public
+keys it trusts; the operator's signing key (the ``system`` role) goes to ``operator.env``, which
+no container reads. Database passwords are written twice, into ``postgres.env`` (which creates
 the roles) and into each service's ``*_DATABASE_URL``, so the two always agree. Existing files
 are never overwritten: losing an encryption key loses the data it protects. The variables are
 documented in ``deploy/secrets/example.env``.
@@ -20,8 +22,11 @@ import secrets
 import sys
 from pathlib import Path
 
+from services.common.identity import GATEWAY_ISSUER, OPERATOR_ISSUER, TASKS_ISSUER, new_signing_key
+
 DEFAULT_DIR = Path(__file__).resolve().parent / "secrets"
 SERVICES = ("members", "tasks", "matching", "gateway")
+BEHIND_GATEWAY = ("members", "tasks", "matching")  # they verify service tokens
 
 
 def random_key() -> str:
@@ -42,7 +47,21 @@ def secret_files(postgres_host: str = "postgres", postgres_port: int = 5432) -> 
     files["members.env"]["MEMBERS_ENCRYPTION_KEYS"] = random_key()
     files["gateway.env"]["GATEWAY_JWT_SECRET"] = secrets.token_urlsafe(48)
     files["gateway.env"]["GATEWAY_DATA_KEY"] = secrets.token_urlsafe(48)
+    add_token_keys(files)
     return files
+
+
+def add_token_keys(files: dict[str, dict[str, str]]) -> None:
+    """A key pair per issuer: the gateway, the operator and the tasks service (reading the skill
+    taxonomy from members) sign; the services verify."""
+    gateway, operator, tasks = (new_signing_key(issuer) for issuer in (GATEWAY_ISSUER, OPERATOR_ISSUER, TASKS_ISSUER))
+    files["gateway.env"]["GATEWAY_SERVICE_TOKEN_KEY"] = gateway.text
+    files["tasks.env"]["TASKS_SERVICE_TOKEN_KEY"] = tasks.text
+    files["operator.env"] = {"OPERATOR_TOKEN_KEY": operator.text}
+    trusted = [gateway.trusted_key(GATEWAY_ISSUER).text, operator.trusted_key(OPERATOR_ISSUER).text]
+    for service in BEHIND_GATEWAY:
+        extra = [tasks.trusted_key(TASKS_ISSUER).text] if service == "members" else []
+        files[f"{service}.env"][f"{service.upper()}_TOKEN_ISSUER_KEYS"] = ",".join(trusted + extra)
 
 
 def write_secret_files(directory: Path, files: dict[str, dict[str, str]]) -> list[Path]:

@@ -6,7 +6,9 @@
     ./start.sh --widget-origins https://partner.example.org   # let a partner site embed the widget
 
 Every process is started by this runner and stopped by it, by PID, on Ctrl-C or SIGTERM:
-services first, then the broker. Logs go to var/logs/.
+services first, then the broker. Logs go to var/logs/. The key pairs that sign and verify the
+gateway's service tokens are made on the first start and kept in var/service-token-keys.env
+(readable by you only), so no other local user can forge a call to a service.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from pathlib import Path
 import httpx
 
 from deploy import kafka_broker
+from deploy.make_secrets import add_token_keys
 
 REPO = Path(__file__).resolve().parents[1]
 LOGS = REPO / "var" / "logs"
+TOKEN_KEYS = REPO / "var" / "service-token-keys.env"
 
 
 @dataclass(frozen=True)
@@ -51,11 +55,37 @@ def parts() -> list[Part]:
     ]
 
 
+def local_token_keys(path: Path = TOKEN_KEYS) -> dict[str, str]:
+    """This machine's service-token keys: made once, then read back (private to the user). Made
+    anew when a newer version signs with an issuer the file has no key for."""
+    files: dict[str, dict[str, str]] = {"gateway.env": {}, "members.env": {}, "tasks.env": {}, "matching.env": {}}
+    add_token_keys(files)
+    wanted = {name for variables in files.values() for name in variables}
+    if path.exists() and not wanted <= set(_read_env(path)):
+        path.unlink()  # local development keys only: nothing outside this machine holds them
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = [f"{name}={value}\n" for variables in files.values() for name, value in variables.items()]
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another start made them meanwhile: use those
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.writelines(lines)
+    return _read_env(path)
+
+
+def _read_env(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+
+
 def service_env(bootstrap: str, all_parts: list[Part]) -> dict[str, str]:
     urls = {p.name: p.url for p in all_parts}
     # On one machine every browser and the demo loader come from 127.0.0.1, so the per-address
     # sign-in limit is shared by everyone; raise it unless the operator chose a value.
-    defaults = {"GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "60"}
+    keys = {name: value for name, value in local_token_keys().items() if name != "OPERATOR_TOKEN_KEY"}
+    defaults = {"GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "60"} | keys
     return defaults | os.environ | {
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "GATEWAY_MEMBERS_URL": urls["members"],
@@ -69,7 +99,10 @@ def start_part(part: Part, env: dict[str, str]) -> subprocess.Popen:
     LOGS.mkdir(parents=True, exist_ok=True)
     log = open(LOGS / f"{part.name}.log", "ab")
     return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", f"{part.module}:app", "--host", "127.0.0.1", "--port", str(part.port)],
+        # Without --no-proxy-headers uvicorn believes X-Forwarded-For from 127.0.0.1, which here is
+        # every local program: the gateway alone reads it, from GATEWAY_TRUSTED_PROXIES only.
+        [sys.executable, "-m", "uvicorn", f"{part.module}:app", "--host", "127.0.0.1", "--port", str(part.port),
+         "--no-proxy-headers"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         start_new_session=True,  # Ctrl-C reaches the runner only; it stops everyone in order
     )

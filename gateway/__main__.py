@@ -27,7 +27,8 @@ def serve(_args) -> int:
     from gateway.config import Settings
 
     settings = Settings()
-    uvicorn.run("gateway.main:app", host=settings.host, port=settings.port)
+    # X-Forwarded-For is the gateway's to read, from GATEWAY_TRUSTED_PROXIES only.
+    uvicorn.run("gateway.main:app", host=settings.host, port=settings.port, proxy_headers=False)
     return 0
 
 

@@ -48,7 +48,7 @@ def build_gateway(settings: Settings, limiter: RateLimiter, transport: httpx.Asy
     engine = make_engine(settings.database_url)
     migrate(engine, MIGRATIONS)
     clients = ServiceClients.build(settings.members_url, settings.tasks_url, settings.matching_url,
-                                   settings.service_timeout_seconds, transport)
+                                   settings.service_timeout_seconds, settings.service_token_issuer(), transport)
     accounts = Accounts(engine, EmailVault(settings.data_key))
     bootstrap_admin(accounts, settings)
     return Gateway(
@@ -142,7 +142,7 @@ def create_app(settings: Settings, transport: httpx.AsyncBaseTransport | None = 
                        allow_headers=["Content-Type"], max_age=600)
     app.add_middleware(GatewayGuards, max_body_bytes=settings.max_body_bytes, limiter=limiter,
                        public_rule=Rule("public", settings.rate_limit_public_per_minute, 60),
-                       max_websockets_per_address=settings.max_websockets_per_address,
-                       trust_forwarded_for=settings.trust_forwarded_for)
+                       read_token=TokenService(settings.jwt_secret, settings.token_ttl_seconds).read,
+                       max_websockets_per_address=settings.max_websockets_per_address, proxies=settings.proxies)
     app.add_middleware(TracingMiddleware)  # outermost: every log line and service call carries the trace
     return app

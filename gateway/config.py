@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
+from gateway.limits.proxies import TrustedProxies, parse_networks
+from services.common.identity import GATEWAY_ISSUER, TokenIssuer, signing_key
+from services.common.identity.tokens import DEFAULT_TTL_SECONDS, MAX_LIFETIME_SECONDS
 from services.common.settings import DEV_SIGNING_SECRET, ServiceSettings
 
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its output
@@ -21,6 +26,10 @@ class Settings(ServiceSettings):
     tasks_url: str = "http://127.0.0.1:8002"
     matching_url: str = "http://127.0.0.1:8003"
     service_timeout_seconds: float = 5.0
+    # Signs the token of each call to a service ("kid:private-key", `python -m services.common.identity
+    # generate-key gateway`); the services list its public key. Development key when unset in development.
+    service_token_key: str = ""
+    service_token_ttl_seconds: int = Field(DEFAULT_TTL_SECONDS, ge=5, le=MAX_LIFETIME_SECONDS)
 
     # Signs access tokens (HS256). Placeholder values are refused outside development.
     jwt_secret: str = DEV_SIGNING_SECRET
@@ -39,8 +48,9 @@ class Settings(ServiceSettings):
     rate_limit_login_per_account_per_hour: int = Field(30, ge=1)
     max_websockets_per_address: int = Field(20, ge=1)
 
-    # Behind a reverse proxy, rate limits count the client from X-Forwarded-For.
-    trust_forwarded_for: bool = False
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For the rate limits
+    # believe; from anyone else the header is ignored. Empty: limits count the connection's peer.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
     # Off only in unit tests that run without a broker (no subscriptions then).
     live_updates: bool = True
 
@@ -60,9 +70,9 @@ class Settings(ServiceSettings):
     bootstrap_admin_email: str = ""
     bootstrap_admin_password: str = ""
 
-    @field_validator("widget_origins", mode="before")
+    @field_validator("widget_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value):
+    def _split_lists(cls, value):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
@@ -73,7 +83,22 @@ class Settings(ServiceSettings):
             self.require_secret(name, value)
             if not self.is_development and len(value) < MIN_SECRET_LENGTH:
                 raise ValueError(f"{name} must be at least {MIN_SECRET_LENGTH} characters long")
+        self.service_token_issuer()  # a bad or development key stops the start, not the first call
         return self
+
+    def service_token_issuer(self) -> TokenIssuer:
+        key = signing_key("GATEWAY_SERVICE_TOKEN_KEY", GATEWAY_ISSUER, self.service_token_key, self.is_development)
+        return TokenIssuer(GATEWAY_ISSUER, key, self.service_token_ttl_seconds)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        parse_networks(value)
+        return value
+
+    @cached_property
+    def proxies(self) -> TrustedProxies:
+        return TrustedProxies(parse_networks(self.trusted_proxies))
 
     @property
     def graphiql_enabled(self) -> bool:

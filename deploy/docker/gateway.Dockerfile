@@ -39,4 +39,5 @@ ENV PATH=/app/.venv/bin:$PATH \
     ENVIRONMENT=production
 USER 10001:10001
 EXPOSE 8000
-CMD ["uvicorn", "gateway.main:app", "--host", "0.0.0.0", "--port", "8000"]
+# X-Forwarded-For counts only from GATEWAY_TRUSTED_PROXIES, read by the gateway itself.
+CMD ["uvicorn", "gateway.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers"]

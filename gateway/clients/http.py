@@ -1,7 +1,7 @@
 """One async HTTP client per service; problem responses come back as DomainError exceptions.
 
-The gateway is the only public door: it tells each service who is acting through the
-``X-Actor-Id`` / ``X-Actor-Role`` headers, and the services trust them.
+The gateway is the only public door: it tells each service who is acting with a service token
+it signs for that service alone (see services/common/identity); the services verify it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from uuid import UUID
 import httpx
 
 from gateway.errors import ServiceUnavailable
+from services.common.identity import TokenIssuer
 from services.common.observability import inject_trace_headers, request_id_var
 from services.common.problems import Conflict, DomainError, Forbidden, Invalid, NotFound
 
@@ -31,26 +32,23 @@ class Actor:
     id: UUID | None
     role: str
 
-    def headers(self) -> dict[str, str]:
-        headers = {"X-Actor-Role": self.role}
-        if self.id is not None:
-            headers["X-Actor-Id"] = str(self.id)
-        return headers
-
 
 PUBLIC = Actor(None, "public")
-GATEWAY = Actor(None, "system")  # the gateway itself, e.g. creating a profile at sign-up
+GATEWAY = Actor(None, "gateway")  # the gateway itself, e.g. creating a profile at sign-up
 
 
 class ServiceClient:
-    def __init__(self, name: str, base_url: str, http: httpx.AsyncClient):
-        self.name = name
+    def __init__(self, name: str, base_url: str, http: httpx.AsyncClient, tokens: TokenIssuer):
+        self.name = name  # also the audience of the tokens signed for it
         self.base_url = base_url.rstrip("/")
         self.http = http
+        self.tokens = tokens
 
     async def call(self, method: str, path: str, actor: Actor, *, json: Any = None,
                    params: dict | list | None = None) -> Any:
-        headers = actor.headers() | dict(inject_trace_headers())  # the trace continues in the service
+        # A fresh token per call: for this service only, and expired long before it could be reused.
+        token = self.tokens.issue(self.name, actor.role, actor.id)
+        headers = {"Authorization": f"Bearer {token}"} | dict(inject_trace_headers())  # the trace continues there
         if request_id := request_id_var.get():
             headers["X-Request-Id"] = request_id
         try:

@@ -10,6 +10,7 @@ from uuid import UUID
 import httpx
 
 from gateway.clients.http import Actor, ServiceClient
+from services.common.identity import TokenIssuer
 
 Json = dict[str, Any]
 TAXONOMY_PAGE = 100  # the largest page the services give; a coalition's taxonomy fits in it
@@ -166,7 +167,7 @@ class ServiceClients:
     http: httpx.AsyncClient
 
     @classmethod
-    def build(cls, members_url: str, tasks_url: str, matching_url: str, timeout_s: float,
+    def build(cls, members_url: str, tasks_url: str, matching_url: str, timeout_s: float, tokens: TokenIssuer,
               transport: httpx.AsyncBaseTransport | None = None) -> "ServiceClients":
         # Idle connections are dropped before uvicorn's 5 s keep-alive timeout would close them
         # under us; refused connections are retried (nothing was sent on them).
@@ -174,8 +175,8 @@ class ServiceClients:
         transport = transport or httpx.AsyncHTTPTransport(retries=2, limits=limits)
         http = httpx.AsyncClient(timeout=timeout_s, limits=limits, transport=transport)
         return cls(
-            MembersClient("members", members_url, http), TasksClient("tasks", tasks_url, http),
-            MatchingClient("matching", matching_url, http), http,
+            MembersClient("members", members_url, http, tokens), TasksClient("tasks", tasks_url, http, tokens),
+            MatchingClient("matching", matching_url, http, tokens), http,
         )
 
     async def close(self) -> None:

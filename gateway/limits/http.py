@@ -2,7 +2,8 @@
 
 * a request id on every request and response, and the shared request metrics;
 * a cap on request body size (413 before the body is read when Content-Length says so);
-* a per-address rate limit on anonymous GraphQL requests (429 with Retry-After);
+* a rate limit on GraphQL requests (429 with Retry-After), per person when the access token proves
+  who they are, per address otherwise (an Authorization header that proves nothing counts for nothing);
 * a cap on WebSockets open at once from one address (the handshake is refused beyond it).
 
 ``read_json_body`` reads a request body as JSON the way the /graphql endpoint wants it: refusals
@@ -16,7 +17,10 @@ import re
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
+from gateway.limits.proxies import NO_PROXIES, TrustedProxies
 from gateway.limits.rate import RateLimiter, Rule
 from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var
 from services.common.runtime import QUIET_ROUTES, access_log
@@ -67,26 +71,36 @@ def _nesting(text: str) -> int:
     return deepest
 
 
-def client_address(scope, trust_forwarded_for: bool) -> str:
-    if trust_forwarded_for:
-        for name, value in scope.get("headers", ()):
-            if name == b"x-forwarded-for":
-                return value.decode("latin-1").split(",")[0].strip()
+def client_address(scope, proxies: TrustedProxies) -> str:
+    """The real peer, or the visitor a trusted proxy forwarded (see gateway/limits/proxies.py)."""
     client = scope.get("client")
-    return client[0] if client else "unknown"
+    peer = client[0] if client else "unknown"
+    forwarded = [address.strip() for name, value in scope.get("headers", ()) if name == b"x-forwarded-for"
+                 for address in value.decode("latin-1").split(",")]
+    return proxies.client_of(peer, forwarded)
+
+
+def bearer_user(headers: dict, read_token: Callable[[str], Any]) -> str | None:
+    """The user id a valid access token in the Authorization header proves; None for anything else."""
+    scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    claims = read_token(token.strip())
+    return str(claims.user_id) if claims is not None else None
 
 
 class GatewayGuards:
     def __init__(self, app, *, max_body_bytes: int, limiter: RateLimiter, public_rule: Rule,
-                 max_websockets_per_address: int = 20, trust_forwarded_for: bool = False,
-                 graphql_path: str = "/graphql"):
+                 read_token: Callable[[str], Any], max_websockets_per_address: int = 20,
+                 proxies: TrustedProxies = NO_PROXIES, graphql_path: str = "/graphql"):
         self.app = app
         self.max_websockets_per_address = max_websockets_per_address
         self.open_websockets: Counter[str] = Counter()
         self.max_body_bytes = max_body_bytes
         self.limiter = limiter
         self.public_rule = public_rule
-        self.trust_forwarded_for = trust_forwarded_for
+        self.read_token = read_token  # the gateway's access tokens: claims with a user_id, or None
+        self.proxies = proxies
         self.graphql_path = graphql_path
 
     async def __call__(self, scope, receive, send):
@@ -119,7 +133,7 @@ class GatewayGuards:
             request_id_var.reset(token)
 
     async def _websocket(self, scope, receive, send):
-        address = client_address(scope, self.trust_forwarded_for)
+        address = client_address(scope, self.proxies)
         if self.open_websockets[address] >= self.max_websockets_per_address:
             await receive()  # websocket.connect
             await send({"type": "websocket.close", "code": 1008, "reason": "too many connections"})
@@ -136,11 +150,13 @@ class GatewayGuards:
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
             return self._too_large()
-        if scope["path"] == self.graphql_path and scope["method"] in ("GET", "POST") and b"authorization" not in headers:
-            address = client_address(scope, self.trust_forwarded_for)
-            if retry_after := self.limiter.hit(self.public_rule, address):
+        if scope["path"] == self.graphql_path and scope["method"] in ("GET", "POST"):
+            user = bearer_user(headers, self.read_token)
+            caller = f"user:{user}" if user else f"address:{client_address(scope, self.proxies)}"
+            if retry_after := self.limiter.hit(self.public_rule, caller):
                 return (429, "rate-limited", "Too many requests",
-                        f"Too many requests from your address; try again in {retry_after} seconds.",
+                        f"Too many requests from {'you' if user else 'your address'}; "
+                        f"try again in {retry_after} seconds.",
                         {"retry_after_seconds": retry_after}, [(b"retry-after", str(retry_after).encode())])
         return None
 

@@ -6,10 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from services.common.identity import Unauthenticated
 from services.common.runtime import Runtime
+from services.common.settings import InternalServiceSettings
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -39,7 +42,7 @@ unit_of_work = Depends(get_session, scope="function")
 
 @dataclass(frozen=True)
 class Actor:
-    """Who the gateway says is asking; used for authorization checks and the audit log."""
+    """Who a verified service token says is asking; used for authorization checks and the audit log."""
 
     id: UUID | None
     role: str
@@ -49,8 +52,18 @@ class Actor:
         return f"{self.role}:{self.id}" if self.id else self.role
 
 
+_bearer = HTTPBearer(auto_error=False, scheme_name="ServiceToken",
+                     description="A service token (EdDSA JWT) a trusted issuer signed for this service")
+
+
 def get_actor(
-    x_actor_id: UUID | None = Header(default=None, description="Opaque id of the person acting"),
-    x_actor_role: str = Header(default="system", description="volunteer, coordinator, admin or system"),
+    runtime: Runtime = Depends(get_runtime), credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
 ) -> Actor:
-    return Actor(x_actor_id, x_actor_role)
+    """The actor of a verified service token: 401 without one or with a bad one, never a default."""
+    if credentials is None:
+        raise Unauthenticated("this service answers only calls with a service token: Authorization: Bearer <token>")
+    settings = runtime.settings
+    if not isinstance(settings, InternalServiceSettings):
+        raise TypeError(f"{settings.service_name} has no token settings; its Settings must be InternalServiceSettings")
+    claims = settings.token_verifier.verify(credentials.credentials)
+    return Actor(claims.actor_id, claims.role)

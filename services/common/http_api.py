@@ -71,6 +71,7 @@ class ProblemDetails(BaseModel):
 
 _PROBLEM_TITLES = {
     400: "The request could not be read",
+    401: "No valid service token",
     403: "The actor may not do this",
     404: "No such resource",
     409: "The request conflicts with the resource's current state",

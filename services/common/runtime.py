@@ -17,13 +17,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from services.common.body_limit import BodySizeLimit
 from services.common.db import make_engine, migrate
+from services.common.http_api import problem_responses
 from services.common.kafka_io import ensure_topics, make_producer
 from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, configure_logging, request_id_var
 from services.common.outbox import OutboxRelay
@@ -185,8 +186,10 @@ def create_service_app(
     app.middleware("http")(observe_request)
     app.add_middleware(TracingMiddleware)  # added last = outermost: logs and outbox see the span
     app.include_router(operations_router(lambda: state["runtime"], extra_ready_checks))
-    for router in routers:
-        app.include_router(router)
+    from services.common.deps import get_actor  # deps builds on this module
+
+    for router in routers:  # every API route answers verified callers only
+        app.include_router(router, dependencies=[Depends(get_actor)], responses=problem_responses(401))
     return app
 
 

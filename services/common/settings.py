@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.common.identity import DEFAULT_ISSUER_ROLES, TokenVerifier, trusted_keys
 from services.common.topics import Topics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -61,3 +63,27 @@ class ServiceSettings(BaseSettings):
             raise ValueError(f"{name} must be set to a real secret when ENVIRONMENT={self.environment}")
         return value
 
+
+
+class InternalServiceSettings(ServiceSettings):
+    """A service behind the gateway: it acts only on service tokens signed by issuers it trusts.
+
+    ``<PREFIX>TOKEN_ISSUER_KEYS`` lists their public keys (``issuer:kid:key``, comma-separated;
+    several per issuer while one replaces another). ``<PREFIX>TOKEN_ISSUER_ROLES`` (JSON) says
+    which roles each issuer may assert. In development and tests, with no keys listed, the
+    issuers' development keys are trusted; anywhere else keys are required and those refused.
+    """
+
+    token_issuer_keys: str = ""
+    token_issuer_roles: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(DEFAULT_ISSUER_ROLES))
+
+    @model_validator(mode="after")
+    def _check_token_keys(self) -> "InternalServiceSettings":
+        self.token_verifier  # noqa: B018 - refuse bad keys at start-up, not at the first request
+        return self
+
+    @cached_property
+    def token_verifier(self) -> TokenVerifier:
+        variable = f"{self.model_config.get('env_prefix', '')}TOKEN_ISSUER_KEYS".upper()
+        keys = trusted_keys(variable, self.token_issuer_keys, self.token_issuer_roles, self.is_development)
+        return TokenVerifier(self.service_name, keys, self.token_issuer_roles)

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import ServiceSettings
+from services.common.settings import InternalServiceSettings
 from services.matching.engine import ScoreWeights
 
 
-class Settings(ServiceSettings):
+class Settings(InternalServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MATCHING_", extra="ignore", populate_by_name=True)
 
     service_name: str = "matching"

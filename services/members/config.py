@@ -8,13 +8,13 @@ from datetime import timedelta
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import DEV_PLACEHOLDER_SECRETS, ServiceSettings
+from services.common.settings import DEV_PLACEHOLDER_SECRETS, InternalServiceSettings
 from services.members.crypto import FieldCipher, decode_key
 
 DEV_KEY_PLACEHOLDER = "dev-only-insecure-secret"
 
 
-class Settings(ServiceSettings):
+class Settings(InternalServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MEMBERS_", extra="ignore", populate_by_name=True)
 
     service_name: str = "members"

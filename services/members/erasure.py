@@ -27,7 +27,7 @@ from services.members import audit
 from services.members.events import publish_erasure
 from services.members.handlers import Context, load_member
 from services.members.models import ErasedMember, Member, utc_now
-from services.members.permissions import STAFF, require_self_or
+from services.members.permissions import SIGN_UP, STAFF, require_self_or
 
 log = logging.getLogger(__name__)
 SYSTEM = Actor(None, "system")
@@ -36,8 +36,9 @@ ERASED_FIELDS = ["area", "contacts", "display_name", "interests", "languages", "
 
 
 def erase_on_request(ctx: Context, member_id: UUID) -> None:
-    """The member, or an admin acting on their request, erases the profile. Repeating is harmless."""
-    require_self_or(ctx.actor, member_id, *STAFF, doing="erase this profile")
+    """The member, or an admin acting on their request, erases the profile (or the gateway, a
+    profile whose sign-up failed). Repeating is harmless."""
+    require_self_or(ctx.actor, member_id, *STAFF, SIGN_UP, doing="erase this profile")
     if ctx.session.get(ErasedMember, member_id) is not None:
         return
     # Locked (on PostgreSQL) so a concurrent erasure of the same member waits, then finds it gone.

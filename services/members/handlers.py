@@ -34,7 +34,7 @@ from services.members.models import (
     as_utc,
     utc_now,
 )
-from services.members.permissions import STAFF, is_self, require_role, require_self_or
+from services.members.permissions import NOTIFIER, SIGN_UP, STAFF, is_self, require_role, require_self_or
 from services.members.taxonomy import check_claims
 
 PERSONAL_FIELDS = ("display_name", "pronouns", "contacts")
@@ -53,7 +53,7 @@ class Context:
 
 
 def register_member(ctx: Context, payload: MemberCreate) -> MemberPublic:
-    require_role(ctx.actor, "volunteer", "coordinator", *STAFF, doing="register a member")
+    require_role(ctx.actor, "volunteer", "coordinator", *STAFF, SIGN_UP, doing="register a member")
     check_claims(ctx.session, [claim.skill for claim in payload.skills], payload.area)
     member = Member(**payload.model_dump(mode="json", exclude=set(PERSONAL_FIELDS)))
     personal = PersonalData(display_name=payload.display_name, pronouns=payload.pronouns, contacts=payload.contacts)
@@ -126,7 +126,7 @@ def record_activity(ctx: Context, member_id: UUID) -> None:
 
 def read_contact(ctx: Context, member_id: UUID, purpose: ContactPurpose, task_id: UUID | None) -> MemberContact:
     """Contact channels the member consented to, and an audit entry saying who asked and why."""
-    require_self_or(ctx.actor, member_id, "coordinator", *STAFF, doing="read this member's contact details")
+    require_self_or(ctx.actor, member_id, "coordinator", *STAFF, NOTIFIER, doing="read this member's contact details")
     member = load_member(ctx.session, member_id)
     personal = personal_data.unseal(ctx.cipher, member)
     shared = {name: channel.value for name, channel in personal.contacts.channels().items() if channel.consent}

@@ -1,8 +1,10 @@
 """Who may do what to a member profile. The gateway authenticates; this service authorizes.
 
-Roles arrive in X-Actor-Role / X-Actor-Id. A volunteer acts on their own profile only;
-coordinators may read a profile and, through the audited endpoint, its contacts; admins and the
-system (other services, scheduled jobs) may do anything.
+Roles arrive in a verified service token (services/common/identity). A volunteer acts on their
+own profile only; coordinators may read a profile and, through the audited endpoint, its contacts;
+admins and the system (the services' own tools and jobs) may do anything. The gateway, on its own
+account, creates a profile at sign-up and erases it when the sign-up fails. A notifier (the
+notifications service) may do one thing: the audited contact read, to reach a member.
 """
 
 from __future__ import annotations
@@ -14,24 +16,27 @@ from services.common.problems import Forbidden
 
 ROLES = ("volunteer", "coordinator", "admin", "system")
 STAFF = ("admin", "system")
+# Services acting on their own account: known only to the checks that name them.
+SIGN_UP = "gateway"
+NOTIFIER = "notifier"
 
 
-def check_known(actor: Actor) -> None:
-    if actor.role not in ROLES:
-        raise Forbidden(f"unknown role {actor.role!r}; X-Actor-Role must be one of {', '.join(ROLES)}")
+def check_known(actor: Actor, *named: str) -> None:
+    if actor.role not in ROLES and actor.role not in named:
+        raise Forbidden(f"unknown role {actor.role!r}; a service token's role must be one of {', '.join(ROLES)}")
     if actor.role in ("volunteer", "coordinator") and actor.id is None:
-        raise Forbidden(f"a {actor.role} must be identified: send X-Actor-Id")
+        raise Forbidden(f"a {actor.role} must be identified: the token needs a subject")
 
 
 def require_role(actor: Actor, *roles: str, doing: str) -> None:
-    check_known(actor)
+    check_known(actor, *roles)
     if actor.role not in roles:
         raise Forbidden(f"a {actor.role} may not {doing}; this needs one of: {', '.join(roles)}")
 
 
 def require_self_or(actor: Actor, member_id: UUID, *roles: str, doing: str) -> None:
     """The member themself, or someone in ``roles``."""
-    check_known(actor)
+    check_known(actor, *roles)
     if is_self(actor, member_id):
         return
     if actor.role not in roles:

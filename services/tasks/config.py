@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import ServiceSettings
+from services.common.identity import TASKS_ISSUER, TokenIssuer, signing_key
+from services.common.settings import InternalServiceSettings
 from services.common.time_zones import known_time_zone
 
 # Where a task happens when its coordinator names no zone (the demo coalition is in Montréal).
 DEFAULT_TIME_ZONE = "America/Toronto"
 
 
-class Settings(ServiceSettings):
+class Settings(InternalServiceSettings):
     model_config = SettingsConfigDict(env_prefix="TASKS_", extra="ignore", populate_by_name=True)
 
     service_name: str = "tasks"
@@ -21,8 +22,19 @@ class Settings(ServiceSettings):
     # The members service owns the skill taxonomy tasks are checked against (see services.tasks.skills).
     members_url: str = "http://127.0.0.1:8001"
     skills_cache_seconds: float = Field(60, ge=0)
+    # Signs this service's own reads of the taxonomy (issuer "tasks"; members must trust its public key).
+    service_token_key: str = ""
 
     @field_validator("default_time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return known_time_zone(value)
+
+    @model_validator(mode="after")
+    def _check_signing_key(self) -> "Settings":
+        self.service_token_issuer()  # a bad or development key stops the start, not the first read
+        return self
+
+    def service_token_issuer(self) -> TokenIssuer:
+        return TokenIssuer(TASKS_ISSUER, signing_key("TASKS_SERVICE_TOKEN_KEY", TASKS_ISSUER, self.service_token_key,
+                                                     self.is_development))

@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
+from services.common.identity import TAXONOMY_READER, SignedCalls
 from services.common.runtime import Runtime, create_service_app, start_consumer
 from services.tasks.api import routers
 from services.tasks.config import Settings
@@ -36,8 +37,9 @@ def create_app(settings: Settings, skills: SkillCatalogue | None = None) -> Fast
         settings, title="Tasks service", description=DESCRIPTION, migrations_dir=MIGRATIONS, routers=routers,
         starters=[consume_offer_outcomes, consume_member_erasures],
     )
-    app.state.skills = skills or SkillCatalogue(
-        httpx.Client(base_url=settings.members_url, timeout=5), ttl_seconds=settings.skills_cache_seconds)
+    members = httpx.Client(base_url=settings.members_url, timeout=5,
+                           auth=SignedCalls(settings.service_token_issuer(), "members", TAXONOMY_READER))
+    app.state.skills = skills or SkillCatalogue(members, ttl_seconds=settings.skills_cache_seconds)
     return app
 
 

@@ -19,7 +19,7 @@ from services.tasks.models import (
     OrganizationPublic,
     as_utc,
 )
-from services.tasks.permissions import check_known, require_manager, require_staff
+from services.tasks.permissions import INVITES, check_known, require_manager, require_staff
 
 
 def create_organization(session: Session, actor: Actor, payload: OrganizationCreate) -> OrganizationPublic:
@@ -48,7 +48,7 @@ def get_organization(session: Session, organization_id: UUID) -> OrganizationPub
 
 def add_coordinator(session: Session, actor: Actor, organization_id: UUID, payload: CoordinatorAdd) -> tuple[CoordinatorPublic, bool]:
     """Returns the membership and whether it is new (adding twice is harmless)."""
-    require_staff(actor, "add coordinators to an organization")
+    require_staff(actor, "add coordinators to an organization", INVITES)
     load_organization(session, organization_id)
     existing = session.get(CoordinatorMembership, (organization_id, payload.coordinator_id))
     if existing is not None:
@@ -63,7 +63,7 @@ def add_coordinator(session: Session, actor: Actor, organization_id: UUID, paylo
 
 
 def remove_coordinator(session: Session, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> None:
-    require_staff(actor, "remove coordinators from an organization")
+    require_staff(actor, "remove coordinators from an organization", INVITES)
     membership = session.get(CoordinatorMembership, (organization_id, coordinator_id))
     if membership is None:
         raise NotFound(f"coordinator {coordinator_id} does not act for organization {organization_id}")

@@ -1,7 +1,8 @@
 """Who may manage which tasks: coordinators act for the organizations they belong to.
 
-The gateway authenticates and sets X-Actor-Role / X-Actor-Id; this service authorizes. Admins and
-the system (other services, jobs) may do anything; volunteers only read.
+The gateway authenticates and signs a service token saying who acts (services/common/identity);
+this service authorizes. Admins and the system (the services' own tools) may do anything;
+volunteers only read. The gateway, on its own account, adds a coordinator who redeems an invite.
 """
 
 from __future__ import annotations
@@ -16,18 +17,21 @@ from services.tasks.models import CoordinatorMembership
 
 ROLES = ("volunteer", "coordinator", "admin", "system")
 STAFF = ("admin", "system")
+# The gateway on its own account, known only to the checks that name it.
+INVITES = "gateway"
 
 
-def check_known(actor: Actor) -> None:
-    if actor.role not in ROLES:
-        raise Forbidden(f"unknown role {actor.role!r}; X-Actor-Role must be one of {', '.join(ROLES)}")
+def check_known(actor: Actor, *named: str) -> None:
+    if actor.role not in ROLES and actor.role not in named:
+        raise Forbidden(f"unknown role {actor.role!r}; a service token's role must be one of {', '.join(ROLES)}")
     if actor.role in ("volunteer", "coordinator") and actor.id is None:
-        raise Forbidden(f"a {actor.role} must be identified: send X-Actor-Id")
+        raise Forbidden(f"a {actor.role} must be identified: the token needs a subject")
 
 
-def require_staff(actor: Actor, doing: str) -> None:
-    check_known(actor)
-    if actor.role not in STAFF:
+def require_staff(actor: Actor, doing: str, *also: str) -> None:
+    """Admins and the system, and the roles in ``also``."""
+    check_known(actor, *also)
+    if actor.role not in (*STAFF, *also):
         raise Forbidden(f"only an admin may {doing}")
 
 

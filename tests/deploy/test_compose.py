@@ -33,7 +33,7 @@ def test_app_healthchecks_ask_readyz_on_the_port_the_image_serves(compose):
         check = " ".join(compose["services"][app]["healthcheck"]["test"])
         assert f"http://127.0.0.1:{port}/readyz" in check
         dockerfile = (REPO / "deploy" / "docker" / f"{app}.Dockerfile").read_text()
-        assert f'"--port", "{port}"]' in dockerfile
+        assert f'"--port", "{port}"' in dockerfile
 
 
 def test_kafka_is_the_official_image_of_the_version_the_tests_run(compose):

@@ -54,7 +54,9 @@ def test_each_app_runs_its_uvicorn_entrypoint_with_health_probes(resources, over
     for name, port in APPS.items():
         container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
         module = "gateway.main:app" if name == "gateway" else f"services.{name}.main:app"
-        assert container["command"] == ["uvicorn", module, "--host", "0.0.0.0", "--port", str(port)]
+        # The gateway reads X-Forwarded-For itself, from its configured proxies only.
+        proxies = ["--no-proxy-headers"] if name == "gateway" else []
+        assert container["command"] == ["uvicorn", module, "--host", "0.0.0.0", "--port", str(port), *proxies]
         assert container["ports"] == [{"name": "http", "containerPort": port}]
         assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
         assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import stat
+from uuid import uuid4
 
 import pytest
 
 from deploy import make_secrets
+from services.common.identity import SigningKey, TokenIssuer, development_key
+from tests.support.service_tokens import real_trusted_keys
 
 
 def read(path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in path.read_text().splitlines())
 
 
-def test_one_private_file_per_container(tmp_path):
+def test_one_private_file_per_container_and_one_for_the_operator(tmp_path):
     written = make_secrets.write_secret_files(tmp_path, make_secrets.secret_files())
 
     assert sorted(path.name for path in written) == [
-        "gateway.env", "matching.env", "members.env", "postgres.env", "tasks.env",
+        "gateway.env", "matching.env", "members.env", "operator.env", "postgres.env", "tasks.env",
     ]
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -68,12 +71,35 @@ def test_the_services_accept_the_generated_secrets_in_production(tmp_path, monke
     assert len(members.encryption_key_list()) == 1 and len(members.encryption_key_list()[0]) == 32
     gateway = GatewaySettings()
     assert gateway.jwt_secret and gateway.data_key and not gateway.is_development
+    # The members service believes the gateway's tokens, and the operator's for the system role.
+    operator_key = SigningKey.parse(read(tmp_path / "operator.env")["OPERATOR_TOKEN_KEY"])
+    for tokens, role in ((gateway.service_token_issuer(), "volunteer"), (TokenIssuer("operator", operator_key), "system")):
+        assert members.token_verifier.verify(tokens.issue("members", role, uuid4())).role == role
+
+
+def test_services_refuse_missing_or_development_token_keys_in_production(monkeypatch):
+    from services.tasks.config import Settings as TasksSettings
+
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    with pytest.raises(ValueError, match="TASKS_TOKEN_ISSUER_KEYS must list the public keys"):
+        TasksSettings()
+    monkeypatch.setenv("TASKS_TOKEN_ISSUER_KEYS", development_key("gateway").trusted_key("gateway").text)
+    with pytest.raises(ValueError, match="'gateway-development' is a development key"):
+        TasksSettings()
 
 
 def test_production_refuses_the_example_placeholders(monkeypatch):
+    from gateway.config import Settings as GatewaySettings
     from services.members.config import Settings as MembersSettings
 
     monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("MEMBERS_TOKEN_ISSUER_KEYS", "change-me")
+    with pytest.raises(ValueError, match="MEMBERS_TOKEN_ISSUER_KEYS: a trusted key reads issuer:kid:public-key"):
+        MembersSettings()
+    monkeypatch.setenv("MEMBERS_TOKEN_ISSUER_KEYS", real_trusted_keys())
     monkeypatch.setenv("MEMBERS_ENCRYPTION_KEYS", "change-me")
     with pytest.raises(ValueError, match="MEMBERS_ENCRYPTION_KEYS"):
         MembersSettings()
+    monkeypatch.setenv("GATEWAY_SERVICE_TOKEN_KEY", "change-me")
+    with pytest.raises(ValueError, match="GATEWAY_SERVICE_TOKEN_KEY: a signing key reads kid:private-key"):
+        GatewaySettings(jwt_secret="x" * 40, data_key="y" * 40)

@@ -9,6 +9,7 @@ import pytest
 
 from tests.e2e.test_pipeline import MY_OFFERS, POST_TASK, in_a_week
 from tests.support.processes import eventually
+from tests.support.service_tokens import signed_headers
 
 pytestmark = pytest.mark.kafka
 
@@ -16,7 +17,8 @@ ERASE_ME = "mutation($p: String!) { eraseMe(password: $p) { __typename } }"
 
 
 def offers_in_matching(stack, member_id: str) -> list[dict]:
-    response = httpx.get(stack.matching.url + "/offers", params={"member_id": member_id}, timeout=10)
+    response = httpx.get(stack.matching.url + "/offers", params={"member_id": member_id}, timeout=10,
+                         headers=signed_headers("matching", "system"))
     response.raise_for_status()
     return response.json()["items"]
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.gateway.client import AUTH, OFFER, TASK, GraphQLError
 from tests.support.processes import eventually
+from tests.support.service_tokens import signed_headers
 
 pytestmark = pytest.mark.kafka
 
@@ -205,7 +206,7 @@ def test_an_admin_erases_a_member_on_request(world, graphql):
 
 def test_a_member_erased_by_the_members_service_itself_loses_their_login_too(world, graphql, stack):
     volunteer = world.volunteer()
-    admin = {"X-Actor-Role": "admin", "X-Actor-Id": world.admin.id}
+    admin = signed_headers("members", "admin", world.admin.id)
 
     erased = httpx.delete(f"{stack.members.url}/members/{volunteer.member_id}", headers=admin, timeout=10)
 

@@ -15,6 +15,13 @@ from starlette.websockets import WebSocketDisconnect
 
 from gateway.app import create_app
 from gateway.config import Settings
+from services.common.identity import (
+    DEFAULT_ISSUER_ROLES,
+    TokenVerifier,
+    Unauthenticated,
+    development_key,
+    new_signing_key,
+)
 
 TASK_ID = str(uuid4())
 TASK = {
@@ -33,12 +40,14 @@ class FakeServices:
 
     def __init__(self):
         self.calls: list[str] = []
+        self.authorizations: list[tuple[str, str]] = []
         self.tasks_down = False
         self.broken_task = False
         self.title = TASK["title"]
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(f"{request.method} {request.url.host}{request.url.path}")
+        self.authorizations.append((request.url.host, request.headers.get("authorization", "")))
         route = (request.url.host, request.method, request.url.path)
         if request.url.host == "tasks.test" and self.tasks_down:
             raise httpx.ConnectError("connection refused", request=request)
@@ -282,7 +291,8 @@ def test_pages_carry_a_strict_content_security_policy(client):
 def test_graphiql_is_served_in_development_only(tmp_path, services):
     with make_client(tmp_path, services, environment="development") as development:
         assert "graphiql" in development.get("/graphql", headers={"accept": "text/html"}).text.lower()
-    with make_client(tmp_path, services, environment="production") as production:
+    with make_client(tmp_path, services, environment="production",
+                     service_token_key=new_signing_key("gateway").text) as production:
         assert production.get("/graphql", headers={"accept": "text/html"}).status_code == 404
 
 
@@ -320,3 +330,42 @@ def test_no_query_text_whatsoever_causes_a_500(client, query):
     response = post(client, {"query": query})
 
     assert response.status_code in (200, 400)
+
+
+def test_an_authorization_header_that_proves_nothing_does_not_skip_the_anonymous_limit(tmp_path, services):
+    garbage = {"authorization": "Bearer garbage"}
+    with make_client(tmp_path, services, rate_limit_public_per_minute=3) as limited:
+        statuses = [post(limited, {"query": "{ skills { slug } }"}, headers=garbage).status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_a_signed_in_person_is_counted_on_their_own_not_with_their_address(tmp_path, services):
+    from gateway.auth.tokens import TokenService
+
+    secret = "unit-test-secret-0123456789-abcdefghij"
+    signed_in = {"authorization": f"Bearer {TokenService(secret, 600).issue(uuid4(), 'volunteer', 0).token}"}
+    query = {"query": "{ skills { slug } }"}
+    with make_client(tmp_path, services, rate_limit_public_per_minute=3) as limited:
+        anonymous = [post(limited, query).status_code for _ in range(4)]
+        theirs = [post(limited, query, headers=signed_in).status_code for _ in range(4)]
+
+    assert anonymous == [200, 200, 200, 429]
+    assert theirs == [200, 200, 200, 429]  # the same quota, their own
+
+
+def test_each_service_call_carries_a_token_signed_for_that_service_alone(client, services):
+    post(client, {"query": "{ skills { slug } openTasks { totalCount } }"})
+
+    hosts = {host for host, _ in services.authorizations}
+    assert hosts == {"members.test", "tasks.test"}
+    for host, authorization in services.authorizations:
+        service = host.removesuffix(".test")
+        token = authorization.removeprefix("Bearer ")
+        claims = TokenVerifier(service, [development_key("gateway").trusted_key("gateway")],
+                               DEFAULT_ISSUER_ROLES).verify(token)
+        assert (claims.issuer, claims.audience, claims.role, claims.actor_id) == ("gateway", service, "public", None)
+        assert claims.expires_at - claims.issued_at == 60
+        other = "tasks" if service == "members" else "members"
+        with pytest.raises(Unauthenticated):
+            TokenVerifier(other, [development_key("gateway").trusted_key("gateway")], DEFAULT_ISSUER_ROLES).verify(token)

@@ -8,9 +8,11 @@ import pytest
 
 from gateway.config import Settings
 from gateway.errors import RateLimited
+from gateway.limits.proxies import TrustedProxies, parse_networks
 from gateway.limits.rate import RateLimiter, Rule
 from gateway.public_cache import PublicCache
 from gateway.response_cache import CACHEABLE, PublicResponseCache
+from services.common.identity import development_key, new_signing_key
 
 
 class Clock:
@@ -101,7 +103,20 @@ def test_placeholder_or_short_secrets_are_refused_outside_development():
         Settings(environment="production", data_key="x" * 40)
     with pytest.raises(ValueError, match="at least 32 characters"):
         Settings(environment="production", jwt_secret="short-but-not-placeholder", data_key="y" * 40)
-    assert Settings(environment="production", jwt_secret="x" * 40, data_key="y" * 40).graphiql_enabled is False
+    real_key = new_signing_key("gateway").text
+    assert Settings(environment="production", jwt_secret="x" * 40, data_key="y" * 40,
+                    service_token_key=real_key).graphiql_enabled is False
+
+
+def test_the_gateway_signs_service_tokens_with_a_real_key_outside_development():
+    secrets = {"jwt_secret": "x" * 40, "data_key": "y" * 40}
+    with pytest.raises(ValueError, match="GATEWAY_SERVICE_TOKEN_KEY must be set"):
+        Settings(environment="production", **secrets)
+    with pytest.raises(ValueError, match="development key"):
+        Settings(environment="production", service_token_key=development_key("gateway").text, **secrets)
+    with pytest.raises(ValueError, match="GATEWAY_SERVICE_TOKEN_KEY: a signing key reads kid:private-key"):
+        Settings(environment="production", service_token_key="no-colon-here", **secrets)
+    assert Settings(environment="test").service_token_issuer().issuer == "gateway"
 
 
 async def test_an_aged_public_response_is_refreshed_by_one_request_while_the_others_get_the_aged_copy():
@@ -144,3 +159,15 @@ async def call(middleware) -> bytes:
 
     await middleware(scope, receive, send)
     return b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+def test_only_a_trusted_proxy_may_name_the_visitor_and_only_by_its_own_entry():
+    proxies = TrustedProxies(parse_networks(["10.0.0.0/8", "192.0.2.1"]))
+
+    assert proxies.client_of("203.0.113.9", ["198.51.100.1"]) == "203.0.113.9"  # not a proxy: its word is ignored
+    assert proxies.client_of("10.1.2.3", ["198.51.100.1"]) == "198.51.100.1"
+    # Entries left of the last untrusted one are whatever the visitor wrote.
+    assert proxies.client_of("10.1.2.3", ["6.6.6.6", "198.51.100.1", "192.0.2.1"]) == "198.51.100.1"
+    assert proxies.client_of("10.1.2.3", []) == "10.1.2.3"
+    with pytest.raises(ValueError, match="not an IP address or network"):
+        parse_networks(["proxy.internal"])

@@ -15,7 +15,10 @@ from gateway.clients.http import PUBLIC
 from gateway.clients.services import BATCH_SIZE, ServiceClients
 from gateway.errors import ServiceUnavailable
 from gateway.schema.loaders import Loaders
+from services.common.identity import GATEWAY_ISSUER, TokenIssuer, development_key
 from services.common.problems import NotFound
+
+TOKENS = TokenIssuer(GATEWAY_ISSUER, development_key(GATEWAY_ISSUER))
 
 
 class BatchServices:
@@ -50,7 +53,7 @@ class BatchServices:
 
 
 def loaders_over(services: BatchServices) -> Loaders:
-    clients = ServiceClients.build("http://members.test", "http://tasks.test", "http://matching.test", 5.0,
+    clients = ServiceClients.build("http://members.test", "http://tasks.test", "http://matching.test", 5.0, TOKENS,
                                    transport=httpx.MockTransport(services))
 
     async def actor():
@@ -116,7 +119,7 @@ async def test_fills_come_in_one_request_and_tasks_matching_has_not_seen_are_not
 
 @pytest.mark.parametrize("count", [0, BATCH_SIZE + 1])
 async def test_a_client_never_sends_an_empty_or_oversized_batch(count):
-    clients = ServiceClients.build("http://m.test", "http://t.test", "http://x.test", 5.0,
+    clients = ServiceClients.build("http://m.test", "http://t.test", "http://x.test", 5.0, TOKENS,
                                    transport=httpx.MockTransport(lambda request: httpx.Response(500)))
     with pytest.raises(ValueError, match="1 to 100 ids"):
         await clients.tasks.many(PUBLIC, ids(count))

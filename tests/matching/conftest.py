@@ -1,5 +1,8 @@
 """Ways to run the matching service in tests: its handlers on a real database without Kafka,
-the whole app in-process against the real broker, or real processes (see tests/support)."""
+the whole app in-process against the real broker, or real processes (see tests/support).
+
+Callers sign service tokens as the product's do (tests/support/service_tokens.py); clients call
+as the system (the operator's tools) unless a request names its own caller."""
 
 from __future__ import annotations
 
@@ -24,6 +27,18 @@ from services.matching.main import MIGRATIONS, create_app
 from services.matching.task_feed import apply_task_state
 from tests.matching.factories import SETTLE_S, Publisher, member, task
 from tests.support.processes import eventually
+from tests.support.service_tokens import CallsAs, SignedHeaders, calling_as, signed_headers
+
+SYSTEM = signed_headers("matching", "system")
+
+
+def volunteer(member_id: str) -> SignedHeaders:
+    return signed_headers("matching", "volunteer", member_id)
+
+
+def system_caller() -> CallsAs:
+    """For httpx clients of a matching process: ``httpx.Client(..., auth=system_caller())``."""
+    return CallsAs(SYSTEM)
 
 
 class Harness:
@@ -115,7 +130,7 @@ def start_matching(kafka_bootstrap, matching_topics):
                 database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix,
                 environment="test", **options,
             )
-            client = stack.enter_context(TestClient(create_app(settings)))
+            client = calling_as(stack.enter_context(TestClient(create_app(settings))), SYSTEM)
             eventually(lambda: client.get("/readyz").status_code == 200, SETTLE_S, message="matching ready")
             return RunningMatching(client, settings)
 

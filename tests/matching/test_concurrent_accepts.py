@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from services.common.contracts import SkillLevel
+from tests.matching.conftest import system_caller
 from tests.matching.factories import SETTLE_S, member, read_events, task
 from tests.support.processes import eventually, start_service
 
@@ -35,7 +36,7 @@ def accept_all_at_once(base_url: str, offers: list[dict]) -> list[httpx.Response
     responses: list[httpx.Response | None] = [None] * len(offers)
 
     def accept(index: int, offer: dict) -> None:
-        with httpx.Client(base_url=base_url, timeout=60) as client:
+        with httpx.Client(base_url=base_url, timeout=60, auth=system_caller()) as client:
             barrier.wait()
             responses[index] = client.post(f"/offers/{offer['id']}/accept", json={"member_id": offer["member_id"]})
 
@@ -57,7 +58,7 @@ def test_two_hundred_simultaneous_accepts_fill_three_places_exactly(database_url
         rally = task(slots=SLOTS, skills={"sign-holding": SkillLevel.learning}, title="Rally sign holders")
         publisher.task(rally)
         publisher.flush()
-        with httpx.Client(base_url=service.url, timeout=30) as client:
+        with httpx.Client(base_url=service.url, timeout=30, auth=system_caller()) as client:
             offers = eventually(
                 lambda: (items := client.get("/offers", params={"task_id": str(rally.task_id), "limit": 200}).json()["items"])
                 and len(items) == 192 and items, SETTLE_S, message="192 offers",
@@ -73,7 +74,7 @@ def test_two_hundred_simultaneous_accepts_fill_three_places_exactly(database_url
         refusals = {response.json()["type"] for response in responses if response.status_code == 409}
         assert refusals == {"/problems/task-filled"}
 
-        with httpx.Client(base_url=service.url) as client:
+        with httpx.Client(base_url=service.url, auth=system_caller()) as client:
             fill = client.get(f"/tasks/{rally.task_id}/fill").json()
         assert (fill["accepted"], fill["pending"], len(fill["accepted_member_ids"])) == (SLOTS, 0, SLOTS)
         topic = f"{topic_prefix}offers.events"

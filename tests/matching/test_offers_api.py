@@ -6,6 +6,8 @@ from uuid import uuid4
 
 import pytest
 
+from tests.matching.conftest import volunteer
+
 pytestmark = pytest.mark.kafka
 
 
@@ -15,12 +17,12 @@ def test_answering_another_member_s_offer_is_forbidden(offered):
     assert (response.status_code, response.json()["type"]) == (403, "/problems/not-your-offer")
     as_someone_else = matching.client.post(
         f"/offers/{offer['id']}/accept", json={"member_id": offer["member_id"]},
-        headers={"X-Actor-Id": str(uuid4()), "X-Actor-Role": "volunteer"},
+        headers=volunteer(str(uuid4())),
     )
     assert as_someone_else.status_code == 403
     as_themselves = matching.client.post(
         f"/offers/{offer['id']}/decline", json={"member_id": offer["member_id"]},
-        headers={"X-Actor-Id": offer["member_id"], "X-Actor-Role": "volunteer"},
+        headers=volunteer(offer["member_id"]),
     )
     assert as_themselves.json()["status"] == "declined"
 

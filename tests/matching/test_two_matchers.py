@@ -16,6 +16,7 @@ import pytest
 from kafka.partitioner.default import murmur2
 
 from services.common.contracts import SkillLevel, Weekday
+from tests.matching.conftest import system_caller
 from tests.matching.factories import SETTLE_S, member, next_weekday, task
 from tests.support.processes import eventually, start_service
 
@@ -61,7 +62,7 @@ def offers_created(service) -> float:
 
 
 def all_offers(service, task_ids) -> list[dict]:
-    with httpx.Client(base_url=service.url) as client:
+    with httpx.Client(base_url=service.url, auth=system_caller()) as client:
         return [o for t in task_ids for o in client.get("/offers", params={"task_id": str(t), "limit": 200}).json()["items"]]
 
 
@@ -103,7 +104,7 @@ def test_two_matchers_share_the_work_without_doubling_it(new_database, kafka_boo
         responses = []
 
         def accept(offer, service):
-            with httpx.Client(base_url=service.url, timeout=60) as client:
+            with httpx.Client(base_url=service.url, timeout=60, auth=system_caller()) as client:
                 responses.append(client.post(f"/offers/{offer['id']}/accept", json={"member_id": offer["member_id"]}))
 
         threads = [threading.Thread(target=accept, args=(offer, services[(i + turn) % 2]))
@@ -115,7 +116,7 @@ def test_two_matchers_share_the_work_without_doubling_it(new_database, kafka_boo
         assert {r.status_code for r in responses} <= {200, 409}
         assert {r.json()["type"] for r in responses if r.status_code == 409} == {"/problems/task-filled"}
         for task_id in task_ids:
-            fill = httpx.get(f"{second.url}/tasks/{task_id}/fill").json()
+            fill = httpx.get(f"{second.url}/tasks/{task_id}/fill", auth=system_caller()).json()
             assert (fill["accepted"], fill["pending"]) == (2, 0)
 
         # One instance stops: the other takes every partition over and keeps matching.

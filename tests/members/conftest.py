@@ -1,5 +1,9 @@
 """Members service under test: the real app (lifespan, outbox relay, consumers) on a fresh database
-and its own topics on the real broker."""
+and its own topics on the real broker.
+
+Callers sign service tokens as the product's do (tests/support/service_tokens.py). The client
+fixtures call as the system (the operator's tools) unless a request names its own caller.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from fastapi.testclient import TestClient
 from services.members.config import Settings
 from services.members.main import create_app
 from tests.support.infra import new_sqlite_database, new_topic_prefix
+from tests.support.service_tokens import calling_as, signed_headers
 
-ADMIN = {"X-Actor-Role": "admin", "X-Actor-Id": str(uuid.uuid4())}
+ADMIN = signed_headers("members", "admin", uuid.uuid4())
+SYSTEM = signed_headers("members", "system")
 
 PROFILE = {
     "display_name": "Marisol Quispe",
@@ -42,12 +48,12 @@ def profile(**changes) -> dict:
     return payload
 
 
-def volunteer(member_id: str) -> dict:
-    return {"X-Actor-Role": "volunteer", "X-Actor-Id": member_id}
+def volunteer(member_id: str):
+    return signed_headers("members", "volunteer", member_id)
 
 
-def coordinator(coordinator_id: str | None = None) -> dict:
-    return {"X-Actor-Role": "coordinator", "X-Actor-Id": coordinator_id or str(uuid.uuid4())}
+def coordinator(coordinator_id: str | None = None):
+    return signed_headers("members", "coordinator", coordinator_id or uuid.uuid4())
 
 
 def members_settings(database_url: str, bootstrap: str, prefix: str, **overrides) -> Settings:
@@ -67,7 +73,7 @@ def settings(database_url, kafka_bootstrap, topic_prefix) -> Settings:
 def client(settings):
     """The members app on SQLite and on PostgreSQL (tests using it run twice)."""
     with TestClient(create_app(settings)) as test_client:
-        yield test_client
+        yield calling_as(test_client, SYSTEM)
 
 
 @pytest.fixture
@@ -79,7 +85,7 @@ def sqlite_settings(new_database, kafka_bootstrap, topic_prefix) -> Settings:
 def sqlite_client(sqlite_settings):
     """The members app on SQLite only, for behaviour that does not depend on the database."""
     with TestClient(create_app(sqlite_settings)) as test_client:
-        yield test_client
+        yield calling_as(test_client, SYSTEM)
 
 
 @pytest.fixture(scope="module")
@@ -87,10 +93,10 @@ def shared_client(kafka_bootstrap, tmp_path_factory):
     """One SQLite-backed app for a whole module of tests that only check answers to single requests."""
     database_url = new_sqlite_database(tmp_path_factory.mktemp("members"), "members")
     with TestClient(create_app(members_settings(database_url, kafka_bootstrap, new_topic_prefix()))) as test_client:
-        yield test_client
+        yield calling_as(test_client, SYSTEM)
 
 
 def register(client: TestClient, **changes) -> dict:
-    response = client.post("/members", json=profile(**changes))
+    response = client.post("/members", json=profile(**changes), headers=SYSTEM)
     assert response.status_code == 201, response.text
     return response.json()

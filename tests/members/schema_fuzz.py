@@ -8,6 +8,7 @@ import uuid
 from collections import Counter
 
 from tests.support.processes import REPO
+from tests.support.service_tokens import signed_headers
 
 EXAMPLES_PER_OPERATION = 25
 # Explicit examples plus property-based fuzzing (valid and invalid inputs), each bounded by
@@ -17,8 +18,9 @@ PHASES = ["examples", "fuzzing"]
 ROLES = ["admin", "system", "volunteer", "coordinator"]
 
 
-def aim_at_real_data(case, real_ids: dict[str, list[str]], actors: dict[str, list[str]]) -> None:
-    """Point most generated requests at existing entities and give them a known role.
+def aim_at_real_data(case, audience: str, real_ids: dict[str, list[str]], actors: dict[str, list[str]]) -> None:
+    """Point most generated requests at existing entities and give them a known role (a service
+    token signed for ``audience``; the others go without and meet the 401 door).
 
     Random ids and roles mostly hit 404 and 403; this lets the fuzzing reach the handlers. The
     choice is seeded from the case itself, so a failing case replays the same way.
@@ -31,7 +33,7 @@ def aim_at_real_data(case, real_ids: dict[str, list[str]], actors: dict[str, lis
         role = chooser.choice(ROLES)
         actor = chooser.choice(actors.get(role) or [str(uuid.uuid4())])
         headers = case.headers if case.headers is not None else {}
-        headers.update({"X-Actor-Role": role, "X-Actor-Id": actor})
+        headers.update(signed_headers(audience, role, None if role == "system" else actor))
         case.headers = headers
 
 

@@ -18,6 +18,7 @@ from tests.members.conftest import profile
 from tests.members.schema_fuzz import EXAMPLES_PER_OPERATION, PHASES, aim_at_real_data, report_figures
 from tests.support.infra import new_sqlite_database, new_topic_prefix
 from tests.support.processes import start_service
+from tests.support.service_tokens import signed_headers
 
 pytestmark = pytest.mark.kafka
 
@@ -46,12 +47,12 @@ def members_service(kafka_bootstrap, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def member_ids(members_service) -> list[str]:
-    return [httpx.post(f"{members_service.url}/members", json=profile()).json()["id"] for _ in range(5)]
+    return [httpx.post(f"{members_service.url}/members", json=profile(), headers=signed_headers("members", "system")).json()["id"] for _ in range(5)]
 
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_request_makes_the_members_service_fail_or_break_its_schema(case, members_service, member_ids):
-    aim_at_real_data(case, {"member_id": member_ids}, {"volunteer": member_ids})
+    aim_at_real_data(case, "members", {"member_id": member_ids}, {"volunteer": member_ids})
     case.call_and_validate(base_url=members_service.url, checks=[not_a_server_error, response_schema_conformance])
     examples_run[case.operation.label] += 1

@@ -21,6 +21,7 @@ from services.members.models import Member
 from services.members.personal_data import unseal
 from tests.members.conftest import ADMIN, members_settings, register
 from tests.support.processes import REPO
+from tests.support.service_tokens import real_trusted_keys
 
 OLD_KEY, NEW_KEY = generate_key(), generate_key()
 
@@ -31,10 +32,10 @@ def contact_of(client: TestClient, member_id: str):
 
 def test_a_placeholder_key_is_refused_outside_development():
     with pytest.raises(ValidationError, match="MEMBERS_ENCRYPTION_KEYS must be set to a real secret"):
-        Settings(environment="production", encryption_keys="dev-only-insecure-secret")
+        Settings(environment="production", token_issuer_keys=real_trusted_keys(), encryption_keys="dev-only-insecure-secret")
     with pytest.raises(ValidationError, match="32 random bytes"):
-        Settings(environment="production", encryption_keys="not-a-key")
-    assert len(Settings(environment="production", encryption_keys=f"{NEW_KEY},{OLD_KEY}").encryption_key_list()) == 2
+        Settings(environment="production", token_issuer_keys=real_trusted_keys(), encryption_keys="not-a-key")
+    assert len(Settings(environment="production", token_issuer_keys=real_trusted_keys(), encryption_keys=f"{NEW_KEY},{OLD_KEY}").encryption_key_list()) == 2
     assert len(Settings(environment="development").encryption_key_list()) == 1
 
 
@@ -80,7 +81,7 @@ def test_the_rotate_keys_command_reports_what_it_did(new_database, kafka_bootstr
     with TestClient(create_app(members_settings(database_url, kafka_bootstrap, topic_prefix, encryption_keys=OLD_KEY))) as client:
         register(client)
     env = os.environ | {"MEMBERS_DATABASE_URL": database_url, "MEMBERS_ENCRYPTION_KEYS": f"{NEW_KEY},{OLD_KEY}",
-                        "ENVIRONMENT": "production"}
+                        "MEMBERS_TOKEN_ISSUER_KEYS": real_trusted_keys(), "ENVIRONMENT": "production"}
     result = subprocess.run(
         [sys.executable, "-m", "services.members", "rotate-keys"], cwd=REPO, env=env, capture_output=True, text=True,
         timeout=60,

@@ -83,7 +83,7 @@ def test_contact_details_are_revealed_only_with_consent_and_every_read_is_audite
     log = sqlite_client.get(f"/members/{member['id']}/audit", headers=volunteer(member["id"])).json()
     latest = log["items"][0]
     assert latest["action"] == "contact.read" and latest["actor_role"] == "coordinator"
-    assert latest["actor_id"] == reader["X-Actor-Id"] and latest["task_id"] == task_id
+    assert latest["actor_id"] == reader.actor_id and latest["task_id"] == task_id
     assert latest["purpose"] == "coordinate_accepted_task"
     assert latest["fields"] == ["contacts.email", "contacts.signal", "display_name", "pronouns"]
     assert [entry["action"] for entry in log["items"]] == ["contact.read", "profile.registered"]

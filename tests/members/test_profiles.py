@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.members.conftest import ADMIN, coordinator, profile, register, volunteer
+from tests.support.service_tokens import signed_headers
 
 pytestmark = pytest.mark.kafka
 
@@ -136,9 +137,10 @@ def test_coordinators_read_profiles_but_do_not_edit_them(shared_client):
 
 def test_unknown_roles_and_anonymous_volunteers_are_refused(shared_client):
     member = register(shared_client)
-    assert "unknown role" in shared_client.get(f"/members/{member['id']}", headers={"X-Actor-Role": "hacker"}).json()["detail"]
-    anonymous = shared_client.get(f"/members/{member['id']}", headers={"X-Actor-Role": "volunteer"})
-    assert anonymous.status_code == 403 and "X-Actor-Id" in anonymous.json()["detail"]
+    unknown = shared_client.get(f"/members/{member['id']}", headers=signed_headers("members", "hacker", issuer="gateway"))
+    assert unknown.status_code == 403 and "may not act as 'hacker'" in unknown.json()["detail"]
+    anonymous = shared_client.get(f"/members/{member['id']}", headers=signed_headers("members", "volunteer"))
+    assert anonymous.status_code == 403 and "must be identified" in anonymous.json()["detail"]
 
 
 def test_unknown_members_are_a_404_problem(shared_client):

@@ -61,7 +61,7 @@ def start_service(
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", f"{module}:app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning"],
+             "--log-level", "warning", "--no-proxy-headers"],  # as deployed: see deploy/runner.py
             cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
     service = ServiceProcess(name, port, process, log_path)

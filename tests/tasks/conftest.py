@@ -1,7 +1,11 @@
 """Tasks service under test: the real app (lifespan, outbox relay, consumers) on a fresh database
 and its own topics on the real broker, checking skills against a real members service (shared by
 the session: its taxonomy is all the tasks service reads from it); plus factories for
-organizations, coordinators and tasks."""
+organizations, coordinators and tasks.
+
+Callers sign service tokens as the product's do (tests/support/service_tokens.py). The client
+fixtures call as the system (the operator's tools) unless a request names its own caller.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,25 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from services.common.identity import TAXONOMY_READER
 from services.members.main import create_app as create_members_app
 from services.tasks.config import Settings
 from services.tasks.main import create_app
 from services.tasks.skills import SkillCatalogue
 from tests.members.conftest import members_settings
 from tests.support.infra import new_sqlite_database, new_topic_prefix
+from tests.support.service_tokens import SignedHeaders, calling_as, signed_headers
 
-ADMIN = {"X-Actor-Role": "admin", "X-Actor-Id": str(uuid.uuid4())}
+ADMIN = signed_headers("tasks", "admin", uuid.uuid4())
+SYSTEM = signed_headers("tasks", "system")
+
+
+def volunteer(member_id: str) -> SignedHeaders:
+    return signed_headers("tasks", "volunteer", member_id)
+
+
+def coordinator(coordinator_id: str | None = None) -> SignedHeaders:
+    return signed_headers("tasks", "coordinator", coordinator_id or uuid.uuid4())
 
 
 def soon(days: float = 7, hour: int = 10) -> datetime:
@@ -50,7 +65,7 @@ def task_payload(organization_id: str, **changes) -> dict:
 @dataclass
 class Organization:
     id: str
-    coordinator: dict  # headers of a coordinator acting for it
+    coordinator: SignedHeaders  # a coordinator acting for it
 
 
 def new_organization(client: TestClient, name: str | None = None) -> Organization:
@@ -60,7 +75,7 @@ def new_organization(client: TestClient, name: str | None = None) -> Organizatio
     added = client.post(f"/organizations/{created.json()['id']}/coordinators", json={"coordinator_id": coordinator_id},
                         headers=ADMIN)
     assert added.status_code == 201, added.text
-    return Organization(created.json()["id"], {"X-Actor-Role": "coordinator", "X-Actor-Id": coordinator_id})
+    return Organization(created.json()["id"], coordinator(coordinator_id))
 
 
 def post_task(client: TestClient, organization: Organization, **changes) -> dict:
@@ -77,7 +92,8 @@ def tasks_settings(database_url: str, bootstrap: str, prefix: str) -> Settings:
 def members_service(kafka_bootstrap, tmp_path_factory):
     database_url = new_sqlite_database(tmp_path_factory.mktemp("members-taxonomy"), "members")
     with TestClient(create_members_app(members_settings(database_url, kafka_bootstrap, new_topic_prefix()))) as client:
-        yield client
+        # Calls as the tasks service reads the taxonomy (issuer "tasks", role "taxonomy") unless told otherwise.
+        yield calling_as(client, signed_headers("members", TAXONOMY_READER))
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +110,7 @@ def settings(database_url, kafka_bootstrap, topic_prefix) -> Settings:
 def client(settings, skills):
     """The tasks app on SQLite and on PostgreSQL (tests using it run twice)."""
     with TestClient(create_app(settings, skills)) as test_client:
-        yield test_client
+        yield calling_as(test_client, SYSTEM)
 
 
 @pytest.fixture
@@ -105,7 +121,7 @@ def sqlite_settings(new_database, kafka_bootstrap, topic_prefix) -> Settings:
 @pytest.fixture
 def sqlite_client(sqlite_settings, skills):
     with TestClient(create_app(sqlite_settings, skills)) as test_client:
-        yield test_client
+        yield calling_as(test_client, SYSTEM)
 
 
 @pytest.fixture(scope="module")
@@ -114,4 +130,4 @@ def shared_client(kafka_bootstrap, tmp_path_factory, skills):
     database_url = new_sqlite_database(tmp_path_factory.mktemp("tasks"), "tasks")
     settings = tasks_settings(database_url, kafka_bootstrap, new_topic_prefix())
     with TestClient(create_app(settings, skills)) as test_client:
-        yield test_client
+        yield calling_as(test_client, SYSTEM)

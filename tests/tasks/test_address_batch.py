@@ -12,13 +12,10 @@ from services.common.envelope import wrap
 from services.tasks.listing import MAX_IDS
 from tests.members.kafka_helpers import produce
 from tests.support.processes import eventually
-from tests.tasks.conftest import ADMIN, new_organization, post_task
+from tests.support.service_tokens import signed_headers
+from tests.tasks.conftest import ADMIN, SYSTEM, new_organization, post_task, volunteer
 
 pytestmark = pytest.mark.kafka
-
-
-def volunteer(member_id: str) -> dict:
-    return {"X-Actor-Role": "volunteer", "X-Actor-Id": member_id}
 
 
 def accept(settings, bootstrap, task_id: str, member_id: str, status: OfferStatus = OfferStatus.accepted,
@@ -73,7 +70,7 @@ def test_each_reader_gets_exactly_the_addresses_the_single_read_would_show(clien
     assert list(addresses(client, asked, other.coordinator)) == [elsewhere["id"]]
     assert list(addresses(client, asked, ADMIN)) == [first["id"], not_accepted["id"], second["id"], elsewhere["id"]]
     # The system asking for a volunteer gets what that volunteer would.
-    assert addresses(client, asked, {"X-Actor-Role": "system"}, member_id=alma) == mine
+    assert addresses(client, asked, SYSTEM, member_id=alma) == mine
 
 
 def test_an_address_disappears_from_the_batch_once_the_volunteer_withdraws(sqlite_client, sqlite_settings,
@@ -97,7 +94,7 @@ def test_an_address_disappears_from_the_batch_once_the_volunteer_withdraws(sqlit
 def test_anyone_unidentified_is_refused_the_whole_batch(shared_client):
     organization = new_organization(shared_client)
     task = post_task(shared_client, organization)
-    for headers in ({"X-Actor-Role": "public"}, {"X-Actor-Role": "volunteer"}, {"X-Actor-Role": "coordinator"}):
+    for headers in [signed_headers("tasks", role) for role in ("public", "volunteer", "coordinator")]:
         refused = shared_client.get("/tasks/addresses", params={"task_id": task["id"]}, headers=headers)
         assert refused.status_code == 403, (headers, refused.text)
         assert refused.headers["content-type"].startswith("application/problem+json")

@@ -17,6 +17,7 @@ from services.tasks.main import app
 from tests.members.schema_fuzz import EXAMPLES_PER_OPERATION, PHASES, aim_at_real_data, report_figures
 from tests.support.infra import new_sqlite_database, new_topic_prefix
 from tests.support.processes import start_service
+from tests.support.service_tokens import CallsAs, signed_headers
 from tests.tasks.conftest import new_organization, post_task
 
 pytestmark = pytest.mark.kafka
@@ -52,10 +53,10 @@ def tasks_service(kafka_bootstrap, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def real_data(tasks_service) -> dict:
-    with httpx.Client(base_url=tasks_service.url) as client:
+    with httpx.Client(base_url=tasks_service.url, auth=CallsAs(signed_headers("tasks", "system"))) as client:
         organizations = [new_organization(client) for _ in range(2)]
         tasks = [post_task(client, org, status=status) for org in organizations for status in ("open", "draft")]
-    coordinators = [org.coordinator["X-Actor-Id"] for org in organizations]
+    coordinators = [org.coordinator.actor_id for org in organizations]
     return {
         "ids": {"organization_id": [o.id for o in organizations], "task_id": [t["id"] for t in tasks],
                 "coordinator_id": coordinators},
@@ -66,6 +67,6 @@ def real_data(tasks_service) -> dict:
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_request_makes_the_tasks_service_fail_or_break_its_schema(case, tasks_service, real_data):
-    aim_at_real_data(case, real_data["ids"], real_data["actors"])
+    aim_at_real_data(case, "tasks", real_data["ids"], real_data["actors"])
     case.call_and_validate(base_url=tasks_service.url, checks=[not_a_server_error, response_schema_conformance])
     examples_run[case.operation.label] += 1

@@ -11,7 +11,7 @@ from services.common.contracts import OfferChanged, OfferStatus, TaskFillChanged
 from services.common.envelope import Envelope, wrap
 from tests.members.kafka_helpers import produce, read_topic
 from tests.support.processes import eventually
-from tests.tasks.conftest import ADMIN, new_organization, post_task
+from tests.tasks.conftest import ADMIN, new_organization, post_task, volunteer
 
 pytestmark = pytest.mark.kafka
 
@@ -78,9 +78,9 @@ def test_accepted_offers_fill_the_task_and_unlock_the_address(client, settings, 
 
     eventually(lambda: status() == ("filled", 2), timeout_s=15, message="two acceptances fill two slots")
     address = client.get(f"/tasks/{task['id']}/address", params={"member_id": alma},
-                         headers={"X-Actor-Role": "volunteer", "X-Actor-Id": alma})
+                         headers=volunteer(alma))
     assert address.status_code == 200 and address.json()["address"] == "1 rue Notre-Dame Est, salle 4.10"
-    refused = client.get(f"/tasks/{task['id']}/address", headers={"X-Actor-Role": "volunteer", "X-Actor-Id": chidi})
+    refused = client.get(f"/tasks/{task['id']}/address", headers=volunteer(chidi))
     assert refused.status_code == 403 and "accepted this task" in refused.json()["detail"]
     assert client.get(f"/tasks/{task['id']}/address", headers=organization.coordinator).status_code == 200
 

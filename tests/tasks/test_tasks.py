@@ -23,7 +23,7 @@ def test_a_coordinator_posts_a_task_and_anyone_can_read_it_without_the_address(c
     organization = new_organization(client)
     task = post_task(client, organization)
     assert task["status"] == "open" and task["accepted_count"] == 0 and task["slots"] == 2
-    assert task["coordinator_id"] == organization.coordinator["X-Actor-Id"]
+    assert task["coordinator_id"] == organization.coordinator.actor_id
     assert task["skills"] == [{"skill": "accompaniment", "min_level": "capable"},
                               {"skill": "interpretation", "min_level": "learning"}]
     assert task["languages"] == ["es", "fr"] and task["has_address"] and not task["flexible"]
@@ -125,7 +125,7 @@ def test_tasks_are_found_with_filters_soonest_first(sqlite_client):
     assert ids(language="fr") == [hearing["id"], remote["id"], draft["id"]]
     assert ids(remote=True) == [remote["id"]]
     assert ids(organization_id=other.id) == [remote["id"], draft["id"]]
-    assert ids(coordinator_id=organization.coordinator["X-Actor-Id"]) == [design["id"], hearing["id"]]
+    assert ids(coordinator_id=organization.coordinator.actor_id) == [design["id"], hearing["id"]]
     assert ids(starts_after=soon(5).isoformat(), starts_before=soon(10).isoformat()) == [hearing["id"], remote["id"]]
     page = sqlite_client.get("/tasks", params={"limit": 2, "offset": 1}).json()
     assert (page["total"], page["limit"], page["offset"]) == (4, 2, 1)
