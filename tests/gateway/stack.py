@@ -112,7 +112,7 @@ def create_admin(stack: Stack) -> None:
     """The documented bootstrap: ``python -m gateway create-admin`` against the gateway's database."""
     env = os.environ | stack.gateway_env | {"GATEWAY_ADMIN_PASSWORD": ADMIN_PASSWORD}
     done = subprocess.run([sys.executable, "-m", "gateway", "create-admin", "--email", ADMIN_EMAIL], cwd=REPO,
-                          env=env, capture_output=True, text=True, timeout=60)
+                          env=env, capture_output=True, text=True, timeout=180)  # imports alone take seconds
     if done.returncode != 0:
         raise RuntimeError(f"create-admin failed: {done.stderr or done.stdout}")
 
