@@ -3,6 +3,10 @@
     python -m deploy.kafka_broker start [--port 9092]   # fetch (once), format, start, wait ready
     python -m deploy.kafka_broker stop  [--port 9092]
     python -m deploy.kafka_broker status [--port 9092]
+    python -m deploy.kafka_broker start --nodes 3 --port 29092   # a 3-node quorum on loopback
+
+A cluster's node ``i`` (from 1) listens on ``port + 2(i-1)`` with its controller on the next port;
+topics get ``--nodes`` replicas and ``min.insync.replicas`` = 2 (see deploy/README.md).
 
 Jars are cached under ``.cache/kafka/<version>/`` (git-ignored) and reused; broker data, log and
 pid file live under ``var/kafka-<port>/``. A pid file whose process is gone is cleared; readiness
@@ -36,12 +40,24 @@ def kafka_version() -> str:
 
 @dataclass(frozen=True)
 class Broker:
+    """One KRaft node (broker and controller). Alone by default; see :func:`cluster` for a quorum."""
+
     port: int
     controller_port: int
+    node_id: int = 1
+    quorum_voters: str = ""  # controller.quorum.voters of the cluster; empty: this node alone
+    replication: int = 1  # replicas of new and internal topics
+    min_insync: int = 1  # replicas that must hold a write before acks=all answers
+    root: Path = REPO / "var"
+    heap: str = "1g"
 
     @property
     def home(self) -> Path:
-        return REPO / "var" / f"kafka-{self.port}"
+        return self.root / f"kafka-{self.port}"
+
+    @property
+    def voters(self) -> str:
+        return self.quorum_voters or f"{self.node_id}@127.0.0.1:{self.controller_port}"
 
     @property
     def pid_file(self) -> Path:
@@ -77,20 +93,22 @@ def write_config(broker: Broker) -> Path:
     config = broker.home / "server.properties"
     config.write_text("\n".join([
         "process.roles=broker,controller",
-        "node.id=1",
-        f"controller.quorum.voters=1@127.0.0.1:{broker.controller_port}",
+        f"node.id={broker.node_id}",
+        f"controller.quorum.voters={broker.voters}",
         f"listeners=PLAINTEXT://127.0.0.1:{broker.port},CONTROLLER://127.0.0.1:{broker.controller_port}",
         f"advertised.listeners=PLAINTEXT://127.0.0.1:{broker.port}",
         "controller.listener.names=CONTROLLER",
         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         f"log.dirs={data}",
         "num.partitions=6",
-        "offsets.topic.replication.factor=1",
+        f"default.replication.factor={broker.replication}",
+        f"min.insync.replicas={broker.min_insync}",
+        f"offsets.topic.replication.factor={broker.replication}",
         "offsets.topic.num.partitions=6",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
+        f"transaction.state.log.replication.factor={broker.replication}",
+        f"transaction.state.log.min.isr={broker.min_insync}",
+        f"share.coordinator.state.topic.replication.factor={broker.replication}",
+        f"share.coordinator.state.topic.min.isr={broker.min_insync}",
         # Topics are created explicitly by the services; a misspelt topic must fail loudly.
         "auto.create.topics.enable=false",
         "group.initial.rebalance.delay.ms=0",
@@ -108,13 +126,18 @@ def java_command(libs: Path, *args: str, heap: str = "1g") -> list[str]:
     ]
 
 
-def format_storage(broker: Broker, libs: Path, config: Path) -> None:
-    if (broker.home / "data" / "meta.properties").exists():
-        return
-    cluster_id = subprocess.run(
+def new_cluster_id(libs: Path) -> str:
+    return subprocess.run(
         java_command(libs, "kafka.tools.StorageTool", "random-uuid", heap="128m"),
         check=True, capture_output=True, text=True,
     ).stdout.strip().splitlines()[-1]
+
+
+def format_storage(broker: Broker, libs: Path, config: Path, cluster_id: str | None = None) -> None:
+    """Format once; every node of a cluster must be formatted with the same cluster id."""
+    if (broker.home / "data" / "meta.properties").exists():
+        return
+    cluster_id = cluster_id or new_cluster_id(libs)
     subprocess.run(
         java_command(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config), heap="256m"),
         check=True, capture_output=True, text=True,
@@ -152,32 +175,90 @@ def port_in_use(port: int) -> bool:
 
 
 def start(broker: Broker, timeout_s: float = 120) -> int:
+    """Start one node (or restart a node of a cluster whose storage is formatted) and wait ready."""
     pid = running_pid(broker)
     if pid is not None:
         print(f"Kafka already running on {broker.bootstrap} (pid {pid})")
         wait_ready(broker, timeout_s)
         return pid
+    process = launch(broker)
+    _ready_or_stopped([broker], [process], timeout_s)
+    return process.pid
+
+
+def cluster(ports: list[tuple[int, int]], root: Path = REPO / "var", min_insync: int = 2, heap: str = "1g") -> list[Broker]:
+    """The nodes of one KRaft quorum: ``ports`` holds each node's (client port, controller port)."""
+    voters = ",".join(f"{node}@127.0.0.1:{controller}" for node, (_, controller) in enumerate(ports, 1))
+    return [
+        Broker(port, controller, node_id=node, quorum_voters=voters, replication=len(ports), min_insync=min_insync,
+               root=root, heap=heap)
+        for node, (port, controller) in enumerate(ports, 1)
+    ]
+
+
+def start_cluster(brokers: list[Broker], timeout_s: float = 180) -> list[int]:
+    """Start every node at once (a quorum needs a majority to elect a controller), then wait."""
+    if all(running_pid(broker) for broker in brokers):
+        return [start(broker, timeout_s) for broker in brokers]
+    libs = fetch_jars(kafka_version())
+    cluster_id = _formatted_cluster_id(brokers) or new_cluster_id(libs)
+    processes = [launch(broker, cluster_id) for broker in brokers]
+    _ready_or_stopped(brokers, processes, timeout_s)
+    return [process.pid for process in processes]
+
+
+def _formatted_cluster_id(brokers: list[Broker]) -> str | None:
+    for broker in brokers:
+        meta = broker.home / "data" / "meta.properties"
+        if meta.exists():
+            for line in meta.read_text().splitlines():
+                if line.startswith("cluster.id="):
+                    return line.split("=", 1)[1].strip()
+    return None
+
+
+def launch(broker: Broker, cluster_id: str | None = None) -> subprocess.Popen:
+    """Format the node's storage if new and start its JVM; does not wait for it."""
     for port in (broker.port, broker.controller_port):
         if port_in_use(port):
             raise SystemExit(f"port {port} is taken by another program; choose another with --port")
     libs = fetch_jars(kafka_version())
     broker.home.mkdir(parents=True, exist_ok=True)
     config = write_config(broker)
-    format_storage(broker, libs, config)
+    format_storage(broker, libs, config, cluster_id)
     with open(broker.log_file, "ab") as log:
         process = subprocess.Popen(
-            java_command(libs, "kafka.Kafka", str(config)),
+            java_command(libs, "kafka.Kafka", str(config), heap=broker.heap),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C in a terminal must not kill it behind our back
         )
     broker.pid_file.write_text(str(process.pid))
+    return process
+
+
+def _ready_or_stopped(brokers: list[Broker], processes: list[subprocess.Popen], timeout_s: float) -> None:
     try:
-        wait_ready(broker, timeout_s, process)
+        for broker, process in zip(brokers, processes):
+            wait_ready(broker, timeout_s, process)
     except BaseException:
-        stop(broker)
+        for broker in brokers:
+            stop(broker)
         raise
-    print(f"Kafka {kafka_version()} ready on {broker.bootstrap} (pid {process.pid})")
-    return process.pid
+    for broker, process in zip(brokers, processes):
+        print(f"Kafka {kafka_version()} ready on {broker.bootstrap} (node {broker.node_id}, pid {process.pid})")
+
+
+def kill(broker: Broker) -> None:
+    """SIGKILL the node, as a crash or an out-of-memory kill would: no clean shutdown."""
+    pid = running_pid(broker)
+    if pid is None:
+        return
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and running_pid(broker) is not None:
+        _reap(pid)
+        time.sleep(0.05)
+    broker.pid_file.unlink(missing_ok=True)
 
 
 def wait_ready(broker: Broker, timeout_s: float, process: subprocess.Popen | None = None) -> None:
@@ -243,19 +324,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("action", choices=["start", "stop", "status", "fetch"])
     parser.add_argument("--port", type=int, default=int(os.environ.get("KAFKA_PORT", "9092")))
     parser.add_argument("--controller-port", type=int, default=None, help="default: port + 1")
+    parser.add_argument("--nodes", type=int, default=1, help="nodes of a KRaft quorum on consecutive port pairs")
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args(argv)
-    broker = Broker(args.port, args.controller_port or args.port + 1)
+    if args.nodes > 1:
+        brokers = cluster([(args.port + 2 * i, args.port + 2 * i + 1) for i in range(args.nodes)])
+    else:
+        brokers = [Broker(args.port, args.controller_port or args.port + 1)]
     if args.action == "fetch":
         print(fetch_jars(kafka_version()))
     elif args.action == "start":
-        start(broker, args.timeout)
+        start_cluster(brokers, args.timeout) if args.nodes > 1 else start(brokers[0], args.timeout)
     elif args.action == "stop":
-        stop(broker)
+        for broker in brokers:
+            stop(broker)
     else:
-        pid = running_pid(broker)
-        print(f"running (pid {pid}) on {broker.bootstrap}" if pid else "not running")
-        sys.exit(0 if pid else 1)
+        pids = [running_pid(broker) for broker in brokers]
+        for broker, pid in zip(brokers, pids):
+            print(f"running (pid {pid}) on {broker.bootstrap}" if pid else f"not running on {broker.bootstrap}")
+        sys.exit(0 if all(pids) else 1)
 
 
 if __name__ == "__main__":
