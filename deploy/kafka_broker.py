@@ -265,9 +265,6 @@ def wait_ready(broker: Broker, timeout_s: float, process: subprocess.Popen | Non
     """Ready = a message produced to a readiness topic comes back to a consumer."""
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-    from services.common.kafka_io import ensure_topics
-    from services.common.topics import TopicSpec
-
     deadline = time.monotonic() + timeout_s
     while not port_in_use(broker.port):
         if process is not None and process.poll() is not None:
@@ -275,7 +272,7 @@ def wait_ready(broker: Broker, timeout_s: float, process: subprocess.Popen | Non
         if time.monotonic() > deadline:
             raise SystemExit(f"Kafka did not open port {broker.port} in {timeout_s}s; see {broker.log_file}")
         time.sleep(0.2)
-    ensure_topics(broker.bootstrap, [TopicSpec(READINESS_TOPIC, 1, compacted=False)], timeout_s)
+    _create_readiness_topic(broker, deadline)
     token = uuid.uuid4().hex.encode()
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
     sent = producer.send(READINESS_TOPIC, value=token).get(timeout=max(5, deadline - time.monotonic()))
@@ -292,6 +289,23 @@ def wait_ready(broker: Broker, timeout_s: float, process: subprocess.Popen | Non
         raise SystemExit("Kafka accepted a message but never delivered it back")
     finally:
         consumer.close()
+
+
+def _create_readiness_topic(broker: Broker, deadline: float) -> None:
+    """Replicated like any topic; a cluster's nodes may still be registering at first."""
+    from kafka.errors import InvalidReplicationFactorError
+
+    from services.common.kafka_io import ensure_topics
+    from services.common.topics import TopicSpec
+
+    while True:
+        try:
+            ensure_topics(broker.bootstrap, [TopicSpec(READINESS_TOPIC, 1, compacted=False)], deadline - time.monotonic())
+            return
+        except InvalidReplicationFactorError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def stop(broker: Broker, timeout_s: float = 30) -> None:

@@ -40,6 +40,10 @@ def start(broker: Broker, timeout_s: float = 180) -> float:
     return time.monotonic()
 
 
+def start_cluster(nodes: list[Broker], timeout_s: float = 240) -> None:
+    kafka_broker.start_cluster(nodes, timeout_s)
+
+
 def kill(broker: Broker) -> None:
     kafka_broker.kill(broker)
 

@@ -125,6 +125,23 @@ class Pipeline:
         found = self.rows("matching", "SELECT task_id, member_id, status FROM offer")
         return [(str(uuid.UUID(str(t))), str(uuid.UUID(str(m))), str(s).lower()) for t, m, s in found]
 
+    def accepted_per_task(self, name: str) -> dict[str, int]:
+        """Accepted volunteers per task: matching's offers, or the tasks service's own count."""
+        if name == "tasks":
+            found = self.rows("tasks", "SELECT id, accepted_count FROM task")
+        else:
+            found = self.rows("matching", "SELECT task_id, count(*) FROM offer WHERE lower(status) = 'accepted' "
+                                          "GROUP BY task_id")
+        return {str(uuid.UUID(str(task_id))): count for task_id, count in found if count}
+
+    def accepted_offer_ids(self) -> list[str]:
+        found = self.rows("matching", "SELECT id FROM offer WHERE lower(status) = 'accepted'")
+        return [str(uuid.UUID(str(row[0]))) for row in found]
+
+    def processed_event_ids(self, name: str, consumer: str) -> list[str]:
+        found = self.rows(name, "SELECT event_id FROM processed_event WHERE consumer = :consumer", consumer=consumer)
+        return [str(row[0]) for row in found]
+
     def fills(self) -> dict[str, tuple[int, int]]:
         found = self.rows("matching", "SELECT task_id, slots, accepted FROM task_fill")
         return {str(uuid.UUID(str(t))): (slots, accepted) for t, slots, accepted in found}
