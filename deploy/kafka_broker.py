@@ -3,10 +3,8 @@
     python -m deploy.kafka_broker start [--port 9092]   # fetch (once), format, start, wait ready
     python -m deploy.kafka_broker stop  [--port 9092]
     python -m deploy.kafka_broker status [--port 9092]
-    python -m deploy.kafka_broker start --nodes 3 --port 29092   # a 3-node quorum on loopback
 
-A cluster's node ``i`` (from 1) listens on ``port + 2(i-1)`` with its controller on the next port;
-topics get ``--nodes`` replicas and ``min.insync.replicas`` = 2 (see deploy/README.md).
+A three-node quorum for trying replication locally: ``python -m deploy.kafka_cluster``.
 
 Jars are cached under ``.cache/kafka/<version>/`` (git-ignored) and reused; broker data, log and
 pid file live under ``var/kafka-<port>/``. A pid file whose process is gone is cleared; readiness
@@ -40,7 +38,7 @@ def kafka_version() -> str:
 
 @dataclass(frozen=True)
 class Broker:
-    """One KRaft node (broker and controller). Alone by default; see :func:`cluster` for a quorum."""
+    """One KRaft node (broker and controller); alone unless ``quorum_voters`` names its peers."""
 
     port: int
     controller_port: int
@@ -175,46 +173,15 @@ def port_in_use(port: int) -> bool:
 
 
 def start(broker: Broker, timeout_s: float = 120) -> int:
-    """Start one node (or restart a node of a cluster whose storage is formatted) and wait ready."""
+    """Start one node (or restart a node of a cluster, see kafka_cluster) and wait until ready."""
     pid = running_pid(broker)
     if pid is not None:
         print(f"Kafka already running on {broker.bootstrap} (pid {pid})")
         wait_ready(broker, timeout_s)
         return pid
     process = launch(broker)
-    _ready_or_stopped([broker], [process], timeout_s)
+    ready_or_stopped([broker], [process], timeout_s)
     return process.pid
-
-
-def cluster(ports: list[tuple[int, int]], root: Path = REPO / "var", min_insync: int = 2, heap: str = "1g") -> list[Broker]:
-    """The nodes of one KRaft quorum: ``ports`` holds each node's (client port, controller port)."""
-    voters = ",".join(f"{node}@127.0.0.1:{controller}" for node, (_, controller) in enumerate(ports, 1))
-    return [
-        Broker(port, controller, node_id=node, quorum_voters=voters, replication=len(ports), min_insync=min_insync,
-               root=root, heap=heap)
-        for node, (port, controller) in enumerate(ports, 1)
-    ]
-
-
-def start_cluster(brokers: list[Broker], timeout_s: float = 180) -> list[int]:
-    """Start every node at once (a quorum needs a majority to elect a controller), then wait."""
-    if all(running_pid(broker) for broker in brokers):
-        return [start(broker, timeout_s) for broker in brokers]
-    libs = fetch_jars(kafka_version())
-    cluster_id = _formatted_cluster_id(brokers) or new_cluster_id(libs)
-    processes = [launch(broker, cluster_id) for broker in brokers]
-    _ready_or_stopped(brokers, processes, timeout_s)
-    return [process.pid for process in processes]
-
-
-def _formatted_cluster_id(brokers: list[Broker]) -> str | None:
-    for broker in brokers:
-        meta = broker.home / "data" / "meta.properties"
-        if meta.exists():
-            for line in meta.read_text().splitlines():
-                if line.startswith("cluster.id="):
-                    return line.split("=", 1)[1].strip()
-    return None
 
 
 def launch(broker: Broker, cluster_id: str | None = None) -> subprocess.Popen:
@@ -236,7 +203,7 @@ def launch(broker: Broker, cluster_id: str | None = None) -> subprocess.Popen:
     return process
 
 
-def _ready_or_stopped(brokers: list[Broker], processes: list[subprocess.Popen], timeout_s: float) -> None:
+def ready_or_stopped(brokers: list[Broker], processes: list[subprocess.Popen], timeout_s: float) -> None:
     try:
         for broker, process in zip(brokers, processes):
             wait_ready(broker, timeout_s, process)
@@ -292,8 +259,8 @@ def wait_ready(broker: Broker, timeout_s: float, process: subprocess.Popen | Non
 
 
 def _create_readiness_topic(broker: Broker, deadline: float) -> None:
-    """Replicated like any topic; a cluster's nodes may still be registering at first."""
-    from kafka.errors import InvalidReplicationFactorError
+    """Replicated like any topic; a cluster's nodes may still be registering (or listening) at first."""
+    from kafka.errors import KafkaError
 
     from services.common.kafka_io import ensure_topics
     from services.common.topics import TopicSpec
@@ -302,7 +269,7 @@ def _create_readiness_topic(broker: Broker, deadline: float) -> None:
         try:
             ensure_topics(broker.bootstrap, [TopicSpec(READINESS_TOPIC, 1, compacted=False)], deadline - time.monotonic())
             return
-        except InvalidReplicationFactorError:
+        except KafkaError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
@@ -338,25 +305,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("action", choices=["start", "stop", "status", "fetch"])
     parser.add_argument("--port", type=int, default=int(os.environ.get("KAFKA_PORT", "9092")))
     parser.add_argument("--controller-port", type=int, default=None, help="default: port + 1")
-    parser.add_argument("--nodes", type=int, default=1, help="nodes of a KRaft quorum on consecutive port pairs")
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args(argv)
-    if args.nodes > 1:
-        brokers = cluster([(args.port + 2 * i, args.port + 2 * i + 1) for i in range(args.nodes)])
-    else:
-        brokers = [Broker(args.port, args.controller_port or args.port + 1)]
+    broker = Broker(args.port, args.controller_port or args.port + 1)
     if args.action == "fetch":
         print(fetch_jars(kafka_version()))
     elif args.action == "start":
-        start_cluster(brokers, args.timeout) if args.nodes > 1 else start(brokers[0], args.timeout)
+        start(broker, args.timeout)
     elif args.action == "stop":
-        for broker in brokers:
-            stop(broker)
+        stop(broker)
     else:
-        pids = [running_pid(broker) for broker in brokers]
-        for broker, pid in zip(brokers, pids):
-            print(f"running (pid {pid}) on {broker.bootstrap}" if pid else f"not running on {broker.bootstrap}")
-        sys.exit(0 if all(pids) else 1)
+        pid = running_pid(broker)
+        print(f"running (pid {pid}) on {broker.bootstrap}" if pid else "not running")
+        sys.exit(0 if pid else 1)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Kafka brokers a reliability test owns: its own ports, its own storage, stopped by PID.
 
 Tests that kill a broker never touch the shared test broker; they start one (or a three-node
-KRaft quorum) of their own with :mod:`deploy.kafka_broker`, the same code ``./start.sh`` uses.
+KRaft quorum) of their own with :mod:`deploy.kafka_broker` (the code ``./start.sh`` uses) and
+:mod:`deploy.kafka_cluster`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from deploy import kafka_broker
+from deploy import kafka_broker, kafka_cluster
 from deploy.kafka_broker import Broker
 from tests.support.processes import free_port
 
@@ -27,7 +28,7 @@ def single_broker(root: Path) -> Broker:
 
 def three_node_cluster(root: Path) -> list[Broker]:
     """replication 3, min.insync.replicas 2: one node may die and acks=all writes still succeed."""
-    return kafka_broker.cluster([free_port_pair() for _ in range(3)], root=root, min_insync=2, heap=HEAP)
+    return kafka_cluster.cluster([free_port_pair() for _ in range(3)], root=root, min_insync=2, heap=HEAP)
 
 
 def bootstrap_of(brokers: list[Broker]) -> str:
@@ -41,7 +42,7 @@ def start(broker: Broker, timeout_s: float = 180) -> float:
 
 
 def start_cluster(nodes: list[Broker], timeout_s: float = 240) -> None:
-    kafka_broker.start_cluster(nodes, timeout_s)
+    kafka_cluster.start_cluster(nodes, timeout_s)
 
 
 def kill(broker: Broker) -> None:

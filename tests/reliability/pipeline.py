@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,6 +58,12 @@ class Pipeline:
         env = self.env | {f"{name.upper()}_DATABASE_URL": self.databases[name]} | extra
         self.services[name] = start_service(f"services.{name}.main", env, name=name, timeout_s=START_TIMEOUT_S)
         return self.services[name]
+
+    def start_all(self, *names: str) -> None:
+        """Start several services at once (they do not wait for each other)."""
+        with ThreadPoolExecutor(len(names)) as pool:
+            for started in [pool.submit(self.start, name) for name in names]:
+                started.result()
 
     def kill(self, name: str) -> None:
         """SIGKILL: no shutdown hook runs, whatever the process had in memory is gone."""

@@ -27,8 +27,7 @@ def assert_each_posting_once(pipeline) -> None:
 
 def test_a_broker_killed_mid_burst_loses_nothing_and_the_pipeline_converges_within_seconds(own_broker, pipeline_on):
     pipeline = pipeline_on(own_broker.bootstrap)
-    pipeline.start("tasks")
-    pipeline.start("matching")
+    pipeline.start_all("tasks", "matching")
     pipeline.publish_members(12)
     pipeline.open_organization()
 
@@ -52,8 +51,7 @@ def test_a_service_killed_after_its_commit_and_before_its_relay_published_delive
     own_broker, pipeline_on,
 ):
     pipeline = pipeline_on(own_broker.bootstrap)
-    pipeline.start("tasks")
-    pipeline.start("matching")
+    pipeline.start_all("tasks", "matching")
     pipeline.publish_members(6)
     pipeline.open_organization()
     pipeline.post_task(0)

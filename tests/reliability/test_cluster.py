@@ -45,8 +45,7 @@ def post_burst(pipeline, numbers) -> None:
 
 def test_a_node_killed_during_a_burst_loses_nothing_doubles_nothing_and_overfills_nothing(cluster, pipeline_on):
     pipeline = pipeline_on(brokers.bootstrap_of(cluster), **DURABILITY)
-    pipeline.start("tasks")
-    pipeline.start("matching")
+    pipeline.start_all("tasks", "matching")
     pipeline.publish_members(16)
     pipeline.open_organization()
 

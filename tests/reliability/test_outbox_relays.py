@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel
 from services.common.db import make_engine
 from services.common.envelope import Envelope
 from services.common.kafka_io import ensure_topics
-from services.common.outbox import OutboxMessage, add_event
+from services.common.outbox import OutboxMessage, OutboxRelay, add_event
 from services.common.topics import TopicSpec
 from tests.reliability.pipeline import read_topic
 from tests.support.infra import new_postgres_database
@@ -36,11 +36,6 @@ def start_relay(database_url: str, bootstrap: str, log_path) -> subprocess.Popen
         )
 
 
-def unsent(engine) -> int:
-    with Session(engine) as session:
-        return session.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).count()
-
-
 def test_two_relays_publish_each_key_s_events_once_and_in_commit_order(postgres_server, kafka_bootstrap, topic_prefix):
     database_url = new_postgres_database(postgres_server, "outbox")
     engine = make_engine(database_url)
@@ -57,7 +52,7 @@ def test_two_relays_publish_each_key_s_events_once_and_in_commit_order(postgres_
                     add_event(session, topic, key, Envelope(type="offer.created", source="matching",
                                                             data={"sequence": sequence}))
                 session.commit()
-        eventually(lambda: unsent(engine) == 0, timeout_s=120, message="outbox drained")
+        eventually(lambda: OutboxRelay(engine).backlog() == 0, timeout_s=120, message="outbox drained")
     finally:
         for relay in relays:
             relay.terminate()
