@@ -267,7 +267,8 @@ def _create_readiness_topic(broker: Broker, deadline: float) -> None:
 
     while True:
         try:
-            ensure_topics(broker.bootstrap, [TopicSpec(READINESS_TOPIC, 1, compacted=False)], deadline - time.monotonic())
+            remaining_s = deadline - time.monotonic()
+            ensure_topics(broker.bootstrap, [TopicSpec(READINESS_TOPIC, 1, compacted=False)], remaining_s)
             return
         except KafkaError:
             if time.monotonic() > deadline:

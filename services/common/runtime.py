@@ -103,7 +103,7 @@ def build_runtime(settings: ServiceSettings, migrations_dir: Path) -> Runtime:
     engine = make_engine(settings.database_url)
     migrate(engine, migrations_dir)
     ensure_topics(settings.kafka_bootstrap_servers, settings.topic_specs())
-    producer = make_producer(settings.kafka_bootstrap_servers, client_id=settings.service_name, acks=settings.kafka_acks)
+    producer = make_producer(settings.kafka_bootstrap_servers, settings.service_name, acks=settings.kafka_acks)
     runtime = Runtime(settings=settings, engine=engine, producer=producer)
     # The relay has a producer of its own, which it replaces after a failure (see OutboxRelay).
     runtime.relay = OutboxRelay(engine, producer_factory=lambda: make_producer(

@@ -59,7 +59,9 @@ class ServiceSettings(BaseSettings):
 
     def topic_specs(self) -> list[TopicSpec]:
         """Every topic the product uses, laid out as this deployment's settings say."""
-        return all_topics(self.topic_partitions, self.topics, self.kafka_replication_factor, self.kafka_min_insync_replicas)
+        return all_topics(
+            self.topic_partitions, self.topics, self.kafka_replication_factor, self.kafka_min_insync_replicas
+        )
 
     @property
     def is_development(self) -> bool:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.admin import ConfigResource, ConfigResourceType
 from sqlalchemy import create_engine, text
 
 from services.common.contracts import SkillLevel
@@ -185,3 +186,15 @@ def read_topic(bootstrap: str, topic: str, timeout_s: float = 60) -> list[tuple[
         return found
     finally:
         consumer.close()
+
+
+def topic_layout(bootstrap: str, topic: str) -> tuple[set[int], str | None]:
+    """How many replicas the topic's partitions have, and the topic's own min.insync.replicas."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="test-layout")
+    try:
+        partitions = admin.describe_topics([topic])[0]["partitions"]
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])["topic"][topic]
+    finally:
+        admin.close()
+    min_insync = configs.get("min.insync.replicas", {}).get("value")
+    return {len(p["replica_nodes"]) for p in partitions}, min_insync

@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from tests.reliability import brokers
-from tests.reliability.pipeline import SLOTS, read_topic
+from tests.reliability.pipeline import SLOTS, read_topic, topic_layout
 from tests.reliability.volunteers import Volunteers
 from tests.support.processes import eventually
 
@@ -45,12 +45,16 @@ def post_burst(pipeline, numbers) -> None:
 
 def test_a_node_killed_during_a_burst_loses_nothing_doubles_nothing_and_overfills_nothing(cluster, pipeline_on):
     pipeline = pipeline_on(brokers.bootstrap_of(cluster), **DURABILITY)
+    # The product's topic set-up, driven by the settings above.
+    for spec in pipeline.settings.topic_specs():
+        assert topic_layout(pipeline.bootstrap, spec.name) == ({3}, "2"), spec.name
     pipeline.start_all("tasks", "matching")
     pipeline.publish_members(16)
     pipeline.open_organization()
 
     with Volunteers(pipeline.url("matching")) as volunteers:
-        posters = [threading.Thread(target=post_burst, args=(pipeline, range(n, POSTINGS, POSTERS))) for n in range(POSTERS)]
+        posters = [threading.Thread(target=post_burst, args=(pipeline, range(n, POSTINGS, POSTERS)))
+                   for n in range(POSTERS)]
         for poster in posters:
             poster.start()
         eventually(lambda: len(pipeline.posted) >= KILL_AFTER, timeout_s=300, message=f"{KILL_AFTER} postings")

@@ -48,7 +48,8 @@ def full_waves(pipeline, task_ids) -> bool:
 
 def answer_two_per_task(pipeline) -> None:
     """The two members with the smallest ids accept each task; the third is then withdrawn."""
-    offers = call(pipeline.url("matching"), "GET", "/offers", params={"status": "pending", "limit": 200}).json()["items"]
+    pending = call(pipeline.url("matching"), "GET", "/offers", params={"status": "pending", "limit": 200})
+    offers = pending.json()["items"]
     by_task: dict[str, list[dict]] = {}
     for offer in offers:
         by_task.setdefault(offer["task_id"], []).append(offer)

@@ -65,11 +65,11 @@ def test_two_relays_publish_each_key_s_events_once_and_in_commit_order(postgres_
     for key, event in read_topic(kafka_bootstrap, topic):
         published[key].append(event["data"]["sequence"])
     for key in KEYS:
-        assert published[key] == list(range(EVENTS_PER_KEY)), f"{key}: first misordered at {first_disorder(published[key])}"
+        assert published[key] == list(range(EVENTS_PER_KEY)), f"{key}: {first_disorder(published[key])}"
 
 
 def first_disorder(sequences: list[int]) -> str:
     for position, (before, after) in enumerate(zip(sequences, sequences[1:])):
         if after != before + 1:
-            return f"position {position + 1}: {before} then {after}"
-    return f"{len(sequences)} events"
+            return f"out of order at position {position + 1}: {before} then {after}"
+    return f"{len(sequences)} events in order"
