@@ -74,7 +74,8 @@ def test_a_node_killed_during_a_burst_loses_nothing_doubles_nothing_and_overfill
     assert Counter(pipeline.task_ids("matching")) == Counter(pipeline.posted)
     # Every event on the tasks topic applied by matching, each once (a re-sent copy is dropped).
     topics = pipeline.settings.topics
-    task_events = {event["event_id"] for _, event in read_topic(pipeline.bootstrap, topics.tasks_state)}
+    on_topic = [event["event_id"] for _, event in read_topic(pipeline.bootstrap, topics.tasks_state)]
+    task_events = set(on_topic)
     applied = pipeline.processed_event_ids("matching", "matching.tasks")
     assert Counter(applied) == Counter(task_events)
     # No place over-filled, and the tasks service counted each acceptance once.
@@ -85,4 +86,7 @@ def test_a_node_killed_during_a_burst_loses_nothing_doubles_nothing_and_overfill
     assert all(accepted <= slots for slots, accepted in pipeline.fills().values())
     # Every acceptance a volunteer was told about is there, once.
     assert Counter(volunteers.accepted) == Counter(pipeline.accepted_offer_ids())
+    print(f"{len(pipeline.posted)} postings, node {cluster[0].node_id} killed after {KILL_AFTER}; "
+          f"{len(on_topic)} task events on the topic ({len(on_topic) - len(task_events)} re-sent copies), "
+          f"each applied once; {len(offers)} offers, {len(volunteers.accepted)} accepted, no task over {SLOTS}")
 
