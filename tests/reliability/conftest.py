@@ -6,6 +6,7 @@ import pytest
 
 from tests.reliability import brokers
 from tests.reliability.pipeline import Pipeline
+from tests.support.infra import delete_topics_with_prefix
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +20,8 @@ def own_broker(tmp_path_factory):
 
 @pytest.fixture
 def pipeline_on(tmp_path):
-    """``pipeline_on(bootstrap, **durability)``: a fresh pipeline, its processes stopped afterwards."""
+    """``pipeline_on(bootstrap, **durability)``: a fresh pipeline; its processes are stopped and its
+    topics deleted afterwards."""
     made: list[Pipeline] = []
 
     def make(bootstrap: str, **durability: str) -> Pipeline:
@@ -29,3 +31,4 @@ def pipeline_on(tmp_path):
     yield make
     for pipeline in made:
         pipeline.stop()
+        delete_topics_with_prefix(pipeline.bootstrap, pipeline.prefix)
