@@ -4,6 +4,8 @@
     python -m deploy.kafka_broker stop  [--port 9092]
     python -m deploy.kafka_broker status [--port 9092]
 
+A three-node quorum for trying replication locally: ``python -m deploy.kafka_cluster``.
+
 Jars are cached under ``.cache/kafka/<version>/`` (git-ignored) and reused; broker data, log and
 pid file live under ``var/kafka-<port>/``. A pid file whose process is gone is cleared; readiness
 is a real produce/consume round trip, not a sleep.
@@ -37,12 +39,24 @@ def kafka_version() -> str:
 
 @dataclass(frozen=True)
 class Broker:
+    """One KRaft node (broker and controller); alone unless ``quorum_voters`` names its peers."""
+
     port: int
     controller_port: int
+    node_id: int = 1
+    quorum_voters: str = ""  # controller.quorum.voters of the cluster; empty: this node alone
+    replication: int = 1  # replicas of new and internal topics
+    min_insync: int = 1  # replicas that must hold a write before acks=all answers
+    root: Path = REPO / "var"
+    heap: str = "1g"
 
     @property
     def home(self) -> Path:
-        return REPO / "var" / f"kafka-{self.port}"
+        return self.root / f"kafka-{self.port}"
+
+    @property
+    def voters(self) -> str:
+        return self.quorum_voters or f"{self.node_id}@127.0.0.1:{self.controller_port}"
 
     @property
     def pid_file(self) -> Path:
@@ -97,20 +111,22 @@ def write_config(broker: Broker) -> Path:
     config = broker.home / "server.properties"
     config.write_text("\n".join([
         "process.roles=broker,controller",
-        "node.id=1",
-        f"controller.quorum.voters=1@127.0.0.1:{broker.controller_port}",
+        f"node.id={broker.node_id}",
+        f"controller.quorum.voters={broker.voters}",
         f"listeners=PLAINTEXT://127.0.0.1:{broker.port},CONTROLLER://127.0.0.1:{broker.controller_port}",
         f"advertised.listeners=PLAINTEXT://127.0.0.1:{broker.port}",
         "controller.listener.names=CONTROLLER",
         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         f"log.dirs={data}",
         "num.partitions=6",
-        "offsets.topic.replication.factor=1",
+        f"default.replication.factor={broker.replication}",
+        f"min.insync.replicas={broker.min_insync}",
+        f"offsets.topic.replication.factor={broker.replication}",
         "offsets.topic.num.partitions=6",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
+        f"transaction.state.log.replication.factor={broker.replication}",
+        f"transaction.state.log.min.isr={broker.min_insync}",
+        f"share.coordinator.state.topic.replication.factor={broker.replication}",
+        f"share.coordinator.state.topic.min.isr={broker.min_insync}",
         # Topics are created explicitly by the services; a misspelt topic must fail loudly.
         "auto.create.topics.enable=false",
         "group.initial.rebalance.delay.ms=0",
@@ -128,13 +144,18 @@ def java_command(libs: Path, *args: str, heap: str = "1g") -> list[str]:
     ]
 
 
-def format_storage(broker: Broker, libs: Path, config: Path) -> None:
-    if (broker.home / "data" / "meta.properties").exists():
-        return
-    cluster_id = subprocess.run(
+def new_cluster_id(libs: Path) -> str:
+    return subprocess.run(
         java_command(libs, "kafka.tools.StorageTool", "random-uuid", heap="128m"),
         check=True, capture_output=True, text=True,
     ).stdout.strip().splitlines()[-1]
+
+
+def format_storage(broker: Broker, libs: Path, config: Path, cluster_id: str | None = None) -> None:
+    """Format once; every node of a cluster must be formatted with the same cluster id."""
+    if (broker.home / "data" / "meta.properties").exists():
+        return
+    cluster_id = cluster_id or new_cluster_id(libs)
     subprocess.run(
         java_command(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config), heap="256m"),
         check=True, capture_output=True, text=True,
@@ -172,40 +193,64 @@ def port_in_use(port: int) -> bool:
 
 
 def start(broker: Broker, timeout_s: float = 120) -> int:
+    """Start one node (or restart a node of a cluster, see kafka_cluster) and wait until ready."""
     pid = running_pid(broker)
     if pid is not None:
         print(f"Kafka already running on {broker.bootstrap} (pid {pid})")
         wait_ready(broker, timeout_s)
         return pid
+    process = launch(broker)
+    ready_or_stopped([broker], [process], timeout_s)
+    return process.pid
+
+
+def launch(broker: Broker, cluster_id: str | None = None) -> subprocess.Popen:
+    """Format the node's storage if new and start its JVM; does not wait for it."""
     for port in (broker.port, broker.controller_port):
         if port_in_use(port):
             raise SystemExit(f"port {port} is taken by another program; choose another with --port")
     libs = fetch_jars(kafka_version())
     broker.home.mkdir(parents=True, exist_ok=True)
     config = write_config(broker)
-    format_storage(broker, libs, config)
+    format_storage(broker, libs, config, cluster_id)
     with open(broker.log_file, "ab") as log:
         process = subprocess.Popen(
-            java_command(libs, "kafka.Kafka", str(config)),
+            java_command(libs, "kafka.Kafka", str(config), heap=broker.heap),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C in a terminal must not kill it behind our back
         )
     broker.pid_file.write_text(str(process.pid))
+    return process
+
+
+def ready_or_stopped(brokers: list[Broker], processes: list[subprocess.Popen], timeout_s: float) -> None:
     try:
-        wait_ready(broker, timeout_s, process)
+        for broker, process in zip(brokers, processes):
+            wait_ready(broker, timeout_s, process)
     except BaseException:
-        stop(broker)
+        for broker in brokers:
+            stop(broker)
         raise
-    print(f"Kafka {kafka_version()} ready on {broker.bootstrap} (pid {process.pid})")
-    return process.pid
+    for broker, process in zip(brokers, processes):
+        print(f"Kafka {kafka_version()} ready on {broker.bootstrap} (node {broker.node_id}, pid {process.pid})")
+
+
+def kill(broker: Broker) -> None:
+    """SIGKILL the node, as a crash or an out-of-memory kill would: no clean shutdown."""
+    pid = running_pid(broker)
+    if pid is None:
+        return
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and running_pid(broker) is not None:
+        _reap(pid)
+        time.sleep(0.05)
+    broker.pid_file.unlink(missing_ok=True)
 
 
 def wait_ready(broker: Broker, timeout_s: float, process: subprocess.Popen | None = None) -> None:
     """Ready = a message produced to a readiness topic comes back to a consumer."""
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-
-    from services.common.kafka_io import ensure_topics
-    from services.common.topics import TopicSpec
 
     deadline = time.monotonic() + timeout_s
     while not port_in_use(broker.port):
@@ -214,7 +259,7 @@ def wait_ready(broker: Broker, timeout_s: float, process: subprocess.Popen | Non
         if time.monotonic() > deadline:
             raise SystemExit(f"Kafka did not open port {broker.port} in {timeout_s}s; see {broker.log_file}")
         time.sleep(0.2)
-    ensure_topics(broker.bootstrap, [TopicSpec(READINESS_TOPIC, 1, compacted=False)], timeout_s)
+    _create_readiness_topic(broker, deadline)
     token = uuid.uuid4().hex.encode()
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
     sent = producer.send(READINESS_TOPIC, value=token).get(timeout=max(5, deadline - time.monotonic()))
@@ -231,6 +276,24 @@ def wait_ready(broker: Broker, timeout_s: float, process: subprocess.Popen | Non
         raise SystemExit("Kafka accepted a message but never delivered it back")
     finally:
         consumer.close()
+
+
+def _create_readiness_topic(broker: Broker, deadline: float) -> None:
+    """Replicated like any topic; a cluster's nodes may still be registering (or listening) at first."""
+    from kafka.errors import KafkaError
+
+    from services.common.kafka_io import ensure_topics
+    from services.common.topics import TopicSpec
+
+    while True:
+        try:
+            remaining_s = deadline - time.monotonic()
+            ensure_topics(broker.bootstrap, [TopicSpec(READINESS_TOPIC, 1, compacted=False)], remaining_s)
+            return
+        except KafkaError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def stop(broker: Broker, timeout_s: float = 30) -> None:

@@ -37,7 +37,6 @@ from services.common.kafka_io import ensure_topics
 from services.common.observability import configure_logging
 from services.common.problems import install_problem_handlers
 from services.common.runtime import Runtime, broker_reachable, database_reachable
-from services.common.topics import all_topics
 from services.common.tracing import TracingMiddleware, configure_tracing
 
 log = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ async def start_live_feed(gateway: Gateway) -> None:
     """Relay offer and task events to subscriptions, drop cached public pages on each, and remove
     the logins of members erased anywhere."""
     settings = gateway.settings
-    specs = all_topics(settings.topic_partitions, settings.topics)
+    specs = settings.topic_specs()
     await asyncio.to_thread(ensure_topics, settings.kafka_bootstrap_servers, specs)
     gateway.hub.bind(asyncio.get_running_loop())
     listeners = [lambda event: gateway.cache.invalidate(), gateway.hub.publish_threadsafe]

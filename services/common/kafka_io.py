@@ -15,17 +15,23 @@ log = logging.getLogger(__name__)
 
 Headers = list[tuple[str, bytes]]
 
+# kafka-python backs off reconnecting up to 30 s by default: a client that failed to reach a
+# restarted broker for a while then waits up to 30 s more once it is back. One second at most.
+RECONNECT_BACKOFF_MAX_MS = 1000
 
-def make_producer(bootstrap_servers: str, client_id: str) -> KafkaProducer:
+
+def make_producer(bootstrap_servers: str, client_id: str, acks: str = "all") -> KafkaProducer:
     # acks=all + idempotence: a retried send never duplicates and never reorders within a key.
+    # On a cluster "all" means every in-sync replica, at least the topic's min.insync.replicas.
     return KafkaProducer(
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
-        acks="all",
-        enable_idempotence=True,
+        acks="all" if acks == "all" else int(acks),
+        enable_idempotence=acks == "all",
         linger_ms=2,
         retries=5,
         request_timeout_ms=15000,
+        reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
     )
 
 
@@ -41,6 +47,7 @@ def make_consumer(bootstrap_servers: str, group_id: str | None, client_id: str, 
         heartbeat_interval_ms=1000,
         # Notice new partitions (and so rebalance) within seconds rather than the 5-minute default.
         metadata_max_age_ms=5000,
+        reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
     )
     options.update(overrides)
     return KafkaConsumer(**options)
@@ -84,10 +91,11 @@ def ensure_topics(bootstrap_servers: str, specs: list[TopicSpec] | None = None, 
 
 def _create_all(admin: KafkaAdminClient, specs: list[TopicSpec]) -> list[str]:
     """One request for every missing topic; one that another service created first is fine."""
-    # Replication -1 = the broker's default.replication.factor: 1 on a laptop, 3 on a cluster,
-    # so a service racing the operator never pins a topic at one replica.
+    # Replication -1 (the default) = the broker's default.replication.factor: 1 on a laptop, 3 on a
+    # cluster, so a service racing the operator never pins a topic at one replica.
     wanted = {
-        spec.name: {"num_partitions": spec.partitions, "replication_factor": -1, "configs": spec.kafka_configs()}
+        spec.name: {"num_partitions": spec.partitions, "replication_factor": spec.replication,
+                    "configs": spec.kafka_configs()}
         for spec in specs
     }
     response = admin.create_topics(wanted, raise_errors=False)

@@ -3,6 +3,10 @@
 Request handlers call :func:`add_event` inside their unit of work and never touch Kafka. The
 :class:`OutboxRelay` publishes unsent rows in insertion order, marks them sent only once the broker
 acknowledged them, and keeps retrying rows that failed (with backoff) until they go through.
+
+Several replicas of a service run a relay each on one PostgreSQL database: a transaction-scoped
+advisory lock lets one of them publish at a time, so one key's rows never leave through two
+producers at once and reach Kafka in commit order. (SQLite serves one process only.)
 """
 
 from __future__ import annotations
@@ -10,9 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, LargeBinary, Text, func
+from sqlalchemy import Column, LargeBinary, Text, func, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -21,6 +26,11 @@ from services.common.kafka_io import Headers
 from services.common.observability import OUTBOX_BACKLOG, OUTBOX_PUBLISHED, inject_trace_headers
 
 log = logging.getLogger(__name__)
+
+# Any fixed 64-bit number; each service has its own database, so one lock per outbox.
+PUBLISHER_LOCK = 0x6F7574626F78
+# How long the relay waits for the broker's acknowledgement of a row before trying again.
+SEND_TIMEOUT_S = 10.0
 
 
 def _now() -> datetime:
@@ -60,29 +70,54 @@ def _add(session: Session, topic: str, key: str, payload: bytes | None) -> Outbo
 
 
 class OutboxRelay:
-    """Publishes outbox rows to Kafka; safe to run in several processes against PostgreSQL."""
+    """Publishes outbox rows to Kafka; safe to run in several processes against PostgreSQL.
 
-    def __init__(self, engine: Engine, producer, batch_size: int = 200, send_timeout_s: float = 15):
+    Given a ``producer_factory``, the relay owns its producer and replaces it after a failed
+    send: a producer whose records timed out against a dead broker can stay stuck once the broker
+    is back, and its abandoned records could still land after the rows sent again. The fresh one
+    connects as soon as the broker answers.
+    """
+
+    def __init__(
+        self, engine: Engine, producer=None, batch_size: int = 200, send_timeout_s: float = SEND_TIMEOUT_S,
+        producer_factory: Callable[[], object] | None = None,
+    ):
         self.engine = engine
         self.producer = producer
+        self.producer_factory = producer_factory
         self.batch_size = batch_size
         self.send_timeout_s = send_timeout_s
         self.wakeup = threading.Event()
 
     def publish_pending(self) -> int:
         """Publish one batch in order; stop at the first failure so per-key order holds."""
+        if self.producer is None:
+            self.producer = self.producer_factory()  # blocks until the broker answers, or raises
         with Session(self.engine, expire_on_commit=False) as session:
+            _wait_for_the_publisher_lock(session)
             rows = session.exec(
                 select(OutboxMessage)
                 .where(OutboxMessage.sent_at.is_(None))
                 .order_by(OutboxMessage.id)
                 .limit(self.batch_size)
-                .with_for_update(skip_locked=True)
             ).all()
             sent = self._send_in_order(rows)
             session.commit()
+        if sent < len(rows):
+            self._drop_producer()
         OUTBOX_PUBLISHED.inc(sent)
         return sent
+
+    def close(self) -> None:
+        """Close the producer the relay owns (one it was given belongs to its caller)."""
+        if self.producer_factory is not None and self.producer is not None:
+            self.producer.close(timeout=5)
+
+    def _drop_producer(self) -> None:
+        if self.producer_factory is None:
+            return  # not ours to replace
+        producer, self.producer = self.producer, None
+        producer.close(timeout=0)  # abandons whatever it still holds: those rows go again
 
     def backlog(self) -> int:
         with Session(self.engine) as session:
@@ -100,23 +135,28 @@ class OutboxRelay:
         futures = []
         for row in rows:
             headers: Headers = [(k, v.encode()) for k, v in json.loads(row.headers_json)]
-            futures.append(
-                self.producer.send(row.topic, key=row.message_key.encode(), value=row.payload, headers=headers)
-            )
+            try:
+                futures.append(
+                    self.producer.send(row.topic, key=row.message_key.encode(), value=row.payload, headers=headers)
+                )
+            except Exception as error:  # no metadata in time: the broker is unreachable
+                futures.append(error)
+                break
         sent = 0
         for row, future in zip(rows, futures):
             try:
+                if isinstance(future, Exception):
+                    raise future
                 future.get(timeout=self.send_timeout_s)
             except Exception as error:  # broker down, timeout: keep the row, retry later
-                row.attempts += 1
-                row.last_error = f"{type(error).__name__}: {error}"[:2000]
-                log.warning("outbox row %s not published yet (attempt %s): %s", row.id, row.attempts, error)
+                _not_yet(row, error)
                 break
             row.sent_at = _now()
             sent += 1
         return sent
 
-    def run(self, stop: threading.Event, poll_seconds: float = 0.05, max_backoff_s: float = 5.0) -> None:
+    def run(self, stop: threading.Event, poll_seconds: float = 0.05, max_backoff_s: float = 1.0) -> None:
+        # Backoff stays short: after a broker outage, the next attempt comes within a second.
         backoff = poll_seconds
         while not stop.is_set():
             try:
@@ -128,3 +168,20 @@ class OutboxRelay:
                 backoff = min(backoff * 2, max_backoff_s)
             self.wakeup.wait(backoff)
             self.wakeup.clear()
+
+
+def _not_yet(row: OutboxMessage, error: Exception) -> None:
+    row.attempts += 1
+    row.last_error = f"{type(error).__name__}: {error}"[:2000]
+    log.warning("outbox row %s not published yet (attempt %s): %s", row.id, row.attempts, error)
+
+
+def _wait_for_the_publisher_lock(session: Session) -> None:
+    """Hold the outbox's publisher lock until this transaction ends (PostgreSQL).
+
+    With ``SKIP LOCKED`` two relays took consecutive batches and published them at the same
+    time, so a key's later rows could reach Kafka before its earlier ones. Taking the lock
+    before reading means the next relay reads only after this one committed what it sent.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISHER_LOCK})

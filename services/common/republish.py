@@ -25,7 +25,6 @@ from sqlmodel import Session
 from services.common.kafka_io import ensure_topics, make_producer
 from services.common.outbox import OutboxRelay
 from services.common.settings import ServiceSettings
-from services.common.topics import all_topics
 
 
 BATCH_SIZE = 500
@@ -35,7 +34,7 @@ def refill(engine: Engine, settings: ServiceSettings, sources: dict[str, Source]
            only: Iterable[UUID] | None = None) -> dict[str, int]:
     """Create the topics if Kafka lost them, queue every source's rows, publish; returns counts
     (``published``: by this command; a running service's relay may have sent the others)."""
-    ensure_topics(settings.kafka_bootstrap_servers, all_topics(settings.topic_partitions, settings.topics))
+    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_specs())
     only = list(only) if only is not None else None
     counts = {name: queue_states(engine, source, only) for name, source in sources.items()}
     counts["published"] = drain_outbox(engine, settings.kafka_bootstrap_servers, f"{settings.service_name}-republish")

@@ -30,7 +30,6 @@ from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, configure
 from services.common.outbox import OutboxRelay
 from services.common.problems import install_problem_handlers
 from services.common.settings import ServiceSettings
-from services.common.topics import all_topics
 from services.common.tracing import TracingMiddleware, configure_tracing
 
 log = logging.getLogger(__name__)
@@ -72,6 +71,8 @@ class Runtime:
             self.relay.wakeup.set()
         for thread in self.threads:
             thread.join(timeout_s)
+        if self.relay is not None:
+            self.relay.close()
         if self.producer is not None:
             self.producer.close(timeout=5)
         self.engine.dispose()
@@ -103,10 +104,12 @@ def database_reachable(engine: Engine) -> bool:
 def build_runtime(settings: ServiceSettings, migrations_dir: Path) -> Runtime:
     engine = make_engine(settings.database_url)
     migrate(engine, migrations_dir)
-    ensure_topics(settings.kafka_bootstrap_servers, all_topics(settings.topic_partitions, settings.topics))
-    producer = make_producer(settings.kafka_bootstrap_servers, client_id=settings.service_name)
+    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_specs())
+    producer = make_producer(settings.kafka_bootstrap_servers, settings.service_name, acks=settings.kafka_acks)
     runtime = Runtime(settings=settings, engine=engine, producer=producer)
-    runtime.relay = OutboxRelay(engine, producer)
+    # The relay has a producer of its own, which it replaces after a failure (see OutboxRelay).
+    runtime.relay = OutboxRelay(engine, producer_factory=lambda: make_producer(
+        settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-outbox", acks=settings.kafka_acks))
     runtime.start_thread("outbox-relay", lambda stop: runtime.relay.run(stop, settings.outbox_poll_seconds))
     return runtime
 

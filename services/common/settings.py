@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.common.identity import DEFAULT_ISSUER_ROLES, TokenVerifier, trusted_keys
-from services.common.topics import Topics
+from services.common.topics import Topics, TopicSpec, all_topics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Development signing secret: 32 bytes or more, as HS256 wants (PyJWT warns on every token below).
@@ -35,6 +36,15 @@ class ServiceSettings(BaseSettings):
         "127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")
     )
     topic_partitions: int = 6
+    # Durability on a Kafka cluster (deploy/README.md): -1 replicas = the broker's default; no
+    # min.insync.replicas = the broker's default; acks "all" waits for every in-sync replica.
+    kafka_replication_factor: int = Field(
+        -1, validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR", "kafka_replication_factor")
+    )
+    kafka_min_insync_replicas: int | None = Field(
+        None, validation_alias=AliasChoices("KAFKA_MIN_INSYNC_REPLICAS", "kafka_min_insync_replicas")
+    )
+    kafka_acks: Literal["all", "1"] = Field("all", validation_alias=AliasChoices("KAFKA_ACKS", "kafka_acks"))
     topic_prefix: str = Field("", validation_alias=AliasChoices("KAFKA_TOPIC_PREFIX", "topic_prefix"))
     outbox_poll_seconds: float = 0.05
     log_level: str = "INFO"
@@ -52,6 +62,12 @@ class ServiceSettings(BaseSettings):
     @property
     def topics(self) -> Topics:
         return Topics(self.topic_prefix)
+
+    def topic_specs(self) -> list[TopicSpec]:
+        """Every topic the product uses, laid out as this deployment's settings say."""
+        return all_topics(
+            self.topic_partitions, self.topics, self.kafka_replication_factor, self.kafka_min_insync_replicas
+        )
 
     @property
     def is_development(self) -> bool:

@@ -38,6 +38,7 @@ class TopicSpec:
     partitions: int
     compacted: bool
     configs: dict[str, str] = field(default_factory=dict)
+    replication: int = -1  # -1: the broker's default.replication.factor
 
     def kafka_configs(self) -> dict[str, str]:
         configs = {"cleanup.policy": "compact" if self.compacted else "delete"}
@@ -48,11 +49,17 @@ class TopicSpec:
         return configs | self.configs
 
 
-def all_topics(partitions: int = 6, topics: Topics = Topics()) -> list[TopicSpec]:
+def all_topics(
+    partitions: int = 6, topics: Topics = Topics(), replication: int = -1, min_insync: int | None = None
+) -> list[TopicSpec]:
+    durability = {"min.insync.replicas": str(min_insync)} if min_insync else {}
+
+    def spec(name: str, count: int, compacted: bool) -> TopicSpec:
+        return TopicSpec(name, count, compacted, dict(durability), replication)
+
     base = [
-        TopicSpec(topics.members_state, partitions, compacted=True),
-        TopicSpec(topics.tasks_state, partitions, compacted=True),
-        TopicSpec(topics.offers_events, partitions, compacted=False),
+        spec(topics.members_state, partitions, compacted=True),
+        spec(topics.tasks_state, partitions, compacted=True),
+        spec(topics.offers_events, partitions, compacted=False),
     ]
-    dead_letters = [TopicSpec(dead_letter_topic(t.name), 1, compacted=False) for t in base]
-    return base + dead_letters
+    return base + [spec(dead_letter_topic(t.name), 1, compacted=False) for t in base]

@@ -29,6 +29,10 @@ class RecordingProducer:
     def __init__(self, refuse: set[str] = frozenset()):
         self.sent: list[tuple[str, bytes, bytes | None]] = []
         self.refuse = set(refuse)
+        self.closed = False
+
+    def close(self, timeout=None):
+        self.closed = True
 
     def send(self, topic, key, value, headers):
         if key.decode() in self.refuse:
@@ -89,6 +93,33 @@ def test_a_refused_row_stays_queued_with_its_error_and_goes_out_on_a_later_pass(
     assert relay.publish_pending() == 2
     assert [key for _, key, _ in producer.sent].count(b"t2") >= 1
     assert relay.backlog() == 0
+
+
+def test_a_relay_that_owns_its_producer_replaces_it_after_a_failed_send(engine):
+    with Session(engine) as session:
+        for n in range(2):
+            add_event(session, "tasks.state", f"t{n}", event(n))
+        session.commit()
+    stuck, fresh = RecordingProducer(refuse={"t0", "t1"}), RecordingProducer()
+    made = iter([stuck, fresh])
+    relay = OutboxRelay(engine, producer_factory=lambda: next(made))
+    assert relay.publish_pending() == 0
+    assert stuck.closed  # whatever it still held is abandoned: those rows go again
+    assert relay.publish_pending() == 2
+    assert [key for _, key, _ in fresh.sent] == [b"t0", b"t1"]
+    relay.close()
+    assert fresh.closed
+
+
+def test_a_relay_keeps_a_producer_it_was_given_when_a_send_fails(engine):
+    with Session(engine) as session:
+        add_event(session, "tasks.state", "t0", event(0))
+        session.commit()
+    producer = RecordingProducer(refuse={"t0"})
+    relay = OutboxRelay(engine, producer)
+    assert relay.publish_pending() == 0
+    relay.close()
+    assert relay.producer is producer and not producer.closed  # its caller's to close
 
 
 def test_headers_carry_the_trace_context_slot_as_json(engine):
