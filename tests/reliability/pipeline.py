@@ -27,7 +27,7 @@ from tests.reliability.service_calls import call
 from tests.support.infra import new_sqlite_database, new_topic_prefix
 from tests.support.processes import ServiceProcess, start_service
 
-SKILL = "phone-banking"
+SKILL = "one-on-one-outreach"  # in the seeded taxonomy, which the tasks service checks
 SLOTS = 2
 WAVE = 3  # ceil(2 places x wave factor 1.5)
 START_TIMEOUT_S = 180
