@@ -99,7 +99,7 @@ def test_a_double_click_on_accept_answers_both_clicks_with_the_accepted_offer(
             posted.append(task(slots=1, skills={skill: SkillLevel.learning}, title=f"Task {skill}"))
             publisher.task(posted[-1])
         publisher.flush()
-        with httpx.Client(base_url=service.url, timeout=30) as client:
+        with httpx.Client(base_url=service.url, timeout=30, auth=system_caller()) as client:
             def offer_of(state):
                 items = client.get("/offers", params={"task_id": str(state.task_id)}).json()["items"]
                 return items[0] if items else None

@@ -108,4 +108,4 @@ def test_settings_refuse_bad_development_or_unassigned_keys():
     with pytest.raises(ValueError, match="must be 32 bytes"):
         trusted_keys("X_KEYS", "gateway:k1:c2hvcnQ", DEFAULT_ISSUER_ROLES, development=True)
     assert [key.issuer for key in trusted_keys("X_KEYS", "", DEFAULT_ISSUER_ROLES, development=True)] == [
-        "gateway", "operator"]
+        "gateway", "operator", "tasks"]
