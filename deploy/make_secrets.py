@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "secrets"
-SERVICES = ("members", "tasks", "matching", "gateway")
+SERVICES = ("members", "tasks", "matching", "notifications", "gateway")
 
 
 def random_key() -> str:

@@ -1,11 +1,12 @@
-"""Run the whole product on one machine: Kafka, members, tasks, matching, gateway, demo data.
+"""Run the whole product on one machine: Kafka, Mailpit, the four services, gateway, demo data.
 
     ./start.sh                # everything, with demo data; Ctrl-C stops it all
     ./start.sh --no-demo      # without demo data
     ./start.sh --fresh        # forget previous local data (databases and broker storage) first
 
 Every process is started by this runner and stopped by it, by PID, on Ctrl-C or SIGTERM:
-services first, then the broker. Logs go to var/logs/.
+services first, then Mailpit and the broker. Logs go to var/logs/. Mails the services send land in
+Mailpit's web inbox, whose address the banner prints.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from deploy import kafka_broker
+from deploy import kafka_broker, mailpit
 
 REPO = Path(__file__).resolve().parents[1]
 LOGS = REPO / "var" / "logs"
@@ -46,20 +47,32 @@ def parts() -> list[Part]:
         Part("members", "services.members.main", int(env.get("MEMBERS_PORT", "8001"))),
         Part("tasks", "services.tasks.main", int(env.get("TASKS_PORT", "8002"))),
         Part("matching", "services.matching.main", int(env.get("MATCHING_PORT", "8003"))),
+        Part("notifications", "services.notifications.main", int(env.get("NOTIFICATIONS_PORT", "8004"))),
         Part("gateway", "gateway.main", int(env.get("GATEWAY_PORT", "8000"))),
     ]
 
 
-def service_env(bootstrap: str, all_parts: list[Part]) -> dict[str, str]:
+def local_mailpit() -> mailpit.Mailpit:
+    env = os.environ
+    return mailpit.Mailpit(int(env.get("MAILPIT_SMTP_PORT", "1025")), int(env.get("MAILPIT_HTTP_PORT", "8025")))
+
+
+def service_env(bootstrap: str, all_parts: list[Part], mail: mailpit.Mailpit) -> dict[str, str]:
     urls = {p.name: p.url for p in all_parts}
     # On one machine every browser and the demo loader come from 127.0.0.1, so the per-address
     # sign-in limit is shared by everyone; raise it unless the operator chose a value.
-    defaults = {"GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "60"}
+    defaults = {
+        "GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "60",
+        # Mail goes to the local Mailpit unless the operator points the service at a real relay.
+        "NOTIFICATIONS_SMTP_HOST": "127.0.0.1", "NOTIFICATIONS_SMTP_PORT": str(mail.smtp_port),
+        "NOTIFICATIONS_PUBLIC_URL": urls["gateway"],
+    }
     return defaults | os.environ | {
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "GATEWAY_MEMBERS_URL": urls["members"],
         "GATEWAY_TASKS_URL": urls["tasks"],
         "GATEWAY_MATCHING_URL": urls["matching"],
+        "NOTIFICATIONS_MEMBERS_URL": urls["members"],
     }
 
 
@@ -121,20 +134,23 @@ def main(argv: list[str] | None = None) -> int:
         forget_local_data(broker)
     kafka_was_running = kafka_broker.running_pid(broker) is not None
     kafka_broker.start(broker)
+    mail = local_mailpit()
+    mailpit_was_running = mailpit.running_pid(mail) is not None
     all_parts = parts()
-    env = service_env(broker.bootstrap, all_parts)
     running: list[tuple[Part, subprocess.Popen]] = []
     try:
+        mailpit.start(mail)
+        env = service_env(broker.bootstrap, all_parts, mail)
         for part in all_parts:
             process = start_part(part, env)
             running.append((part, process))
             wait_ready(part, process)
-            print(f"  {part.name:9} ready on {part.url}")
+            print(f"  {part.name:13} ready on {part.url}")
         if not args.no_demo:
             from deploy.demo_data import load_demo_data
 
             print(load_demo_data(all_parts[-1].url))
-        print_banner(all_parts, broker)
+        print_banner(all_parts, broker, mail)
         while not stopping.is_set():
             for part, process in running:
                 if process.poll() is not None:
@@ -149,17 +165,20 @@ def main(argv: list[str] | None = None) -> int:
         print("stopping...")
         for part, process in reversed(running):
             stop_process(part.name, process)
+        if not mailpit_was_running:
+            mailpit.stop(mail)
         if not kafka_was_running:
             kafka_broker.stop(broker)
 
 
-def print_banner(all_parts: list[Part], broker: kafka_broker.Broker) -> None:
+def print_banner(all_parts: list[Part], broker: kafka_broker.Broker, mail: mailpit.Mailpit) -> None:
     gateway = all_parts[-1].url
     print(f"""
 Coalition Match is running.
   Web app (volunteers, coordinators) {gateway}/
   GraphQL (GraphiQL in development)  {gateway}/graphql
   Widget script for partner sites    {gateway}/widget.js   (demo page: {gateway}/widget-demo)
+  Mail inbox (Mailpit, local only)   {mail.url}/   (SMTP on {mail.smtp_host_port})
   Services: {', '.join(f'{p.name} {p.url}/docs' for p in all_parts[:-1])}
   Kafka {kafka_broker.kafka_version()} (KRaft) on {broker.bootstrap}; logs in var/logs/
 Press Ctrl-C to stop everything.""", flush=True)

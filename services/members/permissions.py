@@ -2,7 +2,8 @@
 
 Roles arrive in X-Actor-Role / X-Actor-Id. A volunteer acts on their own profile only;
 coordinators may read a profile and, through the audited endpoint, its contacts; admins and the
-system (other services, scheduled jobs) may do anything.
+system (other services, scheduled jobs) may do anything. The notifications service acts as
+``notifier``: it may read a member's delivery address (audited) and nothing else.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from uuid import UUID
 from services.common.deps import Actor
 from services.common.problems import Forbidden
 
-ROLES = ("volunteer", "coordinator", "admin", "system")
+NOTIFIER = "notifier"
+ROLES = ("volunteer", "coordinator", "admin", "system", NOTIFIER)
 STAFF = ("admin", "system")
 
 

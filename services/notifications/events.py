@@ -1,0 +1,82 @@
+"""What the service takes from Kafka: one function per event type it acts on.
+
+offers.events (keyed by task id):
+  ``offer.created`` v1 (``OfferChanged``: offer_id, task_id, member_id, expires_at) queues a
+  discreet "new request" message to the member. Other offer events are not this service's concern
+  yet and are passed over.
+members.state (compacted, keyed by member id):
+  every ``member.*`` v1 state (``MemberState``: member_id, languages) records the language the
+  member's messages are written in; a tombstone (erasure) drops the member's queued messages and
+  delivery records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from sqlmodel import Session
+
+from services.common.consumer import Incoming, PoisonEvent
+from services.common.contracts import MemberState, OfferChanged
+from services.common.envelope import Envelope
+from services.notifications import handlers
+from services.notifications.messages import choose_language
+from services.notifications.models import MessageKind
+
+SUPPORTED_VERSION = 1
+
+
+def offer_created(session: Session, envelope: Envelope, default_language: str) -> None:
+    offer = OfferChanged.model_validate(envelope.data)
+    handlers.queue_delivery(session, offer.member_id, MessageKind.new_offer, offer.offer_id, envelope.occurred_at,
+                            task_id=offer.task_id, expires_at=offer.expires_at)
+
+
+def member_state_changed(session: Session, envelope: Envelope, default_language: str) -> None:
+    member = MemberState.model_validate(envelope.data)
+    spoken = [claim.code for claim in member.languages]
+    handlers.remember_recipient(session, member.member_id, choose_language(spoken, default_language))
+
+
+def member_erased(session: Session, member_id: UUID) -> None:
+    handlers.forget_member(session, member_id)
+
+
+EventHandler = Callable[[Session, Envelope, str], None]
+OFFER_EVENTS: dict[str, EventHandler] = {"offer.created": offer_created}
+
+
+def offers_handler(default_language: str):
+    def handle(session: Session, incoming: Incoming) -> None:
+        envelope = incoming.envelope
+        if envelope is None or envelope.type not in OFFER_EVENTS:
+            return
+        _check_version(envelope)
+        OFFER_EVENTS[envelope.type](session, envelope, default_language)
+
+    return handle
+
+
+def members_handler(default_language: str):
+    def handle(session: Session, incoming: Incoming) -> None:
+        if incoming.is_tombstone:
+            member_erased(session, _member_id(incoming.key))
+            return
+        _check_version(incoming.envelope)
+        if incoming.envelope.type.startswith("member."):
+            member_state_changed(session, incoming.envelope, default_language)
+
+    return handle
+
+
+def _check_version(envelope: Envelope) -> None:
+    if envelope.version != SUPPORTED_VERSION:
+        raise PoisonEvent(f"{envelope.type} version {envelope.version} is not supported (reads {SUPPORTED_VERSION})")
+
+
+def _member_id(key: str | None) -> UUID:
+    try:
+        return UUID(key or "")
+    except ValueError:
+        raise PoisonEvent(f"a members.state tombstone must be keyed by a member id, not {key!r}") from None
