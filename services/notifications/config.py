@@ -7,6 +7,7 @@ import enum
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.common import answer_links
 from services.common.settings import ServiceSettings
 
 
@@ -27,6 +28,12 @@ class Settings(ServiceSettings):
     coalition_name: str = Field("Coalition Match", min_length=1, max_length=80,
                                 description="Signs every message; says who writes without saying about what.")
     default_language: str = Field("en", description="For members none of whose languages has a catalogue.")
+    link_signing_key: str = Field(
+        "dev-only-insecure-secret",
+        description="Ed25519 private key (url-safe base64 of 32 bytes) signing one-click answer links; the "
+                    "gateway holds its public half. `uv run python -m deploy.make_secrets` writes both.",
+    )
+    link_lifetime_seconds: float = Field(7 * 24 * 3600, gt=0, description="For offers that never expire.")
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(1025, ge=1, le=65535)
@@ -52,4 +59,6 @@ class Settings(ServiceSettings):
             raise ValueError("NOTIFICATIONS_SMTP_SECURITY must be starttls or tls for a relay on another host")
         if self.smtp_username:
             self.require_secret("NOTIFICATIONS_SMTP_PASSWORD", self.smtp_password)
+        self.require_secret("NOTIFICATIONS_LINK_SIGNING_KEY", self.link_signing_key)
+        answer_links.private_key(self.link_signing_key)  # a malformed key fails at start-up
         return self

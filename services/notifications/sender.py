@@ -20,6 +20,7 @@ from uuid import UUID
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from services.common import answer_links
 from services.notifications import handlers
 from services.notifications.channels import Channel, PermanentFailure, TemporaryFailure
 from services.notifications.config import Settings
@@ -45,6 +46,7 @@ class Sender:
         self.engine, self.settings, self.channels, self.members, self.clock = engine, settings, channels, members, clock
         self.wakeup = threading.Event()
         self.domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
+        self.signing_key = answer_links.private_key(settings.link_signing_key)
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -102,7 +104,7 @@ class Sender:
             return Outcome(None, "retry", f"members service: {error}")
         if not address:
             return Outcome(DeliveryStatus.dropped, "dropped", f"no {channel.name} address")
-        message = render(MessageKind(delivery.kind), language, self._values(delivery))
+        message = render(MessageKind(delivery.kind), language, self._values(delivery, language))
         try:
             channel.send(address, message, f"<{delivery.id}@{self.domain}>")
         except TemporaryFailure as error:
@@ -113,9 +115,16 @@ class Sender:
             max((self.clock() - as_utc(delivery.event_at)).total_seconds(), 0.0))
         return Outcome(DeliveryStatus.sent, "sent")
 
-    def _values(self, delivery: Delivery) -> dict[str, str]:
+    def _values(self, delivery: Delivery, language: str) -> dict[str, str]:
         public = self.settings.public_url.rstrip("/")
-        return {"coalition": self.settings.coalition_name, "open_url": f"{public}/volunteer.html"}
+        expires_at = as_utc(delivery.expires_at) or self.clock() + timedelta(seconds=self.settings.link_lifetime_seconds)
+        links = {
+            f"{action}_url": f"{public}/answer/" + answer_links.sign(
+                answer_links.AnswerLink(delivery.subject_id, delivery.member_id, action, expires_at, language),
+                self.signing_key)
+            for action in answer_links.ACTIONS
+        }
+        return {"coalition": self.settings.coalition_name, "open_url": f"{public}/volunteer.html"} | links
 
     def _record(self, session: Session, delivery: Delivery, outcome: Outcome) -> str:
         """Store what the attempt came to; returns the metric's outcome label."""

@@ -23,9 +23,11 @@ from services.common.kafka_io import ensure_topics
 from services.common.topics import Topics, all_topics
 from services.notifications.config import Settings
 from services.notifications.main import create_app
+from tests.gateway.fixtures import graphql, stack, world  # noqa: F401  (one real stack per session)
+from tests.gateway.stack import Stack
 from tests.members.conftest import PROFILE
 from tests.notifications.mailbox import Inbox, private_mailpit
-from tests.support.infra import new_sqlite_database
+from tests.support.infra import new_postgres_database, new_sqlite_database
 from tests.support.processes import ServiceProcess, start_service
 
 ADMIN = {"X-Actor-Role": "admin", "X-Actor-Id": str(uuid.uuid4())}
@@ -140,3 +142,19 @@ def delivery_counts(client: TestClient) -> dict:
     response = client.get("/deliveries/counts", headers=ADMIN)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+@pytest.fixture(scope="session")
+def notifications_service(request, stack: Stack, mail_server, postgres_server) -> ServiceProcess:
+    """The notifications service as a real process beside the product's stack, on PostgreSQL."""
+    host, port = mail_server[0].rsplit(":", 1)
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": stack.gateway_env["KAFKA_BOOTSTRAP_SERVERS"], "KAFKA_TOPIC_PREFIX": stack.topic_prefix,
+        "NOTIFICATIONS_DATABASE_URL": new_postgres_database(postgres_server, "notifications"),
+        "NOTIFICATIONS_MEMBERS_URL": stack.members.url, "NOTIFICATIONS_PUBLIC_URL": stack.url,
+        "NOTIFICATIONS_SMTP_HOST": host, "NOTIFICATIONS_SMTP_PORT": port,
+        "NOTIFICATIONS_COALITION_NAME": "Solidarity Network",
+    }
+    service = start_service("services.notifications.main", env, name="notifications", timeout_s=180)
+    request.config.add_cleanup(service.stop)
+    return service

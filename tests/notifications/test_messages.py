@@ -6,13 +6,15 @@ import json
 
 import pytest
 
+from services.common import answer_links
 from services.notifications import messages
 from services.notifications.channels import EmailChannel
 from services.notifications.config import Settings
 from services.notifications.messages import CATALOGUES, choose_language, render
 from services.notifications.models import MessageKind
 
-VALUES = {"coalition": "Solidarity Network", "open_url": "https://coalition.example.org/volunteer.html"}
+VALUES = {"coalition": "Solidarity Network", "open_url": "https://coalition.example.org/volunteer.html",
+          "accept_url": "https://coalition.example.org/answer/a.b", "decline_url": "https://coalition.example.org/answer/c.d"}
 
 
 @pytest.mark.parametrize("language", messages.languages())
@@ -68,11 +70,14 @@ def test_an_email_is_plain_text_only_with_a_stable_message_id_and_no_remote_cont
     assert "<img" not in mail.get_content() and "<html" not in mail.get_content().lower()
 
 
-def test_production_refuses_plain_smtp_to_a_remote_relay_and_a_login_without_password():
+def test_production_refuses_plain_smtp_to_a_remote_relay_a_login_without_password_and_a_placeholder_key():
+    signing_key, _ = answer_links.new_key_pair()
+    production = dict(environment="production", database_url="sqlite://", smtp_host="smtp.example.org")
     with pytest.raises(ValueError, match="starttls or tls"):
-        Settings(environment="production", database_url="sqlite://", smtp_host="smtp.example.org")
+        Settings(**production, link_signing_key=signing_key)
     with pytest.raises(ValueError, match="SMTP_PASSWORD"):
-        Settings(environment="production", database_url="sqlite://", smtp_host="smtp.example.org",
-                 smtp_security="starttls", smtp_username="relay-user")
-    Settings(environment="production", database_url="sqlite://", smtp_host="smtp.example.org", smtp_security="tls",
-             smtp_username="relay-user", smtp_password="a-real-password")
+        Settings(**production, smtp_security="starttls", smtp_username="relay-user", link_signing_key=signing_key)
+    with pytest.raises(ValueError, match="LINK_SIGNING_KEY"):
+        Settings(**production, smtp_security="tls")
+    Settings(**production, smtp_security="tls", smtp_username="relay-user", smtp_password="a-real-password",
+             link_signing_key=signing_key)
