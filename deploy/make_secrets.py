@@ -20,6 +20,8 @@ import secrets
 import sys
 from pathlib import Path
 
+from services.common import answer_links
+
 DEFAULT_DIR = Path(__file__).resolve().parent / "secrets"
 SERVICES = ("members", "tasks", "matching", "notifications", "gateway")
 
@@ -42,6 +44,10 @@ def secret_files(postgres_host: str = "postgres", postgres_port: int = 5432) -> 
     files["members.env"]["MEMBERS_ENCRYPTION_KEYS"] = random_key()
     files["gateway.env"]["GATEWAY_JWT_SECRET"] = secrets.token_urlsafe(48)
     files["gateway.env"]["GATEWAY_DATA_KEY"] = secrets.token_urlsafe(48)
+    # One-click answer links: notifications signs them, the gateway only checks them.
+    signing_key, checking_key = answer_links.new_key_pair()
+    files["notifications.env"]["NOTIFICATIONS_LINK_SIGNING_KEY"] = signing_key
+    files["gateway.env"]["GATEWAY_ANSWER_LINK_PUBLIC_KEY"] = checking_key
     return files
 
 

@@ -6,6 +6,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
+from services.common import answer_links
 from services.common.settings import ServiceSettings
 
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its output
@@ -26,6 +27,9 @@ class Settings(ServiceSettings):
     jwt_secret: str = "dev-only-insecure-secret"
     # Derives the key that encrypts login emails at rest and the key of their lookup HMAC.
     data_key: str = "dev-only-insecure-secret"
+    # Checks the one-click answer links in messages: the public half of the notifications service's
+    # NOTIFICATIONS_LINK_SIGNING_KEY (url-safe base64 of 32 bytes).
+    answer_link_public_key: str = "dev-only-insecure-secret"
     token_ttl_seconds: int = Field(1800, ge=60, le=24 * 3600)
     invite_ttl_hours: int = Field(72, ge=1, le=24 * 30)
 
@@ -72,6 +76,8 @@ class Settings(ServiceSettings):
             self.require_secret(name, value)
             if not self.is_development and len(value) < MIN_SECRET_LENGTH:
                 raise ValueError(f"{name} must be at least {MIN_SECRET_LENGTH} characters long")
+        self.require_secret("GATEWAY_ANSWER_LINK_PUBLIC_KEY", self.answer_link_public_key)
+        answer_links.public_key(self.answer_link_public_key)  # a malformed key fails at start-up
         return self
 
     @property

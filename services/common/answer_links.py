@@ -32,7 +32,11 @@ class InvalidLink(ValueError):
 
 
 class ExpiredLink(ValueError):
-    """A genuine link whose offer has expired."""
+    """A genuine link whose offer has expired; ``link`` says which (and in which language to say so)."""
+
+    def __init__(self, link: "AnswerLink"):
+        super().__init__("this offer expired")
+        self.link = link
 
 
 @dataclass(frozen=True)
@@ -98,5 +102,5 @@ def verify(token: str, key: Ed25519PublicKey, now: datetime | None = None) -> An
     if link.action not in ACTIONS:
         raise InvalidLink("this link is not valid")
     if link.expires_at <= (now or datetime.now(UTC)):
-        raise ExpiredLink("this offer expired")
+        raise ExpiredLink(link)
     return link

@@ -2,8 +2,11 @@
 
 offers.events (keyed by task id):
   ``offer.created`` v1 (``OfferChanged``: offer_id, task_id, member_id, expires_at) queues a
-  discreet "new request" message to the member. Other offer events are not this service's concern
-  yet and are passed over.
+  discreet "new request" message to the member.
+  ``offer.withdrawn`` v1 (``OfferChanged``: offer_id, task_id, member_id, withdrawn_because) tells a
+  member who was sent the request that the task filled, was cancelled or closed; a request mail not
+  sent yet is dropped instead. Withdrawals for the member's own reasons (paused, erased) send nothing.
+  Other offer events are not this service's concern yet and are passed over.
 members.state (compacted, keyed by member id):
   every ``member.*`` v1 state (``MemberState``: member_id, languages) records the language the
   member's messages are written in; a tombstone (erasure) drops the member's queued messages and
@@ -22,7 +25,7 @@ from services.common.contracts import MemberState, OfferChanged
 from services.common.envelope import Envelope
 from services.notifications import handlers
 from services.notifications.messages import choose_language
-from services.notifications.models import MessageKind
+from services.notifications.models import DeliveryStatus, MessageKind, WithdrawalReason
 
 SUPPORTED_VERSION = 1
 
@@ -31,6 +34,25 @@ def offer_created(session: Session, envelope: Envelope, default_language: str) -
     offer = OfferChanged.model_validate(envelope.data)
     handlers.queue_delivery(session, offer.member_id, MessageKind.new_offer, offer.offer_id, envelope.occurred_at,
                             task_id=offer.task_id, expires_at=offer.expires_at)
+
+
+# matching's withdrawn_because -> the wording the member gets
+WITHDRAWALS = {"task filled": WithdrawalReason.filled, "task cancelled": WithdrawalReason.cancelled,
+               "task closed": WithdrawalReason.closed}
+
+
+def offer_withdrawn(session: Session, envelope: Envelope, default_language: str) -> None:
+    offer = OfferChanged.model_validate(envelope.data)
+    reason = WITHDRAWALS.get(offer.withdrawn_because or "")
+    told = handlers.find_delivery(session, offer.member_id, offer.offer_id, MessageKind.new_offer)
+    if reason is None or told is None:
+        return
+    if told.status == DeliveryStatus.queued.value:  # never reached them: no need to say it went away
+        handlers.finish(session, told, DeliveryStatus.dropped, envelope.occurred_at, f"offer withdrawn: {reason.value}")
+        return
+    if told.status == DeliveryStatus.sent.value:
+        handlers.queue_delivery(session, offer.member_id, MessageKind.offer_withdrawn, offer.offer_id,
+                                envelope.occurred_at, task_id=offer.task_id, variant=reason.value)
 
 
 def member_state_changed(session: Session, envelope: Envelope, default_language: str) -> None:
@@ -44,7 +66,7 @@ def member_erased(session: Session, member_id: UUID) -> None:
 
 
 EventHandler = Callable[[Session, Envelope, str], None]
-OFFER_EVENTS: dict[str, EventHandler] = {"offer.created": offer_created}
+OFFER_EVENTS: dict[str, EventHandler] = {"offer.created": offer_created, "offer.withdrawn": offer_withdrawn}
 
 
 def offers_handler(default_language: str):

@@ -18,7 +18,7 @@ from services.notifications.models import Delivery, DeliveryCounts, DeliveryStat
 
 def queue_delivery(
     session: Session, member_id: UUID, kind: MessageKind, subject_id: UUID, event_at: datetime,
-    task_id: UUID | None = None, expires_at: datetime | None = None,
+    task_id: UUID | None = None, expires_at: datetime | None = None, variant: str | None = None,
 ) -> bool:
     """Queue a message unless this member already has one of this kind about this subject."""
     existing = session.exec(select(Delivery.id).where(
@@ -27,8 +27,14 @@ def queue_delivery(
     if existing is not None:
         return False
     session.add(Delivery(member_id=member_id, kind=kind.value, subject_id=subject_id, task_id=task_id,
-                         event_at=event_at, expires_at=expires_at))
+                         event_at=event_at, expires_at=expires_at, variant=variant))
     return True
+
+
+def find_delivery(session: Session, member_id: UUID, subject_id: UUID, kind: MessageKind) -> Delivery | None:
+    return session.exec(select(Delivery).where(
+        Delivery.member_id == member_id, Delivery.subject_id == subject_id, Delivery.kind == kind.value,
+    )).first()
 
 
 def remember_recipient(session: Session, member_id: UUID, language: str) -> None:

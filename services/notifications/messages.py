@@ -52,9 +52,11 @@ def choose_language(spoken: list[str], default: str) -> str:
     return default if default in catalogues() else FALLBACK
 
 
-def render(kind: MessageKind, language: str, values: dict[str, str]) -> Message:
+def render(kind: MessageKind, language: str, values: dict[str, str], variant: str | None = None) -> Message:
+    """``variant`` picks one of a kind's bodies (``<kind>.body.<variant>``), e.g. why an offer went."""
     entries = catalogues().get(language) or catalogues()[FALLBACK]
     subject = entries[f"{kind.value}.subject"].format(**values)
-    parts = [entries[f"{kind.value}.body"], "", "-- ", entries["signature"], "", entries["why"]]
+    body = entries[f"{kind.value}.body" + (f".{variant}" if variant else "")]
+    parts = [body, "", "-- ", entries["signature"], "", entries["why"]]
     text = "\n".join(part.format(**values) for part in parts)
     return Message(subject=subject, text=text + "\n", language=language if language in catalogues() else FALLBACK)

@@ -34,6 +34,15 @@ class MessageKind(str, enum.Enum):
     """What a message is about; one catalogue entry and one metric label each."""
 
     new_offer = "new_offer"
+    offer_withdrawn = "offer_withdrawn"  # the task filled, was cancelled or closed: nothing to do
+
+
+class WithdrawalReason(str, enum.Enum):
+    """Why an offer a member was told about went away; said plainly in the message."""
+
+    filled = "filled"
+    cancelled = "cancelled"
+    closed = "closed"
 
 
 class DeliveryStatus(str, enum.Enum):
@@ -68,6 +77,7 @@ class Delivery(SQLModel, table=True):
     kind: str = Field(max_length=40)
     channel: str = Field(default="email", max_length=20)
     subject_id: UUID = Field(description="What the message is about, e.g. the offer")
+    variant: str | None = Field(default=None, max_length=20, description="Which wording, e.g. why an offer went")
     task_id: UUID | None = None
     event_at: datetime = _when(description="When the event that asked for the message happened")
     expires_at: datetime | None = _when(nullable=True, default=None)

@@ -104,7 +104,7 @@ class Sender:
             return Outcome(None, "retry", f"members service: {error}")
         if not address:
             return Outcome(DeliveryStatus.dropped, "dropped", f"no {channel.name} address")
-        message = render(MessageKind(delivery.kind), language, self._values(delivery, language))
+        message = render(MessageKind(delivery.kind), language, self._values(delivery, language), delivery.variant)
         try:
             channel.send(address, message, f"<{delivery.id}@{self.domain}>")
         except TemporaryFailure as error:

@@ -127,6 +127,11 @@ class Offers:
                                expires_at=datetime.now(UTC) + timedelta(seconds=expires_in_s))
         return wrap("offer.created", payload, "matching")
 
+    def withdrawn(self, created: Envelope, because: str) -> Envelope:
+        payload = OfferChanged.model_validate(created.data).model_copy(
+            update={"status": OfferStatus.withdrawn, "withdrawn_because": because})
+        return wrap("offer.withdrawn", payload, "matching")
+
     def publish(self, envelope: Envelope) -> None:
         self.producer.send(self.topic, key=str(envelope.data["task_id"]).encode(), value=envelope.to_bytes()).get(30)
 

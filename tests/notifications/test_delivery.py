@@ -104,3 +104,39 @@ def test_erasure_drops_the_queued_mail_and_its_record(
         members.erase(member_id)
         eventually(lambda: delivery_counts(client) == {"queued": 0, "sent": 0, "failed": 0, "dropped": 0}, 5,
                    message="the member's deliveries gone within 5 s of the erasure")
+
+
+def test_a_member_told_of_a_request_hears_plainly_when_the_task_filled_and_a_pause_sends_nothing(
+    notifications, members, offers, inbox,
+):
+    filled_id, filled_address = members.register(languages=("en",))
+    paused_id, paused_address = members.register(languages=("en",))
+    filled_offer, paused_offer = offers.created(filled_id), offers.created(paused_id)
+    offers.publish(filled_offer)
+    offers.publish(paused_offer)
+    inbox.wait_for(filled_address)
+    inbox.wait_for(paused_address)
+    eventually(lambda: delivery_counts(notifications)["sent"] == 2, 10, message="both requests sent")
+
+    offers.publish(offers.withdrawn(filled_offer, "task filled"))
+    offers.publish(offers.withdrawn(paused_offer, "member paused"))
+    [request, update] = sorted(inbox.wait_for(filled_address, count=2), key=lambda m: m.subject != ENGLISH_SUBJECT)
+    assert update.subject == "An update on a request: nothing to do"
+    assert inbox.body(update)["Text"].startswith("The task filled; thank you.")
+    eventually(lambda: delivery_counts(notifications)["sent"] == 3, 10, message="the update marked sent")
+    assert len(inbox.messages_to(paused_address)) == 1
+
+
+def test_a_request_withdrawn_before_its_mail_went_out_is_dropped_not_sent(
+    database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers,
+):
+    settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, f"127.0.0.1:{free_port()}",
+                                     members_service.url, retry_base_seconds=60)
+    with TestClient(create_app(settings)) as client:
+        member_id, _ = members.register()
+        offer = offers.created(member_id)
+        offers.publish(offer)
+        eventually(lambda: delivery_counts(client)["queued"] == 1, 15, message="the mail queued")
+        offers.publish(offers.withdrawn(offer, "task filled"))
+        eventually(lambda: delivery_counts(client) == {"queued": 0, "sent": 0, "failed": 0, "dropped": 1}, 10,
+                   message="the unsent request dropped, no update queued")

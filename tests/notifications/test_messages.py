@@ -11,7 +11,7 @@ from services.notifications import messages
 from services.notifications.channels import EmailChannel
 from services.notifications.config import Settings
 from services.notifications.messages import CATALOGUES, choose_language, render
-from services.notifications.models import MessageKind
+from services.notifications.models import MessageKind, WithdrawalReason
 
 VALUES = {"coalition": "Solidarity Network", "open_url": "https://coalition.example.org/volunteer.html",
           "accept_url": "https://coalition.example.org/answer/a.b", "decline_url": "https://coalition.example.org/answer/c.d"}
@@ -19,10 +19,9 @@ VALUES = {"coalition": "Solidarity Network", "open_url": "https://coalition.exam
 
 @pytest.mark.parametrize("language", messages.languages())
 def test_every_catalogue_renders_every_kind(language):
-    for kind in MessageKind:
-        message = render(kind, language, VALUES)
-        assert message.subject and message.text.startswith(message.subject.split(":")[0])
-        assert "Solidarity Network" in message.text and VALUES["open_url"] in message.text
+    for kind, variant in [(MessageKind.new_offer, None)] + [(MessageKind.offer_withdrawn, r.value) for r in WithdrawalReason]:
+        message = render(kind, language, VALUES, variant)
+        assert message.subject and "Solidarity Network" in message.text and VALUES["open_url"] in message.text
 
 
 def test_a_catalogue_missing_a_key_is_refused_at_load(tmp_path, monkeypatch):
