@@ -54,6 +54,11 @@ class EmailChannel:
         # Plain text only: no HTML, so no tracking pixel, no remote image or font can hide in it.
         mail.set_content(message.text)
         mail["Content-Language"] = message.language  # after set_content, which resets Content-* headers
+        for attachment in message.attachments:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            assert maintype == "text", "only text attachments (calendar invitations) are sent"
+            mail.add_attachment(attachment.text, subtype=subtype, filename=attachment.filename,
+                                params=attachment.params)
         return mail
 
     def send(self, address: str, message: Message, message_id: str) -> None:

@@ -13,7 +13,15 @@ from uuid import UUID
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
 
-from services.notifications.models import Delivery, DeliveryCounts, DeliveryStatus, MessageKind, Recipient, utcnow
+from services.notifications.models import (
+    Delivery,
+    DeliveryCounts,
+    DeliveryStatus,
+    MessageKind,
+    Recipient,
+    TaskSchedule,
+    utcnow,
+)
 
 
 def queue_delivery(
@@ -41,6 +49,20 @@ def remember_recipient(session: Session, member_id: UUID, language: str) -> None
     recipient = session.get(Recipient, member_id) or Recipient(member_id=member_id, language=language)
     recipient.language, recipient.updated_at = language, utcnow()
     session.add(recipient)
+
+
+def remember_schedule(session: Session, task_id: UUID, starts_at: datetime | None, ends_at: datetime | None) -> None:
+    schedule = session.get(TaskSchedule, task_id) or TaskSchedule(task_id=task_id)
+    schedule.starts_at, schedule.ends_at, schedule.updated_at = starts_at, ends_at, utcnow()
+    session.add(schedule)
+
+
+def forget_task(session: Session, task_id: UUID) -> None:
+    session.exec(delete(TaskSchedule).where(TaskSchedule.task_id == task_id))
+
+
+def schedule_of(session: Session, task_id: UUID | None) -> TaskSchedule | None:
+    return session.get(TaskSchedule, task_id) if task_id else None
 
 
 def forget_member(session: Session, member_id: UUID) -> None:

@@ -10,7 +10,7 @@ from services.common.runtime import Runtime, create_service_app, start_consumer
 from services.notifications.api import router
 from services.notifications.channels import Channel, EmailChannel
 from services.notifications.config import Settings
-from services.notifications.events import members_handler, offers_handler
+from services.notifications.events import members_handler, offers_handler, tasks_handler
 from services.notifications.members_client import MembersClient
 from services.notifications.sender import Sender
 
@@ -28,6 +28,7 @@ def start_notifications(settings: Settings, channels: dict[str, Channel] | None 
         sender = Sender(runtime.engine, settings, channels or {"email": EmailChannel(settings)}, members)
         runtime.extras["sender"] = sender
         start_consumer(runtime, "members", [settings.topics.members_state], members_handler(settings.default_language))
+        start_consumer(runtime, "tasks", [settings.topics.tasks_state], tasks_handler)
         start_consumer(runtime, "offers", [settings.topics.offers_events], offers_handler(settings.default_language))
         runtime.start_thread("sender", sender.run)
 

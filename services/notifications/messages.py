@@ -19,6 +19,14 @@ FALLBACK = "en"
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. "text/calendar"
+    text: str
+    params: dict[str, str] = field(default_factory=dict)  # e.g. {"method": "REQUEST"}
+
+
+@dataclass(frozen=True)
 class Message:
     """A rendered message, ready for a channel; it exists only in memory for the send."""
 
@@ -26,6 +34,7 @@ class Message:
     text: str  # the plain-text part, always present
     language: str
     headers: dict[str, str] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
 
 @functools.cache
@@ -60,3 +69,8 @@ def render(kind: MessageKind, language: str, values: dict[str, str], variant: st
     parts = [body, "", "-- ", entries["signature"], "", entries["why"]]
     text = "\n".join(part.format(**values) for part in parts)
     return Message(subject=subject, text=text + "\n", language=language if language in catalogues() else FALLBACK)
+
+
+def phrase(language: str, key: str, values: dict[str, str]) -> str:
+    """One catalogue entry, e.g. a calendar invitation's title."""
+    return (catalogues().get(language) or catalogues()[FALLBACK])[key].format(**values)

@@ -35,6 +35,7 @@ class MessageKind(str, enum.Enum):
 
     new_offer = "new_offer"
     offer_withdrawn = "offer_withdrawn"  # the task filled, was cancelled or closed: nothing to do
+    offer_accepted = "offer_accepted"  # confirmation, with a calendar invitation when the time is known
 
 
 class WithdrawalReason(str, enum.Enum):
@@ -59,6 +60,17 @@ class Recipient(SQLModel, table=True):
 
     member_id: UUID = Field(primary_key=True)
     language: str = Field(max_length=16)
+    updated_at: datetime = _when(default_factory=utcnow)
+
+
+class TaskSchedule(SQLModel, table=True):
+    """When a task happens, from tasks.state: what a calendar invitation needs, nothing more."""
+
+    __tablename__ = "task_schedule"
+
+    task_id: UUID = Field(primary_key=True)
+    starts_at: datetime | None = _when(nullable=True, default=None)
+    ends_at: datetime | None = _when(nullable=True, default=None)
     updated_at: datetime = _when(default_factory=utcnow)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from uuid import UUID
@@ -21,13 +21,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.common import answer_links
-from services.notifications import handlers
+from services.notifications import calendar, handlers
 from services.notifications.channels import Channel, PermanentFailure, TemporaryFailure
 from services.notifications.config import Settings
 from services.notifications.members_client import MemberGone, MembersClient, MembersUnavailable
-from services.notifications.messages import render
+from services.notifications.messages import Attachment, phrase, render
 from services.notifications.metrics import DELIVERY_LATENCY, SENT
-from services.notifications.models import Delivery, DeliveryStatus, MessageKind, as_utc, utcnow
+from services.notifications.models import Delivery, DeliveryStatus, MessageKind, TaskSchedule, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 BATCH = 20
@@ -78,10 +78,11 @@ class Sender:
     def deliver(self, delivery_id: UUID) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
             delivery = session.get(Delivery, delivery_id)
-            language = handlers.language_of(session, delivery.member_id) if delivery else None
-        if delivery is None:
-            return  # erased between claim and send
-        outcome = self._attempt(delivery, language or self.settings.default_language)
+            if delivery is None:
+                return  # erased between claim and send
+            language = handlers.language_of(session, delivery.member_id)
+            schedule = handlers.schedule_of(session, delivery.task_id)
+        outcome = self._attempt(delivery, language or self.settings.default_language, schedule)
         with Session(self.engine) as session:
             current = session.get(Delivery, delivery_id)
             if current is None:
@@ -91,7 +92,7 @@ class Sender:
         SENT.labels(delivery.kind, delivery.channel, label).inc()
         log.info("delivery %s to member %s: %s", delivery.id, delivery.member_id, label)
 
-    def _attempt(self, delivery: Delivery, language: str) -> Outcome:
+    def _attempt(self, delivery: Delivery, language: str, schedule: TaskSchedule | None) -> Outcome:
         now = self.clock()
         if delivery.expires_at is not None and as_utc(delivery.expires_at) <= now:
             return Outcome(DeliveryStatus.dropped, "dropped", "expired before it could be sent")
@@ -104,7 +105,10 @@ class Sender:
             return Outcome(None, "retry", f"members service: {error}")
         if not address:
             return Outcome(DeliveryStatus.dropped, "dropped", f"no {channel.name} address")
-        message = render(MessageKind(delivery.kind), language, self._values(delivery, language), delivery.variant)
+        values = self._values(delivery, language)
+        message = render(MessageKind(delivery.kind), language, values, delivery.variant)
+        if delivery.kind == MessageKind.offer_accepted.value and schedule and schedule.starts_at and schedule.ends_at:
+            message = replace(message, attachments=(self._invitation(delivery, schedule, address, language, values),))
         try:
             channel.send(address, message, f"<{delivery.id}@{self.domain}>")
         except TemporaryFailure as error:
@@ -125,6 +129,16 @@ class Sender:
             for action in answer_links.ACTIONS
         }
         return {"coalition": self.settings.coalition_name, "open_url": f"{public}/volunteer.html"} | links
+
+    def _invitation(self, delivery: Delivery, schedule: TaskSchedule, address: str, language: str,
+                    values: dict[str, str]) -> Attachment:
+        text = calendar.invitation(
+            uid=f"{delivery.subject_id}@{self.domain}", starts_at=as_utc(schedule.starts_at),
+            ends_at=as_utc(schedule.ends_at), organizer=parseaddr(self.settings.mail_from)[1] or f"no-reply@{self.domain}",
+            attendee=address, summary=phrase(language, "calendar.summary", values),
+            description=phrase(language, "calendar.description", values), stamp=self.clock(),
+        )
+        return Attachment("invitation.ics", "text/calendar", text, {"method": "REQUEST"})
 
     def _record(self, session: Session, delivery: Delivery, outcome: Outcome) -> str:
         """Store what the attempt came to; returns the metric's outcome label."""

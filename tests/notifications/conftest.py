@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from kafka import KafkaProducer
 
 from deploy import mailpit
-from services.common.contracts import OfferChanged, OfferStatus
+from services.common.contracts import OfferChanged, OfferStatus, TaskState, TaskStatus
 from services.common.envelope import Envelope, wrap
 from services.common.kafka_io import ensure_topics
 from services.common.topics import Topics, all_topics
@@ -116,8 +116,20 @@ class Offers:
     """Puts offer events on the test's offers topic, as the matching service does."""
 
     def __init__(self, bootstrap: str, topics: Topics):
-        self.topic = topics.offers_events
+        self.topic, self.tasks_topic = topics.offers_events, topics.tasks_state
         self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+
+    def task_scheduled(self, task_id: uuid.UUID, starts_at, ends_at) -> None:
+        """The task's state on tasks.state, as the tasks service publishes it."""
+        state = TaskState(task_id=task_id, organization_id=uuid.uuid4(), coordinator_id=uuid.uuid4(),
+                          status=TaskStatus.open, title="Accompany a family to a hearing", slots=1,
+                          starts_at=starts_at, ends_at=ends_at)
+        self.producer.send(self.tasks_topic, key=str(task_id).encode(),
+                           value=wrap("task.posted", state, "tasks").to_bytes()).get(30)
+
+    def accepted(self, created: Envelope) -> Envelope:
+        payload = OfferChanged.model_validate(created.data).model_copy(update={"status": OfferStatus.accepted})
+        return wrap("offer.accepted", payload, "matching")
 
     def created(self, member_id: str, expires_in_s: float = 3600) -> Envelope:
         from datetime import UTC, datetime, timedelta

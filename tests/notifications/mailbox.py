@@ -39,6 +39,9 @@ class Inbox:
         """The whole message: ``Text`` (plain part), ``HTML``, ``Attachments``..."""
         return self.http.get(f"/message/{mail.id}").raise_for_status().json()
 
+    def part(self, mail: Mail, part_id: str) -> bytes:
+        return self.http.get(f"/message/{mail.id}/part/{part_id}").raise_for_status().content
+
     def headers(self, mail: Mail) -> dict[str, list[str]]:
         return self.http.get(f"/message/{mail.id}/headers").raise_for_status().json()
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
+from icalendar import Calendar
 
 from deploy import mailpit
 from services.notifications.main import create_app
@@ -140,3 +143,26 @@ def test_a_request_withdrawn_before_its_mail_went_out_is_dropped_not_sent(
         offers.publish(offers.withdrawn(offer, "task filled"))
         eventually(lambda: delivery_counts(client) == {"queued": 0, "sent": 0, "failed": 0, "dropped": 1}, 10,
                    message="the unsent request dropped, no update queued")
+
+
+def test_an_accepted_offer_is_confirmed_with_a_calendar_invitation_that_names_no_task(
+    notifications, members, offers, inbox,
+):
+    member_id, address = members.register(languages=("en",))
+    created = offers.created(member_id)
+    starts_at = datetime(2027, 3, 14, 14, 0, tzinfo=UTC)  # across the DST change of March 2027 in Montréal
+    offers.task_scheduled(UUID(created.data["task_id"]), starts_at, starts_at + timedelta(hours=2))
+    time.sleep(1)  # the task's state first, as in the product (posted long before anyone accepts)
+    offers.publish(offers.accepted(created))
+
+    [confirmation] = inbox.wait_for(address)
+    assert confirmation.subject == "Confirmed: open it to see the details"
+    message = inbox.body(confirmation)
+    [invitation] = message["Attachments"]
+    assert invitation["ContentType"].startswith("text/calendar") and invitation["FileName"] == "invitation.ics"
+    calendar = Calendar.from_ical(inbox.part(confirmation, invitation["PartID"]))
+    assert str(calendar["method"]) == "REQUEST"
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == starts_at and event.decoded("dtend") == starts_at + timedelta(hours=2)
+    assert str(event["summary"]) == "Volunteer task (Solidarity Network)" and "hearing" not in calendar.to_ical().decode()
+    assert str(event["uid"]) == f"{created.data['offer_id']}@localhost"

@@ -19,7 +19,10 @@ VALUES = {"coalition": "Solidarity Network", "open_url": "https://coalition.exam
 
 @pytest.mark.parametrize("language", messages.languages())
 def test_every_catalogue_renders_every_kind(language):
-    for kind, variant in [(MessageKind.new_offer, None)] + [(MessageKind.offer_withdrawn, r.value) for r in WithdrawalReason]:
+    variants = [(MessageKind.new_offer, None), (MessageKind.offer_accepted, None)]
+    variants += [(MessageKind.offer_withdrawn, reason.value) for reason in WithdrawalReason]
+    assert {kind for kind, _ in variants} == set(MessageKind)
+    for kind, variant in variants:
         message = render(kind, language, VALUES, variant)
         assert message.subject and "Solidarity Network" in message.text and VALUES["open_url"] in message.text
 
