@@ -11,6 +11,7 @@ from gateway.errors import RateLimited
 from gateway.limits.rate import RateLimiter, Rule
 from gateway.public_cache import PublicCache
 from gateway.response_cache import CACHEABLE, PublicResponseCache
+from services.common import answer_links
 
 
 class Clock:
@@ -101,7 +102,11 @@ def test_placeholder_or_short_secrets_are_refused_outside_development():
         Settings(environment="production", data_key="x" * 40)
     with pytest.raises(ValueError, match="at least 32 characters"):
         Settings(environment="production", jwt_secret="short-but-not-placeholder", data_key="y" * 40)
-    assert Settings(environment="production", jwt_secret="x" * 40, data_key="y" * 40).graphiql_enabled is False
+    checking_key = answer_links.new_key_pair()[1]
+    with pytest.raises(ValueError, match="GATEWAY_ANSWER_LINK_PUBLIC_KEY"):
+        Settings(environment="production", jwt_secret="x" * 40, data_key="y" * 40)
+    assert Settings(environment="production", jwt_secret="x" * 40, data_key="y" * 40,
+                    answer_link_public_key=checking_key).graphiql_enabled is False
 
 
 async def test_an_aged_public_response_is_refreshed_by_one_request_while_the_others_get_the_aged_copy():
