@@ -22,11 +22,12 @@ import secrets
 import sys
 from pathlib import Path
 
-from services.common.identity import GATEWAY_ISSUER, OPERATOR_ISSUER, TASKS_ISSUER, new_signing_key
+from services.common import answer_links
+from services.common.identity import GATEWAY_ISSUER, NOTIFICATIONS_ISSUER, OPERATOR_ISSUER, TASKS_ISSUER, new_signing_key
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "secrets"
-SERVICES = ("members", "tasks", "matching", "gateway")
-BEHIND_GATEWAY = ("members", "tasks", "matching")  # they verify service tokens
+SERVICES = ("members", "tasks", "matching", "notifications", "gateway")
+BEHIND_GATEWAY = ("members", "tasks", "matching", "notifications")  # they verify service tokens
 
 
 def random_key() -> str:
@@ -48,20 +49,27 @@ def secret_files(postgres_host: str = "postgres", postgres_port: int = 5432) -> 
     files["gateway.env"]["GATEWAY_JWT_SECRET"] = secrets.token_urlsafe(48)
     files["gateway.env"]["GATEWAY_DATA_KEY"] = secrets.token_urlsafe(48)
     add_token_keys(files)
+    # One-click answer links: notifications signs them, the gateway only checks them.
+    signing_key, checking_key = answer_links.new_key_pair()
+    files["notifications.env"]["NOTIFICATIONS_LINK_SIGNING_KEY"] = signing_key
+    files["gateway.env"]["GATEWAY_ANSWER_LINK_PUBLIC_KEY"] = checking_key
     return files
 
 
 def add_token_keys(files: dict[str, dict[str, str]]) -> None:
-    """A key pair per issuer: the gateway, the operator and the tasks service (reading the skill
-    taxonomy from members) sign; the services verify."""
-    gateway, operator, tasks = (new_signing_key(issuer) for issuer in (GATEWAY_ISSUER, OPERATOR_ISSUER, TASKS_ISSUER))
-    files["gateway.env"]["GATEWAY_SERVICE_TOKEN_KEY"] = gateway.text
-    files["tasks.env"]["TASKS_SERVICE_TOKEN_KEY"] = tasks.text
-    files["operator.env"] = {"OPERATOR_TOKEN_KEY": operator.text}
-    trusted = [gateway.trusted_key(GATEWAY_ISSUER).text, operator.trusted_key(OPERATOR_ISSUER).text]
+    """A key pair per issuer: the gateway and the operator sign calls to every service; the tasks
+    service (reading the skill taxonomy) and the notifications service (reading a delivery address)
+    sign calls to members only. Each service lists the public keys of those who call it."""
+    keys = {issuer: new_signing_key(issuer) for issuer in (GATEWAY_ISSUER, OPERATOR_ISSUER, TASKS_ISSUER,
+                                                           NOTIFICATIONS_ISSUER)}
+    files["gateway.env"]["GATEWAY_SERVICE_TOKEN_KEY"] = keys[GATEWAY_ISSUER].text
+    files["tasks.env"]["TASKS_SERVICE_TOKEN_KEY"] = keys[TASKS_ISSUER].text
+    files["notifications.env"]["NOTIFICATIONS_SERVICE_TOKEN_KEY"] = keys[NOTIFICATIONS_ISSUER].text
+    files["operator.env"] = {"OPERATOR_TOKEN_KEY": keys[OPERATOR_ISSUER].text}
     for service in BEHIND_GATEWAY:
-        extra = [tasks.trusted_key(TASKS_ISSUER).text] if service == "members" else []
-        files[f"{service}.env"][f"{service.upper()}_TOKEN_ISSUER_KEYS"] = ",".join(trusted + extra)
+        callers = [GATEWAY_ISSUER, OPERATOR_ISSUER] + ([TASKS_ISSUER, NOTIFICATIONS_ISSUER] if service == "members" else [])
+        trusted = ",".join(keys[issuer].trusted_key(issuer).text for issuer in callers)
+        files[f"{service}.env"][f"{service.upper()}_TOKEN_ISSUER_KEYS"] = trusted
 
 
 def write_secret_files(directory: Path, files: dict[str, dict[str, str]]) -> list[Path]:

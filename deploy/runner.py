@@ -1,4 +1,4 @@
-"""Run the whole product on one machine: Kafka, members, tasks, matching, gateway, demo data.
+"""Run the whole product on one machine: Kafka, Mailpit, the four services, gateway, demo data.
 
     ./start.sh                # everything, with demo data; Ctrl-C stops it all
     ./start.sh --no-demo      # without demo data
@@ -6,9 +6,10 @@
     ./start.sh --widget-origins https://partner.example.org   # let a partner site embed the widget
 
 Every process is started by this runner and stopped by it, by PID, on Ctrl-C or SIGTERM:
-services first, then the broker. Logs go to var/logs/. The key pairs that sign and verify the
-gateway's service tokens are made on the first start and kept in var/service-token-keys.env
-(readable by you only), so no other local user can forge a call to a service.
+services first, then Mailpit and the broker. Logs go to var/logs/. Mails the services send land in
+Mailpit's web inbox, whose address the banner prints. The key pairs that sign and verify the
+services' tokens are made on the first start and kept in var/service-token-keys.env (readable by
+you only), so no other local user can forge a call to a service.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from deploy import kafka_broker
+from deploy import kafka_broker, mailpit
 from deploy.make_secrets import add_token_keys
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,6 +52,7 @@ def parts() -> list[Part]:
         Part("members", "services.members.main", int(env.get("MEMBERS_PORT", "8001"))),
         Part("tasks", "services.tasks.main", int(env.get("TASKS_PORT", "8002"))),
         Part("matching", "services.matching.main", int(env.get("MATCHING_PORT", "8003"))),
+        Part("notifications", "services.notifications.main", int(env.get("NOTIFICATIONS_PORT", "8004"))),
         Part("gateway", "gateway.main", int(env.get("GATEWAY_PORT", "8000"))),
     ]
 
@@ -58,7 +60,8 @@ def parts() -> list[Part]:
 def local_token_keys(path: Path = TOKEN_KEYS) -> dict[str, str]:
     """This machine's service-token keys: made once, then read back (private to the user). Made
     anew when a newer version signs with an issuer the file has no key for."""
-    files: dict[str, dict[str, str]] = {"gateway.env": {}, "members.env": {}, "tasks.env": {}, "matching.env": {}}
+    files: dict[str, dict[str, str]] = {name: {} for name in (
+        "gateway.env", "members.env", "tasks.env", "matching.env", "notifications.env")}
     add_token_keys(files)
     wanted = {name for variables in files.values() for name in variables}
     if path.exists() and not wanted <= set(_read_env(path)):
@@ -80,18 +83,29 @@ def _read_env(path: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
 
 
-def service_env(bootstrap: str, all_parts: list[Part]) -> dict[str, str]:
+def local_mailpit() -> mailpit.Mailpit:
+    env = os.environ
+    return mailpit.Mailpit(int(env.get("MAILPIT_SMTP_PORT", "1025")), int(env.get("MAILPIT_HTTP_PORT", "8025")))
+
+
+def service_env(bootstrap: str, all_parts: list[Part], mail: mailpit.Mailpit) -> dict[str, str]:
     urls = {p.name: p.url for p in all_parts}
     # On one machine every browser and the demo loader come from 127.0.0.1, so the per-address
     # sign-in limit is shared by everyone; raise it unless the operator chose a value.
     keys = {name: value for name, value in local_token_keys().items() if name != "OPERATOR_TOKEN_KEY"}
-    defaults = {"GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "60"} | keys
+    defaults = {
+        "GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "60",
+        # Mail goes to the local Mailpit unless the operator points the service at a real relay.
+        "NOTIFICATIONS_SMTP_HOST": "127.0.0.1", "NOTIFICATIONS_SMTP_PORT": str(mail.smtp_port),
+        "NOTIFICATIONS_PUBLIC_URL": urls["gateway"],
+    } | keys
     return defaults | os.environ | {
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "GATEWAY_MEMBERS_URL": urls["members"],
         "GATEWAY_TASKS_URL": urls["tasks"],
         "GATEWAY_MATCHING_URL": urls["matching"],
         "TASKS_MEMBERS_URL": urls["members"],
+        "NOTIFICATIONS_MEMBERS_URL": urls["members"],
     }
 
 
@@ -168,20 +182,23 @@ def main(argv: list[str] | None = None) -> int:
         forget_local_data(broker)
     kafka_was_running = kafka_broker.running_pid(broker) is not None
     kafka_broker.start(broker)
+    mail = local_mailpit()
+    mailpit_was_running = mailpit.running_pid(mail) is not None
     all_parts = parts()
-    env = service_env(broker.bootstrap, all_parts)
     running: list[tuple[Part, subprocess.Popen]] = []
     try:
+        mailpit.start(mail)
+        env = service_env(broker.bootstrap, all_parts, mail)
         for part in all_parts:
             process = start_part(part, env)
             running.append((part, process))
             wait_ready(part, process)
-            print(f"  {part.name:9} ready on {part.url}")
+            print(f"  {part.name:13} ready on {part.url}")
         if not args.no_demo:
             from deploy.demo_data import load_demo_data
 
             print(load_demo_data(all_parts[-1].url))
-        print_banner(all_parts, broker)
+        print_banner(all_parts, broker, mail)
         while not stopping.is_set():
             for part, process in running:
                 if process.poll() is not None:
@@ -196,11 +213,13 @@ def main(argv: list[str] | None = None) -> int:
         print("stopping...")
         for part, process in reversed(running):
             stop_process(part.name, process)
+        if not mailpit_was_running:
+            mailpit.stop(mail)
         if not kafka_was_running:
             kafka_broker.stop(broker)
 
 
-def print_banner(all_parts: list[Part], broker: kafka_broker.Broker) -> None:
+def print_banner(all_parts: list[Part], broker: kafka_broker.Broker, mail: mailpit.Mailpit) -> None:
     gateway = all_parts[-1].url
     print(f"""
 Coalition Match is running.
@@ -208,6 +227,7 @@ Coalition Match is running.
   GraphQL (GraphiQL in development)  {gateway}/graphql
   Widget script for partner sites    {gateway}/widget.js   (demo page: {gateway}/widget-demo)
   Partner sites allowed to embed it  {os.environ.get("GATEWAY_WIDGET_ORIGINS") or "none yet (--widget-origins)"}
+  Mail inbox (Mailpit, local only)   {mail.url}/   (SMTP on {mail.smtp_host_port})
   Services: {', '.join(f'{p.name} {p.url}/docs' for p in all_parts[:-1])}
   Kafka {kafka_broker.kafka_version()} (KRaft) on {broker.bootstrap}; logs in var/logs/
 Press Ctrl-C to stop everything.""", flush=True)

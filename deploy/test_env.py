@@ -1,8 +1,8 @@
 """Set up what the test suite needs, run pytest, and tear down what this run started.
 
-Starts the real Kafka broker (KRaft) and a PostgreSQL server on loopback test ports, makes sure
-Debian's Chromium is installed for the browser tests and the deployment validators are cached,
-then runs pytest with any extra arguments.
+Starts the real Kafka broker (KRaft), a PostgreSQL server and Mailpit (SMTP with an HTTP API) on
+loopback test ports, makes sure Debian's Chromium is installed for the browser tests and the
+deployment validators are cached, then runs pytest with any extra arguments.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ import subprocess
 import sys
 import time
 
-from deploy import kafka_broker, postgres_server
+from deploy import kafka_broker, mailpit, postgres_server
 
 KAFKA_PORT = int(os.environ.get("TEST_KAFKA_PORT", "19092"))
 POSTGRES_PORT = int(os.environ.get("TEST_POSTGRES_PORT", "15432"))
+MAILPIT_SMTP_PORT = int(os.environ.get("TEST_MAILPIT_SMTP_PORT", "11025"))
+MAILPIT_HTTP_PORT = int(os.environ.get("TEST_MAILPIT_HTTP_PORT", "11026"))
 
 
 def ensure_chromium() -> None:
@@ -36,12 +38,17 @@ def main(pytest_args: list[str]) -> int:
     broker = kafka_broker.Broker(KAFKA_PORT, KAFKA_PORT + 1)
     kafka_was_running = kafka_broker.running_pid(broker) is not None
     postgres_was_running = postgres_server.is_ready(POSTGRES_PORT)
+    mail = mailpit.Mailpit(MAILPIT_SMTP_PORT, MAILPIT_HTTP_PORT)
+    mailpit_was_running = mailpit.running_pid(mail) is not None
     try:
         kafka_broker.start(broker)
         postgres_url = postgres_server.start(POSTGRES_PORT)
+        mailpit.start(mail)
         env = os.environ | {
             "TEST_KAFKA_BOOTSTRAP": broker.bootstrap,
             "TEST_POSTGRES_URL": postgres_url,
+            "TEST_MAILPIT_SMTP": mail.smtp_host_port,
+            "TEST_MAILPIT_URL": mail.url,
             "ENVIRONMENT": "test",
         }
         code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args], env=env)
@@ -50,6 +57,8 @@ def main(pytest_args: list[str]) -> int:
             kafka_broker.stop(broker)
         if not postgres_was_running:
             postgres_server.stop(POSTGRES_PORT)
+        if not mailpit_was_running:
+            mailpit.stop(mail)
     print(f"test run finished in {time.monotonic() - started:.0f}s with exit code {code}")
     return code
 

@@ -12,6 +12,7 @@ from gateway.limits.proxies import TrustedProxies, parse_networks
 from services.common.identity import GATEWAY_ISSUER, TokenIssuer, signing_key
 from services.common.identity.tokens import DEFAULT_TTL_SECONDS, MAX_LIFETIME_SECONDS
 from services.common.settings import DEV_SIGNING_SECRET, ServiceSettings
+from services.common import answer_links
 
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its output
 
@@ -35,6 +36,9 @@ class Settings(ServiceSettings):
     jwt_secret: str = DEV_SIGNING_SECRET
     # Derives the key that encrypts login emails at rest and the key of their lookup HMAC.
     data_key: str = "dev-only-insecure-secret"
+    # Checks the one-click answer links in messages: the public half of the notifications service's
+    # NOTIFICATIONS_LINK_SIGNING_KEY (url-safe base64 of 32 bytes).
+    answer_link_public_key: str = "dev-only-insecure-secret"
     token_ttl_seconds: int = Field(1800, ge=60, le=24 * 3600)
     invite_ttl_hours: int = Field(72, ge=1, le=24 * 30)
 
@@ -84,6 +88,8 @@ class Settings(ServiceSettings):
             if not self.is_development and len(value) < MIN_SECRET_LENGTH:
                 raise ValueError(f"{name} must be at least {MIN_SECRET_LENGTH} characters long")
         self.service_token_issuer()  # a bad or development key stops the start, not the first call
+        self.require_secret("GATEWAY_ANSWER_LINK_PUBLIC_KEY", self.answer_link_public_key)
+        answer_links.public_key(self.answer_link_public_key)  # a malformed key fails at start-up
         return self
 
     def service_token_issuer(self) -> TokenIssuer:

@@ -126,6 +126,10 @@ class WebFiles(StaticFiles):
 
 
 def mount_web(app: FastAPI) -> None:
+    from gateway.web.answers import router as answers  # imports this module: import it late
+
+    app.include_router(answers)
+
     @app.get("/widget-demo", include_in_schema=False)
     def widget_demo() -> RedirectResponse:
         return RedirectResponse("/widget-demo.html")

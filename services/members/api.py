@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
@@ -20,6 +21,7 @@ from services.members.models import (
     AreaUpdate,
     AuditEntryPublic,
     ContactPurpose,
+    DeliveryAddress,
     MemberContact,
     MemberCreate,
     MemberPublic,
@@ -96,6 +98,16 @@ def contact(
     ctx: Context = Depends(context),
 ) -> MemberContact:
     return handlers.read_contact(ctx, member_id, purpose, task_id)
+
+
+@members.get(
+    "/{member_id}/delivery-address",
+    summary="The member's address on one channel, for the notifications service's messages (audited)",
+)
+def delivery_address(
+    member_id: UUID, channel: Literal["email", "phone", "signal"] = Query("email"), ctx: Context = Depends(context),
+) -> DeliveryAddress:
+    return handlers.read_delivery_address(ctx, member_id, channel)
 
 
 @members.get("/{member_id}/audit", summary="Who read or changed this profile, when and why")

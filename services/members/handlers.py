@@ -24,12 +24,14 @@ from services.members.models import (
     AuditEntryPublic,
     ChannelOnFile,
     ContactPurpose,
+    DeliveryAddress,
     ErasedMember,
     Member,
     MemberContact,
     MemberCreate,
     MemberPublic,
     MemberUpdate,
+    NOTIFICATION_PURPOSE,
     PersonalData,
     as_utc,
     utc_now,
@@ -126,13 +128,29 @@ def record_activity(ctx: Context, member_id: UUID) -> None:
 
 def read_contact(ctx: Context, member_id: UUID, purpose: ContactPurpose, task_id: UUID | None) -> MemberContact:
     """Contact channels the member consented to, and an audit entry saying who asked and why."""
-    require_self_or(ctx.actor, member_id, "coordinator", *STAFF, NOTIFIER, doing="read this member's contact details")
+    require_self_or(ctx.actor, member_id, "coordinator", *STAFF, doing="read this member's contact details")
     member = load_member(ctx.session, member_id)
     personal = personal_data.unseal(ctx.cipher, member)
     shared = {name: channel.value for name, channel in personal.contacts.channels().items() if channel.consent}
     revealed = ["display_name", "pronouns"] + [f"contacts.{name}" for name in shared]
     audit.record(ctx.session, member.id, ctx.actor, "contact.read", revealed, purpose.value, task_id)
     return MemberContact(member_id=member.id, display_name=personal.display_name, pronouns=personal.pronouns, **shared)
+
+
+def read_delivery_address(ctx: Context, member_id: UUID, channel: str) -> DeliveryAddress:
+    """The member's own address on ``channel``, for the notifications service only, audited.
+
+    The coordinators' consent flag does not apply: this address is for the platform's own messages
+    to the member, which they control in their profile, not for passing on to anyone.
+    """
+    require_role(ctx.actor, NOTIFIER, doing="read a delivery address")
+    member = load_member(ctx.session, member_id)
+    on_file = personal_data.unseal(ctx.cipher, member).contacts.channels().get(channel)
+    if on_file is None:
+        return DeliveryAddress(member_id=member.id, channel=channel)
+    audit.record(ctx.session, member.id, ctx.actor, "contact.read_for_notification", [f"contacts.{channel}"],
+                 NOTIFICATION_PURPOSE)
+    return DeliveryAddress(member_id=member.id, channel=channel, address=on_file.value)
 
 
 def audit_log(ctx: Context, member_id: UUID, page: PageRequest) -> Page[AuditEntryPublic]:

@@ -151,6 +151,17 @@ class MemberContact(BaseModel):
     signal: str | None = None
 
 
+NOTIFICATION_PURPOSE = "notification"
+
+
+class DeliveryAddress(BaseModel):
+    """Where the notifications service sends a message; read at send time, never stored there."""
+
+    member_id: UUID
+    channel: Literal["email", "phone", "signal"]
+    address: str | None = None
+
+
 class ErasedMember(SQLModel, table=True):
     """That an id was erased, when and why: lets reads answer 410 instead of a puzzling 404."""
 

@@ -4,7 +4,7 @@ Roles arrive in a verified service token (services/common/identity). A volunteer
 own profile only; coordinators may read a profile and, through the audited endpoint, its contacts;
 admins and the system (the services' own tools and jobs) may do anything. The gateway, on its own
 account, creates a profile at sign-up and erases it when the sign-up fails. A notifier (the
-notifications service) may do one thing: the audited contact read, to reach a member.
+notifications service) may do one thing: read a member's delivery address (audited), to reach them.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from __future__ import annotations
 from uuid import UUID
 
 from services.common.deps import Actor
+from services.common.identity import NOTIFIER as NOTIFIER_ROLE
 from services.common.problems import Forbidden
 
 ROLES = ("volunteer", "coordinator", "admin", "system")
 STAFF = ("admin", "system")
 # Services acting on their own account: known only to the checks that name them.
 SIGN_UP = "gateway"
-NOTIFIER = "notifier"
+NOTIFIER = NOTIFIER_ROLE
 
 
 def check_known(actor: Actor, *named: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 from deploy import make_secrets, validate
 from deploy.tools import REPO
 
-APPS = {"members": 8001, "tasks": 8002, "matching": 8003, "gateway": 8000}
+APPS = {"members": 8001, "tasks": 8002, "matching": 8003, "notifications": 8004, "gateway": 8000}
 
 
 def test_docker_compose_loads_the_file_with_every_part_of_the_product(compose):

@@ -16,6 +16,7 @@ IMAGES = {
     "members": ("services/members", "services.members.main:app", 8001),
     "tasks": ("services/tasks", "services.tasks.main:app", 8002),
     "matching": ("services/matching", "services.matching.main:app", 8003),
+    "notifications": ("services/notifications", "services.notifications.main:app", 8004),
     "gateway": ("gateway", "gateway.main:app", 8000),
 }
 BUILD_TOOLS = re.compile(r"\b(apt-get|apk|gcc|g\+\+|make|build-essential|uv|pip install)\b")

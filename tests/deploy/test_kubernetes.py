@@ -11,7 +11,7 @@ from deploy import validate
 from deploy.tools import KUBERNETES_VERSIONS
 from services.common.topics import Topics, dead_letter_topic
 
-APPS = {"members": 8001, "tasks": 8002, "matching": 8003, "gateway": 8000}
+APPS = {"members": 8001, "tasks": 8002, "matching": 8003, "notifications": 8004, "gateway": 8000}
 TOPICS = Topics()
 
 
@@ -168,7 +168,7 @@ def test_postgresql_runs_in_the_dev_cluster_only_initialised_like_compose(resour
     assert init["data"]["init-databases.sh"] == (staged_deploy / "k8s" / "postgres" / "init-databases.sh").read_text()
 
 
-def test_only_the_gateway_may_reach_the_services_and_tasks_only_the_members_taxonomy(resources):
+def test_only_the_gateway_may_reach_the_services_and_tasks_and_notifications_only_members(resources):
     policies = of_kind(resources["overlays/prod"], "NetworkPolicy")
     taxonomy = policies["members-taxonomy-from-tasks"]["spec"]
     assert taxonomy["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "members"}}
@@ -182,7 +182,10 @@ def test_only_the_gateway_may_reach_the_services_and_tasks_only_the_members_taxo
         name for name, d in of_kind(resources["overlays/prod"], "Deployment").items()
         if d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"] == "service"
     }
-    assert service_pods == {"members", "tasks", "matching"}
+    assert service_pods == {"members", "tasks", "matching", "notifications"}
+    extra = policies["members-from-notifications"]["spec"]
+    assert extra["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "members"}}
+    assert extra["ingress"][0]["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "notifications"}}}]
 
 
 def test_production_images_are_pinned_to_a_registry_and_a_tag(resources):

@@ -20,7 +20,7 @@ def test_one_private_file_per_container_and_one_for_the_operator(tmp_path):
     written = make_secrets.write_secret_files(tmp_path, make_secrets.secret_files())
 
     assert sorted(path.name for path in written) == [
-        "gateway.env", "matching.env", "members.env", "operator.env", "postgres.env", "tasks.env",
+        "gateway.env", "matching.env", "members.env", "notifications.env", "operator.env", "postgres.env", "tasks.env",
     ]
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600

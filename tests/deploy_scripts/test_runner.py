@@ -28,7 +28,7 @@ def start_like_the_runner(module: str, env: dict[str, str]) -> tuple[runner.Part
 
 
 def start_gateway_like_the_runner(tmp_path, **settings) -> tuple[runner.Part, object]:
-    env = runner.service_env("127.0.0.1:1", runner.parts()) | {
+    env = runner.service_env("127.0.0.1:1", runner.parts(), runner.local_mailpit()) | {
         "ENVIRONMENT": "test", "GATEWAY_LIVE_UPDATES": "false",
         "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
     } | settings
@@ -138,6 +138,6 @@ def test_widget_origins_given_to_start_reach_the_gateway(monkeypatch):
     monkeypatch.setenv("GATEWAY_WIDGET_ORIGINS", "")
 
     runner.parse_options(["--widget-origins", "https://tenants.example.org,https://mutual-aid.example"])
-    env = runner.service_env("127.0.0.1:9092", runner.parts())
+    env = runner.service_env("127.0.0.1:9092", runner.parts(), runner.local_mailpit())
 
     assert env["GATEWAY_WIDGET_ORIGINS"] == "https://tenants.example.org,https://mutual-aid.example"

@@ -15,6 +15,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from gateway.app import create_app
 from gateway.config import Settings
+from services.common import answer_links
 from services.common.identity import (
     DEFAULT_ISSUER_ROLES,
     TokenVerifier,
@@ -73,7 +74,7 @@ def make_client(tmp_path, services, **overrides) -> TestClient:
         database_url=f"sqlite:///{tmp_path / 'gateway.db'}", environment="test", live_updates=False,
         members_url="http://members.test", tasks_url="http://tasks.test", matching_url="http://matching.test",
         widget_origins=["http://partner.example"], jwt_secret="unit-test-secret-0123456789-abcdefghij",
-        data_key="unit-test-secret-0123456789-abcdefghij",
+        data_key="unit-test-secret-0123456789-abcdefghij", answer_link_public_key=answer_links.new_key_pair()[1],
     )
     return TestClient(create_app(Settings(**(values | overrides)), transport=httpx.MockTransport(services)))
 

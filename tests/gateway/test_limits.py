@@ -12,6 +12,7 @@ from gateway.limits.proxies import TrustedProxies, parse_networks
 from gateway.limits.rate import RateLimiter, Rule
 from gateway.public_cache import PublicCache
 from gateway.response_cache import CACHEABLE, PublicResponseCache
+from services.common import answer_links
 from services.common.identity import development_key, new_signing_key
 
 
@@ -104,12 +105,15 @@ def test_placeholder_or_short_secrets_are_refused_outside_development():
     with pytest.raises(ValueError, match="at least 32 characters"):
         Settings(environment="production", jwt_secret="short-but-not-placeholder", data_key="y" * 40)
     real_key = new_signing_key("gateway").text
-    assert Settings(environment="production", jwt_secret="x" * 40, data_key="y" * 40,
-                    service_token_key=real_key).graphiql_enabled is False
+    checking_key = answer_links.new_key_pair()[1]
+    with pytest.raises(ValueError, match="GATEWAY_ANSWER_LINK_PUBLIC_KEY"):
+        Settings(environment="production", jwt_secret="x" * 40, data_key="y" * 40, service_token_key=real_key)
+    assert Settings(environment="production", jwt_secret="x" * 40, data_key="y" * 40, service_token_key=real_key,
+                    answer_link_public_key=checking_key).graphiql_enabled is False
 
 
 def test_the_gateway_signs_service_tokens_with_a_real_key_outside_development():
-    secrets = {"jwt_secret": "x" * 40, "data_key": "y" * 40}
+    secrets = {"jwt_secret": "x" * 40, "data_key": "y" * 40, "answer_link_public_key": answer_links.new_key_pair()[1]}
     with pytest.raises(ValueError, match="GATEWAY_SERVICE_TOKEN_KEY must be set"):
         Settings(environment="production", **secrets)
     with pytest.raises(ValueError, match="development key"):

@@ -1,6 +1,6 @@
 """Services calling on their own account may do only what they are named for. The gateway creates
 a profile at sign-up and erases it when the sign-up fails; a notifications service, given its own
-key pair and the ``notifier`` role by configuration, reads a member's contact, audited."""
+key pair and the ``notifier`` role by configuration, reads a member's delivery address, audited."""
 
 from __future__ import annotations
 
@@ -30,16 +30,18 @@ def members_trusting_notifications(new_database, kafka_bootstrap, topic_prefix):
         yield client, signed_headers("members", "system", key=operator)
 
 
-def test_a_notifier_reads_a_members_contact_and_the_read_is_audited(members_trusting_notifications):
+def test_a_notifier_with_its_own_keys_reads_a_delivery_address_and_the_read_is_audited(
+        members_trusting_notifications):
     client, system = members_trusting_notifications
     member = _register(client, system)
     notifier = signed_headers("members", "notifier", uuid.uuid4(), issuer="notifications", key=NOTIFICATIONS)
 
-    contact = client.get(f"/members/{member['id']}/contact", params={"purpose": "member_support"}, headers=notifier)
+    address = client.get(f"/members/{member['id']}/delivery-address", params={"channel": "email"}, headers=notifier)
 
-    assert contact.status_code == 200 and contact.json()["email"] == "marisol.quispe@example.org"
+    assert address.status_code == 200 and address.json()["address"] == "marisol.quispe@example.org"
     audit = client.get(f"/members/{member['id']}/audit", headers=system).json()["items"][0]
-    assert (audit["action"], audit["actor_role"], audit["actor_id"]) == ("contact.read", "notifier", notifier.actor_id)
+    assert (audit["action"], audit["actor_role"], audit["actor_id"]) == (
+        "contact.read_for_notification", "notifier", notifier.actor_id)
 
 
 def test_a_notifier_may_do_nothing_else(members_trusting_notifications):
@@ -53,6 +55,7 @@ def test_a_notifier_may_do_nothing_else(members_trusting_notifications):
         client.patch(f"/members/{member['id']}", json={"remote_ok": False}, headers=notifier),
         client.post(f"/members/{member['id']}/pause", headers=notifier),
         client.get(f"/members/{member['id']}/audit", headers=notifier),
+        client.get(f"/members/{member['id']}/contact", params={"purpose": "member_support"}, headers=notifier),
         client.delete(f"/members/{member['id']}", headers=notifier),
         client.post("/members", json=profile(), headers=notifier),
     ]

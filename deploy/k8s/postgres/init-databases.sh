@@ -6,7 +6,7 @@
 # with compose, the postgres-secrets Secret on Kubernetes.
 set -euo pipefail
 
-for service in members tasks matching gateway; do
+for service in members tasks matching notifications gateway; do
   password_variable="${service^^}_DB_PASSWORD"
   password="${!password_variable:?${password_variable} must be set (deploy/secrets/postgres.env)}"
   # psql variables (:"name", :'password') quote the values, so no password can break the SQL.

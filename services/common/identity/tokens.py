@@ -26,14 +26,18 @@ GATEWAY_ISSUER = "gateway"
 OPERATOR_ISSUER = "operator"
 TASKS_ISSUER = "tasks"
 TAXONOMY_READER = "taxonomy"
+NOTIFICATIONS_ISSUER = "notifications"
+NOTIFIER = "notifier"
 # Who may assert which role, unless a service is configured otherwise (*_TOKEN_ISSUER_ROLES).
 # ``gateway`` is the gateway acting on its own account (creating a profile at sign-up);
 # ``system`` belongs to the services' own command-line tools, never to the gateway;
-# ``taxonomy`` is the tasks service reading the skill taxonomy, which grants nothing else.
+# ``taxonomy`` is the tasks service reading the skill taxonomy, which grants nothing else;
+# ``notifier`` is the notifications service reading a member's delivery address, and nothing else.
 DEFAULT_ISSUER_ROLES: dict[str, tuple[str, ...]] = {
     GATEWAY_ISSUER: ("public", "volunteer", "coordinator", "admin", "gateway"),
     OPERATOR_ISSUER: ("system",),
     TASKS_ISSUER: (TAXONOMY_READER,),
+    NOTIFICATIONS_ISSUER: (NOTIFIER,),
 }
 _REQUIRED_CLAIMS = ["iss", "aud", "iat", "exp", "role"]
 

@@ -1,0 +1,74 @@
+"""Settings of the notifications service, read from NOTIFICATIONS_* environment variables."""
+
+from __future__ import annotations
+
+import enum
+
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from services.common import answer_links
+from services.common.identity import NOTIFICATIONS_ISSUER, TokenIssuer, signing_key
+from services.common.settings import InternalServiceSettings
+
+
+class SmtpSecurity(str, enum.Enum):
+    none = "none"  # plain SMTP: only for a relay on the same host (Mailpit in development)
+    starttls = "starttls"  # connect in plain text, then upgrade (port 587)
+    tls = "tls"  # TLS from the first byte (port 465)
+
+
+class Settings(InternalServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "notifications"
+    port: int = 8004
+    members_url: str = Field("http://127.0.0.1:8001", description="Where the members service answers.")
+    members_timeout_seconds: float = Field(5.0, gt=0)
+    # Signs this service's reads of delivery addresses (issuer "notifications", role "notifier");
+    # members must list its public half in MEMBERS_TOKEN_ISSUER_KEYS.
+    service_token_key: str = ""
+    public_url: str = Field("http://127.0.0.1:8000", description="The web app's address, for links in messages.")
+    coalition_name: str = Field("Coalition Match", min_length=1, max_length=80,
+                                description="Signs every message; says who writes without saying about what.")
+    default_language: str = Field("en", description="For members none of whose languages has a catalogue.")
+    link_signing_key: str = Field(
+        "dev-only-insecure-secret",
+        description="Ed25519 private key (url-safe base64 of 32 bytes) signing one-click answer links; the "
+                    "gateway holds its public half. `uv run python -m deploy.make_secrets` writes both.",
+    )
+    link_lifetime_seconds: float = Field(7 * 24 * 3600, gt=0, description="For offers that never expire.")
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(1025, ge=1, le=65535)
+    smtp_security: SmtpSecurity = SmtpSecurity.none
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = Field(10.0, gt=0)
+    mail_from: str = Field("Coalition Match <no-reply@localhost>", description="The From header of every mail.")
+
+    send_poll_seconds: float = Field(0.2, gt=0, description="Pause of the sender when nothing is due.")
+    # With the defaults a delivery is tried for about 1 h 45 min (2 s, 4 s, ... then every 15 min)
+    # before it is marked failed: a relay restarting or briefly unreachable loses nothing.
+    max_attempts: int = Field(15, ge=1, description="Attempts before a delivery is marked failed.")
+    retry_base_seconds: float = Field(2.0, gt=0, description="First retry delay; doubles with each attempt.")
+    retry_max_seconds: float = Field(900.0, gt=0, description="Longest pause between two attempts.")
+    claim_seconds: float = Field(60.0, gt=0, description="How long one instance holds a delivery it is sending.")
+
+    @model_validator(mode="after")
+    def _production_mail(self) -> "Settings":
+        if not self.is_development and self.smtp_security is SmtpSecurity.none and self.smtp_host not in (
+            "127.0.0.1", "localhost", "::1"
+        ):
+            raise ValueError("NOTIFICATIONS_SMTP_SECURITY must be starttls or tls for a relay on another host")
+        if self.smtp_username:
+            self.require_secret("NOTIFICATIONS_SMTP_PASSWORD", self.smtp_password)
+        self.require_secret("NOTIFICATIONS_LINK_SIGNING_KEY", self.link_signing_key)
+        answer_links.private_key(self.link_signing_key)  # a malformed key fails at start-up
+        self.service_token_issuer()  # a bad or development key stops the start, not the first send
+        return self
+
+    def service_token_issuer(self) -> TokenIssuer:
+        key = signing_key("NOTIFICATIONS_SERVICE_TOKEN_KEY", NOTIFICATIONS_ISSUER, self.service_token_key,
+                          self.is_development)
+        return TokenIssuer(NOTIFICATIONS_ISSUER, key)

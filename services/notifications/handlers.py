@@ -1,0 +1,110 @@
+"""What the notifications service does with its records: queue, claim, finish, forget, count.
+
+Consumers and the sender call these inside their own transaction. A delivery is queued once per
+(member, subject, kind); the sender claims it for a while before sending, so two instances never
+send the same one at the same time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import delete, func, or_, update
+from sqlmodel import Session, select
+
+from services.notifications.models import (
+    Delivery,
+    DeliveryCounts,
+    DeliveryStatus,
+    MessageKind,
+    Recipient,
+    TaskSchedule,
+    utcnow,
+)
+
+
+def queue_delivery(
+    session: Session, member_id: UUID, kind: MessageKind, subject_id: UUID, event_at: datetime,
+    task_id: UUID | None = None, expires_at: datetime | None = None, variant: str | None = None,
+) -> bool:
+    """Queue a message unless this member already has one of this kind about this subject."""
+    existing = session.exec(select(Delivery.id).where(
+        Delivery.member_id == member_id, Delivery.subject_id == subject_id, Delivery.kind == kind.value,
+    )).first()
+    if existing is not None:
+        return False
+    session.add(Delivery(member_id=member_id, kind=kind.value, subject_id=subject_id, task_id=task_id,
+                         event_at=event_at, expires_at=expires_at, variant=variant))
+    return True
+
+
+def find_delivery(session: Session, member_id: UUID, subject_id: UUID, kind: MessageKind) -> Delivery | None:
+    return session.exec(select(Delivery).where(
+        Delivery.member_id == member_id, Delivery.subject_id == subject_id, Delivery.kind == kind.value,
+    )).first()
+
+
+def remember_recipient(session: Session, member_id: UUID, language: str) -> None:
+    recipient = session.get(Recipient, member_id) or Recipient(member_id=member_id, language=language)
+    recipient.language, recipient.updated_at = language, utcnow()
+    session.add(recipient)
+
+
+def remember_schedule(session: Session, task_id: UUID, starts_at: datetime | None, ends_at: datetime | None) -> None:
+    schedule = session.get(TaskSchedule, task_id) or TaskSchedule(task_id=task_id)
+    schedule.starts_at, schedule.ends_at, schedule.updated_at = starts_at, ends_at, utcnow()
+    session.add(schedule)
+
+
+def forget_task(session: Session, task_id: UUID) -> None:
+    session.exec(delete(TaskSchedule).where(TaskSchedule.task_id == task_id))
+
+
+def schedule_of(session: Session, task_id: UUID | None) -> TaskSchedule | None:
+    return session.get(TaskSchedule, task_id) if task_id else None
+
+
+def forget_member(session: Session, member_id: UUID) -> None:
+    """Erasure: the member's queued messages are dropped and their delivery records removed."""
+    session.exec(delete(Delivery).where(Delivery.member_id == member_id))
+    session.exec(delete(Recipient).where(Recipient.member_id == member_id))
+
+
+def language_of(session: Session, member_id: UUID) -> str | None:
+    recipient = session.get(Recipient, member_id)
+    return recipient.language if recipient else None
+
+
+def due_deliveries(session: Session, now: datetime, limit: int) -> list[UUID]:
+    return list(session.exec(
+        select(Delivery.id).where(
+            Delivery.status == DeliveryStatus.queued.value, Delivery.next_attempt_at <= now,
+            or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
+        ).order_by(Delivery.next_attempt_at).limit(limit)
+    ).all())
+
+
+def claim(session: Session, delivery_id: UUID, now: datetime, hold: timedelta) -> bool:
+    """Take a delivery for ``hold``; False if another sender holds it or it is no longer queued."""
+    taken = session.exec(update(Delivery).where(
+        Delivery.id == delivery_id, Delivery.status == DeliveryStatus.queued.value,
+        or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
+    ).values(claimed_until=now + hold))
+    return taken.rowcount == 1
+
+
+def finish(session: Session, delivery: Delivery, status: DeliveryStatus, now: datetime, error: str | None = None) -> None:
+    delivery.status, delivery.finished_at, delivery.claimed_until = status.value, now, None
+    delivery.last_error = error[:200] if error else None
+    session.add(delivery)
+
+
+def retry_later(session: Session, delivery: Delivery, at: datetime, error: str) -> None:
+    delivery.next_attempt_at, delivery.claimed_until, delivery.last_error = at, None, error[:200]
+    session.add(delivery)
+
+
+def delivery_counts(session: Session) -> DeliveryCounts:
+    rows = session.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
+    return DeliveryCounts(**{status: count for status, count in rows})

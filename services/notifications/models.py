@@ -1,0 +1,111 @@
+"""Model families of the notifications service: Recipient (what we know of a member), Delivery.
+
+Neither holds an address, a name or a message body: a member's address is read from the members
+service at send time and lives only in memory for that send; the body is rendered then too.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel
+from sqlalchemy import DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Databases hand back naive (SQLite) or aware (PostgreSQL) values; both are UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _when(nullable: bool = False, **kwargs):
+    return Field(sa_type=DateTime(timezone=True), nullable=nullable, **kwargs)
+
+
+class MessageKind(str, enum.Enum):
+    """What a message is about; one catalogue entry and one metric label each."""
+
+    new_offer = "new_offer"
+    offer_withdrawn = "offer_withdrawn"  # the task filled, was cancelled or closed: nothing to do
+    offer_accepted = "offer_accepted"  # confirmation, with a calendar invitation when the time is known
+
+
+class WithdrawalReason(str, enum.Enum):
+    """Why an offer a member was told about went away; said plainly in the message."""
+
+    filled = "filled"
+    cancelled = "cancelled"
+    closed = "closed"
+
+
+class DeliveryStatus(str, enum.Enum):
+    queued = "queued"  # waiting for its (next) attempt
+    sent = "sent"  # accepted by the mail server
+    failed = "failed"  # gave up after the configured number of attempts
+    dropped = "dropped"  # nothing to send to: no address, or the member is gone
+
+
+class Recipient(SQLModel, table=True):
+    """What messages need to know about a member, from members.state: no contact data."""
+
+    __tablename__ = "recipient"
+
+    member_id: UUID = Field(primary_key=True)
+    language: str = Field(max_length=16)
+    updated_at: datetime = _when(default_factory=utcnow)
+
+
+class TaskSchedule(SQLModel, table=True):
+    """When a task happens, from tasks.state: what a calendar invitation needs, nothing more."""
+
+    __tablename__ = "task_schedule"
+
+    task_id: UUID = Field(primary_key=True)
+    starts_at: datetime | None = _when(nullable=True, default=None)
+    ends_at: datetime | None = _when(nullable=True, default=None)
+    updated_at: datetime = _when(default_factory=utcnow)
+
+
+class Delivery(SQLModel, table=True):
+    """One message to one member about one thing (the outbox of this service).
+
+    (member, subject, kind) is unique: however often the event that asked for it is replayed,
+    the member gets the message once.
+    """
+
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("member_id", "subject_id", "kind", name="uq_delivery_once"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    member_id: UUID = Field(index=True)
+    kind: str = Field(max_length=40)
+    channel: str = Field(default="email", max_length=20)
+    subject_id: UUID = Field(description="What the message is about, e.g. the offer")
+    variant: str | None = Field(default=None, max_length=20, description="Which wording, e.g. why an offer went")
+    task_id: UUID | None = None
+    event_at: datetime = _when(description="When the event that asked for the message happened")
+    expires_at: datetime | None = _when(nullable=True, default=None)
+    status: str = Field(default=DeliveryStatus.queued.value, max_length=10, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _when(default_factory=utcnow, index=True)
+    claimed_until: datetime | None = _when(nullable=True, default=None)
+    created_at: datetime = _when(default_factory=utcnow)
+    finished_at: datetime | None = _when(nullable=True, default=None)
+    last_error: str | None = Field(default=None, max_length=200, description="Error class only, never an address")
+
+
+class DeliveryCounts(BaseModel):
+    """How many deliveries are in each state: what an admin watches."""
+
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+    dropped: int = 0

@@ -1,0 +1,178 @@
+"""Fixtures of the notification tests: a real Mailpit, a real members service, the notifications app.
+
+The notifications app runs in-process (on SQLite and on PostgreSQL); the members service runs as a
+real process on the same topics, so member states and the audited address read are the real ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from kafka import KafkaProducer
+
+from deploy import mailpit
+from services.common.contracts import OfferChanged, OfferStatus, TaskState, TaskStatus
+from services.common.envelope import Envelope, wrap
+from services.common.kafka_io import ensure_topics
+from services.common.topics import Topics, all_topics
+from services.notifications.config import Settings
+from services.notifications.main import create_app
+from tests.gateway.fixtures import graphql, stack, world  # noqa: F401  (one real stack per session)
+from tests.gateway.stack import Stack
+from tests.members.conftest import PROFILE
+from tests.notifications.mailbox import Inbox, private_mailpit
+from tests.support.infra import new_postgres_database, new_sqlite_database
+from tests.support.processes import ServiceProcess, start_service
+from tests.support.service_tokens import CallsAs, signed_headers
+
+ADMIN = signed_headers("notifications", "admin", uuid.uuid4())
+
+
+@pytest.fixture(scope="session")
+def mail_server(request) -> tuple[str, str]:
+    """(SMTP host:port, HTTP URL) of the suite's Mailpit, or of one started for this session."""
+    if os.environ.get("TEST_MAILPIT_SMTP") and os.environ.get("TEST_MAILPIT_URL"):
+        return os.environ["TEST_MAILPIT_SMTP"], os.environ["TEST_MAILPIT_URL"]
+    server = private_mailpit()
+    request.config.add_cleanup(lambda: mailpit.stop(server))
+    return server.smtp_host_port, server.url
+
+
+@pytest.fixture(scope="session")
+def inbox(mail_server) -> Inbox:
+    return Inbox(mail_server[1])
+
+
+@pytest.fixture
+def topics(kafka_bootstrap, topic_prefix) -> Topics:
+    ensure_topics(kafka_bootstrap, all_topics(topics=Topics(topic_prefix)))
+    return Topics(topic_prefix)
+
+
+@pytest.fixture
+def members_service(kafka_bootstrap, topic_prefix, topics, tmp_path) -> Iterator[ServiceProcess]:
+    env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "KAFKA_TOPIC_PREFIX": topic_prefix,
+           "MEMBERS_DATABASE_URL": new_sqlite_database(tmp_path, "members")}
+    service = start_service("services.members.main", env, name="members", timeout_s=120)
+    yield service
+    service.stop()
+
+
+class Members:
+    """Registers members through the real members service."""
+
+    def __init__(self, url: str):
+        self.http = httpx.Client(base_url=url, timeout=30, auth=CallsAs(signed_headers("members", "system")))
+
+    def register(self, languages: tuple[str, ...] = ("fr",)) -> tuple[str, str]:
+        """A new member; returns (member id, email address)."""
+        email = f"member-{uuid.uuid4().hex[:10]}@example.org"
+        profile = copy.deepcopy(PROFILE) | {
+            "contacts": {"email": {"value": email, "consent": False}},
+            "languages": [{"code": code, "fluency": "fluent"} for code in languages],
+        }
+        response = self.http.post("/members", json=profile)
+        assert response.status_code == 201, response.text
+        return response.json()["id"], email
+
+    def erase(self, member_id: str) -> None:
+        assert self.http.delete(f"/members/{member_id}", headers=ADMIN).status_code == 204
+
+
+@pytest.fixture
+def members(members_service) -> Members:
+    return Members(members_service.url)
+
+
+def notification_settings(database_url: str, bootstrap: str, prefix: str, smtp: str, members_url: str,
+                          **overrides) -> Settings:
+    host, port = smtp.rsplit(":", 1)
+    values = dict(
+        database_url=database_url, kafka_bootstrap_servers=bootstrap, topic_prefix=prefix, environment="test",
+        members_url=members_url, smtp_host=host, smtp_port=int(port), public_url="http://127.0.0.1:8000",
+        coalition_name="Solidarity Network", retry_base_seconds=0.5, retry_max_seconds=2,
+    )
+    return Settings(**(values | overrides))
+
+
+@pytest.fixture
+def settings(database_url, kafka_bootstrap, topic_prefix, topics, mail_server, members_service) -> Settings:
+    return notification_settings(database_url, kafka_bootstrap, topic_prefix, mail_server[0], members_service.url)
+
+
+@pytest.fixture
+def notifications(settings) -> Iterator[TestClient]:
+    """The notifications app on SQLite and on PostgreSQL (tests using it run twice)."""
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+class Offers:
+    """Puts offer events on the test's offers topic, as the matching service does."""
+
+    def __init__(self, bootstrap: str, topics: Topics):
+        self.topic, self.tasks_topic = topics.offers_events, topics.tasks_state
+        self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+
+    def task_scheduled(self, task_id: uuid.UUID, starts_at, ends_at) -> None:
+        """The task's state on tasks.state, as the tasks service publishes it."""
+        state = TaskState(task_id=task_id, organization_id=uuid.uuid4(), coordinator_id=uuid.uuid4(),
+                          status=TaskStatus.open, title="Accompany a family to a hearing", slots=1,
+                          starts_at=starts_at, ends_at=ends_at)
+        self.producer.send(self.tasks_topic, key=str(task_id).encode(),
+                           value=wrap("task.posted", state, "tasks").to_bytes()).get(30)
+
+    def accepted(self, created: Envelope) -> Envelope:
+        payload = OfferChanged.model_validate(created.data).model_copy(update={"status": OfferStatus.accepted})
+        return wrap("offer.accepted", payload, "matching")
+
+    def created(self, member_id: str, expires_in_s: float = 3600) -> Envelope:
+        from datetime import UTC, datetime, timedelta
+
+        payload = OfferChanged(offer_id=uuid.uuid4(), task_id=uuid.uuid4(), member_id=uuid.UUID(member_id),
+                               status=OfferStatus.pending, reasons=["speaks French"],
+                               expires_at=datetime.now(UTC) + timedelta(seconds=expires_in_s))
+        return wrap("offer.created", payload, "matching")
+
+    def withdrawn(self, created: Envelope, because: str) -> Envelope:
+        payload = OfferChanged.model_validate(created.data).model_copy(
+            update={"status": OfferStatus.withdrawn, "withdrawn_because": because})
+        return wrap("offer.withdrawn", payload, "matching")
+
+    def publish(self, envelope: Envelope) -> None:
+        self.producer.send(self.topic, key=str(envelope.data["task_id"]).encode(), value=envelope.to_bytes()).get(30)
+
+
+@pytest.fixture
+def offers(kafka_bootstrap, topics) -> Iterator[Offers]:
+    publisher = Offers(kafka_bootstrap, topics)
+    yield publisher
+    publisher.producer.close()
+
+
+def delivery_counts(client: TestClient) -> dict:
+    response = client.get("/deliveries/counts", headers=ADMIN)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="session")
+def notifications_service(request, stack: Stack, mail_server, postgres_server) -> ServiceProcess:
+    """The notifications service as a real process beside the product's stack, on PostgreSQL."""
+    host, port = mail_server[0].rsplit(":", 1)
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": stack.gateway_env["KAFKA_BOOTSTRAP_SERVERS"], "KAFKA_TOPIC_PREFIX": stack.topic_prefix,
+        "NOTIFICATIONS_DATABASE_URL": new_postgres_database(postgres_server, "notifications"),
+        "NOTIFICATIONS_MEMBERS_URL": stack.members.url, "NOTIFICATIONS_PUBLIC_URL": stack.url,
+        "NOTIFICATIONS_SMTP_HOST": host, "NOTIFICATIONS_SMTP_PORT": port,
+        "NOTIFICATIONS_COALITION_NAME": "Solidarity Network",
+    }
+    service = start_service("services.notifications.main", env, name="notifications", timeout_s=180)
+    request.config.add_cleanup(service.stop)
+    return service

@@ -1,0 +1,85 @@
+"""What a message says and how it is packed: discreet, plain text, one catalogue per language."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from services.common import answer_links
+from services.notifications import messages
+from services.notifications.channels import EmailChannel
+from services.notifications.config import Settings
+from services.notifications.messages import CATALOGUES, choose_language, render
+from services.notifications.models import MessageKind, WithdrawalReason
+
+VALUES = {"coalition": "Solidarity Network", "open_url": "https://coalition.example.org/volunteer.html",
+          "accept_url": "https://coalition.example.org/answer/a.b", "decline_url": "https://coalition.example.org/answer/c.d"}
+
+
+@pytest.mark.parametrize("language", messages.languages())
+def test_every_catalogue_renders_every_kind(language):
+    variants = [(MessageKind.new_offer, None), (MessageKind.offer_accepted, None)]
+    variants += [(MessageKind.offer_withdrawn, reason.value) for reason in WithdrawalReason]
+    assert {kind for kind, _ in variants} == set(MessageKind)
+    for kind, variant in variants:
+        message = render(kind, language, VALUES, variant)
+        assert message.subject and "Solidarity Network" in message.text and VALUES["open_url"] in message.text
+
+
+def test_a_catalogue_missing_a_key_is_refused_at_load(tmp_path, monkeypatch):
+    for path in CATALOGUES.glob("*.json"):
+        (tmp_path / path.name).write_text(path.read_text())
+    broken = json.loads((tmp_path / "fr.json").read_text())
+    del broken["why"]
+    (tmp_path / "fr.json").write_text(json.dumps(broken))
+    monkeypatch.setattr(messages, "CATALOGUES", tmp_path)
+    messages.catalogues.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="exactly the keys"):
+            messages.catalogues()
+    finally:
+        monkeypatch.undo()
+        messages.catalogues.cache_clear()
+
+
+def test_a_third_language_needs_only_its_catalogue(tmp_path, monkeypatch):
+    for path in CATALOGUES.glob("*.json"):
+        (tmp_path / path.name).write_text(path.read_text())
+    spanish = {key: f"[es] {value}" for key, value in json.loads((CATALOGUES / "en.json").read_text()).items()}
+    (tmp_path / "es.json").write_text(json.dumps(spanish))
+    monkeypatch.setattr(messages, "CATALOGUES", tmp_path)
+    messages.catalogues.cache_clear()
+    try:
+        assert choose_language(["es", "fr"], "en") == "es"
+        assert render(MessageKind.new_offer, "es", VALUES).subject.startswith("[es] ")
+    finally:
+        monkeypatch.undo()
+        messages.catalogues.cache_clear()
+
+
+def test_the_language_is_the_first_the_member_speaks_that_has_a_catalogue():
+    assert choose_language(["es", "fr-CA", "en"], "en") == "fr"
+    assert choose_language(["es", "ar"], "fr") == "fr"
+    assert choose_language([], "xx") == "en"
+
+
+def test_an_email_is_plain_text_only_with_a_stable_message_id_and_no_remote_content():
+    channel = EmailChannel(Settings(environment="test", database_url="sqlite://", mail_from="Network <n@example.org>"))
+    mail = channel.compose("member@example.org", render(MessageKind.new_offer, "en", VALUES), "<abc@example.org>")
+    assert mail.get_content_type() == "text/plain" and not mail.is_multipart()
+    assert mail["Message-ID"] == "<abc@example.org>" and mail["Content-Language"] == "en"
+    assert "<img" not in mail.get_content() and "<html" not in mail.get_content().lower()
+
+
+def test_production_refuses_plain_smtp_to_a_remote_relay_a_login_without_password_and_a_placeholder_key():
+    signing_key, _ = answer_links.new_key_pair()
+    production = dict(environment="production", database_url="sqlite://", smtp_host="smtp.example.org")
+    with pytest.raises(ValueError, match="starttls or tls"):
+        Settings(**production, link_signing_key=signing_key)
+    with pytest.raises(ValueError, match="SMTP_PASSWORD"):
+        Settings(**production, smtp_security="starttls", smtp_username="relay-user", link_signing_key=signing_key)
+    with pytest.raises(ValueError, match="LINK_SIGNING_KEY"):
+        Settings(**production, smtp_security="tls")
+    Settings(**production, smtp_security="tls", smtp_username="relay-user", smtp_password="a-real-password",
+             link_signing_key=signing_key)
