@@ -195,7 +195,8 @@ class Task(SQLModel, table=True):
     address: str | None = Field(default=None, max_length=300)
     urgency: str = Field(default=Urgency.normal.value, max_length=10)
     status: str = Field(default=TaskStatus.open.value, max_length=10, index=True)
-    accepted_count: int = 0
+    accepted_count: int = 0  # as matching counts it (see events.fill_changed)
+    fill_sequence: int = 0  # of the last fill applied, to drop older ones
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 

@@ -83,7 +83,7 @@ class RunningMatching:
 
     @property
     def matching(self) -> Matching:
-        return self.client.app.state.runtime.extras["matching"]
+        return self.client.app.state.matching
 
     def offers(self, **params) -> list[dict]:
         params = {key: str(value) for key, value in params.items()} | {"limit": 200}
