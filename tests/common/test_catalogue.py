@@ -87,3 +87,8 @@ def test_nothing_leaves_as_an_event_the_catalogue_does_not_list_or_with_another_
         wrap("fill.completed", state, "matching")
     # The old fill names were taken by tasks.state's task.* events with another payload.
     assert "task.filled" not in EVENT_TYPES and "task.reopened" not in EVENT_TYPES
+
+
+def test_the_readme_lists_every_event():
+    readme = (REPO / "README.md").read_text()
+    assert [name for name in EVENT_TYPES if f"`{name}`" not in readme] == []
