@@ -94,11 +94,10 @@ class Wired(Generic[W]):
         self.runtime.start_relay()
         if self.runtime.uses_broker:
             for consume in self.definition.consumers(self.wiring):
-                loop = start_consumer(
+                start_consumer(
                     self.runtime, consume.name, consume.subscription.topics, consume.subscription,
                     group_id=consume.group_id, listener=consume.listener, **consume.options,
                 )
-                self.runtime.consumers[consume.name] = loop
         for task in self.definition.background(self.wiring):
             self.runtime.start_thread(task.name, task.run)
 

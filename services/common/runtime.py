@@ -19,8 +19,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from services.common.db import make_engine, migrate
 from services.common.consumer import ConsumerLoop, EventApplier, Handler
+from services.common.db import make_engine, migrate
 from services.common.kafka_io import ensure_topics, make_consumer, make_producer, wait_for_partitions
 from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var
 from services.common.outbox import OutboxRelay
@@ -200,5 +200,6 @@ def start_consumer(
     # kafka-python starts once it learns them has been seen to leave a member with no partitions.
     wait_for_partitions(consumer, topics)
     loop = ConsumerLoop(consumer, runtime.applier(name, handler))
+    runtime.consumers[name] = loop
     runtime.start_thread(f"consumer-{name}", loop.run)
     return loop
