@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from uuid import UUID
 
 import httpx
 from fastapi import FastAPI
@@ -16,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from gateway.auth.accounts import Accounts
 from gateway.auth.emails import EmailVault
 from gateway.auth.tokens import TokenService
+from gateway.clients.http import PUBLIC
 from gateway.clients.services import ServiceClients
 from gateway.config import Settings
 from gateway.graphql_view import GatewayGraphQLRouter, graphql_context
@@ -25,7 +27,8 @@ from gateway.limits.rate import RateLimiter, Rule
 from gateway.live.erasures import CONSUMER as ERASURES_CONSUMER
 from gateway.live.erasures import member_erasures
 from gateway.live.feed import EventFeed
-from gateway.live.hub import Hub
+from gateway.live.hub import Hub, LiveEvent
+from gateway.live.settling import FillSettling
 from gateway.models import Role
 from gateway.public_cache import PublicCache
 from gateway.response_cache import PublicResponseCache
@@ -52,11 +55,27 @@ def build_gateway(settings: Settings, runtime: Runtime, limiter: RateLimiter,
         cache=PublicCache(settings.open_tasks_cache_seconds), limiter=limiter,
     )
     if settings.live_updates:
-        # Offer and task events reach subscriptions and drop cached public pages.
-        gateway.hub.bind(asyncio.get_running_loop())
-        listeners = [lambda event: gateway.cache.invalidate(), gateway.hub.publish_threadsafe]
-        gateway.feed = EventFeed(settings.kafka_bootstrap_servers, settings.topics, listeners)
+        gateway.feed = EventFeed(settings.kafka_bootstrap_servers, settings.topics, [live_relay(gateway)])
     return gateway
+
+
+def live_relay(gateway: Gateway):
+    """Offer, fill and task events reach subscriptions and drop cached public pages; a fill once
+    the tasks service shows it (see live.settling)."""
+    loop = asyncio.get_running_loop()
+    gateway.hub.bind(loop)
+
+    def relay(event: LiveEvent) -> None:
+        gateway.cache.invalidate()
+        gateway.hub.publish_threadsafe(event)
+
+    async def accepted_count(task_id: str) -> int | None:
+        tasks = (await gateway.clients.tasks.many(PUBLIC, [UUID(task_id)])) if task_id else []
+        return int(tasks[0]["accepted_count"]) if tasks else None
+
+    settling = FillSettling(accepted_count, relay)
+    settling.bind(loop)
+    return settling.publish_threadsafe
 
 
 def bootstrap_admin(accounts: Accounts, settings: Settings) -> None:
