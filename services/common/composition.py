@@ -8,7 +8,21 @@ supervision, health, readiness, metrics, problem details.
 
 Routes reach the wiring through ``app.state.<definition.name>`` (each app has a typed
 dependency for it). Fast tests call :func:`bootstrap` with an ``InMemoryProducer``: the same
-wiring and the same subscriptions, no broker, no thread (see ``Wired.apply``).
+wiring and the same subscriptions, no broker, no thread (``Wired.applier(name).apply(record)``).
+
+A service's ``main.py``, in short::
+
+    def definition() -> AppDefinition[Notifications]:
+        return AppDefinition(
+            name="notifications", title="Notifications", migrations_dir=MIGRATIONS, routers=routers,
+            wire=Notifications.build,  # Runtime -> the service's typed wiring
+            consumers=lambda n: [Consume("offer-news", Subscription(
+                n.settings.topics, {OFFER_CREATED: offer_created},  # typed handler per type
+                ignores=[e for e in types_on(OFFERS_EVENTS) if e is not OFFER_CREATED]))],
+            background=lambda n: [Background("reminders", n.send_reminders)],
+        )
+
+    app = create_app(Settings(), definition())
 """
 
 from __future__ import annotations
