@@ -5,7 +5,8 @@ handler receives the payload class the catalogue names, already validated. It mu
 does with every type of the topics it reads (handle it, or ignore it), so a type added to the
 catalogue is a decision for each consumer, not a silent skip. What the catalogue does not list
 on a topic, or a version the subscription does not read, raises :class:`PoisonEvent`: the
-consumer dead-letters it with that reason and never applies it.
+consumer dead-letters it with that reason and never applies it. A type the consumer ignores is
+skipped whatever its version: it reads nothing of it.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class Subscription:
         ignores: Iterable[EventType] = (),
         tombstones: Mapping[str, TombstoneHandler] | None = None,
     ):
-        self.prefix = topics
+        self.names = topics  # the prefixed topic names
         self.handlers = {event.name: _as_handles(h) for event, h in handles.items()}
         self.ignored = {event.name for event in ignores}
         self.tombstones = dict(tombstones or {})
@@ -103,7 +104,7 @@ class Subscription:
     @property
     def topics(self) -> list[str]:
         """The prefixed names of the topics to subscribe to."""
-        return sorted(self.prefix.named(base) for base in self.contracts)
+        return sorted(self.names.named(base) for base in self.contracts)
 
     def __call__(self, context: Any, incoming: Incoming) -> None:
         """Apply ``incoming`` with ``context`` (a session for the idempotent consumer)."""
@@ -118,7 +119,7 @@ class Subscription:
         Raises :class:`PoisonEvent` (unknown type, unsupported version) or pydantic's
         ``ValidationError`` (a payload its class does not accept): never to be applied.
         """
-        base = self.prefix.base(incoming.topic)
+        base = self.names.base(incoming.topic)
         contract = self.contracts.get(base or "")
         if contract is None:
             raise UnknownEvent(f"this consumer does not read topic {incoming.topic}")
