@@ -51,7 +51,7 @@ from services.common.topics import Topics, all_topics  # noqa: E402
 from services.matching.directory import MemberDirectory  # noqa: E402
 from services.matching.engine import ScoreWeights  # noqa: E402
 from services.matching.member_feed import READER_OPTIONS, bulk_load, open_reader, replay  # noqa: E402
-from services.matching.member_states import read_update  # noqa: E402
+from services.matching.member_states import Unreadable, read_update  # noqa: E402
 from tests.support.infra import delete_topics_with_prefix, ensure_kafka  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "rebuild.md"
@@ -182,7 +182,7 @@ def replay_costs(bootstrap: str, topic: str, batch: int = 10_000) -> dict[str, f
             started = cpu()
             updates = [read_update(record) for record in records]
             validated = cpu()
-            directory.apply(update for update in updates if update is not None)
+            directory.apply(update for update in updates if not isinstance(update, Unreadable))
             costs["validate"] += validated - started
             costs["profiles"] += cpu() - validated
             del records, updates

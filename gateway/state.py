@@ -1,9 +1,9 @@
-"""Everything the gateway wires up once at start-up and hands to each request."""
+"""Everything the gateway wires up once at start-up and hands to each request (its typed wiring,
+at ``app.state.gateway``); threads and their supervision belong to the shared runtime."""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
@@ -15,7 +15,6 @@ from gateway.limits.rate import RateLimiter, Rule
 from gateway.live.feed import EventFeed
 from gateway.live.hub import Hub
 from gateway.public_cache import PublicCache
-from services.common.runtime import Runtime, dead_threads
 
 
 @dataclass
@@ -28,10 +27,7 @@ class Gateway:
     hub: Hub
     cache: PublicCache
     limiter: RateLimiter
-    feed: EventFeed | None = None
-    consumers: Runtime | None = None  # the member-erasures consumer group, once started
-    stop: threading.Event = field(default_factory=threading.Event)
-    threads: list[threading.Thread] = field(default_factory=list)
+    feed: EventFeed | None = None  # None with live updates off
 
     @property
     def login_rule(self) -> Rule:
@@ -40,19 +36,3 @@ class Gateway:
     @property
     def login_account_rule(self) -> Rule:
         return Rule("login-account", self.settings.rate_limit_login_per_account_per_hour, 3600)
-
-    def start_thread(self, name: str, target) -> None:
-        thread = threading.Thread(target=target, args=(self.stop,), name=name, daemon=True)
-        thread.start()
-        self.threads.append(thread)
-
-    def dead_threads(self) -> list[str]:
-        """Background threads (live feed, consumers) that ended although the gateway runs on."""
-        return dead_threads(self.threads + (self.consumers.threads if self.consumers else []), self.stop)
-
-    async def close(self) -> None:
-        self.stop.set()
-        for thread in self.threads + (self.consumers.threads if self.consumers else []):
-            thread.join(10)
-        await self.clients.close()
-        self.engine.dispose()

@@ -14,24 +14,25 @@ from uuid import UUID
 from sqlmodel import Session, select
 
 from gateway.models import User
-from services.common.consumer import Incoming, PoisonEvent
-from services.common.runtime import Runtime, start_consumer
+from services.common.catalogue import types_on
+from services.common.consumer import PoisonEvent
+from services.common.dispatch import Subscription, Tombstone
+from services.common.topics import MEMBERS_STATE, Topics
 
 log = logging.getLogger(__name__)
 CONSUMER = "member-erasures"
 
 
-def forget_erased_member(session: Session, incoming: Incoming) -> None:
-    if not incoming.is_tombstone:
-        return  # profile changes concern matching, not logins
+def member_erasures(topics: Topics) -> Subscription:
+    """Tombstones only: profile changes concern matching, not logins."""
+    return Subscription(topics, {}, ignores=types_on(MEMBERS_STATE), tombstones={MEMBERS_STATE: forget_erased_member})
+
+
+def forget_erased_member(session: Session, tombstone: Tombstone) -> None:
     try:
-        member_id = UUID(str(incoming.key))
+        member_id = UUID(str(tombstone.key))
     except ValueError as error:
-        raise PoisonEvent(f"tombstone key {incoming.key!r} is not a member id") from error
+        raise PoisonEvent(f"tombstone key {tombstone.key!r} is not a member id") from error
     for user in session.exec(select(User).where(User.member_id == member_id)).all():
         log.info("member %s was erased; removing account %s", member_id, user.id)
         session.delete(user)
-
-
-def start_erasure_consumer(runtime: Runtime) -> None:
-    start_consumer(runtime, CONSUMER, [runtime.settings.topics.members_state], forget_erased_member)

@@ -2,7 +2,8 @@
 
 Every gateway instance reads every partition from the end, without a consumer group: it only
 relays what happens from now on to its own subscribers, so there is nothing to commit and no
-reason to share partitions with other instances.
+reason to share partitions with other instances. Records are dispatched by type through the
+event catalogue; repeats and out-of-date changes are dropped (see ``freshness``).
 """
 
 from __future__ import annotations
@@ -15,32 +16,72 @@ from collections.abc import Callable
 from kafka import TopicPartition
 from kafka.errors import KafkaError
 
+from pydantic import ValidationError
+
+from gateway.live.freshness import Freshness
 from gateway.live.hub import LiveEvent
+from services.common.catalogue import CATALOGUE, types_on
+from services.common.consumer import Incoming, PoisonEvent
+from services.common.contracts import FillChanged, OfferChanged, TaskState
+from services.common.dispatch import Event, Subscription, Tombstone
 from services.common.envelope import Envelope, MalformedEvent
 from services.common.kafka_io import make_consumer
-from services.common.topics import Topics
+from services.common.topics import OFFERS_EVENTS, TASKS_STATE, Topics
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[LiveEvent], None]
 
 
-def live_event(topics: Topics, record) -> LiveEvent | None:
-    """What a record means to subscribers; None for records they do not care about."""
-    key = record.key.decode() if record.key is not None else None
-    if record.value is None:
-        # A tombstone on the tasks topic: the task is gone.
-        return LiveEvent("task", "task.deleted", key) if record.topic == topics.tasks_state else None
+def _data(event: Event) -> dict:
+    return event.payload.model_dump(mode="json")
+
+
+def offer_changed(_, event: Event[OfferChanged]) -> LiveEvent:
+    offer = event.payload
+    return LiveEvent("offer", event.type, str(offer.task_id), _data(event), str(event.event_id),
+                     str(offer.offer_id), offer.sequence)
+
+
+def fill_changed(_, event: Event[FillChanged]) -> LiveEvent:
+    fill = event.payload
+    return LiveEvent("fill", event.type, str(fill.task_id), _data(event), str(event.event_id),
+                     str(fill.task_id), fill.sequence)
+
+
+def task_changed(_, event: Event[TaskState]) -> LiveEvent:
+    return LiveEvent("task", event.type, str(event.payload.task_id), _data(event), str(event.event_id))
+
+
+def task_deleted(_, tombstone: Tombstone) -> LiveEvent:
+    return LiveEvent("task", CATALOGUE[TASKS_STATE].tombstone, tombstone.key)
+
+
+def live_events(topics: Topics) -> Subscription:
+    """What subscribers are told of: every offer, fill and task event, typed."""
+    handles = {event: offer_changed for event in types_on(OFFERS_EVENTS) if event.payload is OfferChanged}
+    handles |= {event: fill_changed for event in types_on(OFFERS_EVENTS) if event.payload is FillChanged}
+    handles |= {event: task_changed for event in types_on(TASKS_STATE)}
+    return Subscription(topics, handles, tombstones={TASKS_STATE: task_deleted})
+
+
+def live_event(subscription: Subscription, record) -> LiveEvent | None:
+    """What a record means to subscribers; None for one that cannot be applied.
+
+    Such a record is only logged here: every gateway instance reads every record, and the
+    services' consumer groups on these topics dead-letter it once.
+    """
     try:
-        envelope = Envelope.from_bytes(record.value)
-    except MalformedEvent:
-        log.warning("skipping unreadable event %s[%s]@%s", record.topic, record.partition, record.offset)
+        incoming = Incoming(record.topic, record.key.decode() if record.key is not None else None,
+                            None if record.value is None else Envelope.from_bytes(record.value), record.partition)
+        route = subscription.route(incoming)
+    except (MalformedEvent, PoisonEvent, ValidationError) as error:
+        log.warning("skipping event %s[%s]@%s: %s", record.topic, record.partition, record.offset, str(error)[:200])
         return None
-    task_id = str(envelope.data.get("task_id") or key or "") or None
-    if record.topic == topics.tasks_state:
-        return LiveEvent("task", envelope.type, task_id, envelope.data)
-    kind = "offer" if envelope.type.startswith("offer.") else "fill"
-    return LiveEvent(kind, envelope.type, task_id, envelope.data)
+    if route is None:
+        return None
+    handler, message = route
+    return handler(None, message)
 
 
 class EventFeed:
@@ -48,6 +89,8 @@ class EventFeed:
         self.bootstrap_servers = bootstrap_servers
         self.topics = topics
         self.listeners = listeners
+        self.subscription = live_events(topics)
+        self.freshness = Freshness()  # kept across reconnections: a re-read record is a repeat
         self.ready = threading.Event()
 
     def run(self, stop: threading.Event) -> None:
@@ -77,7 +120,7 @@ class EventFeed:
             consumer.close()
 
     def _partitions(self, consumer, stop: threading.Event) -> list[TopicPartition]:
-        names = [self.topics.offers_events, self.topics.tasks_state]
+        names = self.subscription.topics
         while not stop.is_set():
             found = {name: consumer.partitions_for_topic(name) for name in names}
             if all(found.values()):
@@ -86,8 +129,8 @@ class EventFeed:
         return []
 
     def _dispatch(self, record) -> None:
-        event = live_event(self.topics, record)
-        if event is None:
+        event = live_event(self.subscription, record)
+        if event is None or not self.freshness.admit(event):
             return
         for listener in self.listeners:
             try:

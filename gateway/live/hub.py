@@ -16,12 +16,19 @@ from typing import Any
 
 @dataclass(frozen=True)
 class LiveEvent:
-    """One event as subscriptions see it. ``kind`` is offer, fill or task."""
+    """One event as subscriptions see it. ``kind`` is offer, fill or task.
+
+    ``event_id`` tells a repeat; ``entity`` (the offer's or the task's id) and ``sequence`` order
+    the changes of one offer or one fill (see ``freshness``).
+    """
 
     kind: str
     type: str
     task_id: str | None
     data: dict[str, Any] = field(default_factory=dict)
+    event_id: str | None = None
+    entity: str | None = None
+    sequence: int = 0
 
 
 class SubscriberTooSlow(Exception):

@@ -109,19 +109,26 @@ class EventApplier:
         return f"tombstone:{record.topic}:{record.partition}:{record.offset}"
 
     def _dead_letter(self, record, reason: str) -> str:
-        log.warning("dead-lettering %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason[:300])
-        if self.dead_letters is not None:
-            headers = [
-                ("dlt.reason", reason[:1000].encode()),
-                ("dlt.topic", record.topic.encode()),
-                ("dlt.partition", str(record.partition).encode()),
-                ("dlt.offset", str(record.offset).encode()),
-                ("dlt.consumer", self.consumer_name.encode()),
-            ]
-            self.dead_letters.send(
-                dead_letter_topic(record.topic), key=record.key, value=record.value, headers=headers
-            ).get(timeout=15)
+        dead_letter(self.dead_letters, record, reason, self.consumer_name)
         return "dead_lettered"
+
+
+def dead_letter(producer, record, reason: str, consumer_name: str) -> None:
+    """Copy ``record`` to its topic's dead-letter topic, the reason and its origin in headers.
+
+    ``producer`` None (a unit test without one) only logs.
+    """
+    log.warning("dead-lettering %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason[:300])
+    if producer is None:
+        return
+    headers = [
+        ("dlt.reason", reason[:1000].encode()),
+        ("dlt.topic", record.topic.encode()),
+        ("dlt.partition", str(record.partition).encode()),
+        ("dlt.offset", str(record.offset).encode()),
+        ("dlt.consumer", consumer_name.encode()),
+    ]
+    producer.send(dead_letter_topic(record.topic), key=record.key, value=record.value, headers=headers).get(timeout=15)
 
 
 class ConsumerLoop:

@@ -3,7 +3,8 @@
 Payloads carry the matching-relevant state of an entity and nothing personal: members appear by
 opaque id only; no names, contacts, free-text notes or exact addresses ever go on a topic.
 Consumers ignore unknown fields so producers can add fields without breaking them; a change that
-removes or re-means a field bumps the payload's ``VERSION``.
+removes or re-means a field bumps the event's version in ``services.common.catalogue``, which says
+which event types carry which payload, and which versions consumers read.
 """
 
 from __future__ import annotations
@@ -88,8 +89,6 @@ class DateRange(Contract):
 class MemberState(Contract):
     """Everything matching needs to know about a member; key = member_id."""
 
-    VERSION: int = Field(default=1, exclude=True)
-
     member_id: UUID
     status: MemberStatus
     skills: list[SkillClaim] = []
@@ -142,7 +141,11 @@ class OfferStatus(str, enum.Enum):
 
 
 class OfferChanged(Contract):
-    """An offer's new state; type names the change (offer.created, offer.accepted, ...)."""
+    """An offer's new state; type names the change (offer.created, offer.accepted, ...).
+
+    ``sequence`` grows with each change of the offer (its stage: offered, answered, released), so
+    a reader can tell a late or repeated older change from a newer one. 0: not known.
+    """
 
     offer_id: UUID
     task_id: UUID
@@ -151,11 +154,21 @@ class OfferChanged(Contract):
     reasons: list[str] = []
     expires_at: datetime | None = None
     withdrawn_because: str | None = None
+    sequence: int = 0
 
 
-class TaskFillChanged(Contract):
-    """A task's fill level changed (task.filled, task.reopened)."""
+class FillChanged(Contract):
+    """A task's fill level as matching counts it (fill.completed, fill.reopened).
+
+    Matching owns capacity: this is the one place "filled" is decided. ``sequence`` grows with
+    each change of the task's fill, so a reader applies only fills newer than the one it has.
+    """
 
     task_id: UUID
     slots: int
     accepted: int
+    sequence: int = 0
+
+    @property
+    def is_full(self) -> bool:
+        return self.accepted >= self.slots

@@ -9,6 +9,8 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from services.common.catalogue import EventType, event_type as lookup
+
 
 class MalformedEvent(ValueError):
     """A message that cannot be read as an envelope; it belongs on the dead-letter topic."""
@@ -37,6 +39,10 @@ class Envelope(BaseModel):
             raise MalformedEvent(f"not a valid event envelope: {error}") from error
 
 
-def wrap(event_type: str, payload: BaseModel, source: str, version: int = 1) -> Envelope:
-    """Envelope for a contract payload (see ``services.common.contracts``)."""
-    return Envelope(type=event_type, version=version, source=source, data=payload.model_dump(mode="json"))
+def wrap(event_type: str | EventType, payload: BaseModel, source: str) -> Envelope:
+    """Envelope for a catalogued event: refuses a type the catalogue does not list or a payload of
+    another class than it names, and writes the version the catalogue says producers write."""
+    spec = event_type if isinstance(event_type, EventType) else lookup(event_type)
+    if not isinstance(payload, spec.payload):
+        raise TypeError(f"{spec.name} carries a {spec.payload.__name__}, not a {type(payload).__name__}")
+    return Envelope(type=spec.name, version=spec.version, source=source, data=payload.model_dump(mode="json"))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka import errors as Errors
@@ -148,3 +150,46 @@ def header_value(headers: Headers | None, name: str) -> str | None:
         if key == name and value is not None:
             return value.decode()
     return None
+
+
+@dataclass(frozen=True)
+class SentRecord:
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    headers: Headers
+
+
+class _Delivered:
+    """What ``KafkaProducer.send`` returns, for a record already delivered."""
+
+    def __init__(self, record: SentRecord):
+        self.record = record
+
+    def get(self, timeout: float | None = None) -> SentRecord:
+        return self.record
+
+
+class InMemoryProducer:
+    """Stands in for a KafkaProducer where a fast test runs handlers without a broker: it keeps
+    what was sent (the relay's events, dead letters) for the test to read."""
+
+    def __init__(self) -> None:
+        self.sent: list[SentRecord] = []
+        self._lock = threading.Lock()
+
+    def send(self, topic: str, key: bytes | None = None, value: bytes | None = None, headers: Headers | None = None):
+        record = SentRecord(topic, key, value, list(headers or []))
+        with self._lock:
+            self.sent.append(record)
+        return _Delivered(record)
+
+    def on(self, topic: str) -> list[SentRecord]:
+        with self._lock:
+            return [record for record in self.sent if record.topic == topic]
+
+    def flush(self, timeout: float | None = None) -> None:
+        pass
+
+    def close(self, timeout: float | None = None) -> None:
+        pass

@@ -1,8 +1,6 @@
-"""Wiring built in one place: database, producer, relay and consumer threads, web app.
-
-Every service's ``main.py`` calls :func:`create_service_app` with its routers and consumers; tests
-build the same app with other settings. Route handlers and consumers only ever receive what is
-built here.
+"""The plumbing every app shares: database, producer, outbox relay, background threads, and the
+operations routes (health, readiness, metrics). ``services.common.composition`` assembles an app
+from it; nothing else builds these.
 """
 
 from __future__ import annotations
@@ -12,25 +10,21 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from services.common.body_limit import BodySizeLimit
+from services.common.consumer import ConsumerLoop, EventApplier, Handler
 from services.common.db import make_engine, migrate
-from services.common.http_api import problem_responses
-from services.common.kafka_io import ensure_topics, make_producer
-from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, configure_logging, request_id_var
+from services.common.kafka_io import ensure_topics, make_consumer, make_producer, wait_for_partitions
+from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var
 from services.common.outbox import OutboxRelay
-from services.common.problems import install_problem_handlers
 from services.common.settings import ServiceSettings
-from services.common.tracing import TracingMiddleware, configure_tracing
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("access")
@@ -44,13 +38,21 @@ def dead_threads(threads: list[threading.Thread], stop: threading.Event) -> list
 
 @dataclass
 class Runtime:
+    """What an app runs on. ``producer`` is a KafkaProducer, an ``InMemoryProducer`` in fast tests,
+    or None for an app that runs without a broker (the gateway with live updates off)."""
+
     settings: ServiceSettings
     engine: Engine
     producer: object | None = None
     relay: OutboxRelay | None = None
+    uses_broker: bool = True
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
-    extras: dict = field(default_factory=dict)
+    consumers: dict[str, ConsumerLoop] = field(default_factory=dict)
+
+    def applier(self, consumer: str, handler: Handler) -> EventApplier:
+        """Applies records once each for ``consumer``, dead-lettering to this runtime's producer."""
+        return EventApplier(self.engine, f"{self.settings.service_name}.{consumer}", handler, self.producer)
 
     def start_thread(self, name: str, target: Callable[[threading.Event], None]) -> None:
         thread = threading.Thread(target=target, args=(self.stop,), name=name, daemon=True)
@@ -59,6 +61,11 @@ class Runtime:
 
     def dead_threads(self) -> list[str]:
         return dead_threads(self.threads, self.stop)
+
+    def start_relay(self) -> None:
+        if self.relay is not None:
+            relay, poll = self.relay, self.settings.outbox_poll_seconds
+            self.start_thread("outbox-relay", lambda stop: relay.run(stop, poll))
 
     def nudge_relay(self) -> None:
         """Wake the relay now instead of at its next poll (called after a commit)."""
@@ -76,9 +83,6 @@ class Runtime:
         if self.producer is not None:
             self.producer.close(timeout=5)
         self.engine.dispose()
-
-
-Starter = Callable[[Runtime], None]
 
 
 def broker_reachable(bootstrap_servers: str, timeout_s: float = 1.0) -> bool:
@@ -101,20 +105,28 @@ def database_reachable(engine: Engine) -> bool:
         return False
 
 
-def build_runtime(settings: ServiceSettings, migrations_dir: Path) -> Runtime:
+def build_runtime(
+    settings: ServiceSettings, migrations_dir: Path, *, producer=None, uses_broker: bool = True,
+    publishes: bool = True,
+) -> Runtime:
+    """Database migrated, topics created and a producer, unless one is given (a test's in-memory
+    producer: then no broker is contacted). Starts no thread: see :meth:`Runtime.start_relay`."""
     engine = make_engine(settings.database_url)
     migrate(engine, migrations_dir)
-    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_specs())
-    producer = make_producer(settings.kafka_bootstrap_servers, settings.service_name, acks=settings.kafka_acks)
-    runtime = Runtime(settings=settings, engine=engine, producer=producer)
-    # The relay has a producer of its own, which it replaces after a failure (see OutboxRelay).
-    runtime.relay = OutboxRelay(engine, producer_factory=lambda: make_producer(
-        settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-outbox", acks=settings.kafka_acks))
-    runtime.start_thread("outbox-relay", lambda stop: runtime.relay.run(stop, settings.outbox_poll_seconds))
+    relay_producer: dict = {"producer": producer}  # a test's in-memory producer serves the relay too
+    if producer is None and uses_broker:
+        ensure_topics(settings.kafka_bootstrap_servers, settings.topic_specs())
+        producer = make_producer(settings.kafka_bootstrap_servers, settings.service_name, acks=settings.kafka_acks)
+        # The relay has a producer of its own, which it replaces after a failure (see OutboxRelay).
+        relay_producer = {"producer_factory": lambda: make_producer(
+            settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-outbox", acks=settings.kafka_acks)}
+    runtime = Runtime(settings=settings, engine=engine, producer=producer, uses_broker=uses_broker)
+    if publishes and producer is not None:
+        runtime.relay = OutboxRelay(engine, **relay_producer)
     return runtime
 
 
-ReadyCheck = Callable[[Runtime], bool]
+ReadyCheck = Callable[[], bool]
 
 
 def operations_router(runtime_of: Callable[[], Runtime], extra_ready_checks: dict[str, ReadyCheck] | None = None) -> APIRouter:
@@ -133,12 +145,11 @@ def operations_router(runtime_of: Callable[[], Runtime], extra_ready_checks: dic
     @router.get("/readyz", summary="Database and broker are reachable")
     def readyz(response: Response) -> dict:
         runtime = runtime_of()
-        checks = {
-            "database": database_reachable(runtime.engine),
-            "broker": broker_reachable(runtime.settings.kafka_bootstrap_servers),
-        }
+        checks = {"database": database_reachable(runtime.engine)}
+        if runtime.uses_broker:
+            checks["broker"] = broker_reachable(runtime.settings.kafka_bootstrap_servers)
         for name, check in (extra_ready_checks or {}).items():
-            checks[name] = bool(check(runtime))
+            checks[name] = bool(check())
         ready = all(checks.values())
         response.status_code = 200 if ready else 503
         return {"status": "ready" if ready else "unready", "checks": checks}
@@ -148,52 +159,6 @@ def operations_router(runtime_of: Callable[[], Runtime], extra_ready_checks: dic
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
-
-
-def create_service_app(
-    settings: ServiceSettings,
-    *,
-    title: str,
-    migrations_dir: Path,
-    routers: Iterable[APIRouter],
-    starters: Iterable[Starter] = (),
-    description: str = "",
-    extra_ready_checks: dict[str, ReadyCheck] | None = None,
-) -> FastAPI:
-    """The FastAPI app of one service; ``starters`` start its consumers once wiring is built.
-
-    ``extra_ready_checks`` name service-specific conditions /readyz also waits for (e.g. a state
-    topic replayed to its end); each is called with the runtime and returns True when met.
-    """
-    state: dict[str, Runtime] = {}
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        configure_logging(settings.service_name, settings.log_level)
-        runtime = build_runtime(settings, migrations_dir)
-        state["runtime"] = runtime
-        app.state.runtime = runtime
-        for start in starters:
-            start(runtime)
-        log.info("%s started", settings.service_name)
-        try:
-            yield
-        finally:
-            runtime.shutdown()
-            log.info("%s stopped", settings.service_name)
-
-    configure_tracing(settings.service_name)
-    app = FastAPI(title=title, description=description, lifespan=lifespan)
-    install_problem_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.middleware("http")(observe_request)
-    app.add_middleware(TracingMiddleware)  # added last = outermost: logs and outbox see the span
-    app.include_router(operations_router(lambda: state["runtime"], extra_ready_checks))
-    from services.common.deps import get_actor  # deps builds on this module
-
-    for router in routers:  # every API route answers verified callers only
-        app.include_router(router, dependencies=[Depends(get_actor)], responses=problem_responses(401))
-    return app
 
 
 async def observe_request(request: Request, call_next):
@@ -222,16 +187,13 @@ async def observe_request(request: Request, call_next):
 def start_consumer(
     runtime: Runtime, name: str, topics: list[str], handler, group_id: str | None = None, listener=None,
     **consumer_options,
-) -> None:
+) -> ConsumerLoop:
     """Consume ``topics`` in a consumer group, applying each event once through ``handler``.
 
     ``listener`` (a kafka ``ConsumerRebalanceListener``) hears which partitions this instance
     is given and loses, for services that split work by partition. ``consumer_options`` go to
     the ``KafkaConsumer`` (e.g. its partition assignment strategy).
     """
-    from services.common.consumer import ConsumerLoop, EventApplier
-    from services.common.kafka_io import make_consumer, wait_for_partitions
-
     settings = runtime.settings
     consumer = make_consumer(
         settings.kafka_bootstrap_servers, group_id or f"{settings.topic_prefix}{settings.service_name}.{name}",
@@ -242,6 +204,7 @@ def start_consumer(
     # the topics' partitions. Joining without them assigns nothing at first, and the rebalance that
     # kafka-python starts once it learns them has been seen to leave a member with no partitions.
     wait_for_partitions(consumer, topics)
-    loop = ConsumerLoop(consumer, EventApplier(runtime.engine, f"{settings.service_name}.{name}", handler, runtime.producer))
-    runtime.extras[f"consumer:{name}"] = loop
+    loop = ConsumerLoop(consumer, runtime.applier(name, handler))
+    runtime.consumers[name] = loop
     runtime.start_thread(f"consumer-{name}", loop.run)
+    return loop

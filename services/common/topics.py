@@ -27,6 +27,14 @@ class Topics:
     def offers_events(self) -> str:
         return self.prefix + OFFERS_EVENTS
 
+    def named(self, base: str) -> str:
+        """The topic called ``base`` (e.g. ``TASKS_STATE``) under this prefix."""
+        return self.prefix + base
+
+    def base(self, topic: str) -> str | None:
+        """The product's name of ``topic`` without this prefix; None for a topic of another prefix."""
+        return topic[len(self.prefix):] if topic.startswith(self.prefix) else None
+
 
 def dead_letter_topic(topic: str) -> str:
     return f"{topic}.dlt"

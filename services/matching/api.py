@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session
 
 from services.common.contracts import OfferStatus
-from services.common.deps import Actor, get_actor, get_runtime, get_session
+from services.common.deps import Actor, get_actor, get_session
 from services.common.http_api import batch_ids
-from services.common.runtime import Runtime
 from services.matching import handlers, reads
 from services.matching.context import Matching
 from services.matching.models import FillPublic, OfferAnswer, OfferPage, OfferPublic, utcnow
@@ -30,8 +29,8 @@ ANSWER_PROBLEMS = {
 }
 
 
-def get_matching(runtime: Runtime = Depends(get_runtime)) -> Matching:
-    return runtime.extras["matching"]
+def get_matching(request: Request) -> Matching:
+    return request.app.state.matching
 
 
 @router.get("/offers", summary="Offers, newest first, filtered by member, tasks or status")

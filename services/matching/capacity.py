@@ -26,6 +26,7 @@ from services.matching.models import MatchingTask, MemberMonthLoad, TaskFill
 class Fill:
     slots: int
     accepted: int
+    version: int = 0  # one more at each change of the row: fill events carry it as their sequence
 
     @property
     def open_slots(self) -> int:
@@ -38,9 +39,9 @@ class Fill:
 
 def read_fill(session: Session, task_id: UUID) -> Fill | None:
     row = session.execute(
-        select(TaskFill.slots, TaskFill.accepted).where(TaskFill.task_id == task_id)
+        select(TaskFill.slots, TaskFill.accepted, TaskFill.version).where(TaskFill.task_id == task_id)
     ).one_or_none()
-    return None if row is None else Fill(row.slots, row.accepted)
+    return None if row is None else Fill(row.slots, row.accepted, row.version)
 
 
 def _changed(session: Session, statement) -> bool:
@@ -53,14 +54,15 @@ def claim_slot(session: Session, task_id: UUID) -> bool:
         session,
         update(TaskFill)
         .where(TaskFill.task_id == task_id, TaskFill.accepted < TaskFill.slots)
-        .values(accepted=TaskFill.accepted + 1),
+        .values(accepted=TaskFill.accepted + 1, version=TaskFill.version + 1),
     )
 
 
 def unclaim_slot(session: Session, task_id: UUID) -> None:
     """Undo this transaction's own ``claim_slot`` (the offer changed under it)."""
     session.execute(
-        update(TaskFill).where(TaskFill.task_id == task_id).values(accepted=TaskFill.accepted - 1)
+        update(TaskFill).where(TaskFill.task_id == task_id)
+        .values(accepted=TaskFill.accepted - 1, version=TaskFill.version + 1)
         .execution_options(synchronize_session=False)
     )
 
@@ -74,7 +76,8 @@ def release_slot(session: Session, task_id: UUID) -> None:
     session.execute(
         update(TaskFill)
         .where(TaskFill.task_id == task_id, TaskFill.accepted > 0)
-        .values(accepted=remaining, slots=case((wanted > remaining, wanted), else_=remaining))
+        .values(accepted=remaining, slots=case((wanted > remaining, wanted), else_=remaining),
+                version=TaskFill.version + 1)
         .execution_options(synchronize_session=False)
     )
 
@@ -97,16 +100,17 @@ def set_slots(session: Session, task_id: UUID, slots: int) -> tuple[Fill | None,
     """
     before = lock_fill(session, task_id)
     if before is None:
-        session.add(TaskFill(task_id=task_id, slots=slots, accepted=0))
+        session.add(TaskFill(task_id=task_id, slots=slots, accepted=0, version=1))
         session.flush()
-        return None, Fill(slots, 0)
-    after = Fill(max(slots, before.accepted), before.accepted)
-    if after.slots != before.slots:
-        session.execute(
-            update(TaskFill).where(TaskFill.task_id == task_id).values(slots=after.slots)
-            .execution_options(synchronize_session=False)
-        )
-    return before, after
+        return None, Fill(slots, 0, 1)
+    wanted = max(slots, before.accepted)
+    if wanted == before.slots:
+        return before, before
+    session.execute(
+        update(TaskFill).where(TaskFill.task_id == task_id).values(slots=wanted, version=TaskFill.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return before, Fill(wanted, before.accepted, before.version + 1)
 
 
 def claim_member_month(session: Session, member_id: UUID, month: str, limit: int) -> bool:

@@ -31,7 +31,8 @@ class Matching:
     sqlite_writers: threading.Lock | None = None
 
     @classmethod
-    def build(cls, runtime: Runtime, settings: Settings) -> "Matching":
+    def build(cls, runtime: Runtime, settings: Settings | None = None) -> "Matching":
+        settings = settings or runtime.settings
         wakeup = threading.Event()
         return cls(
             runtime=runtime,

@@ -11,7 +11,8 @@ from uuid import UUID
 
 from sqlmodel import Session
 
-from services.common.contracts import OfferChanged, TaskFillChanged
+from services.common.catalogue import FILL_COMPLETED, FILL_REOPENED, OFFER_EVENT_FOR
+from services.common.contracts import FillChanged, OfferChanged, OfferStatus
 from services.common.envelope import wrap
 from services.common.observability import OFFER_RESPONSE_SECONDS, OFFERS_BY_OUTCOME
 from services.common.outbox import add_event
@@ -21,11 +22,26 @@ from services.matching.models import Offer, as_utc
 SOURCE = "matching"
 
 
-ANSWERS = {"accepted", "declined"}
+ANSWERS = {OfferStatus.accepted, OfferStatus.declined}
+# An offer's stage, its per-offer sequence: offered, then answered or ended, then released. Every
+# change moves it to a later stage (the lifecycle has no way back), so a reader keeps the highest.
+STAGE = {
+    OfferStatus.pending: 1,
+    OfferStatus.accepted: 2,
+    OfferStatus.declined: 2,
+    OfferStatus.expired: 2,
+    OfferStatus.cancelled_by_volunteer: 3,
+}
 
 
-def offer_changed(session: Session, topic: str, offer: Offer, change: str) -> None:
-    """``change`` is the verb of the event type: created, accepted, declined, expired, withdrawn..."""
+def offer_sequence(offer: Offer) -> int:
+    if offer.status == OfferStatus.withdrawn:
+        return 3 if offer.accepted_at is not None else 2  # withdrawn after a yes, or before any answer
+    return STAGE[offer.status]
+
+
+def offer_changed(session: Session, topic: str, offer: Offer) -> None:
+    """Tell the offer's new status: offer.created for a new one, offer.<status> after that."""
     payload = OfferChanged(
         offer_id=offer.id,
         task_id=offer.task_id,
@@ -34,20 +50,23 @@ def offer_changed(session: Session, topic: str, offer: Offer, change: str) -> No
         reasons=list(offer.reasons),
         expires_at=as_utc(offer.expires_at),
         withdrawn_because=offer.withdrawn_because,
+        sequence=offer_sequence(offer),
     )
-    add_event(session, topic, str(offer.task_id), wrap(f"offer.{change}", payload, SOURCE))
-    _count_outcome(offer, change)
+    event = OFFER_EVENT_FOR[offer.status]
+    add_event(session, topic, str(offer.task_id), wrap(event, payload, SOURCE))
+    _count_outcome(offer, event.name.split(".", 1)[1])
 
 
 def _count_outcome(offer: Offer, change: str) -> None:
     """Offers by outcome, and how long volunteers took to answer."""
     OFFERS_BY_OUTCOME.labels(change).inc()
-    if change in ANSWERS and offer.created_at is not None:
+    if offer.status in ANSWERS and offer.created_at is not None:
         waited = (datetime.now(UTC) - as_utc(offer.created_at)).total_seconds()
         OFFER_RESPONSE_SECONDS.labels(change).observe(max(waited, 0.0))
 
 
-def task_fill_changed(session: Session, topic: str, task_id: UUID, fill: Fill, change: str) -> None:
-    """``change`` is ``filled`` or ``reopened``."""
-    payload = TaskFillChanged(task_id=task_id, slots=fill.slots, accepted=fill.accepted)
-    add_event(session, topic, str(task_id), wrap(f"task.{change}", payload, SOURCE))
+def fill_changed(session: Session, topic: str, task_id: UUID, fill: Fill) -> None:
+    """fill.completed when every slot is taken, fill.reopened when a place came free again."""
+    payload = FillChanged(task_id=task_id, slots=fill.slots, accepted=fill.accepted, sequence=fill.version)
+    event = FILL_COMPLETED if fill.is_full else FILL_REOPENED
+    add_event(session, topic, str(task_id), wrap(event, payload, SOURCE))

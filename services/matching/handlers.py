@@ -63,7 +63,7 @@ def accept_offer(
         )
     # The member's load row is now locked by this transaction: their accepts run one at a time.
     _require_free_time(session, accepted)
-    events.offer_changed(session, matching.offers_topic, accepted, "accepted")
+    events.offer_changed(session, matching.offers_topic, accepted)
     offers.close_if_filled(session, matching.offers_topic, offer.task_id, now)
     return to_public(session, accepted)
 
@@ -79,7 +79,7 @@ def decline_offer(
     declined = offers.transition(session, offer.id, OfferStatus.pending, OfferStatus.declined, responded_at=now)
     if declined is None:
         return _unchanged_or_refused(session, offer.id, OfferStatus.declined, now)
-    events.offer_changed(session, matching.offers_topic, declined, "declined")
+    events.offer_changed(session, matching.offers_topic, declined)
     return to_public(session, declined)
 
 

@@ -22,17 +22,19 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common.contracts import MemberState, MemberStatus, OfferStatus
+from services.common.consumer import dead_letter
 from services.common.kafka_io import make_consumer, wait_for_partitions
 from services.matching import offers
 from services.matching.context import Matching
 from services.matching.directory import MemberDirectory, MemberUpdate
-from services.matching.member_states import read_update
+from services.matching.member_states import Unreadable, read_update
 from services.matching.models import Offer, utcnow
 
 log = logging.getLogger(__name__)
 
 MEMBER_PAUSED = "member paused"
 MEMBER_ERASED = "member erased"
+FEED_CONSUMER = "matching.members-feed"
 # Large fetches: the replay is bound by how fast records arrive, and the topic is read in full.
 READER_OPTIONS = dict(max_poll_records=10000, max_partition_fetch_bytes=16 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
 
@@ -51,8 +53,19 @@ def open_reader(bootstrap_servers: str, topic: str, client_id: str, timeout_s: f
     return consumer
 
 
-def replay(consumer: KafkaConsumer, directory: MemberDirectory, stop: threading.Event) -> int:
-    """Apply every record up to the end offsets the topic has now; returns the records read."""
+Reject = Callable[[Unreadable], None]
+
+
+def log_only(unreadable: Unreadable) -> None:
+    record = unreadable.record
+    log.warning("unreadable member record at %s[%s]@%s: %s",
+                record.topic, record.partition, record.offset, unreadable.reason[:200])
+
+
+def replay(consumer: KafkaConsumer, directory: MemberDirectory, stop: threading.Event, reject: Reject = log_only) -> int:
+    """Apply every record up to the end offsets the topic has now; returns the records read.
+
+    ``reject`` hears of each record that cannot be applied (the service dead-letters it)."""
     assigned = list(consumer.assignment())
     ends = consumer.end_offsets(assigned)
     read = 0
@@ -61,9 +74,9 @@ def replay(consumer: KafkaConsumer, directory: MemberDirectory, stop: threading.
         # several times in the topic is indexed in their last state only.
         directory.defer_indexing()
         while not stop.is_set() and any(consumer.position(tp) < ends[tp] for tp in assigned):
-            updates = _updates(consumer.poll(timeout_ms=200))
-            directory.apply(update for update in updates if update is not None)
-            read += len(updates)
+            records = [record for batch in consumer.poll(timeout_ms=200).values() for record in batch]
+            directory.apply(_readable(records, reject))
+            read += len(records)
         directory.build_index()
     return read
 
@@ -92,17 +105,28 @@ def bulk_load() -> Iterator[None]:
             gc.enable()
 
 
-def _updates(batches: dict) -> list[MemberUpdate | None]:
-    return [read_update(record) for records in batches.values() for record in records]
+def _readable(records: list, reject: Reject) -> list[MemberUpdate]:
+    updates = []
+    for record in records:
+        update = read_update(record)
+        if isinstance(update, Unreadable):
+            reject(update)
+        else:
+            updates.append(update)
+    return updates
 
 
 MemberChanges = Callable[[list[MemberUpdate]], None]
 
 
-def follow(consumer: KafkaConsumer, directory: MemberDirectory, on_changes: MemberChanges, stop: threading.Event) -> None:
+def follow(
+    consumer: KafkaConsumer, directory: MemberDirectory, on_changes: MemberChanges, stop: threading.Event,
+    reject: Reject = log_only,
+) -> None:
     """Keep the directory current after the replay; ``on_changes`` sees each applied batch."""
     while not stop.is_set():
-        updates = [update for update in _updates(consumer.poll(timeout_ms=500)) if update is not None]
+        records = [record for batch in consumer.poll(timeout_ms=500).values() for record in batch]
+        updates = _readable(records, reject)
         if updates:
             directory.apply(updates)
             on_changes(updates)
@@ -149,9 +173,21 @@ def run_members_feed(matching: Matching, stop: threading.Event) -> None:
             consumer.close()
 
 
+def dead_letters(matching: Matching) -> Reject:
+    """Unreadable member records go to the dead-letter topic with the reason. Every instance reads
+    every record, so each instance that meets one (at each start) dead-letters it: the copies
+    carry the same origin (topic, partition, offset) in their headers."""
+
+    def reject(unreadable: Unreadable) -> None:
+        dead_letter(matching.runtime.producer, unreadable.record, unreadable.reason, FEED_CONSUMER)
+
+    return reject
+
+
 def _replay_then_follow(matching: Matching, consumer: KafkaConsumer, stop: threading.Event) -> None:
     started = time.perf_counter()
-    read = replay(consumer, matching.directory, stop)
+    reject = dead_letters(matching)
+    read = replay(consumer, matching.directory, stop, reject)
     if stop.is_set():
         return
     if not matching.directory.replayed.is_set():
@@ -159,7 +195,7 @@ def _replay_then_follow(matching: Matching, consumer: KafkaConsumer, stop: threa
                  read, len(matching.directory), time.perf_counter() - started)
         matching.directory.replayed.set()
     matching.nudge_worker()
-    follow(consumer, matching.directory, lambda updates: _settle(matching, updates), stop)
+    follow(consumer, matching.directory, lambda updates: _settle(matching, updates), stop, reject)
 
 
 def _settle(matching: Matching, updates: list[MemberUpdate]) -> None:

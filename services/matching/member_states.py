@@ -1,23 +1,28 @@
 """Member states as they come off the members topic.
 
-A record that cannot be read is logged by its position and skipped: the topic keeps it, and the
-member's next state replaces it. Reading is on the start-up path (every instance reads every
-member), which is why the replay runs with cyclic garbage collection off: see
-``member_feed.bulk_load``. With it off, pydantic's single-pass validation of the whole envelope is
-the fastest way there is to get a checked ``MemberState`` from the bytes.
+A record that cannot be applied (unreadable, a type the catalogue does not list on the topic, a
+version matching does not read) is reported as :class:`Unreadable` with the reason: the feed
+dead-letters it and moves on, and the member's next state replaces it. Reading is on the start-up
+path (every instance reads every member), which is why the replay runs with cyclic garbage
+collection off: see ``member_feed.bulk_load``. With it off, pydantic's single-pass validation of
+the whole envelope is the fastest way there is to get a checked ``MemberState`` from the bytes.
 """
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from services.common.catalogue import CATALOGUE
+from services.common.consumer import PoisonEvent
 from services.common.contracts import MemberState
+from services.common.dispatch import catalogued, require_version
+from services.common.topics import MEMBERS_STATE
 from services.matching.directory import MemberUpdate
 
-log = logging.getLogger(__name__)
+MEMBERS = CATALOGUE[MEMBERS_STATE]
 
 
 class MemberEnvelope(BaseModel):
@@ -25,20 +30,32 @@ class MemberEnvelope(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
+    type: str
+    version: int = 1
     data: MemberState
 
 
-def read_update(record) -> MemberUpdate | None:
-    """The member update a Kafka record carries; None (and a warning) for one that cannot be read.
+@dataclass(frozen=True)
+class Unreadable:
+    """A record the feed cannot apply, and why (the dead letter's reason)."""
+
+    record: object
+    reason: str
+
+
+def read_update(record) -> MemberUpdate | Unreadable:
+    """The member update a Kafka record carries, or why it cannot be applied.
 
     A state names its member itself; only a tombstone (erasure) needs the key.
     """
     try:
         if record.value is None:
             return UUID(record.key.decode()), None
-        state = MemberEnvelope.model_validate_json(record.value).data
+        envelope = MemberEnvelope.model_validate_json(record.value)
     except (AttributeError, ValueError, ValidationError) as error:
-        log.warning("skipping unreadable member record at %s[%s]@%s: %s",
-                    record.topic, record.partition, record.offset, str(error)[:200])
-        return None
-    return state.member_id, state
+        return Unreadable(record, f"{type(error).__name__}: {str(error)[:500]}")
+    try:
+        require_version(catalogued(MEMBERS, envelope.type), envelope.version)
+    except PoisonEvent as error:
+        return Unreadable(record, f"{type(error).__name__}: {error}")
+    return envelope.data.member_id, envelope.data

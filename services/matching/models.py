@@ -69,6 +69,7 @@ class TaskFill(SQLModel, table=True):
     task_id: UUID = Field(primary_key=True)
     slots: int
     accepted: int = 0
+    version: int = 0  # one more at each change: the sequence fill events carry
 
 
 class MemberMonthLoad(SQLModel, table=True):

@@ -60,7 +60,7 @@ def create_offer(
     )
     session.add(offer)
     session.flush()
-    events.offer_changed(session, topic, offer, "created")
+    events.offer_changed(session, topic, offer)
     return offer
 
 
@@ -86,7 +86,7 @@ def expire_due(session: Session, topic: str, task_id: UUID, now: datetime) -> li
     for offer_id in pending_ids(session, Offer.task_id == task_id, Offer.expires_at <= now):
         offer = transition(session, offer_id, OfferStatus.pending, OfferStatus.expired, responded_at=now)
         if offer is not None:
-            events.offer_changed(session, topic, offer, "expired")
+            events.offer_changed(session, topic, offer)
             expired.append(offer)
     return expired
 
@@ -99,7 +99,7 @@ def withdraw_pending(session: Session, topic: str, because: str, now: datetime, 
             responded_at=now, withdrawn_because=because,
         )
         if offer is not None:
-            events.offer_changed(session, topic, offer, "withdrawn")
+            events.offer_changed(session, topic, offer)
             withdrawn.append(offer)
     return withdrawn
 
@@ -110,7 +110,7 @@ def close_if_filled(session: Session, topic: str, task_id: UUID, now: datetime) 
     if fill is None or not fill.is_full:
         return fill
     withdraw_pending(session, topic, TASK_FILLED, now, Offer.task_id == task_id)
-    events.task_fill_changed(session, topic, task_id, fill, "filled")
+    events.fill_changed(session, topic, task_id, fill)
     return fill
 
 
@@ -120,7 +120,7 @@ def release_accepted(
     """Give an accepted offer's slot back (volunteer withdrew, member erased, task cancelled).
 
     Its first statement locks the task's fill row, so call it before touching the task's other
-    offers in the same transaction (see the lock order in ``capacity``). Emits task.reopened when
+    offers in the same transaction (see the lock order in ``capacity``). Emits fill.reopened when
     this freed a slot of a full task that is still matchable.
     """
     if capacity.lock_fill(session, offer.task_id) is None:
@@ -133,7 +133,7 @@ def release_accepted(
     capacity.release_slot(session, offer.task_id)
     if released.counted_month:
         capacity.release_member_month(session, released.member_id, released.counted_month)
-    events.offer_changed(session, topic, released, new.value)
+    events.offer_changed(session, topic, released)
     _announce_reopening(session, topic, offer.task_id)
     return released
 
@@ -144,4 +144,4 @@ def _announce_reopening(session: Session, topic: str, task_id: UUID) -> None:
     if fill is None or task is None or task.status not in MATCHABLE_TASK_STATUSES:
         return
     if fill.accepted == fill.slots - 1:  # it was full a moment ago
-        events.task_fill_changed(session, topic, task_id, fill, "reopened")
+        events.fill_changed(session, topic, task_id, fill)

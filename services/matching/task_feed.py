@@ -15,8 +15,11 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlmodel import Session
 
-from services.common.consumer import Incoming, PoisonEvent
+from services.common import catalogue
+from services.common.consumer import PoisonEvent
 from services.common.contracts import OfferStatus, TaskState, TaskStatus
+from services.common.dispatch import Event, Subscription, Tombstone
+from services.common.topics import TASKS_STATE
 from services.matching import capacity, events, offers
 from services.matching.context import Matching
 from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask, Offer, as_utc, utcnow
@@ -24,19 +27,19 @@ from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask, Offe
 log = logging.getLogger(__name__)
 
 
-def task_state_handler(matching: Matching):
-    """The consumer handler: ``handler(session, incoming)`` as ``start_consumer`` expects."""
+def task_states(matching: Matching) -> Subscription:
+    """The consumer of tasks.state: every task state is applied alike, whatever its change."""
 
-    def handle(session: Session, incoming: Incoming) -> None:
-        if incoming.is_tombstone:
-            task_removed(session, matching.offers_topic, _task_id(incoming.key), utcnow())
-        else:
-            state = TaskState.model_validate(incoming.envelope.data)
-            apply_task_state(session, matching.offers_topic, state, incoming.partition or 0,
-                             incoming.envelope.occurred_at, utcnow())
+    def state_changed(session: Session, event: Event[TaskState]) -> None:
+        apply_task_state(session, matching.offers_topic, event.payload, event.partition or 0, event.occurred_at, utcnow())
         matching.after_commit(session)
 
-    return handle
+    def removed(session: Session, tombstone: Tombstone) -> None:
+        task_removed(session, matching.offers_topic, _task_id(tombstone.key), utcnow())
+        matching.after_commit(session)
+
+    handlers = {event: state_changed for event in catalogue.types_on(TASKS_STATE)}
+    return Subscription(matching.settings.topics, handlers, tombstones={TASKS_STATE: removed})
 
 
 def _task_id(key: str | None) -> UUID:
@@ -81,7 +84,7 @@ def _announce_slot_change(session: Session, topic: str, task_id: UUID, before, a
     if after.is_full and (before is None or not before.is_full):
         offers.close_if_filled(session, topic, task_id, now)
     elif before is not None and before.is_full and not after.is_full:
-        events.task_fill_changed(session, topic, task_id, after, "reopened")
+        events.fill_changed(session, topic, task_id, after)
 
 
 def _stop_matching(session: Session, topic: str, task_id: UUID, status: TaskStatus, now: datetime) -> None:

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from sqlmodel import Session
 
 from services.common.contracts import MemberStatus
-from services.common.deps import Actor, get_actor, get_runtime, unit_of_work
+from services.common.deps import Actor, get_actor, unit_of_work
 from services.common.http_api import SLUG_PATTERN, Page, PageRequest, page_request, problem_responses
-from services.common.runtime import Runtime
 from services.members import handlers, taxonomy
 from services.members.erasure import erase_on_request
 from services.members.handlers import Context
@@ -30,6 +29,7 @@ from services.members.models import (
     SkillPublic,
     SkillUpdate,
 )
+from services.members.wiring import Members, current_members
 
 members = APIRouter(prefix="/members", tags=["members"], responses=problem_responses(403, 404, 410, 422))
 skills = APIRouter(prefix="/skills", tags=["taxonomy"], responses=problem_responses(403, 404, 409, 422))
@@ -40,9 +40,9 @@ SlugQuery = Query(None, pattern=SLUG_PATTERN, max_length=60)
 
 
 def context(
-    session: Session = unit_of_work, runtime: Runtime = Depends(get_runtime), actor: Actor = Depends(get_actor)
+    session: Session = unit_of_work, members: Members = Depends(current_members), actor: Actor = Depends(get_actor)
 ) -> Context:
-    return Context(session, runtime.extras["cipher"], runtime.settings.topics, actor)
+    return Context(session, members.cipher, members.settings.topics, actor)
 
 
 @members.post("", status_code=status.HTTP_201_CREATED, summary="Register a member")

@@ -75,8 +75,8 @@ def purge_inactive(engine: Engine, topics: Topics, inactive_since: datetime, bat
             return purged
 
 
-def start_retention_job(runtime: Runtime) -> None:
-    """Starter: a background thread purging inactive profiles every ``retention_sweep_seconds``."""
+def retention_sweep(runtime: Runtime):
+    """The background job purging inactive profiles every ``retention_sweep_seconds``."""
     settings = runtime.settings
 
     def sweep_forever(stop: threading.Event) -> None:
@@ -90,4 +90,4 @@ def start_retention_job(runtime: Runtime) -> None:
                 log.info("retention sweep purged %s inactive profiles", purged)
                 runtime.nudge_relay()
 
-    runtime.start_thread("retention-sweep", sweep_forever)
+    return sweep_forever

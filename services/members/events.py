@@ -14,7 +14,8 @@ from uuid import UUID
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.common.consumer import Incoming
+from services.common import catalogue
+from services.common.catalogue import EventType
 from services.common.contracts import (
     DateRange,
     Fluency,
@@ -28,11 +29,12 @@ from services.common.contracts import (
     Weekday,
     WeeklyWindow,
 )
+from services.common.dispatch import Event, Subscription
 from services.common.envelope import wrap
 from services.common.outbox import add_event, add_tombstone
 from services.common.republish import Source, refill
 from services.common.settings import ServiceSettings
-from services.common.topics import Topics
+from services.common.topics import OFFERS_EVENTS, Topics
 from services.members.models import ErasedMember, Member, as_utc
 
 log = logging.getLogger(__name__)
@@ -60,7 +62,7 @@ def member_state(member: Member) -> MemberState:
     )
 
 
-def publish_member_state(session: Session, topics: Topics, member: Member, event_type: str) -> None:
+def publish_member_state(session: Session, topics: Topics, member: Member, event_type: EventType) -> None:
     """Queue the member's full matching state in the caller's transaction (outbox)."""
     add_event(session, topics.members_state, str(member.id), wrap(event_type, member_state(member), SOURCE))
 
@@ -74,22 +76,22 @@ def republish(engine: Engine, settings: ServiceSettings, only: list[UUID] | None
     """Refill members.state from this database (see ``services.common.republish``)."""
     topics = settings.topics
     return refill(engine, settings, {
-        "members": Source(Member, lambda session, m: publish_member_state(session, topics, m, "member.republished")),
+        "members": Source(Member, lambda session, m: publish_member_state(session, topics, m, catalogue.MEMBER_REPUBLISHED)),
         "erasures": Source(ErasedMember, lambda session, e: publish_erasure(session, topics, e.member_id), "member_id"),
     }, only)
 
 
-def apply_offer_event(session: Session, incoming: Incoming) -> None:
+def offer_answers(topics: Topics) -> Subscription:
     """Consumer of offers.events: a member answering an offer counts as using the platform."""
-    envelope = incoming.envelope
-    if envelope is None or not envelope.type.startswith("offer."):
-        return
-    offer = OfferChanged.model_validate(envelope.data)
-    if offer.status not in MEMBER_ANSWERS:
-        return
-    member = session.get(Member, offer.member_id)
+    answers = {catalogue.OFFER_EVENT_FOR[status]: member_answered for status in MEMBER_ANSWERS}
+    others = [event for event in catalogue.types_on(OFFERS_EVENTS) if event not in answers]
+    return Subscription(topics, answers, ignores=others)
+
+
+def member_answered(session: Session, event: Event[OfferChanged]) -> None:
+    member = session.get(Member, event.payload.member_id)
     if member is not None:
-        mark_active(member, envelope.occurred_at)
+        mark_active(member, event.occurred_at)
         session.add(member)
 
 

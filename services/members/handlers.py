@@ -11,6 +11,7 @@ from uuid import UUID
 
 from sqlmodel import Session, func, select
 
+from services.common import catalogue
 from services.common.contracts import MemberStatus
 from services.common.deps import Actor
 from services.common.http_api import Page, PageRequest
@@ -62,7 +63,7 @@ def register_member(ctx: Context, payload: MemberCreate) -> MemberPublic:
     member.personal_data = personal_data.seal(ctx.cipher, member.id, personal)
     ctx.session.add(member)
     audit.record(ctx.session, member.id, ctx.actor, "profile.registered", list(MemberCreate.model_fields))
-    publish_member_state(ctx.session, ctx.topics, member, "member.registered")
+    publish_member_state(ctx.session, ctx.topics, member, catalogue.MEMBER_REGISTERED)
     return to_public(member, personal)
 
 
@@ -100,7 +101,7 @@ def update_member(ctx: Context, member_id: UUID, payload: MemberUpdate) -> Membe
             setattr(member, name, value)
     _touch(ctx, member)
     audit.record(ctx.session, member.id, ctx.actor, "profile.updated", _changed_field_names(changes))
-    publish_member_state(ctx.session, ctx.topics, member, "member.updated")
+    publish_member_state(ctx.session, ctx.topics, member, catalogue.MEMBER_UPDATED)
     return to_public(member, personal)
 
 
@@ -114,7 +115,8 @@ def set_paused(ctx: Context, member_id: UUID, paused: bool) -> MemberPublic:
         _touch(ctx, member)
         action = "paused" if paused else "resumed"
         audit.record(ctx.session, member.id, ctx.actor, f"profile.{action}", ["status"])
-        publish_member_state(ctx.session, ctx.topics, member, f"member.{action}")
+        event = catalogue.MEMBER_PAUSED if paused else catalogue.MEMBER_RESUMED
+        publish_member_state(ctx.session, ctx.topics, member, event)
     return to_public(member, personal_data.unseal(ctx.cipher, member))
 
 

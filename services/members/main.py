@@ -6,11 +6,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.common.runtime import Runtime, create_service_app, start_consumer
+from services.common.composition import AppDefinition, Background, Consume, create_app as compose
 from services.members.api import routers
 from services.members.config import Settings
-from services.members.erasure import start_retention_job
-from services.members.events import apply_offer_event
+from services.members.erasure import retention_sweep
+from services.members.events import offer_answers
+from services.members.wiring import Members
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DESCRIPTION = (
@@ -20,19 +21,17 @@ DESCRIPTION = (
 )
 
 
-def install_cipher(runtime: Runtime) -> None:
-    runtime.extras["cipher"] = runtime.settings.cipher()
-
-
-def consume_offer_answers(runtime: Runtime) -> None:
-    start_consumer(runtime, "offer-answers", [runtime.settings.topics.offers_events], apply_offer_event)
+def definition() -> AppDefinition[Members]:
+    return AppDefinition(
+        name="members", title="Members service", description=DESCRIPTION, migrations_dir=MIGRATIONS,
+        routers=routers, wire=Members.build,
+        consumers=lambda members: [Consume("offer-answers", offer_answers(members.settings.topics))],
+        background=lambda members: [Background("retention-sweep", retention_sweep(members.runtime))],
+    )
 
 
 def create_app(settings: Settings) -> FastAPI:
-    return create_service_app(
-        settings, title="Members service", description=DESCRIPTION, migrations_dir=MIGRATIONS, routers=routers,
-        starters=[install_cipher, consume_offer_answers, start_retention_job],
-    )
+    return compose(settings, definition())
 
 
 settings = Settings()

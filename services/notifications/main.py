@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.common.runtime import Runtime, create_service_app, start_consumer
+from services.common.composition import AppDefinition, Background, Consume
+from services.common.composition import create_app as compose
+from services.common.runtime import Runtime
 from services.notifications.api import router
 from services.notifications.channels import Channel, EmailChannel
 from services.notifications.config import Settings
-from services.notifications.events import members_handler, offers_handler, tasks_handler
+from services.notifications.events import offer_news, recipients, schedules
 from services.notifications.members_client import MembersClient
 from services.notifications.sender import Sender
 
@@ -22,26 +25,39 @@ DESCRIPTION = (
 )
 
 
-def start_notifications(settings: Settings, channels: dict[str, Channel] | None = None):
-    def start(runtime: Runtime) -> None:
-        members = MembersClient(settings.members_url, settings.members_timeout_seconds,
-                                settings.service_token_issuer())
-        sender = Sender(runtime.engine, settings, channels or {"email": EmailChannel(settings)}, members)
-        runtime.extras["sender"] = sender
-        start_consumer(runtime, "members", [settings.topics.members_state], members_handler(settings.default_language))
-        start_consumer(runtime, "tasks", [settings.topics.tasks_state], tasks_handler)
-        start_consumer(runtime, "offers", [settings.topics.offers_events], offers_handler(settings.default_language))
-        runtime.start_thread("sender", sender.run)
+@dataclass
+class Notifications:
+    """This app's wiring: its settings and the sender that works through the delivery outbox."""
 
-    return start
+    runtime: Runtime
+    settings: Settings
+    sender: Sender
+
+    @classmethod
+    def build(cls, runtime: Runtime, channels: dict[str, Channel] | None = None) -> Notifications:
+        settings: Settings = runtime.settings  # type: ignore[assignment]
+        members = MembersClient(settings.members_url, settings.members_timeout_seconds, settings.service_token_issuer())
+        sender = Sender(runtime.engine, settings, channels or {"email": EmailChannel(settings)}, members)
+        return cls(runtime, settings, sender)
+
+
+def consumers(notifications: Notifications) -> list[Consume]:
+    topics, language = notifications.settings.topics, notifications.settings.default_language
+    return [Consume("members", recipients(topics, language)), Consume("tasks", schedules(topics)),
+            Consume("offers", offer_news(topics))]
+
+
+def definition(channels: dict[str, Channel] | None = None) -> AppDefinition[Notifications]:
+    """``channels`` stand in for email in tests (name -> channel)."""
+    return AppDefinition(
+        name="notifications", title="Notifications", description=DESCRIPTION, migrations_dir=MIGRATIONS,
+        routers=[router], wire=lambda runtime: Notifications.build(runtime, channels), consumers=consumers,
+        background=lambda notifications: [Background("sender", notifications.sender.run)],
+    )
 
 
 def create_app(settings: Settings | None = None, channels: dict[str, Channel] | None = None) -> FastAPI:
-    settings = settings or Settings()
-    return create_service_app(
-        settings, title="Notifications", description=DESCRIPTION, migrations_dir=MIGRATIONS, routers=[router],
-        starters=[start_notifications(settings, channels)],
-    )
+    return compose(settings or Settings(), definition(channels))
 
 
 settings = Settings()

@@ -1,4 +1,4 @@
-"""Events the tasks service publishes (TaskState) and consumes (offer outcomes, member erasures).
+"""Events the tasks service publishes (TaskState) and consumes (offers, fills, member erasures).
 
 A TaskState carries what matching and public views need; never the description (free text that
 may name people) nor the exact address.
@@ -10,24 +10,27 @@ import logging
 from uuid import UUID
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, delete, func, select
+from sqlmodel import Session, delete, select
 
-from services.common.consumer import Incoming
+from services.common import catalogue
+from services.common.catalogue import EventType
+from services.common.consumer import PoisonEvent
 from services.common.contracts import (
+    FillChanged,
     OfferChanged,
     OfferStatus,
     SkillLevel,
     SkillNeed,
-    TaskFillChanged,
     TaskState,
     TaskStatus,
     Urgency,
 )
+from services.common.dispatch import Event, Subscription, Tombstone
 from services.common.envelope import wrap
 from services.common.outbox import add_event
 from services.common.republish import Source, refill
 from services.common.settings import ServiceSettings
-from services.common.topics import Topics
+from services.common.topics import MEMBERS_STATE, Topics
 from services.tasks.lifecycle import follow_fill
 from services.tasks.models import CoordinatorMembership, Task, TaskAcceptance, TaskLanguage, TaskSkill, as_utc
 
@@ -35,7 +38,6 @@ log = logging.getLogger(__name__)
 SOURCE = "tasks"
 # Outcomes after which a volunteer no longer holds a place on the task.
 RELEASED = {OfferStatus.withdrawn, OfferStatus.cancelled_by_volunteer, OfferStatus.declined, OfferStatus.expired}
-FILL_EVENTS = {"task.filled", "task.reopened"}
 
 
 def task_state(session: Session, task: Task) -> TaskState:
@@ -51,7 +53,7 @@ def task_state(session: Session, task: Task) -> TaskState:
     )
 
 
-def publish_task_state(session: Session, topics: Topics, task: Task, event_type: str) -> None:
+def publish_task_state(session: Session, topics: Topics, task: Task, event_type: EventType) -> None:
     """Queue the task's full state in the caller's transaction (outbox)."""
     session.flush()  # child rows (skills, languages) must be visible to task_state
     add_event(session, topics.tasks_state, str(task.id), wrap(event_type, task_state(session, task), SOURCE))
@@ -61,82 +63,63 @@ def republish(engine: Engine, settings: ServiceSettings, only: list[UUID] | None
     """Refill tasks.state from this database (see ``services.common.republish``)."""
     topics = settings.topics
     return refill(engine, settings, {
-        "tasks": Source(Task, lambda session, task: publish_task_state(session, topics, task, "task.republished")),
+        "tasks": Source(Task, lambda session, task: publish_task_state(session, topics, task, catalogue.TASK_REPUBLISHED)),
     }, only)
 
 
-def offer_outcomes_handler(topics: Topics):
-    """Consumer of offers.events: keeps who accepted each task, accepted_count and filled/open."""
-
-    def apply(session: Session, incoming: Incoming) -> None:
-        envelope = incoming.envelope
-        if envelope is None:
-            return
-        if envelope.type.startswith("offer."):
-            task = _apply_offer(session, OfferChanged.model_validate(envelope.data))
-        elif envelope.type in FILL_EVENTS:
-            task = _apply_fill(session, TaskFillChanged.model_validate(envelope.data))
-        else:
-            return
-        if task is not None:
-            _settle(session, topics, task)
-
-    return apply
+def offer_outcomes(topics: Topics) -> Subscription:
+    """Consumer of offers.events: who accepted each task (they may see its address), and the fill
+    as matching counts it. Matching owns capacity; this service never recounts it."""
+    acceptance = {catalogue.OFFER_ACCEPTED: offer_accepted}
+    releases = {catalogue.OFFER_EVENT_FOR[status]: offer_released for status in RELEASED}
+    fills = {catalogue.FILL_COMPLETED: fill_changed, catalogue.FILL_REOPENED: fill_changed}
+    return Subscription(topics, acceptance | releases | fills, ignores=[catalogue.OFFER_CREATED])
 
 
-def member_erasures_handler(topics: Topics):
-    """Consumer of members.state: an erased member (tombstone) is dropped from every task."""
+def member_erasures(topics: Topics) -> Subscription:
+    """Consumer of members.state: an erased member (tombstone) no longer holds any task.
 
-    def apply(session: Session, incoming: Incoming) -> None:
-        if not incoming.is_tombstone or incoming.key is None:
-            return
-        try:
-            member_id = UUID(incoming.key)
-        except ValueError:
-            log.warning("ignoring a members tombstone whose key is not a member id")
-            return
-        task_ids = session.exec(select(TaskAcceptance.task_id).where(TaskAcceptance.member_id == member_id)).all()
-        session.execute(delete(TaskAcceptance).where(TaskAcceptance.member_id == member_id))
-        session.execute(delete(CoordinatorMembership).where(CoordinatorMembership.coordinator_id == member_id))
-        for task_id in task_ids:
-            task = session.get(Task, task_id)
-            task.accepted_count = _count_accepted(session, task_id)
-            _settle(session, topics, task)
-
-    return apply
+    Matching withdraws their accepted offers too and tells the new fill (``fill.reopened``).
+    """
+    return Subscription(topics, {}, ignores=catalogue.types_on(MEMBERS_STATE), tombstones={MEMBERS_STATE: member_erased})
 
 
-def _apply_offer(session: Session, offer: OfferChanged) -> Task | None:
-    task = session.get(Task, offer.task_id)
-    if task is None:
+def offer_accepted(session: Session, event: Event[OfferChanged]) -> None:
+    offer = event.payload
+    if session.get(Task, offer.task_id) is None:
         log.warning("offer %s refers to unknown task %s; ignored", offer.offer_id, offer.task_id)
-        return None
-    held = session.get(TaskAcceptance, (offer.task_id, offer.member_id))
-    if offer.status == OfferStatus.accepted and held is None:
+        return
+    if session.get(TaskAcceptance, (offer.task_id, offer.member_id)) is None:
         session.add(TaskAcceptance(task_id=offer.task_id, member_id=offer.member_id, offer_id=offer.offer_id))
-    elif offer.status in RELEASED and held is not None and held.offer_id == offer.offer_id:
+
+
+def offer_released(session: Session, event: Event[OfferChanged]) -> None:
+    offer = event.payload
+    held = session.get(TaskAcceptance, (offer.task_id, offer.member_id))
+    if held is not None and held.offer_id == offer.offer_id:
         session.delete(held)
-    session.flush()
-    task.accepted_count = _count_accepted(session, task.id)
-    return task
 
 
-def _apply_fill(session: Session, fill: TaskFillChanged) -> Task | None:
+def fill_changed(session: Session, event: Event[FillChanged]) -> None:
+    """Matching's count and its verdict (filled or not); an older fill than the one held is dropped."""
+    fill = event.payload
     task = session.get(Task, fill.task_id)
     if task is None:
         log.warning("fill change for unknown task %s; ignored", fill.task_id)
-        return None
-    # Matching owns capacity; its count is authoritative once the preceding offer events applied.
+        return
+    if fill.sequence and fill.sequence <= task.fill_sequence:
+        log.info("ignoring fill %s of task %s: already at %s", fill.sequence, fill.task_id, task.fill_sequence)
+        return
     task.accepted_count = fill.accepted
-    return task
-
-
-def _settle(session: Session, topics: Topics, task: Task) -> None:
-    if follow_fill(task):
-        publish_task_state(session, topics, task, "task.updated")
+    task.fill_sequence = fill.sequence or task.fill_sequence
+    follow_fill(task, fill.is_full)
     session.add(task)
 
 
-def _count_accepted(session: Session, task_id: UUID) -> int:
-    return session.exec(select(func.count()).select_from(TaskAcceptance).where(TaskAcceptance.task_id == task_id)).one()
-
+def member_erased(session: Session, tombstone: Tombstone) -> None:
+    try:
+        member_id = UUID(str(tombstone.key))
+    except ValueError as error:
+        raise PoisonEvent(f"a members tombstone whose key is not a member id: {tombstone.key!r}") from error
+    session.execute(delete(TaskAcceptance).where(TaskAcceptance.member_id == member_id))
+    session.execute(delete(CoordinatorMembership).where(CoordinatorMembership.coordinator_id == member_id))

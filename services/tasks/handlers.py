@@ -14,6 +14,7 @@ from uuid import UUID
 
 from sqlmodel import Session, delete, select
 
+from services.common import catalogue
 from services.common.deps import Actor
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
 from services.common.topics import Topics
@@ -66,7 +67,7 @@ def post_task(ctx: Context, payload: TaskCreate) -> TaskPublic:
                 time_zone=payload.time_zone or ctx.default_time_zone)
     ctx.session.add(task)
     _replace_needs(ctx.session, task.id, payload.skills, payload.languages)
-    publish_task_state(ctx.session, ctx.topics, task, "task.posted")
+    publish_task_state(ctx.session, ctx.topics, task, catalogue.TASK_POSTED)
     return to_public(ctx.session, task)
 
 
@@ -86,9 +87,8 @@ def edit_task(ctx: Context, task_id: UUID, payload: TaskUpdate) -> TaskPublic:
     task.scheduled_at = task.starts_at or task.deadline
     task.updated_at = utc_now()
     _replace_needs(ctx.session, task.id, payload.skills, payload.languages)
-    lifecycle.follow_fill(task)
     ctx.session.add(task)
-    publish_task_state(ctx.session, ctx.topics, task, "task.updated")
+    publish_task_state(ctx.session, ctx.topics, task, catalogue.TASK_UPDATED)
     return to_public(ctx.session, task)
 
 

@@ -4,13 +4,17 @@
     draft, open, filled --cancel--> cancelled        open, filled --close--> closed
 
 Cancelled and closed are final. Asking for the status a task already has changes nothing, so a
-retried request is harmless. ``filled`` is never requested: it follows from accepted >= slots.
+retried request is harmless. ``filled`` is never requested, nor decided here: matching owns
+capacity and its fill events (``fill.completed``, ``fill.reopened``) move a task between open and
+filled.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.common import catalogue
+from services.common.catalogue import EventType
 from services.common.contracts import TaskStatus
 from services.common.problems import Conflict
 from services.tasks.models import Task
@@ -23,13 +27,13 @@ EDITABLE = {DRAFT, OPEN, FILLED}
 class Transition:
     target: str
     allowed_from: frozenset[str]
-    event_type: str
+    event_type: EventType
 
 
 TRANSITIONS = {
-    "open": Transition(OPEN, frozenset({DRAFT}), "task.opened"),
-    "cancel": Transition(CANCELLED, frozenset({DRAFT, OPEN, FILLED}), "task.cancelled"),
-    "close": Transition(CLOSED, frozenset({OPEN, FILLED}), "task.closed"),
+    "open": Transition(OPEN, frozenset({DRAFT}), catalogue.TASK_OPENED),
+    "cancel": Transition(CANCELLED, frozenset({DRAFT, OPEN, FILLED}), catalogue.TASK_CANCELLED),
+    "close": Transition(CLOSED, frozenset({OPEN, FILLED}), catalogue.TASK_CLOSED),
 }
 
 REFUSALS = {
@@ -42,7 +46,7 @@ REFUSALS = {
 }
 
 
-def transition(task: Task, action: str) -> str | None:
+def transition(task: Task, action: str) -> EventType | None:
     """Apply ``action``; returns the event type to publish, or None when nothing changed."""
     rule = TRANSITIONS[action]
     if task.status == rule.target:
@@ -51,7 +55,6 @@ def transition(task: Task, action: str) -> str | None:
         raise Conflict(REFUSALS.get((action, task.status), f"cannot {action} a task that is {task.status}"),
                        current_status=task.status)
     task.status = rule.target
-    follow_fill(task)
     return rule.event_type
 
 
@@ -60,11 +63,7 @@ def require_editable(task: Task) -> None:
         raise Conflict(f"a {task.status} task can no longer be changed", current_status=task.status)
 
 
-def follow_fill(task: Task) -> bool:
-    """Open tasks with every slot taken become filled, and back; returns whether status changed."""
-    if task.status not in (OPEN, FILLED):
-        return False
-    wanted = FILLED if task.accepted_count >= task.slots else OPEN
-    changed = wanted != task.status
-    task.status = wanted
-    return changed
+def follow_fill(task: Task, full: bool) -> None:
+    """An open task becomes filled when matching says every slot is taken, and back."""
+    if task.status in (OPEN, FILLED):
+        task.status = FILLED if full else OPEN

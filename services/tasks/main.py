@@ -7,11 +7,12 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
+from services.common.composition import AppDefinition, Consume, create_app as compose
 from services.common.identity import TAXONOMY_READER, SignedCalls
-from services.common.runtime import Runtime, create_service_app, start_consumer
+from services.common.runtime import Runtime
 from services.tasks.api import routers
 from services.tasks.config import Settings
-from services.tasks.events import member_erasures_handler, offer_outcomes_handler
+from services.tasks.events import member_erasures, offer_outcomes
 from services.tasks.skills import SkillCatalogue
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -21,22 +22,22 @@ DESCRIPTION = (
 )
 
 
-def consume_offer_outcomes(runtime: Runtime) -> None:
+def consumers(runtime: Runtime) -> list[Consume]:
     topics = runtime.settings.topics
-    start_consumer(runtime, "offer-outcomes", [topics.offers_events], offer_outcomes_handler(topics))
+    return [Consume("offer-outcomes", offer_outcomes(topics)), Consume("member-erasures", member_erasures(topics))]
 
 
-def consume_member_erasures(runtime: Runtime) -> None:
-    topics = runtime.settings.topics
-    start_consumer(runtime, "member-erasures", [topics.members_state], member_erasures_handler(topics))
+def definition() -> AppDefinition[Runtime]:
+    # Routes need nothing beyond the runtime (database, topics): it is this app's whole wiring.
+    return AppDefinition(
+        name="tasks", title="Tasks service", description=DESCRIPTION, migrations_dir=MIGRATIONS, routers=routers,
+        wire=lambda runtime: runtime, consumers=consumers,
+    )
 
 
 def create_app(settings: Settings, skills: SkillCatalogue | None = None) -> FastAPI:
     """``skills`` answers which skill slugs exist; by default the members service at ``members_url``."""
-    app = create_service_app(
-        settings, title="Tasks service", description=DESCRIPTION, migrations_dir=MIGRATIONS, routers=routers,
-        starters=[consume_offer_outcomes, consume_member_erasures],
-    )
+    app = compose(settings, definition())
     members = httpx.Client(base_url=settings.members_url, timeout=5,
                            auth=SignedCalls(settings.service_token_issuer(), "members", TAXONOMY_READER))
     app.state.skills = skills or SkillCatalogue(members, ttl_seconds=settings.skills_cache_seconds)

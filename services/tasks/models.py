@@ -200,7 +200,8 @@ class Task(SQLModel, table=True):
     urgency: str = Field(default=Urgency.normal.value, max_length=10)
     time_zone: str = Field(max_length=64)
     status: str = Field(default=TaskStatus.open.value, max_length=10, index=True)
-    accepted_count: int = 0
+    accepted_count: int = 0  # as matching counts it (see events.fill_changed)
+    fill_sequence: int = 0  # of the last fill applied, to drop older ones
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 

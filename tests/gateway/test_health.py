@@ -7,12 +7,12 @@ from tests.gateway.test_http_edges import FakeServices, make_client
 
 def test_the_gateway_is_alive_while_its_threads_run_and_failing_once_one_died(tmp_path):
     with make_client(tmp_path, FakeServices()) as client:
-        gateway = client.app.state.gateway
-        gateway.start_thread("live-feed-test", lambda stop: stop.wait())
+        runtime = client.app.state.runtime  # the gateway's threads run on the shared runtime
+        runtime.start_thread("live-feed-test", lambda stop: stop.wait())
         assert client.get("/healthz").json() == {"status": "ok"}
 
-        gateway.start_thread("live-feed", lambda stop: None)  # ends at once, as after a crash
-        gateway.threads[-1].join(5)
+        runtime.start_thread("live-feed", lambda stop: None)  # ends at once, as after a crash
+        runtime.threads[-1].join(5)
         response = client.get("/healthz")
         assert response.status_code == 503
         assert response.json() == {"status": "failing", "dead_threads": ["live-feed"]}

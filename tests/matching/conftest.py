@@ -15,15 +15,15 @@ from kafka import TopicPartition
 from sqlalchemy import text
 from sqlmodel import Session
 
-from services.common.db import make_engine, migrate, session_scope
-from services.common.kafka_io import ensure_topics
-from services.common.runtime import Runtime
+from services.common.composition import bootstrap
+from services.common.db import session_scope
+from services.common.kafka_io import InMemoryProducer, ensure_topics
 from services.common.topics import Topics, all_topics
 from services.matching import worker
 from services.matching.config import Settings
 from services.matching.context import Matching
 from services.matching.directory import MemberDirectory
-from services.matching.main import MIGRATIONS, create_app
+from services.matching.main import create_app, definition
 from services.matching.task_feed import apply_task_state
 from tests.matching.factories import SETTLE_S, Publisher, member, task
 from tests.support.processes import eventually
@@ -46,9 +46,9 @@ class Harness:
 
     def __init__(self, database_url: str, **overrides):
         self.settings = Settings(database_url=database_url, environment="test", **overrides)
-        engine = make_engine(database_url)
-        migrate(engine, MIGRATIONS)
-        self.matching = Matching.build(Runtime(settings=self.settings, engine=engine), self.settings)
+        # The app's own wiring from the composition root, with no broker: events stay in memory.
+        self.producer = InMemoryProducer()
+        self.matching = bootstrap(self.settings, definition(), producer=self.producer).wiring
         topic = self.settings.topics.tasks_state
         self.matching.ownership.on_partitions_assigned([TopicPartition(topic, p) for p in range(6)])
         self.matching.directory.replayed.set()
@@ -98,7 +98,7 @@ class RunningMatching:
 
     @property
     def matching(self) -> Matching:
-        return self.client.app.state.runtime.extras["matching"]
+        return self.client.app.state.matching
 
     def offers(self, **params) -> list[dict]:
         params = {key: str(value) for key, value in params.items()} | {"limit": 200}

@@ -79,8 +79,8 @@ def test_two_hundred_simultaneous_accepts_fill_three_places_exactly(database_url
         assert (fill["accepted"], fill["pending"], len(fill["accepted_member_ids"])) == (SLOTS, 0, SLOTS)
         topic = f"{topic_prefix}offers.events"
         types = eventually(lambda: (c := Counter(e["type"] for e in read_events(kafka_bootstrap, topic)))
-                           and c["task.filled"] and c, SETTLE_S, message="task.filled event")
-        assert (types["offer.accepted"], types["task.filled"], types["offer.withdrawn"]) == (SLOTS, 1, 192 - SLOTS)
+                           and c["fill.completed"] and c, SETTLE_S, message="fill.completed event")
+        assert (types["offer.accepted"], types["fill.completed"], types["offer.withdrawn"]) == (SLOTS, 1, 192 - SLOTS)
         assert "Traceback" not in service.log_text()
     finally:
         service.stop()

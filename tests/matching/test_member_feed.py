@@ -15,7 +15,7 @@ from services.common.envelope import wrap
 from services.matching.directory import MemberDirectory
 from services.matching.engine import ScoreWeights
 from services.matching.member_feed import open_reader, replay
-from services.matching.member_states import read_update
+from services.matching.member_states import Unreadable, read_update
 from tests.matching.factories import TORONTO, member, task
 
 
@@ -27,14 +27,18 @@ def record(key: bytes | None, value: bytes | None) -> ConsumerRecord:
     )
 
 
-def test_unreadable_member_records_are_skipped_not_fatal():
+def test_unreadable_member_records_are_reported_with_the_reason_not_fatal():
     member_id = uuid4()
     key = str(member_id).encode()
-    assert read_update(record(b"not-a-uuid", None)) is None
-    assert read_update(record(key, b"{not json")) is None
+    assert isinstance(read_update(record(b"not-a-uuid", None)), Unreadable)
+    assert isinstance(read_update(record(key, b"{not json")), Unreadable)
     bad_level = wrap("member.updated", member(), "members").model_dump(mode="json")
     bad_level["data"]["skills"] = [{"skill": "legal", "level": 7}]
-    assert read_update(record(key, json.dumps(bad_level).encode())) is None
+    assert "ValidationError" in read_update(record(key, json.dumps(bad_level).encode())).reason
+    future = wrap("member.updated", member(), "members").model_dump(mode="json") | {"version": 99}
+    assert "version 99 is not supported" in read_update(record(key, json.dumps(future).encode())).reason
+    unknown = wrap("member.updated", member(), "members").model_dump(mode="json") | {"type": "member.teleported"}
+    assert "UnknownEvent" in read_update(record(key, json.dumps(unknown).encode())).reason
     assert read_update(record(key, None)) == (member_id, None)  # a tombstone: the member was erased
 
 

@@ -105,10 +105,11 @@ def test_a_filled_task_withdraws_the_other_offers_and_tells_their_holders(matchi
     fill = matching.fill(posted.task_id)
     assert (fill["accepted"], fill["pending"]) == (2, 0)
     assert set(fill["accepted_member_ids"]) == {first["member_id"], second["member_id"]}
-    events = events_until(kafka_bootstrap, matching, posted.task_id, "task.filled")
+    events = events_until(kafka_bootstrap, matching, posted.task_id, "fill.completed")
     withdrawn = [e for e in events if e["type"] == "offer.withdrawn"]
     assert [(e["data"]["offer_id"], e["data"]["withdrawn_because"]) for e in withdrawn] == [(third["id"], "task filled")]
-    assert events[-1]["data"] == {"task_id": str(posted.task_id), "slots": 2, "accepted": 2}
+    # The fill row was made (1) and took two acceptances (2, 3): its sequence says so.
+    assert events[-1]["data"] == {"task_id": str(posted.task_id), "slots": 2, "accepted": 2, "sequence": 3}
 
 
 def test_a_cancelled_task_withdraws_every_offer(matching, publisher):
@@ -164,7 +165,7 @@ def test_a_volunteer_who_withdraws_after_accepting_frees_the_place_for_someone_e
     offers = pending(matching, posted.task_id, 2, "offers for the freed place")
     assert first["member_id"] not in {o["member_id"] for o in offers}
     types = [e["type"] for e in events_until(kafka_bootstrap, matching, posted.task_id, "offer.created")]
-    assert ["offer.accepted", "offer.withdrawn", "task.filled", "offer.cancelled_by_volunteer", "task.reopened"] == [
+    assert ["offer.accepted", "offer.withdrawn", "fill.completed", "offer.cancelled_by_volunteer", "fill.reopened"] == [
         t for t in types if t != "offer.created"
     ]
 

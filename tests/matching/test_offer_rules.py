@@ -131,9 +131,9 @@ def test_lowering_slots_to_the_accepted_count_fills_the_task_and_raising_them_re
     accept(harness, offers_of(harness)[0], now)
     harness.task(with_changes(posted, slots=1), now + timedelta(seconds=1))
     assert {o.status for o in offers_of(harness) if o.status != OfferStatus.accepted} == {OfferStatus.withdrawn}
-    assert event_types(harness)[-1] == "task.filled"
+    assert event_types(harness)[-1] == "fill.completed"
     harness.task(with_changes(posted, slots=2), now + timedelta(seconds=2))
-    assert event_types(harness)[-1] == "task.reopened"
+    assert event_types(harness)[-1] == "fill.reopened"
     assert harness.run_pass(now + timedelta(seconds=3)) == 2  # ceil(1 open slot x 1.5)
 
 
@@ -212,4 +212,4 @@ def test_a_place_the_coordinator_removed_is_not_offered_again_when_a_volunteer_l
         fill = handlers.get_fill(session, posted.task_id)
     assert (fill.slots, fill.accepted, fill.pending) == (1, 1, 0)
     assert harness.run_pass(now + timedelta(seconds=2)) == 0
-    assert "task.reopened" not in event_types(harness)
+    assert "fill.reopened" not in event_types(harness)

@@ -104,4 +104,4 @@ class OpenTaskFilter:
 class OpenTaskChange:
     task_id: strawberry.ID
     status: TaskStatus | None
-    kind: str = strawberry.field(description="What happened, e.g. task.posted, task.filled, task.cancelled")
+    kind: str = strawberry.field(description="What happened, e.g. task.posted, fill.completed, task.cancelled")

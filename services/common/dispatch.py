@@ -1,0 +1,166 @@
+"""Typed dispatch: each consumer names, per event type, the handler that applies it.
+
+A :class:`Subscription` is built from catalogue entries (``services.common.catalogue``), so a
+handler receives the payload class the catalogue names, already validated. It must say what it
+does with every type of the topics it reads (handle it, or ignore it), so a type added to the
+catalogue is a decision for each consumer, not a silent skip. What the catalogue does not list
+on a topic, or a version the subscription does not read, raises :class:`PoisonEvent`: the
+consumer dead-letters it with that reason and never applies it. A type the consumer ignores is
+skipped whatever its version: it reads nothing of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from services.common.catalogue import CATALOGUE, EventType, TopicContract
+from services.common.consumer import Incoming, PoisonEvent
+from services.common.contracts import Contract
+from services.common.topics import Topics
+
+P = TypeVar("P", bound=Contract)
+
+
+class UnknownEvent(PoisonEvent):
+    """A type the catalogue does not list on the topic it came on."""
+
+
+class UnsupportedVersion(PoisonEvent):
+    """A version of a known type that this consumer cannot read."""
+
+
+@dataclass(frozen=True)
+class Event(Generic[P]):
+    """One catalogued event as its handler sees it: the envelope's facts and the typed payload."""
+
+    type: str
+    version: int
+    event_id: UUID
+    occurred_at: datetime
+    source: str
+    key: str | None
+    partition: int | None
+    payload: P
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A null value on a compacted topic: the entity under ``key`` is gone."""
+
+    topic: str
+    key: str | None
+    partition: int | None
+
+
+# The first argument is what the consumer applies events with: a DB session, or nothing.
+EventHandler = Callable[[Any, Event[Any]], None]
+TombstoneHandler = Callable[[Any, Tombstone], None]
+
+
+@dataclass(frozen=True)
+class Handles:
+    """A handler and the versions of its type it reads (default: all the catalogue lists)."""
+
+    handler: EventHandler
+    versions: frozenset[int] | None = None
+
+
+class Subscription:
+    """What one consumer does with each event type of the topics it reads."""
+
+    def __init__(
+        self,
+        topics: Topics,
+        handles: Mapping[EventType, EventHandler | Handles],
+        *,
+        ignores: Iterable[EventType] = (),
+        tombstones: Mapping[str, TombstoneHandler] | None = None,
+    ):
+        self.names = topics  # the prefixed topic names
+        self.handlers = {event.name: _as_handles(h) for event, h in handles.items()}
+        self.ignored = {event.name for event in ignores}
+        self.tombstones = dict(tombstones or {})
+        self.versions = {event.name: self.handlers[event.name].versions or event.readable for event in handles}
+        self.contracts = self._contracts(list(handles) + list(ignores))
+        self._require_every_type_decided()
+
+    def _contracts(self, events: list[EventType]) -> dict[str, TopicContract]:
+        bases = {event.topic for event in events} | set(self.tombstones)
+        return {base: CATALOGUE[base] for base in bases}
+
+    def _require_every_type_decided(self) -> None:
+        for contract in self.contracts.values():
+            undecided = set(contract.events) - set(self.handlers) - self.ignored
+            if undecided:
+                raise ValueError(f"say whether to handle or ignore {sorted(undecided)} on {contract.topic}")
+        for base, contract in self.contracts.items():
+            if base in self.tombstones and contract.tombstone is None:
+                raise ValueError(f"{base} never carries tombstones")
+
+    @property
+    def topics(self) -> list[str]:
+        """The prefixed names of the topics to subscribe to."""
+        return sorted(self.names.named(base) for base in self.contracts)
+
+    def __call__(self, context: Any, incoming: Incoming) -> None:
+        """Apply ``incoming`` with ``context`` (a session for the idempotent consumer)."""
+        route = self.route(incoming)
+        if route is not None:
+            handler, message = route
+            handler(context, message)
+
+    def route(self, incoming: Incoming) -> tuple[Callable[[Any, Any], None], Event | Tombstone] | None:
+        """The handler and what to hand it; None for a type this consumer ignores.
+
+        Raises :class:`PoisonEvent` (unknown type, unsupported version) or pydantic's
+        ``ValidationError`` (a payload its class does not accept): never to be applied.
+        """
+        base = self.names.base(incoming.topic)
+        contract = self.contracts.get(base or "")
+        if contract is None:
+            raise UnknownEvent(f"this consumer does not read topic {incoming.topic}")
+        if incoming.envelope is None:
+            return self._tombstone_route(contract, incoming)
+        envelope = incoming.envelope
+        spec = catalogued(contract, envelope.type)
+        if envelope.type in self.ignored:
+            return None
+        require_version(spec, envelope.version, self.versions[spec.name])
+        event = Event(
+            type=spec.name, version=envelope.version, event_id=envelope.event_id, occurred_at=envelope.occurred_at,
+            source=envelope.source, key=incoming.key, partition=incoming.partition,
+            payload=spec.payload.model_validate(envelope.data),
+        )
+        return self.handlers[spec.name].handler, event
+
+    def _tombstone_route(self, contract: TopicContract, incoming: Incoming):
+        if contract.tombstone is None:
+            raise UnknownEvent(f"a tombstone on {contract.topic}, which never carries any")
+        handler = self.tombstones.get(contract.topic)
+        if handler is None:
+            return None
+        return handler, Tombstone(contract.topic, incoming.key, incoming.partition)
+
+
+def catalogued(contract: TopicContract, type_name: str) -> EventType:
+    """The catalogue's entry for ``type_name`` on the topic, or :class:`UnknownEvent`."""
+    spec = contract.events.get(type_name)
+    if spec is None:
+        raise UnknownEvent(f"event type {type_name!r} is not in the catalogue for {contract.topic}")
+    return spec
+
+
+def require_version(spec: EventType, version: int, readable: frozenset[int] | None = None) -> None:
+    """:class:`UnsupportedVersion` unless ``version`` is one the reader reads (default: the catalogue's)."""
+    readable = spec.readable if readable is None else readable
+    if version not in readable:
+        listed = ", ".join(str(v) for v in sorted(readable))
+        raise UnsupportedVersion(f"{spec.name} version {version} is not supported (reads {listed})")
+
+
+def _as_handles(handler: EventHandler | Handles) -> Handles:
+    return handler if isinstance(handler, Handles) else Handles(handler)
