@@ -77,7 +77,7 @@ def test_a_configured_proxy_forwards_each_visitors_own_address(tmp_path):
 
 
 def test_the_services_believe_the_keys_the_runner_made_and_not_the_development_ones(tmp_path, kafka_bootstrap):
-    env = runner.service_env(kafka_bootstrap, runner.parts()) | {
+    env = runner.service_env(kafka_bootstrap, runner.parts(), runner.local_mailpit()) | {
         "ENVIRONMENT": "development", "KAFKA_TOPIC_PREFIX": new_topic_prefix(),
         "MEMBERS_DATABASE_URL": new_sqlite_database(tmp_path, "members"),
     }

@@ -301,10 +301,12 @@ INTROSPECTION = {"query": "{ __schema { queryType { name } } }"}
 
 
 def test_introspection_is_off_outside_development_unless_configured_on(tmp_path, services):
-    with make_client(tmp_path, services, environment="production") as production:
+    signing_key = new_signing_key("gateway").text
+    with make_client(tmp_path, services, environment="production", service_token_key=signing_key) as production:
         refused = post(production, INTROSPECTION)
         typename = post(production, {"query": "{ __typename }"})
-    with make_client(tmp_path, services, environment="production", introspection=True) as configured:
+    with make_client(tmp_path, services, environment="production", introspection=True,
+                     service_token_key=signing_key) as configured:
         allowed = post(configured, INTROSPECTION)
     with make_client(tmp_path, services, environment="development") as development:
         in_development = post(development, INTROSPECTION)

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from services.common import answer_links
+from services.common.identity import new_signing_key
 from services.notifications import messages
 from services.notifications.channels import EmailChannel
 from services.notifications.config import Settings
@@ -74,7 +75,9 @@ def test_an_email_is_plain_text_only_with_a_stable_message_id_and_no_remote_cont
 
 def test_production_refuses_plain_smtp_to_a_remote_relay_a_login_without_password_and_a_placeholder_key():
     signing_key, _ = answer_links.new_key_pair()
-    production = dict(environment="production", database_url="sqlite://", smtp_host="smtp.example.org")
+    callers = ",".join(new_signing_key(issuer).trusted_key(issuer).text for issuer in ("gateway", "operator"))
+    production = dict(environment="production", database_url="sqlite://", smtp_host="smtp.example.org",
+                      token_issuer_keys=callers, service_token_key=new_signing_key("notifications").text)
     with pytest.raises(ValueError, match="starttls or tls"):
         Settings(**production, link_signing_key=signing_key)
     with pytest.raises(ValueError, match="SMTP_PASSWORD"):

@@ -102,10 +102,10 @@ def test_settings_refuse_bad_development_or_unassigned_keys():
         trusted_keys("X_KEYS", "", DEFAULT_ISSUER_ROLES, development=False)
     with pytest.raises(ValueError, match="is a development key"):
         trusted_keys("X_KEYS", dev, DEFAULT_ISSUER_ROLES, development=False)
-    with pytest.raises(ValueError, match="issuer 'notifications', who may assert no role here"):
-        trusted_keys("X_KEYS", new_signing_key("notifications").trusted_key("notifications").text,
+    with pytest.raises(ValueError, match="issuer 'reminders', who may assert no role here"):
+        trusted_keys("X_KEYS", new_signing_key("reminders").trusted_key("reminders").text,
                      DEFAULT_ISSUER_ROLES, development=True)
     with pytest.raises(ValueError, match="must be 32 bytes"):
         trusted_keys("X_KEYS", "gateway:k1:c2hvcnQ", DEFAULT_ISSUER_ROLES, development=True)
     assert [key.issuer for key in trusted_keys("X_KEYS", "", DEFAULT_ISSUER_ROLES, development=True)] == [
-        "gateway", "operator", "tasks"]
+        "gateway", "operator", "tasks", "notifications"]
