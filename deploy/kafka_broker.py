@@ -17,7 +17,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,9 @@ import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+
+from deploy import pid_files
+from deploy.pid_files import port_in_use
 
 REPO = Path(__file__).resolve().parents[1]
 KAFKA_DIR = Path(__file__).resolve().parent / "kafka"
@@ -164,32 +166,7 @@ def format_storage(broker: Broker, libs: Path, config: Path, cluster_id: str | N
 
 def running_pid(broker: Broker) -> int | None:
     """The broker's pid if its process is alive; clears a stale pid file."""
-    try:
-        pid = int(broker.pid_file.read_text())
-    except (FileNotFoundError, ValueError):
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        broker.pid_file.unlink(missing_ok=True)
-        return None
-    if _is_zombie(pid):
-        broker.pid_file.unlink(missing_ok=True)
-        return None
-    return pid
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
-    except (FileNotFoundError, IndexError):
-        return False
-
-
-def port_in_use(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+    return pid_files.running_pid(broker.pid_file)
 
 
 def start(broker: Broker, timeout_s: float = 120) -> int:
@@ -243,7 +220,7 @@ def kill(broker: Broker) -> None:
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and running_pid(broker) is not None:
-        _reap(pid)
+        pid_files.reap(pid)
         time.sleep(0.05)
     broker.pid_file.unlink(missing_ok=True)
 
@@ -297,28 +274,10 @@ def _create_readiness_topic(broker: Broker, deadline: float) -> None:
 
 
 def stop(broker: Broker, timeout_s: float = 30) -> None:
-    pid = running_pid(broker)
-    if pid is None:
+    if pid_files.stop_pid(broker.pid_file, timeout_s):
+        print(f"Kafka on port {broker.port} stopped")
+    else:
         print(f"no Kafka running on port {broker.port}")
-        return
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and running_pid(broker) is not None:
-        _reap(pid)
-        time.sleep(0.2)
-    if running_pid(broker) is not None:
-        os.kill(pid, signal.SIGKILL)
-        time.sleep(0.5)
-        _reap(pid)
-    broker.pid_file.unlink(missing_ok=True)
-    print(f"Kafka on port {broker.port} stopped")
-
-
-def _reap(pid: int) -> None:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass  # not our child: its own parent (init) reaps it
 
 
 def main(argv: list[str] | None = None) -> None:

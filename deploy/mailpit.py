@@ -26,7 +26,8 @@ from pathlib import Path
 
 import httpx
 
-from deploy.kafka_broker import _is_zombie, _reap, port_in_use
+from deploy import pid_files
+from deploy.pid_files import port_in_use
 
 REPO = Path(__file__).resolve().parents[1]
 MODULE = "github.com/axllent/mailpit"
@@ -90,19 +91,7 @@ def binary(version: str = VERSION) -> Path:
 
 def running_pid(mailpit: Mailpit) -> int | None:
     """Mailpit's pid if its process is alive; clears a stale pid file."""
-    try:
-        pid = int(mailpit.pid_file.read_text())
-    except (FileNotFoundError, ValueError):
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        mailpit.pid_file.unlink(missing_ok=True)
-        return None
-    if _is_zombie(pid):
-        mailpit.pid_file.unlink(missing_ok=True)
-        return None
-    return pid
+    return pid_files.running_pid(mailpit.pid_file)
 
 
 def start(mailpit: Mailpit, timeout_s: float = 60) -> int:
@@ -155,21 +144,10 @@ def _answers(url: str) -> bool:
 
 
 def stop(mailpit: Mailpit, timeout_s: float = 15) -> None:
-    pid = running_pid(mailpit)
-    if pid is None:
+    if pid_files.stop_pid(mailpit.pid_file, timeout_s):
+        print(f"Mailpit on SMTP port {mailpit.smtp_port} stopped")
+    else:
         print(f"no Mailpit running on SMTP port {mailpit.smtp_port}")
-        return
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and running_pid(mailpit) is not None:
-        _reap(pid)
-        time.sleep(0.1)
-    if running_pid(mailpit) is not None:
-        os.kill(pid, signal.SIGKILL)
-        time.sleep(0.3)
-        _reap(pid)
-    mailpit.pid_file.unlink(missing_ok=True)
-    print(f"Mailpit on SMTP port {mailpit.smtp_port} stopped")
 
 
 def main(argv: list[str] | None = None) -> None:
