@@ -16,6 +16,11 @@ class MalformedEvent(ValueError):
     """A message that cannot be read as an envelope; it belongs on the dead-letter topic."""
 
 
+# The largest event any producer of the product writes is a full task or member state: a few KB.
+# Far larger is a mistake or an attack; it is refused before it is parsed.
+MAX_EVENT_BYTES = 256 * 1024
+
+
 class Envelope(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -33,6 +38,8 @@ class Envelope(BaseModel):
     def from_bytes(cls, raw: bytes | None) -> "Envelope":
         if raw is None:
             raise MalformedEvent("tombstone has no envelope")
+        if len(raw) > MAX_EVENT_BYTES:
+            raise MalformedEvent(f"{len(raw)} bytes, over the {MAX_EVENT_BYTES} an event may have")
         try:
             return cls.model_validate(json.loads(raw))
         except (ValueError, ValidationError) as error:  # JSONDecodeError is a ValueError
