@@ -106,7 +106,7 @@ def test_an_issuer_asserting_a_role_it_may_not_is_refused_with_403(service, issu
 def test_an_issuer_the_service_does_not_know_is_refused_with_401(service):
     name, client, path = service
 
-    response = client.get(path, headers=signed_headers(name, "notifier", uuid4(), issuer="notifications"))
+    response = client.get(path, headers=signed_headers(name, "reminder", uuid4(), issuer="reminders"))
 
     assert response.status_code == 401
 

@@ -9,6 +9,7 @@ import pytest
 
 from services.common.contracts import FillChanged, OfferChanged, OfferStatus
 from tests.members.kafka_helpers import produce
+from tests.support.service_tokens import signed_headers
 from tests.support.events import dead_letters, raw_event
 from tests.support.processes import eventually
 from tests.tasks.conftest import new_organization, post_task
@@ -35,7 +36,7 @@ def test_an_unknown_offer_event_and_a_fill_from_the_future_are_dead_lettered_not
     assert {letter["headers"]["dlt.consumer"] for letter in dead} == {"tasks.offer-outcomes"}
     body = sqlite_client.get(f"/tasks/{task['id']}").json()
     assert (body["status"], body["accepted_count"]) == ("open", 0)
-    address = sqlite_client.get(f"/tasks/{task['id']}/address", headers={"X-Actor-Role": "volunteer", "X-Actor-Id": member})
+    address = sqlite_client.get(f"/tasks/{task['id']}/address", headers=signed_headers("tasks", "volunteer", member))
     assert address.status_code == 403
 
 

@@ -11,6 +11,7 @@ from services.common.contracts import FillChanged, OfferChanged, OfferStatus, Ta
 from services.common.envelope import Envelope, wrap
 from tests.members.kafka_helpers import produce, read_topic
 from tests.support.processes import eventually
+from tests.support.service_tokens import signed_headers
 from tests.tasks.conftest import ADMIN, new_organization, post_task, volunteer
 
 pytestmark = pytest.mark.kafka
@@ -66,7 +67,7 @@ def test_every_change_publishes_the_full_task_state_and_nothing_private(client, 
 
 
 def can_see_address(client, task_id: str, member_id: str) -> bool:
-    response = client.get(f"/tasks/{task_id}/address", headers={"X-Actor-Role": "volunteer", "X-Actor-Id": member_id})
+    response = client.get(f"/tasks/{task_id}/address", headers=signed_headers("tasks", "volunteer", member_id))
     return response.status_code == 200
 
 
