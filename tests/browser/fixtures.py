@@ -37,10 +37,16 @@ def browser():
         chromium.close()
 
 
+# Seeds the session once per context (each ``Web.page`` has its own): a page that later signs out
+# or erases the person clears it for good, as in a real tab, instead of getting it back on the next
+# navigation with a token that no longer works.
 _STORAGE_SCRIPT = """(() => {
   const language = %s, session = %s;
   if (!localStorage.getItem('coalition.lang')) localStorage.setItem('coalition.lang', language);
-  if (session && !sessionStorage.getItem('coalition.session')) sessionStorage.setItem('coalition.session', session);
+  if (session && !localStorage.getItem('coalition.test-session-seeded')) {
+    sessionStorage.setItem('coalition.session', session);
+    localStorage.setItem('coalition.test-session-seeded', '1');
+  }
 })();"""
 
 
