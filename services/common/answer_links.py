@@ -13,7 +13,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
@@ -23,8 +23,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from services.common.settings import DEV_PLACEHOLDER_SECRETS
 
 PURPOSE = b"coalition-match answer-link v1\n"
-Action = Literal["accept", "decline"]
-ACTIONS: tuple[Action, ...] = ("accept", "decline")
+UNSUBSCRIBE_PURPOSE = b"coalition-match unsubscribe-link v1\n"
+# accept and decline answer an offer; still_coming and cant_come answer a reminder of an accepted one
+Action = Literal["accept", "decline", "still_coming", "cant_come"]
+ACTIONS: tuple[Action, ...] = ("accept", "decline", "still_coming", "cant_come")
+# How long an unsubscribe link in a mail keeps working (mail is read late, and it must keep working).
+UNSUBSCRIBE_LINK_DAYS = 365
 
 
 class InvalidLink(ValueError):
@@ -103,4 +107,36 @@ def verify(token: str, key: Ed25519PublicKey, now: datetime | None = None) -> An
         raise InvalidLink("this link is not valid")
     if link.expires_at <= (now or datetime.now(UTC)):
         raise ExpiredLink(link)
+    return link
+
+
+@dataclass(frozen=True)
+class UnsubscribeLink:
+    """One click turns a member's email off, without logging in (RFC 8058); bound to the member only."""
+
+    member_id: UUID
+    issued_at: datetime
+    language: str = "en"
+
+
+def sign_unsubscribe(link: UnsubscribeLink, key: Ed25519PrivateKey) -> str:
+    payload = json.dumps({"m": str(link.member_id), "i": int(link.issued_at.timestamp()), "l": link.language},
+                         separators=(",", ":")).encode()
+    return f"{_b64(payload)}.{_b64(key.sign(UNSUBSCRIBE_PURPOSE + payload))}"
+
+
+def verify_unsubscribe(token: str, key: Ed25519PublicKey, now: datetime | None = None) -> UnsubscribeLink:
+    """The unsubscribe link a token stands for; :class:`InvalidLink` if it is not one, or is older
+    than :data:`UNSUBSCRIBE_LINK_DAYS`. An answer link never passes as one (another purpose)."""
+    try:
+        encoded_payload, encoded_signature = token.split(".")
+        payload, signature = _unb64(encoded_payload), _unb64(encoded_signature)
+        key.verify(signature, UNSUBSCRIBE_PURPOSE + payload)
+        fields = json.loads(payload)
+        link = UnsubscribeLink(UUID(fields["m"]), datetime.fromtimestamp(int(fields["i"]), UTC),
+                               str(fields.get("l", "en"))[:16])
+    except (ValueError, KeyError, TypeError, InvalidSignature):
+        raise InvalidLink("this link is not valid") from None
+    if link.issued_at + timedelta(days=UNSUBSCRIBE_LINK_DAYS) <= (now or datetime.now(UTC)):
+        raise InvalidLink("this link is no longer valid")
     return link

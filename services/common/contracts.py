@@ -86,8 +86,32 @@ class DateRange(Contract):
     end: date
 
 
+class MessageDetail(str, enum.Enum):
+    """How much a message says where a lock screen could show it."""
+
+    discreet = "discreet"  # subject and preview name no task, skill, place, organization or person
+    detailed = "detailed"  # the member chose to see the task's title and time in the message itself
+
+
+class QuietHours(Contract):
+    """A daily window, in the member's own time zone, in which no message is sent (held until it
+    ends, unless the task starts before then). ``start`` after ``end`` spans midnight."""
+
+    start: time
+    end: time
+    time_zone: str = Field(min_length=1, max_length=64)
+
+
+class NotificationPreferences(Contract):
+    """What the member chose about messages; never contact data (the address stays in members)."""
+
+    email: bool = True
+    detail: MessageDetail = MessageDetail.discreet
+    quiet_hours: QuietHours | None = None
+
+
 class MemberState(Contract):
-    """Everything matching needs to know about a member; key = member_id."""
+    """Everything matching and notifications need to know about a member; key = member_id."""
 
     member_id: UUID
     status: MemberStatus
@@ -99,6 +123,7 @@ class MemberState(Contract):
     remote_ok: bool = False
     max_tasks_per_month: int = 4
     interests: list[str] = []
+    notifications: NotificationPreferences = NotificationPreferences()
 
 
 class SkillNeed(Contract):

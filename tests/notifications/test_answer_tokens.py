@@ -60,3 +60,17 @@ def test_the_development_placeholder_gives_a_matching_pair_and_real_keys_must_be
     answer_links.verify(token, answer_links.public_key("dev-only-insecure-secret"), now=NOW)
     with pytest.raises(ValueError):
         answer_links.public_key("not-a-key")
+
+
+def test_an_unsubscribe_link_reads_back_and_is_never_an_answer_link():
+    private, public = answer_links.new_key_pair()
+    key, checker = answer_links.private_key(private), answer_links.public_key(public)
+    link = answer_links.UnsubscribeLink(member_id=uuid.uuid4(), issued_at=NOW, language="fr")
+    token = answer_links.sign_unsubscribe(link, key)
+    assert answer_links.verify_unsubscribe(token, checker, now=NOW + timedelta(days=30)) == link
+    with pytest.raises(InvalidLink):
+        answer_links.verify(token, checker, now=NOW)
+    with pytest.raises(InvalidLink):
+        answer_links.verify_unsubscribe(answer_links.sign(a_link(), key), checker, now=NOW)
+    with pytest.raises(InvalidLink):
+        answer_links.verify_unsubscribe(token, checker, now=NOW + timedelta(days=answer_links.UNSUBSCRIBE_LINK_DAYS))
