@@ -22,6 +22,7 @@ from typing import Any
 
 from gateway.limits.proxies import NO_PROXIES, TrustedProxies
 from gateway.limits.rate import RateLimiter, Rule
+from services.common.body_limit import counting_receive
 from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var
 from services.common.runtime import QUIET_ROUTES, access_log
 
@@ -118,7 +119,8 @@ class GatewayGuards:
             if refusal is not None:
                 status_holder[0] = refusal[0]
                 return await _send_problem(send, request_id, *refusal)
-            await self.app(scope, self._limited_receive(receive), self._observing_send(send, request_id, status_holder))
+            limited = counting_receive(receive, self.max_body_bytes, BodyTooLarge)
+            await self.app(scope, limited, self._observing_send(send, request_id, status_holder))
         except BodyTooLarge:
             status_holder[0] = 413
             await _send_problem(send, request_id, *self._too_large())
@@ -163,20 +165,6 @@ class GatewayGuards:
     def _too_large(self) -> tuple:
         return (413, "body-too-large", "Request body too large",
                 f"The request body is larger than {self.max_body_bytes} bytes.", {}, [])
-
-    def _limited_receive(self, receive):
-        received = 0
-
-        async def limited():
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge()
-            return message
-
-        return limited
 
     @staticmethod
     def _observing_send(send, request_id: str, status_holder: list):

@@ -8,9 +8,32 @@ protects each service from any caller.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from starlette.responses import Response
 
 from services.common.problems import BodyTooLarge, problem
+
+
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def counting_receive(receive: Receive, max_bytes: int, too_large: Callable[[], Exception]) -> Receive:
+    """``receive`` that counts the body as it arrives and raises ``too_large()`` once it passes
+    ``max_bytes``: the one place a body sent without a length is held to the limit."""
+    received = 0
+
+    async def counting() -> dict[str, Any]:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > max_bytes:
+                raise too_large()
+        return message
+
+    return counting
 
 
 class BodySizeLimit:
@@ -24,18 +47,7 @@ class BodySizeLimit:
         length = dict(scope.get("headers", ())).get(b"content-length", b"")
         if length.isdigit() and int(length) > self.max_bytes:
             return await self._refusal(scope)(scope, receive, send)
-        received = 0
-
-        async def counting_receive():
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
-            return message
-
-        await self.app(scope, counting_receive, send)
+        await self.app(scope, counting_receive(receive, self.max_bytes, lambda: BodyTooLarge(self.max_bytes)), send)
 
     def _refusal(self, scope) -> Response:
         error = BodyTooLarge(self.max_bytes)
