@@ -55,6 +55,9 @@ class User(UserBase, table=True):
     token_version: int = 1
     created_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
     last_login_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # The private calendar feed's link is made from this number; raising it revokes the old link,
+    # None means the member has no feed.
+    calendar_feed_version: int | None = None
 
 
 class UserPublic(UserBase):

@@ -160,6 +160,19 @@ class Accounts:
             session.delete(user)
             return True
 
+    def renew_calendar_feed(self, user_id: UUID) -> User:
+        """A new private calendar link for the account; the previous one stops working."""
+        def change(user: User) -> None:
+            user.calendar_feed_version = (user.calendar_feed_version or 0) + 1
+
+        return self._change(user_id, change)
+
+    def remove_calendar_feed(self, user_id: UUID) -> User:
+        def change(user: User) -> None:
+            user.calendar_feed_version = None
+
+        return self._change(user_id, change)
+
     def by_member(self, member_id: UUID) -> User | None:
         with Session(self.engine, expire_on_commit=False) as session:
             return session.exec(select(User).where(User.member_id == member_id)).first()

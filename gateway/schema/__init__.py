@@ -27,13 +27,14 @@ from gateway.schema.offers.mutations import OfferMutations
 from gateway.schema.offers.queries import OfferQueries
 from gateway.schema.offers.subscriptions import OfferSubscriptions
 from gateway.schema.problems import ALL_PROBLEMS
+from gateway.schema.volunteers.calendar import CalendarMutations, CalendarQueries
 from gateway.schema.volunteers.mutations import VolunteerMutations
 from gateway.schema.volunteers.queries import VolunteerQueries
 
-Query = merge_types("Query", (CatalogueQueries, AccountQueries, VolunteerQueries, OfferQueries, CoordinationQueries,
-                              AdminQueries))
-Mutation = merge_types("Mutation", (AccountMutations, VolunteerMutations, OfferMutations, CoordinationMutations,
-                                    AdminMutations))
+Query = merge_types("Query", (CatalogueQueries, AccountQueries, VolunteerQueries, CalendarQueries, OfferQueries,
+                              CoordinationQueries, AdminQueries))
+Mutation = merge_types("Mutation", (AccountMutations, VolunteerMutations, CalendarMutations, OfferMutations,
+                                    CoordinationMutations, AdminMutations))
 Subscription = merge_types("Subscription", (CatalogueSubscriptions, OfferSubscriptions, CoordinationSubscriptions))
 
 

@@ -31,7 +31,7 @@ VOLUNTEER, COORDINATOR, ADMIN = frozenset({"volunteer"}), frozenset({"coordinato
 ACCESS = {
     "query": {
         "openTasks": ANYONE, "skills": ANYONE, "areas": ANYONE, "me": ANYONE, "organizations": SIGNED_IN,
-        "myContact": VOLUNTEER, "myAuditLog": VOLUNTEER, "myOffers": VOLUNTEER,
+        "myContact": VOLUNTEER, "myAuditLog": VOLUNTEER, "myOffers": VOLUNTEER, "myCalendarFeed": VOLUNTEER,
         "myTasks": COORDINATOR, "task": COORDINATOR, "volunteerContact": COORDINATOR,
         "users": ADMIN, "userByEmail": ADMIN, "members": ADMIN, "memberAudit": ADMIN,
     },
@@ -40,6 +40,7 @@ ACCESS = {
         "renewToken": SIGNED_IN, "setLocale": SIGNED_IN,
         "updateProfile": VOLUNTEER, "pauseMe": VOLUNTEER, "resumeMe": VOLUNTEER, "eraseMe": VOLUNTEER,
         "acceptOffer": VOLUNTEER, "declineOffer": VOLUNTEER, "withdrawFromTask": VOLUNTEER,
+        "renewCalendarFeed": VOLUNTEER, "removeCalendarFeed": VOLUNTEER,
         "postTask": COORDINATOR, "updateTask": COORDINATOR, "publishTask": COORDINATOR, "cancelTask": COORDINATOR,
         "closeTask": COORDINATOR,
         "createSkill": ADMIN, "updateSkill": ADMIN, "createArea": ADMIN, "createOrganization": ADMIN,
