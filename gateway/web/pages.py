@@ -127,8 +127,10 @@ class WebFiles(StaticFiles):
 
 def mount_web(app: FastAPI) -> None:
     from gateway.web.answers import router as answers  # imports this module: import it late
+    from gateway.web.unsubscribe import router as unsubscribe
 
     app.include_router(answers)
+    app.include_router(unsubscribe)
 
     @app.get("/widget-demo", include_in_schema=False)
     def widget_demo() -> RedirectResponse:

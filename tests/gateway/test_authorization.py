@@ -38,7 +38,8 @@ ACCESS = {
     "mutation": {
         "registerMember": ANYONE, "registerCoordinator": ANYONE, "login": ANYONE,
         "renewToken": SIGNED_IN, "setLocale": SIGNED_IN,
-        "updateProfile": VOLUNTEER, "updateNotificationPreferences": VOLUNTEER, "pauseMe": VOLUNTEER, "resumeMe": VOLUNTEER, "eraseMe": VOLUNTEER,
+        "updateProfile": VOLUNTEER, "pauseMe": VOLUNTEER, "resumeMe": VOLUNTEER, "eraseMe": VOLUNTEER,
+        "updateNotificationPreferences": VOLUNTEER,
         "acceptOffer": VOLUNTEER, "declineOffer": VOLUNTEER, "withdrawFromTask": VOLUNTEER,
         "postTask": COORDINATOR, "updateTask": COORDINATOR, "publishTask": COORDINATOR, "cancelTask": COORDINATOR,
         "closeTask": COORDINATOR,
