@@ -31,6 +31,7 @@ MemberStatus = _graphql_enum(contracts.MemberStatus)
 TaskStatus = _graphql_enum(contracts.TaskStatus)
 Urgency = _graphql_enum(contracts.Urgency)
 OfferStatus = _graphql_enum(contracts.OfferStatus)
+MessageDetail = _graphql_enum(contracts.MessageDetail)
 Role = _graphql_enum(AccountRole)
 
 

@@ -78,7 +78,8 @@ ALL_PROBLEMS = (NotAllowed, NotFound, ValidationProblem, TaskFilled, OfferNotPen
                 RateLimited, Unavailable)
 
 
-def _camel(path: str) -> str:
+def camel_case(path: str) -> str:
+    """A service's field path ("quiet_hours.time_zone") as GraphQL names it ("quietHours.timeZone")."""
     head, *rest = path.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
@@ -95,7 +96,7 @@ def problem_for(error: DomainError) -> Problem:
         return NotAllowed(message=error.detail)
     if isinstance(error, NotFoundError) or error.status == 410:
         return NotFound(message=error.detail)
-    fields = [FieldProblem(field=_camel(str(e["field"])), message=str(e["message"]))
+    fields = [FieldProblem(field=camel_case(str(e["field"])), message=str(e["message"]))
               for e in error.extra.get("errors") or []]
     if isinstance(error, Invalid) or fields:
         return ValidationProblem(message=error.detail, fields=fields)

@@ -128,9 +128,11 @@ class WebFiles(StaticFiles):
 def mount_web(app: FastAPI) -> None:
     from gateway.web.answers import router as answers  # imports this module: import it late
     from gateway.web.calendar_feed import router as calendar_feed
+    from gateway.web.unsubscribe import router as unsubscribe
 
     app.include_router(answers)
     app.include_router(calendar_feed)
+    app.include_router(unsubscribe)
 
     @app.get("/widget-demo", include_in_schema=False)
     def widget_demo() -> RedirectResponse:

@@ -22,7 +22,10 @@ from services.common.contracts import (
     LanguageClaim,
     MemberState,
     MemberStatus,
+    MessageDetail,
+    NotificationPreferences,
     OfferChanged,
+    QuietHours,
     OfferStatus,
     SkillClaim,
     SkillLevel,
@@ -59,6 +62,15 @@ def member_state(member: Member) -> MemberState:
         remote_ok=member.remote_ok,
         max_tasks_per_month=member.max_tasks_per_month,
         interests=list(member.interests),
+        notifications=notification_preferences(member.notifications),
+    )
+
+
+def notification_preferences(stored: dict) -> NotificationPreferences:
+    quiet = stored.get("quiet_hours")
+    return NotificationPreferences(
+        email=stored["email"], detail=MessageDetail(stored["detail"]),
+        quiet_hours=QuietHours(start=quiet["start"], end=quiet["end"], time_zone=quiet["time_zone"]) if quiet else None,
     )
 
 

@@ -17,12 +17,14 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from services.common.contracts import Weekday
+from services.common.contracts import MessageDetail, Weekday
 from services.common.http_api import FluencyName, LanguageCode, SkillLevelName, Slug, plain_text
+from services.common.time_zones import TimeZoneName
 
 
 class Strict(BaseModel):
@@ -124,6 +126,51 @@ class WeeklyWindowIn(Strict):
         if self.start >= self.end:  # zero-padded HH:MM compares correctly as text
             raise ValueError("start must be before end (split windows that cross midnight in two)")
         return self
+
+
+class QuietHoursIn(Strict):
+    """A daily window in the member's own zone in which no message goes out; 22:00-07:00 spans midnight."""
+
+    start: LocalTime
+    end: LocalTime
+    time_zone: TimeZoneName = Field(description="IANA time zone of the member, e.g. America/Toronto")
+
+    @field_validator("end")
+    @classmethod
+    def _not_empty(cls, end: str, info: ValidationInfo) -> str:
+        if end == info.data.get("start"):
+            raise ValueError("must differ from start: a window that starts and ends at the same minute is "
+                             "either empty or the whole day; turn email off instead to get no messages")
+        return end
+
+
+class NotificationSettings(Strict):
+    """What the member chose about the platform's messages to them (never an address)."""
+
+    email: bool = Field(True, description="Send messages by email at all")
+    detail: MessageDetail = Field(MessageDetail.discreet, description=(
+        "discreet: what a lock screen shows names no task, place, skill or person; "
+        "detailed: messages name the task and its time"))
+    quiet_hours: QuietHoursIn | None = None
+
+    @classmethod
+    def stored(cls, data: dict) -> "NotificationSettings":
+        """Settings as saved: checked when written, so not checked again on every read."""
+        quiet = data.get("quiet_hours")
+        return cls.model_construct(email=bool(data["email"]), detail=MessageDetail(data["detail"]),
+                                   quiet_hours=QuietHoursIn.model_construct(**quiet) if quiet else None)
+
+    def merged(self, changes: dict) -> "NotificationSettings":
+        """These settings with ``changes`` (a dump of the fields sent in :class:`NotificationChanges`)."""
+        return NotificationSettings.model_validate(self.model_dump(mode="json") | changes)
+
+
+class NotificationChanges(Strict):
+    """Only the fields sent change; ``quiet_hours: null`` turns quiet hours off."""
+
+    email: bool = None
+    detail: MessageDetail = None
+    quiet_hours: QuietHoursIn | None = None
 
 
 AWAY_SINCE_AT_MOST = timedelta(days=31)  # time away already begun may be entered a little late

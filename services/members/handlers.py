@@ -20,7 +20,7 @@ from services.common.topics import Topics
 from services.members import audit, personal_data
 from services.members.crypto import FieldCipher
 from services.members.events import mark_active, publish_member_state
-from services.members.fields import CHANNELS
+from services.members.fields import CHANNELS, NotificationSettings
 from services.members.models import (
     AuditEntryPublic,
     ChannelOnFile,
@@ -96,6 +96,8 @@ def update_member(ctx: Context, member_id: UUID, payload: MemberUpdate) -> Membe
     if any(name in changes for name in PERSONAL_FIELDS):
         personal = _changed_personal(personal, payload)
         member.personal_data = personal_data.seal(ctx.cipher, member.id, personal)
+    if "notifications" in changes:
+        changes["notifications"] = _merged_notifications(member, changes["notifications"])
     for name, value in changes.items():
         if name not in PERSONAL_FIELDS:
             setattr(member, name, value)
@@ -179,6 +181,7 @@ def to_public(member: Member, personal: PersonalData) -> MemberPublic:
         contact_channels=channels, skills=member.skills, languages=member.languages,
         weekly_availability=member.weekly_availability, unavailable=member.unavailable, area=member.area,
         remote_ok=member.remote_ok, max_tasks_per_month=member.max_tasks_per_month, interests=member.interests,
+        notifications=NotificationSettings.stored(member.notifications),
         created_at=as_utc(member.created_at), updated_at=as_utc(member.updated_at),
     )
 
@@ -190,6 +193,10 @@ def _changed_personal(personal: PersonalData, payload: MemberUpdate) -> Personal
         pronouns=payload.pronouns if "pronouns" in sent else personal.pronouns,
         contacts=payload.contacts if "contacts" in sent else personal.contacts,
     )
+
+
+def _merged_notifications(member: Member, changes: dict) -> dict:
+    return NotificationSettings.stored(member.notifications).merged(changes).model_dump(mode="json")
 
 
 def _changed_field_names(changes: dict) -> list[str]:

@@ -23,6 +23,8 @@ from services.members.fields import (
     DisplayName,
     Interests,
     Languages,
+    NotificationChanges,
+    NotificationSettings,
     Pronouns,
     SkillClaims,
     Strict,
@@ -59,6 +61,7 @@ class MemberBase(Strict):
     remote_ok: bool = False
     max_tasks_per_month: TasksPerMonth = 4
     interests: Interests = []
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
 
 
 class MemberCreate(MemberBase):
@@ -83,6 +86,7 @@ class MemberUpdate(Strict):
     remote_ok: bool = None
     max_tasks_per_month: TasksPerMonth = None
     interests: Interests = None
+    notifications: NotificationChanges = None
 
     @model_validator(mode="after")
     def _each_listed_once(self):
@@ -111,6 +115,9 @@ class Member(SQLModel, table=True):
     remote_ok: bool = False
     max_tasks_per_month: int = 4
     interests: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # NotificationSettings as JSON: what the member chose about messages (no address)
+    notifications: dict = Field(default_factory=lambda: NotificationSettings().model_dump(mode="json"),
+                                sa_column=Column(JSON, nullable=False))
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
     last_active_at: datetime = _timestamp(index=True)

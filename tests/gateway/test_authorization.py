@@ -39,6 +39,7 @@ ACCESS = {
         "registerMember": ANYONE, "registerCoordinator": ANYONE, "login": ANYONE,
         "renewToken": SIGNED_IN, "setLocale": SIGNED_IN,
         "updateProfile": VOLUNTEER, "pauseMe": VOLUNTEER, "resumeMe": VOLUNTEER, "eraseMe": VOLUNTEER,
+        "updateNotificationPreferences": VOLUNTEER,
         "acceptOffer": VOLUNTEER, "declineOffer": VOLUNTEER, "withdrawFromTask": VOLUNTEER,
         "renewCalendarFeed": VOLUNTEER, "removeCalendarFeed": VOLUNTEER,
         "postTask": COORDINATOR, "updateTask": COORDINATOR, "publishTask": COORDINATOR, "cancelTask": COORDINATOR,
@@ -134,3 +135,12 @@ def test_the_anonymous_are_told_to_log_in_and_the_wrong_role_is_told_no(tokens, 
     assert anonymous == "UNAUTHENTICATED"
     assert coordinator["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert coordinator["errors"][0]["message"] == "Only volunteers can do this."
+
+
+def test_notification_preferences_show_to_the_member_themself_only(world, graphql):
+    volunteer = world.volunteer()
+    mine = graphql("{ me { member { notificationPreferences { email detail } } } }", token=volunteer.token)
+    assert mine["me"]["member"]["notificationPreferences"] == {"email": True, "detail": "DISCREET"}
+    listed = graphql("{ members(first: 50) { nodes { id notificationPreferences { email } } } }",
+                     token=world.admin.token)["members"]["nodes"]
+    assert listed and all(node["notificationPreferences"] is None for node in listed)

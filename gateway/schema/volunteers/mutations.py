@@ -9,7 +9,9 @@ import strawberry
 from gateway.schema.context import Info
 from gateway.schema.permissions import VOLUNTEER
 from gateway.schema.problems import LoginFailed, NotAllowed, NotFound, Unavailable, ValidationProblem, returns_problems
+from gateway.schema.volunteers.notifications import NotificationPreferencesInput, as_input_fields, preferences_payload
 from gateway.schema.volunteers.types import MemberProfile, ProfileUpdateInput, profile_payload
+from services.common.problems import DomainError
 from services.common.problems import NotFound as NotFoundError
 
 ProfileResult = Annotated[MemberProfile | ValidationProblem | NotAllowed | NotFound | Unavailable,
@@ -42,6 +44,18 @@ class VolunteerMutations:
     async def update_profile(self, info: Info, input: ProfileUpdateInput) -> ProfileResult:
         member_id = await info.context.member_id()
         data = await info.context.clients.members.update(await info.context.actor(), member_id, profile_payload(input))
+        return MemberProfile.from_service(data)
+
+    @strawberry.mutation(description="Change what you chose about messages (email, detail, quiet hours); only the "
+                                     "fields given change.", permission_classes=VOLUNTEER)
+    @returns_problems(ProfileResult)
+    async def update_notification_preferences(self, info: Info, input: NotificationPreferencesInput) -> ProfileResult:
+        member_id = await info.context.member_id()
+        try:
+            data = await info.context.clients.members.update(await info.context.actor(), member_id,
+                                                             preferences_payload(input))
+        except DomainError as error:
+            raise as_input_fields(error) from None
         return MemberProfile.from_service(data)
 
     @strawberry.mutation(description="Stop receiving offers until you resume; pending offers are withdrawn.",

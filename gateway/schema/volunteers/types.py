@@ -8,7 +8,9 @@ from typing import Any
 
 import strawberry
 
+from gateway.schema.context import Info
 from gateway.schema.enums import Fluency, MemberStatus, SkillLevel, Weekday, from_wire
+from gateway.schema.volunteers.notifications import NotificationPreferences
 from gateway.schema.wire import parse_date, parse_time
 
 
@@ -58,6 +60,15 @@ class MemberProfile:
     max_tasks_per_month: int
     interests: list[str]
     contact_channels: list[ContactChannel]
+    _notifications: strawberry.Private[dict[str, Any] | None] = None
+
+    @strawberry.field(description="What the member chose about messages; shown to the member themself only "
+                                  "(null to anyone else).")
+    async def notification_preferences(self, info: Info) -> NotificationPreferences | None:
+        user = await info.context.user()
+        if self._notifications is None or user is None or str(user.member_id) != str(self.id):
+            return None
+        return NotificationPreferences.from_service(self._notifications)
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "MemberProfile":
@@ -75,6 +86,7 @@ class MemberProfile:
             max_tasks_per_month=int(data.get("max_tasks_per_month", 4)), interests=list(data.get("interests", [])),
             contact_channels=[ContactChannel(channel=c["channel"], consent=bool(c["consent"]))
                               for c in data.get("contact_channels", [])],
+            _notifications=data.get("notifications"),
         )
 
 

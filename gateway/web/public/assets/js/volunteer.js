@@ -1,11 +1,12 @@
 // The volunteer's page: offers with their reasons (accept or decline in one click), live
-// updates without reloading, tasks accepted, profile, pause, audit log and erasure.
+// updates without reloading, tasks accepted, profile, pause, message choices, audit log and erasure.
 
 import { request, subscribe } from "./graphql.js";
 import { formatDateTime, onLanguageChange, t, translateReason } from "./i18n.js";
 import { requireRole } from "./session.js";
 import { PUBLIC_TASK_FIELDS, loadTaxonomy, placesLeft, when, where } from "./tasks.js";
 import { announce, busy, el, notice, pageReady, problemMessage, setUpPage, showError } from "./ui.js";
+import { setUpMessages } from "./volunteer-messages.js";
 import { setUpProfile } from "./volunteer-profile.js";
 
 const OFFER_FIELDS = `fragment OfferFields on Offer {
@@ -153,6 +154,7 @@ async function main() {
   setUpLiveUpdates();
   onLanguageChange(render);
   setUpProfile(state, renderPause);
+  await setUpMessages();
   pageReady();
 }
 
