@@ -99,3 +99,18 @@ def test_a_link_reads_back_only_under_the_secret_it_was_made_with():
                         ("%%%", "one secret"), (calendar_links.make(FeedLink(link.user_id, 4), "x"), "one secret")):
         with pytest.raises(InvalidFeedLink):
             calendar_links.read(bad, secret)
+
+
+def test_a_volunteer_who_chose_detailed_messages_sees_the_task_title_in_the_feed(world, graphql):
+    skill = world.skill()
+    volunteer = world.volunteer(skill)
+    task = world.task(world.coordinator(), skill, title="Phone bank for the rent strike")
+    world.accept(volunteer, world.wait_for_offer(volunteer, task["id"])["id"])
+    chosen = graphql("mutation($i: NotificationPreferencesInput!) { updateNotificationPreferences(input: $i) "
+                     "{ __typename } }", {"i": {"email": True, "detail": "DETAILED"}},
+                     token=volunteer.token)["updateNotificationPreferences"]
+    assert chosen["__typename"] == "MemberProfile"
+    path = graphql(RENEW, token=volunteer.token)["renewCalendarFeed"]["path"]
+
+    [event] = events_of(fetch(graphql, path))
+    assert str(event["summary"]) == "Phone bank for the rent strike"

@@ -6,6 +6,7 @@ import { formatDateTime, onLanguageChange, t, translateReason } from "./i18n.js"
 import { requireRole } from "./session.js";
 import { PUBLIC_TASK_FIELDS, loadTaxonomy, placesLeft, when, where } from "./tasks.js";
 import { announce, busy, el, notice, pageReady, problemMessage, setUpPage, showError } from "./ui.js";
+import { setUpCalendar } from "./volunteer-calendar.js";
 import { setUpMessages } from "./volunteer-messages.js";
 import { setUpProfile } from "./volunteer-profile.js";
 
@@ -154,7 +155,7 @@ async function main() {
   setUpLiveUpdates();
   onLanguageChange(render);
   setUpProfile(state, renderPause);
-  await setUpMessages();
+  await Promise.all([setUpMessages(), setUpCalendar()]);
   pageReady();
 }
 
