@@ -13,6 +13,7 @@ from services.common.identity import GATEWAY_ISSUER, TokenIssuer, signing_key
 from services.common.identity.tokens import DEFAULT_TTL_SECONDS, MAX_LIFETIME_SECONDS
 from services.common.settings import DEV_SIGNING_SECRET, ServiceSettings
 from services.common import answer_links
+from services.common.time_zones import known_time_zone
 
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its output
 
@@ -39,6 +40,9 @@ class Settings(ServiceSettings):
     # Checks the one-click answer links in messages: the public half of the notifications service's
     # NOTIFICATIONS_LINK_SIGNING_KEY (url-safe base64 of 32 bytes).
     answer_link_public_key: str = "dev-only-insecure-secret"
+    # The coalition's zone, proposed by the coordinator's task form (which sends the zone with each
+    # task): keep it equal to TASKS_DEFAULT_TIME_ZONE, the zone of a task posted without one.
+    default_time_zone: str = "America/Toronto"
     token_ttl_seconds: int = Field(1800, ge=60, le=24 * 3600)
     invite_ttl_hours: int = Field(72, ge=1, le=24 * 30)
 
@@ -95,6 +99,11 @@ class Settings(ServiceSettings):
     def service_token_issuer(self) -> TokenIssuer:
         key = signing_key("GATEWAY_SERVICE_TOKEN_KEY", GATEWAY_ISSUER, self.service_token_key, self.is_development)
         return TokenIssuer(GATEWAY_ISSUER, key, self.service_token_ttl_seconds)
+
+    @field_validator("default_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return known_time_zone(value)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -30,7 +30,8 @@ VOLUNTEER, COORDINATOR, ADMIN = frozenset({"volunteer"}), frozenset({"coordinato
 
 ACCESS = {
     "query": {
-        "openTasks": ANYONE, "skills": ANYONE, "areas": ANYONE, "me": ANYONE, "organizations": SIGNED_IN,
+        "openTasks": ANYONE, "skills": ANYONE, "areas": ANYONE, "defaultTimeZone": ANYONE, "me": ANYONE,
+        "organizations": SIGNED_IN,
         "myContact": VOLUNTEER, "myAuditLog": VOLUNTEER, "myOffers": VOLUNTEER, "myCalendarFeed": VOLUNTEER,
         "myTasks": COORDINATOR, "task": COORDINATOR, "volunteerContact": COORDINATOR,
         "users": ADMIN, "userByEmail": ADMIN, "members": ADMIN, "memberAudit": ADMIN,

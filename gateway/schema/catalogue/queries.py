@@ -58,3 +58,8 @@ class CatalogueQueries:
     @strawberry.field(description="The areas tasks and volunteers can be in.")
     async def areas(self, info: Info) -> list[Area]:
         return [Area.from_service(area) for area in await info.context.loaders.areas()]
+
+    @strawberry.field(description="The coalition's time zone (IANA name): where a task happens unless its "
+                                  "coordinator names another.")
+    def default_time_zone(self, info: Info) -> str:
+        return info.context.settings.default_time_zone

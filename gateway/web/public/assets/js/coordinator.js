@@ -4,8 +4,9 @@
 import { request, subscribe } from "./graphql.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { requireRole } from "./session.js";
-import { TASK_FIELD_IDS, fillTask, readTask, renderNeeds, showTiming } from "./task-form.js";
+import { TASK_FIELD_IDS, chosenZone, fillTask, readTask, renderNeeds, showTiming } from "./task-form.js";
 import { when, where } from "./tasks.js";
+import { isKnownZone, listZones } from "./time-zones.js";
 import { announce, busy, clearProblems, el, notice, pageReady, problemMessage, setUpPage, showError, showProblem } from "./ui.js";
 
 const TASK_FIELDS = `fragment TaskFields on Task {
@@ -15,6 +16,7 @@ const TASK_FIELDS = `fragment TaskFields on Task {
 }`;
 const PAGE = `query CoordinatorPage {
   me { id organization { name } }
+  defaultTimeZone
   myTasks(first: 50) { nodes { ...TaskFields } }
 } ${TASK_FIELDS}`;
 const RESULT = `__typename ... on Task { ...TaskFields } ... on Problem { message }
@@ -156,6 +158,11 @@ async function submit(event) {
   const form = event.target;
   const button = document.getElementById("submit-task");
   clearProblems(form);
+  if (!isKnownZone(chosenZone())) {
+    const problem = { __typename: "ValidationProblem", message: "", fields: [{ field: "timeZone", message: t("task.zone_unknown") }] };
+    showProblem(form, problem, TASK_FIELD_IDS);
+    return;
+  }
   busy(button, true);
   const input = readTask(state.skills);
   try {
@@ -182,9 +189,17 @@ async function submit(event) {
   }
 }
 
+// A new task's times are read in the coalition's zone unless the coordinator names another.
+function showDefaultZone(zone) {
+  const field = document.getElementById("time-zone");
+  field.defaultValue = zone;  // what the form goes back to after posting or editing
+  if (!field.value) field.value = zone;
+}
+
 async function refresh() {
   const data = await request(PAGE);
   state.me = data.me.id;
+  showDefaultZone(data.defaultTimeZone);
   const organization = data.me.organization;
   document.getElementById("organization").textContent = organization ? t("coordinator.for_organization", { name: organization.name }) : "";
   state.tasks = new Map(data.myTasks.nodes.map((task) => [task.id, task]));
@@ -213,6 +228,7 @@ async function main() {
   } catch (error) {
     showError(container, error);
   }
+  listZones(document.getElementById("task-time-zones"));
   for (const radio of document.querySelectorAll("input[name='timing']")) radio.addEventListener("change", showTiming);
   document.getElementById("task-form").addEventListener("submit", submit);
   document.getElementById("cancel-edit").addEventListener("click", stopEditing);

@@ -2,6 +2,7 @@
 
 import { languageName, skillName, t } from "./i18n.js";
 import { LANGUAGE_CODES, areaOptions, fillSelect, loadTaxonomy } from "./tasks.js";
+import { isoToZoned, zonedToIso } from "./time-zones.js";
 import { el } from "./ui.js";
 
 const LEVELS = ["LEARNING", "CAPABLE", "EXPERT"];
@@ -45,15 +46,18 @@ function fillNeeds({ skills, languages }) {
   }
 }
 
-function isoOrNull(id) {
+// The form's times are wall-clock times in the zone named in the form (the task's), not the browser's.
+function isoOrNull(id, zone) {
   const value = document.getElementById(id).value;
-  return value ? new Date(value).toISOString() : null;  // local time in the form, an instant on the wire
+  return value ? zonedToIso(value, zone) : null;
 }
 
-function localValue(iso) {
-  if (!iso) return "";
-  const date = new Date(iso);
-  return new Date(date.getTime() - date.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+function localValue(iso, zone) {
+  return iso ? isoToZoned(iso, zone) : "";
+}
+
+export function chosenZone() {
+  return document.getElementById("time-zone").value.trim();
 }
 
 export function timing() {
@@ -68,11 +72,12 @@ export function readTask(skills) {
   const value = (id) => document.getElementById(id).value.trim();
   const remote = document.getElementById("remote").checked;
   const byWindow = timing() === "window";
+  const zone = chosenZone();
   return {
     title: value("title"), summary: value("summary"), description: value("description"), ...readNeeds(skills),
     slots: Number(value("slots")) || 1,
-    startsAt: byWindow ? isoOrNull("starts-at") : null, endsAt: byWindow ? isoOrNull("ends-at") : null,
-    deadline: byWindow ? null : isoOrNull("deadline"),
+    startsAt: byWindow ? isoOrNull("starts-at", zone) : null, endsAt: byWindow ? isoOrNull("ends-at", zone) : null,
+    deadline: byWindow ? null : isoOrNull("deadline", zone), timeZone: zone,
     remote, area: value("area") || null, address: remote ? null : value("address") || null,
     urgency: document.getElementById("urgency").value,
   };
@@ -85,9 +90,10 @@ export function fillTask(task) {
   set("description", task.description);
   set("slots", String(task.slots));
   document.getElementById(task.deadline ? "timing-deadline" : "timing-window").checked = true;
-  set("starts-at", localValue(task.startsAt));
-  set("ends-at", localValue(task.endsAt));
-  set("deadline", localValue(task.deadline));
+  set("time-zone", task.timeZone);
+  set("starts-at", localValue(task.startsAt, task.timeZone));
+  set("ends-at", localValue(task.endsAt, task.timeZone));
+  set("deadline", localValue(task.deadline, task.timeZone));
   document.getElementById("remote").checked = task.remote;
   set("area", task.area || "");
   set("address", "");
@@ -102,5 +108,5 @@ export function fillTask(task) {
 
 export const TASK_FIELD_IDS = {
   title: "title", summary: "summary", description: "description", slots: "slots", startsAt: "starts-at",
-  endsAt: "ends-at", deadline: "deadline", area: "area", address: "address", remote: "remote",
+  endsAt: "ends-at", deadline: "deadline", area: "area", address: "address", remote: "remote", timeZone: "time-zone",
 };

@@ -3,6 +3,7 @@
 
 import { request } from "./graphql.js";
 import { t } from "./i18n.js";
+import { browserZone, listZones } from "./time-zones.js";
 import { busy, clearProblems, notice, showError, showProblem } from "./ui.js";
 
 const PREFERENCES = "notificationPreferences { email detail quietHours { start end timeZone } }";
@@ -17,15 +18,6 @@ const FIELD_IDS = { "quietHours.start": "quiet-start", "quietHours.end": "quiet-
 const DEFAULT_QUIET = { start: "22:00", end: "07:00" };
 
 const byId = (id) => document.getElementById(id);
-
-function browserZone() {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-}
-
-function listZones() {
-  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-  byId("time-zones").replaceChildren(...zones.map((zone) => Object.assign(document.createElement("option"), { value: zone })));
-}
 
 function showQuietFields() {
   const on = byId("quiet-on").checked;
@@ -76,7 +68,7 @@ export async function setUpMessages() {
   const panel = byId("messages-panel");
   byId("quiet-on").addEventListener("change", showQuietFields);
   byId("message-settings").addEventListener("submit", save);
-  listZones();
+  listZones(byId("time-zones"));
   try {
     const { me } = await request(LOAD);
     fill(me.member.notificationPreferences);
