@@ -44,7 +44,7 @@ class Notifications:
 def consumers(notifications: Notifications) -> list[Consume]:
     topics, language = notifications.settings.topics, notifications.settings.default_language
     return [Consume("members", recipients(topics, language)), Consume("tasks", schedules(topics)),
-            Consume("offers", offer_news(topics))]
+            Consume("offers", offer_news(topics, notifications.settings.reminder_offsets_seconds))]
 
 
 def definition(channels: dict[str, Channel] | None = None) -> AppDefinition[Notifications]:

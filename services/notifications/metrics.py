@@ -7,7 +7,8 @@ from prometheus_client import Counter, Histogram
 SENT = Counter(
     "notifications_sent_total", "Delivery attempts by what they came to", ["kind", "channel", "outcome"],
 )
-# outcome: sent, retry (will try again), failed (gave up), dropped (no address, member gone, expired)
+# outcome: sent, retry (will try again), held (quiet hours), failed (gave up),
+# dropped (no address, email turned off, member gone, expired)
 DELIVERY_LATENCY = Histogram(
     "notifications_delivery_latency_seconds",
     "From the event that asked for a message to the mail server accepting it", ["kind", "channel"],
