@@ -51,6 +51,9 @@ class Settings(InternalServiceSettings):
         [24 * 3600, 2 * 3600],
         description="How long before an accepted task's start each reminder goes out, e.g. [86400, 7200] (JSON).")
 
+    record_retention_days: float = Field(30, gt=0, description="Finished delivery records are deleted after this.")
+    purge_every_seconds: float = Field(3600, gt=0, description="How often old delivery records are looked for.")
+
     send_poll_seconds: float = Field(0.2, gt=0, description="Pause of the sender when nothing is due.")
     # With the defaults a delivery is tried for about 1 h 45 min (2 s, 4 s, ... then every 15 min)
     # before it is marked failed: a relay restarting or briefly unreachable loses nothing.

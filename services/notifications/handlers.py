@@ -18,6 +18,7 @@ from services.notifications.models import (
     Delivery,
     DeliveryCounts,
     DeliveryStatus,
+    DeliveryTally,
     MessageKind,
     Recipient,
     TaskSchedule,
@@ -124,5 +125,11 @@ def hold(session: Session, delivery: Delivery, until: datetime) -> None:
 
 
 def delivery_counts(session: Session) -> DeliveryCounts:
-    rows = session.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
-    return DeliveryCounts(**{status: count for status, count in rows})
+    """Every delivery ever queued, by status: the records still kept plus those purged since."""
+    counts: dict[str, int] = {}
+    for status, count in session.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all():
+        counts[status] = counts.get(status, 0) + count
+    for status, count in session.exec(select(DeliveryTally.status, func.sum(DeliveryTally.count))
+                                      .group_by(DeliveryTally.status)).all():
+        counts[status] = counts.get(status, 0) + int(count or 0)
+    return DeliveryCounts(**counts)

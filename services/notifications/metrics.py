@@ -14,3 +14,6 @@ DELIVERY_LATENCY = Histogram(
     "From the event that asked for a message to the mail server accepting it", ["kind", "channel"],
     buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 3600),
 )
+PURGED = Counter(
+    "notifications_purged_total", "Finished delivery records deleted after the retention period", ["kind", "status"],
+)

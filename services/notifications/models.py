@@ -115,6 +115,16 @@ class Delivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=200, description="Error class only, never an address")
 
 
+class DeliveryTally(SQLModel, table=True):
+    """How many delivery records of a kind and status were purged: the counts outlive the records."""
+
+    __tablename__ = "delivery_tally"
+
+    kind: str = Field(primary_key=True, max_length=40)
+    status: str = Field(primary_key=True, max_length=10)
+    count: int = 0
+
+
 class DeliveryCounts(BaseModel):
     """How many deliveries are in each state: what an admin watches."""
 
