@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.responses import HTMLResponse
 
@@ -27,8 +28,38 @@ def catalogue(language: str) -> dict[str, str]:
     return catalogue(FALLBACK) if language != FALLBACK else {}
 
 
+# The answers to reminders ("I'm still coming", "I can't come anymore"), for catalogues that do not
+# carry them yet; an entry in public/i18n/<lang>.json wins.
+REMINDER_TEXTS = {
+    "en": {
+        "answer.intro_still_coming": "Here is the task you said yes to. Press the button to confirm you are coming.",
+        "answer.intro_cant_come": "Here is the task you said yes to. Press the button to free your place for "
+                                  "someone else.",
+        "answer.button_still_coming": "I'm still coming",
+        "answer.button_cant_come": "I can't come anymore",
+        "answer.still_coming": "Thank you, see you there!",
+        "answer.cant_come": "Your place is freed for someone else. Thank you for telling us.",
+        "answer.already_withdrawn": "You already stepped back from this task. Thank you for telling us.",
+        "answer.started": "This task has started; this link no longer works.",
+    },
+    "fr": {
+        "answer.intro_still_coming": "Voici la tâche à laquelle vous avez dit oui. Appuyez sur le bouton pour "
+                                     "confirmer votre venue.",
+        "answer.intro_cant_come": "Voici la tâche à laquelle vous avez dit oui. Appuyez sur le bouton pour libérer "
+                                  "votre place pour quelqu'un d'autre.",
+        "answer.button_still_coming": "Je viens toujours",
+        "answer.button_cant_come": "Je ne peux plus venir",
+        "answer.still_coming": "Merci, à bientôt !",
+        "answer.cant_come": "Votre place est libérée pour quelqu'un d'autre. Merci de nous avoir prévenus.",
+        "answer.already_withdrawn": "Vous vous êtes déjà retiré·e de cette tâche. Merci de nous avoir prévenus.",
+        "answer.started": "Cette tâche a commencé ; ce lien ne fonctionne plus.",
+    },
+}
+
+
 def text(language: str, key: str, **values: str) -> str:
-    entry = catalogue(language).get(key) or catalogue(FALLBACK)[key]
+    entry = (catalogue(language).get(key) or REMINDER_TEXTS.get(language, {}).get(key)
+             or catalogue(FALLBACK).get(key) or REMINDER_TEXTS[FALLBACK][key])
     return entry.format(**values)
 
 
@@ -41,6 +72,7 @@ class OfferDetails:
     deadline: datetime | None = None
     place: str = ""
     reasons: list[str] = field(default_factory=list)
+    time_zone: str = "UTC"  # the task's own zone: its times are shown in it, naming it
 
 
 def page(language: str, status: int, message_key: str | None = None, *, details: OfferDetails | None = None,
@@ -71,7 +103,7 @@ def _details(language: str, details: OfferDetails) -> str:
     rows = []
     when = _when(details)
     if when:
-        rows.append(("answer.when", f"{when} ({text(language, 'answer.times_in', zone='UTC')})"))
+        rows.append(("answer.when", f"{when} ({text(language, 'answer.times_in', zone=details.time_zone)})"))
     if details.place:
         rows.append(("answer.where", details.place))
     if details.reasons:
@@ -85,12 +117,21 @@ def _details(language: str, details: OfferDetails) -> str:
 
 
 def _when(details: OfferDetails) -> str:
+    zone = _zone(details.time_zone)
     if details.starts_at and details.ends_at:
-        same_day = details.starts_at.date() == details.ends_at.date()
-        return f"{details.starts_at:%Y-%m-%d %H:%M} - {details.ends_at:{'%H:%M' if same_day else '%Y-%m-%d %H:%M'}}"
+        starts_at, ends_at = details.starts_at.astimezone(zone), details.ends_at.astimezone(zone)
+        same_day = starts_at.date() == ends_at.date()
+        return f"{starts_at:%Y-%m-%d %H:%M} - {ends_at:{'%H:%M' if same_day else '%Y-%m-%d %H:%M'}}"
     if details.deadline:
-        return f"... {details.deadline:%Y-%m-%d %H:%M}"
+        return f"... {details.deadline.astimezone(zone):%Y-%m-%d %H:%M}"
     return ""
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def _form(language: str, action: str, csrf: str) -> str:

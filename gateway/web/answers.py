@@ -1,6 +1,8 @@
 """One-click answers from messages: ``GET /answer/{token}`` shows the offer and a button, and
 changes nothing (mail scanners open links); the button POSTs back to the same address and the
 answer goes to the matching service exactly as the acceptOffer/declineOffer mutations send it.
+Reminders of an accepted offer carry two more: "I can't come anymore" withdraws the acceptance as
+the withdrawFromTask mutation does; "I'm still coming" thanks the member and changes nothing.
 
 Tokens are signed by the notifications service (``services.common.answer_links``); this gateway
 holds the public key only. The POST must carry the form's CSRF field, an HMAC of the token under
@@ -31,6 +33,11 @@ from services.common.problems import DomainError
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 TASK_FILLED = "task filled"  # matching's withdrawn_because for the holders of a filled task's offers
+REMINDER_ACTIONS = ("still_coming", "cant_come")  # answers to a reminder of an accepted offer
+# What each answer becomes in matching (the same calls as the GraphQL mutations); still_coming changes nothing.
+MATCHING_CALL = {"accept": "accept", "decline": "decline", "cant_come": "withdraw"}
+DONE = {"accept": "answer.accepted", "decline": "answer.declined", "still_coming": "answer.still_coming",
+        "cant_come": "answer.cant_come"}
 
 
 class Refused(Exception):
@@ -49,7 +56,8 @@ def _read(gateway: Gateway, token: str) -> AnswerLink:
     except InvalidLink:
         raise Refused(400, "answer.invalid") from None
     except ExpiredLink as expired:
-        raise Refused(410, "answer.expired", expired.link.language) from None
+        started = expired.link.action in REMINDER_ACTIONS  # a reminder's links end when the task starts
+        raise Refused(410, "answer.started" if started else "answer.expired", expired.link.language) from None
 
 
 def _csrf(gateway: Gateway, token: str) -> str:
@@ -76,6 +84,10 @@ async def _offer(gateway: Gateway, link: AnswerLink) -> dict:
 def settled(offer: dict, action: str) -> str | None:
     """The plain answer for an offer that can no longer be answered, or None if it can."""
     status, because = offer["status"], offer.get("withdrawn_because")
+    if action in REMINDER_ACTIONS:  # a reminder answers an accepted offer
+        if status == "accepted":
+            return None
+        return "answer.already_withdrawn" if status == "cancelled_by_volunteer" else "answer.withdrawn"
     if status == "accepted":
         return "answer.already_accepted" if action == "accept" else "answer.decline_after_accept"
     if status == "declined":
@@ -98,6 +110,7 @@ async def _details(gateway: Gateway, link: AnswerLink, offer: dict) -> OfferDeta
         title=task["title"], summary=task.get("summary") or "", starts_at=_moment(task.get("starts_at")),
         ends_at=_moment(task.get("ends_at")), deadline=_moment(task.get("deadline")),
         place=await _place(gateway, actor, task, link.language), reasons=list(offer.get("reasons") or []),
+        time_zone=task.get("time_zone") or "UTC",
     )
 
 
@@ -150,13 +163,17 @@ async def give_answer(token: str, request: Request, csrf: str = Form("")) -> HTM
     except Refused as refused:
         return page(refused.language or language, refused.status, refused.message_key)
     log.info("offer %s answered by link: %s", link.offer_id, link.action)
-    return page(language, 200, "answer.accepted" if link.action == "accept" else "answer.declined")
+    return page(language, 200, DONE[link.action])
 
 
 async def _respond(gateway: Gateway, link: AnswerLink) -> None:
-    """The acceptOffer / declineOffer call, for the member the link was made for."""
+    """The acceptOffer / declineOffer / withdrawFromTask call, for the member the link was made for;
+    "still coming" needs none: the acceptance stands."""
+    if link.action not in MATCHING_CALL:
+        return
     try:
-        await gateway.clients.matching.respond(_actor(link), link.offer_id, link.action, link.member_id)
+        await gateway.clients.matching.respond(_actor(link), link.offer_id, MATCHING_CALL[link.action],
+                                               link.member_id)
     except ServiceUnavailable:
         raise Refused(503, "answer.retry") from None
     except DomainError as error:

@@ -10,12 +10,17 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Protocol
 
 from services.notifications.config import Settings, SmtpSecurity
 from services.notifications.messages import Message
+
+# Long links in headers (List-Unsubscribe) stay one plain line (RFC 5322 allows 998 characters):
+# with the default 78, Python would wrap them in encoded words no mail program reads as a link.
+MAIL_POLICY = policy.default.clone(max_line_length=998)
 
 
 class TemporaryFailure(Exception):
@@ -42,7 +47,7 @@ class EmailChannel:
         self.settings = settings
 
     def compose(self, address: str, message: Message, message_id: str) -> EmailMessage:
-        mail = EmailMessage()
+        mail = EmailMessage(policy=MAIL_POLICY)
         mail["From"] = self.settings.mail_from
         mail["To"] = address
         mail["Subject"] = message.subject

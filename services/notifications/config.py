@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common import answer_links
@@ -47,6 +47,13 @@ class Settings(InternalServiceSettings):
     smtp_timeout_seconds: float = Field(10.0, gt=0)
     mail_from: str = Field("Coalition Match <no-reply@localhost>", description="The From header of every mail.")
 
+    reminder_offsets_seconds: list[float] = Field(
+        [24 * 3600, 2 * 3600],
+        description="How long before an accepted task's start each reminder goes out, e.g. [86400, 7200] (JSON).")
+
+    record_retention_days: float = Field(30, gt=0, description="Finished delivery records are deleted after this.")
+    purge_every_seconds: float = Field(3600, gt=0, description="How often old delivery records are looked for.")
+
     send_poll_seconds: float = Field(0.2, gt=0, description="Pause of the sender when nothing is due.")
     # With the defaults a delivery is tried for about 1 h 45 min (2 s, 4 s, ... then every 15 min)
     # before it is marked failed: a relay restarting or briefly unreachable loses nothing.
@@ -54,6 +61,13 @@ class Settings(InternalServiceSettings):
     retry_base_seconds: float = Field(2.0, gt=0, description="First retry delay; doubles with each attempt.")
     retry_max_seconds: float = Field(900.0, gt=0, description="Longest pause between two attempts.")
     claim_seconds: float = Field(60.0, gt=0, description="How long one instance holds a delivery it is sending.")
+
+    @field_validator("reminder_offsets_seconds")
+    @classmethod
+    def _positive_offsets(cls, offsets: list[float]) -> list[float]:
+        if any(offset <= 0 for offset in offsets):
+            raise ValueError("every reminder offset must be a positive number of seconds before the start")
+        return sorted(set(offsets), reverse=True)
 
     @model_validator(mode="after")
     def _production_mail(self) -> "Settings":

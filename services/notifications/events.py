@@ -7,14 +7,19 @@ offers.events (keyed by task id):
   member who was sent the request that the task filled, was cancelled or closed; a request mail not
   sent yet is dropped instead. Withdrawals for the member's own reasons (paused, erased) send nothing.
   ``offer.accepted`` v1 (``OfferChanged``: offer_id, task_id, member_id) queues the confirmation,
-  with a calendar invitation when the task's time is known.
+  with a calendar invitation when the task's time is known, and the reminders before its start.
+  ``offer.cancelled_by_volunteer`` v1 (``OfferChanged``: offer_id) drops the offer's waiting reminders.
+  A withdrawal also drops them; a cancelled task's accepted volunteers get a cancellation, with a
+  calendar METHOD:CANCEL.
   Other offer and fill events are not this service's concern yet: its subscription ignores them.
 tasks.state (compacted, keyed by task id):
-  every ``task.*`` v1 state (``TaskState``: task_id, starts_at, ends_at) records when the task
-  happens, for invitations; a tombstone forgets it.
+  every ``task.*`` v1 state (``TaskState``: task_id, title, starts_at, ends_at, time_zone) records
+  when the task happens and its public title, for invitations and detailed messages; a tombstone
+  forgets it. A cancelled task's waiting reminders are dropped; a moved task's move with it.
 members.state (compacted, keyed by member id):
-  every ``member.*`` v1 state (``MemberState``: member_id, languages) records the language the
-  member's messages are written in; a tombstone (erasure) drops the member's queued messages and
+  every ``member.*`` v1 state (``MemberState``: member_id, languages, notifications) records the
+  language the member's messages are written in and what they chose (email on or off, discreet or
+  detailed, quiet hours); a tombstone (erasure) drops the member's queued messages and
   delivery records.
 """
 
@@ -25,19 +30,28 @@ from uuid import UUID
 
 from sqlmodel import Session
 
-from services.common.catalogue import OFFER_ACCEPTED, OFFER_CREATED, OFFER_WITHDRAWN, types_on
+from services.common.catalogue import (
+    OFFER_ACCEPTED,
+    OFFER_CANCELLED_BY_VOLUNTEER,
+    OFFER_CREATED,
+    OFFER_WITHDRAWN,
+    types_on,
+)
 from services.common.consumer import PoisonEvent
-from services.common.contracts import MemberState, OfferChanged, TaskState
+from services.common.contracts import MemberState, OfferChanged, TaskState, TaskStatus
 from services.common.dispatch import Event, Subscription, Tombstone
 from services.common.topics import MEMBERS_STATE, OFFERS_EVENTS, TASKS_STATE, Topics
-from services.notifications import handlers
+from services.notifications import handlers, reminders
 from services.notifications.messages import choose_language
-from services.notifications.models import DeliveryStatus, MessageKind, WithdrawalReason
+from services.notifications.models import Delivery, DeliveryStatus, MessageKind, WithdrawalReason
 
 
-def offer_news(topics: Topics) -> Subscription:
-    """offers.events: new requests, confirmations and withdrawals; every other type is ignored."""
-    handles = {OFFER_CREATED: offer_created, OFFER_ACCEPTED: offer_accepted, OFFER_WITHDRAWN: offer_withdrawn}
+def offer_news(topics: Topics, reminder_offsets_seconds: list[float]) -> Subscription:
+    """offers.events: new requests, confirmations (and their reminders) and withdrawals; every other
+    type is ignored."""
+    handles = {OFFER_CREATED: offer_created, OFFER_WITHDRAWN: offer_withdrawn,
+               OFFER_ACCEPTED: partial(offer_accepted, reminder_offsets_seconds=reminder_offsets_seconds),
+               OFFER_CANCELLED_BY_VOLUNTEER: acceptance_withdrawn}
     return Subscription(topics, handles, ignores=[event for event in types_on(OFFERS_EVENTS) if event not in handles])
 
 
@@ -60,10 +74,17 @@ def offer_created(session: Session, event: Event[OfferChanged]) -> None:
                             task_id=offer.task_id, expires_at=offer.expires_at)
 
 
-def offer_accepted(session: Session, event: Event[OfferChanged]) -> None:
+def offer_accepted(session: Session, event: Event[OfferChanged], reminder_offsets_seconds: list[float]) -> None:
     offer = event.payload
     handlers.queue_delivery(session, offer.member_id, MessageKind.offer_accepted, offer.offer_id, event.occurred_at,
                             task_id=offer.task_id)
+    reminders.plan(session, offer.offer_id, offer.member_id, offer.task_id, event.occurred_at,
+                   reminder_offsets_seconds)
+
+
+def acceptance_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
+    """The volunteer can no longer come: no reminder of a task they left."""
+    reminders.drop(session, event.occurred_at, "acceptance withdrawn", Delivery.offer_id == event.payload.offer_id)
 
 
 # matching's withdrawn_because -> the wording the member gets
@@ -74,6 +95,13 @@ WITHDRAWALS = {"task filled": WithdrawalReason.filled, "task cancelled": Withdra
 def offer_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
     offer = event.payload
     reason = WITHDRAWALS.get(offer.withdrawn_because or "")
+    reminders.drop(session, event.occurred_at, f"offer withdrawn: {offer.withdrawn_because}",
+                   Delivery.offer_id == offer.offer_id)
+    confirmed = handlers.find_delivery(session, offer.member_id, offer.offer_id, MessageKind.offer_accepted)
+    if reason is WithdrawalReason.cancelled and confirmed is not None:  # they had said yes: cancel the invitation
+        handlers.queue_delivery(session, offer.member_id, MessageKind.task_cancelled, offer.offer_id,
+                                event.occurred_at, task_id=offer.task_id)
+        return
     told = handlers.find_delivery(session, offer.member_id, offer.offer_id, MessageKind.new_offer)
     if reason is None or told is None:
         return
@@ -87,7 +115,11 @@ def offer_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
 
 def task_state_changed(session: Session, event: Event[TaskState]) -> None:
     task = event.payload
-    handlers.remember_schedule(session, task.task_id, task.starts_at, task.ends_at)
+    schedule = handlers.remember_schedule(session, task)
+    if task.status is TaskStatus.cancelled:
+        reminders.drop(session, event.occurred_at, "task cancelled", Delivery.task_id == task.task_id)
+    else:
+        reminders.follow_task(session, schedule)
 
 
 def task_deleted(session: Session, tombstone: Tombstone) -> None:
@@ -97,7 +129,8 @@ def task_deleted(session: Session, tombstone: Tombstone) -> None:
 def member_state_changed(session: Session, event: Event[MemberState], default_language: str) -> None:
     member = event.payload
     spoken = [claim.code for claim in member.languages]
-    handlers.remember_recipient(session, member.member_id, choose_language(spoken, default_language))
+    handlers.remember_recipient(session, member.member_id, choose_language(spoken, default_language),
+                                member.notifications)
 
 
 def member_erased(session: Session, tombstone: Tombstone) -> None:

@@ -13,10 +13,12 @@ from uuid import UUID
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
 
+from services.common.contracts import NotificationPreferences, TaskState
 from services.notifications.models import (
     Delivery,
     DeliveryCounts,
     DeliveryStatus,
+    DeliveryTally,
     MessageKind,
     Recipient,
     TaskSchedule,
@@ -27,6 +29,7 @@ from services.notifications.models import (
 def queue_delivery(
     session: Session, member_id: UUID, kind: MessageKind, subject_id: UUID, event_at: datetime,
     task_id: UUID | None = None, expires_at: datetime | None = None, variant: str | None = None,
+    offer_id: UUID | None = None, not_before: datetime | None = None,
 ) -> bool:
     """Queue a message unless this member already has one of this kind about this subject."""
     existing = session.exec(select(Delivery.id).where(
@@ -34,8 +37,11 @@ def queue_delivery(
     )).first()
     if existing is not None:
         return False
-    session.add(Delivery(member_id=member_id, kind=kind.value, subject_id=subject_id, task_id=task_id,
-                         event_at=event_at, expires_at=expires_at, variant=variant))
+    delivery = Delivery(member_id=member_id, kind=kind.value, subject_id=subject_id, task_id=task_id,
+                        event_at=event_at, expires_at=expires_at, variant=variant, offer_id=offer_id)
+    if not_before is not None:  # not due before then (a reminder)
+        delivery.not_before = delivery.next_attempt_at = not_before
+    session.add(delivery)
     return True
 
 
@@ -45,16 +51,22 @@ def find_delivery(session: Session, member_id: UUID, subject_id: UUID, kind: Mes
     )).first()
 
 
-def remember_recipient(session: Session, member_id: UUID, language: str) -> None:
+def remember_recipient(session: Session, member_id: UUID, language: str, chosen: NotificationPreferences) -> None:
     recipient = session.get(Recipient, member_id) or Recipient(member_id=member_id, language=language)
     recipient.language, recipient.updated_at = language, utcnow()
+    recipient.email, recipient.detail = chosen.email, chosen.detail.value
+    quiet = chosen.quiet_hours
+    recipient.quiet_start, recipient.quiet_end, recipient.quiet_time_zone = (
+        (quiet.start, quiet.end, quiet.time_zone) if quiet else (None, None, None))
     session.add(recipient)
 
 
-def remember_schedule(session: Session, task_id: UUID, starts_at: datetime | None, ends_at: datetime | None) -> None:
-    schedule = session.get(TaskSchedule, task_id) or TaskSchedule(task_id=task_id)
-    schedule.starts_at, schedule.ends_at, schedule.updated_at = starts_at, ends_at, utcnow()
+def remember_schedule(session: Session, task: TaskState) -> TaskSchedule:
+    schedule = session.get(TaskSchedule, task.task_id) or TaskSchedule(task_id=task.task_id)
+    schedule.starts_at, schedule.ends_at, schedule.updated_at = task.starts_at, task.ends_at, utcnow()
+    schedule.title, schedule.time_zone = task.title[:200], task.time_zone
     session.add(schedule)
+    return schedule
 
 
 def forget_task(session: Session, task_id: UUID) -> None:
@@ -71,15 +83,15 @@ def forget_member(session: Session, member_id: UUID) -> None:
     session.exec(delete(Recipient).where(Recipient.member_id == member_id))
 
 
-def language_of(session: Session, member_id: UUID) -> str | None:
-    recipient = session.get(Recipient, member_id)
-    return recipient.language if recipient else None
+def recipient_of(session: Session, member_id: UUID) -> Recipient | None:
+    return session.get(Recipient, member_id)
 
 
 def due_deliveries(session: Session, now: datetime, limit: int) -> list[UUID]:
     return list(session.exec(
         select(Delivery.id).where(
             Delivery.status == DeliveryStatus.queued.value, Delivery.next_attempt_at <= now,
+            or_(Delivery.not_before.is_(None), Delivery.not_before <= now),
             or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
         ).order_by(Delivery.next_attempt_at).limit(limit)
     ).all())
@@ -105,6 +117,19 @@ def retry_later(session: Session, delivery: Delivery, at: datetime, error: str) 
     session.add(delivery)
 
 
+def hold(session: Session, delivery: Delivery, until: datetime) -> None:
+    """Not now (the member's quiet hours): the delivery waits until ``until``, no attempt counted."""
+    delivery.not_before = delivery.next_attempt_at = until
+    delivery.claimed_until = None
+    session.add(delivery)
+
+
 def delivery_counts(session: Session) -> DeliveryCounts:
-    rows = session.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
-    return DeliveryCounts(**{status: count for status, count in rows})
+    """Every delivery ever queued, by status: the records still kept plus those purged since."""
+    counts: dict[str, int] = {}
+    for status, count in session.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all():
+        counts[status] = counts.get(status, 0) + count
+    for status, count in session.exec(select(DeliveryTally.status, func.sum(DeliveryTally.count))
+                                      .group_by(DeliveryTally.status)).all():
+        counts[status] = counts.get(status, 0) + int(count or 0)
+    return DeliveryCounts(**counts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -15,6 +16,7 @@ from services.notifications.channels import Channel, EmailChannel
 from services.notifications.config import Settings
 from services.notifications.events import offer_news, recipients, schedules
 from services.notifications.members_client import MembersClient
+from services.notifications.purge import Purger
 from services.notifications.sender import Sender
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -27,24 +29,27 @@ DESCRIPTION = (
 
 @dataclass
 class Notifications:
-    """This app's wiring: its settings and the sender that works through the delivery outbox."""
+    """This app's wiring: its settings, the sender that works through the delivery outbox and the
+    purger of old delivery records."""
 
     runtime: Runtime
     settings: Settings
     sender: Sender
+    purger: Purger
 
     @classmethod
     def build(cls, runtime: Runtime, channels: dict[str, Channel] | None = None) -> Notifications:
         settings: Settings = runtime.settings  # type: ignore[assignment]
         members = MembersClient(settings.members_url, settings.members_timeout_seconds, settings.service_token_issuer())
         sender = Sender(runtime.engine, settings, channels or {"email": EmailChannel(settings)}, members)
-        return cls(runtime, settings, sender)
+        purger = Purger(runtime.engine, timedelta(days=settings.record_retention_days), settings.purge_every_seconds)
+        return cls(runtime, settings, sender, purger)
 
 
 def consumers(notifications: Notifications) -> list[Consume]:
     topics, language = notifications.settings.topics, notifications.settings.default_language
     return [Consume("members", recipients(topics, language)), Consume("tasks", schedules(topics)),
-            Consume("offers", offer_news(topics))]
+            Consume("offers", offer_news(topics, notifications.settings.reminder_offsets_seconds))]
 
 
 def definition(channels: dict[str, Channel] | None = None) -> AppDefinition[Notifications]:
@@ -52,7 +57,8 @@ def definition(channels: dict[str, Channel] | None = None) -> AppDefinition[Noti
     return AppDefinition(
         name="notifications", title="Notifications", description=DESCRIPTION, migrations_dir=MIGRATIONS,
         routers=[router], wire=lambda runtime: Notifications.build(runtime, channels), consumers=consumers,
-        background=lambda notifications: [Background("sender", notifications.sender.run)],
+        background=lambda notifications: [Background("sender", notifications.sender.run),
+                                          Background("purge", notifications.purger.run)],
     )
 
 

@@ -61,16 +61,30 @@ def choose_language(spoken: list[str], default: str) -> str:
     return default if default in catalogues() else FALLBACK
 
 
-def render(kind: MessageKind, language: str, values: dict[str, str], variant: str | None = None) -> Message:
-    """``variant`` picks one of a kind's bodies (``<kind>.body.<variant>``), e.g. why an offer went."""
-    entries = catalogues().get(language) or catalogues()[FALLBACK]
-    subject = entries[f"{kind.value}.subject"].format(**values)
+def render(kind: MessageKind, language: str, values: dict[str, str], variant: str | None = None,
+           detailed: bool = False) -> Message:
+    """``variant`` picks one of a kind's bodies (``<kind>.body.<variant>``), e.g. why an offer went.
+
+    ``detailed`` (the member's choice, when ``values`` has ``about``: the task's title and time)
+    names the task in the subject and first line; otherwise nothing says what the message is about.
+    """
+    entries = words(language)
+    detailed = detailed and bool(values.get("about"))
+    subject = entries[f"{kind.value}.subject" + ("_detailed" if detailed else "")].format(**values)
     body = entries[f"{kind.value}.body" + (f".{variant}" if variant else "")]
-    parts = [body, "", "-- ", entries["signature"], "", entries["why"]]
+    parts = ([entries["detail.lines"], ""] if detailed else []) + [
+        body, "", "-- ", entries["signature"], "", entries["why_detailed" if detailed else "why"]]
+    if values.get("unsubscribe_url"):
+        parts += ["", entries["unsubscribe"]]
     text = "\n".join(part.format(**values) for part in parts)
     return Message(subject=subject, text=text + "\n", language=language if language in catalogues() else FALLBACK)
 
 
+def words(language: str) -> dict[str, str]:
+    """The catalogue of ``language``, or the fallback's."""
+    return catalogues().get(language) or catalogues()[FALLBACK]
+
+
 def phrase(language: str, key: str, values: dict[str, str]) -> str:
     """One catalogue entry, e.g. a calendar invitation's title."""
-    return (catalogues().get(language) or catalogues()[FALLBACK])[key].format(**values)
+    return words(language)[key].format(**values)

@@ -7,7 +7,7 @@ service at send time and lives only in memory for that send; the body is rendere
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel
@@ -36,6 +36,8 @@ class MessageKind(str, enum.Enum):
     new_offer = "new_offer"
     offer_withdrawn = "offer_withdrawn"  # the task filled, was cancelled or closed: nothing to do
     offer_accepted = "offer_accepted"  # confirmation, with a calendar invitation when the time is known
+    reminder = "reminder"  # before an accepted task starts, with "still coming" / "can't come" links
+    task_cancelled = "task_cancelled"  # to those who accepted, with a calendar cancellation
 
 
 class WithdrawalReason(str, enum.Enum):
@@ -60,15 +62,23 @@ class Recipient(SQLModel, table=True):
 
     member_id: UUID = Field(primary_key=True)
     language: str = Field(max_length=16)
+    email: bool = Field(default=True, description="False: the member turned email off; nothing is sent")
+    detail: str = Field(default="discreet", max_length=10, description="discreet or detailed (MessageDetail)")
+    quiet_start: time | None = Field(default=None, description="Daily quiet window, in quiet_time_zone")
+    quiet_end: time | None = None
+    quiet_time_zone: str | None = Field(default=None, max_length=64)
     updated_at: datetime = _when(default_factory=utcnow)
 
 
 class TaskSchedule(SQLModel, table=True):
-    """When a task happens, from tasks.state: what a calendar invitation needs, nothing more."""
+    """When a task happens and its public title, from tasks.state: what invitations, reminders and
+    detailed messages need, nothing more (never its address)."""
 
     __tablename__ = "task_schedule"
 
     task_id: UUID = Field(primary_key=True)
+    title: str | None = Field(default=None, max_length=200)
+    time_zone: str | None = Field(default=None, max_length=64, description="IANA name; times are shown in it")
     starts_at: datetime | None = _when(nullable=True, default=None)
     ends_at: datetime | None = _when(nullable=True, default=None)
     updated_at: datetime = _when(default_factory=utcnow)
@@ -90,16 +100,29 @@ class Delivery(SQLModel, table=True):
     channel: str = Field(default="email", max_length=20)
     subject_id: UUID = Field(description="What the message is about, e.g. the offer")
     variant: str | None = Field(default=None, max_length=20, description="Which wording, e.g. why an offer went")
-    task_id: UUID | None = None
+    task_id: UUID | None = Field(default=None, index=True)
+    offer_id: UUID | None = Field(default=None, description="A reminder's offer, which its answers are bound to")
     event_at: datetime = _when(description="When the event that asked for the message happened")
     expires_at: datetime | None = _when(nullable=True, default=None)
     status: str = Field(default=DeliveryStatus.queued.value, max_length=10, index=True)
     attempts: int = 0
     next_attempt_at: datetime = _when(default_factory=utcnow, index=True)
+    not_before: datetime | None = _when(nullable=True, default=None,
+                                        description="Held (quiet hours, a reminder's time) until then")
     claimed_until: datetime | None = _when(nullable=True, default=None)
     created_at: datetime = _when(default_factory=utcnow)
     finished_at: datetime | None = _when(nullable=True, default=None)
     last_error: str | None = Field(default=None, max_length=200, description="Error class only, never an address")
+
+
+class DeliveryTally(SQLModel, table=True):
+    """How many delivery records of a kind and status were purged: the counts outlive the records."""
+
+    __tablename__ = "delivery_tally"
+
+    kind: str = Field(primary_key=True, max_length=40)
+    status: str = Field(primary_key=True, max_length=10)
+    count: int = 0
 
 
 class DeliveryCounts(BaseModel):

@@ -4,7 +4,8 @@ The address is read from the members service just before the send and dropped ri
 never reaches the database, a log line or an exception message. A delivery the mail server did not
 take is tried again later (doubling pauses up to a limit) and marked failed after the configured
 number of attempts; nothing is dropped silently: each end is counted in
-``notifications_sent_total`` and in the delivery's status.
+``notifications_sent_total`` and in the delivery's status. A delivery due in the member's quiet
+hours is held (``not_before``) until they end, unless the task starts or the offer expires first.
 """
 
 from __future__ import annotations
@@ -12,22 +13,20 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 from uuid import UUID
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.common import answer_links
-from services.notifications import calendar, handlers
+from services.notifications import handlers, quiet_hours
 from services.notifications.channels import Channel, PermanentFailure, TemporaryFailure
+from services.notifications.composer import Composer
 from services.notifications.config import Settings
 from services.notifications.members_client import MemberGone, MembersClient, MembersUnavailable
-from services.notifications.messages import Attachment, phrase, render
 from services.notifications.metrics import DELIVERY_LATENCY, SENT
-from services.notifications.models import Delivery, DeliveryStatus, MessageKind, TaskSchedule, as_utc, utcnow
+from services.notifications.models import Delivery, DeliveryStatus, Recipient, TaskSchedule, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 BATCH = 20
@@ -38,6 +37,7 @@ class Outcome:
     status: DeliveryStatus | None  # None: try again later
     label: str  # the metric's outcome
     error: str | None = None
+    held_until: datetime | None = None  # quiet hours: not an attempt, just later
 
 
 class Sender:
@@ -45,8 +45,7 @@ class Sender:
                  clock: Callable[[], datetime] = utcnow):
         self.engine, self.settings, self.channels, self.members, self.clock = engine, settings, channels, members, clock
         self.wakeup = threading.Event()
-        self.domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
-        self.signing_key = answer_links.private_key(settings.link_signing_key)
+        self.composer = Composer(settings, clock)
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -80,9 +79,9 @@ class Sender:
             delivery = session.get(Delivery, delivery_id)
             if delivery is None:
                 return  # erased between claim and send
-            language = handlers.language_of(session, delivery.member_id)
+            recipient = handlers.recipient_of(session, delivery.member_id)
             schedule = handlers.schedule_of(session, delivery.task_id)
-        outcome = self._attempt(delivery, language or self.settings.default_language, schedule)
+        outcome = self._attempt(delivery, recipient, schedule)
         with Session(self.engine) as session:
             current = session.get(Delivery, delivery_id)
             if current is None:
@@ -92,11 +91,15 @@ class Sender:
         SENT.labels(delivery.kind, delivery.channel, label).inc()
         log.info("delivery %s to member %s: %s", delivery.id, delivery.member_id, label)
 
-    def _attempt(self, delivery: Delivery, language: str, schedule: TaskSchedule | None) -> Outcome:
+    def _attempt(self, delivery: Delivery, recipient: Recipient | None, schedule: TaskSchedule | None) -> Outcome:
         now = self.clock()
         if delivery.expires_at is not None and as_utc(delivery.expires_at) <= now:
             return Outcome(DeliveryStatus.dropped, "dropped", "expired before it could be sent")
         channel = self.channels[delivery.channel]
+        if recipient is not None and not recipient.email and channel.name == "email":
+            return Outcome(DeliveryStatus.dropped, "dropped", "the member turned email off")
+        if (until := quiet_hours.held_until(delivery, recipient, schedule, now)) is not None:
+            return Outcome(None, "held", held_until=until)
         try:
             address = self.members.delivery_address(delivery.member_id, channel.name)
         except MemberGone:
@@ -105,44 +108,23 @@ class Sender:
             return Outcome(None, "retry", f"members service: {error}")
         if not address:
             return Outcome(DeliveryStatus.dropped, "dropped", f"no {channel.name} address")
-        values = self._values(delivery, language)
-        message = render(MessageKind(delivery.kind), language, values, delivery.variant)
-        if delivery.kind == MessageKind.offer_accepted.value and schedule and schedule.starts_at and schedule.ends_at:
-            message = replace(message, attachments=(self._invitation(delivery, schedule, address, language, values),))
+        message = self.composer.compose(delivery, recipient, schedule, address)
         try:
-            channel.send(address, message, f"<{delivery.id}@{self.domain}>")
+            channel.send(address, message, f"<{delivery.id}@{self.composer.domain}>")
         except TemporaryFailure as error:
             return Outcome(None, "retry", f"{channel.name}: {error}")
         except PermanentFailure as error:
             return Outcome(DeliveryStatus.failed, "failed", f"{channel.name}: {error}")
         DELIVERY_LATENCY.labels(delivery.kind, delivery.channel).observe(
-            max((self.clock() - as_utc(delivery.event_at)).total_seconds(), 0.0))
+            max((self.clock() - as_utc(delivery.not_before or delivery.event_at)).total_seconds(), 0.0))
         return Outcome(DeliveryStatus.sent, "sent")
-
-    def _values(self, delivery: Delivery, language: str) -> dict[str, str]:
-        public = self.settings.public_url.rstrip("/")
-        expires_at = as_utc(delivery.expires_at) or self.clock() + timedelta(seconds=self.settings.link_lifetime_seconds)
-        links = {
-            f"{action}_url": f"{public}/answer/" + answer_links.sign(
-                answer_links.AnswerLink(delivery.subject_id, delivery.member_id, action, expires_at, language),
-                self.signing_key)
-            for action in answer_links.ACTIONS
-        }
-        return {"coalition": self.settings.coalition_name, "open_url": f"{public}/volunteer.html"} | links
-
-    def _invitation(self, delivery: Delivery, schedule: TaskSchedule, address: str, language: str,
-                    values: dict[str, str]) -> Attachment:
-        text = calendar.invitation(
-            uid=f"{delivery.subject_id}@{self.domain}", starts_at=as_utc(schedule.starts_at),
-            ends_at=as_utc(schedule.ends_at), organizer=parseaddr(self.settings.mail_from)[1] or f"no-reply@{self.domain}",
-            attendee=address, summary=phrase(language, "calendar.summary", values),
-            description=phrase(language, "calendar.description", values), stamp=self.clock(),
-        )
-        return Attachment("invitation.ics", "text/calendar", text, {"method": "REQUEST"})
 
     def _record(self, session: Session, delivery: Delivery, outcome: Outcome) -> str:
         """Store what the attempt came to; returns the metric's outcome label."""
         now = self.clock()
+        if outcome.held_until is not None:
+            handlers.hold(session, delivery, outcome.held_until)
+            return outcome.label
         if outcome.status is not None:
             delivery.attempts += outcome.status is not DeliveryStatus.dropped
             handlers.finish(session, delivery, outcome.status, now, outcome.error)

@@ -15,14 +15,26 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from kafka import KafkaProducer
+from sqlmodel import Session, select
 
 from deploy import mailpit
-from services.common.contracts import OfferChanged, OfferStatus, TaskState, TaskStatus
+from services.common.contracts import (
+    LanguageClaim,
+    MemberState,
+    MemberStatus,
+    NotificationPreferences,
+    OfferChanged,
+    OfferStatus,
+    TaskState,
+    TaskStatus,
+)
+from services.common.db import make_engine
 from services.common.envelope import Envelope, wrap
 from services.common.kafka_io import ensure_topics
 from services.common.topics import Topics, all_topics
 from services.notifications.config import Settings
 from services.notifications.main import create_app
+from services.notifications.models import Delivery
 from tests.gateway.fixtures import graphql, stack, world  # noqa: F401  (one real stack per session)
 from tests.gateway.stack import Stack
 from tests.members.conftest import PROFILE
@@ -117,16 +129,25 @@ class Offers:
     """Puts offer events on the test's offers topic, as the matching service does."""
 
     def __init__(self, bootstrap: str, topics: Topics):
-        self.topic, self.tasks_topic = topics.offers_events, topics.tasks_state
+        self.topic, self.tasks_topic, self.members_topic = topics.offers_events, topics.tasks_state, topics.members_state
         self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
 
-    def task_scheduled(self, task_id: uuid.UUID, starts_at, ends_at) -> None:
+    def task_scheduled(self, task_id: uuid.UUID, starts_at, ends_at, time_zone: str | None = None,
+                       title: str = "Accompany a family to a hearing", status: TaskStatus = TaskStatus.open) -> None:
         """The task's state on tasks.state, as the tasks service publishes it."""
         state = TaskState(task_id=task_id, organization_id=uuid.uuid4(), coordinator_id=uuid.uuid4(),
-                          status=TaskStatus.open, title="Accompany a family to a hearing", slots=1,
-                          starts_at=starts_at, ends_at=ends_at)
+                          status=status, title=title, slots=1, starts_at=starts_at, ends_at=ends_at,
+                          time_zone=time_zone)
+        event = "task.cancelled" if status is TaskStatus.cancelled else "task.posted"
         self.producer.send(self.tasks_topic, key=str(task_id).encode(),
-                           value=wrap("task.posted", state, "tasks").to_bytes()).get(30)
+                           value=wrap(event, state, "tasks").to_bytes()).get(30)
+
+    def member_prefers(self, member_id: str, chosen: NotificationPreferences, languages: tuple[str, ...] = ("en",)):
+        """The member's state on members.state with what they chose, as the members service publishes it."""
+        state = MemberState(member_id=uuid.UUID(member_id), status=MemberStatus.active, notifications=chosen,
+                            languages=[LanguageClaim(code=code) for code in languages])
+        self.producer.send(self.members_topic, key=member_id.encode(),
+                           value=wrap("member.updated", state, "members").to_bytes()).get(30)
 
     def accepted(self, created: Envelope) -> Envelope:
         payload = OfferChanged.model_validate(created.data).model_copy(update={"status": OfferStatus.accepted})
@@ -139,6 +160,12 @@ class Offers:
                                status=OfferStatus.pending, reasons=["speaks French"],
                                expires_at=datetime.now(UTC) + timedelta(seconds=expires_in_s))
         return wrap("offer.created", payload, "matching")
+
+    def acceptance_withdrawn(self, created: Envelope) -> Envelope:
+        """The volunteer who accepted can no longer come (withdrawFromTask)."""
+        payload = OfferChanged.model_validate(created.data).model_copy(
+            update={"status": OfferStatus.cancelled_by_volunteer})
+        return wrap("offer.cancelled_by_volunteer", payload, "matching")
 
     def withdrawn(self, created: Envelope, because: str) -> Envelope:
         payload = OfferChanged.model_validate(created.data).model_copy(
@@ -154,6 +181,25 @@ def offers(kafka_bootstrap, topics) -> Iterator[Offers]:
     publisher = Offers(kafka_bootstrap, topics)
     yield publisher
     publisher.producer.close()
+
+
+def stored(database_url: str, model, key):
+    """A row of the notifications service's database, as the service sees it now."""
+    return read(database_url, lambda session: session.get(model, key))
+
+
+def deliveries_of(database_url: str, member_id: str) -> list[Delivery]:
+    return read(database_url, lambda session: list(
+        session.exec(select(Delivery).where(Delivery.member_id == uuid.UUID(member_id))).all()))
+
+
+def read(database_url: str, query):
+    engine = make_engine(database_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            return query(session)
+    finally:
+        engine.dispose()
 
 
 def delivery_counts(client: TestClient) -> dict:

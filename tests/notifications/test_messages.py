@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.common import answer_links
 from services.common.identity import new_signing_key
-from services.notifications import messages
+from services.notifications import local_times, messages
 from services.notifications.channels import EmailChannel
 from services.notifications.config import Settings
 from services.notifications.messages import CATALOGUES, choose_language, render
 from services.notifications.models import MessageKind, WithdrawalReason
 
 VALUES = {"coalition": "Solidarity Network", "open_url": "https://coalition.example.org/volunteer.html",
-          "accept_url": "https://coalition.example.org/answer/a.b", "decline_url": "https://coalition.example.org/answer/c.d"}
+          "accept_url": "https://coalition.example.org/answer/a.b", "decline_url": "https://coalition.example.org/answer/c.d",
+          "still_coming_url": "https://coalition.example.org/answer/e.f",
+          "cant_come_url": "https://coalition.example.org/answer/g.h"}
 
 
 @pytest.mark.parametrize("language", messages.languages())
 def test_every_catalogue_renders_every_kind(language):
-    variants = [(MessageKind.new_offer, None), (MessageKind.offer_accepted, None)]
+    variants = [(MessageKind.new_offer, None), (MessageKind.offer_accepted, None), (MessageKind.reminder, None),
+                (MessageKind.task_cancelled, None)]
     variants += [(MessageKind.offer_withdrawn, reason.value) for reason in WithdrawalReason]
     assert {kind for kind, _ in variants} == set(MessageKind)
     for kind, variant in variants:
@@ -86,3 +91,32 @@ def test_production_refuses_plain_smtp_to_a_remote_relay_a_login_without_passwor
         Settings(**production, smtp_security="tls")
     Settings(**production, smtp_security="tls", smtp_username="relay-user", smtp_password="a-real-password",
              link_signing_key=signing_key)
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "Sunday 8 March 2026, 10:00 - 12:00 (America/Toronto)"),
+    ("fr", "dimanche 8 mars 2026, 10:00 - 12:00 (America/Toronto)"),
+])
+def test_a_tasks_time_reads_in_the_tasks_own_zone_and_names_it_across_a_dst_change(language, expected):
+    # 2026-03-08 is the day Toronto moves to summer time: 14:00 UTC is 10:00 there, not 09:00.
+    starts_at = datetime(2026, 3, 8, 14, 0, tzinfo=UTC)
+    assert local_times.describe(starts_at, starts_at + timedelta(hours=2), "America/Toronto",
+                                messages.words(language)) == expected
+    assert local_times.describe(starts_at, None, None, messages.words("en")) == "Sunday 8 March 2026, 14:00 (UTC)"
+
+
+def test_a_detailed_message_names_the_task_first_and_a_discreet_one_never_does():
+    values = VALUES | {"about": "Food bank shift, Sunday 8 March 2026, 10:00 - 12:00 (America/Toronto)"}
+    detailed = render(MessageKind.new_offer, "en", values, detailed=True)
+    assert detailed.subject == f"New request: {values['about']}" and detailed.text.startswith(values["about"])
+    discreet = render(MessageKind.new_offer, "en", values)
+    assert "Food bank" not in discreet.subject + discreet.text
+    assert render(MessageKind.new_offer, "en", VALUES, detailed=True).subject == discreet.subject  # no title known
+
+
+def test_a_long_unsubscribe_link_stays_a_plain_header_a_mail_program_can_follow():
+    channel = EmailChannel(Settings(environment="test", database_url="sqlite://"))
+    link = "<https://coalition.example.org/unsubscribe/" + "x" * 250 + ">"
+    message = replace(render(MessageKind.new_offer, "en", VALUES), headers={"List-Unsubscribe": link})
+    raw = channel.compose("member@example.org", message, "<abc@example.org>").as_bytes()
+    assert f"List-Unsubscribe: {link}".encode() in raw

@@ -1,0 +1,93 @@
+"""Turns a delivery into the message a member reads: their language, their detail level, the
+one-click links it needs, the unsubscribe headers (RFC 8058) and any calendar attachment.
+
+It runs at send time, in memory: nothing it builds is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from services.common import answer_links
+from services.common.contracts import MessageDetail
+from services.notifications import calendar, local_times
+from services.notifications.config import Settings
+from services.notifications.messages import Attachment, Message, phrase, render, words
+from services.notifications.models import Delivery, MessageKind, Recipient, TaskSchedule, as_utc
+
+# Which one-click answers each kind of message carries.
+LINKS: dict[MessageKind, tuple[answer_links.Action, ...]] = {
+    MessageKind.new_offer: ("accept", "decline"),
+    MessageKind.reminder: ("still_coming", "cant_come"),
+}
+
+
+class Composer:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime]):
+        self.settings, self.clock = settings, clock
+        self.public = settings.public_url.rstrip("/")
+        self.domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
+        self.signing_key = answer_links.private_key(settings.link_signing_key)
+
+    def language(self, recipient: Recipient | None) -> str:
+        return recipient.language if recipient else self.settings.default_language
+
+    def compose(self, delivery: Delivery, recipient: Recipient | None, schedule: TaskSchedule | None,
+                address: str) -> Message:
+        language, kind = self.language(recipient), MessageKind(delivery.kind)
+        values = self.values(delivery, language, schedule)
+        detailed = recipient is not None and recipient.detail == MessageDetail.detailed.value
+        variant = delivery.variant if kind is MessageKind.offer_withdrawn else None
+        message = render(kind, language, values, variant, detailed)
+        attachments = ()
+        if kind in (MessageKind.offer_accepted, MessageKind.task_cancelled) and _timed(schedule):
+            attachments = (self._calendar(delivery, schedule, address, language, values),)
+        headers = {"List-Unsubscribe": f"<{values['unsubscribe_url']}>",
+                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        return replace(message, headers=headers, attachments=attachments)
+
+    def values(self, delivery: Delivery, language: str, schedule: TaskSchedule | None) -> dict[str, str]:
+        unsubscribe = answer_links.sign_unsubscribe(
+            answer_links.UnsubscribeLink(delivery.member_id, self.clock(), language), self.signing_key)
+        values = {"coalition": self.settings.coalition_name, "open_url": f"{self.public}/volunteer.html",
+                  "unsubscribe_url": f"{self.public}/unsubscribe/{unsubscribe}"}
+        if schedule is not None and schedule.title:
+            values["about"] = schedule.title + (
+                f", {local_times.describe(schedule.starts_at, schedule.ends_at, schedule.time_zone, words(language))}"
+                if schedule.starts_at else "")
+        expires_at = self._links_expire(delivery, schedule)
+        for action in LINKS.get(MessageKind(delivery.kind), ()):
+            link = answer_links.AnswerLink(offer_of(delivery), delivery.member_id, action, expires_at, language)
+            values[f"{action}_url"] = f"{self.public}/answer/" + answer_links.sign(link, self.signing_key)
+        return values
+
+    def _links_expire(self, delivery: Delivery, schedule: TaskSchedule | None) -> datetime:
+        if delivery.kind == MessageKind.reminder.value and schedule is not None and schedule.starts_at:
+            return as_utc(schedule.starts_at)  # "still coming" means nothing once the task began
+        return as_utc(delivery.expires_at) or self.clock() + timedelta(seconds=self.settings.link_lifetime_seconds)
+
+    def _calendar(self, delivery: Delivery, schedule: TaskSchedule, address: str, language: str,
+                  values: dict[str, str]) -> Attachment:
+        cancelled = delivery.kind == MessageKind.task_cancelled.value
+        text = calendar.invitation(
+            uid=f"{offer_of(delivery)}@{self.domain}", starts_at=as_utc(schedule.starts_at),
+            ends_at=as_utc(schedule.ends_at), time_zone=local_times.zone(schedule.time_zone).key,
+            organizer=parseaddr(self.settings.mail_from)[1] or f"no-reply@{self.domain}", attendee=address,
+            summary=phrase(language, "calendar.cancelled" if cancelled else "calendar.summary", values),
+            description=phrase(language, "calendar.description", values), stamp=self.clock(),
+            cancelled=cancelled,
+        )
+        method = "CANCEL" if cancelled else "REQUEST"
+        return Attachment("invitation.ics", "text/calendar", text, {"method": method})
+
+
+def offer_of(delivery: Delivery):
+    """The offer a message's answers and calendar entry are bound to."""
+    return delivery.offer_id or delivery.subject_id
+
+
+def _timed(schedule: TaskSchedule | None) -> bool:
+    return schedule is not None and schedule.starts_at is not None and schedule.ends_at is not None

@@ -1,0 +1,81 @@
+"""Quiet hours: a message due in the member's quiet window waits until it ends, unless the task
+starts first. The rule on its own, then end to end with real Kafka, Mailpit and members service."""
+
+from __future__ import annotations
+
+
+from datetime import UTC, datetime, time, timedelta
+from time import sleep
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.common.contracts import NotificationPreferences, QuietHours
+from services.notifications.models import Delivery, DeliveryStatus
+from services.notifications.quiet_hours import window_end
+from tests.notifications.conftest import deliveries_of
+from tests.notifications.test_preferences import prefers, scheduled
+from tests.support.processes import eventually
+
+TOKYO = "Asia/Tokyo"
+
+
+def at(local: str, zone: str = "America/Toronto") -> datetime:
+    return datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def test_a_window_across_midnight_ends_the_next_morning_in_the_members_zone():
+    night = (time(22, 0), time(7, 0), "America/Toronto")
+    assert window_end(at("2026-03-07T23:30"), *night) == at("2026-03-08T07:00")  # the night clocks move forward
+    assert window_end(at("2026-03-08T06:59"), *night) == at("2026-03-08T07:00")
+    assert window_end(at("2026-03-08T07:00"), *night) is None and window_end(at("2026-03-08T12:00"), *night) is None
+    lunch = (time(12, 0), time(13, 0), "America/Toronto")
+    assert window_end(at("2026-03-08T12:30"), *lunch) == at("2026-03-08T13:00")
+    assert window_end(at("2026-03-08T11:59"), *lunch) is None
+    assert window_end(at("2026-03-08T12:30"), time(12, 0), time(12, 0), "UTC") is None  # an empty window
+
+
+@pytest.mark.kafka
+@pytest.mark.postgres
+def test_a_mail_due_in_quiet_hours_waits_for_their_end_unless_the_task_starts_first(
+    settings, notifications, members, offers, inbox,
+):
+    held_id, held_address = members.register(languages=("en",))
+    urgent_id, urgent_address = members.register(languages=("en",))
+    local_now = datetime.now(ZoneInfo(TOKYO))
+    ends = local_now + timedelta(seconds=45)
+    quiet = NotificationPreferences(quiet_hours=QuietHours(
+        start=(local_now - timedelta(minutes=5)).time().replace(microsecond=0),
+        end=ends.time().replace(microsecond=0), time_zone=TOKYO))
+    prefers(settings, offers, held_id, quiet)
+    prefers(settings, offers, urgent_id, quiet)
+
+    held_offer, urgent_offer = offers.created(held_id), offers.created(urgent_id)
+    scheduled(settings, offers, urgent_offer, starts_at=datetime.now(UTC) + timedelta(seconds=25))  # before the end
+    scheduled(settings, offers, held_offer)  # next spring
+    offers.publish(held_offer)
+    offers.publish(urgent_offer)
+
+    inbox.wait_for(urgent_address, timeout_s=15)  # at once: the task starts before the window ends
+    [record] = eventually(lambda: [d for d in deliveries_of(settings.database_url, held_id)
+                                   if d.not_before is not None] or None, 15, message="the mail held")
+    expected_end = ends.replace(microsecond=0).astimezone(UTC)
+    assert abs((_utc(record.not_before) - expected_end).total_seconds()) < 1, (record.not_before, expected_end)
+    assert record.status == DeliveryStatus.queued.value and record.attempts == 0
+    while datetime.now(UTC) < expected_end - timedelta(seconds=2):
+        assert inbox.messages_to(held_address) == [], "a mail went out in the member's quiet hours"
+        sleep(0.5)
+    [mail] = inbox.wait_for(held_address, timeout_s=15)
+    arrived = datetime.now(UTC)
+    assert arrived >= expected_end, "sent before the quiet hours ended"
+    eventually(lambda: _one(deliveries_of(settings.database_url, held_id)).status == "sent", 10,
+               message="marked sent")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _one(rows: list[Delivery]) -> Delivery:
+    [row] = rows
+    return row

@@ -1,0 +1,128 @@
+"""Reminders of accepted tasks at the configured offsets (seconds here), each with one-click "I'm
+still coming" and "I can't come anymore"; none after the volunteer stepped back or the task was
+cancelled (whose volunteers get a calendar cancellation instead); due times survive a restart of
+the service. Real Kafka, Mailpit, members service; the restart stops a real process."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+
+from services.common import answer_links
+from services.common.contracts import TaskStatus
+from services.notifications.main import create_app
+from tests.notifications.conftest import deliveries_of, notification_settings
+from tests.notifications.test_preferences import recorded, scheduled
+from tests.support.infra import new_sqlite_database
+from tests.support.processes import eventually, start_service
+
+pytestmark = [pytest.mark.kafka, pytest.mark.timeout(600)]
+CONFIRMED = "Confirmed: open it to see the details"
+REMINDER = "A reminder: open it to see the details"
+LINK = re.compile(r"http://\S+/answer/(\S+)")
+
+
+def accepted_task(settings, offers, members, starts_in_s: float):
+    """A member who accepted an offer for a task starting in ``starts_in_s``: (offer, address, start)."""
+    member_id, address = members.register(languages=("en",))
+    recorded(settings, member_id)
+    created = offers.created(member_id)
+    starts_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=starts_in_s)
+    scheduled(settings, offers, created, starts_at=starts_at)
+    offers.publish(offers.accepted(created))
+    return created, address, starts_at
+
+
+def subjects(inbox, address: str) -> list[str]:
+    return sorted(mail.subject for mail in inbox.messages_to(address))
+
+
+def reminder_links(inbox, mail, settings) -> dict[str, answer_links.AnswerLink]:
+    key = answer_links.public_key(settings.link_signing_key)
+    found = [answer_links.verify(token, key) for token in LINK.findall(inbox.body(mail)["Text"])]
+    return {link.action: link for link in found}
+
+
+@pytest.mark.postgres
+def test_reminders_come_at_their_offsets_and_stop_when_the_volunteer_steps_back_or_the_task_is_cancelled(
+    database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers, inbox, mail_server,
+):
+    settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, mail_server[0],
+                                     members_service.url, reminder_offsets_seconds=[30, 20])
+    with TestClient(create_app(settings)):
+        coming, coming_address, starts_at = accepted_task(settings, offers, members, starts_in_s=45)
+        leaving, leaving_address, _ = accepted_task(settings, offers, members, starts_in_s=45)
+        cancelled, cancelled_address, _ = accepted_task(settings, offers, members, starts_in_s=45)
+        for address in (coming_address, leaving_address, cancelled_address):
+            inbox.wait_for(address, timeout_s=15)  # the confirmation
+        offers.publish(offers.acceptance_withdrawn(leaving))
+        offers.task_scheduled(UUID(cancelled.data["task_id"]), starts_at, starts_at + timedelta(hours=2),
+                              status=TaskStatus.cancelled)
+        offers.publish(offers.withdrawn(cancelled, "task cancelled"))
+
+        first = inbox.wait_for(coming_address, count=2, timeout_s=45)
+        assert datetime.now(UTC) >= starts_at - timedelta(seconds=30), "the 30 s reminder came early"
+        assert datetime.now(UTC) < starts_at - timedelta(seconds=20) + timedelta(seconds=8), "too late"
+        [reminder] = [mail for mail in first if mail.subject == REMINDER]
+        links = reminder_links(inbox, reminder, settings)
+        assert set(links) == {"still_coming", "cant_come"}
+        for link in links.values():
+            assert link.offer_id == UUID(coming.data["offer_id"]) and link.expires_at == starts_at
+        inbox.wait_for(coming_address, count=3, timeout_s=30)
+        assert datetime.now(UTC) >= starts_at - timedelta(seconds=20), "the 20 s reminder came early"
+        assert subjects(inbox, coming_address) == sorted([CONFIRMED, REMINDER, REMINDER])
+
+        [cancellation] = [mail for mail in inbox.wait_for(cancelled_address, count=2, timeout_s=15)
+                          if mail.subject != CONFIRMED]
+        assert cancellation.subject == "A change to a task you accepted: nothing to do"
+        time.sleep(3)  # room for a reminder that should not come
+        assert subjects(inbox, leaving_address) == [CONFIRMED]
+        assert sorted(subjects(inbox, cancelled_address)) == sorted([CONFIRMED, cancellation.subject])
+        dropped = {d.last_error for d in deliveries_of(settings.database_url, leaving.data["member_id"])
+                   if d.kind == "reminder"}
+        assert dropped == {"acceptance withdrawn"}
+
+        [invitation] = inbox.body(cancellation)["Attachments"]
+        calendar = Calendar.from_ical(inbox.part(cancellation, invitation["PartID"]))
+        [event] = calendar.walk("VEVENT")
+        assert str(calendar["method"]) == "CANCEL" and str(event["status"]) == "CANCELLED"
+        assert str(event["uid"]) == f"{cancelled.data['offer_id']}@localhost" and int(event["sequence"]) == 1
+
+
+def test_a_reminder_due_while_the_service_was_down_arrives_once_after_a_restart_unless_the_task_began(
+    tmp_path, kafka_bootstrap, topic_prefix, topics, members, members_service, offers, inbox, mail_server,
+):
+    host, port = mail_server[0].rsplit(":", 1)
+    database = new_sqlite_database(tmp_path, "notifications")
+    env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "KAFKA_TOPIC_PREFIX": topic_prefix,
+           "NOTIFICATIONS_DATABASE_URL": database, "NOTIFICATIONS_MEMBERS_URL": members_service.url,
+           "NOTIFICATIONS_SMTP_HOST": host, "NOTIFICATIONS_SMTP_PORT": port,
+           "NOTIFICATIONS_REMINDER_OFFSETS_SECONDS": "[25]"}
+    service = start_service("services.notifications.main", env, name="notifications", timeout_s=180)
+    settings = notification_settings(database, kafka_bootstrap, topic_prefix, mail_server[0], members_service.url)
+    try:
+        later, later_address, later_start = accepted_task(settings, offers, members, starts_in_s=150)
+        soon, soon_address, soon_start = accepted_task(settings, offers, members, starts_in_s=45)
+        for offer in (later, soon):
+            eventually(lambda: [d for d in deliveries_of(database, offer.data["member_id"]) if d.kind == "reminder"],
+                       30, message="the reminder planned")
+        service.stop()
+        # Down past the moment the sooner task's reminder was due, and past its start; the later one
+        # falls due while the service starts again or soon after (a loaded machine starts slowly).
+        time.sleep(max((soon_start - datetime.now(UTC)).total_seconds() + 2, 0))
+        service = start_service("services.notifications.main", env, name="notifications", timeout_s=100)
+        due_in = (later_start - timedelta(seconds=25) - datetime.now(UTC)).total_seconds()
+        inbox.wait_for(later_address, count=2, timeout_s=max(due_in, 0) + 30)
+        time.sleep(3)
+        assert subjects(inbox, later_address) == sorted([CONFIRMED, REMINDER])  # once
+        assert subjects(inbox, soon_address) == [CONFIRMED]
+        [missed] = [d for d in deliveries_of(database, soon.data["member_id"]) if d.kind == "reminder"]
+        assert (missed.status, missed.last_error) == ("dropped", "expired before it could be sent")
+    finally:
+        service.stop()
