@@ -6,7 +6,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from sqlalchemy import event
 from sqlmodel import Session
@@ -47,10 +46,6 @@ class Matching:
     @property
     def offers_topic(self) -> str:
         return self.settings.topics.offers_events
-
-    @property
-    def offer_ttl(self) -> timedelta:
-        return timedelta(seconds=self.settings.offer_ttl_seconds)
 
     def nudge_worker(self) -> None:
         """Run a matching pass now rather than at the next tick."""

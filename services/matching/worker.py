@@ -2,15 +2,14 @@
 
 A pass covers the open tasks of the task partitions this instance owns. For each, in its own
 transaction and under the task's fill lock: expire offers past their time, then top the pending
-offers back up to the wave size, ceil(open slots x wave factor), with the engine's best candidates
-who were not asked yet. That single step sends the first wave of a new task, replaces declined
+offers back up to the wave size (see ``waves``) with the engine's best candidates who were not
+asked yet and do not already hold as many waiting offers as a member may. That single step sends the first wave of a new task, replaces declined
 and expired offers, and reaches members who joined or became free since the last pass.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from datetime import datetime
@@ -23,19 +22,15 @@ from sqlmodel import Session
 from services.common.contracts import MemberStatus, OfferStatus, TaskState
 from services.matching import capacity, offers
 from services.matching.context import Matching
-from services.matching.engine import MemberLoad
-from services.matching.loads import member_loads, with_new_offer
+from services.matching.loads import LoadBook, load_book
 from services.matching.member_feed import settle_member_offers
 from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill, utcnow
+from services.matching.waves import answers_so_far
 
 log = logging.getLogger(__name__)
 
 OFFERS_CREATED = Counter("matching_offers_created_total", "Offers sent by this instance")
 PASS_SECONDS = Histogram("matching_pass_seconds", "Duration of one matching pass")
-
-
-def wave_size(open_slots: int, factor: float) -> int:
-    return math.ceil(open_slots * factor) if open_slots > 0 else 0
 
 
 def run_worker(matching: Matching, stop: threading.Event) -> None:
@@ -61,14 +56,14 @@ def run_pass(matching: Matching, now: datetime | None = None) -> int:
     with Session(matching.runtime.engine) as session:
         task_ids = tasks_with_free_slots(session, owned)
         unsettled = members_to_settle(session, matching, owned)
-        loads = member_loads(session, now, matching.settings.tz, matching.settings.recent_days)
+        book = loads_now(session, matching, now)
     for member_id in unsettled:
         with matching.unit_of_work(wake_worker=False) as session:
             settle_member_offers(session, matching.offers_topic, member_id, matching.directory.get(member_id), now)
     sent = 0
     for task_id in task_ids:
         with matching.unit_of_work(wake_worker=False) as session:
-            sent += len(top_up(session, matching, task_id, loads, now))
+            sent += len(top_up(session, matching, task_id, book, now))
     OFFERS_CREATED.inc(sent)
     PASS_SECONDS.observe(time.perf_counter() - started)
     return sent
@@ -109,28 +104,33 @@ def members_to_settle(session: Session, matching: Matching, partitions: frozense
     return unsettled
 
 
-def top_up(
-    session: Session, matching: Matching, task_id: UUID, loads: dict[UUID, MemberLoad], now: datetime
-) -> list[Offer]:
+def loads_now(session: Session, matching: Matching, now: datetime) -> LoadBook:
+    settings = matching.settings
+    return load_book(session, now, settings.tz, settings.recent_days, settings.max_pending_offers)
+
+
+def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, now: datetime) -> list[Offer]:
     """Expire the task's overdue offers and send new ones until the wave is full again."""
     fill = capacity.lock_fill(session, task_id)
     task = session.get(MatchingTask, task_id, populate_existing=True)
     if fill is None or fill.is_full or task is None or task.status not in MATCHABLE_TASK_STATUSES:
         return []
     offers.expire_due(session, matching.offers_topic, task_id, now)
-    room = wave_size(fill.open_slots, matching.settings.wave_factor) - _pending_count(session, task_id)
+    settings = matching.settings
+    answers = answers_so_far(session, task_id, now, settings.slow_answer_share)
+    room = settings.waves.size(fill.open_slots, answers) - _pending_count(session, task_id)
     if room <= 0:
         return []
     candidates = matching.directory.candidates(
         TaskState.model_validate_json(task.state_json),
-        loads=loads, excluded=already_asked(session, task_id), limit=room, now=now,
+        loads=book.loads, excluded=already_asked(session, task_id) | book.full, limit=room, now=now,
     )
     sent = []
     for candidate in candidates:
         if not matching.directory.is_active(candidate.member_id):
             continue  # paused or erased since the engine answered
-        sent.append(offers.create_offer(session, matching.offers_topic, task, candidate, now, matching.offer_ttl))
-        loads[candidate.member_id] = with_new_offer(loads.get(candidate.member_id), now)
+        sent.append(offers.create_offer(session, matching.offers_topic, task, candidate, now, settings.answer_time))
+        book.offered(candidate.member_id, now)
     return sent
 
 

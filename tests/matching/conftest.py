@@ -89,6 +89,20 @@ def harness(database_url):
     made.close()
 
 
+@pytest.fixture
+def harness_with(database_url):
+    """A harness with settings of the test's choosing: ``harness_with(max_pending_offers=1)``."""
+    made: list[Harness] = []
+
+    def build(**overrides) -> Harness:
+        made.append(Harness(database_url, **overrides))
+        return made[-1]
+
+    yield build
+    for each in made:
+        each.close()
+
+
 class RunningMatching:
     """The whole app in this process: lifespan, relay, consumers and worker on the real broker."""
 
