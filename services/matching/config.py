@@ -35,7 +35,10 @@ class Settings(InternalServiceSettings):
         0.5, gt=0, le=1, description="Share of its answer time after which an unanswered offer widens the wave."
     )
     max_pending_offers: int = Field(2, ge=1, description="Offers a member may have waiting for an answer at once.")
-    tick_seconds: float = Field(5.0, gt=0, description="Pause between two matching passes of the worker.")
+    tick_seconds: float = Field(5.0, gt=0, description="Longest pause of the worker when nothing is due.")
+    reconcile_seconds: float = Field(
+        60.0, gt=0, description="A reconciliation pass over every open task starts at most this often."
+    )
     timezone: str = Field("America/Toronto", description="The coalition's wall clock, for weekly windows.")
     recent_days: int = Field(30, ge=1, description="What 'recent tasks' means for fairness, in days.")
     weight_skill: float = Field(1.0, ge=0)

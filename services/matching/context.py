@@ -14,7 +14,9 @@ from services.common.db import session_scope
 from services.common.runtime import Runtime
 from services.matching.config import Settings
 from services.matching.directory import MemberDirectory
+from services.matching.open_tasks import OpenTasks
 from services.matching.ownership import PartitionOwnership
+from services.matching.work import WorkQueue, touched_by
 
 
 @dataclass
@@ -24,10 +26,15 @@ class Matching:
     directory: MemberDirectory
     ownership: PartitionOwnership
     worker_wakeup: threading.Event = field(default_factory=threading.Event)
+    work: WorkQueue = field(init=False)
+    open_tasks: OpenTasks = field(default_factory=OpenTasks)
     # SQLite has one writer at a time, and its busy handler backs off up to 100 ms per retry: under
     # a rush of accepts the lock sits idle while waiters sleep. Queueing this process's writers on
     # a lock hands it over at once. PostgreSQL locks rows and needs none of this.
     sqlite_writers: threading.Lock | None = None
+
+    def __post_init__(self) -> None:
+        self.work = WorkQueue(self.worker_wakeup)
 
     @classmethod
     def build(cls, runtime: Runtime, settings: Settings | None = None) -> "Matching":
@@ -52,12 +59,14 @@ class Matching:
         self.worker_wakeup.set()
 
     def after_commit(self, session: Session, wake_worker: bool = True) -> None:
-        """Once this session commits, publish its events (and let the worker react to them)."""
+        """Once this session commits, publish its events (and let the worker handle the tasks
+        whose offers or fill it changed)."""
 
-        def woken(_session) -> None:
+        def woken(committed: Session) -> None:
             self.runtime.nudge_relay()
+            changed = touched_by(committed)
             if wake_worker:
-                self.nudge_worker()
+                self.work.mark(changed)
 
         event.listen(session, "after_commit", woken, once=True)
 

@@ -61,7 +61,7 @@ def create_offer(
     )
     session.add(offer)
     session.flush()
-    events.offer_changed(session, topic, offer)
+    events.offer_changed(session, topic, offer, task.title)
     return offer
 
 

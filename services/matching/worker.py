@@ -1,6 +1,7 @@
-"""The matching worker: one thread per instance, a pass every tick or right after a change.
+"""Matching passes: topping up one task's offers, and the reconciliation pass over them all.
 
-A pass covers the open tasks of the task partitions this instance owns. For each, in its own
+The worker thread (``scheduler``) tops up the tasks something happened to as it happens, and runs
+a reconciliation pass now and then. A pass covers the open tasks of the task partitions this instance owns. For each, in its own
 transaction and under the task's fill lock: expire offers past their time, then top the pending
 offers back up to the wave size (see ``waves``) with the engine's best candidates who were not
 asked yet and do not already hold as many waiting offers as a member may. That single step sends the first wave of a new task, replaces declined
@@ -10,7 +11,6 @@ and expired offers, and reaches members who joined or became free since the last
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import datetime
 from uuid import UUID
@@ -24,8 +24,8 @@ from services.matching import capacity, offers
 from services.matching.context import Matching
 from services.matching.loads import LoadBook, load_book
 from services.matching.member_feed import settle_member_offers
-from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill, utcnow
-from services.matching.waves import answers_so_far
+from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill, as_utc, utcnow
+from services.matching.waves import answers_so_far, slow_point
 
 log = logging.getLogger(__name__)
 
@@ -33,21 +33,9 @@ OFFERS_CREATED = Counter("matching_offers_created_total", "Offers sent by this i
 PASS_SECONDS = Histogram("matching_pass_seconds", "Duration of one matching pass")
 
 
-def run_worker(matching: Matching, stop: threading.Event) -> None:
-    # Before the members topic is replayed, the engine knows only some members: wait.
-    while not stop.is_set() and not matching.directory.replayed.wait(0.2):
-        pass
-    while not stop.is_set():
-        matching.worker_wakeup.clear()  # a nudge during the pass asks for one more pass
-        try:
-            run_pass(matching)
-        except Exception:
-            log.exception("matching pass failed; next tick retries")
-        matching.worker_wakeup.wait(matching.settings.tick_seconds)
-
-
 def run_pass(matching: Matching, now: datetime | None = None) -> int:
-    """One pass over this instance's open tasks; returns the number of offers sent."""
+    """One whole pass over this instance's open tasks at once; returns the number of offers sent.
+    (The worker thread runs the same pass in small steps: see ``scheduler``.)"""
     owned = matching.ownership.owned()
     if not owned:
         return 0
@@ -112,10 +100,12 @@ def loads_now(session: Session, matching: Matching, now: datetime) -> LoadBook:
 def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, now: datetime) -> list[Offer]:
     """Expire the task's overdue offers and send new ones until the wave is full again."""
     fill = capacity.lock_fill(session, task_id)
-    task = session.get(MatchingTask, task_id, populate_existing=True)
-    if fill is None or fill.is_full or task is None or task.status not in MATCHABLE_TASK_STATUSES:
+    if fill is None:
         return []
     offers.expire_due(session, matching.offers_topic, task_id, now)
+    task = session.get(MatchingTask, task_id, populate_existing=True)
+    if fill.is_full or task is None or task.status not in MATCHABLE_TASK_STATUSES:
+        return []
     settings = matching.settings
     answers = answers_so_far(session, task_id, now, settings.slow_answer_share)
     room = settings.waves.size(fill.open_slots, answers) - _pending_count(session, task_id)
@@ -131,6 +121,8 @@ def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, 
             continue  # paused or erased since the engine answered
         sent.append(offers.create_offer(session, matching.offers_topic, task, candidate, now, settings.answer_time))
         book.offered(candidate.member_id, now)
+    if sent:  # silence past this moment widens the wave: look at the task again then
+        matching.work.look_again(slow_point(now, as_utc(sent[0].expires_at), settings.slow_answer_share), task_id)
     return sent
 
 
