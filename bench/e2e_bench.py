@@ -292,7 +292,7 @@ def main() -> None:
         stack.stop()
     relay = measure_relay(bootstrap, 10000)
     loads.append(os.getloadavg()[0])
-    commit = os.popen("git rev-parse --short HEAD 2>/dev/null").read().strip() or "unknown"
+    commit = os.environ.get("BENCH_COMMIT") or os.popen("git rev-parse --short HEAD 2>/dev/null").read().strip() or "unknown"
     text = report(args, results, floors, relay, loads, commit)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)

@@ -55,7 +55,7 @@ class Matching:
         return self.settings.topics.offers_events
 
     def nudge_worker(self) -> None:
-        """Run a matching pass now rather than at the next tick."""
+        """Let the worker look for due work now rather than at the next tick."""
         self.worker_wakeup.set()
 
     def after_commit(self, session: Session, wake_worker: bool = True) -> None:

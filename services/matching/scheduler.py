@@ -38,6 +38,7 @@ from services.matching.worker import (
 log = logging.getLogger(__name__)
 
 BATCH = 50  # tasks per step: one load book is read for each batch
+EXPIRY_CHECK_WHILE_BUSY = timedelta(seconds=1)
 STEP_SECONDS = Histogram("matching_step_seconds", "Duration of one worker step", ["kind"])
 
 
@@ -47,6 +48,7 @@ class Schedule:
     reconcile_at: datetime | None = None  # None: at once
     reconciling: list[UUID] = field(default_factory=list)
     pass_started: float = 0.0
+    expiries_at: datetime | None = None  # when to look for expired offers next (None: now)
 
 
 def run_worker(matching: Matching, stop: threading.Event) -> None:
@@ -68,8 +70,11 @@ def run_worker(matching: Matching, stop: threading.Event) -> None:
 def step(matching: Matching, schedule: Schedule, now: datetime) -> float:
     """One step; returns how long to sleep before the next (0: go on at once)."""
     _follow_ownership(matching, schedule)
-    with Session(matching.runtime.engine) as session:
-        matching.work.mark(tasks_with_expired_offers(session, schedule.owned, now))
+    if schedule.expiries_at is None or now >= schedule.expiries_at:
+        with Session(matching.runtime.engine) as session:
+            matching.work.mark(tasks_with_expired_offers(session, schedule.owned, now))
+        # While busy, at most once a second; when idle, at the next expiry (see _until_next).
+        schedule.expiries_at = now + EXPIRY_CHECK_WHILE_BUSY
     fresh = matching.work.take(now, BATCH)
     if fresh:
         _timed("fresh", lambda: top_up_all(matching, fresh, now))
@@ -127,13 +132,18 @@ def _settle_left_over(matching: Matching, owned: frozenset[int], now: datetime) 
 
 def _until_next(matching: Matching, schedule: Schedule, now: datetime) -> float:
     with Session(matching.runtime.engine) as session:
-        moments = [next_expiry(session, schedule.owned), matching.work.next_moment(), schedule.reconcile_at]
+        expiry = next_expiry(session, schedule.owned)
+    # An expiry already past was just handled (or cannot be): look again only after a while.
+    tick = timedelta(seconds=matching.settings.tick_seconds)
+    if expiry is None:
+        schedule.expiries_at = now + tick
+    else:
+        schedule.expiries_at = expiry if expiry > now else now + EXPIRY_CHECK_WHILE_BUSY
     pause = matching.settings.tick_seconds
-    for moment in moments:
+    for moment in (schedule.expiries_at, matching.work.next_moment(), schedule.reconcile_at):
         if moment is not None:
             pause = min(pause, (moment - now).total_seconds())
-    # An expiry already past was handled this step (its task is full or ended): no busy loop.
-    return max(pause, 0.05)
+    return max(pause, 0.01)
 
 
 def _timed(kind: str, work) -> None:

@@ -1,11 +1,12 @@
-"""Matching passes: topping up one task's offers, and the reconciliation pass over them all.
+"""Topping up one task's offers, and the reconciliation pass over them all.
 
-The worker thread (``scheduler``) tops up the tasks something happened to as it happens, and runs
-a reconciliation pass now and then. A pass covers the open tasks of the task partitions this instance owns. For each, in its own
-transaction and under the task's fill lock: expire offers past their time, then top the pending
-offers back up to the wave size (see ``waves``) with the engine's best candidates who were not
-asked yet and do not already hold as many waiting offers as a member may. That single step sends the first wave of a new task, replaces declined
-and expired offers, and reaches members who joined or became free since the last pass.
+The worker thread (``scheduler``) tops up the tasks something happened to as it happens, and
+runs a reconciliation pass now and then over the open tasks of the partitions this instance
+owns. Topping up a task, in its own transaction and under the task's fill lock: expire offers
+past their time, then bring the pending offers back up to the wave size (see ``waves``) with the
+engine's best candidates who were not asked yet and do not already hold as many waiting offers
+as a member may. That single step sends the first wave of a new task, replaces declined and
+expired offers, and reaches members who joined or became free.
 """
 
 from __future__ import annotations
