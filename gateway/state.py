@@ -3,7 +3,7 @@ at ``app.state.gateway``); threads and their supervision belong to the shared ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
@@ -14,6 +14,7 @@ from gateway.config import Settings
 from gateway.limits.rate import RateLimiter, Rule
 from gateway.live.feed import EventFeed
 from gateway.live.hub import Hub
+from gateway.live.task_owners import TaskOwners
 from gateway.public_cache import PublicCache
 
 
@@ -28,6 +29,7 @@ class Gateway:
     cache: PublicCache
     limiter: RateLimiter
     feed: EventFeed | None = None  # None with live updates off
+    task_owners: TaskOwners = field(default_factory=TaskOwners)
 
     @property
     def login_rule(self) -> Rule:

@@ -180,6 +180,9 @@ class OfferChanged(Contract):
     expires_at: datetime | None = None
     withdrawn_because: str | None = None
     sequence: int = 0
+    # What a volunteer's live view shows beside the status, so that it needs no call back:
+    task_title: str | None = None
+    created_at: datetime | None = None
 
 
 class FillChanged(Contract):

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, LargeBinary, Text, func, text
+from sqlalchemy import Column, LargeBinary, Text, func, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -95,13 +95,18 @@ class OutboxRelay:
             self.producer = self.producer_factory()  # blocks until the broker answers, or raises
         with Session(self.engine, expire_on_commit=False) as session:
             _wait_for_the_publisher_lock(session)
-            rows = session.exec(
-                select(OutboxMessage)
+            # Plain rows, not ORM objects: building a model per row cost more than sending it.
+            rows = session.execute(
+                select(OutboxMessage.id, OutboxMessage.topic, OutboxMessage.message_key,
+                       OutboxMessage.payload, OutboxMessage.headers_json)
                 .where(OutboxMessage.sent_at.is_(None))
                 .order_by(OutboxMessage.id)
                 .limit(self.batch_size)
             ).all()
-            sent = self._send_in_order(rows)
+            sent, failure = self._send_in_order(rows)
+            _mark_sent(session, [row.id for row in rows[:sent]])
+            if failure is not None:
+                _not_yet(session, rows[sent].id, failure)
             session.commit()
         if sent < len(rows):
             self._drop_producer()
@@ -127,8 +132,9 @@ class OutboxRelay:
         OUTBOX_BACKLOG.set(count)
         return count
 
-    def _send_in_order(self, rows: list[OutboxMessage]) -> int:
-        """Send the whole batch, then mark rows sent up to the first one the broker refused.
+    def _send_in_order(self, rows) -> tuple[int, Exception | None]:
+        """Send the whole batch; returns how many rows went through before the first one the
+        broker refused, and why it refused that one.
 
         Rows after a failure are sent again next pass; consumers drop the duplicates by event id.
         """
@@ -149,11 +155,9 @@ class OutboxRelay:
                     raise future
                 future.get(timeout=self.send_timeout_s)
             except Exception as error:  # broker down, timeout: keep the row, retry later
-                _not_yet(row, error)
-                break
-            row.sent_at = _now()
+                return sent, error
             sent += 1
-        return sent
+        return sent, None
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.05, max_backoff_s: float = 1.0) -> None:
         # Backoff stays short: after a broker outage, the next attempt comes within a second.
@@ -170,10 +174,18 @@ class OutboxRelay:
             self.wakeup.clear()
 
 
-def _not_yet(row: OutboxMessage, error: Exception) -> None:
-    row.attempts += 1
-    row.last_error = f"{type(error).__name__}: {error}"[:2000]
-    log.warning("outbox row %s not published yet (attempt %s): %s", row.id, row.attempts, error)
+def _mark_sent(session: Session, row_ids: list[int]) -> None:
+    if row_ids:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(row_ids)).values(sent_at=_now()))
+
+
+def _not_yet(session: Session, row_id: int, error: Exception) -> None:
+    reason = f"{type(error).__name__}: {error}"[:2000]
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row_id)
+        .values(attempts=OutboxMessage.attempts + 1, last_error=reason)
+    )
+    log.warning("outbox row %s not published yet: %s", row_id, error)
 
 
 def _wait_for_the_publisher_lock(session: Session) -> None:

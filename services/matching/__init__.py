@@ -8,8 +8,13 @@ How it fits together (details in each module):
   reached the end offsets, then follows it; erased or paused members have their offers withdrawn.
 - ``task_feed``: the tasks topic in one consumer group shared by all instances; each task's state
   is stored with its partition number. ``ownership`` tracks the partitions this instance holds.
-- ``worker``: a pass per tick (or right after a change) over the open tasks of owned partitions:
-  expire, then top pending offers up to ceil(open slots x wave factor).
+- ``scheduler``: the worker thread. It tops up the tasks something just happened to (``work``
+  collects them: a new or changed task, a decline, a freed place, a member who joins, found
+  through ``open_tasks``, the reverse index), expiries as they come due, and runs a rate-limited
+  reconciliation pass in small steps behind that fresh work.
+- ``worker``: topping up one task (expire, then send offers up to the wave ``waves`` sizes from
+  the task's answers so far, each waiting as long as ``waves.AnswerTime`` allows); ``loads``:
+  members' loads, waiting offers counted.
 - ``handlers`` (called by ``api``): accept, decline, withdraw, reads. ``capacity`` holds the
   conditional updates that make "never more accepted than slots" a database invariant.
 - ``offers`` / ``events``: every status change is a conditional update and an event on the offers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -9,6 +10,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import InternalServiceSettings
 from services.matching.engine import ScoreWeights
+from services.matching.waves import AnswerTime, WavePolicy
 
 
 class Settings(InternalServiceSettings):
@@ -16,11 +18,27 @@ class Settings(InternalServiceSettings):
 
     service_name: str = "matching"
     port: int = 8003
-    offer_ttl_seconds: float = Field(24 * 3600, gt=0, description="How long an offer waits for an answer.")
-    wave_factor: float = Field(
-        1.5, ge=1, description="Pending offers kept per open slot: wave = ceil(open slots x factor)."
+    offer_ttl_seconds: float = Field(24 * 3600, gt=0, description="The longest an offer waits for an answer.")
+    offer_ttl_min_seconds: float = Field(
+        2 * 3600, gt=0, description="The shortest answer time, unless the task starts sooner (or the longest is shorter)."
     )
-    tick_seconds: float = Field(5.0, gt=0, description="Pause between two matching passes of the worker.")
+    offer_ttl_share: float = Field(
+        0.25, gt=0, le=1, description="Answer time as a share of the time left before the task starts."
+    )
+    wave_factor: float = Field(
+        1.5, ge=1, description="Pending offers kept per open slot before any answer: ceil(open slots x factor)."
+    )
+    widest_wave_factor: float = Field(
+        4.0, ge=1, description="Pending offers per open slot at most, when declines or silence widen the wave."
+    )
+    slow_answer_share: float = Field(
+        0.5, gt=0, le=1, description="Share of its answer time after which an unanswered offer widens the wave."
+    )
+    max_pending_offers: int = Field(2, ge=1, description="Offers a member may have waiting for an answer at once.")
+    tick_seconds: float = Field(5.0, gt=0, description="Longest pause of the worker when nothing is due.")
+    reconcile_seconds: float = Field(
+        60.0, gt=0, description="A reconciliation pass over every open task starts at most this often."
+    )
     timezone: str = Field("America/Toronto", description="The coalition's wall clock, for weekly windows.")
     recent_days: int = Field(30, ge=1, description="What 'recent tasks' means for fairness, in days.")
     weight_skill: float = Field(1.0, ge=0)
@@ -39,6 +57,18 @@ class Settings(InternalServiceSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def answer_time(self) -> AnswerTime:
+        return AnswerTime(
+            share=self.offer_ttl_share,
+            shortest=timedelta(seconds=self.offer_ttl_min_seconds),
+            longest=timedelta(seconds=self.offer_ttl_seconds),
+        )
+
+    @property
+    def waves(self) -> WavePolicy:
+        return WavePolicy(self.wave_factor, self.widest_wave_factor, self.slow_answer_share)
 
     @property
     def score_weights(self) -> ScoreWeights:

@@ -6,7 +6,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from sqlalchemy import event
 from sqlmodel import Session
@@ -15,7 +14,9 @@ from services.common.db import session_scope
 from services.common.runtime import Runtime
 from services.matching.config import Settings
 from services.matching.directory import MemberDirectory
+from services.matching.open_tasks import OpenTasks
 from services.matching.ownership import PartitionOwnership
+from services.matching.work import WorkQueue, touched_by
 
 
 @dataclass
@@ -25,10 +26,15 @@ class Matching:
     directory: MemberDirectory
     ownership: PartitionOwnership
     worker_wakeup: threading.Event = field(default_factory=threading.Event)
+    work: WorkQueue = field(init=False)
+    open_tasks: OpenTasks = field(default_factory=OpenTasks)
     # SQLite has one writer at a time, and its busy handler backs off up to 100 ms per retry: under
     # a rush of accepts the lock sits idle while waiters sleep. Queueing this process's writers on
     # a lock hands it over at once. PostgreSQL locks rows and needs none of this.
     sqlite_writers: threading.Lock | None = None
+
+    def __post_init__(self) -> None:
+        self.work = WorkQueue(self.worker_wakeup)
 
     @classmethod
     def build(cls, runtime: Runtime, settings: Settings | None = None) -> "Matching":
@@ -48,21 +54,19 @@ class Matching:
     def offers_topic(self) -> str:
         return self.settings.topics.offers_events
 
-    @property
-    def offer_ttl(self) -> timedelta:
-        return timedelta(seconds=self.settings.offer_ttl_seconds)
-
     def nudge_worker(self) -> None:
-        """Run a matching pass now rather than at the next tick."""
+        """Let the worker look for due work now rather than at the next tick."""
         self.worker_wakeup.set()
 
     def after_commit(self, session: Session, wake_worker: bool = True) -> None:
-        """Once this session commits, publish its events (and let the worker react to them)."""
+        """Once this session commits, publish its events (and let the worker handle the tasks
+        whose offers or fill it changed)."""
 
-        def woken(_session) -> None:
+        def woken(committed: Session) -> None:
             self.runtime.nudge_relay()
+            changed = touched_by(committed)
             if wake_worker:
-                self.nudge_worker()
+                self.work.mark(changed)
 
         event.listen(session, "after_commit", woken, once=True)
 

@@ -62,6 +62,11 @@ class MemberDirectory:
         member = self.get(member_id)
         return None if member is None else member.max_tasks_per_month
 
+    def could_fit(self, member_id: UUID, task: TaskState, now: datetime) -> bool:
+        """Whether the member meets the task's constraints, whatever their load (a first sieve)."""
+        with self._lock:
+            return self._engine.is_eligible(member_id, task, now=now)
+
     def candidates(
         self, task: TaskState, *, loads: Mapping[UUID, MemberLoad], excluded: set[UUID], limit: int, now: datetime
     ) -> list[Candidate]:

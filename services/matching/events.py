@@ -2,6 +2,8 @@
 
 Events are written through the outbox in the transaction that made the change, keyed by task id so
 one task's history stays in order on one partition. The gateway and the tasks service consume them.
+Each change also notes its task on the session, so the worker looks at that task once the
+transaction commits (see ``work``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common.catalogue import FILL_COMPLETED, FILL_REOPENED, OFFER_EVENT_FOR
@@ -17,7 +20,8 @@ from services.common.envelope import wrap
 from services.common.observability import OFFER_RESPONSE_SECONDS, OFFERS_BY_OUTCOME
 from services.common.outbox import add_event
 from services.matching.capacity import Fill
-from services.matching.models import Offer, as_utc
+from services.matching.models import MatchingTask, Offer, as_utc
+from services.matching.work import touched
 
 SOURCE = "matching"
 
@@ -40,8 +44,13 @@ def offer_sequence(offer: Offer) -> int:
     return STAGE[offer.status]
 
 
-def offer_changed(session: Session, topic: str, offer: Offer) -> None:
-    """Tell the offer's new status: offer.created for a new one, offer.<status> after that."""
+def offer_changed(session: Session, topic: str, offer: Offer, task_title: str | None = None) -> None:
+    """Tell the offer's new status: offer.created for a new one, offer.<status> after that.
+
+    The event carries what a volunteer's view of the offer shows (its task's title, when it was
+    made), so the gateway tells its subscribers without calling back."""
+    if task_title is None:
+        task_title = session.scalar(select(MatchingTask.title).where(MatchingTask.task_id == offer.task_id))
     payload = OfferChanged(
         offer_id=offer.id,
         task_id=offer.task_id,
@@ -51,9 +60,12 @@ def offer_changed(session: Session, topic: str, offer: Offer) -> None:
         expires_at=as_utc(offer.expires_at),
         withdrawn_because=offer.withdrawn_because,
         sequence=offer_sequence(offer),
+        task_title=task_title,
+        created_at=as_utc(offer.created_at),
     )
     event = OFFER_EVENT_FOR[offer.status]
     add_event(session, topic, str(offer.task_id), wrap(event, payload, SOURCE))
+    touched(session, offer.task_id)
     _count_outcome(offer, event.name.split(".", 1)[1])
 
 
@@ -70,3 +82,4 @@ def fill_changed(session: Session, topic: str, task_id: UUID, fill: Fill) -> Non
     payload = FillChanged(task_id=task_id, slots=fill.slots, accepted=fill.accepted, sequence=fill.version)
     event = FILL_COMPLETED if fill.is_full else FILL_REOPENED
     add_event(session, topic, str(task_id), wrap(event, payload, SOURCE))
+    touched(session, task_id)

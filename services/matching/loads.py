@@ -4,6 +4,11 @@
 offers still waiting for an answer: nobody is asked for more than they said they could give, and a
 member with a limit of two is not offered ten tasks at once. The limit itself is enforced again,
 in the database, when an offer is accepted (``capacity.claim_member_month``).
+
+``recent_tasks``, which fairness ranks by, counts the offers waiting for an answer too, beside the
+tasks accepted in the fairness window: among equally eligible members, offers spread to everyone
+before anyone gets a second. The ``LoadBook`` also knows who already holds as many waiting offers
+as a member may (``max_pending_offers``): they are not asked again until they answer one.
 """
 
 from __future__ import annotations
@@ -36,14 +41,46 @@ class _Tally:
     def load(self) -> MemberLoad:
         return MemberLoad(
             tasks_this_month=self.accepted_this_month + self.pending,
-            recent_tasks=self.recent,
+            recent_tasks=self.recent + self.pending,
             last_offered_at=self.last_offered_at,
             busy=tuple(self.busy),
         )
 
 
+@dataclass
+class LoadBook:
+    """Every member's load for one round of offers, kept current as offers go out."""
+
+    loads: dict[UUID, MemberLoad]
+    pending: dict[UUID, int]
+    max_pending: int
+    full: set[UUID] = field(init=False)  # members holding as many waiting offers as they may
+
+    def __post_init__(self) -> None:
+        self.full = {member_id for member_id, count in self.pending.items() if count >= self.max_pending}
+
+    def offered(self, member_id: UUID, now: datetime) -> None:
+        self.loads[member_id] = with_new_offer(self.loads.get(member_id), now)
+        self.pending[member_id] = count = self.pending.get(member_id, 0) + 1
+        if count >= self.max_pending:
+            self.full.add(member_id)
+
+
+def load_book(session: Session, now: datetime, tz: tzinfo, recent_days: int, max_pending: int) -> LoadBook:
+    tallies = _tallies(session, now, tz, recent_days)
+    return LoadBook(
+        loads={member_id: tally.load() for member_id, tally in tallies.items()},
+        pending={member_id: tally.pending for member_id, tally in tallies.items() if tally.pending},
+        max_pending=max_pending,
+    )
+
+
 def member_loads(session: Session, now: datetime, tz: tzinfo, recent_days: int) -> dict[UUID, MemberLoad]:
     """Loads of every member with any recent activity; members absent from it have none."""
+    return {member_id: tally.load() for member_id, tally in _tallies(session, now, tz, recent_days).items()}
+
+
+def _tallies(session: Session, now: datetime, tz: tzinfo, recent_days: int) -> dict[UUID, _Tally]:
     tallies: dict[UUID, _Tally] = defaultdict(_Tally)
     since = now - timedelta(days=recent_days)
     month = session.execute(
@@ -64,7 +101,7 @@ def member_loads(session: Session, now: datetime, tz: tzinfo, recent_days: int) 
         tallies[member_id].last_offered_at = as_utc(created_at)
     for member_id, starts_at, ends_at in _busy_windows(session, now):
         tallies[member_id].busy.append((as_utc(starts_at), as_utc(ends_at)))
-    return {member_id: tally.load() for member_id, tally in tallies.items()}
+    return tallies
 
 
 def _count_by_member(session: Session, *conditions):
@@ -88,7 +125,7 @@ def with_new_offer(load: MemberLoad | None, now: datetime) -> MemberLoad:
     load = load or MemberLoad()
     return MemberLoad(
         tasks_this_month=load.tasks_this_month + 1,
-        recent_tasks=load.recent_tasks,
+        recent_tasks=load.recent_tasks + 1,
         last_offered_at=now,
         busy=load.busy,
     )

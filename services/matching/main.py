@@ -13,7 +13,7 @@ from services.matching.config import Settings
 from services.matching.context import Matching
 from services.matching.member_feed import run_members_feed
 from services.matching.task_feed import task_states
-from services.matching.worker import run_worker
+from services.matching.scheduler import run_worker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

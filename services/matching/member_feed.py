@@ -29,6 +29,7 @@ from services.matching.context import Matching
 from services.matching.directory import MemberDirectory, MemberUpdate
 from services.matching.member_states import Unreadable, read_update
 from services.matching.models import Offer, utcnow
+from services.matching.open_tasks import tasks_member_could_fit
 
 log = logging.getLogger(__name__)
 
@@ -195,18 +196,23 @@ def _replay_then_follow(matching: Matching, consumer: KafkaConsumer, stop: threa
                  read, len(matching.directory), time.perf_counter() - started)
         matching.directory.replayed.set()
     matching.nudge_worker()
-    follow(consumer, matching.directory, lambda updates: _settle(matching, updates), stop, reject)
+    follow(consumer, matching.directory, lambda updates: members_changed(matching, updates), stop, reject)
 
 
-def _settle(matching: Matching, updates: list[MemberUpdate]) -> None:
+def members_changed(matching: Matching, updates: list[MemberUpdate]) -> None:
+    """Withdraw what paused and erased members hold (their tasks are then matched again), and
+    match new and changed members against the open tasks they could fit."""
+    available = []
     for member_id in dict.fromkeys(member_id for member_id, _ in updates):
         state = matching.directory.get(member_id)  # the latest, if a batch held several
         if state is not None and state.status == MemberStatus.active:
-            continue  # a new or changed member: the next pass may offer them open tasks
+            available.append(state)
+            continue
         try:
             with matching.unit_of_work() as session:
                 settle_member_offers(session, matching.offers_topic, member_id, state, utcnow())
         except Exception:
-            # The worker's next pass settles every live offer of unknown or paused members.
+            # The worker's reconciliation settles every live offer of unknown or paused members.
             log.exception("could not withdraw the offers of member %s yet", member_id)
-    matching.nudge_worker()
+    if available:
+        matching.work.mark(tasks_member_could_fit(matching.open_tasks, matching.directory, available, utcnow()))

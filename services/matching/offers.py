@@ -9,7 +9,7 @@ change is told exactly once. Whoever also changes the task's fill locks that row
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select, update
@@ -21,6 +21,7 @@ from services.matching.capacity import Fill
 from services.matching.engine import Candidate
 from services.matching.engine.availability import ASSUMED_DURATION
 from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask, Offer
+from services.matching.waves import AnswerTime
 
 TASK_FILLED = "task filled"
 
@@ -43,7 +44,7 @@ def transition(
 
 
 def create_offer(
-    session: Session, topic: str, task: MatchingTask, candidate: Candidate, now: datetime, ttl: timedelta
+    session: Session, topic: str, task: MatchingTask, candidate: Candidate, now: datetime, answer_time: AnswerTime
 ) -> Offer:
     state = TaskState.model_validate_json(task.state_json)
     starts_at = state.starts_at
@@ -54,23 +55,14 @@ def create_offer(
         score=candidate.score,
         reasons=list(candidate.reasons),
         created_at=now,
-        expires_at=_expiry(now, ttl, state),
+        expires_at=answer_time.expires_at(now, state),
         task_starts_at=starts_at,
         task_ends_at=None if starts_at is None else state.ends_at or starts_at + ASSUMED_DURATION,
     )
     session.add(offer)
     session.flush()
-    events.offer_changed(session, topic, offer)
+    events.offer_changed(session, topic, offer, task.title)
     return offer
-
-
-def _expiry(now: datetime, ttl: timedelta, state: TaskState) -> datetime:
-    """An offer waits ``ttl`` for an answer, but never past the moment the task starts."""
-    expires_at = now + ttl
-    for limit in (state.starts_at, state.deadline):
-        if limit is not None and now < limit < expires_at:
-            expires_at = limit
-    return expires_at
 
 
 def pending_ids(session: Session, *conditions) -> list[UUID]:

@@ -2,8 +2,10 @@
 
 Matcher instances share the tasks topic in one consumer group, so each task partition belongs to
 exactly one live instance at a time, and that instance sends the task's waves, re-offers and
-expiries. During a rebalance two instances may briefly both think they own a partition; the fill
-row lock every wave takes (see ``capacity``) keeps them from offering a task twice even then.
+expiries. (A decline or a withdrawal answered through another instance is topped up there at
+once: the fill lock makes that safe, and the owner need not hear of it.) During a rebalance two
+instances may briefly both think they own a partition; the fill row lock every wave takes (see
+``capacity``) keeps them from offering a task twice even then.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from services.common.topics import TASKS_STATE
 from services.matching import capacity, events, offers
 from services.matching.context import Matching
 from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask, Offer, as_utc, utcnow
+from services.matching.work import touched
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +32,26 @@ def task_states(matching: Matching) -> Subscription:
     """The consumer of tasks.state: every task state is applied alike, whatever its change."""
 
     def state_changed(session: Session, event: Event[TaskState]) -> None:
-        apply_task_state(session, matching.offers_topic, event.payload, event.partition or 0, event.occurred_at, utcnow())
-        matching.after_commit(session)
+        task_state_arrived(session, matching, event.payload, event.partition or 0, event.occurred_at, utcnow())
 
     def removed(session: Session, tombstone: Tombstone) -> None:
-        task_removed(session, matching.offers_topic, _task_id(tombstone.key), utcnow())
+        task_id = _task_id(tombstone.key)
+        task_removed(session, matching.offers_topic, task_id, utcnow())
+        matching.open_tasks.remove(task_id)
         matching.after_commit(session)
 
     handlers = {event: state_changed for event in catalogue.types_on(TASKS_STATE)}
     return Subscription(matching.settings.topics, handlers, tombstones={TASKS_STATE: removed})
+
+
+def task_state_arrived(
+    session: Session, matching: Matching, state: TaskState, partition: int, occurred_at: datetime, now: datetime
+) -> None:
+    """Apply the state; once the transaction commits, the worker matches this task (and it only)."""
+    if apply_task_state(session, matching.offers_topic, state, partition, occurred_at, now):
+        touched(session, state.task_id)
+        matching.open_tasks.update(state)
+    matching.after_commit(session)
 
 
 def _task_id(key: str | None) -> UUID:
@@ -51,17 +63,19 @@ def _task_id(key: str | None) -> UUID:
 
 def apply_task_state(
     session: Session, topic: str, state: TaskState, partition: int, occurred_at: datetime, now: datetime
-) -> None:
+) -> bool:
+    """Store the task's state and act on it; False if a newer state was already stored."""
     task = session.get(MatchingTask, state.task_id)
     if task is not None and as_utc(task.state_occurred_at) > as_utc(occurred_at):
         log.info("ignoring an older state of task %s", state.task_id)
-        return
+        return False
     before, after = capacity.set_slots(session, state.task_id, state.slots)
     _store(session, task, state, partition, occurred_at, now)
     if state.status.value in MATCHABLE_TASK_STATUSES:
         _announce_slot_change(session, topic, state.task_id, before, after, now)
     else:
         _stop_matching(session, topic, state.task_id, state.status, now)
+    return True
 
 
 def _store(session: Session, task: MatchingTask | None, state: TaskState, partition: int, occurred_at, now) -> None:

@@ -1,17 +1,17 @@
-"""The matching worker: one thread per instance, a pass every tick or right after a change.
+"""Topping up one task's offers, and the reconciliation pass over them all.
 
-A pass covers the open tasks of the task partitions this instance owns. For each, in its own
-transaction and under the task's fill lock: expire offers past their time, then top the pending
-offers back up to the wave size, ceil(open slots x wave factor), with the engine's best candidates
-who were not asked yet. That single step sends the first wave of a new task, replaces declined
-and expired offers, and reaches members who joined or became free since the last pass.
+The worker thread (``scheduler``) tops up the tasks something happened to as it happens, and
+runs a reconciliation pass now and then over the open tasks of the partitions this instance
+owns. Topping up a task, in its own transaction and under the task's fill lock: expire offers
+past their time, then bring the pending offers back up to the wave size (see ``waves``) with the
+engine's best candidates who were not asked yet and do not already hold as many waiting offers
+as a member may. That single step sends the first wave of a new task, replaces declined and
+expired offers, and reaches members who joined or became free.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import threading
 import time
 from datetime import datetime
 from uuid import UUID
@@ -23,10 +23,10 @@ from sqlmodel import Session
 from services.common.contracts import MemberStatus, OfferStatus, TaskState
 from services.matching import capacity, offers
 from services.matching.context import Matching
-from services.matching.engine import MemberLoad
-from services.matching.loads import member_loads, with_new_offer
+from services.matching.loads import LoadBook, load_book
 from services.matching.member_feed import settle_member_offers
-from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill, utcnow
+from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill, as_utc, utcnow
+from services.matching.waves import answers_so_far, slow_point
 
 log = logging.getLogger(__name__)
 
@@ -34,25 +34,9 @@ OFFERS_CREATED = Counter("matching_offers_created_total", "Offers sent by this i
 PASS_SECONDS = Histogram("matching_pass_seconds", "Duration of one matching pass")
 
 
-def wave_size(open_slots: int, factor: float) -> int:
-    return math.ceil(open_slots * factor) if open_slots > 0 else 0
-
-
-def run_worker(matching: Matching, stop: threading.Event) -> None:
-    # Before the members topic is replayed, the engine knows only some members: wait.
-    while not stop.is_set() and not matching.directory.replayed.wait(0.2):
-        pass
-    while not stop.is_set():
-        matching.worker_wakeup.clear()  # a nudge during the pass asks for one more pass
-        try:
-            run_pass(matching)
-        except Exception:
-            log.exception("matching pass failed; next tick retries")
-        matching.worker_wakeup.wait(matching.settings.tick_seconds)
-
-
 def run_pass(matching: Matching, now: datetime | None = None) -> int:
-    """One pass over this instance's open tasks; returns the number of offers sent."""
+    """One whole pass over this instance's open tasks at once; returns the number of offers sent.
+    (The worker thread runs the same pass in small steps: see ``scheduler``.)"""
     owned = matching.ownership.owned()
     if not owned:
         return 0
@@ -61,14 +45,14 @@ def run_pass(matching: Matching, now: datetime | None = None) -> int:
     with Session(matching.runtime.engine) as session:
         task_ids = tasks_with_free_slots(session, owned)
         unsettled = members_to_settle(session, matching, owned)
-        loads = member_loads(session, now, matching.settings.tz, matching.settings.recent_days)
+        book = loads_now(session, matching, now)
     for member_id in unsettled:
         with matching.unit_of_work(wake_worker=False) as session:
             settle_member_offers(session, matching.offers_topic, member_id, matching.directory.get(member_id), now)
     sent = 0
     for task_id in task_ids:
         with matching.unit_of_work(wake_worker=False) as session:
-            sent += len(top_up(session, matching, task_id, loads, now))
+            sent += len(top_up(session, matching, task_id, book, now))
     OFFERS_CREATED.inc(sent)
     PASS_SECONDS.observe(time.perf_counter() - started)
     return sent
@@ -109,28 +93,37 @@ def members_to_settle(session: Session, matching: Matching, partitions: frozense
     return unsettled
 
 
-def top_up(
-    session: Session, matching: Matching, task_id: UUID, loads: dict[UUID, MemberLoad], now: datetime
-) -> list[Offer]:
+def loads_now(session: Session, matching: Matching, now: datetime) -> LoadBook:
+    settings = matching.settings
+    return load_book(session, now, settings.tz, settings.recent_days, settings.max_pending_offers)
+
+
+def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, now: datetime) -> list[Offer]:
     """Expire the task's overdue offers and send new ones until the wave is full again."""
     fill = capacity.lock_fill(session, task_id)
-    task = session.get(MatchingTask, task_id, populate_existing=True)
-    if fill is None or fill.is_full or task is None or task.status not in MATCHABLE_TASK_STATUSES:
+    if fill is None:
         return []
     offers.expire_due(session, matching.offers_topic, task_id, now)
-    room = wave_size(fill.open_slots, matching.settings.wave_factor) - _pending_count(session, task_id)
+    task = session.get(MatchingTask, task_id, populate_existing=True)
+    if fill.is_full or task is None or task.status not in MATCHABLE_TASK_STATUSES:
+        return []
+    settings = matching.settings
+    answers = answers_so_far(session, task_id, now, settings.slow_answer_share)
+    room = settings.waves.size(fill.open_slots, answers) - _pending_count(session, task_id)
     if room <= 0:
         return []
     candidates = matching.directory.candidates(
         TaskState.model_validate_json(task.state_json),
-        loads=loads, excluded=already_asked(session, task_id), limit=room, now=now,
+        loads=book.loads, excluded=already_asked(session, task_id) | book.full, limit=room, now=now,
     )
     sent = []
     for candidate in candidates:
         if not matching.directory.is_active(candidate.member_id):
             continue  # paused or erased since the engine answered
-        sent.append(offers.create_offer(session, matching.offers_topic, task, candidate, now, matching.offer_ttl))
-        loads[candidate.member_id] = with_new_offer(loads.get(candidate.member_id), now)
+        sent.append(offers.create_offer(session, matching.offers_topic, task, candidate, now, settings.answer_time))
+        book.offered(candidate.member_id, now)
+    if sent:  # silence past this moment widens the wave: look at the task again then
+        matching.work.look_again(slow_point(now, as_utc(sent[0].expires_at), settings.slow_answer_share), task_id)
     return sent
 
 

@@ -24,7 +24,9 @@ from services.matching.config import Settings
 from services.matching.context import Matching
 from services.matching.directory import MemberDirectory
 from services.matching.main import create_app, definition
-from services.matching.task_feed import apply_task_state
+from services.matching.open_tasks import OpenTasks
+from services.matching.task_feed import task_state_arrived
+from services.matching.work import WorkQueue
 from tests.matching.factories import SETTLE_S, Publisher, member, task
 from tests.support.processes import eventually
 from tests.support.service_tokens import CallsAs, SignedHeaders, calling_as, signed_headers
@@ -60,6 +62,8 @@ class Harness:
                 session.execute(text(f"DELETE FROM {table}"))
         self.matching.directory = MemberDirectory(self.settings.score_weights, self.settings.tz)
         self.matching.directory.replayed.set()
+        self.matching.work = WorkQueue(self.matching.worker_wakeup)
+        self.matching.open_tasks = OpenTasks()
 
     @property
     def engine(self):
@@ -68,9 +72,10 @@ class Harness:
     def members(self, *states) -> None:
         self.matching.directory.apply((state.member_id, state) for state in states)
 
-    def task(self, state, now: datetime, occurred_at: datetime | None = None) -> None:
+    def task(self, state, now: datetime, occurred_at: datetime | None = None, partition: int = 0) -> None:
+        """As the tasks feed receives it: stored, and marked for the worker's next step."""
         with session_scope(self.engine) as session:
-            apply_task_state(session, self.matching.offers_topic, state, 0, occurred_at or now, now)
+            task_state_arrived(session, self.matching, state, partition, occurred_at or now, now)
 
     def run_pass(self, now: datetime) -> int:
         return worker.run_pass(self.matching, now)
@@ -87,6 +92,20 @@ def harness(database_url):
     made = Harness(database_url)
     yield made
     made.close()
+
+
+@pytest.fixture
+def harness_with(database_url):
+    """A harness with settings of the test's choosing: ``harness_with(max_pending_offers=1)``."""
+    made: list[Harness] = []
+
+    def build(**overrides) -> Harness:
+        made.append(Harness(database_url, **overrides))
+        return made[-1]
+
+    yield build
+    for each in made:
+        each.close()
 
 
 class RunningMatching:

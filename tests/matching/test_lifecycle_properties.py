@@ -3,8 +3,8 @@ real database (SQLite and PostgreSQL): hypothesis drives passes, answers, expiri
 erasures, slot changes and cancellations, and checks after every step that
 
 - no task ever has more accepted volunteers than slots, and the fill counter agrees with the offers;
-- no offer goes to a member who does not qualify, or past their monthly limit, and nobody
-  accepts two tasks at the same time;
+- no offer goes to a member who does not qualify, or past their monthly limit, or beyond the
+  offers a member may have waiting at once, and nobody accepts two tasks at the same time;
 - a declined task is never offered to that member again;
 - a withdrawn (or otherwise closed) offer cannot be accepted;
 - every offer's last event on the outbox says what its status is.
@@ -113,6 +113,8 @@ class OfferLifecycle(RuleBasedStateMachine):
                 assert offer.member_id not in self.erased
                 assert qualifies(state, self.tasks[offer.task_id]), "offer to a member who does not qualify"
                 assert self.commitments(offer.member_id) <= state.max_tasks_per_month
+                waiting = [o for o in self.offers() if o.member_id == offer.member_id and o.status == OfferStatus.pending]
+                assert len(waiting) <= self.harness.settings.max_pending_offers, "too many offers waiting at once"
 
     @rule(pick=st.integers(0, 200), verb=st.sampled_from(["accept", "decline", "withdraw"]))
     def member_answers_any_offer(self, pick, verb):
@@ -245,10 +247,12 @@ class OfferLifecycle(RuleBasedStateMachine):
             assert accepted_before < slots, "an accept went through on a full task"
 
     def assert_wave_not_exceeded(self, task_id):
-        """A pass that sent offers for a task leaves no more pending than ceil(open slots x factor)."""
+        """A pass that sent offers for a task leaves no more pending than the widest wave allows."""
         fill = self.fill(task_id)
         pending = [o for o in self.offers(task_id) if o.status == OfferStatus.pending]
-        assert len(pending) <= math.ceil((fill.slots - fill.accepted) * self.harness.settings.wave_factor)
+        settings = self.harness.settings
+        widest = max(settings.wave_factor, settings.widest_wave_factor)
+        assert len(pending) <= math.ceil((fill.slots - fill.accepted) * widest)
 
     def call(self, verb, offer):
         action = {"accept": handlers.accept_offer, "decline": handlers.decline_offer,

@@ -19,7 +19,7 @@ from services.common.problems import NotFound
 from services.matching import handlers, worker
 from services.matching.config import Settings
 from services.matching.errors import MonthlyLimitReached, ScheduleClash, StillStarting
-from services.matching.loads import member_loads
+from services.matching.loads import LoadBook, member_loads
 from services.matching.models import Offer, as_utc, utcnow
 from tests.matching.factories import TORONTO, member, next_weekday, task, with_changes
 
@@ -54,7 +54,8 @@ def offered_to_four(harness, slots: int, now):
 def top_up_without_loads(harness, task_id, now):
     """A pass that does not know what other matchers just offered (the worst case for limits)."""
     with session_scope(harness.engine) as session:
-        return worker.top_up(session, harness.matching, task_id, {}, now)
+        book = LoadBook(loads={}, pending={}, max_pending=harness.settings.max_pending_offers)
+        return worker.top_up(session, harness.matching, task_id, book, now)
 
 
 def test_a_member_is_not_offered_more_tasks_at_once_than_their_monthly_limit(harness):
@@ -109,11 +110,11 @@ def test_an_accept_before_the_members_are_loaded_asks_to_try_again(harness):
 def test_an_offer_expires_no_later_than_its_task_starts(harness):
     now = utcnow()
     harness.members(member())
-    soon = task(starts_at=(now + timedelta(hours=3)).astimezone(TORONTO))
+    soon = task(starts_at=(now + timedelta(hours=1)).astimezone(TORONTO))  # sooner than the shortest answer time
     harness.task(soon, now)
     harness.run_pass(now)
     (offer,) = offers_of(harness)
-    assert as_utc(offer.expires_at) == soon.starts_at  # not 24 hours from now
+    assert as_utc(offer.expires_at) == soon.starts_at  # not 2 hours from now
 
 
 def test_an_older_task_state_never_overwrites_a_newer_one(harness):
@@ -137,7 +138,7 @@ def test_lowering_slots_to_the_accepted_count_fills_the_task_and_raising_them_re
     assert harness.run_pass(now + timedelta(seconds=3)) == 2  # ceil(1 open slot x 1.5)
 
 
-def test_a_members_load_counts_accepted_and_waiting_offers_recent_tasks_and_busy_times(harness):
+def test_a_members_load_counts_accepted_and_waiting_offers_as_recent_tasks_and_busy_times(harness):
     now = utcnow()
     volunteer = member()
     harness.members(volunteer)
@@ -148,7 +149,7 @@ def test_a_members_load_counts_accepted_and_waiting_offers_recent_tasks_and_busy
     accept(harness, offers_of(harness, task_id=morning.task_id)[0], now)
     with harness.session() as session:
         load = member_loads(session, now, harness.settings.tz, 30)[volunteer.member_id]
-    assert (load.tasks_this_month, load.recent_tasks) == (2, 1)
+    assert (load.tasks_this_month, load.recent_tasks) == (2, 2)
     assert load.last_offered_at is not None
     assert load.busy == ((morning.starts_at, morning.ends_at),)
 

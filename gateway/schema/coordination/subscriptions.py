@@ -14,24 +14,26 @@ from services.common.problems import DomainError
 
 
 class TaskWatch:
-    """Remembers which tasks belong to the coordinator's organization, asking tasks only once each."""
+    """Tells which events concern the coordinator's organization. Task owners are shared by every
+    subscription of the gateway (``live.task_owners``): the tasks service is asked about a task
+    only when no task event told it yet, once for all subscribers."""
 
     def __init__(self, info: Info):
         self.info = info
-        self.managed: dict[str, bool] = {}
+        self.owners = info.context.gateway.task_owners
 
     async def concerns(self, user, event: LiveEvent) -> bool:
         if event.task_id is None:
             return False
         if event.kind == "task" and "organization_id" in event.data:
-            self.managed[event.task_id] = manages(user, event.data)
-        if event.task_id not in self.managed:
+            self.owners.remember(event.task_id, event.data["organization_id"])
+        if not self.owners.knows(event.task_id):
             try:
                 task = await self.info.context.clients.tasks.get(await self.info.context.actor(), UUID(event.task_id))
-                self.managed[event.task_id] = manages(user, task)
             except DomainError:
                 return False
-        return self.managed[event.task_id]
+            self.owners.remember(event.task_id, task.get("organization_id"))
+        return manages(user, {"organization_id": self.owners.get(event.task_id)})
 
     async def current(self, task_id: str) -> Task | None:
         context = self.info.context

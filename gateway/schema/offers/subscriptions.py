@@ -13,7 +13,10 @@ from services.common.problems import DomainError
 
 
 async def offer_of(info: Info, event: LiveEvent) -> Offer:
-    """The offer as matching has it now (with its task title), else as the event told it."""
+    """The offer as the event tells it; events from before they carried the task's title are
+    completed by matching (or shown as they are if matching cannot say)."""
+    if event.data.get("task_title") is not None:
+        return Offer.from_service({**event.data, "id": event.data["offer_id"]})
     info.context.refresh_loaders()
     try:
         data = await info.context.clients.matching.get(await info.context.actor(), UUID(event.data["offer_id"]))

@@ -1,0 +1,26 @@
+"""Which organization each task belongs to, as seen on the live feed, shared by every
+subscription of this gateway instance: a coordinator's subscription learns whether an event
+concerns them from here, and asks the tasks service only about a task no one has seen yet
+(then once for all subscribers, not once each)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+
+class TaskOwners:
+    def __init__(self, capacity: int = 100_000) -> None:
+        self.capacity = capacity
+        self._owners: OrderedDict[str, str | None] = OrderedDict()
+
+    def get(self, task_id: str) -> str | None:
+        return self._owners.get(task_id)
+
+    def knows(self, task_id: str) -> bool:
+        return task_id in self._owners
+
+    def remember(self, task_id: str, organization_id) -> None:
+        self._owners[task_id] = None if organization_id is None else str(organization_id)
+        self._owners.move_to_end(task_id)
+        while len(self._owners) > self.capacity:
+            self._owners.popitem(last=False)

@@ -1,0 +1,152 @@
+"""The worker thread: handles what changed as it happens, what is due when it is due, and
+reconciles everything now and then, in small steps that never hold fresh work back.
+
+Each step, in order:
+
+1. the partitions this instance owns changed: reload the open tasks it matches, reconcile now;
+2. tasks with an offer past its time are marked (read from the database, soonest first);
+3. up to ``BATCH`` marked tasks are topped up (``worker.top_up``), each in its own transaction;
+4. only when nothing is marked, ``BATCH`` more tasks of a reconciliation pass are topped up. A
+   pass starts at most every ``reconcile_seconds``; it catches what the events could not tell
+   (offers made by another instance before a rebalance, a change that failed half-way);
+5. with nothing left, the thread sleeps until the next expiry, the next slow answer, the next
+   reconciliation or a nudge, whichever comes first.
+
+The work of one step is proportional to what changed, not to the number of open tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from prometheus_client import Histogram
+from sqlmodel import Session
+
+from services.matching.context import Matching
+from services.matching.member_feed import settle_member_offers
+from services.matching.models import utcnow
+from services.matching.work import next_expiry, tasks_with_expired_offers
+from services.matching.worker import (
+    OFFERS_CREATED, PASS_SECONDS, loads_now, members_to_settle, tasks_with_free_slots, top_up,
+)
+
+log = logging.getLogger(__name__)
+
+BATCH = 50  # tasks per step: one load book is read for each batch
+EXPIRY_CHECK_WHILE_BUSY = timedelta(seconds=1)
+STEP_SECONDS = Histogram("matching_step_seconds", "Duration of one worker step", ["kind"])
+
+
+@dataclass
+class Schedule:
+    owned: frozenset[int] = frozenset()
+    reconcile_at: datetime | None = None  # None: at once
+    reconciling: list[UUID] = field(default_factory=list)
+    pass_started: float = 0.0
+    expiries_at: datetime | None = None  # when to look for expired offers next (None: now)
+
+
+def run_worker(matching: Matching, stop: threading.Event) -> None:
+    # Before the members topic is replayed, the engine knows only some members: wait.
+    while not stop.is_set() and not matching.directory.replayed.wait(0.2):
+        pass
+    schedule = Schedule()
+    while not stop.is_set():
+        matching.worker_wakeup.clear()  # a nudge during the step asks for one more
+        try:
+            pause = step(matching, schedule, utcnow())
+        except Exception:
+            log.exception("matching step failed; retrying shortly")
+            pause = matching.settings.tick_seconds
+        if pause > 0:
+            matching.worker_wakeup.wait(pause)
+
+
+def step(matching: Matching, schedule: Schedule, now: datetime) -> float:
+    """One step; returns how long to sleep before the next (0: go on at once)."""
+    _follow_ownership(matching, schedule)
+    if schedule.expiries_at is None or now >= schedule.expiries_at:
+        with Session(matching.runtime.engine) as session:
+            matching.work.mark(tasks_with_expired_offers(session, schedule.owned, now))
+        # While busy, at most once a second; when idle, at the next expiry (see _until_next).
+        schedule.expiries_at = now + EXPIRY_CHECK_WHILE_BUSY
+    fresh = matching.work.take(now, BATCH)
+    if fresh:
+        _timed("fresh", lambda: top_up_all(matching, fresh, now))
+        return 0
+    if schedule.reconciling or _reconciliation_due(schedule, now):
+        _timed("reconcile", lambda: _reconcile_some(matching, schedule, now))
+        return 0
+    return _until_next(matching, schedule, now)
+
+
+def top_up_all(matching: Matching, task_ids: list[UUID], now: datetime) -> int:
+    with Session(matching.runtime.engine) as session:
+        book = loads_now(session, matching, now)
+    sent = 0
+    for task_id in task_ids:
+        with matching.unit_of_work(wake_worker=False) as session:
+            sent += len(top_up(session, matching, task_id, book, now))
+    OFFERS_CREATED.inc(sent)
+    return sent
+
+
+def _follow_ownership(matching: Matching, schedule: Schedule) -> None:
+    owned = matching.ownership.owned()
+    if owned == schedule.owned:
+        return
+    with Session(matching.runtime.engine) as session:
+        matching.open_tasks.reload(session, owned)
+    schedule.owned, schedule.reconcile_at, schedule.reconciling = owned, None, []
+
+
+def _reconciliation_due(schedule: Schedule, now: datetime) -> bool:
+    return bool(schedule.owned) and (schedule.reconcile_at is None or now >= schedule.reconcile_at)
+
+
+def _reconcile_some(matching: Matching, schedule: Schedule, now: datetime) -> None:
+    if not schedule.reconciling:  # a new pass: settle left-over offers, then list the tasks
+        schedule.pass_started = time.perf_counter()
+        schedule.reconcile_at = now + timedelta(seconds=matching.settings.reconcile_seconds)
+        _settle_left_over(matching, schedule.owned, now)
+        with Session(matching.runtime.engine) as session:
+            schedule.reconciling = tasks_with_free_slots(session, schedule.owned)
+    chunk, schedule.reconciling = schedule.reconciling[:BATCH], schedule.reconciling[BATCH:]
+    top_up_all(matching, chunk, now)
+    if not schedule.reconciling:
+        PASS_SECONDS.observe(time.perf_counter() - schedule.pass_started)
+
+
+def _settle_left_over(matching: Matching, owned: frozenset[int], now: datetime) -> None:
+    with Session(matching.runtime.engine) as session:
+        unsettled = members_to_settle(session, matching, owned)
+    for member_id in unsettled:
+        with matching.unit_of_work() as session:
+            settle_member_offers(session, matching.offers_topic, member_id, matching.directory.get(member_id), now)
+
+
+def _until_next(matching: Matching, schedule: Schedule, now: datetime) -> float:
+    with Session(matching.runtime.engine) as session:
+        expiry = next_expiry(session, schedule.owned)
+    # An expiry already past was just handled (or cannot be): look again only after a while.
+    tick = timedelta(seconds=matching.settings.tick_seconds)
+    if expiry is None:
+        schedule.expiries_at = now + tick
+    else:
+        schedule.expiries_at = expiry if expiry > now else now + EXPIRY_CHECK_WHILE_BUSY
+    pause = matching.settings.tick_seconds
+    for moment in (schedule.expiries_at, matching.work.next_moment(), schedule.reconcile_at):
+        if moment is not None:
+            pause = min(pause, (moment - now).total_seconds())
+    return max(pause, 0.01)
+
+
+def _timed(kind: str, work) -> None:
+    started = time.perf_counter()
+    work()
+    STEP_SECONDS.labels(kind).observe(time.perf_counter() - started)

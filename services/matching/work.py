@@ -1,0 +1,106 @@
+"""What the worker must do next: the tasks something just happened to, and when to look again.
+
+Work follows what changed. A transaction that changed a task's offers or fill (a decline, a
+withdrawal, an acceptance released, a member paused or erased) marks that task once it commits;
+the tasks feed marks every task whose state it applied; the members feed marks the open tasks a
+new or changed member could fit (``open_tasks``). The worker then handles those tasks, and those
+only.
+
+What is due later is kept by time: offer expiries are read from the database, soonest first
+(``next_expiry``, ``tasks_with_expired_offers``, on a partial index of waiting offers), and the
+moments when an offer left unanswered starts to widen its task's wave (``waves.slow_point``) sit
+in a heap here. The heap holds only the offers this process made; after a restart or a
+rebalance, the reconciliation pass (see ``worker``) finds the rest.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections.abc import Iterable
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from services.common.contracts import OfferStatus
+from services.matching.models import MatchingTask, Offer, as_utc
+
+# session.info key under which a transaction collects the tasks it changed (see ``touched``).
+TOUCHED = "matching.touched_tasks"
+
+
+def touched(session: Session, task_id: UUID) -> None:
+    """Note that this transaction changed the task's offers or fill."""
+    session.info.setdefault(TOUCHED, set()).add(task_id)
+
+
+def touched_by(session: Session) -> set[UUID]:
+    return session.info.pop(TOUCHED, set())
+
+
+class WorkQueue:
+    """Tasks to handle now, and moments to look at a task again; shared between threads."""
+
+    def __init__(self, wakeup: threading.Event) -> None:
+        self._wakeup = wakeup
+        self._lock = threading.Lock()
+        self._tasks: dict[UUID, None] = {}  # in the order they were marked
+        self._later: list[tuple[datetime, UUID]] = []
+
+    def mark(self, task_ids: Iterable[UUID]) -> None:
+        with self._lock:
+            before = len(self._tasks)
+            self._tasks.update(dict.fromkeys(task_ids))
+            added = len(self._tasks) > before
+        if added:
+            self._wakeup.set()
+
+    def look_again(self, moment: datetime, task_id: UUID) -> None:
+        with self._lock:
+            heapq.heappush(self._later, (moment, task_id))
+
+    def take(self, now: datetime, limit: int) -> list[UUID]:
+        """Up to ``limit`` tasks to handle: marked ones first, then those whose moment came."""
+        with self._lock:
+            while self._later and self._later[0][0] <= now:
+                self._tasks.setdefault(heapq.heappop(self._later)[1])
+            taken = list(self._tasks)[:limit]
+            for task_id in taken:
+                del self._tasks[task_id]
+            return taken
+
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._tasks)
+
+    def next_moment(self) -> datetime | None:
+        with self._lock:
+            return self._later[0][0] if self._later else None
+
+
+def _owned_pending(partitions: frozenset[int]):
+    return (
+        select(Offer.task_id)
+        .join(MatchingTask, MatchingTask.task_id == Offer.task_id)
+        .where(Offer.status == OfferStatus.pending, MatchingTask.partition.in_(partitions))
+    )
+
+
+def tasks_with_expired_offers(session: Session, partitions: frozenset[int], now: datetime) -> list[UUID]:
+    if not partitions:
+        return []
+    return list(session.scalars(_owned_pending(partitions).where(Offer.expires_at <= now).distinct()))
+
+
+def next_expiry(session: Session, partitions: frozenset[int]) -> datetime | None:
+    """When the next waiting offer of this instance's tasks expires."""
+    if not partitions:
+        return None
+    soonest = session.scalar(
+        select(func.min(Offer.expires_at))
+        .join(MatchingTask, MatchingTask.task_id == Offer.task_id)
+        .where(Offer.status == OfferStatus.pending, MatchingTask.partition.in_(partitions))
+    )
+    return as_utc(soonest)

@@ -1,0 +1,166 @@
+"""The worker's work follows what changed: a new task, a decline, a freed place, an expiry or a
+member who joins makes it look at the tasks concerned and no others; the reconciliation pass
+is rate-limited and never holds fresh work back. Handler level with the worker's own steps, a
+chosen clock, real databases (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from services.common.contracts import OfferStatus, SkillLevel, Weekday
+from services.common.deps import Actor
+from services.matching import handlers, scheduler, worker
+from services.matching.member_feed import members_changed
+from services.matching.models import Offer, utcnow
+from services.matching.scheduler import BATCH, Schedule, step
+from services.matching.work import next_expiry
+from tests.matching.factories import member, next_weekday, task
+
+SYSTEM = Actor(None, "system")
+WEB = {"web-development": SkillLevel.capable}
+LEGAL = {"legal-knowledge": SkillLevel.capable}
+
+
+@pytest.fixture
+def handled(monkeypatch) -> list:
+    """The tasks the worker topped up, in order."""
+    seen = []
+
+    def top_up(session, matching, task_id, book, now):
+        seen.append(task_id)
+        return worker.top_up(session, matching, task_id, book, now)
+
+    monkeypatch.setattr(scheduler, "top_up", top_up)
+    return seen
+
+
+def shift(number: int):
+    return next_weekday(Weekday.saturday, (8, 11, 14, 17)[number % 4], 1 + number // 4)
+
+
+def until_idle(harness, schedule, now) -> None:
+    for _ in range(200):
+        if step(harness.matching, schedule, now) > 0:
+            return
+    raise AssertionError("the worker never ran out of work")
+
+
+def offers_of(harness, **filters) -> list[Offer]:
+    with harness.session() as session:
+        query = select(Offer).where(*(getattr(Offer, key) == value for key, value in filters.items()))
+        return list(session.scalars(query.order_by(Offer.created_at)))
+
+
+def answered_through_the_api(harness, verb, offer, now):
+    action = {"decline": handlers.decline_offer, "accept": handlers.accept_offer,
+              "withdraw": handlers.withdraw_acceptance}[verb]
+    with harness.matching.unit_of_work() as session:
+        return action(session, harness.matching, offer.id, SYSTEM, offer.member_id, now)
+
+
+def open_tasks(harness, count, now, **fields) -> list:
+    posted = [task(starts_at=shift(n), **fields) for n in range(count)]
+    for state in posted:
+        harness.task(state, now)
+    return posted
+
+
+def test_a_new_task_is_matched_at_once_and_alone(harness, handled):
+    now, schedule = utcnow(), Schedule()
+    harness.members(*(member() for _ in range(40)))
+    open_tasks(harness, 20, now)
+    until_idle(harness, schedule, now)
+    handled.clear()
+
+    new = task(slots=2, starts_at=shift(30), title="Flyer run")
+    harness.task(new, now)
+    assert step(harness.matching, schedule, now) == 0
+    assert handled == [new.task_id]
+    assert len(offers_of(harness, task_id=new.task_id)) == 3
+
+
+def test_a_decline_and_a_freed_place_are_handled_for_their_task_only(harness, handled):
+    now, schedule = utcnow(), Schedule()
+    harness.members(*(member() for _ in range(30)))
+    clinic, *others = open_tasks(harness, 10, now)
+    until_idle(harness, schedule, now)
+    first, second = offers_of(harness, task_id=clinic.task_id)
+    handled.clear()
+
+    answered_through_the_api(harness, "decline", first, now)
+    until_idle(harness, schedule, now)
+    assert handled == [clinic.task_id]
+    waiting = offers_of(harness, task_id=clinic.task_id, status=OfferStatus.pending)
+    assert len(waiting) == 3  # one decline of two offers widens the wave: 1 open place x 2.25
+
+    answered_through_the_api(harness, "accept", second, now)
+    handled.clear()
+    answered_through_the_api(harness, "withdraw", second, now)  # the place is free again
+    until_idle(harness, schedule, now)
+    assert handled == [clinic.task_id]
+    assert len(offers_of(harness, task_id=clinic.task_id, status=OfferStatus.pending)) == 2  # one yes, one no
+
+
+def test_expiries_come_due_from_the_index_soonest_first(harness_with, handled):
+    # No earlier look for silence and no reconciliation after the first: expiries alone.
+    harness = harness_with(slow_answer_share=1.0, reconcile_seconds=10**9)
+    now, schedule = utcnow(), Schedule()
+    harness.members(*(member() for _ in range(10)))
+    early, late = task(starts_at=shift(20)), task(starts_at=shift(21))
+    harness.task(early, now)
+    until_idle(harness, schedule, now)
+    harness.task(late, now + timedelta(hours=2))
+    until_idle(harness, schedule, now + timedelta(hours=2))
+    with harness.session() as session:
+        assert next_expiry(session, schedule.owned) == now + timedelta(hours=24)
+    handled.clear()
+
+    until_idle(harness, schedule, now + timedelta(hours=24, seconds=1))
+    assert handled == [early.task_id]
+    assert {o.status for o in offers_of(harness, task_id=early.task_id)} == {OfferStatus.expired, OfferStatus.pending}
+    assert {o.status for o in offers_of(harness, task_id=late.task_id)} == {OfferStatus.pending}
+
+
+def test_a_member_who_joins_is_matched_against_the_open_tasks_they_could_fit_only(harness, handled):
+    now, schedule = utcnow(), Schedule()
+    websites = open_tasks(harness, 6, now, skills=WEB)
+    open_tasks(harness, 6, now, skills=LEGAL)
+    open_tasks(harness, 3, now, skills=WEB, area="north")
+    until_idle(harness, schedule, now)  # nobody to ask yet
+    assert not offers_of(harness)
+    handled.clear()
+
+    newcomer = member(skills={"web-development": SkillLevel.expert})
+    harness.members(newcomer)
+    members_changed(harness.matching, [(newcomer.member_id, newcomer)])
+    until_idle(harness, schedule, now)
+    assert set(handled) == {state.task_id for state in websites}
+    assert len(offers_of(harness, member_id=newcomer.member_id)) == harness.settings.max_pending_offers
+
+
+def test_reconciliation_is_rate_limited_and_never_holds_fresh_work_back(harness_with, handled):
+    harness = harness_with(reconcile_seconds=60)
+    now, schedule = utcnow(), Schedule()
+    harness.members(member())
+    open_tasks(harness, BATCH * 2 + 10, now, skills=LEGAL)  # nobody qualifies: they stay open
+    until_idle(harness, schedule, now)
+    handled.clear()
+
+    schedule.reconcile_at = now  # a reconciliation pass is due
+    assert step(harness.matching, schedule, now) == 0
+    assert len(handled) == BATCH and len(schedule.reconciling) == BATCH + 10
+    new = task(starts_at=shift(200))
+    harness.task(new, now)
+    step(harness.matching, schedule, now)
+    assert handled[-1] == new.task_id and len(schedule.reconciling) == BATCH + 10  # fresh work first
+    until_idle(harness, schedule, now)
+    assert len(handled) == BATCH * 2 + 10 + 1
+
+    handled.clear()
+    until_idle(harness, schedule, now + timedelta(seconds=59))
+    assert handled == []  # not again before a minute has passed
+    until_idle(harness, schedule, now + timedelta(seconds=61))
+    assert len(handled) == BATCH * 2 + 10 + 1  # the new task too: it still has room
