@@ -24,6 +24,7 @@ from services.common.contracts import (
     MemberStatus,
     OfferChanged,
     OfferStatus,
+    Reach,
     SkillClaim,
     SkillLevel,
     Weekday,
@@ -59,6 +60,7 @@ def member_state(member: Member) -> MemberState:
         remote_ok=member.remote_ok,
         max_tasks_per_month=member.max_tasks_per_month,
         interests=list(member.interests),
+        reach=Reach.model_validate(member.reach or {}),
     )
 
 

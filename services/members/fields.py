@@ -164,6 +164,22 @@ WeeklyWindows = Annotated[list[WeeklyWindowIn], Field(max_length=42)]
 DateRanges = Annotated[list[DateRangeIn], Field(max_length=50)]
 Interests = Annotated[list[Slug], Field(max_length=20, description="Campaign slugs, e.g. 'anti-deportation-support'")]
 TasksPerMonth = Annotated[int, Field(ge=1, le=31, description="Most tasks the member wants offered per month")]
+MAX_REACH_KM = 500
+
+
+class Reach(Strict):
+    """Where the member can go besides their own area (any of the three, together)."""
+
+    areas: list[Slug] = Field([], max_length=30, description="Other areas the member can go to (GET /areas)")
+    whole_city: bool = Field(False, description="Any area of the city or region containing the member's area")
+    km: int | None = Field(None, ge=1, le=MAX_REACH_KM,
+                           description="Any area whose centre is at most this far from the centre of the member's area")
+
+    @field_validator("areas")
+    @classmethod
+    def _each_area_once(cls, areas: list[str]) -> list[str]:
+        require_unique(areas, "area")
+        return areas
 
 
 def check_profile_lists(model: Any) -> Any:
