@@ -6,8 +6,9 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from uuid import UUID
 
-from services.common.contracts import MemberState, TaskState
+from services.common.contracts import AreaState, MemberState, TaskState
 
+from .geography import Geography
 from .index import IndexStats, MemberIndex
 from .model import NO_LOAD, Candidate, MemberLoad, MemberProfile, ScoreWeights, stable_hash64
 from .query import TaskQuery
@@ -34,6 +35,7 @@ class MatchingEngine:
         self._seeds: list[int] = []
         # None while indexing is deferred (see ``defer_indexing``).
         self._index: MemberIndex | None = MemberIndex()
+        self.geography = Geography()
 
     def __len__(self) -> int:
         return len(self._key_of)
@@ -60,10 +62,25 @@ class MatchingEngine:
             key = self._new_key(state.member_id)
         elif self._index is not None:
             self._index.discard(self._profiles[key])
-        profile = MemberProfile.from_state(state, key)
+        profile = MemberProfile.from_state(state, key, self.geography)
         self._profiles[key] = profile
         if self._index is not None:
             self._index.add(profile)
+
+    def upsert_area(self, area: AreaState) -> None:
+        """Learn an area or its new name, parent or centre. Whose reach covers what may change
+        with it, so every member's places are resolved again, and the index rebuilt if they moved
+        (admins edit areas rarely; at 100,000 members a rebuild takes a few seconds)."""
+        if self.geography.states.get(area.slug) == area:
+            return
+        self.geography = self.geography.with_area(area)
+        moved = False
+        for key, profile in self._profiles.items():
+            placed = profile.placed(self.geography)
+            if placed is not profile:
+                self._profiles[key], moved = placed, True
+        if moved and self._index is not None:
+            self._index = MemberIndex.built_from(self._profiles.values())
 
     def remove_member(self, member_id: UUID) -> bool:
         """Forget a member entirely (erasure, or a tombstone on the members topic)."""
@@ -97,7 +114,7 @@ class MatchingEngine:
         key = self._key_of.get(member_id)
         if key is None or member_id in excluded:
             return False
-        query = TaskQuery(task, self.tz, now)
+        query = TaskQuery(task, self.tz, now, self.geography)
         profile = self._profiles[key]
         return (
             query.fits_profile(profile)
@@ -119,7 +136,7 @@ class MatchingEngine:
         ``loads`` gives each member's current load (a member absent from it has none);
         ``excluded`` lists members who declined this task or were already offered it.
         """
-        query = TaskQuery(task, self.tz, now)
+        query = TaskQuery(task, self.tz, now, self.geography)
         if limit <= 0 or query.window.is_empty:
             return []
         index = self._indexed()
