@@ -36,6 +36,8 @@ class MatchingEngine:
         # None while indexing is deferred (see ``defer_indexing``).
         self._index: MemberIndex | None = MemberIndex()
         self.geography = Geography()
+        # Areas learned while indexing was deferred: members are placed again before indexing.
+        self._unplaced = False
 
     def __len__(self) -> int:
         return len(self._key_of)
@@ -74,13 +76,21 @@ class MatchingEngine:
         if self.geography.states.get(area.slug) == area:
             return
         self.geography = self.geography.with_area(area)
-        moved = False
+        if self._index is None:  # loading: members are placed once, when the index is built
+            self._unplaced = True
+            return
+        if self._place_members():
+            self._index = MemberIndex.built_from(self._profiles.values())
+
+    def _place_members(self) -> bool:
+        """Resolve every member's places on the current geography; True if any moved."""
+        moved, geography = False, self.geography
         for key, profile in self._profiles.items():
-            placed = profile.placed(self.geography)
+            placed = profile.placed(geography)
             if placed is not profile:
                 self._profiles[key], moved = placed, True
-        if moved and self._index is not None:
-            self._index = MemberIndex.built_from(self._profiles.values())
+        self._unplaced = False
+        return moved
 
     def remove_member(self, member_id: UUID) -> bool:
         """Forget a member entirely (erasure, or a tombstone on the members topic)."""
@@ -162,6 +172,8 @@ class MatchingEngine:
 
     def _indexed(self) -> MemberIndex:
         if self._index is None:
+            if self._unplaced:
+                self._place_members()
             self._index = MemberIndex.built_from(self._profiles.values())
         return self._index
 
