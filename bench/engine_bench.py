@@ -25,10 +25,12 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from services.common.contracts import (  # noqa: E402
+    AreaState,
     DateRange,
     Fluency,
     LanguageClaim,
     MemberState,
+    Reach,
     SkillClaim,
     SkillLevel,
     SkillNeed,
@@ -72,6 +74,14 @@ LANGUAGE_SHARE = {
 }  # fmt: skip
 AREAS = [f"ward-{n}" for n in range(1, 13)]
 AREA_WEIGHTS = [20, 14, 12, 10, 9, 8, 7, 6, 5, 4, 3, 2]
+# Three cities about 45 km apart (41%, 32% and 27% of the members), four wards each, on a grid
+# about 4 km apart within a city (coarse centres, as admins set them).
+CITIES = [("city-a", 43.25, -79.87), ("city-b", 43.65, -79.40), ("city-c", 43.55, -80.25)]
+GEOGRAPHY = [AreaState(slug=slug, name=slug, latitude=lat, longitude=lon) for slug, lat, lon in CITIES] + [
+    AreaState(slug=slug, name=slug, parent=CITIES[n % 3][0], latitude=CITIES[n % 3][1] + 0.036 * (n // 3 % 2),
+              longitude=CITIES[n % 3][2] + 0.05 * (n // 6))
+    for n, slug in enumerate(AREAS)
+]
 # Typical weekly windows: weekday evenings, weekend days, some weekday daytime.
 WINDOW_SHAPES = [
     (range(0, 5), time(18), time(21)),
@@ -100,7 +110,20 @@ def make_member(rng: random.Random) -> MemberState:
         area=rng.choices(AREAS, AREA_WEIGHTS)[0] if rng.random() < 0.97 else None,
         remote_ok=rng.random() < 0.45,
         max_tasks_per_month=rng.randint(2, 8),
+        reach=_reach(rng),
     )
+
+
+def _reach(rng: random.Random) -> Reach:
+    """45% only their own ward, 25% the whole city, 20% a distance, 10% a ward or two more."""
+    draw = rng.random()
+    if draw < 0.45:
+        return Reach()
+    if draw < 0.70:
+        return Reach(whole_city=True)
+    if draw < 0.90:
+        return Reach(km=rng.choice([5, 8, 12]))
+    return Reach(areas=rng.sample(AREAS, rng.randint(1, 2)))
 
 
 def _languages(rng: random.Random) -> list[LanguageClaim]:
@@ -134,13 +157,15 @@ class Template:
     weekday: int | None  # None: flexible, with a deadline
     hours: tuple[int, int]
     slots: int
+    whole_city: bool = False
+    min_fluency: dict[str, Fluency] = field(default_factory=dict)
 
 
 TEMPLATES = [
-    Template("legal clinic (legal expert + Spanish)", [("legal-knowledge", SkillLevel.expert)],
-             ["es"], False, 2, (18, 21), 2),
-    Template("rally sign holders (common skill)", [("rally-support", SkillLevel.learning)],
-             ["en"], False, 5, (12, 15), 20),
+    Template("legal clinic (legal expert + fluent Spanish)", [("legal-knowledge", SkillLevel.expert)],
+             ["es"], False, 2, (18, 21), 2, min_fluency={"es": Fluency.fluent}),
+    Template("rally sign holders (common skill, whole city)", [("rally-support", SkillLevel.learning)],
+             ["en"], False, 5, (12, 15), 20, whole_city=True),
     Template("website fix (remote, flexible)", [("website-maintenance", SkillLevel.capable)],
              [], True, None, (0, 0), 1),
     Template("school-board delegation (speakers)", [("public-speaking", SkillLevel.capable)],
@@ -149,8 +174,8 @@ TEMPLATES = [
              ["ar", "fa"], False, 3, (9, 12), 1),
     Template("flyer translation (remote, flexible)", [("translation", SkillLevel.capable)],
              ["fr"], True, None, (0, 0), 1),
-    Template("outreach canvass (Spanish or English)", [("one-on-one-outreach", SkillLevel.learning)],
-             ["es", "en"], False, 6, (13, 17), 8),
+    Template("outreach canvass (Spanish or English, whole city)", [("one-on-one-outreach", SkillLevel.learning)],
+             ["es", "en"], False, 6, (13, 17), 8, whole_city=True),
     Template("event set-up", [("event-logistics", SkillLevel.learning)], [], False, 4, (16, 22), 6),
     Template("poster design (remote)", [("graphic-design", SkillLevel.capable)], [], True, None,
              (0, 0), 1),
@@ -172,6 +197,8 @@ def make_task(rng: random.Random, template: Template, week: int) -> TaskState:
         slots=template.slots,
         remote=template.remote,
         area=None if template.remote else rng.choices(AREAS, AREA_WEIGHTS)[0],
+        whole_city=template.whole_city,
+        min_fluency=template.min_fluency,
     )
     if template.weekday is None:
         return TaskState(**common, deadline=NOW + timedelta(days=rng.randint(2, 14)))
@@ -200,7 +227,7 @@ def make_loads(rng: random.Random, members: list[MemberState]) -> dict[UUID, Mem
 
 def scan_candidates(engine, task, loads, excluded, limit):
     """Baseline: every member checked and scored in turn, no index, no early stop."""
-    query = TaskQuery(task, engine.tz, NOW)
+    query = TaskQuery(task, engine.tz, NOW, engine.geography)
     weights, ranked = engine.weights, []
     # The bench may look inside the engine; the service never does.
     for key, profile in engine._profiles.items():
@@ -258,6 +285,8 @@ def build(states: list[MemberState], deferred: bool) -> tuple[MatchingEngine, fl
     rss_before = rss_kib()
     engine = MatchingEngine(tz=TZ)
     start = clock.perf_counter()
+    for area in GEOGRAPHY:
+        engine.upsert_area(area)
     if deferred:
         engine.defer_indexing()
     for state in states:
@@ -271,6 +300,8 @@ def build(states: list[MemberState], deferred: bool) -> tuple[MatchingEngine, fl
 def traced_memory(states: list[MemberState]) -> tuple[int, int]:
     tracemalloc.start()
     engine = MatchingEngine(tz=TZ)
+    for area in GEOGRAPHY:
+        engine.upsert_area(area)
     for state in states:
         engine.upsert_member(state)
     current, peak = tracemalloc.get_traced_memory()
@@ -354,10 +385,14 @@ def render(**r) -> str:
         f"{MEMBERS:,} members: 92% active; skills from 30% (rally support) down to 2% (legal "
         "knowledge), 35/45/20% learning/capable/expert; English 88%, French 25%, Spanish 14% and "
         "nine more languages; 12 wards, the largest with 20%; 1-5 weekly windows (weekday "
-        "evenings, weekend days); 10% with an unavailable range; 45% open to remote work. A third "
+        "evenings, weekend days); 10% with an unavailable range; 45% open to remote work. Where "
+        "they can go: 45% their own ward only, 25% their whole city, 20% 5-12 km (wards are about "
+        "4 km apart, in three cities of four wards, about 45 km apart), 10% one or two more "
+        "wards. A third "
         f"of them carry a load (tasks this month, recent tasks, last offer, accepted tasks). "
         f"{r['task_count']} tasks from {len(TEMPLATES)} templates in random wards and weeks, each "
-        f"timed {REPEATS} times; limit = 3 x slots; 0-20 members excluded per task.",
+        f"timed {REPEATS} times; limit = 3 x slots; 0-20 members excluded per task. The rally and "
+        "the canvass accept their whole city; the legal clinic asks for fluent Spanish.",
         "",
         "## candidates(), milliseconds per call",
         "",

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from services.common.contracts import Contract, FillChanged, MemberState, OfferChanged, OfferStatus, TaskState
-from services.common.topics import MEMBERS_STATE, OFFERS_EVENTS, TASKS_STATE
+from services.common.contracts import AreaState, Contract, FillChanged, MemberState, OfferChanged, OfferStatus, TaskState
+from services.common.topics import AREAS_STATE, MEMBERS_STATE, OFFERS_EVENTS, TASKS_STATE
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,9 @@ OFFER_CANCELLED_BY_VOLUNTEER = _offers("offer.cancelled_by_volunteer")
 FILL_COMPLETED = _fills("fill.completed")
 FILL_REOPENED = _fills("fill.reopened")
 
+# An area of the taxonomy, as admins set it (name, parent city or region, coarse centre).
+AREA_STATED = EventType("area.stated", AREAS_STATE, AreaState)
+
 # The event that tells an offer reached each status.
 OFFER_EVENT_FOR = {
     OfferStatus.pending: OFFER_CREATED,
@@ -107,6 +110,8 @@ CATALOGUE: dict[str, TopicContract] = {
         _contract(OFFERS_EVENTS, None, "Keyed by task id: offers and fills, one task's history in order.",
                   OFFER_CREATED, OFFER_ACCEPTED, OFFER_DECLINED, OFFER_EXPIRED, OFFER_WITHDRAWN,
                   OFFER_CANCELLED_BY_VOLUNTEER, FILL_COMPLETED, FILL_REOPENED),
+        _contract(AREAS_STATE, None, "Compacted, keyed by area slug: the taxonomy's areas and their geography.",
+                  AREA_STATED),
     )
 }
 

@@ -110,6 +110,28 @@ class NotificationPreferences(Contract):
     quiet_hours: QuietHours | None = None
 
 
+class Reach(Contract):
+    """Where a member can go beyond their own area: chosen areas, the whole city (or region) of
+    their area, or every area whose centre is up to ``km`` from their area's centre. Empty: only
+    their own area, as before."""
+
+    areas: list[str] = []
+    whole_city: bool = False
+    km: int | None = Field(default=None, ge=1, le=500)
+
+
+class AreaState(Contract):
+    """An area of the coalition's taxonomy; key = slug. Public geography only: a coarse centre
+    point of the neighbourhood (never a person's address) and the city or region containing it."""
+
+    slug: str
+    name: str
+    parent: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    retired: bool = False
+
+
 class MemberState(Contract):
     """Everything matching and notifications need to know about a member; key = member_id."""
 
@@ -124,6 +146,7 @@ class MemberState(Contract):
     max_tasks_per_month: int = 4
     interests: list[str] = []
     notifications: NotificationPreferences = NotificationPreferences()
+    reach: Reach = Reach()
 
 
 class SkillNeed(Contract):
@@ -154,6 +177,10 @@ class TaskState(Contract):
     remote: bool = False
     urgency: Urgency = Urgency.normal
     time_zone: str | None = None  # IANA name; the task's times are shown in it (absent from older events)
+    whole_city: bool = False  # in person: members of the whole city (or region) of ``area`` may come
+    # The least fluency accepted per language code ('pa': conversational); a language absent from
+    # it accepts any fluency.
+    min_fluency: dict[str, Fluency] = {}
 
 
 class OfferStatus(str, enum.Enum):

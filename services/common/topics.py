@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 MEMBERS_STATE = "members.state"
 TASKS_STATE = "tasks.state"
 OFFERS_EVENTS = "offers.events"
+AREAS_STATE = "areas.state"
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,10 @@ class Topics:
     @property
     def offers_events(self) -> str:
         return self.prefix + OFFERS_EVENTS
+
+    @property
+    def areas_state(self) -> str:
+        return self.prefix + AREAS_STATE
 
     def named(self, base: str) -> str:
         """The topic called ``base`` (e.g. ``TASKS_STATE``) under this prefix."""
@@ -69,5 +74,6 @@ def all_topics(
         spec(topics.members_state, partitions, compacted=True),
         spec(topics.tasks_state, partitions, compacted=True),
         spec(topics.offers_events, partitions, compacted=False),
+        spec(topics.areas_state, 1, compacted=True),  # a few dozen areas
     ]
     return base + [spec(dead_letter_topic(t.name), 1, compacted=False) for t in base]

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from services.common.contracts import OfferStatus
 from services.common.deps import Actor, get_actor, get_session
-from services.common.http_api import batch_ids
+from services.common.http_api import MAX_OFFSET, batch_ids
 from services.matching import handlers, reads
 from services.matching.context import Matching
 from services.matching.models import FillPublic, OfferAnswer, OfferPage, OfferPublic, utcnow
@@ -40,7 +40,7 @@ def list_offers(
     status: OfferStatus | None = None,
     per_task: int | None = Query(None, ge=1, le=200, description="Only each task's newest offers, this many at most"),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
     session: Session = Depends(get_session),
 ) -> OfferPage:
     return reads.list_offers(session, member_id=member_id, task_ids=task_ids, status=status, per_task=per_task,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
 from uuid import UUID
 
-from services.common.contracts import MemberState, MemberStatus, TaskState
+from services.common.contracts import AreaState, MemberState, MemberStatus, TaskState
 from services.matching.engine import Candidate, MatchingEngine, MemberLoad, ScoreWeights
 
 # One member's update as read from the topic: its state, or None for a tombstone (erasure).
@@ -48,6 +48,12 @@ class MemberDirectory:
                     self._engine.remove_member(member_id)
                 else:
                     self._engine.upsert_member(state)
+
+    def learn_areas(self, areas: Iterable[AreaState]) -> None:
+        """The areas' geography, which says whose reach covers which task (see engine.geography)."""
+        with self._lock:
+            for area in areas:
+                self._engine.upsert_area(area)
 
     def get(self, member_id: UUID) -> MemberState | None:
         with self._lock:

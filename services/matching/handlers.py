@@ -74,6 +74,11 @@ def decline_offer(
     offer = _answerable_offer(session, offer_id, actor, member_id)
     if offer.status == OfferStatus.declined:
         return to_public(session, offer)
+    if offer.status == OfferStatus.withdrawn:
+        # The member's "no" is already true: say so, rather than that the task filled.
+        because = f" ({offer.withdrawn_because})" if offer.withdrawn_because else ""
+        raise OfferNotPending(f"This offer was already withdrawn{because}; nothing more is needed.",
+                              offer_status=offer.status.value)
     if offer.status != OfferStatus.pending:
         raise _not_pending(offer, now)
     declined = offers.transition(session, offer.id, OfferStatus.pending, OfferStatus.declined, responded_at=now)

@@ -1,4 +1,5 @@
-"""The members topic, read in full by every matcher instance, kept current while it runs.
+"""The members topic, read in full by every matcher instance, kept current while it runs; with it
+the areas topic, whose geography says whose reach covers which task.
 
 At start-up the compacted topic is replayed from offset 0 on every partition (assign + seek, no
 consumer group: every instance needs every member) up to the end offsets it had then; only after
@@ -27,7 +28,7 @@ from services.common.kafka_io import make_consumer, wait_for_partitions
 from services.matching import offers
 from services.matching.context import Matching
 from services.matching.directory import MemberDirectory, MemberUpdate
-from services.matching.member_states import Unreadable, read_update
+from services.matching.member_states import Unreadable, read_area, read_update
 from services.matching.models import Offer, utcnow
 from services.matching.open_tasks import tasks_member_could_fit
 
@@ -40,15 +41,19 @@ FEED_CONSUMER = "matching.members-feed"
 READER_OPTIONS = dict(max_poll_records=10000, max_partition_fetch_bytes=16 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
 
 
-def open_reader(bootstrap_servers: str, topic: str, client_id: str, timeout_s: float = 30) -> KafkaConsumer:
-    """A consumer assigned every partition of ``topic``, positioned at its beginning."""
+def open_reader(
+    bootstrap_servers: str, topic: str, client_id: str, timeout_s: float = 30, also: tuple[str, ...] = ()
+) -> KafkaConsumer:
+    """A consumer assigned every partition of ``topic`` (and of the topics ``also`` names),
+    positioned at its beginning."""
     consumer = make_consumer(bootstrap_servers, None, client_id, **READER_OPTIONS)
+    topics = [topic, *also]
     try:
-        partitions = wait_for_partitions(consumer, [topic], timeout_s)[topic]
+        partitions = wait_for_partitions(consumer, topics, timeout_s)
     except RuntimeError:
         consumer.close()
         raise
-    assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+    assigned = [TopicPartition(name, p) for name in topics for p in sorted(partitions[name])]
     consumer.assign(assigned)
     consumer.seek_to_beginning(*assigned)
     return consumer
@@ -63,10 +68,14 @@ def log_only(unreadable: Unreadable) -> None:
                 record.topic, record.partition, record.offset, unreadable.reason[:200])
 
 
-def replay(consumer: KafkaConsumer, directory: MemberDirectory, stop: threading.Event, reject: Reject = log_only) -> int:
-    """Apply every record up to the end offsets the topic has now; returns the records read.
+def replay(
+    consumer: KafkaConsumer, directory: MemberDirectory, stop: threading.Event, reject: Reject = log_only,
+    areas_topic: str | None = None,
+) -> int:
+    """Apply every record up to the end offsets the topics have now; returns the records read.
 
-    ``reject`` hears of each record that cannot be applied (the service dead-letters it)."""
+    ``reject`` hears of each record that cannot be applied (the service dead-letters it).
+    Records of ``areas_topic`` are areas, whose geography says whose reach covers what."""
     assigned = list(consumer.assignment())
     ends = consumer.end_offsets(assigned)
     read = 0
@@ -76,7 +85,7 @@ def replay(consumer: KafkaConsumer, directory: MemberDirectory, stop: threading.
         directory.defer_indexing()
         while not stop.is_set() and any(consumer.position(tp) < ends[tp] for tp in assigned):
             records = [record for batch in consumer.poll(timeout_ms=200).values() for record in batch]
-            directory.apply(_readable(records, reject))
+            directory.apply(_readable(_learn_areas(records, directory, areas_topic, reject), reject))
             read += len(records)
         directory.build_index()
     return read
@@ -106,6 +115,24 @@ def bulk_load() -> Iterator[None]:
             gc.enable()
 
 
+def _learn_areas(records: list, directory: MemberDirectory, areas_topic: str | None, reject: Reject) -> list:
+    """Give the directory the areas among ``records``; the member records are left."""
+    if areas_topic is None:
+        return records
+    areas = [record for record in records if record.topic == areas_topic]
+    if not areas:
+        return records
+    learned = []
+    for record in areas:
+        area = read_area(record)
+        if isinstance(area, Unreadable):
+            reject(area)
+        else:
+            learned.append(area)
+    directory.learn_areas(learned)
+    return [record for record in records if record.topic != areas_topic]
+
+
 def _readable(records: list, reject: Reject) -> list[MemberUpdate]:
     updates = []
     for record in records:
@@ -122,14 +149,17 @@ MemberChanges = Callable[[list[MemberUpdate]], None]
 
 def follow(
     consumer: KafkaConsumer, directory: MemberDirectory, on_changes: MemberChanges, stop: threading.Event,
-    reject: Reject = log_only,
+    reject: Reject = log_only, areas_topic: str | None = None,
 ) -> None:
-    """Keep the directory current after the replay; ``on_changes`` sees each applied batch."""
+    """Keep the directory current after the replay; ``on_changes`` sees each applied batch (an
+    empty one when only areas changed: members may have come within reach of open tasks)."""
     while not stop.is_set():
         records = [record for batch in consumer.poll(timeout_ms=500).values() for record in batch]
-        updates = _readable(records, reject)
+        members = _learn_areas(records, directory, areas_topic, reject)
+        updates = _readable(members, reject)
         if updates:
             directory.apply(updates)
+        if updates or len(members) < len(records):
             on_changes(updates)
 
 
@@ -160,7 +190,8 @@ def run_members_feed(matching: Matching, stop: threading.Event) -> None:
     settings = matching.settings
     while not stop.is_set():
         try:
-            consumer = open_reader(settings.kafka_bootstrap_servers, settings.topics.members_state, "matching-members")
+            consumer = open_reader(settings.kafka_bootstrap_servers, settings.topics.members_state, "matching-members",
+                                   also=(settings.topics.areas_state,))
         except Exception:
             log.exception("cannot open the members topic; retrying")
             stop.wait(2)
@@ -188,7 +219,8 @@ def dead_letters(matching: Matching) -> Reject:
 def _replay_then_follow(matching: Matching, consumer: KafkaConsumer, stop: threading.Event) -> None:
     started = time.perf_counter()
     reject = dead_letters(matching)
-    read = replay(consumer, matching.directory, stop, reject)
+    areas_topic = matching.settings.topics.areas_state
+    read = replay(consumer, matching.directory, stop, reject, areas_topic)
     if stop.is_set():
         return
     if not matching.directory.replayed.is_set():
@@ -196,12 +228,16 @@ def _replay_then_follow(matching: Matching, consumer: KafkaConsumer, stop: threa
                  read, len(matching.directory), time.perf_counter() - started)
         matching.directory.replayed.set()
     matching.nudge_worker()
-    follow(consumer, matching.directory, lambda updates: members_changed(matching, updates), stop, reject)
+    follow(consumer, matching.directory, lambda updates: members_changed(matching, updates), stop, reject, areas_topic)
 
 
 def members_changed(matching: Matching, updates: list[MemberUpdate]) -> None:
     """Withdraw what paused and erased members hold (their tasks are then matched again), and
-    match new and changed members against the open tasks they could fit."""
+    match new and changed members against the open tasks they could fit. No update at all means
+    only areas changed: anyone may have come within reach of any open task."""
+    if not updates:
+        matching.work.mark(matching.open_tasks.task_ids())
+        return
     available = []
     for member_id in dict.fromkeys(member_id for member_id, _ in updates):
         state = matching.directory.get(member_id)  # the latest, if a batch held several

@@ -17,12 +17,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.common.catalogue import CATALOGUE
 from services.common.consumer import PoisonEvent
-from services.common.contracts import MemberState
+from services.common.contracts import AreaState, MemberState
 from services.common.dispatch import catalogued, require_version
-from services.common.topics import MEMBERS_STATE
+from services.common.topics import AREAS_STATE, MEMBERS_STATE
 from services.matching.directory import MemberUpdate
 
 MEMBERS = CATALOGUE[MEMBERS_STATE]
+AREAS = CATALOGUE[AREAS_STATE]
 
 
 class MemberEnvelope(BaseModel):
@@ -59,3 +60,21 @@ def read_update(record) -> MemberUpdate | Unreadable:
     except PoisonEvent as error:
         return Unreadable(record, f"{type(error).__name__}: {error}")
     return envelope.data.member_id, envelope.data
+
+
+class AreaEnvelope(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: str
+    version: int = 1
+    data: AreaState
+
+
+def read_area(record) -> AreaState | Unreadable:
+    """The area a record of the areas topic states, or why it cannot be applied."""
+    try:
+        envelope = AreaEnvelope.model_validate_json(record.value)
+        require_version(catalogued(AREAS, envelope.type), envelope.version)
+    except (TypeError, ValueError, ValidationError, PoisonEvent) as error:
+        return Unreadable(record, f"{type(error).__name__}: {str(error)[:500]}")
+    return envelope.data

@@ -75,6 +75,10 @@ class OpenTasks:
         with self._lock:
             self._discard(task_id)
 
+    def task_ids(self) -> list[UUID]:
+        with self._lock:
+            return list(self._tasks)
+
     def sharing_with(self, member: MemberState) -> list[TaskState]:
         """Open tasks filed under one of the member's keys (a superset of those they fit)."""
         with self._lock:

@@ -143,12 +143,12 @@ def list_areas(
 
 @areas.post("", status_code=status.HTTP_201_CREATED, summary="Add an area (admins)")
 def add_area(payload: AreaCreate, ctx: Context = Depends(context)) -> AreaPublic:
-    return taxonomy.add_area(ctx.session, ctx.actor, payload)
+    return taxonomy.add_area(ctx.session, ctx.topics, ctx.actor, payload)
 
 
 @areas.patch("/{slug}", summary="Rename or retire an area (admins)")
 def edit_area(payload: AreaUpdate, slug: str = SlugPath, ctx: Context = Depends(context)) -> AreaPublic:
-    return taxonomy.edit_area(ctx.session, ctx.actor, slug, payload)
+    return taxonomy.edit_area(ctx.session, ctx.topics, ctx.actor, slug, payload)
 
 
 routers = [members, skills, areas]

@@ -27,6 +27,7 @@ from services.common.contracts import (
     OfferChanged,
     QuietHours,
     OfferStatus,
+    Reach,
     SkillClaim,
     SkillLevel,
     Weekday,
@@ -63,6 +64,7 @@ def member_state(member: Member) -> MemberState:
         max_tasks_per_month=member.max_tasks_per_month,
         interests=list(member.interests),
         notifications=notification_preferences(member.notifications),
+        reach=Reach.model_validate(member.reach or {}),
     )
 
 

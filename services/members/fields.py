@@ -7,6 +7,7 @@ religion. Request models forbid unknown fields, so a client that sends one gets 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -209,8 +210,38 @@ SkillClaims = Annotated[list[SkillClaimIn], Field(max_length=30)]
 Languages = Annotated[list[LanguageIn], Field(max_length=15)]
 WeeklyWindows = Annotated[list[WeeklyWindowIn], Field(max_length=42)]
 DateRanges = Annotated[list[DateRangeIn], Field(max_length=50)]
-Interests = Annotated[list[Slug], Field(max_length=20, description="Campaign slugs, e.g. 'anti-deportation-support'")]
+def _as_slug(value: Any) -> Any:
+    """'Labour rights' becomes 'labour-rights': members write causes as words, stored as slugs."""
+    if not isinstance(value, str):
+        return value
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()  # 'Défense' -> 'Defense'
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.strip().lower()).strip("-")
+    if not slug:
+        raise ValueError(f"{value!r} has no letters or digits; write a cause such as 'labour rights'")
+    return slug
+
+
+Interest = Annotated[str, BeforeValidator(_as_slug), StringConstraints(max_length=60)]
+Interests = Annotated[list[Interest], Field(
+    max_length=20, description="Causes the member cares about, as words or slugs ('Labour rights' is kept as "
+    "'labour-rights'): letters and digits, other characters become hyphens")]
 TasksPerMonth = Annotated[int, Field(ge=1, le=31, description="Most tasks the member wants offered per month")]
+MAX_REACH_KM = 500
+
+
+class Reach(Strict):
+    """Where the member can go besides their own area (any of the three, together)."""
+
+    areas: list[Slug] = Field([], max_length=30, description="Other areas the member can go to (GET /areas)")
+    whole_city: bool = Field(False, description="Any area of the city or region containing the member's area")
+    km: int | None = Field(None, ge=1, le=MAX_REACH_KM,
+                           description="Any area whose centre is at most this far from the centre of the member's area")
+
+    @field_validator("areas")
+    @classmethod
+    def _each_area_once(cls, areas: list[str]) -> list[str]:
+        require_unique(areas, "area")
+        return areas
 
 
 def check_profile_lists(model: Any) -> Any:

@@ -57,7 +57,7 @@ class Context:
 
 def register_member(ctx: Context, payload: MemberCreate) -> MemberPublic:
     require_role(ctx.actor, "volunteer", "coordinator", *STAFF, SIGN_UP, doing="register a member")
-    check_claims(ctx.session, [claim.skill for claim in payload.skills], payload.area)
+    check_claims(ctx.session, [claim.skill for claim in payload.skills], payload.area, payload.reach.areas)
     member = Member(**payload.model_dump(mode="json", exclude=set(PERSONAL_FIELDS)))
     personal = PersonalData(display_name=payload.display_name, pronouns=payload.pronouns, contacts=payload.contacts)
     member.personal_data = personal_data.seal(ctx.cipher, member.id, personal)
@@ -91,7 +91,10 @@ def update_member(ctx: Context, member_id: UUID, payload: MemberUpdate) -> Membe
     if not changes:  # nothing to change, nothing to audit or publish
         return to_public(member, personal_data.unseal(ctx.cipher, member))
     skills = [claim["skill"] for claim in changes["skills"]] if "skills" in changes else None
-    check_claims(ctx.session, skills, changes.get("area"))
+    if changes.get("reach") is not None:  # replaced as a whole, like contacts
+        changes["reach"] = payload.reach.model_dump(mode="json")
+    reach_areas = changes["reach"]["areas"] if changes.get("reach") else None
+    check_claims(ctx.session, skills, changes.get("area"), reach_areas)
     personal = personal_data.unseal(ctx.cipher, member)
     if any(name in changes for name in PERSONAL_FIELDS):
         personal = _changed_personal(personal, payload)
@@ -181,7 +184,7 @@ def to_public(member: Member, personal: PersonalData) -> MemberPublic:
         contact_channels=channels, skills=member.skills, languages=member.languages,
         weekly_availability=member.weekly_availability, unavailable=member.unavailable, area=member.area,
         remote_ok=member.remote_ok, max_tasks_per_month=member.max_tasks_per_month, interests=member.interests,
-        notifications=NotificationSettings.stored(member.notifications),
+        notifications=NotificationSettings.stored(member.notifications), reach=member.reach or {},
         created_at=as_utc(member.created_at), updated_at=as_utc(member.updated_at),
     )
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, model_validator
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, DateTime, LargeBinary
 from sqlmodel import Field, SQLModel
 
@@ -26,6 +27,7 @@ from services.members.fields import (
     NotificationChanges,
     NotificationSettings,
     Pronouns,
+    Reach,
     SkillClaims,
     Strict,
     TasksPerMonth,
@@ -62,6 +64,7 @@ class MemberBase(Strict):
     max_tasks_per_month: TasksPerMonth = 4
     interests: Interests = []
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    reach: Reach = Reach()
 
 
 class MemberCreate(MemberBase):
@@ -87,6 +90,7 @@ class MemberUpdate(Strict):
     max_tasks_per_month: TasksPerMonth = None
     interests: Interests = None
     notifications: NotificationChanges = None
+    reach: Reach = None
 
     @model_validator(mode="after")
     def _each_listed_once(self):
@@ -118,6 +122,7 @@ class Member(SQLModel, table=True):
     # NotificationSettings as JSON: what the member chose about messages (no address)
     notifications: dict = Field(default_factory=lambda: NotificationSettings().model_dump(mode="json"),
                                 sa_column=Column(JSON, nullable=False))
+    reach: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # None: own area only
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
     last_active_at: datetime = _timestamp(index=True)
@@ -214,7 +219,27 @@ class SkillPublic(BaseModel):
     retired: bool
 
 
-class AreaBase(Strict):
+Latitude = Annotated[float, PydanticField(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, PydanticField(ge=-180, le=180, allow_inf_nan=False)]
+
+
+class AreaGeography(Strict):
+    """Where an area sits: the city or region containing it, and a coarse centre point (public
+    geography of the neighbourhood, never a person's address)."""
+
+    parent: Slug | None = PydanticField(None, description="Slug of the city or region containing this area.")
+    latitude: Latitude | None = PydanticField(None, description="Centre of the area, degrees north.")
+    longitude: Longitude | None = PydanticField(None, description="Centre of the area, degrees east.")
+
+    @model_validator(mode="after")
+    def _both_coordinates_or_neither(self):
+        fields = self.model_fields_set & {"latitude", "longitude"}
+        if fields and (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give the area's centre as both latitude and longitude (or neither)")
+        return self
+
+
+class AreaBase(AreaGeography):
     name: plain_text(80)
     city: plain_text(80)
 
@@ -223,7 +248,7 @@ class AreaCreate(AreaBase):
     slug: Slug
 
 
-class AreaUpdate(Strict):
+class AreaUpdate(AreaGeography):
     name: plain_text(80) = None
     city: plain_text(80) = None
     retired: bool = None
@@ -235,6 +260,9 @@ class Area(SQLModel, table=True):
     slug: str = Field(primary_key=True, max_length=60)
     name: str = Field(max_length=80)
     city: str = Field(max_length=80)
+    parent: str | None = Field(default=None, max_length=60)
+    latitude: float | None = None
+    longitude: float | None = None
     retired: bool = False
     created_at: datetime = _timestamp()
 
@@ -243,6 +271,9 @@ class AreaPublic(BaseModel):
     slug: str
     name: str
     city: str
+    parent: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
     retired: bool
 
 

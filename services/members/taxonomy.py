@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from sqlalchemy import true
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, func, select
 
+from services.common import catalogue
+from services.common.contracts import AreaState
+from services.common.db import session_scope
 from services.common.deps import Actor
+from services.common.envelope import wrap
+from services.common.outbox import add_event
+from services.common.topics import Topics
 from services.common.http_api import Page, PageRequest
 from services.common.problems import Conflict, Invalid, NotFound
 from services.members.models import (
@@ -20,6 +27,8 @@ from services.members.models import (
     SkillUpdate,
 )
 from services.members.permissions import STAFF, require_role
+
+SOURCE = "members"
 
 
 def list_skills(session: Session, page: PageRequest, include_retired: bool) -> Page[SkillPublic]:
@@ -47,25 +56,65 @@ def list_areas(session: Session, page: PageRequest, include_retired: bool) -> Pa
     return _page(session, Area, AreaPublic, page, include_retired)
 
 
-def add_area(session: Session, actor: Actor, payload: AreaCreate) -> AreaPublic:
+def add_area(session: Session, topics: Topics, actor: Actor, payload: AreaCreate) -> AreaPublic:
     require_role(actor, *STAFF, doing="edit the list of areas")
-    area = _insert(session, Area(**payload.model_dump()), f"an area with slug {payload.slug!r} already exists")
+    area = Area(**payload.model_dump())
+    _check_parent(session, area)
+    area = _insert(session, area, f"an area with slug {payload.slug!r} already exists")
+    publish_area(session, topics, area)
     return AreaPublic.model_validate(area, from_attributes=True)
 
 
-def edit_area(session: Session, actor: Actor, slug: str, payload: AreaUpdate) -> AreaPublic:
+def edit_area(session: Session, topics: Topics, actor: Actor, slug: str, payload: AreaUpdate) -> AreaPublic:
     require_role(actor, *STAFF, doing="edit the list of areas")
     area = session.get(Area, slug)
     if area is None:
         raise NotFound(f"no area with slug {slug!r}; GET /areas lists them")
     for name, value in payload.model_dump(exclude_unset=True).items():
         setattr(area, name, value)
+    _check_parent(session, area)
     session.add(area)
+    publish_area(session, topics, area)
     return AreaPublic.model_validate(area, from_attributes=True)
 
 
-def check_claims(session: Session, skill_slugs: list[str] | None, area: str | None) -> None:
-    """Skills and area named in a profile must be current entries of the taxonomy."""
+def publish_area(session: Session, topics: Topics, area: Area) -> None:
+    """Queue the area's geography for matching (outbox): names, parent and centre, nothing else."""
+    state = AreaState(slug=area.slug, name=area.name, parent=area.parent, latitude=area.latitude,
+                      longitude=area.longitude, retired=area.retired)
+    add_event(session, topics.areas_state, area.slug, wrap(catalogue.AREA_STATED, state, SOURCE))
+
+
+def publish_all_areas(engine: Engine, topics: Topics) -> int:
+    """State every area again (at start-up: the seeded areas, and any the topic lost). The topic is
+    compacted and readers apply a state idempotently, so repeating this is harmless."""
+    with session_scope(engine) as session:
+        areas = session.exec(select(Area)).all()
+        for area in areas:
+            publish_area(session, topics, area)
+    return len(areas)
+
+
+def _check_parent(session: Session, area: Area) -> None:
+    """The parent is another current area, and following parents never comes back to this one."""
+    seen, parent = {area.slug}, area.parent
+    while parent is not None:
+        if parent in seen:
+            raise Invalid(f"area {area.slug!r} cannot be inside {area.parent!r}: that would make a loop",
+                          errors=[{"field": "parent", "message": "would make a loop of areas"}])
+        above = session.get(Area, parent)
+        if above is None or (above.retired and parent == area.parent):
+            problem = "unknown" if above is None else "retired"
+            raise Invalid(f"{problem} parent area {parent!r} (GET /areas lists the coalition's areas)",
+                          errors=[{"field": "parent", "message": f"{problem} area {parent!r}"}])
+        seen.add(parent)
+        parent = above.parent
+
+
+def check_claims(
+    session: Session, skill_slugs: list[str] | None, area: str | None, reach_areas: list[str] | None = None
+) -> None:
+    """Skills and areas named in a profile must be current entries of the taxonomy."""
     problems = []
     for slug in skill_slugs or []:
         skill = session.get(Skill, slug)
@@ -73,12 +122,12 @@ def check_claims(session: Session, skill_slugs: list[str] | None, area: str | No
             problems.append(f"unknown skill {slug!r} (GET /skills lists the coalition's skills)")
         elif skill.retired:
             problems.append(f"skill {slug!r} is retired; choose another")
-    if area is not None:
-        known = session.get(Area, area)
+    for slug in ([area] if area is not None else []) + list(reach_areas or []):
+        known = session.get(Area, slug)
         if known is None:
-            problems.append(f"unknown area {area!r} (GET /areas lists the coalition's areas)")
+            problems.append(f"unknown area {slug!r} (GET /areas lists the coalition's areas)")
         elif known.retired:
-            problems.append(f"area {area!r} is retired; choose another")
+            problems.append(f"area {slug!r} is retired; choose another")
     if problems:
         raise Invalid("; ".join(problems))
 

@@ -17,6 +17,7 @@ from services.common.catalogue import EventType
 from services.common.consumer import PoisonEvent
 from services.common.contracts import (
     FillChanged,
+    Fluency,
     OfferChanged,
     OfferStatus,
     SkillLevel,
@@ -49,7 +50,8 @@ def task_state(session: Session, task: Task) -> TaskState:
         skills=[SkillNeed(skill=s.skill, min_level=SkillLevel[s.min_level]) for s in skills],
         languages=list(languages), slots=task.slots, starts_at=as_utc(task.starts_at), ends_at=as_utc(task.ends_at),
         deadline=as_utc(task.deadline), area=task.area, remote=task.remote, urgency=Urgency(task.urgency),
-        time_zone=task.time_zone,
+        time_zone=task.time_zone, whole_city=task.whole_city,
+        min_fluency={code: Fluency[name] for code, name in (task.min_fluency or {}).items()},
     )
 
 

@@ -32,6 +32,8 @@ from services.tasks.models import (
     TaskSkill,
     TaskUpdate,
     as_utc,
+    FieldProblem,
+    check_fluency_floors,
     check_place,
     check_schedule,
     check_unique_needs,
@@ -61,6 +63,10 @@ def post_task(ctx: Context, payload: TaskCreate) -> TaskPublic:
     if coordinator_id is None:
         raise Invalid("coordinator_id is required when an admin or the system posts a task")
     _check_coordinator(ctx.session, coordinator_id, payload.organization_id)
+    _require_consistent(lambda: (
+        check_place(payload.area, payload.remote, payload.address, payload.whole_city),
+        check_fluency_floors(payload.languages, payload.min_fluency),
+    ))
     ctx.skills.require_known(need.skill for need in payload.skills)
     values = _column_values(payload.model_dump(exclude={"skills", "languages", "coordinator_id", "time_zone"}))
     task = Task(**values, coordinator_id=coordinator_id, scheduled_at=payload.starts_at or payload.deadline,
@@ -174,30 +180,32 @@ def to_public(session: Session, task: Task, skills: list[TaskSkill] | None = Non
     if skills is None:
         skills = session.exec(select(TaskSkill).where(TaskSkill.task_id == task.id).order_by(TaskSkill.skill)).all()
     if languages is None:
-        languages = session.exec(
-            select(TaskLanguage.code).where(TaskLanguage.task_id == task.id).order_by(TaskLanguage.code)
-        ).all()
+        languages = _languages_of(session, task.id)
     return TaskPublic(
         id=task.id, organization_id=task.organization_id, coordinator_id=task.coordinator_id, status=task.status,
         title=task.title, summary=task.summary, description=task.description, campaign=task.campaign,
         skills=[{"skill": s.skill, "min_level": s.min_level} for s in skills], languages=list(languages),
         slots=task.slots, starts_at=as_utc(task.starts_at), ends_at=as_utc(task.ends_at),
-        deadline=as_utc(task.deadline), area=task.area, remote=task.remote, urgency=task.urgency,
-        time_zone=task.time_zone, flexible=task.deadline is not None, has_address=bool(task.address), accepted_count=task.accepted_count,
+        deadline=as_utc(task.deadline), area=task.area, remote=task.remote, whole_city=task.whole_city,
+        min_fluency=task.min_fluency or {}, urgency=task.urgency, time_zone=task.time_zone, flexible=task.deadline is not None, has_address=bool(task.address), accepted_count=task.accepted_count,
         created_at=as_utc(task.created_at), updated_at=as_utc(task.updated_at),
     )
 
 
 def _check_edit(session: Session, task: Task, payload: TaskUpdate, changes: dict) -> None:
     """The task as it would be after the edit must still be consistent."""
-    merged = {name: changes.get(name, getattr(task, name)) for name in (*SCHEDULE, "area", "remote", "address")}
-    try:
+    merged = {name: changes.get(name, getattr(task, name))
+              for name in (*SCHEDULE, "area", "remote", "address", "whole_city", "min_fluency")}
+    languages = payload.languages if payload.languages is not None else _languages_of(session, task.id)
+
+    def check() -> None:
         if any(name in changes for name in SCHEDULE):
             check_schedule(*(as_utc(merged[name]) for name in SCHEDULE), utc_now())
-        check_place(merged["area"], merged["remote"], merged["address"])
+        check_place(merged["area"], merged["remote"], merged["address"], merged["whole_city"])
         check_unique_needs(payload.skills or [], payload.languages or [])
-    except ValueError as error:
-        raise Invalid(str(error)) from None
+        check_fluency_floors(languages, merged["min_fluency"] or {})
+
+    _require_consistent(check)
     if "slots" in changes and changes["slots"] < task.accepted_count:
         raise Conflict(
             f"{task.accepted_count} volunteers have already accepted; slots cannot go below {task.accepted_count}",
@@ -210,6 +218,21 @@ def _check_edit(session: Session, task: Task, payload: TaskUpdate, changes: dict
 def _check_coordinator(session: Session, coordinator_id: UUID, organization_id: UUID) -> None:
     if not acts_for(session, coordinator_id, organization_id):
         raise Invalid(f"coordinator {coordinator_id} does not act for organization {organization_id}")
+
+
+def _require_consistent(check) -> None:
+    """Run ``check``; a task that does not hold together is a 422 naming the field at fault."""
+    try:
+        check()
+    except FieldProblem as problem:
+        raise Invalid(str(problem), errors=[{"field": problem.field, "message": str(problem)}]) from None
+    except ValueError as error:
+        raise Invalid(str(error)) from None
+
+
+def _languages_of(session: Session, task_id: UUID) -> list[str]:
+    return list(session.exec(
+        select(TaskLanguage.code).where(TaskLanguage.task_id == task_id).order_by(TaskLanguage.code)).all())
 
 
 def _column_values(values: dict) -> dict:

@@ -12,11 +12,11 @@ from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field as PydanticField, model_validator
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
 from services.common.contracts import TaskStatus, Urgency
-from services.common.http_api import LanguageCode, SkillLevelName, Slug, plain_text, public_text
+from services.common.http_api import FluencyName, LanguageCode, SkillLevelName, Slug, plain_text, public_text
 from services.common.time_zones import TimeZoneName
 
 MAX_HORIZON = timedelta(days=3 * 366)
@@ -125,6 +125,10 @@ Description = plain_text(5000, required=False)
 Address = plain_text(300)
 
 
+FluencyFloors = Annotated[dict[LanguageCode, FluencyName], PydanticField(
+    max_length=10, description="The least fluency accepted in some of `languages`, e.g. {'pa': 'conversational'}")]
+
+
 class TaskBase(Strict):
     title: Title
     summary: Summary = ""
@@ -138,6 +142,9 @@ class TaskBase(Strict):
     deadline: Moment | None = PydanticField(None, description="For flexible tasks: done any time before this")
     area: Slug | None = None
     remote: bool = False
+    whole_city: bool = PydanticField(
+        False, description="In person: members living anywhere in the city or region of `area` may be asked too")
+    min_fluency: FluencyFloors = {}
     urgency: Urgency = Urgency.normal
     time_zone: TimeZoneName | None = PydanticField(
         None, description="IANA zone the task happens in (its times are shown there); default: the service's")
@@ -152,9 +159,8 @@ class TaskCreate(TaskBase):
     @model_validator(mode="after")
     def _consistent(self) -> "TaskCreate":
         check_schedule(self.starts_at, self.ends_at, self.deadline, utc_now())
-        check_place(self.area, self.remote, self.address)
         check_unique_needs(self.skills, self.languages)
-        return self
+        return self  # place and fluency are checked by the handler, which names the field at fault
 
 
 class TaskUpdate(Strict):
@@ -172,6 +178,8 @@ class TaskUpdate(Strict):
     deadline: Moment | None = None
     area: Slug | None = None
     remote: bool = None
+    whole_city: bool = None
+    min_fluency: FluencyFloors = None
     address: Address | None = None
     urgency: Urgency = None
     coordinator_id: UUID = None
@@ -196,6 +204,8 @@ class Task(SQLModel, table=True):
     scheduled_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
     area: str | None = Field(default=None, max_length=60)
     remote: bool = False
+    whole_city: bool = False
+    min_fluency: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # code -> fluency name
     address: str | None = Field(default=None, max_length=300)
     urgency: str = Field(default=Urgency.normal.value, max_length=10)
     time_zone: str = Field(max_length=64)
@@ -286,11 +296,28 @@ def _check_horizon(moment: datetime, now: datetime, name: str) -> None:
         raise ValueError(f"{name} is more than three years away")
 
 
-def check_place(area: str | None, remote: bool, address: str | None) -> None:
+class FieldProblem(ValueError):
+    """A task that does not hold together, and the field to change."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def check_place(area: str | None, remote: bool, address: str | None, whole_city: bool = False) -> None:
     if remote and address:
-        raise ValueError("a remote task has no address; remove it or set remote to false")
+        raise FieldProblem("address", "a remote task has no address; remove it or set remote to false")
     if not remote and area is None:
-        raise ValueError("an in-person task needs an area (or set remote to true)")
+        raise FieldProblem("area", "an in-person task needs an area (or set remote to true)")
+    if remote and whole_city:
+        raise FieldProblem("whole_city", "a remote task is open to everyone already; set whole_city to false")
+
+
+def check_fluency_floors(languages: list[str], min_fluency: dict[str, str]) -> None:
+    unknown = sorted(set(min_fluency) - set(languages))
+    if unknown:
+        raise FieldProblem("min_fluency", f"a least fluency is given for {', '.join(unknown)}, which the task "
+                           "does not list in languages; add it there or remove it here")
 
 
 def check_unique_needs(skills: list[SkillNeedIn], languages: list[str]) -> None:

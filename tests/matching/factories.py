@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from services.common.contracts import (
-    LanguageClaim, MemberState, MemberStatus, SkillClaim, SkillLevel, SkillNeed, TaskState, TaskStatus,
+    AreaState, LanguageClaim, MemberState, MemberStatus, Reach, SkillClaim, SkillLevel, SkillNeed, TaskState, TaskStatus,
     WeeklyWindow, Weekday,
 )
 from services.common.envelope import wrap
@@ -34,6 +34,7 @@ def member(
     *, skills: dict[str, SkillLevel] | None = None, languages: tuple[str, ...] = ("en",),
     windows: list[WeeklyWindow] | None = None, area: str | None = "downtown", remote_ok: bool = False,
     max_tasks_per_month: int = 4, status: MemberStatus = MemberStatus.active, member_id: UUID | None = None,
+    reach: Reach | None = None,
 ) -> MemberState:
     return MemberState(
         member_id=member_id or uuid4(),
@@ -44,6 +45,7 @@ def member(
         area=area,
         remote_ok=remote_ok,
         max_tasks_per_month=max_tasks_per_month,
+        reach=reach or Reach(),
     )
 
 
@@ -82,6 +84,10 @@ class Publisher:
 
     def member(self, state: MemberState) -> None:
         self._send(self.topics.members_state, state.member_id, wrap("member.updated", state, "members"))
+
+    def area(self, state: AreaState) -> None:
+        self.producer.send(self.topics.areas_state, key=state.slug.encode(),
+                           value=wrap("area.stated", state, "members").to_bytes())
 
     def member_erased(self, member_id: UUID) -> None:
         self._send(self.topics.members_state, member_id, None)

@@ -70,3 +70,21 @@ def test_offers_can_be_listed_by_member_task_and_status_a_page_at_a_time(offered
     assert [o["id"] for o in declined["items"]] == [offer["id"]]
     one = matching.client.get(f"/offers/{other['id']}").json()
     assert set(one) >= {"id", "task_id", "member_id", "status", "reasons", "expires_at", "created_at", "task_title"}
+
+
+def test_an_offset_past_any_database_s_integers_is_a_422_not_a_500(offered):
+    matching, _, _ = offered
+    response = matching.client.get("/offers", params={"offset": 9223372036854775808})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "query.offset"
+
+
+def test_declining_an_offer_the_filled_task_withdrew_says_nothing_more_is_needed(offered):
+    matching, _, (taken, withdrawn) = offered
+    assert matching.answer(taken, "accept").json()["status"] == "accepted"
+    response = matching.answer(withdrawn, "decline")
+    assert response.status_code == 409 and response.json()["type"] == "/problems/offer-not-pending", response.text
+    assert response.json()["offer_status"] == "withdrawn"
+    assert "already withdrawn" in response.json()["detail"] and "nothing more is needed" in response.json()["detail"]
+    again = matching.answer(withdrawn, "accept")  # taking it, by contrast, is refused because the task filled
+    assert again.json()["type"] == "/problems/task-filled"

@@ -65,3 +65,11 @@ def test_only_admins_edit_the_taxonomy(shared_client):
     assert missing.status_code == 404 and "GET /skills" in missing.json()["detail"]
     bad_slug = shared_client.post("/skills", json={"slug": "Graphic Design", "name": "X"}, headers=ADMIN)
     assert bad_slug.status_code == 422 and "slug" in bad_slug.json()["detail"]
+
+
+def test_interests_may_be_written_as_words_and_are_kept_as_slugs(shared_client):
+    member = register(shared_client, interests=["Labour rights", "anti-deportation-support", "Défense des locataires"])
+    assert member["interests"] == ["labour-rights", "anti-deportation-support", "defense-des-locataires"]
+    refused = shared_client.post("/members", json=profile(interests=["!!!"]))
+    assert refused.status_code == 422 and "^" not in refused.json()["detail"], refused.text
+    assert "letters or digits" in refused.json()["detail"]

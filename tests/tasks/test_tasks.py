@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -11,6 +12,7 @@ from services.common.problems import Invalid
 from services.tasks.main import create_app
 from services.tasks.skills import SkillCatalogue
 from tests.members.conftest import ADMIN as MEMBERS_ADMIN
+from tests.members.kafka_helpers import read_topic
 from tests.support.infra import new_sqlite_database, new_topic_prefix
 from tests.support.processes import free_port
 from tests.tasks.conftest import ADMIN, new_organization, post_task, soon, task_payload, tasks_settings
@@ -102,6 +104,16 @@ def test_invalid_tasks_get_a_422_saying_what_to_fix(shared_client, changes, comp
     assert complaint in response.json()["detail"]
 
 
+def test_an_in_person_task_without_an_area_is_refused_on_the_area_field(shared_client):
+    organization = new_organization(shared_client)
+    response = shared_client.post("/tasks", json=task_payload(organization.id, area=None), headers=organization.coordinator)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [{"field": "area", "message": "an in-person task needs an area (or set remote to true)"}]
+    posted = post_task(shared_client, organization)
+    edited = shared_client.patch(f"/tasks/{posted['id']}", json={"area": None}, headers=organization.coordinator)
+    assert edited.status_code == 422 and edited.json()["errors"][0]["field"] == "area", edited.text
+
+
 def test_tasks_are_found_with_filters_soonest_first(sqlite_client):
     organization, other = new_organization(sqlite_client), new_organization(sqlite_client)
     design = post_task(sqlite_client, organization, title="Flyer design", starts_at=soon(3, 10).isoformat(),
@@ -188,3 +200,19 @@ def test_with_the_members_service_unreachable_skills_cannot_be_checked_and_the_a
     assert with_skills.status_code == 503 and int(with_skills.headers["retry-after"]) > 0
     assert "try again" in with_skills.json()["detail"]
     assert without.status_code == 201
+
+
+def test_a_task_open_to_its_whole_city_with_a_fluency_floor_travels_to_matching(sqlite_client, sqlite_settings):
+    organization = new_organization(sqlite_client)
+    posted = post_task(sqlite_client, organization, languages=["pa", "en"], whole_city=True,
+                       min_fluency={"pa": "conversational"})
+    assert posted["whole_city"] is True and posted["min_fluency"] == {"pa": "conversational"}
+    states = read_topic(sqlite_settings.kafka_bootstrap_servers, sqlite_settings.topics.tasks_state,
+                        lambda records: bool(records))
+    data = json.loads(states[-1].value)["data"]
+    assert data["whole_city"] is True and data["min_fluency"] == {"pa": 2}
+    narrowed = sqlite_client.patch(f"/tasks/{posted['id']}", json={"languages": ["en"]}, headers=organization.coordinator)
+    assert narrowed.status_code == 422 and narrowed.json()["errors"][0]["field"] == "min_fluency", narrowed.text
+    remote = sqlite_client.patch(f"/tasks/{posted['id']}", json={"remote": True, "address": None},
+                                 headers=organization.coordinator)
+    assert remote.status_code == 422 and remote.json()["errors"][0]["field"] == "whole_city"

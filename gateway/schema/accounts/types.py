@@ -11,9 +11,11 @@ from gateway.schema.enums import Role
 from gateway.schema.problems import LoginFailed, NotAllowed, RateLimited, Unavailable, ValidationProblem
 from gateway.schema.volunteers.types import (
     ContactsInput,
+    INTERESTS_RULE,
     DateRangeInput,
     LanguageInput,
     MemberProfile,
+    ReachInput,
     SkillClaimInput,
     WeeklyWindowInput,
 )
@@ -85,7 +87,8 @@ class RegisterMemberInput:
     area: str | None = None
     remote_ok: bool = False
     max_tasks_per_month: int = 4
-    interests: list[str] = strawberry.field(default_factory=list)
+    interests: list[str] = strawberry.field(default_factory=list, description=INTERESTS_RULE)
+    reach: ReachInput | None = strawberry.field(default=None, description="Where you can go besides your own area")
     locale: str = "en"
 
 

@@ -12,6 +12,7 @@ from gateway.schema.admin.types import (
     AdminErasureResult,
     AreaInput,
     AreaResult,
+    AreaUpdateInput,
     CoordinatorInvite,
     InviteResult,
     OrganizationInput,
@@ -63,7 +64,16 @@ class AdminMutations:
     @returns_problems(AreaResult)
     async def create_area(self, info: Info, input: AreaInput) -> AreaResult:
         data = await info.context.clients.members.create_area(
-            await info.context.actor(), {"slug": input.slug, "name": input.name, "city": input.city})
+            await info.context.actor(), {"slug": input.slug, "name": input.name, "city": input.city,
+                                         **given(input, "parent", "latitude", "longitude")})
+        taxonomy_changed(info)
+        return Area.from_service(data)
+
+    @strawberry.mutation(description="Rename, place (parent, centre) or retire an area.", permission_classes=ADMIN)
+    @returns_problems(AreaResult)
+    async def update_area(self, info: Info, slug: str, input: AreaUpdateInput) -> AreaResult:
+        data = await info.context.clients.members.update_area(
+            await info.context.actor(), slug, given(input, "name", "city", "parent", "latitude", "longitude", "retired"))
         taxonomy_changed(info)
         return Area.from_service(data)
 

@@ -91,6 +91,19 @@ class AreaInput:
     slug: str
     name: str
     city: str
+    parent: str | None = strawberry.field(default=None, description="Slug of the city or region containing it")
+    latitude: float | None = strawberry.field(default=None, description="Coarse centre, degrees north")
+    longitude: float | None = strawberry.field(default=None, description="Coarse centre, degrees east")
+
+
+@strawberry.input(description="Area changes; only the fields given change.")
+class AreaUpdateInput:
+    name: str | None = strawberry.UNSET
+    city: str | None = strawberry.UNSET
+    parent: str | None = strawberry.UNSET
+    latitude: float | None = strawberry.UNSET
+    longitude: float | None = strawberry.UNSET
+    retired: bool | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -107,7 +120,7 @@ def given(source: Any, *names: str) -> dict:
 
 SkillResult = Annotated[Skill | ValidationProblem | StateConflict | NotFound | Unavailable,
                         strawberry.union("SkillResult")]
-AreaResult = Annotated[Area | ValidationProblem | StateConflict | Unavailable, strawberry.union("AreaResult")]
+AreaResult = Annotated[Area | ValidationProblem | StateConflict | NotFound | Unavailable, strawberry.union("AreaResult")]
 OrganizationResult = Annotated[Organization | ValidationProblem | StateConflict | Unavailable,
                                strawberry.union("OrganizationResult")]
 InviteResult = Annotated[CoordinatorInvite | ValidationProblem | NotFound | Unavailable,

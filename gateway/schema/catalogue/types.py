@@ -23,15 +23,19 @@ class Skill:
         return cls(slug=data["slug"], name=data["name"], description=data.get("description") or "")
 
 
-@strawberry.type(description="A neighbourhood or area tasks happen in.")
+@strawberry.type(description="A neighbourhood or area tasks happen in (public geography, never an address).")
 class Area:
     slug: str
     name: str
     city: str
+    parent: str | None = strawberry.field(description="Slug of the city or region containing this area")
+    latitude: float | None = strawberry.field(description="Coarse centre of the area, degrees north")
+    longitude: float | None = strawberry.field(description="Coarse centre of the area, degrees east")
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "Area":
-        return cls(slug=data["slug"], name=data["name"], city=data.get("city") or "")
+        return cls(slug=data["slug"], name=data["name"], city=data.get("city") or "", parent=data.get("parent"),
+                   latitude=data.get("latitude"), longitude=data.get("longitude"))
 
 
 @strawberry.type(description="A skill a task needs, at least at the given level.")

@@ -8,7 +8,7 @@ import strawberry
 
 from gateway.schema.catalogue.types import SkillNeed
 from gateway.schema.context import Info
-from gateway.schema.enums import OfferStatus, SkillLevel, TaskStatus, Urgency
+from gateway.schema.enums import Fluency, OfferStatus, SkillLevel, TaskStatus, Urgency, from_wire
 from gateway.schema.pagination import PageInfo
 from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem
 from gateway.schema.volunteers.types import ContactDetails
@@ -42,6 +42,22 @@ class TaskFill:
     accepted_member_ids: list[strawberry.ID]
 
 
+@strawberry.type(description="The least fluency a task accepts in one of its languages.")
+class FluencyFloor:
+    language: str
+    fluency: Fluency
+
+
+@strawberry.input(description="The least fluency accepted in one of the task's languages.")
+class FluencyFloorInput:
+    language: str
+    fluency: Fluency
+
+
+def fluency_floors(data: dict[str, str] | None) -> list[FluencyFloor]:
+    return [FluencyFloor(language=code, fluency=from_wire(Fluency, name)) for code, name in sorted((data or {}).items())]
+
+
 @strawberry.type(description="A task as its coordinators see it.")
 class Task:
     id: strawberry.ID
@@ -61,6 +77,8 @@ class Task:
     deadline: datetime | None
     area: str | None
     remote: bool
+    whole_city: bool = strawberry.field(description="Members anywhere in the city or region of the area may be asked")
+    min_fluency: list[FluencyFloor]
     urgency: Urgency
     time_zone: str = strawberry.field(description="IANA zone the task happens in; show its times there")
     has_address: bool
@@ -79,6 +97,7 @@ class Task:
             open_slots=max(0, data["slots"] - accepted), status=TaskStatus(data["status"]),
             starts_at=parse_datetime(data.get("starts_at")), ends_at=parse_datetime(data.get("ends_at")),
             deadline=parse_datetime(data.get("deadline")), area=data.get("area"), remote=bool(data.get("remote")),
+            whole_city=bool(data.get("whole_city")), min_fluency=fluency_floors(data.get("min_fluency")),
             urgency=Urgency(data.get("urgency") or "normal"), time_zone=data["time_zone"],
             has_address=bool(data.get("has_address")),
             created_at=parse_datetime(data.get("created_at")), updated_at=parse_datetime(data.get("updated_at")),
@@ -135,6 +154,9 @@ class TaskInput:
     deadline: datetime | None = None
     area: str | None = None
     remote: bool = False
+    whole_city: bool = strawberry.field(default=False, description="Accept members from the whole city of the area")
+    min_fluency: list[FluencyFloorInput] = strawberry.field(
+        default_factory=list, description="The least fluency accepted in some of the languages")
     urgency: Urgency = Urgency.NORMAL
     time_zone: str | None = strawberry.field(
         default=None, description="IANA zone the task happens in, e.g. America/Toronto (default: the coalition's)")
@@ -155,13 +177,15 @@ class TaskUpdateInput:
     deadline: datetime | None = _UNSET
     area: str | None = _UNSET
     remote: bool | None = _UNSET
+    whole_city: bool | None = _UNSET
+    min_fluency: list[FluencyFloorInput] | None = _UNSET
     urgency: Urgency | None = _UNSET
     time_zone: str | None = _UNSET
     address: str | None = _UNSET
 
 
 TASK_FIELDS = ("title", "summary", "description", "skills", "languages", "slots", "starts_at", "ends_at", "deadline",
-               "area", "remote", "urgency", "time_zone", "address")
+               "area", "remote", "whole_city", "min_fluency", "urgency", "time_zone", "address")
 # Fields a coordinator may clear with null (the schedule switches between window and deadline).
 CLEARABLE = ("starts_at", "ends_at", "deadline", "area", "address")
 
@@ -174,6 +198,8 @@ def task_payload(source: Any) -> dict:
             continue
         if name == "skills":
             value = [{"skill": need.skill, "min_level": need.min_level.value} for need in value]
+        elif name == "min_fluency":
+            value = {floor.language: floor.fluency.value for floor in value}
         elif name == "urgency":
             value = value.value
         elif isinstance(value, datetime):

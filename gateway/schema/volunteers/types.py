@@ -45,6 +45,18 @@ class ContactChannel:
     consent: bool
 
 
+@strawberry.type(description="Where the member can go besides their own area (any of these together).")
+class Reach:
+    areas: list[str] = strawberry.field(description="Other areas (slugs) the member can go to")
+    whole_city: bool = strawberry.field(description="Any area of the city or region containing their area")
+    km: int | None = strawberry.field(description="Any area whose centre is at most this far from their area's")
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any] | None) -> "Reach":
+        data = data or {}
+        return cls(areas=list(data.get("areas") or []), whole_city=bool(data.get("whole_city")), km=data.get("km"))
+
+
 @strawberry.type
 class MemberProfile:
     id: strawberry.ID
@@ -59,6 +71,7 @@ class MemberProfile:
     remote_ok: bool
     max_tasks_per_month: int
     interests: list[str]
+    reach: Reach
     contact_channels: list[ContactChannel]
     _notifications: strawberry.Private[dict[str, Any] | None] = None
 
@@ -84,7 +97,7 @@ class MemberProfile:
                          for r in data.get("unavailable", [])],
             area=data.get("area"), remote_ok=bool(data.get("remote_ok")),
             max_tasks_per_month=int(data.get("max_tasks_per_month", 4)), interests=list(data.get("interests", [])),
-            contact_channels=[ContactChannel(channel=c["channel"], consent=bool(c["consent"]))
+            reach=Reach.from_service(data.get("reach")), contact_channels=[ContactChannel(channel=c["channel"], consent=bool(c["consent"]))
                               for c in data.get("contact_channels", [])],
             _notifications=data.get("notifications"),
         )
@@ -144,7 +157,16 @@ class ContactsInput:
     signal: ContactChannelInput | None = None
 
 
+@strawberry.input(description="Where the member can go besides their own area; replaces the whole reach.")
+class ReachInput:
+    areas: list[str] = strawberry.field(default_factory=list, description="Other areas (slugs) they can go to")
+    whole_city: bool = strawberry.field(default=False, description="Any area of the city or region of their area")
+    km: int | None = strawberry.field(default=None, description="Any area whose centre is at most this far (1-500)")
+
+
 _UNSET = strawberry.UNSET
+INTERESTS_RULE = ("Causes the member cares about, in words or as slugs: 'Labour rights' is kept as 'labour-rights' "
+                  "(letters and digits; anything else becomes a hyphen).")
 
 
 @strawberry.input(description="Profile changes; only the fields given change (null clears pronouns or area).")
@@ -159,12 +181,13 @@ class ProfileUpdateInput:
     area: str | None = _UNSET
     remote_ok: bool | None = _UNSET
     max_tasks_per_month: int | None = _UNSET
-    interests: list[str] | None = _UNSET
+    interests: list[str] | None = strawberry.field(default=_UNSET, description=INTERESTS_RULE)
+    reach: ReachInput | None = _UNSET
 
 
 CLEARABLE = ("pronouns", "area")
 PROFILE_FIELDS = ("display_name", "pronouns", "contacts", "skills", "languages", "weekly_availability",
-                  "unavailable", "area", "remote_ok", "max_tasks_per_month", "interests")
+                  "unavailable", "area", "remote_ok", "max_tasks_per_month", "interests", "reach")
 
 
 def contacts_payload(contacts: ContactsInput) -> dict:
@@ -180,6 +203,7 @@ _CONVERTERS = {
         {"weekday": w.weekday.value, "start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
         for w in windows],
     "unavailable": lambda ranges: [{"start": r.start.isoformat(), "end": r.end.isoformat()} for r in ranges],
+    "reach": lambda reach: {"areas": list(reach.areas), "whole_city": reach.whole_city, "km": reach.km},
 }
 
 

@@ -3,6 +3,7 @@
 Usage::
 
     engine = MatchingEngine(weights=ScoreWeights(), tz=ZoneInfo("America/Toronto"))
+    engine.upsert_area(area)               # AreaState: name, parent city or region, coarse centre
     engine.upsert_member(state)            # MemberState; idempotent, replaces the old entry
     engine.remove_member(member_id)        # erasure or tombstone; True if the member was known
     engine.defer_indexing()                # loading a whole membership: index once, at the end
@@ -21,9 +22,13 @@ Hard constraints (all must hold):
 
 - active, and ``tasks_this_month < max_tasks_per_month``;
 - every needed skill at the needed level or above;
-- a language in common when the task names languages ('pt-br' speakers count for 'pt');
-- place: a remote task needs ``remote_ok``; an in-person task with an area needs the same area;
-  an in-person task without an area is open to every area;
+- a language in common when the task names languages ('pt-br' speakers count for 'pt'), spoken
+  at least as fluently as the task's ``min_fluency`` for it;
+- place: a remote task needs ``remote_ok``; an in-person task with an area needs a member who can
+  go there (their own area, or within their ``reach``: areas they chose, the whole city of their
+  area, a distance from its centre; see ``geography``), or, when the task is open to its whole
+  city, a member whose own area is in that city; an in-person task without an area is open to
+  every area;
 - free time: a fixed task needs weekly free time overlapping its window (a start without an end
   counts as one hour), on dates outside the member's unavailable ranges; a flexible task needs
   such free time between ``now`` and its deadline (or within eight weeks when it has none). How

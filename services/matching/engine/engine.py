@@ -6,8 +6,9 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from uuid import UUID
 
-from services.common.contracts import MemberState, TaskState
+from services.common.contracts import AreaState, MemberState, TaskState
 
+from .geography import Geography
 from .index import IndexStats, MemberIndex
 from .model import NO_LOAD, Candidate, MemberLoad, MemberProfile, ScoreWeights, stable_hash64
 from .query import TaskQuery
@@ -34,6 +35,9 @@ class MatchingEngine:
         self._seeds: list[int] = []
         # None while indexing is deferred (see ``defer_indexing``).
         self._index: MemberIndex | None = MemberIndex()
+        self.geography = Geography()
+        # Areas learned while indexing was deferred: members are placed again before indexing.
+        self._unplaced = False
 
     def __len__(self) -> int:
         return len(self._key_of)
@@ -60,10 +64,33 @@ class MatchingEngine:
             key = self._new_key(state.member_id)
         elif self._index is not None:
             self._index.discard(self._profiles[key])
-        profile = MemberProfile.from_state(state, key)
+        profile = MemberProfile.from_state(state, key, self.geography)
         self._profiles[key] = profile
         if self._index is not None:
             self._index.add(profile)
+
+    def upsert_area(self, area: AreaState) -> None:
+        """Learn an area or its new name, parent or centre. Whose reach covers what may change
+        with it, so every member's places are resolved again, and the index rebuilt if they moved
+        (admins edit areas rarely; at 100,000 members a rebuild takes a few seconds)."""
+        if self.geography.states.get(area.slug) == area:
+            return
+        self.geography = self.geography.with_area(area)
+        if self._index is None:  # loading: members are placed once, when the index is built
+            self._unplaced = True
+            return
+        if self._place_members():
+            self._index = MemberIndex.built_from(self._profiles.values())
+
+    def _place_members(self) -> bool:
+        """Resolve every member's places on the current geography; True if any moved."""
+        moved, geography = False, self.geography
+        for key, profile in self._profiles.items():
+            placed = profile.placed(geography)
+            if placed is not profile:
+                self._profiles[key], moved = placed, True
+        self._unplaced = False
+        return moved
 
     def remove_member(self, member_id: UUID) -> bool:
         """Forget a member entirely (erasure, or a tombstone on the members topic)."""
@@ -97,7 +124,7 @@ class MatchingEngine:
         key = self._key_of.get(member_id)
         if key is None or member_id in excluded:
             return False
-        query = TaskQuery(task, self.tz, now)
+        query = TaskQuery(task, self.tz, now, self.geography)
         profile = self._profiles[key]
         return (
             query.fits_profile(profile)
@@ -119,7 +146,7 @@ class MatchingEngine:
         ``loads`` gives each member's current load (a member absent from it has none);
         ``excluded`` lists members who declined this task or were already offered it.
         """
-        query = TaskQuery(task, self.tz, now)
+        query = TaskQuery(task, self.tz, now, self.geography)
         if limit <= 0 or query.window.is_empty:
             return []
         index = self._indexed()
@@ -145,6 +172,8 @@ class MatchingEngine:
 
     def _indexed(self) -> MemberIndex:
         if self._index is None:
+            if self._unplaced:
+                self._place_members()
             self._index = MemberIndex.built_from(self._profiles.values())
         return self._index
 

@@ -1,5 +1,6 @@
-"""What the index is keyed by: entries for a skill level (also per area, and among members open to
-remote work), a language, an area, remote openness and a block of the week.
+"""What the index is keyed by: entries for a skill level (also per area reached, and among members
+open to remote work), a language, an area the member can reach, the city of their own area, remote
+openness and a block of the week.
 
 A task turns into a few *groups* of entries (``time_group`` and ``TaskQuery.index_groups``); a
 member is listed under the entries of ``entries_of``.
@@ -39,25 +40,34 @@ REMOTE_OK: Entry = ("remote_ok",)
 
 
 def skill_entry(skill: str, min_level: int, where: Entry = ()) -> Entry:
-    """Members with the skill at ``min_level`` or above; with ``where`` (an area or remote
-    entry), only those of them who are also there: the place is folded into the skill entry so
-    that a common skill in a large area is one small set rather than two large ones."""
+    """Members with the skill at ``min_level`` or above; with ``where`` (an area, home city or
+    remote entry), only those of them who are also there: the place is folded into the skill
+    entry so that a common skill in a large area is one small set rather than two large ones."""
     return ("skill", skill, min_level, *where)
 
 
-def language_entries(code: str) -> list[Entry]:
-    """A member speaking 'pt-br' is found for tasks in 'pt-br' and in 'pt'."""
+def language_entries(code: str, fluency: int = 1) -> list[Entry]:
+    """A member speaking 'pt-br' is found for tasks in 'pt-br' and in 'pt', at any fluency up to
+    theirs (a task asking for at least conversational Punjabi reads the 'pa' entry at 2)."""
     code = code.lower()
     primary = code.split("-", 1)[0]
-    return [("language", code)] if primary == code else [("language", code), ("language", primary)]
+    codes = [code] if primary == code else [code, primary]
+    return [language_entry(c, level) for c in codes for level in range(1, fluency + 1)]
 
 
-def language_entry(code: str) -> Entry:
-    return ("language", code.lower())
+def language_entry(code: str, min_fluency: int = 1) -> Entry:
+    code = code.lower()
+    return ("language", code) if min_fluency <= 1 else ("language", code, min_fluency)
 
 
 def area_entry(area: str) -> Entry:
+    """Members who can go to the area (it is theirs, or within their reach)."""
     return ("area", area)
+
+
+def home_city_entry(city: str) -> Entry:
+    """Members whose own area is in the city or region (for tasks open to the whole city)."""
+    return ("home_city", city)
 
 
 def time_group(segments: tuple[Segment, ...]) -> Group:
@@ -85,14 +95,15 @@ def parts_of(profile: MemberProfile) -> list[int]:
     No part is empty, so a member without any entry has no part either."""
     if not profile.active:
         return []
-    area, remote_ok = profile.area, profile.remote_ok
+    places, remote_ok, home_city = profile.places, profile.remote_ok, profile.home_city
     parts = [
-        _PARTS[("skill", skill, top, area, remote_ok)] for skill, top in profile.skill_levels.items()
+        _PARTS[("skill", skill, top, places, remote_ok, home_city)]
+        for skill, top in profile.skill_levels.items()
     ]
     if profile.languages:
         parts.append(_PARTS[("languages", profile.languages)])
-    if area is not None or remote_ok:
-        parts.append(_PARTS[("places", area, remote_ok)])
+    if places or remote_ok or profile.home_city is not None:
+        parts.append(_PARTS[("places", places, remote_ok, profile.home_city)])
     days = [_PARTS[("day", day, free)] for day, free in enumerate(profile.weekly) if free]
     if days:
         parts += days
@@ -127,12 +138,12 @@ PART_ENTRIES: list[tuple[Entry, ...]] = []
 def _entries_for(description: tuple) -> tuple[Entry, ...]:
     kind = description[0]
     if kind == "skill":
-        _, skill, top_level, area, remote_ok = description
-        places = _places(area, remote_ok)
+        _, skill, top_level, areas, remote_ok, home_city = description
+        places = _places(areas, remote_ok, home_city)
         levels = range(1, top_level + 1)
         return tuple(skill_entry(skill, level, where) for level in levels for where in places)
     if kind == "languages":
-        found = {entry: None for code, _ in description[1] for entry in language_entries(code)}
+        found = {entry: None for code, fluency in description[1] for entry in language_entries(code, fluency)}
         return tuple(found)
     if kind == "places":  # the area and remote entries themselves ("anywhere" has none)
         return tuple(_places(*description[1:])[1:])
@@ -142,11 +153,13 @@ def _entries_for(description: tuple) -> tuple[Entry, ...]:
     return (AVAILABLE,)
 
 
-def _places(area: str | None, remote_ok: bool) -> list[Entry]:
-    """Anywhere, then the member's area and remote work when they have them."""
+def _places(areas: frozenset[str], remote_ok: bool, home_city: str | None) -> list[Entry]:
+    """Anywhere, then the areas the member can go to, the city of their own area and remote work
+    when they have them."""
     places: list[Entry] = [()]
-    if area is not None:
-        places.append(area_entry(area))
+    places += [area_entry(area) for area in sorted(areas)]
+    if home_city is not None:
+        places.append(home_city_entry(home_city))
     if remote_ok:
         places.append(REMOTE_OK)
     return places

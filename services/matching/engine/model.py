@@ -17,11 +17,13 @@ from services.common.contracts import (
     LanguageClaim,
     MemberState,
     MemberStatus,
+    Reach,
     SkillClaim,
     WeeklyWindow,
 )
 
 from .availability import WeeklyMinutes, shared, shared_nested, weekly_minutes
+from .geography import NO_REACH, Geography, ReachSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +94,14 @@ class MemberProfile:
     remote_ok: bool
     max_tasks_per_month: int
     interests: tuple[str, ...]
+    reach: ReachSpec
+    # Resolved from area and reach on the engine's geography (see ``geography``): every area the
+    # member can go to, and the city or region of their own area.
+    places: frozenset[str]
+    home_city: str | None
 
     @classmethod
-    def from_state(cls, state: MemberState, key: int) -> MemberProfile:
+    def from_state(cls, state: MemberState, key: int, geography: Geography) -> MemberProfile:
         # Runs for every member at start-up: the parts many members share are looked up, not
         # rebuilt (see availability.shared).
         windows = shared_nested(
@@ -113,7 +120,15 @@ class MemberProfile:
             state.remote_ok,
             state.max_tasks_per_month,
             shared(tuple(state.interests)),
+            *_places(state, geography),
         )
+
+    def placed(self, geography: Geography) -> MemberProfile:
+        """This profile with its places resolved again on another geography."""
+        reach, places, home_city = _resolved(self.area, self.reach, geography)
+        if places == self.places and home_city == self.home_city:
+            return self
+        return MemberProfile(*(getattr(self, name) for name in _FIELDS[:-2]), places, home_city)
 
     @property
     def active(self) -> bool:
@@ -138,7 +153,20 @@ class MemberProfile:
             remote_ok=self.remote_ok,
             max_tasks_per_month=self.max_tasks_per_month,
             interests=list(self.interests),
+            reach=Reach(areas=list(self.reach[0]), whole_city=self.reach[1], km=self.reach[2]),
         )
+
+
+def _places(state: MemberState, geography: Geography) -> tuple[ReachSpec, frozenset[str], str | None]:
+    reach = state.reach
+    spec = NO_REACH if not (reach.areas or reach.whole_city or reach.km) else shared(
+        (shared(tuple(sorted(reach.areas))), reach.whole_city, reach.km))
+    return _resolved(state.area, spec, geography)
+
+
+def _resolved(area: str | None, reach: ReachSpec, geography: Geography) -> tuple[ReachSpec, frozenset[str], str | None]:
+    home_city = None if area is None else geography.city_of(area)
+    return reach, geography.reachable(area, reach), home_city
 
 
 def _date_ranges(ranges: list[DateRange]) -> tuple[tuple[int, int], ...]:
@@ -158,3 +186,6 @@ def _highest_levels(skills: list[SkillClaim]) -> dict[str, int]:
 # Members with the same skills at the same levels share one (never mutated) dictionary, for the
 # same reasons as availability.shared.
 _SHARED_LEVELS: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
+
+
+_FIELDS = MemberProfile.__slots__

@@ -9,35 +9,56 @@ from services.common.contracts import TaskState
 
 from . import entries
 from .availability import TaskWindow, free_minutes, task_window
+from .geography import Geography
 from .model import MemberLoad, MemberProfile, stable_hash64
 
 
 class TaskQuery:
-    def __init__(self, task: TaskState, tz: tzinfo, now: datetime) -> None:
+    def __init__(self, task: TaskState, tz: tzinfo, now: datetime, geography: Geography | None = None) -> None:
         self.task = task
+        self.geography = geography or Geography()
         self.window: TaskWindow = task_window(task, tz, now)
         self.needs: tuple[tuple[str, int], ...] = tuple(
             (need.skill, int(need.min_level)) for need in task.skills
         )
         self.languages: tuple[str, ...] = tuple(code.lower() for code in task.languages)
+        self.min_fluency: dict[str, int] = {code.lower(): int(f) for code, f in task.min_fluency.items()}
         # Mixed into each member's seed so that ties fall differently from one task to the next.
         self.rotation_salt = stable_hash64(task.task_id)
 
     def index_groups(self) -> list[entries.Group]:
-        where = self.where()
-        groups: list[entries.Group] = [[entries.skill_entry(s, lv, where)] for s, lv in self.needs]
-        if where and not self.needs:
-            groups.append([where])
+        place = self.place_group()
+        # Every skill entry exists per place too (see entries.skill_entry): a task that needs a
+        # skill finds its place in the skill's group, and only a task that needs none has a
+        # group for the place alone.
+        groups: list[entries.Group] = [
+            [entries.skill_entry(s, lv, where) for where in place or [()]] for s, lv in self.needs
+        ]
+        if place and not self.needs:
+            groups.append(place)
         if self.languages:
-            groups.append([entries.language_entry(code) for code in self.languages])
+            groups.append([entries.language_entry(code, self.min_fluency.get(code, 1)) for code in self.languages])
         groups.append(entries.time_group(self.window.segments))
         return groups
 
+    def place_group(self) -> entries.Group:
+        """Where members must be able to go: remote, the task's area (or, when the task is open
+        to its whole city, members of that city too), or anywhere (no entry)."""
+        task = self.task
+        if task.remote:
+            return [entries.REMOTE_OK]
+        if task.area is None:
+            return []
+        place = [entries.area_entry(task.area)]
+        if task.whole_city:
+            place.append(entries.home_city_entry(self.geography.city_of(task.area)))
+        return place
+
     def where(self) -> entries.Entry:
-        """The index entry for the task's place: remote, its area, or anywhere (empty)."""
-        if self.task.remote:
-            return entries.REMOTE_OK
-        return () if self.task.area is None else entries.area_entry(self.task.area)
+        """The place folded into the skill entries: the task's one place entry, or anywhere
+        (empty) when it has none or several (those are a group of their own)."""
+        place = self.place_group()
+        return place[0] if len(place) == 1 else ()
 
     def fits_profile(self, profile: MemberProfile) -> bool:
         """The constraints the index answers, checked on one member (for re-checks)."""
@@ -49,17 +70,24 @@ class TaskQuery:
         )
 
     def _fits_place(self, profile: MemberProfile) -> bool:
-        if self.task.remote:
+        task = self.task
+        if task.remote:
             return profile.remote_ok
-        return self.task.area is None or profile.area == self.task.area
+        if task.area is None or task.area in profile.places:
+            return True
+        return task.whole_city and profile.home_city == self.geography.city_of(task.area)
 
     def shared_language(self, profile: MemberProfile) -> tuple[str, int] | None:
-        """The member's most fluent language among the task's, as (code, fluency)."""
+        """The member's most fluent language among the task's, as (code, fluency), spoken at
+        least as fluently as the task asks for that language."""
         best: tuple[str, int] | None = None
         for code, fluency in profile.languages:
             code = code.lower()
-            wanted = code in self.languages or code.split("-", 1)[0] in self.languages
-            if wanted and (best is None or fluency > best[1]):
+            primary = code.split("-", 1)[0]
+            fluent_enough = any(
+                asked in self.languages and fluency >= self.min_fluency.get(asked, 0) for asked in (code, primary)
+            )
+            if fluent_enough and (best is None or fluency > best[1]):
                 best = (code, fluency)
         return best
 

@@ -78,10 +78,20 @@ def reasons_for(query: TaskQuery, profile: MemberProfile, load: MemberLoad) -> l
     if query.task.remote:
         reasons.append("open to remote work")
     elif query.task.area is not None:
-        reasons.append(f"in {skill_words(query.task.area)}")
+        reasons.append(_place(query, profile))
     if load.recent_tasks <= 0:
         reasons.append("no recent tasks")
     return reasons
+
+
+def _place(query: TaskQuery, profile: MemberProfile) -> str:
+    """"in Glanbrook", and how far it is when it is not the member's own area."""
+    area, geography = query.task.area, query.geography
+    words = f"in {geography.name(area)}"
+    if profile.area is None or profile.area == area:
+        return words
+    distance = geography.distance_km(profile.area, area)
+    return words if distance is None else f"{words}, about {max(1, round(distance))} km from your area"
 
 
 def _speaks(code: str, fluency: int) -> str:

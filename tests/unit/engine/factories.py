@@ -17,6 +17,7 @@ from services.common.contracts import (
     LanguageClaim,
     MemberState,
     MemberStatus,
+    Reach,
     SkillClaim,
     SkillLevel,
     SkillNeed,
@@ -53,6 +54,7 @@ def member(
     max_tasks_per_month: int = 4,
     status: MemberStatus = MemberStatus.active,
     member_id: UUID | None = None,
+    reach: Reach | None = None,
 ) -> MemberState:
     skills = {"translation": SkillLevel.capable} if skills is None else skills
     languages = {"en": Fluency.fluent} if languages is None else languages
@@ -66,6 +68,7 @@ def member(
         area=area,
         remote_ok=remote_ok,
         max_tasks_per_month=max_tasks_per_month,
+        reach=reach or Reach(),
     )
 
 

@@ -9,11 +9,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from services.common.contracts import (
+    AreaState,
     DateRange,
     Fluency,
     LanguageClaim,
     MemberState,
     MemberStatus,
+    Reach,
     SkillClaim,
     SkillLevel,
     SkillNeed,
@@ -22,12 +24,21 @@ from services.common.contracts import (
     WeeklyWindow,
 )
 from services.matching.engine import MatchingEngine, MemberLoad
+from services.matching.engine.geography import haversine_km
 
 from .factories import NOW, TORONTO
 
 SKILLS = ["legal-knowledge", "rally-support", "translation"]
 LANGUAGES = ["en", "fr", "es", "pt", "pt-br"]
-AREAS = [None, "east-end", "west-end"]
+# Two neighbourhoods of a city, one without a centre, the city itself and a town 230 km away.
+GEOGRAPHY = [
+    AreaState(slug="city", name="City", latitude=45.50, longitude=-73.57),
+    AreaState(slug="east-end", name="East End", parent="city", latitude=45.55, longitude=-73.55),
+    AreaState(slug="west-end", name="West End", parent="city", latitude=45.47, longitude=-73.62),
+    AreaState(slug="old-port", name="Old Port", parent="city"),
+    AreaState(slug="far-town", name="Far Town", latitude=46.81, longitude=-71.21),
+]
+AREAS = [None, "east-end", "west-end", "old-port", "far-town", "city"]
 FIRST_DAY = NOW.date()
 FIVE_WEEKS = 35
 
@@ -43,7 +54,6 @@ def plainly_eligible(
     levels: dict[str, int] = {}
     for claim in m.skills:
         levels[claim.skill] = max(levels.get(claim.skill, 0), claim.level)
-    spoken = {c.code.lower() for c in m.languages} | {c.code.lower().split("-")[0] for c in m.languages}
     if t.starts_at is not None:
         start, end = t.starts_at, t.ends_at or t.starts_at + timedelta(hours=1)
     else:
@@ -53,11 +63,49 @@ def plainly_eligible(
         and m.status == MemberStatus.active
         and load.tasks_this_month < m.max_tasks_per_month
         and all(levels.get(need.skill, 0) >= need.min_level for need in t.skills)
-        and (not t.languages or any(code.lower() in spoken for code in t.languages))
-        and (m.remote_ok if t.remote else t.area is None or m.area == t.area)
+        and (not t.languages or plainly_speaks(m, t))
+        and plainly_reaches(m, t)
         and not (t.starts_at is not None and any(b0 < end and start < b1 for b0, b1 in load.busy))
         and plainly_free(m, start, end)
     )
+
+
+def plainly_speaks(m: MemberState, t: TaskState) -> bool:
+    asked = {code.lower() for code in t.languages}
+    floor = {code.lower(): fluency for code, fluency in t.min_fluency.items()}
+    return any(
+        code in asked and claim.fluency >= floor.get(code, 1)
+        for claim in m.languages
+        for code in {claim.code.lower(), claim.code.lower().split("-")[0]}
+    )
+
+
+def plainly_reaches(m: MemberState, t: TaskState) -> bool:
+    if t.remote:
+        return m.remote_ok
+    if t.area is None:
+        return True
+    areas = {a.slug: a for a in GEOGRAPHY}
+
+    def city_of(slug: str) -> str:
+        return areas[slug].parent or slug if slug in areas else slug
+
+    def km(a: str, b: str) -> float:
+        first, second = areas.get(a), areas.get(b)
+        if first is None or second is None or first.latitude is None or second.latitude is None:
+            return float("inf")
+        return haversine_km((first.latitude, first.longitude), (second.latitude, second.longitude))
+
+    can_go = set(m.reach.areas)
+    if m.area is not None:
+        can_go.add(m.area)
+        if m.reach.whole_city:
+            can_go |= {city_of(m.area)} | {slug for slug in areas if areas[slug].parent == city_of(m.area)}
+        if m.reach.km is not None:
+            can_go |= {slug for slug in areas if km(m.area, slug) <= m.reach.km}
+    if t.area in can_go:
+        return True
+    return t.whole_city and m.area is not None and city_of(m.area) == city_of(t.area)
 
 
 def plainly_free(m: MemberState, start: datetime, end: datetime) -> bool:
@@ -105,6 +153,10 @@ def days_ahead(low: int, high: int) -> st.SearchStrategy[date]:
     return st.integers(low, high).map(lambda n: FIRST_DAY + timedelta(days=n))
 
 
+reaches = st.just(Reach()) | st.builds(
+    Reach, areas=st.lists(st.sampled_from(AREAS[1:]), max_size=2, unique=True), whole_city=st.booleans(),
+    km=st.none() | st.sampled_from([1, 5, 12, 300]),
+)
 date_ranges = st.builds(
     lambda first, length: DateRange(start=first, end=first + timedelta(days=length)),
     days_ahead(-3, FIVE_WEEKS), st.integers(0, 9),
@@ -126,10 +178,11 @@ members = st.builds(
     area=st.sampled_from(AREAS),
     remote_ok=st.booleans(),
     max_tasks_per_month=st.sampled_from([0, 1, 2, 4, 4, 4]),
+    reach=reaches,
 )
 
 
-def _task(fixed, day, start, minutes, deadline_minutes, needs, languages, area, remote, task_id):
+def _task(fixed, day, start, minutes, deadline_minutes, needs, languages, area, remote, task_id, whole_city, floor):
     start = datetime.combine(day, start, TORONTO)
     deadline = None if deadline_minutes is None else NOW + timedelta(minutes=deadline_minutes)
     return TaskState(
@@ -138,7 +191,8 @@ def _task(fixed, day, start, minutes, deadline_minutes, needs, languages, area, 
         starts_at=start if fixed else None,
         ends_at=start + timedelta(minutes=minutes) if fixed else None,
         deadline=None if fixed else deadline,
-        area=area, remote=remote,
+        area=area, remote=remote, whole_city=whole_city,
+        min_fluency={code.lower(): fluency for code, fluency in zip(languages, floor)},
     )
 
 
@@ -157,6 +211,8 @@ tasks = st.builds(
     area=st.sampled_from(AREAS + [None]),
     remote=st.booleans(),
     task_id=ids,
+    whole_city=st.booleans(),
+    floor=st.lists(st.sampled_from(list(Fluency)), max_size=2),
 )
 busy_windows = st.builds(
     lambda start, length: (NOW + timedelta(minutes=start), NOW + timedelta(minutes=start + length)),
@@ -193,9 +249,10 @@ def fitting(t: TaskState) -> st.SearchStrategy[MemberState]:
         languages=st.just([LanguageClaim(code=t.languages[0])] if t.languages else []),
         weekly_availability=st.lists(around_start, min_size=1, max_size=1),
         unavailable=st.lists(date_ranges, max_size=1),
-        area=st.just(t.area),
+        area=st.just(t.area) | st.sampled_from(AREAS),  # elsewhere: in reach, or not
         remote_ok=st.just(t.remote) | st.booleans(),
         max_tasks_per_month=st.integers(1, 4),
+        reach=reaches,
     )
 
 
@@ -210,10 +267,14 @@ def scenarios(draw):
     return crowd, t, load_of, excluded
 
 
-def engine_of(crowd: list[MemberState]) -> MatchingEngine:
+def engine_of(crowd: list[MemberState], areas_first: bool = True) -> MatchingEngine:
     engine = MatchingEngine(tz=TORONTO)
+    for area in GEOGRAPHY if areas_first else ():
+        engine.upsert_area(area)
     for state in crowd:
         engine.upsert_member(state)
+    for area in () if areas_first else GEOGRAPHY:
+        engine.upsert_area(area)
     return engine
 
 
@@ -221,10 +282,10 @@ def engine_of(crowd: list[MemberState]) -> MatchingEngine:
 
 
 @bounded
-@given(scenarios())
-def test_the_index_finds_exactly_the_members_the_rules_allow(scenario):
+@given(scenarios(), st.booleans())
+def test_the_index_finds_exactly_the_members_the_rules_allow(scenario, areas_first):
     crowd, t, load_of, excluded = scenario
-    engine = engine_of(crowd)
+    engine = engine_of(crowd, areas_first)
 
     found = engine.candidates(t, now=NOW, limit=len(crowd), loads=load_of, excluded=excluded)
 

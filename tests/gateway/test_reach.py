@@ -1,0 +1,54 @@
+"""Through GraphQL: admins place areas in their city with a centre, volunteers say where they can
+go, coordinators open a task to its whole city and ask for a least fluency."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.gateway.stack import unique
+
+pytestmark = pytest.mark.kafka
+
+CREATE_AREA = "mutation($i: AreaInput!) { createArea(input: $i) { __typename ... on Problem { message } } }"
+UPDATE_AREA = ("mutation($s: String!, $i: AreaUpdateInput!) { updateArea(slug: $s, input: $i) { __typename "
+               "... on Area { slug parent latitude longitude } ... on ValidationProblem { message } } }")
+
+
+def add_city(world, graphql) -> tuple[str, str, str]:
+    """A city with two neighbourhoods about 11 km apart; returns their slugs."""
+    city, downtown, glanbrook = unique("hamilton"), unique("downtown"), unique("glanbrook")
+    token = world.admin.token
+    assert graphql(CREATE_AREA, {"i": {"slug": city, "name": "Hamilton", "city": "Hamilton"}}, token)
+    for slug, name, lat, lon in ((downtown, "Downtown", 43.2560, -79.8690), (glanbrook, "Glanbrook", 43.1720, -79.9360)):
+        created = graphql(CREATE_AREA, {"i": {"slug": slug, "name": name, "city": "Hamilton", "parent": city}},
+                          token)["createArea"]
+        assert created["__typename"] == "Area", created
+        placed = graphql(UPDATE_AREA, {"s": slug, "i": {"latitude": lat, "longitude": lon}}, token)["updateArea"]
+        assert placed == {"__typename": "Area", "slug": slug, "parent": city, "latitude": lat, "longitude": lon}
+    return city, downtown, glanbrook
+
+
+def test_an_area_placed_inside_itself_is_a_validation_problem(world, graphql):
+    city, downtown, _ = add_city(world, graphql)
+    refused = graphql(UPDATE_AREA, {"s": city, "i": {"parent": downtown}}, world.admin.token)["updateArea"]
+    assert refused["__typename"] == "ValidationProblem" and "loop" in refused["message"]
+
+
+def test_a_volunteer_who_covers_their_city_is_offered_a_task_in_the_next_neighbourhood(world, graphql):
+    _, downtown, glanbrook = add_city(world, graphql)
+    skill = world.skill()
+    volunteer = world.volunteer(skill, area=downtown, reach={"wholeCity": True}, interests=["Labour rights"],
+                                remoteOk=False)
+    profile = graphql("{ me { member { area interests reach { areas wholeCity km } } } }", token=volunteer.token)
+    assert profile["me"]["member"] == {"area": downtown, "interests": ["labour-rights"],
+                                       "reach": {"areas": [], "wholeCity": True, "km": None}}
+
+    coordinator = world.coordinator()
+    task = world.task(coordinator, skill, remote=False, area=glanbrook, wholeCity=True,
+                      minFluency=[{"language": "fr", "fluency": "CONVERSATIONAL"}])
+
+    offer = world.wait_for_offer(volunteer, task["id"])
+    assert "in Glanbrook, about 11 km from your area" in offer["reasons"]
+    shown = graphql("query($id: ID!) { task(id: $id) { wholeCity minFluency { language fluency } } }",
+                    {"id": task["id"]}, coordinator.token)["task"]
+    assert shown == {"wholeCity": True, "minFluency": [{"language": "fr", "fluency": "CONVERSATIONAL"}]}
