@@ -124,6 +124,7 @@ class MemberState(Contract):
     max_tasks_per_month: int = 4
     interests: list[str] = []
     notifications: NotificationPreferences = NotificationPreferences()
+    committees: list[UUID] = []  # committees the member joined (members-only tasks need one)
 
 
 class SkillNeed(Contract):
@@ -154,6 +155,8 @@ class TaskState(Contract):
     remote: bool = False
     urgency: Urgency = Urgency.normal
     time_zone: str | None = None  # IANA name; the task's times are shown in it (absent from older events)
+    committee_id: UUID | None = None
+    members_only: bool = False  # offered only to members whose ``committees`` hold ``committee_id``
 
 
 class OfferStatus(str, enum.Enum):

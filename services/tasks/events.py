@@ -49,7 +49,7 @@ def task_state(session: Session, task: Task) -> TaskState:
         skills=[SkillNeed(skill=s.skill, min_level=SkillLevel[s.min_level]) for s in skills],
         languages=list(languages), slots=task.slots, starts_at=as_utc(task.starts_at), ends_at=as_utc(task.ends_at),
         deadline=as_utc(task.deadline), area=task.area, remote=task.remote, urgency=Urgency(task.urgency),
-        time_zone=task.time_zone,
+        time_zone=task.time_zone, committee_id=task.committee_id, members_only=task.members_only,
     )
 
 

@@ -141,6 +141,8 @@ class TaskBase(Strict):
     urgency: Urgency = Urgency.normal
     time_zone: TimeZoneName | None = PydanticField(
         None, description="IANA zone the task happens in (its times are shown there); default: the service's")
+    committee_id: UUID | None = PydanticField(None, description="The committee whose leads also manage the task")
+    members_only: bool = PydanticField(False, description="Offered only to members of the task's committee")
 
 
 class TaskCreate(TaskBase):
@@ -154,6 +156,7 @@ class TaskCreate(TaskBase):
         check_schedule(self.starts_at, self.ends_at, self.deadline, utc_now())
         check_place(self.area, self.remote, self.address)
         check_unique_needs(self.skills, self.languages)
+        check_members_only(self.committee_id, self.members_only)
         return self
 
 
@@ -176,6 +179,8 @@ class TaskUpdate(Strict):
     urgency: Urgency = None
     coordinator_id: UUID = None
     time_zone: TimeZoneName = None
+    committee_id: UUID | None = None
+    members_only: bool = None
 
 
 class Task(SQLModel, table=True):
@@ -199,6 +204,8 @@ class Task(SQLModel, table=True):
     address: str | None = Field(default=None, max_length=300)
     urgency: str = Field(default=Urgency.normal.value, max_length=10)
     time_zone: str = Field(max_length=64)
+    committee_id: UUID | None = Field(default=None, foreign_key="committee.id", index=True)
+    members_only: bool = False
     status: str = Field(default=TaskStatus.open.value, max_length=10, index=True)
     accepted_count: int = 0  # as matching counts it (see events.fill_changed)
     fill_sequence: int = 0  # of the last fill applied, to drop older ones
@@ -291,6 +298,11 @@ def check_place(area: str | None, remote: bool, address: str | None) -> None:
         raise ValueError("a remote task has no address; remove it or set remote to false")
     if not remote and area is None:
         raise ValueError("an in-person task needs an area (or set remote to true)")
+
+
+def check_members_only(committee_id: UUID | None, members_only: bool) -> None:
+    if members_only and committee_id is None:
+        raise ValueError("only a task of a committee can be limited to its members; give committee_id")
 
 
 def check_unique_needs(skills: list[SkillNeedIn], languages: list[str]) -> None:
