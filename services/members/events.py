@@ -59,6 +59,7 @@ def member_state(member: Member) -> MemberState:
         remote_ok=member.remote_ok,
         max_tasks_per_month=member.max_tasks_per_month,
         interests=list(member.interests),
+        committees=[UUID(committee) for committee in member.committees],
     )
 
 

@@ -111,6 +111,7 @@ class Member(SQLModel, table=True):
     remote_ok: bool = False
     max_tasks_per_month: int = 4
     interests: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    committees: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # ids, as text
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
     last_active_at: datetime = _timestamp(index=True)

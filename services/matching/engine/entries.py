@@ -56,6 +56,10 @@ def language_entry(code: str) -> Entry:
     return ("language", code.lower())
 
 
+def committee_entry(committee_id: object) -> Entry:
+    return ("committee", committee_id)
+
+
 def area_entry(area: str) -> Entry:
     return ("area", area)
 
@@ -93,6 +97,8 @@ def parts_of(profile: MemberProfile) -> list[int]:
         parts.append(_PARTS[("languages", profile.languages)])
     if area is not None or remote_ok:
         parts.append(_PARTS[("places", area, remote_ok)])
+    if profile.committees:
+        parts.append(_PARTS[("committees", profile.committees)])
     days = [_PARTS[("day", day, free)] for day, free in enumerate(profile.weekly) if free]
     if days:
         parts += days
@@ -136,6 +142,8 @@ def _entries_for(description: tuple) -> tuple[Entry, ...]:
         return tuple(found)
     if kind == "places":  # the area and remote entries themselves ("anywhere" has none)
         return tuple(_places(*description[1:])[1:])
+    if kind == "committees":
+        return tuple(committee_entry(committee) for committee in description[1])
     if kind == "day":
         _, weekday, intervals = description
         return (("weekday", weekday), *_blocks(weekday, intervals))

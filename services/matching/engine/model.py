@@ -92,6 +92,7 @@ class MemberProfile:
     remote_ok: bool
     max_tasks_per_month: int
     interests: tuple[str, ...]
+    committees: tuple[UUID, ...]  # sorted; members-only tasks need their committee here
 
     @classmethod
     def from_state(cls, state: MemberState, key: int) -> MemberProfile:
@@ -113,6 +114,7 @@ class MemberProfile:
             state.remote_ok,
             state.max_tasks_per_month,
             shared(tuple(state.interests)),
+            shared(tuple(sorted(state.committees))),
         )
 
     @property
@@ -138,6 +140,7 @@ class MemberProfile:
             remote_ok=self.remote_ok,
             max_tasks_per_month=self.max_tasks_per_month,
             interests=list(self.interests),
+            committees=list(self.committees),
         )
 
 
