@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
+from uuid import UUID
 
 import strawberry
+
+from gateway.schema.admin.types import UserAccount
+from gateway.schema.context import Info
+from services.common.problems import NotFound as NotFoundError
 
 from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem
 from gateway.schema.wire import parse_datetime
@@ -33,6 +39,15 @@ class CommitteeLead:
     def from_service(cls, data: dict[str, Any]) -> "CommitteeLead":
         return cls(committee_id=strawberry.ID(str(data["committee_id"])), lead_id=strawberry.ID(str(data["lead_id"])),
                    added_at=parse_datetime(data.get("added_at")))
+
+    @strawberry.field(description="The lead's login account (admins only see leads); None once it was removed.")
+    async def account(self, info: Info) -> UserAccount | None:
+        accounts = info.context.gateway.accounts
+        try:
+            user = await asyncio.to_thread(accounts.get, UUID(self.lead_id))
+        except NotFoundError:
+            return None
+        return UserAccount.of(accounts.public(user))
 
 
 @strawberry.type(description="The committees a volunteer belongs to.")
