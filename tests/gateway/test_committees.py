@@ -87,3 +87,20 @@ def test_a_members_only_task_is_offered_only_to_the_committee_s_members(world):
     unknown = world.gql("mutation($c: ID!) { joinCommittee(committeeId: $c) { %s } }" % PROBLEM,
                         {"c": "00000000-0000-0000-0000-000000000000"}, member.token)["joinCommittee"]
     assert unknown["__typename"] == "NotFound"
+
+
+def test_a_lead_hears_live_about_their_committee_s_tasks_only(world, graphql):
+    organization = world.organization()
+    coordinator = world.coordinator(organization)
+    committee = create_committee(world, organization)
+    lead = world.coordinator()  # of another organization
+    name_lead(world, committee["id"], lead)
+    skill = world.skill()
+    query = "subscription { taskUpdates { kind taskId } }"
+
+    with graphql.subscribe(query, lead.token) as updates:
+        outside = world.task(coordinator, skill)  # the organization's, in no committee
+        inside = world.task(coordinator, skill, committeeId=committee["id"])
+        heard = updates.next_data(lambda d: d["taskUpdates"]["kind"] == "task.posted")["taskUpdates"]
+
+    assert heard["taskId"] == inside["id"] != outside["id"]

@@ -7,14 +7,15 @@ import strawberry
 
 from gateway.live.hub import LiveEvent
 from gateway.schema.context import Info
-from gateway.schema.coordination.ownership import manages
+from gateway.schema.coordination.ownership import leads_committee_of, manages
 from gateway.schema.coordination.types import Task, TaskUpdate
 from gateway.schema.permissions import COORDINATOR
 from services.common.problems import DomainError
 
 
 class TaskWatch:
-    """Remembers which tasks belong to the coordinator's organization, asking tasks only once each."""
+    """Remembers which tasks belong to the coordinator's organization or to a committee they lead,
+    asking tasks only once each."""
 
     def __init__(self, info: Info):
         self.info = info
@@ -24,14 +25,17 @@ class TaskWatch:
         if event.task_id is None:
             return False
         if event.kind == "task" and "organization_id" in event.data:
-            self.managed[event.task_id] = manages(user, event.data)
+            self.managed[event.task_id] = await self.manages(user, event.data)
         if event.task_id not in self.managed:
             try:
                 task = await self.info.context.clients.tasks.get(await self.info.context.actor(), UUID(event.task_id))
-                self.managed[event.task_id] = manages(user, task)
+                self.managed[event.task_id] = await self.manages(user, task)
             except DomainError:
                 return False
         return self.managed[event.task_id]
+
+    async def manages(self, user, task: dict) -> bool:
+        return manages(user, task) or await leads_committee_of(self.info, task)
 
     async def current(self, task_id: str) -> Task | None:
         context = self.info.context
@@ -45,7 +49,7 @@ class TaskWatch:
 
 @strawberry.type
 class CoordinationSubscriptions:
-    @strawberry.subscription(description="Changes to your organization's tasks: posted, edited, offers answered, filled.",
+    @strawberry.subscription(description="Changes to your organization's and your committees' tasks: posted, edited, offers answered, filled.",
                              permission_classes=COORDINATOR)
     async def task_updates(self, info: Info) -> AsyncGenerator[TaskUpdate, None]:
         user = await info.context.require_user()
