@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -13,7 +14,8 @@ from services.common.http_api import (
     LANGUAGE_PATTERN, SLUG_PATTERN, Page, PageRequest, Slug, batch_ids, page_request, problem_responses,
 )
 from services.common.runtime import Runtime
-from services.tasks import committees, handlers, organizations
+from services.tasks import committees, handlers, organizations, series
+from services.tasks.series_models import SeriesCreate, SeriesEdit, SeriesPublic
 from services.tasks.committee_models import CommitteeCreate, CommitteePublic, LeadAdd, LeadPublic
 from services.tasks.handlers import Context
 from services.tasks.listing import MAX_IDS, MAX_SKILLS, TaskFilters, find_tasks
@@ -38,8 +40,9 @@ def context(
     request: Request, session: Session = unit_of_work, runtime: Runtime = Depends(get_runtime),
     actor: Actor = Depends(get_actor),
 ) -> Context:
-    return Context(session, runtime.settings.topics, actor, request.app.state.skills,
-                   runtime.settings.default_time_zone)
+    settings = runtime.settings
+    return Context(session, settings.topics, actor, request.app.state.skills, settings.default_time_zone,
+                   timedelta(days=settings.series_horizon_days))
 
 
 def task_filters(
@@ -213,4 +216,29 @@ def remove_lead(committee_id: UUID, lead_id: UUID, ctx: Context = Depends(contex
     return Response(status_code=204)
 
 
-routers = [tasks, orgs, committee_routes]
+series_routes = APIRouter(prefix="/series", tags=["series"], responses=problem_responses(403, 404, 409, 422, 503))
+
+
+@series_routes.post("", status_code=status.HTTP_201_CREATED,
+                    summary="Post a need that repeats: its occurrences are posted ahead, each a task of its own")
+def create_series(payload: SeriesCreate, ctx: Context = Depends(context)) -> SeriesPublic:
+    return series.create_series(ctx, payload)
+
+
+@series_routes.get("/{series_id}", summary="A series, and its occurrences posted so far")
+def get_series(series_id: UUID, ctx: Context = Depends(context)) -> SeriesPublic:
+    return series.get_series(ctx, series_id)
+
+
+@series_routes.patch("/{series_id}/following/{task_id}",
+                     summary="Edit this occurrence and the following ones (one alone: PATCH /tasks/{id})")
+def edit_following(series_id: UUID, task_id: UUID, payload: SeriesEdit, ctx: Context = Depends(context)) -> SeriesPublic:
+    return series.edit_following(ctx, series_id, task_id, payload)
+
+
+@series_routes.post("/{series_id}/cancel", summary="Cancel the series: its occurrences still to come are cancelled")
+def cancel_series(series_id: UUID, ctx: Context = Depends(context)) -> SeriesPublic:
+    return series.cancel_series(ctx, series_id)
+
+
+routers = [tasks, orgs, committee_routes, series_routes]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import Enum
 from uuid import UUID
 
@@ -20,7 +21,7 @@ from services.common.problems import Conflict, Forbidden, Invalid, NotFound
 from services.common.topics import Topics
 from services.tasks import lifecycle
 from services.tasks.committees import check_committee_fits
-from services.tasks.config import DEFAULT_TIME_ZONE
+from services.tasks.config import DEFAULT_TIME_ZONE, SERIES_HORIZON
 from services.tasks.events import publish_task_state
 from services.tasks.models import (
     Task,
@@ -54,9 +55,11 @@ class Context:
     actor: Actor
     skills: SkillCatalogue
     default_time_zone: str = DEFAULT_TIME_ZONE
+    series_horizon: timedelta = SERIES_HORIZON  # how far ahead a series' occurrences are posted
 
 
-def post_task(ctx: Context, payload: TaskCreate) -> TaskPublic:
+def post_task(ctx: Context, payload: TaskCreate, series_id: UUID | None = None,
+              series_index: int | None = None) -> TaskPublic:
     load_organization(ctx.session, payload.organization_id)
     check_committee_fits(ctx.session, payload.committee_id, payload.organization_id)
     require_task_manager(ctx.session, ctx.actor, payload.organization_id, payload.committee_id,
@@ -68,7 +71,7 @@ def post_task(ctx: Context, payload: TaskCreate) -> TaskPublic:
     ctx.skills.require_known(need.skill for need in payload.skills)
     values = _column_values(payload.model_dump(exclude={"skills", "languages", "coordinator_id", "time_zone"}))
     task = Task(**values, coordinator_id=coordinator_id, scheduled_at=payload.starts_at or payload.deadline,
-                time_zone=payload.time_zone or ctx.default_time_zone)
+                time_zone=payload.time_zone or ctx.default_time_zone, series_id=series_id, series_index=series_index)
     ctx.session.add(task)
     _replace_needs(ctx.session, task.id, payload.skills, payload.languages)
     publish_task_state(ctx.session, ctx.topics, task, catalogue.TASK_POSTED)
@@ -188,6 +191,7 @@ def to_public(session: Session, task: Task, skills: list[TaskSkill] | None = Non
         slots=task.slots, starts_at=as_utc(task.starts_at), ends_at=as_utc(task.ends_at),
         deadline=as_utc(task.deadline), area=task.area, remote=task.remote, urgency=task.urgency,
         time_zone=task.time_zone, committee_id=task.committee_id, members_only=task.members_only,
+        series_id=task.series_id,
         flexible=task.deadline is not None, has_address=bool(task.address), accepted_count=task.accepted_count,
         created_at=as_utc(task.created_at), updated_at=as_utc(task.updated_at),
     )

@@ -206,6 +206,8 @@ class Task(SQLModel, table=True):
     time_zone: str = Field(max_length=64)
     committee_id: UUID | None = Field(default=None, foreign_key="committee.id", index=True)
     members_only: bool = False
+    series_id: UUID | None = Field(default=None, foreign_key="task_series.id", index=True)
+    series_index: int | None = None  # 0 for a series' first occurrence
     status: str = Field(default=TaskStatus.open.value, max_length=10, index=True)
     accepted_count: int = 0  # as matching counts it (see events.fill_changed)
     fill_sequence: int = 0  # of the last fill applied, to drop older ones
@@ -246,6 +248,7 @@ class TaskPublic(TaskBase):
     coordinator_id: UUID
     status: TaskStatus
     flexible: bool = PydanticField(description="True when the task has a deadline rather than a time window")
+    series_id: UUID | None = PydanticField(None, description="The series it is an occurrence of, if any")
     has_address: bool
     accepted_count: int
     created_at: datetime

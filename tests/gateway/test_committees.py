@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gateway.client import TASK, Person, World
+from tests.gateway.client import Person, World
 from tests.gateway.stack import unique
 
 pytestmark = pytest.mark.kafka
