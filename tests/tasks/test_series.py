@@ -3,6 +3,7 @@ time across daylight-saving changes, edits "this and the following", and cancels
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from services.tasks import series
 from services.tasks.config import Settings
 from services.tasks.handlers import Context
 from services.tasks.main import create_app
+from tests.members.kafka_helpers import read_topic
 from tests.support.service_tokens import calling_as
 from tests.tasks.conftest import ADMIN, SYSTEM, coordinator, new_organization, soon, task_payload
 from tests.tasks.test_committees import coalition
@@ -30,6 +32,10 @@ def year_ahead(request, new_database, kafka_bootstrap, topic_prefix, skills):
                         topic_prefix=topic_prefix, environment="test", series_horizon_days=366)
     with TestClient(create_app(settings, skills)) as client:
         yield calling_as(client, SYSTEM)
+
+
+def topic_prefix_topics(client):
+    return client.app.state.runtime.settings.topics
 
 
 def series_payload(organization_id: str, first: datetime, hours: float = 2, **repeat) -> dict:
@@ -109,7 +115,7 @@ def test_this_and_the_following_occurrences_change_and_the_earlier_ones_do_not(y
     assert refused.status_code == 422 and "local_start" in refused.text
 
 
-def test_cancelling_a_series_cancels_what_is_to_come_and_stops_it(year_ahead):
+def test_cancelling_a_series_cancels_what_is_to_come_and_stops_it(year_ahead, kafka_bootstrap):
     organization = new_organization(year_ahead)
     created = post_series(year_ahead, organization, series_payload(organization.id, soon(3, 18), count=3))
     one, _, _ = occurrences(year_ahead, created)
@@ -119,6 +125,10 @@ def test_cancelling_a_series_cancels_what_is_to_come_and_stops_it(year_ahead):
 
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert [t["status"] for t in occurrences(year_ahead, created)] == ["closed", "cancelled", "cancelled"]
+    cancellations = read_topic(kafka_bootstrap, topic_prefix_topics(year_ahead).tasks_state,
+                               lambda records: sum(b'"task.cancelled"' in (r.value or b"") for r in records) >= 2)
+    cancelled_ids = {json.loads(r.value)["data"]["task_id"] for r in cancellations if b'"task.cancelled"' in (r.value or b"")}
+    assert cancelled_ids == {t["id"] for t in occurrences(year_ahead, created)[1:]}  # matching withdraws their offers
     again = year_ahead.patch(f"/series/{created['id']}/following/{one['id']}", json={"slots": 3},
                              headers=organization.coordinator)
     assert again.status_code == 409
