@@ -59,6 +59,13 @@ class MembersClient(ServiceClient):
     async def update_skill(self, actor: Actor, slug: str, changes: Json) -> Json:
         return await self.call("PATCH", f"/skills/{slug}", actor, json=changes)
 
+    async def committees(self, actor: Actor, member_id: UUID) -> list[str]:
+        return [str(c) for c in (await self.call("GET", f"/members/{member_id}/committees", actor))["committees"]]
+
+    async def set_committee(self, actor: Actor, member_id: UUID, committee_id: UUID, joined: bool) -> list[str]:
+        body = await self.call("PUT" if joined else "DELETE", f"/members/{member_id}/committees/{committee_id}", actor)
+        return [str(c) for c in body["committees"]]
+
     async def areas(self, actor: Actor) -> list[Json]:
         return _items(await self.call("GET", "/areas", actor, params={"limit": TAXONOMY_PAGE}))
 
@@ -111,6 +118,25 @@ class TasksClient(ServiceClient):
 
     async def remove_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> None:
         await self.call("DELETE", f"/organizations/{organization_id}/coordinators/{coordinator_id}", actor)
+
+    async def committees(self, actor: Actor, **filters) -> list[Json]:
+        params = {name: str(value) for name, value in filters.items() if value is not None}
+        return _items(await self.call("GET", "/committees", actor, params=params | {"limit": TAXONOMY_PAGE}))
+
+    async def committee(self, actor: Actor, committee_id: UUID) -> Json:
+        return await self.call("GET", f"/committees/{committee_id}", actor)
+
+    async def create_committee(self, actor: Actor, committee: Json) -> Json:
+        return await self.call("POST", "/committees", actor, json=committee)
+
+    async def committee_leads(self, actor: Actor, committee_id: UUID) -> list[Json]:
+        return _items(await self.call("GET", f"/committees/{committee_id}/leads", actor, params={"limit": TAXONOMY_PAGE}))
+
+    async def add_lead(self, actor: Actor, committee_id: UUID, lead_id: UUID) -> Json:
+        return await self.call("POST", f"/committees/{committee_id}/leads", actor, json={"lead_id": str(lead_id)})
+
+    async def remove_lead(self, actor: Actor, committee_id: UUID, lead_id: UUID) -> None:
+        await self.call("DELETE", f"/committees/{committee_id}/leads/{lead_id}", actor)
 
 
 class MatchingClient(ServiceClient):

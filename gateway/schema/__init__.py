@@ -1,6 +1,6 @@
 """The GraphQL schema, composed from one module per domain.
 
-Each domain (catalogue, accounts, volunteers, offers, coordination, admin) keeps its types,
+Each domain (catalogue, accounts, volunteers, offers, coordination, admin, committees) keeps its types,
 queries, mutations and subscriptions side by side; this module only merges them and adds the
 schema-wide extensions (limits, error masking).
 """
@@ -19,6 +19,8 @@ from gateway.schema.admin.mutations import AdminMutations
 from gateway.schema.admin.queries import AdminQueries
 from gateway.schema.catalogue.queries import CatalogueQueries
 from gateway.schema.catalogue.subscriptions import CatalogueSubscriptions
+from gateway.schema.committees.mutations import CommitteeMutations
+from gateway.schema.committees.queries import CommitteeQueries
 from gateway.schema.coordination.mutations import CoordinationMutations
 from gateway.schema.coordination.queries import CoordinationQueries
 from gateway.schema.coordination.subscriptions import CoordinationSubscriptions
@@ -32,9 +34,9 @@ from gateway.schema.volunteers.mutations import VolunteerMutations
 from gateway.schema.volunteers.queries import VolunteerQueries
 
 Query = merge_types("Query", (CatalogueQueries, AccountQueries, VolunteerQueries, CalendarQueries, OfferQueries,
-                              CoordinationQueries, AdminQueries))
+                              CoordinationQueries, AdminQueries, CommitteeQueries))
 Mutation = merge_types("Mutation", (AccountMutations, VolunteerMutations, CalendarMutations, OfferMutations,
-                                    CoordinationMutations, AdminMutations))
+                                    CoordinationMutations, AdminMutations, CommitteeMutations))
 Subscription = merge_types("Subscription", (CatalogueSubscriptions, OfferSubscriptions, CoordinationSubscriptions))
 
 

@@ -46,6 +46,7 @@ class Loaders:
         self.fill = DataLoader(self._load_fills, max_batch_size=BATCH_SIZE)
         # Keyed by (task id, volunteer asking or None); batches split by volunteer, then by 100.
         self.address = DataLoader(self._load_addresses)
+        self._led_committees: list[dict] | None = None
 
     async def _load_tasks(self, task_ids: list[UUID]) -> list[Any]:
         found = _by_task(await self._gateway.clients.tasks.many(await self._context.actor(), task_ids), "id")
@@ -98,6 +99,16 @@ class Loaders:
     async def organizations_list(self) -> list[dict]:
         return await self._gateway.cache.get_or_load(
             ("organizations",), lambda: self._gateway.clients.tasks.organizations(PUBLIC), TAXONOMY_TTL_SECONDS)
+
+    async def led_committees(self) -> list[dict]:
+        """The committees the signed-in coordinator leads, asked once per request."""
+        if self._led_committees is None:
+            user = await self._context.user()
+            led = []
+            if user is not None and user.role == "coordinator":
+                led = await self._gateway.clients.tasks.committees(await self._context.actor(), led_by=user.id)
+            self._led_committees = led
+        return self._led_committees
 
     async def organizations(self) -> dict[str, dict]:
         return {str(org["id"]): org for org in await self.organizations_list()}

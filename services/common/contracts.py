@@ -147,6 +147,7 @@ class MemberState(Contract):
     interests: list[str] = []
     notifications: NotificationPreferences = NotificationPreferences()
     reach: Reach = Reach()
+    committees: list[UUID] = []  # committees the member joined (members-only tasks need one)
 
 
 class SkillNeed(Contract):
@@ -181,6 +182,8 @@ class TaskState(Contract):
     # The least fluency accepted per language code ('pa': conversational); a language absent from
     # it accepts any fluency.
     min_fluency: dict[str, Fluency] = {}
+    committee_id: UUID | None = None
+    members_only: bool = False  # offered only to members whose ``committees`` hold ``committee_id``
 
 
 class OfferStatus(str, enum.Enum):

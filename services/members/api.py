@@ -11,7 +11,7 @@ from sqlmodel import Session
 from services.common.contracts import MemberStatus
 from services.common.deps import Actor, get_actor, unit_of_work
 from services.common.http_api import SLUG_PATTERN, Page, PageRequest, page_request, problem_responses
-from services.members import handlers, taxonomy
+from services.members import committees, handlers, taxonomy
 from services.members.erasure import erase_on_request
 from services.members.handlers import Context
 from services.members.models import (
@@ -149,6 +149,21 @@ def add_area(payload: AreaCreate, ctx: Context = Depends(context)) -> AreaPublic
 @areas.patch("/{slug}", summary="Rename or retire an area (admins)")
 def edit_area(payload: AreaUpdate, slug: str = SlugPath, ctx: Context = Depends(context)) -> AreaPublic:
     return taxonomy.edit_area(ctx.session, ctx.topics, ctx.actor, slug, payload)
+
+
+@members.get("/{member_id}/committees", summary="The committees a member joined")
+def joined_committees(member_id: UUID, ctx: Context = Depends(context)) -> committees.MemberCommittees:
+    return committees.committees_of(ctx, member_id)
+
+
+@members.put("/{member_id}/committees/{committee_id}", summary="Join a committee (its members-only tasks may be offered)")
+def join_committee(member_id: UUID, committee_id: UUID, ctx: Context = Depends(context)) -> committees.MemberCommittees:
+    return committees.set_membership(ctx, member_id, committee_id, joined=True)
+
+
+@members.delete("/{member_id}/committees/{committee_id}", summary="Leave a committee")
+def leave_committee(member_id: UUID, committee_id: UUID, ctx: Context = Depends(context)) -> committees.MemberCommittees:
+    return committees.set_membership(ctx, member_id, committee_id, joined=False)
 
 
 routers = [members, skills, areas]

@@ -65,6 +65,7 @@ def member_state(member: Member) -> MemberState:
         interests=list(member.interests),
         notifications=notification_preferences(member.notifications),
         reach=Reach.model_validate(member.reach or {}),
+        committees=[UUID(committee) for committee in member.committees],
     )
 
 

@@ -123,6 +123,7 @@ class Member(SQLModel, table=True):
     notifications: dict = Field(default_factory=lambda: NotificationSettings().model_dump(mode="json"),
                                 sa_column=Column(JSON, nullable=False))
     reach: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # None: own area only
+    committees: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # ids, as text
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
     last_active_at: datetime = _timestamp(index=True)

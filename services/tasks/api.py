@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -13,7 +14,9 @@ from services.common.http_api import (
     LANGUAGE_PATTERN, SLUG_PATTERN, Page, PageRequest, Slug, batch_ids, page_request, problem_responses,
 )
 from services.common.runtime import Runtime
-from services.tasks import handlers, organizations
+from services.tasks import committees, handlers, organizations, series
+from services.tasks.series_models import SeriesCreate, SeriesEdit, SeriesPublic
+from services.tasks.committee_models import CommitteeCreate, CommitteePublic, LeadAdd, LeadPublic
 from services.tasks.handlers import Context
 from services.tasks.listing import MAX_IDS, MAX_SKILLS, TaskFilters, find_tasks
 from services.tasks.models import (
@@ -37,8 +40,9 @@ def context(
     request: Request, session: Session = unit_of_work, runtime: Runtime = Depends(get_runtime),
     actor: Actor = Depends(get_actor),
 ) -> Context:
-    return Context(session, runtime.settings.topics, actor, request.app.state.skills,
-                   runtime.settings.default_time_zone)
+    settings = runtime.settings
+    return Context(session, settings.topics, actor, request.app.state.skills, settings.default_time_zone,
+                   timedelta(days=settings.series_horizon_days))
 
 
 def task_filters(
@@ -55,11 +59,12 @@ def task_filters(
     starts_before: FilterMoment | None = Query(None, description="Starts (or is due) before this moment"),
     organization_id: UUID | None = Query(None),
     coordinator_id: UUID | None = Query(None),
+    committee_id: UUID | None = Query(None),
 ) -> TaskFilters:
     return TaskFilters(
         status=status_filter, skills=tuple(skills), area=area, language=language, remote=remote,
         starts_after=starts_after, starts_before=starts_before, organization_id=organization_id,
-        coordinator_id=coordinator_id, ids=tuple(ids),
+        coordinator_id=coordinator_id, committee_id=committee_id, ids=tuple(ids),
     )
 
 
@@ -164,4 +169,76 @@ def remove_coordinator(organization_id: UUID, coordinator_id: UUID, ctx: Context
     return Response(status_code=204)
 
 
-routers = [tasks, orgs]
+committee_routes = APIRouter(prefix="/committees", tags=["committees"],
+                             responses=problem_responses(403, 404, 409, 422, 503))
+
+
+@committee_routes.post("", status_code=status.HTTP_201_CREATED,
+                       summary="Create a committee of an organization, or of the whole coalition (admins)")
+def create_committee(payload: CommitteeCreate, ctx: Context = Depends(context)) -> CommitteePublic:
+    return committees.create_committee(ctx.session, ctx.actor, payload)
+
+
+@committee_routes.get("", summary="Committees, by name: all, an organization's (with the coalition's), or those led by one lead")
+def list_committees(
+    organization_id: UUID | None = Query(None), led_by: UUID | None = Query(None, description="Only committees this lead leads"),
+    page: PageRequest = Depends(page_request), ctx: Context = Depends(context),
+) -> Page[CommitteePublic]:
+    return committees.list_committees(ctx.session, ctx.actor, page, organization_id, led_by)
+
+
+@committee_routes.get("/{committee_id}", summary="One committee")
+def get_committee(committee_id: UUID, ctx: Context = Depends(context)) -> CommitteePublic:
+    return committees.get_committee(ctx.session, committee_id)
+
+
+@committee_routes.post(
+    "/{committee_id}/leads", status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": LeadPublic, "description": "Already a lead of it"}},
+    summary="Name a lead: a coordinator who manages the committee's tasks (admins)",
+)
+def add_lead(committee_id: UUID, payload: LeadAdd, response: Response, ctx: Context = Depends(context)) -> LeadPublic:
+    lead, created = committees.add_lead(ctx.session, ctx.actor, committee_id, payload)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return lead
+
+
+@committee_routes.get("/{committee_id}/leads", summary="The committee's leads")
+def list_leads(
+    committee_id: UUID, page: PageRequest = Depends(page_request), ctx: Context = Depends(context)
+) -> Page[LeadPublic]:
+    return committees.list_leads(ctx.session, ctx.actor, committee_id, page)
+
+
+@committee_routes.delete("/{committee_id}/leads/{lead_id}", status_code=204, summary="Remove a lead (admins)")
+def remove_lead(committee_id: UUID, lead_id: UUID, ctx: Context = Depends(context)) -> Response:
+    committees.remove_lead(ctx.session, ctx.actor, committee_id, lead_id)
+    return Response(status_code=204)
+
+
+series_routes = APIRouter(prefix="/series", tags=["series"], responses=problem_responses(403, 404, 409, 422, 503))
+
+
+@series_routes.post("", status_code=status.HTTP_201_CREATED,
+                    summary="Post a need that repeats: its occurrences are posted ahead, each a task of its own")
+def create_series(payload: SeriesCreate, ctx: Context = Depends(context)) -> SeriesPublic:
+    return series.create_series(ctx, payload)
+
+
+@series_routes.get("/{series_id}", summary="A series, and its occurrences posted so far")
+def get_series(series_id: UUID, ctx: Context = Depends(context)) -> SeriesPublic:
+    return series.get_series(ctx, series_id)
+
+
+@series_routes.patch("/{series_id}/following/{task_id}",
+                     summary="Edit this occurrence and the following ones (one alone: PATCH /tasks/{id})")
+def edit_following(series_id: UUID, task_id: UUID, payload: SeriesEdit, ctx: Context = Depends(context)) -> SeriesPublic:
+    return series.edit_following(ctx, series_id, task_id, payload)
+
+
+@series_routes.post("/{series_id}/cancel", summary="Cancel the series: its occurrences still to come are cancelled")
+def cancel_series(series_id: UUID, ctx: Context = Depends(context)) -> SeriesPublic:
+    return series.cancel_series(ctx, series_id)
+
+
+routers = [tasks, orgs, committee_routes, series_routes]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -11,6 +13,8 @@ from services.common.time_zones import known_time_zone
 
 # Where a task happens when its coordinator names no zone (the demo coalition is in Montréal).
 DEFAULT_TIME_ZONE = "America/Toronto"
+# How far ahead a series' occurrences are posted (each then gets its own offers).
+SERIES_HORIZON = timedelta(weeks=4)
 
 
 class Settings(InternalServiceSettings):
@@ -22,6 +26,8 @@ class Settings(InternalServiceSettings):
     # The members service owns the skill taxonomy tasks are checked against (see services.tasks.skills).
     members_url: str = "http://127.0.0.1:8001"
     skills_cache_seconds: float = Field(60, ge=0)
+    series_horizon_days: int = Field(SERIES_HORIZON.days, ge=1, le=366)
+    series_check_seconds: float = Field(3600, gt=0)  # how often the horizon rolls forward
     # Signs this service's own reads of the taxonomy (issuer "tasks"; members must trust its public key).
     service_token_key: str = ""
 

@@ -52,6 +52,7 @@ def task_state(session: Session, task: Task) -> TaskState:
         deadline=as_utc(task.deadline), area=task.area, remote=task.remote, urgency=Urgency(task.urgency),
         time_zone=task.time_zone, whole_city=task.whole_city,
         min_fluency={code: Fluency[name] for code, name in (task.min_fluency or {}).items()},
+        committee_id=task.committee_id, members_only=task.members_only,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import Enum
 from uuid import UUID
 
@@ -19,7 +20,8 @@ from services.common.deps import Actor
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
 from services.common.topics import Topics
 from services.tasks import lifecycle
-from services.tasks.config import DEFAULT_TIME_ZONE
+from services.tasks.committees import check_committee_fits
+from services.tasks.config import DEFAULT_TIME_ZONE, SERIES_HORIZON
 from services.tasks.events import publish_task_state
 from services.tasks.models import (
     Task,
@@ -36,11 +38,12 @@ from services.tasks.models import (
     check_fluency_floors,
     check_place,
     check_schedule,
+    check_members_only,
     check_unique_needs,
     utc_now,
 )
 from services.tasks.organizations import load_organization
-from services.tasks.permissions import acts_for, can_manage, check_known, require_manager
+from services.tasks.permissions import acts_for, can_manage_task, check_known, leads, require_task_manager
 from services.tasks.skills import SkillCatalogue
 
 SCHEDULE = ("starts_at", "ends_at", "deadline")
@@ -54,15 +57,19 @@ class Context:
     actor: Actor
     skills: SkillCatalogue
     default_time_zone: str = DEFAULT_TIME_ZONE
+    series_horizon: timedelta = SERIES_HORIZON  # how far ahead a series' occurrences are posted
 
 
-def post_task(ctx: Context, payload: TaskCreate) -> TaskPublic:
+def post_task(ctx: Context, payload: TaskCreate, series_id: UUID | None = None,
+              series_index: int | None = None) -> TaskPublic:
     load_organization(ctx.session, payload.organization_id)
-    require_manager(ctx.session, ctx.actor, payload.organization_id, "post tasks for this organization")
+    check_committee_fits(ctx.session, payload.committee_id, payload.organization_id)
+    require_task_manager(ctx.session, ctx.actor, payload.organization_id, payload.committee_id,
+                         "post tasks for this organization")
     coordinator_id = payload.coordinator_id or (ctx.actor.id if ctx.actor.role == "coordinator" else None)
     if coordinator_id is None:
         raise Invalid("coordinator_id is required when an admin or the system posts a task")
-    _check_coordinator(ctx.session, coordinator_id, payload.organization_id)
+    _check_coordinator(ctx.session, coordinator_id, payload.organization_id, payload.committee_id)
     _require_consistent(lambda: (
         check_place(payload.area, payload.remote, payload.address, payload.whole_city),
         check_fluency_floors(payload.languages, payload.min_fluency),
@@ -70,7 +77,7 @@ def post_task(ctx: Context, payload: TaskCreate) -> TaskPublic:
     ctx.skills.require_known(need.skill for need in payload.skills)
     values = _column_values(payload.model_dump(exclude={"skills", "languages", "coordinator_id", "time_zone"}))
     task = Task(**values, coordinator_id=coordinator_id, scheduled_at=payload.starts_at or payload.deadline,
-                time_zone=payload.time_zone or ctx.default_time_zone)
+                time_zone=payload.time_zone or ctx.default_time_zone, series_id=series_id, series_index=series_index)
     ctx.session.add(task)
     _replace_needs(ctx.session, task.id, payload.skills, payload.languages)
     publish_task_state(ctx.session, ctx.topics, task, catalogue.TASK_POSTED)
@@ -83,11 +90,11 @@ def get_task(ctx: Context, task_id: UUID) -> TaskPublic:
 
 def edit_task(ctx: Context, task_id: UUID, payload: TaskUpdate) -> TaskPublic:
     task = load_task(ctx.session, task_id)
-    require_manager(ctx.session, ctx.actor, task.organization_id, "edit this task")
+    require_task_manager(ctx.session, ctx.actor, task.organization_id, task.committee_id, "edit this task")
     lifecycle.require_editable(task)
     ctx.skills.require_known(need.skill for need in payload.skills or [])
     changes = _column_values(payload.model_dump(exclude_unset=True, exclude=set(CHILD_FIELDS)))
-    _check_edit(ctx.session, task, payload, changes)
+    _check_edit(ctx, task, payload, changes)
     for name, value in changes.items():
         setattr(task, name, value)
     task.scheduled_at = task.starts_at or task.deadline
@@ -101,7 +108,7 @@ def edit_task(ctx: Context, task_id: UUID, payload: TaskUpdate) -> TaskPublic:
 def change_status(ctx: Context, task_id: UUID, action: str) -> TaskPublic:
     """open / cancel / close; a repeat of the current status is accepted and publishes nothing."""
     task = load_task(ctx.session, task_id)
-    require_manager(ctx.session, ctx.actor, task.organization_id, f"{action} this task")
+    require_task_manager(ctx.session, ctx.actor, task.organization_id, task.committee_id, f"{action} this task")
     event_type = lifecycle.transition(task, action)
     if event_type is not None:
         task.updated_at = utc_now()
@@ -118,7 +125,7 @@ def task_address(ctx: Context, task_id: UUID, member_id: UUID | None) -> TaskAdd
     if member_id is not None:
         if not _accepted_by(ctx.session, member_id, [task.id]):
             raise Forbidden("the exact address is shared only with volunteers who accepted this task")
-    elif not can_manage(ctx.session, ctx.actor, task.organization_id):
+    elif not can_manage_task(ctx.session, ctx.actor, task.organization_id, task.committee_id):
         raise Forbidden("only the task's coordinators, or volunteers who accepted it, may see the address")
     return _address_of(task)
 
@@ -157,10 +164,10 @@ def _accepted_by(session: Session, member_id: UUID, task_ids: Sequence[UUID]) ->
 
 
 def _managed_by_actor(ctx: Context, tasks: Iterable[Task]) -> set[UUID]:
-    tasks = list(tasks)
-    # One membership check per organization, however many of its tasks are asked for.
-    managed = {org for org in {task.organization_id for task in tasks} if can_manage(ctx.session, ctx.actor, org)}
-    return {task.id for task in tasks if task.organization_id in managed}
+    # One check per organization and committee, however many of their tasks are asked for.
+    owners = {(task.organization_id, task.committee_id): task.id for task in tasks}
+    managed = {owner for owner in owners if can_manage_task(ctx.session, ctx.actor, *owner)}
+    return {task.id for task in tasks if (task.organization_id, task.committee_id) in managed}
 
 
 def _address_of(task: Task) -> TaskAddress:
@@ -187,15 +194,18 @@ def to_public(session: Session, task: Task, skills: list[TaskSkill] | None = Non
         skills=[{"skill": s.skill, "min_level": s.min_level} for s in skills], languages=list(languages),
         slots=task.slots, starts_at=as_utc(task.starts_at), ends_at=as_utc(task.ends_at),
         deadline=as_utc(task.deadline), area=task.area, remote=task.remote, whole_city=task.whole_city,
-        min_fluency=task.min_fluency or {}, urgency=task.urgency, time_zone=task.time_zone, flexible=task.deadline is not None, has_address=bool(task.address), accepted_count=task.accepted_count,
+        min_fluency=task.min_fluency or {}, urgency=task.urgency, time_zone=task.time_zone,
+        committee_id=task.committee_id, members_only=task.members_only, series_id=task.series_id,
+        flexible=task.deadline is not None, has_address=bool(task.address), accepted_count=task.accepted_count,
         created_at=as_utc(task.created_at), updated_at=as_utc(task.updated_at),
     )
 
 
-def _check_edit(session: Session, task: Task, payload: TaskUpdate, changes: dict) -> None:
+def _check_edit(ctx: Context, task: Task, payload: TaskUpdate, changes: dict) -> None:
     """The task as it would be after the edit must still be consistent."""
-    merged = {name: changes.get(name, getattr(task, name))
-              for name in (*SCHEDULE, "area", "remote", "address", "whole_city", "min_fluency")}
+    session = ctx.session
+    fields = (*SCHEDULE, "area", "remote", "address", "whole_city", "min_fluency", "committee_id", "members_only")
+    merged = {name: changes.get(name, getattr(task, name)) for name in fields}
     languages = payload.languages if payload.languages is not None else _languages_of(session, task.id)
 
     def check() -> None:
@@ -204,6 +214,7 @@ def _check_edit(session: Session, task: Task, payload: TaskUpdate, changes: dict
         check_place(merged["area"], merged["remote"], merged["address"], merged["whole_city"])
         check_unique_needs(payload.skills or [], payload.languages or [])
         check_fluency_floors(languages, merged["min_fluency"] or {})
+        check_members_only(merged["committee_id"], merged["members_only"])
 
     _require_consistent(check)
     if "slots" in changes and changes["slots"] < task.accepted_count:
@@ -211,13 +222,18 @@ def _check_edit(session: Session, task: Task, payload: TaskUpdate, changes: dict
             f"{task.accepted_count} volunteers have already accepted; slots cannot go below {task.accepted_count}",
             accepted_count=task.accepted_count,
         )
-    if "coordinator_id" in changes:
-        _check_coordinator(session, changes["coordinator_id"], task.organization_id)
+    if "committee_id" in changes:  # moved: the actor must be able to manage it where it goes too
+        check_committee_fits(session, merged["committee_id"], task.organization_id)
+        require_task_manager(session, ctx.actor, task.organization_id, merged["committee_id"], "move this task there")
+    if "coordinator_id" in changes or "committee_id" in changes:
+        _check_coordinator(session, changes.get("coordinator_id", task.coordinator_id), task.organization_id,
+                           merged["committee_id"])
 
 
-def _check_coordinator(session: Session, coordinator_id: UUID, organization_id: UUID) -> None:
-    if not acts_for(session, coordinator_id, organization_id):
-        raise Invalid(f"coordinator {coordinator_id} does not act for organization {organization_id}")
+def _check_coordinator(session: Session, coordinator_id: UUID, organization_id: UUID, committee_id: UUID | None) -> None:
+    if not (acts_for(session, coordinator_id, organization_id) or leads(session, coordinator_id, committee_id)):
+        also = " nor leads the task's committee" if committee_id else ""
+        raise Invalid(f"coordinator {coordinator_id} does not act for organization {organization_id}{also}")
 
 
 def _require_consistent(check) -> None:

@@ -33,6 +33,7 @@ class TaskFilters:
     starts_before: datetime | None = None
     organization_id: UUID | None = None
     coordinator_id: UUID | None = None
+    committee_id: UUID | None = None
     ids: tuple[UUID, ...] = ()
 
 
@@ -54,6 +55,7 @@ def _conditions(filters: TaskFilters) -> list:
     columns = {
         "status": Task.status, "area": Task.area, "remote": Task.remote,
         "organization_id": Task.organization_id, "coordinator_id": Task.coordinator_id,
+        "committee_id": Task.committee_id,
     }
     conditions = []
     for name, column in columns.items():

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
-from services.common.composition import AppDefinition, Consume, create_app as compose
+from services.common.composition import AppDefinition, Background, Consume, create_app as compose
+from services.common.db import session_scope
 from services.common.identity import TAXONOMY_READER, SignedCalls
 from services.common.runtime import Runtime
 from services.tasks.api import routers
 from services.tasks.config import Settings
 from services.tasks.events import member_erasures, offer_outcomes
+from services.tasks.handlers import Context
+from services.tasks.series import SYSTEM, keep_posting_ahead
 from services.tasks.skills import SkillCatalogue
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -27,20 +31,32 @@ def consumers(runtime: Runtime) -> list[Consume]:
     return [Consume("offer-outcomes", offer_outcomes(topics)), Consume("member-erasures", member_erasures(topics))]
 
 
-def definition() -> AppDefinition[Runtime]:
+def series_ahead(runtime: Runtime, skills: SkillCatalogue) -> Background:
+    """Posts each series' occurrences as they come within the horizon."""
+    settings = runtime.settings
+    base = Context(None, settings.topics, SYSTEM, skills, settings.default_time_zone,
+                   timedelta(days=settings.series_horizon_days))
+    return Background("series-ahead", keep_posting_ahead(lambda: session_scope(runtime.engine), base,
+                                                         settings.series_check_seconds, runtime.nudge_relay))
+
+
+def definition(skills: SkillCatalogue | None = None) -> AppDefinition[Runtime]:
     # Routes need nothing beyond the runtime (database, topics): it is this app's whole wiring.
     return AppDefinition(
         name="tasks", title="Tasks service", description=DESCRIPTION, migrations_dir=MIGRATIONS, routers=routers,
         wire=lambda runtime: runtime, consumers=consumers,
+        background=lambda runtime: [series_ahead(runtime, skills)] if skills is not None else [],
     )
 
 
 def create_app(settings: Settings, skills: SkillCatalogue | None = None) -> FastAPI:
     """``skills`` answers which skill slugs exist; by default the members service at ``members_url``."""
-    app = compose(settings, definition())
-    members = httpx.Client(base_url=settings.members_url, timeout=5,
-                           auth=SignedCalls(settings.service_token_issuer(), "members", TAXONOMY_READER))
-    app.state.skills = skills or SkillCatalogue(members, ttl_seconds=settings.skills_cache_seconds)
+    if skills is None:
+        members = httpx.Client(base_url=settings.members_url, timeout=5,
+                               auth=SignedCalls(settings.service_token_issuer(), "members", TAXONOMY_READER))
+        skills = SkillCatalogue(members, ttl_seconds=settings.skills_cache_seconds)
+    app = compose(settings, definition(skills))
+    app.state.skills = skills
     return app
 
 

@@ -148,6 +148,8 @@ class TaskBase(Strict):
     urgency: Urgency = Urgency.normal
     time_zone: TimeZoneName | None = PydanticField(
         None, description="IANA zone the task happens in (its times are shown there); default: the service's")
+    committee_id: UUID | None = PydanticField(None, description="The committee whose leads also manage the task")
+    members_only: bool = PydanticField(False, description="Offered only to members of the task's committee")
 
 
 class TaskCreate(TaskBase):
@@ -160,6 +162,7 @@ class TaskCreate(TaskBase):
     def _consistent(self) -> "TaskCreate":
         check_schedule(self.starts_at, self.ends_at, self.deadline, utc_now())
         check_unique_needs(self.skills, self.languages)
+        check_members_only(self.committee_id, self.members_only)
         return self  # place and fluency are checked by the handler, which names the field at fault
 
 
@@ -184,6 +187,8 @@ class TaskUpdate(Strict):
     urgency: Urgency = None
     coordinator_id: UUID = None
     time_zone: TimeZoneName = None
+    committee_id: UUID | None = None
+    members_only: bool = None
 
 
 class Task(SQLModel, table=True):
@@ -209,6 +214,10 @@ class Task(SQLModel, table=True):
     address: str | None = Field(default=None, max_length=300)
     urgency: str = Field(default=Urgency.normal.value, max_length=10)
     time_zone: str = Field(max_length=64)
+    committee_id: UUID | None = Field(default=None, foreign_key="committee.id", index=True)
+    members_only: bool = False
+    series_id: UUID | None = Field(default=None, foreign_key="task_series.id", index=True)
+    series_index: int | None = None  # 0 for a series' first occurrence
     status: str = Field(default=TaskStatus.open.value, max_length=10, index=True)
     accepted_count: int = 0  # as matching counts it (see events.fill_changed)
     fill_sequence: int = 0  # of the last fill applied, to drop older ones
@@ -249,6 +258,7 @@ class TaskPublic(TaskBase):
     coordinator_id: UUID
     status: TaskStatus
     flexible: bool = PydanticField(description="True when the task has a deadline rather than a time window")
+    series_id: UUID | None = PydanticField(None, description="The series it is an occurrence of, if any")
     has_address: bool
     accepted_count: int
     created_at: datetime
@@ -318,6 +328,11 @@ def check_fluency_floors(languages: list[str], min_fluency: dict[str, str]) -> N
     if unknown:
         raise FieldProblem("min_fluency", f"a least fluency is given for {', '.join(unknown)}, which the task "
                            "does not list in languages; add it there or remove it here")
+
+
+def check_members_only(committee_id: UUID | None, members_only: bool) -> None:
+    if members_only and committee_id is None:
+        raise ValueError("only a task of a committee can be limited to its members; give committee_id")
 
 
 def check_unique_needs(skills: list[SkillNeedIn], languages: list[str]) -> None:

@@ -1,4 +1,5 @@
-"""Who may manage which tasks: coordinators act for the organizations they belong to.
+"""Who may manage which tasks: coordinators act for the organizations they belong to; a
+committee's leads manage the tasks of that committee, and only those.
 
 The gateway authenticates and signs a service token saying who acts (services/common/identity);
 this service authorizes. Admins and the system (the services' own tools) may do anything;
@@ -13,6 +14,7 @@ from sqlmodel import Session
 
 from services.common.deps import Actor
 from services.common.problems import Forbidden
+from services.tasks.committee_models import CommitteeLead
 from services.tasks.models import CoordinatorMembership
 
 ROLES = ("volunteer", "coordinator", "admin", "system")
@@ -58,3 +60,28 @@ def can_manage(session: Session, actor: Actor, organization_id: UUID) -> bool:
     if actor.role in STAFF:
         return True
     return actor.role == "coordinator" and actor.id is not None and acts_for(session, actor.id, organization_id)
+
+
+def leads(session: Session, lead_id: UUID, committee_id: UUID | None) -> bool:
+    return committee_id is not None and session.get(CommitteeLead, (committee_id, lead_id)) is not None
+
+
+def can_manage_task(session: Session, actor: Actor, organization_id: UUID, committee_id: UUID | None) -> bool:
+    """Admins, the system, a coordinator acting for the organization, or a lead of the committee."""
+    if can_manage(session, actor, organization_id):
+        return True
+    return actor.role == "coordinator" and actor.id is not None and leads(session, actor.id, committee_id)
+
+
+def require_task_manager(session: Session, actor: Actor, organization_id: UUID, committee_id: UUID | None,
+                         doing: str) -> None:
+    """As :func:`require_manager`, letting the leads of ``committee_id`` in too."""
+    if committee_id is None:
+        return require_manager(session, actor, organization_id, doing)
+    check_known(actor)
+    if can_manage_task(session, actor, organization_id, committee_id):
+        return
+    if actor.role == "coordinator":
+        raise Forbidden(
+            f"you neither act for organization {organization_id} nor lead the task's committee, so you may not {doing}")
+    raise Forbidden(f"a {actor.role} may not {doing}; the task's coordinators and committee leads can")

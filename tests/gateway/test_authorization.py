@@ -35,6 +35,7 @@ ACCESS = {
         "myContact": VOLUNTEER, "myAuditLog": VOLUNTEER, "myOffers": VOLUNTEER, "myCalendarFeed": VOLUNTEER,
         "myTasks": COORDINATOR, "task": COORDINATOR, "volunteerContact": COORDINATOR,
         "users": ADMIN, "userByEmail": ADMIN, "members": ADMIN, "memberAudit": ADMIN,
+        "committees": SIGNED_IN, "myCommittees": VOLUNTEER, "ledCommittees": COORDINATOR, "committeeLeads": ADMIN,
     },
     "mutation": {
         "registerMember": ANYONE, "registerCoordinator": ANYONE, "login": ANYONE,
@@ -48,6 +49,8 @@ ACCESS = {
         "createSkill": ADMIN, "updateSkill": ADMIN, "createArea": ADMIN, "createOrganization": ADMIN,
         "createCoordinatorInvite": ADMIN, "setUserRole": ADMIN, "setUserActive": ADMIN, "eraseMember": ADMIN,
         "eraseUser": ADMIN,
+        "createCommittee": ADMIN, "addCommitteeLead": ADMIN, "removeCommitteeLead": ADMIN,
+        "joinCommittee": VOLUNTEER, "leaveCommittee": VOLUNTEER,
     },
     "subscription": {"openTasksChanged": ANYONE, "offerUpdates": VOLUNTEER, "taskUpdates": COORDINATOR},
 }

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 
 from gateway.schema.context import Info
@@ -15,6 +17,18 @@ async def as_task(info: Info, data: dict) -> Task:
     return Task.from_service(data, await info.context.loaders.skill_names())
 
 
+def payload_committee(input: TaskInput) -> UUID | None:
+    return parse_id(input.committee_id, "committeeId") if input.committee_id else None
+
+
+async def posting_organization(info: Info, committee_id: UUID | None) -> UUID | None:
+    """A task of an organization's committee is that organization's, whoever of its leads posts it."""
+    if committee_id is None:
+        return None
+    committee = await info.context.clients.tasks.committee(await info.context.actor(), committee_id)
+    return committee.get("organization_id")
+
+
 async def change_status(info: Info, task_id: strawberry.ID, action: str) -> Task:
     task = await managed_task(info, parse_id(task_id, "id"))
     data = await info.context.clients.tasks.transition(await info.context.actor(), task["id"], action)
@@ -23,13 +37,14 @@ async def change_status(info: Info, task_id: strawberry.ID, action: str) -> Task
 
 @strawberry.type
 class CoordinationMutations:
-    @strawberry.mutation(description="Post a task for your organization; it opens to volunteers unless a draft.",
-                         permission_classes=COORDINATOR)
+    @strawberry.mutation(description="Post a task for your organization, or for a committee you lead; it opens to "
+                                     "volunteers unless a draft.", permission_classes=COORDINATOR)
     @returns_problems(TaskResult)
     async def post_task(self, info: Info, input: TaskInput) -> TaskResult:
         user = await info.context.require_user()
         payload = task_payload(input) | {
-            "organization_id": str(user.organization_id), "coordinator_id": str(user.id),
+            "organization_id": str(await posting_organization(info, payload_committee(input)) or user.organization_id),
+            "coordinator_id": str(user.id),
             "status": "draft" if input.draft else "open",
         }
         return await as_task(info, await info.context.clients.tasks.create(await info.context.actor(), payload))

@@ -1,5 +1,6 @@
-"""Which tasks a coordinator manages: those of the organization they act for (as the tasks
-service decides too), and which volunteers' contacts they may therefore read."""
+"""Which tasks a coordinator manages: those of the organization they act for and those of the
+committees they lead (as the tasks service decides too), and which volunteers' contacts they may
+therefore read."""
 
 from __future__ import annotations
 
@@ -16,12 +17,17 @@ def manages(user: User, task: dict) -> bool:
     return user.organization_id is not None and str(task.get("organization_id")) == str(user.organization_id)
 
 
+async def leads_committee_of(info: Info, task: dict) -> bool:
+    committee = task.get("committee_id")
+    return committee is not None and str(committee) in {str(c["id"]) for c in await info.context.loaders.led_committees()}
+
+
 async def managed_task(info: Info, task_id: UUID) -> dict:
     """The task, if the signed-in coordinator manages it; NotFound otherwise (no existence leak)."""
     user = await info.context.require_user()
     task = await info.context.loaders.task.load(task_id)
-    if isinstance(task, Exception) or not manages(user, task):
-        raise NotFound("No such task among your organization's tasks.")
+    if isinstance(task, Exception) or not (manages(user, task) or await leads_committee_of(info, task)):
+        raise NotFound("No such task among your organization's or your committees' tasks.")
     return task
 
 

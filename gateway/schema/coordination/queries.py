@@ -16,18 +16,31 @@ from gateway.schema.wire import parse_id
 from services.common.problems import DomainError
 
 
+async def task_owner_filters(info: Info, user, whole_organization: bool, committee_id: strawberry.ID | None) -> dict:
+    """Whose tasks ``myTasks`` lists: a lead sees all their committee's, others their organization's part."""
+    if committee_id is None:
+        return {"organization_id": user.organization_id, "coordinator_id": None if whole_organization else user.id}
+    committee = str(parse_id(committee_id, "committeeId"))
+    if committee in {str(c["id"]) for c in await info.context.loaders.led_committees()}:
+        return {"committee_id": committee}
+    return {"committee_id": committee, "organization_id": user.organization_id,
+            "coordinator_id": None if whole_organization else user.id}
+
+
 @strawberry.type
 class CoordinationQueries:
-    @strawberry.field(description="Tasks you posted (or all of your organization's), soonest first.",
+    @strawberry.field(description="Tasks you posted (or all of your organization's), soonest first; with "
+                                  "committeeId, that committee's tasks (all of them if you lead it).",
                       permission_classes=COORDINATOR)
     async def my_tasks(self, info: Info, status: TaskStatus | None = None, whole_organization: bool = False,
-                       first: int = DEFAULT_PAGE_SIZE, after: str | None = None) -> TaskPage:
+                       first: int = DEFAULT_PAGE_SIZE, after: str | None = None,
+                       committee_id: strawberry.ID | None = None) -> TaskPage:
         context = info.context
         user = await context.require_user()
         page_window = window(first, after, context.settings.max_page_size)
+        owner = await task_owner_filters(info, user, whole_organization, committee_id)
         page = await context.clients.tasks.page(
-            await context.actor(), organization_id=user.organization_id,
-            coordinator_id=None if whole_organization else user.id, status=status.value if status else None,
+            await context.actor(), **owner, status=status.value if status else None,
             limit=page_window.limit, offset=page_window.offset)
         names = await context.loaders.skill_names()
         for item in page["items"]:

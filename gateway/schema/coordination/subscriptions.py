@@ -7,16 +7,17 @@ import strawberry
 
 from gateway.live.hub import LiveEvent
 from gateway.schema.context import Info
-from gateway.schema.coordination.ownership import manages
+from gateway.schema.coordination.ownership import leads_committee_of, manages
 from gateway.schema.coordination.types import Task, TaskUpdate
 from gateway.schema.permissions import COORDINATOR
 from services.common.problems import DomainError
 
 
 class TaskWatch:
-    """Tells which events concern the coordinator's organization. Task owners are shared by every
-    subscription of the gateway (``live.task_owners``): the tasks service is asked about a task
-    only when no task event told it yet, once for all subscribers."""
+    """Tells which events concern the coordinator: tasks of their organization or of a committee
+    they lead. Task owners are shared by every subscription of the gateway (``live.task_owners``):
+    the tasks service is asked about a task only when no task event told it yet, once for all
+    subscribers."""
 
     def __init__(self, info: Info):
         self.info = info
@@ -26,14 +27,17 @@ class TaskWatch:
         if event.task_id is None:
             return False
         if event.kind == "task" and "organization_id" in event.data:
-            self.owners.remember(event.task_id, event.data["organization_id"])
+            self.owners.remember(event.task_id, event.data["organization_id"], event.data.get("committee_id"))
         if not self.owners.knows(event.task_id):
             try:
                 task = await self.info.context.clients.tasks.get(await self.info.context.actor(), UUID(event.task_id))
             except DomainError:
                 return False
-            self.owners.remember(event.task_id, task.get("organization_id"))
-        return manages(user, {"organization_id": self.owners.get(event.task_id)})
+            self.owners.remember(event.task_id, task.get("organization_id"), task.get("committee_id"))
+        return await self.manages(user, self.owners.get(event.task_id))
+
+    async def manages(self, user, task: dict) -> bool:
+        return manages(user, task) or await leads_committee_of(self.info, task)
 
     async def current(self, task_id: str) -> Task | None:
         context = self.info.context
@@ -47,7 +51,7 @@ class TaskWatch:
 
 @strawberry.type
 class CoordinationSubscriptions:
-    @strawberry.subscription(description="Changes to your organization's tasks: posted, edited, offers answered, filled.",
+    @strawberry.subscription(description="Changes to your organization's and your committees' tasks: posted, edited, offers answered, filled.",
                              permission_classes=COORDINATOR)
     async def task_updates(self, info: Info) -> AsyncGenerator[TaskUpdate, None]:
         user = await info.context.require_user()

@@ -12,7 +12,7 @@ from gateway.schema.enums import Fluency, OfferStatus, SkillLevel, TaskStatus, U
 from gateway.schema.pagination import PageInfo
 from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem
 from gateway.schema.volunteers.types import ContactDetails
-from gateway.schema.wire import parse_datetime
+from gateway.schema.wire import parse_datetime, parse_id
 from services.common.problems import NotFound as NotFoundError
 
 
@@ -84,6 +84,8 @@ class Task:
     has_address: bool
     created_at: datetime | None
     updated_at: datetime | None
+    committee_id: strawberry.ID | None = strawberry.field(default=None, description="Its leads manage it too")
+    members_only: bool = strawberry.field(default=False, description="Offered only to the committee's members")
 
     @classmethod
     def from_service(cls, data: dict[str, Any], skill_names: dict[str, str]) -> "Task":
@@ -101,6 +103,8 @@ class Task:
             urgency=Urgency(data.get("urgency") or "normal"), time_zone=data["time_zone"],
             has_address=bool(data.get("has_address")),
             created_at=parse_datetime(data.get("created_at")), updated_at=parse_datetime(data.get("updated_at")),
+            committee_id=strawberry.ID(str(data["committee_id"])) if data.get("committee_id") else None,
+            members_only=bool(data.get("members_only")),
         )
 
     @strawberry.field(description="Offers made for this task, newest first.")
@@ -162,6 +166,9 @@ class TaskInput:
         default=None, description="IANA zone the task happens in, e.g. America/Toronto (default: the coalition's)")
     address: str | None = strawberry.field(default=None, description="Exact place, only for accepted volunteers")
     draft: bool = strawberry.field(default=False, description="Save without opening it to volunteers yet")
+    committee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A committee of your organization or of the coalition, or one you lead")
+    members_only: bool = strawberry.field(default=False, description="Offer it only to the committee's members")
 
 
 @strawberry.input(description="Task changes; only the fields given change.")
@@ -182,12 +189,15 @@ class TaskUpdateInput:
     urgency: Urgency | None = _UNSET
     time_zone: str | None = _UNSET
     address: str | None = _UNSET
+    committee_id: strawberry.ID | None = _UNSET
+    members_only: bool | None = _UNSET
 
 
 TASK_FIELDS = ("title", "summary", "description", "skills", "languages", "slots", "starts_at", "ends_at", "deadline",
-               "area", "remote", "whole_city", "min_fluency", "urgency", "time_zone", "address")
+               "area", "remote", "whole_city", "min_fluency", "urgency", "time_zone", "address", "committee_id",
+               "members_only")
 # Fields a coordinator may clear with null (the schedule switches between window and deadline).
-CLEARABLE = ("starts_at", "ends_at", "deadline", "area", "address")
+CLEARABLE = ("starts_at", "ends_at", "deadline", "area", "address", "committee_id")
 
 
 def task_payload(source: Any) -> dict:
@@ -202,6 +212,8 @@ def task_payload(source: Any) -> dict:
             value = {floor.language: floor.fluency.value for floor in value}
         elif name == "urgency":
             value = value.value
+        elif name == "committee_id" and value is not None:
+            value = str(parse_id(value, "committeeId"))
         elif isinstance(value, datetime):
             value = value.isoformat()
         payload[name] = value

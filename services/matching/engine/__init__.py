@@ -33,6 +33,8 @@ Hard constraints (all must hold):
   counts as one hour), on dates outside the member's unavailable ranges; a flexible task needs
   such free time between ``now`` and its deadline (or within eight weeks when it has none). How
   windows are read (overnight, to midnight, daylight saving) is set out in ``availability``;
+- a members-only task (``members_only`` with a ``committee_id``) needs that committee among the
+  member's ``committees``;
 - no accepted task (``MemberLoad.busy``) overlapping a fixed task's window; not in ``excluded``.
 
 Scoring and rotation are described in ``scoring``; the reasons' wording in ``reasons``; the index

@@ -60,6 +60,10 @@ def language_entry(code: str, min_fluency: int = 1) -> Entry:
     return ("language", code) if min_fluency <= 1 else ("language", code, min_fluency)
 
 
+def committee_entry(committee_id: object) -> Entry:
+    return ("committee", committee_id)
+
+
 def area_entry(area: str) -> Entry:
     """Members who can go to the area (it is theirs, or within their reach)."""
     return ("area", area)
@@ -104,6 +108,8 @@ def parts_of(profile: MemberProfile) -> list[int]:
         parts.append(_PARTS[("languages", profile.languages)])
     if places or remote_ok or profile.home_city is not None:
         parts.append(_PARTS[("places", places, remote_ok, profile.home_city)])
+    if profile.committees:
+        parts.append(_PARTS[("committees", profile.committees)])
     days = [_PARTS[("day", day, free)] for day, free in enumerate(profile.weekly) if free]
     if days:
         parts += days
@@ -147,6 +153,8 @@ def _entries_for(description: tuple) -> tuple[Entry, ...]:
         return tuple(found)
     if kind == "places":  # the area and remote entries themselves ("anywhere" has none)
         return tuple(_places(*description[1:])[1:])
+    if kind == "committees":
+        return tuple(committee_entry(committee) for committee in description[1])
     if kind == "day":
         _, weekday, intervals = description
         return (("weekday", weekday), *_blocks(weekday, intervals))

@@ -94,6 +94,7 @@ class MemberProfile:
     remote_ok: bool
     max_tasks_per_month: int
     interests: tuple[str, ...]
+    committees: tuple[UUID, ...]  # sorted; members-only tasks need their committee here
     reach: ReachSpec
     # Resolved from area and reach on the engine's geography (see ``geography``): every area the
     # member can go to, and the city or region of their own area.
@@ -120,6 +121,7 @@ class MemberProfile:
             state.remote_ok,
             state.max_tasks_per_month,
             shared(tuple(state.interests)),
+            shared(tuple(sorted(state.committees))),
             *_places(state, geography),
         )
 
@@ -153,6 +155,7 @@ class MemberProfile:
             remote_ok=self.remote_ok,
             max_tasks_per_month=self.max_tasks_per_month,
             interests=list(self.interests),
+            committees=list(self.committees),
             reach=Reach(areas=list(self.reach[0]), whole_city=self.reach[1], km=self.reach[2]),
         )
 

@@ -25,6 +25,8 @@ class TaskQuery:
         self.min_fluency: dict[str, int] = {code.lower(): int(f) for code, f in task.min_fluency.items()}
         # Mixed into each member's seed so that ties fall differently from one task to the next.
         self.rotation_salt = stable_hash64(task.task_id)
+        # A members-only task is for its committee's members alone.
+        self.committee = task.committee_id if task.members_only else None
 
     def index_groups(self) -> list[entries.Group]:
         place = self.place_group()
@@ -38,6 +40,8 @@ class TaskQuery:
             groups.append(place)
         if self.languages:
             groups.append([entries.language_entry(code, self.min_fluency.get(code, 1)) for code in self.languages])
+        if self.committee is not None:
+            groups.append([entries.committee_entry(self.committee)])
         groups.append(entries.time_group(self.window.segments))
         return groups
 
@@ -67,6 +71,7 @@ class TaskQuery:
             and all(profile.skill_levels.get(s, 0) >= lv for s, lv in self.needs)
             and (not self.languages or self.shared_language(profile) is not None)
             and self._fits_place(profile)
+            and (self.committee is None or self.committee in profile.committees)
         )
 
     def _fits_place(self, profile: MemberProfile) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
 
 from services.common.contracts import Fluency, MemberStatus, SkillLevel, Weekday
 from services.matching.engine import MemberLoad
@@ -199,3 +200,31 @@ def test_is_eligible_rechecks_one_member():
     assert not engine.is_eligible(alice.member_id, shift, now=NOW, excluded={alice.member_id})
     assert not engine.is_eligible(bob.member_id, shift, now=NOW, load=MemberLoad(tasks_this_month=1))
     assert not engine.is_eligible(member().member_id, shift, now=NOW)
+
+
+def test_a_members_only_task_goes_only_to_its_committee_s_members():
+    food_for_all, education_for_all = uuid4(), uuid4()
+    in_committee = member().model_copy(update={"committees": [education_for_all, food_for_all]})
+    elsewhere = member().model_copy(update={"committees": [education_for_all]})
+    in_none = member()
+    engine = engine_with(in_committee, elsewhere, in_none)
+    picket = task().model_copy(update={"committee_id": food_for_all, "members_only": True})
+
+    assert candidate_ids(engine, picket) == [in_committee.member_id]
+    assert engine.is_eligible(in_committee.member_id, picket, now=NOW)
+    assert not engine.is_eligible(elsewhere.member_id, picket, now=NOW)
+    open_to_all = picket.model_copy(update={"members_only": False})
+    assert len(candidate_ids(engine, open_to_all)) == 3
+
+
+def test_leaving_the_committee_ends_eligibility_for_its_members_only_tasks():
+    committee = uuid4()
+    joined = member().model_copy(update={"committees": [committee]})
+    engine = engine_with(joined)
+    picket = task().model_copy(update={"committee_id": committee, "members_only": True})
+    assert candidate_ids(engine, picket) == [joined.member_id]
+
+    engine.upsert_member(joined.model_copy(update={"committees": []}))
+
+    assert candidate_ids(engine, picket) == []
+    assert engine.get_member(joined.member_id).committees == []

@@ -1,6 +1,7 @@
-// Admin page: organizations and coordinator invitations, skills, areas, accounts and roles,
-// erasure on request.
+// Admin page: organizations and coordinator invitations, committees and their leads, skills,
+// areas, accounts and roles, erasure on request.
 
+import { loadCommittees, setUpCommittees } from "./admin-committees.js";
 import { request } from "./graphql.js";
 import { formatDateTime, onLanguageChange, skillName, t } from "./i18n.js";
 import { requireRole } from "./session.js";
@@ -193,13 +194,15 @@ async function main() {
   if (!requireRole("ADMIN")) return;
   await setUpPage();
   setUpForms();
+  setUpCommittees(() => state.organizations);
   try {
     await loadCatalogue();
     await loadUsers();
+    await loadCommittees();
   } catch (error) {
     showError(document.getElementById("main"), error);
   }
-  onLanguageChange(() => { loadCatalogue(); renderUsers(); });
+  onLanguageChange(() => { loadCatalogue(); renderUsers(); loadCommittees().catch(() => {}); });
   pageReady();
 }
 

@@ -1,23 +1,25 @@
 // The coordinator's page: post or edit a task, watch tasks fill live, see who accepted and
-// (audited) how to reach them.
+// (audited) how to reach them; a committee's lead also sees and manages that committee's tasks.
 
 import { request, subscribe } from "./graphql.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { requireRole } from "./session.js";
 import { TASK_FIELD_IDS, chosenZone, fillTask, readTask, renderNeeds, showTiming } from "./task-form.js";
-import { when, where } from "./tasks.js";
+import { fillSelect, when, where } from "./tasks.js";
 import { isKnownZone, listZones } from "./time-zones.js";
 import { announce, busy, clearProblems, el, notice, pageReady, problemMessage, setUpPage, showError, showProblem } from "./ui.js";
 
 const TASK_FIELDS = `fragment TaskFields on Task {
   id coordinatorId title summary description slots acceptedCount openSlots status startsAt endsAt deadline timeZone area remote urgency
-  hasAddress languages skills { skill name minLevel }
+  hasAddress languages skills { skill name minLevel } committeeId membersOnly
   fill { slots accepted pending acceptedMemberIds }
 }`;
-const PAGE = `query CoordinatorPage {
-  me { id organization { name } }
+const PAGE = `query CoordinatorPage($committee: ID) {
+  me { id organizationId organization { name } }
   defaultTimeZone
-  myTasks(first: 50) { nodes { ...TaskFields } }
+  myTasks(first: 50, committeeId: $committee) { nodes { ...TaskFields } }
+  committees { id name organizationId }
+  ledCommittees { id name }
 } ${TASK_FIELDS}`;
 const RESULT = `__typename ... on Task { ...TaskFields } ... on Problem { message }
   ... on ValidationProblem { fields { field message } }`;
@@ -26,7 +28,7 @@ const UPDATE = `mutation Update($id: ID!, $input: TaskUpdateInput!) { updateTask
 const CONTACT = `query Contact($task: ID!, $member: ID!) { volunteerContact(taskId: $task, memberId: $member) {
   __typename ... on ContactDetails { displayName pronouns email phone signal } ... on Problem { message } } }`;
 
-const state = { tasks: new Map(), editing: null, skills: [], contacts: new Map(), me: null };
+const state = { tasks: new Map(), editing: null, skills: [], contacts: new Map(), me: null, committees: new Map() };
 
 function fillLine(task) {
   const { accepted, slots, pending } = task.fill;
@@ -79,6 +81,7 @@ function taskCard(task) {
   return el("li", { dataset: { taskId: task.id } },
     el("h3", {}, task.title, " ", el("span", { class: "badge" }, t(`task_status.${task.status}`))),
     el("p", { class: "meta" }, when(task)), el("p", { class: "meta" }, where(task)),
+    ...committeeLines(task),
     el("label", { for: `meter-${task.id}` }, fillLine(task)),
     el("meter", { id: `meter-${task.id}`, min: "0", max: String(task.fill.slots), value: String(task.fill.accepted) },
       fillLine(task)),
@@ -89,6 +92,23 @@ function taskCard(task) {
       open ? actionButton(t("common.edit"), task, startEditing) : null,
       task.status === "DRAFT" ? actionButton(t("coordinator.publish"), task, (tk, b) => transition(tk, b, "publishTask")) : null,
       open ? actionButton(t("coordinator.cancel_task"), task, (tk, b) => transition(tk, b, "cancelTask"), "danger") : null));
+}
+
+function committeeLines(task) {
+  const committee = state.committees.get(task.committeeId);
+  if (!committee) return [];
+  return [el("p", { class: "meta" }, t("task.of_committee", { name: committee.name }),
+    task.membersOnly ? [" ", el("span", { class: "badge" }, t("task.members_only_badge"))] : null)];
+}
+
+// The committees a task may be posted in: the organization's, the coalition's, and those led.
+function showCommittees(data) {
+  const led = new Set(data.ledCommittees.map((c) => c.id));
+  const usable = data.committees.filter((c) => led.has(c.id) || !c.organizationId || c.organizationId === data.me.organizationId);
+  state.committees = new Map(data.committees.map((c) => [c.id, c]));
+  fillSelect(document.getElementById("committee"), usable.map((c) => [c.id, c.name]));
+  fillSelect(document.getElementById("showing"), data.ledCommittees.map((c) => [c.id, t("coordinator.committee_tasks", { name: c.name })]));
+  document.getElementById("showing-field").hidden = data.ledCommittees.length === 0;
 }
 
 // Cancelled and closed tasks need nothing more from the coordinator: out of sight unless asked for.
@@ -197,7 +217,8 @@ function showDefaultZone(zone) {
 }
 
 async function refresh() {
-  const data = await request(PAGE);
+  const data = await request(PAGE, { committee: document.getElementById("showing").value || null });
+  showCommittees(data);
   state.me = data.me.id;
   showDefaultZone(data.defaultTimeZone);
   const organization = data.me.organization;
@@ -233,6 +254,7 @@ async function main() {
   document.getElementById("task-form").addEventListener("submit", submit);
   document.getElementById("cancel-edit").addEventListener("click", stopEditing);
   document.getElementById("show-ended").addEventListener("change", render);
+  document.getElementById("showing").addEventListener("change", () => refresh().catch((e) => showError(container, e)));
   onLanguageChange(async () => {
     if (state.editing) showEditingLabels();
     state.skills = await renderNeeds();

@@ -80,6 +80,7 @@ export function readTask(skills) {
     deadline: byWindow ? null : isoOrNull("deadline", zone), timeZone: zone,
     remote, area: value("area") || null, address: remote ? null : value("address") || null,
     urgency: document.getElementById("urgency").value,
+    committeeId: value("committee") || null, membersOnly: document.getElementById("members-only").checked,
   };
 }
 
@@ -98,6 +99,8 @@ export function fillTask(task) {
   set("area", task.area || "");
   set("address", "");
   set("urgency", task.urgency);
+  set("committee", task.committeeId || "");
+  document.getElementById("members-only").checked = task.membersOnly;
   for (const select of document.querySelectorAll("[id^='need-']")) {
     if (select.tagName === "SELECT") select.value = "";
     else select.checked = false;
@@ -109,4 +112,5 @@ export function fillTask(task) {
 export const TASK_FIELD_IDS = {
   title: "title", summary: "summary", description: "description", slots: "slots", startsAt: "starts-at",
   endsAt: "ends-at", deadline: "deadline", area: "area", address: "address", remote: "remote", timeZone: "time-zone",
+  committeeId: "committee", membersOnly: "members-only",
 };
