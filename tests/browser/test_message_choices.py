@@ -1,12 +1,18 @@
 """A volunteer's choices about messages on their page, in English and French: email on or off,
 discreet or detailed, quiet hours in their own zone (the browser's by default). Each is saved,
-and still there after a reload."""
+and still there after a reload; after an unsubscribe link, the email switch turns mail on again."""
 
 from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
 
+from gateway.web.answer_page import text
+from services.common import answer_links
+from services.common.answer_links import UnsubscribeLink
 from tests.browser.fixtures import wait_until_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.kafka]
@@ -72,3 +78,25 @@ def test_quiet_hours_that_start_when_they_end_or_an_unknown_zone_are_marked_and_
     page.reload()
     wait_until_ready(page)
     expect(page.locator("#quiet-on")).not_to_be_checked()
+
+
+def test_the_unsubscribe_page_in_french_turns_email_off_and_the_volunteer_page_turns_it_on_again(web, world, stack):
+    volunteer = world.volunteer()
+    token = answer_links.sign_unsubscribe(
+        UnsubscribeLink(uuid.UUID(volunteer.member_id), datetime.now(UTC), "fr"),
+        answer_links.private_key("dev-only-insecure-secret"))  # the pair the test stack's gateway checks
+    page = web.browser.new_context().new_page()
+    page.goto(f"{stack.url}/unsubscribe/{token}")
+    expect(page.locator(".unsubscribe-message")).to_have_text(text("fr", "unsubscribe.intro"))
+    page.get_by_role("button", name=text("fr", "unsubscribe.button")).click()
+    expect(page.locator(".unsubscribe-message")).to_have_text(text("fr", "unsubscribe.done"))
+    page.context.close()
+
+    mine = web.page(volunteer, "VOLUNTEER", language="fr", path="volunteer.html")
+    expect(mine.locator("#email-on")).not_to_be_checked()
+    mine.locator("#email-on").check()
+    mine.locator("#save-messages").click()
+    expect(mine.locator("#message-settings .notice")).to_have_text(SAVED["fr"])
+    mine.reload()
+    wait_until_ready(mine)
+    expect(mine.locator("#email-on")).to_be_checked()

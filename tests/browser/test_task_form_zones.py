@@ -23,7 +23,8 @@ def fill_task(page, title: str, day: str, starts: str, ends: str) -> None:
 
 
 def stored(graphql, coordinator, title: str) -> dict:
-    return next(task for task in graphql(MY_TASKS, token=coordinator.token)["myTasks"]["nodes"] if task["title"] == title)
+    tasks = graphql(MY_TASKS, token=coordinator.token)["myTasks"]["nodes"]
+    return next(task for task in tasks if task["title"] == title)
 
 
 def test_a_browser_in_utc_entering_17_00_for_a_toronto_task_stores_22_00_utc_in_winter(web, world, graphql):

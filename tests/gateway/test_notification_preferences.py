@@ -9,8 +9,8 @@ pytestmark = pytest.mark.kafka
 
 PREFERENCES = "notificationPreferences { email detail quietHours { start end timeZone } }"
 UPDATE = ("mutation($i: NotificationPreferencesInput!) { updateNotificationPreferences(input: $i) { __typename "
-          "... on MemberProfile { %s } ... on Problem { message } ... on ValidationProblem { fields { field message } } } }"
-          % PREFERENCES)
+          "... on MemberProfile { %s } ... on Problem { message } "
+          "... on ValidationProblem { fields { field message } } } }" % PREFERENCES)
 
 
 def update(graphql, volunteer, **changes) -> dict:

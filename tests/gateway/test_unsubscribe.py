@@ -79,7 +79,8 @@ def test_a_mail_clients_one_click_post_turns_email_off_and_members_state_says_so
 
     def email_off_published(records) -> bool:
         mine = [record for record in records if record.key == key and record.value]
-        return bool(mine) and not MemberState.model_validate(Envelope.from_bytes(mine[-1].value).data).notifications.email
+        latest = MemberState.model_validate(Envelope.from_bytes(mine[-1].value).data) if mine else None
+        return latest is not None and not latest.notifications.email
 
     read_topic(kafka_bootstrap, topic, email_off_published, timeout_s=60)
 
