@@ -24,6 +24,9 @@ LINKS: dict[MessageKind, tuple[answer_links.Action, ...]] = {
     MessageKind.reminder: ("still_coming", "cant_come"),
 }
 
+# Kinds whose calendar attachment cancels the invitation sent with the confirmation.
+CANCELLATIONS = (MessageKind.task_cancelled, MessageKind.acceptance_withdrawn)
+
 
 class Composer:
     def __init__(self, settings: Settings, clock: Callable[[], datetime]):
@@ -43,7 +46,7 @@ class Composer:
         variant = delivery.variant if kind is MessageKind.offer_withdrawn else None
         message = render(kind, language, values, variant, detailed)
         attachments = ()
-        if kind in (MessageKind.offer_accepted, MessageKind.task_cancelled) and _timed(schedule):
+        if kind in (MessageKind.offer_accepted, *CANCELLATIONS) and _timed(schedule):
             attachments = (self._calendar(delivery, schedule, address, language, values),)
         headers = {"List-Unsubscribe": f"<{values['unsubscribe_url']}>",
                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
@@ -71,7 +74,7 @@ class Composer:
 
     def _calendar(self, delivery: Delivery, schedule: TaskSchedule, address: str, language: str,
                   values: dict[str, str]) -> Attachment:
-        cancelled = delivery.kind == MessageKind.task_cancelled.value
+        cancelled = MessageKind(delivery.kind) in CANCELLATIONS
         text = calendar.invitation(
             uid=f"{offer_of(delivery)}@{self.domain}", starts_at=as_utc(schedule.starts_at),
             ends_at=as_utc(schedule.ends_at), time_zone=local_times.zone(schedule.time_zone).key,

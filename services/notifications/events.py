@@ -8,7 +8,8 @@ offers.events (keyed by task id):
   sent yet is dropped instead. Withdrawals for the member's own reasons (paused, erased) send nothing.
   ``offer.accepted`` v1 (``OfferChanged``: offer_id, task_id, member_id) queues the confirmation,
   with a calendar invitation when the task's time is known, and the reminders before its start.
-  ``offer.cancelled_by_volunteer`` v1 (``OfferChanged``: offer_id) drops the offer's waiting reminders.
+  ``offer.cancelled_by_volunteer`` v1 (``OfferChanged``: offer_id, member_id) drops the offer's
+  waiting reminders and sends a calendar METHOD:CANCEL to a volunteer whose confirmation went out.
   A withdrawal also drops them; a cancelled task's accepted volunteers get a cancellation, with a
   calendar METHOD:CANCEL.
   Other offer and fill events are not this service's concern yet: its subscription ignores them.
@@ -43,7 +44,7 @@ from services.common.dispatch import Event, Subscription, Tombstone
 from services.common.topics import MEMBERS_STATE, OFFERS_EVENTS, TASKS_STATE, Topics
 from services.notifications import handlers, reminders
 from services.notifications.messages import choose_language
-from services.notifications.models import Delivery, DeliveryStatus, MessageKind, WithdrawalReason
+from services.notifications.models import Delivery, DeliveryStatus, MessageKind, WithdrawalReason, as_utc, utcnow
 
 
 def offer_news(topics: Topics, reminder_offsets_seconds: list[float]) -> Subscription:
@@ -83,8 +84,19 @@ def offer_accepted(session: Session, event: Event[OfferChanged], reminder_offset
 
 
 def acceptance_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
-    """The volunteer can no longer come: no reminder of a task they left."""
-    reminders.drop(session, event.occurred_at, "acceptance withdrawn", Delivery.offer_id == event.payload.offer_id)
+    """The volunteer can no longer come: no reminder of a task they left, and the invitation they
+    were sent is cancelled in their calendar (a confirmation not sent yet is simply dropped)."""
+    offer = event.payload
+    reminders.drop(session, event.occurred_at, "acceptance withdrawn", Delivery.offer_id == offer.offer_id)
+    confirmed = handlers.find_delivery(session, offer.member_id, offer.offer_id, MessageKind.offer_accepted)
+    if confirmed is None:
+        return
+    being_sent = confirmed.claimed_until is not None and as_utc(confirmed.claimed_until) > utcnow()
+    if confirmed.status == DeliveryStatus.queued.value and not being_sent:
+        handlers.finish(session, confirmed, DeliveryStatus.dropped, event.occurred_at, "acceptance withdrawn")
+    elif confirmed.status == DeliveryStatus.sent.value or being_sent:  # sent, or going out right now
+        handlers.queue_delivery(session, offer.member_id, MessageKind.acceptance_withdrawn, offer.offer_id,
+                                event.occurred_at, task_id=offer.task_id)
 
 
 # matching's withdrawn_because -> the wording the member gets

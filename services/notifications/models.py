@@ -38,6 +38,7 @@ class MessageKind(str, enum.Enum):
     offer_accepted = "offer_accepted"  # confirmation, with a calendar invitation when the time is known
     reminder = "reminder"  # before an accepted task starts, with "still coming" / "can't come" links
     task_cancelled = "task_cancelled"  # to those who accepted, with a calendar cancellation
+    acceptance_withdrawn = "acceptance_withdrawn"  # the volunteer stepped back: a calendar cancellation
 
 
 class WithdrawalReason(str, enum.Enum):

@@ -81,8 +81,15 @@ def test_reminders_come_at_their_offsets_and_stop_when_the_volunteer_steps_back_
         [cancellation] = [mail for mail in inbox.wait_for(cancelled_address, count=2, timeout_s=15)
                           if mail.subject != CONFIRMED]
         assert cancellation.subject == "A change to a task you accepted: nothing to do"
+        [stepped_back] = [mail for mail in inbox.wait_for(leaving_address, count=2, timeout_s=15)
+                          if mail.subject != CONFIRMED]
+        assert stepped_back.subject == "You stepped back from a task: nothing more to do"
+        [update] = inbox.body(stepped_back)["Attachments"]
+        withdrawn_calendar = Calendar.from_ical(inbox.part(stepped_back, update["PartID"]))
+        assert str(withdrawn_calendar["method"]) == "CANCEL"
+        assert str(withdrawn_calendar.walk("VEVENT")[0]["uid"]) == f"{leaving.data['offer_id']}@localhost"
         time.sleep(3)  # room for a reminder that should not come
-        assert subjects(inbox, leaving_address) == [CONFIRMED]
+        assert subjects(inbox, leaving_address) == sorted([CONFIRMED, stepped_back.subject])
         assert sorted(subjects(inbox, cancelled_address)) == sorted([CONFIRMED, cancellation.subject])
         dropped = {d.last_error for d in deliveries_of(settings.database_url, leaving.data["member_id"])
                    if d.kind == "reminder"}
