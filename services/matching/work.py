@@ -59,8 +59,8 @@ class WorkQueue:
             self._wakeup.set()
 
     def look_again(self, moment: datetime, task_id: UUID) -> None:
-        """Handle the task again at ``moment``; one moment per task is kept, the earliest (the
-        task's later moments come from the offers it sends then)."""
+        """Handle the task again at ``moment``; one moment per task is kept, the earliest. (If
+        handling it then sends no offer, a later moment dropped here is met by reconciliation.)"""
         with self._lock:
             if self._looking_at.get(task_id, moment) < moment:
                 return
