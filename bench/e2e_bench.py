@@ -233,6 +233,27 @@ async def measure(stack, args, loads: list[float]) -> dict:
     return results
 
 
+def matcher_time(url: str) -> list[str]:
+    """Where the matcher's time went during the run, from its own metrics."""
+    text = httpx.get(url + "/metrics", timeout=30).text
+    lines = []
+    for name in ("matching_pass_seconds", 'matching_step_seconds{kind="fresh"}', 'matching_step_seconds{kind="reconcile"}'):
+        base, _, labels = name.partition("{")
+        labels = "{" + labels if labels else ""
+        total = _metric(text, f"{base}_sum{labels}")
+        count = _metric(text, f"{base}_count{labels}")
+        if count:
+            lines.append(f"`{name}`: {count:.0f} x, {total:.1f} s in all, {1000 * total / count:.0f} ms each on average")
+    return lines
+
+
+def _metric(text: str, name: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
 def report(args, results: dict, floors: dict, relay: dict, loads: list[float], commit: str) -> str:
     lines = [
         "# End to end: postTask to the offer on the subscription", "",
@@ -260,6 +281,8 @@ def report(args, results: dict, floors: dict, relay: dict, loads: list[float], c
     for rate, floor in floors.items():
         lines.append(f"| {rate} | {floor['kafka']['p50']:.1f} / {floor['kafka']['p99']:.1f} | "
                      f"{floor['http']['p50']:.1f} / {floor['http']['p99']:.1f} | {floor['p50']:.1f} / {floor['p99']:.1f} |")
+    if results.get("matcher"):
+        lines += ["", "The matcher's own time during the run:", ""] + [f"- {line}" for line in results["matcher"]]
     lines += ["", f"Outbox relay: {relay['relay_per_s']:.0f} events/s; bare producer (acks=all, idempotent): "
               f"{relay['bare_per_s']:.0f} events/s; ratio {relay['ratio']:.2f} ({relay['events']} events).", ""]
     return "\n".join(lines)
@@ -282,6 +305,7 @@ def main() -> None:
                         gateway_env={"GATEWAY_LOG_LEVEL": "WARNING"}, matching_tick_seconds=5)
     try:
         results = asyncio.run(measure(stack, args, loads))
+        results["matcher"] = matcher_time(stack.matching.url)
         floors = {}
         for rate in args.rates:
             kafka = kafka_floor(bootstrap, rate, min(args.seconds, 10))

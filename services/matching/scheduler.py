@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 50  # tasks per step: one load book is read for each batch
 EXPIRY_CHECK_WHILE_BUSY = timedelta(seconds=1)
+RETRY_AFTER = timedelta(seconds=1)
 STEP_SECONDS = Histogram("matching_step_seconds", "Duration of one worker step", ["kind"])
 
 
@@ -90,8 +91,12 @@ def top_up_all(matching: Matching, task_ids: list[UUID], now: datetime) -> int:
         book = loads_now(session, matching, now)
     sent = 0
     for task_id in task_ids:
-        with matching.unit_of_work(wake_worker=False) as session:
-            sent += len(top_up(session, matching, task_id, book, now))
+        try:
+            with matching.unit_of_work(wake_worker=False) as session:
+                sent += len(top_up(session, matching, task_id, book, now))
+        except Exception:  # e.g. the database went away: this task again shortly, the others now
+            log.exception("could not top up task %s; trying again shortly", task_id)
+            matching.work.look_again(now + RETRY_AFTER, task_id)
     OFFERS_CREATED.inc(sent)
     return sent
 

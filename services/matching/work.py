@@ -48,6 +48,7 @@ class WorkQueue:
         self._lock = threading.Lock()
         self._tasks: dict[UUID, None] = {}  # in the order they were marked
         self._later: list[tuple[datetime, UUID]] = []
+        self._looking_at: dict[UUID, datetime] = {}  # each task's earliest moment in ``_later``
 
     def mark(self, task_ids: Iterable[UUID]) -> None:
         with self._lock:
@@ -58,14 +59,22 @@ class WorkQueue:
             self._wakeup.set()
 
     def look_again(self, moment: datetime, task_id: UUID) -> None:
+        """Handle the task again at ``moment``; one moment per task is kept, the earliest. (If
+        handling it then sends no offer, a later moment dropped here is met by reconciliation.)"""
         with self._lock:
+            if self._looking_at.get(task_id, moment) < moment:
+                return
+            self._looking_at[task_id] = moment
             heapq.heappush(self._later, (moment, task_id))
 
     def take(self, now: datetime, limit: int) -> list[UUID]:
         """Up to ``limit`` tasks to handle: marked ones first, then those whose moment came."""
         with self._lock:
             while self._later and self._later[0][0] <= now:
-                self._tasks.setdefault(heapq.heappop(self._later)[1])
+                moment, task_id = heapq.heappop(self._later)
+                if self._looking_at.get(task_id) == moment:
+                    del self._looking_at[task_id]
+                    self._tasks.setdefault(task_id)
             taken = list(self._tasks)[:limit]
             for task_id in taken:
                 del self._tasks[task_id]

@@ -164,3 +164,18 @@ def test_reconciliation_is_rate_limited_and_never_holds_fresh_work_back(harness_
     assert handled == []  # not again before a minute has passed
     until_idle(harness, schedule, now + timedelta(seconds=61))
     assert len(handled) == BATCH * 2 + 10 + 1  # the new task too: it still has room
+
+
+def test_offers_left_unanswered_bring_their_task_back_once_at_the_slow_point(harness_with, handled):
+    harness = harness_with(reconcile_seconds=10**9)  # the slow point alone brings it back
+    now, schedule = utcnow(), Schedule()
+    harness.members(*(member() for _ in range(12)))
+    posted = task(slots=2, starts_at=shift(40))  # weeks away: offers wait 24 hours
+    harness.task(posted, now)
+    until_idle(harness, schedule, now)
+    assert harness.matching.work.next_moment() == now + timedelta(hours=12)
+    handled.clear()
+
+    until_idle(harness, schedule, now + timedelta(hours=12))
+    assert handled == [posted.task_id]
+    assert len(offers_of(harness, task_id=posted.task_id, status=OfferStatus.pending)) == 8  # the wave widened
