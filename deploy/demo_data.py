@@ -38,6 +38,8 @@ VOLUNTEERS = [
     ("Theo", [("event-logistics", "EXPERT"), ("rally-support", "EXPERT")], ["fr"], "montreal-ville-marie", False, WEEK),
 ]
 
+# Where the demo volunteers can go besides their own borough, in turn.
+REACHES = [{"km": 5}, {}, {"wholeCity": True}, {"areas": ["montreal-ville-marie"]}]
 
 # The demo coalition is in Montréal: task times are local there, whatever the machine's zone.
 LOCAL = ZoneInfo("America/Toronto")
@@ -59,7 +61,8 @@ def tasks() -> list[dict]:
          "area": "montreal-parc-extension", "urgency": "HIGH", "address": "Community centre, room 2 (shared after acceptance)"},
         {"title": "Hold signs at the rally for status for all", "summary": "Two hours on the square; signs provided.",
          "skills": [{"skill": "rally-support", "minLevel": "LEARNING"}], "languages": ["en", "fr"], "slots": 4,
-         "startsAt": saturday.isoformat(), "endsAt": (saturday + timedelta(hours=2)).isoformat(), "area": "montreal-ville-marie"},
+         "startsAt": saturday.isoformat(), "endsAt": (saturday + timedelta(hours=2)).isoformat(), "area": "montreal-ville-marie",
+         "wholeCity": True},
         {"title": "Fix the network's website donation page", "summary": "The donate button breaks on phones.",
          "skills": [{"skill": "website-maintenance", "minLevel": "CAPABLE"}], "languages": ["en"], "slots": 1,
          "deadline": (datetime.now(UTC) + timedelta(days=10)).isoformat(), "remote": True},
@@ -147,6 +150,7 @@ def _volunteer(client: Client, index: int, name: str, skills, languages, area, r
         "languages": [{"code": code, "fluency": "FLUENT"} for code in languages],
         "weeklyAvailability": [{"weekday": day, "start": "08:00", "end": "22:00"} for day in days],
         "area": area, "remoteOk": remote_ok, "maxTasksPerMonth": 3 + index % 3,
+        "reach": REACHES[index % len(REACHES)],
         "locale": "fr" if "fr" in languages[:1] else "en",
     }
     result = client("mutation($i: RegisterMemberInput!) { registerMember(input: $i) { %s } }" % AUTH, {"i": values})

@@ -152,6 +152,9 @@ class MatchingClient(ServiceClient):
     async def fill(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}/fill", actor)
 
+    async def diagnosis(self, actor: Actor, task_id: UUID) -> Json:
+        return await self.call("GET", f"/tasks/{task_id}/diagnosis", actor)
+
     async def fills(self, actor: Actor, task_ids: Sequence[UUID]) -> list[Json]:
         """Fills of the tasks matching knows among ``task_ids``, in one request."""
         return _items(await self.call("GET", "/fills", actor, params={"task_id": _batch(task_ids)}))

@@ -14,6 +14,7 @@ from services.matching import handlers, reads
 from services.matching.context import Matching
 from services.matching.models import FillPublic, OfferAnswer, OfferPage, OfferPublic, utcnow
 from services.matching.reads import MAX_TASK_IDS, FillList
+from services.matching.unfilled import DiagnosisPublic, diagnose_task
 
 router = APIRouter(tags=["offers"])
 
@@ -84,6 +85,14 @@ def withdraw_offer(
 @router.get("/tasks/{task_id}/fill", summary="How many places of a task are taken and by whom", responses={404: {}})
 def get_fill(task_id: UUID, session: Session = Depends(get_session)) -> FillPublic:
     return handlers.get_fill(session, task_id)
+
+
+@router.get("/tasks/{task_id}/diagnosis", summary="Why a task is not filling, and what widening it would add",
+            responses={404: {}})
+def get_diagnosis(
+    task_id: UUID, matching: Matching = Depends(get_matching), session: Session = Depends(get_session),
+) -> DiagnosisPublic:
+    return diagnose_task(session, matching, task_id, utcnow())
 
 
 @router.get("/fills", summary="How far many tasks have filled, in one request")

@@ -14,7 +14,7 @@ from datetime import datetime, tzinfo
 from uuid import UUID
 
 from services.common.contracts import AreaState, MemberState, MemberStatus, TaskState
-from services.matching.engine import Candidate, MatchingEngine, MemberLoad, ScoreWeights
+from services.matching.engine import Candidate, Diagnosis, MatchingEngine, MemberLoad, ScoreWeights
 
 # One member's update as read from the topic: its state, or None for a tombstone (erasure).
 MemberUpdate = tuple[UUID, MemberState | None]
@@ -78,3 +78,9 @@ class MemberDirectory:
     ) -> list[Candidate]:
         with self._lock:
             return self._engine.candidates(task, loads=loads, excluded=excluded, limit=limit, now=now)
+
+    def diagnose(
+        self, task: TaskState, *, loads: Mapping[UUID, MemberLoad], asked: set[UUID], now: datetime
+    ) -> Diagnosis:
+        with self._lock:
+            return self._engine.diagnose(task, loads=loads, asked=asked, now=now)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gateway.stack import unique
+from tests.support.processes import eventually
 
 pytestmark = pytest.mark.kafka
 
@@ -52,3 +53,25 @@ def test_a_volunteer_who_covers_their_city_is_offered_a_task_in_the_next_neighbo
     shown = graphql("query($id: ID!) { task(id: $id) { wholeCity minFluency { language fluency } } }",
                     {"id": task["id"]}, coordinator.token)["task"]
     assert shown == {"wholeCity": True, "minFluency": [{"language": "fr", "fluency": "CONVERSATIONAL"}]}
+
+
+WHY = ("query($id: ID!) { task(id: $id) { whyNotFilling { activeMembers eligible "
+       "excluded { constraint members } widenings { widening moreMembers } } } }")
+
+
+def test_a_coordinator_sees_why_a_task_is_not_filling_and_what_the_whole_city_would_add(world, graphql):
+    _, downtown, glanbrook = add_city(world, graphql)
+    skill = world.skill()
+    for _ in range(2):
+        world.volunteer(skill, area=downtown, remoteOk=False)
+    coordinator = world.coordinator()
+    task = world.task(coordinator, skill, remote=False, area=glanbrook)
+
+    why = graphql(WHY, {"id": task["id"]}, coordinator.token)["task"]["whyNotFilling"]
+
+    assert why is None or why["eligible"] == 0  # None until matching has read the task
+    why = eventually(lambda: graphql(WHY, {"id": task["id"]}, coordinator.token)["task"]["whyNotFilling"], 60,
+                     message="a diagnosis")
+    assert why["eligible"] == 0
+    assert {"widening": "WHOLE_CITY", "moreMembers": 2} in why["widenings"]
+    assert [e["constraint"] for e in why["excluded"]] == ["SKILL", "LANGUAGE", "PLACE", "TIME", "LOAD", "ALREADY_ASKED"]

@@ -88,3 +88,12 @@ def test_declining_an_offer_the_filled_task_withdrew_says_nothing_more_is_needed
     assert "already withdrawn" in response.json()["detail"] and "nothing more is needed" in response.json()["detail"]
     again = matching.answer(withdrawn, "accept")  # taking it, by contrast, is refused because the task filled
     assert again.json()["type"] == "/problems/task-filled"
+
+
+def test_a_coordinator_can_see_who_the_task_still_reaches_and_who_was_already_asked(offered):
+    matching, posted, _ = offered
+    diagnosis = matching.client.get(f"/tasks/{posted.task_id}/diagnosis").json()
+    assert diagnosis["active_members"] == 3 and diagnosis["eligible"] == 1
+    assert diagnosis["excluded"] == {"skill": 0, "language": 0, "place": 0, "time": 0, "load": 0, "already_asked": 2}
+    assert diagnosis["widenings"] == {"whole_city": 0}
+    assert matching.client.get(f"/tasks/{uuid4()}/diagnosis").status_code == 404

@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.schema.catalogue.types import SkillNeed
 from gateway.schema.context import Info
+from gateway.schema.coordination.diagnosis import FillDiagnosis
 from gateway.schema.enums import Fluency, OfferStatus, SkillLevel, TaskStatus, Urgency, from_wire
 from gateway.schema.pagination import PageInfo
 from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem
@@ -120,6 +121,15 @@ class Task:
             return TaskFill(slots=self.slots, accepted=self.accepted_count, pending=0, accepted_member_ids=[])
         return TaskFill(slots=data["slots"], accepted=data["accepted"], pending=data["pending"],
                         accepted_member_ids=[strawberry.ID(str(m)) for m in data.get("accepted_member_ids", [])])
+
+    @strawberry.field(description="Why the task is not filling: members each constraint leaves out, and what "
+                                  "widening the task would add. Null while matching has not read the task yet.")
+    async def why_not_filling(self, info: Info) -> FillDiagnosis | None:
+        try:
+            data = await info.context.clients.matching.diagnosis(await info.context.actor(), UUID(self.id))
+        except NotFoundError:
+            return None
+        return FillDiagnosis.from_service(data)
 
     @strawberry.field(description="The exact place (coordinators and accepted volunteers only).")
     async def address(self, info: Info) -> str | None:

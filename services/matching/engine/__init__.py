@@ -12,6 +12,8 @@ Usage::
     engine.is_eligible(member_id, task, now=now, load=load, excluded=declined)   # -> bool
     engine.candidates(task, now=now, limit=10, loads=loads, excluded=declined)
     # -> list[Candidate(member_id, score, reasons)], best first
+    engine.diagnose(task, now=now, loads=loads, asked=offered)
+    # -> Diagnosis: members each hard constraint left out, eligible, and what each widening adds
     engine.stats()                         # IndexStats: members, index entries, postings
 
 ``loads`` maps member ids to ``MemberLoad(tasks_this_month, recent_tasks, last_offered_at,
@@ -41,8 +43,9 @@ Scoring and rotation are described in ``scoring``; the reasons' wording in ``rea
 in ``index`` and what it is keyed by in ``entries``. The engine does not look at the task's status: callers ask only for open tasks.
 """
 
+from .diagnosis import Diagnosis
 from .engine import MatchingEngine
 from .index import IndexStats
 from .model import Candidate, MemberLoad, ScoreWeights
 
-__all__ = ["Candidate", "IndexStats", "MatchingEngine", "MemberLoad", "ScoreWeights"]
+__all__ = ["Candidate", "Diagnosis", "IndexStats", "MatchingEngine", "MemberLoad", "ScoreWeights"]

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from services.common.contracts import AreaState, MemberState, TaskState
 
+from .diagnosis import Counter, Diagnosis
 from .geography import Geography
 from .index import IndexStats, MemberIndex
 from .model import NO_LOAD, Candidate, MemberLoad, MemberProfile, ScoreWeights, stable_hash64
@@ -161,6 +162,16 @@ class MatchingEngine:
         loads = loads or {}
         best = best_ranked(query, self.weights, self._profiles, self._seeds, tiers, loads, limit)
         return [self._candidate(query, rank, loads) for rank in best]
+
+    def diagnose(
+        self, task: TaskState, *, now: datetime, loads: Mapping[UUID, MemberLoad] | None = None,
+        asked: Collection[UUID] = (),
+    ) -> Diagnosis:
+        """Why ``task`` is not filling: how many members each hard constraint leaves out, and how
+        many more each widening of the task would make eligible (see ``diagnosis``)."""
+        counter = Counter(self._indexed(), self._profiles, self._key_of,
+                          lambda state: TaskQuery(state, self.tz, now, self.geography))
+        return counter.diagnose(task, loads=loads or {}, asked=asked)
 
     def _candidate(
         self, query: TaskQuery, rank: RankKey, loads: Mapping[UUID, MemberLoad]

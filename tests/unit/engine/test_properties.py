@@ -295,6 +295,9 @@ def test_the_index_finds_exactly_the_members_the_rules_allow(scenario, areas_fir
     }
     assert {c.member_id for c in found} == allowed
     assert not excluded & {c.member_id for c in found}
+    diagnosis = engine.diagnose(t, now=NOW, loads=load_of, asked=excluded)
+    assert diagnosis.eligible == len(allowed)
+    assert diagnosis.active == sum(diagnosis.excluded.values()) + diagnosis.eligible
     for m in crowd:
         load = load_of.get(m.member_id)
         verdict = engine.is_eligible(m.member_id, t, now=NOW, load=load, excluded=excluded)

@@ -28,7 +28,10 @@ const UPDATE = `mutation Update($id: ID!, $input: TaskUpdateInput!) { updateTask
 const CONTACT = `query Contact($task: ID!, $member: ID!) { volunteerContact(taskId: $task, memberId: $member) {
   __typename ... on ContactDetails { displayName pronouns email phone signal } ... on Problem { message } } }`;
 
-const state = { tasks: new Map(), editing: null, skills: [], contacts: new Map(), me: null, committees: new Map() };
+const WHY = `query Why($id: ID!) { task(id: $id) { whyNotFilling { eligible excluded { constraint members }
+  widenings { widening moreMembers } } } }`;
+
+const state = { tasks: new Map(), editing: null, skills: [], contacts: new Map(), me: null, committees: new Map(), why: new Map() };
 
 function fillLine(task) {
   const { accepted, slots, pending } = task.fill;
@@ -69,6 +72,37 @@ async function showContact(task, memberId, button) {
   }
 }
 
+// Why an open task is not filling, asked for on demand: counts only, in the order matching applies them.
+function whyBlock(task) {
+  const why = state.why.get(task.id);
+  if (!why) return null;
+  const leftOut = why.excluded.filter((e) => e.members > 0)
+    .map((e) => el("li", {}, t(`coordinator.left_out.${e.constraint.toLowerCase()}`, { count: e.members })));
+  const gains = why.widenings.filter((w) => w.moreMembers > 0)
+    .map((w) => el("li", {}, t(`coordinator.widen.${w.widening.toLowerCase()}`, { count: w.moreMembers })));
+  return el("div", { class: "why", dataset: { why: task.id } },
+    el("p", {}, t("coordinator.eligible", { count: why.eligible })),
+    leftOut.length ? el("ul", { class: "reasons" }, ...leftOut) : null,
+    gains.length ? el("ul", { class: "reasons" }, ...gains) : el("p", { class: "meta" }, t("coordinator.no_widening")));
+}
+
+async function explain(task, button) {
+  busy(button, true);
+  try {
+    const why = (await request(WHY, { id: task.id })).task?.whyNotFilling;
+    if (!why) {
+      notice(button.parentElement, t("coordinator.why_unknown"));
+      return;
+    }
+    state.why.set(task.id, why);
+    render();
+  } catch (error) {
+    showError(button.parentElement, error);
+  } finally {
+    busy(button, false);
+  }
+}
+
 function actionButton(label, task, handler, style = "secondary") {
   const button = el("button", { type: "button", class: style, "aria-label": `${label}: ${task.title}` }, label);
   button.addEventListener("click", () => handler(task, button));
@@ -88,7 +122,10 @@ function taskCard(task) {
     accepted.length ? el("div", {}, el("p", { class: "meta" }, t("coordinator.accepted_by")),
       el("ul", { class: "reasons" }, ...accepted.map((memberId, index) => contactBlock(task, memberId, index)))) : null,
     accepted.length ? el("p", { class: "hint" }, t("coordinator.contact_audited")) : null,
+    whyBlock(task),
     el("div", { class: "actions" },
+      task.status === "OPEN" && task.fill.accepted < task.fill.slots
+        ? actionButton(t("coordinator.why_not_filling"), task, explain) : null,
       open ? actionButton(t("common.edit"), task, startEditing) : null,
       task.status === "DRAFT" ? actionButton(t("coordinator.publish"), task, (tk, b) => transition(tk, b, "publishTask")) : null,
       open ? actionButton(t("coordinator.cancel_task"), task, (tk, b) => transition(tk, b, "cancelTask"), "danger") : null));

@@ -1,0 +1,39 @@
+"""Why a task is not filling, for its coordinator: the engine's count of the members each hard
+constraint leaves out, with the loads and the offers already made as the worker sees them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from services.common.contracts import TaskState
+from services.common.problems import NotFound
+from services.matching.context import Matching
+from services.matching.loads import member_loads
+from services.matching.models import MatchingTask
+from services.matching.worker import already_asked
+
+
+class DiagnosisPublic(BaseModel):
+    task_id: UUID
+    active_members: int = Field(description="Active members matching holds")
+    excluded: dict[str, int] = Field(description="Per constraint, in the order applied (skill, language, place, "
+                                                 "time, load, already_asked): members it left out")
+    eligible: int = Field(description="Members who could still be asked")
+    widenings: dict[str, int] = Field(description="Per widening (whole_city, any_level, any_fluency): "
+                                                  "how many more members it would make eligible")
+
+
+def diagnose_task(session: Session, matching: Matching, task_id: UUID, now: datetime) -> DiagnosisPublic:
+    task = session.get(MatchingTask, task_id)
+    if task is None:
+        raise NotFound(f"The matching service has not heard of task {task_id}.")
+    settings = matching.settings
+    loads = member_loads(session, now, settings.tz, settings.recent_days)
+    found = matching.directory.diagnose(
+        TaskState.model_validate_json(task.state_json), loads=loads, asked=already_asked(session, task_id), now=now)
+    return DiagnosisPublic(task_id=task_id, active_members=found.active, excluded=found.excluded,
+                           eligible=found.eligible, widenings=found.widenings)
