@@ -119,6 +119,18 @@ class TasksClient(ServiceClient):
     async def remove_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> None:
         await self.call("DELETE", f"/organizations/{organization_id}/coordinators/{coordinator_id}", actor)
 
+    async def create_series(self, actor: Actor, series: Json) -> Json:
+        return await self.call("POST", "/series", actor, json=series)
+
+    async def series(self, actor: Actor, series_id: UUID) -> Json:
+        return await self.call("GET", f"/series/{series_id}", actor)
+
+    async def update_following(self, actor: Actor, series_id: UUID, task_id: UUID, changes: Json) -> Json:
+        return await self.call("PATCH", f"/series/{series_id}/following/{task_id}", actor, json=changes)
+
+    async def cancel_series(self, actor: Actor, series_id: UUID) -> Json:
+        return await self.call("POST", f"/series/{series_id}/cancel", actor)
+
     async def committees(self, actor: Actor, **filters) -> list[Json]:
         params = {name: str(value) for name, value in filters.items() if value is not None}
         return _items(await self.call("GET", "/committees", actor, params=params | {"limit": TAXONOMY_PAGE}))

@@ -23,6 +23,7 @@ from gateway.schema.committees.mutations import CommitteeMutations
 from gateway.schema.committees.queries import CommitteeQueries
 from gateway.schema.coordination.mutations import CoordinationMutations
 from gateway.schema.coordination.queries import CoordinationQueries
+from gateway.schema.coordination.series import SeriesMutations
 from gateway.schema.coordination.subscriptions import CoordinationSubscriptions
 from gateway.schema.errors import GatewaySchema, MaskUnexpectedErrors
 from gateway.schema.offers.mutations import OfferMutations
@@ -36,7 +37,7 @@ from gateway.schema.volunteers.queries import VolunteerQueries
 Query = merge_types("Query", (CatalogueQueries, AccountQueries, VolunteerQueries, CalendarQueries, OfferQueries,
                               CoordinationQueries, AdminQueries, CommitteeQueries))
 Mutation = merge_types("Mutation", (AccountMutations, VolunteerMutations, CalendarMutations, OfferMutations,
-                                    CoordinationMutations, AdminMutations, CommitteeMutations))
+                                    CoordinationMutations, AdminMutations, CommitteeMutations, SeriesMutations))
 Subscription = merge_types("Subscription", (CatalogueSubscriptions, OfferSubscriptions, CoordinationSubscriptions))
 
 

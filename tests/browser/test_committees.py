@@ -62,3 +62,33 @@ def test_the_committee_parts_speak_french(web, world):
     admin = web.page(world.admin, "ADMIN", language="fr", path="admin.html")
     expect(admin.locator("#committees li", has=admin.get_by_role("heading", name=name))).to_contain_text("Toute la coalition")
     assert web.violations(admin) == []
+
+
+def test_a_coordinator_posts_a_weekly_need_edits_the_following_and_cancels_the_series(web, world):
+    coordinator = world.coordinator()
+    page = web.page(coordinator, "COORDINATOR", path="coordinator.html")
+    title = unique("Weekly legal clinic")
+    start = (datetime.now() + timedelta(days=3)).replace(hour=18, minute=0, second=0, microsecond=0)
+    page.locator("#title").fill(title)
+    page.locator("#starts-at").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#ends-at").fill((start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#remote").check()
+    page.get_by_label("How often").select_option(label="Every week")
+    page.get_by_label("How many times").fill("3")
+    page.locator("#submit-task").click()
+
+    expect(page.locator("#task-form .notice")).to_have_text(f"Posted, repeating: {title}")
+    cards = page.locator("#tasks li", has_text=title)
+    expect(cards).to_have_count(3)
+    expect(cards.first).to_contain_text("Repeats: one occurrence of a series")
+    assert web.violations(page) == []
+
+    cards.nth(1).get_by_role("button", name=f"Edit: {title}").click()
+    page.get_by_label("Apply to this and the following occurrences").check()
+    page.locator("#title").fill(f"{title} (new room)")
+    page.locator("#submit-task").click()
+    expect(page.locator("#tasks li", has_text=f"{title} (new room)")).to_have_count(2)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#tasks li").first.get_by_role("button", name=f"Cancel the series: {title}").click()
+    expect(page.locator("#tasks li", has_text=title)).to_have_count(0)  # cancelled tasks are out of sight

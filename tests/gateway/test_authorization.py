@@ -51,6 +51,7 @@ ACCESS = {
         "eraseUser": ADMIN,
         "createCommittee": ADMIN, "addCommitteeLead": ADMIN, "removeCommitteeLead": ADMIN,
         "joinCommittee": VOLUNTEER, "leaveCommittee": VOLUNTEER,
+        "postSeries": COORDINATOR, "updateFollowing": COORDINATOR, "cancelSeries": COORDINATOR,
     },
     "subscription": {"openTasksChanged": ANYONE, "offerUpdates": VOLUNTEER, "taskUpdates": COORDINATOR},
 }

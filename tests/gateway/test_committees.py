@@ -3,6 +3,8 @@ their committee's tasks and no other; a members-only task is offered to the comm
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.gateway.client import Person, World
@@ -104,3 +106,37 @@ def test_a_lead_hears_live_about_their_committee_s_tasks_only(world, graphql):
         heard = updates.next_data(lambda d: d["taskUpdates"]["kind"] == "task.posted")["taskUpdates"]
 
     assert heard["taskId"] == inside["id"] != outside["id"]
+
+
+SERIES = "__typename ... on Problem { message } ... on Series { id rule status tasks { id title startsAt status seriesId } }"
+
+
+def test_a_lead_posts_a_weekly_series_edits_the_following_and_cancels_it(world):
+    organization = world.organization()
+    committee = create_committee(world, organization)
+    lead, other_lead = world.coordinator(), world.coordinator()
+    name_lead(world, committee["id"], lead)
+    skill = world.skill()
+    starts = (datetime.now(UTC) + timedelta(days=2)).replace(hour=22, minute=0, second=0, microsecond=0)
+    task = {"title": unique("Legal clinic"), "skills": [{"skill": skill, "minLevel": "CAPABLE"}], "remote": True,
+            "startsAt": starts.isoformat(), "endsAt": (starts + timedelta(hours=2)).isoformat(),
+            "committeeId": committee["id"], "timeZone": "America/Toronto"}
+    posted = world.gql("mutation($i: SeriesInput!) { postSeries(input: $i) { %s } }" % SERIES,
+                       {"i": {"task": task, "repeat": {"frequency": "WEEKLY", "count": 3}}}, lead.token)["postSeries"]
+    assert posted["__typename"] == "Series", posted
+    assert posted["rule"] == "FREQ=WEEKLY;COUNT=3" and len(posted["tasks"]) == 3
+    first, second, _ = posted["tasks"]
+
+    changed = world.gql("mutation($s: ID!, $t: ID!, $i: FollowingUpdateInput!) { updateFollowing(seriesId: $s, "
+                        "fromTaskId: $t, input: $i) { %s } }" % SERIES,
+                        {"s": posted["id"], "t": second["id"], "i": {"title": "Legal clinic, new room"}}, lead.token)
+    titles = [t["title"] for t in changed["updateFollowing"]["tasks"]]
+    assert titles == [first["title"], "Legal clinic, new room", "Legal clinic, new room"]
+
+    refused = world.gql("mutation($s: ID!) { cancelSeries(seriesId: $s) { %s } }" % SERIES, {"s": posted["id"]},
+                        other_lead.token)["cancelSeries"]
+    assert refused["__typename"] == "NotFound"
+    cancelled = world.gql("mutation($s: ID!) { cancelSeries(seriesId: $s) { %s } }" % SERIES, {"s": posted["id"]},
+                          lead.token)["cancelSeries"]
+    assert cancelled["status"] == "cancelled"
+    assert {t["status"] for t in cancelled["tasks"]} == {"CANCELLED"}

@@ -87,6 +87,7 @@ class Task:
     updated_at: datetime | None
     committee_id: strawberry.ID | None = strawberry.field(default=None, description="Its leads manage it too")
     members_only: bool = strawberry.field(default=False, description="Offered only to the committee's members")
+    series_id: strawberry.ID | None = strawberry.field(default=None, description="The series it is an occurrence of")
 
     @classmethod
     def from_service(cls, data: dict[str, Any], skill_names: dict[str, str]) -> "Task":
@@ -106,6 +107,7 @@ class Task:
             created_at=parse_datetime(data.get("created_at")), updated_at=parse_datetime(data.get("updated_at")),
             committee_id=strawberry.ID(str(data["committee_id"])) if data.get("committee_id") else None,
             members_only=bool(data.get("members_only")),
+            series_id=strawberry.ID(str(data["series_id"])) if data.get("series_id") else None,
         )
 
     @strawberry.field(description="Offers made for this task, newest first.")

@@ -5,13 +5,14 @@ import { request, subscribe } from "./graphql.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { requireRole } from "./session.js";
 import { TASK_FIELD_IDS, chosenZone, fillTask, readTask, renderNeeds, showTiming } from "./task-form.js";
+import { applyToFollowing, cancelSeries, postSeries, readRepeat, showRepeat, showSeriesChoices, updateFollowing } from "./series-form.js";
 import { fillSelect, when, where } from "./tasks.js";
 import { isKnownZone, listZones } from "./time-zones.js";
 import { announce, busy, clearProblems, el, notice, pageReady, problemMessage, setUpPage, showError, showProblem } from "./ui.js";
 
 const TASK_FIELDS = `fragment TaskFields on Task {
   id coordinatorId title summary description slots acceptedCount openSlots status startsAt endsAt deadline timeZone area remote urgency
-  hasAddress languages skills { skill name minLevel } committeeId membersOnly
+  hasAddress languages skills { skill name minLevel } committeeId membersOnly seriesId
   fill { slots accepted pending acceptedMemberIds }
 }`;
 const PAGE = `query CoordinatorPage($committee: ID) {
@@ -116,6 +117,7 @@ function taskCard(task) {
     el("h3", {}, task.title, " ", el("span", { class: "badge" }, t(`task_status.${task.status}`))),
     el("p", { class: "meta" }, when(task)), el("p", { class: "meta" }, where(task)),
     ...committeeLines(task),
+    task.seriesId ? el("p", { class: "meta" }, t("series.part_of")) : null,
     el("label", { for: `meter-${task.id}` }, fillLine(task)),
     el("meter", { id: `meter-${task.id}`, min: "0", max: String(task.fill.slots), value: String(task.fill.accepted) },
       fillLine(task)),
@@ -128,7 +130,31 @@ function taskCard(task) {
         ? actionButton(t("coordinator.why_not_filling"), task, explain) : null,
       open ? actionButton(t("common.edit"), task, startEditing) : null,
       task.status === "DRAFT" ? actionButton(t("coordinator.publish"), task, (tk, b) => transition(tk, b, "publishTask")) : null,
-      open ? actionButton(t("coordinator.cancel_task"), task, (tk, b) => transition(tk, b, "cancelTask"), "danger") : null));
+      open ? actionButton(t("coordinator.cancel_task"), task, (tk, b) => transition(tk, b, "cancelTask"), "danger") : null,
+      open && task.seriesId ? actionButton(t("series.cancel"), task, stopSeries, "danger") : null));
+}
+
+function keepSeries(result) {
+  for (const task of result.tasks) state.tasks.set(task.id, task);
+  render();
+}
+
+async function stopSeries(task, button) {
+  if (!window.confirm(t("series.confirm_cancel", { title: task.title }))) return;
+  busy(button, true);
+  try {
+    const result = await cancelSeries(task, TASK_FIELDS);
+    if (result.__typename !== "Series") {
+      notice(button.closest("li"), problemMessage(result));
+      return;
+    }
+    keepSeries(result);
+    announce(t("series.cancelled", { title: task.title }));
+  } catch (error) {
+    showError(button.closest("li"), error);
+  } finally {
+    busy(button, false);
+  }
 }
 
 function committeeLines(task) {
@@ -186,6 +212,7 @@ async function startEditing(task) {
     if (data && data.task) document.getElementById("address").value = data.task.address || "";
   }
   showEditingLabels();
+  showSeriesChoices(task);
   document.getElementById("cancel-edit").hidden = false;
   document.getElementById("draft-field").hidden = true;
   document.getElementById("title").focus();
@@ -204,6 +231,8 @@ function stopEditing() {
   state.editing = null;
   document.getElementById("task-form").reset();
   showTiming();
+  showRepeat();
+  showSeriesChoices(null);
   document.getElementById("form-heading").textContent = t("coordinator.post_heading");
   document.getElementById("submit-task").textContent = t("coordinator.post_submit");
   document.getElementById("cancel-edit").hidden = true;
@@ -224,20 +253,24 @@ async function submit(event) {
   const input = readTask(state.skills);
   try {
     let result;
+    const repeat = state.editing ? null : readRepeat();
     if (state.editing) {
       if (!input.address && !input.remote) delete input.address;  // left empty: keep the address on file
-      result = (await request(UPDATE, { id: state.editing, input })).updateTask;
+      result = applyToFollowing() ? await updateFollowing(state.tasks.get(state.editing), input, TASK_FIELDS)
+        : (await request(UPDATE, { id: state.editing, input })).updateTask;
     } else {
       input.draft = document.getElementById("draft").checked;
-      result = (await request(POST, { input })).postTask;
+      result = repeat ? await postSeries(input, repeat, TASK_FIELDS) : (await request(POST, { input })).postTask;
     }
-    if (result.__typename !== "Task") {
+    if (!["Task", "Series"].includes(result.__typename)) {
       showProblem(form, result, TASK_FIELD_IDS);
       return;
     }
-    state.tasks.set(result.id, result);
+    if (result.__typename === "Series") keepSeries(result);
+    else state.tasks.set(result.id, result);
     render();
-    notice(form, t(state.editing ? "coordinator.saved" : "coordinator.posted", { title: result.title }));
+    const key = state.editing ? "coordinator.saved" : repeat ? "series.posted" : "coordinator.posted";
+    notice(form, t(key, { title: input.title }));
     stopEditing();
   } catch (error) {
     showError(form, error);
@@ -290,6 +323,7 @@ async function main() {
   for (const radio of document.querySelectorAll("input[name='timing']")) radio.addEventListener("change", showTiming);
   document.getElementById("task-form").addEventListener("submit", submit);
   document.getElementById("cancel-edit").addEventListener("click", stopEditing);
+  document.getElementById("repeat").addEventListener("change", showRepeat);
   document.getElementById("show-ended").addEventListener("change", render);
   document.getElementById("showing").addEventListener("change", () => refresh().catch((e) => showError(container, e)));
   onLanguageChange(async () => {
