@@ -46,7 +46,7 @@ ACCESS = {
         "renewCalendarFeed": VOLUNTEER, "removeCalendarFeed": VOLUNTEER,
         "postTask": COORDINATOR, "updateTask": COORDINATOR, "publishTask": COORDINATOR, "cancelTask": COORDINATOR,
         "closeTask": COORDINATOR,
-        "createSkill": ADMIN, "updateSkill": ADMIN, "createArea": ADMIN, "createOrganization": ADMIN,
+        "createSkill": ADMIN, "updateSkill": ADMIN, "createArea": ADMIN, "updateArea": ADMIN, "createOrganization": ADMIN,
         "createCoordinatorInvite": ADMIN, "setUserRole": ADMIN, "setUserActive": ADMIN, "eraseMember": ADMIN,
         "eraseUser": ADMIN,
         "createCommittee": ADMIN, "addCommitteeLead": ADMIN, "removeCommitteeLead": ADMIN,

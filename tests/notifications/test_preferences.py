@@ -89,6 +89,7 @@ def test_detailed_messages_name_the_task_and_its_local_time_in_the_members_langu
 
 def test_every_mail_carries_a_one_click_unsubscribe_for_its_member(settings, notifications, members, offers, inbox):
     member_id, address = members.register(languages=("fr",))
+    recorded(settings, member_id, lambda row: row.language == "fr")  # known before their first request
     offers.publish(offers.created(member_id))
     [mail] = inbox.wait_for(address, timeout_s=15)
     headers = inbox.headers(mail)
