@@ -14,9 +14,10 @@ from services.common.db import session_scope
 from services.common.runtime import Runtime
 from services.matching.config import Settings
 from services.matching.directory import MemberDirectory
-from services.matching.open_tasks import OpenTasks
+from services.matching.models import utcnow
+from services.matching.open_tasks import OpenTasks, short_tasks_members_fit
 from services.matching.ownership import PartitionOwnership
-from services.matching.work import WorkQueue, touched_by
+from services.matching.work import WorkQueue, freed_by, touched_by
 
 
 @dataclass
@@ -64,9 +65,12 @@ class Matching:
 
         def woken(committed: Session) -> None:
             self.runtime.nudge_relay()
-            changed = touched_by(committed)
+            changed, freed = touched_by(committed), freed_by(committed)
             if wake_worker:
                 self.work.mark(changed)
+            if freed:  # also from the worker's own expiries: it runs these next
+                self.work.mark(short_tasks_members_fit(self.open_tasks, self.directory, self.work.short(), freed,
+                                                       utcnow()))
 
         event.listen(session, "after_commit", woken, once=True)
 

@@ -21,7 +21,7 @@ from services.common.observability import OFFER_RESPONSE_SECONDS, OFFERS_BY_OUTC
 from services.common.outbox import add_event
 from services.matching.capacity import Fill
 from services.matching.models import MatchingTask, Offer, as_utc
-from services.matching.work import touched
+from services.matching.work import freed, touched
 
 SOURCE = "matching"
 
@@ -42,6 +42,11 @@ def offer_sequence(offer: Offer) -> int:
     if offer.status == OfferStatus.withdrawn:
         return 3 if offer.accepted_at is not None else 2  # withdrawn after a yes, or before any answer
     return STAGE[offer.status]
+
+
+# The statuses an offer takes when it stops waiting for an answer (a withdrawal may also follow an
+# acceptance: the member is then looked at for nothing, which costs an in-memory check).
+LEFT_WAITING = {OfferStatus.accepted, OfferStatus.declined, OfferStatus.expired, OfferStatus.withdrawn}
 
 
 def offer_changed(session: Session, topic: str, offer: Offer, task_title: str | None = None) -> None:
@@ -66,6 +71,8 @@ def offer_changed(session: Session, topic: str, offer: Offer, task_title: str | 
     event = OFFER_EVENT_FOR[offer.status]
     add_event(session, topic, str(offer.task_id), wrap(event, payload, SOURCE))
     touched(session, offer.task_id)
+    if offer.status in LEFT_WAITING:
+        freed(session, offer.member_id)
     _count_outcome(offer, event.name.split(".", 1)[1])
 
 

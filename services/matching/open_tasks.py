@@ -75,6 +75,10 @@ class OpenTasks:
         with self._lock:
             self._discard(task_id)
 
+    def get(self, task_id: UUID) -> TaskState | None:
+        with self._lock:
+            return self._tasks.get(task_id)
+
     def task_ids(self) -> list[UUID]:
         with self._lock:
             return list(self._tasks)
@@ -108,4 +112,17 @@ def tasks_member_could_fit(open_tasks: OpenTasks, directory, members: Iterable[M
         for state in open_tasks.sharing_with(member):
             if state.task_id not in fitting and directory.could_fit(member.member_id, state, now):
                 fitting.add(state.task_id)
+    return fitting
+
+
+def short_tasks_members_fit(open_tasks: OpenTasks, directory, short: Iterable[UUID], member_ids: Iterable[UUID],
+                            now) -> set[UUID]:
+    """Of the tasks that came short while members were at their cap on waiting offers, those one
+    of these members (who just answered or lost a waiting offer) could be offered now."""
+    members = [m for m in (directory.get(member_id) for member_id in member_ids) if m is not None]
+    fitting: set[UUID] = set()
+    for task_id in short:
+        state = open_tasks.get(task_id)
+        if state is not None and any(directory.could_fit(m.member_id, state, now) for m in members):
+            fitting.add(task_id)
     return fitting

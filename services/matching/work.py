@@ -27,8 +27,10 @@ from sqlmodel import Session
 from services.common.contracts import OfferStatus
 from services.matching.models import MatchingTask, Offer, as_utc
 
-# session.info key under which a transaction collects the tasks it changed (see ``touched``).
+# session.info keys under which a transaction collects the tasks it changed (see ``touched``) and
+# the members whose waiting offers it answered, expired or withdrew (see ``freed``).
 TOUCHED = "matching.touched_tasks"
+FREED = "matching.freed_members"
 
 
 def touched(session: Session, task_id: UUID) -> None:
@@ -40,6 +42,16 @@ def touched_by(session: Session) -> set[UUID]:
     return session.info.pop(TOUCHED, set())
 
 
+def freed(session: Session, member_id: UUID) -> None:
+    """Note that one of the member's waiting offers stopped waiting: if they were at the cap on
+    waiting offers, the tasks that came short for want of them may ask them now."""
+    session.info.setdefault(FREED, set()).add(member_id)
+
+
+def freed_by(session: Session) -> set[UUID]:
+    return session.info.pop(FREED, set())
+
+
 class WorkQueue:
     """Tasks to handle now, and moments to look at a task again; shared between threads."""
 
@@ -49,6 +61,9 @@ class WorkQueue:
         self._tasks: dict[UUID, None] = {}  # in the order they were marked
         self._later: list[tuple[datetime, UUID]] = []
         self._looking_at: dict[UUID, datetime] = {}  # each task's earliest moment in ``_later``
+        # Tasks whose last top-up sent fewer offers than it had room for while some members were
+        # at their cap on waiting offers: one of those members may fit them once they answer.
+        self._short: set[UUID] = set()
 
     def mark(self, task_ids: Iterable[UUID]) -> None:
         with self._lock:
@@ -79,6 +94,17 @@ class WorkQueue:
             for task_id in taken:
                 del self._tasks[task_id]
             return taken
+
+    def came_short(self, task_id: UUID, short: bool) -> None:
+        with self._lock:
+            if short:
+                self._short.add(task_id)
+            else:
+                self._short.discard(task_id)
+
+    def short(self) -> list[UUID]:
+        with self._lock:
+            return list(self._short)
 
     def waiting(self) -> int:
         with self._lock:

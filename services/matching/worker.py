@@ -100,6 +100,7 @@ def loads_now(session: Session, matching: Matching, now: datetime) -> LoadBook:
 
 def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, now: datetime) -> list[Offer]:
     """Expire the task's overdue offers and send new ones until the wave is full again."""
+    matching.work.came_short(task_id, False)
     fill = capacity.lock_fill(session, task_id)
     if fill is None:
         return []
@@ -122,6 +123,8 @@ def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, 
             continue  # paused or erased since the engine answered
         sent.append(offers.create_offer(session, matching.offers_topic, task, candidate, now, settings.answer_time))
         book.offered(candidate.member_id, now)
+    # Fewer than it had room for while some were at their cap: a member's answer may bring it back.
+    matching.work.came_short(task_id, len(sent) < room and bool(book.full))
     if sent:  # silence past this moment widens the wave: look at the task again then
         matching.work.look_again(slow_point(now, as_utc(sent[0].expires_at), settings.slow_answer_share), task_id)
     return sent

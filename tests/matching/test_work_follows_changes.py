@@ -179,3 +179,23 @@ def test_offers_left_unanswered_bring_their_task_back_once_at_the_slow_point(har
     until_idle(harness, schedule, now + timedelta(hours=12))
     assert handled == [posted.task_id]
     assert len(offers_of(harness, task_id=posted.task_id, status=OfferStatus.pending)) == 8  # the wave widened
+
+
+def test_a_member_who_answers_at_the_cap_is_offered_the_tasks_that_came_short_for_want_of_them(harness_with, handled):
+    harness = harness_with(reconcile_seconds=10**9)  # no reconciliation pass to fall back on
+    now, schedule = utcnow(), Schedule()
+    volunteer = member(max_tasks_per_month=10)
+    harness.members(volunteer)
+    first, second, third = open_tasks(harness, 3, now)
+    legal = open_tasks(harness, 2, now, skills=LEGAL)  # short too, but not for want of them
+    until_idle(harness, schedule, now)
+    waiting = offers_of(harness, status=OfferStatus.pending)
+    assert {o.task_id for o in waiting} == {first.task_id, second.task_id}  # at the cap of two
+    handled.clear()
+
+    answered_through_the_api(harness, "decline", waiting[0], now)
+    until_idle(harness, schedule, now)
+    assert third.task_id in handled and not {state.task_id for state in legal} & set(handled)
+    kept = ({first.task_id, second.task_id} - {waiting[0].task_id}).pop()
+    assert {o.task_id for o in offers_of(harness, status=OfferStatus.pending)} == {kept, third.task_id}
+

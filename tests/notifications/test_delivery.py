@@ -16,6 +16,7 @@ from deploy import mailpit
 from services.notifications.main import create_app
 from tests.notifications.conftest import delivery_counts, notification_settings
 from tests.notifications.mailbox import Inbox, private_mailpit
+from tests.support.infra import POSTGRES_ONLY
 from tests.support.service_tokens import signed_headers
 from tests.support.processes import eventually, free_port
 
@@ -58,6 +59,7 @@ def test_the_same_offer_event_delivered_twice_produces_one_mail(notifications, m
     assert delivery_counts(notifications) == {"queued": 0, "sent": 1, "failed": 0, "dropped": 0}
 
 
+@POSTGRES_ONLY
 def test_with_the_mail_server_down_for_15_s_the_mail_arrives_once_it_is_back(
     database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers,
 ):

@@ -15,6 +15,7 @@ from services.notifications.models import Delivery, DeliveryStatus
 from services.notifications.quiet_hours import window_end
 from tests.notifications.conftest import deliveries_of
 from tests.notifications.test_preferences import prefers, scheduled
+from tests.support.infra import POSTGRES_ONLY
 from tests.support.processes import eventually
 
 TOKYO = "Asia/Tokyo"
@@ -37,6 +38,7 @@ def test_a_window_across_midnight_ends_the_next_morning_in_the_members_zone():
 
 @pytest.mark.kafka
 @pytest.mark.postgres
+@POSTGRES_ONLY
 def test_a_mail_due_in_quiet_hours_waits_for_their_end_unless_the_task_starts_first(
     settings, notifications, members, offers, inbox,
 ):

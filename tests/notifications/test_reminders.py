@@ -19,7 +19,7 @@ from services.common.contracts import TaskStatus
 from services.notifications.main import create_app
 from tests.notifications.conftest import deliveries_of, notification_settings
 from tests.notifications.test_preferences import recorded, scheduled
-from tests.support.infra import new_sqlite_database
+from tests.support.infra import POSTGRES_ONLY, new_sqlite_database
 from tests.support.processes import eventually, start_service
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(600)]
@@ -50,6 +50,7 @@ def reminder_links(inbox, mail, settings) -> dict[str, answer_links.AnswerLink]:
 
 
 @pytest.mark.postgres
+@POSTGRES_ONLY
 def test_reminders_come_at_their_offsets_and_stop_when_the_volunteer_steps_back_or_the_task_is_cancelled(
     database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers, inbox, mail_server,
 ):
@@ -110,11 +111,11 @@ def test_a_reminder_due_while_the_service_was_down_arrives_once_after_a_restart_
     env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "KAFKA_TOPIC_PREFIX": topic_prefix,
            "NOTIFICATIONS_DATABASE_URL": database, "NOTIFICATIONS_MEMBERS_URL": members_service.url,
            "NOTIFICATIONS_SMTP_HOST": host, "NOTIFICATIONS_SMTP_PORT": port,
-           "NOTIFICATIONS_REMINDER_OFFSETS_SECONDS": "[25]"}
+           "NOTIFICATIONS_REMINDER_OFFSETS_SECONDS": "[20]"}
     service = start_service("services.notifications.main", env, name="notifications", timeout_s=180)
     settings = notification_settings(database, kafka_bootstrap, topic_prefix, mail_server[0], members_service.url)
     try:
-        later, later_address, later_start = accepted_task(settings, offers, members, starts_in_s=150)
+        later, later_address, later_start = accepted_task(settings, offers, members, starts_in_s=80)
         soon, soon_address, soon_start = accepted_task(settings, offers, members, starts_in_s=45)
         for offer in (later, soon):
             eventually(lambda: [d for d in deliveries_of(database, offer.data["member_id"]) if d.kind == "reminder"],
@@ -124,7 +125,7 @@ def test_a_reminder_due_while_the_service_was_down_arrives_once_after_a_restart_
         # falls due while the service starts again or soon after (a loaded machine starts slowly).
         time.sleep(max((soon_start - datetime.now(UTC)).total_seconds() + 2, 0))
         service = start_service("services.notifications.main", env, name="notifications", timeout_s=100)
-        due_in = (later_start - timedelta(seconds=25) - datetime.now(UTC)).total_seconds()
+        due_in = (later_start - timedelta(seconds=20) - datetime.now(UTC)).total_seconds()
         inbox.wait_for(later_address, count=2, timeout_s=max(due_in, 0) + 30)
         time.sleep(3)
         assert subjects(inbox, later_address) == sorted([CONFIRMED, REMINDER])  # once

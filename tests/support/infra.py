@@ -9,8 +9,14 @@ import uuid
 from pathlib import Path
 
 import psycopg
+import pytest
 
 log = logging.getLogger(__name__)
+
+# For a test that mostly waits on real time (a quiet window, a reminder's offset, a mail server that
+# is down) and whose subject is not storage: it runs on PostgreSQL, the production database, only,
+# instead of once per database (the ``database_url`` fixture's parameters).
+POSTGRES_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 KAFKA_TEST_PORT = int(os.environ.get("TEST_KAFKA_PORT", "19092"))
 POSTGRES_TEST_PORT = int(os.environ.get("TEST_POSTGRES_PORT", "15432"))

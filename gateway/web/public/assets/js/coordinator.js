@@ -177,8 +177,14 @@ function showCommittees(data) {
 // Cancelled and closed tasks need nothing more from the coordinator: out of sight unless asked for.
 const ENDED = ["CANCELLED", "CLOSED"];
 
+// In the order the service lists them (soonest first), whatever order updates arrived in.
+function soonestFirst(a, b) {
+  const when = (task) => Date.parse(task.startsAt ?? task.deadline ?? "") || Infinity;
+  return when(a) - when(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 function render() {
-  const all = [...state.tasks.values()];
+  const all = [...state.tasks.values()].sort(soonestFirst);
   const showEnded = document.getElementById("show-ended").checked;
   const shown = showEnded ? all : all.filter((task) => !ENDED.includes(task.status));
   document.getElementById("tasks").replaceChildren(...shown.map(taskCard));
