@@ -11,6 +11,7 @@ from pydantic_settings import SettingsConfigDict
 from services.common.settings import InternalServiceSettings
 from services.matching.engine import ScoreWeights
 from services.matching.waves import AnswerTime, WavePolicy
+from services.matching.widening import AutoWiden
 
 
 class Settings(InternalServiceSettings):
@@ -35,6 +36,11 @@ class Settings(InternalServiceSettings):
         0.5, gt=0, le=1, description="Share of its answer time after which an unanswered offer widens the wave."
     )
     max_pending_offers: int = Field(2, ge=1, description="Offers a member may have waiting for an answer at once.")
+    auto_widen: list[AutoWiden] = Field(
+        default_factory=lambda: [AutoWiden(widening="whole_city", hours_before=48)],
+        description="Steps an unfilled in-person task takes by itself as its start approaches, as JSON: "
+                    '[{"widening": "whole_city", "hours_before": 48}] (also any_level, any_fluency; [] for none).',
+    )
     tick_seconds: float = Field(5.0, gt=0, description="Longest pause of the worker when nothing is due.")
     reconcile_seconds: float = Field(
         60.0, gt=0, description="A reconciliation pass over every open task starts at most this often."

@@ -62,6 +62,17 @@ class MatchingTask(SQLModel, table=True):
     updated_at: datetime = _when()
 
 
+class TaskWidening(SQLModel, table=True):
+    """A widening matching took by itself as the unfilled task's start approached (see ``widening``)."""
+
+    __tablename__ = "task_widening"
+
+    task_id: UUID = Field(primary_key=True)
+    widening: str = Field(primary_key=True, max_length=20)
+    applied_at: datetime = _when()
+    more_members: int  # how many more members it made eligible when it was taken
+
+
 class TaskFill(SQLModel, table=True):
     __tablename__ = "task_fill"
     __table_args__ = (CheckConstraint("accepted >= 0 AND accepted <= slots", name="ck_task_fill_capacity"),)

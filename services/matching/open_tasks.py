@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from services.common.contracts import MemberState, TaskState
 from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask
+from services.matching.widening import applied, recorded_for
 
 Key = tuple[str, str]
 ANYONE: Key = ("anyone", "")
@@ -59,6 +60,8 @@ class OpenTasks:
             )
         ) if partitions else []
         states = [TaskState.model_validate_json(row) for row in rows]
+        taken = recorded_for(session, [state.task_id for state in states])
+        states = [applied(state, taken.get(state.task_id, ())) for state in states]
         with self._lock:
             self._tasks.clear()
             self._by_key.clear()

@@ -23,6 +23,7 @@ from services.common.topics import TASKS_STATE
 from services.matching import capacity, events, offers
 from services.matching.context import Matching
 from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask, Offer, as_utc, utcnow
+from services.matching.widening import as_matched
 from services.matching.work import touched
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def task_state_arrived(
     """Apply the state; once the transaction commits, the worker matches this task (and it only)."""
     if apply_task_state(session, matching.offers_topic, state, partition, occurred_at, now):
         touched(session, state.task_id)
-        matching.open_tasks.update(state)
+        matching.open_tasks.update(as_matched(session, state))
     matching.after_commit(session)
 
 

@@ -11,9 +11,11 @@ from sqlmodel import Session
 
 from services.common.contracts import TaskState
 from services.common.problems import NotFound
+from services.matching import widening
 from services.matching.context import Matching
 from services.matching.loads import member_loads
 from services.matching.models import MatchingTask
+from services.matching.widening import AppliedWidening
 from services.matching.worker import already_asked
 
 
@@ -25,6 +27,8 @@ class DiagnosisPublic(BaseModel):
     eligible: int = Field(description="Members who could still be asked")
     widenings: dict[str, int] = Field(description="Per widening (whole_city, any_level, any_fluency): "
                                                   "how many more members it would make eligible")
+    automatic_widenings: list[AppliedWidening] = Field(
+        default_factory=list, description="Widenings matching took by itself as the start approached, oldest first")
 
 
 def diagnose_task(session: Session, matching: Matching, task_id: UUID, now: datetime) -> DiagnosisPublic:
@@ -33,7 +37,9 @@ def diagnose_task(session: Session, matching: Matching, task_id: UUID, now: date
         raise NotFound(f"The matching service has not heard of task {task_id}.")
     settings = matching.settings
     loads = member_loads(session, now, settings.tz, settings.recent_days)
-    found = matching.directory.diagnose(
-        TaskState.model_validate_json(task.state_json), loads=loads, asked=already_asked(session, task_id), now=now)
+    taken = widening.recorded(session, task_id)
+    state = widening.applied(TaskState.model_validate_json(task.state_json), [row.widening for row in taken])
+    found = matching.directory.diagnose(state, loads=loads, asked=already_asked(session, task_id), now=now)
     return DiagnosisPublic(task_id=task_id, active_members=found.active, excluded=found.excluded,
-                           eligible=found.eligible, widenings=found.widenings)
+                           eligible=found.eligible, widenings=found.widenings,
+                           automatic_widenings=widening.public(taken))

@@ -27,6 +27,7 @@ from services.matching.loads import LoadBook, load_book
 from services.matching.member_feed import settle_member_offers
 from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill, as_utc, utcnow
 from services.matching.waves import answers_so_far, slow_point
+from services.matching.widening import widen_when_due
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +110,14 @@ def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, 
     if fill.is_full or task is None or task.status not in MATCHABLE_TASK_STATUSES:
         return []
     settings = matching.settings
+    asked = already_asked(session, task_id)
+    state = widen_when_due(session, matching, TaskState.model_validate_json(task.state_json), book.loads, asked, now)
     answers = answers_so_far(session, task_id, now, settings.slow_answer_share)
     room = settings.waves.size(fill.open_slots, answers) - _pending_count(session, task_id)
     if room <= 0:
         return []
     candidates = matching.directory.candidates(
-        TaskState.model_validate_json(task.state_json),
-        loads=book.loads, excluded=already_asked(session, task_id) | book.full, limit=room, now=now,
+        state, loads=book.loads, excluded=asked | book.full, limit=room, now=now,
     )
     sent = []
     for candidate in candidates:

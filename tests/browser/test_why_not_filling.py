@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from playwright.sync_api import expect
+
+from tests.gateway.test_reach import add_city
 
 pytestmark = [pytest.mark.browser, pytest.mark.kafka]
 
@@ -35,4 +39,27 @@ def test_a_coordinator_reads_why_a_task_is_not_filling(web, world, language, but
     why = card.locator(".why")
     expect(why).to_contain_text(eligible)
     expect(why).to_contain_text(left_out)
+    assert web.violations(page) == []
+
+
+def test_a_coordinator_reads_that_their_task_opened_to_the_whole_city_by_itself(web, world, graphql):
+    _, downtown, glanbrook = add_city(world, graphql)
+    skill = world.skill()
+    world.volunteer(skill, area=downtown, remoteOk=False)
+    coordinator = world.coordinator()
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=30)  # within the default 48 hours
+    task = world.task(coordinator, skill, remote=False, area=glanbrook, startsAt=starts.isoformat(),
+                      endsAt=(starts + timedelta(hours=2)).isoformat())
+    page = web.page(coordinator, "COORDINATOR", path="coordinator.html")
+    card = page.locator("#tasks > li", has_text=task["title"])
+    button = card.get_by_role("button", name=f"Why is this not filling?: {task['title']}")
+
+    for _ in range(8):  # until matching has read the task and taken the step
+        button.click()
+        try:
+            expect(card.locator(".why")).to_contain_text("Opened to the whole city by itself on", timeout=5_000)
+            break
+        except AssertionError:
+            page.wait_for_timeout(LIVE // 8)
+    expect(card.locator(".why")).to_contain_text("1 more person could be asked")
     assert web.violations(page) == []

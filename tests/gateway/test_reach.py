@@ -3,6 +3,8 @@ go, coordinators open a task to its whole city and ask for a least fluency."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.gateway.stack import unique
@@ -56,7 +58,8 @@ def test_a_volunteer_who_covers_their_city_is_offered_a_task_in_the_next_neighbo
 
 
 WHY = ("query($id: ID!) { task(id: $id) { whyNotFilling { activeMembers eligible "
-       "excluded { constraint members } widenings { widening moreMembers } } } }")
+       "excluded { constraint members } widenings { widening moreMembers } "
+       "automaticWidenings { widening takenAt moreMembers } } } }")
 
 
 def test_a_coordinator_sees_why_a_task_is_not_filling_and_what_the_whole_city_would_add(world, graphql):
@@ -74,4 +77,23 @@ def test_a_coordinator_sees_why_a_task_is_not_filling_and_what_the_whole_city_wo
                      message="a diagnosis")
     assert why["eligible"] == 0
     assert {"widening": "WHOLE_CITY", "moreMembers": 2} in why["widenings"]
+    assert why["automaticWidenings"] == []  # days away: not yet
     assert [e["constraint"] for e in why["excluded"]] == ["SKILL", "LANGUAGE", "PLACE", "TIME", "LOAD", "ALREADY_ASKED"]
+
+
+def test_a_task_starting_within_two_days_with_nobody_in_its_neighbourhood_opens_to_its_city_by_itself(world, graphql):
+    _, downtown, glanbrook = add_city(world, graphql)
+    skill = world.skill()
+    volunteers = [world.volunteer(skill, area=downtown, remoteOk=False) for _ in range(2)]
+    coordinator = world.coordinator()
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=30)
+    task = world.task(coordinator, skill, remote=False, area=glanbrook, startsAt=starts.isoformat(),
+                      endsAt=(starts + timedelta(hours=2)).isoformat())
+
+    for volunteer in volunteers:  # the coalition's default step: the whole city from 48 hours before
+        world.wait_for_offer(volunteer, task["id"])
+    why = graphql(WHY, {"id": task["id"]}, coordinator.token)["task"]["whyNotFilling"]
+    [taken] = why["automaticWidenings"]
+    assert (taken["widening"], taken["moreMembers"]) == ("WHOLE_CITY", 2)
+    assert abs(datetime.fromisoformat(taken["takenAt"]) - datetime.now(UTC)) < timedelta(minutes=2)
+    assert "WHOLE_CITY" not in [gain["widening"] for gain in why["widenings"]]

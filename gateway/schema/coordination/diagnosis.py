@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -37,12 +38,21 @@ class WideningGain:
     more_members: int
 
 
+@strawberry.type(description="A widening matching took by itself as the unfilled task's start approached.")
+class AutomaticWidening:
+    widening: Widening
+    taken_at: datetime
+    more_members: int = strawberry.field(description="How many more members it made eligible when it was taken")
+
+
 @strawberry.type(description="Why a task is not filling: who matching holds, who each constraint leaves out.")
 class FillDiagnosis:
     active_members: int
     eligible: int = strawberry.field(description="Members who could still be asked")
     excluded: list[Exclusion]
     widenings: list[WideningGain]
+    automatic_widenings: list[AutomaticWidening] = strawberry.field(
+        description="Widenings matching took by itself as the start approached (the coalition's steps), oldest first")
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "FillDiagnosis":
@@ -52,4 +62,8 @@ class FillDiagnosis:
                       if name in Constraint._value2member_map_],
             widenings=[WideningGain(widening=Widening(name), more_members=count)
                        for name, count in data["widenings"].items() if name in Widening._value2member_map_],
+            automatic_widenings=[
+                AutomaticWidening(widening=Widening(taken["widening"]), taken_at=datetime.fromisoformat(taken["applied_at"]),
+                                  more_members=taken["more_members"])
+                for taken in data.get("automatic_widenings", []) if taken["widening"] in Widening._value2member_map_],
         )

@@ -2,7 +2,7 @@
 // (audited) how to reach them; a committee's lead also sees and manages that committee's tasks.
 
 import { request, subscribe } from "./graphql.js";
-import { onLanguageChange, t } from "./i18n.js";
+import { formatDateTime, onLanguageChange, t } from "./i18n.js";
 import { requireRole } from "./session.js";
 import { TASK_FIELD_IDS, chosenZone, fillTask, readTask, renderNeeds, showTiming } from "./task-form.js";
 import { applyToFollowing, cancelSeries, postSeries, readRepeat, showRepeat, showSeriesChoices, updateFollowing } from "./series-form.js";
@@ -30,7 +30,7 @@ const CONTACT = `query Contact($task: ID!, $member: ID!) { volunteerContact(task
   __typename ... on ContactDetails { displayName pronouns email phone signal } ... on Problem { message } } }`;
 
 const WHY = `query Why($id: ID!) { task(id: $id) { whyNotFilling { eligible excluded { constraint members }
-  widenings { widening moreMembers } } } }`;
+  widenings { widening moreMembers } automaticWidenings { widening takenAt moreMembers } } } }`;
 
 const state = { tasks: new Map(), editing: null, skills: [], contacts: new Map(), me: null, committees: new Map(), why: new Map() };
 
@@ -81,7 +81,10 @@ function whyBlock(task) {
     .map((e) => el("li", {}, t(`coordinator.left_out.${e.constraint.toLowerCase()}`, { count: e.members })));
   const gains = why.widenings.filter((w) => w.moreMembers > 0)
     .map((w) => el("li", {}, t(`coordinator.widen.${w.widening.toLowerCase()}`, { count: w.moreMembers })));
+  const taken = why.automaticWidenings.map((w) => el("li", {}, t(`coordinator.auto_widened.${w.widening.toLowerCase()}`,
+    { count: w.moreMembers, when: formatDateTime(w.takenAt, task.timeZone) })));
   return el("div", { class: "why", dataset: { why: task.id } },
+    taken.length ? el("ul", { class: "reasons" }, ...taken) : null,
     el("p", {}, t("coordinator.eligible", { count: why.eligible })),
     leftOut.length ? el("ul", { class: "reasons" }, ...leftOut) : null,
     gains.length ? el("ul", { class: "reasons" }, ...gains) : el("p", { class: "meta" }, t("coordinator.no_widening")));
