@@ -165,6 +165,7 @@ def _accepted_by(session: Session, member_id: UUID, task_ids: Sequence[UUID]) ->
 
 def _managed_by_actor(ctx: Context, tasks: Iterable[Task]) -> set[UUID]:
     # One check per organization and committee, however many of their tasks are asked for.
+    tasks = list(tasks)  # read twice
     owners = {(task.organization_id, task.committee_id): task.id for task in tasks}
     managed = {owner for owner in owners if can_manage_task(ctx.session, ctx.actor, *owner)}
     return {task.id for task in tasks if (task.organization_id, task.committee_id) in managed}

@@ -83,6 +83,10 @@ def edit_following(ctx: Context, series_id: UUID, task_id: UUID, payload: Series
     require_task_manager(ctx.session, ctx.actor, series.organization_id, series.committee_id, "edit this series")
     refuse_if_cancelled(series)
     changes = payload.model_dump(mode="json", exclude_unset=True, exclude={"local_start", "duration_minutes"})
+    if "committee_id" in changes:  # checked here too: no occurrence may be left to edit
+        require_task_manager(ctx.session, ctx.actor, series.organization_id, payload.committee_id,
+                             "move this series into that committee")
+        series.committee_id = payload.committee_id
     for task in _occurrences_from(ctx.session, series, start.series_index):
         if task.status in lifecycle.EDITABLE:
             handlers.edit_task(ctx, task.id, TaskUpdate.model_validate(changes | _new_times(series, task, payload)))

@@ -19,7 +19,7 @@ from services.tasks.main import create_app
 from tests.members.kafka_helpers import read_topic
 from tests.support.service_tokens import calling_as
 from tests.tasks.conftest import ADMIN, SYSTEM, coordinator, new_organization, soon, task_payload
-from tests.tasks.test_committees import coalition
+from tests.tasks.test_committees import coalition, name_lead, new_committee
 
 pytestmark = pytest.mark.kafka
 TORONTO = ZoneInfo("America/Toronto")
@@ -156,3 +156,38 @@ def test_series_rules_are_plain_4xx_and_leads_of_other_committees_are_refused(sq
     assert sqlite_client.post("/series", json=payload, headers=outsider).status_code == 403
     assert sqlite_client.post("/series", json=payload, headers=coordinator()).status_code == 403
     assert sqlite_client.get(f"/series/{uuid.uuid4()}", headers=ADMIN).status_code == 404
+
+
+def test_a_series_moved_to_another_committee_is_managed_by_that_committee_s_lead(sqlite_client):
+    world = coalition(sqlite_client)
+    organization = world.organization
+    payload = series_payload(organization.id, soon(3, 18), count=3) | {"committee_id": world.committee["id"]}
+    created = post_series(sqlite_client, organization, payload)
+    moved_to = new_committee(sqlite_client, organization_id=organization.id)
+    new_lead = name_lead(sqlite_client, moved_to)
+    first_id = created["task_ids"][0]
+
+    moved = sqlite_client.patch(f"/series/{created['id']}/following/{first_id}",
+                                json={"committee_id": moved_to["id"]}, headers=organization.coordinator)
+
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["committee_id"] == moved_to["id"]
+    assert {t["committee_id"] for t in occurrences(sqlite_client, created)} == {moved_to["id"]}
+    assert sqlite_client.post(f"/series/{created['id']}/cancel", headers=world.lead).status_code == 403
+    assert sqlite_client.post(f"/series/{created['id']}/cancel", headers=new_lead).status_code == 200
+
+
+def test_a_lead_cannot_move_a_series_into_a_committee_they_do_not_lead(sqlite_client):
+    world = coalition(sqlite_client)
+    organization = world.organization
+    payload = series_payload(organization.id, soon(3, 18), count=2) | {"committee_id": world.committee["id"]}
+    created = post_series(sqlite_client, organization, payload)
+    elsewhere = new_committee(sqlite_client, organization_id=organization.id)
+    for task_id in created["task_ids"]:  # nothing left to edit: the series itself must still be guarded
+        assert sqlite_client.post(f"/tasks/{task_id}/close", headers=world.lead).status_code == 200
+
+    refused = sqlite_client.patch(f"/series/{created['id']}/following/{created['task_ids'][0]}",
+                                  json={"committee_id": elsewhere["id"]}, headers=world.lead)
+
+    assert refused.status_code == 403, refused.text
+    assert sqlite_client.get(f"/series/{created['id']}", headers=ADMIN).json()["committee_id"] == world.committee["id"]
