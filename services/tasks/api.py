@@ -14,7 +14,8 @@ from services.common.http_api import (
     LANGUAGE_PATTERN, SLUG_PATTERN, Page, PageRequest, Slug, batch_ids, page_request, problem_responses,
 )
 from services.common.runtime import Runtime
-from services.tasks import committees, handlers, organizations, series
+from services.tasks import attendance, committees, handlers, organizations, series
+from services.tasks.attendance_models import AttendanceMark, AttendancePublic, AttendanceTotals, TaskAttendance, VolunteerRecord
 from services.tasks.series_models import SeriesCreate, SeriesEdit, SeriesPublic
 from services.tasks.committee_models import CommitteeCreate, CommitteePublic, LeadAdd, LeadPublic
 from services.tasks.handlers import Context
@@ -42,7 +43,8 @@ def context(
 ) -> Context:
     settings = runtime.settings
     return Context(session, settings.topics, actor, request.app.state.skills, settings.default_time_zone,
-                   timedelta(days=settings.series_horizon_days))
+                   timedelta(days=settings.series_horizon_days),
+                   timedelta(hours=settings.attendance_assumed_after_hours))
 
 
 def task_filters(
@@ -241,4 +243,32 @@ def cancel_series(series_id: UUID, ctx: Context = Depends(context)) -> SeriesPub
     return series.cancel_series(ctx, series_id)
 
 
-routers = [tasks, orgs, committee_routes, series_routes]
+@tasks.get("/{task_id}/attendance", summary="Who came: each volunteer who accepted the task, marked or not")
+def task_attendance(task_id: UUID, ctx: Context = Depends(context)) -> TaskAttendance:
+    return attendance.task_attendance(ctx, task_id)
+
+
+@tasks.put("/{task_id}/attendance/{member_id}",
+           summary="Mark a volunteer attended, no-show or excused (a volunteer: only themself, excused)")
+def mark_attendance(task_id: UUID, member_id: UUID, payload: AttendanceMark,
+                    ctx: Context = Depends(context)) -> AttendancePublic:
+    return attendance.mark(ctx, task_id, member_id, payload)
+
+
+attendance_routes = APIRouter(tags=["attendance"], responses=problem_responses(403, 404, 422, 503))
+
+
+@attendance_routes.get("/members/{member_id}/attendance", summary="A volunteer's own count of tasks and time given")
+def volunteer_record(member_id: UUID, ctx: Context = Depends(context)) -> VolunteerRecord:
+    return attendance.volunteer_record(ctx, member_id)
+
+
+@attendance_routes.get("/attendance/totals", summary="Counts per month for an organization or a committee; no names")
+def attendance_totals(
+    organization_id: UUID | None = Query(None), committee_id: UUID | None = Query(None),
+    ctx: Context = Depends(context),
+) -> AttendanceTotals:
+    return attendance.totals(ctx, organization_id, committee_id)
+
+
+routers = [tasks, orgs, committee_routes, series_routes, attendance_routes]

@@ -28,6 +28,8 @@ class Settings(InternalServiceSettings):
     skills_cache_seconds: float = Field(60, ge=0)
     series_horizon_days: int = Field(SERIES_HORIZON.days, ge=1, le=366)
     series_check_seconds: float = Field(3600, gt=0)  # how often the horizon rolls forward
+    # After a task ends, how long its volunteers may stay unmarked before they count as attended.
+    attendance_assumed_after_hours: float = Field(72, gt=0)
     # Signs this service's own reads of the taxonomy (issuer "tasks"; members must trust its public key).
     service_token_key: str = ""
 

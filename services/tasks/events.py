@@ -32,6 +32,7 @@ from services.common.outbox import add_event
 from services.common.republish import Source, refill
 from services.common.settings import ServiceSettings
 from services.common.topics import MEMBERS_STATE, Topics
+from services.tasks.attendance_models import Attendance
 from services.tasks.lifecycle import follow_fill
 from services.tasks.models import CoordinatorMembership, Task, TaskAcceptance, TaskLanguage, TaskSkill, as_utc
 
@@ -125,4 +126,5 @@ def member_erased(session: Session, tombstone: Tombstone) -> None:
     except ValueError as error:
         raise PoisonEvent(f"a members tombstone whose key is not a member id: {tombstone.key!r}") from error
     session.execute(delete(TaskAcceptance).where(TaskAcceptance.member_id == member_id))
+    session.execute(delete(Attendance).where(Attendance.member_id == member_id))  # who came, too
     session.execute(delete(CoordinatorMembership).where(CoordinatorMembership.coordinator_id == member_id))

@@ -58,6 +58,7 @@ class Context:
     skills: SkillCatalogue
     default_time_zone: str = DEFAULT_TIME_ZONE
     series_horizon: timedelta = SERIES_HORIZON  # how far ahead a series' occurrences are posted
+    attendance_assumed_after: timedelta = timedelta(hours=72)  # unmarked volunteers then count as attended
 
 
 def post_task(ctx: Context, payload: TaskCreate, series_id: UUID | None = None,

@@ -1,0 +1,186 @@
+"""Who came to a task, and the counts drawn from it.
+
+After a task ends, whoever manages it (its coordinators, its committee's leads, admins) marks each
+volunteer who accepted it attended, no-show or excused, with the time given when it differs from the
+task's window. A volunteer may say "I couldn't come" (excused) once the task has begun. Nobody is
+left unmarked for ever: ``assumed_after`` the end, an unmarked volunteer counts as attended (read so
+at every count; nothing is written for it).
+
+Volunteers see their own count; managers see totals per organization or committee, by month:
+counts only, never names.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from services.common.contracts import TaskStatus
+from services.common.problems import Conflict, Forbidden, Invalid, NotFound
+from services.tasks.attendance_models import (
+    Attendance, AttendanceMark, AttendancePublic, AttendanceTotals, MarkedBy, MonthTotal, Presence, TaskAttendance,
+    VolunteerRecord,
+)
+from services.tasks.committee_models import Committee
+from services.tasks.handlers import Context, load_task
+from services.tasks.models import Task, TaskAcceptance, as_utc, utc_now
+from services.tasks.permissions import STAFF, can_manage, check_known, leads, require_task_manager
+
+
+def task_attendance(ctx: Context, task_id: UUID) -> TaskAttendance:
+    task = load_task(ctx.session, task_id)
+    require_task_manager(ctx.session, ctx.actor, task.organization_id, task.committee_id, "see who came to this task")
+    now = utc_now()
+    marks = {row.member_id: row for row in ctx.session.exec(select(Attendance).where(Attendance.task_id == task_id))}
+    accepted = ctx.session.exec(select(TaskAcceptance.member_id).where(TaskAcceptance.task_id == task_id)
+                                .order_by(TaskAcceptance.accepted_at, TaskAcceptance.member_id)).all()
+    return TaskAttendance(task_id=task_id, ended=_ended(task, now), volunteers=[
+        _public(task, member_id, marks.get(member_id), now, ctx.attendance_assumed_after) for member_id in accepted])
+
+
+def mark(ctx: Context, task_id: UUID, member_id: UUID, payload: AttendanceMark) -> AttendancePublic:
+    task = load_task(ctx.session, task_id)
+    now = utc_now()
+    existing = ctx.session.get(Attendance, (task_id, member_id))
+    if ctx.actor.role == "volunteer":
+        by = _as_the_volunteer(ctx, task, member_id, payload, existing, now)
+    else:
+        require_task_manager(ctx.session, ctx.actor, task.organization_id, task.committee_id,
+                             "mark who came to this task")
+        if not _ended(task, now):
+            raise Conflict("attendance can be marked once the task has ended", ends_at=_end(task).isoformat())
+        by = MarkedBy.coordinator
+    if task.status == TaskStatus.cancelled.value:
+        raise Conflict("this task was cancelled: there is no attendance to mark")
+    if ctx.session.get(TaskAcceptance, (task_id, member_id)) is None:
+        raise NotFound(f"member {member_id} has not accepted task {task_id} (or withdrew)")
+    row = existing or Attendance(task_id=task_id, member_id=member_id, presence=payload.presence.value,
+                                 marked_by=by.value, marked_at=now)
+    row.presence, row.minutes, row.marked_by, row.marked_at = payload.presence.value, payload.minutes, by.value, now
+    ctx.session.add(row)
+    return _public(task, member_id, row, now, ctx.attendance_assumed_after)
+
+
+def _as_the_volunteer(ctx: Context, task: Task, member_id: UUID, payload: AttendanceMark,
+                      existing: Attendance | None, now: datetime) -> MarkedBy:
+    check_known(ctx.actor)
+    if ctx.actor.id != member_id:
+        raise Forbidden("a volunteer may only speak for themself")
+    if payload.presence != Presence.excused or payload.minutes is not None:
+        raise Forbidden("a volunteer may only say they could not come (excused); whoever runs the task marks who came")
+    if now < _start(task):
+        raise Conflict("the task has not begun: to step back, withdraw your acceptance instead")
+    if existing is not None and existing.marked_by == MarkedBy.coordinator.value and \
+            existing.presence == Presence.attended.value:
+        raise Conflict("you were marked as having come; ask the task's coordinator to change it")
+    return MarkedBy.volunteer
+
+
+def volunteer_record(ctx: Context, member_id: UUID) -> VolunteerRecord:
+    check_known(ctx.actor)
+    if ctx.actor.role not in STAFF and not (ctx.actor.role == "volunteer" and ctx.actor.id == member_id):
+        raise Forbidden("a volunteer's record is theirs alone")
+    now, counts = utc_now(), defaultdict(int)
+    minutes = 0
+    rows = ctx.session.exec(select(Task, Attendance).join(TaskAcceptance, TaskAcceptance.task_id == Task.id)
+                            .join(Attendance, (Attendance.task_id == Task.id) & (Attendance.member_id == member_id),
+                                  isouter=True)
+                            .where(TaskAcceptance.member_id == member_id, Task.status != TaskStatus.cancelled.value))
+    for task, row in rows:
+        shown = _public(task, member_id, row, now, ctx.attendance_assumed_after)
+        if shown.presence is not None:
+            counts[shown.presence] += 1
+            minutes += shown.minutes
+    return VolunteerRecord(member_id=member_id, tasks_attended=counts[Presence.attended], minutes=minutes,
+                           no_shows=counts[Presence.no_show], excused=counts[Presence.excused])
+
+
+def totals(ctx: Context, organization_id: UUID | None, committee_id: UUID | None) -> AttendanceTotals:
+    """Per month, the tasks that ended and what their attendance adds up to."""
+    if (organization_id is None) == (committee_id is None):
+        raise Invalid("give either organization_id or committee_id, not both")
+    _require_totals_reader(ctx, organization_id, committee_id)
+    scope = Task.organization_id == organization_id if organization_id else Task.committee_id == committee_id
+    now = utc_now()
+    tasks = ctx.session.exec(select(Task).where(scope, Task.status != TaskStatus.cancelled.value)).all()
+    ended = {task.id: task for task in tasks if _ended(task, now)}
+    months: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for task, member_id, row in _accepted_with_marks(ctx.session, ended.values()):
+        month = as_utc(_end(task)).astimezone(ZoneInfo(task.time_zone)).strftime("%Y-%m")
+        shown = _public(task, member_id, row, now, ctx.attendance_assumed_after)
+        bucket = months[month]
+        bucket["task:" + str(task.id)] = 1
+        if shown.presence is not None:
+            bucket[shown.presence.value] += 1
+            bucket["minutes"] += shown.minutes
+    return AttendanceTotals(organization_id=organization_id, committee_id=committee_id, months=[
+        MonthTotal(month=month, tasks=sum(1 for key in counts if key.startswith("task:")),
+                   attended=counts["attended"], no_shows=counts["no_show"], excused=counts["excused"],
+                   minutes=counts["minutes"])
+        for month, counts in sorted(months.items())])
+
+
+def _accepted_with_marks(session: Session, tasks: Iterable[Task]):
+    by_id = {task.id: task for task in tasks}
+    if not by_id:
+        return []
+    rows = session.exec(select(TaskAcceptance.task_id, TaskAcceptance.member_id, Attendance)
+                        .join(Attendance, (Attendance.task_id == TaskAcceptance.task_id)
+                              & (Attendance.member_id == TaskAcceptance.member_id), isouter=True)
+                        .where(TaskAcceptance.task_id.in_(list(by_id))))
+    return [(by_id[task_id], member_id, row) for task_id, member_id, row in rows]
+
+
+def _require_totals_reader(ctx: Context, organization_id: UUID | None, committee_id: UUID | None) -> None:
+    check_known(ctx.actor)
+    if organization_id is not None:
+        if can_manage(ctx.session, ctx.actor, organization_id):
+            return
+        raise Forbidden("only the organization's coordinators and admins see its totals")
+    committee = ctx.session.get(Committee, committee_id)
+    if committee is None:
+        raise NotFound(f"no committee with id {committee_id}")
+    if ctx.actor.role in STAFF or (ctx.actor.role == "coordinator" and (
+            leads(ctx.session, ctx.actor.id, committee_id)
+            or (committee.organization_id and can_manage(ctx.session, ctx.actor, committee.organization_id)))):
+        return
+    raise Forbidden("only the committee's leads, its organization's coordinators and admins see its totals")
+
+
+def _public(task: Task, member_id: UUID, row: Attendance | None, now: datetime,
+            assumed_after: timedelta) -> AttendancePublic:
+    if row is not None:
+        presence = Presence(row.presence)
+        minutes = (row.minutes if row.minutes is not None else _window_minutes(task)) \
+            if presence == Presence.attended else 0
+        return AttendancePublic(task_id=task.id, member_id=member_id, presence=presence, minutes=minutes,
+                                marked_by=MarkedBy(row.marked_by), marked_at=as_utc(row.marked_at))
+    assumed_at = as_utc(_end(task)) + assumed_after
+    if now >= assumed_at:
+        return AttendancePublic(task_id=task.id, member_id=member_id, presence=Presence.attended,
+                                minutes=_window_minutes(task), marked_by=MarkedBy.assumed, marked_at=assumed_at)
+    return AttendancePublic(task_id=task.id, member_id=member_id, presence=None, minutes=0, marked_by=None,
+                            marked_at=None)
+
+
+def _start(task: Task) -> datetime:
+    return as_utc(task.starts_at or task.deadline)
+
+
+def _end(task: Task) -> datetime:
+    return as_utc(task.ends_at or task.deadline)
+
+
+def _ended(task: Task, now: datetime) -> bool:
+    return now >= _end(task)
+
+
+def _window_minutes(task: Task) -> int:
+    if task.starts_at is None or task.ends_at is None:
+        return 0  # a task with a deadline only: the time given is what was marked
+    return int((as_utc(task.ends_at) - as_utc(task.starts_at)).total_seconds() // 60)

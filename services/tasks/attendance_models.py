@@ -1,0 +1,90 @@
+"""Who came: after a task, each volunteer who accepted it is marked attended, no-show or excused.
+
+A mark holds member and task ids only, never a name or contact. A volunteer not marked counts as
+attended once ``TASKS_ATTENDANCE_ASSUMED_AFTER_HOURS`` (72 by default) have passed since the end.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field as PydanticField
+from sqlalchemy import DateTime
+from sqlmodel import Field, SQLModel
+
+from services.tasks.models import Strict
+
+MAX_MINUTES = 24 * 60
+
+
+class Presence(str, enum.Enum):
+    attended = "attended"
+    no_show = "no_show"
+    excused = "excused"
+
+
+class MarkedBy(str, enum.Enum):
+    coordinator = "coordinator"  # or a lead, an admin: whoever manages the task
+    volunteer = "volunteer"  # "I couldn't come"
+    assumed = "assumed"  # not marked within the time allowed: counted as attended
+
+
+class Attendance(SQLModel, table=True):
+    __tablename__ = "attendance"
+
+    task_id: UUID = Field(foreign_key="task.id", primary_key=True)
+    member_id: UUID = Field(primary_key=True, index=True)
+    presence: str = Field(max_length=10)
+    minutes: int | None = None  # None: the task's own window
+    marked_by: str = Field(max_length=12)
+    marked_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class AttendanceMark(Strict):
+    presence: Presence
+    minutes: int | None = PydanticField(
+        None, ge=0, le=MAX_MINUTES, description="Time given, when it differs from the task's window")
+
+
+class AttendancePublic(BaseModel):
+    task_id: UUID
+    member_id: UUID
+    presence: Presence | None = PydanticField(description="None: not marked yet")
+    minutes: int = PydanticField(description="Counted minutes: as marked, else the task's window")
+    marked_by: MarkedBy | None
+    marked_at: datetime | None
+
+
+class TaskAttendance(BaseModel):
+    task_id: UUID
+    ended: bool = PydanticField(description="Attendance can be marked once the task has ended")
+    volunteers: list[AttendancePublic]
+
+
+class VolunteerRecord(BaseModel):
+    """A volunteer's own count: tasks they came to and hours given."""
+
+    member_id: UUID
+    tasks_attended: int
+    minutes: int
+    no_shows: int
+    excused: int
+
+
+class MonthTotal(BaseModel):
+    month: str = PydanticField(description="YYYY-MM, in the task's own time zone")
+    tasks: int = PydanticField(description="Tasks that ended that month with at least one volunteer accepted")
+    attended: int
+    no_shows: int
+    excused: int
+    minutes: int
+
+
+class AttendanceTotals(BaseModel):
+    """Counts only: no names, no member ids."""
+
+    organization_id: UUID | None
+    committee_id: UUID | None
+    months: list[MonthTotal]

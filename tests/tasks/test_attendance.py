@@ -1,0 +1,159 @@
+"""Who came: after a task ends, whoever manages it marks each volunteer who accepted it attended,
+no-show or excused; a volunteer may say they could not come; the unmarked count as attended after
+72 hours; volunteers see their own count, managers totals per month with no names."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import select
+
+from services.common.db import session_scope
+from services.common.dispatch import Tombstone
+from services.tasks.attendance_models import Attendance
+from services.tasks.events import member_erased
+from services.tasks.models import Task, TaskAcceptance
+from tests.support.service_tokens import signed_headers
+from tests.tasks.conftest import ADMIN, coordinator, new_organization, post_task, volunteer
+from tests.tasks.test_committees import coalition
+
+
+def ended(client, task: dict, hours_ago: float, hours: float = 3) -> dict:
+    """The task as if it had taken place: it ended ``hours_ago`` (it was posted for the future)."""
+    end = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=hours_ago)
+    with session_scope(client.app.state.runtime.engine) as session:
+        row = session.get(Task, uuid.UUID(task["id"]))
+        row.starts_at, row.ends_at, row.scheduled_at = end - timedelta(hours=hours), end, end - timedelta(hours=hours)
+        session.add(row)
+    return task
+
+
+def accepted(client, task: dict, *member_ids: str) -> None:
+    """As the offers consumer records it when matching says a volunteer accepted."""
+    with session_scope(client.app.state.runtime.engine) as session:
+        for member_id in member_ids:
+            session.add(TaskAcceptance(task_id=uuid.UUID(task["id"]), member_id=uuid.UUID(member_id),
+                                       offer_id=uuid.uuid4()))
+
+
+def mark(client, task: dict, member_id: str, headers, **body):
+    return client.put(f"/tasks/{task['id']}/attendance/{member_id}", json=body, headers=headers)
+
+
+def members(count: int) -> list[str]:
+    return [str(uuid.uuid4()) for _ in range(count)]
+
+
+def test_the_coordinator_marks_who_came_after_the_task_and_not_before(sqlite_client):
+    organization = new_organization(sqlite_client)
+    task = post_task(sqlite_client, organization)
+    came, stayed_home, fell_ill = members(3)
+    accepted(sqlite_client, task, came, stayed_home, fell_ill)
+    early = mark(sqlite_client, task, came, organization.coordinator, presence="attended")
+    assert early.status_code == 409 and "once the task has ended" in early.text
+
+    ended(sqlite_client, task, hours_ago=1)
+    assert mark(sqlite_client, task, came, organization.coordinator, presence="attended", minutes=150).status_code == 200
+    assert mark(sqlite_client, task, stayed_home, organization.coordinator, presence="no_show").status_code == 200
+    said = mark(sqlite_client, task, fell_ill, volunteer(fell_ill), presence="excused")
+    assert said.status_code == 200 and said.json()["marked_by"] == "volunteer"
+
+    listed = sqlite_client.get(f"/tasks/{task['id']}/attendance", headers=organization.coordinator).json()
+    assert listed["ended"] is True
+    assert {(v["member_id"], v["presence"], v["minutes"], v["marked_by"]) for v in listed["volunteers"]} == {
+        (came, "attended", 150, "coordinator"), (stayed_home, "no_show", 0, "coordinator"),
+        (fell_ill, "excused", 0, "volunteer")}
+    stranger = mark(sqlite_client, task, str(uuid.uuid4()), organization.coordinator, presence="attended")
+    assert stranger.status_code == 404  # only volunteers who accepted (and did not withdraw)
+    assert mark(sqlite_client, task, came, organization.coordinator, presence="late").status_code == 422
+    assert mark(sqlite_client, task, came, organization.coordinator, presence="attended",
+                minutes=24 * 60 + 1).status_code == 422
+
+
+def test_a_volunteer_speaks_only_for_themself_and_only_to_say_they_could_not_come(sqlite_client):
+    organization = new_organization(sqlite_client)
+    task = post_task(sqlite_client, organization)
+    alma, bao = members(2)
+    accepted(sqlite_client, task, alma, bao)
+    not_yet = mark(sqlite_client, task, alma, volunteer(alma), presence="excused")
+    assert not_yet.status_code == 409 and "withdraw" in not_yet.text  # before it begins: step back instead
+
+    ended(sqlite_client, task, hours_ago=1)
+    assert mark(sqlite_client, task, alma, volunteer(alma), presence="attended").status_code == 403
+    assert mark(sqlite_client, task, bao, volunteer(alma), presence="excused").status_code == 403
+    assert sqlite_client.get(f"/tasks/{task['id']}/attendance", headers=volunteer(alma)).status_code == 403
+
+    assert mark(sqlite_client, task, alma, organization.coordinator, presence="attended").status_code == 200
+    overruled = mark(sqlite_client, task, alma, volunteer(alma), presence="excused")
+    assert overruled.status_code == 409 and "ask the task's coordinator" in overruled.text
+    assert mark(sqlite_client, task, bao, organization.coordinator, presence="no_show").status_code == 200
+    assert mark(sqlite_client, task, bao, volunteer(bao), presence="excused").status_code == 200  # they tell why
+
+
+def test_the_unmarked_count_as_attended_after_72_hours_and_volunteers_see_their_own_count(sqlite_client):
+    organization = new_organization(sqlite_client)
+    long_ago = ended(sqlite_client, post_task(sqlite_client, organization), hours_ago=73, hours=2)
+    yesterday = ended(sqlite_client, post_task(sqlite_client, organization), hours_ago=24, hours=3)
+    missed = ended(sqlite_client, post_task(sqlite_client, organization), hours_ago=100)
+    alma, bao = members(2)
+    for task in (long_ago, yesterday, missed):
+        accepted(sqlite_client, task, alma)
+    assert mark(sqlite_client, missed, alma, organization.coordinator, presence="no_show").status_code == 200
+
+    record = sqlite_client.get(f"/members/{alma}/attendance", headers=volunteer(alma))
+    assert record.status_code == 200
+    assert record.json() == {"member_id": alma, "tasks_attended": 1, "minutes": 120, "no_shows": 1, "excused": 0}
+    [shown] = [v for v in sqlite_client.get(f"/tasks/{long_ago['id']}/attendance", headers=ADMIN).json()["volunteers"]]
+    assert (shown["presence"], shown["marked_by"]) == ("attended", "assumed")
+    assert sqlite_client.get(f"/members/{alma}/attendance", headers=volunteer(bao)).status_code == 403
+    assert sqlite_client.get(f"/members/{alma}/attendance", headers=organization.coordinator).status_code == 403
+
+
+def test_totals_per_month_hold_counts_only_for_those_who_manage_the_scope(sqlite_client):
+    world = coalition(sqlite_client)
+    organization = world.organization
+    task = ended(sqlite_client, world.task, hours_ago=80, hours=2)
+    other = ended(sqlite_client, post_task(sqlite_client, organization), hours_ago=80, hours=4)
+    alma, bao, chen = members(3)
+    accepted(sqlite_client, task, alma, bao)
+    accepted(sqlite_client, other, chen)
+    assert mark(sqlite_client, task, bao, world.lead, presence="no_show").status_code == 200
+
+    by_organization = sqlite_client.get("/attendance/totals", params={"organization_id": organization.id},
+                                        headers=organization.coordinator)
+    assert by_organization.status_code == 200, by_organization.text
+    [month] = by_organization.json()["months"]
+    assert (month["tasks"], month["attended"], month["no_shows"], month["minutes"]) == (2, 2, 1, 120 + 240)
+    for secret in (alma, bao, chen):
+        assert secret not in by_organization.text
+
+    by_committee = sqlite_client.get("/attendance/totals", params={"committee_id": world.committee["id"]},
+                                     headers=world.lead).json()
+    assert [(m["tasks"], m["attended"], m["no_shows"]) for m in by_committee["months"]] == [(1, 1, 1)]
+    assert sqlite_client.get("/attendance/totals", params={"organization_id": organization.id},
+                             headers=world.lead).status_code == 403
+    assert sqlite_client.get("/attendance/totals", params={"committee_id": world.committee["id"]},
+                             headers=world.roles["lead of another committee"]).status_code == 403
+    assert sqlite_client.get("/attendance/totals", params={"committee_id": world.committee["id"]},
+                             headers=coordinator()).status_code == 403
+    both = sqlite_client.get("/attendance/totals", params={"organization_id": organization.id,
+                                                           "committee_id": world.committee["id"]}, headers=ADMIN)
+    assert both.status_code == 422
+    assert sqlite_client.get("/attendance/totals", params={"organization_id": organization.id},
+                             headers=signed_headers("tasks", "volunteer", alma)).status_code == 403
+
+
+def test_an_erased_member_s_marks_go_with_them(sqlite_client):
+    organization = new_organization(sqlite_client)
+    task = ended(sqlite_client, post_task(sqlite_client, organization), hours_ago=1)
+    alma, bao = members(2)
+    accepted(sqlite_client, task, alma, bao)
+    for member_id in (alma, bao):
+        assert mark(sqlite_client, task, member_id, organization.coordinator, presence="attended").status_code == 200
+
+    with session_scope(sqlite_client.app.state.runtime.engine) as session:
+        member_erased(session, Tombstone(topic="members.state", key=alma, partition=0))
+
+    with session_scope(sqlite_client.app.state.runtime.engine) as session:
+        assert {row.member_id for row in session.exec(select(Attendance))} == {uuid.UUID(bao)}
