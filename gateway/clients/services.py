@@ -131,6 +131,18 @@ class TasksClient(ServiceClient):
     async def cancel_series(self, actor: Actor, series_id: UUID) -> Json:
         return await self.call("POST", f"/series/{series_id}/cancel", actor)
 
+    async def attendance(self, actor: Actor, task_id: UUID) -> Json:
+        return await self.call("GET", f"/tasks/{task_id}/attendance", actor)
+
+    async def mark_attendance(self, actor: Actor, task_id: UUID, member_id: UUID, mark: Json) -> Json:
+        return await self.call("PUT", f"/tasks/{task_id}/attendance/{member_id}", actor, json=mark)
+
+    async def volunteer_record(self, actor: Actor, member_id: UUID) -> Json:
+        return await self.call("GET", f"/members/{member_id}/attendance", actor)
+
+    async def attendance_totals(self, actor: Actor, **scope) -> Json:
+        return await self.call("GET", "/attendance/totals", actor, params=scope)
+
     async def committees(self, actor: Actor, **filters) -> list[Json]:
         params = {name: str(value) for name, value in filters.items() if value is not None}
         return _items(await self.call("GET", "/committees", actor, params=params | {"limit": TAXONOMY_PAGE}))

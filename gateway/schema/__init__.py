@@ -21,6 +21,7 @@ from gateway.schema.catalogue.queries import CatalogueQueries
 from gateway.schema.catalogue.subscriptions import CatalogueSubscriptions
 from gateway.schema.committees.mutations import CommitteeMutations
 from gateway.schema.committees.queries import CommitteeQueries
+from gateway.schema.coordination.attendance import AttendanceMutations, AttendanceQueries
 from gateway.schema.coordination.mutations import CoordinationMutations
 from gateway.schema.coordination.queries import CoordinationQueries
 from gateway.schema.coordination.series import SeriesMutations
@@ -35,9 +36,10 @@ from gateway.schema.volunteers.mutations import VolunteerMutations
 from gateway.schema.volunteers.queries import VolunteerQueries
 
 Query = merge_types("Query", (CatalogueQueries, AccountQueries, VolunteerQueries, CalendarQueries, OfferQueries,
-                              CoordinationQueries, AdminQueries, CommitteeQueries))
+                              CoordinationQueries, AdminQueries, CommitteeQueries, AttendanceQueries))
 Mutation = merge_types("Mutation", (AccountMutations, VolunteerMutations, CalendarMutations, OfferMutations,
-                                    CoordinationMutations, AdminMutations, CommitteeMutations, SeriesMutations))
+                                    CoordinationMutations, AdminMutations, CommitteeMutations, SeriesMutations,
+                                    AttendanceMutations))
 Subscription = merge_types("Subscription", (CatalogueSubscriptions, OfferSubscriptions, CoordinationSubscriptions))
 
 

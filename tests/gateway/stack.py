@@ -35,6 +35,7 @@ class Stack:
     topic_prefix: str
     gateway_env: dict[str, str]
     widget_host_port: int
+    tasks_database_url: str = ""  # for tests that move a task into the past, as if it had taken place
 
     @property
     def url(self) -> str:
@@ -99,7 +100,8 @@ def start_stack(directory: Path, bootstrap: str, gateway_env: dict[str, str] | N
         for process in started.values():
             process.stop()
         raise
-    stack = Stack(started["members"], started["tasks"], started["matching"], gateway, prefix, env, widget_host_port)
+    stack = Stack(started["members"], started["tasks"], started["matching"], gateway, prefix, env, widget_host_port,
+                  service_envs["tasks"]["TASKS_DATABASE_URL"])
     try:
         create_admin(stack)
     except BaseException:

@@ -36,6 +36,7 @@ ACCESS = {
         "myTasks": COORDINATOR, "task": COORDINATOR, "volunteerContact": COORDINATOR,
         "users": ADMIN, "userByEmail": ADMIN, "members": ADMIN, "memberAudit": ADMIN,
         "committees": SIGNED_IN, "myCommittees": VOLUNTEER, "ledCommittees": COORDINATOR, "committeeLeads": ADMIN,
+        "taskAttendance": COORDINATOR, "myVolunteering": VOLUNTEER, "attendanceTotals": COORDINATOR,
     },
     "mutation": {
         "registerMember": ANYONE, "registerCoordinator": ANYONE, "login": ANYONE,
@@ -52,6 +53,7 @@ ACCESS = {
         "createCommittee": ADMIN, "addCommitteeLead": ADMIN, "removeCommitteeLead": ADMIN,
         "joinCommittee": VOLUNTEER, "leaveCommittee": VOLUNTEER,
         "postSeries": COORDINATOR, "updateFollowing": COORDINATOR, "cancelSeries": COORDINATOR,
+        "markAttendance": COORDINATOR, "couldNotCome": VOLUNTEER,
     },
     "subscription": {"openTasksChanged": ANYONE, "offerUpdates": VOLUNTEER, "taskUpdates": COORDINATOR},
 }

@@ -1,0 +1,152 @@
+"""Who came, through GraphQL: a task's managers mark each volunteer who accepted it once it has
+ended; a volunteer says they could not come; each volunteer sees their own count; managers read
+monthly totals (counts only, never names) and a CSV of them for funders."""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import strawberry
+
+from gateway.schema.context import Info
+from gateway.schema.coordination.ownership import managed_task
+from gateway.schema.permissions import COORDINATOR, VOLUNTEER
+from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem, returns_problems
+from gateway.schema.wire import parse_id
+from services.common.problems import NotFound as NotFoundError
+
+
+@strawberry.enum(description="Whether a volunteer who accepted a task came to it.")
+class Presence(enum.Enum):
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    EXCUSED = "excused"
+
+
+@strawberry.enum(description="Who marked it: the task's coordinator or lead, the volunteer, or nobody in time.")
+class MarkedBy(enum.Enum):
+    COORDINATOR = "coordinator"
+    VOLUNTEER = "volunteer"
+    ASSUMED = "assumed"
+
+
+@strawberry.type(description="One volunteer's attendance at a task.")
+class AttendanceMark:
+    member_id: strawberry.ID
+    presence: Presence | None = strawberry.field(description="Null: not marked yet")
+    minutes: int = strawberry.field(description="Time counted: as marked, else the task's window")
+    marked_by: MarkedBy | None
+    marked_at: datetime | None
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> "AttendanceMark":
+        return cls(member_id=strawberry.ID(str(data["member_id"])),
+                   presence=Presence(data["presence"]) if data["presence"] else None, minutes=data["minutes"],
+                   marked_by=MarkedBy(data["marked_by"]) if data["marked_by"] else None,
+                   marked_at=datetime.fromisoformat(data["marked_at"]) if data["marked_at"] else None)
+
+
+@strawberry.type(description="Who came to a task: each volunteer who accepted it.")
+class TaskAttendance:
+    ended: bool = strawberry.field(description="Attendance can be marked once the task has ended")
+    volunteers: list[AttendanceMark]
+
+
+@strawberry.type(description="Your own volunteering: tasks you came to and the time you gave.")
+class VolunteerRecord:
+    tasks_attended: int
+    minutes: int
+    no_shows: int
+    excused: int
+
+
+@strawberry.type(description="One month's counts, in the tasks' own time zones.")
+class MonthTotal:
+    month: str = strawberry.field(description="YYYY-MM")
+    tasks: int
+    attended: int
+    no_shows: int
+    excused: int
+    minutes: int
+
+
+@strawberry.type(description="Counts per month for an organization or a committee; no names.")
+class AttendanceTotals:
+    months: list[MonthTotal]
+
+    @strawberry.field(description="The same counts as CSV, for funders: month, tasks, attended, no-shows, "
+                                  "excused, hours.")
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["month", "tasks", "attended", "no_shows", "excused", "hours"])
+        for m in self.months:
+            writer.writerow([m.month, m.tasks, m.attended, m.no_shows, m.excused, f"{m.minutes / 60:.1f}"])
+        return out.getvalue()
+
+
+AttendanceResult = Annotated[AttendanceMark | ValidationProblem | NotAllowed | NotFound | StateConflict | Unavailable,
+                             strawberry.union("AttendanceResult")]
+TotalsResult = Annotated[AttendanceTotals | ValidationProblem | NotAllowed | NotFound | Unavailable,
+                         strawberry.union("AttendanceTotalsResult")]
+
+
+@strawberry.type
+class AttendanceQueries:
+    @strawberry.field(description="Who came to one of your tasks (its volunteers by id, as on the task's fill).",
+                      permission_classes=COORDINATOR)
+    async def task_attendance(self, info: Info, task_id: strawberry.ID) -> TaskAttendance | None:
+        try:
+            task = await managed_task(info, parse_id(task_id, "taskId"))
+        except NotFoundError:
+            return None
+        data = await info.context.clients.tasks.attendance(await info.context.actor(), UUID(str(task["id"])))
+        return TaskAttendance(ended=data["ended"],
+                              volunteers=[AttendanceMark.from_service(v) for v in data["volunteers"]])
+
+    @strawberry.field(description="Your own count of tasks you came to and time given.", permission_classes=VOLUNTEER)
+    async def my_volunteering(self, info: Info) -> VolunteerRecord:
+        data = await info.context.clients.tasks.volunteer_record(await info.context.actor(),
+                                                                 await info.context.member_id())
+        return VolunteerRecord(tasks_attended=data["tasks_attended"], minutes=data["minutes"],
+                               no_shows=data["no_shows"], excused=data["excused"])
+
+    @strawberry.field(description="Counts per month for an organization you act for or a committee you lead "
+                                  "(one of the two); no names.", permission_classes=COORDINATOR)
+    @returns_problems(TotalsResult)
+    async def attendance_totals(self, info: Info, organization_id: strawberry.ID | None = None,
+                                committee_id: strawberry.ID | None = None) -> TotalsResult:
+        scope = {"organization_id": parse_id(organization_id, "organizationId") if organization_id else None,
+                 "committee_id": parse_id(committee_id, "committeeId") if committee_id else None}
+        data = await info.context.clients.tasks.attendance_totals(
+            await info.context.actor(), **{key: str(value) for key, value in scope.items() if value})
+        return AttendanceTotals(months=[MonthTotal(**month) for month in data["months"]])
+
+
+@strawberry.type
+class AttendanceMutations:
+    @strawberry.mutation(description="Mark whether a volunteer came to one of your tasks, once it has ended; "
+                                     "minutes only when the time given differs from the task's window.",
+                         permission_classes=COORDINATOR)
+    @returns_problems(AttendanceResult)
+    async def mark_attendance(self, info: Info, task_id: strawberry.ID, member_id: strawberry.ID,
+                              presence: Presence, minutes: int | None = None) -> AttendanceResult:
+        task = await managed_task(info, parse_id(task_id, "taskId"))
+        data = await info.context.clients.tasks.mark_attendance(
+            await info.context.actor(), UUID(str(task["id"])), parse_id(member_id, "memberId"),
+            {"presence": presence.value, "minutes": minutes})
+        return AttendanceMark.from_service(data)
+
+    @strawberry.mutation(description="Say you could not come to a task you accepted (once it has begun).",
+                         permission_classes=VOLUNTEER)
+    @returns_problems(AttendanceResult)
+    async def could_not_come(self, info: Info, task_id: strawberry.ID) -> AttendanceResult:
+        data = await info.context.clients.tasks.mark_attendance(
+            await info.context.actor(), parse_id(task_id, "taskId"), await info.context.member_id(),
+            {"presence": "excused"})
+        return AttendanceMark.from_service(data)
