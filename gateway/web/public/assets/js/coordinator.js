@@ -32,7 +32,14 @@ const CONTACT = `query Contact($task: ID!, $member: ID!) { volunteerContact(task
 const WHY = `query Why($id: ID!) { task(id: $id) { whyNotFilling { eligible excluded { constraint members }
   widenings { widening moreMembers } automaticWidenings { widening takenAt moreMembers } } } }`;
 
-const state = { tasks: new Map(), editing: null, skills: [], contacts: new Map(), me: null, committees: new Map(), why: new Map() };
+const ATTENDANCE = `query Attendance($task: ID!) { taskAttendance(taskId: $task) { ended volunteers { memberId presence minutes markedBy } } }`;
+const MARK = `mutation Mark($task: ID!, $member: ID!, $presence: Presence!, $minutes: Int) {
+  markAttendance(taskId: $task, memberId: $member, presence: $presence, minutes: $minutes) {
+    __typename ... on AttendanceMark { memberId presence minutes markedBy } ... on Problem { message } } }`;
+const PRESENCES = ["ATTENDED", "NO_SHOW", "EXCUSED"];
+
+const state = { tasks: new Map(), editing: null, skills: [], contacts: new Map(), me: null, committees: new Map(), why: new Map(),
+  attendance: new Map() };
 
 function fillLine(task) {
   const { accepted, slots, pending } = task.fill;
@@ -107,6 +114,72 @@ async function explain(task, button) {
   }
 }
 
+// Who came, once the task has ended: one line per volunteer who accepted, marked with a button.
+function hasEnded(task) {
+  return Date.parse(task.endsAt ?? task.deadline ?? "") <= Date.now();
+}
+
+function attendanceBlock(task) {
+  const marks = state.attendance.get(task.id);
+  if (!marks) return null;
+  const accepted = task.fill.acceptedMemberIds;
+  const rows = marks.volunteers.map((mark, position) => {
+    const index = accepted.includes(mark.memberId) ? accepted.indexOf(mark.memberId) : position;
+    const who = t("coordinator.volunteer_n", { n: index + 1 });
+    const hours = el("input", { type: "number", min: "0", max: "24", step: "0.25", id: `hours-${task.id}-${index}`,
+      value: mark.presence === "ATTENDED" ? String(mark.minutes / 60) : "" });
+    const buttons = PRESENCES.map((presence) => {
+      const button = el("button", { type: "button", class: mark.presence === presence ? "" : "secondary",
+        "aria-pressed": String(mark.presence === presence), "aria-label": `${t(`attendance.${presence.toLowerCase()}`)}: ${who}, ${task.title}` },
+      t(`attendance.${presence.toLowerCase()}`));
+      button.addEventListener("click", () => markPresence(task, mark.memberId, presence, hours, button));
+      return button;
+    });
+    return el("li", {}, el("span", {}, who, " — ", mark.presence ? t(`attendance.marked.${mark.presence.toLowerCase()}`)
+      : t("attendance.unmarked")),
+    el("label", { for: hours.id }, t("attendance.hours")), hours, el("div", { class: "actions" }, ...buttons));
+  });
+  return el("div", { class: "attendance", dataset: { attendance: task.id } },
+    el("p", {}, t("attendance.intro")), el("ul", { class: "reasons" }, ...rows));
+}
+
+async function loadAttendance(task, button) {
+  busy(button, true);
+  try {
+    const found = (await request(ATTENDANCE, { task: task.id })).taskAttendance;
+    if (!found) {
+      notice(button.parentElement, t("attendance.unknown"));
+      return;
+    }
+    state.attendance.set(task.id, found);
+    render();
+  } catch (error) {
+    showError(button.parentElement, error);
+  } finally {
+    busy(button, false);
+  }
+}
+
+async function markPresence(task, memberId, presence, hours, button) {
+  busy(button, true);
+  const given = presence === "ATTENDED" && hours.value !== "" ? Math.round(Number(hours.value) * 60) : null;
+  try {
+    const result = (await request(MARK, { task: task.id, member: memberId, presence, minutes: given })).markAttendance;
+    if (result.__typename !== "AttendanceMark") {
+      notice(button.parentElement, problemMessage(result));
+      return;
+    }
+    const marks = state.attendance.get(task.id);
+    marks.volunteers = marks.volunteers.map((mark) => (mark.memberId === memberId ? { ...mark, ...result } : mark));
+    render();
+    announce(t("attendance.saved"));
+  } catch (error) {
+    showError(button.parentElement, error);
+  } finally {
+    busy(button, false);
+  }
+}
+
 function actionButton(label, task, handler, style = "secondary") {
   const button = el("button", { type: "button", class: style, "aria-label": `${label}: ${task.title}` }, label);
   button.addEventListener("click", () => handler(task, button));
@@ -128,7 +201,10 @@ function taskCard(task) {
       el("ul", { class: "reasons" }, ...accepted.map((memberId, index) => contactBlock(task, memberId, index)))) : null,
     accepted.length ? el("p", { class: "hint" }, t("coordinator.contact_audited")) : null,
     whyBlock(task),
+    attendanceBlock(task),
     el("div", { class: "actions" },
+      accepted.length && hasEnded(task) && task.status !== "CANCELLED" && !state.attendance.has(task.id)
+        ? actionButton(t("attendance.who_came"), task, loadAttendance) : null,
       task.status === "OPEN" && task.fill.accepted < task.fill.slots
         ? actionButton(t("coordinator.why_not_filling"), task, explain) : null,
       open ? actionButton(t("common.edit"), task, startEditing) : null,

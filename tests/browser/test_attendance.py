@@ -1,0 +1,31 @@
+"""After a task, its coordinator marks who came on the coordinator page."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.gateway.test_attendance import took_place
+
+pytestmark = [pytest.mark.browser, pytest.mark.kafka]
+
+
+def test_a_coordinator_marks_who_came_after_the_task(web, world, stack):
+    skill, coordinator = world.skill(), world.coordinator()
+    volunteer = world.volunteer(skill)
+    task = world.task(coordinator, skill)
+    assert world.accept(volunteer, world.wait_for_offer(volunteer, task["id"])["id"])["status"] == "ACCEPTED"
+    took_place(stack, task["id"], hours_ago=2, hours=3)
+
+    page = web.page(coordinator, "COORDINATOR", path="coordinator.html")
+    page.locator("#show-ended").check()  # a task whose time has passed
+    card = page.locator("#tasks > li", has_text=task["title"])
+    card.get_by_role("button", name=f"Who came?: {task['title']}").click()
+    expect(card.locator(".attendance")).to_contain_text("Volunteer 1 — not marked yet")
+    card.get_by_label("Hours given").fill("2.5")
+    card.get_by_role("button", name=f"Came: Volunteer 1, {task['title']}").click()
+    expect(card.locator(".attendance")).to_contain_text("Volunteer 1 — came")
+    expect(card.get_by_label("Hours given")).to_have_value("2.5")
+    assert web.violations(page) == []
+    mine = world.gql("{ myVolunteering { tasksAttended minutes } }", token=volunteer.token)["myVolunteering"]
+    assert mine == {"tasksAttended": 1, "minutes": 150}
