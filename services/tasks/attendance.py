@@ -23,8 +23,8 @@ from sqlmodel import Session, select
 from services.common.contracts import TaskStatus
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
 from services.tasks.attendance_models import (
-    Attendance, AttendanceMark, AttendancePublic, AttendanceTotals, MarkedBy, MonthTotal, Presence, TaskAttendance,
-    VolunteerRecord,
+    Attendance, AttendanceMark, AttendancePublic, AttendanceTotals, MarkedBy, MemberTally, MonthTotal, Presence,
+    ScopeTally, TaskAttendance, VolunteerRecord,
 )
 from services.tasks.committee_models import Committee
 from services.tasks.handlers import Context, load_task
@@ -40,7 +40,7 @@ def task_attendance(ctx: Context, task_id: UUID) -> TaskAttendance:
     accepted = ctx.session.exec(select(TaskAcceptance.member_id).where(TaskAcceptance.task_id == task_id)
                                 .order_by(TaskAcceptance.accepted_at, TaskAcceptance.member_id)).all()
     return TaskAttendance(task_id=task_id, ended=_ended(task, now), volunteers=[
-        _public(task, member_id, marks.get(member_id), now, ctx.attendance_assumed_after) for member_id in accepted])
+        shown(task, member_id, marks.get(member_id), now, ctx.attendance_assumed_after) for member_id in accepted])
 
 
 def mark(ctx: Context, task_id: UUID, member_id: UUID, payload: AttendanceMark) -> AttendancePublic:
@@ -53,7 +53,7 @@ def mark(ctx: Context, task_id: UUID, member_id: UUID, payload: AttendanceMark) 
         require_task_manager(ctx.session, ctx.actor, task.organization_id, task.committee_id,
                              "mark who came to this task")
         if not _ended(task, now):
-            raise Conflict("attendance can be marked once the task has ended", ends_at=_end(task).isoformat())
+            raise Conflict("attendance can be marked once the task has ended", ends_at=end_of(task).isoformat())
         by = MarkedBy.coordinator
     if task.status == TaskStatus.cancelled.value:
         raise Conflict("this task was cancelled: there is no attendance to mark")
@@ -63,7 +63,7 @@ def mark(ctx: Context, task_id: UUID, member_id: UUID, payload: AttendanceMark) 
                                  marked_by=by.value, marked_at=now)
     row.presence, row.minutes, row.marked_by, row.marked_at = payload.presence.value, payload.minutes, by.value, now
     ctx.session.add(row)
-    return _public(task, member_id, row, now, ctx.attendance_assumed_after)
+    return shown(task, member_id, row, now, ctx.attendance_assumed_after)
 
 
 def _as_the_volunteer(ctx: Context, task: Task, member_id: UUID, payload: AttendanceMark,
@@ -92,12 +92,14 @@ def volunteer_record(ctx: Context, member_id: UUID) -> VolunteerRecord:
                                   isouter=True)
                             .where(TaskAcceptance.member_id == member_id, Task.status != TaskStatus.cancelled.value))
     for task, row in rows:
-        shown = _public(task, member_id, row, now, ctx.attendance_assumed_after)
-        if shown.presence is not None:
-            counts[shown.presence] += 1
-            minutes += shown.minutes
-    return VolunteerRecord(member_id=member_id, tasks_attended=counts[Presence.attended], minutes=minutes,
-                           no_shows=counts[Presence.no_show], excused=counts[Presence.excused])
+        seen = shown(task, member_id, row, now, ctx.attendance_assumed_after)
+        if seen.presence is not None:
+            counts[seen.presence] += 1
+            minutes += seen.minutes
+    reduced = _member_tallies(ctx.session, member_id)  # older records, kept as counts only
+    return VolunteerRecord(member_id=member_id, tasks_attended=counts[Presence.attended] + reduced["attended"],
+                           minutes=minutes + reduced["minutes"], no_shows=counts[Presence.no_show] + reduced["no_shows"],
+                           excused=counts[Presence.excused] + reduced["excused"])
 
 
 def totals(ctx: Context, organization_id: UUID | None, committee_id: UUID | None) -> AttendanceTotals:
@@ -111,18 +113,32 @@ def totals(ctx: Context, organization_id: UUID | None, committee_id: UUID | None
     ended = {task.id: task for task in tasks if _ended(task, now)}
     months: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for task, member_id, row in _accepted_with_marks(ctx.session, ended.values()):
-        month = as_utc(_end(task)).astimezone(ZoneInfo(task.time_zone)).strftime("%Y-%m")
-        shown = _public(task, member_id, row, now, ctx.attendance_assumed_after)
+        month = month_of(task)
+        seen = shown(task, member_id, row, now, ctx.attendance_assumed_after)
         bucket = months[month]
         bucket["task:" + str(task.id)] = 1
-        if shown.presence is not None:
-            bucket[shown.presence.value] += 1
-            bucket["minutes"] += shown.minutes
+        if seen.presence is not None:
+            bucket[seen.presence.value] += 1
+            bucket["minutes"] += seen.minutes
+    for tally in ctx.session.exec(select(ScopeTally).where(
+            ScopeTally.organization_id == organization_id if organization_id else ScopeTally.committee_id == committee_id)):
+        bucket = months[tally.month]  # older months, kept as counts only
+        bucket["reduced_tasks"] += tally.tasks
+        for name, key in (("attended", "attended"), ("no_shows", "no_show"), ("excused", "excused"), ("minutes", "minutes")):
+            bucket[key] += getattr(tally, name)
     return AttendanceTotals(organization_id=organization_id, committee_id=committee_id, months=[
-        MonthTotal(month=month, tasks=sum(1 for key in counts if key.startswith("task:")),
+        MonthTotal(month=month, tasks=sum(1 for key in counts if key.startswith("task:")) + counts["reduced_tasks"],
                    attended=counts["attended"], no_shows=counts["no_show"], excused=counts["excused"],
                    minutes=counts["minutes"])
         for month, counts in sorted(months.items())])
+
+
+def _member_tallies(session: Session, member_id: UUID) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for tally in session.exec(select(MemberTally).where(MemberTally.member_id == member_id)):
+        for name in ("attended", "no_shows", "excused", "minutes"):
+            counts[name] += getattr(tally, name)
+    return counts
 
 
 def _accepted_with_marks(session: Session, tasks: Iterable[Task]):
@@ -152,7 +168,7 @@ def _require_totals_reader(ctx: Context, organization_id: UUID | None, committee
     raise Forbidden("only the committee's leads, its organization's coordinators and admins see its totals")
 
 
-def _public(task: Task, member_id: UUID, row: Attendance | None, now: datetime,
+def shown(task: Task, member_id: UUID, row: Attendance | None, now: datetime,
             assumed_after: timedelta) -> AttendancePublic:
     if row is not None:
         presence = Presence(row.presence)
@@ -160,7 +176,7 @@ def _public(task: Task, member_id: UUID, row: Attendance | None, now: datetime,
             if presence == Presence.attended else 0
         return AttendancePublic(task_id=task.id, member_id=member_id, presence=presence, minutes=minutes,
                                 marked_by=MarkedBy(row.marked_by), marked_at=as_utc(row.marked_at))
-    assumed_at = as_utc(_end(task)) + assumed_after
+    assumed_at = as_utc(end_of(task)) + assumed_after
     if now >= assumed_at:
         return AttendancePublic(task_id=task.id, member_id=member_id, presence=Presence.attended,
                                 minutes=_window_minutes(task), marked_by=MarkedBy.assumed, marked_at=assumed_at)
@@ -172,15 +188,20 @@ def _start(task: Task) -> datetime:
     return as_utc(task.starts_at or task.deadline)
 
 
-def _end(task: Task) -> datetime:
+def end_of(task: Task) -> datetime:
     return as_utc(task.ends_at or task.deadline)
 
 
 def _ended(task: Task, now: datetime) -> bool:
-    return now >= _end(task)
+    return now >= end_of(task)
 
 
 def _window_minutes(task: Task) -> int:
     if task.starts_at is None or task.ends_at is None:
         return 0  # a task with a deadline only: the time given is what was marked
     return int((as_utc(task.ends_at) - as_utc(task.starts_at)).total_seconds() // 60)
+
+
+def month_of(task: Task) -> str:
+    """The month the task ended in, in its own time zone (YYYY-MM)."""
+    return end_of(task).astimezone(ZoneInfo(task.time_zone)).strftime("%Y-%m")

@@ -88,3 +88,32 @@ class AttendanceTotals(BaseModel):
     organization_id: UUID | None
     committee_id: UUID | None
     months: list[MonthTotal]
+
+
+class MemberTally(SQLModel, table=True):
+    """What is left of a member's attendance once its retention period passed: counts per month."""
+
+    __tablename__ = "attendance_member_tally"
+
+    member_id: UUID = Field(primary_key=True)
+    month: str = Field(primary_key=True, max_length=7)
+    attended: int = 0
+    no_shows: int = 0
+    excused: int = 0
+    minutes: int = 0
+
+
+class ScopeTally(SQLModel, table=True):
+    """The same for an organization's (and committee's) monthly totals: no member in it."""
+
+    __tablename__ = "attendance_scope_tally"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: UUID = Field(index=True)
+    committee_id: UUID | None = Field(default=None, index=True)
+    month: str = Field(max_length=7)
+    tasks: int = 0
+    attended: int = 0
+    no_shows: int = 0
+    excused: int = 0
+    minutes: int = 0

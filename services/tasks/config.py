@@ -30,6 +30,9 @@ class Settings(InternalServiceSettings):
     series_check_seconds: float = Field(3600, gt=0)  # how often the horizon rolls forward
     # After a task ends, how long its volunteers may stay unmarked before they count as attended.
     attendance_assumed_after_hours: float = Field(72, gt=0)
+    # Attendance older than this (after the task's end) is reduced to counts; checked this often.
+    attendance_keep_days: int = Field(365, ge=1)
+    attendance_check_seconds: float = Field(6 * 3600, gt=0)
     # Signs this service's own reads of the taxonomy (issuer "tasks"; members must trust its public key).
     service_token_key: str = ""
 

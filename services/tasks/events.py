@@ -32,7 +32,7 @@ from services.common.outbox import add_event
 from services.common.republish import Source, refill
 from services.common.settings import ServiceSettings
 from services.common.topics import MEMBERS_STATE, Topics
-from services.tasks.attendance_models import Attendance
+from services.tasks.attendance_models import Attendance, MemberTally
 from services.tasks.lifecycle import follow_fill
 from services.tasks.models import CoordinatorMembership, Task, TaskAcceptance, TaskLanguage, TaskSkill, as_utc
 
@@ -127,4 +127,5 @@ def member_erased(session: Session, tombstone: Tombstone) -> None:
         raise PoisonEvent(f"a members tombstone whose key is not a member id: {tombstone.key!r}") from error
     session.execute(delete(TaskAcceptance).where(TaskAcceptance.member_id == member_id))
     session.execute(delete(Attendance).where(Attendance.member_id == member_id))  # who came, too
+    session.execute(delete(MemberTally).where(MemberTally.member_id == member_id))
     session.execute(delete(CoordinatorMembership).where(CoordinatorMembership.coordinator_id == member_id))

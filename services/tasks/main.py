@@ -13,6 +13,7 @@ from services.common.db import session_scope
 from services.common.identity import TAXONOMY_READER, SignedCalls
 from services.common.runtime import Runtime
 from services.tasks.api import routers
+from services.tasks.attendance_retention import keep_reducing
 from services.tasks.config import Settings
 from services.tasks.events import member_erasures, offer_outcomes
 from services.tasks.handlers import Context
@@ -40,12 +41,20 @@ def series_ahead(runtime: Runtime, skills: SkillCatalogue) -> Background:
                                                          settings.series_check_seconds, runtime.nudge_relay))
 
 
+def attendance_reduced(runtime: Runtime) -> Background:
+    """Reduces attendance older than its retention period to counts."""
+    settings = runtime.settings
+    return Background("attendance-retention", keep_reducing(
+        lambda: session_scope(runtime.engine), timedelta(days=settings.attendance_keep_days),
+        timedelta(hours=settings.attendance_assumed_after_hours), settings.attendance_check_seconds))
+
+
 def definition(skills: SkillCatalogue | None = None) -> AppDefinition[Runtime]:
     # Routes need nothing beyond the runtime (database, topics): it is this app's whole wiring.
     return AppDefinition(
         name="tasks", title="Tasks service", description=DESCRIPTION, migrations_dir=MIGRATIONS, routers=routers,
         wire=lambda runtime: runtime, consumers=consumers,
-        background=lambda runtime: [series_ahead(runtime, skills)] if skills is not None else [],
+        background=lambda runtime: [attendance_reduced(runtime)] + ([series_ahead(runtime, skills)] if skills is not None else []),
     )
 
 

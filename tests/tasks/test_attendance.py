@@ -12,6 +12,7 @@ from sqlmodel import select
 from services.common.db import session_scope
 from services.common.dispatch import Tombstone
 from services.tasks.attendance_models import Attendance
+from services.tasks.attendance_retention import reduce_to_counts
 from services.tasks.events import member_erased
 from services.tasks.models import Task, TaskAcceptance
 from tests.support.service_tokens import signed_headers
@@ -157,3 +158,41 @@ def test_an_erased_member_s_marks_go_with_them(sqlite_client):
 
     with session_scope(sqlite_client.app.state.runtime.engine) as session:
         assert {row.member_id for row in session.exec(select(Attendance))} == {uuid.UUID(bao)}
+
+
+def test_after_a_year_who_was_where_is_reduced_to_counts_that_keep_every_total(sqlite_client):
+    world = coalition(sqlite_client)
+    organization = world.organization
+    old = ended(sqlite_client, world.task, hours_ago=366 * 24, hours=2)
+    recent = ended(sqlite_client, post_task(sqlite_client, organization), hours_ago=80, hours=1)
+    alma, bao = members(2)
+    accepted(sqlite_client, old, alma, bao)
+    accepted(sqlite_client, recent, alma)
+    assert mark(sqlite_client, old, bao, world.lead, presence="no_show").status_code == 200
+
+    def counts():
+        record = sqlite_client.get(f"/members/{alma}/attendance", headers=volunteer(alma)).json()
+        by_organization = sqlite_client.get("/attendance/totals", params={"organization_id": organization.id},
+                                            headers=organization.coordinator).json()["months"]
+        by_committee = sqlite_client.get("/attendance/totals", params={"committee_id": world.committee["id"]},
+                                         headers=world.lead).json()["months"]
+        return record, by_organization, by_committee
+
+    before = counts()
+    with session_scope(sqlite_client.app.state.runtime.engine) as session:
+        reduced = reduce_to_counts(session, datetime.now(UTC), keep=timedelta(days=365),
+                                   assumed_after=timedelta(hours=72))
+    assert reduced == 1
+    assert counts() == before  # the same figures, from counts now
+    assert before[0] | {"member_id": None} == {"member_id": None, "tasks_attended": 2, "minutes": 180,
+                                               "no_shows": 0, "excused": 0}
+
+    with session_scope(sqlite_client.app.state.runtime.engine) as session:
+        left = {(row.task_id, row.member_id) for row in session.exec(select(TaskAcceptance))
+                if str(row.task_id) in (old["id"], recent["id"])}
+        assert left == {(uuid.UUID(recent["id"]), uuid.UUID(alma))}  # nobody is listed at the old task any more
+        assert [row.task_id for row in session.exec(select(Attendance))
+                if str(row.task_id) == old["id"]] == []
+        member_erased(session, Tombstone(topic="members.state", key=alma, partition=0))
+    erased = sqlite_client.get(f"/members/{alma}/attendance", headers=volunteer(alma)).json()
+    assert (erased["tasks_attended"], erased["minutes"]) == (0, 0)  # erasure takes the counts too

@@ -1,4 +1,5 @@
-"""Who came to each task: attended, no-show or excused, with the time given.
+"""Who came to each task: attended, no-show or excused, with the time given; and the counts older
+records are reduced to.
 
 Revision ID: 0007
 Revises: 0006
@@ -26,8 +27,28 @@ def upgrade() -> None:
         sa.Column("marked_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_attendance_member_id", "attendance", ["member_id"])
+    counts = [sa.Column(name, sa.Integer(), nullable=False) for name in ("attended", "no_shows", "excused", "minutes")]
+    op.create_table(
+        "attendance_member_tally",
+        sa.Column("member_id", sa.Uuid(), primary_key=True),
+        sa.Column("month", sa.String(7), primary_key=True),
+        *counts,
+    )
+    op.create_table(
+        "attendance_scope_tally",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("organization_id", sa.Uuid(), nullable=False),
+        sa.Column("committee_id", sa.Uuid(), nullable=True),
+        sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("tasks", sa.Integer(), nullable=False),
+        *[sa.Column(column.name, sa.Integer(), nullable=False) for column in counts],
+    )
+    op.create_index("ix_attendance_scope_tally_organization_id", "attendance_scope_tally", ["organization_id"])
+    op.create_index("ix_attendance_scope_tally_committee_id", "attendance_scope_tally", ["committee_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("attendance_scope_tally")
+    op.drop_table("attendance_member_tally")
     op.drop_index("ix_attendance_member_id", "attendance")
     op.drop_table("attendance")
