@@ -39,7 +39,6 @@ import math
 import os
 import platform
 import random
-import statistics
 import sys
 import tempfile
 import time as clock
@@ -55,7 +54,7 @@ from sqlalchemy import select  # noqa: E402
 
 from bench.coalition_metrics import gini, least_gini, most_held_at_once, percentile  # noqa: E402
 from bench.machine import load_words  # noqa: E402
-from services.common.contracts import MemberState, MemberStatus, OfferStatus, Reach, TaskState  # noqa: E402
+from services.common.contracts import MemberState, MemberStatus, OfferStatus, Reach  # noqa: E402
 from services.common.db import session_scope  # noqa: E402
 from services.common.deps import Actor  # noqa: E402
 from services.common.problems import DomainError  # noqa: E402
@@ -232,6 +231,7 @@ class Figures:
     fill_hours: list[float]
     spread: Counter  # accepted places per eligible member -> how many members
     never_offered: int  # eligible members never offered anything
+    never_offered_reach: Counter  # the kinds of task they could do -> how many of them
     said_no: int  # eligible members offered something who accepted nothing
     repeats: int  # accepted places beyond each member's first
     passed_over: int  # of those, offers made while a less loaded reachable member was free to be asked
@@ -275,6 +275,10 @@ def figures(run: Run, members: list[MemberState], needs: list[Need], reach: dict
         fill_hours=fill_hours(run, needs),
         spread=Counter(accepted[m] for m in eligible),
         never_offered=sum(1 for m in eligible if per_member[m] == 0),
+        never_offered_reach=Counter(
+            " or ".join(sorted({kinds[t] for t, able in reach.items() if m in able}))
+            for m in eligible if per_member[m] == 0
+        ),
         said_no=sum(1 for m in eligible if per_member[m] > 0 and accepted[m] == 0),
         repeats=len(repeats),
         passed_over=sum(1 for offer in repeats if passed_over(run, offer, reach, members, needs, scores)),
@@ -330,11 +334,15 @@ def passed_over(run: Run, offer: Offer, reach, members: list[MemberState], needs
         start = windows[o.task_id][0]
         return (as_utc(o.created_at), start is None, start or at)
 
-    before = [o for o in run.offers if sent(o) < sent(offer)]
+    # Tasks starting at the same time (the flexible ones) are topped up in no set order: an offer
+    # of such a task counts as sent before for the others and after for this offer's member,
+    # so that only a clear passing-over is counted.
+    theirs_before = [o for o in run.offers if sent(o) < sent(offer)]
+    others_before = [o for o in run.offers if sent(o) <= sent(offer) and o.task_id != offer.task_id]
     # Everyone asked for the task up to and including this wave (one top-up sends a whole wave).
     asked = {o.member_id for o in run.offers if o.task_id == offer.task_id and as_utc(o.created_at) <= at}
 
-    def load(member_id: UUID) -> tuple[int, list[UUID]]:
+    def load(member_id: UUID, before: list[Offer]) -> tuple[int, list[UUID]]:
         held = [o for o in before if o.member_id == member_id]
         waiting = sum(1 for o in held if at < as_utc(o.responded_at or o.expires_at))
         accepted = [o.task_id for o in held if o.accepted_at is not None and as_utc(o.accepted_at) < at]
@@ -346,14 +354,14 @@ def passed_over(run: Run, offer: Offer, reach, members: list[MemberState], needs
             windows[t][0] is not None and windows[t][0] < end and start < windows[t][1] for t in accepted
         )
 
-    waiting, accepted = load(offer.member_id)
+    waiting, accepted = load(offer.member_id, theirs_before)
     theirs = waiting + len(accepted)
     base = scores.of(offer.task_id, at)
     found = []
     for other in sorted(reach[offer.task_id] - asked - {offer.member_id}):
         if base.get(other, -math.inf) < base.get(offer.member_id, math.inf) - 1e-9:
             continue  # a weaker fit on skill or time: the weighted score may rank them lower
-        other_waiting, busy = load(other)
+        other_waiting, busy = load(other, others_before)
         other_load = other_waiting + len(busy)
         free = other_load < limits[other] and other_waiting < DEFAULTS.max_pending_offers and not clashes(busy)
         if free and other_load < theirs:
@@ -441,7 +449,7 @@ def render(*, runs: dict[str, Run], figs: dict[str, Figures], others: dict[int, 
         "",
         *target_lines(after),
         "",
-        *gini_lines(after),
+        *gini_lines(after, figs, others),
         "",
         *seed_lines(figs, others),
         "",
@@ -452,7 +460,8 @@ def render(*, runs: dict[str, Run], figs: dict[str, Figures], others: dict[int, 
         "Reachable: active members who meet every hard constraint of the task as they really are (their stated "
         "reach, the task's whole city, fluency floors), checked independently of the engine "
         "(`tests.matching.coalition.can_reach`); a task has enough of them with at least "
-        f"{ENOUGH} per place. Filled, and offers sent, in each run.",
+        f"{ENOUGH} per place (which ignores that tasks share people: the six legal clinic shifts share the "
+        "same 4, each with a monthly limit). Filled, and offers sent, in each run.",
         "",
         "| task | places | reachable | before: filled / offers | after: filled / offers |",
         "|---|---|---|---|---|",
@@ -475,7 +484,7 @@ def method_lines() -> list[str]:
     ]
 
 
-def gini_lines(after: Figures) -> list[str]:
+def gini_lines(after: Figures, figs: dict[str, Figures], others: dict[int, dict[str, Figures]]) -> list[str]:
     """Why the Gini target is out of reach here, from the figures themselves."""
     zero = after.spread[0]
     return [
@@ -488,18 +497,22 @@ def gini_lines(after: Figures) -> list[str]:
         "about 60% of the eligible members, or most members taking several: the target cannot be met by "
         "spreading offers alone.",
         f"- Above the bound: of the {zero} eligible members with no accepted place, {after.never_offered} were never "
-        "offered anything, because every task they could reach filled from members asked before them (most of "
-        "them reach only the City Hall rally, which 86 members can reach for 20 places), and "
+        "offered anything: every task they could reach filled from members asked before them (what they could "
+        "do: " + ", ".join(f"{kinds} {count}" for kinds, count in after.never_offered_reach.most_common())
+        + "; 86 members can reach the City Hall rally's 20 places, 35 the Queen's Park rally's 10), and "
         f"{after.said_no} were offered and declined, ignored or answered too late (40% of answers are not a yes).",
         f"- Repeats: {after.repeats} places were a member's second or later ("
         + ", ".join(f"{kind} {count}" for kind, count in after.repeat_kinds.most_common())
         + "): mostly the few who can do scarce work at all (the legal clinic in Spanish has 4 reachable members "
         "for 6 shifts of 2; farm-worker outreach in Spanish 6 for 4 outings of 3; Punjabi outreach 1 for 2 of 3), "
-        "which fairness cannot spread further; the rest went to members whose load equalled that of everyone "
-        "else still free to be asked, with skill or availability deciding.",
+        "which fairness cannot spread further; the rest went to members no more loaded than anyone free to be "
+        "asked with as good a fit, or whose better skill or time fit outweighed one more task in the weighted "
+        "score (skill, availability and fairness are weighed together, by design).",
         f"- Passed over: for {after.passed_over} of those places a reachable member with less load (accepted plus "
-        "waiting), under their monthly limit and waiting-offer cap and without a clash, had not been asked yet. "
-        "Over the five answer seeds below this happens a handful of times at most. The one kind found: a pass "
+        "waiting), under their monthly limit and waiting-offer cap, without a clash and with a base score "
+        "(skill and time fit) at least as good, had not been asked yet; "
+        f"{sum(pair['after'].passed_over for pair in (figs, *others.values()))} over the five answer seeds below. "
+        "The one kind found: a pass "
         "reads every member's load before it expires the offers due at that moment, so a member whose offer "
         "expires in that pass still counts as holding it (and, with a monthly limit of 1, as full) until the next "
         "pass; live, the next reconciliation (60 s) or event corrects it. Too small to move the Gini.",
@@ -552,6 +565,10 @@ def before_lines(before: Figures) -> list[str]:
         "tasks\" and could be offered more at once (the issue's volunteer holding 4);",
         "- a member who answers while at the cap is offered at once what came short for want of them; no effect "
         "here, where every pass looks at every open task.",
+        "",
+        "\"Members with no offer while a task they could reach stayed unfilled\" counts, in both runs, what "
+        "members could really do (their stated reach, whole-city tasks): the old product could not express it, "
+        "which is the point of the comparison.",
         "",
         f"Before offered {before.offers_outside} times to members below a fluency floor the coalition now sets "
         f"(for example basic Spanish for farm-worker outreach), and {before.accepted_outside} of its filled places "
