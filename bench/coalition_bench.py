@@ -33,7 +33,6 @@ Two runs of the same region:
 from __future__ import annotations
 
 import argparse
-import functools
 import heapq
 import math
 import os
@@ -312,11 +311,13 @@ class BaseScores:
             self.engine.upsert_member(state)
         self.tasks = {n.state.task_id: n.state for n in needs}
         self.count = len(members)
+        self.known: dict[tuple[UUID, datetime], dict[UUID, float]] = {}
 
-    @functools.cache
     def of(self, task_id: UUID, at: datetime) -> dict[UUID, float]:
-        found = self.engine.candidates(self.tasks[task_id], loads={}, excluded=set(), limit=self.count, now=at)
-        return {candidate.member_id: candidate.score for candidate in found}
+        if (task_id, at) not in self.known:
+            found = self.engine.candidates(self.tasks[task_id], loads={}, excluded=set(), limit=self.count, now=at)
+            self.known[(task_id, at)] = {candidate.member_id: candidate.score for candidate in found}
+        return self.known[(task_id, at)]
 
 
 def passed_over(run: Run, offer: Offer, reach, members: list[MemberState], needs: list[Need],
