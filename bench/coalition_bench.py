@@ -28,6 +28,8 @@ Two runs of the same region:
 - before: configured as it behaved before the reach and fairness work: members reach only their
   own area and tasks accept only theirs, no fluency floors, no cap on waiting offers, a fixed
   24 h answer time, a wave that never widens (see ``BEFORE`` and ``as_before``).
+The pair is run again with four other answer seeds, for the spread of the main figures. About
+two minutes in all on a busy two-core machine.
 """
 
 from __future__ import annotations
