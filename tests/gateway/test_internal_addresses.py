@@ -129,3 +129,25 @@ def test_outside_development_the_notifications_key_must_be_listed():
                                           token_issuer_keys=real.trusted_key("notifications").text)
     assert production.internal_token_verifier.verify(
         signed_headers("gateway", NOTIFIER, issuer="notifications", key=real).token()).role == NOTIFIER
+
+
+def test_the_generated_production_secrets_let_the_notifications_service_in_and_no_one_else(tmp_path, monkeypatch):
+    from deploy import make_secrets
+
+    make_secrets.write_secret_files(tmp_path, make_secrets.secret_files())
+    values = {}
+    for name in ("gateway.env", "notifications.env"):
+        values |= dict(line.split("=", 1) for line in (tmp_path / name).read_text().splitlines() if "=" in line)
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    for name, value in values.items():
+        if name.startswith("GATEWAY_"):
+            monkeypatch.setenv(name, value)
+    gateway = Settings()
+    notifier_key = SigningKey.parse(values["NOTIFICATIONS_SERVICE_TOKEN_KEY"])
+    gateway_key = SigningKey.parse(values["GATEWAY_SERVICE_TOKEN_KEY"])
+
+    verified = gateway.internal_token_verifier.verify(
+        signed_headers("gateway", NOTIFIER, issuer="notifications", key=notifier_key).token())
+    assert (verified.issuer, verified.role) == ("notifications", NOTIFIER)
+    with pytest.raises(Exception, match="not trusted"):
+        gateway.internal_token_verifier.verify(signed_headers("gateway", "gateway", key=gateway_key).token())
