@@ -1,7 +1,8 @@
 """The sender: takes due deliveries, reads each address at send time, sends, retries with backoff.
 
-The address is read from the members service just before the send and dropped right after; it
-never reaches the database, a log line or an exception message. A delivery the mail server did not
+The address is read just before the send (a member's from the members service, a coordinator's
+from the gateway) and dropped right after; it never reaches the database, a log line or an
+exception message. A delivery the mail server did not
 take is tried again later (doubling pauses up to a limit) and marked failed after the configured
 number of attempts; nothing is dropped silently: each end is counted in
 ``notifications_sent_total`` and in the delivery's status. A delivery due in the member's quiet
