@@ -59,7 +59,8 @@ def secret_files(postgres_host: str = "postgres", postgres_port: int = 5432) -> 
 def add_token_keys(files: dict[str, dict[str, str]]) -> None:
     """A key pair per issuer: the gateway and the operator sign calls to every service; the tasks
     service (reading the skill taxonomy) and the notifications service (reading a delivery address)
-    sign calls to members only. Each service lists the public keys of those who call it."""
+    sign calls to members only; the notifications service also reads coordinators' addresses from
+    the gateway. Each service, and the gateway, lists the public keys of those who call it."""
     keys = {issuer: new_signing_key(issuer) for issuer in (GATEWAY_ISSUER, OPERATOR_ISSUER, TASKS_ISSUER,
                                                            NOTIFICATIONS_ISSUER)}
     files["gateway.env"]["GATEWAY_SERVICE_TOKEN_KEY"] = keys[GATEWAY_ISSUER].text
@@ -70,6 +71,8 @@ def add_token_keys(files: dict[str, dict[str, str]]) -> None:
         callers = [GATEWAY_ISSUER, OPERATOR_ISSUER] + ([TASKS_ISSUER, NOTIFICATIONS_ISSUER] if service == "members" else [])
         trusted = ",".join(keys[issuer].trusted_key(issuer).text for issuer in callers)
         files[f"{service}.env"][f"{service.upper()}_TOKEN_ISSUER_KEYS"] = trusted
+    # The gateway's internal routes answer the notifications service alone.
+    files["gateway.env"]["GATEWAY_TOKEN_ISSUER_KEYS"] = keys[NOTIFICATIONS_ISSUER].trusted_key(NOTIFICATIONS_ISSUER).text
 
 
 def write_secret_files(directory: Path, files: dict[str, dict[str, str]]) -> list[Path]:

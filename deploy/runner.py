@@ -106,6 +106,7 @@ def service_env(bootstrap: str, all_parts: list[Part], mail: mailpit.Mailpit) ->
         "GATEWAY_MATCHING_URL": urls["matching"],
         "TASKS_MEMBERS_URL": urls["members"],
         "NOTIFICATIONS_MEMBERS_URL": urls["members"],
+        "NOTIFICATIONS_GATEWAY_URL": urls["gateway"],
     }
 
 

@@ -21,6 +21,7 @@ from gateway.clients.http import PUBLIC
 from gateway.clients.services import ServiceClients
 from gateway.config import Settings
 from gateway.graphql_view import GatewayGraphQLRouter, graphql_context
+from gateway.internal import router as internal_router
 from gateway.limits.http import GatewayGuards
 from gateway.limits.query_budget import Budget
 from gateway.limits.rate import RateLimiter, Rule
@@ -113,6 +114,7 @@ def http_layer(settings: Settings, limiter: RateLimiter):
             allowed_origins=settings.widget_origins, max_subscriptions_per_connection=10,
         )
         app.include_router(graphql, prefix="/graphql")
+        app.include_router(internal_router)  # other services only (see gateway.internal)
         mount_web(app)
         app.add_middleware(PublicResponseCache, ttl_seconds=settings.open_tasks_cache_seconds,
                            cache_of=lambda: getattr(app.state, "gateway", None) and app.state.gateway.cache)

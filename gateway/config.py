@@ -9,12 +9,22 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
 from gateway.limits.proxies import TrustedProxies, parse_networks
-from services.common.identity import GATEWAY_ISSUER, TokenIssuer, signing_key
+from services.common.identity import (
+    GATEWAY_ISSUER,
+    NOTIFICATIONS_ISSUER,
+    NOTIFIER,
+    TokenIssuer,
+    TokenVerifier,
+    signing_key,
+    trusted_keys,
+)
 from services.common.identity.tokens import DEFAULT_TTL_SECONDS, MAX_LIFETIME_SECONDS
 from services.common.settings import DEV_SIGNING_SECRET, ServiceSettings
 from services.common import answer_links
 from services.common.time_zones import known_time_zone
 
+# Who may call the gateway's internal routes, as which role: nobody else, whatever their key.
+INTERNAL_CALLERS: dict[str, tuple[str, ...]] = {NOTIFICATIONS_ISSUER: (NOTIFIER,)}
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its output
 
 
@@ -32,6 +42,10 @@ class Settings(ServiceSettings):
     # generate-key gateway`); the services list its public key. Development key when unset in development.
     service_token_key: str = ""
     service_token_ttl_seconds: int = Field(DEFAULT_TTL_SECONDS, ge=5, le=MAX_LIFETIME_SECONDS)
+    # Public keys of the services allowed on the gateway's internal routes (issuer:kid:key, comma-
+    # separated): the notifications service only, reading a coordinator's delivery address. Its
+    # development key when unset in development; required anywhere else.
+    token_issuer_keys: str = ""
 
     # Signs access tokens (HS256). Placeholder values are refused outside development.
     jwt_secret: str = DEV_SIGNING_SECRET
@@ -92,6 +106,7 @@ class Settings(ServiceSettings):
             if not self.is_development and len(value) < MIN_SECRET_LENGTH:
                 raise ValueError(f"{name} must be at least {MIN_SECRET_LENGTH} characters long")
         self.service_token_issuer()  # a bad or development key stops the start, not the first call
+        self.internal_token_verifier  # noqa: B018 - refuse bad trusted keys at start-up too
         self.require_secret("GATEWAY_ANSWER_LINK_PUBLIC_KEY", self.answer_link_public_key)
         answer_links.public_key(self.answer_link_public_key)  # a malformed key fails at start-up
         return self
@@ -99,6 +114,15 @@ class Settings(ServiceSettings):
     def service_token_issuer(self) -> TokenIssuer:
         key = signing_key("GATEWAY_SERVICE_TOKEN_KEY", GATEWAY_ISSUER, self.service_token_key, self.is_development)
         return TokenIssuer(GATEWAY_ISSUER, key, self.service_token_ttl_seconds)
+
+    @cached_property
+    def internal_token_verifier(self) -> TokenVerifier:
+        """Checks callers of the internal routes: tokens for the audience "gateway", from the
+        notifications service as ``notifier`` and from nobody else (the gateway's own key is not
+        trusted here, so a token it signs for a volunteer opens nothing)."""
+        roles = INTERNAL_CALLERS
+        keys = trusted_keys("GATEWAY_TOKEN_ISSUER_KEYS", self.token_issuer_keys, roles, self.is_development)
+        return TokenVerifier(GATEWAY_ISSUER, keys, roles)
 
     @field_validator("default_time_zone")
     @classmethod

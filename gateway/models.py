@@ -85,3 +85,19 @@ class Invite(SQLModel, table=True):
 def role_of(user: UserBase) -> Role:
     """The role as the enum, whether the row was just built (enum) or read back (text)."""
     return Role(user.role)
+
+
+class AddressRead(SQLModel, table=True):
+    """One read of an account's delivery address by another service (who, whose, why, when).
+
+    Only the notifications service may read one, to mail a coordinator about their tasks; every
+    read leaves a row here. The address itself is never copied into this table.
+    """
+
+    __tablename__ = "account_address_read"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    account_id: UUID = Field(index=True)
+    reader: str = Field(max_length=60, description="The caller's issuer and role, e.g. notifications:notifier")
+    purpose: str = Field(max_length=40)
+    read_at: datetime = Field(default_factory=utc_now, sa_type=DateTime(timezone=True))

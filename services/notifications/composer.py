@@ -16,7 +16,7 @@ from services.common.contracts import MessageDetail
 from services.notifications import calendar, local_times
 from services.notifications.config import Settings
 from services.notifications.messages import Attachment, Message, phrase, render, words
-from services.notifications.models import Delivery, MessageKind, Recipient, TaskSchedule, as_utc
+from services.notifications.models import COORDINATOR_KINDS, Delivery, MessageKind, Recipient, TaskSchedule, as_utc
 
 # Which one-click answers each kind of message carries.
 LINKS: dict[MessageKind, tuple[answer_links.Action, ...]] = {
@@ -39,8 +39,12 @@ class Composer:
         return recipient.language if recipient else self.settings.default_language
 
     def compose(self, delivery: Delivery, recipient: Recipient | None, schedule: TaskSchedule | None,
-                address: str) -> Message:
-        language, kind = self.language(recipient), MessageKind(delivery.kind)
+                address: str, language: str | None = None) -> Message:
+        """``language`` overrides the member's (a coordinator's, from their account)."""
+        kind = MessageKind(delivery.kind)
+        if kind in COORDINATOR_KINDS:
+            return self.to_coordinator(kind, language or self.settings.default_language)
+        language = language or self.language(recipient)
         values = self.values(delivery, language, schedule)
         detailed = recipient is not None and recipient.detail == MessageDetail.detailed.value
         variant = delivery.variant if kind is MessageKind.offer_withdrawn else None
@@ -51,6 +55,13 @@ class Composer:
         headers = {"List-Unsubscribe": f"<{values['unsubscribe_url']}>",
                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
         return replace(message, headers=headers, attachments=attachments)
+
+    def to_coordinator(self, kind: MessageKind, language: str) -> Message:
+        """Discreet always (coordinators have no detail preference yet): no task, place or person,
+        and never the volunteer; the coordinator page says which task. No answer links, and no
+        unsubscribe link: that one unsubscribes a member, which a coordinator's account is not."""
+        values = {"coalition": self.settings.coalition_name, "open_url": f"{self.public}/coordinator.html"}
+        return render(kind, language, values, why="why_coordinator")
 
     def values(self, delivery: Delivery, language: str, schedule: TaskSchedule | None) -> dict[str, str]:
         unsubscribe = answer_links.sign_unsubscribe(

@@ -25,8 +25,12 @@ class Settings(InternalServiceSettings):
     port: int = 8004
     members_url: str = Field("http://127.0.0.1:8001", description="Where the members service answers.")
     members_timeout_seconds: float = Field(5.0, gt=0)
+    gateway_url: str = Field("http://127.0.0.1:8000",
+                             description="Where the gateway answers internal calls (coordinators' addresses).")
+    gateway_timeout_seconds: float = Field(5.0, gt=0)
     # Signs this service's reads of delivery addresses (issuer "notifications", role "notifier");
-    # members must list its public half in MEMBERS_TOKEN_ISSUER_KEYS.
+    # members must list its public half in MEMBERS_TOKEN_ISSUER_KEYS, the gateway in
+    # GATEWAY_TOKEN_ISSUER_KEYS (coordinators' addresses).
     service_token_key: str = ""
     public_url: str = Field("http://127.0.0.1:8000", description="The web app's address, for links in messages.")
     coalition_name: str = Field("Coalition Match", min_length=1, max_length=80,

@@ -10,12 +10,16 @@ offers.events (keyed by task id):
   with a calendar invitation when the task's time is known, and the reminders before its start.
   ``offer.cancelled_by_volunteer`` v1 (``OfferChanged``: offer_id, member_id) drops the offer's
   waiting reminders and sends a calendar METHOD:CANCEL to a volunteer whose confirmation went out.
+  It also tells the task's coordinator that a volunteer withdrew (never who).
   A withdrawal also drops them; a cancelled task's accepted volunteers get a cancellation, with a
   calendar METHOD:CANCEL.
+  ``fill.completed`` v1 (``FillChanged``: task_id, sequence) tells the task's coordinator that every
+  place is taken, once per fill (a task that reopens and fills again is told again).
   Other offer and fill events are not this service's concern yet: its subscription ignores them.
 tasks.state (compacted, keyed by task id):
-  every ``task.*`` v1 state (``TaskState``: task_id, title, starts_at, ends_at, time_zone) records
-  when the task happens and its public title, for invitations and detailed messages; a tombstone
+  every ``task.*`` v1 state (``TaskState``: task_id, title, starts_at, ends_at, time_zone,
+  coordinator_id) records when the task happens, its public title (for invitations and detailed
+  messages) and who coordinates it (a gateway account, for the coordinator's messages); a tombstone
   forgets it. A cancelled task's waiting reminders are dropped; a moved task's move with it.
 members.state (compacted, keyed by member id):
   every ``member.*`` v1 state (``MemberState``: member_id, languages, notifications) records the
@@ -27,11 +31,12 @@ members.state (compacted, keyed by member id):
 from __future__ import annotations
 
 from functools import partial
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from sqlmodel import Session
 
 from services.common.catalogue import (
+    FILL_COMPLETED,
     OFFER_ACCEPTED,
     OFFER_CANCELLED_BY_VOLUNTEER,
     OFFER_CREATED,
@@ -39,7 +44,7 @@ from services.common.catalogue import (
     types_on,
 )
 from services.common.consumer import PoisonEvent
-from services.common.contracts import MemberState, OfferChanged, TaskState, TaskStatus
+from services.common.contracts import FillChanged, MemberState, OfferChanged, TaskState, TaskStatus
 from services.common.dispatch import Event, Subscription, Tombstone
 from services.common.topics import MEMBERS_STATE, OFFERS_EVENTS, TASKS_STATE, Topics
 from services.notifications import handlers, reminders
@@ -48,11 +53,11 @@ from services.notifications.models import Delivery, DeliveryStatus, MessageKind,
 
 
 def offer_news(topics: Topics, reminder_offsets_seconds: list[float]) -> Subscription:
-    """offers.events: new requests, confirmations (and their reminders) and withdrawals; every other
-    type is ignored."""
+    """offers.events: new requests, confirmations (and their reminders) and withdrawals to members;
+    fills and withdrawals to coordinators; every other type is ignored."""
     handles = {OFFER_CREATED: offer_created, OFFER_WITHDRAWN: offer_withdrawn,
                OFFER_ACCEPTED: partial(offer_accepted, reminder_offsets_seconds=reminder_offsets_seconds),
-               OFFER_CANCELLED_BY_VOLUNTEER: acceptance_withdrawn}
+               OFFER_CANCELLED_BY_VOLUNTEER: acceptance_withdrawn, FILL_COMPLETED: task_filled}
     return Subscription(topics, handles, ignores=[event for event in types_on(OFFERS_EVENTS) if event not in handles])
 
 
@@ -87,6 +92,9 @@ def acceptance_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
     """The volunteer can no longer come: no reminder of a task they left, and the invitation they
     were sent is cancelled in their calendar (a confirmation not sent yet is simply dropped)."""
     offer = event.payload
+    # The coordinator learns that a place came free, not who freed it.
+    handlers.queue_coordinator_delivery(session, offer.task_id, MessageKind.volunteer_withdrew, offer.offer_id,
+                                        event.occurred_at)
     reminders.drop(session, event.occurred_at, "acceptance withdrawn", Delivery.offer_id == offer.offer_id)
     confirmed = handlers.find_delivery(session, offer.member_id, offer.offer_id, MessageKind.offer_accepted)
     if confirmed is None:
@@ -97,6 +105,14 @@ def acceptance_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
     elif confirmed.status == DeliveryStatus.sent.value or being_sent:  # sent, or going out right now
         handlers.queue_delivery(session, offer.member_id, MessageKind.acceptance_withdrawn, offer.offer_id,
                                 event.occurred_at, task_id=offer.task_id)
+
+
+def task_filled(session: Session, event: Event[FillChanged]) -> None:
+    """Every place taken: the coordinator is told once per fill (matching numbers each change of
+    the task's fill, so a replay of this one queues nothing, a later fill does)."""
+    fill = event.payload
+    handlers.queue_coordinator_delivery(session, fill.task_id, MessageKind.task_filled,
+                                        uuid5(fill.task_id, f"filled/{fill.sequence}"), event.occurred_at)
 
 
 # matching's withdrawn_because -> the wording the member gets

@@ -15,6 +15,8 @@ from sqlmodel import Session, select
 
 from services.common.contracts import NotificationPreferences, TaskState
 from services.notifications.models import (
+    COORDINATOR_KINDS,
+    COORDINATOR_NOT_KNOWN_YET,
     Delivery,
     DeliveryCounts,
     DeliveryStatus,
@@ -45,6 +47,26 @@ def queue_delivery(
     return True
 
 
+def queue_coordinator_delivery(session: Session, task_id: UUID, kind: MessageKind, subject_id: UUID,
+                               event_at: datetime) -> bool:
+    """Queue a message to the task's coordinator unless one of this kind about this subject exists.
+
+    A task has one coordinator, so (subject, kind) is the key: a replay queues nothing, even if
+    the coordinator became known in between. Before the task's state names the coordinator, the
+    message waits for it (see ``remember_schedule``).
+    """
+    assert kind in COORDINATOR_KINDS, kind
+    existing = session.exec(select(Delivery.id).where(Delivery.subject_id == subject_id,
+                                                      Delivery.kind == kind.value)).first()
+    if existing is not None:
+        return False
+    schedule = schedule_of(session, task_id)
+    coordinator = schedule.coordinator_id if schedule is not None and schedule.coordinator_id else None
+    session.add(Delivery(member_id=coordinator or COORDINATOR_NOT_KNOWN_YET, kind=kind.value, subject_id=subject_id,
+                         task_id=task_id, event_at=event_at))
+    return True
+
+
 def find_delivery(session: Session, member_id: UUID, subject_id: UUID, kind: MessageKind) -> Delivery | None:
     return session.exec(select(Delivery).where(
         Delivery.member_id == member_id, Delivery.subject_id == subject_id, Delivery.kind == kind.value,
@@ -65,7 +87,13 @@ def remember_schedule(session: Session, task: TaskState) -> TaskSchedule:
     schedule = session.get(TaskSchedule, task.task_id) or TaskSchedule(task_id=task.task_id)
     schedule.starts_at, schedule.ends_at, schedule.updated_at = task.starts_at, task.ends_at, utcnow()
     schedule.title, schedule.time_zone = task.title[:200], task.time_zone
+    schedule.coordinator_id = task.coordinator_id
     session.add(schedule)
+    # Messages to the coordinator still waiting go to whoever coordinates the task now.
+    session.exec(update(Delivery).where(
+        Delivery.task_id == task.task_id, Delivery.kind.in_([kind.value for kind in COORDINATOR_KINDS]),
+        Delivery.status == DeliveryStatus.queued.value, Delivery.member_id != task.coordinator_id,
+    ).values(member_id=task.coordinator_id))
     return schedule
 
 

@@ -15,6 +15,7 @@ from services.notifications.api import router
 from services.notifications.channels import Channel, EmailChannel
 from services.notifications.config import Settings
 from services.notifications.events import offer_news, recipients, schedules
+from services.notifications.gateway_client import GatewayClient
 from services.notifications.members_client import MembersClient
 from services.notifications.purge import Purger
 from services.notifications.sender import Sender
@@ -22,8 +23,8 @@ from services.notifications.sender import Sender
 MIGRATIONS = Path(__file__).parent / "migrations"
 DESCRIPTION = (
     "Reaches members where they are: email over SMTP, discreet by default. Stores no address: each "
-    "one is read from the members service (audited, purpose 'notification') at send time and kept in "
-    "memory for that send only."
+    "one is read from the members service (a coordinator's from the gateway; audited, purpose "
+    "'notification') at send time and kept in memory for that send only."
 )
 
 
@@ -40,8 +41,10 @@ class Notifications:
     @classmethod
     def build(cls, runtime: Runtime, channels: dict[str, Channel] | None = None) -> Notifications:
         settings: Settings = runtime.settings  # type: ignore[assignment]
-        members = MembersClient(settings.members_url, settings.members_timeout_seconds, settings.service_token_issuer())
-        sender = Sender(runtime.engine, settings, channels or {"email": EmailChannel(settings)}, members)
+        tokens = settings.service_token_issuer()
+        members = MembersClient(settings.members_url, settings.members_timeout_seconds, tokens)
+        coordinators = GatewayClient(settings.gateway_url, settings.gateway_timeout_seconds, tokens)
+        sender = Sender(runtime.engine, settings, channels or {"email": EmailChannel(settings)}, members, coordinators)
         purger = Purger(runtime.engine, timedelta(days=settings.record_retention_days), settings.purge_every_seconds)
         return cls(runtime, settings, sender, purger)
 

@@ -62,18 +62,19 @@ def choose_language(spoken: list[str], default: str) -> str:
 
 
 def render(kind: MessageKind, language: str, values: dict[str, str], variant: str | None = None,
-           detailed: bool = False) -> Message:
+           detailed: bool = False, why: str = "why") -> Message:
     """``variant`` picks one of a kind's bodies (``<kind>.body.<variant>``), e.g. why an offer went.
 
     ``detailed`` (the member's choice, when ``values`` has ``about``: the task's title and time)
     names the task in the subject and first line; otherwise nothing says what the message is about.
+    ``why`` is the entry that says why the reader gets the message (a member, a coordinator).
     """
     entries = words(language)
     detailed = detailed and bool(values.get("about"))
     subject = entries[f"{kind.value}.subject" + ("_detailed" if detailed else "")].format(**values)
     body = entries[f"{kind.value}.body" + (f".{variant}" if variant else "")]
     parts = ([entries["detail.lines"], ""] if detailed else []) + [
-        body, "", "-- ", entries["signature"], "", entries["why_detailed" if detailed else "why"]]
+        body, "", "-- ", entries["signature"], "", entries["why_detailed" if detailed else why]]
     if values.get("unsubscribe_url"):
         parts += ["", entries["unsubscribe"]]
     text = "\n".join(part.format(**values) for part in parts)

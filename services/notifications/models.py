@@ -39,6 +39,17 @@ class MessageKind(str, enum.Enum):
     reminder = "reminder"  # before an accepted task starts, with "still coming" / "can't come" links
     task_cancelled = "task_cancelled"  # to those who accepted, with a calendar cancellation
     acceptance_withdrawn = "acceptance_withdrawn"  # the volunteer stepped back: a calendar cancellation
+    # To the task's coordinator (a gateway account, not a member):
+    task_filled = "task_filled"  # every place of their task is taken
+    volunteer_withdrew = "volunteer_withdrew"  # a volunteer who had said yes can no longer come
+
+
+# Kinds sent to a task's coordinator: their ``member_id`` holds the coordinator's account id, and
+# their address comes from the gateway, not from the members service.
+COORDINATOR_KINDS = frozenset({MessageKind.task_filled, MessageKind.volunteer_withdrew})
+# A coordinator message queued before the task's state (which names its coordinator) arrived is
+# addressed to nobody yet; the task's state fills the coordinator in.
+COORDINATOR_NOT_KNOWN_YET = UUID(int=0)
 
 
 class WithdrawalReason(str, enum.Enum):
@@ -80,6 +91,7 @@ class TaskSchedule(SQLModel, table=True):
     task_id: UUID = Field(primary_key=True)
     title: str | None = Field(default=None, max_length=200)
     time_zone: str | None = Field(default=None, max_length=64, description="IANA name; times are shown in it")
+    coordinator_id: UUID | None = Field(default=None, description="The gateway account that runs the task")
     starts_at: datetime | None = _when(nullable=True, default=None)
     ends_at: datetime | None = _when(nullable=True, default=None)
     updated_at: datetime = _when(default_factory=utcnow)
@@ -96,7 +108,7 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("member_id", "subject_id", "kind", name="uq_delivery_once"),)
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
-    member_id: UUID = Field(index=True)
+    member_id: UUID = Field(index=True, description="The member, or the coordinator's account (COORDINATOR_KINDS)")
     kind: str = Field(max_length=40)
     channel: str = Field(default="email", max_length=20)
     subject_id: UUID = Field(description="What the message is about, e.g. the offer")

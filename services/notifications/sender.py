@@ -1,7 +1,8 @@
 """The sender: takes due deliveries, reads each address at send time, sends, retries with backoff.
 
-The address is read from the members service just before the send and dropped right after; it
-never reaches the database, a log line or an exception message. A delivery the mail server did not
+The address is read just before the send (a member's from the members service, a coordinator's
+from the gateway) and dropped right after; it never reaches the database, a log line or an
+exception message. A delivery the mail server did not
 take is tried again later (doubling pauses up to a limit) and marked failed after the configured
 number of attempts; nothing is dropped silently: each end is counted in
 ``notifications_sent_total`` and in the delivery's status. A delivery due in the member's quiet
@@ -24,12 +25,32 @@ from services.notifications import handlers, quiet_hours
 from services.notifications.channels import Channel, PermanentFailure, TemporaryFailure
 from services.notifications.composer import Composer
 from services.notifications.config import Settings
+from services.notifications.gateway_client import AccountGone, GatewayClient, GatewayUnavailable
 from services.notifications.members_client import MemberGone, MembersClient, MembersUnavailable
+from services.notifications.messages import choose_language
 from services.notifications.metrics import DELIVERY_LATENCY, SENT
-from services.notifications.models import Delivery, DeliveryStatus, Recipient, TaskSchedule, as_utc, utcnow
+from services.notifications.models import (
+    COORDINATOR_KINDS,
+    COORDINATOR_NOT_KNOWN_YET,
+    Delivery,
+    DeliveryStatus,
+    MessageKind,
+    Recipient,
+    TaskSchedule,
+    as_utc,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 BATCH = 20
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a message goes and in which language; only in memory, for one send."""
+
+    address: str | None
+    language: str | None = None  # None: the member's language as members.state says
 
 
 @dataclass(frozen=True)
@@ -42,8 +63,9 @@ class Outcome:
 
 class Sender:
     def __init__(self, engine: Engine, settings: Settings, channels: dict[str, Channel], members: MembersClient,
-                 clock: Callable[[], datetime] = utcnow):
+                 coordinators: GatewayClient, clock: Callable[[], datetime] = utcnow):
         self.engine, self.settings, self.channels, self.members, self.clock = engine, settings, channels, members, clock
+        self.coordinators = coordinators
         self.wakeup = threading.Event()
         self.composer = Composer(settings, clock)
 
@@ -79,7 +101,9 @@ class Sender:
             delivery = session.get(Delivery, delivery_id)
             if delivery is None:
                 return  # erased between claim and send
-            recipient = handlers.recipient_of(session, delivery.member_id)
+            # A coordinator is no member: none of a member's choices applies to them.
+            to_member = MessageKind(delivery.kind) not in COORDINATOR_KINDS
+            recipient = handlers.recipient_of(session, delivery.member_id) if to_member else None
             schedule = handlers.schedule_of(session, delivery.task_id)
         outcome = self._attempt(delivery, recipient, schedule)
         with Session(self.engine) as session:
@@ -100,17 +124,14 @@ class Sender:
             return Outcome(DeliveryStatus.dropped, "dropped", "the member turned email off")
         if (until := quiet_hours.held_until(delivery, recipient, schedule, now)) is not None:
             return Outcome(None, "held", held_until=until)
-        try:
-            address = self.members.delivery_address(delivery.member_id, channel.name)
-        except MemberGone:
-            return Outcome(DeliveryStatus.dropped, "dropped", "member gone")
-        except MembersUnavailable as error:
-            return Outcome(None, "retry", f"members service: {error}")
-        if not address:
+        found = self._address(delivery, channel.name)
+        if isinstance(found, Outcome):
+            return found
+        if not found.address:
             return Outcome(DeliveryStatus.dropped, "dropped", f"no {channel.name} address")
-        message = self.composer.compose(delivery, recipient, schedule, address)
+        message = self.composer.compose(delivery, recipient, schedule, found.address, found.language)
         try:
-            channel.send(address, message, f"<{delivery.id}@{self.composer.domain}>")
+            channel.send(found.address, message, f"<{delivery.id}@{self.composer.domain}>")
         except TemporaryFailure as error:
             return Outcome(None, "retry", f"{channel.name}: {error}")
         except PermanentFailure as error:
@@ -118,6 +139,28 @@ class Sender:
         DELIVERY_LATENCY.labels(delivery.kind, delivery.channel).observe(
             max((self.clock() - as_utc(delivery.not_before or delivery.event_at)).total_seconds(), 0.0))
         return Outcome(DeliveryStatus.sent, "sent")
+
+    def _address(self, delivery: Delivery, channel: str) -> Address | Outcome:
+        """The address, read now: a member's from the members service, a coordinator's (email only)
+        from the gateway; or what to do when there is none to read."""
+        if MessageKind(delivery.kind) not in COORDINATOR_KINDS:
+            try:
+                return Address(self.members.delivery_address(delivery.member_id, channel))
+            except MemberGone:
+                return Outcome(DeliveryStatus.dropped, "dropped", "member gone")
+            except MembersUnavailable as error:
+                return Outcome(None, "retry", f"members service: {error}")
+        if channel != "email":
+            return Outcome(DeliveryStatus.dropped, "dropped", f"coordinators have no {channel} address")
+        if delivery.member_id == COORDINATOR_NOT_KNOWN_YET:  # the task's state has not arrived yet
+            return Outcome(None, "retry", "the task's coordinator is not known yet")
+        try:
+            account = self.coordinators.delivery_address(delivery.member_id)
+        except AccountGone:
+            return Outcome(DeliveryStatus.dropped, "dropped", "coordinator account gone")
+        except GatewayUnavailable as error:
+            return Outcome(None, "retry", f"gateway: {error}")
+        return Address(account.address, choose_language([account.language], self.settings.default_language))
 
     def _record(self, session: Session, delivery: Delivery, outcome: Outcome) -> str:
         """Store what the attempt came to; returns the metric's outcome label."""

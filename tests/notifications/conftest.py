@@ -215,7 +215,8 @@ def notifications_service(request, stack: Stack, mail_server, postgres_server) -
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": stack.gateway_env["KAFKA_BOOTSTRAP_SERVERS"], "KAFKA_TOPIC_PREFIX": stack.topic_prefix,
         "NOTIFICATIONS_DATABASE_URL": new_postgres_database(postgres_server, "notifications"),
-        "NOTIFICATIONS_MEMBERS_URL": stack.members.url, "NOTIFICATIONS_PUBLIC_URL": stack.url,
+        "NOTIFICATIONS_MEMBERS_URL": stack.members.url, "NOTIFICATIONS_GATEWAY_URL": stack.url,
+        "NOTIFICATIONS_PUBLIC_URL": stack.url,
         "NOTIFICATIONS_SMTP_HOST": host, "NOTIFICATIONS_SMTP_PORT": port,
         "NOTIFICATIONS_COALITION_NAME": "Solidarity Network",
     }

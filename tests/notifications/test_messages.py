@@ -25,7 +25,8 @@ VALUES = {"coalition": "Solidarity Network", "open_url": "https://coalition.exam
 @pytest.mark.parametrize("language", messages.languages())
 def test_every_catalogue_renders_every_kind(language):
     variants = [(MessageKind.new_offer, None), (MessageKind.offer_accepted, None), (MessageKind.reminder, None),
-                (MessageKind.task_cancelled, None), (MessageKind.acceptance_withdrawn, None)]
+                (MessageKind.task_cancelled, None), (MessageKind.acceptance_withdrawn, None),
+                (MessageKind.task_filled, None), (MessageKind.volunteer_withdrew, None)]
     variants += [(MessageKind.offer_withdrawn, reason.value) for reason in WithdrawalReason]
     assert {kind for kind, _ in variants} == set(MessageKind)
     for kind, variant in variants:
