@@ -82,10 +82,11 @@ SYSTEM = Actor(None, "system")
 DEFAULTS = Settings()
 # The settings that give the matching of before the reach and fairness work: any number of
 # waiting offers per member, 24 h to answer whatever the time left, and waves that stay at
-# ceil(open slots x 1.5) (the widest equal to the first; silence counts only at expiry).
+# ceil(open slots x 1.5) (the widest equal to the first; silence counts only at expiry), and no
+# task widening by itself as its start approaches.
 BEFORE = dict(
     max_pending_offers=1_000_000, offer_ttl_seconds=24 * 3600, offer_ttl_min_seconds=24 * 3600,
-    widest_wave_factor=DEFAULTS.wave_factor, slow_answer_share=1.0,
+    widest_wave_factor=DEFAULTS.wave_factor, slow_answer_share=1.0, auto_widen=[],
 )
 
 
