@@ -4,15 +4,14 @@
 import { request, subscribe } from "./graphql.js";
 import { formatDateTime, onLanguageChange, t, translateReason } from "./i18n.js";
 import { requireRole } from "./session.js";
-import { PUBLIC_TASK_FIELDS, loadTaxonomy, placesLeft, when, where } from "./tasks.js";
+import { OFFER_FIELDS } from "./offers.js";
+import { loadTaxonomy, placesLeft, when, where } from "./tasks.js";
 import { announce, busy, el, notice, pageReady, problemMessage, setUpPage, showError } from "./ui.js";
+import { askForTheTaskCameFor, askedOfferId, renderAsked } from "./volunteer-asked.js";
 import { setUpCalendar } from "./volunteer-calendar.js";
 import { setUpMessages } from "./volunteer-messages.js";
 import { setUpProfile } from "./volunteer-profile.js";
 
-const OFFER_FIELDS = `fragment OfferFields on Offer {
-  id taskId status reasons taskTitle expiresAt createdAt withdrawnBecause address details task { ...PublicTaskFields }
-} ${PUBLIC_TASK_FIELDS}`;
 const PAGE = `query VolunteerPage {
   me { member { id displayName pronouns status } }
   myOffers(first: 50) { nodes { ...OfferFields } }
@@ -23,7 +22,7 @@ const ANSWER = (name, argument) => `mutation Answer($id: ID!) {
   }
 } ${OFFER_FIELDS}`;
 
-const state = { offers: new Map(), member: null, taxonomy: { skills: [], areas: [] } };
+const state = { offers: new Map(), member: null, taxonomy: { skills: [], areas: [] }, asked: null, redraw: () => render() };
 
 function offerTitle(offer) {
   return offer.task ? offer.task.title : offer.taskTitle || "";
@@ -80,7 +79,12 @@ function pastCard(offer) {
 function render() {
   const offers = [...state.offers.values()].sort((a, b) => (b.createdAt || "").localeCompare(a.createdAt || ""));
   const groups = { PENDING: [], ACCEPTED: [], other: [] };
-  for (const offer of offers) (groups[offer.status] || groups.other).push(offer);
+  const asked = askedOfferId(state);
+  for (const offer of offers) {
+    if (offer.status === "PENDING" && offer.id === asked) continue;  // shown first, in its own section
+    (groups[offer.status] || groups.other).push(offer);
+  }
+  renderAsked(state, pendingCard);
   document.getElementById("pending").replaceChildren(...groups.PENDING.map(pendingCard));
   document.getElementById("accepted").replaceChildren(...groups.ACCEPTED.map(acceptedCard));
   document.getElementById("past").replaceChildren(...groups.other.map(pastCard));
@@ -152,6 +156,7 @@ async function main() {
   } catch (error) {
     showError(container, error);
   }
+  askForTheTaskCameFor(state, render).catch((error) => showError(document.getElementById("asked"), error));
   setUpLiveUpdates();
   onLanguageChange(render);
   setUpProfile(state, renderPause);
