@@ -3,39 +3,31 @@
 // yet of a volunteer who signed up a moment ago: the page asks again until it has.
 
 import { askedTask, forgetAskedTask } from "./asked-task.js";
-import { request } from "./graphql.js";
 import { t } from "./i18n.js";
-import { OFFER_FIELDS } from "./offers.js";
 import { taskCard } from "./tasks.js";
 import { busy, el, showError } from "./ui.js";
 
-const ASK = `mutation AskForTask($taskId: ID!) {
-  askForTask(taskId: $taskId) {
-    __typename
-    ... on TaskForMe { answer reasons task { ...PublicTaskFields } offer { ...OfferFields } }
-    ... on Problem { message }
-  }
-} ${OFFER_FIELDS}`;
 const RETRY_MS = 1500;
 const ATTEMPTS = 40;  // about a minute: a member reaches matching in seconds
 
 const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
-// Asks for the task (again, until matching has heard of the volunteer); ``changed`` redraws the page.
-export async function askForTheTaskCameFor(state, changed) {
+// Asks for the task (again, until matching has heard of the volunteer). The page's state gives
+// ``ask`` (the askForTask mutation, for a task id) and ``redraw``.
+export async function askForTheTaskCameFor(state) {
   const taskId = askedTask();
   if (!taskId) return;
   for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
-    const result = (await request(ASK, { taskId })).askForTask;
+    const result = (await state.ask(taskId)).askForTask;
     if (result.__typename !== "TaskForMe") {
       forgetAskedTask();  // gone, or not for this account: nothing more to ask
       state.asked = { gone: true };
-      changed();
+      state.redraw();
       return;
     }
     state.asked = result;
     if (result.offer) state.offers.set(result.offer.id, result.offer);
-    changed();
+    state.redraw();
     if (result.answer !== "CHECKING") return;
     await pause(RETRY_MS);
   }
@@ -82,7 +74,7 @@ function againButton(state) {
   button.addEventListener("click", async () => {
     busy(button, true);
     try {
-      await askForTheTaskCameFor(state, state.redraw);
+      await askForTheTaskCameFor(state);
     } catch (error) {
       showError(document.getElementById("asked"), error);
     } finally {

@@ -4,17 +4,26 @@
 import { request, subscribe } from "./graphql.js";
 import { formatDateTime, onLanguageChange, t, translateReason } from "./i18n.js";
 import { requireRole } from "./session.js";
-import { OFFER_FIELDS } from "./offers.js";
-import { loadTaxonomy, placesLeft, when, where } from "./tasks.js";
+import { PUBLIC_TASK_FIELDS, loadTaxonomy, placesLeft, when, where } from "./tasks.js";
 import { announce, busy, el, notice, pageReady, problemMessage, setUpPage, showError } from "./ui.js";
 import { askForTheTaskCameFor, askedOfferId, renderAsked } from "./volunteer-asked.js";
 import { setUpCalendar } from "./volunteer-calendar.js";
 import { setUpMessages } from "./volunteer-messages.js";
 import { setUpProfile } from "./volunteer-profile.js";
 
+const OFFER_FIELDS = `fragment OfferFields on Offer {
+  id taskId status reasons taskTitle expiresAt createdAt withdrawnBecause address details task { ...PublicTaskFields }
+} ${PUBLIC_TASK_FIELDS}`;
 const PAGE = `query VolunteerPage {
   me { member { id displayName pronouns status } }
   myOffers(first: 50) { nodes { ...OfferFields } }
+} ${OFFER_FIELDS}`;
+const ASK = `mutation AskForTask($taskId: ID!) {
+  askForTask(taskId: $taskId) {
+    __typename
+    ... on TaskForMe { answer reasons task { ...PublicTaskFields } offer { ...OfferFields } }
+    ... on Problem { message }
+  }
 } ${OFFER_FIELDS}`;
 const ANSWER = (name, argument) => `mutation Answer($id: ID!) {
   ${name}(${argument}: $id) {
@@ -22,7 +31,8 @@ const ANSWER = (name, argument) => `mutation Answer($id: ID!) {
   }
 } ${OFFER_FIELDS}`;
 
-const state = { offers: new Map(), member: null, taxonomy: { skills: [], areas: [] }, asked: null, redraw: () => render() };
+const state = { offers: new Map(), member: null, taxonomy: { skills: [], areas: [] }, asked: null,
+  redraw: () => render(), ask: (taskId) => request(ASK, { taskId }) };
 
 function offerTitle(offer) {
   return offer.task ? offer.task.title : offer.taskTitle || "";
@@ -156,7 +166,7 @@ async function main() {
   } catch (error) {
     showError(container, error);
   }
-  askForTheTaskCameFor(state, render).catch((error) => showError(document.getElementById("asked"), error));
+  askForTheTaskCameFor(state).catch((error) => showError(document.getElementById("asked"), error));
   setUpLiveUpdates();
   onLanguageChange(render);
   setUpProfile(state, renderPause);
