@@ -33,6 +33,7 @@ from services.matching.errors import NotYourOffer
 from services.matching.handlers import TRUSTED_ROLES, to_public
 from services.matching.loads import member_loads
 from services.matching.models import LIVE_STATUSES, MatchingTask, Offer, OfferPublic
+from services.matching.widening import as_matched
 from services.matching.worker import already_asked
 
 # The words an offer made this way carries, as the engine's reasons do for the offers it ranks.
@@ -82,7 +83,8 @@ def consider(session: Session, matching: Matching, task_id: UUID, member_id: UUI
     member = matching.directory.get(member_id)
     if member is None:
         return TaskForMember(task_id=task_id, answer=Answer.checking)
-    state = TaskState.model_validate_json(task.state_json)
+    # As the worker matches it: with the widenings it already took (see ``widening``).
+    state = as_matched(session, TaskState.model_validate_json(task.state_json))
     if reasons := _task_reasons(state, fill.is_full, now) or _member_reasons(session, matching, state, member, now):
         return TaskForMember(task_id=task_id, answer=Answer.not_eligible, reasons=reasons)
     offer = offers.create_offer(session, matching.offers_topic, task, Candidate(member_id, 0.0, [ASKED_FOR]), now,
