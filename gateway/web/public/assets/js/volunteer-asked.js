@@ -19,6 +19,7 @@ export async function askForTheTaskCameFor(state) {
   if (!taskId) return;
   for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
     const result = (await state.ask(taskId)).askForTask;
+    if (result.__typename === "Unavailable") throw new Error(result.message);  // kept: ask again later
     if (result.__typename !== "TaskForMe") {
       forgetAskedTask();  // gone, or not for this account: nothing more to ask
       state.asked = { gone: true };

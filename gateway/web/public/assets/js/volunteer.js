@@ -166,7 +166,7 @@ async function main() {
   } catch (error) {
     showError(container, error);
   }
-  askForTheTaskCameFor(state).catch((error) => showError(document.getElementById("asked"), error));
+  askForTheTaskCameFor(state).catch((error) => showError(container, error));
   setUpLiveUpdates();
   onLanguageChange(render);
   setUpProfile(state, renderPause);
