@@ -17,7 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from gateway.auth.accounts import Accounts
 from gateway.auth.emails import EmailVault
 from gateway.auth.tokens import TokenService
-from gateway.clients.http import PUBLIC
+from gateway.clients.http import GATEWAY
 from gateway.clients.services import ServiceClients
 from gateway.config import Settings
 from gateway.graphql_view import GatewayGraphQLRouter, graphql_context
@@ -71,7 +71,7 @@ def live_relay(gateway: Gateway):
         gateway.hub.publish_threadsafe(event)
 
     async def accepted_count(task_id: str) -> int | None:
-        tasks = (await gateway.clients.tasks.many(PUBLIC, [UUID(task_id)])) if task_id else []
+        tasks = (await gateway.clients.tasks.many(GATEWAY, [UUID(task_id)])) if task_id else []
         return int(tasks[0]["accepted_count"]) if tasks else None
 
     settling = FillSettling(accepted_count, relay)

@@ -176,6 +176,10 @@ class MatchingClient(ServiceClient):
     async def fill(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}/fill", actor)
 
+    async def ask_for_task(self, actor: Actor, task_id: UUID, member_id: UUID) -> Json:
+        """The member asks for the task: an offer now if they fit and a place is open, else why not."""
+        return await self.call("POST", f"/tasks/{task_id}/asks", actor, json={"member_id": str(member_id)})
+
     async def diagnosis(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}/diagnosis", actor)
 

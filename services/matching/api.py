@@ -10,7 +10,8 @@ from sqlmodel import Session
 from services.common.contracts import OfferStatus
 from services.common.deps import Actor, get_actor, get_session
 from services.common.http_api import MAX_OFFSET, batch_ids
-from services.matching import handlers, reads
+from services.matching import asked_for, handlers, reads
+from services.matching.asked_for import TaskForMember
 from services.matching.context import Matching
 from services.matching.models import FillPublic, OfferAnswer, OfferPage, OfferPublic, utcnow
 from services.matching.reads import MAX_TASK_IDS, FillList
@@ -93,6 +94,17 @@ def get_diagnosis(
     task_id: UUID, matching: Matching = Depends(get_matching), session: Session = Depends(get_session),
 ) -> DiagnosisPublic:
     return diagnose_task(session, matching, task_id, utcnow())
+
+
+@router.post(
+    "/tasks/{task_id}/asks", summary="A member asks for a task: offered it now if they fit and a place is open, "
+    "else told why not", responses={403: ANSWER_PROBLEMS[403], 404: {}},
+)
+def ask_for_task(
+    task_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
+) -> TaskForMember:
+    with matching.unit_of_work() as session:
+        return asked_for.consider(session, matching, task_id, answer.member_id, actor, utcnow())
 
 
 @router.get("/fills", summary="How far many tasks have filled, in one request")

@@ -73,6 +73,11 @@ class MemberDirectory:
         with self._lock:
             return self._engine.is_eligible(member_id, task, now=now)
 
+    def fits(self, member_id: UUID, task: TaskState, *, now: datetime, load: MemberLoad | None = None) -> bool:
+        """Whether the member meets every hard constraint of ``task`` (with ``load``, if given)."""
+        with self._lock:
+            return self._engine.is_eligible(member_id, task, now=now, load=load)
+
     def candidates(
         self, task: TaskState, *, loads: Mapping[UUID, MemberLoad], excluded: set[UUID], limit: int, now: datetime
     ) -> list[Candidate]:

@@ -130,7 +130,8 @@ class OfferPage(BaseModel):
 
 
 class OfferAnswer(BaseModel):
-    """Body of accept, decline and withdraw: the member answering their own offer."""
+    """Body of accept, decline and withdraw (the member answering their own offer), and of asking
+    for a task (the member asking)."""
 
     model_config = ConfigDict(extra="forbid")
 

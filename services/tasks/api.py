@@ -19,6 +19,7 @@ from services.tasks.attendance_models import AttendanceMark, AttendancePublic, A
 from services.tasks.series_models import SeriesCreate, SeriesEdit, SeriesPublic
 from services.tasks.committee_models import CommitteeCreate, CommitteePublic, LeadAdd, LeadPublic
 from services.tasks.handlers import Context
+from services.tasks.permissions import sees_members_only
 from services.tasks.listing import MAX_IDS, MAX_SKILLS, TaskFilters, find_tasks
 from services.tasks.models import (
     CoordinatorAdd,
@@ -48,6 +49,7 @@ def context(
 
 
 def task_filters(
+    actor: Actor = Depends(get_actor),
     status_filter: TaskStatus | None = Query(None, alias="status"),
     ids: list[UUID] = batch_ids("id", MAX_IDS, "Only these tasks; unknown ids are simply absent.", required=False),
     skills: list[Slug] = Query(
@@ -67,6 +69,7 @@ def task_filters(
         status=status_filter, skills=tuple(skills), area=area, language=language, remote=remote,
         starts_after=starts_after, starts_before=starts_before, organization_id=organization_id,
         coordinator_id=coordinator_id, committee_id=committee_id, ids=tuple(ids),
+        members_only=None if sees_members_only(actor) else False,
     )
 
 

@@ -43,7 +43,9 @@ from services.tasks.models import (
     utc_now,
 )
 from services.tasks.organizations import load_organization
-from services.tasks.permissions import acts_for, can_manage_task, check_known, leads, require_task_manager
+from services.tasks.permissions import (
+    acts_for, can_manage_task, check_known, leads, require_task_manager, sees_members_only,
+)
 from services.tasks.skills import SkillCatalogue
 
 SCHEDULE = ("starts_at", "ends_at", "deadline")
@@ -86,7 +88,10 @@ def post_task(ctx: Context, payload: TaskCreate, series_id: UUID | None = None,
 
 
 def get_task(ctx: Context, task_id: UUID) -> TaskPublic:
-    return to_public(ctx.session, load_task(ctx.session, task_id))
+    task = load_task(ctx.session, task_id)
+    if task.members_only and not sees_members_only(ctx.actor):
+        raise NotFound(f"no task with id {task_id}")  # to the public, as if it were not there
+    return to_public(ctx.session, task)
 
 
 def edit_task(ctx: Context, task_id: UUID, payload: TaskUpdate) -> TaskPublic:

@@ -35,6 +35,8 @@ class TaskFilters:
     coordinator_id: UUID | None = None
     committee_id: UUID | None = None
     ids: tuple[UUID, ...] = ()
+    # False for the public: a committee's members-only needs are its own business, not a widget's.
+    members_only: bool | None = None
 
 
 def find_tasks(session: Session, filters: TaskFilters, page: PageRequest) -> Page[TaskPublic]:
@@ -55,7 +57,7 @@ def _conditions(filters: TaskFilters) -> list:
     columns = {
         "status": Task.status, "area": Task.area, "remote": Task.remote,
         "organization_id": Task.organization_id, "coordinator_id": Task.coordinator_id,
-        "committee_id": Task.committee_id,
+        "committee_id": Task.committee_id, "members_only": Task.members_only,
     }
     conditions = []
     for name, column in columns.items():

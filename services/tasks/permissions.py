@@ -21,6 +21,13 @@ ROLES = ("volunteer", "coordinator", "admin", "system")
 STAFF = ("admin", "system")
 # The gateway on its own account, known only to the checks that name it.
 INVITES = "gateway"
+# Anonymous visitors and partner widgets, through the gateway: they read open tasks, never a
+# committee's members-only ones.
+PUBLIC = "public"
+
+
+def sees_members_only(actor: Actor) -> bool:
+    return actor.role != PUBLIC
 
 
 def check_known(actor: Actor, *named: str) -> None:

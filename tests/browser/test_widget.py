@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
+from tests.gateway.test_committees import create_committee
 from tests.support.processes import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.kafka]
@@ -88,6 +89,8 @@ def test_the_widget_lists_tasks_needing_any_of_the_skills_the_partner_names(web,
     wanted, also_wanted, other = world.skill(), world.skill(), world.skill()
     shown = [world.task(coordinator, skill)["title"] for skill in (wanted, also_wanted)]
     hidden = world.task(coordinator, other)["title"]
+    committee = create_committee(world, coordinator.organization_id)
+    internal = world.task(coordinator, wanted, committeeId=committee["id"], membersOnly=True)["title"]
     partner_site.pages["/skills.html"] = HOST_PAGE.format(
         gateway=stack.url, filters=f'data-skills="{wanted}, {also_wanted}"', lang="en")
     page = web.browser.new_page()
@@ -99,6 +102,7 @@ def test_the_widget_lists_tasks_needing_any_of_the_skills_the_partner_names(web,
         expect(page.locator(".coalition-open-tasks li", has_text=title)).to_be_visible(timeout=15_000)
     expect(page.locator(".coalition-open-tasks li")).to_have_count(2)
     expect(page.locator(".coalition-open-tasks li", has_text=hidden)).to_have_count(0)
+    expect(page.locator(".coalition-open-tasks li", has_text=internal)).to_have_count(0)  # members only
 
 
 def test_the_widget_speaks_the_language_the_partner_asks_for(web, world, stack, partner_site):

@@ -43,7 +43,7 @@ ACCESS = {
         "renewToken": SIGNED_IN, "setLocale": SIGNED_IN,
         "updateProfile": VOLUNTEER, "pauseMe": VOLUNTEER, "resumeMe": VOLUNTEER, "eraseMe": VOLUNTEER,
         "updateNotificationPreferences": VOLUNTEER,
-        "acceptOffer": VOLUNTEER, "declineOffer": VOLUNTEER, "withdrawFromTask": VOLUNTEER,
+        "acceptOffer": VOLUNTEER, "declineOffer": VOLUNTEER, "withdrawFromTask": VOLUNTEER, "askForTask": VOLUNTEER,
         "renewCalendarFeed": VOLUNTEER, "removeCalendarFeed": VOLUNTEER,
         "postTask": COORDINATOR, "updateTask": COORDINATOR, "publishTask": COORDINATOR, "cancelTask": COORDINATOR,
         "closeTask": COORDINATOR,

@@ -140,3 +140,20 @@ def test_a_lead_posts_a_weekly_series_edits_the_following_and_cancels_it(world):
                           lead.token)["cancelSeries"]
     assert cancelled["status"] == "cancelled"
     assert {t["status"] for t in cancelled["tasks"]} == {"CANCELLED"}
+
+
+def test_a_members_only_task_stays_out_of_the_public_list_of_open_tasks(world, graphql):
+    organization = world.organization()
+    coordinator = world.coordinator(organization)
+    committee = create_committee(world, organization)
+    skill = world.skill()
+    internal = world.task(coordinator, skill, committeeId=committee["id"], membersOnly=True)
+    public = world.task(coordinator, skill, committeeId=committee["id"])
+    query = "query($f: OpenTaskFilter) { openTasks(filter: $f) { totalCount nodes { id } } }"
+
+    listed = graphql(query, {"f": {"skills": [skill]}})["openTasks"]
+    assert [node["id"] for node in listed["nodes"]] == [public["id"]] and listed["totalCount"] == 1
+    # Its coordinator still sees it among their own tasks.
+    mine = world.gql("query($c: ID) { myTasks(committeeId: $c) { nodes { id } } }", {"c": committee["id"]},
+                     coordinator.token)["myTasks"]["nodes"]
+    assert {task["id"] for task in mine} == {internal["id"], public["id"]}

@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from gateway.schema.context import Info
+from gateway.schema.offers.asking import TaskForMeResult, ask_for_task
 from gateway.schema.offers.types import Offer, OfferResult
 from gateway.schema.permissions import VOLUNTEER
 from gateway.schema.problems import NotFound, returns_problems
@@ -41,3 +42,10 @@ class OfferMutations:
         if not accepted["items"]:
             return NotFound(message="You have not accepted this task.")
         return await answer(info, accepted["items"][0]["id"], "withdraw")
+
+    @strawberry.mutation(description="Ask for a task (e.g. from a widget's link): you are offered it now if you fit "
+                                     "and a place is open, or told why not. Asking again is safe.",
+                         permission_classes=VOLUNTEER)
+    @returns_problems(TaskForMeResult)
+    async def ask_for_task(self, info: Info, task_id: strawberry.ID) -> TaskForMeResult:
+        return await ask_for_task(info, parse_id(task_id, "taskId"))

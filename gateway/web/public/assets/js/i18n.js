@@ -133,6 +133,7 @@ export function translateReason(reason, skills = [], areas = []) {
   }
   if (reason === "open to remote work") return t("reason.remote");
   if (reason === "no recent tasks") return t("reason.no_recent");
+  if (reason === "you asked for this task") return t("reason.asked_for");
   match = reason.match(/^in (.+)$/);
   if (match) {
     const area = areas.find((a) => a.slug.replace(/[-_]/g, " ") === match[1]);

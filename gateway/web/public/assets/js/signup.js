@@ -1,6 +1,8 @@
-// Volunteer sign-up: one mutation creates the profile and the login, then the offers page opens.
+// Volunteer sign-up: one mutation creates the profile and the login, then the offers page opens
+// (with the task the visitor came for first, when a "Sign up to help" link named one).
 
 import { AUTH_PAYLOAD, handleAccountForm } from "./account-form.js";
+import { rememberAskedTask } from "./asked-task.js";
 import { request } from "./graphql.js";
 import { currentLanguage, onLanguageChange } from "./i18n.js";
 import { PROFILE_FIELD_IDS, availabilityFieldIds, readProfile, renderProfileFields } from "./profile-form.js";
@@ -32,6 +34,7 @@ async function register(skills) {
 }
 
 async function main() {
+  rememberAskedTask();
   await setUpPage();
   const holder = document.getElementById("profile-fields");
   const { skills } = await renderProfileFields(holder);

@@ -6,6 +6,7 @@ import { formatDateTime, onLanguageChange, t, translateReason } from "./i18n.js"
 import { requireRole } from "./session.js";
 import { PUBLIC_TASK_FIELDS, loadTaxonomy, placesLeft, when, where } from "./tasks.js";
 import { announce, busy, el, notice, pageReady, problemMessage, setUpPage, showError } from "./ui.js";
+import { askForTheTaskCameFor, askedOfferId, renderAsked } from "./volunteer-asked.js";
 import { setUpCalendar } from "./volunteer-calendar.js";
 import { setUpMessages } from "./volunteer-messages.js";
 import { setUpProfile } from "./volunteer-profile.js";
@@ -17,13 +18,21 @@ const PAGE = `query VolunteerPage {
   me { member { id displayName pronouns status } }
   myOffers(first: 50) { nodes { ...OfferFields } }
 } ${OFFER_FIELDS}`;
+const ASK = `mutation AskForTask($taskId: ID!) {
+  askForTask(taskId: $taskId) {
+    __typename
+    ... on TaskForMe { answer reasons task { ...PublicTaskFields } offer { ...OfferFields } }
+    ... on Problem { message }
+  }
+} ${OFFER_FIELDS}`;
 const ANSWER = (name, argument) => `mutation Answer($id: ID!) {
   ${name}(${argument}: $id) {
     __typename ... on Offer { ...OfferFields } ... on Problem { message }
   }
 } ${OFFER_FIELDS}`;
 
-const state = { offers: new Map(), member: null, taxonomy: { skills: [], areas: [] } };
+const state = { offers: new Map(), member: null, taxonomy: { skills: [], areas: [] }, asked: null,
+  redraw: () => render(), ask: (taskId) => request(ASK, { taskId }) };
 
 function offerTitle(offer) {
   return offer.task ? offer.task.title : offer.taskTitle || "";
@@ -80,7 +89,12 @@ function pastCard(offer) {
 function render() {
   const offers = [...state.offers.values()].sort((a, b) => (b.createdAt || "").localeCompare(a.createdAt || ""));
   const groups = { PENDING: [], ACCEPTED: [], other: [] };
-  for (const offer of offers) (groups[offer.status] || groups.other).push(offer);
+  const asked = askedOfferId(state);
+  for (const offer of offers) {
+    if (offer.status === "PENDING" && offer.id === asked) continue;  // shown first, in its own section
+    (groups[offer.status] || groups.other).push(offer);
+  }
+  renderAsked(state, pendingCard);
   document.getElementById("pending").replaceChildren(...groups.PENDING.map(pendingCard));
   document.getElementById("accepted").replaceChildren(...groups.ACCEPTED.map(acceptedCard));
   document.getElementById("past").replaceChildren(...groups.other.map(pastCard));
@@ -152,6 +166,7 @@ async function main() {
   } catch (error) {
     showError(container, error);
   }
+  askForTheTaskCameFor(state).catch((error) => showError(container, error));
   setUpLiveUpdates();
   onLanguageChange(render);
   setUpProfile(state, renderPause);
