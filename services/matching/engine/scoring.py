@@ -13,10 +13,11 @@ by a hash of (member, task) that is stable but different for every task, so the 
 always first.
 
 Only the best ``limit`` are wanted, so the pool is walked best-possible-first: tier by tier (the
-index splits the pool by level on the first needed skill), and within a tier by rotation hash.
-The best a member could rank, (tier ceiling, never offered, rotation), is known before looking at
-their availability or load, and the walk stops as soon as that cannot beat the ``limit``-th best
-found. A common task thus reads a few hundred members of a pool of thousands.
+index cuts the pool by level on the first needed skill, and works a tier's members out only when
+the walk reaches it), and within a tier by rotation hash. The best a member could rank, (tier
+ceiling, never offered, rotation), is known before looking at their availability or load, and the
+walk stops as soon as that cannot beat the ``limit``-th best found. A common task thus reads a
+few hundred members of its top tier, and the tiers below are never worked out.
 """
 
 from __future__ import annotations
