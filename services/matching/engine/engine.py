@@ -156,7 +156,8 @@ class MatchingEngine:
             skill, level = query.needs[0]
             tiers = index.tiers(groups, skill, level, query.place_group(), excluded_keys)
         else:
-            pool = index.pool(groups) - excluded_keys
+            pool = index.pool(groups)
+            pool.difference_update(excluded_keys)
             tiers = [(None, lambda: pool)]
         loads = loads or {}
         best = best_ranked(query, self.weights, self._profiles, self._seeds, tiers, loads, limit)

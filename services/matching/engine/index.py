@@ -107,7 +107,8 @@ class MemberIndex:
         levels = range(TOP_LEVEL, min_level - 1, -1)
         if rest and _total_size(self._sets_of(groups[0])) > min(map(_total_size, rest)):
             # Another group is the smaller start: intersect once, then split the pool.
-            pool = self._pool_of([self._sets_of(groups[0]), *rest]) - excluded
+            pool = self._pool_of([self._sets_of(groups[0]), *rest])
+            pool.difference_update(excluded)
             where = place[0] if len(place) == 1 else ()  # anywhere: the pool is all in place
             return [(level, self._split(pool, skill, level, where)) for level in levels]
         return [(level, self._tier(skill, level, place, rest, excluded)) for level in levels]
@@ -123,7 +124,9 @@ class MemberIndex:
                 # A member above this level in one place is above it in every place.
                 above = self._sets_of(skill_group(skill, level + 1, place))
                 at_level = [sets - higher for sets, higher in zip(at_level, above, strict=True)]
-            return self._pool_of([at_level, *rest]) - excluded
+            pool = self._pool_of([at_level, *rest])
+            pool.difference_update(excluded)
+            return pool
 
         return members
 
