@@ -5,7 +5,8 @@ of active members who have it.
 A task turns into a few *groups* of index entries; a member must be in at least one set of every
 group (a task in Spanish or English: one group of two entries). Intersecting those sets in C,
 smallest first, leaves a small pool of members to check one by one; the engine never scans every
-member for a task.
+member for a task. A task that needs a skill gets its pool in tiers, one per level on that skill,
+each intersected only when the ranking reaches it (``tiers``).
 
 Members are held by small integer keys (see ``MemberProfile.key``). Paused members are kept out of
 the index altogether, and an entry whose set empties is deleted, so removing a member leaves no
