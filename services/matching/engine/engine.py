@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, tzinfo
 from uuid import UUID
 
@@ -10,11 +10,11 @@ from services.common.contracts import AreaState, MemberState, TaskState
 
 from .diagnosis import Counter, Diagnosis
 from .geography import Geography
-from .index import IndexStats, MemberIndex
+from .index import IndexStats, MemberIndex, Tier
 from .model import NO_LOAD, Candidate, MemberLoad, MemberProfile, ScoreWeights, stable_hash64
 from .query import TaskQuery
 from .reasons import reasons_for
-from .scoring import SCORE_SCALE, RankKey, Tier, best_ranked
+from .scoring import SCORE_SCALE, RankKey, best_ranked
 
 
 class MatchingEngine:
@@ -150,15 +150,15 @@ class MatchingEngine:
         query = TaskQuery(task, self.tz, now, self.geography)
         if limit <= 0 or query.window.is_empty:
             return []
-        index = self._indexed()
-        pool = index.pool(query.index_groups())
-        pool.difference_update(self._keys_of(excluded))
-        tiers: Sequence[Tier]
-        if query.needs:
+        index, groups, excluded_keys = self._indexed(), query.index_groups(), self._keys_of(excluded)
+        tiers: list[Tier]
+        if query.needs:  # groups[0] is the first needed skill's
             skill, level = query.needs[0]
-            tiers = index.split_by_level(pool, skill, level, query.where())
+            tiers = index.tiers(groups, skill, level, query.place_group(), excluded_keys)
         else:
-            tiers = [(None, pool)]
+            pool = index.pool(groups)
+            pool.difference_update(excluded_keys)
+            tiers = [(None, lambda: pool)]
         loads = loads or {}
         best = best_ranked(query, self.weights, self._profiles, self._seeds, tiers, loads, limit)
         return [self._candidate(query, rank, loads) for rank in best]

@@ -46,6 +46,12 @@ def skill_entry(skill: str, min_level: int, where: Entry = ()) -> Entry:
     return ("skill", skill, min_level, *where)
 
 
+def skill_group(skill: str, min_level: int, place: Group) -> Group:
+    """A task's group for one needed skill: its skill entry in each of the task's places
+    (``place``: the task's place group, empty when it can be anywhere)."""
+    return [skill_entry(skill, min_level, where) for where in place or [()]]
+
+
 def language_entries(code: str, fluency: int = 1) -> list[Entry]:
     """A member speaking 'pt-br' is found for tasks in 'pt-br' and in 'pt', at any fluency up to
     theirs (a task asking for at least conversational Punjabi reads the 'pa' entry at 2)."""

@@ -33,9 +33,7 @@ class TaskQuery:
         # Every skill entry exists per place too (see entries.skill_entry): a task that needs a
         # skill finds its place in the skill's group, and only a task that needs none has a
         # group for the place alone.
-        groups: list[entries.Group] = [
-            [entries.skill_entry(s, lv, where) for where in place or [()]] for s, lv in self.needs
-        ]
+        groups: list[entries.Group] = [entries.skill_group(s, lv, place) for s, lv in self.needs]
         if place and not self.needs:
             groups.append(place)
         if self.languages:
@@ -57,12 +55,6 @@ class TaskQuery:
         if task.whole_city:
             place.append(entries.home_city_entry(self.geography.city_of(task.area)))
         return place
-
-    def where(self) -> entries.Entry:
-        """The place folded into the skill entries: the task's one place entry, or anywhere
-        (empty) when it has none or several (those are a group of their own)."""
-        place = self.place_group()
-        return place[0] if len(place) == 1 else ()
 
     def fits_profile(self, profile: MemberProfile) -> bool:
         """The constraints the index answers, checked on one member (for re-checks)."""

@@ -13,10 +13,11 @@ by a hash of (member, task) that is stable but different for every task, so the 
 always first.
 
 Only the best ``limit`` are wanted, so the pool is walked best-possible-first: tier by tier (the
-index splits the pool by level on the first needed skill), and within a tier by rotation hash.
-The best a member could rank, (tier ceiling, never offered, rotation), is known before looking at
-their availability or load, and the walk stops as soon as that cannot beat the ``limit``-th best
-found. A common task thus reads a few hundred members of a pool of thousands.
+index cuts the pool by level on the first needed skill, and works a tier's members out only when
+the walk reaches it), and within a tier by rotation hash. The best a member could rank, (tier
+ceiling, never offered, rotation), is known before looking at their availability or load, and the
+walk stops as soon as that cannot beat the ``limit``-th best found. A common task thus reads a
+few hundred members of its top tier, and the tiers below are never worked out.
 """
 
 from __future__ import annotations
@@ -28,13 +29,12 @@ from uuid import UUID
 from services.common.contracts import SkillLevel
 
 from .availability import free_minutes
+from .index import Tier
 from .model import NO_LOAD, MemberLoad, MemberProfile, ScoreWeights
 from .query import TaskQuery
 
 # (score in billionths, staleness, rotation, member key): the higher, the better.
 RankKey = tuple[int, float, int, int]
-# Members sharing a top level on the first needed skill (None when the task needs no skill).
-Tier = tuple[int | None, set[int]]
 
 TOP_LEVEL = int(max(SkillLevel))
 _GOLDEN_64 = 0x9E3779B97F4A7C15  # odd multiplier that spreads the xor across all 64 bits
@@ -115,11 +115,11 @@ def best_ranked(
     weighing, salt = _Weighing(query, weights), query.rotation_salt
     segments, flexible = query.window.segments, query.window.flexible
     best: list[RankKey] = []  # a min-heap: best[0] is the worst of the best so far
-    for level, keys in tiers:
+    for level, members in tiers:
         ceiling = weighing.ceiling(level)
         if len(best) == limit and ceiling < best[0][0]:
-            break
-        for spin, key in _by_rotation(keys, seeds, salt):
+            break  # before the tier's members are worked out
+        for spin, key in _by_rotation(members(), seeds, salt):
             if len(best) == limit and (ceiling, _NEVER_OFFERED, spin, key) <= best[0]:
                 break  # everyone left in this tier has a lower rotation
             profile = profiles[key]
