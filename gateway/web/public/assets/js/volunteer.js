@@ -10,6 +10,7 @@ import { askForTheTaskCameFor, askedOfferId, renderAsked } from "./volunteer-ask
 import { setUpCalendar } from "./volunteer-calendar.js";
 import { setUpMessages } from "./volunteer-messages.js";
 import { setUpProfile } from "./volunteer-profile.js";
+import { couldNotComeButton, hasBegun, showRecord } from "./volunteer-record.js";
 
 const OFFER_FIELDS = `fragment OfferFields on Offer {
   id taskId status reasons taskTitle expiresAt createdAt withdrawnBecause address details task { ...PublicTaskFields }
@@ -77,7 +78,8 @@ function acceptedCard(offer) {
     offer.address ? el("p", {}, t("volunteer.address", { address: offer.address })) : null,
     offer.details ? el("p", { class: "details" }, offer.details) : null,
     el("div", { class: "actions" },
-      answerButton(offer, t("volunteer.withdraw"), "withdrawFromTask", "taskId", offer.taskId, "secondary")));
+      hasBegun(offer.task) ? couldNotComeButton(offer, offerTitle(offer))  // too late to step back: say so instead
+        : answerButton(offer, t("volunteer.withdraw"), "withdrawFromTask", "taskId", offer.taskId, "secondary")));
 }
 
 function pastCard(offer) {
@@ -170,7 +172,7 @@ async function main() {
   setUpLiveUpdates();
   onLanguageChange(render);
   setUpProfile(state, renderPause);
-  await Promise.all([setUpMessages(), setUpCalendar()]);
+  await Promise.all([setUpMessages(), setUpCalendar(), showRecord()]);
   pageReady();
 }
 
