@@ -49,7 +49,7 @@ from services.common.dispatch import Event, Subscription, Tombstone
 from services.common.topics import MEMBERS_STATE, OFFERS_EVENTS, TASKS_STATE, Topics
 from services.notifications import handlers, reminders
 from services.notifications.messages import choose_language
-from services.notifications.models import Delivery, DeliveryStatus, MessageKind, WithdrawalReason, as_utc, utcnow
+from services.notifications.models import Acceptance, Delivery, DeliveryStatus, MessageKind, WithdrawalReason, as_utc, utcnow
 
 
 def offer_news(topics: Topics, reminder_offsets_seconds: list[float]) -> Subscription:
@@ -68,9 +68,10 @@ def recipients(topics: Topics, default_language: str) -> Subscription:
                         tombstones={MEMBERS_STATE: member_erased})
 
 
-def schedules(topics: Topics) -> Subscription:
-    """tasks.state: when each task happens, for invitations; a tombstone forgets the task."""
-    return Subscription(topics, {event: task_state_changed for event in types_on(TASKS_STATE)},
+def schedules(topics: Topics, reminder_offsets_seconds: list[float]) -> Subscription:
+    """tasks.state: when each task happens, for invitations and reminders; a tombstone forgets the task."""
+    changed = partial(task_state_changed, reminder_offsets_seconds=reminder_offsets_seconds)
+    return Subscription(topics, {event: changed for event in types_on(TASKS_STATE)},
                         tombstones={TASKS_STATE: task_deleted})
 
 
@@ -84,6 +85,7 @@ def offer_accepted(session: Session, event: Event[OfferChanged], reminder_offset
     offer = event.payload
     handlers.queue_delivery(session, offer.member_id, MessageKind.offer_accepted, offer.offer_id, event.occurred_at,
                             task_id=offer.task_id)
+    reminders.accepted(session, offer.offer_id, offer.member_id, offer.task_id, event.occurred_at)
     reminders.plan(session, offer.offer_id, offer.member_id, offer.task_id, event.occurred_at,
                    reminder_offsets_seconds)
 
@@ -96,6 +98,7 @@ def acceptance_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
     handlers.queue_coordinator_delivery(session, offer.task_id, MessageKind.volunteer_withdrew, offer.offer_id,
                                         event.occurred_at)
     reminders.drop(session, event.occurred_at, "acceptance withdrawn", Delivery.offer_id == offer.offer_id)
+    reminders.stepped_back(session, offer.offer_id)
     confirmed = handlers.find_delivery(session, offer.member_id, offer.offer_id, MessageKind.offer_accepted)
     if confirmed is None:
         return
@@ -125,6 +128,7 @@ def offer_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
     reason = WITHDRAWALS.get(offer.withdrawn_because or "")
     reminders.drop(session, event.occurred_at, f"offer withdrawn: {offer.withdrawn_because}",
                    Delivery.offer_id == offer.offer_id)
+    reminders.stepped_back(session, offer.offer_id)
     confirmed = handlers.find_delivery(session, offer.member_id, offer.offer_id, MessageKind.offer_accepted)
     if reason is WithdrawalReason.cancelled and confirmed is not None:  # they had said yes: cancel the invitation
         handlers.queue_delivery(session, offer.member_id, MessageKind.task_cancelled, offer.offer_id,
@@ -141,13 +145,14 @@ def offer_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
                                 event.occurred_at, task_id=offer.task_id, variant=reason.value)
 
 
-def task_state_changed(session: Session, event: Event[TaskState]) -> None:
+def task_state_changed(session: Session, event: Event[TaskState], reminder_offsets_seconds: list[float]) -> None:
     task = event.payload
     schedule = handlers.remember_schedule(session, task)
     if task.status is TaskStatus.cancelled:
         reminders.drop(session, event.occurred_at, "task cancelled", Delivery.task_id == task.task_id)
-    else:
-        reminders.follow_task(session, schedule)
+        reminders.forget(session, Acceptance.task_id == task.task_id)
+    else:  # waiting reminders move with the task; those it lacked (no time yet when accepted) are planned
+        reminders.follow_task(session, schedule, reminder_offsets_seconds, max(event.occurred_at, utcnow()))
 
 
 def task_deleted(session: Session, tombstone: Tombstone) -> None:

@@ -17,6 +17,7 @@ from services.common.contracts import NotificationPreferences, TaskState
 from services.notifications.models import (
     COORDINATOR_KINDS,
     COORDINATOR_NOT_KNOWN_YET,
+    Acceptance,
     Delivery,
     DeliveryCounts,
     DeliveryStatus,
@@ -99,6 +100,7 @@ def remember_schedule(session: Session, task: TaskState) -> TaskSchedule:
 
 def forget_task(session: Session, task_id: UUID) -> None:
     session.exec(delete(TaskSchedule).where(TaskSchedule.task_id == task_id))
+    session.exec(delete(Acceptance).where(Acceptance.task_id == task_id))
 
 
 def schedule_of(session: Session, task_id: UUID | None) -> TaskSchedule | None:
@@ -109,6 +111,7 @@ def forget_member(session: Session, member_id: UUID) -> None:
     """Erasure: the member's queued messages are dropped and their delivery records removed."""
     session.exec(delete(Delivery).where(Delivery.member_id == member_id))
     session.exec(delete(Recipient).where(Recipient.member_id == member_id))
+    session.exec(delete(Acceptance).where(Acceptance.member_id == member_id))
 
 
 def recipient_of(session: Session, member_id: UUID) -> Recipient | None:

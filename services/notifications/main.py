@@ -51,7 +51,7 @@ class Notifications:
 
 def consumers(notifications: Notifications) -> list[Consume]:
     topics, language = notifications.settings.topics, notifications.settings.default_language
-    return [Consume("members", recipients(topics, language)), Consume("tasks", schedules(topics)),
+    return [Consume("members", recipients(topics, language)), Consume("tasks", schedules(topics, notifications.settings.reminder_offsets_seconds)),
             Consume("offers", offer_news(topics, notifications.settings.reminder_offsets_seconds))]
 
 

@@ -97,6 +97,18 @@ class TaskSchedule(SQLModel, table=True):
     updated_at: datetime = _when(default_factory=utcnow)
 
 
+class Acceptance(SQLModel, table=True):
+    """A volunteer who accepted a task (from offers.events), until they step back or the task is
+    over: whose reminders to plan when the task's time becomes known or changes."""
+
+    __tablename__ = "acceptance"
+
+    offer_id: UUID = Field(primary_key=True)
+    member_id: UUID = Field(index=True)
+    task_id: UUID = Field(index=True)
+    accepted_at: datetime = _when()
+
+
 class Delivery(SQLModel, table=True):
     """One message to one member about one thing (the outbox of this service).
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from services.notifications.metrics import PURGED
-from services.notifications.models import Delivery, DeliveryStatus, DeliveryTally, utcnow
+from services.notifications.models import Acceptance, Delivery, DeliveryStatus, DeliveryTally, TaskSchedule, utcnow
 
 log = logging.getLogger(__name__)
 FINISHED = (DeliveryStatus.sent.value, DeliveryStatus.failed.value, DeliveryStatus.dropped.value)
@@ -35,7 +35,17 @@ def purge(session: Session, before: datetime) -> int:
     removed = sum(count for _, _, count in groups)
     if removed:
         session.exec(delete(Delivery).where(*old))
+    _forget_past_acceptances(session, before)
     return removed
+
+
+def _forget_past_acceptances(session: Session, before: datetime) -> None:
+    """Who accepted a task is kept for its reminders only: not once it began before ``before``
+    (or, its time never known, once accepted before then)."""
+    began = select(TaskSchedule.task_id).where(TaskSchedule.starts_at < before)
+    timed = select(TaskSchedule.task_id).where(TaskSchedule.starts_at.is_not(None))
+    session.exec(delete(Acceptance).where(Acceptance.task_id.in_(began)))
+    session.exec(delete(Acceptance).where(Acceptance.accepted_at < before, Acceptance.task_id.not_in(timed)))
 
 
 class Purger:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID, uuid5
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from services.notifications import handlers
-from services.notifications.models import Delivery, DeliveryStatus, MessageKind, TaskSchedule, as_utc
+from services.notifications.models import Acceptance, Delivery, DeliveryStatus, MessageKind, TaskSchedule, as_utc
 
 
 def reminder_subject(offer_id: UUID, offset_seconds: float) -> UUID:
@@ -41,8 +41,20 @@ def plan(session: Session, offer_id: UUID, member_id: UUID, task_id: UUID, accep
     return planned
 
 
-def follow_task(session: Session, schedule: TaskSchedule) -> None:
-    """The task's time changed: its waiting reminders move with it."""
+def accepted(session: Session, offer_id: UUID, member_id: UUID, task_id: UUID, at: datetime) -> None:
+    """Remember who accepted the task, for reminders planned once its time is known or changes."""
+    if session.get(Acceptance, offer_id) is None:
+        session.add(Acceptance(offer_id=offer_id, member_id=member_id, task_id=task_id, accepted_at=at))
+
+
+def stepped_back(session: Session, offer_id: UUID) -> None:
+    session.exec(delete(Acceptance).where(Acceptance.offer_id == offer_id))
+
+
+def follow_task(session: Session, schedule: TaskSchedule, offsets_seconds: list[float], now: datetime) -> None:
+    """The task's time is known or changed: its waiting reminders move with it, and the reminders
+    still ahead that its volunteers lack are planned (the task had no time when they accepted,
+    the acceptance was read before the task's state, or it moved later)."""
     if schedule.starts_at is None:
         return
     starts_at = as_utc(schedule.starts_at)
@@ -51,6 +63,13 @@ def follow_task(session: Session, schedule: TaskSchedule) -> None:
         reminder.not_before = reminder.next_attempt_at = due
         reminder.expires_at = starts_at
         session.add(reminder)
+    for held in session.exec(select(Acceptance).where(Acceptance.task_id == schedule.task_id)).all():
+        plan(session, held.offer_id, held.member_id, held.task_id, now, offsets_seconds)
+
+
+def forget(session: Session, *where) -> None:
+    """Erasure, or the task gone: who accepted it is not kept."""
+    session.exec(delete(Acceptance).where(*where))
 
 
 def drop(session: Session, now: datetime, reason: str, *where) -> None:

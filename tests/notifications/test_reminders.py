@@ -134,3 +134,38 @@ def test_a_reminder_due_while_the_service_was_down_arrives_once_after_a_restart_
         assert (missed.status, missed.last_error) == ("dropped", "expired before it could be sent")
     finally:
         service.stop()
+
+
+@pytest.mark.postgres
+@POSTGRES_ONLY
+def test_a_task_whose_time_is_known_only_after_the_acceptance_still_gets_its_reminders(
+    database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers, inbox, mail_server,
+):
+    """The acceptance can be read before the task's state (two topics), or the task get its time
+    later: the reminders are planned when the time becomes known, for those who still hold it."""
+    settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, mail_server[0],
+                                     members_service.url, reminder_offsets_seconds=[15])
+    with TestClient(create_app(settings)):
+        staying, staying_address = members.register(languages=("en",))
+        leaving, leaving_address = members.register(languages=("en",))
+        for member_id in (staying, leaving):
+            recorded(settings, member_id)
+        kept, left = offers.created(staying), offers.created(leaving)
+        left.data["task_id"] = kept.data["task_id"]  # the same task
+        for offer in (kept, left):
+            offers.publish(offers.accepted(offer))
+        eventually(lambda: all(deliveries_of(database_url, offer.data["member_id"]) for offer in (kept, left)), 15,
+                   message="both acceptances read")
+        offers.publish(offers.acceptance_withdrawn(left))
+        eventually(lambda: any(d.kind == "acceptance_withdrawn" or d.status == "dropped"
+                               for d in deliveries_of(database_url, leaving)), 15, message="the step back read")
+        assert not [d for d in deliveries_of(database_url, staying) if d.kind == "reminder"]  # no time yet
+
+        starts_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=30)
+        scheduled(settings, offers, kept, starts_at=starts_at)
+
+        mails = inbox.wait_for(staying_address, count=2, timeout_s=40)
+        assert sorted(mail.subject for mail in mails) == sorted([CONFIRMED, REMINDER])
+        assert datetime.now(UTC) >= starts_at - timedelta(seconds=15), "the reminder came early"
+        time.sleep(2)
+        assert REMINDER not in subjects(inbox, leaving_address)
