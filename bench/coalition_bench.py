@@ -602,7 +602,7 @@ def scenario_lines(members, needs, reach) -> list[str]:
     active = sum(m.status == MemberStatus.active for m in members)
     reaches = Counter(
         "own area" if m.reach == Reach() else "whole city" if m.reach.whole_city
-        else f"up to N km" if m.reach.km else "chosen areas" for m in members
+        else "up to N km" if m.reach.km else "chosen areas" for m in members
     )
     return [
         f"{len(members)} members ({active} active) in 6 Hamilton and 2 Toronto neighbourhoods; where they can go: "

@@ -218,7 +218,7 @@ def in_fresh_process(what: str, bootstrap: str, topic: str) -> dict:
 def _median_ratio(rebuilds: list[float], bares: list[float]) -> tuple[float, float]:
     """Ratio of the medians, and median of the ratios of each alternating pair."""
     return (statistics.median(rebuilds) / statistics.median(bares),
-            statistics.median(r / b for r, b in zip(rebuilds, bares)))
+            statistics.median(r / b for r, b in zip(rebuilds, bares, strict=True)))
 
 
 def _verdict(wall: float, cpu: float) -> str:

@@ -24,13 +24,15 @@ AUTH = "... on AuthPayload { token viewer { id } } ... on Problem { message }"
 
 # name, skills (slug, level), languages, area, remote_ok, days free
 VOLUNTEERS = [
-    ("Amina", [("legal-knowledge", "EXPERT"), ("immigration-law", "EXPERT")], ["fr", "en", "ar"], "montreal-parc-extension", False, WEEK[:5]),
+    ("Amina", [("legal-knowledge", "EXPERT"), ("immigration-law", "EXPERT")], ["fr", "en", "ar"],
+     "montreal-parc-extension", False, WEEK[:5]),
     ("Luis", [("interpretation", "EXPERT"), ("accompaniment", "CAPABLE")], ["es", "fr", "en"], "montreal-cote-des-neiges", False, WEEK),
     ("Mei", [("website-maintenance", "EXPERT"), ("graphic-design", "CAPABLE")], ["en", "zh"], "montreal-plateau", True, WEEK[5:]),
     ("Jo", [("graphic-design", "EXPERT"), ("social-media", "CAPABLE")], ["en", "fr"], "montreal-plateau", True, WEEK),
     ("Fatou", [("public-speaking", "EXPERT"), ("meeting-facilitation", "CAPABLE")], ["fr", "en"], "montreal-nord", False, WEEK),
     ("Sam", [("rally-support", "CAPABLE"), ("event-logistics", "CAPABLE")], ["en"], "montreal-ville-marie", False, WEEK),
-    ("Ana", [("rally-support", "LEARNING"), ("one-on-one-outreach", "CAPABLE")], ["es", "pt", "en"], "montreal-ville-marie", False, WEEK[4:]),
+    ("Ana", [("rally-support", "LEARNING"), ("one-on-one-outreach", "CAPABLE")], ["es", "pt", "en"],
+     "montreal-ville-marie", False, WEEK[4:]),
     ("Karim", [("rally-support", "CAPABLE"), ("translation", "EXPERT")], ["ar", "fr"], "montreal-ville-marie", True, WEEK),
     ("Rosa", [("one-on-one-outreach", "EXPERT"), ("interpretation", "CAPABLE")], ["es", "en"], "montreal-sud-ouest", False, WEEK),
     ("Dev", [("writing", "EXPERT"), ("legal-knowledge", "CAPABLE")], ["en", "fr"], "montreal-hochelaga", True, WEEK),
@@ -55,7 +57,8 @@ def _next(weekday: int, hour: int) -> datetime:
 def tasks() -> list[dict]:
     saturday = _next(5, 10)
     return [
-        {"title": "Legal clinic shift: tenant and status questions", "summary": "Answer questions at the Wednesday evening clinic with a lawyer.",
+        {"title": "Legal clinic shift: tenant and status questions",
+         "summary": "Answer questions at the Wednesday evening clinic with a lawyer.",
          "skills": [{"skill": "legal-knowledge", "minLevel": "CAPABLE"}], "languages": ["fr", "es"], "slots": 2,
          "startsAt": _next(2, 17).isoformat(), "endsAt": (_next(2, 17) + timedelta(hours=3)).isoformat(),
          "area": "montreal-parc-extension", "urgency": "HIGH", "address": "Community centre, room 2 (shared after acceptance)"},
@@ -133,7 +136,8 @@ def _coordinator(client: Client, admin: str) -> str:
         {"i": {"name": "Sanctuary City Network", "description": "Accompaniment, legal clinics, rapid response."}}, admin,
     )["createOrganization"], "id")
     invite = client.expect(client(
-        "mutation($o: ID!) { createCoordinatorInvite(organizationId: $o) { ... on CoordinatorInvite { code } ... on Problem { message } } }",
+        "mutation($o: ID!) { createCoordinatorInvite(organizationId: $o) { ... on CoordinatorInvite { code } "
+        "... on Problem { message } } }",
         {"o": organization["id"]}, admin,
     )["createCoordinatorInvite"], "code")
     result = client("mutation($i: RegisterCoordinatorInput!) { registerCoordinator(input: $i) { %s } }" % AUTH,

@@ -202,13 +202,13 @@ def launch(broker: Broker, cluster_id: str | None = None) -> subprocess.Popen:
 
 def ready_or_stopped(brokers: list[Broker], processes: list[subprocess.Popen], timeout_s: float) -> None:
     try:
-        for broker, process in zip(brokers, processes):
+        for broker, process in zip(brokers, processes, strict=True):
             wait_ready(broker, timeout_s, process)
     except BaseException:
         for broker in brokers:
             stop(broker)
         raise
-    for broker, process in zip(brokers, processes):
+    for broker, process in zip(brokers, processes, strict=True):
         print(f"Kafka {kafka_version()} ready on {broker.bootstrap} (node {broker.node_id}, pid {process.pid})")
 
 

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
             stop(node)
     else:
         pids = [running_pid(node) for node in nodes]
-        for node, pid in zip(nodes, pids):
+        for node, pid in zip(nodes, pids, strict=True):
             print(f"node {node.node_id}: " + (f"running (pid {pid}) on {node.bootstrap}" if pid else "not running"))
         sys.exit(0 if all(pids) else 1)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.infra import delete_topics_with_prefix, ensure_kafka, ensure_postgres, new_postgres_database, new_sqlite_database, new_topic_prefix
+from tests.support.infra import (
+    delete_topics_with_prefix, ensure_kafka, ensure_postgres, new_postgres_database, new_sqlite_database, new_topic_prefix,
+)
 
 
 @pytest.fixture(scope="session")

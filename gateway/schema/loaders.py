@@ -73,7 +73,7 @@ class Loaders:
             return_exceptions=True,
         )
         found: dict[AddressKey, Any] = {}
-        for (member_id, task_ids), answer in zip(batches, answers):
+        for (member_id, task_ids), answer in zip(batches, answers, strict=True):
             if isinstance(answer, BaseException):
                 if not isinstance(answer, Exception):  # cancelled: not an answer for these keys
                     raise answer

@@ -51,8 +51,9 @@ class Notifications:
 
 def consumers(notifications: Notifications) -> list[Consume]:
     topics, language = notifications.settings.topics, notifications.settings.default_language
-    return [Consume("members", recipients(topics, language)), Consume("tasks", schedules(topics, notifications.settings.reminder_offsets_seconds)),
-            Consume("offers", offer_news(topics, notifications.settings.reminder_offsets_seconds))]
+    offsets = notifications.settings.reminder_offsets_seconds
+    return [Consume("members", recipients(topics, language)), Consume("tasks", schedules(topics, offsets)),
+            Consume("offers", offer_news(topics, offsets))]
 
 
 def definition(channels: dict[str, Channel] | None = None) -> AppDefinition[Notifications]:

@@ -37,7 +37,8 @@ def test_a_designer_gets_the_design_task_accepts_it_and_a_member_without_the_ski
 
     posted_at = time.monotonic()
     task = graphql(POST_TASK, {"i": {"title": "Design the rally poster", "skills": [{"skill": skill, "minLevel": "CAPABLE"}],
-                                     "languages": ["fr"], "slots": 1, "remote": True, "deadline": in_a_week()}}, coordinator.token)["postTask"]
+                                     "languages": ["fr"], "slots": 1, "remote": True, "deadline": in_a_week()}},
+                    coordinator.token)["postTask"]
     assert task["__typename"] == "Task" and task["status"] == "OPEN", task
 
     def offer_for_designer():

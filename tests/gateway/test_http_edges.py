@@ -69,6 +69,11 @@ def services() -> FakeServices:
     return FakeServices()
 
 
+def notifier_key() -> str:
+    """The notifications service's public key, which the gateway must list outside development."""
+    return new_signing_key("notifications").trusted_key("notifications").text
+
+
 def make_client(tmp_path, services, **overrides) -> TestClient:
     values = dict(
         database_url=f"sqlite:///{tmp_path / 'gateway.db'}", environment="test", live_updates=False,
@@ -292,8 +297,8 @@ def test_pages_carry_a_strict_content_security_policy(client):
 def test_graphiql_is_served_in_development_only(tmp_path, services):
     with make_client(tmp_path, services, environment="development") as development:
         assert "graphiql" in development.get("/graphql", headers={"accept": "text/html"}).text.lower()
-    with make_client(tmp_path, services, environment="production",
-                     service_token_key=new_signing_key("gateway").text) as production:
+    with make_client(tmp_path, services, environment="production", service_token_key=new_signing_key("gateway").text,
+                     token_issuer_keys=notifier_key()) as production:
         assert production.get("/graphql", headers={"accept": "text/html"}).status_code == 404
 
 
@@ -301,12 +306,13 @@ INTROSPECTION = {"query": "{ __schema { queryType { name } } }"}
 
 
 def test_introspection_is_off_outside_development_unless_configured_on(tmp_path, services):
-    signing_key = new_signing_key("gateway").text
-    with make_client(tmp_path, services, environment="production", service_token_key=signing_key) as production:
+    signing_key, notifier = new_signing_key("gateway").text, notifier_key()
+    with make_client(tmp_path, services, environment="production", service_token_key=signing_key,
+                     token_issuer_keys=notifier) as production:
         refused = post(production, INTROSPECTION)
         typename = post(production, {"query": "{ __typename }"})
     with make_client(tmp_path, services, environment="production", introspection=True,
-                     service_token_key=signing_key) as configured:
+                     service_token_key=signing_key, token_issuer_keys=notifier) as configured:
         allowed = post(configured, INTROSPECTION)
     with make_client(tmp_path, services, environment="development") as development:
         in_development = post(development, INTROSPECTION)

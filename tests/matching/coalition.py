@@ -283,7 +283,8 @@ def _regional_outreach() -> list[Need]:
     ]
     punjabi = [
         Need(task(title=f"Warehouse outreach, week {week} (Punjabi)", slots=3,
-                  starts_at=_on(Weekday.wednesday, 18, week), hours=2, skills={"outreach": SkillLevel.learning}, languages=("pa",), area="stoney-creek",
+                  starts_at=_on(Weekday.wednesday, 18, week), hours=2, skills={"outreach": SkillLevel.learning},
+                  languages=("pa",), area="stoney-creek",
                   ).model_copy(update={"min_fluency": {"pa": Fluency.fluent}}), "punjabi outreach")
         for week in (2, 3)
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter, defaultdict
+from itertools import pairwise
 from uuid import UUID
 
 import pytest
@@ -79,4 +80,4 @@ def assert_no_one_is_in_two_places_at_once(accepted, by_task) -> None:
             windows[offer["member_id"]].append((state.starts_at, state.ends_at))
     for spans in windows.values():
         spans.sort()
-        assert all(earlier[1] <= later[0] for earlier, later in zip(spans, spans[1:])), spans
+        assert all(earlier[1] <= later[0] for earlier, later in pairwise(spans)), spans

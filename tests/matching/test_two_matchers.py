@@ -44,7 +44,7 @@ def tasks_on_every_partition(per_partition: int, first_week: int = 1) -> list:
     shifts = [next_weekday(Weekday.saturday, hour, week) for week in range(first_week, first_week + 9) for hour in (8, 11, 14, 17)]
     return [
         task(task_id=task_id, slots=2, skills={"outreach": SkillLevel.learning}, title="Door-to-door outreach", starts_at=shift)
-        for task_id, shift in zip(task_ids, shifts)
+        for task_id, shift in zip(task_ids, shifts, strict=False)
     ]
 
 

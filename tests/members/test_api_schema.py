@@ -47,7 +47,8 @@ def members_service(kafka_bootstrap, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def member_ids(members_service) -> list[str]:
-    return [httpx.post(f"{members_service.url}/members", json=profile(), headers=signed_headers("members", "system")).json()["id"] for _ in range(5)]
+    system = signed_headers("members", "system")
+    return [httpx.post(f"{members_service.url}/members", json=profile(), headers=system).json()["id"] for _ in range(5)]
 
 
 @schema.parametrize()

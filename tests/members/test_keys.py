@@ -35,7 +35,9 @@ def test_a_placeholder_key_is_refused_outside_development():
         Settings(environment="production", token_issuer_keys=real_trusted_keys(), encryption_keys="dev-only-insecure-secret")
     with pytest.raises(ValidationError, match="32 random bytes"):
         Settings(environment="production", token_issuer_keys=real_trusted_keys(), encryption_keys="not-a-key")
-    assert len(Settings(environment="production", token_issuer_keys=real_trusted_keys(), encryption_keys=f"{NEW_KEY},{OLD_KEY}").encryption_key_list()) == 2
+    settings = Settings(environment="production", token_issuer_keys=real_trusted_keys(),
+                        encryption_keys=f"{NEW_KEY},{OLD_KEY}")
+    assert len(settings.encryption_key_list()) == 2
     assert len(Settings(environment="development").encryption_key_list()) == 1
 
 

@@ -117,8 +117,8 @@ def test_a_reminder_due_while_the_service_was_down_arrives_once_after_a_restart_
     try:
         later, later_address, later_start = accepted_task(settings, offers, members, starts_in_s=80)
         soon, soon_address, soon_start = accepted_task(settings, offers, members, starts_in_s=45)
-        for offer in (later, soon):
-            eventually(lambda: [d for d in deliveries_of(database, offer.data["member_id"]) if d.kind == "reminder"],
+        for member_id in (later.data["member_id"], soon.data["member_id"]):
+            eventually(lambda member_id=member_id: [d for d in deliveries_of(database, member_id) if d.kind == "reminder"],
                        30, message="the reminder planned")
         service.stop()
         # Down past the moment the sooner task's reminder was due, and past its start; the later one

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from itertools import pairwise
 
 import pytest
 from sqlmodel import Session, SQLModel
@@ -69,7 +70,7 @@ def test_two_relays_publish_each_key_s_events_once_and_in_commit_order(postgres_
 
 
 def first_disorder(sequences: list[int]) -> str:
-    for position, (before, after) in enumerate(zip(sequences, sequences[1:])):
+    for position, (before, after) in enumerate(pairwise(sequences)):
         if after != before + 1:
             return f"out of order at position {position + 1}: {before} then {after}"
     return f"{len(sequences)} events in order"

@@ -165,7 +165,7 @@ def _text(literal: Literal, named: dict[str, Literal], assignment: dict[str, str
     text = ""
     for part in [literal, *literal.joined]:
         text += part.pieces[0]
-        for expression, piece in zip(part.expressions, part.pieces[1:]):
+        for expression, piece in zip(part.expressions, part.pieces[1:], strict=True):
             value = _text(named[expression], named, assignment) if expression in named else assignment[expression]
             text += value + piece
     return text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -90,7 +91,7 @@ def test_occurrences_are_posted_on_a_rolling_horizon_and_never_twice(sqlite_clie
     assert len(tasks) == created["occurrences_posted"] + 2
     starts = [datetime.fromisoformat(t["starts_at"]) for t in tasks]
     assert all(later - earlier == timedelta(weeks=1) or later - earlier == timedelta(weeks=1, hours=1)
-               or later - earlier == timedelta(weeks=1, hours=-1) for earlier, later in zip(starts, starts[1:]))
+               or later - earlier == timedelta(weeks=1, hours=-1) for earlier, later in pairwise(starts))
 
 
 def test_this_and_the_following_occurrences_change_and_the_earlier_ones_do_not(year_ahead):

@@ -78,7 +78,8 @@ class PublicTask:
             skills=[SkillNeed.from_service(need, skill_names) for need in data.get("skills") or []],
             languages=list(data.get("languages") or []), area=area, area_name=area_names.get(area) if area else None,
             remote=bool(data.get("remote")), starts_at=parse_datetime(data.get("starts_at")),
-            ends_at=parse_datetime(data.get("ends_at")), deadline=parse_datetime(data.get("deadline")), urgency=Urgency(data.get("urgency") or "normal"),
+            ends_at=parse_datetime(data.get("ends_at")), deadline=parse_datetime(data.get("deadline")),
+            urgency=Urgency(data.get("urgency") or "normal"),
             time_zone=data["time_zone"], slots=data["slots"],
             open_slots=max(0, data["slots"] - int(data.get("accepted_count") or 0)), status=TaskStatus(data["status"]),
         )

@@ -51,7 +51,8 @@ class TaskWatch:
 
 @strawberry.type
 class CoordinationSubscriptions:
-    @strawberry.subscription(description="Changes to your organization's and your committees' tasks: posted, edited, offers answered, filled.",
+    @strawberry.subscription(description="Changes to your organization's and your committees' tasks: posted, "
+                                         "edited, offers answered, filled.",
                              permission_classes=COORDINATOR)
     async def task_updates(self, info: Info) -> AsyncGenerator[TaskUpdate, None]:
         user = await info.context.require_user()

@@ -192,7 +192,7 @@ def _task(fixed, day, start, minutes, deadline_minutes, needs, languages, area, 
         ends_at=start + timedelta(minutes=minutes) if fixed else None,
         deadline=None if fixed else deadline,
         area=area, remote=remote, whole_city=whole_city,
-        min_fluency={code.lower(): fluency for code, fluency in zip(languages, floor)},
+        min_fluency={code.lower(): fluency for code, fluency in zip(languages, floor, strict=False)},
     )
 
 
