@@ -101,7 +101,7 @@ async def test_offers_of_many_tasks_page_through_and_land_on_their_own_task():
     results = await outcomes(loaders_over(services).offers_of_task, tasks + ids(2))
 
     assert services.calls == Counter({"GET /offers": 3})  # 450 offers, 200 a page
-    for task_id, found in zip(tasks, results, strict=True):
+    for task_id, found in zip(tasks, results[:-2], strict=True):  # the last two: unknown tasks
         assert [o["id"] for o in found] == [o["id"] for o in offers if o["task_id"] == str(task_id)]
     assert results[-2:] == [[], []]
 
