@@ -38,11 +38,6 @@ class UserBase(SQLModel):
     locale: str = Field(default="en", max_length=10)
 
 
-class UserCreate(UserBase):
-    email: str
-    password: str
-
-
 class User(UserBase, table=True):
     __tablename__ = "gateway_user"
 

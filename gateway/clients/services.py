@@ -1,4 +1,6 @@
-"""Typed entry points to each service's HTTP contract (see the shared brief for the contracts)."""
+"""Typed entry points to each service's HTTP contract: one method per route the gateway calls. The
+contracts themselves are the services' routes and pydantic models (each service's ``/openapi.json``);
+the JSON that comes back is read by the ``from_service`` constructors of the GraphQL types."""
 
 from __future__ import annotations
 

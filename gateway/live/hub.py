@@ -67,10 +67,6 @@ class Hub:
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
 
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)
-
     def publish_threadsafe(self, event: LiveEvent) -> None:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self.publish, event)

@@ -56,10 +56,6 @@ class Context(BaseContext):
         self.refresh_loaders()
         return self.gateway.tokens.read(token) if token else None
 
-    @property
-    def has_token(self) -> bool:
-        return self._token is not None
-
     async def user(self) -> User | None:
         """The signed-in account, or None (anonymous, expired token, disabled account)."""
         if self._user is _UNKNOWN:

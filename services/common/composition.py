@@ -46,7 +46,7 @@ from services.common.observability import configure_logging
 from services.common.problems import install_problem_handlers
 from services.common.runtime import Runtime, build_runtime, observe_request, operations_router, start_consumer
 from services.common.settings import ServiceSettings
-from services.common.tracing import TracingMiddleware, configure_tracing
+from services.common.tracing import TracingMiddleware, configure_tracing, flush_tracing
 
 log = logging.getLogger(__name__)
 W = TypeVar("W")
@@ -128,6 +128,7 @@ class Wired(Generic[W]):
                 await self.definition.close(self.wiring)
         finally:
             self.runtime.shutdown()
+            flush_tracing()  # spans of the last requests leave before the process does
 
 
 def bootstrap(settings: ServiceSettings, definition: AppDefinition[W], *, producer=None) -> Wired[W]:

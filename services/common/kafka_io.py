@@ -145,13 +145,6 @@ def _admin_when_ready(bootstrap_servers: str, timeout_s: float) -> KafkaAdminCli
             time.sleep(0.5)
 
 
-def header_value(headers: Headers | None, name: str) -> str | None:
-    for key, value in headers or []:
-        if key == name and value is not None:
-            return value.decode()
-    return None
-
-
 @dataclass(frozen=True)
 class SentRecord:
     topic: str

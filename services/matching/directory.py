@@ -63,11 +63,6 @@ class MemberDirectory:
         member = self.get(member_id)
         return member is not None and member.status == MemberStatus.active
 
-    def monthly_limit(self, member_id: UUID) -> int | None:
-        """The member's own limit, or None for a member the coalition no longer has."""
-        member = self.get(member_id)
-        return None if member is None else member.max_tasks_per_month
-
     def could_fit(self, member_id: UUID, task: TaskState, now: datetime) -> bool:
         """Whether the member meets the task's constraints, whatever their load (a first sieve)."""
         with self._lock:
