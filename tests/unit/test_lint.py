@@ -3,6 +3,7 @@ a change that breaks a rule fails the suite with the lines to fix."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,4 +14,22 @@ REPO = Path(__file__).resolve().parents[2]
 def test_ruff_finds_nothing_to_fix():
     found = subprocess.run([sys.executable, "-m", "ruff", "check", "--output-format", "concise", "."],
                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert found.returncode == 0, found.stdout + found.stderr
+
+
+WEB = REPO / "gateway" / "web"
+
+
+def test_eslint_finds_nothing_to_fix_in_the_pages_and_the_widget():
+    """eslint's recommended rules over the JavaScript browsers run (gateway/web/eslint.config.mjs);
+    installed from gateway/web/package-lock.json on first use, as the browser tests' axe-core is."""
+    eslint = WEB / "node_modules" / "eslint" / "bin" / "eslint.js"
+    if not eslint.exists():
+        npm = shutil.which("npm")
+        assert npm, "npm is needed once to install eslint (cd gateway/web && npm ci)"
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True, capture_output=True, timeout=300)
+    node = shutil.which("node")
+    assert node, "node runs eslint"
+    found = subprocess.run([node, str(eslint), "--max-warnings", "0", "."], cwd=WEB, capture_output=True, text=True,
+                           timeout=120)
     assert found.returncode == 0, found.stdout + found.stderr

@@ -197,7 +197,7 @@
     if (socket) return;
     try {
       socket = new WebSocket(origin.replace(/^http/, "ws") + "/graphql", "graphql-transport-ws");
-    } catch (_) {
+    } catch {
       socket = null;
       return;
     }

@@ -17,7 +17,7 @@ export async function request(query, variables = {}) {
   let response;
   try {
     response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
-  } catch (_) {
+  } catch {
     throw new RequestFailed("network", "NETWORK");
   }
   const body = await response.json().catch(() => ({}));

@@ -7,7 +7,7 @@ export function currentSession() {
   try {
     const session = JSON.parse(sessionStorage.getItem(KEY) || "null");
     if (session && new Date(session.expiresAt) > new Date()) return session;
-  } catch (_) { /* unreadable: treat as signed out */ }
+  } catch { /* unreadable: treat as signed out */ }
   sessionStorage.removeItem(KEY);
   return null;
 }
@@ -62,5 +62,5 @@ async function renew() {
     const data = await request(`mutation { renewToken { __typename ... on AuthPayload {
       token expiresAt viewer { role locale } } } }`);
     if (data.renewToken.__typename === "AuthPayload") saveSession(data.renewToken);
-  } catch (_) { /* the next request will send the person to the login page */ }
+  } catch { /* the next request will send the person to the login page */ }
 }

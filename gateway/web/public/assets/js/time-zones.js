@@ -11,7 +11,7 @@ export function isKnownZone(zone) {
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });
     return Boolean(zone);
-  } catch (_) {
+  } catch {
     return false;
   }
 }
