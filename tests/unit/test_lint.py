@@ -1,5 +1,6 @@
-"""The linter the project runs (ruff, configured in pyproject.toml), as part of the test command:
-a change that breaks a rule fails the suite with the lines to fix."""
+"""The checks the project runs as part of the test command: ruff and mypy (configured in
+pyproject.toml) and eslint (gateway/web/eslint.config.mjs). A change that breaks a rule fails the
+suite with the lines to fix."""
 
 from __future__ import annotations
 
@@ -14,6 +15,12 @@ REPO = Path(__file__).resolve().parents[2]
 def test_ruff_finds_nothing_to_fix():
     found = subprocess.run([sys.executable, "-m", "ruff", "check", "--output-format", "concise", "."],
                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert found.returncode == 0, found.stdout + found.stderr
+
+
+def test_mypy_finds_no_type_errors_where_it_is_strict():
+    """mypy --strict over the files pyproject.toml lists ([tool.mypy])."""
+    found = subprocess.run([sys.executable, "-m", "mypy"], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert found.returncode == 0, found.stdout + found.stderr
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
 
 from services.common.contracts import TaskState
 
@@ -49,14 +50,14 @@ def weekly_minutes(windows: Iterable[tuple[int, time, time]]) -> WeeklyMinutes:
 # One copy of each distinct availability pattern, shared by every member who has it: members
 # mostly pick the same few windows, so this saves memory and keeps the hot loop in cache.
 # It only grows with the number of distinct patterns ever seen.
-_SHARED: dict[tuple, tuple] = {}
+_SHARED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 
-def shared(value: tuple) -> tuple:
+def shared(value: tuple[Any, ...]) -> tuple[Any, ...]:
     return _SHARED.setdefault(value, value)
 
 
-def shared_nested(value: tuple[tuple, ...]) -> tuple[tuple, ...]:
+def shared_nested(value: tuple[tuple[Any, ...], ...]) -> tuple[tuple[Any, ...], ...]:
     """``shared`` for a tuple of tuples, whose items are shared too (looked at only when the
     whole is new: a known whole already holds shared items)."""
     found = _SHARED.get(value)

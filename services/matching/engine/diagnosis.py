@@ -46,7 +46,8 @@ class Counter:
                      for name, wider in widened(task).items()}
         return Diagnosis(self.index.stats(0).indexed_members, excluded, eligible, widenings)
 
-    def _funnel(self, task: TaskState, loads: Mapping[UUID, MemberLoad], asked: Collection[UUID]):
+    def _funnel(self, task: TaskState, loads: Mapping[UUID, MemberLoad],
+                asked: Collection[UUID]) -> tuple[dict[str, int], int]:
         query: TaskQuery = self.make_query(task)
         groups: list[entries.Group] = []
         counts: dict[str, int] = {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Hashable
+from typing import Any
 
 from services.common.contracts import SkillLevel
 
@@ -123,7 +124,7 @@ def parts_of(profile: MemberProfile) -> list[int]:
     return parts
 
 
-class _PartNumbers(dict[tuple, int]):
+class _PartNumbers(dict[tuple[Any, ...], int]):
     """Each distinct part's number, given the first time it is asked for; its entries are at
     that number in ``PART_ENTRIES``.
 
@@ -131,7 +132,7 @@ class _PartNumbers(dict[tuple, int]):
     numbered under a lock, and its entries are in place before its number can be found.
     """
 
-    def __missing__(self, description: tuple) -> int:
+    def __missing__(self, description: tuple[Any, ...]) -> int:
         entries = _entries_for(description)
         with _NUMBERING:
             number = self.get(description)
@@ -147,7 +148,7 @@ _PARTS = _PartNumbers()
 PART_ENTRIES: list[tuple[Entry, ...]] = []
 
 
-def _entries_for(description: tuple) -> tuple[Entry, ...]:
+def _entries_for(description: tuple[Any, ...]) -> tuple[Entry, ...]:
     kind = description[0]
     if kind == "skill":
         _, skill, top_level, areas, remote_ok, home_city = description

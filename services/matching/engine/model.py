@@ -7,18 +7,21 @@ every member of the coalition in memory.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from hashlib import blake2b
 from uuid import UUID
 
 from services.common.contracts import (
     DateRange,
+    Fluency,
     LanguageClaim,
     MemberState,
     MemberStatus,
     Reach,
     SkillClaim,
+    SkillLevel,
+    Weekday,
     WeeklyWindow,
 )
 
@@ -130,7 +133,7 @@ class MemberProfile:
         reach, places, home_city = _resolved(self.area, self.reach, geography)
         if places == self.places and home_city == self.home_city:
             return self
-        return MemberProfile(*(getattr(self, name) for name in _FIELDS[:-2]), places, home_city)
+        return replace(self, places=places, home_city=home_city)
 
     @property
     def active(self) -> bool:
@@ -142,10 +145,10 @@ class MemberProfile:
         return MemberState(
             member_id=self.member_id,
             status=self.status,
-            skills=[SkillClaim(skill=s, level=lv) for s, lv in self.skill_levels.items()],
-            languages=[LanguageClaim(code=c, fluency=f) for c, f in self.languages],
+            skills=[SkillClaim(skill=s, level=SkillLevel(lv)) for s, lv in self.skill_levels.items()],
+            languages=[LanguageClaim(code=c, fluency=Fluency(f)) for c, f in self.languages],
             weekly_availability=[
-                WeeklyWindow(weekday=d, start=s, end=e) for d, s, e in self.windows
+                WeeklyWindow(weekday=Weekday(d), start=s, end=e) for d, s, e in self.windows
             ],
             unavailable=[
                 DateRange(start=date.fromordinal(a), end=date.fromordinal(b))
@@ -190,5 +193,3 @@ def _highest_levels(skills: list[SkillClaim]) -> dict[str, int]:
 # same reasons as availability.shared.
 _SHARED_LEVELS: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
 
-
-_FIELDS = MemberProfile.__slots__

@@ -87,6 +87,8 @@ def reasons_for(query: TaskQuery, profile: MemberProfile, load: MemberLoad) -> l
 def _place(query: TaskQuery, profile: MemberProfile) -> str:
     """"in Glanbrook", and how far it is when it is not the member's own area."""
     area, geography = query.task.area, query.geography
+    if area is None:  # a task with no place has nothing to say here
+        return ""
     words = f"in {geography.name(area)}"
     if profile.area is None or profile.area == area:
         return words
