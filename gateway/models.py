@@ -9,20 +9,13 @@ an admin can see who an account belongs to).
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from sqlalchemy import DateTime, String
 from sqlmodel import Field, SQLModel
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything here is stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+from services.common.clock import utc_now
 
 
 class Role(str, enum.Enum):

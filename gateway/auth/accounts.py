@@ -21,7 +21,8 @@ from gateway.auth.emails import EmailVault, normalize_email
 from gateway.auth.passwords import hash_password, password_matches
 from gateway.auth.tokens import TokenClaims
 from gateway.errors import Unauthenticated
-from gateway.models import Invite, Role, User, UserPublic, as_utc, utc_now
+from gateway.models import Invite, Role, User, UserPublic
+from services.common.clock import as_utc, utc_now
 from services.common.db import session_scope
 from services.common.problems import Conflict, Invalid, NotFound
 

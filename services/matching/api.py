@@ -7,13 +7,14 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session
 
+from services.common.clock import utc_now
 from services.common.contracts import OfferStatus
 from services.common.deps import Actor, get_actor, get_session
 from services.common.http_api import MAX_OFFSET, batch_ids
 from services.matching import asked_for, handlers, reads
 from services.matching.asked_for import TaskForMember
 from services.matching.context import Matching
-from services.matching.models import FillPublic, OfferAnswer, OfferPage, OfferPublic, utcnow
+from services.matching.models import FillPublic, OfferAnswer, OfferPage, OfferPublic
 from services.matching.reads import MAX_TASK_IDS, FillList
 from services.matching.unfilled import DiagnosisPublic, diagnose_task
 
@@ -59,7 +60,7 @@ def accept_offer(
     offer_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
 ) -> OfferPublic:
     with matching.unit_of_work() as session:
-        return handlers.accept_offer(session, matching, offer_id, actor, answer.member_id, utcnow())
+        return handlers.accept_offer(session, matching, offer_id, actor, answer.member_id, utc_now())
 
 
 @router.post(
@@ -69,7 +70,7 @@ def decline_offer(
     offer_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
 ) -> OfferPublic:
     with matching.unit_of_work() as session:
-        return handlers.decline_offer(session, matching, offer_id, actor, answer.member_id, utcnow())
+        return handlers.decline_offer(session, matching, offer_id, actor, answer.member_id, utc_now())
 
 
 @router.post(
@@ -80,7 +81,7 @@ def withdraw_offer(
     offer_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
 ) -> OfferPublic:
     with matching.unit_of_work() as session:
-        return handlers.withdraw_acceptance(session, matching, offer_id, actor, answer.member_id, utcnow())
+        return handlers.withdraw_acceptance(session, matching, offer_id, actor, answer.member_id, utc_now())
 
 
 @router.get("/tasks/{task_id}/fill", summary="How many places of a task are taken and by whom", responses={404: {}})
@@ -93,7 +94,7 @@ def get_fill(task_id: UUID, session: Session = Depends(get_session)) -> FillPubl
 def get_diagnosis(
     task_id: UUID, matching: Matching = Depends(get_matching), session: Session = Depends(get_session),
 ) -> DiagnosisPublic:
-    return diagnose_task(session, matching, task_id, utcnow())
+    return diagnose_task(session, matching, task_id, utc_now())
 
 
 @router.post(
@@ -104,7 +105,7 @@ def ask_for_task(
     task_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
 ) -> TaskForMember:
     with matching.unit_of_work() as session:
-        return asked_for.consider(session, matching, task_id, answer.member_id, actor, utcnow())
+        return asked_for.consider(session, matching, task_id, answer.member_id, actor, utc_now())
 
 
 @router.get("/fills", summary="How far many tasks have filled, in one request")

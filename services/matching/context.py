@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import event
 from sqlmodel import Session
 
+from services.common.clock import utc_now
 from services.common.db import session_scope
 from services.common.runtime import Runtime
 from services.matching.config import Settings
 from services.matching.directory import MemberDirectory
-from services.matching.models import utcnow
 from services.matching.open_tasks import OpenTasks, short_tasks_members_fit
 from services.matching.ownership import PartitionOwnership
 from services.matching.work import WorkQueue, freed_by, touched_by
@@ -70,7 +70,7 @@ class Matching:
                 self.work.mark(changed)
             if freed:  # also from the worker's own expiries: it runs these next
                 self.work.mark(short_tasks_members_fit(self.open_tasks, self.directory, self.work.short(), freed,
-                                                       utcnow()))
+                                                       utc_now()))
 
         event.listen(session, "after_commit", woken, once=True)
 

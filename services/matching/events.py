@@ -15,12 +15,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common.catalogue import FILL_COMPLETED, FILL_REOPENED, OFFER_EVENT_FOR
+from services.common.clock import as_utc
 from services.common.contracts import FillChanged, OfferChanged, OfferStatus
 from services.common.envelope import wrap
 from services.common.observability import OFFER_RESPONSE_SECONDS, OFFERS_BY_OUTCOME
 from services.common.outbox import add_event
 from services.matching.capacity import Fill
-from services.matching.models import MatchingTask, Offer, as_utc
+from services.matching.models import MatchingTask, Offer
 from services.matching.work import freed, touched
 
 SOURCE = "matching"

@@ -16,6 +16,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlmodel import Session
 
+from services.common.clock import as_utc
 from services.common.contracts import MemberStatus, OfferStatus
 from services.common.deps import Actor
 from services.common.problems import NotFound
@@ -25,9 +26,7 @@ from services.matching.errors import (
     MonthlyLimitReached, NotYourOffer, OfferNotAccepted, OfferNotPending, ScheduleClash, StillStarting, TaskFilled,
 )
 from services.matching.loads import month_of
-from services.matching.models import (
-    MATCHABLE_TASK_STATUSES, FillPublic, MatchingTask, Offer, OfferPublic, as_utc,
-)
+from services.matching.models import MATCHABLE_TASK_STATUSES, FillPublic, MatchingTask, Offer, OfferPublic
 
 # Roles allowed to answer an offer on a member's behalf (the gateway acting for them, operators).
 TRUSTED_ROLES = {"system", "admin"}

@@ -21,9 +21,10 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from services.common.clock import as_utc
 from services.common.contracts import OfferStatus
 from services.matching.engine import MemberLoad
-from services.matching.models import MemberMonthLoad, Offer, as_utc
+from services.matching.models import MemberMonthLoad, Offer
 
 
 def month_of(moment: datetime, tz: tzinfo) -> str:

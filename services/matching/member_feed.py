@@ -22,6 +22,7 @@ from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import select
 from sqlmodel import Session
 
+from services.common.clock import utc_now
 from services.common.contracts import MemberState, MemberStatus, OfferStatus
 from services.common.consumer import dead_letter
 from services.common.kafka_io import make_consumer, wait_for_partitions
@@ -29,7 +30,7 @@ from services.matching import offers
 from services.matching.context import Matching
 from services.matching.directory import MemberDirectory, MemberUpdate
 from services.matching.member_states import Unreadable, read_area, read_update
-from services.matching.models import Offer, utcnow
+from services.matching.models import Offer
 from services.matching.open_tasks import tasks_member_could_fit
 
 log = logging.getLogger(__name__)
@@ -246,9 +247,9 @@ def members_changed(matching: Matching, updates: list[MemberUpdate]) -> None:
             continue
         try:
             with matching.unit_of_work() as session:
-                settle_member_offers(session, matching.offers_topic, member_id, state, utcnow())
+                settle_member_offers(session, matching.offers_topic, member_id, state, utc_now())
         except Exception:
             # The worker's reconciliation settles every live offer of unknown or paused members.
             log.exception("could not withdraw the offers of member %s yet", member_id)
     if available:
-        matching.work.mark(tasks_member_could_fit(matching.open_tasks, matching.directory, available, utcnow()))
+        matching.work.mark(tasks_member_could_fit(matching.open_tasks, matching.directory, available, utc_now()))

@@ -8,7 +8,7 @@ for a member's own monthly limit. ``matching_task`` is this service's copy of th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict
@@ -23,15 +23,6 @@ LIVE_STATUSES = (OfferStatus.pending, OfferStatus.accepted)
 MATCHABLE_TASK_STATUSES = (TaskStatus.open.value, TaskStatus.filled.value)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back without a zone; everything stored here is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def _when(nullable: bool = False):

@@ -27,9 +27,9 @@ from uuid import UUID
 from prometheus_client import Histogram
 from sqlmodel import Session
 
+from services.common.clock import utc_now
 from services.matching.context import Matching
 from services.matching.member_feed import settle_member_offers
-from services.matching.models import utcnow
 from services.matching.work import next_expiry, tasks_with_expired_offers
 from services.matching.worker import (
     OFFERS_CREATED, PASS_SECONDS, loads_now, members_to_settle, tasks_with_free_slots, top_up,
@@ -60,7 +60,7 @@ def run_worker(matching: Matching, stop: threading.Event) -> None:
     while not stop.is_set():
         matching.worker_wakeup.clear()  # a nudge during the step asks for one more
         try:
-            pause = step(matching, schedule, utcnow())
+            pause = step(matching, schedule, utc_now())
         except Exception:
             log.exception("matching step failed; retrying shortly")
             pause = matching.settings.tick_seconds

@@ -16,13 +16,14 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common import catalogue
+from services.common.clock import as_utc, utc_now
 from services.common.consumer import PoisonEvent
 from services.common.contracts import OfferStatus, TaskState, TaskStatus
 from services.common.dispatch import Event, Subscription, Tombstone
 from services.common.topics import TASKS_STATE
 from services.matching import capacity, events, offers
 from services.matching.context import Matching
-from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask, Offer, as_utc, utcnow
+from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask, Offer
 from services.matching.widening import as_matched
 from services.matching.work import touched
 
@@ -33,11 +34,11 @@ def task_states(matching: Matching) -> Subscription:
     """The consumer of tasks.state: every task state is applied alike, whatever its change."""
 
     def state_changed(session: Session, event: Event[TaskState]) -> None:
-        task_state_arrived(session, matching, event.payload, event.partition or 0, event.occurred_at, utcnow())
+        task_state_arrived(session, matching, event.payload, event.partition or 0, event.occurred_at, utc_now())
 
     def removed(session: Session, tombstone: Tombstone) -> None:
         task_id = _task_id(tombstone.key)
-        task_removed(session, matching.offers_topic, task_id, utcnow())
+        task_removed(session, matching.offers_topic, task_id, utc_now())
         matching.open_tasks.remove(task_id)
         matching.after_commit(session)
 

@@ -24,8 +24,9 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlmodel import Session
 
+from services.common.clock import as_utc
 from services.common.contracts import OfferStatus, TaskState
-from services.matching.models import Offer, as_utc
+from services.matching.models import Offer
 
 # Weight of the prior (the rate the wave factor assumes), in answers: the first few answers
 # move the estimate, without one early decline doubling the wave.

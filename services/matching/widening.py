@@ -19,10 +19,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel import Session
 
+from services.common.clock import as_utc
 from services.common.contracts import TaskState
 from services.matching.engine import MemberLoad
 from services.matching.engine.diagnosis import widened
-from services.matching.models import TaskWidening, as_utc
+from services.matching.models import TaskWidening
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,9 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from services.common.clock import as_utc
 from services.common.contracts import OfferStatus
-from services.matching.models import MatchingTask, Offer, as_utc
+from services.matching.models import MatchingTask, Offer
 
 # session.info keys under which a transaction collects the tasks it changed (see ``touched``) and
 # the members whose waiting offers it answered, expired or withdrew (see ``freed``).

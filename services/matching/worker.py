@@ -20,12 +20,13 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from services.common.clock import as_utc, utc_now
 from services.common.contracts import MemberStatus, OfferStatus, TaskState
 from services.matching import capacity, offers
 from services.matching.context import Matching
 from services.matching.loads import LoadBook, load_book
 from services.matching.member_feed import settle_member_offers
-from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill, as_utc, utcnow
+from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill
 from services.matching.waves import answers_so_far, slow_point
 from services.matching.widening import widen_when_due
 
@@ -41,7 +42,7 @@ def run_pass(matching: Matching, now: datetime | None = None) -> int:
     owned = matching.ownership.owned()
     if not owned:
         return 0
-    now = now or utcnow()
+    now = now or utc_now()
     started = time.perf_counter()
     with Session(matching.runtime.engine) as session:
         task_ids = tasks_with_free_slots(session, owned)

@@ -10,9 +10,10 @@ from uuid import UUID
 
 from sqlmodel import Session, func, select
 
+from services.common.clock import as_utc
 from services.common.deps import Actor
 from services.common.http_api import Page, PageRequest
-from services.members.models import AuditEntry, AuditEntryPublic, as_utc
+from services.members.models import AuditEntry, AuditEntryPublic
 
 
 def record(

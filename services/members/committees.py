@@ -12,11 +12,11 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from services.common import catalogue
+from services.common.clock import as_utc, utc_now
 from services.common.problems import Conflict
 from services.members import audit
 from services.members.events import publish_member_state
 from services.members.handlers import Context, load_member
-from services.members.models import as_utc, utc_now
 from services.members.permissions import STAFF, is_self, require_self_or
 
 MAX_COMMITTEES = 30

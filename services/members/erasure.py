@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
+from services.common.clock import utc_now
 from services.common.db import session_scope
 from services.common.deps import Actor
 from services.common.runtime import Runtime
@@ -26,7 +27,7 @@ from services.common.topics import Topics
 from services.members import audit
 from services.members.events import publish_erasure
 from services.members.handlers import Context, load_member
-from services.members.models import ErasedMember, Member, utc_now
+from services.members.models import ErasedMember, Member
 from services.members.permissions import SIGN_UP, STAFF, require_self_or
 
 log = logging.getLogger(__name__)

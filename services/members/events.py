@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from services.common import catalogue
 from services.common.catalogue import EventType
+from services.common.clock import as_utc
 from services.common.contracts import (
     DateRange,
     Fluency,
@@ -39,7 +40,7 @@ from services.common.outbox import add_event, add_tombstone
 from services.common.republish import Source, refill
 from services.common.settings import ServiceSettings
 from services.common.topics import OFFERS_EVENTS, Topics
-from services.members.models import ErasedMember, Member, as_utc
+from services.members.models import ErasedMember, Member
 
 log = logging.getLogger(__name__)
 SOURCE = "members"

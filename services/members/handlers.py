@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlmodel import Session, func, select
 
 from services.common import catalogue
+from services.common.clock import as_utc, utc_now
 from services.common.contracts import MemberStatus
 from services.common.deps import Actor
 from services.common.http_api import Page, PageRequest
@@ -34,8 +35,6 @@ from services.members.models import (
     MemberUpdate,
     NOTIFICATION_PURPOSE,
     PersonalData,
-    as_utc,
-    utc_now,
 )
 from services.members.permissions import NOTIFIER, SIGN_UP, STAFF, is_self, require_role, require_self_or
 from services.members.taxonomy import check_claims

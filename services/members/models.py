@@ -7,7 +7,7 @@ pronouns and contacts live only inside ``Member.personal_data``, sealed by ``cry
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
@@ -16,6 +16,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, DateTime, LargeBinary
 from sqlmodel import Field, SQLModel
 
+from services.common.clock import utc_now
 from services.common.contracts import MemberStatus
 from services.common.http_api import Slug, plain_text
 from services.members.fields import (
@@ -36,13 +37,6 @@ from services.members.fields import (
 )
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Databases hand back naive (SQLite) or aware (PostgreSQL) values; both are UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _timestamp(**kwargs) -> datetime:

@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from services.common import answer_links
+from services.common.clock import as_utc
 from services.common.contracts import MessageDetail
 from services.notifications import calendar, local_times
 from services.notifications.config import Settings
 from services.notifications.messages import Attachment, Message, phrase, render, words
-from services.notifications.models import COORDINATOR_KINDS, Delivery, MessageKind, Recipient, TaskSchedule, as_utc
+from services.notifications.models import COORDINATOR_KINDS, Delivery, MessageKind, Recipient, TaskSchedule
 
 # Which one-click answers each kind of message carries.
 LINKS: dict[MessageKind, tuple[answer_links.Action, ...]] = {

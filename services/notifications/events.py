@@ -43,13 +43,14 @@ from services.common.catalogue import (
     OFFER_WITHDRAWN,
     types_on,
 )
+from services.common.clock import as_utc, utc_now
 from services.common.consumer import PoisonEvent
 from services.common.contracts import FillChanged, MemberState, OfferChanged, TaskState, TaskStatus
 from services.common.dispatch import Event, Subscription, Tombstone
 from services.common.topics import MEMBERS_STATE, OFFERS_EVENTS, TASKS_STATE, Topics
 from services.notifications import handlers, reminders
 from services.notifications.messages import choose_language
-from services.notifications.models import Acceptance, Delivery, DeliveryStatus, MessageKind, WithdrawalReason, as_utc, utcnow
+from services.notifications.models import Acceptance, Delivery, DeliveryStatus, MessageKind, WithdrawalReason
 
 
 def offer_news(topics: Topics, reminder_offsets_seconds: list[float]) -> Subscription:
@@ -102,7 +103,7 @@ def acceptance_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
     confirmed = handlers.find_delivery(session, offer.member_id, offer.offer_id, MessageKind.offer_accepted)
     if confirmed is None:
         return
-    being_sent = confirmed.claimed_until is not None and as_utc(confirmed.claimed_until) > utcnow()
+    being_sent = confirmed.claimed_until is not None and as_utc(confirmed.claimed_until) > utc_now()
     if confirmed.status == DeliveryStatus.queued.value and not being_sent:
         handlers.finish(session, confirmed, DeliveryStatus.dropped, event.occurred_at, "acceptance withdrawn")
     elif confirmed.status == DeliveryStatus.sent.value or being_sent:  # sent, or going out right now
@@ -152,7 +153,7 @@ def task_state_changed(session: Session, event: Event[TaskState], reminder_offse
         reminders.drop(session, event.occurred_at, "task cancelled", Delivery.task_id == task.task_id)
         reminders.forget(session, Acceptance.task_id == task.task_id)
     else:  # waiting reminders move with the task; those it lacked (no time yet when accepted) are planned
-        reminders.follow_task(session, schedule, reminder_offsets_seconds, max(event.occurred_at, utcnow()))
+        reminders.follow_task(session, schedule, reminder_offsets_seconds, max(event.occurred_at, utc_now()))
 
 
 def task_deleted(session: Session, tombstone: Tombstone) -> None:

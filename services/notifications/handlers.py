@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
 
+from services.common.clock import utc_now
 from services.common.contracts import NotificationPreferences, TaskState
 from services.notifications.models import (
     COORDINATOR_KINDS,
@@ -25,7 +26,6 @@ from services.notifications.models import (
     MessageKind,
     Recipient,
     TaskSchedule,
-    utcnow,
 )
 
 
@@ -76,7 +76,7 @@ def find_delivery(session: Session, member_id: UUID, subject_id: UUID, kind: Mes
 
 def remember_recipient(session: Session, member_id: UUID, language: str, chosen: NotificationPreferences) -> None:
     recipient = session.get(Recipient, member_id) or Recipient(member_id=member_id, language=language)
-    recipient.language, recipient.updated_at = language, utcnow()
+    recipient.language, recipient.updated_at = language, utc_now()
     recipient.email, recipient.detail = chosen.email, chosen.detail.value
     quiet = chosen.quiet_hours
     recipient.quiet_start, recipient.quiet_end, recipient.quiet_time_zone = (
@@ -86,7 +86,7 @@ def remember_recipient(session: Session, member_id: UUID, language: str, chosen:
 
 def remember_schedule(session: Session, task: TaskState) -> TaskSchedule:
     schedule = session.get(TaskSchedule, task.task_id) or TaskSchedule(task_id=task.task_id)
-    schedule.starts_at, schedule.ends_at, schedule.updated_at = task.starts_at, task.ends_at, utcnow()
+    schedule.starts_at, schedule.ends_at, schedule.updated_at = task.starts_at, task.ends_at, utc_now()
     schedule.title, schedule.time_zone = task.title[:200], task.time_zone
     schedule.coordinator_id = task.coordinator_id
     session.add(schedule)

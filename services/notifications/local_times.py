@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from services.notifications.models import as_utc
+from services.common.clock import as_utc
 
 UTC_NAME = "UTC"
 

@@ -7,23 +7,14 @@ service at send time and lives only in memory for that send; the body is rendere
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel
 from sqlalchemy import DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """Databases hand back naive (SQLite) or aware (PostgreSQL) values; both are UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+from services.common.clock import utc_now
 
 
 def _when(nullable: bool = False, **kwargs):
@@ -79,7 +70,7 @@ class Recipient(SQLModel, table=True):
     quiet_start: time | None = Field(default=None, description="Daily quiet window, in quiet_time_zone")
     quiet_end: time | None = None
     quiet_time_zone: str | None = Field(default=None, max_length=64)
-    updated_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utc_now)
 
 
 class TaskSchedule(SQLModel, table=True):
@@ -94,7 +85,7 @@ class TaskSchedule(SQLModel, table=True):
     coordinator_id: UUID | None = Field(default=None, description="The gateway account that runs the task")
     starts_at: datetime | None = _when(nullable=True, default=None)
     ends_at: datetime | None = _when(nullable=True, default=None)
-    updated_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utc_now)
 
 
 class Acceptance(SQLModel, table=True):
@@ -131,11 +122,11 @@ class Delivery(SQLModel, table=True):
     expires_at: datetime | None = _when(nullable=True, default=None)
     status: str = Field(default=DeliveryStatus.queued.value, max_length=10, index=True)
     attempts: int = 0
-    next_attempt_at: datetime = _when(default_factory=utcnow, index=True)
+    next_attempt_at: datetime = _when(default_factory=utc_now, index=True)
     not_before: datetime | None = _when(nullable=True, default=None,
                                         description="Held (quiet hours, a reminder's time) until then")
     claimed_until: datetime | None = _when(nullable=True, default=None)
-    created_at: datetime = _when(default_factory=utcnow)
+    created_at: datetime = _when(default_factory=utc_now)
     finished_at: datetime | None = _when(nullable=True, default=None)
     last_error: str | None = Field(default=None, max_length=200, description="Error class only, never an address")
 

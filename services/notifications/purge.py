@@ -15,8 +15,9 @@ from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from services.common.clock import utc_now
 from services.notifications.metrics import PURGED
-from services.notifications.models import Acceptance, Delivery, DeliveryStatus, DeliveryTally, TaskSchedule, utcnow
+from services.notifications.models import Acceptance, Delivery, DeliveryStatus, DeliveryTally, TaskSchedule
 
 log = logging.getLogger(__name__)
 FINISHED = (DeliveryStatus.sent.value, DeliveryStatus.failed.value, DeliveryStatus.dropped.value)
@@ -50,7 +51,7 @@ def _forget_past_acceptances(session: Session, before: datetime) -> None:
 
 class Purger:
     def __init__(self, engine: Engine, retention: timedelta, every_seconds: float,
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utc_now):
         self.engine, self.retention, self.every_seconds, self.clock = engine, retention, every_seconds, clock
 
     def run(self, stop: threading.Event) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from services.common.clock import as_utc
 from services.notifications.local_times import zone
-from services.notifications.models import Delivery, Recipient, TaskSchedule, as_utc
+from services.notifications.models import Delivery, Recipient, TaskSchedule
 
 
 def window_end(now: datetime, start: time, end: time, time_zone: str) -> datetime | None:

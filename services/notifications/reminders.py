@@ -15,8 +15,9 @@ from uuid import UUID, uuid5
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
+from services.common.clock import as_utc
 from services.notifications import handlers
-from services.notifications.models import Acceptance, Delivery, DeliveryStatus, MessageKind, TaskSchedule, as_utc
+from services.notifications.models import Acceptance, Delivery, DeliveryStatus, MessageKind, TaskSchedule
 
 
 def reminder_subject(offer_id: UUID, offset_seconds: float) -> UUID:

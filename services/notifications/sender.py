@@ -21,6 +21,7 @@ from uuid import UUID
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from services.common.clock import as_utc, utc_now
 from services.notifications import handlers, quiet_hours
 from services.notifications.channels import Channel, PermanentFailure, TemporaryFailure
 from services.notifications.composer import Composer
@@ -37,8 +38,6 @@ from services.notifications.models import (
     MessageKind,
     Recipient,
     TaskSchedule,
-    as_utc,
-    utcnow,
 )
 
 log = logging.getLogger(__name__)
@@ -63,7 +62,7 @@ class Outcome:
 
 class Sender:
     def __init__(self, engine: Engine, settings: Settings, channels: dict[str, Channel], members: MembersClient,
-                 coordinators: GatewayClient, clock: Callable[[], datetime] = utcnow):
+                 coordinators: GatewayClient, clock: Callable[[], datetime] = utc_now):
         self.engine, self.settings, self.channels, self.members, self.clock = engine, settings, channels, members, clock
         self.coordinators = coordinators
         self.wakeup = threading.Event()

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from services.common.clock import as_utc, utc_now
 from services.common.contracts import TaskStatus
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
 from services.tasks.attendance_models import (
@@ -28,7 +29,7 @@ from services.tasks.attendance_models import (
 )
 from services.tasks.committee_models import Committee
 from services.tasks.handlers import Context, load_task
-from services.tasks.models import Task, TaskAcceptance, as_utc, utc_now
+from services.tasks.models import Task, TaskAcceptance
 from services.tasks.permissions import STAFF, can_manage, check_known, leads, require_task_manager
 
 

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
+from services.common.clock import utc_now
 from services.tasks.attendance import end_of, month_of, shown
 from services.tasks.attendance_models import Attendance, MemberTally, Presence, ScopeTally
-from services.tasks.models import Task, TaskAcceptance, utc_now
+from services.tasks.models import Task, TaskAcceptance
 
 log = logging.getLogger(__name__)
 COUNTED = {Presence.attended: "attended", Presence.no_show: "no_shows", Presence.excused: "excused"}

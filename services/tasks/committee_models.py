@@ -14,8 +14,9 @@ from pydantic import BaseModel
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
+from services.common.clock import utc_now
 from services.common.http_api import public_text
-from services.tasks.models import Strict, utc_now
+from services.tasks.models import Strict
 
 
 class CommitteeBase(Strict):

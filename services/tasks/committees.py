@@ -7,11 +7,11 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
+from services.common.clock import as_utc
 from services.common.deps import Actor
 from services.common.http_api import Page, PageRequest
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
 from services.tasks.committee_models import Committee, CommitteeCreate, CommitteeLead, CommitteePublic, LeadAdd, LeadPublic
-from services.tasks.models import as_utc
 from services.tasks.organizations import load_organization
 from services.tasks.permissions import STAFF, can_manage, check_known, leads, require_staff
 

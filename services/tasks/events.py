@@ -14,6 +14,7 @@ from sqlmodel import Session, delete, select
 
 from services.common import catalogue
 from services.common.catalogue import EventType
+from services.common.clock import as_utc
 from services.common.consumer import PoisonEvent
 from services.common.contracts import (
     FillChanged,
@@ -34,7 +35,7 @@ from services.common.settings import ServiceSettings
 from services.common.topics import MEMBERS_STATE, Topics
 from services.tasks.attendance_models import Attendance, MemberTally
 from services.tasks.lifecycle import follow_fill
-from services.tasks.models import CoordinatorMembership, Task, TaskAcceptance, TaskLanguage, TaskSkill, as_utc
+from services.tasks.models import CoordinatorMembership, Task, TaskAcceptance, TaskLanguage, TaskSkill
 
 log = logging.getLogger(__name__)
 SOURCE = "tasks"

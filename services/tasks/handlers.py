@@ -16,6 +16,7 @@ from uuid import UUID
 from sqlmodel import Session, delete, select
 
 from services.common import catalogue
+from services.common.clock import as_utc, utc_now
 from services.common.deps import Actor
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
 from services.common.topics import Topics
@@ -33,14 +34,12 @@ from services.tasks.models import (
     TaskPublic,
     TaskSkill,
     TaskUpdate,
-    as_utc,
     FieldProblem,
     check_fluency_floors,
     check_place,
     check_schedule,
     check_members_only,
     check_unique_needs,
-    utc_now,
 )
 from services.tasks.organizations import load_organization
 from services.tasks.permissions import (

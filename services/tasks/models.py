@@ -15,23 +15,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field as PydanticFie
 from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
+from services.common.clock import utc_now
 from services.common.contracts import TaskStatus, Urgency
 from services.common.http_api import FluencyName, LanguageCode, SkillLevelName, Slug, plain_text, public_text
 from services.common.time_zones import TimeZoneName
 
 MAX_HORIZON = timedelta(days=3 * 366)
 MAX_WINDOW = timedelta(days=31)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """Databases hand back naive (SQLite) or aware (PostgreSQL) values; both are UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _aware_utc(moment: datetime) -> datetime:

@@ -7,6 +7,7 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
+from services.common.clock import as_utc
 from services.common.deps import Actor
 from services.common.http_api import Page, PageRequest
 from services.common.problems import Conflict, NotFound
@@ -17,7 +18,6 @@ from services.tasks.models import (
     Organization,
     OrganizationCreate,
     OrganizationPublic,
-    as_utc,
 )
 from services.tasks.permissions import INVITES, check_known, require_manager, require_staff
 

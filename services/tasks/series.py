@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from services.common.clock import as_utc, utc_now
 from services.common.deps import Actor
 from services.common.problems import Conflict, NotFound
 from services.tasks import handlers, lifecycle
 from services.tasks.handlers import Context
-from services.tasks.models import Task, TaskCreate, TaskUpdate, as_utc, utc_now
+from services.tasks.models import Task, TaskCreate, TaskUpdate
 from services.tasks.permissions import require_task_manager
 from services.tasks.recurrence import moved, occurrences, rule_text
 from services.tasks.series_models import ACTIVE, CANCELLED, SeriesCreate, SeriesEdit, SeriesPublic, TaskSeries

@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field as PydanticField, model_validator
 from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
-from services.tasks.models import Strict, TaskCreate, TaskUpdate, utc_now
+from services.common.clock import utc_now
+from services.tasks.models import Strict, TaskCreate, TaskUpdate
 from services.tasks.recurrence import MAX_OCCURRENCES
 
 ACTIVE, CANCELLED = "active", "cancelled"

@@ -17,6 +17,7 @@ from services.members.main import create_app as members_app
 from services.tasks.config import Settings as TasksSettings
 from services.tasks.main import create_app as tasks_app
 from tests.support.infra import new_sqlite_database, new_topic_prefix
+from tests.support.processes import eventually
 from tests.support.service_tokens import signed_headers
 
 # One read per service that the system may do and that needs no data.
@@ -122,7 +123,8 @@ def test_health_and_readiness_need_no_token(service):
     name, client, path = service
 
     assert client.get("/healthz").status_code == 200
-    assert client.get("/readyz").status_code == 200
+    # Ready once started (matching: once the members topic is read, a moment after start-up).
+    eventually(lambda: client.get("/readyz").status_code == 200, 60, message="ready")
 
 
 def test_during_a_rotation_both_keys_work_and_the_retired_one_stops_working(kafka_bootstrap, tmp_path):

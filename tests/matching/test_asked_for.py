@@ -9,13 +9,14 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import select
 
+from services.common.clock import utc_now
 from services.common.contracts import SkillLevel, TaskStatus
 from services.common.db import session_scope
 from services.common.deps import Actor
 from services.matching import asked_for
 from services.matching.asked_for import ASKED_FOR, Answer, NotEligible
 from services.matching.errors import NotYourOffer
-from services.matching.models import Offer, utcnow
+from services.matching.models import Offer
 from tests.matching.factories import member, task, with_changes
 
 
@@ -31,7 +32,7 @@ def offers_of(harness, task_id) -> list[Offer]:
 
 
 def test_a_member_who_fits_is_offered_the_task_at_once_even_when_its_wave_is_out(harness):
-    now = utcnow()
+    now = utc_now()
     harness.members(member(), member())
     posted = task(slots=1)
     harness.task(posted, now)
@@ -50,7 +51,7 @@ def test_a_member_who_fits_is_offered_the_task_at_once_even_when_its_wave_is_out
 
 
 def test_a_member_who_does_not_fit_is_told_which_needs_they_miss(harness):
-    now = utcnow()
+    now = utc_now()
     committee = uuid4()
     newcomer = member(languages=("en",), area="downtown")
     harness.members(newcomer)
@@ -66,7 +67,7 @@ def test_a_member_who_does_not_fit_is_told_which_needs_they_miss(harness):
 
 
 def test_a_full_started_or_cancelled_task_is_said_to_be_so(harness):
-    now = utcnow()
+    now = utc_now()
     newcomer = member()
     harness.members(newcomer)
     full, started, cancelled = task(), task(starts_at=now + timedelta(hours=1)), task()
@@ -82,14 +83,14 @@ def test_a_full_started_or_cancelled_task_is_said_to_be_so(harness):
 
 
 def test_a_member_matching_has_not_heard_of_yet_is_asked_to_wait(harness):
-    now = utcnow()
+    now = utc_now()
     posted = task()
     harness.task(posted, now)
     assert ask(harness, posted.task_id, uuid4(), now).answer == Answer.checking
 
 
 def test_a_volunteer_cannot_ask_for_a_task_in_another_member_s_name(harness):
-    now = utcnow()
+    now = utc_now()
     someone = member()
     harness.members(someone)
     posted = task()

@@ -8,10 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from services.common.clock import as_utc, utc_now
 from services.common.contracts import AreaState, OfferStatus
 from services.common.deps import Actor
 from services.matching import handlers
-from services.matching.models import Offer, TaskWidening, as_utc, utcnow
+from services.matching.models import Offer, TaskWidening
 from services.matching.scheduler import Schedule, step
 from services.matching.unfilled import diagnose_task
 from services.matching.widening import AutoWiden
@@ -54,7 +55,7 @@ def in_glanbrook(harness, now, slots=2):
 
 def test_an_unfilled_task_takes_the_whole_city_when_the_step_comes_and_not_before(harness_with):
     harness = harness_with(auto_widen=STEPS)
-    now, schedule = utcnow(), Schedule()
+    now, schedule = utc_now(), Schedule()
     outreach, downtown = in_glanbrook(harness, now)
     until_idle(harness, schedule, now)
     assert offers_of(harness, outreach.task_id) == []  # nobody lives in Glanbrook
@@ -79,7 +80,7 @@ def test_an_unfilled_task_takes_the_whole_city_when_the_step_comes_and_not_befor
 
 def test_the_widening_holds_when_the_coordinator_edits_the_task_afterwards(harness_with):
     harness = harness_with(auto_widen=STEPS)
-    now, schedule = utcnow(), Schedule()
+    now, schedule = utc_now(), Schedule()
     outreach, downtown = in_glanbrook(harness, now, slots=5)
     step_at = outreach.starts_at - timedelta(hours=48)
     until_idle(harness, schedule, step_at)
@@ -95,7 +96,7 @@ def test_the_widening_holds_when_the_coordinator_edits_the_task_afterwards(harne
 
 def test_no_step_for_a_filled_task_and_none_when_the_coalition_sets_none(harness_with):
     none = harness_with(auto_widen=[])
-    now, schedule = utcnow(), Schedule()
+    now, schedule = utc_now(), Schedule()
     outreach, _ = in_glanbrook(none, now)
     until_idle(none, schedule, outreach.starts_at - timedelta(hours=1))
     assert offers_of(none, outreach.task_id) == [] and widenings_of(none, outreach.task_id) == []

@@ -6,11 +6,11 @@ from uuid import uuid4
 
 import pytest
 
+from services.common.clock import utc_now
 from services.common.contracts import Weekday
 from services.common.db import session_scope
 from services.common.deps import Actor
 from services.matching import handlers, reads
-from services.matching.models import utcnow
 from services.matching.reads import MAX_TASK_IDS
 from tests.matching.factories import member, next_weekday, task
 
@@ -19,7 +19,7 @@ SYSTEM = Actor(None, "system")
 
 def offered_tasks(harness, count: int):
     """``count`` one-place tasks at different hours, each offered to a wave of members."""
-    now = utcnow()
+    now = utc_now()
     harness.members(*(member() for _ in range(4)))
     tasks = [task(starts_at=next_weekday(Weekday.saturday, 8 + 3 * n)) for n in range(count)]
     for state in tasks:

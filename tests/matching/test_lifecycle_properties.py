@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, Phase, event, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
 
+from services.common.clock import utc_now
 from services.common.contracts import MemberStatus, OfferStatus, SkillLevel, TaskStatus
 from services.common.db import session_scope
 from services.common.deps import Actor
@@ -30,7 +31,7 @@ from services.common.outbox import OutboxMessage
 from services.common.problems import DomainError
 from services.matching import handlers
 from services.matching.member_feed import settle_member_offers
-from services.matching.models import Offer, TaskFill, utcnow
+from services.matching.models import Offer, TaskFill
 from tests.matching.factories import member, task
 
 SYSTEM = Actor(None, "system")
@@ -75,7 +76,7 @@ class OfferLifecycle(RuleBasedStateMachine):
     @initialize(member_specs=members_strategy, task_specs=tasks_strategy)
     def set_up(self, member_specs, task_specs):
         self.harness.reset()
-        self.now = utcnow()
+        self.now = utc_now()
         self.members = {}
         for number, spec in enumerate(member_specs):
             # Fixed ids: the engine's rotation depends on them, and hypothesis replays examples.

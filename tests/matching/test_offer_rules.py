@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from services.common.clock import as_utc, utc_now
 from services.common.contracts import OfferStatus, SkillLevel, Weekday
 from services.common.db import session_scope
 from services.common.deps import Actor
@@ -20,7 +21,7 @@ from services.matching import handlers, worker
 from services.matching.config import Settings
 from services.matching.errors import MonthlyLimitReached, ScheduleClash, StillStarting
 from services.matching.loads import LoadBook, member_loads
-from services.matching.models import Offer, as_utc, utcnow
+from services.matching.models import Offer
 from tests.matching.factories import TORONTO, member, next_weekday, task, with_changes
 
 SYSTEM = Actor(None, "system")
@@ -59,7 +60,7 @@ def top_up_without_loads(harness, task_id, now):
 
 
 def test_a_member_is_not_offered_more_tasks_at_once_than_their_monthly_limit(harness):
-    now = utcnow()
+    now = utc_now()
     harness.members(member(max_tasks_per_month=1))
     for hour in (9, 15):
         harness.task(task(starts_at=next_weekday(Weekday.saturday, hour)), now)
@@ -68,7 +69,7 @@ def test_a_member_is_not_offered_more_tasks_at_once_than_their_monthly_limit(har
 
 
 def test_accepting_past_the_monthly_limit_is_refused_and_changes_nothing(harness):
-    now = utcnow()
+    now = utc_now()
     volunteer = member(max_tasks_per_month=1)
     harness.members(volunteer)
     morning, evening = (task(starts_at=next_weekday(Weekday.saturday, hour)) for hour in (9, 15))
@@ -85,7 +86,7 @@ def test_accepting_past_the_monthly_limit_is_refused_and_changes_nothing(harness
 
 
 def test_nobody_can_accept_two_tasks_at_the_same_time(harness):
-    now = utcnow()
+    now = utc_now()
     harness.members(member())
     clinic, rally = task(title="Clinic"), task(title="Rally")  # both Saturday 10:00-12:00
     for state in (clinic, rally):
@@ -98,7 +99,7 @@ def test_nobody_can_accept_two_tasks_at_the_same_time(harness):
 
 
 def test_an_accept_before_the_members_are_loaded_asks_to_try_again(harness):
-    now = utcnow()
+    now = utc_now()
     harness.members(member())
     harness.task(task(), now)
     harness.run_pass(now)
@@ -108,7 +109,7 @@ def test_an_accept_before_the_members_are_loaded_asks_to_try_again(harness):
 
 
 def test_an_offer_expires_no_later_than_its_task_starts(harness):
-    now = utcnow()
+    now = utc_now()
     harness.members(member())
     soon = task(starts_at=(now + timedelta(hours=1)).astimezone(TORONTO))  # sooner than the shortest answer time
     harness.task(soon, now)
@@ -118,7 +119,7 @@ def test_an_offer_expires_no_later_than_its_task_starts(harness):
 
 
 def test_an_older_task_state_never_overwrites_a_newer_one(harness):
-    now = utcnow()
+    now = utc_now()
     posted = task(slots=2)
     harness.task(posted, now)
     harness.task(with_changes(posted, slots=5), now - timedelta(seconds=5))  # a late duplicate
@@ -127,7 +128,7 @@ def test_an_older_task_state_never_overwrites_a_newer_one(harness):
 
 
 def test_lowering_slots_to_the_accepted_count_fills_the_task_and_raising_them_reopens_it(harness):
-    now = utcnow()
+    now = utc_now()
     posted = offered_to_four(harness, slots=3, now=now)
     accept(harness, offers_of(harness)[0], now)
     harness.task(with_changes(posted, slots=1), now + timedelta(seconds=1))
@@ -139,7 +140,7 @@ def test_lowering_slots_to_the_accepted_count_fills_the_task_and_raising_them_re
 
 
 def test_a_members_load_counts_accepted_and_waiting_offers_as_recent_tasks_and_busy_times(harness):
-    now = utcnow()
+    now = utc_now()
     volunteer = member()
     harness.members(volunteer)
     morning, evening = (task(starts_at=next_weekday(Weekday.saturday, hour)) for hour in (9, 15))
@@ -165,7 +166,7 @@ def test_an_unknown_task_has_no_fill(harness):
 
 
 def test_skills_decide_who_is_asked(harness):
-    now = utcnow()
+    now = utc_now()
     expert, learner = member(skills={"web-development": SkillLevel.expert}), member(skills={"web-development": SkillLevel.learning})
     harness.members(expert, learner)
     harness.task(task(skills={"web-development": SkillLevel.capable}, slots=2), now)
@@ -178,7 +179,7 @@ def test_skills_decide_who_is_asked(harness):
 def test_an_offer_withdrawn_because_the_task_filled_goes_back_to_its_member_when_a_place_reopens(harness):
     """Only a withdrawal by circumstance lets a task be offered to the same member again; an
     offer they let expire (or declined) never comes back."""
-    now = utcnow()
+    now = utc_now()
     first, second = member(), member()
     harness.members(first, second)
     posted = task(slots=1)
@@ -201,7 +202,7 @@ def test_an_offer_withdrawn_because_the_task_filled_goes_back_to_its_member_when
 
 
 def test_a_place_the_coordinator_removed_is_not_offered_again_when_a_volunteer_leaves(harness):
-    now = utcnow()
+    now = utc_now()
     posted = offered_to_four(harness, slots=2, now=now)
     for offer in offers_of(harness)[:2]:
         accept(harness, offer, now)

@@ -13,13 +13,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from sqlalchemy import select
 
+from services.common.clock import as_utc, utc_now
 from services.common.contracts import OfferStatus, SkillLevel, Weekday
 from services.common.db import session_scope
 from services.common.deps import Actor
 from services.common.outbox import OutboxMessage
 from services.common.problems import DomainError
 from services.matching import handlers
-from services.matching.models import Offer, as_utc, utcnow
+from services.matching.models import Offer
 from tests.matching.factories import TORONTO, member, next_weekday, task
 
 SYSTEM = Actor(None, "system")
@@ -75,7 +76,7 @@ def test_among_equally_eligible_members_offers_spread_before_anyone_gets_a_secon
         harness.reset()
         members = [member(member_id=UUID(int=3000 + n), max_tasks_per_month=30) for n in range(count)]
         harness.members(*members)
-        now, last_outbox_id, posted = utcnow(), 0, 0
+        now, last_outbox_id, posted = utc_now(), 0, 0
         for verb, number in steps:
             now += timedelta(seconds=1)
             if verb != "post":
@@ -121,7 +122,7 @@ def loads_before(harness):
 
 
 def test_a_member_holds_no_more_offers_waiting_than_the_cap_until_they_answer_one(harness):
-    now = utcnow()
+    now = utc_now()
     volunteer = member(max_tasks_per_month=10)
     harness.members(volunteer)
     for number in range(3):
@@ -138,7 +139,7 @@ def test_a_member_holds_no_more_offers_waiting_than_the_cap_until_they_answer_on
 
 def test_the_cap_on_waiting_offers_is_configurable(harness_with):
     harness = harness_with(max_pending_offers=1)
-    now = utcnow()
+    now = utc_now()
     harness.members(member(max_tasks_per_month=10))
     for number in range(3):
         harness.task(task(starts_at=shift(number)), now)
@@ -153,7 +154,7 @@ def test_the_cap_on_waiting_offers_is_configurable(harness_with):
     (1, 1),  # within the hour: until it starts, never later
 ])
 def test_the_time_to_answer_follows_the_time_left_before_the_task(harness, hours_ahead, answer_hours):
-    now = utcnow()
+    now = utc_now()
     harness.members(member())
     harness.task(task(starts_at=(now + timedelta(hours=hours_ahead)).astimezone(TORONTO)), now)
     harness.run_pass(now)
@@ -164,7 +165,7 @@ def test_the_time_to_answer_follows_the_time_left_before_the_task(harness, hours
 def test_a_large_task_meeting_declines_sends_a_wider_wave_at_once(harness):
     """Twenty sign holders: a first wave of 30; when 12 decline, the next wave is sized from that
     rate, well beyond replacing the 12."""
-    now = utcnow()
+    now = utc_now()
     harness.members(*(member(skills={"sign-holding": SkillLevel.learning}) for _ in range(100)))
     rally = task(slots=20, skills={"sign-holding": SkillLevel.learning}, title="City Hall rally")
     harness.task(rally, now)
@@ -184,7 +185,7 @@ def test_a_large_task_meeting_declines_sends_a_wider_wave_at_once(harness):
 
 
 def test_offers_left_unanswered_widen_the_wave_before_they_expire(harness):
-    now = utcnow()
+    now = utc_now()
     harness.members(*(member() for _ in range(12)))
     posted = task(slots=2, starts_at=(now + timedelta(days=10)).astimezone(TORONTO))
     harness.task(posted, now)

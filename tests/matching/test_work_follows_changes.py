@@ -10,11 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from services.common.clock import utc_now
 from services.common.contracts import OfferStatus, SkillLevel, Weekday
 from services.common.deps import Actor
 from services.matching import handlers, scheduler, worker
 from services.matching.member_feed import members_changed
-from services.matching.models import Offer, utcnow
+from services.matching.models import Offer
 from services.matching.scheduler import BATCH, Schedule, step
 from services.matching.work import next_expiry
 from tests.matching.factories import member, next_weekday, task
@@ -69,7 +70,7 @@ def open_tasks(harness, count, now, **fields) -> list:
 
 
 def test_a_new_task_is_matched_at_once_and_alone(harness, handled):
-    now, schedule = utcnow(), Schedule()
+    now, schedule = utc_now(), Schedule()
     harness.members(*(member() for _ in range(40)))
     open_tasks(harness, 20, now)
     until_idle(harness, schedule, now)
@@ -83,7 +84,7 @@ def test_a_new_task_is_matched_at_once_and_alone(harness, handled):
 
 
 def test_a_decline_and_a_freed_place_are_handled_for_their_task_only(harness, handled):
-    now, schedule = utcnow(), Schedule()
+    now, schedule = utc_now(), Schedule()
     harness.members(*(member() for _ in range(30)))
     clinic, *others = open_tasks(harness, 10, now)
     until_idle(harness, schedule, now)
@@ -107,7 +108,7 @@ def test_a_decline_and_a_freed_place_are_handled_for_their_task_only(harness, ha
 def test_expiries_come_due_from_the_index_soonest_first(harness_with, handled):
     # No earlier look for silence and no reconciliation after the first: expiries alone.
     harness = harness_with(slow_answer_share=1.0, reconcile_seconds=10**9)
-    now, schedule = utcnow(), Schedule()
+    now, schedule = utc_now(), Schedule()
     harness.members(*(member() for _ in range(10)))
     early, late = task(starts_at=shift(20)), task(starts_at=shift(21))
     harness.task(early, now)
@@ -125,7 +126,7 @@ def test_expiries_come_due_from_the_index_soonest_first(harness_with, handled):
 
 
 def test_a_member_who_joins_is_matched_against_the_open_tasks_they_could_fit_only(harness, handled):
-    now, schedule = utcnow(), Schedule()
+    now, schedule = utc_now(), Schedule()
     websites = open_tasks(harness, 6, now, skills=WEB)
     open_tasks(harness, 6, now, skills=LEGAL)
     open_tasks(harness, 3, now, skills=WEB, area="north")
@@ -143,7 +144,7 @@ def test_a_member_who_joins_is_matched_against_the_open_tasks_they_could_fit_onl
 
 def test_reconciliation_is_rate_limited_and_never_holds_fresh_work_back(harness_with, handled):
     harness = harness_with(reconcile_seconds=60)
-    now, schedule = utcnow(), Schedule()
+    now, schedule = utc_now(), Schedule()
     harness.members(member())
     open_tasks(harness, BATCH * 2 + 10, now, skills=LEGAL)  # nobody qualifies: they stay open
     until_idle(harness, schedule, now)
@@ -168,7 +169,7 @@ def test_reconciliation_is_rate_limited_and_never_holds_fresh_work_back(harness_
 
 def test_offers_left_unanswered_bring_their_task_back_once_at_the_slow_point(harness_with, handled):
     harness = harness_with(reconcile_seconds=10**9)  # the slow point alone brings it back
-    now, schedule = utcnow(), Schedule()
+    now, schedule = utc_now(), Schedule()
     harness.members(*(member() for _ in range(12)))
     posted = task(slots=2, starts_at=shift(40))  # weeks away: offers wait 24 hours
     harness.task(posted, now)
@@ -183,7 +184,7 @@ def test_offers_left_unanswered_bring_their_task_back_once_at_the_slow_point(har
 
 def test_a_member_who_answers_at_the_cap_is_offered_the_tasks_that_came_short_for_want_of_them(harness_with, handled):
     harness = harness_with(reconcile_seconds=10**9)  # no reconciliation pass to fall back on
-    now, schedule = utcnow(), Schedule()
+    now, schedule = utc_now(), Schedule()
     volunteer = member(max_tasks_per_month=10)
     harness.members(volunteer)
     first, second, third = open_tasks(harness, 3, now)

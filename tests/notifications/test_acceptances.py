@@ -9,17 +9,18 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from services.common.clock import utc_now
 from services.common.db import make_engine, migrate, session_scope
 from services.notifications import handlers
 from services.notifications.main import MIGRATIONS
-from services.notifications.models import Acceptance, TaskSchedule, utcnow
+from services.notifications.models import Acceptance, TaskSchedule
 from services.notifications.purge import purge
 
 
 def test_who_accepted_goes_with_erasure_and_after_the_retention_period(database_url):
     engine = make_engine(database_url)
     migrate(engine, MIGRATIONS)
-    now, month = utcnow(), timedelta(days=30)
+    now, month = utc_now(), timedelta(days=30)
     began_long_ago, ahead, never_timed, fresh = (uuid.uuid4() for _ in range(4))
     erased = uuid.uuid4()
     with session_scope(engine) as session:
