@@ -11,10 +11,14 @@ from services.common.clock import utc_now
 from services.common.contracts import OfferStatus
 from services.common.deps import Actor, get_actor, get_session
 from services.common.http_api import MAX_OFFSET, batch_ids
+from services.common.problems import NotFound
 from services.matching import asked_for, handlers, reads
 from services.matching.asked_for import TaskForMember
 from services.matching.context import Matching
 from services.matching.models import FillPublic, OfferAnswer, OfferPage, OfferPublic
+from services.matching.permissions import (
+    DIAGNOSIS_READERS, FILL_READERS, OFFER_READERS, require_offer_reader, require_reader,
+)
 from services.matching.reads import MAX_TASK_IDS, FillList
 from services.matching.unfilled import DiagnosisPublic, diagnose_task
 
@@ -45,14 +49,20 @@ def list_offers(
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     session: Session = Depends(get_session),
+    actor: Actor = Depends(get_actor),
 ) -> OfferPage:
+    require_offer_reader(actor, member_id)
     return reads.list_offers(session, member_id=member_id, task_ids=task_ids, status=status, per_task=per_task,
                              limit=limit, offset=offset)
 
 
 @router.get("/offers/{offer_id}", summary="One offer, with the reasons it was made", responses={404: {}})
-def get_offer(offer_id: UUID, session: Session = Depends(get_session)) -> OfferPublic:
-    return handlers.get_offer(session, offer_id)
+def get_offer(offer_id: UUID, session: Session = Depends(get_session), actor: Actor = Depends(get_actor)) -> OfferPublic:
+    require_reader(actor, OFFER_READERS, "read offers")
+    offer = handlers.get_offer(session, offer_id)
+    if actor.role == "volunteer" and offer.member_id != actor.id:
+        raise NotFound(f"no offer {offer_id} of yours")  # not whether another member has it
+    return offer
 
 
 @router.post("/offers/{offer_id}/accept", summary="Accept an offer (first come, first served)", responses=ANSWER_PROBLEMS)
@@ -85,7 +95,8 @@ def withdraw_offer(
 
 
 @router.get("/tasks/{task_id}/fill", summary="How many places of a task are taken and by whom", responses={404: {}})
-def get_fill(task_id: UUID, session: Session = Depends(get_session)) -> FillPublic:
+def get_fill(task_id: UUID, session: Session = Depends(get_session), actor: Actor = Depends(get_actor)) -> FillPublic:
+    require_reader(actor, FILL_READERS, "read how far tasks have filled")
     return handlers.get_fill(session, task_id)
 
 
@@ -93,7 +104,9 @@ def get_fill(task_id: UUID, session: Session = Depends(get_session)) -> FillPubl
             responses={404: {}})
 def get_diagnosis(
     task_id: UUID, matching: Matching = Depends(get_matching), session: Session = Depends(get_session),
+    actor: Actor = Depends(get_actor),
 ) -> DiagnosisPublic:
+    require_reader(actor, DIAGNOSIS_READERS, "read why a task is not filling")
     return diagnose_task(session, matching, task_id, utc_now())
 
 
@@ -112,5 +125,7 @@ def ask_for_task(
 def list_fills(
     task_ids: list[UUID] = batch_ids("task_id", MAX_TASK_IDS, "Tasks matching has not heard of are absent from the answer."),
     session: Session = Depends(get_session),
+    actor: Actor = Depends(get_actor),
 ) -> FillList:
+    require_reader(actor, FILL_READERS, "read how far tasks have filled")
     return reads.list_fills(session, task_ids)

@@ -7,6 +7,7 @@ from uuid import uuid4
 import pytest
 
 from tests.matching.conftest import volunteer
+from tests.support.service_tokens import signed_headers
 
 pytestmark = pytest.mark.kafka
 
@@ -97,3 +98,29 @@ def test_a_coordinator_can_see_who_the_task_still_reaches_and_who_was_already_as
     assert diagnosis["excluded"] == {"skill": 0, "language": 0, "place": 0, "time": 0, "load": 0, "already_asked": 2}
     assert diagnosis["widenings"] == {"whole_city": 0}
     assert matching.client.get(f"/tasks/{uuid4()}/diagnosis").status_code == 404
+
+
+def test_each_read_is_for_the_callers_it_names_and_a_volunteer_reads_their_own_offers_only(offered):
+    matching, posted, (offer, other) = offered
+    mine, someone = offer["member_id"], other["member_id"]
+    task_path = f"/tasks/{posted.task_id}"
+
+    def status(path, role, subject=None, **params):
+        return matching.client.get(path, params=params, headers=signed_headers("matching", role, subject)).status_code
+
+    assert status("/offers", "volunteer", mine, member_id=mine) == 200
+    assert status("/offers", "volunteer", mine, member_id=someone) == 403
+    assert status("/offers", "volunteer", mine) == 403  # everyone's: no
+    assert status(f"/offers/{offer['id']}", "volunteer", mine) == 200
+    assert status(f"/offers/{other['id']}", "volunteer", mine) == 404  # not even whether it exists
+    for role in ("coordinator", "admin", "gateway"):
+        assert status("/offers", role, uuid4(), member_id=someone) == 200
+    for role, subject in (("public", None), ("notifier", None), ("taxonomy", None)):
+        assert status("/offers", role, subject, member_id=someone) == 403
+        assert status(f"/offers/{offer['id']}", role, subject) == 403
+        assert status(f"{task_path}/diagnosis", role, subject) == 403
+    assert status(f"{task_path}/fill", "public") == 200  # counts, as the public widget shows them
+    assert status(f"{task_path}/fill", "notifier") == 403
+    assert status("/fills", "taxonomy", task_id=str(posted.task_id)) == 403
+    assert status(f"{task_path}/diagnosis", "volunteer", mine) == 403
+    assert status(f"{task_path}/diagnosis", "coordinator", uuid4()) == 200
