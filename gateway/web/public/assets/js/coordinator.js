@@ -6,7 +6,7 @@ import { formatDateTime, onLanguageChange, t } from "./i18n.js";
 import { requireRole } from "./session.js";
 import { TASK_FIELD_IDS, chosenZone, fillTask, readTask, renderNeeds, showTiming } from "./task-form.js";
 import { applyToFollowing, cancelSeries, postSeries, readRepeat, showRepeat, showSeriesChoices, updateFollowing } from "./series-form.js";
-import { fillSelect, when, where } from "./tasks.js";
+import { endOf, fillSelect, startOf, when, where } from "./tasks.js";
 import { isKnownZone, listZones } from "./time-zones.js";
 import { announce, busy, clearProblems, el, notice, pageReady, problemMessage, setUpPage, showError, showProblem } from "./ui.js";
 
@@ -116,7 +116,7 @@ async function explain(task, button) {
 
 // Who came, once the task has ended: one line per volunteer who accepted, marked with a button.
 function hasEnded(task) {
-  return Date.parse(task.endsAt ?? task.deadline ?? "") <= Date.now();
+  return endOf(task) <= Date.now();
 }
 
 function attendanceBlock(task) {
@@ -258,8 +258,8 @@ const ENDED = ["CANCELLED", "CLOSED"];
 
 // In the order the service lists them (soonest first), whatever order updates arrived in.
 function soonestFirst(a, b) {
-  const when = (task) => Date.parse(task.startsAt ?? task.deadline ?? "") || Infinity;
-  return when(a) - when(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const soon = (task) => startOf(task) || Infinity;
+  return soon(a) - soon(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function render() {

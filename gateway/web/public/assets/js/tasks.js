@@ -43,6 +43,10 @@ export function languageOptions() {
 }
 
 // In the task's own time zone, named, whatever the viewer's browser is set to.
+// When a task begins and ends, in ms (a flexible task: its deadline); NaN when it has neither.
+export const startOf = (task) => Date.parse(task.startsAt ?? task.deadline ?? "");
+export const endOf = (task) => Date.parse(task.endsAt ?? task.deadline ?? "");
+
 export function when(task) {
   const zone = task.timeZone;
   if (task.startsAt) {

@@ -4,6 +4,7 @@
 
 import { request } from "./graphql.js";
 import { t } from "./i18n.js";
+import { startOf } from "./tasks.js";
 import { busy, el, notice, problemMessage, showError } from "./ui.js";
 
 const RECORD = "query MyVolunteering { myVolunteering { tasksAttended minutes noShows excused } }";
@@ -25,7 +26,7 @@ export async function showRecord() {
 }
 
 export function hasBegun(task) {
-  return Boolean(task) && Date.parse(task.startsAt ?? task.deadline ?? "") <= Date.now();
+  return Boolean(task) && startOf(task) <= Date.now();
 }
 
 // A button for an accepted task that has begun: the volunteer says they could not come (excused).
