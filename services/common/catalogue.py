@@ -51,7 +51,8 @@ def _tasks(name: str) -> EventType:
 
 
 def _offers(name: str) -> EventType:
-    return EventType(name, OFFERS_EVENTS, OfferChanged)
+    # Version 2: ``reasons`` are data (OfferReason), not English words; version 1's still read.
+    return EventType(name, OFFERS_EVENTS, OfferChanged, version=2, readable=frozenset({1, 2}))
 
 
 def _fills(name: str) -> EventType:

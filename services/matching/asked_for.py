@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel import Session
 
-from services.common.contracts import MemberState, MemberStatus, TaskState, TaskStatus
+from services.common.contracts import MemberState, MemberStatus, OfferReason, ReasonKind, TaskState, TaskStatus
 from services.common.deps import Actor
 from services.common.problems import NotFound
 from services.matching import capacity, offers
@@ -36,8 +36,8 @@ from services.matching.models import LIVE_STATUSES, MatchingTask, Offer, OfferPu
 from services.matching.widening import as_matched
 from services.matching.worker import already_asked
 
-# The words an offer made this way carries, as the engine's reasons do for the offers it ranks.
-ASKED_FOR = "you asked for this task"
+# The reason an offer made this way carries, as the engine's reasons do for the offers it ranks.
+ASKED_FOR = OfferReason(kind=ReasonKind.asked_for)
 
 
 class Answer(str, Enum):

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Enum, Text
 from sqlmodel import Field, SQLModel
 
-from services.common.contracts import OfferStatus, TaskStatus
+from services.common.contracts import OfferStatus, Reasons, TaskStatus
 
 # Offer statuses that hold a member's place on a task; at most one such offer per member and task.
 LIVE_STATUSES = (OfferStatus.pending, OfferStatus.accepted)
@@ -89,7 +89,9 @@ class OfferBase(SQLModel):
     task_id: UUID
     member_id: UUID
     status: OfferStatus = Field(default=OfferStatus.pending, sa_type=_OFFER_STATUS)
-    reasons: list[str] = Field(default_factory=list, sa_type=JSON)
+    # OfferReason objects as JSON (rows written before they were data hold English strings, which
+    # read as ReasonKind.text: see migration 0002); a table row holds them as dumped.
+    reasons: Reasons = Field(default_factory=list, sa_type=JSON)
     expires_at: datetime = _when()
     created_at: datetime = _when()
     responded_at: datetime | None = _when(nullable=True)

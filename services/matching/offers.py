@@ -53,7 +53,7 @@ def create_offer(
         member_id=candidate.member_id,
         status=OfferStatus.pending,
         score=candidate.score,
-        reasons=list(candidate.reasons),
+        reasons=[reason.model_dump(mode="json", exclude_defaults=True) for reason in candidate.reasons],
         created_at=now,
         expires_at=answer_time.expires_at(now, state),
         task_starts_at=starts_at,

@@ -173,7 +173,7 @@ def test_skills_decide_who_is_asked(harness):
     harness.run_pass(now)
     (offer,) = offers_of(harness)
     assert offer.member_id == expert.member_id
-    assert "web development: expert" in offer.reasons
+    assert {"kind": "skill", "skill": "web-development", "level": SkillLevel.expert} in offer.reasons
 
 
 def test_an_offer_withdrawn_because_the_task_filled_goes_back_to_its_member_when_a_place_reopens(harness):

@@ -18,6 +18,7 @@ from services.common.contracts import (
     LanguageClaim,
     MemberState,
     MemberStatus,
+    OfferReason,
     Reach,
     SkillClaim,
     SkillLevel,
@@ -61,11 +62,11 @@ NO_LOAD = MemberLoad()
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A member the task may be offered to, with the plain-words reasons shown on the offer."""
+    """A member the task may be offered to, with the reasons shown on the offer (as data)."""
 
     member_id: UUID
     score: float
-    reasons: list[str]
+    reasons: list[OfferReason]
 
 
 def stable_hash64(identifier: UUID) -> int:
