@@ -24,7 +24,9 @@ from services.common.contracts import (
     MemberStatus,
     NotificationPreferences,
     OfferChanged,
+    OfferReason,
     OfferStatus,
+    ReasonKind,
     TaskState,
     TaskStatus,
 )
@@ -44,6 +46,9 @@ from tests.support.processes import ServiceProcess, start_service
 from tests.support.service_tokens import CallsAs, signed_headers
 
 ADMIN = signed_headers("notifications", "admin", uuid.uuid4())
+# Why a test offer was made, as matching says it (offers.events v2).
+REASONS = [OfferReason(kind=ReasonKind.language, language="fr"),
+           OfferReason(kind=ReasonKind.place, area="glanbrook", area_name="Glanbrook", own_area=True)]
 
 
 @pytest.fixture(scope="session")
@@ -154,10 +159,11 @@ class Offers:
         return wrap("offer.accepted", payload, "matching")
 
     def created(self, member_id: str, expires_in_s: float = 3600) -> Envelope:
+        """A new offer, with reasons as matching gives them."""
         from datetime import UTC, datetime, timedelta
 
         payload = OfferChanged(offer_id=uuid.uuid4(), task_id=uuid.uuid4(), member_id=uuid.UUID(member_id),
-                               status=OfferStatus.pending, reasons=["speaks French"],
+                               status=OfferStatus.pending, reasons=REASONS,
                                expires_at=datetime.now(UTC) + timedelta(seconds=expires_in_s))
         return wrap("offer.created", payload, "matching")
 
