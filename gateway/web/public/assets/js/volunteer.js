@@ -2,7 +2,7 @@
 // updates without reloading, tasks accepted, profile, pause, message choices, audit log and erasure.
 
 import { request, subscribe } from "./graphql.js";
-import { formatDateTime, onLanguageChange, t, translateReason } from "./i18n.js";
+import { describeReason, formatDateTime, onLanguageChange, t } from "./i18n.js";
 import { requireRole } from "./session.js";
 import { PUBLIC_TASK_FIELDS, loadTaxonomy, placesLeft, when, where } from "./tasks.js";
 import { announce, busy, el, notice, pageReady, problemMessage, setUpPage, showError } from "./ui.js";
@@ -13,7 +13,9 @@ import { setUpProfile } from "./volunteer-profile.js";
 import { couldNotComeButton, hasBegun, showRecord } from "./volunteer-record.js";
 
 const OFFER_FIELDS = `fragment OfferFields on Offer {
-  id taskId status reasons taskTitle expiresAt createdAt withdrawnBecause address details task { ...PublicTaskFields }
+  id taskId status taskTitle expiresAt createdAt withdrawnBecause address details task { ...PublicTaskFields }
+  reasons { kind skill level language fluency windows { start end } moreWindows sharePercent beforeDeadline
+    area areaName distanceKm recentTasks text }
 } ${PUBLIC_TASK_FIELDS}`;
 const PAGE = `query VolunteerPage {
   me { member { id displayName pronouns status } }
@@ -40,9 +42,10 @@ function offerTitle(offer) {
 }
 
 function reasonsList(offer) {
-  const { skills, areas } = state.taxonomy;
+  const context = { skills: state.taxonomy.skills, timeZone: offer.task ? offer.task.timeZone : undefined };
   return el("ul", { class: "reasons", "aria-label": t("volunteer.why_you") },
-    ...offer.reasons.map((reason) => el("li", {}, translateReason(reason, skills, areas))));
+    ...offer.reasons.map((reason) => describeReason(reason, context)).filter(Boolean)
+      .map((words) => el("li", {}, words)));
 }
 
 // Places left matter while deciding; once accepted, the count may still be catching up with the
