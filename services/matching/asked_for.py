@@ -22,13 +22,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel import Session
 
-from services.common.contracts import MemberState, MemberStatus, OfferReason, ReasonKind, TaskState, TaskStatus
+from services.common.contracts import MemberState, MemberStatus, ReasonKind, TaskState, TaskStatus
 from services.common.deps import Actor
 from services.common.problems import NotFound
 from services.matching import capacity, offers
 from services.matching.context import Matching
 from services.matching.directory import MemberDirectory
 from services.matching.engine import Candidate, MemberLoad
+from services.matching.engine.reasons import Reason
 from services.matching.errors import NotYourOffer
 from services.matching.handlers import TRUSTED_ROLES, to_public
 from services.matching.loads import member_loads
@@ -37,7 +38,7 @@ from services.matching.widening import as_matched
 from services.matching.worker import already_asked
 
 # The reason an offer made this way carries, as the engine's reasons do for the offers it ranks.
-ASKED_FOR = OfferReason(kind=ReasonKind.asked_for)
+ASKED_FOR = Reason(kind=ReasonKind.asked_for)
 
 
 class Answer(str, Enum):

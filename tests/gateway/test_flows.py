@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 import httpx
 import pytest
@@ -68,6 +69,8 @@ def test_a_posted_task_reaches_a_matching_volunteer_with_the_reasons_as_data(wor
     assert (kinds["SKILL"]["skill"], kinds["SKILL"]["level"]) == (skill, "EXPERT")
     assert (kinds["LANGUAGE"]["language"], kinds["LANGUAGE"]["fluency"]) == ("fr", "FLUENT")
     assert not [reason for reason in offer["reasons"] if reason["kind"] == "TEXT"]
+    start, end = (datetime.fromisoformat(moment) for moment in kinds["FREE_TIME"]["windows"][0].split("/"))
+    assert start.utcoffset() is not None and start < end  # an ISO 8601 interval between two instants
 
 
 def test_accepting_fills_the_task_and_it_leaves_the_public_list(world, graphql):

@@ -3,8 +3,7 @@ kind in the reader's language, so nothing here is English prose except an older 
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Any, NewType
 
 import strawberry
 from pydantic import TypeAdapter
@@ -16,10 +15,12 @@ from services.common import contracts
 _REASONS = TypeAdapter(contracts.Reasons)
 
 
-@strawberry.type(description="A stretch of time, as instants; shown in the task's time zone.")
-class TimeWindow:
-    start: datetime
-    end: datetime
+# A free stretch as one value: listing them costs a query what a list of names does, where a list
+# of objects inside the offers' list of reasons would weigh a hundred times more in the budget.
+TimeInterval = strawberry.scalar(
+    NewType("TimeInterval", str), serialize=str, parse_value=str,
+    description="An ISO 8601 time interval between two instants, start/end, e.g. "
+                "2026-06-06T14:00:00+00:00/2026-06-06T18:00:00+00:00; shown in the task's time zone.")
 
 
 @strawberry.type(description="One reason an offer was made: a kind, and the fields that kind fills.")
@@ -29,7 +30,7 @@ class OfferReason:
     level: SkillLevel | None = strawberry.field(description="SKILL: the member's level of it")
     language: str | None = strawberry.field(description="LANGUAGE: the language's code, e.g. 'fr'")
     fluency: Fluency | None = strawberry.field(description="LANGUAGE: how well the member speaks it")
-    windows: list[TimeWindow] = strawberry.field(description="FREE_TIME: the member's first free stretches")
+    windows: list[TimeInterval] = strawberry.field(description="FREE_TIME: the member's first free stretches")
     more_windows: bool = strawberry.field(description="FREE_TIME: there are more free stretches than listed")
     share_percent: int | None = strawberry.field(description="FREE_TIME: the share of the task's time they are free")
     before_deadline: bool = strawberry.field(description="FREE_TIME: a flexible task, free before its deadline")
@@ -53,7 +54,8 @@ class OfferReason:
             level=None if reason.level is None else from_wire(SkillLevel, int(reason.level)),
             language=reason.language,
             fluency=None if reason.fluency is None else from_wire(Fluency, int(reason.fluency)),
-            windows=[TimeWindow(start=w.start, end=w.end) for w in reason.windows], more_windows=reason.more_windows,
+            windows=[TimeInterval(f"{w.start.isoformat()}/{w.end.isoformat()}") for w in reason.windows],
+            more_windows=reason.more_windows,
             share_percent=reason.share_percent, before_deadline=reason.before_deadline, area=reason.area,
             own_area=reason.own_area, distance_km=reason.distance_km, recent_tasks=reason.recent_tasks,
             text=reason.text, stored_area_name=reason.area_name,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from hashlib import blake2b
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from services.common.contracts import (
@@ -18,7 +19,6 @@ from services.common.contracts import (
     LanguageClaim,
     MemberState,
     MemberStatus,
-    OfferReason,
     Reach,
     SkillClaim,
     SkillLevel,
@@ -28,6 +28,9 @@ from services.common.contracts import (
 
 from .availability import WeeklyMinutes, shared, shared_nested, weekly_minutes
 from .geography import NO_REACH, Geography, ReachSpec
+
+if TYPE_CHECKING:
+    from .reasons import Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,7 @@ class Candidate:
 
     member_id: UUID
     score: float
-    reasons: list[OfferReason]
+    reasons: list[Reason]
 
 
 def stable_hash64(identifier: UUID) -> int:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from services.common.contracts import Fluency, OfferReason, ReasonKind, SkillLevel, TimeWindow, Weekday
+from services.common.contracts import AreaState, Fluency, OfferReason, ReasonKind, Reach, SkillLevel, TimeWindow, Weekday
 from services.matching.engine import MemberLoad
+from services.matching.engine.reasons import FreeWindow, Reason
 
 from .factories import NOW, SATURDAY, at, candidate_ids, engine_with, member, task, window
 
 
-def reasons_of(engine, task_state, **kwargs) -> list[OfferReason]:
+def reasons_of(engine, task_state, **kwargs) -> list[Reason]:
     (found,) = engine.candidates(task_state, now=NOW, limit=1, **kwargs)
     return found.reasons
 
 
-def free(*windows: tuple[datetime, datetime], **params) -> OfferReason:
-    return OfferReason(kind=ReasonKind.free_time, windows=[TimeWindow(start=a, end=b) for a, b in windows], **params)
+def free(*windows: tuple[datetime, datetime], **params) -> Reason:
+    return Reason(kind=ReasonKind.free_time, windows=tuple(FreeWindow(a, b) for a, b in windows), **params)
 
 
 def test_reasons_name_the_skill_level_the_shared_language_and_the_free_window():
@@ -31,11 +32,11 @@ def test_reasons_name_the_skill_level_the_shared_language_and_the_free_window():
     reasons = reasons_of(engine, clinic)
 
     assert reasons == [
-        OfferReason(kind=ReasonKind.skill, skill="legal-knowledge", level=SkillLevel.expert),
-        OfferReason(kind=ReasonKind.language, language="fr", fluency=Fluency.fluent),
+        Reason(kind=ReasonKind.skill, skill="legal-knowledge", level=SkillLevel.expert),
+        Reason(kind=ReasonKind.language, language="fr", fluency=Fluency.fluent),
         free((at(SATURDAY, 10), at(SATURDAY, 14))),
-        OfferReason(kind=ReasonKind.place, area="east-end", area_name="east end", own_area=True),
-        OfferReason(kind=ReasonKind.recent_load, recent_tasks=0),
+        Reason(kind=ReasonKind.place, area="east-end", area_name="east end", own_area=True),
+        Reason(kind=ReasonKind.recent_load, recent_tasks=0),
     ]
 
 
@@ -46,8 +47,7 @@ def test_free_time_travels_as_instants_in_utc():
 
     # 10:00 in Toronto in June (EDT, UTC-4)
     assert free_time.windows[0].start == datetime(2026, 6, 6, 14, 0, tzinfo=UTC)
-    assert free_time.model_dump(mode="json")["windows"][0] == {"start": "2026-06-06T14:00:00Z",
-                                                                "end": "2026-06-06T18:00:00Z"}
+    assert free_time.windows[0].start.tzinfo is UTC
 
 
 def test_a_window_free_until_midnight_ends_at_the_next_midnight():
@@ -56,7 +56,7 @@ def test_a_window_free_until_midnight_ends_at_the_next_midnight():
 
     (free_time,) = [r for r in reasons_of(engine, late) if r.kind is ReasonKind.free_time]
 
-    assert free_time.windows[0] == TimeWindow(start=at(SATURDAY, 20), end=at(date(2026, 6, 7), 0))
+    assert free_time.windows[0] == FreeWindow(at(SATURDAY, 20), at(date(2026, 6, 7), 0))
     assert free_time.share_percent == 66
 
 
@@ -81,7 +81,7 @@ def test_reasons_prefer_the_members_most_fluent_shared_language():
     speaker = member(languages={"es": Fluency.basic, "pt": Fluency.conversational})
     engine = engine_with(speaker)
 
-    expected = OfferReason(kind=ReasonKind.language, language="pt", fluency=Fluency.conversational)
+    expected = Reason(kind=ReasonKind.language, language="pt", fluency=Fluency.conversational)
     assert expected in reasons_of(engine, task(languages=("es", "pt")))
 
 
@@ -97,9 +97,9 @@ def test_reasons_for_a_remote_flexible_task():
 
     reasons = reasons_of(engine, website_fix, loads={})
 
-    assert reasons[0] == OfferReason(kind=ReasonKind.skill, skill="website-maintenance", level=SkillLevel.capable)
+    assert reasons[0] == Reason(kind=ReasonKind.skill, skill="website-maintenance", level=SkillLevel.capable)
     assert free((at(SATURDAY, 9), at(SATURDAY, 17)), before_deadline=True) in reasons
-    assert OfferReason(kind=ReasonKind.remote) in reasons
+    assert Reason(kind=ReasonKind.remote) in reasons
     assert not [r for r in reasons if r.kind is ReasonKind.place]
 
 
@@ -110,6 +110,21 @@ def test_a_member_with_recent_tasks_is_not_told_about_their_load():
     reasons = reasons_of(engine, task(), loads={someone.member_id: MemberLoad(recent_tasks=2)})
 
     assert not [r for r in reasons if r.kind is ReasonKind.recent_load]
+
+
+def test_every_field_of_an_engine_reason_travels_in_the_offer_events_reason():
+    engine = engine_with(member(area="downtown", windows=[window(Weekday.saturday, "12:00", "18:00")]))
+    engine.upsert_area(AreaState(slug="downtown", name="Downtown", latitude=43.256, longitude=-79.869))
+    engine.upsert_area(AreaState(slug="east-end", name="East End", latitude=43.24, longitude=-79.76))
+    engine.upsert_member(member(area="downtown", reach=Reach(km=30), windows=[window(Weekday.saturday, "12:00", "18:00")]))
+
+    reasons = reasons_of(engine, task(languages=("en",)))
+
+    assert set(Reason._fields) | {"text"} == set(OfferReason.model_fields)
+    for reason in reasons:
+        carried = OfferReason.model_validate(reason, from_attributes=True)
+        assert {name: getattr(carried, name) for name in Reason._fields} == {
+            **reason._asdict(), "windows": [TimeWindow(start=w.start, end=w.end) for w in reason.windows]}
 
 
 def test_upsert_replaces_what_the_engine_knew():
@@ -166,4 +181,4 @@ def test_a_freed_slot_is_reused_by_the_next_member_without_mixing_them_up():
     (found,) = engine.candidates(task(), now=NOW, limit=5)
 
     assert found.member_id == second.member_id
-    assert found.reasons[0] == OfferReason(kind=ReasonKind.skill, skill="translation", level=SkillLevel.learning)
+    assert found.reasons[0] == Reason(kind=ReasonKind.skill, skill="translation", level=SkillLevel.learning)

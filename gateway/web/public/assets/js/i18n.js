@@ -149,13 +149,15 @@ function freeTime(reason, timeZone) {
   if (reason.sharePercent !== null && reason.sharePercent !== undefined) {
     text += t("reason.share_of_time", { percent: reason.sharePercent });
   }
-  return text + t("reason.time_zone", { zone: zoneName(reason.windows[0].start, timeZone) });
+  return text + t("reason.time_zone", { zone: zoneName(reason.windows[0].split("/")[0], timeZone) });
 }
 
-// "samedi 10:00-14:00": the weekday and hours on the task's wall clock. A stretch that runs to
-// midnight ends at 24:00 of its day, as members write their windows.
-function freeWindow(window, timeZone) {
-  const start = wallClock(window.start, timeZone), end = wallClock(window.end, timeZone);
+// "samedi 10:00-14:00" from an ISO 8601 interval ("start/end"): the weekday and hours on the
+// task's wall clock. A stretch that runs to midnight ends at 24:00 of its day, as members write
+// their windows.
+function freeWindow(interval, timeZone) {
+  const [from, to] = interval.split("/");
+  const start = wallClock(from, timeZone), end = wallClock(to, timeZone);
   const until = end.time === "00:00" && end.day !== start.day ? "24:00" : end.time;
   return `${t(`weekday.${start.weekday}`)} ${start.time}-${until}`;
 }
