@@ -90,7 +90,7 @@ class OfferBase(SQLModel):
     member_id: UUID
     status: OfferStatus = Field(default=OfferStatus.pending, sa_type=_OFFER_STATUS)
     # OfferReason objects as JSON (rows written before they were data hold English strings, which
-    # read as ReasonKind.text: see migration 0002); a table row holds them as dumped.
+    # read as ReasonKind.text: see migration 0005); a table row holds them as dumped.
     reasons: Reasons = Field(default_factory=list, sa_type=JSON)
     expires_at: datetime = _when()
     created_at: datetime = _when()
