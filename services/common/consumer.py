@@ -62,11 +62,15 @@ Handler = Callable[[Session, Incoming], None]
 class EventApplier:
     """Applies one record at most once; the transport-independent half of the consumer."""
 
-    def __init__(self, engine: Engine, consumer_name: str, handler: Handler, dead_letters=None):
+    def __init__(
+        self, engine: Engine, consumer_name: str, handler: Handler, dead_letters=None,
+        after_commit: Callable[[Session], None] | None = None,
+    ):
         self.engine = engine
         self.consumer_name = consumer_name
         self.handler = handler
         self.dead_letters = dead_letters  # a KafkaProducer, or None in unit tests
+        self.after_commit = after_commit  # the runtime's: wakes the outbox relay (Runtime.committed)
 
     def apply(self, record) -> str:
         """Returns the outcome: applied, duplicate or dead_lettered. Raises on transient errors."""
@@ -97,6 +101,8 @@ class EventApplier:
             except IntegrityError:  # another instance applied it between our check and commit
                 session.rollback()
                 return "duplicate"
+            if self.after_commit is not None:
+                self.after_commit(session)
         kind = incoming.envelope.type if incoming.envelope else "tombstone"
         log.info("applied %s %s from %s[%s]", kind, event_id, record.topic, record.partition)
         return "applied"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,8 +44,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+def session_scope(engine: Engine, after_commit: Callable[[Session], None] | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error; ``after_commit`` runs once the
+    commit succeeded (a service's runtime wakes its outbox relay there: ``Runtime.unit_of_work``)."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -53,6 +54,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+        if after_commit is not None:
+            after_commit(session)
 
 
 def migrate(engine: Engine, migrations_dir: Path) -> None:

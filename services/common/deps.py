@@ -22,16 +22,10 @@ def get_runtime(request: Request) -> Runtime:
 def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back on error.
 
-    The outbox relay is woken after the commit, so events leave within milliseconds.
+    The events it queued leave within milliseconds (``Runtime.unit_of_work`` wakes the relay).
     """
-    with Session(runtime.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-    runtime.nudge_relay()
+    with runtime.unit_of_work() as session:
+        yield session
 
 
 # Routes take ``session: Session = unit_of_work``. scope="function" commits before the response

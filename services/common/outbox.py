@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 PUBLISHER_LOCK = 0x6F7574626F78
 # How long the relay waits for the broker's acknowledgement of a row before trying again.
 SEND_TIMEOUT_S = 10.0
+# The mark a session carries in ``Session.info`` once it queued a row.
+_WROTE_EVENTS = "outbox.wrote_events"
 
 
 def _now() -> datetime:
@@ -52,6 +54,11 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
+def wrote_events(session: Session) -> bool:
+    """Whether ``session`` queued any outbox row: once it commits, the relay has work to do now."""
+    return bool(session.info.get(_WROTE_EVENTS))
+
+
 def add_event(session: Session, topic: str, key: str, envelope: Envelope) -> OutboxMessage:
     """Queue an event in the caller's transaction."""
     return _add(session, topic, key, envelope.to_bytes())
@@ -66,6 +73,7 @@ def _add(session: Session, topic: str, key: str, payload: bytes | None) -> Outbo
     headers = inject_trace_headers()
     row = OutboxMessage(topic=topic, message_key=key, payload=payload, headers_json=json.dumps(headers))
     session.add(row)
+    session.info[_WROTE_EVENTS] = True  # read by the unit of work after its commit (wrote_events)
     return row
 
 

@@ -10,7 +10,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,12 +19,13 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from services.common.consumer import ConsumerLoop, EventApplier, Handler
-from services.common.db import make_engine, migrate
+from services.common.db import make_engine, migrate, session_scope
 from services.common.kafka_io import ensure_topics, make_consumer, make_producer, wait_for_partitions
 from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var
-from services.common.outbox import OutboxRelay
+from services.common.outbox import OutboxRelay, wrote_events
 from services.common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -51,8 +53,22 @@ class Runtime:
     consumers: dict[str, ConsumerLoop] = field(default_factory=dict)
 
     def applier(self, consumer: str, handler: Handler) -> EventApplier:
-        """Applies records once each for ``consumer``, dead-lettering to this runtime's producer."""
-        return EventApplier(self.engine, f"{self.settings.service_name}.{consumer}", handler, self.producer)
+        """Applies records once each for ``consumer``, dead-lettering to this runtime's producer;
+        the events a handler queues leave at once (see :meth:`committed`)."""
+        return EventApplier(self.engine, f"{self.settings.service_name}.{consumer}", handler, self.producer,
+                            after_commit=self.committed)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A transaction on this app's database whose events leave as soon as it commits."""
+        with session_scope(self.engine, after_commit=self.committed) as session:
+            yield session
+
+    def committed(self, session: Session) -> None:
+        """Called once ``session`` committed, by every unit of work (requests, consumers, background
+        jobs): the relay is woken here, and only here, when the transaction queued events."""
+        if wrote_events(session):
+            self.nudge_relay()
 
     def start_thread(self, name: str, target: Callable[[threading.Event], None]) -> None:
         thread = threading.Thread(target=target, args=(self.stop,), name=name, daemon=True)

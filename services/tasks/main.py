@@ -37,8 +37,7 @@ def series_ahead(runtime: Runtime, skills: SkillCatalogue) -> Background:
     settings = runtime.settings
     base = Context(None, settings.topics, SYSTEM, skills, settings.default_time_zone,
                    timedelta(days=settings.series_horizon_days))
-    return Background("series-ahead", keep_posting_ahead(lambda: session_scope(runtime.engine), base,
-                                                         settings.series_check_seconds, runtime.nudge_relay))
+    return Background("series-ahead", keep_posting_ahead(runtime.unit_of_work, base, settings.series_check_seconds))
 
 
 def attendance_reduced(runtime: Runtime) -> Background:
