@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from uuid import UUID
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from services.common.identity import Unauthenticated
+from services.common.roles import Actor
 from services.common.runtime import Runtime
 from services.common.settings import InternalServiceSettings
 
@@ -32,18 +31,6 @@ def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
 # is sent: with FastAPI's default scope a failed commit would follow an already-sent 2xx, and
 # the client's next request could arrive before its own write was visible.
 unit_of_work = Depends(get_session, scope="function")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who a verified service token says is asking; used for authorization checks and the audit log."""
-
-    id: UUID | None
-    role: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.role}:{self.id}" if self.id else self.role
 
 
 _bearer = HTTPBearer(auto_error=False, scheme_name="ServiceToken",
