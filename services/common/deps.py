@@ -15,7 +15,8 @@ from services.common.settings import InternalServiceSettings
 
 
 def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
+    runtime: Runtime = request.app.state.runtime  # set by the app's lifespan (services.common.composition)
+    return runtime
 
 
 def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:

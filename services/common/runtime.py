@@ -10,10 +10,11 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -23,7 +24,7 @@ from sqlmodel import Session
 
 from services.common.consumer import ConsumerLoop, EventApplier, Handler
 from services.common.db import make_engine, migrate, session_scope
-from services.common.kafka_io import ensure_topics, make_consumer, make_producer, wait_for_partitions
+from services.common.kafka_io import Producer, ensure_topics, make_consumer, make_producer, wait_for_partitions
 from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var
 from services.common.outbox import OutboxRelay, wrote_events
 from services.common.settings import ServiceSettings
@@ -45,7 +46,7 @@ class Runtime:
 
     settings: ServiceSettings
     engine: Engine
-    producer: object | None = None
+    producer: Producer | None = None
     relay: OutboxRelay | None = None
     uses_broker: bool = True
     stop: threading.Event = field(default_factory=threading.Event)
@@ -122,14 +123,14 @@ def database_reachable(engine: Engine) -> bool:
 
 
 def build_runtime(
-    settings: ServiceSettings, migrations_dir: Path, *, producer=None, uses_broker: bool = True,
+    settings: ServiceSettings, migrations_dir: Path, *, producer: Producer | None = None, uses_broker: bool = True,
     publishes: bool = True,
 ) -> Runtime:
     """Database migrated, topics created and a producer, unless one is given (a test's in-memory
     producer: then no broker is contacted). Starts no thread: see :meth:`Runtime.start_relay`."""
     engine = make_engine(settings.database_url)
     migrate(engine, migrations_dir)
-    relay_producer: dict = {"producer": producer}  # a test's in-memory producer serves the relay too
+    relay_producer: dict[str, Any] = {"producer": producer}  # a test's in-memory producer serves the relay too
     if producer is None and uses_broker:
         ensure_topics(settings.kafka_bootstrap_servers, settings.topic_specs())
         producer = make_producer(settings.kafka_bootstrap_servers, settings.service_name, acks=settings.kafka_acks)
@@ -149,7 +150,7 @@ def operations_router(runtime_of: Callable[[], Runtime], extra_ready_checks: dic
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="The process is alive and its background threads run")
-    def healthz(response: Response) -> dict:
+    def healthz(response: Response) -> dict[str, Any]:
         # A relay or consumer thread that died leaves a process that answers HTTP but no longer
         # publishes or consumes: only a restart helps, which is what a failing liveness asks for.
         dead = runtime_of().dead_threads()
@@ -159,7 +160,7 @@ def operations_router(runtime_of: Callable[[], Runtime], extra_ready_checks: dic
         return {"status": "ok"}
 
     @router.get("/readyz", summary="Database and broker are reachable")
-    def readyz(response: Response) -> dict:
+    def readyz(response: Response) -> dict[str, Any]:
         runtime = runtime_of()
         checks = {"database": database_reachable(runtime.engine)}
         if runtime.uses_broker:
@@ -177,7 +178,7 @@ def operations_router(runtime_of: Callable[[], Runtime], extra_ready_checks: dic
     return router
 
 
-async def observe_request(request: Request, call_next):
+async def observe_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     """Request id, metrics and one access-log line per request (no query strings, no bodies)."""
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
     token = request_id_var.set(request_id)
@@ -201,8 +202,8 @@ async def observe_request(request: Request, call_next):
 
 
 def start_consumer(
-    runtime: Runtime, name: str, topics: list[str], handler, group_id: str | None = None, listener=None,
-    **consumer_options,
+    runtime: Runtime, name: str, topics: list[str], handler: Handler, group_id: str | None = None,
+    listener: Any = None, **consumer_options: Any,
 ) -> ConsumerLoop:
     """Consume ``topics`` in a consumer group, applying each event once through ``handler``.
 
