@@ -21,6 +21,7 @@ from services.common.settings import ServiceSettings
 from services.common.topics import Topics, all_topics, dead_letter_topic
 from tests.common.support import make_schema
 from tests.support.processes import eventually
+from tests.support.topic_reading import read_topic
 
 pytestmark = pytest.mark.kafka
 
@@ -55,20 +56,7 @@ def engine(database_url):
 
 
 def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 30) -> list:
-    consumer = make_consumer(bootstrap, None, "test-reader")
-    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
-    consumer.assign(partitions)
-    consumer.seek_to_beginning(*partitions)
-    records: list = []
-    try:
-        def enough():
-            for batch in consumer.poll(timeout_ms=200).values():
-                records.extend(batch)
-            return len(records) >= expected
-        eventually(enough, timeout_s, message=f"{expected} records on {topic}")
-    finally:
-        consumer.close()
-    return records
+    return read_topic(bootstrap, topic, lambda records: len(records) >= expected, timeout_s)
 
 
 def test_the_relay_publishes_outbox_rows_to_the_real_broker(kafka_bootstrap, topics, engine):

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from services.common.identity import DEFAULT_ISSUER_ROLES, new_signing_key
 from services.members.main import create_app
-from tests.members.conftest import members_settings, profile
+from tests.support.members_app import members_settings, profile
 from tests.support.service_tokens import signed_headers
 
 pytestmark = pytest.mark.kafka

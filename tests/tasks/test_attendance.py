@@ -16,7 +16,7 @@ from services.tasks.attendance_retention import reduce_to_counts
 from services.tasks.events import member_erased
 from services.tasks.models import Task, TaskAcceptance
 from tests.support.service_tokens import signed_headers
-from tests.tasks.conftest import ADMIN, coordinator, new_organization, post_task, volunteer
+from tests.support.tasks_app import ADMIN, coordinator, new_organization, post_task, volunteer
 from tests.tasks.test_committees import coalition
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.support.service_tokens import SignedHeaders, signed_headers
-from tests.tasks.conftest import ADMIN, SYSTEM, Organization, coordinator, new_organization, post_task, task_payload, volunteer
+from tests.support.tasks_app import ADMIN, SYSTEM, Organization, coordinator, new_organization, post_task, task_payload, volunteer
 
 pytestmark = pytest.mark.kafka
 
