@@ -20,14 +20,18 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from services.common.catalogue import ATTENDANCE_MARKED
 from services.common.clock import as_utc, utc_now
-from services.common.contracts import TaskStatus
+from services.common.contracts import AttendanceMarked, TaskStatus
+from services.common.envelope import wrap
+from services.common.outbox import add_event
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
 from services.tasks.attendance_models import (
     Attendance, AttendanceMark, AttendancePublic, AttendanceTotals, MarkedBy, MemberTally, MonthTotal, Presence,
     ScopeTally, TaskAttendance, VolunteerRecord,
 )
 from services.tasks.committee_models import Committee
+from services.tasks.events import SOURCE
 from services.tasks.handlers import Context, load_task
 from services.tasks.models import Task, TaskAcceptance
 from services.tasks.permissions import STAFF, can_manage, check_known, leads, require_task_manager
@@ -64,7 +68,15 @@ def mark(ctx: Context, task_id: UUID, member_id: UUID, payload: AttendanceMark) 
                                  marked_by=by.value, marked_at=now)
     row.presence, row.minutes, row.marked_by, row.marked_at = payload.presence.value, payload.minutes, by.value, now
     ctx.session.add(row)
+    _publish_mark(ctx, task, row)
     return shown(task, member_id, row, now, ctx.attendance_assumed_after)
+
+
+def _publish_mark(ctx: Context, task: Task, row: Attendance) -> None:
+    """Queue the mark for matching (outbox), keyed by member so that one member's marks stay in order."""
+    fact = AttendanceMarked(task_id=row.task_id, member_id=row.member_id, presence=Presence(row.presence),
+                            task_ended_at=end_of(task), marked_at=as_utc(row.marked_at))
+    add_event(ctx.session, ctx.topics.attendance_events, str(row.member_id), wrap(ATTENDANCE_MARKED, fact, SOURCE))
 
 
 def _as_the_volunteer(ctx: Context, task: Task, member_id: UUID, payload: AttendanceMark,

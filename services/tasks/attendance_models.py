@@ -14,15 +14,10 @@ from pydantic import BaseModel, Field as PydanticField
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
+from services.common.contracts import Presence
 from services.tasks.models import Strict
 
 MAX_MINUTES = 24 * 60
-
-
-class Presence(str, enum.Enum):
-    attended = "attended"
-    no_show = "no_show"
-    excused = "excused"
 
 
 class MarkedBy(str, enum.Enum):

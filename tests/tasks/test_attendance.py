@@ -7,14 +7,18 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from services.common.db import session_scope
+from services.common.contracts import AttendanceMarked, Presence
 from services.common.dispatch import Tombstone
+from services.common.envelope import Envelope
 from services.tasks.attendance_models import Attendance
 from services.tasks.attendance_retention import reduce_to_counts
 from services.tasks.events import member_erased
 from services.tasks.models import Task, TaskAcceptance
+from tests.members.kafka_helpers import read_topic
 from tests.support.service_tokens import signed_headers
 from tests.tasks.conftest import ADMIN, coordinator, new_organization, post_task, volunteer
 from tests.tasks.test_committees import coalition
@@ -196,3 +200,28 @@ def test_after_a_year_who_was_where_is_reduced_to_counts_that_keep_every_total(s
         member_erased(session, Tombstone(topic="members.state", key=alma, partition=0))
     erased = sqlite_client.get(f"/members/{alma}/attendance", headers=volunteer(alma)).json()
     assert (erased["tasks_attended"], erased["minutes"]) == (0, 0)  # erasure takes the counts too
+
+
+@pytest.mark.kafka
+def test_each_mark_is_published_for_matching_keyed_by_member_with_ids_only(sqlite_client, sqlite_settings,
+                                                                          kafka_bootstrap):
+    organization = new_organization(sqlite_client)
+    task = ended(sqlite_client, post_task(sqlite_client, organization), hours_ago=2)
+    stayed_home, fell_ill = members(2)
+    accepted(sqlite_client, task, stayed_home, fell_ill)
+    assert mark(sqlite_client, task, stayed_home, organization.coordinator, presence="no_show").status_code == 200
+    assert mark(sqlite_client, task, fell_ill, volunteer(fell_ill), presence="excused").status_code == 200
+    # On second thought: they did come, late.
+    assert mark(sqlite_client, task, stayed_home, organization.coordinator, presence="attended").status_code == 200
+
+    records = read_topic(kafka_bootstrap, sqlite_settings.topics.attendance_events, lambda rs: len(rs) >= 3)
+    facts = [(record.key.decode(), Envelope.from_bytes(record.value)) for record in records]
+    assert {envelope.type for _, envelope in facts} == {"attendance.marked"}
+    marks = [(key, AttendanceMarked.model_validate(envelope.data)) for key, envelope in facts]
+    assert all(key == str(fact.member_id) and str(fact.task_id) == task["id"] for key, fact in marks)
+    of_stayed_home = [fact.presence for key, fact in marks if key == stayed_home]
+    assert of_stayed_home == [Presence.no_show, Presence.attended]  # in order: one member's marks share a partition
+    assert [fact.presence for key, fact in marks if key == fell_ill] == [Presence.excused]
+    assert marks[0][1].task_ended_at == datetime.fromisoformat(
+        sqlite_client.get(f"/tasks/{task['id']}", headers=ADMIN).json()["ends_at"]).astimezone(UTC)
+    assert task["title"].encode() not in b"".join(record.value for record in records)
