@@ -64,6 +64,18 @@ class TaskWidening(SQLModel, table=True):
     more_members: int  # how many more members it made eligible when it was taken
 
 
+class MissedTask(SQLModel, table=True):
+    """A task a member accepted and did not come to, without a word, as last marked (see ``attendance``).
+    Kept ``MATCHING_NO_SHOW_DAYS`` after the task ended, then forgotten."""
+
+    __tablename__ = "missed_task"
+
+    member_id: UUID = Field(primary_key=True)
+    task_id: UUID = Field(primary_key=True)
+    task_ended_at: datetime = _when()
+    marked_at: datetime = _when()
+
+
 class TaskFill(SQLModel, table=True):
     __tablename__ = "task_fill"
     __table_args__ = (CheckConstraint("accepted >= 0 AND accepted <= slots", name="ck_task_fill_capacity"),)

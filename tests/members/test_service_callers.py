@@ -56,6 +56,8 @@ def test_a_notifier_may_do_nothing_else(members_trusting_notifications):
         client.post(f"/members/{member['id']}/pause", headers=notifier),
         client.get(f"/members/{member['id']}/audit", headers=notifier),
         client.get(f"/members/{member['id']}/contact", params={"purpose": "member_support"}, headers=notifier),
+        client.post("/members/names", json={"member_ids": [member["id"]], "purpose": "attendance_export"},
+                    headers=notifier),
         client.delete(f"/members/{member['id']}", headers=notifier),
         client.post("/members", json=profile(), headers=notifier),
     ]
