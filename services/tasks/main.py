@@ -9,7 +9,6 @@ import httpx
 from fastapi import FastAPI
 
 from services.common.composition import AppDefinition, Background, Consume, create_app as compose
-from services.common.db import session_scope
 from services.common.identity import TAXONOMY_READER, SignedCalls
 from services.common.runtime import Runtime
 from services.tasks.api import routers
@@ -44,7 +43,7 @@ def attendance_reduced(runtime: Runtime) -> Background:
     """Reduces attendance older than its retention period to counts."""
     settings = runtime.settings
     return Background("attendance-retention", keep_reducing(
-        lambda: session_scope(runtime.engine), timedelta(days=settings.attendance_keep_days),
+        runtime.unit_of_work, timedelta(days=settings.attendance_keep_days),
         timedelta(hours=settings.attendance_assumed_after_hours), settings.attendance_check_seconds))
 
 

@@ -18,9 +18,9 @@ from services.tasks.attendance_models import Attendance
 from services.tasks.attendance_retention import reduce_to_counts
 from services.tasks.events import member_erased
 from services.tasks.models import Task, TaskAcceptance
-from tests.members.kafka_helpers import read_topic
 from tests.support.service_tokens import signed_headers
 from tests.support.tasks_app import ADMIN, coordinator, new_organization, post_task, volunteer
+from tests.support.topic_reading import read_topic
 from tests.tasks.test_committees import coalition
 
 
