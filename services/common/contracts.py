@@ -269,6 +269,29 @@ class OfferChanged(Contract):
     created_at: datetime | None = None
 
 
+class Presence(str, enum.Enum):
+    """Whether a volunteer who accepted a task came to it, as whoever runs the task marked it."""
+
+    attended = "attended"
+    no_show = "no_show"
+    excused = "excused"  # they said they could not come, or were let off
+
+
+class AttendanceMarked(Contract):
+    """A volunteer's attendance at a task that ended, as last marked (attendance.marked).
+
+    Ids only, no names: matching ranks a member who repeatedly did not come a little lower.
+    ``marked_at`` grows with each change of the mark, so a reader keeps only the newest. A
+    volunteer left unmarked, who counts as attended after a while, has no event.
+    """
+
+    task_id: UUID
+    member_id: UUID
+    presence: Presence
+    task_ended_at: datetime
+    marked_at: datetime
+
+
 class FillChanged(Contract):
     """A task's fill level as matching counts it (fill.completed, fill.reopened).
 

@@ -118,7 +118,7 @@ def _member_reasons(session: Session, matching: Matching, task: TaskState, membe
     if member.member_id in already_asked(session, task.task_id):
         return [NotEligible.already_answered]
     settings = matching.settings
-    load = member_loads(session, now, settings.tz, settings.recent_days).get(member.member_id, MemberLoad())
+    load = member_loads(session, now, settings.tz, settings.recent_days, settings.no_show_days).get(member.member_id, MemberLoad())
     return unmet_needs(matching.directory, task, member, load, now)
 
 

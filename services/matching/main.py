@@ -9,6 +9,7 @@ from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssi
 
 from services.common.composition import AppDefinition, Background, Consume, create_app as compose
 from services.matching.api import router
+from services.matching.attendance import attendance_marks
 from services.matching.config import Settings
 from services.matching.context import Matching
 from services.matching.member_feed import run_members_feed
@@ -19,12 +20,15 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def consumers(matching: Matching) -> list[Consume]:
-    return [Consume(
-        "tasks", task_states(matching), listener=matching.ownership,
-        # Cooperative rebalancing: when an instance joins or leaves, only the partitions that
-        # move change hands; the others keep being matched instead of all pausing at once.
-        options={"partition_assignment_strategy": (CooperativeStickyAssignor,)},
-    )]
+    return [
+        Consume(
+            "tasks", task_states(matching), listener=matching.ownership,
+            # Cooperative rebalancing: when an instance joins or leaves, only the partitions that
+            # move change hands; the others keep being matched instead of all pausing at once.
+            options={"partition_assignment_strategy": (CooperativeStickyAssignor,)},
+        ),
+        Consume("attendance", attendance_marks(matching.settings.topics)),
+    ]
 
 
 def background(matching: Matching) -> list[Background]:

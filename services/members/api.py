@@ -23,8 +23,10 @@ from services.members.models import (
     DeliveryAddress,
     MemberContact,
     MemberCreate,
+    MemberNames,
     MemberPublic,
     MemberUpdate,
+    NamesRequest,
     SkillCreate,
     SkillPublic,
     SkillUpdate,
@@ -98,6 +100,11 @@ def contact(
     ctx: Context = Depends(context),
 ) -> MemberContact:
     return handlers.read_contact(ctx, member_id, purpose, task_id)
+
+
+@members.post("/names", summary="Display names of many members, for a stated purpose (each read audited)")
+def names(payload: NamesRequest, ctx: Context = Depends(context)) -> MemberNames:
+    return handlers.read_names(ctx, payload)
 
 
 @members.get(

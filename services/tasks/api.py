@@ -15,7 +15,9 @@ from services.common.http_api import (
 )
 from services.common.runtime import Runtime
 from services.tasks import attendance, committees, handlers, organizations, series
-from services.tasks.attendance_models import AttendanceMark, AttendancePublic, AttendanceTotals, TaskAttendance, VolunteerRecord
+from services.tasks.attendance_models import (
+    AttendanceMark, AttendancePublic, AttendanceRecords, AttendanceTotals, TaskAttendance, VolunteerRecord,
+)
 from services.tasks.series_models import SeriesCreate, SeriesEdit, SeriesPublic
 from services.tasks.committee_models import CommitteeCreate, CommitteePublic, LeadAdd, LeadPublic
 from services.tasks.handlers import Context
@@ -272,6 +274,17 @@ def attendance_totals(
     ctx: Context = Depends(context),
 ) -> AttendanceTotals:
     return attendance.totals(ctx, organization_id, committee_id)
+
+
+@attendance_routes.get("/attendance/records",
+                       summary="Each volunteer at each ended task of an organization or committee, by member id")
+def attendance_records(
+    organization_id: UUID | None = None, committee_id: UUID | None = None,
+    since: str | None = Query(None, description="First month, YYYY-MM"),
+    until: str | None = Query(None, description="Last month, YYYY-MM"),
+    ctx: Context = Depends(context),
+) -> AttendanceRecords:
+    return attendance.records(ctx, organization_id, committee_id, since, until)
 
 
 routers = [tasks, orgs, committee_routes, series_routes, attendance_routes]

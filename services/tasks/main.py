@@ -9,7 +9,6 @@ import httpx
 from fastapi import FastAPI
 
 from services.common.composition import AppDefinition, Background, Consume, create_app as compose
-from services.common.db import session_scope
 from services.common.identity import TAXONOMY_READER, SignedCalls
 from services.common.runtime import Runtime
 from services.tasks.api import routers
@@ -37,15 +36,14 @@ def series_ahead(runtime: Runtime, skills: SkillCatalogue) -> Background:
     settings = runtime.settings
     base = Context(None, settings.topics, SYSTEM, skills, settings.default_time_zone,
                    timedelta(days=settings.series_horizon_days))
-    return Background("series-ahead", keep_posting_ahead(lambda: session_scope(runtime.engine), base,
-                                                         settings.series_check_seconds, runtime.nudge_relay))
+    return Background("series-ahead", keep_posting_ahead(runtime.unit_of_work, base, settings.series_check_seconds))
 
 
 def attendance_reduced(runtime: Runtime) -> Background:
     """Reduces attendance older than its retention period to counts."""
     settings = runtime.settings
     return Background("attendance-retention", keep_reducing(
-        lambda: session_scope(runtime.engine), timedelta(days=settings.attendance_keep_days),
+        runtime.unit_of_work, timedelta(days=settings.attendance_keep_days),
         timedelta(hours=settings.attendance_assumed_after_hours), settings.attendance_check_seconds))
 
 

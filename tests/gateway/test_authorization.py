@@ -53,7 +53,7 @@ ACCESS = {
         "createCommittee": ADMIN, "addCommitteeLead": ADMIN, "removeCommitteeLead": ADMIN,
         "joinCommittee": VOLUNTEER, "leaveCommittee": VOLUNTEER,
         "postSeries": COORDINATOR, "updateFollowing": COORDINATOR, "cancelSeries": COORDINATOR,
-        "markAttendance": COORDINATOR, "couldNotCome": VOLUNTEER,
+        "markAttendance": COORDINATOR, "couldNotCome": VOLUNTEER, "exportAttendanceWithNames": COORDINATOR,
     },
     "subscription": {"openTasksChanged": ANYONE, "offerUpdates": VOLUNTEER, "taskUpdates": COORDINATOR},
 }

@@ -10,7 +10,8 @@ from uuid import UUID
 import pytest
 
 from services.common.contracts import Fluency, MemberStatus, SkillLevel, TaskStatus
-from tests.matching.factories import SETTLE_S, member, read_events, task, with_changes
+from tests.matching.factories import SETTLE_S, member, task, with_changes
+from tests.support.topic_reading import read_events
 from tests.support.processes import eventually
 
 pytestmark = pytest.mark.kafka

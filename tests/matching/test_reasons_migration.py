@@ -26,7 +26,7 @@ def alembic(engine) -> Config:
 
 def test_string_reasons_stored_before_become_data_and_old_words_stay_as_written(database_url):
     engine = make_engine(database_url)
-    command.upgrade(alembic(engine), "0004")
+    command.upgrade(alembic(engine), "0005")
     offer_id, now = uuid.uuid4(), utc_now()
     with session_scope(engine) as session:
         session.add(Offer(id=offer_id, task_id=uuid.uuid4(), member_id=uuid.uuid4(), expires_at=now, created_at=now,
@@ -40,7 +40,7 @@ def test_string_reasons_stored_before_become_data_and_old_words_stay_as_written(
         (ReasonKind.text, "legal knowledge: expert", None), (ReasonKind.remote, None, None),
         (ReasonKind.recent_load, None, 0)]
 
-    command.downgrade(alembic(engine), "0004")
+    command.downgrade(alembic(engine), "0005")
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT reasons FROM offer")).scalar_one()
     assert stored in (["legal knowledge: expert", "open to remote work", "no recent tasks"],

@@ -39,7 +39,7 @@ from services.notifications.main import create_app
 from services.notifications.models import Delivery
 from tests.gateway.fixtures import graphql, stack, world  # noqa: F401  (one real stack per session)
 from tests.gateway.stack import Stack
-from tests.members.conftest import PROFILE
+from tests.support.members_app import PROFILE
 from tests.notifications.mailbox import Inbox, private_mailpit
 from tests.support.infra import new_postgres_database, new_sqlite_database
 from tests.support.processes import ServiceProcess, start_service

@@ -40,9 +40,11 @@ class ScoreWeights:
     skill: float = 1.0
     availability: float = 1.0
     fairness: float = 1.0
+    # At most this much is taken off for not coming repeatedly (see ``scoring.missed``).
+    reliability: float = 0.5
 
     def __post_init__(self) -> None:
-        for name in ("skill", "availability", "fairness"):
+        for name in ("skill", "availability", "fairness", "reliability"):
             if getattr(self, name) < 0:
                 raise ValueError(f"score weight {name!r} must not be negative")
 
@@ -52,12 +54,15 @@ class MemberLoad:
     """What the matching service knows of a member's current commitments.
 
     ``busy`` holds the (start, end) of tasks the member already accepted, as aware datetimes.
+    ``no_shows`` counts the tasks lately ended that the member accepted and did not come to,
+    without a word (excused absences are not counted).
     """
 
     tasks_this_month: int = 0
     recent_tasks: int = 0
     last_offered_at: datetime | None = None
     busy: tuple[tuple[datetime, datetime], ...] = ()
+    no_shows: int = 0
 
 
 NO_LOAD = MemberLoad()

@@ -7,16 +7,16 @@ data would need the very re-parsing this change removes, for offers that are his
 Readers still accept plain strings (offers.events version 1 on the topic), so the order of
 deployment does not matter.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
