@@ -30,7 +30,7 @@ VOLUNTEER, COORDINATOR, ADMIN = frozenset({"volunteer"}), frozenset({"coordinato
 
 ACCESS = {
     "query": {
-        "openTasks": ANYONE, "skills": ANYONE, "areas": ANYONE, "defaultTimeZone": ANYONE, "me": ANYONE,
+        "openTasks": ANYONE, "skills": ANYONE, "areas": ANYONE, "defaultTimeZone": ANYONE, "languages": ANYONE, "me": ANYONE,
         "organizations": SIGNED_IN,
         "myContact": VOLUNTEER, "myAuditLog": VOLUNTEER, "myOffers": VOLUNTEER, "myCalendarFeed": VOLUNTEER,
         "myTasks": COORDINATOR, "task": COORDINATOR, "volunteerContact": COORDINATOR,
