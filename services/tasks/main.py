@@ -8,13 +8,13 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from services.common.composition import AppDefinition, Background, Consume, create_app as compose
+from services.common.composition import AppDefinition, Background, create_app as compose
 from services.common.identity import TAXONOMY_READER, SignedCalls
 from services.common.runtime import Runtime
 from services.tasks.api import routers
 from services.tasks.attendance_retention import keep_reducing
 from services.tasks.config import Settings
-from services.tasks.events import member_erasures, offer_outcomes
+from services.tasks.consumers import consumers
 from services.tasks.handlers import Context
 from services.tasks.series import SYSTEM, keep_posting_ahead
 from services.tasks.skills import SkillCatalogue
@@ -24,11 +24,6 @@ DESCRIPTION = (
     "Tasks posted by the coalition's member organizations. Coordinators post and manage the tasks of the "
     "organizations they act for. The exact address of a task is shown only to volunteers who accepted it."
 )
-
-
-def consumers(runtime: Runtime) -> list[Consume]:
-    topics = runtime.settings.topics
-    return [Consume("offer-outcomes", offer_outcomes(topics)), Consume("member-erasures", member_erasures(topics))]
 
 
 def series_ahead(runtime: Runtime, skills: SkillCatalogue) -> Background:

@@ -16,7 +16,7 @@ from services.common.dispatch import Tombstone
 from services.common.envelope import Envelope
 from services.tasks.attendance_models import Attendance
 from services.tasks.attendance_retention import reduce_to_counts
-from services.tasks.events import member_erased
+from services.tasks.consumers import member_erased
 from services.tasks.models import Task, TaskAcceptance
 from tests.support.service_tokens import signed_headers
 from tests.support.tasks_app import ADMIN, coordinator, new_organization, post_task, volunteer
