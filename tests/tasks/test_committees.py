@@ -69,7 +69,7 @@ def attempts(world: Coalition) -> dict:
         return client.post("/tasks", json=task_payload(world.organization.id, **changes), headers=headers)
 
     return {
-        "create a committee": (lambda c, h: c.post("/committees", json={"name": f"C {uuid.uuid4().hex[:8]}"}, headers=h), STAFF),
+        "create a committee": (lambda c, h: c.post("/committees", json={"name": f"C {letters()}"}, headers=h), STAFF),
         "name a lead": (lambda c, h: c.post(f"{committee_path}/leads", json={"lead_id": str(uuid.uuid4())}, headers=h), STAFF),
         "remove a lead": (lambda c, h: c.delete(f"{committee_path}/leads/{name_lead(c, world.committee).actor_id}", headers=h), STAFF),
         "see the leads": (lambda c, h: c.get(f"{committee_path}/leads", headers=h), MANAGERS),
