@@ -162,8 +162,9 @@ async def sign_up(world: World, count: int, skill: str | None) -> list[Person]:
             pool, lambda: world.volunteer(skill, maxTasksPerMonth=MAX_WAITING_OFFERS)) for _ in range(count))))
 
 
-async def subscribed_cohort(world: World, stack, count: int, arrivals: Arrivals,
-                            client: httpx.AsyncClient | None = None) -> tuple[str, list[asyncio.Task]]:
+async def subscribed_cohort(world: World, stack, count: int, arrivals: Arrivals | None = None,
+                            client: httpx.AsyncClient | None = None) -> Cohort:
+    arrivals = arrivals or Arrivals()
     skill = world.skill()
     volunteers = await sign_up(world, count, skill)
     url = stack.graphql_url.replace("http", "ws", 1)
@@ -174,42 +175,66 @@ async def subscribed_cohort(world: World, stack, count: int, arrivals: Arrivals,
         if failed or time.perf_counter() > deadline:
             raise RuntimeError(f"{arrivals.connected} of {count} subscribed: {failed[0].exception() if failed else 'timeout'}")
         await asyncio.sleep(0.2)
-    return skill, listeners
+    return Cohort(skill, arrivals, listeners)
 
 
-def cohort_size(args, rate: float, seconds: float) -> int:
-    """Enough volunteers to hold every offer of the run, however the matcher spreads them."""
-    return max(args.volunteers, math.ceil(1.05 * OFFERS_PER_TASK * rate * seconds / MAX_WAITING_OFFERS))
+def cohort_size(args, runs: list[tuple[float, float]]) -> int:
+    """Enough volunteers to hold every offer of these (rate, seconds) runs, however the matcher
+    spreads them: nobody holds more than 31 waiting offers."""
+    offers = sum(OFFERS_PER_TASK * rate * seconds for rate, seconds in runs)
+    return max(args.volunteers, math.ceil(1.05 * offers / MAX_WAITING_OFFERS))
 
 
-async def measured_run(world: World, stack, client: httpx.AsyncClient, coordinator: Person, rate: float,
-                       seconds: float, count: int) -> dict:
-    arrivals = Arrivals()
-    skill, listeners = await subscribed_cohort(world, stack, count, arrivals)
-    say(f"{count} volunteers subscribed; posting {rate:g} tasks/s for {seconds:g} s")
-    await asyncio.sleep(2)
-    posted = await post_at_rate(client, coordinator.token, skill, rate, seconds)
+class Cohort:
+    """Volunteers with a skill of their own, subscribed for one backlog level's runs."""
+
+    def __init__(self, skill: str, arrivals: Arrivals, listeners: list[asyncio.Task]):
+        self.skill, self.arrivals, self.listeners = skill, arrivals, listeners
+
+    async def close(self) -> None:
+        for listener in self.listeners:
+            listener.cancel()
+        await asyncio.gather(*self.listeners, return_exceptions=True)
+
+
+async def measured_run(stack, client: httpx.AsyncClient, coordinator: Person, cohort: Cohort, rate: float,
+                       seconds: float) -> dict:
+    say(f"{len(cohort.listeners)} volunteers subscribed; posting {rate:g} tasks/s for {seconds:g} s")
+    arrivals = cohort.arrivals
+    errors_before = dict(arrivals.errors)
+    cpu_before = process_cpu(stack)
+    posted = await post_at_rate(client, coordinator.token, cohort.skill, rate, seconds)
     waited = time.perf_counter()
     while time.perf_counter() - waited < LOST_AFTER_S and not set(posted["due"]) <= set(arrivals.first):
         await asyncio.sleep(0.2)
-    for listener in listeners:
-        listener.cancel()
-    await asyncio.gather(*listeners, return_exceptions=True)
+    cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(stack).items()}
     latencies = [arrivals.first[t] - due for t, due in posted["due"].items() if t in arrivals.first]
     say(f"{rate:g}/s: {percentiles(latencies)}")
-    return percentiles(latencies) | {"posted": len(posted["due"]), "errors": posted["errors"], "subscribed": count,
-                                     "lost": len(set(posted["due"]) - set(arrivals.first)),
-                                     "response": posted["response"], "sub_errors": arrivals.errors}
+    return percentiles(latencies) | {"posted": len(posted["due"]), "errors": posted["errors"],
+                                     "subscribed": len(cohort.listeners), "cpu": cpu,
+                                     "lost": len(set(posted["due"]) - set(arrivals.first)), "response": posted["response"],
+                                     "sub_errors": {k: n - errors_before.get(k, 0) for k, n in arrivals.errors.items()
+                                                    if n > errors_before.get(k, 0)}}
+
+
+PROCESSES = ("members", "tasks", "matching", "gateway")
 
 
 def process_rss(stack) -> dict[str, float]:
-    return {name: e2e_load.rss_mib(getattr(stack, name).process.pid) for name in ("members", "tasks", "matching", "gateway")}
+    return {name: e2e_load.rss_mib(getattr(stack, name).process.pid) for name in PROCESSES}
+
+
+def process_cpu(stack) -> dict[str, float]:
+    return {name: e2e_load.cpu_seconds(getattr(stack, name).process.pid) for name in PROCESSES}
 
 
 async def measure(stack, args, bootstrap: str, loads: list[float]) -> dict:
     world = World(GraphQL(stack.graphql_url))
     coordinator = world.coordinator()
-    await sign_up(world, max(0, args.members - cohort_size(args, args.rates[0], args.seconds)), world.skill())
+    level_runs = [(rate, args.seconds) for rate in args.rates]
+    sweep_runs = [(rate, args.sweep_seconds) for rate in args.sweep]
+    say("members who fit no measured task sign up")
+    await sign_up(world, max(0, args.members - cohort_size(args, level_runs)), world.skill())
     topics = Topics(stack.topic_prefix)
     results: dict = {"levels": {}, "sweep": {}}
     open_now = 0
@@ -217,24 +242,25 @@ async def measure(stack, args, bootstrap: str, loads: list[float]) -> dict:
         for level in args.open:
             started = time.perf_counter()
             e2e_load.publish_tasks(bootstrap, topics.tasks_state, f"nobody-has-{uuid.uuid4().hex[:6]}", level - open_now)
-            open_now = level
+            seed_s, open_now = time.perf_counter() - started, level
             say(f"{level} tasks open")
+            last = level == args.open[-1]
+            cohort = await subscribed_cohort(world, stack, cohort_size(args, level_runs + (sweep_runs if last else [])))
             await asyncio.sleep(5)  # the backlog's own events go by
             rates = {}
             for rate in args.rates:
                 loads.append(os.getloadavg()[0])
-                rates[rate] = await measured_run(world, stack, client, coordinator, rate, args.seconds,
-                                                 cohort_size(args, rate, args.seconds))
+                rates[rate] = await measured_run(stack, client, coordinator, cohort, rate, args.seconds)
                 loads.append(os.getloadavg()[0])
-            results["levels"][level] = {"rates": rates, "seed_s": time.perf_counter() - started, "rss": process_rss(stack),
+            for rate in args.sweep if last else ():
+                results["sweep"][rate] = await measured_run(stack, client, coordinator, cohort, rate, args.sweep_seconds)
+            await cohort.close()
+            results["levels"][level] = {"rates": rates, "seed_s": seed_s, "rss": process_rss(stack),
                                         "matcher": matcher_time(stack.matching.url)}
-        for rate in args.sweep:
-            loads.append(os.getloadavg()[0])
-            results["sweep"][rate] = await measured_run(world, stack, client, coordinator, rate, args.sweep_seconds,
-                                                        cohort_size(args, rate, args.sweep_seconds))
     if args.saturation:
         skill = world.skill()
-        await sign_up(world, math.ceil(1.05 * OFFERS_PER_TASK * args.saturation / MAX_WAITING_OFFERS), skill)
+        await sign_up(world, cohort_size(args, [(args.saturation, 1)]) if args.saturation > 100 else 10, skill)
+        say(f"the matcher alone: {args.saturation} tasks at once")
         results["saturation"] = e2e_load.matcher_saturation(bootstrap, topics, skill, args.saturation)
     results["lag"] = e2e_load.consumer_lag(bootstrap, stack.topic_prefix)
     return results
@@ -272,7 +298,7 @@ async def soak(stack, args, bootstrap: str) -> dict:
     async with httpx.AsyncClient(base_url=stack.url, timeout=60, limits=httpx.Limits(max_connections=64)) as client:
         # Each task is accepted once at most: the volunteers' months must hold them all.
         count = max(args.volunteers, math.ceil(1.1 * tasks / MAX_WAITING_OFFERS))
-        skill, listeners = await subscribed_cohort(world, stack, count, arrivals, client)
+        cohort = await subscribed_cohort(world, stack, count, arrivals, client)
         started = time.perf_counter()
 
         async def sample_rss() -> None:
@@ -281,7 +307,7 @@ async def soak(stack, args, bootstrap: str) -> dict:
                 await asyncio.sleep(30)
 
         sampler = asyncio.create_task(sample_rss())
-        posted = await post_at_rate(client, coordinator.token, skill, args.soak_rate, args.soak_seconds)
+        posted = await post_at_rate(client, coordinator.token, cohort.skill, args.soak_rate, args.soak_seconds)
         stopped = time.perf_counter()
         lag_zero_s = None
         while time.perf_counter() - stopped < 60:
@@ -292,8 +318,7 @@ async def soak(stack, args, bootstrap: str) -> dict:
         await asyncio.sleep(5)
         sampler.cancel()
         samples.append((time.perf_counter() - started, process_rss(stack)))
-        for listener in listeners + [sampler]:
-            listener.cancel()
+        await cohort.close()
     latencies = [arrivals.first[t] - due for t, due in posted["due"].items() if t in arrivals.first]
     return {"tasks": int(tasks), "volunteers": count, "posted": len(posted["due"]), "post_errors": posted["errors"],
             "answer_errors": arrivals.errors, "answered": arrivals.answered, "latency": percentiles(latencies),

@@ -46,6 +46,7 @@ def report(args, results: dict, loads: list[float]) -> str:
     for rate, run in results["sweep"].items():
         lines.append(latency_row(f"{last} (sweep)", rate, run, floors[rate]))
     lines += ["", f"The p99 passes 1 s: {p99_passes_one_second(results)}.", ""]
+    lines += cpu(results)
     lines += problems(results)
     lines += ["## The floor, same run", "",
               "Two bare kafka-python hops at the same rate (produce, consume, produce, consume; the product's "
@@ -78,6 +79,20 @@ def p99_passes_one_second(results: dict) -> str:
         return f"not at any rate measured (up to {max(under):g} tasks/s)"
     below = [rate for rate in under if rate < over[0]]
     return f"between {max(below):g} and {over[0]:g} tasks/s" if below else f"already at {over[0]:g} tasks/s"
+
+
+def cpu(results: dict) -> list[str]:
+    """Where the CPU went during each run: seconds of each process, per task posted."""
+    lines = ["CPU time of each process during each run (posting, then waiting for the last offers), "
+             "in milliseconds per `postTask` sent (refused ones included):", "",
+             "| open | rate | members | tasks | matching | gateway |", "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    runs = [(level, rate, run) for level, figures in results["levels"].items() for rate, run in figures["rates"].items()]
+    runs += [("sweep", rate, run) for rate, run in results["sweep"].items()]
+    for level, rate, run in runs:
+        per = 1000 / max(1, run["posted"] + sum(run["errors"].values()))
+        lines.append(f"| {level} | {rate:g} | " + " | ".join(f"{run['cpu'][name] * per:.0f}"
+                                                           for name in ("members", "tasks", "matching", "gateway")) + " |")
+    return lines + [""]
 
 
 def problems(results: dict) -> list[str]:
