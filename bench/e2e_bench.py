@@ -198,12 +198,17 @@ class Cohort:
 
 
 async def measured_run(stack, client: httpx.AsyncClient, coordinator: Person, cohort: Cohort, rate: float,
-                       seconds: float) -> dict:
+                       seconds: float, direct: tuple[str, str] | None = None) -> dict:
+    """One rate; ``direct`` (bootstrap, tasks topic): tasks written onto the topic, not posted."""
     say(f"{len(cohort.listeners)} volunteers subscribed; posting {rate:g} tasks/s for {seconds:g} s")
     arrivals = cohort.arrivals
     errors_before = dict(arrivals.errors)
     cpu_before = process_cpu(stack)
-    posted = await post_at_rate(client, coordinator.token, cohort.skill, rate, seconds)
+    if direct is None:
+        posted = await post_at_rate(client, coordinator.token, cohort.skill, rate, seconds)
+    else:
+        posted = await asyncio.to_thread(e2e_load.publish_at_rate, *direct, cohort.skill, rate, seconds)
+        posted["response"] = percentiles(posted.pop("acked"))
     waited = time.perf_counter()
     while time.perf_counter() - waited < LOST_AFTER_S and not set(posted["due"]) <= set(arrivals.first):
         await asyncio.sleep(0.2)
@@ -236,7 +241,8 @@ async def measure(stack, args, bootstrap: str, loads: list[float]) -> dict:
     say("members who fit no measured task sign up")
     await sign_up(world, max(0, args.members - cohort_size(args, level_runs)), world.skill())
     topics = Topics(stack.topic_prefix)
-    results: dict = {"levels": {}, "sweep": {}}
+    direct = (bootstrap, topics.tasks_state) if args.direct else None
+    results: dict = {"levels": {}, "sweep": {}, "direct": args.direct}
     open_now = 0
     async with httpx.AsyncClient(base_url=stack.url, timeout=60, limits=httpx.Limits(max_connections=64)) as client:
         for level in args.open:
@@ -250,10 +256,11 @@ async def measure(stack, args, bootstrap: str, loads: list[float]) -> dict:
             rates = {}
             for rate in args.rates:
                 loads.append(os.getloadavg()[0])
-                rates[rate] = await measured_run(stack, client, coordinator, cohort, rate, args.seconds)
+                rates[rate] = await measured_run(stack, client, coordinator, cohort, rate, args.seconds, direct)
                 loads.append(os.getloadavg()[0])
             for rate in args.sweep if last else ():
-                results["sweep"][rate] = await measured_run(stack, client, coordinator, cohort, rate, args.sweep_seconds)
+                results["sweep"][rate] = await measured_run(stack, client, coordinator, cohort, rate, args.sweep_seconds,
+                                                            direct)
             await cohort.close()
             results["levels"][level] = {"rates": rates, "seed_s": seed_s, "rss": process_rss(stack),
                                         "matcher": matcher_time(stack.matching.url)}
@@ -385,6 +392,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--sweep-seconds", type=float, default=20)
     parser.add_argument("--saturation", type=int, default=1000, help="tasks thrown at the matcher at once; 0: skip")
     parser.add_argument("--startup", type=numbers(int), default=[100000, 10000], help="members,tasks; empty: skip")
+    parser.add_argument("--direct", action="store_true",
+                        help="write the measured tasks onto tasks.state instead of posting them (the matcher and the "
+                             "live path alone, without the gateway's and the tasks service's postTask)")
     parser.add_argument("--soak", action="store_true", help="the soak instead (not for CI)")
     parser.add_argument("--soak-rate", type=float, default=20)
     parser.add_argument("--soak-seconds", type=float, default=600)

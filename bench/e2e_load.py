@@ -51,6 +51,25 @@ def publish_tasks(bootstrap: str, topic: str, skill: str, count: int) -> list[st
     return ids
 
 
+def publish_at_rate(bootstrap: str, topic: str, skill: str, rate: float, seconds: float) -> dict:
+    """Open loop straight onto ``tasks.state``: the i-th task is due at start + i / rate; the same
+    figures as ``e2e_bench.post_at_rate`` (task id -> due moment, time to the broker's ack)."""
+    producer = make_producer(bootstrap, "e2e-bench-direct")
+    due_of: dict[str, float] = {}
+    acked: list[float] = []
+    start = time.perf_counter() + 0.5
+    for number in range(int(rate * seconds)):
+        due = start + number / rate
+        time.sleep(max(0.0, due - time.perf_counter()))
+        state = task_state(skill, number)
+        future = producer.send(topic, key=str(state.task_id).encode(), value=wrap("task.posted", state, "tasks").to_bytes())
+        future.add_callback(lambda _, due=due: acked.append(time.perf_counter() - due))
+        due_of[str(state.task_id)] = due
+    producer.flush(60)
+    producer.close(5)
+    return {"due": due_of, "acked": acked, "errors": {}}
+
+
 def offers_reader(bootstrap: str, topic: str) -> KafkaConsumer:
     """A reader of every partition of ``topic`` from its current end (no group)."""
     consumer = make_consumer(bootstrap, None, "e2e-bench-offers")
