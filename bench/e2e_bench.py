@@ -14,7 +14,8 @@ The run:
 2. the tasks already open (a skill nobody has, so they stay open and every reconciliation pass
    walks them) are written straight onto ``tasks.state`` as the tasks service's relay writes them:
    signing up 10,000 tasks over HTTP takes the better part of an hour here; the matcher cannot
-   tell the difference;
+   tell the difference. Each is fresh work for the matcher: the runs wait until it has taken
+   them in, so that they measure a standing backlog rather than the burst that made it;
 3. at each backlog and rate, a fresh cohort of volunteers (``--volunteers``, more if the run's
    offers need it: nobody holds more than 31 waiting offers) with a skill of their own subscribes
    to ``offerUpdates`` over graphql-transport-ws, and a coordinator posts one-place tasks over
@@ -249,10 +250,10 @@ async def measure(stack, args, bootstrap: str, loads: list[float]) -> dict:
             started = time.perf_counter()
             e2e_load.publish_tasks(bootstrap, topics.tasks_state, f"nobody-has-{uuid.uuid4().hex[:6]}", level - open_now)
             seed_s, open_now = time.perf_counter() - started, level
-            say(f"{level} tasks open")
+            say(f"{level} tasks open; waiting for the matcher to take them in")
+            results.setdefault("settle_s", {})[level] = await matcher_settled(stack.matching.url)
             last = level == args.open[-1]
             cohort = await subscribed_cohort(world, stack, cohort_size(args, level_runs + (sweep_runs if last else [])))
-            await asyncio.sleep(5)  # the backlog's own events go by
             rates = {}
             for rate in args.rates:
                 loads.append(os.getloadavg()[0])
@@ -271,6 +272,24 @@ async def measure(stack, args, bootstrap: str, loads: list[float]) -> dict:
         results["saturation"] = e2e_load.matcher_saturation(bootstrap, topics, skill, args.saturation)
     results["lag"] = e2e_load.consumer_lag(bootstrap, stack.topic_prefix)
     return results
+
+
+async def matcher_settled(url: str, timeout_s: float = 1800) -> float:
+    """Seconds until the matcher has handled every task of the backlog as fresh work (no fresh
+    step for 10 s). Each new task is fresh work, so measuring while thousands just arrived
+    measures that burst, not a steady backlog."""
+    started = time.perf_counter()
+    last, quiet_since = -1.0, time.perf_counter()
+    while time.perf_counter() - started < timeout_s:
+        async with httpx.AsyncClient(timeout=30) as client:
+            text = (await client.get(url + "/metrics")).text
+        count = _metric(text, 'matching_step_seconds_count{kind="fresh"}')
+        if count != last:
+            last, quiet_since = count, time.perf_counter()
+        elif time.perf_counter() - quiet_since >= 10:
+            break
+        await asyncio.sleep(1)
+    return time.perf_counter() - started
 
 
 def matcher_time(url: str) -> list[str]:

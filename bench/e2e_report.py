@@ -43,6 +43,10 @@ def report(args, results: dict, loads: list[float]) -> str:
         lines += ["`--direct`: the measured tasks were written onto `tasks.state` as the tasks service's relay writes "
                   "them, not posted through the gateway: from the moment each was due to its first offer on a "
                   "subscription, the matcher and the live path alone. The last column is the broker's ack.", ""]
+    if settle := results.get("settle_s"):
+        lines += ["Before each level's runs the bench waited until the matcher had taken in the tasks just opened "
+                  "(no fresh step for 10 s): " + ", ".join(f"{level} open: {s:.0f} s" for level, s in settle.items())
+                  + ".", ""]
     lines += LATENCY_HEAD
     for level, figures in results["levels"].items():
         for rate, run in figures["rates"].items():
