@@ -1,24 +1,30 @@
 """End to end: from ``postTask`` sent to the offer arriving on a volunteer's ``offerUpdates``
-subscription, with many tasks already open, beside the floor measured in the same run.
+subscription, with 1,000 and 10,000 tasks already open, beside the floor measured in the same run.
 
-Run: ``uv run python bench/e2e_bench.py [--open 1000] [--rates 10,50] [--seconds 15]
-[--volunteers 200]`` (the test suite's broker on 127.0.0.1:19092, or TEST_KAFKA_BOOTSTRAP).
-Writes bench/results/e2e.md (``--out`` to write elsewhere) and prints it. Loopback only; it
-starts the product as the gateway tests do (members, tasks, matching, gateway as processes,
-SQLite), and stops everything it started when done. Not part of the test suite.
+Run: ``uv run python bench/e2e_bench.py [--open 1000,10000] [--rates 10,50] [--seconds 60]
+[--members 500] [--volunteers 200] [--sweep 100,200] [--saturation 1000] [--startup 100000,10000]``
+(the test suite's broker on 127.0.0.1:19092, or TEST_KAFKA_BOOTSTRAP). ``--soak`` runs the soak
+instead (10 min at 20 tasks/s, volunteers accepting and declining; not for CI). Writes
+bench/results/e2e.md (``--out`` elsewhere) and prints it. Loopback only; it starts the product as
+the gateway tests do (members, tasks, matching, gateway as processes, SQLite) and stops, by PID,
+everything it started. Not part of the test suite.
 
 The run:
-1. ``--volunteers`` volunteers sign up, all able to do the measured tasks, and all subscribe to
-   ``offerUpdates`` over graphql-transport-ws;
-2. ``--open`` tasks are posted that nobody can do (a skill no volunteer has): they stay open,
-   which is what made every matching pass slower before;
-3. at each rate, coordinators post tasks (one place each) at a fixed rate for ``--seconds``;
-   latency is counted from the moment each ``postTask`` was due to the first offer of that task
-   on any subscription (a task with no offer after 30 s counts as lost);
-4. the floor: the same two Kafka hops (tasks.state, offers.events) as bare kafka-python
-   produce -> consume -> produce -> consume at the same rate, plus a bare HTTP round trip to a
-   service's liveness endpoint;
-5. the outbox relay's events/s next to a bare producer (``relay_bench``).
+1. members who fit none of the measured tasks sign up, up to ``--members`` with the first cohort;
+2. the tasks already open (a skill nobody has, so they stay open and every reconciliation pass
+   walks them) are written straight onto ``tasks.state`` as the tasks service's relay writes them:
+   signing up 10,000 tasks over HTTP takes the better part of an hour here; the matcher cannot
+   tell the difference. Each is fresh work for the matcher: the runs wait until it has taken
+   them in, so that they measure a standing backlog rather than the burst that made it;
+3. at each backlog and rate, a fresh cohort of volunteers (``--volunteers``, more if the run's
+   offers need it: nobody holds more than 31 waiting offers) with a skill of their own subscribes
+   to ``offerUpdates`` over graphql-transport-ws, and a coordinator posts one-place tasks over
+   GraphQL at that fixed rate for ``--seconds`` (open loop). Latency counts from the moment each
+   ``postTask`` was due to the first offer of that task on any subscription; no offer in 30 s is
+   a lost task;
+4. the floor, in the same run: two bare Kafka hops at the same rate and a bare HTTP round trip;
+5. the matcher alone at saturation, the outbox relay next to a bare producer, and a fresh matcher's
+   start-up over 100,000 members and 10,000 open tasks (``e2e_load``).
 """
 
 from __future__ import annotations
@@ -26,13 +32,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
-import platform
 import sys
 import tempfile
-import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,29 +46,27 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.machine import load_words  # noqa: E402
+from bench import e2e_load  # noqa: E402
+from bench.e2e_floor import http_floor, kafka_floor, percentiles  # noqa: E402
+from bench.e2e_report import report, soak_report  # noqa: E402
 from bench.relay_bench import measure as measure_relay  # noqa: E402
-from services.common.kafka_io import ensure_topics, make_consumer, make_producer  # noqa: E402
-from services.common.topics import Topics, all_topics  # noqa: E402
-from tests.gateway.client import GraphQL, World  # noqa: E402
+from services.common.topics import Topics  # noqa: E402
+from tests.gateway.client import GraphQL, Person, World  # noqa: E402
 from tests.gateway.stack import start_stack  # noqa: E402
-from tests.support.infra import delete_topics_with_prefix, ensure_kafka, new_topic_prefix  # noqa: E402
+from tests.support.infra import ensure_kafka  # noqa: E402
 
 LOST_AFTER_S = 30
+MAX_WAITING_OFFERS = 31  # a member's own monthly limit caps the offers they hold (members' TasksPerMonth)
+OFFERS_PER_TASK = 2  # a one-place task's first wave: ceil(1 x MATCHING_WAVE_FACTOR 1.5)
 POST = ("mutation($i: TaskInput!) { postTask(input: $i) { __typename ... on Task { id } "
         "... on Problem { message } } }")
+ANSWER = "mutation($o: ID!) { %s(offerId: $o) { __typename ... on Problem { message } } }"
 SUBSCRIBE = "subscription { offerUpdates { kind offer { id taskId } } }"
 
 
-def percentiles(samples: list[float]) -> dict:
-    if not samples:
-        return {"n": 0}
-    ordered = sorted(samples)
-
-    def at(share: float) -> float:
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
-
-    return {"n": len(ordered), "p50": at(0.5), "p95": at(0.95), "p99": at(0.99), "max": ordered[-1] * 1000}
+def say(text: str) -> None:
+    """Progress on stderr: a full run takes a while."""
+    print(f"{datetime.now(UTC):%H:%M:%S} {text}", file=sys.stderr, flush=True)
 
 
 def task_input(skill: str, number: int) -> dict:
@@ -73,20 +77,25 @@ def task_input(skill: str, number: int) -> dict:
 
 
 class Arrivals:
-    """The first moment an offer of each task reached any subscriber."""
+    """The first moment an offer of each task reached any subscriber; optionally, answers it."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer_every: int = 0) -> None:
         self.first: dict[str, float] = {}
+        self.connected = 0
+        self.answer_every = answer_every  # accept one offer in this many, decline the rest; 0: never answer
+        self.answered = {"acceptOffer": 0, "declineOffer": 0}
+        self.errors: dict[str, int] = {}
+        self.offers_seen = 0
 
-    async def listen(self, url: str, token: str, ready: asyncio.Event, count: list[int]) -> None:
+    async def listen(self, url: str, person: Person, client: httpx.AsyncClient | None = None) -> None:
         from websockets.asyncio.client import connect
 
         async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=60, max_queue=None) as socket:
-            await socket.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
-            json.loads(await socket.recv())
+            await socket.send(json.dumps({"type": "connection_init", "payload": {"token": person.token}}))
+            ack = json.loads(await socket.recv())
+            assert ack["type"] == "connection_ack", ack
             await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
-            count[0] += 1
-            ready.set()
+            self.connected += 1
             async for raw in socket:
                 now = time.perf_counter()
                 message = json.loads(raw)
@@ -96,144 +105,195 @@ class Arrivals:
                     update = message["payload"]["data"]["offerUpdates"]
                     if update["kind"] == "offer.created":
                         self.first.setdefault(update["offer"]["taskId"], now)
+                        if client is not None and self.answer_every:
+                            asyncio.get_running_loop().create_task(self.answer(client, person, update["offer"]["id"]))
+                else:
+                    self.error(f"subscription {message['type']}: {json.dumps(message.get('payload'))[:120]}")
+
+    async def answer(self, client: httpx.AsyncClient, person: Person, offer_id: str) -> None:
+        self.offers_seen += 1
+        verb = "acceptOffer" if self.offers_seen % self.answer_every == 0 else "declineOffer"
+        try:
+            response = await client.post("/graphql", json={"query": ANSWER % verb, "variables": {"o": offer_id}},
+                                         headers={"Authorization": f"Bearer {person.token}"})
+            result = response.json()["data"][verb]
+            if result["__typename"] == "Offer":
+                self.answered[verb] += 1
+            elif "no longer" not in result.get("message", ""):  # filled meanwhile: not an error
+                self.error(f"{verb}: {result.get('message')}")
+        except Exception as error:  # noqa: BLE001 - counted and reported, the soak goes on
+            self.error(f"{verb}: {type(error).__name__} {error}"[:160])
+
+    def error(self, text: str) -> None:
+        self.errors[text] = self.errors.get(text, 0) + 1
 
 
 async def post_at_rate(client: httpx.AsyncClient, token: str, skill: str, rate: float, seconds: float) -> dict:
-    """Open loop: the i-th task is due at start + i / rate; returns task id -> due moment."""
+    """Open loop: the i-th task is due at start + i / rate; task id -> due moment, response times, errors."""
     due_of: dict[str, float] = {}
-    errors = [0]
+    answered: list[float] = []
+    errors: dict[str, int] = {}
     start = time.perf_counter() + 0.5
 
     async def one(number: int, due: float) -> None:
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        response = await client.post("/graphql", json={"query": POST, "variables": {"i": task_input(skill, number)}},
-                                     headers={"Authorization": f"Bearer {token}"})
-        result = response.json()["data"]["postTask"]
-        if result["__typename"] == "Task":
-            due_of[result["id"]] = due
-        else:
-            errors[0] += 1
+        try:
+            response = await client.post("/graphql", json={"query": POST, "variables": {"i": task_input(skill, number)}},
+                                         headers={"Authorization": f"Bearer {token}"})
+            answered.append(time.perf_counter() - due)
+            body = response.json()
+            result = (body.get("data") or {}).get("postTask") or {}
+            if result.get("__typename") == "Task":
+                due_of[result["id"]] = due
+                return
+            reason = result.get("message") or f"HTTP {response.status_code} {json.dumps(body)[:120]}"
+        except Exception as error:  # noqa: BLE001 - counted and reported with its reason
+            reason = f"{type(error).__name__} {error}"[:160]
+        errors[reason] = errors.get(reason, 0) + 1
 
     await asyncio.gather(*(one(n, start + n / rate) for n in range(int(rate * seconds))))
-    return {"due": due_of, "errors": errors[0]}
+    return {"due": due_of, "response": percentiles(answered), "errors": errors}
 
 
-async def fill_backlog(client: httpx.AsyncClient, token: str, skill: str, count: int) -> None:
-    queue = list(range(count))
-
-    async def worker() -> None:
-        while queue:
-            number = queue.pop()
-            body = {"query": POST, "variables": {"i": task_input(skill, number)}}
-            result = (await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {token}"})).json()
-            assert result["data"]["postTask"]["__typename"] == "Task", result
-
-    await asyncio.gather(*(worker() for _ in range(8)))
+async def sign_up(world: World, count: int, skill: str | None) -> list[Person]:
+    """Volunteers through GraphQL, a few at once (each sign-up hashes a password)."""
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(4) as pool:
+        return list(await asyncio.gather(*(loop.run_in_executor(
+            pool, lambda: world.volunteer(skill, maxTasksPerMonth=MAX_WAITING_OFFERS)) for _ in range(count))))
 
 
-def kafka_floor(bootstrap: str, rate: float, seconds: float) -> dict:
-    """Two hops as the product has them: produce -> consume -> produce -> consume."""
-    prefix = new_topic_prefix()
-    topics = Topics(prefix)
-    ensure_topics(bootstrap, all_topics(topics=topics))
-    first, second = topics.tasks_state, topics.offers_events
-    latencies: list[float] = []
-    stop = threading.Event()
-
-    def hop(source: str, target: str | None, ready: threading.Event) -> None:
-        consumer = make_consumer(bootstrap, None, f"floor-{source}", auto_offset_reset="latest")
-        partitions = [p for p in consumer.partitions_for_topic(source) or ()]
-        from kafka import TopicPartition
-
-        assigned = [TopicPartition(source, p) for p in partitions]
-        consumer.assign(assigned)
-        consumer.seek_to_end(*assigned)
-        for partition in assigned:
-            consumer.position(partition)
-        producer = make_producer(bootstrap, "floor-relay") if target else None
-        ready.set()
-        while not stop.is_set():
-            for records in consumer.poll(timeout_ms=100).values():
-                for record in records:
-                    if producer is not None:
-                        producer.send(target, key=record.key, value=record.value)
-                    else:
-                        latencies.append(time.perf_counter() - float(record.value))
-            if producer is not None:
-                producer.flush()
-        consumer.close()
-        if producer is not None:
-            producer.close(5)
-
-    readies = [threading.Event(), threading.Event()]
-    threads = [threading.Thread(target=hop, args=(first, second, readies[0])),
-               threading.Thread(target=hop, args=(second, None, readies[1]))]
-    for thread in threads:
-        thread.start()
-    for ready in readies:
-        ready.wait(60)
-    producer = make_producer(bootstrap, "floor-source")
-    start = time.perf_counter()
-    for number in range(int(rate * seconds)):
-        time.sleep(max(0.0, start + number / rate - time.perf_counter()))
-        producer.send(first, key=str(uuid.uuid4()).encode(), value=str(time.perf_counter()).encode())
-    producer.flush()
-    time.sleep(2)
-    stop.set()
-    for thread in threads:
-        thread.join(30)
-    producer.close(5)
-    delete_topics_with_prefix(bootstrap, prefix)
-    return percentiles(latencies)
+async def subscribed_cohort(world: World, stack, count: int, arrivals: Arrivals | None = None,
+                            client: httpx.AsyncClient | None = None) -> Cohort:
+    arrivals = arrivals or Arrivals()
+    skill = world.skill()
+    volunteers = await sign_up(world, count, skill)
+    url = stack.graphql_url.replace("http", "ws", 1)
+    listeners = [asyncio.create_task(arrivals.listen(url, person, client)) for person in volunteers]
+    deadline = time.perf_counter() + 120
+    while arrivals.connected < count:
+        failed = [listener for listener in listeners if listener.done()]
+        if failed or time.perf_counter() > deadline:
+            raise RuntimeError(f"{arrivals.connected} of {count} subscribed: {failed[0].exception() if failed else 'timeout'}")
+        await asyncio.sleep(0.2)
+    return Cohort(skill, arrivals, listeners)
 
 
-def http_floor(url: str, count: int = 300) -> dict:
-    samples = []
-    with httpx.Client(base_url=url) as client:
-        client.get("/livez")
-        for _ in range(count):
-            started = time.perf_counter()
-            client.get("/livez")
-            samples.append(time.perf_counter() - started)
-    return percentiles(samples)
+def cohort_size(args, runs: list[tuple[float, float]]) -> int:
+    """Enough volunteers to hold every offer of these (rate, seconds) runs, however the matcher
+    spreads them: nobody holds more than 31 waiting offers."""
+    offers = sum(OFFERS_PER_TASK * rate * seconds for rate, seconds in runs)
+    return max(args.volunteers, math.ceil(1.05 * offers / MAX_WAITING_OFFERS))
 
 
-async def measure(stack, args, loads: list[float]) -> dict:
-    graphql = GraphQL(stack.graphql_url)
-    world = World(graphql)
-    skill, nobody_has = world.skill(), world.skill()
+class Cohort:
+    """Volunteers with a skill of their own, subscribed for one backlog level's runs."""
+
+    def __init__(self, skill: str, arrivals: Arrivals, listeners: list[asyncio.Task]):
+        self.skill, self.arrivals, self.listeners = skill, arrivals, listeners
+
+    async def close(self) -> None:
+        for listener in self.listeners:
+            listener.cancel()
+        await asyncio.gather(*self.listeners, return_exceptions=True)
+
+
+async def measured_run(stack, client: httpx.AsyncClient, coordinator: Person, cohort: Cohort, rate: float,
+                       seconds: float, direct: tuple[str, str] | None = None) -> dict:
+    """One rate; ``direct`` (bootstrap, tasks topic): tasks written onto the topic, not posted."""
+    say(f"{len(cohort.listeners)} volunteers subscribed; posting {rate:g} tasks/s for {seconds:g} s")
+    arrivals = cohort.arrivals
+    errors_before = dict(arrivals.errors)
+    cpu_before = process_cpu(stack)
+    if direct is None:
+        posted = await post_at_rate(client, coordinator.token, cohort.skill, rate, seconds)
+    else:
+        posted = await asyncio.to_thread(e2e_load.publish_at_rate, *direct, cohort.skill, rate, seconds)
+        posted["response"] = percentiles(posted.pop("acked"))
+    waited = time.perf_counter()
+    while time.perf_counter() - waited < LOST_AFTER_S and not set(posted["due"]) <= set(arrivals.first):
+        await asyncio.sleep(0.2)
+    cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(stack).items()}
+    latencies = [arrivals.first[t] - due for t, due in posted["due"].items() if t in arrivals.first]
+    say(f"{rate:g}/s: {percentiles(latencies)}")
+    return percentiles(latencies) | {"posted": len(posted["due"]), "errors": posted["errors"],
+                                     "subscribed": len(cohort.listeners), "cpu": cpu,
+                                     "lost": len(set(posted["due"]) - set(arrivals.first)), "response": posted["response"],
+                                     "sub_errors": {k: n - errors_before.get(k, 0) for k, n in arrivals.errors.items()
+                                                    if n > errors_before.get(k, 0)}}
+
+
+PROCESSES = ("members", "tasks", "matching", "gateway")
+
+
+def process_rss(stack) -> dict[str, float]:
+    return {name: e2e_load.rss_mib(getattr(stack, name).process.pid) for name in PROCESSES}
+
+
+def process_cpu(stack) -> dict[str, float]:
+    return {name: e2e_load.cpu_seconds(getattr(stack, name).process.pid) for name in PROCESSES}
+
+
+async def measure(stack, args, bootstrap: str, loads: list[float]) -> dict:
+    world = World(GraphQL(stack.graphql_url))
     coordinator = world.coordinator()
-    volunteers = [world.volunteer(skill, maxTasksPerMonth=31) for _ in range(args.volunteers)]
-    arrivals, ready, connected = Arrivals(), asyncio.Event(), [0]
-    ws_url = stack.graphql_url.replace("http", "ws", 1)
-    listeners = [asyncio.create_task(arrivals.listen(ws_url, v.token, ready, connected)) for v in volunteers]
-    async with httpx.AsyncClient(base_url=stack.url, timeout=60,
-                                 limits=httpx.Limits(max_connections=64)) as client:
-        started = time.perf_counter()
-        await fill_backlog(client, coordinator.token, nobody_has, args.open)
-        backlog_s = time.perf_counter() - started
-        while connected[0] < len(volunteers):
-            await asyncio.sleep(0.2)
-        await asyncio.sleep(3)  # the backlog's own events go by
-        results = {"backlog_seconds": backlog_s, "rates": {}}
-        for rate in args.rates:
-            loads.append(os.getloadavg()[0])
-            posted = await post_at_rate(client, coordinator.token, skill, rate, args.seconds)
-            waited = time.perf_counter()
-            while time.perf_counter() - waited < LOST_AFTER_S and not set(posted["due"]) <= set(arrivals.first):
-                await asyncio.sleep(0.2)
-            latencies = [arrivals.first[t] - due for t, due in posted["due"].items() if t in arrivals.first]
-            results["rates"][rate] = percentiles(latencies) | {
-                "posted": len(posted["due"]), "errors": posted["errors"],
-                "lost": len(set(posted["due"]) - set(arrivals.first))}
-            loads.append(os.getloadavg()[0])
-    for listener in listeners:
-        listener.cancel()
+    level_runs = [(rate, args.seconds) for rate in args.rates]
+    sweep_runs = [(rate, args.sweep_seconds) for rate in args.sweep]
+    say("members who fit no measured task sign up")
+    await sign_up(world, max(0, args.members - cohort_size(args, level_runs)), world.skill())
+    topics = Topics(stack.topic_prefix)
+    direct = (bootstrap, topics.tasks_state) if args.direct else None
+    results: dict = {"levels": {}, "sweep": {}, "direct": args.direct}
+    open_now = 0
+    async with httpx.AsyncClient(base_url=stack.url, timeout=60, limits=httpx.Limits(max_connections=64)) as client:
+        for level in args.open:
+            started = time.perf_counter()
+            e2e_load.publish_tasks(bootstrap, topics.tasks_state, f"nobody-has-{uuid.uuid4().hex[:6]}", level - open_now)
+            seed_s, open_now = time.perf_counter() - started, level
+            say(f"{level} tasks open; waiting for the matcher to take them in")
+            results.setdefault("settle_s", {})[level] = await matcher_settled(stack.matching.url)
+            last = level == args.open[-1]
+            cohort = await subscribed_cohort(world, stack, cohort_size(args, level_runs + (sweep_runs if last else [])))
+            rates = {}
+            for rate in args.rates:
+                loads.append(os.getloadavg()[0])
+                rates[rate] = await measured_run(stack, client, coordinator, cohort, rate, args.seconds, direct)
+                loads.append(os.getloadavg()[0])
+            for rate in args.sweep if last else ():
+                results["sweep"][rate] = await measured_run(stack, client, coordinator, cohort, rate, args.sweep_seconds,
+                                                            direct)
+            await cohort.close()
+            results["levels"][level] = {"rates": rates, "seed_s": seed_s, "rss": process_rss(stack),
+                                        "matcher": matcher_time(stack.matching.url)}
+    if args.saturation:
+        skill = world.skill()
+        await sign_up(world, cohort_size(args, [(args.saturation, 1)]) if args.saturation > 100 else 10, skill)
+        say(f"the matcher alone: {args.saturation} tasks at once")
+        results["saturation"] = e2e_load.matcher_saturation(bootstrap, topics, skill, args.saturation)
+    results["lag"] = e2e_load.consumer_lag(bootstrap, stack.topic_prefix)
     return results
 
 
+async def matcher_settled(url: str, timeout_s: float = 1800) -> float:
+    """Seconds until the matcher has handled every task of the backlog as fresh work (no fresh
+    step for 10 s). Each new task is fresh work, so measuring while thousands just arrived
+    measures that burst, not a steady backlog."""
+    started = time.perf_counter()
+    last, quiet_since = -1.0, time.perf_counter()
+    while time.perf_counter() - started < timeout_s:
+        async with httpx.AsyncClient(timeout=30) as client:
+            text = (await client.get(url + "/metrics")).text
+        count = _metric(text, 'matching_step_seconds_count{kind="fresh"}')
+        if count != last:
+            last, quiet_since = count, time.perf_counter()
+        elif time.perf_counter() - quiet_since >= 10:
+            break
+        await asyncio.sleep(1)
+    return time.perf_counter() - started
+
+
 def matcher_time(url: str) -> list[str]:
-    """Where the matcher's time went during the run, from its own metrics."""
+    """Where the matcher's time went so far, from its own metrics."""
     text = httpx.get(url + "/metrics", timeout=30).text
     lines = []
     for name in ("matching_pass_seconds", 'matching_step_seconds{kind="fresh"}', 'matching_step_seconds{kind="reconcile"}'):
@@ -253,73 +313,115 @@ def _metric(text: str, name: str) -> float:
     return 0.0
 
 
-def report(args, results: dict, floors: dict, relay: dict, loads: list[float], commit: str) -> str:
-    lines = [
-        "# End to end: postTask to the offer on the subscription", "",
-        f"Commit `{commit}`, {platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
-        f"Command: `uv run python bench/e2e_bench.py --open {args.open} --rates {','.join(map(str, args.rates))} "
-        f"--seconds {args.seconds} --volunteers {args.volunteers}`.",
-        f"Load average (1 min) during the run: {min(loads):.1f}-{max(loads):.1f}: {load_words(loads)}.",
-        f"{args.open} tasks open before the measured ones (posted in {results['backlog_seconds']:.0f} s); "
-        f"{args.volunteers} volunteers subscribed.", "",
-        "| rate (tasks/s) | posted | lost | p50 ms | p95 ms | p99 ms | max ms | p50 / floor | p99 / floor |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for rate, figures in results["rates"].items():
-        floor = floors[rate]
-        if figures["n"] == 0:
-            lines.append(f"| {rate} | {figures['posted']} | {figures['lost']} | - | - | - | - | - | - |")
-            continue
-        lines.append(
-            f"| {rate} | {figures['posted']} | {figures['lost']} | {figures['p50']:.0f} | {figures['p95']:.0f} | "
-            f"{figures['p99']:.0f} | {figures['max']:.0f} | {figures['p50'] / floor['p50']:.1f}x | "
-            f"{figures['p99'] / floor['p99']:.1f}x |")
-    lines += ["", "The floor, same run: two bare Kafka hops at the same rate, plus one bare HTTP round trip.", "",
-              "| rate | Kafka 2 hops p50 / p99 ms | HTTP p50 / p99 ms | floor p50 / p99 ms |", "| --- | --- | --- | --- |"]
-    for rate, floor in floors.items():
-        lines.append(f"| {rate} | {floor['kafka']['p50']:.1f} / {floor['kafka']['p99']:.1f} | "
-                     f"{floor['http']['p50']:.1f} / {floor['http']['p99']:.1f} | {floor['p50']:.1f} / {floor['p99']:.1f} |")
-    if results.get("matcher"):
-        lines += ["", "The matcher's own time during the run:", ""] + [f"- {line}" for line in results["matcher"]]
-    lines += ["", f"Outbox relay: {relay['relay_per_s']:.0f} events/s; bare producer (acks=all, idempotent): "
-              f"{relay['bare_per_s']:.0f} events/s; ratio {relay['ratio']:.2f} ({relay['events']} events).", ""]
-    return "\n".join(lines)
+async def soak(stack, args, bootstrap: str) -> dict:
+    """``--soak-seconds`` at ``--soak-rate`` with volunteers answering every offer (one in three
+    accepted): errors, each process's RSS over time, and the consumer lag once the load stops."""
+    world = World(GraphQL(stack.graphql_url))
+    coordinator = world.coordinator()
+    tasks = args.soak_rate * args.soak_seconds
+    arrivals = Arrivals(answer_every=3)
+    samples: list[tuple[float, dict]] = []
+    async with httpx.AsyncClient(base_url=stack.url, timeout=60, limits=httpx.Limits(max_connections=64)) as client:
+        # Each task is accepted once at most: the volunteers' months must hold them all.
+        count = max(args.volunteers, math.ceil(1.1 * tasks / MAX_WAITING_OFFERS))
+        cohort = await subscribed_cohort(world, stack, count, arrivals, client)
+        started = time.perf_counter()
+
+        async def sample_rss() -> None:
+            while True:
+                samples.append((time.perf_counter() - started, process_rss(stack)))
+                await asyncio.sleep(30)
+
+        sampler = asyncio.create_task(sample_rss())
+        posted = await post_at_rate(client, coordinator.token, cohort.skill, args.soak_rate, args.soak_seconds)
+        stopped = time.perf_counter()
+        lag_zero_s = None
+        while time.perf_counter() - stopped < 60:
+            if not any(e2e_load.consumer_lag(bootstrap, stack.topic_prefix).values()):
+                lag_zero_s = time.perf_counter() - stopped
+                break
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(5)
+        sampler.cancel()
+        samples.append((time.perf_counter() - started, process_rss(stack)))
+        await cohort.close()
+    latencies = [arrivals.first[t] - due for t, due in posted["due"].items() if t in arrivals.first]
+    return {"tasks": int(tasks), "volunteers": count, "posted": len(posted["due"]), "post_errors": posted["errors"],
+            "answer_errors": arrivals.errors, "answered": arrivals.answered, "latency": percentiles(latencies),
+            "lost": len(set(posted["due"]) - set(arrivals.first)), "rss": samples, "lag_zero_s": lag_zero_s}
+
+
+def floors(stack, bootstrap: str, rates: list[float], seconds: float) -> dict:
+    measured = {}
+    for rate in rates:
+        kafka = kafka_floor(bootstrap, rate, min(seconds, 20))
+        http = http_floor(stack.matching.url)
+        measured[rate] = {"kafka": kafka, "http": http, "p50": kafka["p50"] + http["p50"], "p99": kafka["p99"] + http["p99"]}
+    return measured
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--open", type=int, default=1000)
-    parser.add_argument("--rates", type=lambda text: [float(r) for r in text.split(",")], default=[10.0, 50.0])
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--volunteers", type=int, default=200)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "e2e.md")
-    args = parser.parse_args()
+    args = parse_args()
     bootstrap = os.environ.get("TEST_KAFKA_BOOTSTRAP") or ensure_kafka()
-    # Volunteers may hold as many offers as their month allows: the bench measures delivery,
-    # not the cap on waiting offers (a setting the branch point does not have ignores it).
-    os.environ["MATCHING_MAX_PENDING_OFFERS"] = "31"
+    # Volunteers may hold as many waiting offers as their month allows: the bench measures
+    # delivery, not the cap on waiting offers.
+    os.environ["MATCHING_MAX_PENDING_OFFERS"] = str(MAX_WAITING_OFFERS)
     loads = [os.getloadavg()[0]]
-    stack = start_stack(Path(tempfile.mkdtemp(prefix="e2e-bench-")), bootstrap,
-                        gateway_env={"GATEWAY_LOG_LEVEL": "WARNING"}, matching_tick_seconds=5)
+    directory = Path(tempfile.mkdtemp(prefix="e2e-bench-"))
+    # Every subscriber connects from 127.0.0.1: lift the per-address cap on open websockets.
+    stack = start_stack(directory, bootstrap, gateway_env={"GATEWAY_LOG_LEVEL": "WARNING",
+                                                           "GATEWAY_MAX_WEBSOCKETS_PER_ADDRESS": "100000"},
+                        matching_tick_seconds=5)
     try:
-        results = asyncio.run(measure(stack, args, loads))
-        results["matcher"] = matcher_time(stack.matching.url)
-        floors = {}
-        for rate in args.rates:
-            kafka = kafka_floor(bootstrap, rate, min(args.seconds, 10))
-            http = http_floor(stack.matching.url)
-            floors[rate] = {"kafka": kafka, "http": http, "p50": kafka["p50"] + http["p50"],
-                            "p99": kafka["p99"] + http["p99"]}
+        if args.soak:
+            text = soak_report(args, asyncio.run(soak(stack, args, bootstrap)), loads + [os.getloadavg()[0]])
+            return finish(args, text)
+        results = asyncio.run(measure(stack, args, bootstrap, loads))
+        say("the floor")
+        results["floors"] = floors(stack, bootstrap, sorted(set(args.rates) | set(args.sweep)), args.seconds)
     finally:
         stack.stop()
-    relay = measure_relay(bootstrap, 10000)
+    say("the relay")
+    results["relay"] = measure_relay(bootstrap, 20000)
     loads.append(os.getloadavg()[0])
-    commit = os.environ.get("BENCH_COMMIT") or os.popen("git rev-parse --short HEAD 2>/dev/null").read().strip() or "unknown"
-    text = report(args, results, floors, relay, loads, commit)
+    if args.startup:
+        say("start-up")
+        results["startup"] = e2e_load.matching_startup(bootstrap, directory, *args.startup)
+        loads.append(os.getloadavg()[0])
+    finish(args, report(args, results, loads), results)
+
+
+def finish(args, text: str, results: dict | None = None) -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    if results is not None:  # every figure, for a reader who wants more than the tables
+        args.out.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str))
     args.out.write_text(text)
     print(text)
+
+
+def parse_args() -> argparse.Namespace:
+    numbers = lambda kind: lambda text: [kind(r) for r in text.split(",") if r]  # noqa: E731
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--open", type=numbers(int), default=[1000, 10000], help="tasks open before each level")
+    parser.add_argument("--rates", type=numbers(float), default=[10.0, 50.0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--members", type=int, default=500)
+    parser.add_argument("--volunteers", type=int, default=200, help="subscribed volunteers per measured run")
+    parser.add_argument("--sweep", type=numbers(float), default=[], help="higher rates at the last level")
+    parser.add_argument("--sweep-seconds", type=float, default=20)
+    parser.add_argument("--saturation", type=int, default=1000, help="tasks thrown at the matcher at once; 0: skip")
+    parser.add_argument("--startup", type=numbers(int), default=[100000, 10000], help="members,tasks; empty: skip")
+    parser.add_argument("--direct", action="store_true",
+                        help="write the measured tasks onto tasks.state instead of posting them (the matcher and the "
+                             "live path alone, without the gateway's and the tasks service's postTask)")
+    parser.add_argument("--soak", action="store_true", help="the soak instead (not for CI)")
+    parser.add_argument("--soak-rate", type=float, default=20)
+    parser.add_argument("--soak-seconds", type=float, default=600)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    args.out = args.out or Path(__file__).parent / "results" / ("e2e-soak.md" if args.soak else "e2e.md")
+    args.argv = " ".join(sys.argv[1:])
+    return args
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ One validation rule walks each operation once and measures:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from graphql import (
     FieldNode,
@@ -51,6 +52,11 @@ class Measure:
     aliases: int = 0
 
 
+# One rule class per budget: the schema builds a QueryBudget for each request, and strawberry's
+# ValidationCache keys on the validation rules. A new class each time made every request a
+# cache miss, so each postTask was validated in full again (a quarter of the gateway's CPU at
+# 50 tasks/s in bench/e2e_bench.py).
+@cache
 def budget_rule(budget: Budget) -> type[ValidationRule]:
     class QueryBudgetRule(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_args):

@@ -77,6 +77,17 @@ def test_rows_are_published_in_insertion_order_and_marked_sent(engine):
     assert relay.publish_pending() == 0
 
 
+def test_a_burst_of_a_thousand_events_goes_out_in_one_pass_waiting_for_the_broker_once(engine):
+    with Session(engine) as session:
+        for n in range(1000):
+            add_event(session, "offers.events", f"o{n % 64}", event(n))
+        session.commit()
+    producer = RecordingProducer()
+    relay = OutboxRelay(engine, producer)
+    assert relay.publish_pending() == 1000
+    assert relay.backlog() == 0
+
+
 def test_a_refused_row_stays_queued_with_its_error_and_goes_out_on_a_later_pass(engine):
     with Session(engine) as session:
         for n in range(3):

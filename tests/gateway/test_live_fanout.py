@@ -6,7 +6,7 @@ import asyncio
 from types import SimpleNamespace
 from uuid import uuid4
 
-from gateway.live.hub import LiveEvent
+from gateway.live.hub import Hub, LiveEvent
 from gateway.live.task_owners import TaskOwners
 from gateway.schema.coordination.subscriptions import TaskWatch
 from gateway.schema.offers.subscriptions import offer_of
@@ -34,6 +34,38 @@ def test_an_offer_event_carrying_its_task_title_is_told_without_calling_matching
     # a version 1 event's English reason reads as a TEXT reason
     assert [(reason.kind.value, reason.text) for reason in offer.reasons] == [("text", "speaks French")]
     assert offer.created_at is not None and str(offer.id) == event.data["offer_id"]
+
+
+def test_a_volunteers_subscription_is_handed_their_own_offers_only_while_others_see_every_event():
+    hub = Hub()
+    amina, other_volunteers = str(uuid4()), [str(uuid4()) for _ in range(50)]
+
+    async def run():
+        async with hub.subscribe(offers_of=amina) as mine, hub.subscribe() as everything:
+            hub.publish(LiveEvent("task", "task.posted", str(uuid4()), {"organization_id": str(uuid4())}))
+            for member_id in other_volunteers:
+                hub.publish(offer_event(member_id=member_id))
+            ours = offer_event(member_id=amina)
+            hub.publish(ours)
+            return [mine.queue.get_nowait() for _ in range(mine.queue.qsize())], everything.queue.qsize(), ours
+
+    handed, everything, ours = asyncio.run(run())
+    assert handed == [ours]
+    assert everything == 1 + len(other_volunteers) + 1
+
+
+def test_a_member_with_no_subscription_left_is_forgotten_by_the_hub():
+    hub = Hub()
+    amina = str(uuid4())
+
+    async def run():
+        async with hub.subscribe(offers_of=amina), hub.subscribe(offers_of=amina) as second:
+            pass
+        hub.publish(offer_event(member_id=amina))  # nobody is left to hand it to
+        return second.queue.qsize()
+
+    assert asyncio.run(run()) == 0
+    assert not hub._offers_of
 
 
 class CountingTasks:

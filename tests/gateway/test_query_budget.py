@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from graphql import parse, validate
 
-from gateway.limits.query_budget import Budget, budget_rule
+from gateway.limits.query_budget import Budget, QueryBudget, budget_rule
 from gateway.schema import build_schema
 
 BUDGET = Budget(max_depth=8, max_cost=5000, max_aliases=15, max_page_size=50)
@@ -14,6 +14,13 @@ SCHEMA = build_schema(BUDGET)._schema
 
 def problems(query: str) -> list[str]:
     return [error.message for error in validate(SCHEMA, parse(query), [budget_rule(BUDGET)])]
+
+
+def test_every_request_brings_the_same_rules_so_a_repeated_operation_is_validated_once():
+    # The schema makes a QueryBudget per request; strawberry's ValidationCache keys on the rules.
+    first, second = QueryBudget(BUDGET), QueryBudget(BUDGET)
+    assert tuple(first.validation_rules) == tuple(second.validation_rules)
+    assert hash(tuple(first.validation_rules)) == hash(tuple(second.validation_rules))
 
 
 def test_an_ordinary_page_of_open_tasks_is_within_budget():

@@ -31,7 +31,7 @@ class OfferSubscriptions:
                              permission_classes=VOLUNTEER)
     async def offer_updates(self, info: Info) -> AsyncGenerator[OfferUpdate, None]:
         member_id = str(await info.context.member_id())
-        async with info.context.gateway.hub.subscribe() as subscriber:
+        async with info.context.gateway.hub.subscribe(offers_of=member_id) as subscriber:
             async for event in subscriber.events():
-                if event.kind == "offer" and event.data.get("member_id") == member_id:
+                if event.kind == "offer" and event.data.get("member_id") == member_id:  # the hub's routing, checked
                     yield OfferUpdate(kind=event.type, offer=await offer_of(info, event))
