@@ -53,6 +53,9 @@ class Settings(InternalServiceSettings):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_timeout_seconds: float = Field(10.0, gt=0)
+    smtp_keepalive_seconds: float = Field(
+        30.0, ge=0, description="How long a sending thread keeps its SMTP connection open for the next "
+                                "message; 0: a connection per message.")
     mail_from: str = Field("Coalition Match <no-reply@localhost>", description="The From header of every mail.")
 
     reminder_offsets_seconds: list[float] = Field(
@@ -68,7 +71,11 @@ class Settings(InternalServiceSettings):
     record_retention_days: float = Field(30, gt=0, description="Finished delivery records are deleted after this.")
     purge_every_seconds: float = Field(3600, gt=0, description="How often old delivery records are looked for.")
 
-    send_poll_seconds: float = Field(0.2, gt=0, description="Pause of the sender when nothing is due.")
+    send_poll_seconds: float = Field(
+        0.2, gt=0, description="Longest pause of the sender when nothing is due; a delivery queued by this "
+                               "process wakes it at once, so this is for held ones coming due and other instances'.")
+    send_concurrency: int = Field(
+        4, ge=1, le=32, description="Deliveries sent at the same time, each thread over its own SMTP connection.")
     # With the defaults a delivery is tried for about 1 h 45 min (2 s, 4 s, ... then every 15 min)
     # before it is marked failed: a relay restarting or briefly unreachable loses nothing.
     max_attempts: int = Field(15, ge=1, description="Attempts before a delivery is marked failed.")

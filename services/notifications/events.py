@@ -32,9 +32,11 @@ members.state (compacted, keyed by member id):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from uuid import UUID, uuid5
 
+from sqlalchemy import event as sa_event
 from sqlmodel import Session
 
 from services.common.catalogue import (
@@ -55,13 +57,27 @@ from services.notifications.messages import choose_language
 from services.notifications.models import Acceptance, Delivery, DeliveryStatus, MessageKind, WithdrawalReason
 
 
-def offer_news(topics: Topics, reminder_offsets_seconds: list[float]) -> Subscription:
+def offer_news(topics: Topics, reminder_offsets_seconds: list[float],
+               queued: Callable[[], None] = lambda: None) -> Subscription:
     """offers.events: new requests, confirmations (and their reminders) and withdrawals to members;
-    fills and withdrawals to coordinators; every other type is ignored."""
+    fills and withdrawals to coordinators; every other type is ignored. ``queued`` is called once
+    each event's transaction committed (the sender sends at once what it queued)."""
     handles = {OFFER_CREATED: offer_created, OFFER_WITHDRAWN: offer_withdrawn,
                OFFER_ACCEPTED: partial(offer_accepted, reminder_offsets_seconds=reminder_offsets_seconds),
                OFFER_CANCELLED_BY_VOLUNTEER: acceptance_withdrawn, FILL_COMPLETED: task_filled}
-    return Subscription(topics, handles, ignores=[event for event in types_on(OFFERS_EVENTS) if event not in handles])
+    return Subscription(topics, {event: _then(handle, queued) for event, handle in handles.items()},
+                        ignores=[event for event in types_on(OFFERS_EVENTS) if event not in handles])
+
+
+def _then(handle: Callable[[Session, Event], None], committed: Callable[[], None]) -> Callable[[Session, Event], None]:
+    """``handle``, and ``committed`` called after its transaction commits (never before: the sender
+    would look for a delivery it cannot see yet)."""
+
+    def handled(session: Session, event: Event) -> None:
+        handle(session, event)
+        sa_event.listen(session, "after_commit", lambda _: committed(), once=True)
+
+    return handled
 
 
 def recipients(topics: Topics, default_language: str) -> Subscription:

@@ -59,7 +59,7 @@ def consumers(notifications: Notifications) -> list[Consume]:
     at_risk_before = notifications.settings.at_risk_seconds_before
     return [Consume("members", recipients(topics, language)),
             Consume("tasks", schedules(topics, offsets, at_risk_before)),
-            Consume("offers", offer_news(topics, offsets))]
+            Consume("offers", offer_news(topics, offsets, queued=notifications.sender.queued))]
 
 
 def definition(channels: dict[str, Channel] | None = None) -> AppDefinition[Notifications]:

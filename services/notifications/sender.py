@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -68,35 +69,48 @@ class Sender:
                  coordinators: GatewayClient, matching: MatchingClient, clock: Callable[[], datetime] = utc_now):
         self.engine, self.settings, self.channels, self.members, self.clock = engine, settings, channels, members, clock
         self.coordinators, self.matching = coordinators, matching
-        self.wakeup = threading.Event()
+        self.wakeup = threading.Event()  # set by ``queued``: a delivery was committed, look now
         self.composer = Composer(settings, clock)
+        # Several deliveries at a time: each spends most of its time waiting (the address read, the
+        # SMTP conversation), and each thread keeps its own SMTP connection.
+        self.pool = ThreadPoolExecutor(settings.send_concurrency, thread_name_prefix="notifications-send")
+        self.batch = max(BATCH, 4 * settings.send_concurrency)
+
+    def queued(self) -> None:
+        """A delivery was queued (its transaction committed): send it now rather than at the next poll."""
+        self.wakeup.set()
 
     def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                busy = self.send_due()
-            except Exception:  # a database hiccup must not end the thread: deliveries would wait forever
-                log.exception("sending due deliveries failed; trying again")
-                busy = 0
-            if not busy:
-                self.wakeup.wait(self.settings.send_poll_seconds)
-                self.wakeup.clear()
+        try:
+            while not stop.is_set():
+                self.wakeup.clear()  # before looking: a delivery queued while we look wakes the wait below
+                try:
+                    busy = self.send_due()
+                except Exception:  # a database hiccup must not end the thread: deliveries would wait forever
+                    log.exception("sending due deliveries failed; trying again")
+                    busy = 0
+                if not busy:
+                    self.wakeup.wait(self.settings.send_poll_seconds)
+        finally:
+            self.pool.shutdown(wait=True)
 
     def send_due(self) -> int:
-        """Send what is due now; returns how many deliveries were looked at."""
-        now = self.clock()
+        """Send what is due now, ``send_concurrency`` at a time; returns how many deliveries were looked at."""
         with Session(self.engine) as session:
-            due = handlers.due_deliveries(session, now, BATCH)
-        for delivery_id in due:
-            if self._claim(delivery_id, now):
-                self.deliver(delivery_id)
+            due = handlers.due_deliveries(session, self.clock(), self.batch)
+        for finished in [self.pool.submit(self._claim_and_deliver, delivery_id) for delivery_id in due]:
+            finished.result()  # the whole batch ends before the next is looked for; an error reaches ``run``
         return len(due)
 
-    def _claim(self, delivery_id: UUID, now: datetime) -> bool:
+    def _claim_and_deliver(self, delivery_id: UUID) -> None:
+        """Claimed just before its own send, so the claim (``claim_seconds``) covers that send
+        however long the others of the batch take."""
+        now = self.clock()
         with Session(self.engine) as session:
             taken = handlers.claim(session, delivery_id, now, timedelta(seconds=self.settings.claim_seconds))
             session.commit()
-        return taken
+        if taken:
+            self.deliver(delivery_id)
 
     def deliver(self, delivery_id: UUID) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
