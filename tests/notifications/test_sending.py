@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from deploy import mailpit
+from deploy.pid_files import port_in_use
 from services.notifications import channels
 from services.notifications.channels import EmailChannel
 from services.notifications.config import Settings
@@ -68,13 +69,15 @@ def test_a_connection_the_server_dropped_is_replaced_before_the_next_message(ser
     opened = counting_connections(channel)
     channel.send("member@example.org", MESSAGE, "<first@localhost>")
     mailpit.stop(server)  # the server goes away while the connection is idle, and comes back
+    eventually(lambda: not (port_in_use(server.smtp_port) or port_in_use(server.http_port)), 15,
+               message="the old Mailpit's ports free")
     mailpit.start(server)
 
     channel.send("member@example.org", MESSAGE, "<second@localhost>")
 
     assert len(opened) == 2
-    [mail] = Inbox(server.url).wait_for("member@example.org")  # the restarted Mailpit holds the second only
-    assert mail.subject == MESSAGE.subject
+    time.sleep(0.5)  # room for a duplicate to show up, were there one
+    assert len(Inbox(server.url).wait_for("member@example.org", count=2)) == 2  # Mailpit keeps its mail on disk
 
 
 class SlowChannel:
