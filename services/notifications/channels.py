@@ -85,7 +85,7 @@ class EmailChannel:
             try:
                 self._connection().send_message(mail)
             except BaseException:
-                self.close()
+                self._discard()  # whatever state the conversation is in, no next message goes over it
                 raise
             self._held.used_at = time.monotonic()
         except smtplib.SMTPRecipientsRefused as error:
@@ -101,13 +101,20 @@ class EmailChannel:
             raise TemporaryFailure(type(error).__name__) from None
 
     def close(self) -> None:
-        """Close this thread's connection, if it holds one."""
-        smtp, self._held.smtp = getattr(self._held, "smtp", None), None
+        """Say goodbye (QUIT) on this thread's connection, if it holds one, and close it."""
+        smtp = getattr(self._held, "smtp", None)
         if smtp is not None:
             try:
                 smtp.quit()
             except (OSError, smtplib.SMTPException):
-                smtp.close()
+                pass
+        self._discard()
+
+    def _discard(self) -> None:
+        """Drop this thread's connection without a word: after a failure, QUIT could wait a timeout."""
+        smtp, self._held.smtp = getattr(self._held, "smtp", None), None
+        if smtp is not None:
+            smtp.close()
 
     def _connection(self) -> smtplib.SMTP:
         """This thread's open connection if it is still good, else a new one (logged in)."""
@@ -115,7 +122,7 @@ class EmailChannel:
         if smtp is not None:
             idle = time.monotonic() - self._held.used_at
             if idle > self.settings.smtp_keepalive_seconds or (idle > CHECK_AFTER_IDLE_SECONDS and not _alive(smtp)):
-                self.close()
+                self._discard()  # an old one may be half closed already: no QUIT to wait on
                 smtp = None
         if smtp is None:
             smtp = self._connect()
