@@ -7,12 +7,20 @@ filled enough, or cancelled, gets none."""
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
+from services.common.clock import as_utc
+from services.common.contracts import TaskState, TaskStatus
+from services.common.envelope import wrap
+from services.notifications.models import Delivery, TaskSchedule
 from tests.gateway.stack import unique
-from tests.notifications.conftest import AT_RISK_BEFORE_S
+from tests.notifications.conftest import AT_RISK_BEFORE_S, read
+from tests.notifications.test_coordinator_mails import coordinator_mails, gateway  # noqa: F401  (fixtures)
+from tests.support.infra import POSTGRES_ONLY
 from tests.support.processes import eventually
 
 # Starting the stack on a loaded machine can take minutes: the session stack counts against these tests.
@@ -98,3 +106,40 @@ def test_a_task_filled_enough_or_cancelled_before_its_check_gets_no_at_risk_mail
     time.sleep(max((due - datetime.now(UTC)).total_seconds(), 0) + 3)
     assert at_risk_mails(inbox, filling) == [] and at_risk_mails(inbox, cancelling) == []
     assert f"(task_at_risk) to member {cancelling.id}" not in notifications_service.log_text()
+
+
+def publish_task(offers, task_id, coordinator_id, starts_at: datetime, status: TaskStatus = TaskStatus.open) -> None:
+    state = TaskState(task_id=task_id, organization_id=uuid.uuid4(), coordinator_id=coordinator_id, status=status,
+                      title="Accompany Ana Lopez to the tribunal", slots=2, starts_at=starts_at,
+                      ends_at=starts_at + timedelta(hours=2), time_zone="America/Toronto")
+    event = {TaskStatus.cancelled: "task.cancelled", TaskStatus.open: "task.updated"}[status]
+    offers.producer.send(offers.tasks_topic, key=str(task_id).encode(), value=wrap(event, state, "tasks").to_bytes()).get(30)
+
+
+def check_of(database_url: str, task_id) -> Delivery | None:
+    return read(database_url, lambda session: session.exec(select(Delivery).where(
+        Delivery.task_id == task_id, Delivery.kind == "task_at_risk")).first())
+
+
+@POSTGRES_ONLY
+def test_the_check_is_due_48_h_before_the_start_moves_with_the_task_and_a_cancelled_or_late_task_has_none(
+    coordinator_mails, database_url, gateway, offers,
+):
+    coordinator_id, _ = gateway.coordinator()
+    task_id, starts_at = uuid.uuid4(), datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
+    publish_task(offers, task_id, coordinator_id, starts_at)
+    planned = eventually(lambda: check_of(database_url, task_id), 15, message="the at-risk check planned")
+    assert (as_utc(planned.not_before), planned.status) == (starts_at - timedelta(hours=48), "queued")
+
+    publish_task(offers, task_id, coordinator_id, starts_at + timedelta(days=1))  # the task moves a day later
+    eventually(lambda: as_utc(check_of(database_url, task_id).not_before) == starts_at - timedelta(hours=24), 15,
+               message="the check moved with the task")
+    publish_task(offers, task_id, coordinator_id, starts_at + timedelta(days=1), TaskStatus.cancelled)
+    eventually(lambda: check_of(database_url, task_id).status == "dropped", 15, message="the check dropped")
+    assert check_of(database_url, task_id).last_error == "task cancelled"
+
+    late = uuid.uuid4()  # posted 2 h before its start: matching had no time, and its coordinator knows it
+    publish_task(offers, late, coordinator_id, datetime.now(UTC) + timedelta(hours=2))
+    eventually(lambda: read(database_url, lambda session: session.get(TaskSchedule, late)), 15,
+               message="the late task's state read")
+    assert check_of(database_url, late) is None
