@@ -50,7 +50,7 @@ from services.notifications.channels import EmailChannel  # noqa: E402
 from services.notifications.config import Settings  # noqa: E402
 from services.notifications.messages import render  # noqa: E402
 from services.notifications.models import MessageKind  # noqa: E402
-from tests.members.conftest import PROFILE  # noqa: E402
+from tests.support.members_app import PROFILE  # noqa: E402
 from tests.notifications.mailbox import private_mailpit  # noqa: E402
 from tests.support.infra import ensure_kafka  # noqa: E402
 from tests.support.processes import eventually, start_service  # noqa: E402

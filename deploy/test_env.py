@@ -1,5 +1,8 @@
 """Set up what the test suite needs, run pytest, and tear down what this run started.
 
+``--fast`` first runs the fast tier instead: the tests that need no broker, PostgreSQL, mail
+server or browser, with none of them started.
+
 Starts the real Kafka broker (KRaft), a PostgreSQL server and Mailpit (SMTP with an HTTP API) on
 loopback test ports, makes sure Debian's Chromium is installed for the browser tests and the
 deployment validators are cached, then runs pytest with any extra arguments.
@@ -31,7 +34,18 @@ def ensure_chromium() -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def fast(pytest_args: list[str]) -> int:
+    """The fast tier: the tests that need no real part, with nothing started (see tests/conftest.py)."""
+    started = time.monotonic()
+    env = os.environ | {"TEST_TIER": "fast", "ENVIRONMENT": "test"}
+    code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args], env=env)
+    print(f"fast tier finished in {time.monotonic() - started:.0f}s with exit code {code}")
+    return code
+
+
 def main(pytest_args: list[str]) -> int:
+    if pytest_args[:1] == ["--fast"]:
+        return fast(pytest_args[1:])
     started = time.monotonic()
     ensure_chromium()
     subprocess.run([sys.executable, "-m", "deploy.tools"], check=True, stdout=subprocess.DEVNULL)

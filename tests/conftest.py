@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.support.infra import (
@@ -47,3 +49,24 @@ def new_database(request, tmp_path):
         return new_postgres_database(request.getfixturevalue("postgres_server"), label)
 
     return make
+
+
+# The fast tier (``./test.sh --fast``): only the tests that need none of the real parts (broker,
+# PostgreSQL, mail server, browser): the engine, handlers against SQLite through the composition
+# root with an in-memory producer, and the checks. Everything else is deselected, not skipped.
+FAST_TIER = os.environ.get("TEST_TIER") == "fast"
+REAL_PARTS = {"kafka_bootstrap", "postgres_server", "mail_server", "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if not FAST_TIER:
+        return
+    kept, dropped = [], []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        on_postgres = spec is not None and spec.params.get("database_url") == "postgresql"
+        real = REAL_PARTS & set(getattr(item, "fixturenames", ())) or any(
+            item.get_closest_marker(name) for name in ("kafka", "browser", "postgres"))
+        (dropped if real or on_postgres else kept).append(item)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = kept

@@ -7,9 +7,7 @@ it signs for that service alone (see services/common/identity); the services ver
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 import httpx
 
@@ -17,20 +15,13 @@ from gateway.errors import ServiceUnavailable
 from services.common.identity import TokenIssuer
 from services.common.observability import inject_trace_headers, request_id_var
 from services.common.problems import Conflict, DomainError, Forbidden, Invalid, NotFound
+from services.common.roles import Actor
 
 log = logging.getLogger(__name__)
 
 # 410 Gone (an erased member) reads as not found: the thing is not there any more.
 _BY_STATUS: dict[int, type[DomainError]] = {400: Invalid, 403: Forbidden, 404: NotFound, 409: Conflict, 410: NotFound,
                                              422: Invalid}
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who the gateway acts for: a signed-in person, or the public (anonymous visitors, widgets)."""
-
-    id: UUID | None
-    role: str
 
 
 PUBLIC = Actor(None, "public")

@@ -16,6 +16,7 @@ from services.common.identity import TokenIssuer
 
 Json = dict[str, Any]
 TAXONOMY_PAGE = 100  # the largest page the services give; a coalition's taxonomy fits in it
+NAMES_PER_CALL = 500  # the most names the members service gives at once
 BATCH_SIZE = 100  # ids the tasks and matching services take in one batch read
 OFFERS_PAGE = 200  # the largest page of offers matching gives
 
@@ -45,6 +46,18 @@ class MembersClient(ServiceClient):
     async def contact(self, actor: Actor, member_id: UUID, purpose: str, task_id: UUID | None = None) -> Json:
         params = {"purpose": purpose, "task_id": task_id}
         return await self.call("GET", f"/members/{member_id}/contact", actor, params=params)
+
+    async def names(self, actor: Actor, member_ids: Sequence[UUID], purpose: str) -> Json:
+        """Display names, audited per member; unknown or erased members are listed as missing."""
+        names: list[Json] = []
+        missing: list[str] = []
+        ids = [str(member_id) for member_id in dict.fromkeys(member_ids)]
+        for start in range(0, len(ids), NAMES_PER_CALL):
+            found = await self.call("POST", "/members/names", actor,
+                                    json={"member_ids": ids[start:start + NAMES_PER_CALL], "purpose": purpose})
+            names += found["names"]
+            missing += found["missing"]
+        return {"names": names, "missing": missing}
 
     async def page(self, actor: Actor, limit: int, offset: int) -> Json:
         return await self.call("GET", "/members", actor, params={"limit": limit, "offset": offset})
@@ -144,6 +157,9 @@ class TasksClient(ServiceClient):
 
     async def attendance_totals(self, actor: Actor, **scope) -> Json:
         return await self.call("GET", "/attendance/totals", actor, params=scope)
+
+    async def attendance_records(self, actor: Actor, **scope) -> Json:
+        return await self.call("GET", "/attendance/records", actor, params=scope)
 
     async def committees(self, actor: Actor, **filters) -> list[Json]:
         params = {name: str(value) for name, value in filters.items() if value is not None}

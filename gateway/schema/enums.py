@@ -32,6 +32,7 @@ TaskStatus = _graphql_enum(contracts.TaskStatus)
 Urgency = _graphql_enum(contracts.Urgency)
 OfferStatus = _graphql_enum(contracts.OfferStatus)
 MessageDetail = _graphql_enum(contracts.MessageDetail)
+ReasonKind = _graphql_enum(contracts.ReasonKind)
 Role = _graphql_enum(AccountRole)
 
 

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from starlette.responses import HTMLResponse
 
 from gateway.web.pages import PAGE_POLICY, PUBLIC
+from services.common.contracts import OfferReason
+from services.common.reason_words import describe_reasons
 
 FALLBACK = "en"
 
@@ -71,7 +73,7 @@ class OfferDetails:
     ends_at: datetime | None = None
     deadline: datetime | None = None
     place: str = ""
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[OfferReason] = field(default_factory=list)
     time_zone: str = "UTC"  # the task's own zone: its times are shown in it, naming it
 
 
@@ -107,13 +109,22 @@ def _details(language: str, details: OfferDetails) -> str:
     if details.place:
         rows.append(("answer.where", details.place))
     if details.reasons:
-        rows.append(("answer.why_you", "; ".join(details.reasons)))
+        rows.append(("answer.why_you", "; ".join(_why(language, details))))
     items = [f'<h2 class="answer-task">{escape(details.title)}</h2>']
     if details.summary:
         items.append(f"<p>{escape(details.summary)}</p>")
     items.append("<dl>" + "".join(f"<dt>{escape(text(language, key))}</dt><dd>{escape(value)}</dd>"
                                   for key, value in rows) + "</dl>")
     return "\n".join(items)
+
+
+def _why(language: str, details: OfferDetails) -> list[str]:
+    """The offer's reasons in the page's language (the web pages' own ``reason.*`` entries)."""
+    def entry(key: str) -> str | None:
+        return catalogue(language).get(key) or catalogue(FALLBACK).get(key)
+
+    weekdays = [entry(f"weekday.{day}") or "" for day in range(7)]
+    return describe_reasons(details.reasons, entry, weekdays, _zone(details.time_zone))
 
 
 def _when(details: OfferDetails) -> str:

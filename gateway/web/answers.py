@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
+from pydantic import TypeAdapter
 from starlette.responses import HTMLResponse
 
 from gateway.clients.http import Actor
@@ -28,6 +29,7 @@ from gateway.state import Gateway
 from gateway.web.answer_page import OfferDetails, page, text
 from services.common import answer_links
 from services.common.answer_links import AnswerLink, ExpiredLink, InvalidLink
+from services.common.contracts import Reasons
 from services.common.problems import DomainError
 
 log = logging.getLogger(__name__)
@@ -105,11 +107,11 @@ async def _details(gateway: Gateway, link: AnswerLink, offer: dict) -> OfferDeta
     try:
         task = await gateway.clients.tasks.get(actor, UUID(str(offer["task_id"])))
     except (DomainError, ServiceUnavailable):
-        return OfferDetails(title=offer.get("task_title") or "", reasons=list(offer.get("reasons") or []))
+        return OfferDetails(title=offer.get("task_title") or "", reasons=_reasons(offer))
     return OfferDetails(
         title=task["title"], summary=task.get("summary") or "", starts_at=_moment(task.get("starts_at")),
         ends_at=_moment(task.get("ends_at")), deadline=_moment(task.get("deadline")),
-        place=await _place(gateway, actor, task, link.language), reasons=list(offer.get("reasons") or []),
+        place=await _place(gateway, actor, task, link.language), reasons=_reasons(offer),
         time_zone=task.get("time_zone") or "UTC",
     )
 
@@ -125,6 +127,14 @@ async def _place(gateway: Gateway, actor: Actor, task: dict, language: str) -> s
         return task["area"]
     area = areas.get(task["area"])
     return f"{area['name']}, {area['city']}" if area else task["area"]
+
+
+REASONS = TypeAdapter(Reasons)
+
+
+def _reasons(offer: dict) -> list:
+    """The offer's reasons as data (an older offer's English strings read as text reasons)."""
+    return REASONS.validate_python(offer.get("reasons") or [])
 
 
 def _moment(value: str | None) -> datetime | None:

@@ -13,6 +13,8 @@ def run_migrations(target_metadata: MetaData | None = None) -> None:
     engine = config.attributes.get("connection_engine")
     if engine is None:
         url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("alembic was given neither an engine nor sqlalchemy.url")
         engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(

@@ -12,10 +12,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.responses import Response
+from starlette.types import ASGIApp, Scope, Send
 
 from services.common.problems import BodyTooLarge, problem
 
 
+# Starlette's own Receive, with the message type spelled out.
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
@@ -37,11 +39,11 @@ def counting_receive(receive: Receive, max_bytes: int, too_large: Callable[[], E
 
 
 class BodySizeLimit:
-    def __init__(self, app, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         length = dict(scope.get("headers", ())).get(b"content-length", b"")
@@ -49,7 +51,7 @@ class BodySizeLimit:
             return await self._refusal(scope)(scope, receive, send)
         await self.app(scope, counting_receive(receive, self.max_bytes, lambda: BodyTooLarge(self.max_bytes)), send)
 
-    def _refusal(self, scope) -> Response:
+    def _refusal(self, scope: Scope) -> Response:
         error = BodyTooLarge(self.max_bytes)
         response = problem(413, error.slug, error.title, str(error.detail), scope["path"])
         response.headers["connection"] = "close"  # the unread body is not waited for

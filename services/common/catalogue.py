@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from services.common.contracts import AreaState, Contract, FillChanged, MemberState, OfferChanged, OfferStatus, TaskState
-from services.common.topics import AREAS_STATE, MEMBERS_STATE, OFFERS_EVENTS, TASKS_STATE
+from services.common.contracts import AreaState, AttendanceMarked, Contract, FillChanged, MemberState, OfferChanged, OfferStatus, TaskState
+from services.common.topics import AREAS_STATE, ATTENDANCE_EVENTS, MEMBERS_STATE, OFFERS_EVENTS, TASKS_STATE
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ def _tasks(name: str) -> EventType:
 
 
 def _offers(name: str) -> EventType:
-    return EventType(name, OFFERS_EVENTS, OfferChanged)
+    # Version 2: ``reasons`` are data (OfferReason), not English words; version 1's still read.
+    return EventType(name, OFFERS_EVENTS, OfferChanged, version=2, readable=frozenset({1, 2}))
 
 
 def _fills(name: str) -> EventType:
@@ -85,6 +86,9 @@ FILL_REOPENED = _fills("fill.reopened")
 # An area of the taxonomy, as admins set it (name, parent city or region, coarse centre).
 AREA_STATED = EventType("area.stated", AREAS_STATE, AreaState)
 
+# Who came to a task that ended, as its coordinator or the volunteer marked it (tasks publishes).
+ATTENDANCE_MARKED = EventType("attendance.marked", ATTENDANCE_EVENTS, AttendanceMarked)
+
 # The event that tells an offer reached each status.
 OFFER_EVENT_FOR = {
     OfferStatus.pending: OFFER_CREATED,
@@ -112,6 +116,8 @@ CATALOGUE: dict[str, TopicContract] = {
                   OFFER_CANCELLED_BY_VOLUNTEER, FILL_COMPLETED, FILL_REOPENED),
         _contract(AREAS_STATE, None, "Compacted, keyed by area slug: the taxonomy's areas and their geography.",
                   AREA_STATED),
+        _contract(ATTENDANCE_EVENTS, None, "Keyed by member id: attendance marks of tasks that ended; ids, no names.",
+                  ATTENDANCE_MARKED),
     )
 }
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +42,7 @@ from services.common.consumer import EventApplier
 from services.common.deps import get_actor
 from services.common.dispatch import Subscription
 from services.common.http_api import problem_responses
+from services.common.kafka_io import Producer
 from services.common.observability import configure_logging
 from services.common.problems import install_problem_handlers
 from services.common.runtime import Runtime, build_runtime, observe_request, operations_router, start_consumer
@@ -89,11 +90,16 @@ class AppDefinition(Generic[W]):
     # The app's own HTTP layer on top of the operations routes and ``routers``: more routes,
     # mounts, middleware (tracing is always added last, outermost). Default: request metrics and
     # one access-log line per request.
-    install_http: Callable[[FastAPI], None] = lambda app: app.middleware("http")(observe_request)
+    install_http: Callable[[FastAPI], None] = lambda app: observe_requests(app)
     # A service behind the gateway: its routes answer verified callers only (a service token, see
     # services.common.identity) and bodies over max_body_bytes are refused before being read. The
     # gateway, which faces browsers, has its own guards (gateway.limits).
     service_api: bool = True
+
+
+def observe_requests(app: FastAPI) -> None:
+    """Request metrics and one access-log line per request (the default HTTP layer)."""
+    app.middleware("http")(observe_request)
 
 
 @dataclass
@@ -131,7 +137,7 @@ class Wired(Generic[W]):
             flush_tracing()  # spans of the last requests leave before the process does
 
 
-def bootstrap(settings: ServiceSettings, definition: AppDefinition[W], *, producer=None) -> Wired[W]:
+def bootstrap(settings: ServiceSettings, definition: AppDefinition[W], *, producer: Producer | None = None) -> Wired[W]:
     """Database, producer and typed wiring of an app; no thread runs yet."""
     runtime = build_runtime(settings, definition.migrations_dir, producer=producer,
                             uses_broker=definition.uses_broker, publishes=definition.publishes)
@@ -142,12 +148,12 @@ def bootstrap(settings: ServiceSettings, definition: AppDefinition[W], *, produc
         raise
 
 
-def create_app(settings: ServiceSettings, definition: AppDefinition[W], *, producer=None) -> FastAPI:
+def create_app(settings: ServiceSettings, definition: AppDefinition[W], *, producer: Producer | None = None) -> FastAPI:
     """The FastAPI app of ``definition``; its lifespan builds the wiring and starts its threads."""
     wired: dict[str, Wired[W]] = {}
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level)
         built = bootstrap(settings, definition, producer=producer)
         wired["app"] = built
@@ -161,9 +167,11 @@ def create_app(settings: ServiceSettings, definition: AppDefinition[W], *, produ
             await built.shutdown()
             log.info("%s stopped", settings.service_name)
 
+    def ready(check: Callable[[W], bool]) -> Callable[[], bool]:
+        return lambda: "app" in wired and check(wired["app"].wiring)
+
     def ready_checks() -> dict[str, Callable[[], bool]]:
-        return {name: (lambda check=check: "app" in wired and check(wired["app"].wiring))
-                for name, check in definition.ready_checks.items()}
+        return {name: ready(check) for name, check in definition.ready_checks.items()}
 
     configure_tracing(settings.service_name)
     app = FastAPI(title=definition.title, description=definition.description, lifespan=lifespan,

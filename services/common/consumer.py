@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
-from kafka import OffsetAndMetadata, TopicPartition
+from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
@@ -23,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
 from services.common.envelope import Envelope, MalformedEvent
+from services.common.kafka_io import Headers, Producer
 from services.common.observability import CONSUMER_LAG, EVENTS_CONSUMED
 from services.common.topics import dead_letter_topic
 from services.common.tracing import consumer_span
@@ -40,6 +42,23 @@ class ProcessedEvent(SQLModel, table=True):
     consumer: str = Field(primary_key=True, max_length=100)
     event_id: str = Field(primary_key=True, max_length=64)
     processed_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class Record(Protocol):
+    """What is read of a Kafka record (kafka-python's ``ConsumerRecord``, or a fast test's)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> Headers: ...
 
 
 @dataclass(frozen=True)
@@ -62,13 +81,17 @@ Handler = Callable[[Session, Incoming], None]
 class EventApplier:
     """Applies one record at most once; the transport-independent half of the consumer."""
 
-    def __init__(self, engine: Engine, consumer_name: str, handler: Handler, dead_letters=None):
+    def __init__(
+        self, engine: Engine, consumer_name: str, handler: Handler, dead_letters: Producer | None = None,
+        after_commit: Callable[[Session], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.consumer_name = consumer_name
         self.handler = handler
         self.dead_letters = dead_letters  # a KafkaProducer, or None in unit tests
+        self.after_commit = after_commit  # the runtime's: wakes the outbox relay (Runtime.committed)
 
-    def apply(self, record) -> str:
+    def apply(self, record: Record) -> str:
         """Returns the outcome: applied, duplicate or dead_lettered. Raises on transient errors."""
         try:
             incoming = self._read(record)
@@ -80,12 +103,12 @@ class EventApplier:
             except (PoisonEvent, ValidationError) as error:
                 return self._dead_letter(record, f"{type(error).__name__}: {error}")
 
-    def _read(self, record) -> Incoming:
+    def _read(self, record: Record) -> Incoming:
         key = record.key.decode() if record.key is not None else None
         envelope = None if record.value is None else Envelope.from_bytes(record.value)
         return Incoming(record.topic, key, envelope, record.partition)
 
-    def _apply_once(self, record, incoming: Incoming) -> str:
+    def _apply_once(self, record: Record, incoming: Incoming) -> str:
         event_id = self._event_id(record, incoming)
         with Session(self.engine) as session:
             if session.get(ProcessedEvent, (self.consumer_name, event_id)) is not None:
@@ -97,23 +120,25 @@ class EventApplier:
             except IntegrityError:  # another instance applied it between our check and commit
                 session.rollback()
                 return "duplicate"
+            if self.after_commit is not None:
+                self.after_commit(session)
         kind = incoming.envelope.type if incoming.envelope else "tombstone"
         log.info("applied %s %s from %s[%s]", kind, event_id, record.topic, record.partition)
         return "applied"
 
     @staticmethod
-    def _event_id(record, incoming: Incoming) -> str:
+    def _event_id(record: Record, incoming: Incoming) -> str:
         if incoming.envelope is not None:
             return str(incoming.envelope.event_id)
         # A tombstone has no id of its own; its position in the log identifies it.
         return f"tombstone:{record.topic}:{record.partition}:{record.offset}"
 
-    def _dead_letter(self, record, reason: str) -> str:
+    def _dead_letter(self, record: Record, reason: str) -> str:
         dead_letter(self.dead_letters, record, reason, self.consumer_name)
         return "dead_lettered"
 
 
-def dead_letter(producer, record, reason: str, consumer_name: str) -> None:
+def dead_letter(producer: Producer | None, record: Record, reason: str, consumer_name: str) -> None:
     """Copy ``record`` to its topic's dead-letter topic, the reason and its origin in headers.
 
     ``producer`` None (a unit test without one) only logs.
@@ -134,7 +159,7 @@ def dead_letter(producer, record, reason: str, consumer_name: str) -> None:
 class ConsumerLoop:
     """Polls a consumer group and hands each record to an :class:`EventApplier`."""
 
-    def __init__(self, consumer, applier: EventApplier, retry_backoff_s: float = 0.5):
+    def __init__(self, consumer: KafkaConsumer, applier: EventApplier, retry_backoff_s: float = 0.5) -> None:
         self.consumer = consumer
         self.applier = applier
         self.retry_backoff_s = retry_backoff_s
@@ -164,7 +189,7 @@ class ConsumerLoop:
         for partition, records in batches.items():
             self._process_partition(partition, records, stop)
 
-    def _process_partition(self, partition: TopicPartition, records, stop: threading.Event) -> None:
+    def _process_partition(self, partition: TopicPartition, records: Sequence[Record], stop: threading.Event) -> None:
         for record in records:
             while not stop.is_set():
                 try:

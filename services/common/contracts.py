@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 
 class Contract(BaseModel):
@@ -195,6 +196,59 @@ class OfferStatus(str, enum.Enum):
     cancelled_by_volunteer = "cancelled_by_volunteer"
 
 
+class ReasonKind(str, enum.Enum):
+    """Why a member was asked; each kind fills the ``OfferReason`` fields named beside it."""
+
+    skill = "skill"  # skill (slug), level
+    language = "language"  # language (code), fluency
+    free_time = "free_time"  # windows, more_windows, share_percent, before_deadline
+    place = "place"  # area (slug), area_name, own_area, distance_km
+    remote = "remote"  # the task is remote and the member works remotely
+    recent_load = "recent_load"  # recent_tasks (only ever 0: "no recent tasks")
+    asked_for = "asked_for"  # the member asked for the task (a widget's "Sign up to help")
+    text = "text"  # text: a reason written in English words by an older matcher (events before v2)
+
+
+class TimeWindow(Contract):
+    start: datetime
+    end: datetime
+
+
+class OfferReason(Contract):
+    """One reason an offer was made, as data: readers word it in their reader's language.
+
+    Only matching data (skills, languages, free time, public areas), never anything personal, and
+    nothing that could shame anyone: a member's load is said only when it is none.
+    """
+
+    kind: ReasonKind
+    skill: str | None = None
+    level: SkillLevel | None = None
+    language: str | None = None
+    fluency: Fluency | None = None
+    windows: list[TimeWindow] = []  # the member's first free stretches within the task's time
+    more_windows: bool = False  # there are more free stretches than ``windows`` lists
+    share_percent: int | None = Field(default=None, ge=0, le=100)  # of the task's time they are free for
+    before_deadline: bool = False  # a flexible task: free at ``windows`` before its deadline
+    area: str | None = None
+    area_name: str | None = None  # the area's name when the offer was made (mail has no taxonomy)
+    own_area: bool = False  # the task is in the member's own area
+    distance_km: int | None = Field(default=None, ge=1)  # from the member's area, when not their own
+    recent_tasks: int | None = Field(default=None, ge=0)
+    text: str | None = None
+
+
+def read_reasons(value: Any) -> Any:
+    """Reasons as data; a plain string (offers.events v1, rows stored before it) becomes a text one."""
+    if isinstance(value, list):
+        return [{"kind": ReasonKind.text.value, "text": item} if isinstance(item, str) else item for item in value]
+    return value
+
+
+# What every reader of an offer's reasons declares: the old string reasons still read.
+Reasons = Annotated[list[OfferReason], BeforeValidator(read_reasons)]
+
+
 class OfferChanged(Contract):
     """An offer's new state; type names the change (offer.created, offer.accepted, ...).
 
@@ -206,13 +260,36 @@ class OfferChanged(Contract):
     task_id: UUID
     member_id: UUID
     status: OfferStatus
-    reasons: list[str] = []
+    reasons: Reasons = []  # version 1 had plain English strings; still read (ReasonKind.text)
     expires_at: datetime | None = None
     withdrawn_because: str | None = None
     sequence: int = 0
     # What a volunteer's live view shows beside the status, so that it needs no call back:
     task_title: str | None = None
     created_at: datetime | None = None
+
+
+class Presence(str, enum.Enum):
+    """Whether a volunteer who accepted a task came to it, as whoever runs the task marked it."""
+
+    attended = "attended"
+    no_show = "no_show"
+    excused = "excused"  # they said they could not come, or were let off
+
+
+class AttendanceMarked(Contract):
+    """A volunteer's attendance at a task that ended, as last marked (attendance.marked).
+
+    Ids only, no names: matching ranks a member who repeatedly did not come a little lower.
+    ``marked_at`` grows with each change of the mark, so a reader keeps only the newest. A
+    volunteer left unmarked, who counts as attended after a while, has no event.
+    """
+
+    task_id: UUID
+    member_id: UUID
+    presence: Presence
+    task_ended_at: datetime
+    marked_at: datetime
 
 
 class FillChanged(Contract):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -33,7 +34,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the outbox relay and consumers read while a request writes; foreign keys are
     # off by default in SQLite.
     cursor = dbapi_connection.cursor()
@@ -44,8 +45,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+def session_scope(engine: Engine, after_commit: Callable[[Session], None] | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error; ``after_commit`` runs once the
+    commit succeeded (a service's runtime wakes its outbox relay there: ``Runtime.unit_of_work``)."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -53,6 +55,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+        if after_commit is not None:
+            after_commit(session)
 
 
 def migrate(engine: Engine, migrations_dir: Path) -> None:

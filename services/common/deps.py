@@ -3,53 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from uuid import UUID
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from services.common.identity import Unauthenticated
+from services.common.roles import Actor
 from services.common.runtime import Runtime
 from services.common.settings import InternalServiceSettings
 
 
 def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
+    runtime: Runtime = request.app.state.runtime  # set by the app's lifespan (services.common.composition)
+    return runtime
 
 
 def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back on error.
 
-    The outbox relay is woken after the commit, so events leave within milliseconds.
+    The events it queued leave within milliseconds (``Runtime.unit_of_work`` wakes the relay).
     """
-    with Session(runtime.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-    runtime.nudge_relay()
+    with runtime.unit_of_work() as session:
+        yield session
 
 
 # Routes take ``session: Session = unit_of_work``. scope="function" commits before the response
 # is sent: with FastAPI's default scope a failed commit would follow an already-sent 2xx, and
 # the client's next request could arrive before its own write was visible.
 unit_of_work = Depends(get_session, scope="function")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who a verified service token says is asking; used for authorization checks and the audit log."""
-
-    id: UUID | None
-    role: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.role}:{self.id}" if self.id else self.role
 
 
 _bearer = HTTPBearer(auto_error=False, scheme_name="ServiceToken",

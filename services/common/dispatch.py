@@ -59,6 +59,8 @@ class Tombstone:
 # The first argument is what the consumer applies events with: a DB session, or nothing.
 EventHandler = Callable[[Any, Event[Any]], None]
 TombstoneHandler = Callable[[Any, Tombstone], None]
+# A handler and what to hand it.
+Route = tuple[Callable[[Any, Any], None], Event[Any] | Tombstone]
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ class Subscription:
             handler, message = route
             handler(context, message)
 
-    def route(self, incoming: Incoming) -> tuple[Callable[[Any, Any], None], Event | Tombstone] | None:
+    def route(self, incoming: Incoming) -> Route | None:
         """The handler and what to hand it; None for a type this consumer ignores.
 
         Raises :class:`PoisonEvent` (unknown type, unsupported version) or pydantic's
@@ -137,7 +139,7 @@ class Subscription:
         )
         return self.handlers[spec.name].handler, event
 
-    def _tombstone_route(self, contract: TopicContract, incoming: Incoming):
+    def _tombstone_route(self, contract: TopicContract, incoming: Incoming) -> Route | None:
         if contract.tombstone is None:
             raise UnknownEvent(f"a tombstone on {contract.topic}, which never carries any")
         handler = self.tombstones.get(contract.topic)

@@ -8,6 +8,7 @@ database would choke on later (NUL bytes, lone surrogates, out-of-range numbers)
 from __future__ import annotations
 
 import re
+from enum import Enum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Query
@@ -31,7 +32,7 @@ class Page(BaseModel, Generic[T]):
     offset: int = Field(ge=0)
 
 
-def batch_ids(name: str, at_most: int, meaning: str, required: bool = True):
+def batch_ids(name: str, at_most: int, meaning: str, required: bool = True) -> Any:
     """A repeated id parameter (``?name=a&name=b``) for reading many things in one request."""
     return Query(
         ... if required else [], alias=name, min_length=1 if required else 0, max_length=at_most,
@@ -150,7 +151,7 @@ LanguageCode = Annotated[
 ]
 
 
-def _name_of(enum_type) -> Any:
+def _name_of(enum_type: type[Enum]) -> Any:
     def convert(value: Any) -> Any:
         # Clients may send the contract's number (2) or its name ("capable"); both mean one thing.
         if isinstance(value, int) and not isinstance(value, bool):

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka import errors as Errors
@@ -16,6 +17,21 @@ from services.common.topics import TopicSpec, all_topics
 log = logging.getLogger(__name__)
 
 Headers = list[tuple[str, bytes]]
+
+
+class Delivery(Protocol):
+    """What sending a record returns: ``get`` waits for the broker's acknowledgement."""
+
+    def get(self, timeout: float | None = None) -> Any: ...
+
+
+class Producer(Protocol):
+    """What the services use of a producer: a ``KafkaProducer``, or a fast test's ``InMemoryProducer``."""
+
+    def send(self, topic: str, key: bytes | None = None, value: bytes | None = None,
+             headers: Headers | None = None) -> Delivery: ...
+
+    def close(self, timeout: float | None = None) -> None: ...
 
 # kafka-python backs off reconnecting up to 30 s by default: a client that failed to reach a
 # restarted broker for a while then waits up to 30 s more once it is back. One second at most.
@@ -37,7 +53,7 @@ def make_producer(bootstrap_servers: str, client_id: str, acks: str = "all") -> 
     )
 
 
-def make_consumer(bootstrap_servers: str, group_id: str | None, client_id: str, **overrides) -> KafkaConsumer:
+def make_consumer(bootstrap_servers: str, group_id: str | None, client_id: str, **overrides: Any) -> KafkaConsumer:
     options = dict(
         bootstrap_servers=bootstrap_servers,
         group_id=group_id,
@@ -171,7 +187,8 @@ class InMemoryProducer:
         self.sent: list[SentRecord] = []
         self._lock = threading.Lock()
 
-    def send(self, topic: str, key: bytes | None = None, value: bytes | None = None, headers: Headers | None = None):
+    def send(self, topic: str, key: bytes | None = None, value: bytes | None = None,
+             headers: Headers | None = None) -> _Delivered:
         record = SentRecord(topic, key, value, list(headers or []))
         with self._lock:
             self.sent.append(record)

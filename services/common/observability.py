@@ -15,6 +15,7 @@ import sys
 from datetime import UTC, datetime
 
 from opentelemetry import propagate, trace
+from opentelemetry.context import Context
 from prometheus_client import Counter, Gauge, Histogram
 
 from services.common.contact_patterns import redact
@@ -110,6 +111,6 @@ def inject_trace_headers() -> list[tuple[str, str]]:
     return sorted(carrier.items())
 
 
-def extract_trace_context(headers: list[tuple[str, bytes]] | None):
+def extract_trace_context(headers: list[tuple[str, bytes]] | None) -> Context:
     carrier = {k: v.decode() for k, v in headers or [] if v is not None}
     return propagate.extract(carrier)

@@ -14,15 +14,17 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Column, LargeBinary, Text, func, text, update
-from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy.engine import Engine, Row
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.common.envelope import Envelope
-from services.common.kafka_io import Headers
+from services.common.kafka_io import Delivery, Headers, Producer
 from services.common.observability import OUTBOX_BACKLOG, OUTBOX_PUBLISHED, inject_trace_headers
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ log = logging.getLogger(__name__)
 PUBLISHER_LOCK = 0x6F7574626F78
 # How long the relay waits for the broker's acknowledgement of a row before trying again.
 SEND_TIMEOUT_S = 10.0
+# The mark a session carries in ``Session.info`` once it queued a row.
+_WROTE_EVENTS = "outbox.wrote_events"
 
 
 def _now() -> datetime:
@@ -52,6 +56,11 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
+def wrote_events(session: Session) -> bool:
+    """Whether ``session`` queued any outbox row: once it commits, the relay has work to do now."""
+    return bool(session.info.get(_WROTE_EVENTS))
+
+
 def add_event(session: Session, topic: str, key: str, envelope: Envelope) -> OutboxMessage:
     """Queue an event in the caller's transaction."""
     return _add(session, topic, key, envelope.to_bytes())
@@ -66,6 +75,7 @@ def _add(session: Session, topic: str, key: str, payload: bytes | None) -> Outbo
     headers = inject_trace_headers()
     row = OutboxMessage(topic=topic, message_key=key, payload=payload, headers_json=json.dumps(headers))
     session.add(row)
+    session.info[_WROTE_EVENTS] = True  # read by the unit of work after its commit (wrote_events)
     return row
 
 
@@ -79,9 +89,9 @@ class OutboxRelay:
     """
 
     def __init__(
-        self, engine: Engine, producer=None, batch_size: int = 200, send_timeout_s: float = SEND_TIMEOUT_S,
-        producer_factory: Callable[[], object] | None = None,
-    ):
+        self, engine: Engine, producer: Producer | None = None, batch_size: int = 200,
+        send_timeout_s: float = SEND_TIMEOUT_S, producer_factory: Callable[[], Producer] | None = None,
+    ) -> None:
         self.engine = engine
         self.producer = producer
         self.producer_factory = producer_factory
@@ -91,19 +101,18 @@ class OutboxRelay:
 
     def publish_pending(self) -> int:
         """Publish one batch in order; stop at the first failure so per-key order holds."""
-        if self.producer is None:
-            self.producer = self.producer_factory()  # blocks until the broker answers, or raises
+        producer = self._producer()
         with Session(self.engine, expire_on_commit=False) as session:
             _wait_for_the_publisher_lock(session)
             # Plain rows, not ORM objects: building a model per row cost more than sending it.
             rows = session.execute(
-                select(OutboxMessage.id, OutboxMessage.topic, OutboxMessage.message_key,
-                       OutboxMessage.payload, OutboxMessage.headers_json)
-                .where(OutboxMessage.sent_at.is_(None))
-                .order_by(OutboxMessage.id)
+                sa.select(col(OutboxMessage.id), col(OutboxMessage.topic), col(OutboxMessage.message_key),
+                          col(OutboxMessage.payload), col(OutboxMessage.headers_json))
+                .where(col(OutboxMessage.sent_at).is_(None))
+                .order_by(col(OutboxMessage.id))
                 .limit(self.batch_size)
             ).all()
-            sent, failure = self._send_in_order(rows)
+            sent, failure = self._send_in_order(producer, rows)
             _mark_sent(session, [row.id for row in rows[:sent]])
             if failure is not None:
                 _not_yet(session, rows[sent].id, failure)
@@ -112,6 +121,13 @@ class OutboxRelay:
             self._drop_producer()
         OUTBOX_PUBLISHED.inc(sent)
         return sent
+
+    def _producer(self) -> Producer:
+        if self.producer is None:
+            if self.producer_factory is None:
+                raise RuntimeError("this relay has neither a producer nor a producer_factory: it can only count")
+            self.producer = self.producer_factory()  # blocks until the broker answers, or raises
+        return self.producer
 
     def close(self) -> None:
         """Close the producer the relay owns (one it was given belongs to its caller)."""
@@ -122,28 +138,29 @@ class OutboxRelay:
         if self.producer_factory is None:
             return  # not ours to replace
         producer, self.producer = self.producer, None
-        producer.close(timeout=0)  # abandons whatever it still holds: those rows go again
+        if producer is not None:
+            producer.close(timeout=0)  # abandons whatever it still holds: those rows go again
 
     def backlog(self) -> int:
         with Session(self.engine) as session:
             count = session.exec(
-                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+                select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.sent_at).is_(None))
             ).one()
         OUTBOX_BACKLOG.set(count)
         return count
 
-    def _send_in_order(self, rows) -> tuple[int, Exception | None]:
+    def _send_in_order(self, producer: Producer, rows: Sequence[Row[Any]]) -> tuple[int, Exception | None]:
         """Send the whole batch; returns how many rows went through before the first one the
         broker refused, and why it refused that one.
 
         Rows after a failure are sent again next pass; consumers drop the duplicates by event id.
         """
-        futures = []
+        futures: list[Delivery | Exception] = []
         for row in rows:
             headers: Headers = [(k, v.encode()) for k, v in json.loads(row.headers_json)]
             try:
                 futures.append(
-                    self.producer.send(row.topic, key=row.message_key.encode(), value=row.payload, headers=headers)
+                    producer.send(row.topic, key=row.message_key.encode(), value=row.payload, headers=headers)
                 )
             except Exception as error:  # no metadata in time: the broker is unreachable
                 futures.append(error)
@@ -176,13 +193,13 @@ class OutboxRelay:
 
 def _mark_sent(session: Session, row_ids: list[int]) -> None:
     if row_ids:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(row_ids)).values(sent_at=_now()))
+        session.execute(update(OutboxMessage).where(col(OutboxMessage.id).in_(row_ids)).values(sent_at=_now()))
 
 
 def _not_yet(session: Session, row_id: int, error: Exception) -> None:
     reason = f"{type(error).__name__}: {error}"[:2000]
     session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == row_id)
+        update(OutboxMessage).where(col(OutboxMessage.id) == row_id)
         .values(attempts=OutboxMessage.attempts + 1, last_error=reason)
     )
     log.warning("outbox row %s not published yet: %s", row_id, error)

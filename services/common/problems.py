@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,7 +24,7 @@ class DomainError(Exception):
     slug = "bad-request"
     title = "Bad request"
 
-    def __init__(self, detail: str, **extra):
+    def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
@@ -49,7 +51,7 @@ class ServiceUnavailable(DomainError):
 
     status, slug, title = 503, "service-unavailable", "Briefly unavailable"
 
-    def __init__(self, detail: str, retry_after_seconds: int = RETRY_AFTER_SECONDS, **extra):
+    def __init__(self, detail: str, retry_after_seconds: int = RETRY_AFTER_SECONDS, **extra: Any) -> None:
         super().__init__(detail, retry_after_seconds=retry_after_seconds, **extra)
         self.retry_after_seconds = retry_after_seconds
 
@@ -74,8 +76,8 @@ class BodyTooLarge(StarletteHTTPException):
         super().__init__(413, f"The request body is larger than {max_bytes} bytes; send less.")
 
 
-def problem(status: int, slug: str, title: str, detail: str, instance: str, **extra) -> JSONResponse:
-    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
+def problem(status: int, slug: str, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
     body.update(extra)
     response = JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
     if isinstance(extra.get("retry_after_seconds"), int):
@@ -87,7 +89,7 @@ def _domain_problem(request: Request, error: DomainError) -> JSONResponse:
     return problem(error.status, error.slug, error.title, error.detail, request.url.path, **error.extra)
 
 
-def _describe(error: dict) -> dict:
+def _describe(error: Mapping[str, Any]) -> dict[str, str]:
     location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
     message = error.get("msg", "invalid value").removeprefix("Value error, ")
     if error.get("type") == "extra_forbidden":
@@ -97,32 +99,32 @@ def _describe(error: dict) -> dict:
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, error: DomainError):
+    async def _domain(request: Request, error: DomainError) -> JSONResponse:
         return _domain_problem(request, error)
 
     @app.exception_handler(sql.DBAPIError)
     @app.exception_handler(sql.TimeoutError)
-    async def _database(request: Request, error: Exception):
+    async def _database(request: Request, error: Exception) -> JSONResponse:
         if (unavailable := outage(error)) is None:
             return await _unexpected(request, error)
         log.warning("database unreachable on %s: %s", request.url.path, type(error.__cause__ or error).__name__)
         return _domain_problem(request, unavailable)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, error: RequestValidationError):
+    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [_describe(e) for e in error.errors()]
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return problem(422, "validation-error", "The request is not valid", summary, request.url.path, errors=errors)
 
     @app.exception_handler(BodyTooLarge)
-    async def _too_large(request: Request, error: BodyTooLarge):
+    async def _too_large(request: Request, error: BodyTooLarge) -> JSONResponse:
         return problem(413, error.slug, error.title, str(error.detail), request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException):
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         return problem(error.status_code, "http-error", str(error.detail), str(error.detail), request.url.path)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception):
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s", request.url.path)
         return problem(500, "internal-error", "Internal error", "Something went wrong on our side.", request.url.path)

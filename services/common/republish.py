@@ -16,9 +16,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -57,7 +58,7 @@ def queue_states(engine: Engine, source: Source, only: Iterable[UUID] | None = N
     wanted = sorted(set(only)) if only is not None else None
     queued, after = 0, None
     while True:
-        query = select(source.model).order_by(key).limit(BATCH_SIZE).with_for_update()
+        query: Select[Any] = select(source.model).order_by(key).limit(BATCH_SIZE).with_for_update()
         if after is not None:
             query = query.where(key > after)
         if wanted is not None:

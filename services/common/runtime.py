@@ -10,20 +10,23 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from services.common.consumer import ConsumerLoop, EventApplier, Handler
-from services.common.db import make_engine, migrate
-from services.common.kafka_io import ensure_topics, make_consumer, make_producer, wait_for_partitions
+from services.common.db import make_engine, migrate, session_scope
+from services.common.kafka_io import Producer, ensure_topics, make_consumer, make_producer, wait_for_partitions
 from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var
-from services.common.outbox import OutboxRelay
+from services.common.outbox import OutboxRelay, wrote_events
 from services.common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,7 @@ class Runtime:
 
     settings: ServiceSettings
     engine: Engine
-    producer: object | None = None
+    producer: Producer | None = None
     relay: OutboxRelay | None = None
     uses_broker: bool = True
     stop: threading.Event = field(default_factory=threading.Event)
@@ -51,8 +54,22 @@ class Runtime:
     consumers: dict[str, ConsumerLoop] = field(default_factory=dict)
 
     def applier(self, consumer: str, handler: Handler) -> EventApplier:
-        """Applies records once each for ``consumer``, dead-lettering to this runtime's producer."""
-        return EventApplier(self.engine, f"{self.settings.service_name}.{consumer}", handler, self.producer)
+        """Applies records once each for ``consumer``, dead-lettering to this runtime's producer;
+        the events a handler queues leave at once (see :meth:`committed`)."""
+        return EventApplier(self.engine, f"{self.settings.service_name}.{consumer}", handler, self.producer,
+                            after_commit=self.committed)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A transaction on this app's database whose events leave as soon as it commits."""
+        with session_scope(self.engine, after_commit=self.committed) as session:
+            yield session
+
+    def committed(self, session: Session) -> None:
+        """Called once ``session`` committed, by every unit of work (requests, consumers, background
+        jobs): the relay is woken here, and only here, when the transaction queued events."""
+        if wrote_events(session):
+            self.nudge_relay()
 
     def start_thread(self, name: str, target: Callable[[threading.Event], None]) -> None:
         thread = threading.Thread(target=target, args=(self.stop,), name=name, daemon=True)
@@ -106,14 +123,14 @@ def database_reachable(engine: Engine) -> bool:
 
 
 def build_runtime(
-    settings: ServiceSettings, migrations_dir: Path, *, producer=None, uses_broker: bool = True,
+    settings: ServiceSettings, migrations_dir: Path, *, producer: Producer | None = None, uses_broker: bool = True,
     publishes: bool = True,
 ) -> Runtime:
     """Database migrated, topics created and a producer, unless one is given (a test's in-memory
     producer: then no broker is contacted). Starts no thread: see :meth:`Runtime.start_relay`."""
     engine = make_engine(settings.database_url)
     migrate(engine, migrations_dir)
-    relay_producer: dict = {"producer": producer}  # a test's in-memory producer serves the relay too
+    relay_producer: dict[str, Any] = {"producer": producer}  # a test's in-memory producer serves the relay too
     if producer is None and uses_broker:
         ensure_topics(settings.kafka_bootstrap_servers, settings.topic_specs())
         producer = make_producer(settings.kafka_bootstrap_servers, settings.service_name, acks=settings.kafka_acks)
@@ -133,7 +150,7 @@ def operations_router(runtime_of: Callable[[], Runtime], extra_ready_checks: dic
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="The process is alive and its background threads run")
-    def healthz(response: Response) -> dict:
+    def healthz(response: Response) -> dict[str, Any]:
         # A relay or consumer thread that died leaves a process that answers HTTP but no longer
         # publishes or consumes: only a restart helps, which is what a failing liveness asks for.
         dead = runtime_of().dead_threads()
@@ -143,7 +160,7 @@ def operations_router(runtime_of: Callable[[], Runtime], extra_ready_checks: dic
         return {"status": "ok"}
 
     @router.get("/readyz", summary="Database and broker are reachable")
-    def readyz(response: Response) -> dict:
+    def readyz(response: Response) -> dict[str, Any]:
         runtime = runtime_of()
         checks = {"database": database_reachable(runtime.engine)}
         if runtime.uses_broker:
@@ -161,7 +178,7 @@ def operations_router(runtime_of: Callable[[], Runtime], extra_ready_checks: dic
     return router
 
 
-async def observe_request(request: Request, call_next):
+async def observe_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     """Request id, metrics and one access-log line per request (no query strings, no bodies)."""
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
     token = request_id_var.set(request_id)
@@ -185,8 +202,8 @@ async def observe_request(request: Request, call_next):
 
 
 def start_consumer(
-    runtime: Runtime, name: str, topics: list[str], handler, group_id: str | None = None, listener=None,
-    **consumer_options,
+    runtime: Runtime, name: str, topics: list[str], handler: Handler, group_id: str | None = None,
+    listener: Any = None, **consumer_options: Any,
 ) -> ConsumerLoop:
     """Consume ``topics`` in a consumer group, applying each event once through ``handler``.
 

@@ -8,6 +8,7 @@ MEMBERS_STATE = "members.state"
 TASKS_STATE = "tasks.state"
 OFFERS_EVENTS = "offers.events"
 AREAS_STATE = "areas.state"
+ATTENDANCE_EVENTS = "attendance.events"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class Topics:
     @property
     def areas_state(self) -> str:
         return self.prefix + AREAS_STATE
+
+    @property
+    def attendance_events(self) -> str:
+        return self.prefix + ATTENDANCE_EVENTS
 
     def named(self, base: str) -> str:
         """The topic called ``base`` (e.g. ``TASKS_STATE``) under this prefix."""
@@ -75,5 +80,6 @@ def all_topics(
         spec(topics.tasks_state, partitions, compacted=True),
         spec(topics.offers_events, partitions, compacted=False),
         spec(topics.areas_state, 1, compacted=True),  # a few dozen areas
+        spec(topics.attendance_events, partitions, compacted=False),
     ]
     return base + [spec(dead_letter_topic(t.name), 1, compacted=False) for t in base]

@@ -22,8 +22,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from opentelemetry import propagate, trace
 from opentelemetry.baggage.propagation import W3CBaggagePropagator
@@ -33,6 +34,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.observability import extract_trace_context
 
@@ -43,7 +45,7 @@ _TRACER_NAME = "coalition-match"
 _installed: TracerProvider | None = None
 
 
-def exporter_choice(environ: dict[str, str] | None = None) -> str:
+def exporter_choice(environ: Mapping[str, str] | None = None) -> str:
     """The exporter named by the environment; a typo fails start-up instead of dropping traces."""
     environ = os.environ if environ is None else environ
     choice = (environ.get("OTEL_EXPORTER") or environ.get("OTEL_TRACES_EXPORTER") or "none").strip().lower()
@@ -109,11 +111,11 @@ class TracingMiddleware:
     the span's trace id, and every event queued in the outbox carries its context to Kafka.
     """
 
-    def __init__(self, app, tracer_provider: TracerProvider | None = None) -> None:
+    def __init__(self, app: ASGIApp, tracer_provider: TracerProvider | None = None) -> None:
         self.app = app
         self.tracer = trace.get_tracer(_TRACER_NAME, tracer_provider=tracer_provider)
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
@@ -127,7 +129,7 @@ class TracingMiddleware:
             set_status_on_exception=False,
         ) as span:
 
-            async def send_observed(message) -> None:
+            async def send_observed(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     _record_status(span, message["status"])
                 await send(message)
@@ -142,7 +144,7 @@ class TracingMiddleware:
 
 
 @contextmanager
-def consumer_span(record, consumer_name: str, tracer_provider: TracerProvider | None = None) -> Iterator[Span]:
+def consumer_span(record: Any, consumer_name: str, tracer_provider: TracerProvider | None = None) -> Iterator[Span]:
     """A consumer span for one Kafka record, child of the context found in its headers."""
     tracer = trace.get_tracer(_TRACER_NAME, tracer_provider=tracer_provider)
     attributes = {
@@ -168,11 +170,11 @@ def consumer_span(record, consumer_name: str, tracer_provider: TracerProvider | 
             raise
 
 
-def _header_carrier(scope) -> dict[str, str]:
+def _header_carrier(scope: Scope) -> dict[str, str]:
     return {name.decode("latin-1"): value.decode("latin-1") for name, value in scope.get("headers") or []}
 
 
-def _request_attributes(scope, method: str) -> dict[str, str]:
+def _request_attributes(scope: Scope, method: str) -> dict[str, str]:
     return {
         "http.request.method": method,
         "url.scheme": scope.get("scheme", "http"),
@@ -192,7 +194,7 @@ def _record_error(span: Span, error: Exception) -> None:
     span.set_status(Status(StatusCode.ERROR, type(error).__qualname__))
 
 
-def _name_after_route(span: Span, scope, method: str) -> None:
+def _name_after_route(span: Span, scope: Scope, method: str) -> None:
     route = getattr(scope.get("route"), "path", None)
     if route:
         span.set_attribute("http.route", route)

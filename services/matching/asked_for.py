@@ -22,13 +22,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel import Session
 
-from services.common.contracts import MemberState, MemberStatus, TaskState, TaskStatus
+from services.common.contracts import MemberState, MemberStatus, ReasonKind, TaskState, TaskStatus
 from services.common.deps import Actor
 from services.common.problems import NotFound
 from services.matching import capacity, offers
 from services.matching.context import Matching
 from services.matching.directory import MemberDirectory
 from services.matching.engine import Candidate, MemberLoad
+from services.matching.engine.reasons import Reason
 from services.matching.errors import NotYourOffer
 from services.matching.handlers import TRUSTED_ROLES, to_public
 from services.matching.loads import member_loads
@@ -36,8 +37,8 @@ from services.matching.models import LIVE_STATUSES, MatchingTask, Offer, OfferPu
 from services.matching.widening import as_matched
 from services.matching.worker import already_asked
 
-# The words an offer made this way carries, as the engine's reasons do for the offers it ranks.
-ASKED_FOR = "you asked for this task"
+# The reason an offer made this way carries, as the engine's reasons do for the offers it ranks.
+ASKED_FOR = Reason(kind=ReasonKind.asked_for)
 
 
 class Answer(str, Enum):
@@ -117,7 +118,7 @@ def _member_reasons(session: Session, matching: Matching, task: TaskState, membe
     if member.member_id in already_asked(session, task.task_id):
         return [NotEligible.already_answered]
     settings = matching.settings
-    load = member_loads(session, now, settings.tz, settings.recent_days).get(member.member_id, MemberLoad())
+    load = member_loads(session, now, settings.tz, settings.recent_days, settings.no_show_days).get(member.member_id, MemberLoad())
     return unmet_needs(matching.directory, task, member, load, now)
 
 

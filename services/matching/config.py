@@ -50,6 +50,12 @@ class Settings(InternalServiceSettings):
     weight_skill: float = Field(1.0, ge=0)
     weight_availability: float = Field(1.0, ge=0)
     weight_fairness: float = Field(1.0, ge=0)
+    weight_reliability: float = Field(
+        0.5, ge=0, description="The most taken off a member's score for repeated no-shows (0: attendance is not used)."
+    )
+    no_show_days: int = Field(
+        180, ge=1, description="How long a no-show counts against a member's rank, in days after the task ended."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -79,5 +85,6 @@ class Settings(InternalServiceSettings):
     @property
     def score_weights(self) -> ScoreWeights:
         return ScoreWeights(
-            skill=self.weight_skill, availability=self.weight_availability, fairness=self.weight_fairness
+            skill=self.weight_skill, availability=self.weight_availability, fairness=self.weight_fairness,
+            reliability=self.weight_reliability,
         )

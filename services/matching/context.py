@@ -11,7 +11,6 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from services.common.clock import utc_now
-from services.common.db import session_scope
 from services.common.runtime import Runtime
 from services.matching.config import Settings
 from services.matching.directory import MemberDirectory
@@ -60,11 +59,10 @@ class Matching:
         self.worker_wakeup.set()
 
     def after_commit(self, session: Session, wake_worker: bool = True) -> None:
-        """Once this session commits, publish its events (and let the worker handle the tasks
-        whose offers or fill it changed)."""
+        """Once this session commits, let the worker handle the tasks whose offers or fill it
+        changed. (Its events leave through the unit of work it runs in: ``Runtime.committed``.)"""
 
         def woken(committed: Session) -> None:
-            self.runtime.nudge_relay()
             changed, freed = touched_by(committed), freed_by(committed)
             if wake_worker:
                 self.work.mark(changed)
@@ -87,6 +85,6 @@ class Matching:
     def unit_of_work(self, wake_worker: bool = True) -> Iterator[Session]:
         """A transaction; once committed, its events leave and (by default) the worker reacts,
         e.g. asks the next candidate right after a decline."""
-        with self.writing(), session_scope(self.runtime.engine) as session:
+        with self.writing(), self.runtime.unit_of_work() as session:
             self.after_commit(session, wake_worker)
             yield session

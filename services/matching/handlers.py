@@ -20,6 +20,7 @@ from services.common.clock import as_utc
 from services.common.contracts import MemberStatus, OfferStatus
 from services.common.deps import Actor
 from services.common.problems import NotFound
+from services.common.roles import STAFF
 from services.matching import capacity, events, offers
 from services.matching.context import Matching
 from services.matching.errors import (
@@ -29,7 +30,7 @@ from services.matching.loads import month_of
 from services.matching.models import MATCHABLE_TASK_STATUSES, FillPublic, MatchingTask, Offer, OfferPublic
 
 # Roles allowed to answer an offer on a member's behalf (the gateway acting for them, operators).
-TRUSTED_ROLES = {"system", "admin"}
+TRUSTED_ROLES = STAFF
 
 
 def accept_offer(

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from services.common.clock import as_utc
 from services.common.contracts import OfferStatus
 from services.matching.engine import MemberLoad
+from services.matching.attendance import no_shows_since
 from services.matching.models import MemberMonthLoad, Offer
 
 
@@ -38,6 +39,7 @@ class _Tally:
     recent: int = 0
     last_offered_at: datetime | None = None
     busy: list[tuple[datetime, datetime]] = field(default_factory=list)
+    no_shows: int = 0
 
     def load(self) -> MemberLoad:
         return MemberLoad(
@@ -45,6 +47,7 @@ class _Tally:
             recent_tasks=self.recent + self.pending,
             last_offered_at=self.last_offered_at,
             busy=tuple(self.busy),
+            no_shows=self.no_shows,
         )
 
 
@@ -67,8 +70,9 @@ class LoadBook:
             self.full.add(member_id)
 
 
-def load_book(session: Session, now: datetime, tz: tzinfo, recent_days: int, max_pending: int) -> LoadBook:
-    tallies = _tallies(session, now, tz, recent_days)
+def load_book(session: Session, now: datetime, tz: tzinfo, recent_days: int, max_pending: int,
+              no_show_days: int) -> LoadBook:
+    tallies = _tallies(session, now, tz, recent_days, no_show_days)
     return LoadBook(
         loads={member_id: tally.load() for member_id, tally in tallies.items()},
         pending={member_id: tally.pending for member_id, tally in tallies.items() if tally.pending},
@@ -76,12 +80,13 @@ def load_book(session: Session, now: datetime, tz: tzinfo, recent_days: int, max
     )
 
 
-def member_loads(session: Session, now: datetime, tz: tzinfo, recent_days: int) -> dict[UUID, MemberLoad]:
+def member_loads(session: Session, now: datetime, tz: tzinfo, recent_days: int,
+                 no_show_days: int) -> dict[UUID, MemberLoad]:
     """Loads of every member with any recent activity; members absent from it have none."""
-    return {member_id: tally.load() for member_id, tally in _tallies(session, now, tz, recent_days).items()}
+    return {member_id: tally.load() for member_id, tally in _tallies(session, now, tz, recent_days, no_show_days).items()}
 
 
-def _tallies(session: Session, now: datetime, tz: tzinfo, recent_days: int) -> dict[UUID, _Tally]:
+def _tallies(session: Session, now: datetime, tz: tzinfo, recent_days: int, no_show_days: int) -> dict[UUID, _Tally]:
     tallies: dict[UUID, _Tally] = defaultdict(_Tally)
     since = now - timedelta(days=recent_days)
     month = session.execute(
@@ -102,6 +107,8 @@ def _tallies(session: Session, now: datetime, tz: tzinfo, recent_days: int) -> d
         tallies[member_id].last_offered_at = as_utc(created_at)
     for member_id, starts_at, ends_at in _busy_windows(session, now):
         tallies[member_id].busy.append((as_utc(starts_at), as_utc(ends_at)))
+    for member_id, count in no_shows_since(session, now - timedelta(days=no_show_days)):
+        tallies[member_id].no_shows = count
     return tallies
 
 
@@ -129,4 +136,5 @@ def with_new_offer(load: MemberLoad | None, now: datetime) -> MemberLoad:
         recent_tasks=load.recent_tasks + 1,
         last_offered_at=now,
         busy=load.busy,
+        no_shows=load.no_shows,
     )

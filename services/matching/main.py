@@ -5,26 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssignor
 
-from services.common.composition import AppDefinition, Background, Consume, create_app as compose
+from services.common.composition import AppDefinition, Background, create_app as compose
 from services.matching.api import router
 from services.matching.config import Settings
+from services.matching.consumers import consumers
 from services.matching.context import Matching
 from services.matching.member_feed import run_members_feed
-from services.matching.task_feed import task_states
 from services.matching.scheduler import run_worker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def consumers(matching: Matching) -> list[Consume]:
-    return [Consume(
-        "tasks", task_states(matching), listener=matching.ownership,
-        # Cooperative rebalancing: when an instance joins or leaves, only the partitions that
-        # move change hands; the others keep being matched instead of all pausing at once.
-        options={"partition_assignment_strategy": (CooperativeStickyAssignor,)},
-    )]
 
 
 def background(matching: Matching) -> list[Background]:

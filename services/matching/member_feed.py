@@ -27,6 +27,7 @@ from services.common.contracts import MemberState, MemberStatus, OfferStatus
 from services.common.consumer import dead_letter
 from services.common.kafka_io import make_consumer, wait_for_partitions
 from services.matching import offers
+from services.matching.attendance import forget_member
 from services.matching.context import Matching
 from services.matching.directory import MemberDirectory, MemberUpdate
 from services.matching.member_states import Unreadable, read_area, read_update
@@ -176,6 +177,7 @@ def settle_member_offers(
     if state is not None and state.status == MemberStatus.active:
         return
     if state is None:
+        forget_member(session, member_id)  # the tasks they did not come to
         accepted = session.scalars(
             select(Offer).where(Offer.member_id == member_id, Offer.status == OfferStatus.accepted)
             .order_by(Offer.task_id)  # fill rows are locked in task order, see capacity

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Enum, Text
 from sqlmodel import Field, SQLModel
 
-from services.common.contracts import OfferStatus, TaskStatus
+from services.common.contracts import OfferStatus, Reasons, TaskStatus
 
 # Offer statuses that hold a member's place on a task; at most one such offer per member and task.
 LIVE_STATUSES = (OfferStatus.pending, OfferStatus.accepted)
@@ -64,6 +64,18 @@ class TaskWidening(SQLModel, table=True):
     more_members: int  # how many more members it made eligible when it was taken
 
 
+class MissedTask(SQLModel, table=True):
+    """A task a member accepted and did not come to, without a word, as last marked (see ``attendance``).
+    Kept ``MATCHING_NO_SHOW_DAYS`` after the task ended, then forgotten."""
+
+    __tablename__ = "missed_task"
+
+    member_id: UUID = Field(primary_key=True)
+    task_id: UUID = Field(primary_key=True)
+    task_ended_at: datetime = _when()
+    marked_at: datetime = _when()
+
+
 class TaskFill(SQLModel, table=True):
     __tablename__ = "task_fill"
     __table_args__ = (CheckConstraint("accepted >= 0 AND accepted <= slots", name="ck_task_fill_capacity"),)
@@ -89,7 +101,9 @@ class OfferBase(SQLModel):
     task_id: UUID
     member_id: UUID
     status: OfferStatus = Field(default=OfferStatus.pending, sa_type=_OFFER_STATUS)
-    reasons: list[str] = Field(default_factory=list, sa_type=JSON)
+    # OfferReason objects as JSON (rows written before they were data hold English strings, which
+    # read as ReasonKind.text: see migration 0006); a table row holds them as dumped.
+    reasons: Reasons = Field(default_factory=list, sa_type=JSON)
     expires_at: datetime = _when()
     created_at: datetime = _when()
     responded_at: datetime | None = _when(nullable=True)

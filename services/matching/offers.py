@@ -15,11 +15,12 @@ from uuid import UUID
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from services.common.contracts import OfferStatus, TaskState
+from services.common.contracts import OfferReason, OfferStatus, TaskState
 from services.matching import capacity, events
 from services.matching.capacity import Fill
 from services.matching.engine import Candidate
 from services.matching.engine.availability import ASSUMED_DURATION
+from services.matching.engine.reasons import Reason
 from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask, Offer
 from services.matching.waves import AnswerTime
 
@@ -53,7 +54,7 @@ def create_offer(
         member_id=candidate.member_id,
         status=OfferStatus.pending,
         score=candidate.score,
-        reasons=list(candidate.reasons),
+        reasons=[as_stored(reason) for reason in candidate.reasons],
         created_at=now,
         expires_at=answer_time.expires_at(now, state),
         task_starts_at=starts_at,
@@ -63,6 +64,11 @@ def create_offer(
     session.flush()
     events.offer_changed(session, topic, offer, task.title)
     return offer
+
+
+def as_stored(reason: Reason) -> dict:
+    """An engine reason as the offer row and its events carry it: the contract's OfferReason, as JSON."""
+    return OfferReason.model_validate(reason, from_attributes=True).model_dump(mode="json", exclude_defaults=True)
 
 
 def pending_ids(session: Session, *conditions) -> list[UUID]:

@@ -28,6 +28,7 @@ from prometheus_client import Histogram
 from sqlmodel import Session
 
 from services.common.clock import utc_now
+from services.matching.attendance import forget_old
 from services.matching.context import Matching
 from services.matching.member_feed import settle_member_offers
 from services.matching.work import next_expiry, tasks_with_expired_offers
@@ -119,6 +120,9 @@ def _reconcile_some(matching: Matching, schedule: Schedule, now: datetime) -> No
         schedule.pass_started = time.perf_counter()
         schedule.reconcile_at = now + timedelta(seconds=matching.settings.reconcile_seconds)
         _settle_left_over(matching, schedule.owned, now)
+        with matching.unit_of_work(wake_worker=False) as session:
+            forget_old(session, now - timedelta(days=matching.settings.no_show_days),
+                       lambda member_id: matching.directory.get(member_id) is not None)
         with Session(matching.runtime.engine) as session:
             schedule.reconciling = tasks_with_free_slots(session, schedule.owned)
     chunk, schedule.reconciling = schedule.reconciling[:BATCH], schedule.reconciling[BATCH:]

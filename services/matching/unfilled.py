@@ -44,7 +44,7 @@ def diagnose_task(session: Session, matching: Matching, task_id: UUID, now: date
     if task is None:
         raise NotFound(f"The matching service has not heard of task {task_id}.")
     settings = matching.settings
-    loads = member_loads(session, now, settings.tz, settings.recent_days)
+    loads = member_loads(session, now, settings.tz, settings.recent_days, settings.no_show_days)
     taken = widening.recorded(session, task_id)
     state = widening.applied(TaskState.model_validate_json(task.state_json), [row.widening for row in taken])
     found = matching.directory.diagnose(state, loads=loads, asked=already_asked(session, task_id), now=now)

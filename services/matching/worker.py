@@ -97,7 +97,8 @@ def members_to_settle(session: Session, matching: Matching, partitions: frozense
 
 def loads_now(session: Session, matching: Matching, now: datetime) -> LoadBook:
     settings = matching.settings
-    return load_book(session, now, settings.tz, settings.recent_days, settings.max_pending_offers)
+    return load_book(session, now, settings.tz, settings.recent_days, settings.max_pending_offers,
+                     settings.no_show_days)
 
 
 def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, now: datetime) -> list[Offer]:

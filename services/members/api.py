@@ -23,8 +23,10 @@ from services.members.models import (
     DeliveryAddress,
     MemberContact,
     MemberCreate,
+    MemberNames,
     MemberPublic,
     MemberUpdate,
+    NamesRequest,
     SkillCreate,
     SkillPublic,
     SkillUpdate,
@@ -100,6 +102,11 @@ def contact(
     return handlers.read_contact(ctx, member_id, purpose, task_id)
 
 
+@members.post("/names", summary="Display names of many members, for a stated purpose (each read audited)")
+def names(payload: NamesRequest, ctx: Context = Depends(context)) -> MemberNames:
+    return handlers.read_names(ctx, payload)
+
+
 @members.get(
     "/{member_id}/delivery-address",
     summary="The member's address on one channel, for the notifications service's messages (audited)",
@@ -126,12 +133,12 @@ def list_skills(
 
 @skills.post("", status_code=status.HTTP_201_CREATED, summary="Add a skill (admins)")
 def add_skill(payload: SkillCreate, ctx: Context = Depends(context)) -> SkillPublic:
-    return taxonomy.add_skill(ctx.session, ctx.actor, payload)
+    return taxonomy.add_skill(ctx, payload)
 
 
 @skills.patch("/{slug}", summary="Rename, describe or retire a skill (admins)")
 def edit_skill(payload: SkillUpdate, slug: str = SlugPath, ctx: Context = Depends(context)) -> SkillPublic:
-    return taxonomy.edit_skill(ctx.session, ctx.actor, slug, payload)
+    return taxonomy.edit_skill(ctx, slug, payload)
 
 
 @areas.get("", summary="The coalition's areas (coarse neighbourhoods or cities)")
@@ -143,12 +150,12 @@ def list_areas(
 
 @areas.post("", status_code=status.HTTP_201_CREATED, summary="Add an area (admins)")
 def add_area(payload: AreaCreate, ctx: Context = Depends(context)) -> AreaPublic:
-    return taxonomy.add_area(ctx.session, ctx.topics, ctx.actor, payload)
+    return taxonomy.add_area(ctx, payload)
 
 
 @areas.patch("/{slug}", summary="Rename or retire an area (admins)")
 def edit_area(payload: AreaUpdate, slug: str = SlugPath, ctx: Context = Depends(context)) -> AreaPublic:
-    return taxonomy.edit_area(ctx.session, ctx.topics, ctx.actor, slug, payload)
+    return taxonomy.edit_area(ctx, slug, payload)
 
 
 @members.get("/{member_id}/committees", summary="The committees a member joined")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
@@ -60,11 +61,15 @@ def erase(session: Session, topics: Topics, member: Member, actor: Actor, reason
     log.info("member %s erased (%s)", member.id, reason)
 
 
-def purge_inactive(engine: Engine, topics: Topics, inactive_since: datetime, batch_size: int = 100) -> int:
-    """Erase profiles nobody used since ``inactive_since``; returns how many went."""
+def purge_inactive(
+    engine: Engine, topics: Topics, inactive_since: datetime, batch_size: int = 100,
+    after_commit: Callable[[Session], None] | None = None,
+) -> int:
+    """Erase profiles nobody used since ``inactive_since``; returns how many went. ``after_commit``
+    is the runtime's (``Runtime.committed``): the tombstones leave as each batch commits."""
     purged = 0
     while True:
-        with session_scope(engine) as session:
+        with session_scope(engine, after_commit) as session:
             stale = session.exec(
                 select(Member).where(Member.last_active_at < inactive_since).order_by(Member.last_active_at)
                 .limit(batch_size)
@@ -83,12 +88,12 @@ def retention_sweep(runtime: Runtime):
     def sweep_forever(stop: threading.Event) -> None:
         while not stop.wait(settings.retention_sweep_seconds):
             try:
-                purged = purge_inactive(runtime.engine, settings.topics, utc_now() - settings.inactive_retention)
+                purged = purge_inactive(runtime.engine, settings.topics, utc_now() - settings.inactive_retention,
+                                        after_commit=runtime.committed)
             except Exception:  # database briefly away: try again next round
                 log.exception("retention sweep failed")
                 continue
             if purged:
                 log.info("retention sweep purged %s inactive profiles", purged)
-                runtime.nudge_relay()
 
     return sweep_forever

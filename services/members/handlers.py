@@ -31,6 +31,9 @@ from services.members.models import (
     Member,
     MemberContact,
     MemberCreate,
+    MemberName,
+    MemberNames,
+    NamesRequest,
     MemberPublic,
     MemberUpdate,
     NOTIFICATION_PURPOSE,
@@ -141,6 +144,22 @@ def read_contact(ctx: Context, member_id: UUID, purpose: ContactPurpose, task_id
     revealed = ["display_name", "pronouns"] + [f"contacts.{name}" for name in shared]
     audit.record(ctx.session, member.id, ctx.actor, "contact.read", revealed, purpose.value, task_id)
     return MemberContact(member_id=member.id, display_name=personal.display_name, pronouns=personal.pronouns, **shared)
+
+
+def read_names(ctx: Context, request: NamesRequest) -> MemberNames:
+    """Display names only (no contact), for coordinators and staff; each member's audit log says
+    who read their name and why."""
+    require_role(ctx.actor, "coordinator", *STAFF, doing="read members' names")
+    wanted = list(dict.fromkeys(request.member_ids))
+    found = {member.id: member for member in ctx.session.exec(select(Member).where(Member.id.in_(wanted)))}
+    names = []
+    for member_id in wanted:
+        member = found.get(member_id)
+        if member is None:
+            continue
+        names.append(MemberName(member_id=member_id, display_name=personal_data.unseal(ctx.cipher, member).display_name))
+        audit.record(ctx.session, member_id, ctx.actor, "name.read", ["display_name"], request.purpose.value)
+    return MemberNames(names=names, missing=[member_id for member_id in wanted if member_id not in found])
 
 
 def read_delivery_address(ctx: Context, member_id: UUID, channel: str) -> DeliveryAddress:

@@ -161,6 +161,30 @@ class MemberContact(BaseModel):
 NOTIFICATION_PURPOSE = "notification"
 
 
+class NamePurpose(str, enum.Enum):
+    """Why someone reads members' names in bulk; recorded in each member's audit log."""
+
+    attendance_export = "attendance_export"  # a coordinator downloads who came, with names
+
+
+MAX_NAMES = 500
+
+
+class NamesRequest(Strict):
+    member_ids: list[UUID] = Field(min_length=1, max_length=MAX_NAMES)
+    purpose: NamePurpose
+
+
+class MemberName(BaseModel):
+    member_id: UUID
+    display_name: str
+
+
+class MemberNames(BaseModel):
+    names: list[MemberName]
+    missing: list[UUID] = Field(description="Members erased or unknown: no name is kept for them")
+
+
 class DeliveryAddress(BaseModel):
     """Where the notifications service sends a message; read at send time, never stored there."""
 

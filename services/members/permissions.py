@@ -11,22 +11,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from services.common.deps import Actor
 from services.common.identity import NOTIFIER as NOTIFIER_ROLE
 from services.common.problems import Forbidden
+from services.common.roles import STAFF as STAFF  # re-exported: this service's handlers name it from here
+from services.common.roles import Actor, check_known
 
-ROLES = ("volunteer", "coordinator", "admin", "system")
-STAFF = ("admin", "system")
 # Services acting on their own account: known only to the checks that name them.
 SIGN_UP = "gateway"
 NOTIFIER = NOTIFIER_ROLE
-
-
-def check_known(actor: Actor, *named: str) -> None:
-    if actor.role not in ROLES and actor.role not in named:
-        raise Forbidden(f"unknown role {actor.role!r}; a service token's role must be one of {', '.join(ROLES)}")
-    if actor.role in ("volunteer", "coordinator") and actor.id is None:
-        raise Forbidden(f"a {actor.role} must be identified: the token needs a subject")
 
 
 def require_role(actor: Actor, *roles: str, doing: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import true
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -10,7 +12,6 @@ from sqlmodel import Session, SQLModel, func, select
 from services.common import catalogue
 from services.common.contracts import AreaState
 from services.common.db import session_scope
-from services.common.deps import Actor
 from services.common.envelope import wrap
 from services.common.outbox import add_event
 from services.common.topics import Topics
@@ -28,6 +29,9 @@ from services.members.models import (
 )
 from services.members.permissions import STAFF, require_role
 
+if TYPE_CHECKING:  # the context is built where the handlers are called
+    from services.members.handlers import Context
+
 SOURCE = "members"
 
 
@@ -35,20 +39,20 @@ def list_skills(session: Session, page: PageRequest, include_retired: bool) -> P
     return _page(session, Skill, SkillPublic, page, include_retired)
 
 
-def add_skill(session: Session, actor: Actor, payload: SkillCreate) -> SkillPublic:
-    require_role(actor, *STAFF, doing="edit the skill taxonomy")
-    skill = _insert(session, Skill(**payload.model_dump()), f"a skill with slug {payload.slug!r} already exists")
+def add_skill(ctx: Context, payload: SkillCreate) -> SkillPublic:
+    require_role(ctx.actor, *STAFF, doing="edit the skill taxonomy")
+    skill = _insert(ctx.session, Skill(**payload.model_dump()), f"a skill with slug {payload.slug!r} already exists")
     return SkillPublic.model_validate(skill, from_attributes=True)
 
 
-def edit_skill(session: Session, actor: Actor, slug: str, payload: SkillUpdate) -> SkillPublic:
-    require_role(actor, *STAFF, doing="edit the skill taxonomy")
-    skill = session.get(Skill, slug)
+def edit_skill(ctx: Context, slug: str, payload: SkillUpdate) -> SkillPublic:
+    require_role(ctx.actor, *STAFF, doing="edit the skill taxonomy")
+    skill = ctx.session.get(Skill, slug)
     if skill is None:
         raise NotFound(f"no skill with slug {slug!r}; GET /skills lists them")
     for name, value in payload.model_dump(exclude_unset=True).items():
         setattr(skill, name, value)
-    session.add(skill)
+    ctx.session.add(skill)
     return SkillPublic.model_validate(skill, from_attributes=True)
 
 
@@ -56,25 +60,25 @@ def list_areas(session: Session, page: PageRequest, include_retired: bool) -> Pa
     return _page(session, Area, AreaPublic, page, include_retired)
 
 
-def add_area(session: Session, topics: Topics, actor: Actor, payload: AreaCreate) -> AreaPublic:
-    require_role(actor, *STAFF, doing="edit the list of areas")
+def add_area(ctx: Context, payload: AreaCreate) -> AreaPublic:
+    require_role(ctx.actor, *STAFF, doing="edit the list of areas")
     area = Area(**payload.model_dump())
-    _check_parent(session, area)
-    area = _insert(session, area, f"an area with slug {payload.slug!r} already exists")
-    publish_area(session, topics, area)
+    _check_parent(ctx.session, area)
+    area = _insert(ctx.session, area, f"an area with slug {payload.slug!r} already exists")
+    publish_area(ctx.session, ctx.topics, area)
     return AreaPublic.model_validate(area, from_attributes=True)
 
 
-def edit_area(session: Session, topics: Topics, actor: Actor, slug: str, payload: AreaUpdate) -> AreaPublic:
-    require_role(actor, *STAFF, doing="edit the list of areas")
-    area = session.get(Area, slug)
+def edit_area(ctx: Context, slug: str, payload: AreaUpdate) -> AreaPublic:
+    require_role(ctx.actor, *STAFF, doing="edit the list of areas")
+    area = ctx.session.get(Area, slug)
     if area is None:
         raise NotFound(f"no area with slug {slug!r}; GET /areas lists them")
     for name, value in payload.model_dump(exclude_unset=True).items():
         setattr(area, name, value)
-    _check_parent(session, area)
-    session.add(area)
-    publish_area(session, topics, area)
+    _check_parent(ctx.session, area)
+    ctx.session.add(area)
+    publish_area(ctx.session, ctx.topics, area)
     return AreaPublic.model_validate(area, from_attributes=True)
 
 

@@ -13,7 +13,8 @@ from email.utils import parseaddr
 
 from services.common import answer_links
 from services.common.clock import as_utc
-from services.common.contracts import MessageDetail
+from services.common.contracts import MessageDetail, OfferReason, read_reasons
+from services.common.reason_words import describe_reasons
 from services.notifications import calendar, local_times
 from services.notifications.config import Settings
 from services.notifications.messages import Attachment, Message, phrase, render, words
@@ -50,7 +51,8 @@ class Composer:
         values = self.values(delivery, language, schedule)
         detailed = recipient is not None and recipient.detail == MessageDetail.detailed.value
         variant = delivery.variant if kind is MessageKind.offer_withdrawn else None
-        message = render(kind, language, values, variant, detailed)
+        reasons = why_asked(delivery, language, schedule) if detailed else []  # they name skills and places
+        message = render(kind, language, values, variant, detailed, reasons=reasons)
         attachments = ()
         if kind in (MessageKind.offer_accepted, *CANCELLATIONS) and _timed(schedule):
             attachments = (self._calendar(delivery, schedule, address, language, values),)
@@ -99,6 +101,16 @@ class Composer:
         )
         method = "CANCEL" if cancelled else "REQUEST"
         return Attachment("invitation.ics", "text/calendar", text, {"method": method})
+
+
+def why_asked(delivery: Delivery, language: str, schedule: TaskSchedule | None) -> list[str]:
+    """The offer's reasons in the member's words; free times in the task's zone, areas by name."""
+    if not delivery.reasons:
+        return []
+    entries = words(language)
+    reasons = [OfferReason.model_validate(reason) for reason in read_reasons(delivery.reasons)]
+    return describe_reasons(reasons, entries.get, entries["weekdays"].split(","),
+                            local_times.zone(schedule.time_zone if schedule else None))
 
 
 def offer_of(delivery: Delivery):

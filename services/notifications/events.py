@@ -1,8 +1,8 @@
 """What the service takes from Kafka: one function per event type it acts on.
 
-offers.events (keyed by task id):
-  ``offer.created`` v1 (``OfferChanged``: offer_id, task_id, member_id, expires_at) queues a
-  discreet "new request" message to the member.
+offers.events (keyed by task id; versions 1 and 2 read alike, version 1's English reasons as text):
+  ``offer.created`` v1, v2 (``OfferChanged``: offer_id, task_id, member_id, expires_at, reasons)
+  queues a discreet "new request" message to the member (a detailed one lists the reasons).
   ``offer.withdrawn`` v1 (``OfferChanged``: offer_id, task_id, member_id, withdrawn_because) tells a
   member who was sent the request that the task filled, was cancelled or closed; a request mail not
   sent yet is dropped instead. Withdrawals for the member's own reasons (paused, erased) send nothing.
@@ -99,7 +99,8 @@ def schedules(topics: Topics, reminder_offsets_seconds: list[float], at_risk_sec
 def offer_created(session: Session, event: Event[OfferChanged]) -> None:
     offer = event.payload
     handlers.queue_delivery(session, offer.member_id, MessageKind.new_offer, offer.offer_id, event.occurred_at,
-                            task_id=offer.task_id, expires_at=offer.expires_at)
+                            task_id=offer.task_id, expires_at=offer.expires_at,
+                            reasons=[reason.model_dump(mode="json", exclude_defaults=True) for reason in offer.reasons])
 
 
 def offer_accepted(session: Session, event: Event[OfferChanged], reminder_offsets_seconds: list[float]) -> None:

@@ -32,7 +32,7 @@ from services.notifications.models import (
 def queue_delivery(
     session: Session, member_id: UUID, kind: MessageKind, subject_id: UUID, event_at: datetime,
     task_id: UUID | None = None, expires_at: datetime | None = None, variant: str | None = None,
-    offer_id: UUID | None = None, not_before: datetime | None = None,
+    offer_id: UUID | None = None, not_before: datetime | None = None, reasons: list[dict] | None = None,
 ) -> bool:
     """Queue a message unless this member already has one of this kind about this subject."""
     existing = session.exec(select(Delivery.id).where(
@@ -41,7 +41,7 @@ def queue_delivery(
     if existing is not None:
         return False
     delivery = Delivery(member_id=member_id, kind=kind.value, subject_id=subject_id, task_id=task_id,
-                        event_at=event_at, expires_at=expires_at, variant=variant, offer_id=offer_id)
+                        event_at=event_at, expires_at=expires_at, variant=variant, offer_id=offer_id, reasons=reasons)
     if not_before is not None:  # not due before then (a reminder)
         delivery.not_before = delivery.next_attempt_at = not_before
     session.add(delivery)

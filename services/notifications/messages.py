@@ -62,22 +62,26 @@ def choose_language(spoken: list[str], default: str) -> str:
 
 
 def render(kind: MessageKind, language: str, values: dict[str, str], variant: str | None = None,
-           detailed: bool = False, why: str = "why") -> Message:
+           detailed: bool = False, why: str = "why", reasons: list[str] | None = None) -> Message:
     """``variant`` picks one of a kind's bodies (``<kind>.body.<variant>``), e.g. why an offer went.
 
     ``detailed`` (the member's choice, when ``values`` has ``about``: the task's title and time)
-    names the task in the subject and first line; otherwise nothing says what the message is about.
+    names the task in the subject and first line, and lists ``reasons`` (why the member was asked,
+    already worded) after the body; otherwise nothing says what the message is about.
     ``why`` is the entry that says why the reader gets the message (a member, a coordinator).
     """
     entries = words(language)
     detailed = detailed and bool(values.get("about"))
     subject = entries[f"{kind.value}.subject" + ("_detailed" if detailed else "")].format(**values)
     body = entries[f"{kind.value}.body" + (f".{variant}" if variant else "")]
-    parts = ([entries["detail.lines"], ""] if detailed else []) + [
-        body, "", "-- ", entries["signature"], "", entries["why_detailed" if detailed else why]]
+    head = [entries["detail.lines"], ""] if detailed else []
+    tail = ["-- ", entries["signature"], "", entries["why_detailed" if detailed else why]]
     if values.get("unsubscribe_url"):
-        parts += ["", entries["unsubscribe"]]
-    text = "\n".join(part.format(**values) for part in parts)
+        tail += ["", entries["unsubscribe"]]
+    # The reasons are worded already (and may hold an area's name with braces): not formatted again.
+    listed = [entries["reasons.heading"], *(f"- {reason}" for reason in reasons), ""] if detailed and reasons else []
+    text = "\n".join([*(part.format(**values) for part in [*head, body, ""]), *listed,
+                      *(part.format(**values) for part in tail)])
     return Message(subject=subject, text=text + "\n", language=language if language in catalogues() else FALLBACK)
 
 

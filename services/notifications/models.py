@@ -1,7 +1,9 @@
 """Model families of the notifications service: Recipient (what we know of a member), Delivery.
 
 Neither holds an address, a name or a message body: a member's address is read from the members
-service at send time and lives only in memory for that send; the body is rendered then too.
+service at send time and lives only in memory for that send; the body is rendered then too. A new
+request's delivery keeps the offer's reasons as data (skills, languages, free time, public area),
+as offers.events carries them; they go with the record (erasure, purge).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import datetime, time
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel
-from sqlalchemy import DateTime, UniqueConstraint
+from sqlalchemy import JSON, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.common.clock import utc_now
@@ -117,6 +119,8 @@ class Delivery(SQLModel, table=True):
     channel: str = Field(default="email", max_length=20)
     subject_id: UUID = Field(description="What the message is about, e.g. the offer")
     variant: str | None = Field(default=None, max_length=20, description="Which wording, e.g. why an offer went")
+    reasons: list | None = Field(default=None, sa_type=JSON,
+                                 description="A new request's reasons (OfferReason as JSON): a detailed message lists them")
     task_id: UUID | None = Field(default=None, index=True)
     offer_id: UUID | None = Field(default=None, description="A reminder's offer, which its answers are bound to")
     event_at: datetime = _when(description="When the event that asked for the message happened")

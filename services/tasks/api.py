@@ -15,7 +15,9 @@ from services.common.http_api import (
 )
 from services.common.runtime import Runtime
 from services.tasks import attendance, committees, handlers, organizations, series
-from services.tasks.attendance_models import AttendanceMark, AttendancePublic, AttendanceTotals, TaskAttendance, VolunteerRecord
+from services.tasks.attendance_models import (
+    AttendanceMark, AttendancePublic, AttendanceRecords, AttendanceTotals, TaskAttendance, VolunteerRecord,
+)
 from services.tasks.series_models import SeriesCreate, SeriesEdit, SeriesPublic
 from services.tasks.committee_models import CommitteeCreate, CommitteePublic, LeadAdd, LeadPublic
 from services.tasks.handlers import Context
@@ -133,7 +135,7 @@ def task_address(
 
 @orgs.post("", status_code=status.HTTP_201_CREATED, summary="Add a member organization of the coalition (admins)")
 def create_organization(payload: OrganizationCreate, ctx: Context = Depends(context)) -> OrganizationPublic:
-    return organizations.create_organization(ctx.session, ctx.actor, payload)
+    return organizations.create_organization(ctx, payload)
 
 
 @orgs.get("", summary="The coalition's member organizations")
@@ -156,7 +158,7 @@ def get_organization(organization_id: UUID, session: Session = unit_of_work) -> 
 def add_coordinator(
     organization_id: UUID, payload: CoordinatorAdd, response: Response, ctx: Context = Depends(context)
 ) -> CoordinatorPublic:
-    membership, created = organizations.add_coordinator(ctx.session, ctx.actor, organization_id, payload)
+    membership, created = organizations.add_coordinator(ctx, organization_id, payload)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return membership
 
@@ -165,12 +167,12 @@ def add_coordinator(
 def list_coordinators(
     organization_id: UUID, page: PageRequest = Depends(page_request), ctx: Context = Depends(context)
 ) -> Page[CoordinatorPublic]:
-    return organizations.list_coordinators(ctx.session, ctx.actor, organization_id, page)
+    return organizations.list_coordinators(ctx, organization_id, page)
 
 
 @orgs.delete("/{organization_id}/coordinators/{coordinator_id}", status_code=204, summary="Remove a coordinator (admins)")
 def remove_coordinator(organization_id: UUID, coordinator_id: UUID, ctx: Context = Depends(context)) -> Response:
-    organizations.remove_coordinator(ctx.session, ctx.actor, organization_id, coordinator_id)
+    organizations.remove_coordinator(ctx, organization_id, coordinator_id)
     return Response(status_code=204)
 
 
@@ -181,7 +183,7 @@ committee_routes = APIRouter(prefix="/committees", tags=["committees"],
 @committee_routes.post("", status_code=status.HTTP_201_CREATED,
                        summary="Create a committee of an organization, or of the whole coalition (admins)")
 def create_committee(payload: CommitteeCreate, ctx: Context = Depends(context)) -> CommitteePublic:
-    return committees.create_committee(ctx.session, ctx.actor, payload)
+    return committees.create_committee(ctx, payload)
 
 
 @committee_routes.get("", summary="Committees, by name: all, an organization's (with the coalition's), or those led by one lead")
@@ -189,7 +191,7 @@ def list_committees(
     organization_id: UUID | None = Query(None), led_by: UUID | None = Query(None, description="Only committees this lead leads"),
     page: PageRequest = Depends(page_request), ctx: Context = Depends(context),
 ) -> Page[CommitteePublic]:
-    return committees.list_committees(ctx.session, ctx.actor, page, organization_id, led_by)
+    return committees.list_committees(ctx, page, organization_id, led_by)
 
 
 @committee_routes.get("/{committee_id}", summary="One committee")
@@ -203,7 +205,7 @@ def get_committee(committee_id: UUID, ctx: Context = Depends(context)) -> Commit
     summary="Name a lead: a coordinator who manages the committee's tasks (admins)",
 )
 def add_lead(committee_id: UUID, payload: LeadAdd, response: Response, ctx: Context = Depends(context)) -> LeadPublic:
-    lead, created = committees.add_lead(ctx.session, ctx.actor, committee_id, payload)
+    lead, created = committees.add_lead(ctx, committee_id, payload)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return lead
 
@@ -212,12 +214,12 @@ def add_lead(committee_id: UUID, payload: LeadAdd, response: Response, ctx: Cont
 def list_leads(
     committee_id: UUID, page: PageRequest = Depends(page_request), ctx: Context = Depends(context)
 ) -> Page[LeadPublic]:
-    return committees.list_leads(ctx.session, ctx.actor, committee_id, page)
+    return committees.list_leads(ctx, committee_id, page)
 
 
 @committee_routes.delete("/{committee_id}/leads/{lead_id}", status_code=204, summary="Remove a lead (admins)")
 def remove_lead(committee_id: UUID, lead_id: UUID, ctx: Context = Depends(context)) -> Response:
-    committees.remove_lead(ctx.session, ctx.actor, committee_id, lead_id)
+    committees.remove_lead(ctx, committee_id, lead_id)
     return Response(status_code=204)
 
 
@@ -272,6 +274,17 @@ def attendance_totals(
     ctx: Context = Depends(context),
 ) -> AttendanceTotals:
     return attendance.totals(ctx, organization_id, committee_id)
+
+
+@attendance_routes.get("/attendance/records",
+                       summary="Each volunteer at each ended task of an organization or committee, by member id")
+def attendance_records(
+    organization_id: UUID | None = None, committee_id: UUID | None = None,
+    since: str | None = Query(None, description="First month, YYYY-MM"),
+    until: str | None = Query(None, description="Last month, YYYY-MM"),
+    ctx: Context = Depends(context),
+) -> AttendanceRecords:
+    return attendance.records(ctx, organization_id, committee_id, since, until)
 
 
 routers = [tasks, orgs, committee_routes, series_routes, attendance_routes]

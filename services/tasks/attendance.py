@@ -20,14 +20,18 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from services.common.catalogue import ATTENDANCE_MARKED
 from services.common.clock import as_utc, utc_now
-from services.common.contracts import TaskStatus
+from services.common.contracts import AttendanceMarked, TaskStatus
+from services.common.envelope import wrap
+from services.common.outbox import add_event
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
 from services.tasks.attendance_models import (
-    Attendance, AttendanceMark, AttendancePublic, AttendanceTotals, MarkedBy, MemberTally, MonthTotal, Presence,
-    ScopeTally, TaskAttendance, VolunteerRecord,
+    Attendance, AttendanceMark, AttendancePublic, AttendanceRecord, AttendanceRecords, AttendanceTotals, MarkedBy,
+    MemberTally, MonthTotal, Presence, ScopeTally, TaskAttendance, TaskGiven, VolunteerRecord,
 )
 from services.tasks.committee_models import Committee
+from services.tasks.events import SOURCE
 from services.tasks.handlers import Context, load_task
 from services.tasks.models import Task, TaskAcceptance
 from services.tasks.permissions import STAFF, can_manage, check_known, leads, require_task_manager
@@ -64,7 +68,15 @@ def mark(ctx: Context, task_id: UUID, member_id: UUID, payload: AttendanceMark) 
                                  marked_by=by.value, marked_at=now)
     row.presence, row.minutes, row.marked_by, row.marked_at = payload.presence.value, payload.minutes, by.value, now
     ctx.session.add(row)
+    _publish_mark(ctx, task, row)
     return shown(task, member_id, row, now, ctx.attendance_assumed_after)
+
+
+def _publish_mark(ctx: Context, task: Task, row: Attendance) -> None:
+    """Queue the mark for matching (outbox), keyed by member so that one member's marks stay in order."""
+    fact = AttendanceMarked(task_id=row.task_id, member_id=row.member_id, presence=Presence(row.presence),
+                            task_ended_at=end_of(task), marked_at=as_utc(row.marked_at))
+    add_event(ctx.session, ctx.topics.attendance_events, str(row.member_id), wrap(ATTENDANCE_MARKED, fact, SOURCE))
 
 
 def _as_the_volunteer(ctx: Context, task: Task, member_id: UUID, payload: AttendanceMark,
@@ -87,7 +99,7 @@ def volunteer_record(ctx: Context, member_id: UUID) -> VolunteerRecord:
     if ctx.actor.role not in STAFF and not (ctx.actor.role == "volunteer" and ctx.actor.id == member_id):
         raise Forbidden("a volunteer's record is theirs alone")
     now, counts = utc_now(), defaultdict(int)
-    minutes = 0
+    minutes, history = 0, []
     rows = ctx.session.exec(select(Task, Attendance).join(TaskAcceptance, TaskAcceptance.task_id == Task.id)
                             .join(Attendance, (Attendance.task_id == Task.id) & (Attendance.member_id == member_id),
                                   isouter=True)
@@ -97,18 +109,20 @@ def volunteer_record(ctx: Context, member_id: UUID) -> VolunteerRecord:
         if seen.presence is not None:
             counts[seen.presence] += 1
             minutes += seen.minutes
+        if _ended(task, now):
+            history.append(TaskGiven(task_id=task.id, title=task.title, starts_at=as_utc(task.starts_at),
+                                     ends_at=end_of(task), time_zone=task.time_zone, presence=seen.presence,
+                                     minutes=seen.minutes, marked_by=seen.marked_by))
+    history.sort(key=lambda given: (given.ends_at, str(given.task_id)), reverse=True)
     reduced = _member_tallies(ctx.session, member_id)  # older records, kept as counts only
     return VolunteerRecord(member_id=member_id, tasks_attended=counts[Presence.attended] + reduced["attended"],
                            minutes=minutes + reduced["minutes"], no_shows=counts[Presence.no_show] + reduced["no_shows"],
-                           excused=counts[Presence.excused] + reduced["excused"])
+                           excused=counts[Presence.excused] + reduced["excused"], history=history)
 
 
 def totals(ctx: Context, organization_id: UUID | None, committee_id: UUID | None) -> AttendanceTotals:
     """Per month, the tasks that ended and what their attendance adds up to."""
-    if (organization_id is None) == (committee_id is None):
-        raise Invalid("give either organization_id or committee_id, not both")
-    _require_totals_reader(ctx, organization_id, committee_id)
-    scope = Task.organization_id == organization_id if organization_id else Task.committee_id == committee_id
+    scope = _scope(ctx, organization_id, committee_id)
     now = utc_now()
     tasks = ctx.session.exec(select(Task).where(scope, Task.status != TaskStatus.cancelled.value)).all()
     ended = {task.id: task for task in tasks if _ended(task, now)}
@@ -132,6 +146,43 @@ def totals(ctx: Context, organization_id: UUID | None, committee_id: UUID | None
                    attended=counts["attended"], no_shows=counts["no_show"], excused=counts["excused"],
                    minutes=counts["minutes"])
         for month, counts in sorted(months.items())])
+
+
+def records(ctx: Context, organization_id: UUID | None, committee_id: UUID | None,
+            since: str | None, until: str | None) -> AttendanceRecords:
+    """Each volunteer at each ended task of the scope, by member id, for an export with names.
+    Months (YYYY-MM, inclusive) bound it; records already reduced to counts are not in it."""
+    scope = _scope(ctx, organization_id, committee_id)
+    for name, month in (("since", since), ("until", until)):
+        if month is not None and not _is_month(month):
+            raise Invalid(f"{name} must be a month as YYYY-MM", **{name: month})
+    now = utc_now()
+    tasks = ctx.session.exec(select(Task).where(scope, Task.status != TaskStatus.cancelled.value)).all()
+    ended = [task for task in tasks if _ended(task, now)
+             and (since is None or month_of(task) >= since) and (until is None or month_of(task) <= until)]
+    found = []
+    for task, member_id, row in _accepted_with_marks(ctx.session, ended):
+        seen = shown(task, member_id, row, now, ctx.attendance_assumed_after)
+        found.append(AttendanceRecord(task_id=task.id, title=task.title, month=month_of(task), ends_at=end_of(task),
+                                      time_zone=task.time_zone, member_id=member_id, presence=seen.presence,
+                                      minutes=seen.minutes, marked_by=seen.marked_by))
+    found.sort(key=lambda record: (record.ends_at, str(record.task_id), str(record.member_id)))
+    return AttendanceRecords(organization_id=organization_id, committee_id=committee_id, records=found)
+
+
+def _is_month(text: str) -> bool:
+    try:
+        datetime.strptime(text, "%Y-%m")
+    except ValueError:
+        return False
+    return len(text) == 7
+
+
+def _scope(ctx: Context, organization_id: UUID | None, committee_id: UUID | None):
+    if (organization_id is None) == (committee_id is None):
+        raise Invalid("give either organization_id or committee_id, not both")
+    _require_totals_reader(ctx, organization_id, committee_id)
+    return Task.organization_id == organization_id if organization_id else Task.committee_id == committee_id
 
 
 def _member_tallies(session: Session, member_id: UUID) -> dict[str, int]:

@@ -14,15 +14,10 @@ from pydantic import BaseModel, Field as PydanticField
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
+from services.common.contracts import Presence
 from services.tasks.models import Strict
 
 MAX_MINUTES = 24 * 60
-
-
-class Presence(str, enum.Enum):
-    attended = "attended"
-    no_show = "no_show"
-    excused = "excused"
 
 
 class MarkedBy(str, enum.Enum):
@@ -63,14 +58,49 @@ class TaskAttendance(BaseModel):
     volunteers: list[AttendancePublic]
 
 
+class TaskGiven(BaseModel):
+    """One ended task in a volunteer's own history."""
+
+    task_id: UUID
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime
+    time_zone: str
+    presence: Presence | None = PydanticField(description="None: not marked yet")
+    minutes: int
+    marked_by: MarkedBy | None
+
+
 class VolunteerRecord(BaseModel):
-    """A volunteer's own count: tasks they came to and hours given."""
+    """A volunteer's own count: tasks they came to and hours given; and the tasks themselves, newest
+    first, until their records are reduced to counts (``TASKS_ATTENDANCE_KEEP_DAYS``)."""
 
     member_id: UUID
     tasks_attended: int
     minutes: int
     no_shows: int
     excused: int
+    history: list[TaskGiven] = []
+
+
+class AttendanceRecord(BaseModel):
+    """One volunteer at one ended task, for an export with names (the gateway adds the names)."""
+
+    task_id: UUID
+    title: str
+    month: str = PydanticField(description="YYYY-MM the task ended, in its own time zone")
+    ends_at: datetime
+    time_zone: str
+    member_id: UUID
+    presence: Presence | None
+    minutes: int
+    marked_by: MarkedBy | None
+
+
+class AttendanceRecords(BaseModel):
+    organization_id: UUID | None
+    committee_id: UUID | None
+    records: list[AttendanceRecord]
 
 
 class MonthTotal(BaseModel):

@@ -2,51 +2,55 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from services.common.clock import as_utc
-from services.common.deps import Actor
 from services.common.http_api import Page, PageRequest
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
 from services.tasks.committee_models import Committee, CommitteeCreate, CommitteeLead, CommitteePublic, LeadAdd, LeadPublic
 from services.tasks.organizations import load_organization
 from services.tasks.permissions import STAFF, can_manage, check_known, leads, require_staff
 
+if TYPE_CHECKING:  # the context is built where the handlers are called
+    from services.tasks.handlers import Context
 
-def create_committee(session: Session, actor: Actor, payload: CommitteeCreate) -> CommitteePublic:
-    require_staff(actor, "create a committee")
+
+def create_committee(ctx: Context, payload: CommitteeCreate) -> CommitteePublic:
+    require_staff(ctx.actor, "create a committee")
     if payload.organization_id is not None:
-        load_organization(session, payload.organization_id)
+        load_organization(ctx.session, payload.organization_id)
     taken = f"a committee named {payload.name!r} already exists"
-    if session.exec(select(Committee.id).where(func.lower(Committee.name) == payload.name.lower())).first():
+    if ctx.session.exec(select(Committee.id).where(func.lower(Committee.name) == payload.name.lower())).first():
         raise Conflict(taken)
     committee = Committee(**payload.model_dump())
-    session.add(committee)
+    ctx.session.add(committee)
     try:
-        session.flush()
+        ctx.session.flush()
     except IntegrityError:  # created concurrently since the check above
         raise Conflict(taken) from None
     return to_public(committee)
 
 
-def list_committees(session: Session, actor: Actor, page: PageRequest, organization_id: UUID | None = None,
+def list_committees(ctx: Context, page: PageRequest, organization_id: UUID | None = None,
                     led_by: UUID | None = None) -> Page[CommitteePublic]:
     """Every committee, or an organization's (with the coalition's own), or those ``led_by`` leads."""
-    check_known(actor)
+    check_known(ctx.actor)
     query, counting = select(Committee), select(func.count()).select_from(Committee)
     if organization_id is not None:
         where = (Committee.organization_id == organization_id) | (Committee.organization_id.is_(None))
         query, counting = query.where(where), counting.where(where)
     if led_by is not None:
-        if actor.role not in STAFF and actor.id != led_by:
+        if ctx.actor.role not in STAFF and ctx.actor.id != led_by:
             raise Forbidden("you may only ask which committees you lead yourself")
         led = select(CommitteeLead.committee_id).where(CommitteeLead.lead_id == led_by)
         query, counting = query.where(Committee.id.in_(led)), counting.where(Committee.id.in_(led))
-    total = session.exec(counting).one()
-    rows = session.exec(query.order_by(Committee.name).offset(page.offset).limit(page.limit)).all()
+    total = ctx.session.exec(counting).one()
+    rows = ctx.session.exec(query.order_by(Committee.name).offset(page.offset).limit(page.limit)).all()
     return Page(items=[to_public(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
 
 
@@ -54,41 +58,41 @@ def get_committee(session: Session, committee_id: UUID) -> CommitteePublic:
     return to_public(load_committee(session, committee_id))
 
 
-def add_lead(session: Session, actor: Actor, committee_id: UUID, payload: LeadAdd) -> tuple[LeadPublic, bool]:
+def add_lead(ctx: Context, committee_id: UUID, payload: LeadAdd) -> tuple[LeadPublic, bool]:
     """Returns the lead and whether it is new (naming a lead twice is harmless)."""
-    require_staff(actor, "name a committee's leads")
-    load_committee(session, committee_id)
-    existing = session.get(CommitteeLead, (committee_id, payload.lead_id))
+    require_staff(ctx.actor, "name a committee's leads")
+    load_committee(ctx.session, committee_id)
+    existing = ctx.session.get(CommitteeLead, (committee_id, payload.lead_id))
     if existing is not None:
         return _lead_public(existing), False
     lead = CommitteeLead(committee_id=committee_id, lead_id=payload.lead_id)
-    session.add(lead)
+    ctx.session.add(lead)
     try:
-        session.flush()
+        ctx.session.flush()
     except IntegrityError:
         raise Conflict("this lead was named at the same moment by someone else; try again") from None
     return _lead_public(lead), True
 
 
-def remove_lead(session: Session, actor: Actor, committee_id: UUID, lead_id: UUID) -> None:
-    require_staff(actor, "remove a committee's leads")
-    lead = session.get(CommitteeLead, (committee_id, lead_id))
+def remove_lead(ctx: Context, committee_id: UUID, lead_id: UUID) -> None:
+    require_staff(ctx.actor, "remove a committee's leads")
+    lead = ctx.session.get(CommitteeLead, (committee_id, lead_id))
     if lead is None:
         raise NotFound(f"{lead_id} does not lead committee {committee_id}")
-    session.delete(lead)
+    ctx.session.delete(lead)
 
 
-def list_leads(session: Session, actor: Actor, committee_id: UUID, page: PageRequest) -> Page[LeadPublic]:
+def list_leads(ctx: Context, committee_id: UUID, page: PageRequest) -> Page[LeadPublic]:
     """For admins, the committee's own leads, and the coordinators of its organization."""
-    check_known(actor)
-    committee = load_committee(session, committee_id)
-    organization_manager = committee.organization_id is not None and can_manage(session, actor, committee.organization_id)
-    own_lead = actor.role == "coordinator" and leads(session, actor.id, committee_id)
-    if actor.role not in STAFF and not organization_manager and not own_lead:
+    check_known(ctx.actor)
+    committee = load_committee(ctx.session, committee_id)
+    organization_manager = committee.organization_id is not None and can_manage(ctx.session, ctx.actor, committee.organization_id)
+    own_lead = ctx.actor.role == "coordinator" and leads(ctx.session, ctx.actor.id, committee_id)
+    if ctx.actor.role not in STAFF and not organization_manager and not own_lead:
         raise Forbidden("only admins, the committee's leads and its organization's coordinators see its leads")
     where = CommitteeLead.committee_id == committee_id
-    total = session.exec(select(func.count()).select_from(CommitteeLead).where(where)).one()
-    rows = session.exec(select(CommitteeLead).where(where).order_by(CommitteeLead.added_at, CommitteeLead.lead_id)
+    total = ctx.session.exec(select(func.count()).select_from(CommitteeLead).where(where)).one()
+    rows = ctx.session.exec(select(CommitteeLead).where(where).order_by(CommitteeLead.added_at, CommitteeLead.lead_id)
                         .offset(page.offset).limit(page.limit)).all()
     return Page(items=[_lead_public(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
 

@@ -8,14 +8,13 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from services.common.composition import AppDefinition, Background, Consume, create_app as compose
-from services.common.db import session_scope
+from services.common.composition import AppDefinition, Background, create_app as compose
 from services.common.identity import TAXONOMY_READER, SignedCalls
 from services.common.runtime import Runtime
 from services.tasks.api import routers
 from services.tasks.attendance_retention import keep_reducing
 from services.tasks.config import Settings
-from services.tasks.events import member_erasures, offer_outcomes
+from services.tasks.consumers import consumers
 from services.tasks.handlers import Context
 from services.tasks.series import SYSTEM, keep_posting_ahead
 from services.tasks.skills import SkillCatalogue
@@ -27,25 +26,19 @@ DESCRIPTION = (
 )
 
 
-def consumers(runtime: Runtime) -> list[Consume]:
-    topics = runtime.settings.topics
-    return [Consume("offer-outcomes", offer_outcomes(topics)), Consume("member-erasures", member_erasures(topics))]
-
-
 def series_ahead(runtime: Runtime, skills: SkillCatalogue) -> Background:
     """Posts each series' occurrences as they come within the horizon."""
     settings = runtime.settings
     base = Context(None, settings.topics, SYSTEM, skills, settings.default_time_zone,
                    timedelta(days=settings.series_horizon_days))
-    return Background("series-ahead", keep_posting_ahead(lambda: session_scope(runtime.engine), base,
-                                                         settings.series_check_seconds, runtime.nudge_relay))
+    return Background("series-ahead", keep_posting_ahead(runtime.unit_of_work, base, settings.series_check_seconds))
 
 
 def attendance_reduced(runtime: Runtime) -> Background:
     """Reduces attendance older than its retention period to counts."""
     settings = runtime.settings
     return Background("attendance-retention", keep_reducing(
-        lambda: session_scope(runtime.engine), timedelta(days=settings.attendance_keep_days),
+        runtime.unit_of_work, timedelta(days=settings.attendance_keep_days),
         timedelta(hours=settings.attendance_assumed_after_hours), settings.attendance_check_seconds))
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from services.common.clock import as_utc
-from services.common.deps import Actor
 from services.common.http_api import Page, PageRequest
 from services.common.problems import Conflict, NotFound
 from services.tasks.models import (
@@ -21,16 +22,19 @@ from services.tasks.models import (
 )
 from services.tasks.permissions import INVITES, check_known, require_manager, require_staff
 
+if TYPE_CHECKING:  # the context is built where the handlers are called
+    from services.tasks.handlers import Context
 
-def create_organization(session: Session, actor: Actor, payload: OrganizationCreate) -> OrganizationPublic:
-    require_staff(actor, "add an organization")
+
+def create_organization(ctx: Context, payload: OrganizationCreate) -> OrganizationPublic:
+    require_staff(ctx.actor, "add an organization")
     taken = f"an organization named {payload.name!r} already exists"
-    if session.exec(select(Organization.id).where(func.lower(Organization.name) == payload.name.lower())).first():
+    if ctx.session.exec(select(Organization.id).where(func.lower(Organization.name) == payload.name.lower())).first():
         raise Conflict(taken)
     organization = Organization(**payload.model_dump())
-    session.add(organization)
+    ctx.session.add(organization)
     try:
-        session.flush()
+        ctx.session.flush()
     except IntegrityError:  # created concurrently since the check above
         raise Conflict(taken) from None
     return to_public(organization)
@@ -46,37 +50,37 @@ def get_organization(session: Session, organization_id: UUID) -> OrganizationPub
     return to_public(load_organization(session, organization_id))
 
 
-def add_coordinator(session: Session, actor: Actor, organization_id: UUID, payload: CoordinatorAdd) -> tuple[CoordinatorPublic, bool]:
+def add_coordinator(ctx: Context, organization_id: UUID, payload: CoordinatorAdd) -> tuple[CoordinatorPublic, bool]:
     """Returns the membership and whether it is new (adding twice is harmless)."""
-    require_staff(actor, "add coordinators to an organization", INVITES)
-    load_organization(session, organization_id)
-    existing = session.get(CoordinatorMembership, (organization_id, payload.coordinator_id))
+    require_staff(ctx.actor, "add coordinators to an organization", INVITES)
+    load_organization(ctx.session, organization_id)
+    existing = ctx.session.get(CoordinatorMembership, (organization_id, payload.coordinator_id))
     if existing is not None:
         return _membership_public(existing), False
     membership = CoordinatorMembership(organization_id=organization_id, coordinator_id=payload.coordinator_id)
-    session.add(membership)
+    ctx.session.add(membership)
     try:
-        session.flush()
+        ctx.session.flush()
     except IntegrityError:
         raise Conflict("this coordinator was added at the same moment by someone else; try again") from None
     return _membership_public(membership), True
 
 
-def remove_coordinator(session: Session, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> None:
-    require_staff(actor, "remove coordinators from an organization", INVITES)
-    membership = session.get(CoordinatorMembership, (organization_id, coordinator_id))
+def remove_coordinator(ctx: Context, organization_id: UUID, coordinator_id: UUID) -> None:
+    require_staff(ctx.actor, "remove coordinators from an organization", INVITES)
+    membership = ctx.session.get(CoordinatorMembership, (organization_id, coordinator_id))
     if membership is None:
         raise NotFound(f"coordinator {coordinator_id} does not act for organization {organization_id}")
-    session.delete(membership)
+    ctx.session.delete(membership)
 
 
-def list_coordinators(session: Session, actor: Actor, organization_id: UUID, page: PageRequest) -> Page[CoordinatorPublic]:
-    check_known(actor)
-    load_organization(session, organization_id)
-    require_manager(session, actor, organization_id, "see this organization's coordinators")
+def list_coordinators(ctx: Context, organization_id: UUID, page: PageRequest) -> Page[CoordinatorPublic]:
+    check_known(ctx.actor)
+    load_organization(ctx.session, organization_id)
+    require_manager(ctx.session, ctx.actor, organization_id, "see this organization's coordinators")
     where = CoordinatorMembership.organization_id == organization_id
-    total = session.exec(select(func.count()).select_from(CoordinatorMembership).where(where)).one()
-    rows = session.exec(
+    total = ctx.session.exec(select(func.count()).select_from(CoordinatorMembership).where(where)).one()
+    rows = ctx.session.exec(
         select(CoordinatorMembership).where(where).order_by(CoordinatorMembership.added_at, CoordinatorMembership.coordinator_id)
         .offset(page.offset).limit(page.limit)
     ).all()

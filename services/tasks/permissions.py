@@ -12,13 +12,11 @@ from uuid import UUID
 
 from sqlmodel import Session
 
-from services.common.deps import Actor
 from services.common.problems import Forbidden
+from services.common.roles import STAFF, Actor, check_known
 from services.tasks.committee_models import CommitteeLead
 from services.tasks.models import CoordinatorMembership
 
-ROLES = ("volunteer", "coordinator", "admin", "system")
-STAFF = ("admin", "system")
 # The gateway on its own account, known only to the checks that name it.
 INVITES = "gateway"
 # Anonymous visitors and partner widgets, through the gateway: they read open tasks, never a
@@ -28,13 +26,6 @@ PUBLIC = "public"
 
 def sees_members_only(actor: Actor) -> bool:
     return actor.role != PUBLIC
-
-
-def check_known(actor: Actor, *named: str) -> None:
-    if actor.role not in ROLES and actor.role not in named:
-        raise Forbidden(f"unknown role {actor.role!r}; a service token's role must be one of {', '.join(ROLES)}")
-    if actor.role in ("volunteer", "coordinator") and actor.id is None:
-        raise Forbidden(f"a {actor.role} must be identified: the token needs a subject")
 
 
 def require_staff(actor: Actor, doing: str, *also: str) -> None:

@@ -132,14 +132,14 @@ def to_public(session: Session, series: TaskSeries) -> SeriesPublic:
     )
 
 
-def keep_posting_ahead(session_factory, base: Context, every_seconds: float, after_posting=lambda: None):
-    """The background job posting each active series' occurrences as they come within the horizon."""
+def keep_posting_ahead(session_factory, base: Context, every_seconds: float):
+    """The background job posting each active series' occurrences as they come within the horizon.
+    ``session_factory`` is the runtime's unit of work, which has the relay publish them at once."""
 
     def run(stop: threading.Event) -> None:
         while not stop.wait(every_seconds):
             try:
-                if post_all_due(session_factory, base, utc_now()):
-                    after_posting()  # the relay publishes them now rather than at its next poll
+                post_all_due(session_factory, base, utc_now())
             except Exception:  # database or taxonomy briefly away: next round
                 log.exception("posting series occurrences ahead failed")
 

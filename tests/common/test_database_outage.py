@@ -11,7 +11,7 @@ from services.tasks.main import create_app
 from tests.support.infra import new_topic_prefix
 from tests.support.own_postgres import own_postgres_server
 from tests.support.processes import eventually
-from tests.tasks.conftest import ADMIN, new_organization, tasks_settings
+from tests.support.tasks_app import ADMIN, new_organization, tasks_settings
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 

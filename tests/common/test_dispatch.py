@@ -73,7 +73,7 @@ def test_a_handler_gets_the_typed_payload_of_its_type_and_ignored_types_reach_no
     with pytest.raises(UnknownEvent):
         subscription(None, incoming("offer.teleported", offer))
     with pytest.raises(UnsupportedVersion):
-        subscription(None, incoming("offer.accepted", offer, version=2))
+        subscription(None, incoming("offer.accepted", offer, version=3))
     with pytest.raises(UnknownEvent, match="never carries any"):
         subscription(None, Incoming(TOPICS.offers_events, "k", None, 0))
 

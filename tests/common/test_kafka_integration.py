@@ -16,9 +16,12 @@ from services.common.db import make_engine
 from services.common.envelope import Envelope
 from services.common.kafka_io import ensure_topics, make_consumer, make_producer, wait_for_partitions
 from services.common.outbox import OutboxRelay, add_event
+from services.common.runtime import Runtime
+from services.common.settings import ServiceSettings
 from services.common.topics import Topics, all_topics, dead_letter_topic
 from tests.common.support import make_schema
 from tests.support.processes import eventually
+from tests.support.topic_reading import read_topic
 
 pytestmark = pytest.mark.kafka
 
@@ -53,20 +56,7 @@ def engine(database_url):
 
 
 def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 30) -> list:
-    consumer = make_consumer(bootstrap, None, "test-reader")
-    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
-    consumer.assign(partitions)
-    consumer.seek_to_beginning(*partitions)
-    records: list = []
-    try:
-        def enough():
-            for batch in consumer.poll(timeout_ms=200).values():
-                records.extend(batch)
-            return len(records) >= expected
-        eventually(enough, timeout_s, message=f"{expected} records on {topic}")
-    finally:
-        consumer.close()
-    return records
+    return read_topic(bootstrap, topic, lambda records: len(records) >= expected, timeout_s)
 
 
 def test_the_relay_publishes_outbox_rows_to_the_real_broker(kafka_bootstrap, topics, engine):
@@ -220,6 +210,45 @@ def test_a_consumer_that_falls_out_of_its_group_mid_batch_rejoins_and_applies_ev
     checker = make_consumer(kafka_bootstrap, group, "checker")
     assert checker.committed(TopicPartition(topics.tasks_state, 0)) == 3
     checker.close()
+
+
+# Far longer than the test waits: only a wake-up after the consumer's commit publishes in time.
+RELAY_POLL_S = 600
+
+
+def test_an_event_a_consumer_queues_leaves_when_its_transaction_commits_not_at_the_next_poll(
+    kafka_bootstrap, topics, engine, database_url
+):
+    """Every service's consumers (members and tasks too) apply records through the runtime's
+    applier: what a handler queues in the outbox is published as soon as it commits."""
+    producer = make_producer(kafka_bootstrap, "test-relay")
+    settings = ServiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
+                               outbox_poll_seconds=RELAY_POLL_S)
+    runtime = Runtime(settings=settings, engine=engine, producer=producer, relay=OutboxRelay(engine, producer))
+    with Session(engine) as session:  # published by the relay's first pass, after which it sleeps
+        add_event(session, topics.members_state, "before", Envelope(type="member.registered", source="members", data={}))
+        session.commit()
+    runtime.start_relay()
+    try:
+        read_all(kafka_bootstrap, topics.members_state, 1)
+
+        def queue_an_offer(session, incoming):
+            add_event(session, topics.offers_events, incoming.key, Envelope(type="offer.created", source="t", data={}))
+
+        source = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+        source.send(topics.tasks_state, key=b"task-1", value=Envelope(type="task.posted", source="tasks", data={}).to_bytes())
+        source.flush()
+        source.close()
+        group = f"g-{uuid.uuid4().hex[:8]}"
+        consumer = make_consumer(kafka_bootstrap, group, "test-consumer")
+        consumer.subscribe([topics.tasks_state])
+        wait_for_partitions(consumer, [topics.tasks_state])
+        loop = ConsumerLoop(consumer, runtime.applier("queue-offers", queue_an_offer), retry_backoff_s=0.05)
+        run_loop_until(loop, lambda: _processed(engine, f"{settings.service_name}.queue-offers") == 1)
+        published = read_all(kafka_bootstrap, topics.offers_events, 1, timeout_s=20)
+    finally:
+        runtime.shutdown()
+    assert [record.key for record in published] == [b"task-1"]
 
 
 def test_services_starting_together_create_each_topic_once_with_its_cleanup_policy(kafka_bootstrap, topic_prefix):

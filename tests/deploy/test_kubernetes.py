@@ -143,7 +143,7 @@ def test_kafka_is_a_strimzi_kraft_cluster_running_the_tested_kafka_version(resou
 def test_production_topics_are_replicated_partitioned_and_have_dead_letter_topics(resources):
     topics = {t["spec"]["topicName"]: t["spec"] for t in of_kind(resources["overlays/prod"], "KafkaTopic").values()}
     expected_policy = {TOPICS.members_state: "compact", TOPICS.tasks_state: "compact", TOPICS.offers_events: "delete",
-                       TOPICS.areas_state: "compact"}
+                       TOPICS.areas_state: "compact", TOPICS.attendance_events: "delete"}
     assert set(topics) == set(expected_policy) | {dead_letter_topic(name) for name in expected_policy}
     for name, policy in expected_policy.items():
         assert topics[name]["partitions"] == (1 if name == TOPICS.areas_state else 12)  # a few dozen areas

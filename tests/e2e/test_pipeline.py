@@ -49,7 +49,7 @@ def test_a_designer_gets_the_design_task_accepts_it_and_a_member_without_the_ski
     seconds_to_offer = time.monotonic() - posted_at
     offer = offers[0]
     assert offer["status"] == "PENDING"
-    assert any("design" in reason.lower() for reason in offer["reasons"]), offer["reasons"]
+    assert any(reason["kind"] == "SKILL" and "design" in reason["skill"] for reason in offer["reasons"]), offer["reasons"]
 
     accepted = graphql(ACCEPT, {"id": offer["id"]}, designer.token)["acceptOffer"]
     assert accepted == {"__typename": "Offer", "id": offer["id"], "status": "ACCEPTED"}

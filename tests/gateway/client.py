@@ -18,7 +18,8 @@ from tests.support.processes import eventually
 LOGIN = """... on AuthPayload { token expiresAt viewer { id role memberId organizationId } } ... on Problem { message }"""
 AUTH = LOGIN + " ... on ValidationProblem { fields { field message } }"
 TASK = "id title status slots acceptedCount openSlots fill { accepted pending acceptedMemberIds }"
-OFFER = "id taskId status reasons taskTitle"
+REASON = "kind skill level language fluency windows area areaName ownArea distanceKm text"
+OFFER = f"id taskId status reasons {{ {REASON} }} taskTitle"
 
 
 class GraphQLError(AssertionError):

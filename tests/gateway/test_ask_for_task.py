@@ -12,7 +12,7 @@ from tests.support.processes import eventually
 pytestmark = pytest.mark.kafka
 
 ASK = ("mutation($t: ID!) { askForTask(taskId: $t) { __typename ... on Problem { message } ... on TaskForMe { "
-       "answer reasons task { id title } offer { id taskId status reasons } } } }")
+       "answer reasons task { id title } offer { id taskId status reasons { kind } } } } }")
 
 
 def ask(world: World, token: str, task_id: str) -> dict:
@@ -38,6 +38,7 @@ def test_a_volunteer_who_fits_is_offered_the_task_they_asked_for_at_once(world):
     assert answer["answer"] == "OFFERED" and answer["reasons"] == []
     assert answer["task"] == {"id": posted["id"], "title": posted["title"]}
     assert answer["offer"]["taskId"] == posted["id"] and answer["offer"]["status"] == "PENDING"
+    assert answer["offer"]["reasons"] == [{"kind": "ASKED_FOR"}]
     assert [offer["id"] for offer in world.offers(newcomer)] == [answer["offer"]["id"]]
     assert ask(world, newcomer.token, posted["id"])["offer"]["id"] == answer["offer"]["id"]  # asking again
 
@@ -69,6 +70,7 @@ def test_asking_shows_only_the_asker_s_own_offer_never_another_member_s(world):
 
     assert answer["answer"] == "NOT_ELIGIBLE" and answer["reasons"] == ["TASK_FULL"] and answer["offer"] is None
     assert ask(world, holder.token, posted["id"])["offer"] == {
-        "id": held["id"], "taskId": posted["id"], "status": "ACCEPTED", "reasons": held["reasons"]}
+        "id": held["id"], "taskId": posted["id"], "status": "ACCEPTED",
+        "reasons": [{"kind": reason["kind"]} for reason in held["reasons"]]}
     unknown = ask(world, other.token, "00000000-0000-0000-0000-000000000000")
     assert unknown["__typename"] == "NotFound"

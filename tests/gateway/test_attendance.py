@@ -20,6 +20,10 @@ MARK = ("mutation($t: ID!, $m: ID!, $p: Presence!, $min: Int) { markAttendance(t
 COULD_NOT_COME = ("mutation($t: ID!) { couldNotCome(taskId: $t) { __typename ... on AttendanceMark { presence markedBy } "
                   "... on Problem { message } } }")
 MINE = "{ myVolunteering { tasksAttended minutes noShows excused } }"
+HISTORY = "{ myVolunteering { history { taskId title timeZone presence minutes markedBy } } }"
+EXPORT = ("mutation($o: ID, $since: String) { exportAttendanceWithNames(organizationId: $o, since: $since) { "
+          "__typename ... on AttendanceExport { csv rows namesRead } ... on Problem { message } } }")
+AUDIT = "{ myAuditLog { action actorRole purpose } }"
 TOTALS = ("query($o: ID) { attendanceTotals(organizationId: $o) { __typename ... on AttendanceTotals { "
           "months { month tasks attended excused minutes } csv } ... on Problem { message } } }")
 
@@ -72,3 +76,23 @@ def test_a_coordinator_marks_who_came_and_the_volunteers_see_their_own_count(sta
         assert secret not in str(totals)
     refused = graphql(TOTALS, {"o": organization_id}, world.coordinator().token)["attendanceTotals"]
     assert refused["__typename"] == "NotAllowed"
+
+    [given] = graphql(HISTORY, token=came.token)["myVolunteering"]["history"]
+    assert given == {"taskId": task["id"], "title": task["title"], "timeZone": "America/Toronto",
+                     "presence": "ATTENDED", "minutes": 150, "markedBy": "COORDINATOR"}
+
+    assert not [e for e in graphql(AUDIT, token=came.token)["myAuditLog"] if e["action"] == "name.read"]
+    exported = graphql(EXPORT, {"o": organization_id, "since": month["month"]}, coordinator.token)
+    exported = exported["exportAttendanceWithNames"]
+    assert (exported["__typename"], exported["rows"], exported["namesRead"]) == ("AttendanceExport", 2, 2)
+    header, *lines = exported["csv"].splitlines()
+    assert header == "month,date,task,volunteer,attendance,hours"
+    assert sorted(line.split(",")[3:] for line in lines) == [["Amina Diallo", "attended", "2.5"],
+                                                            ["Amina Diallo", "excused", "0.0"]]
+    assert came.email not in exported["csv"]  # names only, no contact
+    [told] = [e for e in graphql(AUDIT, token=came.token)["myAuditLog"] if e["action"] == "name.read"]
+    assert told == {"action": "name.read", "actorRole": "coordinator", "purpose": "attendance_export"}
+    other = graphql(EXPORT, {"o": organization_id}, world.coordinator().token)["exportAttendanceWithNames"]
+    assert other["__typename"] == "NotAllowed"
+    bad = graphql(EXPORT, {"o": organization_id, "since": "last year"}, coordinator.token)["exportAttendanceWithNames"]
+    assert bad["__typename"] == "ValidationProblem" and "YYYY-MM" in bad["message"]

@@ -30,7 +30,7 @@ VOLUNTEER, COORDINATOR, ADMIN = frozenset({"volunteer"}), frozenset({"coordinato
 
 ACCESS = {
     "query": {
-        "openTasks": ANYONE, "skills": ANYONE, "areas": ANYONE, "defaultTimeZone": ANYONE, "me": ANYONE,
+        "openTasks": ANYONE, "skills": ANYONE, "areas": ANYONE, "defaultTimeZone": ANYONE, "languages": ANYONE, "me": ANYONE,
         "organizations": SIGNED_IN,
         "myContact": VOLUNTEER, "myAuditLog": VOLUNTEER, "myOffers": VOLUNTEER, "myCalendarFeed": VOLUNTEER,
         "myTasks": COORDINATOR, "task": COORDINATOR, "volunteerContact": COORDINATOR,
@@ -53,7 +53,7 @@ ACCESS = {
         "createCommittee": ADMIN, "addCommitteeLead": ADMIN, "removeCommitteeLead": ADMIN,
         "joinCommittee": VOLUNTEER, "leaveCommittee": VOLUNTEER,
         "postSeries": COORDINATOR, "updateFollowing": COORDINATOR, "cancelSeries": COORDINATOR,
-        "markAttendance": COORDINATOR, "couldNotCome": VOLUNTEER,
+        "markAttendance": COORDINATOR, "couldNotCome": VOLUNTEER, "exportAttendanceWithNames": COORDINATOR,
     },
     "subscription": {"openTasksChanged": ANYONE, "offerUpdates": VOLUNTEER, "taskUpdates": COORDINATOR},
 }

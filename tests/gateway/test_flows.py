@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 import httpx
 import pytest
@@ -55,7 +56,7 @@ def test_an_invitation_code_makes_one_coordinator_and_only_one(world, graphql):
                                  "message": "This invitation code is not valid (unknown, already used or expired)."}]
 
 
-def test_a_posted_task_reaches_a_matching_volunteer_with_the_reasons_in_plain_words(world):
+def test_a_posted_task_reaches_a_matching_volunteer_with_the_reasons_as_data(world):
     skill = world.skill()
     volunteer = world.volunteer(skill)
     task = world.task(world.coordinator(), skill)
@@ -64,8 +65,12 @@ def test_a_posted_task_reaches_a_matching_volunteer_with_the_reasons_in_plain_wo
 
     assert offer["status"] == "PENDING"
     assert offer["taskTitle"] == task["title"]
-    assert f"{skill.replace('-', ' ')}: expert" in offer["reasons"]
-    assert "speaks French" in offer["reasons"]
+    kinds = {reason["kind"]: reason for reason in offer["reasons"]}
+    assert (kinds["SKILL"]["skill"], kinds["SKILL"]["level"]) == (skill, "EXPERT")
+    assert (kinds["LANGUAGE"]["language"], kinds["LANGUAGE"]["fluency"]) == ("fr", "FLUENT")
+    assert not [reason for reason in offer["reasons"] if reason["kind"] == "TEXT"]
+    start, end = (datetime.fromisoformat(moment) for moment in kinds["FREE_TIME"]["windows"][0].split("/"))
+    assert start.utcoffset() is not None and start < end  # an ISO 8601 interval between two instants
 
 
 def test_accepting_fills_the_task_and_it_leaves_the_public_list(world, graphql):

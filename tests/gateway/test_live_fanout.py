@@ -30,7 +30,9 @@ def test_an_offer_event_carrying_its_task_title_is_told_without_calling_matching
                                                    refresh_loaders=lambda: None))
     event = offer_event(task_title="Legal clinic shift", created_at="2026-12-02T10:00:00Z")
     offer = asyncio.run(offer_of(info, event))
-    assert (offer.task_title, offer.status.value, offer.reasons) == ("Legal clinic shift", "pending", ["speaks French"])
+    assert (offer.task_title, offer.status.value) == ("Legal clinic shift", "pending")
+    # a version 1 event's English reason reads as a TEXT reason
+    assert [(reason.kind.value, reason.text) for reason in offer.reasons] == [("text", "speaks French")]
     assert offer.created_at is not None and str(offer.id) == event.data["offer_id"]
 
 

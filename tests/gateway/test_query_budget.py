@@ -26,7 +26,7 @@ def test_a_page_size_from_a_variable_counts_as_the_largest_page():
 
 def test_the_deepest_screens_of_the_web_pages_are_within_budget():
     coordinator_page = ("{ me { organization { name } } myTasks(first: 50) { nodes { id skills { name } "
-                        "fill { acceptedMemberIds } offers { id memberId reasons } } } }")
+                        "fill { acceptedMemberIds } offers { id memberId } } } }")
     assert problems(coordinator_page) == []
 
 

@@ -51,7 +51,8 @@ def test_a_volunteer_who_covers_their_city_is_offered_a_task_in_the_next_neighbo
                       minFluency=[{"language": "fr", "fluency": "CONVERSATIONAL"}])
 
     offer = world.wait_for_offer(volunteer, task["id"])
-    assert "in Glanbrook, about 11 km from your area" in offer["reasons"]
+    (place,) = [reason for reason in offer["reasons"] if reason["kind"] == "PLACE"]
+    assert (place["area"], place["areaName"], place["distanceKm"], place["ownArea"]) == (glanbrook, "Glanbrook", 11, False)
     shown = graphql("query($id: ID!) { task(id: $id) { wholeCity minFluency { language fluency } } }",
                     {"id": task["id"]}, coordinator.token)["task"]
     assert shown == {"wholeCity": True, "minFluency": [{"language": "fr", "fluency": "CONVERSATIONAL"}]}

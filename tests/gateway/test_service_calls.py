@@ -18,8 +18,8 @@ from tests.gateway.client import Person, World
 from tests.gateway.stack import Stack, unique
 from tests.support.processes import eventually
 
-MY_TASKS = """{ myTasks(first: 50) { totalCount nodes { id
-  fill { slots accepted pending acceptedMemberIds } offers { id status reasons memberId } } } }"""
+MY_TASKS = """{ myTasks(first: 25) { totalCount nodes { id
+  fill { slots accepted pending acceptedMemberIds } offers { id status reasons { kind } memberId } } } }"""
 BATCH_READS = Counter({"tasks GET /tasks": 1, "matching GET /offers": 1, "matching GET /fills": 1})
 MY_ADDRESSES = "{ myOffers(status: ACCEPTED, first: 50) { totalCount nodes { taskId status address } } }"
 

@@ -18,7 +18,7 @@ from services.common.answer_links import AnswerLink, UnsubscribeLink
 from services.common.contracts import MemberState
 from services.common.envelope import Envelope
 from services.common.topics import Topics
-from tests.members.kafka_helpers import read_topic
+from tests.support.topic_reading import read_topic
 
 pytestmark = pytest.mark.kafka
 

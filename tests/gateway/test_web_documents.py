@@ -12,6 +12,8 @@ import pytest
 from graphql import build_schema, parse, specified_rules, validate
 from graphql.validation import NoUnusedFragmentsRule
 
+from gateway.config import Settings
+from gateway.limits.query_budget import Budget, budget_rule
 from tests.support.js_documents import Unresolved, documents, scan
 
 PUBLIC = Path(__file__).resolve().parents[2] / "gateway" / "web" / "public"
@@ -54,6 +56,21 @@ def test_every_document_of_the_pages_and_the_widget_is_valid_against_the_schema(
         fragments_only = all(d.kind == "fragment_definition" for d in tree.definitions)
         errors = validate(SCHEMA, tree, FRAGMENT_RULES if fragments_only else None)
         problems += [f"{doc.file}:{doc.line}: {error.message}" for error in errors]
+    assert not problems, "\n".join(problems)
+
+
+def test_every_operation_of_the_pages_is_within_the_gateways_default_query_budget():
+    """A page whose query the gateway refuses as too costly shows nothing: caught here, not in a browser."""
+    defaults = {name: Settings.model_fields[name].default
+                for name in ("max_query_depth", "max_query_cost", "max_aliases", "max_page_size")}
+    budget = Budget(defaults["max_query_depth"], defaults["max_query_cost"], defaults["max_aliases"],
+                    defaults["max_page_size"])
+    problems = []
+    for doc in all_documents():
+        tree = parse(doc.text)
+        if all(d.kind == "fragment_definition" for d in tree.definitions):
+            continue
+        problems += [f"{doc.file}:{doc.line}: {error.message}" for error in validate(SCHEMA, tree, [budget_rule(budget)])]
     assert not problems, "\n".join(problems)
 
 

@@ -58,7 +58,8 @@ class Harness:
     def reset(self) -> None:
         """Forget every member, task and offer (between hypothesis examples)."""
         with session_scope(self.engine) as session:
-            for table in ("offer", "task_fill", "member_month_load", "matching_task", "task_widening", "outbox_message"):
+            for table in ("offer", "task_fill", "member_month_load", "matching_task", "task_widening", "missed_task",
+                          "outbox_message"):
                 session.execute(text(f"DELETE FROM {table}"))
         self.matching.directory = MemberDirectory(self.settings.score_weights, self.settings.tz)
         self.matching.directory.replayed.set()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, time, timedelta
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 
 from services.common.contracts import (
     AreaState, LanguageClaim, MemberState, MemberStatus, Reach, SkillClaim, SkillLevel, SkillNeed, TaskState, TaskStatus,
@@ -104,21 +103,3 @@ class Publisher:
 
     def close(self) -> None:
         self.producer.close(5)
-
-
-def read_events(bootstrap: str, topic: str) -> list[dict]:
-    """Every event on ``topic`` so far (in order within each task), read up to its end offsets."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
-    try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        events = []
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            for records in consumer.poll(timeout_ms=500).values():
-                events.extend(json.loads(record.value) for record in records)
-        return events
-    finally:
-        consumer.close()
-

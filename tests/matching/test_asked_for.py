@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from services.common.clock import utc_now
-from services.common.contracts import SkillLevel, TaskStatus
+from services.common.contracts import OfferReason, ReasonKind, SkillLevel, TaskStatus
 from services.common.db import session_scope
 from services.common.deps import Actor
 from services.matching import asked_for
-from services.matching.asked_for import ASKED_FOR, Answer, NotEligible
+from services.matching.asked_for import Answer, NotEligible
 from services.matching.errors import NotYourOffer
 from services.matching.models import Offer
 from tests.matching.factories import member, task, with_changes
@@ -44,7 +44,7 @@ def test_a_member_who_fits_is_offered_the_task_at_once_even_when_its_wave_is_out
     answer = ask(harness, posted.task_id, latecomer.member_id, now)
 
     assert answer.answer == Answer.offered and answer.reasons == []
-    assert answer.offer.member_id == latecomer.member_id and answer.offer.reasons == [ASKED_FOR]
+    assert answer.offer.member_id == latecomer.member_id and answer.offer.reasons == [OfferReason(kind=ReasonKind.asked_for)]
     assert {offer.member_id for offer in offers_of(harness, posted.task_id)} == waiting | {latecomer.member_id}
     again = ask(harness, posted.task_id, latecomer.member_id, now)
     assert again.offer.id == answer.offer.id  # asking twice makes one offer

@@ -11,7 +11,8 @@ import pytest
 
 from services.common.contracts import SkillLevel
 from tests.matching.conftest import system_caller
-from tests.matching.factories import SETTLE_S, member, read_events, task
+from tests.matching.factories import SETTLE_S, member, task
+from tests.support.topic_reading import read_events
 from tests.support.processes import eventually, start_service
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]

@@ -4,12 +4,14 @@ topic."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import pytest
 
-from services.common.contracts import MemberStatus, SkillLevel, TaskStatus
-from tests.matching.factories import SETTLE_S, member, read_events, task, with_changes
+from services.common.contracts import Fluency, MemberStatus, SkillLevel, TaskStatus
+from tests.matching.factories import SETTLE_S, member, task, with_changes
+from tests.support.topic_reading import read_events
 from tests.support.processes import eventually
 
 pytestmark = pytest.mark.kafka
@@ -61,11 +63,31 @@ def test_a_new_task_gets_a_first_wave_sized_to_its_open_slots(matching, publishe
     post_members(publisher, 6)
     posted = post_task(publisher, slots=2)
     offers = pending(matching, posted.task_id, 3)  # ceil(2 x 1.5)
-    assert all("speaks Spanish" in offer["reasons"] for offer in offers)
     assert all(offer["task_title"] == "Legal clinic shift (Spanish)" for offer in offers)
     created = eventually(lambda: [e for e in events_of(kafka_bootstrap, matching, posted.task_id)
                                   if e["type"] == "offer.created"], SETTLE_S, message="offer.created events")
     assert {e["data"]["offer_id"] for e in created} == {o["id"] for o in offers}
+
+
+def test_an_offer_event_carries_its_reasons_as_data(matching, publisher, kafka_bootstrap):
+    post_members(publisher, 1)
+    posted = post_task(publisher, slots=1)
+    (offer,) = pending(matching, posted.task_id, 1)
+    (created,) = eventually(lambda: [e for e in events_of(kafka_bootstrap, matching, posted.task_id)
+                                     if e["type"] == "offer.created"], SETTLE_S, message="the offer.created event")
+
+    assert created["version"] == 2
+    reasons = created["data"]["reasons"]
+    assert {"kind": "skill", "skill": "immigration-law", "level": SkillLevel.capable} in [
+        {key: reason[key] for key in ("kind", "skill", "level")} for reason in reasons]
+    (language,) = [reason for reason in reasons if reason["kind"] == "language"]
+    assert (language["language"], language["fluency"]) == ("es", Fluency.fluent)
+    (free,) = [reason for reason in reasons if reason["kind"] == "free_time"]
+    assert free["windows"] and all(datetime.fromisoformat(w["start"]).utcoffset() == timedelta(0)
+                                   for w in free["windows"])
+    assert not [reason for reason in reasons if isinstance(reason, str)]
+    # The matching API reads them the same way.
+    assert [reason["kind"] for reason in offer["reasons"]] == [reason["kind"] for reason in reasons]
 
 
 def test_a_declined_offer_goes_to_the_next_candidate(matching, publisher):

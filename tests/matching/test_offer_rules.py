@@ -149,7 +149,7 @@ def test_a_members_load_counts_accepted_and_waiting_offers_as_recent_tasks_and_b
     harness.run_pass(now)
     accept(harness, offers_of(harness, task_id=morning.task_id)[0], now)
     with harness.session() as session:
-        load = member_loads(session, now, harness.settings.tz, 30)[volunteer.member_id]
+        load = member_loads(session, now, harness.settings.tz, 30, harness.settings.no_show_days)[volunteer.member_id]
     assert (load.tasks_this_month, load.recent_tasks) == (2, 2)
     assert load.last_offered_at is not None
     assert load.busy == ((morning.starts_at, morning.ends_at),)
@@ -173,7 +173,7 @@ def test_skills_decide_who_is_asked(harness):
     harness.run_pass(now)
     (offer,) = offers_of(harness)
     assert offer.member_id == expert.member_id
-    assert "web development: expert" in offer.reasons
+    assert {"kind": "skill", "skill": "web-development", "level": SkillLevel.expert} in offer.reasons
 
 
 def test_an_offer_withdrawn_because_the_task_filled_goes_back_to_its_member_when_a_place_reopens(harness):

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from tests.members.conftest import ADMIN, profile, register, volunteer
-from tests.members.kafka_helpers import read_topic
+from tests.support.members_app import ADMIN, profile, register, volunteer
+from tests.support.topic_reading import read_topic
 
 pytestmark = pytest.mark.kafka
 

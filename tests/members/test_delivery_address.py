@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.members.conftest import ADMIN, coordinator, register, volunteer
+from tests.support.members_app import ADMIN, coordinator, register, volunteer
 from tests.support.service_tokens import signed_headers
 
 pytestmark = pytest.mark.kafka

@@ -16,8 +16,8 @@ from services.common.envelope import wrap
 from services.members.erasure import purge_inactive
 from services.members.main import create_app
 from services.members.models import Member
-from tests.members.conftest import ADMIN, members_settings, register, volunteer
-from tests.members.kafka_helpers import produce, read_topic
+from tests.support.members_app import ADMIN, members_settings, register, volunteer
+from tests.support.topic_reading import produce, read_topic
 from tests.members.test_privacy import SECRETS, raw_database_bytes
 from tests.support.processes import eventually
 

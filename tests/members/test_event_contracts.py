@@ -12,8 +12,8 @@ from sqlmodel import Session
 from services.common.contracts import OfferChanged, OfferStatus
 from services.common.db import make_engine
 from services.members.models import Member
-from tests.members.conftest import register
-from tests.members.kafka_helpers import produce
+from tests.support.members_app import register
+from tests.support.topic_reading import produce
 from tests.members.test_erasure import backdate
 from tests.support.events import dead_letters, raw_event
 

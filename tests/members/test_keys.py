@@ -19,7 +19,7 @@ from services.members.keys import key_usage, rotate_keys
 from services.members.main import create_app
 from services.members.models import Member
 from services.members.personal_data import unseal
-from tests.members.conftest import ADMIN, members_settings, register
+from tests.support.members_app import ADMIN, members_settings, register
 from tests.support.processes import REPO
 from tests.support.service_tokens import real_trusted_keys
 

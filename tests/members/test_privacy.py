@@ -13,8 +13,8 @@ from sqlalchemy.engine import make_url
 
 from services.common.contracts import MemberState
 from services.common.envelope import Envelope
-from tests.members.conftest import ADMIN, coordinator, register, volunteer
-from tests.members.kafka_helpers import read_topic
+from tests.support.members_app import ADMIN, coordinator, register, volunteer
+from tests.support.topic_reading import read_topic
 
 pytestmark = pytest.mark.kafka
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.members.conftest import ADMIN, coordinator, profile, register, volunteer
+from tests.support.members_app import ADMIN, coordinator, profile, register, volunteer
 from tests.support.service_tokens import signed_headers
 
 pytestmark = pytest.mark.kafka

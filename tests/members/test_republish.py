@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from services.common.envelope import Envelope
-from tests.members.conftest import register, volunteer
-from tests.members.kafka_helpers import read_topic
+from tests.support.members_app import register, volunteer
+from tests.support.topic_reading import read_topic
 from tests.support.infra import delete_topics_with_prefix, new_topic_prefix
 from tests.support.processes import REPO
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from services.common.identity import DEFAULT_ISSUER_ROLES, new_signing_key
 from services.members.main import create_app
-from tests.members.conftest import members_settings, profile
+from tests.support.members_app import members_settings, profile
 from tests.support.service_tokens import signed_headers
 
 pytestmark = pytest.mark.kafka
@@ -56,6 +56,8 @@ def test_a_notifier_may_do_nothing_else(members_trusting_notifications):
         client.post(f"/members/{member['id']}/pause", headers=notifier),
         client.get(f"/members/{member['id']}/audit", headers=notifier),
         client.get(f"/members/{member['id']}/contact", params={"purpose": "member_support"}, headers=notifier),
+        client.post("/members/names", json={"member_ids": [member["id"]], "purpose": "attendance_export"},
+                    headers=notifier),
         client.delete(f"/members/{member['id']}", headers=notifier),
         client.post("/members", json=profile(), headers=notifier),
     ]

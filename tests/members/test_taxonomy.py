@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.members.conftest import ADMIN, coordinator, profile, register, volunteer
+from tests.support.members_app import ADMIN, coordinator, profile, register, volunteer
 
 pytestmark = pytest.mark.kafka
 

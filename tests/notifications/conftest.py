@@ -24,7 +24,9 @@ from services.common.contracts import (
     MemberStatus,
     NotificationPreferences,
     OfferChanged,
+    OfferReason,
     OfferStatus,
+    ReasonKind,
     TaskState,
     TaskStatus,
 )
@@ -37,7 +39,7 @@ from services.notifications.main import create_app
 from services.notifications.models import Delivery
 from tests.gateway.fixtures import graphql, stack, world  # noqa: F401  (one real stack per session)
 from tests.gateway.stack import Stack
-from tests.members.conftest import PROFILE
+from tests.support.members_app import PROFILE
 from tests.notifications.mailbox import Inbox, private_mailpit
 from tests.support.infra import new_postgres_database, new_sqlite_database
 from tests.support.processes import ServiceProcess, start_service
@@ -47,6 +49,9 @@ ADMIN = signed_headers("notifications", "admin", uuid.uuid4())
 # The session's notifications service checks a task's fill this long before its start (48 h by
 # default): only tasks starting within a minute of posting reach it, other tests' tasks never do.
 AT_RISK_BEFORE_S = 30
+# Why a test offer was made, as matching says it (offers.events v2).
+REASONS = [OfferReason(kind=ReasonKind.language, language="fr"),
+           OfferReason(kind=ReasonKind.place, area="glanbrook", area_name="Glanbrook", own_area=True)]
 
 
 @pytest.fixture(scope="session")
@@ -157,10 +162,11 @@ class Offers:
         return wrap("offer.accepted", payload, "matching")
 
     def created(self, member_id: str, expires_in_s: float = 3600) -> Envelope:
+        """A new offer, with reasons as matching gives them."""
         from datetime import UTC, datetime, timedelta
 
         payload = OfferChanged(offer_id=uuid.uuid4(), task_id=uuid.uuid4(), member_id=uuid.UUID(member_id),
-                               status=OfferStatus.pending, reasons=["speaks French"],
+                               status=OfferStatus.pending, reasons=REASONS,
                                expires_at=datetime.now(UTC) + timedelta(seconds=expires_in_s))
         return wrap("offer.created", payload, "matching")
 

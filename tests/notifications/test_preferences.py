@@ -81,10 +81,13 @@ def test_detailed_messages_name_the_task_and_its_local_time_in_the_members_langu
     [discreet] = inbox.wait_for(discreet_address, timeout_s=15)
     assert english.subject == f"New request: {title}, Sunday 14 March 2027, 10:00 - 12:00 (America/Toronto)"
     assert french.subject == f"Nouvelle demande : {title}, dimanche 14 mars 2027, 10:00 - 12:00 (America/Toronto)"
+    # why they were asked, in French, the area by its name
+    assert "- parle français\r\n- dans le secteur Glanbrook\r\n" in inbox.body(french)["Text"]
     assert inbox.body(english)["Text"].startswith(f"{title}, Sunday 14 March 2027")
     assert "you chose detailed messages" in inbox.body(english)["Text"]
     assert discreet.subject == "You have a new request: open it to see the details"
     assert title not in inbox.body(discreet)["Text"] and "America/Toronto" not in inbox.body(discreet)["Text"]
+    assert "Glanbrook" not in inbox.body(discreet)["Text"]
 
 
 def test_every_mail_carries_a_one_click_unsubscribe_for_its_member(settings, notifications, members, offers, inbox):

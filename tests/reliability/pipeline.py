@@ -8,14 +8,13 @@ own SQLite databases and the topics, not numbers the services report about thems
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 from sqlalchemy import create_engine, text
 
@@ -26,6 +25,7 @@ from tests.matching.factories import Publisher, member
 from tests.reliability.service_calls import call
 from tests.support.infra import new_sqlite_database, new_topic_prefix
 from tests.support.processes import ServiceProcess, start_service
+from tests.support.topic_reading import records_so_far
 
 SKILL = "one-on-one-outreach"  # in the seeded taxonomy, which the tasks service checks
 SLOTS = 2
@@ -180,22 +180,8 @@ class Pipeline:
 
 def read_topic(bootstrap: str, topic: str, timeout_s: float = 60) -> list[tuple[str | None, dict | None]]:
     """Every (key, event) on ``topic``, read from the beginning up to its end offsets."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
-    try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        found: list[tuple[str | None, dict | None]] = []
-        deadline = time.monotonic() + timeout_s
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            assert time.monotonic() < deadline, f"could not read {topic} to its end in {timeout_s}s"
-            for records in consumer.poll(timeout_ms=500).values():
-                found.extend((r.key.decode() if r.key else None, json.loads(r.value) if r.value else None)
-                             for r in records)
-        return found
-    finally:
-        consumer.close()
+    return [(r.key.decode() if r.key else None, json.loads(r.value) if r.value else None)
+            for r in records_so_far(bootstrap, topic, timeout_s)]
 
 
 def topic_layout(bootstrap: str, topic: str) -> tuple[set[int], str | None]:

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from services.common.envelope import Envelope
 from services.common.topics import dead_letter_topic
-from tests.members.kafka_helpers import read_topic
+from tests.support.topic_reading import read_topic
 
 
 def raw_event(event_type: str, payload: BaseModel | dict[str, Any], version: int = 1, source: str = "test") -> bytes:

@@ -10,10 +10,10 @@ import pytest
 from services.common.contracts import OfferChanged, OfferStatus
 from services.common.envelope import wrap
 from services.tasks.listing import MAX_IDS
-from tests.members.kafka_helpers import produce
+from tests.support.topic_reading import produce
 from tests.support.processes import eventually
 from tests.support.service_tokens import signed_headers
-from tests.tasks.conftest import ADMIN, SYSTEM, new_organization, post_task, volunteer
+from tests.support.tasks_app import ADMIN, SYSTEM, new_organization, post_task, volunteer
 
 pytestmark = pytest.mark.kafka
 

@@ -4,28 +4,19 @@ a known role, so the fuzzing reaches past the 403/404 doors into the handlers.""
 
 from __future__ import annotations
 
-from collections import Counter
-
 import httpx
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from services.tasks.main import app
-from tests.members.schema_fuzz import EXAMPLES_PER_OPERATION, PHASES, aim_at_real_data, report_figures
 from tests.support.infra import new_sqlite_database, new_topic_prefix
 from tests.support.processes import start_service
+from tests.support.schema_fuzz import FUZZ_SETTINGS, FuzzedService
 from tests.support.service_tokens import CallsAs, signed_headers
-from tests.tasks.conftest import new_organization, post_task
+from tests.support.tasks_app import new_organization, post_task
 
 pytestmark = pytest.mark.kafka
 
-# The schema the app publishes at /openapi.json, built without starting the app.
-schema = schemathesis.openapi.from_dict(app.openapi())
-schema.config.phases.update(phases=PHASES)
-examples_run: Counter = Counter()
+fuzz = FuzzedService("tasks", app)
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +37,7 @@ def tasks_service(kafka_bootstrap, tmp_path_factory):
     finally:
         service.stop()
         members.stop()
-    figures = report_figures("tasks", examples_run, service.log_text())
-    assert figures["operations"] == len(list(schema.get_all_operations())), "every operation was exercised"
-    assert figures["errors_logged_by_service"] == 0, "the service logged errors; see var/test-logs"
+    fuzz.check_figures(service.log_text())
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +53,7 @@ def real_data(tasks_service) -> dict:
     }
 
 
-@schema.parametrize()
-@settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))
+@fuzz.schema.parametrize()
+@FUZZ_SETTINGS
 def test_no_request_makes_the_tasks_service_fail_or_break_its_schema(case, tasks_service, real_data):
-    aim_at_real_data(case, "tasks", real_data["ids"], real_data["actors"])
-    case.call_and_validate(base_url=tasks_service.url, checks=[not_a_server_error, response_schema_conformance])
-    examples_run[case.operation.label] += 1
+    fuzz.call(case, tasks_service.url, real_data["ids"], real_data["actors"])

@@ -7,16 +7,20 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from services.common.db import session_scope
+from services.common.contracts import AttendanceMarked, Presence
 from services.common.dispatch import Tombstone
+from services.common.envelope import Envelope
 from services.tasks.attendance_models import Attendance
 from services.tasks.attendance_retention import reduce_to_counts
-from services.tasks.events import member_erased
+from services.tasks.consumers import member_erased
 from services.tasks.models import Task, TaskAcceptance
 from tests.support.service_tokens import signed_headers
-from tests.tasks.conftest import ADMIN, coordinator, new_organization, post_task, volunteer
+from tests.support.tasks_app import ADMIN, coordinator, new_organization, post_task, volunteer
+from tests.support.topic_reading import read_topic
 from tests.tasks.test_committees import coalition
 
 
@@ -104,7 +108,8 @@ def test_the_unmarked_count_as_attended_after_72_hours_and_volunteers_see_their_
 
     record = sqlite_client.get(f"/members/{alma}/attendance", headers=volunteer(alma))
     assert record.status_code == 200
-    assert record.json() == {"member_id": alma, "tasks_attended": 1, "minutes": 120, "no_shows": 1, "excused": 0}
+    assert {key: value for key, value in record.json().items() if key != "history"} == {
+        "member_id": alma, "tasks_attended": 1, "minutes": 120, "no_shows": 1, "excused": 0}
     [shown] = [v for v in sqlite_client.get(f"/tasks/{long_ago['id']}/attendance", headers=ADMIN).json()["volunteers"]]
     assert (shown["presence"], shown["marked_by"]) == ("attended", "assumed")
     assert sqlite_client.get(f"/members/{alma}/attendance", headers=volunteer(bao)).status_code == 403
@@ -172,6 +177,7 @@ def test_after_a_year_who_was_where_is_reduced_to_counts_that_keep_every_total(s
 
     def counts():
         record = sqlite_client.get(f"/members/{alma}/attendance", headers=volunteer(alma)).json()
+        record.pop("history")  # the tasks themselves go: see below
         by_organization = sqlite_client.get("/attendance/totals", params={"organization_id": organization.id},
                                             headers=organization.coordinator).json()["months"]
         by_committee = sqlite_client.get("/attendance/totals", params={"committee_id": world.committee["id"]},
@@ -186,6 +192,8 @@ def test_after_a_year_who_was_where_is_reduced_to_counts_that_keep_every_total(s
     assert counts() == before  # the same figures, from counts now
     assert before[0] | {"member_id": None} == {"member_id": None, "tasks_attended": 2, "minutes": 180,
                                                "no_shows": 0, "excused": 0}
+    history = sqlite_client.get(f"/members/{alma}/attendance", headers=volunteer(alma)).json()["history"]
+    assert [given["task_id"] for given in history] == [recent["id"]]  # the old task is a count now, not a line
 
     with session_scope(sqlite_client.app.state.runtime.engine) as session:
         left = {(row.task_id, row.member_id) for row in session.exec(select(TaskAcceptance))
@@ -196,3 +204,70 @@ def test_after_a_year_who_was_where_is_reduced_to_counts_that_keep_every_total(s
         member_erased(session, Tombstone(topic="members.state", key=alma, partition=0))
     erased = sqlite_client.get(f"/members/{alma}/attendance", headers=volunteer(alma)).json()
     assert (erased["tasks_attended"], erased["minutes"]) == (0, 0)  # erasure takes the counts too
+
+
+@pytest.mark.kafka
+def test_each_mark_is_published_for_matching_keyed_by_member_with_ids_only(sqlite_client, sqlite_settings,
+                                                                          kafka_bootstrap):
+    organization = new_organization(sqlite_client)
+    task = ended(sqlite_client, post_task(sqlite_client, organization), hours_ago=2)
+    stayed_home, fell_ill = members(2)
+    accepted(sqlite_client, task, stayed_home, fell_ill)
+    assert mark(sqlite_client, task, stayed_home, organization.coordinator, presence="no_show").status_code == 200
+    assert mark(sqlite_client, task, fell_ill, volunteer(fell_ill), presence="excused").status_code == 200
+    # On second thought: they did come, late.
+    assert mark(sqlite_client, task, stayed_home, organization.coordinator, presence="attended").status_code == 200
+
+    records = read_topic(kafka_bootstrap, sqlite_settings.topics.attendance_events, lambda rs: len(rs) >= 3)
+    facts = [(record.key.decode(), Envelope.from_bytes(record.value)) for record in records]
+    assert {envelope.type for _, envelope in facts} == {"attendance.marked"}
+    marks = [(key, AttendanceMarked.model_validate(envelope.data)) for key, envelope in facts]
+    assert all(key == str(fact.member_id) and str(fact.task_id) == task["id"] for key, fact in marks)
+    of_stayed_home = [fact.presence for key, fact in marks if key == stayed_home]
+    assert of_stayed_home == [Presence.no_show, Presence.attended]  # in order: one member's marks share a partition
+    assert [fact.presence for key, fact in marks if key == fell_ill] == [Presence.excused]
+    assert marks[0][1].task_ended_at == datetime.fromisoformat(
+        sqlite_client.get(f"/tasks/{task['id']}", headers=ADMIN).json()["ends_at"]).astimezone(UTC)
+    assert task["title"].encode() not in b"".join(record.value for record in records)
+
+
+def test_a_volunteer_sees_the_tasks_they_gave_time_to_newest_first(sqlite_client):
+    organization = new_organization(sqlite_client)
+    older = ended(sqlite_client, post_task(sqlite_client, organization, title="Sort the food bank"), hours_ago=100)
+    newer = ended(sqlite_client, post_task(sqlite_client, organization, title="Rally signs"), hours_ago=2, hours=1)
+    upcoming = post_task(sqlite_client, organization, title="Next week's clinic")
+    alma, bao = members(2)
+    accepted(sqlite_client, older, alma)
+    accepted(sqlite_client, newer, alma, bao)
+    accepted(sqlite_client, upcoming, alma)
+    assert mark(sqlite_client, newer, alma, organization.coordinator, presence="attended", minutes=45).status_code == 200
+
+    history = sqlite_client.get(f"/members/{alma}/attendance", headers=volunteer(alma)).json()["history"]
+    assert [(given["title"], given["presence"], given["minutes"], given["marked_by"]) for given in history] == [
+        ("Rally signs", "attended", 45, "coordinator"), ("Sort the food bank", "attended", 180, "assumed")]
+    assert history[0]["time_zone"] == "America/Toronto" and history[0]["ends_at"] > history[1]["ends_at"]
+    assert bao not in str(history)  # only their own
+
+
+def test_records_by_member_are_for_those_who_manage_the_scope_and_bounded_by_month(sqlite_client):
+    world = coalition(sqlite_client)
+    task = ended(sqlite_client, world.task, hours_ago=80, hours=2)
+    alma, bao = members(2)
+    accepted(sqlite_client, task, alma, bao)
+    assert mark(sqlite_client, task, bao, world.lead, presence="no_show").status_code == 200
+    month = datetime.fromisoformat(
+        sqlite_client.get(f"/tasks/{task['id']}", headers=ADMIN).json()["ends_at"]).strftime("%Y-%m")
+
+    found = sqlite_client.get("/attendance/records", params={"committee_id": world.committee["id"], "since": month,
+                                                             "until": month}, headers=world.lead)
+    assert found.status_code == 200, found.text
+    assert sorted((r["member_id"], r["presence"], r["minutes"], r["month"]) for r in found.json()["records"]) == sorted(
+        [(alma, "attended", 120, month), (bao, "no_show", 0, month)])
+    later = sqlite_client.get("/attendance/records", params={"committee_id": world.committee["id"], "since": "2999-01"},
+                              headers=world.lead)
+    assert later.json()["records"] == []
+    bad = sqlite_client.get("/attendance/records", params={"committee_id": world.committee["id"], "since": "2026-13"},
+                            headers=world.lead)
+    assert bad.status_code == 422 and "YYYY-MM" in bad.text
+    assert sqlite_client.get("/attendance/records", params={"organization_id": world.organization.id},
+                             headers=world.lead).status_code == 403

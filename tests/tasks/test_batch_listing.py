@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from services.tasks.listing import MAX_IDS, MAX_SKILLS
-from tests.tasks.conftest import new_organization, post_task, soon
+from tests.support.tasks_app import new_organization, post_task, soon
 
 pytestmark = pytest.mark.kafka
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.support.service_tokens import SignedHeaders, signed_headers
-from tests.tasks.conftest import ADMIN, SYSTEM, Organization, coordinator, new_organization, post_task, task_payload, volunteer
+from tests.support.tasks_app import ADMIN, SYSTEM, Organization, coordinator, new_organization, post_task, task_payload, volunteer
 
 pytestmark = pytest.mark.kafka
 
@@ -78,6 +78,11 @@ def attempts(world: Coalition) -> dict:
         "limit it to members": (lambda c, h: c.patch(task_path, json={"members_only": True}, headers=h), MANAGERS),
         "see its address": (lambda c, h: c.get(f"{task_path}/address", headers=h), MANAGERS),
         "close it": (lambda c, h: c.post(f"{task_path}/close", headers=h), MANAGERS),
+        "see who came to it": (lambda c, h: c.get(f"{task_path}/attendance", headers=h), MANAGERS),
+        "read the committee's attendance totals":
+            (lambda c, h: c.get("/attendance/totals", params={"committee_id": world.committee["id"]}, headers=h), MANAGERS),
+        "read who came, by member, to export with names":
+            (lambda c, h: c.get("/attendance/records", params={"committee_id": world.committee["id"]}, headers=h), MANAGERS),
     }
 
 

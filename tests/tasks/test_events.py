@@ -9,10 +9,10 @@ import pytest
 
 from services.common.contracts import FillChanged, OfferChanged, OfferStatus, TaskState
 from services.common.envelope import Envelope, wrap
-from tests.members.kafka_helpers import produce, read_topic
+from tests.support.topic_reading import produce, read_topic
 from tests.support.processes import eventually
 from tests.support.service_tokens import signed_headers
-from tests.tasks.conftest import ADMIN, new_organization, post_task, volunteer
+from tests.support.tasks_app import ADMIN, new_organization, post_task, volunteer
 
 pytestmark = pytest.mark.kafka
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tests.support.service_tokens import signed_headers
-from tests.tasks.conftest import ADMIN, coordinator, new_organization, post_task, task_payload, volunteer
+from tests.support.tasks_app import ADMIN, coordinator, new_organization, post_task, task_payload, volunteer
 
 pytestmark = pytest.mark.kafka
 

@@ -8,9 +8,9 @@ import pytest
 from services.common.db import make_engine
 from services.common.envelope import Envelope
 from services.tasks.events import republish
-from tests.members.kafka_helpers import read_topic
+from tests.support.topic_reading import read_topic
 from tests.support.infra import delete_topics_with_prefix, new_topic_prefix
-from tests.tasks.conftest import new_organization, post_task, tasks_settings
+from tests.support.tasks_app import new_organization, post_task, tasks_settings
 
 pytestmark = pytest.mark.kafka
 

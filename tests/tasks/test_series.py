@@ -17,9 +17,9 @@ from services.tasks import series
 from services.tasks.config import Settings
 from services.tasks.handlers import Context
 from services.tasks.main import create_app
-from tests.members.kafka_helpers import read_topic
+from tests.support.topic_reading import read_topic
 from tests.support.service_tokens import calling_as
-from tests.tasks.conftest import ADMIN, SYSTEM, coordinator, new_organization, soon, task_payload
+from tests.support.tasks_app import ADMIN, SYSTEM, coordinator, new_organization, soon, task_payload
 from tests.tasks.test_committees import coalition, name_lead, new_committee
 
 pytestmark = pytest.mark.kafka

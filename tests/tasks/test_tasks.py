@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from services.common.problems import Invalid
 from services.tasks.main import create_app
 from services.tasks.skills import SkillCatalogue
-from tests.members.conftest import ADMIN as MEMBERS_ADMIN
-from tests.members.kafka_helpers import read_topic
+from tests.support.members_app import ADMIN as MEMBERS_ADMIN
+from tests.support.topic_reading import read_topic
 from tests.support.infra import new_sqlite_database, new_topic_prefix
 from tests.support.processes import free_port
-from tests.tasks.conftest import ADMIN, new_organization, post_task, soon, task_payload, tasks_settings
+from tests.support.tasks_app import ADMIN, new_organization, post_task, soon, task_payload, tasks_settings
 
 pytestmark = pytest.mark.kafka
 

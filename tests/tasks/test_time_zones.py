@@ -7,8 +7,8 @@ import pytest
 
 from services.common.contracts import TaskState
 from services.common.envelope import Envelope
-from tests.members.kafka_helpers import read_topic
-from tests.tasks.conftest import new_organization, post_task, task_payload
+from tests.support.topic_reading import read_topic
+from tests.support.tasks_app import new_organization, post_task, task_payload
 
 
 @pytest.mark.postgres

@@ -10,6 +10,7 @@ from gateway.schema.catalogue.types import Area, OpenTaskFilter, PublicTask, Pub
 from gateway.schema.context import Info
 from gateway.schema.pagination import DEFAULT_PAGE_SIZE, window
 from services.common.http_api import SLUG_PATTERN
+from services.common.languages import LANGUAGES
 from services.common.problems import Invalid
 
 MAX_FILTER_SKILLS = 20  # what the tasks service takes in one listing
@@ -58,6 +59,10 @@ class CatalogueQueries:
     @strawberry.field(description="The areas tasks and volunteers can be in.")
     async def areas(self, info: Info) -> list[Area]:
         return [Area.from_service(area) for area in await info.context.loaders.areas()]
+
+    @strawberry.field(description="Language codes (BCP 47) members and tasks choose from, in the order forms offer them.")
+    def languages(self) -> list[str]:
+        return list(LANGUAGES)
 
     @strawberry.field(description="The coalition's time zone (IANA name): where a task happens unless its "
                                   "coordinator names another.")

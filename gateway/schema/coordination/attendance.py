@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import enum
 import io
+import logging
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import strawberry
 
@@ -19,6 +21,9 @@ from gateway.schema.permissions import COORDINATOR, VOLUNTEER
 from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem, returns_problems
 from gateway.schema.wire import parse_id
 from services.common.problems import NotFound as NotFoundError
+
+log = logging.getLogger(__name__)
+NAMES_PURPOSE = "attendance_export"  # the members service's audited purpose code
 
 
 @strawberry.enum(description="Whether a volunteer who accepted a task came to it.")
@@ -57,12 +62,34 @@ class TaskAttendance:
     volunteers: list[AttendanceMark]
 
 
+@strawberry.type(description="One ended task you had accepted, and whether you came.")
+class TaskGiven:
+    task_id: strawberry.ID
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime
+    time_zone: str = strawberry.field(description="The task's IANA time zone: its times are shown in it")
+    presence: Presence | None = strawberry.field(description="Null: not marked yet")
+    minutes: int
+    marked_by: MarkedBy | None
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> "TaskGiven":
+        return cls(task_id=strawberry.ID(str(data["task_id"])), title=data["title"],
+                   starts_at=datetime.fromisoformat(data["starts_at"]) if data["starts_at"] else None,
+                   ends_at=datetime.fromisoformat(data["ends_at"]), time_zone=data["time_zone"],
+                   presence=Presence(data["presence"]) if data["presence"] else None, minutes=data["minutes"],
+                   marked_by=MarkedBy(data["marked_by"]) if data["marked_by"] else None)
+
+
 @strawberry.type(description="Your own volunteering: tasks you came to and the time you gave.")
 class VolunteerRecord:
     tasks_attended: int
     minutes: int
     no_shows: int
     excused: int
+    history: list[TaskGiven] = strawberry.field(
+        description="Ended tasks you accepted, newest first; after a year they are kept as counts only")
 
 
 @strawberry.type(description="One month's counts, in the tasks' own time zones.")
@@ -90,6 +117,31 @@ class AttendanceTotals:
         return out.getvalue()
 
 
+@strawberry.type(description="Who came, with names: one line per volunteer and task. Each name read is "
+                              "recorded in that volunteer's own log of who read their data.")
+class AttendanceExport:
+    csv: str = strawberry.field(description="month, date, task, volunteer, attendance, hours")
+    rows: int
+    names_read: int = strawberry.field(description="Volunteers whose name was read (and told so in their log)")
+
+
+UNKNOWN_NAME = "(name not kept)"  # an erased member: the platform keeps no name for them
+
+
+def export_csv(records: list[dict[str, Any]], names: dict[str, str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["month", "date", "task", "volunteer", "attendance", "hours"])
+    for record in records:
+        ended = datetime.fromisoformat(record["ends_at"]).astimezone(ZoneInfo(record["time_zone"]))
+        writer.writerow([record["month"], ended.date().isoformat(), record["title"],
+                         names.get(str(record["member_id"]), UNKNOWN_NAME), record["presence"] or "not marked",
+                         f"{record['minutes'] / 60:.1f}"])
+    return out.getvalue()
+
+
+ExportResult = Annotated[AttendanceExport | ValidationProblem | NotAllowed | NotFound | Unavailable,
+                         strawberry.union("AttendanceExportResult")]
 AttendanceResult = Annotated[AttendanceMark | ValidationProblem | NotAllowed | NotFound | StateConflict | Unavailable,
                              strawberry.union("AttendanceResult")]
 TotalsResult = Annotated[AttendanceTotals | ValidationProblem | NotAllowed | NotFound | Unavailable,
@@ -114,18 +166,23 @@ class AttendanceQueries:
         data = await info.context.clients.tasks.volunteer_record(await info.context.actor(),
                                                                  await info.context.member_id())
         return VolunteerRecord(tasks_attended=data["tasks_attended"], minutes=data["minutes"],
-                               no_shows=data["no_shows"], excused=data["excused"])
+                               no_shows=data["no_shows"], excused=data["excused"],
+                               history=[TaskGiven.from_service(given) for given in data.get("history", [])])
 
     @strawberry.field(description="Counts per month for an organization you act for or a committee you lead "
                                   "(one of the two); no names.", permission_classes=COORDINATOR)
     @returns_problems(TotalsResult)
     async def attendance_totals(self, info: Info, organization_id: strawberry.ID | None = None,
                                 committee_id: strawberry.ID | None = None) -> TotalsResult:
-        scope = {"organization_id": parse_id(organization_id, "organizationId") if organization_id else None,
-                 "committee_id": parse_id(committee_id, "committeeId") if committee_id else None}
-        data = await info.context.clients.tasks.attendance_totals(
-            await info.context.actor(), **{key: str(value) for key, value in scope.items() if value})
+        data = await info.context.clients.tasks.attendance_totals(await info.context.actor(),
+                                                                  **_scope(organization_id, committee_id))
         return AttendanceTotals(months=[MonthTotal(**month) for month in data["months"]])
+
+
+def _scope(organization_id: strawberry.ID | None, committee_id: strawberry.ID | None) -> dict[str, str]:
+    scope = {"organization_id": parse_id(organization_id, "organizationId") if organization_id else None,
+             "committee_id": parse_id(committee_id, "committeeId") if committee_id else None}
+    return {key: str(value) for key, value in scope.items() if value}
 
 
 @strawberry.type
@@ -150,3 +207,23 @@ class AttendanceMutations:
             await info.context.actor(), parse_id(task_id, "taskId"), await info.context.member_id(),
             {"presence": "excused"})
         return AttendanceMark.from_service(data)
+
+    @strawberry.mutation(description="Download who came, with names, for an organization you act for or a committee "
+                                     "you lead, between two months (YYYY-MM, both optional). A deliberate choice: "
+                                     "each volunteer's own log records that their name was read, by you, for this.",
+                         permission_classes=COORDINATOR)
+    @returns_problems(ExportResult)
+    async def export_attendance_with_names(self, info: Info, organization_id: strawberry.ID | None = None,
+                                           committee_id: strawberry.ID | None = None, since: str | None = None,
+                                           until: str | None = None) -> ExportResult:
+        actor = await info.context.actor()
+        months = {key: value for key, value in (("since", since), ("until", until)) if value}
+        found = await info.context.clients.tasks.attendance_records(actor, **_scope(organization_id, committee_id),
+                                                                    **months)
+        records = found["records"]
+        named = await info.context.clients.members.names(
+            actor, [UUID(str(record["member_id"])) for record in records], NAMES_PURPOSE) if records else {"names": []}
+        names = {str(entry["member_id"]): entry["display_name"] for entry in named["names"]}
+        log.info("attendance exported with names: %s rows, %s names read, by %s %s", len(records), len(names),
+                 actor.role, actor.id)
+        return AttendanceExport(csv=export_csv(records, names), rows=len(records), names_read=len(names))

@@ -10,6 +10,7 @@ from gateway.schema.catalogue.types import SkillNeed
 from gateway.schema.context import Info
 from gateway.schema.coordination.diagnosis import FillDiagnosis
 from gateway.schema.enums import Fluency, OfferStatus, SkillLevel, TaskStatus, Urgency, from_wire
+from gateway.schema.offers.reasons import OfferReason, reasons_from_service
 from gateway.schema.pagination import PageInfo
 from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem
 from gateway.schema.volunteers.types import ContactDetails
@@ -21,7 +22,7 @@ from services.common.problems import NotFound as NotFoundError
 class TaskOffer:
     id: strawberry.ID
     status: OfferStatus
-    reasons: list[str]
+    reasons: list[OfferReason]
     created_at: datetime | None
     expires_at: datetime | None
     member_id: strawberry.ID | None = strawberry.field(description="Set once the volunteer accepted")
@@ -30,7 +31,7 @@ class TaskOffer:
     def from_service(cls, data: dict[str, Any]) -> "TaskOffer":
         status = OfferStatus(data["status"])
         accepted = status is OfferStatus.ACCEPTED
-        return cls(id=strawberry.ID(str(data["id"])), status=status, reasons=list(data.get("reasons") or []),
+        return cls(id=strawberry.ID(str(data["id"])), status=status, reasons=reasons_from_service(data),
                    created_at=parse_datetime(data.get("created_at")), expires_at=parse_datetime(data.get("expires_at")),
                    member_id=strawberry.ID(str(data["member_id"])) if accepted else None)
 

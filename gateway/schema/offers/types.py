@@ -9,18 +9,19 @@ import strawberry
 from gateway.schema.catalogue.types import PublicTask
 from gateway.schema.context import Info
 from gateway.schema.enums import OfferStatus
+from gateway.schema.offers.reasons import OfferReason, reasons_from_service
 from gateway.schema.pagination import PageInfo
 from gateway.schema.problems import NotAllowed, NotFound, OfferNotPending, StateConflict, TaskFilled, Unavailable
 from gateway.schema.wire import parse_datetime
 from services.common.problems import DomainError
 
 
-@strawberry.type(description="A task offered to you, with the reasons you were asked, in plain words.")
+@strawberry.type(description="A task offered to you, with the reasons you were asked.")
 class Offer:
     id: strawberry.ID
     task_id: strawberry.ID
     status: OfferStatus
-    reasons: list[str]
+    reasons: list[OfferReason]
     task_title: str | None
     expires_at: datetime | None
     created_at: datetime | None
@@ -30,7 +31,7 @@ class Offer:
     def from_service(cls, data: dict[str, Any]) -> "Offer":
         return cls(
             id=strawberry.ID(str(data["id"])), task_id=strawberry.ID(str(data["task_id"])),
-            status=OfferStatus(data["status"]), reasons=list(data.get("reasons") or []),
+            status=OfferStatus(data["status"]), reasons=reasons_from_service(data),
             task_title=data.get("task_title"), expires_at=parse_datetime(data.get("expires_at")),
             created_at=parse_datetime(data.get("created_at")), withdrawn_because=data.get("withdrawn_because"),
         )

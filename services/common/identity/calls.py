@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from uuid import UUID
 
 import httpx
@@ -15,6 +16,6 @@ class SignedCalls(httpx.Auth):
     def __init__(self, issuer: TokenIssuer, audience: str, role: str, actor_id: UUID | str | None = None):
         self.issuer, self.audience, self.role, self.actor_id = issuer, audience, role, actor_id
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self.issuer.issue(self.audience, self.role, self.actor_id)}"
         yield request

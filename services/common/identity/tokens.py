@@ -9,10 +9,13 @@ given, the audience, the expiry, and that the issuer may assert the role it clai
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from services.common.identity.keys import SigningKey, TrustedKey
 from services.common.problems import DomainError, Forbidden
@@ -62,7 +65,7 @@ class TokenIssuer:
     """Signs tokens as ``issuer`` with its current signing key."""
 
     def __init__(self, issuer: str, signing_key: SigningKey, ttl_seconds: int = DEFAULT_TTL_SECONDS,
-                 clock=time.time):
+                 clock: Callable[[], float] = time.time) -> None:
         if not 0 < ttl_seconds <= MAX_LIFETIME_SECONDS:
             raise ValueError(f"a service token lives 1 to {MAX_LIFETIME_SECONDS} seconds, not {ttl_seconds}")
         self.issuer = issuer
@@ -72,7 +75,7 @@ class TokenIssuer:
 
     def issue(self, audience: str, role: str, actor_id: UUID | str | None = None) -> str:
         now = int(self._clock())
-        claims: dict = {"iss": self.issuer, "aud": audience, "role": role, "iat": now, "exp": now + self._ttl}
+        claims: dict[str, Any] = {"iss": self.issuer, "aud": audience, "role": role, "iat": now, "exp": now + self._ttl}
         if actor_id is not None:
             claims["sub"] = str(actor_id)
         return jwt.encode(claims, self._key.private_key, algorithm=ALGORITHM, headers={"kid": self._key.kid})
@@ -97,9 +100,9 @@ class TokenVerifier:
             raise Forbidden(f"the issuer {issuer!r} may not act as {role!r} here")
         return ServiceClaims(issuer, self.audience, role, _actor_id(claims.get("sub")), claims["iat"], claims["exp"])
 
-    def _decode(self, token: str, key, issuer: str) -> dict:
+    def _decode(self, token: str, key: Ed25519PublicKey, issuer: str) -> dict[str, Any]:
         try:
-            claims = jwt.decode(token, key, algorithms=[ALGORITHM], audience=self.audience, issuer=issuer,
+            claims: dict[str, Any] = jwt.decode(token, key, algorithms=[ALGORITHM], audience=self.audience, issuer=issuer,
                                 leeway=LEEWAY_SECONDS, options={"require": _REQUIRED_CLAIMS, "strict_aud": True})
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("the service token expired; the caller must sign a new one") from None
@@ -113,7 +116,7 @@ class TokenVerifier:
         return claims
 
 
-def _are_ints(*values) -> bool:
+def _are_ints(*values: object) -> bool:
     return all(isinstance(value, int) and not isinstance(value, bool) for value in values)
 
 
@@ -129,7 +132,7 @@ def _unverified_issuer_and_kid(token: str) -> tuple[str, str]:
     return issuer, kid
 
 
-def _actor_id(subject) -> UUID | None:
+def _actor_id(subject: object) -> UUID | None:
     if subject is None:
         return None
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from hashlib import blake2b
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from services.common.contracts import (
@@ -28,6 +29,9 @@ from services.common.contracts import (
 from .availability import WeeklyMinutes, shared, shared_nested, weekly_minutes
 from .geography import NO_REACH, Geography, ReachSpec
 
+if TYPE_CHECKING:
+    from .reasons import Reason
+
 
 @dataclass(frozen=True, slots=True)
 class ScoreWeights:
@@ -36,9 +40,11 @@ class ScoreWeights:
     skill: float = 1.0
     availability: float = 1.0
     fairness: float = 1.0
+    # At most this much is taken off for not coming repeatedly (see ``scoring.missed``).
+    reliability: float = 0.5
 
     def __post_init__(self) -> None:
-        for name in ("skill", "availability", "fairness"):
+        for name in ("skill", "availability", "fairness", "reliability"):
             if getattr(self, name) < 0:
                 raise ValueError(f"score weight {name!r} must not be negative")
 
@@ -48,12 +54,15 @@ class MemberLoad:
     """What the matching service knows of a member's current commitments.
 
     ``busy`` holds the (start, end) of tasks the member already accepted, as aware datetimes.
+    ``no_shows`` counts the tasks lately ended that the member accepted and did not come to,
+    without a word (excused absences are not counted).
     """
 
     tasks_this_month: int = 0
     recent_tasks: int = 0
     last_offered_at: datetime | None = None
     busy: tuple[tuple[datetime, datetime], ...] = ()
+    no_shows: int = 0
 
 
 NO_LOAD = MemberLoad()
@@ -61,11 +70,11 @@ NO_LOAD = MemberLoad()
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A member the task may be offered to, with the plain-words reasons shown on the offer."""
+    """A member the task may be offered to, with the reasons shown on the offer (as data)."""
 
     member_id: UUID
     score: float
-    reasons: list[str]
+    reasons: list[Reason]
 
 
 def stable_hash64(identifier: UUID) -> int:

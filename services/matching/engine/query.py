@@ -16,6 +16,7 @@ from .model import MemberLoad, MemberProfile, stable_hash64
 class TaskQuery:
     def __init__(self, task: TaskState, tz: tzinfo, now: datetime, geography: Geography | None = None) -> None:
         self.task = task
+        self.tz = tz  # the coalition's zone, in which the window's wall-clock segments are read
         self.geography = geography or Geography()
         self.window: TaskWindow = task_window(task, tz, now)
         self.needs: tuple[tuple[str, int], ...] = tuple(

@@ -1,130 +1,116 @@
-"""Why a member was picked, in plain words shown to the volunteer and the coordinator.
+"""Why a member was picked, as data shown to the volunteer and the coordinator in their language.
 
-For example ``["legal knowledge: expert", "speaks Spanish", "free Saturday 10:00-14:00"]``.
-Only matching data appears here (skills, languages, free time, area), never anything personal.
+For example a skill at a level, a shared language and its fluency, the member's free stretches
+within the task's time (as instants), the task's area. The readers (web pages, mails) word them;
+only matching data appears here (skills, languages, free time, public areas), never anything
+personal, and nothing that could shame anyone (a member's load is mentioned only when it is none).
+
+A ``Reason`` is a plain named tuple with the fields of the offer event's ``OfferReason`` (which
+it becomes only for the offers actually made, ``OfferReason.model_validate(reason,
+from_attributes=True)``): building validated models for every candidate returned made a 60-member
+answer several times slower, and a frozen dataclass of this many fields costs twice a tuple.
 """
 
 from __future__ import annotations
 
 import functools
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import NamedTuple
 
-from services.common.contracts import Fluency, SkillLevel
+from services.common.contracts import Fluency, ReasonKind, SkillLevel
 
-from .availability import MINUTES_PER_DAY, Segment, free_pieces
+from .availability import Segment, free_pieces
 from .model import MemberLoad, MemberProfile
 from .query import TaskQuery
 
-# English names for the languages coalitions most often work in; other codes are shown as given.
-LANGUAGE_NAMES = {
-    "am": "Amharic",
-    "ar": "Arabic",
-    "asl": "American Sign Language",
-    "bn": "Bengali",
-    "de": "German",
-    "en": "English",
-    "es": "Spanish",
-    "fa": "Persian",
-    "fcs": "Quebec Sign Language",
-    "fr": "French",
-    "hi": "Hindi",
-    "ht": "Haitian Creole",
-    "it": "Italian",
-    "ko": "Korean",
-    "pa": "Punjabi",
-    "pl": "Polish",
-    "prs": "Dari",
-    "ps": "Pashto",
-    "pt": "Portuguese",
-    "ru": "Russian",
-    "so": "Somali",
-    "sw": "Swahili",
-    "ta": "Tamil",
-    "ti": "Tigrinya",
-    "tl": "Tagalog",
-    "tr": "Turkish",
-    "uk": "Ukrainian",
-    "ur": "Urdu",
-    "vi": "Vietnamese",
-    "yue": "Cantonese",
-    "zh": "Chinese",
-}
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-# How many free stretches a reason lists before it stops.
+# How many free stretches a reason lists before it says there are more.
 MAX_FREE_PIECES = 2
+# The enums by value: a dict lookup is cheaper than calling the enum for every candidate.
+LEVELS: dict[int, SkillLevel] = {int(level): level for level in SkillLevel}
+FLUENCIES: dict[int, Fluency] = {int(fluency): fluency for fluency in Fluency}
 
 
-@functools.cache
-def skill_words(slug: str) -> str:
-    return slug.replace("-", " ").replace("_", " ").strip()
+class FreeWindow(NamedTuple):
+    start: datetime  # in UTC
+    end: datetime
 
 
-@functools.cache
-def language_name(code: str) -> str:
-    code = code.lower()
-    return LANGUAGE_NAMES.get(code) or LANGUAGE_NAMES.get(code.split("-", 1)[0]) or code
+class Reason(NamedTuple):
+    """One reason; ``kind`` says which fields it fills (see ``contracts.ReasonKind``)."""
+
+    kind: ReasonKind
+    skill: str | None = None
+    level: SkillLevel | None = None
+    language: str | None = None
+    fluency: Fluency | None = None
+    windows: tuple[FreeWindow, ...] = ()
+    more_windows: bool = False
+    share_percent: int | None = None
+    before_deadline: bool = False
+    area: str | None = None
+    area_name: str | None = None
+    own_area: bool = False
+    distance_km: int | None = None
+    recent_tasks: int | None = None
 
 
-def reasons_for(query: TaskQuery, profile: MemberProfile, load: MemberLoad) -> list[str]:
+def reasons_for(query: TaskQuery, profile: MemberProfile, load: MemberLoad) -> list[Reason]:
     reasons = [
-        f"{skill_words(skill)}: {SkillLevel(profile.skill_levels[skill]).name}"
+        Reason(kind=ReasonKind.skill, skill=skill, level=LEVELS[profile.skill_levels[skill]])
         for skill, _ in query.needs
     ]
     spoken = query.shared_language(profile)
     if spoken is not None:
-        reasons.append(_speaks(*spoken))
+        code, fluency = spoken
+        reasons.append(Reason(kind=ReasonKind.language, language=code, fluency=FLUENCIES[fluency]))
     free = _free_time(query, profile)
-    if free:
+    if free is not None:
         reasons.append(free)
     if query.task.remote:
-        reasons.append("open to remote work")
+        reasons.append(Reason(kind=ReasonKind.remote))
     elif query.task.area is not None:
-        reasons.append(_place(query, profile))
+        reasons.append(_place(query, query.task.area, profile))
     if load.recent_tasks <= 0:
-        reasons.append("no recent tasks")
+        reasons.append(Reason(kind=ReasonKind.recent_load, recent_tasks=0))
     return reasons
 
 
-def _place(query: TaskQuery, profile: MemberProfile) -> str:
-    """"in Glanbrook", and how far it is when it is not the member's own area."""
-    area, geography = query.task.area, query.geography
-    if area is None:  # a task with no place has nothing to say here
-        return ""
-    words = f"in {geography.name(area)}"
-    if profile.area is None or profile.area == area:
-        return words
-    distance = geography.distance_km(profile.area, area)
-    return words if distance is None else f"{words}, about {max(1, round(distance))} km from your area"
+def _place(query: TaskQuery, area: str, profile: MemberProfile) -> Reason:
+    """The task's area, and how far it is when it is not the member's own area."""
+    geography = query.geography
+    own = profile.area == area
+    distance = None if own or profile.area is None else geography.distance_km(profile.area, area)
+    return Reason(kind=ReasonKind.place, area=area, area_name=geography.name(area), own_area=own,
+                  distance_km=None if distance is None else max(1, round(distance)))
 
 
-def _speaks(code: str, fluency: int) -> str:
-    words = f"speaks {language_name(code)}"
-    return words if fluency >= Fluency.fluent else f"{words} ({Fluency(fluency).name})"
-
-
-def _free_time(query: TaskQuery, profile: MemberProfile) -> str:
+def _free_time(query: TaskQuery, profile: MemberProfile) -> Reason | None:
     window = query.window
     limit = 1 if window.flexible else MAX_FREE_PIECES + 1
     pieces = free_pieces(profile.weekly, profile.unavailable, window.segments, limit)
     if not pieces:
-        return ""
+        return None
+    shown = pieces[:MAX_FREE_PIECES]
+    windows = tuple([_as_window(piece, query.tz) for piece in shown])
     if window.flexible:
-        deadline = ", before the deadline" if window.has_deadline else ""
-        return f"free {_piece_words(pieces[0])}{deadline}"
-    words = "free " + " and ".join(_piece_words(p) for p in pieces[:MAX_FREE_PIECES])
-    if len(pieces) > MAX_FREE_PIECES:
-        words += ", and more"
+        return Reason(kind=ReasonKind.free_time, windows=windows, before_deadline=window.has_deadline)
     free = sum(end - start for _, _, start, end in pieces)
+    share = None
     if len(pieces) <= MAX_FREE_PIECES and free < window.minutes:
-        words += f" ({100 * free // window.minutes}% of the task's time)"
-    return words
+        share = 100 * free // window.minutes
+    return Reason(kind=ReasonKind.free_time, windows=windows, more_windows=len(pieces) > MAX_FREE_PIECES,
+                  share_percent=share)
 
 
-def _piece_words(piece: Segment) -> str:
-    _, weekday, start, end = piece
-    return f"{WEEKDAY_NAMES[weekday]} {_clock(start)}-{_clock(end)}"
+def _as_window(piece: Segment, tz: tzinfo) -> FreeWindow:
+    """A free stretch of one local date (wall-clock minutes in the coalition's zone) as instants."""
+    ordinal, _, start, end = piece
+    day = date.fromordinal(ordinal)
+    return FreeWindow(_instant(day, start, tz), _instant(day, end, tz))
 
 
-def _clock(minute: int) -> str:
-    if minute == MINUTES_PER_DAY:
-        return "24:00"
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+@functools.lru_cache(maxsize=4096)  # the same few task days and window edges, for every candidate
+def _instant(day: date, minute: int, tz: tzinfo) -> datetime:
+    # Aware arithmetic on one tzinfo is wall-clock arithmetic: minute 1440 is the next midnight,
+    # and the offset is the one in force at that wall time (daylight saving included).
+    return (datetime.combine(day, time(), tzinfo=tz) + timedelta(minutes=minute)).astimezone(UTC)

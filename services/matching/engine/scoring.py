@@ -6,7 +6,11 @@ Each part of the score lies in [0, 1] before weighting:
   ranks above someone who just meets the minimum;
 - availability fit: the share of a fixed task's time the member is free for (a flexible task is
   done whenever the member is free, so every eligible member fits it fully);
-- fairness: 1 / (1 + recent tasks), so members with fewer recent tasks rank higher.
+- fairness: 1 / (1 + recent tasks), so members with fewer recent tasks rank higher;
+- less, for someone who lately did not come several times: ``missed`` takes off a share of the
+  reliability weight that grows with each no-show after the first (one is forgiven) and never
+  reaches the whole weight. It lowers the rank gently; it never makes anyone ineligible, and no
+  reason shown on an offer mentions it.
 
 Equal scores are broken by who was offered something least recently (never offered first), then
 by a hash of (member, task) that is stable but different for every task, so the same people are not
@@ -55,6 +59,13 @@ def fairness(load: MemberLoad) -> float:
     return 1.0 / (1 + max(0, load.recent_tasks))
 
 
+def missed(load: MemberLoad) -> float:
+    """The share of the reliability weight taken off: 0 for none or one no-show, then 1/2, 2/3,
+    3/4... (the n-th no-show takes off 1 - 1/n), below 1 however many."""
+    repeated = load.no_shows - 1
+    return 0.0 if repeated <= 0 else 1.0 - 1.0 / (1 + repeated)
+
+
 def staleness(load: MemberLoad) -> float:
     offered = load.last_offered_at
     return _NEVER_OFFERED if offered is None else -offered.timestamp()
@@ -78,6 +89,7 @@ class _Weighing:
         self.flexible = weights.availability if window.flexible else 0.0
         self.full_window = 0 if window.flexible else window.minutes
         self.fairness = weights.fairness
+        self.reliability = weights.reliability
 
     def ceiling(self, first_level: int | None) -> int:
         """The best score at this level on the first skill: top level on the others, free for
@@ -134,7 +146,8 @@ def best_ranked(
             if not query.within_load(profile, load):
                 continue
             if load is not NO_LOAD:
-                score = quantized(loadless + weighing.fairness * fairness(load))
+                # Never above ``hopeful``: the fairness part is at most its weight, and missed >= 0.
+                score = quantized(loadless + weighing.fairness * fairness(load) - weighing.reliability * missed(load))
                 hopeful = (score, staleness(load), spin, key)
             if len(best) < limit:
                 heapq.heappush(best, hopeful)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
@@ -23,7 +24,7 @@ from services.common.contracts import (
     Weekday,
     WeeklyWindow,
 )
-from services.matching.engine import MatchingEngine, MemberLoad
+from services.matching.engine import MatchingEngine, MemberLoad, ScoreWeights
 from services.matching.engine.geography import haversine_km
 
 from .factories import NOW, TORONTO
@@ -224,6 +225,7 @@ loads = st.builds(
     recent_tasks=st.integers(0, 4),
     last_offered_at=st.none() | st.integers(1, 60 * 24 * 60).map(lambda m: NOW - timedelta(minutes=m)),
     busy=st.lists(busy_windows, max_size=2).map(tuple),
+    no_shows=st.integers(0, 4),
 )
 crowds = st.lists(members, min_size=1, max_size=15, unique_by=lambda m: m.member_id)
 
@@ -316,6 +318,28 @@ def test_the_top_few_are_the_head_of_the_full_ranking(scenario, limit):
     assert top == everyone[:limit]
     assert [c.score for c in everyone] == sorted((c.score for c in everyone), reverse=True)
     assert all(c.reasons for c in everyone)
+
+
+@bounded
+@given(scenarios(), st.integers(1, 6))
+def test_no_shows_lower_a_member_gently_never_leave_them_out_and_are_never_given_as_a_reason(scenario, more):
+    crowd, t, load_of, excluded = scenario
+    engine = engine_of(crowd)
+    forgiven = {member_id: replace(load, no_shows=0) for member_id, load in load_of.items()}
+    missed = {m.member_id: replace(load_of.get(m.member_id, MemberLoad()), no_shows=more) for m in crowd}
+
+    before = {c.member_id: c for c in engine.candidates(t, now=NOW, limit=len(crowd), loads=forgiven, excluded=excluded)}
+    after = engine.candidates(t, now=NOW, limit=len(crowd), loads=missed, excluded=excluded)
+
+    assert {c.member_id for c in after} == set(before)  # eligibility does not change
+    most_taken = ScoreWeights().reliability
+    for candidate in after:
+        was = before[candidate.member_id]
+        assert candidate.reasons == was.reasons
+        if more == 1:
+            assert candidate.score == was.score  # one is forgiven
+        else:
+            assert was.score - most_taken < candidate.score < was.score
 
 
 @bounded

@@ -53,7 +53,9 @@ def plain_score(m: MemberState, t: TaskState, load: MemberLoad, weights: ScoreWe
         start, end = local_minute(t.starts_at), local_minute(t.ends_at or t.starts_at + timedelta(hours=1))
         available = len(free_minutes(m, start, end)) / ((end - start) / timedelta(minutes=1))
     fairness = 1 / (1 + max(0, load.recent_tasks))
-    return weights.skill * skill + weights.availability * available + weights.fairness * fairness
+    missed = 1 - 1 / load.no_shows if load.no_shows > 1 else 0.0  # the first is forgiven
+    return weights.skill * skill + weights.availability * available + weights.fairness * fairness \
+        - weights.reliability * missed
 
 
 def local_minute(moment: datetime) -> datetime:
@@ -82,7 +84,7 @@ def free_minutes(m: MemberState, start: datetime, end: datetime) -> set[datetime
 
 weights = st.builds(
     ScoreWeights, skill=st.sampled_from([0.0, 0.5, 1.0, 3.0]), availability=st.sampled_from([0.0, 1.0, 2.0]),
-    fairness=st.sampled_from([0.0, 1.0, 5.0]),
+    fairness=st.sampled_from([0.0, 1.0, 5.0]), reliability=st.sampled_from([0.0, 0.5, 2.0]),
 )
 
 

@@ -3,7 +3,8 @@ tasks accept their whole city, and a task may ask for a least fluency in a langu
 
 from __future__ import annotations
 
-from services.common.contracts import AreaState, Fluency, Reach
+from services.common.contracts import AreaState, Fluency, ReasonKind, Reach
+from services.matching.engine.reasons import Reason
 
 from .factories import NOW, candidate_ids, engine_with, member, task
 
@@ -53,7 +54,7 @@ def test_reasons_name_the_place_and_how_far_it_is_from_the_members_area():
 
     [candidate] = engine.candidates(task(area="glanbrook"), now=NOW, limit=1)
 
-    assert "in Glanbrook, about 11 km from your area" in candidate.reasons
+    assert Reason(kind=ReasonKind.place, area="glanbrook", area_name="Glanbrook", distance_km=11) in candidate.reasons
 
 
 def test_an_area_learned_after_its_members_moves_them_into_reach():
@@ -76,6 +77,6 @@ def test_a_task_asking_for_conversational_punjabi_passes_over_basic_speakers():
     [candidate] = engine.candidates(outreach, now=NOW, limit=5)
 
     assert candidate.member_id == conversational.member_id
-    assert "speaks Punjabi (conversational)" in candidate.reasons
+    assert Reason(kind=ReasonKind.language, language="pa", fluency=Fluency.conversational) in candidate.reasons
     assert not engine.is_eligible(basic.member_id, outreach, now=NOW)
     assert set(candidate_ids(engine, task(languages=("pa",)))) == {basic.member_id, conversational.member_id}

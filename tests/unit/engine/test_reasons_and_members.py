@@ -1,19 +1,23 @@
-"""The reasons shown on an offer, and keeping the engine's members up to date."""
+"""The reasons shown on an offer (as data), and keeping the engine's members up to date."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
-from services.common.contracts import Fluency, SkillLevel, Weekday
+from services.common.contracts import AreaState, Fluency, OfferReason, ReasonKind, Reach, SkillLevel, TimeWindow, Weekday
 from services.matching.engine import MemberLoad
-from services.matching.engine.reasons import language_name, skill_words
+from services.matching.engine.reasons import FreeWindow, Reason
 
 from .factories import NOW, SATURDAY, at, candidate_ids, engine_with, member, task, window
 
 
-def reasons_of(engine, task_state, **kwargs) -> list[str]:
+def reasons_of(engine, task_state, **kwargs) -> list[Reason]:
     (found,) = engine.candidates(task_state, now=NOW, limit=1, **kwargs)
     return found.reasons
+
+
+def free(*windows: tuple[datetime, datetime], **params) -> Reason:
+    return Reason(kind=ReasonKind.free_time, windows=tuple(FreeWindow(a, b) for a, b in windows), **params)
 
 
 def test_reasons_name_the_skill_level_the_shared_language_and_the_free_window():
@@ -27,22 +31,58 @@ def test_reasons_name_the_skill_level_the_shared_language_and_the_free_window():
 
     reasons = reasons_of(engine, clinic)
 
-    assert reasons[:3] == ["legal knowledge: expert", "speaks French", "free Saturday 10:00-14:00"]
-    assert "in east end" in reasons
-    assert "no recent tasks" in reasons
+    assert reasons == [
+        Reason(kind=ReasonKind.skill, skill="legal-knowledge", level=SkillLevel.expert),
+        Reason(kind=ReasonKind.language, language="fr", fluency=Fluency.fluent),
+        free((at(SATURDAY, 10), at(SATURDAY, 14))),
+        Reason(kind=ReasonKind.place, area="east-end", area_name="east end", own_area=True),
+        Reason(kind=ReasonKind.recent_load, recent_tasks=0),
+    ]
+
+
+def test_free_time_travels_as_instants_in_utc():
+    engine = engine_with(member(windows=[window(Weekday.saturday, "10:00", "14:00")]))
+
+    (free_time,) = [r for r in reasons_of(engine, task()) if r.kind is ReasonKind.free_time]
+
+    # 10:00 in Toronto in June (EDT, UTC-4)
+    assert free_time.windows[0].start == datetime(2026, 6, 6, 14, 0, tzinfo=UTC)
+    assert free_time.windows[0].start.tzinfo is UTC
+
+
+def test_a_window_free_until_midnight_ends_at_the_next_midnight():
+    engine = engine_with(member(windows=[window(Weekday.saturday, "20:00", "00:00")]))
+    late = task(starts_at=at(SATURDAY, 20), hours=6)
+
+    (free_time,) = [r for r in reasons_of(engine, late) if r.kind is ReasonKind.free_time]
+
+    assert free_time.windows[0] == FreeWindow(at(SATURDAY, 20), at(date(2026, 6, 7), 0))
+    assert free_time.share_percent == 66
 
 
 def test_reasons_show_the_part_of_the_task_the_member_covers():
     engine = engine_with(member(windows=[window(Weekday.saturday, "12:00", "18:00")]))
 
-    assert "free Saturday 12:00-14:00 (50% of the task's time)" in reasons_of(engine, task(hours=4))
+    assert free((at(SATURDAY, 12), at(SATURDAY, 14)), share_percent=50) in reasons_of(engine, task(hours=4))
+
+
+def test_reasons_list_two_free_stretches_and_say_there_are_more():
+    sunday, monday = date(2026, 6, 7), date(2026, 6, 8)
+    engine = engine_with(member(windows=[window(day, "09:00", "10:00") for day in Weekday]))
+
+    reasons = reasons_of(engine, task(starts_at=at(SATURDAY, 9), hours=50))
+
+    expected = free((at(SATURDAY, 9), at(SATURDAY, 10)), (at(sunday, 9), at(sunday, 10)), more_windows=True)
+    assert expected in reasons
+    assert at(monday, 9) not in [w.start for r in reasons for w in r.windows]
 
 
 def test_reasons_prefer_the_members_most_fluent_shared_language():
     speaker = member(languages={"es": Fluency.basic, "pt": Fluency.conversational})
     engine = engine_with(speaker)
 
-    assert "speaks Portuguese (conversational)" in reasons_of(engine, task(languages=("es", "pt")))
+    expected = Reason(kind=ReasonKind.language, language="pt", fluency=Fluency.conversational)
+    assert expected in reasons_of(engine, task(languages=("es", "pt")))
 
 
 def test_reasons_for_a_remote_flexible_task():
@@ -57,27 +97,34 @@ def test_reasons_for_a_remote_flexible_task():
 
     reasons = reasons_of(engine, website_fix, loads={})
 
-    assert reasons[0] == "website maintenance: capable"
-    assert "free Saturday 09:00-17:00, before the deadline" in reasons
-    assert "open to remote work" in reasons
+    assert reasons[0] == Reason(kind=ReasonKind.skill, skill="website-maintenance", level=SkillLevel.capable)
+    assert free((at(SATURDAY, 9), at(SATURDAY, 17)), before_deadline=True) in reasons
+    assert Reason(kind=ReasonKind.remote) in reasons
+    assert not [r for r in reasons if r.kind is ReasonKind.place]
 
 
-def test_a_member_with_recent_tasks_is_not_told_they_have_none():
+def test_a_member_with_recent_tasks_is_not_told_about_their_load():
     someone = member()
     engine = engine_with(someone)
 
     reasons = reasons_of(engine, task(), loads={someone.member_id: MemberLoad(recent_tasks=2)})
 
-    assert "no recent tasks" not in reasons
+    assert not [r for r in reasons if r.kind is ReasonKind.recent_load]
 
 
-def test_skill_slugs_and_language_codes_read_as_words():
-    assert skill_words("legal-knowledge") == "legal knowledge"
-    assert skill_words("one_on_one-outreach") == "one on one outreach"
-    assert language_name("ht") == "Haitian Creole"
-    assert language_name("zh-Hant") == "Chinese"
-    assert language_name("tl") == "Tagalog"
-    assert language_name("qya") == "qya"
+def test_every_field_of_an_engine_reason_travels_in_the_offer_events_reason():
+    engine = engine_with(member(area="downtown", windows=[window(Weekday.saturday, "12:00", "18:00")]))
+    engine.upsert_area(AreaState(slug="downtown", name="Downtown", latitude=43.256, longitude=-79.869))
+    engine.upsert_area(AreaState(slug="east-end", name="East End", latitude=43.24, longitude=-79.76))
+    engine.upsert_member(member(area="downtown", reach=Reach(km=30), windows=[window(Weekday.saturday, "12:00", "18:00")]))
+
+    reasons = reasons_of(engine, task(languages=("en",)))
+
+    assert set(Reason._fields) | {"text"} == set(OfferReason.model_fields)
+    for reason in reasons:
+        carried = OfferReason.model_validate(reason, from_attributes=True)
+        assert {name: getattr(carried, name) for name in Reason._fields} == {
+            **reason._asdict(), "windows": [TimeWindow(start=w.start, end=w.end) for w in reason.windows]}
 
 
 def test_upsert_replaces_what_the_engine_knew():
@@ -134,4 +181,4 @@ def test_a_freed_slot_is_reused_by_the_next_member_without_mixing_them_up():
     (found,) = engine.candidates(task(), now=NOW, limit=5)
 
     assert found.member_id == second.member_id
-    assert found.reasons[0] == "translation: learning"
+    assert found.reasons[0] == Reason(kind=ReasonKind.skill, skill="translation", level=SkillLevel.learning)

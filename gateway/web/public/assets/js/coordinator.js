@@ -1,6 +1,7 @@
 // The coordinator's page: post or edit a task, watch tasks fill live, see who accepted and
 // (audited) how to reach them; a committee's lead also sees and manages that committee's tasks.
 
+import { setUpTotals, showTotalsScopes } from "./coordinator-totals.js";
 import { request, subscribe } from "./graphql.js";
 import { formatDateTime, onLanguageChange, t } from "./i18n.js";
 import { requireRole } from "./session.js";
@@ -377,6 +378,7 @@ async function refresh() {
   state.me = data.me.id;
   showDefaultZone(data.defaultTimeZone);
   const organization = data.me.organization;
+  showTotalsScopes(organization && { id: data.me.organizationId, name: organization.name }, data.ledCommittees);
   document.getElementById("organization").textContent = organization ? t("coordinator.for_organization", { name: organization.name }) : "";
   state.tasks = new Map(data.myTasks.nodes.map((task) => [task.id, task]));
   render();
@@ -410,6 +412,7 @@ async function main() {
   document.getElementById("cancel-edit").addEventListener("click", stopEditing);
   document.getElementById("repeat").addEventListener("change", showRepeat);
   document.getElementById("show-ended").addEventListener("change", render);
+  setUpTotals();
   document.getElementById("showing").addEventListener("change", () => refresh().catch((e) => showError(container, e)));
   onLanguageChange(async () => {
     if (state.editing) showEditingLabels();

@@ -113,47 +113,67 @@ export function languageName(code) {
   return t(`lang.${code}`, {}, code);
 }
 
-// Offer reasons arrive from matching in plain English with a fixed shape; put them in the
-// page's language ("translation: expert" -> "Traduction : expert").
-const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-
-export function translateReason(reason, skills = [], areas = []) {
-  let match = reason.match(/^(.+): (learning|capable|expert)$/);
-  if (match) {
-    const skill = skills.find((s) => s.slug.replace(/[-_]/g, " ") === match[1]);
-    const name = skill ? skillName(skill.slug, skill.name) : match[1];
-    return t("reason.skill", { skill: name, level: t(`level.${match[2]}`) });
+// Offer reasons arrive as data: a kind and the fields it fills (OfferReason in schema.graphql),
+// worded here from the catalogue. Free times are shown in the task's zone, which is named.
+export function describeReason(reason, { skills = [], timeZone } = {}) {
+  switch (reason.kind) {
+    case "SKILL": {
+      const skill = skills.find((s) => s.slug === reason.skill);
+      const name = skillName(reason.skill, skill ? skill.name : reason.skill.replace(/[-_]/g, " "));
+      return t("reason.skill", { skill: name, level: t(`level.${reason.level.toLowerCase()}`) });
+    }
+    case "LANGUAGE": {
+      const code = reason.language.toLowerCase();
+      const spoken = t(`lang.${code}`, {}, t(`lang.${code.split("-")[0]}`, {}, code));
+      return !reason.fluency || reason.fluency === "FLUENT" ? t("reason.speaks", { language: spoken })
+        : t("reason.speaks_level", { language: spoken, fluency: t(`fluency.${reason.fluency.toLowerCase()}`) });
+    }
+    case "FREE_TIME":
+      return reason.windows.length ? t("reason.free", { when: freeTime(reason, timeZone) }) : "";
+    case "PLACE": {
+      const area = reason.areaName || reason.area;
+      return reason.distanceKm ? t("reason.in_area_distance", { area, km: reason.distanceKm })
+        : t("reason.in_area", { area });
+    }
+    case "REMOTE": return t("reason.remote");
+    case "RECENT_LOAD": return reason.recentTasks ? "" : t("reason.no_recent");  // never a count of tasks
+    case "ASKED_FOR": return t("reason.asked_for");
+    default: return reason.text || "";  // an older offer's reason, in the English words it was written in
   }
-  match = reason.match(/^speaks (.+?)(?: \((basic|conversational)\))?$/);
-  if (match) {
-    const code = Object.keys(englishLanguageNames()).find((c) => englishLanguageNames()[c] === match[1]);
-    const spoken = code ? languageName(code) : match[1];
-    return match[2] ? t("reason.speaks_level", { language: spoken, fluency: t(`fluency.${match[2]}`) })
-      : t("reason.speaks", { language: spoken });
-  }
-  if (reason === "open to remote work") return t("reason.remote");
-  if (reason === "no recent tasks") return t("reason.no_recent");
-  if (reason === "you asked for this task") return t("reason.asked_for");
-  match = reason.match(/^in (.+)$/);
-  if (match) {
-    const area = areas.find((a) => a.slug.replace(/[-_]/g, " ") === match[1]);
-    return t("reason.in_area", { area: area ? area.name : match[1] });
-  }
-  if (reason.startsWith("free ")) return translateFreeTime(reason.slice(5));
-  return reason;
 }
 
-function translateFreeTime(words) {
-  let text = words;
-  for (const [index, day] of WEEKDAYS.entries()) text = text.replaceAll(day, t(`weekday.${index}`));
-  text = text.replace(", before the deadline", t("reason.before_deadline"))
-    .replace(", and more", t("reason.and_more"))
-    .replace(/ \((\d+)% of the task's time\)/, (_, percent) => t("reason.share_of_time", { percent }))
-    .replaceAll(" and ", t("reason.and"));
-  return t("reason.free", { when: text });
+function freeTime(reason, timeZone) {
+  let text = reason.windows.map((w) => freeWindow(w, timeZone)).join(t("reason.and"));
+  if (reason.beforeDeadline) text += t("reason.before_deadline");
+  if (reason.moreWindows) text += t("reason.and_more");
+  if (reason.sharePercent !== null && reason.sharePercent !== undefined) {
+    text += t("reason.share_of_time", { percent: reason.sharePercent });
+  }
+  return text + t("reason.time_zone", { zone: zoneName(reason.windows[0].split("/")[0], timeZone) });
 }
 
-function englishLanguageNames() {
-  return catalogues.en ? Object.fromEntries(Object.entries(catalogues.en)
-    .filter(([key]) => key.startsWith("lang.")).map(([key, value]) => [key.slice(5), value])) : {};
+// "samedi 10:00-14:00" from an ISO 8601 interval ("start/end"): the weekday and hours on the
+// task's wall clock. A stretch that runs to midnight ends at 24:00 of its day, as members write
+// their windows.
+function freeWindow(interval, timeZone) {
+  const [from, to] = interval.split("/");
+  const start = wallClock(from, timeZone), end = wallClock(to, timeZone);
+  const until = end.time === "00:00" && end.day !== start.day ? "24:00" : end.time;
+  return `${t(`weekday.${start.weekday}`)} ${start.time}-${until}`;
+}
+
+const WEEKDAY_INDEX = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
+
+function wallClock(iso, timeZone) {
+  const format = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", year: "numeric", month: "2-digit",
+    day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const parts = Object.fromEntries(format.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
+  return { weekday: WEEKDAY_INDEX[parts.weekday], day: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${parts.hour}:${parts.minute}` };
+}
+
+function zoneName(iso, timeZone) {
+  const format = new Intl.DateTimeFormat(language === "fr" ? "fr-CA" : "en-CA", { timeZone, timeZoneName: "short" });
+  const part = format.formatToParts(new Date(iso)).find((p) => p.type === "timeZoneName");
+  return part ? part.value : timeZone || "";
 }

@@ -62,10 +62,10 @@ function render() {
 }
 
 async function fillFilters() {
-  const { skills, areas } = await loadTaxonomy();
+  const { skills, areas, languages } = await loadTaxonomy();
   fillSelect(document.getElementById("filter-skill"), skillOptions(skills));
   fillSelect(document.getElementById("filter-area"), areaOptions(areas));
-  fillSelect(document.getElementById("filter-language"), languageOptions());
+  fillSelect(document.getElementById("filter-language"), languageOptions(languages));
 }
 
 async function main() {

@@ -3,7 +3,7 @@
 // taxonomy, reads them back as GraphQL input, and fills them from an existing profile.
 
 import { languageName, skillName, t } from "./i18n.js";
-import { LANGUAGE_CODES, loadTaxonomy } from "./tasks.js";
+import { languageCodes, loadTaxonomy } from "./tasks.js";
 import { el } from "./ui.js";
 
 const LEVELS = ["LEARNING", "CAPABLE", "EXPERT"];
@@ -27,14 +27,14 @@ function skillsFieldset(skills) {
       levelSelect(`skill-${skill.slug}`, skillName(skill.slug, skill.name), LEVELS, "level"))));
 }
 
-function languagesFieldset() {
+function languagesFieldset(languages) {
   const select = (code) => levelSelect(`lang-${code}`, languageName(code), FLUENCIES, "fluency");
   return el("fieldset", {},
     el("legend", {}, t("profile.languages")),
-    el("div", { class: "grid" }, ...LANGUAGE_CODES.slice(0, COMMON_LANGUAGES).map(select)),
+    el("div", { class: "grid" }, ...languages.slice(0, COMMON_LANGUAGES).map(select)),
     el("details", {},
       el("summary", {}, t("profile.more_languages")),
-      el("div", { class: "grid" }, ...LANGUAGE_CODES.slice(COMMON_LANGUAGES).map(select))));
+      el("div", { class: "grid" }, ...languages.slice(COMMON_LANGUAGES).map(select))));
 }
 
 function availabilityFieldset() {
@@ -71,9 +71,9 @@ function placeFieldset(areas) {
 }
 
 export async function renderProfileFields(container) {
-  const { skills, areas } = await loadTaxonomy();
+  const { skills, areas, languages } = await loadTaxonomy();
   const entered = container.childElementCount ? readProfile(skills) : null;
-  container.replaceChildren(skillsFieldset(skills), languagesFieldset(), availabilityFieldset(), placeFieldset(areas));
+  container.replaceChildren(skillsFieldset(skills), languagesFieldset(languages), availabilityFieldset(), placeFieldset(areas));
   if (entered) fillProfile(entered);  // switching language keeps what was already chosen
   return { skills, areas };
 }
@@ -82,7 +82,7 @@ export function readProfile(skills) {
   const value = (id) => document.getElementById(id).value;
   return {
     skills: skills.filter((s) => value(`skill-${s.slug}`)).map((s) => ({ skill: s.slug, level: value(`skill-${s.slug}`) })),
-    languages: LANGUAGE_CODES.filter((code) => value(`lang-${code}`))
+    languages: languageCodes().filter((code) => value(`lang-${code}`))
       .map((code) => ({ code, fluency: value(`lang-${code}`) })),
     weeklyAvailability: WEEKDAYS.flatMap((weekday, index) => (document.getElementById(`day-${index}`).checked
       ? [{ weekday, start: value(`day-${index}-start`), end: value(`day-${index}-end`) }] : [])),
@@ -98,7 +98,7 @@ export function fillProfile(member) {
   for (const claim of member.skills) set(`skill-${claim.skill}`, claim.level);
   for (const language of member.languages) {
     set(`lang-${language.code}`, language.fluency);
-    if (LANGUAGE_CODES.indexOf(language.code) >= COMMON_LANGUAGES) document.querySelector("details").open = true;
+    if (languageCodes().indexOf(language.code) >= COMMON_LANGUAGES) document.querySelector("details").open = true;
   }
   for (const window_ of member.weeklyAvailability) {
     const index = WEEKDAYS.indexOf(window_.weekday);

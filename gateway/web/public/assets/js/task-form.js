@@ -1,14 +1,14 @@
 // The post/edit task form: skills and languages needed, timing (window or deadline), place.
 
 import { languageName, skillName, t } from "./i18n.js";
-import { LANGUAGE_CODES, areaOptions, fillSelect, loadTaxonomy } from "./tasks.js";
+import { areaOptions, fillSelect, languageCodes, loadTaxonomy } from "./tasks.js";
 import { isoToZoned, zonedToIso } from "./time-zones.js";
 import { el } from "./ui.js";
 
 const LEVELS = ["LEARNING", "CAPABLE", "EXPERT"];
 
 export async function renderNeeds() {
-  const { skills, areas } = await loadTaxonomy();
+  const { skills, areas, languages } = await loadTaxonomy();
   const holder = document.getElementById("needs");
   const entered = holder.childElementCount ? readNeeds(skills) : null;
   holder.replaceChildren(
@@ -19,7 +19,7 @@ export async function renderNeeds() {
           ...LEVELS.map((level) => el("option", { value: level }, t("task.at_least", { level: t(`level.${level.toLowerCase()}`) })))))))),
     el("fieldset", {}, el("legend", {}, t("task.languages_needed")),
       el("p", { class: "hint" }, t("task.languages_hint")),
-      el("div", { class: "grid" }, ...LANGUAGE_CODES.map((code) => el("div", { class: "check" },
+      el("div", { class: "grid" }, ...languages.map((code) => el("div", { class: "check" },
         el("input", { type: "checkbox", id: `need-lang-${code}` }),
         el("label", { for: `need-lang-${code}` }, languageName(code)))))));
   fillSelect(document.getElementById("area"), areaOptions(areas));
@@ -31,7 +31,7 @@ function readNeeds(skills) {
   return {
     skills: skills.filter((s) => document.getElementById(`need-${s.slug}`).value)
       .map((s) => ({ skill: s.slug, minLevel: document.getElementById(`need-${s.slug}`).value })),
-    languages: LANGUAGE_CODES.filter((code) => document.getElementById(`need-lang-${code}`).checked),
+    languages: languageCodes().filter((code) => document.getElementById(`need-lang-${code}`).checked),
   };
 }
 

@@ -10,17 +10,20 @@ export const PUBLIC_TASK_FIELDS = `fragment PublicTaskFields on PublicTask {
   skills { skill name minLevel }
 }`;
 
-// Languages offered in forms: the ones the catalogue names (codes as in BCP 47).
-export const LANGUAGE_CODES = ["en", "fr", "es", "ar", "ht", "pt", "fa", "prs", "ps", "ti", "am", "so", "sw", "tl",
-  "vi", "zh", "yue", "hi", "pa", "ur", "bn", "ta", "ru", "uk", "tr", "ko", "asl", "fcs"];
-
 let taxonomy = null;
 
 export async function loadTaxonomy() {
   if (!taxonomy) {
-    taxonomy = await request("{ skills { slug name description } areas { slug name city } }");
+    // languages: the service's one list (codes, in the order forms offer them).
+    taxonomy = await request("{ skills { slug name description } areas { slug name city } languages }");
   }
   return taxonomy;
+}
+
+// The language codes, once loadTaxonomy() has run (forms are drawn after it).
+export function languageCodes() {
+  if (!taxonomy) throw new Error("languageCodes() before loadTaxonomy()");
+  return taxonomy.languages;
 }
 
 export function fillSelect(select, options, keepFirst = true) {
@@ -38,8 +41,8 @@ export function areaOptions(areas) {
   return areas.map((area) => [area.slug, area.name]);
 }
 
-export function languageOptions() {
-  return LANGUAGE_CODES.map((code) => [code, languageName(code)]);
+export function languageOptions(languages) {
+  return languages.map((code) => [code, languageName(code)]);
 }
 
 // In the task's own time zone, named, whatever the viewer's browser is set to.

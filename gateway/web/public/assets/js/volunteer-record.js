@@ -3,11 +3,12 @@
 // shows the volunteer their own figures.
 
 import { request } from "./graphql.js";
-import { t } from "./i18n.js";
+import { formatDateTime, t } from "./i18n.js";
 import { startOf } from "./tasks.js";
 import { busy, el, notice, problemMessage, showError } from "./ui.js";
 
-const RECORD = "query MyVolunteering { myVolunteering { tasksAttended minutes noShows excused } }";
+const RECORD = `query MyVolunteering { myVolunteering { tasksAttended minutes noShows excused
+  history { taskId title startsAt endsAt timeZone presence minutes } } }`;
 const COULD_NOT_COME = `mutation CouldNotCome($task: ID!) { couldNotCome(taskId: $task) {
   __typename ... on AttendanceMark { presence } ... on Problem { message } } }`;
 
@@ -19,10 +20,21 @@ export async function showRecord() {
     const record = (await request(RECORD)).myVolunteering;
     const hours = Math.round(record.minutes / 6) / 10;  // one decimal
     byId("record-summary").textContent = t("record.summary", { count: record.tasksAttended, hours });
+    byId("record-history").replaceChildren(...record.history.map(historyLine));
+    byId("record-history-heading").hidden = record.history.length === 0;
   } catch (error) {
     showError(panel, error);
   }
   panel.hidden = false;
+}
+
+// One ended task: its title, when it took place (in its own time zone) and whether they came.
+function historyLine(given) {
+  const outcome = given.presence
+    ? t(`record.presence.${given.presence.toLowerCase()}`, { hours: Math.round(given.minutes / 6) / 10 })
+    : t("record.presence.unmarked");
+  return el("li", {}, el("strong", {}, given.title), " — ", formatDateTime(given.startsAt || given.endsAt, given.timeZone),
+    " — ", outcome);
 }
 
 export function hasBegun(task) {

@@ -2,7 +2,7 @@
 // updates without reloading, tasks accepted, profile, pause, message choices, audit log and erasure.
 
 import { request, subscribe } from "./graphql.js";
-import { formatDateTime, onLanguageChange, t, translateReason } from "./i18n.js";
+import { describeReason, formatDateTime, onLanguageChange, t } from "./i18n.js";
 import { requireRole } from "./session.js";
 import { PUBLIC_TASK_FIELDS, loadTaxonomy, placesLeft, when, where } from "./tasks.js";
 import { announce, busy, el, notice, pageReady, problemMessage, setUpPage, showError } from "./ui.js";
@@ -12,13 +12,24 @@ import { setUpMessages } from "./volunteer-messages.js";
 import { setUpProfile } from "./volunteer-profile.js";
 import { couldNotComeButton, hasBegun, showRecord } from "./volunteer-record.js";
 
+const REASON_FIELDS = `fragment ReasonFields on OfferReason {
+  kind skill level language fluency windows moreWindows sharePercent beforeDeadline area areaName distanceKm
+  recentTasks text
+}`;
 const OFFER_FIELDS = `fragment OfferFields on Offer {
-  id taskId status reasons taskTitle expiresAt createdAt withdrawnBecause address details task { ...PublicTaskFields }
+  id taskId status taskTitle expiresAt createdAt withdrawnBecause address details task { ...PublicTaskFields }
+  reasons { ...ReasonFields }
+} ${PUBLIC_TASK_FIELDS} ${REASON_FIELDS}`;
+// The page's list of offers leaves the reasons out: they are shown on waiting offers only (a
+// member has a few at most), and 50 offers with theirs would pass the gateway's query budget.
+const LISTED_FIELDS = `fragment ListedFields on Offer {
+  id taskId status taskTitle expiresAt createdAt withdrawnBecause address details task { ...PublicTaskFields }
 } ${PUBLIC_TASK_FIELDS}`;
 const PAGE = `query VolunteerPage {
   me { member { id displayName pronouns status } }
-  myOffers(first: 50) { nodes { ...OfferFields } }
-} ${OFFER_FIELDS}`;
+  myOffers(first: 50) { nodes { ...ListedFields } }
+  waiting: myOffers(status: PENDING, first: 10) { nodes { id reasons { ...ReasonFields } } }
+} ${LISTED_FIELDS} ${REASON_FIELDS}`;
 const ASK = `mutation AskForTask($taskId: ID!) {
   askForTask(taskId: $taskId) {
     __typename
@@ -40,9 +51,10 @@ function offerTitle(offer) {
 }
 
 function reasonsList(offer) {
-  const { skills, areas } = state.taxonomy;
+  const context = { skills: state.taxonomy.skills, timeZone: offer.task ? offer.task.timeZone : undefined };
   return el("ul", { class: "reasons", "aria-label": t("volunteer.why_you") },
-    ...offer.reasons.map((reason) => el("li", {}, translateReason(reason, skills, areas))));
+    ...offer.reasons.map((reason) => describeReason(reason, context)).filter(Boolean)
+      .map((words) => el("li", {}, words)));
 }
 
 // Places left matter while deciding; once accepted, the count may still be catching up with the
@@ -136,7 +148,8 @@ async function answer(offer, button, name, argument, value) {
 async function refresh() {
   const data = await request(PAGE);
   state.member = data.me.member;
-  state.offers = new Map(data.myOffers.nodes.map((offer) => [offer.id, offer]));
+  const reasons = new Map(data.waiting.nodes.map((offer) => [offer.id, offer.reasons]));
+  state.offers = new Map(data.myOffers.nodes.map((offer) => [offer.id, { ...offer, reasons: reasons.get(offer.id) || [] }]));
   render();
 }
 

@@ -1,4 +1,9 @@
-"""Helpers for the schemathesis runs of the members and tasks services."""
+"""The schemathesis runs of the members and tasks services: each is a :class:`FuzzedService`.
+
+A test module makes one from the service's app, parametrizes its test with ``fuzz.schema`` and
+``FUZZ_SETTINGS``, calls ``fuzz.call`` per case, and ``fuzz.check_figures`` once the running
+service stops: every operation was exercised and the service logged no error.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,12 @@ import json
 import random
 import uuid
 from collections import Counter
+
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.support.processes import REPO
 from tests.support.service_tokens import signed_headers
@@ -16,6 +27,29 @@ EXAMPLES_PER_OPERATION = 25
 # requests per service here) and the suite must stay fast.
 PHASES = ["examples", "fuzzing"]
 ROLES = ["admin", "system", "volunteer", "coordinator"]
+FUZZ_SETTINGS = settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+class FuzzedService:
+    """One service's run: the schema its app publishes at /openapi.json (built without starting
+    the app) and how many examples each operation got."""
+
+    def __init__(self, name: str, app: FastAPI):
+        self.name = name  # also the audience of the tokens the cases carry
+        self.schema = schemathesis.openapi.from_dict(app.openapi())
+        self.schema.config.phases.update(phases=PHASES)
+        self.examples_run: Counter = Counter()
+
+    def call(self, case, base_url: str, real_ids: dict[str, list[str]], actors: dict[str, list[str]]) -> None:
+        """Send ``case`` (aimed at real data): no 500, and the answer matches the schema."""
+        aim_at_real_data(case, self.name, real_ids, actors)
+        case.call_and_validate(base_url=base_url, checks=[not_a_server_error, response_schema_conformance])
+        self.examples_run[case.operation.label] += 1
+
+    def check_figures(self, log_text: str) -> None:
+        figures = report_figures(self.name, self.examples_run, log_text)
+        assert figures["operations"] == len(list(self.schema.get_all_operations())), "every operation was exercised"
+        assert figures["errors_logged_by_service"] == 0, "the service logged errors; see var/test-logs"
 
 
 def aim_at_real_data(case, audience: str, real_ids: dict[str, list[str]], actors: dict[str, list[str]]) -> None:
