@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
@@ -53,31 +54,37 @@ def channel_to(server, **overrides) -> EmailChannel:
 def test_one_connection_carries_many_messages_unless_keepalive_is_zero(server):
     kept, each = channel_to(server), channel_to(server, smtp_keepalive_seconds=0)
     kept_opened, each_opened = counting_connections(kept), counting_connections(each)
+    run = uuid.uuid4().hex[:10]  # Mailpit keeps mail on disk: this run's have addresses of their own
     for n in range(3):
-        kept.send("kept@example.org", MESSAGE, f"<kept-{n}@localhost>")
-        each.send("each@example.org", MESSAGE, f"<each-{n}@localhost>")
+        kept.send(f"kept-{run}@example.org", MESSAGE, f"<kept-{n}@localhost>")
+        each.send(f"each-{run}@example.org", MESSAGE, f"<each-{n}@localhost>")
     kept.close()
 
     assert (len(kept_opened), len(each_opened)) == (1, 3)
     inbox = Inbox(server.url)
-    assert len(inbox.wait_for("kept@example.org", count=3)) == 3 and len(inbox.messages_to("each@example.org")) == 3
+    assert len(inbox.wait_for(f"kept-{run}@example.org", count=3)) == 3
+    assert len(inbox.wait_for(f"each-{run}@example.org", count=3)) == 3
 
 
 def test_a_connection_the_server_dropped_is_replaced_before_the_next_message(server, monkeypatch):
     monkeypatch.setattr(channels, "CHECK_AFTER_IDLE_SECONDS", 0.0)
-    channel = channel_to(server)
+    channel, run = channel_to(server), uuid.uuid4().hex  # Mailpit keeps mail on disk: this run's are told by id
     opened = counting_connections(channel)
-    channel.send("member@example.org", MESSAGE, "<first@localhost>")
+    channel.send("member@example.org", MESSAGE, f"<first-{run}@localhost>")
     mailpit.stop(server)  # the server goes away while the connection is idle, and comes back
     eventually(lambda: not (port_in_use(server.smtp_port) or port_in_use(server.http_port)), 15,
                message="the old Mailpit's ports free")
     mailpit.start(server)
 
-    channel.send("member@example.org", MESSAGE, "<second@localhost>")
+    channel.send("member@example.org", MESSAGE, f"<second-{run}@localhost>")
 
     assert len(opened) == 2
+    inbox = Inbox(server.url)
+    eventually(lambda: len([m for m in inbox.messages_to("member@example.org") if run in m.message_id]) == 2, 10,
+               message="both messages in the inbox")
     time.sleep(0.5)  # room for a duplicate to show up, were there one
-    assert len(Inbox(server.url).wait_for("member@example.org", count=2)) == 2  # Mailpit keeps its mail on disk
+    assert sorted(m.message_id for m in inbox.messages_to("member@example.org") if run in m.message_id) == [
+        f"first-{run}@localhost", f"second-{run}@localhost"]
 
 
 class SlowChannel:
