@@ -56,11 +56,16 @@ def secret_files(postgres_host: str = "postgres", postgres_port: int = 5432) -> 
     return files
 
 
+# Services other than the gateway and the operator that call a service, by callee.
+OTHER_CALLERS = {"members": [TASKS_ISSUER, NOTIFICATIONS_ISSUER], "matching": [NOTIFICATIONS_ISSUER]}
+
+
 def add_token_keys(files: dict[str, dict[str, str]]) -> None:
     """A key pair per issuer: the gateway and the operator sign calls to every service; the tasks
     service (reading the skill taxonomy) and the notifications service (reading a delivery address)
-    sign calls to members only; the notifications service also reads coordinators' addresses from
-    the gateway. Each service, and the gateway, lists the public keys of those who call it."""
+    sign calls to members; the notifications service also reads coordinators' addresses from the
+    gateway and a task's diagnosis from matching. Each service, and the gateway, lists the public
+    keys of those who call it."""
     keys = {issuer: new_signing_key(issuer) for issuer in (GATEWAY_ISSUER, OPERATOR_ISSUER, TASKS_ISSUER,
                                                            NOTIFICATIONS_ISSUER)}
     files["gateway.env"]["GATEWAY_SERVICE_TOKEN_KEY"] = keys[GATEWAY_ISSUER].text
@@ -68,7 +73,7 @@ def add_token_keys(files: dict[str, dict[str, str]]) -> None:
     files["notifications.env"]["NOTIFICATIONS_SERVICE_TOKEN_KEY"] = keys[NOTIFICATIONS_ISSUER].text
     files["operator.env"] = {"OPERATOR_TOKEN_KEY": keys[OPERATOR_ISSUER].text}
     for service in BEHIND_GATEWAY:
-        callers = [GATEWAY_ISSUER, OPERATOR_ISSUER] + ([TASKS_ISSUER, NOTIFICATIONS_ISSUER] if service == "members" else [])
+        callers = [GATEWAY_ISSUER, OPERATOR_ISSUER] + OTHER_CALLERS.get(service, [])
         trusted = ",".join(keys[issuer].trusted_key(issuer).text for issuer in callers)
         files[f"{service}.env"][f"{service.upper()}_TOKEN_ISSUER_KEYS"] = trusted
     # The gateway's internal routes answer the notifications service alone.

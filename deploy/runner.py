@@ -57,14 +57,26 @@ def parts() -> list[Part]:
     ]
 
 
+def _outdated(existing: dict[str, str], wanted: dict[str, str]) -> bool:
+    """A variable missing, or a service trusting other issuers than this version says (a new caller)."""
+    return not set(wanted) <= set(existing) or _trusted_issuers(existing) != _trusted_issuers(wanted)
+
+
+def _trusted_issuers(variables: dict[str, str]) -> dict[str, set[str]]:
+    """Per ``*_TOKEN_ISSUER_KEYS``, the issuers it lists (each key is ``issuer:kid:key``)."""
+    return {name: {key.split(":", 1)[0] for key in value.split(",") if key}
+            for name, value in variables.items() if name.endswith("_TOKEN_ISSUER_KEYS")}
+
+
 def local_token_keys(path: Path = TOKEN_KEYS) -> dict[str, str]:
     """This machine's service-token keys: made once, then read back (private to the user). Made
-    anew when a newer version signs with an issuer the file has no key for."""
+    anew when a newer version signs with an issuer the file has no key for, or a service trusts a
+    caller the file does not list for it."""
     files: dict[str, dict[str, str]] = {name: {} for name in (
         "gateway.env", "members.env", "tasks.env", "matching.env", "notifications.env")}
     add_token_keys(files)
-    wanted = {name for variables in files.values() for name in variables}
-    if path.exists() and not wanted <= set(_read_env(path)):
+    wanted = {name: value for variables in files.values() for name, value in variables.items()}
+    if path.exists() and _outdated(_read_env(path), wanted):
         path.unlink()  # local development keys only: nothing outside this machine holds them
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +119,7 @@ def service_env(bootstrap: str, all_parts: list[Part], mail: mailpit.Mailpit) ->
         "TASKS_MEMBERS_URL": urls["members"],
         "NOTIFICATIONS_MEMBERS_URL": urls["members"],
         "NOTIFICATIONS_GATEWAY_URL": urls["gateway"],
+        "NOTIFICATIONS_MATCHING_URL": urls["matching"],
     }
 
 

@@ -7,8 +7,9 @@ token made for one purpose opens nothing else (never default-allow).
   notifications service, the tasks service's taxonomy reader).
 - How far tasks have filled: anyone the gateway acts for (the public widget shows counts), and
   operators; not the other services' single-purpose roles.
-- Why a task is not filling: the people who run tasks (coordinators, admins), the gateway and
-  operators.
+- Why a task is not filling (counts only, no member): the people who run tasks (coordinators,
+  admins), the gateway and operators; and the notifications service, whose "task at risk" mail
+  to the coordinator says why in plain words. It is the one read the ``notifier`` role has here.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from services.common.problems import Forbidden
 
 OFFER_READERS = frozenset({"volunteer", "coordinator", "admin", "gateway", "system"})
 FILL_READERS = frozenset({"public", "volunteer", "coordinator", "admin", "gateway", "system"})
-DIAGNOSIS_READERS = frozenset({"coordinator", "admin", "gateway", "system"})
+DIAGNOSIS_READERS = frozenset({"coordinator", "admin", "gateway", "system", "notifier"})
 
 
 def require_reader(actor: Actor, allowed: frozenset[str], doing: str) -> None:

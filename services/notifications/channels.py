@@ -10,6 +10,8 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+import threading
+import time
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -21,6 +23,9 @@ from services.notifications.messages import Message
 # Long links in headers (List-Unsubscribe) stay one plain line (RFC 5322 allows 998 characters):
 # with the default 78, Python would wrap them in encoded words no mail program reads as a link.
 MAIL_POLICY = policy.default.clone(max_line_length=998)
+# A kept connection unused for longer than this is asked NOOP before the next message: servers
+# drop idle clients, and a message must start on a conversation known to be alive.
+CHECK_AFTER_IDLE_SECONDS = 2.0
 
 
 class TemporaryFailure(Exception):
@@ -39,12 +44,20 @@ class Channel(Protocol):
 
 
 class EmailChannel:
-    """SMTP with STARTTLS or TLS and optional authentication; one connection per message."""
+    """SMTP with STARTTLS or TLS and optional authentication.
+
+    Each sending thread keeps its own connection open between messages for up to
+    ``smtp_keepalive_seconds``: opening one (TCP, EHLO, the TLS handshake, the login) costs more
+    than the message itself. One idle for a moment is checked with NOOP before it is used again,
+    and one that failed in any way is closed, so a message is never sent over a conversation in
+    an unknown state; a retry (with backoff, as before) opens a fresh one.
+    """
 
     name = "email"
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self._held = threading.local()  # this thread's connection and when it last sent
 
     def compose(self, address: str, message: Message, message_id: str) -> EmailMessage:
         mail = EmailMessage(policy=MAIL_POLICY)
@@ -69,10 +82,12 @@ class EmailChannel:
     def send(self, address: str, message: Message, message_id: str) -> None:
         mail = self.compose(address, message, message_id)
         try:
-            with self._connect() as smtp:
-                if self.settings.smtp_username:
-                    smtp.login(self.settings.smtp_username, self.settings.smtp_password)
-                smtp.send_message(mail)
+            try:
+                self._connection().send_message(mail)
+            except BaseException:
+                self._discard()  # whatever state the conversation is in, no next message goes over it
+                raise
+            self._held.used_at = time.monotonic()
         except smtplib.SMTPRecipientsRefused as error:
             codes = {code for code, _ in error.recipients.values()}
             if all(400 <= code < 500 for code in codes):
@@ -85,6 +100,37 @@ class EmailChannel:
         except (OSError, smtplib.SMTPException) as error:  # refused, reset, timed out, TLS failed
             raise TemporaryFailure(type(error).__name__) from None
 
+    def close(self) -> None:
+        """Say goodbye (QUIT) on this thread's connection, if it holds one, and close it."""
+        smtp = getattr(self._held, "smtp", None)
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+        self._discard()
+
+    def _discard(self) -> None:
+        """Drop this thread's connection without a word: after a failure, QUIT could wait a timeout."""
+        smtp, self._held.smtp = getattr(self._held, "smtp", None), None
+        if smtp is not None:
+            smtp.close()
+
+    def _connection(self) -> smtplib.SMTP:
+        """This thread's open connection if it is still good, else a new one (logged in)."""
+        smtp: smtplib.SMTP | None = getattr(self._held, "smtp", None)
+        if smtp is not None:
+            idle = time.monotonic() - self._held.used_at
+            if idle > self.settings.smtp_keepalive_seconds or (idle > CHECK_AFTER_IDLE_SECONDS and not _alive(smtp)):
+                self._discard()  # an old one may be half closed already: no QUIT to wait on
+                smtp = None
+        if smtp is None:
+            smtp = self._connect()
+            self._held.smtp, self._held.used_at = smtp, time.monotonic()
+            if self.settings.smtp_username:
+                smtp.login(self.settings.smtp_username, self.settings.smtp_password)
+        return smtp
+
     def _connect(self) -> smtplib.SMTP:
         settings = self.settings
         timeout = settings.smtp_timeout_seconds
@@ -95,6 +141,14 @@ class EmailChannel:
         if settings.smtp_security is SmtpSecurity.starttls:
             smtp.starttls(context=ssl.create_default_context())
         return smtp
+
+
+def _alive(smtp: smtplib.SMTP) -> bool:
+    """The server still answers on this connection (it may have closed it while it was idle)."""
+    try:
+        return smtp.noop()[0] == 250
+    except (OSError, smtplib.SMTPException):
+        return False
 
 
 def _hostname() -> str:

@@ -41,11 +41,12 @@ class Composer:
         return recipient.language if recipient else self.settings.default_language
 
     def compose(self, delivery: Delivery, recipient: Recipient | None, schedule: TaskSchedule | None,
-                address: str, language: str | None = None) -> Message:
-        """``language`` overrides the member's (a coordinator's, from their account)."""
+                address: str, language: str | None = None, figures: dict[str, str] | None = None) -> Message:
+        """``language`` overrides the member's (a coordinator's, from their account); ``figures``
+        are counts a coordinator's message states (the at-risk mail's)."""
         kind = MessageKind(delivery.kind)
         if kind in COORDINATOR_KINDS:
-            return self.to_coordinator(kind, language or self.settings.default_language)
+            return self.to_coordinator(kind, language or self.settings.default_language, figures or {})
         language = language or self.language(recipient)
         values = self.values(delivery, language, schedule)
         detailed = recipient is not None and recipient.detail == MessageDetail.detailed.value
@@ -59,11 +60,12 @@ class Composer:
                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
         return replace(message, headers=headers, attachments=attachments)
 
-    def to_coordinator(self, kind: MessageKind, language: str) -> Message:
+    def to_coordinator(self, kind: MessageKind, language: str, figures: dict[str, str]) -> Message:
         """Discreet always (coordinators have no detail preference yet): no task, place or person,
-        and never the volunteer; the coordinator page says which task. No answer links, and no
-        unsubscribe link: that one unsubscribes a member, which a coordinator's account is not."""
-        values = {"coalition": self.settings.coalition_name, "open_url": f"{self.public}/coordinator.html"}
+        and never the volunteer; counts at most; the coordinator page says which task. No answer
+        links, and no unsubscribe link: that one unsubscribes a member, which a coordinator's
+        account is not."""
+        values = figures | {"coalition": self.settings.coalition_name, "open_url": f"{self.public}/coordinator.html"}
         return render(kind, language, values, why="why_coordinator")
 
     def values(self, delivery: Delivery, language: str, schedule: TaskSchedule | None) -> dict[str, str]:

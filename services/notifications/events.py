@@ -20,7 +20,9 @@ tasks.state (compacted, keyed by task id):
   every ``task.*`` v1 state (``TaskState``: task_id, title, starts_at, ends_at, time_zone,
   coordinator_id) records when the task happens, its public title (for invitations and detailed
   messages) and who coordinates it (a gateway account, for the coordinator's messages); a tombstone
-  forgets it. A cancelled task's waiting reminders are dropped; a moved task's move with it.
+  forgets it. A cancelled task's waiting reminders are dropped; a moved task's move with it. An
+  open task with a time gets its coordinator's at-risk check planned (``at_risk``), moved with the
+  task, dropped when the task is cancelled or closed.
 members.state (compacted, keyed by member id):
   every ``member.*`` v1 state (``MemberState``: member_id, languages, notifications) records the
   language the member's messages are written in and what they chose (email on or off, discreet or
@@ -30,9 +32,11 @@ members.state (compacted, keyed by member id):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from uuid import UUID, uuid5
 
+from sqlalchemy import event as sa_event
 from sqlmodel import Session
 
 from services.common.catalogue import (
@@ -48,18 +52,32 @@ from services.common.consumer import PoisonEvent
 from services.common.contracts import FillChanged, MemberState, OfferChanged, TaskState, TaskStatus
 from services.common.dispatch import Event, Subscription, Tombstone
 from services.common.topics import MEMBERS_STATE, OFFERS_EVENTS, TASKS_STATE, Topics
-from services.notifications import handlers, reminders
+from services.notifications import at_risk, handlers, reminders
 from services.notifications.messages import choose_language
 from services.notifications.models import Acceptance, Delivery, DeliveryStatus, MessageKind, WithdrawalReason
 
 
-def offer_news(topics: Topics, reminder_offsets_seconds: list[float]) -> Subscription:
+def offer_news(topics: Topics, reminder_offsets_seconds: list[float],
+               queued: Callable[[], None] = lambda: None) -> Subscription:
     """offers.events: new requests, confirmations (and their reminders) and withdrawals to members;
-    fills and withdrawals to coordinators; every other type is ignored."""
+    fills and withdrawals to coordinators; every other type is ignored. ``queued`` is called once
+    each event's transaction committed (the sender sends at once what it queued)."""
     handles = {OFFER_CREATED: offer_created, OFFER_WITHDRAWN: offer_withdrawn,
                OFFER_ACCEPTED: partial(offer_accepted, reminder_offsets_seconds=reminder_offsets_seconds),
                OFFER_CANCELLED_BY_VOLUNTEER: acceptance_withdrawn, FILL_COMPLETED: task_filled}
-    return Subscription(topics, handles, ignores=[event for event in types_on(OFFERS_EVENTS) if event not in handles])
+    return Subscription(topics, {event: _then(handle, queued) for event, handle in handles.items()},
+                        ignores=[event for event in types_on(OFFERS_EVENTS) if event not in handles])
+
+
+def _then(handle: Callable[[Session, Event], None], committed: Callable[[], None]) -> Callable[[Session, Event], None]:
+    """``handle``, and ``committed`` called after its transaction commits (never before: the sender
+    would look for a delivery it cannot see yet)."""
+
+    def handled(session: Session, event: Event) -> None:
+        handle(session, event)
+        sa_event.listen(session, "after_commit", lambda _: committed(), once=True)
+
+    return handled
 
 
 def recipients(topics: Topics, default_language: str) -> Subscription:
@@ -69,9 +87,11 @@ def recipients(topics: Topics, default_language: str) -> Subscription:
                         tombstones={MEMBERS_STATE: member_erased})
 
 
-def schedules(topics: Topics, reminder_offsets_seconds: list[float]) -> Subscription:
-    """tasks.state: when each task happens, for invitations and reminders; a tombstone forgets the task."""
-    changed = partial(task_state_changed, reminder_offsets_seconds=reminder_offsets_seconds)
+def schedules(topics: Topics, reminder_offsets_seconds: list[float], at_risk_seconds_before: float) -> Subscription:
+    """tasks.state: when each task happens, for invitations, reminders and the coordinator's at-risk
+    check; a tombstone forgets the task."""
+    changed = partial(task_state_changed, reminder_offsets_seconds=reminder_offsets_seconds,
+                      at_risk_seconds_before=at_risk_seconds_before)
     return Subscription(topics, {event: changed for event in types_on(TASKS_STATE)},
                         tombstones={TASKS_STATE: task_deleted})
 
@@ -147,9 +167,11 @@ def offer_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
                                 event.occurred_at, task_id=offer.task_id, variant=reason.value)
 
 
-def task_state_changed(session: Session, event: Event[TaskState], reminder_offsets_seconds: list[float]) -> None:
+def task_state_changed(session: Session, event: Event[TaskState], reminder_offsets_seconds: list[float],
+                       at_risk_seconds_before: float) -> None:
     task = event.payload
     schedule = handlers.remember_schedule(session, task)
+    at_risk.follow_task(session, task, at_risk_seconds_before, event.occurred_at)
     if task.status is TaskStatus.cancelled:
         reminders.drop(session, event.occurred_at, "task cancelled", Delivery.task_id == task.task_id)
         reminders.forget(session, Acceptance.task_id == task.task_id)

@@ -49,7 +49,8 @@ def queue_delivery(
 
 
 def queue_coordinator_delivery(session: Session, task_id: UUID, kind: MessageKind, subject_id: UUID,
-                               event_at: datetime) -> bool:
+                               event_at: datetime, not_before: datetime | None = None,
+                               expires_at: datetime | None = None) -> bool:
     """Queue a message to the task's coordinator unless one of this kind about this subject exists.
 
     A task has one coordinator, so (subject, kind) is the key: a replay queues nothing, even if
@@ -57,15 +58,21 @@ def queue_coordinator_delivery(session: Session, task_id: UUID, kind: MessageKin
     message waits for it (see ``remember_schedule``).
     """
     assert kind in COORDINATOR_KINDS, kind
-    existing = session.exec(select(Delivery.id).where(Delivery.subject_id == subject_id,
-                                                      Delivery.kind == kind.value)).first()
-    if existing is not None:
+    if find_coordinator_delivery(session, subject_id, kind) is not None:
         return False
     schedule = schedule_of(session, task_id)
     coordinator = schedule.coordinator_id if schedule is not None and schedule.coordinator_id else None
-    session.add(Delivery(member_id=coordinator or COORDINATOR_NOT_KNOWN_YET, kind=kind.value, subject_id=subject_id,
-                         task_id=task_id, event_at=event_at))
+    delivery = Delivery(member_id=coordinator or COORDINATOR_NOT_KNOWN_YET, kind=kind.value, subject_id=subject_id,
+                        task_id=task_id, event_at=event_at, expires_at=expires_at)
+    if not_before is not None:  # not due before then (the at-risk check)
+        delivery.not_before = delivery.next_attempt_at = not_before
+    session.add(delivery)
     return True
+
+
+def find_coordinator_delivery(session: Session, subject_id: UUID, kind: MessageKind) -> Delivery | None:
+    """A task has one coordinator at a time: (subject, kind) finds their message, whoever they are."""
+    return session.exec(select(Delivery).where(Delivery.subject_id == subject_id, Delivery.kind == kind.value)).first()
 
 
 def find_delivery(session: Session, member_id: UUID, subject_id: UUID, kind: MessageKind) -> Delivery | None:

@@ -16,6 +16,7 @@ from services.notifications.channels import Channel, EmailChannel
 from services.notifications.config import Settings
 from services.notifications.events import offer_news, recipients, schedules
 from services.notifications.gateway_client import GatewayClient
+from services.notifications.matching_client import MatchingClient
 from services.notifications.members_client import MembersClient
 from services.notifications.purge import Purger
 from services.notifications.sender import Sender
@@ -24,7 +25,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 DESCRIPTION = (
     "Reaches members where they are: email over SMTP, discreet by default. Stores no address: each "
     "one is read from the members service (a coordinator's from the gateway; audited, purpose "
-    "'notification') at send time and kept in memory for that send only."
+    "'notification') at send time and kept in memory for that send only. A task's at-risk mail "
+    "reads matching's counts of why it is not filling when it is due."
 )
 
 
@@ -44,7 +46,9 @@ class Notifications:
         tokens = settings.service_token_issuer()
         members = MembersClient(settings.members_url, settings.members_timeout_seconds, tokens)
         coordinators = GatewayClient(settings.gateway_url, settings.gateway_timeout_seconds, tokens)
-        sender = Sender(runtime.engine, settings, channels or {"email": EmailChannel(settings)}, members, coordinators)
+        matching = MatchingClient(settings.matching_url, settings.matching_timeout_seconds, tokens)
+        sender = Sender(runtime.engine, settings, channels or {"email": EmailChannel(settings)}, members, coordinators,
+                        matching)
         purger = Purger(runtime.engine, timedelta(days=settings.record_retention_days), settings.purge_every_seconds)
         return cls(runtime, settings, sender, purger)
 
@@ -52,8 +56,10 @@ class Notifications:
 def consumers(notifications: Notifications) -> list[Consume]:
     topics, language = notifications.settings.topics, notifications.settings.default_language
     offsets = notifications.settings.reminder_offsets_seconds
-    return [Consume("members", recipients(topics, language)), Consume("tasks", schedules(topics, offsets)),
-            Consume("offers", offer_news(topics, offsets))]
+    at_risk_before = notifications.settings.at_risk_seconds_before
+    return [Consume("members", recipients(topics, language)),
+            Consume("tasks", schedules(topics, offsets, at_risk_before)),
+            Consume("offers", offer_news(topics, offsets, queued=notifications.sender.queued))]
 
 
 def definition(channels: dict[str, Channel] | None = None) -> AppDefinition[Notifications]:

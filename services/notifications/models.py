@@ -35,11 +35,12 @@ class MessageKind(str, enum.Enum):
     # To the task's coordinator (a gateway account, not a member):
     task_filled = "task_filled"  # every place of their task is taken
     volunteer_withdrew = "volunteer_withdrew"  # a volunteer who had said yes can no longer come
+    task_at_risk = "task_at_risk"  # their task starts soon and is filling slowly: how many could come, and why not
 
 
 # Kinds sent to a task's coordinator: their ``member_id`` holds the coordinator's account id, and
 # their address comes from the gateway, not from the members service.
-COORDINATOR_KINDS = frozenset({MessageKind.task_filled, MessageKind.volunteer_withdrew})
+COORDINATOR_KINDS = frozenset({MessageKind.task_filled, MessageKind.volunteer_withdrew, MessageKind.task_at_risk})
 # A coordinator message queued before the task's state (which names its coordinator) arrived is
 # addressed to nobody yet; the task's state fills the coordinator in.
 COORDINATOR_NOT_KNOWN_YET = UUID(int=0)

@@ -7,6 +7,8 @@ take is tried again later (doubling pauses up to a limit) and marked failed afte
 number of attempts; nothing is dropped silently: each end is counted in
 ``notifications_sent_total`` and in the delivery's status. A delivery due in the member's quiet
 hours is held (``not_before``) until they end, unless the task starts or the offer expires first.
+A task's at-risk check reads matching's counts when it is due, and sends only if the task is
+still short (``at_risk``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -22,11 +25,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.common.clock import as_utc, utc_now
-from services.notifications import handlers, quiet_hours
+from services.notifications import at_risk, handlers, quiet_hours
 from services.notifications.channels import Channel, PermanentFailure, TemporaryFailure
 from services.notifications.composer import Composer
 from services.notifications.config import Settings
 from services.notifications.gateway_client import AccountGone, GatewayClient, GatewayUnavailable
+from services.notifications.matching_client import MatchingClient, MatchingUnavailable, TaskUnknown
 from services.notifications.members_client import MemberGone, MembersClient, MembersUnavailable
 from services.notifications.messages import choose_language
 from services.notifications.metrics import DELIVERY_LATENCY, SENT
@@ -62,38 +66,51 @@ class Outcome:
 
 class Sender:
     def __init__(self, engine: Engine, settings: Settings, channels: dict[str, Channel], members: MembersClient,
-                 coordinators: GatewayClient, clock: Callable[[], datetime] = utc_now):
+                 coordinators: GatewayClient, matching: MatchingClient, clock: Callable[[], datetime] = utc_now):
         self.engine, self.settings, self.channels, self.members, self.clock = engine, settings, channels, members, clock
-        self.coordinators = coordinators
-        self.wakeup = threading.Event()
+        self.coordinators, self.matching = coordinators, matching
+        self.wakeup = threading.Event()  # set by ``queued``: a delivery was committed, look now
         self.composer = Composer(settings, clock)
+        # Several deliveries at a time: each spends most of its time waiting (the address read, the
+        # SMTP conversation), and each thread keeps its own SMTP connection.
+        self.pool = ThreadPoolExecutor(settings.send_concurrency, thread_name_prefix="notifications-send")
+        self.batch = max(BATCH, 4 * settings.send_concurrency)
+
+    def queued(self) -> None:
+        """A delivery was queued (its transaction committed): send it now rather than at the next poll."""
+        self.wakeup.set()
 
     def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                busy = self.send_due()
-            except Exception:  # a database hiccup must not end the thread: deliveries would wait forever
-                log.exception("sending due deliveries failed; trying again")
-                busy = 0
-            if not busy:
-                self.wakeup.wait(self.settings.send_poll_seconds)
-                self.wakeup.clear()
+        try:
+            while not stop.is_set():
+                self.wakeup.clear()  # before looking: a delivery queued while we look wakes the wait below
+                try:
+                    busy = self.send_due()
+                except Exception:  # a database hiccup must not end the thread: deliveries would wait forever
+                    log.exception("sending due deliveries failed; trying again")
+                    busy = 0
+                if not busy:
+                    self.wakeup.wait(self.settings.send_poll_seconds)
+        finally:
+            self.pool.shutdown(wait=True)
 
     def send_due(self) -> int:
-        """Send what is due now; returns how many deliveries were looked at."""
-        now = self.clock()
+        """Send what is due now, ``send_concurrency`` at a time; returns how many deliveries were looked at."""
         with Session(self.engine) as session:
-            due = handlers.due_deliveries(session, now, BATCH)
-        for delivery_id in due:
-            if self._claim(delivery_id, now):
-                self.deliver(delivery_id)
+            due = handlers.due_deliveries(session, self.clock(), self.batch)
+        for finished in [self.pool.submit(self._claim_and_deliver, delivery_id) for delivery_id in due]:
+            finished.result()  # the whole batch ends before the next is looked for; an error reaches ``run``
         return len(due)
 
-    def _claim(self, delivery_id: UUID, now: datetime) -> bool:
+    def _claim_and_deliver(self, delivery_id: UUID) -> None:
+        """Claimed just before its own send, so the claim (``claim_seconds``) covers that send
+        however long the others of the batch take."""
+        now = self.clock()
         with Session(self.engine) as session:
             taken = handlers.claim(session, delivery_id, now, timedelta(seconds=self.settings.claim_seconds))
             session.commit()
-        return taken
+        if taken:
+            self.deliver(delivery_id)
 
     def deliver(self, delivery_id: UUID) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -112,7 +129,7 @@ class Sender:
             label = self._record(session, current, outcome)
             session.commit()
         SENT.labels(delivery.kind, delivery.channel, label).inc()
-        log.info("delivery %s to member %s: %s", delivery.id, delivery.member_id, label)
+        log.info("delivery %s (%s) to member %s: %s", delivery.id, delivery.kind, delivery.member_id, label)
 
     def _attempt(self, delivery: Delivery, recipient: Recipient | None, schedule: TaskSchedule | None) -> Outcome:
         now = self.clock()
@@ -123,12 +140,15 @@ class Sender:
             return Outcome(DeliveryStatus.dropped, "dropped", "the member turned email off")
         if (until := quiet_hours.held_until(delivery, recipient, schedule, now)) is not None:
             return Outcome(None, "held", held_until=until)
+        figures = self._at_risk_figures(delivery) if delivery.kind == MessageKind.task_at_risk.value else {}
+        if isinstance(figures, Outcome):
+            return figures
         found = self._address(delivery, channel.name)
         if isinstance(found, Outcome):
             return found
         if not found.address:
             return Outcome(DeliveryStatus.dropped, "dropped", f"no {channel.name} address")
-        message = self.composer.compose(delivery, recipient, schedule, found.address, found.language)
+        message = self.composer.compose(delivery, recipient, schedule, found.address, found.language, figures)
         try:
             channel.send(found.address, message, f"<{delivery.id}@{self.composer.domain}>")
         except TemporaryFailure as error:
@@ -138,6 +158,20 @@ class Sender:
         DELIVERY_LATENCY.labels(delivery.kind, delivery.channel).observe(
             max((self.clock() - as_utc(delivery.not_before or delivery.event_at)).total_seconds(), 0.0))
         return Outcome(DeliveryStatus.sent, "sent")
+
+    def _at_risk_figures(self, delivery: Delivery) -> dict[str, str] | Outcome:
+        """The task's at-risk check, now that it is due: matching's counts for the mail, or nothing
+        to send (the task filled enough, or matching does not know it)."""
+        assert delivery.task_id is not None, "an at-risk check is about a task"
+        try:
+            diagnosis = self.matching.diagnosis(delivery.task_id)
+        except TaskUnknown:
+            return Outcome(DeliveryStatus.dropped, "dropped", "matching does not know the task")
+        except MatchingUnavailable as error:
+            return Outcome(None, "retry", f"matching service: {error}")
+        if not at_risk.should_send(diagnosis, self.settings.at_risk_fill_share):
+            return Outcome(DeliveryStatus.dropped, "dropped", "the task filled enough")
+        return at_risk.figures(diagnosis)
 
     def _address(self, delivery: Delivery, channel: str) -> Address | Outcome:
         """The address, read now: a member's from the members service, a coordinator's (email only)

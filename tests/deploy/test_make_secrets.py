@@ -103,3 +103,17 @@ def test_production_refuses_the_example_placeholders(monkeypatch):
     monkeypatch.setenv("GATEWAY_SERVICE_TOKEN_KEY", "change-me")
     with pytest.raises(ValueError, match="GATEWAY_SERVICE_TOKEN_KEY: a signing key reads kid:private-key"):
         GatewaySettings(jwt_secret="x" * 40, data_key="y" * 40)
+
+
+def test_matching_believes_the_notifications_service_for_a_task_s_diagnosis_in_production(tmp_path, monkeypatch):
+    from services.matching.config import Settings as MatchingSettings
+    from services.notifications.config import Settings as NotificationsSettings
+
+    make_secrets.write_secret_files(tmp_path, make_secrets.secret_files())
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    for service in ("matching", "notifications"):
+        for name, value in read(tmp_path / f"{service}.env").items():
+            monkeypatch.setenv(name, value)
+
+    token = NotificationsSettings().service_token_issuer().issue("matching", "notifier")
+    assert MatchingSettings().token_verifier.verify(token).issuer == "notifications"

@@ -141,3 +141,16 @@ def test_widget_origins_given_to_start_reach_the_gateway(monkeypatch):
     env = runner.service_env("127.0.0.1:9092", runner.parts(), runner.local_mailpit())
 
     assert env["GATEWAY_WIDGET_ORIGINS"] == "https://tenants.example.org,https://mutual-aid.example"
+
+
+def test_local_keys_made_before_a_service_trusted_a_new_caller_are_made_anew(tmp_path):
+    path = tmp_path / "service-token-keys.env"
+    made = runner.local_token_keys(path)
+    assert runner.local_token_keys(path) == made  # read back, not made again
+    # As an older version wrote them: matching trusted the gateway and the operator only.
+    older = made | {"MATCHING_TOKEN_ISSUER_KEYS": made["TASKS_TOKEN_ISSUER_KEYS"]}
+    path.write_text("".join(f"{name}={value}\n" for name, value in older.items()))
+
+    again = runner.local_token_keys(path)
+    issuers = {key.split(":", 1)[0] for key in again["MATCHING_TOKEN_ISSUER_KEYS"].split(",")}
+    assert issuers == {"gateway", "operator", "notifications"} and again != made

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 
+from services.common.clock import utc_now
+from services.common.db import session_scope
+from services.matching.offers import expire_due
 from tests.matching.conftest import volunteer
 from tests.support.service_tokens import signed_headers
 
@@ -100,6 +104,18 @@ def test_a_coordinator_can_see_who_the_task_still_reaches_and_who_was_already_as
     assert matching.client.get(f"/tasks/{uuid4()}/diagnosis").status_code == 404
 
 
+def test_the_diagnosis_counts_the_places_taken_and_the_offers_declined_or_let_expire(offered):
+    matching, posted, (offer, other) = offered
+    matching.answer(offer, "decline")
+    with session_scope(matching.matching.runtime.engine) as session:  # the worker's expiry, two hours on
+        expired = expire_due(session, matching.matching.offers_topic, posted.task_id, utc_now() + timedelta(hours=2))
+    # The other offer, and the third member's if the decline had them asked meanwhile.
+    assert other["id"] in {str(offer.id) for offer in expired} and len(expired) <= 2
+    diagnosis = matching.client.get(f"/tasks/{posted.task_id}/diagnosis").json()
+    assert (diagnosis["slots"], diagnosis["accepted"]) == (1, 0)
+    assert (diagnosis["declined"], diagnosis["expired"]) == (1, len(expired))
+
+
 def test_each_read_is_for_the_callers_it_names_and_a_volunteer_reads_their_own_offers_only(offered):
     matching, posted, (offer, other) = offered
     mine, someone = offer["member_id"], other["member_id"]
@@ -118,7 +134,10 @@ def test_each_read_is_for_the_callers_it_names_and_a_volunteer_reads_their_own_o
     for role, subject in (("public", None), ("notifier", None), ("taxonomy", None)):
         assert status("/offers", role, subject, member_id=someone) == 403
         assert status(f"/offers/{offer['id']}", role, subject) == 403
-        assert status(f"{task_path}/diagnosis", role, subject) == 403
+    for role in ("public", "taxonomy"):
+        assert status(f"{task_path}/diagnosis", role) == 403
+    # Counts without a member: the notifications service's "task at risk" mail says why from them.
+    assert status(f"{task_path}/diagnosis", "notifier") == 200
     assert status(f"{task_path}/fill", "public") == 200  # counts, as the public widget shows them
     assert status(f"{task_path}/fill", "notifier") == 403
     assert status("/fills", "taxonomy", task_id=str(posted.task_id)) == 403

@@ -46,6 +46,9 @@ from tests.support.processes import ServiceProcess, start_service
 from tests.support.service_tokens import CallsAs, signed_headers
 
 ADMIN = signed_headers("notifications", "admin", uuid.uuid4())
+# The session's notifications service checks a task's fill this long before its start (48 h by
+# default): only tasks starting within a minute of posting reach it, other tests' tasks never do.
+AT_RISK_BEFORE_S = 30
 # Why a test offer was made, as matching says it (offers.events v2).
 REASONS = [OfferReason(kind=ReasonKind.language, language="fr"),
            OfferReason(kind=ReasonKind.place, area="glanbrook", area_name="Glanbrook", own_area=True)]
@@ -222,7 +225,8 @@ def notifications_service(request, stack: Stack, mail_server, postgres_server) -
         "KAFKA_BOOTSTRAP_SERVERS": stack.gateway_env["KAFKA_BOOTSTRAP_SERVERS"], "KAFKA_TOPIC_PREFIX": stack.topic_prefix,
         "NOTIFICATIONS_DATABASE_URL": new_postgres_database(postgres_server, "notifications"),
         "NOTIFICATIONS_MEMBERS_URL": stack.members.url, "NOTIFICATIONS_GATEWAY_URL": stack.url,
-        "NOTIFICATIONS_PUBLIC_URL": stack.url,
+        "NOTIFICATIONS_MATCHING_URL": stack.matching.url, "NOTIFICATIONS_PUBLIC_URL": stack.url,
+        "NOTIFICATIONS_AT_RISK_SECONDS_BEFORE": str(AT_RISK_BEFORE_S),
         "NOTIFICATIONS_SMTP_HOST": host, "NOTIFICATIONS_SMTP_PORT": port,
         "NOTIFICATIONS_COALITION_NAME": "Solidarity Network",
     }

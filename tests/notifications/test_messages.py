@@ -19,14 +19,16 @@ from services.notifications.models import MessageKind, WithdrawalReason
 VALUES = {"coalition": "Solidarity Network", "open_url": "https://coalition.example.org/volunteer.html",
           "accept_url": "https://coalition.example.org/answer/a.b", "decline_url": "https://coalition.example.org/answer/c.d",
           "still_coming_url": "https://coalition.example.org/answer/e.f",
-          "cant_come_url": "https://coalition.example.org/answer/g.h"}
+          "cant_come_url": "https://coalition.example.org/answer/g.h",
+          # a task's counts, which the at-risk mail to its coordinator states
+          "slots": "4", "accepted": "1", "eligible": "0", "pending": "2", "declined": "3", "expired": "1"}
 
 
 @pytest.mark.parametrize("language", messages.languages())
 def test_every_catalogue_renders_every_kind(language):
     variants = [(MessageKind.new_offer, None), (MessageKind.offer_accepted, None), (MessageKind.reminder, None),
                 (MessageKind.task_cancelled, None), (MessageKind.acceptance_withdrawn, None),
-                (MessageKind.task_filled, None), (MessageKind.volunteer_withdrew, None)]
+                (MessageKind.task_filled, None), (MessageKind.volunteer_withdrew, None), (MessageKind.task_at_risk, None)]
     variants += [(MessageKind.offer_withdrawn, reason.value) for reason in WithdrawalReason]
     assert {kind for kind, _ in variants} == set(MessageKind)
     for kind, variant in variants:
