@@ -14,7 +14,7 @@ from services.common.runtime import Runtime
 from services.notifications.api import router
 from services.notifications.channels import Channel, EmailChannel
 from services.notifications.config import Settings
-from services.notifications.events import offer_news, recipients, schedules
+from services.notifications.consumers import offer_news, recipients, schedules
 from services.notifications.gateway_client import GatewayClient
 from services.notifications.matching_client import MatchingClient
 from services.notifications.members_client import MembersClient
