@@ -63,10 +63,15 @@ from services.matching import handlers  # noqa: E402
 from services.matching.config import Settings  # noqa: E402
 from services.matching.engine import MatchingEngine  # noqa: E402
 from services.matching.models import Offer, TaskFill, TaskWidening, as_utc  # noqa: E402
-from tests.matching.conftest import Harness  # noqa: E402
 from tests.matching.coalition import (  # noqa: E402
-    REGION, REGION_START, Need, can_reach, regional_members, regional_tasks,
+    REGION,
+    REGION_START,
+    Need,
+    can_reach,
+    regional_members,
+    regional_tasks,
 )
+from tests.matching.conftest import Harness  # noqa: E402
 
 SEED = 14
 OTHER_SEEDS = (15, 16, 17, 18)  # the same region, other answers: how much the figures move
@@ -85,8 +90,12 @@ DEFAULTS = Settings()
 # ceil(open slots x 1.5) (the widest equal to the first; silence counts only at expiry), and no
 # task widening by itself as its start approaches.
 BEFORE = dict(
-    max_pending_offers=1_000_000, offer_ttl_seconds=24 * 3600, offer_ttl_min_seconds=24 * 3600,
-    widest_wave_factor=DEFAULTS.wave_factor, slow_answer_share=1.0, auto_widen=[],
+    max_pending_offers=1_000_000,
+    offer_ttl_seconds=24 * 3600,
+    offer_ttl_min_seconds=24 * 3600,
+    widest_wave_factor=DEFAULTS.wave_factor,
+    slow_answer_share=1.0,
+    auto_widen=[],
 )
 
 
@@ -146,8 +155,11 @@ def simulate(
         with harness.session() as session:
             run.offers = list(session.scalars(select(Offer)))
             run.filled = {fill.task_id: fill.accepted for fill in session.scalars(select(TaskFill))}
-            run.opened_to_city = {row.task_id: as_utc(row.applied_at) for row in session.scalars(select(TaskWidening))
-                                  if row.widening == "whole_city"}
+            run.opened_to_city = {
+                row.task_id: as_utc(row.applied_at)
+                for row in session.scalars(select(TaskWidening))
+                if row.widening == "whole_city"
+            }
     finally:
         harness.close()
     run.seconds = clock.perf_counter() - started
@@ -248,8 +260,13 @@ class Figures:
     accepted_widened: int  # places taken by them
 
 
-def figures(run: Run, members: list[MemberState], needs: list[Need], reach: dict[UUID, set[UUID]],
-            city_reach: dict[UUID, set[UUID]]) -> Figures:
+def figures(
+    run: Run,
+    members: list[MemberState],
+    needs: list[Need],
+    reach: dict[UUID, set[UUID]],
+    city_reach: dict[UUID, set[UUID]],
+) -> Figures:
     """``reach``: for each task, the members who could do it as they really are (their stated
     reach, the task's real openness), whichever product version is being measured; ``city_reach``:
     the same were the task open to its whole city, as it is once it widened by itself."""
@@ -262,9 +279,13 @@ def figures(run: Run, members: list[MemberState], needs: list[Need], reach: dict
     eligible = set().union(*reach.values())
     offered_tasks = {offer.task_id for offer in run.offers}
     beyond = [offer for offer in run.offers if offer.member_id not in reach[offer.task_id]]
-    widened = [offer for offer in beyond if offer.task_id in run.opened_to_city
-               and as_utc(offer.created_at) >= run.opened_to_city[offer.task_id]
-               and offer.member_id in city_reach[offer.task_id]]
+    widened = [
+        offer
+        for offer in beyond
+        if offer.task_id in run.opened_to_city
+        and as_utc(offer.created_at) >= run.opened_to_city[offer.task_id]
+        and offer.member_id in city_reach[offer.task_id]
+    ]
     outside = [offer for offer in beyond if offer not in widened]
     repeats = repeated_places(run)
     kinds = {n.state.task_id: n.kind for n in needs}
@@ -291,7 +312,8 @@ def figures(run: Run, members: list[MemberState], needs: list[Need], reach: dict
         never_offered=sum(1 for m in eligible if per_member[m] == 0),
         never_offered_reach=Counter(
             " or ".join(sorted({kinds[t] for t, able in reach.items() if m in able}))
-            for m in eligible if per_member[m] == 0
+            for m in eligible
+            if per_member[m] == 0
         ),
         said_no=sum(1 for m in eligible if per_member[m] > 0 and accepted[m] == 0),
         repeats=len(repeats),
@@ -338,8 +360,9 @@ class BaseScores:
         return self.known[(task_id, at)]
 
 
-def passed_over(run: Run, offer: Offer, reach, members: list[MemberState], needs: list[Need],
-                scores: BaseScores) -> list[UUID]:
+def passed_over(
+    run: Run, offer: Offer, reach, members: list[MemberState], needs: list[Need], scores: BaseScores
+) -> list[UUID]:
     """Reachable members not yet asked for the offer's task who, as its offers went out, held less
     load than its member (accepted places plus waiting offers, the load fairness ranks by) while
     under their monthly limit and waiting-offer cap and free of a clashing accepted task, with a
@@ -405,7 +428,8 @@ def fill_hours(run: Run, needs: list[Need]) -> list[float]:
             last_accepted[offer.task_id] = max(at, last_accepted.get(offer.task_id, at))
     return [
         (last_accepted[n.state.task_id] - START).total_seconds() / 3600
-        for n in needs if run.filled.get(n.state.task_id, 0) >= n.state.slots and n.state.task_id in last_accepted
+        for n in needs
+        if run.filled.get(n.state.task_id, 0) >= n.state.slots and n.state.task_id in last_accepted
     ]
 
 
@@ -416,8 +440,10 @@ def main() -> None:
 
     members, needs = regional_members(), regional_tasks()
     reach = {n.state.task_id: {m.member_id for m in members if can_reach(m, n.state)} for n in needs}
-    city_reach = {n.state.task_id: {m.member_id for m in members
-                                    if can_reach(m, n.state.model_copy(update={"whole_city": True}))} for n in needs}
+    city_reach = {
+        n.state.task_id: {m.member_id for m in members if can_reach(m, n.state.model_copy(update={"whole_city": True}))}
+        for n in needs
+    }
     old_members, old_needs = as_before(members, needs)
     loads = [os.getloadavg()[0]]
     pairs: dict[int, dict[str, Run]] = {}
@@ -433,8 +459,13 @@ def main() -> None:
         for seed, runs in pairs.items()
     }
     report = render(
-        runs=pairs[SEED], figs=figs[SEED], others={seed: figs[seed] for seed in OTHER_SEEDS},
-        members=members, needs=needs, reach=reach, loads=loads,
+        runs=pairs[SEED],
+        figs=figs[SEED],
+        others={seed: figs[seed] for seed in OTHER_SEEDS},
+        members=members,
+        needs=needs,
+        reach=reach,
+        loads=loads,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report)
@@ -444,8 +475,16 @@ def main() -> None:
 # --- the results file ----------------------------------------------------------------------------
 
 
-def render(*, runs: dict[str, Run], figs: dict[str, Figures], others: dict[int, dict[str, Figures]], members, needs,
-           reach, loads) -> str:
+def render(
+    *,
+    runs: dict[str, Run],
+    figs: dict[str, Figures],
+    others: dict[int, dict[str, Figures]],
+    members,
+    needs,
+    reach,
+    loads,
+) -> str:
     before, after = figs["before"], figs["after"]
     lines = [
         "# Coalition benchmark: a region's three weeks, before and after",
@@ -520,7 +559,8 @@ def gini_lines(after: Figures, figs: dict[str, Figures], others: dict[int, dict[
         "spreading offers alone.",
         f"- Above the bound: of the {zero} eligible members with no accepted place, {after.never_offered} were never "
         "offered anything: every task they could reach filled from members asked before them (what they could "
-        "do: " + ", ".join(f"{kinds} {count}" for kinds, count in after.never_offered_reach.most_common())
+        "do: "
+        + ", ".join(f"{kinds} {count}" for kinds, count in after.never_offered_reach.most_common())
         + "; 86 members can reach the City Hall rally's 20 places, 35 the Queen's Park rally's 10), and "
         f"{after.said_no} were offered and declined, ignored or answered too late (40% of answers are not a yes).",
         f"- Repeats: {after.repeats} places were a member's second or later ("
@@ -573,22 +613,22 @@ def seed_lines(figs: dict[str, Figures], others: dict[int, dict[str, Figures]]) 
 
 def before_lines(before: Figures) -> list[str]:
     return [
-        "## What \"before\" is, and what it cannot reproduce",
+        '## What "before" is, and what it cannot reproduce',
         "",
         "Data: every member's reach emptied (their own area only), no task open to its whole city, no fluency "
         f"floors (they did not exist). Settings: `{', '.join(f'{key}={value}' for key, value in BEFORE.items())}`; "
         "the answer time was a fixed 24 h then too, and was already cut at the task's start, as now. The wave "
         "factor (1.5) is unchanged.",
         "",
-        "Not reproducible by settings or data, so \"before\" runs today's code in these respects and is kinder "
+        'Not reproducible by settings or data, so "before" runs today\'s code in these respects and is kinder '
         "than the old product was:",
         "- fairness ranks members by their recent tasks plus the offers they hold waiting; before, waiting offers "
-        "counted only against the monthly limit, so a member holding offers still ranked as having \"no recent "
+        'counted only against the monthly limit, so a member holding offers still ranked as having "no recent '
         "tasks\" and could be offered more at once (the issue's volunteer holding 4);",
         "- a member who answers while at the cap is offered at once what came short for want of them; no effect "
         "here, where every pass looks at every open task.",
         "",
-        "\"Members with no offer while a task they could reach stayed unfilled\" counts, in both runs, what "
+        '"Members with no offer while a task they could reach stayed unfilled" counts, in both runs, what '
         "members could really do (their stated reach, whole-city tasks): the old product could not express it, "
         "which is the point of the comparison.",
         "",
@@ -601,8 +641,14 @@ def before_lines(before: Figures) -> list[str]:
 def scenario_lines(members, needs, reach) -> list[str]:
     active = sum(m.status == MemberStatus.active for m in members)
     reaches = Counter(
-        "own area" if m.reach == Reach() else "whole city" if m.reach.whole_city
-        else "up to N km" if m.reach.km else "chosen areas" for m in members
+        "own area"
+        if m.reach == Reach()
+        else "whole city"
+        if m.reach.whole_city
+        else "up to N km"
+        if m.reach.km
+        else "chosen areas"
+        for m in members
     )
     return [
         f"{len(members)} members ({active} active) in 6 Hamilton and 2 Toronto neighbourhoods; where they can go: "
@@ -649,7 +695,8 @@ def comparison_rows(runs, before: Figures, after: Figures) -> list[str]:
         f"| time to fill (simulated hours from posting), median, p90 | "
         f"{both(lambda f: f'{hours(f, 0.5)}, {hours(f, 0.9)}')} |",
         "| matching passes run (wall seconds) | "
-        + " | ".join(f"{run.passes} ({run.seconds:.0f} s)" for run in (runs["before"], runs["after"])) + " |",
+        + " | ".join(f"{run.passes} ({run.seconds:.0f} s)" for run in (runs["before"], runs["after"]))
+        + " |",
     ]
 
 

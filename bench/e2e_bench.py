@@ -58,8 +58,7 @@ from tests.support.infra import ensure_kafka  # noqa: E402
 LOST_AFTER_S = 30
 MAX_WAITING_OFFERS = 31  # a member's own monthly limit caps the offers they hold (members' TasksPerMonth)
 OFFERS_PER_TASK = 2  # a one-place task's first wave: ceil(1 x MATCHING_WAVE_FACTOR 1.5)
-POST = ("mutation($i: TaskInput!) { postTask(input: $i) { __typename ... on Task { id } "
-        "... on Problem { message } } }")
+POST = "mutation($i: TaskInput!) { postTask(input: $i) { __typename ... on Task { id } ... on Problem { message } } }"
 ANSWER = "mutation($o: ID!) { %s(offerId: $o) { __typename ... on Problem { message } } }"
 SUBSCRIBE = "subscription { offerUpdates { kind offer { id taskId } } }"
 
@@ -71,9 +70,16 @@ def say(text: str) -> None:
 
 def task_input(skill: str, number: int) -> dict:
     starts = (datetime.now(UTC) + timedelta(days=3 + number % 20)).replace(minute=0, second=0, microsecond=0)
-    return {"title": f"Translate leaflet q{uuid.uuid4().hex[:7]}", "summary": "French to Spanish",
-            "skills": [{"skill": skill, "minLevel": "CAPABLE"}], "languages": ["fr"], "slots": 1,
-            "startsAt": starts.isoformat(), "endsAt": (starts + timedelta(hours=2)).isoformat(), "remote": True}
+    return {
+        "title": f"Translate leaflet q{uuid.uuid4().hex[:7]}",
+        "summary": "French to Spanish",
+        "skills": [{"skill": skill, "minLevel": "CAPABLE"}],
+        "languages": ["fr"],
+        "slots": 1,
+        "startsAt": starts.isoformat(),
+        "endsAt": (starts + timedelta(hours=2)).isoformat(),
+        "remote": True,
+    }
 
 
 class Arrivals:
@@ -114,8 +120,11 @@ class Arrivals:
         self.offers_seen += 1
         verb = "acceptOffer" if self.offers_seen % self.answer_every == 0 else "declineOffer"
         try:
-            response = await client.post("/graphql", json={"query": ANSWER % verb, "variables": {"o": offer_id}},
-                                         headers={"Authorization": f"Bearer {person.token}"})
+            response = await client.post(
+                "/graphql",
+                json={"query": ANSWER % verb, "variables": {"o": offer_id}},
+                headers={"Authorization": f"Bearer {person.token}"},
+            )
             result = response.json()["data"][verb]
             if result["__typename"] == "Offer":
                 self.answered[verb] += 1
@@ -138,8 +147,11 @@ async def post_at_rate(client: httpx.AsyncClient, token: str, skill: str, rate: 
     async def one(number: int, due: float) -> None:
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         try:
-            response = await client.post("/graphql", json={"query": POST, "variables": {"i": task_input(skill, number)}},
-                                         headers={"Authorization": f"Bearer {token}"})
+            response = await client.post(
+                "/graphql",
+                json={"query": POST, "variables": {"i": task_input(skill, number)}},
+                headers={"Authorization": f"Bearer {token}"},
+            )
             answered.append(time.perf_counter() - due)
             body = response.json()
             result = (body.get("data") or {}).get("postTask") or {}
@@ -159,12 +171,19 @@ async def sign_up(world: World, count: int, skill: str | None) -> list[Person]:
     """Volunteers through GraphQL, a few at once (each sign-up hashes a password)."""
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(4) as pool:
-        return list(await asyncio.gather(*(loop.run_in_executor(
-            pool, lambda: world.volunteer(skill, maxTasksPerMonth=MAX_WAITING_OFFERS)) for _ in range(count))))
+        return list(
+            await asyncio.gather(
+                *(
+                    loop.run_in_executor(pool, lambda: world.volunteer(skill, maxTasksPerMonth=MAX_WAITING_OFFERS))
+                    for _ in range(count)
+                )
+            )
+        )
 
 
-async def subscribed_cohort(world: World, stack, count: int, arrivals: Arrivals | None = None,
-                            client: httpx.AsyncClient | None = None) -> Cohort:
+async def subscribed_cohort(
+    world: World, stack, count: int, arrivals: Arrivals | None = None, client: httpx.AsyncClient | None = None
+) -> Cohort:
     arrivals = arrivals or Arrivals()
     skill = world.skill()
     volunteers = await sign_up(world, count, skill)
@@ -174,7 +193,9 @@ async def subscribed_cohort(world: World, stack, count: int, arrivals: Arrivals 
     while arrivals.connected < count:
         failed = [listener for listener in listeners if listener.done()]
         if failed or time.perf_counter() > deadline:
-            raise RuntimeError(f"{arrivals.connected} of {count} subscribed: {failed[0].exception() if failed else 'timeout'}")
+            raise RuntimeError(
+                f"{arrivals.connected} of {count} subscribed: {failed[0].exception() if failed else 'timeout'}"
+            )
         await asyncio.sleep(0.2)
     return Cohort(skill, arrivals, listeners)
 
@@ -198,8 +219,15 @@ class Cohort:
         await asyncio.gather(*self.listeners, return_exceptions=True)
 
 
-async def measured_run(stack, client: httpx.AsyncClient, coordinator: Person, cohort: Cohort, rate: float,
-                       seconds: float, direct: tuple[str, str] | None = None) -> dict:
+async def measured_run(
+    stack,
+    client: httpx.AsyncClient,
+    coordinator: Person,
+    cohort: Cohort,
+    rate: float,
+    seconds: float,
+    direct: tuple[str, str] | None = None,
+) -> dict:
     """One rate; ``direct`` (bootstrap, tasks topic): tasks written onto the topic, not posted."""
     say(f"{len(cohort.listeners)} volunteers subscribed; posting {rate:g} tasks/s for {seconds:g} s")
     arrivals = cohort.arrivals
@@ -216,11 +244,17 @@ async def measured_run(stack, client: httpx.AsyncClient, coordinator: Person, co
     cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(stack).items()}
     latencies = [arrivals.first[t] - due for t, due in posted["due"].items() if t in arrivals.first]
     say(f"{rate:g}/s: {percentiles(latencies)}")
-    return percentiles(latencies) | {"posted": len(posted["due"]), "errors": posted["errors"],
-                                     "subscribed": len(cohort.listeners), "cpu": cpu,
-                                     "lost": len(set(posted["due"]) - set(arrivals.first)), "response": posted["response"],
-                                     "sub_errors": {k: n - errors_before.get(k, 0) for k, n in arrivals.errors.items()
-                                                    if n > errors_before.get(k, 0)}}
+    return percentiles(latencies) | {
+        "posted": len(posted["due"]),
+        "errors": posted["errors"],
+        "subscribed": len(cohort.listeners),
+        "cpu": cpu,
+        "lost": len(set(posted["due"]) - set(arrivals.first)),
+        "response": posted["response"],
+        "sub_errors": {
+            k: n - errors_before.get(k, 0) for k, n in arrivals.errors.items() if n > errors_before.get(k, 0)
+        },
+    }
 
 
 PROCESSES = ("members", "tasks", "matching", "gateway")
@@ -248,7 +282,9 @@ async def measure(stack, args, bootstrap: str, loads: list[float]) -> dict:
     async with httpx.AsyncClient(base_url=stack.url, timeout=60, limits=httpx.Limits(max_connections=64)) as client:
         for level in args.open:
             started = time.perf_counter()
-            e2e_load.publish_tasks(bootstrap, topics.tasks_state, f"nobody-has-{uuid.uuid4().hex[:6]}", level - open_now)
+            e2e_load.publish_tasks(
+                bootstrap, topics.tasks_state, f"nobody-has-{uuid.uuid4().hex[:6]}", level - open_now
+            )
             seed_s, open_now = time.perf_counter() - started, level
             say(f"{level} tasks open; waiting for the matcher to take them in")
             results.setdefault("settle_s", {})[level] = await matcher_settled(stack.matching.url)
@@ -260,11 +296,16 @@ async def measure(stack, args, bootstrap: str, loads: list[float]) -> dict:
                 rates[rate] = await measured_run(stack, client, coordinator, cohort, rate, args.seconds, direct)
                 loads.append(os.getloadavg()[0])
             for rate in args.sweep if last else ():
-                results["sweep"][rate] = await measured_run(stack, client, coordinator, cohort, rate, args.sweep_seconds,
-                                                            direct)
+                results["sweep"][rate] = await measured_run(
+                    stack, client, coordinator, cohort, rate, args.sweep_seconds, direct
+                )
             await cohort.close()
-            results["levels"][level] = {"rates": rates, "seed_s": seed_s, "rss": process_rss(stack),
-                                        "matcher": matcher_time(stack.matching.url)}
+            results["levels"][level] = {
+                "rates": rates,
+                "seed_s": seed_s,
+                "rss": process_rss(stack),
+                "matcher": matcher_time(stack.matching.url),
+            }
     if args.saturation:
         skill = world.skill()
         await sign_up(world, cohort_size(args, [(args.saturation, 1)]) if args.saturation > 100 else 10, skill)
@@ -296,13 +337,19 @@ def matcher_time(url: str) -> list[str]:
     """Where the matcher's time went so far, from its own metrics."""
     text = httpx.get(url + "/metrics", timeout=30).text
     lines = []
-    for name in ("matching_pass_seconds", 'matching_step_seconds{kind="fresh"}', 'matching_step_seconds{kind="reconcile"}'):
+    for name in (
+        "matching_pass_seconds",
+        'matching_step_seconds{kind="fresh"}',
+        'matching_step_seconds{kind="reconcile"}',
+    ):
         base, _, labels = name.partition("{")
         labels = "{" + labels if labels else ""
         total = _metric(text, f"{base}_sum{labels}")
         count = _metric(text, f"{base}_count{labels}")
         if count:
-            lines.append(f"`{name}`: {count:.0f} x, {total:.1f} s in all, {1000 * total / count:.0f} ms each on average")
+            lines.append(
+                f"`{name}`: {count:.0f} x, {total:.1f} s in all, {1000 * total / count:.0f} ms each on average"
+            )
     return lines
 
 
@@ -346,9 +393,18 @@ async def soak(stack, args, bootstrap: str) -> dict:
         samples.append((time.perf_counter() - started, process_rss(stack)))
         await cohort.close()
     latencies = [arrivals.first[t] - due for t, due in posted["due"].items() if t in arrivals.first]
-    return {"tasks": int(tasks), "volunteers": count, "posted": len(posted["due"]), "post_errors": posted["errors"],
-            "answer_errors": arrivals.errors, "answered": arrivals.answered, "latency": percentiles(latencies),
-            "lost": len(set(posted["due"]) - set(arrivals.first)), "rss": samples, "lag_zero_s": lag_zero_s}
+    return {
+        "tasks": int(tasks),
+        "volunteers": count,
+        "posted": len(posted["due"]),
+        "post_errors": posted["errors"],
+        "answer_errors": arrivals.errors,
+        "answered": arrivals.answered,
+        "latency": percentiles(latencies),
+        "lost": len(set(posted["due"]) - set(arrivals.first)),
+        "rss": samples,
+        "lag_zero_s": lag_zero_s,
+    }
 
 
 def floors(stack, bootstrap: str, rates: list[float], seconds: float) -> dict:
@@ -356,7 +412,12 @@ def floors(stack, bootstrap: str, rates: list[float], seconds: float) -> dict:
     for rate in rates:
         kafka = kafka_floor(bootstrap, rate, min(seconds, 20))
         http = http_floor(stack.matching.url)
-        measured[rate] = {"kafka": kafka, "http": http, "p50": kafka["p50"] + http["p50"], "p99": kafka["p99"] + http["p99"]}
+        measured[rate] = {
+            "kafka": kafka,
+            "http": http,
+            "p50": kafka["p50"] + http["p50"],
+            "p99": kafka["p99"] + http["p99"],
+        }
     return measured
 
 
@@ -369,9 +430,12 @@ def main() -> None:
     loads = [os.getloadavg()[0]]
     directory = Path(tempfile.mkdtemp(prefix="e2e-bench-"))
     # Every subscriber connects from 127.0.0.1: lift the per-address cap on open websockets.
-    stack = start_stack(directory, bootstrap, gateway_env={"GATEWAY_LOG_LEVEL": "WARNING",
-                                                           "GATEWAY_MAX_WEBSOCKETS_PER_ADDRESS": "100000"},
-                        matching_tick_seconds=5)
+    stack = start_stack(
+        directory,
+        bootstrap,
+        gateway_env={"GATEWAY_LOG_LEVEL": "WARNING", "GATEWAY_MAX_WEBSOCKETS_PER_ADDRESS": "100000"},
+        matching_tick_seconds=5,
+    )
     try:
         if args.soak:
             text = soak_report(args, asyncio.run(soak(stack, args, bootstrap)), loads + [os.getloadavg()[0]])
@@ -411,9 +475,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--sweep-seconds", type=float, default=20)
     parser.add_argument("--saturation", type=int, default=1000, help="tasks thrown at the matcher at once; 0: skip")
     parser.add_argument("--startup", type=numbers(int), default=[100000, 10000], help="members,tasks; empty: skip")
-    parser.add_argument("--direct", action="store_true",
-                        help="write the measured tasks onto tasks.state instead of posting them (the matcher and the "
-                             "live path alone, without the gateway's and the tasks service's postTask)")
+    parser.add_argument(
+        "--direct",
+        action="store_true",
+        help="write the measured tasks onto tasks.state instead of posting them (the matcher and the "
+        "live path alone, without the gateway's and the tasks service's postTask)",
+    )
     parser.add_argument("--soak", action="store_true", help="the soak instead (not for CI)")
     parser.add_argument("--soak-rate", type=float, default=20)
     parser.add_argument("--soak-seconds", type=float, default=600)

@@ -37,9 +37,12 @@ def kafka_floor(bootstrap: str, rate: float, seconds: float) -> dict:
     latencies: list[float] = []
     stop = threading.Event()
     readies = [threading.Event(), threading.Event()]
-    threads = [threading.Thread(target=_hop, args=(bootstrap, topics.tasks_state, topics.offers_events, readies[0],
-                                                   stop, latencies)),
-               threading.Thread(target=_hop, args=(bootstrap, topics.offers_events, None, readies[1], stop, latencies))]
+    threads = [
+        threading.Thread(
+            target=_hop, args=(bootstrap, topics.tasks_state, topics.offers_events, readies[0], stop, latencies)
+        ),
+        threading.Thread(target=_hop, args=(bootstrap, topics.offers_events, None, readies[1], stop, latencies)),
+    ]
     for thread in threads:
         thread.start()
     for ready in readies:
@@ -59,8 +62,14 @@ def kafka_floor(bootstrap: str, rate: float, seconds: float) -> dict:
     return percentiles(latencies)
 
 
-def _hop(bootstrap: str, source: str, target: str | None, ready: threading.Event, stop: threading.Event,
-         latencies: list[float]) -> None:
+def _hop(
+    bootstrap: str,
+    source: str,
+    target: str | None,
+    ready: threading.Event,
+    stop: threading.Event,
+    latencies: list[float],
+) -> None:
     consumer = make_consumer(bootstrap, None, f"floor-{source}", auto_offset_reset="latest")
     assigned = [TopicPartition(source, p) for p in consumer.partitions_for_topic(source) or ()]
     consumer.assign(assigned)

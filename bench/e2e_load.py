@@ -32,10 +32,20 @@ ORGANIZATION, COORDINATOR = uuid.uuid4(), uuid.uuid4()
 def task_state(skill: str, number: int) -> TaskState:
     """A one-place remote task in French needing ``skill``, 3 to 22 days ahead."""
     starts = (datetime.now(UTC) + timedelta(days=3 + number % 20)).replace(minute=0, second=0, microsecond=0)
-    return TaskState(task_id=uuid.uuid4(), organization_id=ORGANIZATION, coordinator_id=COORDINATOR,
-                     status=TaskStatus.open, title=f"Translate leaflet q{number:x}", summary="French to Spanish",
-                     skills=[SkillNeed(skill=skill, min_level=SkillLevel.capable)], languages=["fr"], slots=1,
-                     starts_at=starts, ends_at=starts + timedelta(hours=2), remote=True)
+    return TaskState(
+        task_id=uuid.uuid4(),
+        organization_id=ORGANIZATION,
+        coordinator_id=COORDINATOR,
+        status=TaskStatus.open,
+        title=f"Translate leaflet q{number:x}",
+        summary="French to Spanish",
+        skills=[SkillNeed(skill=skill, min_level=SkillLevel.capable)],
+        languages=["fr"],
+        slots=1,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        remote=True,
+    )
 
 
 def publish_tasks(bootstrap: str, topic: str, skill: str, count: int) -> list[str]:
@@ -62,7 +72,9 @@ def publish_at_rate(bootstrap: str, topic: str, skill: str, rate: float, seconds
         due = start + number / rate
         time.sleep(max(0.0, due - time.perf_counter()))
         state = task_state(skill, number)
-        future = producer.send(topic, key=str(state.task_id).encode(), value=wrap("task.posted", state, "tasks").to_bytes())
+        future = producer.send(
+            topic, key=str(state.task_id).encode(), value=wrap("task.posted", state, "tasks").to_bytes()
+        )
         future.add_callback(lambda _, due=due: acked.append(time.perf_counter() - due))
         due_of[str(state.task_id)] = due
     producer.flush(60)
@@ -98,8 +110,13 @@ def matcher_saturation(bootstrap: str, topics: Topics, skill: str, count: int, t
                     firsts.append(time.perf_counter() - started)
     reader.close()
     done = len(firsts)
-    return {"tasks": count, "offered": done, "published_s": published,
-            "last_s": firsts[-1] if firsts else None, "per_s": done / firsts[-1] if firsts else 0.0}
+    return {
+        "tasks": count,
+        "offered": done,
+        "published_s": published,
+        "last_s": firsts[-1] if firsts else None,
+        "per_s": done / firsts[-1] if firsts else 0.0,
+    }
 
 
 def rss_mib(pid: int) -> float:
@@ -161,8 +178,12 @@ def _timed_start(env: dict[str, str], database: str, tasks: int, timeout_s: floa
         while _stored_tasks(path) < tasks and time.perf_counter() - started < timeout_s:
             time.sleep(0.2)
         stored = time.perf_counter() - started
-        return {"ready_s": ready, "tasks_s": stored, "tasks_stored": _stored_tasks(path),
-                "rss_mib": rss_mib(service.process.pid)}
+        return {
+            "ready_s": ready,
+            "tasks_s": stored,
+            "tasks_stored": _stored_tasks(path),
+            "rss_mib": rss_mib(service.process.pid),
+        }
     finally:
         service.stop()
 

@@ -8,19 +8,25 @@ from datetime import UTC, datetime
 
 from bench.machine import load_words
 
-LATENCY_HEAD = ["| open | rate (tasks/s) | subscribed | posted | errors | lost | p50 ms | p95 ms | p99 ms | max ms "
-                "| p50 / floor | p99 / floor | postTask answered p50 / p99 ms |",
-                "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+LATENCY_HEAD = [
+    "| open | rate (tasks/s) | subscribed | posted | errors | lost | p50 ms | p95 ms | p99 ms | max ms "
+    "| p50 / floor | p99 / floor | postTask answered p50 / p99 ms |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+]
 
 
 def header(args, loads: list[float], title: str) -> list[str]:
     commit = os.environ.get("BENCH_COMMIT") or os.popen("git rev-parse --short HEAD 2>/dev/null").read().strip()
-    return [f"# {title}", "",
-            f"Commit `{commit or 'unknown'}`, {platform.platform()}, {platform.python_implementation()} "
-            f"{platform.python_version()}, {os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
-            f"Command: `uv run python bench/e2e_bench.py {args.argv}`.",
-            f"Load average (1 min, whole machine) during the run: {', '.join(f'{x:.1f}' for x in loads)}: "
-            f"{load_words(loads)}.", ""]
+    return [
+        f"# {title}",
+        "",
+        f"Commit `{commit or 'unknown'}`, {platform.platform()}, {platform.python_implementation()} "
+        f"{platform.python_version()}, {os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        f"Command: `uv run python bench/e2e_bench.py {args.argv}`.",
+        f"Load average (1 min, whole machine) during the run: {', '.join(f'{x:.1f}' for x in loads)}: "
+        f"{load_words(loads)}.",
+        "",
+    ]
 
 
 def latency_row(open_tasks, rate, figures: dict, floor: dict) -> str:
@@ -28,11 +34,15 @@ def latency_row(open_tasks, rate, figures: dict, floor: dict) -> str:
     response = figures["response"]
     answered = f"{response['p50']:.0f} / {response['p99']:.0f}" if response.get("n") else "-"
     if not figures.get("n"):
-        return f"| {open_tasks} | {rate:g} | {figures['subscribed']} | {figures['posted']} | {errors} | {figures['lost']} " \
-               f"| - | - | - | - | - | - | {answered} |"
-    return (f"| {open_tasks} | {rate:g} | {figures['subscribed']} | {figures['posted']} | {errors} | {figures['lost']} "
-            f"| {figures['p50']:.0f} | {figures['p95']:.0f} | {figures['p99']:.0f} | {figures['max']:.0f} "
-            f"| {figures['p50'] / floor['p50']:.1f}x | {figures['p99'] / floor['p99']:.1f}x | {answered} |")
+        return (
+            f"| {open_tasks} | {rate:g} | {figures['subscribed']} | {figures['posted']} | {errors} | {figures['lost']} "
+            f"| - | - | - | - | - | - | {answered} |"
+        )
+    return (
+        f"| {open_tasks} | {rate:g} | {figures['subscribed']} | {figures['posted']} | {errors} | {figures['lost']} "
+        f"| {figures['p50']:.0f} | {figures['p95']:.0f} | {figures['p99']:.0f} | {figures['max']:.0f} "
+        f"| {figures['p50'] / floor['p50']:.1f}x | {figures['p99'] / floor['p99']:.1f}x | {answered} |"
+    )
 
 
 def report(args, results: dict, loads: list[float]) -> str:
@@ -40,13 +50,18 @@ def report(args, results: dict, loads: list[float]) -> str:
     lines = header(args, loads, "End to end: postTask to the offer on the subscription")
     lines += ["## Latency", ""]
     if results.get("direct"):
-        lines += ["`--direct`: the measured tasks were written onto `tasks.state` as the tasks service's relay writes "
-                  "them, not posted through the gateway: from the moment each was due to its first offer on a "
-                  "subscription, the matcher and the live path alone. The last column is the broker's ack.", ""]
+        lines += [
+            "`--direct`: the measured tasks were written onto `tasks.state` as the tasks service's relay writes "
+            "them, not posted through the gateway: from the moment each was due to its first offer on a "
+            "subscription, the matcher and the live path alone. The last column is the broker's ack.",
+            "",
+        ]
     if settle := results.get("settle_s"):
-        lines += ["Before each level's runs the bench waited until the matcher had taken in the tasks just opened "
-                  "(no fresh step for 10 s): " + ", ".join(f"{level} open: {s:.0f} s" for level, s in settle.items())
-                  + ".", ""]
+        lines += [
+            "Before each level's runs the bench waited until the matcher had taken in the tasks just opened "
+            "(no fresh step for 10 s): " + ", ".join(f"{level} open: {s:.0f} s" for level, s in settle.items()) + ".",
+            "",
+        ]
     lines += LATENCY_HEAD
     for level, figures in results["levels"].items():
         for rate, run in figures["rates"].items():
@@ -57,24 +72,36 @@ def report(args, results: dict, loads: list[float]) -> str:
     lines += ["", f"The p99 passes 1 s: {p99_passes_one_second(results)}.", ""]
     lines += cpu(results)
     lines += problems(results)
-    lines += ["## The floor, same run", "",
-              "Two bare kafka-python hops at the same rate (produce, consume, produce, consume; the product's "
-              "producer settings), plus one bare HTTP round trip to matching's `/livez`. The floor's p99 is the sum "
-              "of the two p99s.", "",
-              "| rate | Kafka 2 hops p50 / p99 ms | HTTP p50 / p99 ms | floor p50 / p99 ms |", "| ---: | --- | --- | --- |"]
+    lines += [
+        "## The floor, same run",
+        "",
+        "Two bare kafka-python hops at the same rate (produce, consume, produce, consume; the product's "
+        "producer settings), plus one bare HTTP round trip to matching's `/livez`. The floor's p99 is the sum "
+        "of the two p99s.",
+        "",
+        "| rate | Kafka 2 hops p50 / p99 ms | HTTP p50 / p99 ms | floor p50 / p99 ms |",
+        "| ---: | --- | --- | --- |",
+    ]
     for rate, floor in floors.items():
-        lines.append(f"| {rate:g} | {floor['kafka']['p50']:.1f} / {floor['kafka']['p99']:.1f} | "
-                     f"{floor['http']['p50']:.1f} / {floor['http']['p99']:.1f} | {floor['p50']:.1f} / {floor['p99']:.1f} |")
+        lines.append(
+            f"| {rate:g} | {floor['kafka']['p50']:.1f} / {floor['kafka']['p99']:.1f} | "
+            f"{floor['http']['p50']:.1f} / {floor['http']['p99']:.1f} | {floor['p50']:.1f} / {floor['p99']:.1f} |"
+        )
     lines += ["", "## Throughput", ""]
     if saturation := results.get("saturation"):
-        lines.append(f"- Matcher at saturation: {saturation['tasks']} fitting tasks written onto `tasks.state` at once "
-                     f"(in {saturation['published_s']:.1f} s); {saturation['offered']} had their first offer on "
-                     f"`offers.events` after {saturation['last_s'] or 0:.1f} s: **{saturation['per_s']:.0f} tasks/s**, "
-                     f"with {last} other tasks open.")
+        lines.append(
+            f"- Matcher at saturation: {saturation['tasks']} fitting tasks written onto `tasks.state` at once "
+            f"(in {saturation['published_s']:.1f} s); {saturation['offered']} had their first offer on "
+            f"`offers.events` after {saturation['last_s'] or 0:.1f} s: **{saturation['per_s']:.0f} tasks/s**, "
+            f"with {last} other tasks open."
+        )
     relay = results["relay"]
-    lines += [f"- Outbox relay: **{relay['relay_per_s']:.0f} events/s**; bare kafka-python producer, same settings "
-              f"(acks=all, idempotent): {relay['bare_per_s']:.0f} events/s; **ratio {relay['ratio']:.2f}** "
-              f"({relay['events']} events, `bench/relay_bench.py`).", ""]
+    lines += [
+        f"- Outbox relay: **{relay['relay_per_s']:.0f} events/s**; bare kafka-python producer, same settings "
+        f"(acks=all, idempotent): {relay['bare_per_s']:.0f} events/s; **ratio {relay['ratio']:.2f}** "
+        f"({relay['events']} events, `bench/relay_bench.py`).",
+        "",
+    ]
     lines += memory(results)
     return "\n".join(lines)
 
@@ -92,21 +119,32 @@ def p99_passes_one_second(results: dict) -> str:
 
 def cpu(results: dict) -> list[str]:
     """Where the CPU went during each run: seconds of each process, per task posted."""
-    lines = ["CPU time of each process during each run (posting, then waiting for the last offers), "
-             "in milliseconds per `postTask` sent (refused ones included):", "",
-             "| open | rate | members | tasks | matching | gateway |", "| ---: | ---: | ---: | ---: | ---: | ---: |"]
-    runs = [(level, rate, run) for level, figures in results["levels"].items() for rate, run in figures["rates"].items()]
+    lines = [
+        "CPU time of each process during each run (posting, then waiting for the last offers), "
+        "in milliseconds per `postTask` sent (refused ones included):",
+        "",
+        "| open | rate | members | tasks | matching | gateway |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    runs = [
+        (level, rate, run) for level, figures in results["levels"].items() for rate, run in figures["rates"].items()
+    ]
     runs += [("sweep", rate, run) for rate, run in results["sweep"].items()]
     for level, rate, run in runs:
         per = 1000 / max(1, run["posted"] + sum(run["errors"].values()))
-        lines.append(f"| {level} | {rate:g} | " + " | ".join(f"{run['cpu'][name] * per:.0f}"
-                                                           for name in ("members", "tasks", "matching", "gateway")) + " |")
+        lines.append(
+            f"| {level} | {rate:g} | "
+            + " | ".join(f"{run['cpu'][name] * per:.0f}" for name in ("members", "tasks", "matching", "gateway"))
+            + " |"
+        )
     return lines + [""]
 
 
 def problems(results: dict) -> list[str]:
     lines = []
-    runs = [(level, rate, run) for level, figures in results["levels"].items() for rate, run in figures["rates"].items()]
+    runs = [
+        (level, rate, run) for level, figures in results["levels"].items() for rate, run in figures["rates"].items()
+    ]
     runs += [("sweep", rate, run) for rate, run in results["sweep"].items()]
     for level, rate, run in runs:
         for reason, count in {**run["errors"], **run["sub_errors"]}.items():
@@ -115,21 +153,33 @@ def problems(results: dict) -> list[str]:
 
 
 def memory(results: dict) -> list[str]:
-    lines = ["## Memory and start-up", "", "RSS of each process (MiB) after each level's runs:", "",
-             "| open | members | tasks | matching | gateway |", "| ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "## Memory and start-up",
+        "",
+        "RSS of each process (MiB) after each level's runs:",
+        "",
+        "| open | members | tasks | matching | gateway |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
     for level, figures in results["levels"].items():
         rss = figures["rss"]
-        lines.append(f"| {level} | {rss['members']:.0f} | {rss['tasks']:.0f} | {rss['matching']:.0f} | {rss['gateway']:.0f} |")
+        lines.append(
+            f"| {level} | {rss['members']:.0f} | {rss['tasks']:.0f} | {rss['matching']:.0f} | {rss['gateway']:.0f} |"
+        )
     if startup := results.get("startup"):
         first, again = startup["first"], startup["restart"]
-        lines += ["", f"A fresh matcher over {startup['members']:,} members (seeded onto `members.state` as "
-                  f"`bench/rebuild_bench.py` does) and {startup['tasks']:,} open tasks (onto `tasks.state`):", "",
-                  "| start | ready (members read) s | every task stored s | tasks stored | RSS MiB |",
-                  "| --- | ---: | ---: | ---: | ---: |",
-                  f"| first (empty database) | {first['ready_s']:.1f} | {first['tasks_s']:.1f} | {first['tasks_stored']} "
-                  f"| {first['rss_mib']:.0f} |",
-                  f"| restart (own database) | {again['ready_s']:.1f} | {again['tasks_s']:.1f} | {again['tasks_stored']} "
-                  f"| {again['rss_mib']:.0f} |"]
+        lines += [
+            "",
+            f"A fresh matcher over {startup['members']:,} members (seeded onto `members.state` as "
+            f"`bench/rebuild_bench.py` does) and {startup['tasks']:,} open tasks (onto `tasks.state`):",
+            "",
+            "| start | ready (members read) s | every task stored s | tasks stored | RSS MiB |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            f"| first (empty database) | {first['ready_s']:.1f} | {first['tasks_s']:.1f} | {first['tasks_stored']} "
+            f"| {first['rss_mib']:.0f} |",
+            f"| restart (own database) | {again['ready_s']:.1f} | {again['tasks_s']:.1f} | {again['tasks_stored']} "
+            f"| {again['rss_mib']:.0f} |",
+        ]
     lines += ["", "Where the matcher's time went, from its own metrics, after each level:", ""]
     for level, figures in results["levels"].items():
         lines += [f"- {level} open: " + "; ".join(figures["matcher"])]
@@ -143,19 +193,26 @@ def soak_report(args, soak: dict, loads: list[float]) -> str:
     latency = soak["latency"]
     first, last = soak["rss"][0][1], soak["rss"][-1][1]
     warm = next((rss for at, rss in soak["rss"] if at >= 120), first)
-    lines += [f"{soak['tasks']} tasks at {args.soak_rate:g}/s over {args.soak_seconds:g} s to {soak['volunteers']} "
-              f"subscribed volunteers accepting one offer in three and declining the others.", "",
-              f"- Posted {soak['posted']}; postTask errors {sum(soak['post_errors'].values())}; answer and subscription "
-              f"errors {sum(soak['answer_errors'].values())}; tasks never offered {soak['lost']}.",
-              f"- Answers: {soak['answered']['acceptOffer']} accepted, {soak['answered']['declineOffer']} declined.",
-              f"- postTask to first offer: p50 {latency.get('p50', 0):.0f} ms, p99 {latency.get('p99', 0):.0f} ms, "
-              f"max {latency.get('max', 0):.0f} ms.",
-              f"- Consumer lag back to zero {soak['lag_zero_s']:.1f} s after the load stopped." if soak["lag_zero_s"] is not None
-              else "- Consumer lag still above zero 60 s after the load stopped.", "",
-              "| process | RSS at start MiB | after 2 min (warm) | at the end | growth after warm-up |",
-              "| --- | ---: | ---: | ---: | ---: |"]
+    lines += [
+        f"{soak['tasks']} tasks at {args.soak_rate:g}/s over {args.soak_seconds:g} s to {soak['volunteers']} "
+        f"subscribed volunteers accepting one offer in three and declining the others.",
+        "",
+        f"- Posted {soak['posted']}; postTask errors {sum(soak['post_errors'].values())}; answer and subscription "
+        f"errors {sum(soak['answer_errors'].values())}; tasks never offered {soak['lost']}.",
+        f"- Answers: {soak['answered']['acceptOffer']} accepted, {soak['answered']['declineOffer']} declined.",
+        f"- postTask to first offer: p50 {latency.get('p50', 0):.0f} ms, p99 {latency.get('p99', 0):.0f} ms, "
+        f"max {latency.get('max', 0):.0f} ms.",
+        f"- Consumer lag back to zero {soak['lag_zero_s']:.1f} s after the load stopped."
+        if soak["lag_zero_s"] is not None
+        else "- Consumer lag still above zero 60 s after the load stopped.",
+        "",
+        "| process | RSS at start MiB | after 2 min (warm) | at the end | growth after warm-up |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for name in first:
-        lines.append(f"| {name} | {first[name]:.0f} | {warm[name]:.0f} | {last[name]:.0f} | {last[name] / warm[name] - 1:+.0%} |")
+        lines.append(
+            f"| {name} | {first[name]:.0f} | {warm[name]:.0f} | {last[name]:.0f} | {last[name] / warm[name] - 1:+.0%} |"
+        )
     for reason, count in {**soak["post_errors"], **soak["answer_errors"]}.items():
         lines.append(f"- {count} x {reason}")
     return "\n".join(lines + [""])

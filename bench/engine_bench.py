@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.machine import load_words  # noqa: E402
 from services.common.contracts import (  # noqa: E402
     AreaState,
     DateRange,
@@ -37,7 +38,6 @@ from services.common.contracts import (  # noqa: E402
     TaskState,
     WeeklyWindow,
 )
-from bench.machine import load_words  # noqa: E402
 from services.matching.engine import MatchingEngine, MemberLoad  # noqa: E402
 from services.matching.engine.query import TaskQuery  # noqa: E402
 from services.matching.engine.scoring import fairness, rotation, staleness  # noqa: E402
@@ -78,8 +78,13 @@ AREA_WEIGHTS = [20, 14, 12, 10, 9, 8, 7, 6, 5, 4, 3, 2]
 # about 4 km apart within a city (coarse centres, as admins set them).
 CITIES = [("city-a", 43.25, -79.87), ("city-b", 43.65, -79.40), ("city-c", 43.55, -80.25)]
 GEOGRAPHY = [AreaState(slug=slug, name=slug, latitude=lat, longitude=lon) for slug, lat, lon in CITIES] + [
-    AreaState(slug=slug, name=slug, parent=CITIES[n % 3][0], latitude=CITIES[n % 3][1] + 0.036 * (n // 3 % 2),
-              longitude=CITIES[n % 3][2] + 0.05 * (n // 6))
+    AreaState(
+        slug=slug,
+        name=slug,
+        parent=CITIES[n % 3][0],
+        latitude=CITIES[n % 3][1] + 0.036 * (n // 3 % 2),
+        longitude=CITIES[n % 3][2] + 0.05 * (n // 6),
+    )
     for n, slug in enumerate(AREAS)
 ]
 # Typical weekly windows: weekday evenings, weekend days, some weekday daytime.
@@ -239,8 +244,7 @@ def scan_candidates(engine, task, loads, excluded, limit):
             levels = [profile.skill_levels[s] for s, _ in query.needs]
             skill = sum(levels) / (3 * len(levels)) if levels else 1.0
             available = 1.0 if query.window.flexible else free / query.window.minutes
-            score = (weights.skill * skill + weights.availability * available
-                     + weights.fairness * fairness(load))
+            score = weights.skill * skill + weights.availability * available + weights.fairness * fairness(load)
             spin = rotation(engine._seeds[key], query.rotation_salt)
             ranked.append((round(score, 9), staleness(load), spin, key))
     return heapq.nlargest(limit, ranked)
@@ -347,10 +351,18 @@ def main() -> None:
         eligible.setdefault(template.name, []).append(len(found))
 
     report = render(
-        timings=timings, broad=broad, scan_ns=scan_ns, index_ns=index_ns, eligible=eligible,
-        build_seconds=build_seconds, deferred_seconds=deferred_seconds, rss_delta_kib=rss_delta_kib,
+        timings=timings,
+        broad=broad,
+        scan_ns=scan_ns,
+        index_ns=index_ns,
+        eligible=eligible,
+        build_seconds=build_seconds,
+        deferred_seconds=deferred_seconds,
+        rss_delta_kib=rss_delta_kib,
         traced_current=traced_current,
-        traced_peak=traced_peak, stats=engine.stats(), task_count=len(tasks),
+        traced_peak=traced_peak,
+        stats=engine.stats(),
+        task_count=len(tasks),
         load_average=(load_before, load_after),
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -25,8 +25,7 @@ from gateway.live.hub import Hub, LiveEvent  # noqa: E402
 from gateway.schema import build_schema  # noqa: E402
 
 SUBSCRIBERS, EVENTS = 200, 2000
-POST = ("mutation($i: TaskInput!) { postTask(input: $i) { __typename ... on Task { id } "
-        "... on Problem { message } } }")
+POST = "mutation($i: TaskInput!) { postTask(input: $i) { __typename ... on Task { id } ... on Problem { message } } }"
 
 
 async def hub_cpu_per_event() -> float:
@@ -66,5 +65,7 @@ async def operation_overhead() -> float:
 
 
 if __name__ == "__main__":
-    print(f"live hub: {asyncio.run(hub_cpu_per_event()) * 1e6:.0f} us of CPU per offer event, {SUBSCRIBERS} subscribers")
+    print(
+        f"live hub: {asyncio.run(hub_cpu_per_event()) * 1e6:.0f} us of CPU per offer event, {SUBSCRIBERS} subscribers"
+    )
     print(f"postTask before resolvers: {asyncio.run(operation_overhead()) * 1000:.2f} ms per operation")

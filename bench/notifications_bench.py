@@ -50,9 +50,9 @@ from services.notifications.channels import EmailChannel  # noqa: E402
 from services.notifications.config import Settings  # noqa: E402
 from services.notifications.messages import render  # noqa: E402
 from services.notifications.models import MessageKind  # noqa: E402
-from tests.support.members_app import PROFILE  # noqa: E402
 from tests.notifications.mailbox import private_mailpit  # noqa: E402
 from tests.support.infra import ensure_kafka  # noqa: E402
+from tests.support.members_app import PROFILE  # noqa: E402
 from tests.support.processes import eventually, start_service  # noqa: E402
 from tests.support.service_tokens import CallsAs, signed_headers  # noqa: E402
 
@@ -70,8 +70,9 @@ def register(members_url: str, count: int) -> list[str]:
     http = httpx.Client(base_url=members_url, timeout=30, auth=CallsAs(signed_headers("members", "system")))
     ids = []
     for _ in range(count):
-        profile = copy.deepcopy(PROFILE) | {"contacts": {"email": {"value": f"bench-{uuid.uuid4().hex[:10]}@example.org",
-                                                                   "consent": False}}}
+        profile = copy.deepcopy(PROFILE) | {
+            "contacts": {"email": {"value": f"bench-{uuid.uuid4().hex[:10]}@example.org", "consent": False}}
+        }
         response = http.post("/members", json=profile)
         response.raise_for_status()
         ids.append(response.json()["id"])
@@ -83,21 +84,31 @@ def warm_up(bootstrap: str, topics: Topics, member_ids: list[str], inbox_url: st
     empty inbox: the measured run starts from a service that is already running."""
     http = httpx.Client(base_url=inbox_url + "/api/v1", timeout=30)
     publish_offers(bootstrap, topics, member_ids[:1], count=1)
-    eventually(lambda: http.get("/messages", params={"limit": 1}).json()["total"] >= 1, 180, interval_s=0.5,
-               message="the warm-up mail")
+    eventually(
+        lambda: http.get("/messages", params={"limit": 1}).json()["total"] >= 1,
+        180,
+        interval_s=0.5,
+        message="the warm-up mail",
+    )
     http.delete("/messages").raise_for_status()
 
 
-def publish_offers(bootstrap: str, topics: Topics, member_ids: list[str], count: int = RATE * SECONDS,
-                   rate: float = RATE) -> dict[str, float]:
+def publish_offers(
+    bootstrap: str, topics: Topics, member_ids: list[str], count: int = RATE * SECONDS, rate: float = RATE
+) -> dict[str, float]:
     """offer.created at ``rate`` per second; returns offer id -> wall-clock time of publication."""
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
     sent: dict[str, float] = {}
     start = time.monotonic()
     for n in range(count):
         time.sleep(max(start + n / rate - time.monotonic(), 0))
-        offer = OfferChanged(offer_id=uuid.uuid4(), task_id=uuid.uuid4(), member_id=uuid.UUID(member_ids[n % len(member_ids)]),
-                             status=OfferStatus.pending, expires_at=datetime.now(UTC) + timedelta(hours=1))
+        offer = OfferChanged(
+            offer_id=uuid.uuid4(),
+            task_id=uuid.uuid4(),
+            member_id=uuid.UUID(member_ids[n % len(member_ids)]),
+            status=OfferStatus.pending,
+            expires_at=datetime.now(UTC) + timedelta(hours=1),
+        )
         envelope = wrap("offer.created", offer, "matching")
         producer.send(topics.offers_events, key=str(offer.task_id).encode(), value=envelope.to_bytes()).get(30)
         sent[str(offer.offer_id)] = time.time()
@@ -108,8 +119,12 @@ def publish_offers(bootstrap: str, topics: Topics, member_ids: list[str], count:
 def arrivals(inbox_url: str, expected: int) -> dict[str, float]:
     """offer id -> when Mailpit received its mail (Mailpit's clock, which is this machine's)."""
     http = httpx.Client(base_url=inbox_url + "/api/v1", timeout=30)
-    eventually(lambda: http.get("/messages", params={"limit": 1}).json()["total"] >= expected, 180,
-               interval_s=1, message=f"{expected} mails in Mailpit")
+    eventually(
+        lambda: http.get("/messages", params={"limit": 1}).json()["total"] >= expected,
+        180,
+        interval_s=1,
+        message=f"{expected} mails in Mailpit",
+    )
     found: dict[str, float] = {}
     key = answer_links.public_key("dev-only-insecure-secret")
     for start in range(0, expected, 200):
@@ -122,13 +137,19 @@ def arrivals(inbox_url: str, expected: int) -> dict[str, float]:
 
 def bare_sends(server: mailpit.Mailpit, rate: float, count: int) -> list[float]:
     """The same message through smtplib alone, at ``rate`` per second: latency from each due time, in s."""
-    settings = Settings(environment="test", database_url="sqlite://", smtp_port=server.smtp_port,
-                        coalition_name="Solidarity Network")
-    values = {"coalition": "Solidarity Network", "open_url": "http://127.0.0.1:8000/volunteer.html",
-              "accept_url": "http://127.0.0.1:8000/answer/x.y", "decline_url": "http://127.0.0.1:8000/answer/z.w",
-              "unsubscribe_url": "http://127.0.0.1:8000/unsubscribe/u.v"}
-    mail = EmailChannel(settings).compose("bare@example.org", render(MessageKind.new_offer, "fr", values),
-                                          "<bare@localhost>")
+    settings = Settings(
+        environment="test", database_url="sqlite://", smtp_port=server.smtp_port, coalition_name="Solidarity Network"
+    )
+    values = {
+        "coalition": "Solidarity Network",
+        "open_url": "http://127.0.0.1:8000/volunteer.html",
+        "accept_url": "http://127.0.0.1:8000/answer/x.y",
+        "decline_url": "http://127.0.0.1:8000/answer/z.w",
+        "unsubscribe_url": "http://127.0.0.1:8000/unsubscribe/u.v",
+    }
+    mail = EmailChannel(settings).compose(
+        "bare@example.org", render(MessageKind.new_offer, "fr", values), "<bare@localhost>"
+    )
     latencies = []
     start = time.monotonic()
     for n in range(count):
@@ -157,12 +178,24 @@ def main() -> None:
     server = private_mailpit()
     scratch = Path(tempfile.mkdtemp(prefix="notifications-bench-"))
     common = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_TOPIC_PREFIX": topics.prefix}
-    members = start_service("services.members.main", common | {
-        "MEMBERS_DATABASE_URL": f"sqlite:///{scratch}/members.db"}, name="members", timeout_s=180)
-    notifications = start_service("services.notifications.main", common | {
-        "NOTIFICATIONS_DATABASE_URL": f"sqlite:///{scratch}/notifications.db",
-        "NOTIFICATIONS_MEMBERS_URL": members.url, "NOTIFICATIONS_SMTP_PORT": str(server.smtp_port),
-        "NOTIFICATIONS_COALITION_NAME": "Solidarity Network"}, name="notifications", timeout_s=180)
+    members = start_service(
+        "services.members.main",
+        common | {"MEMBERS_DATABASE_URL": f"sqlite:///{scratch}/members.db"},
+        name="members",
+        timeout_s=180,
+    )
+    notifications = start_service(
+        "services.notifications.main",
+        common
+        | {
+            "NOTIFICATIONS_DATABASE_URL": f"sqlite:///{scratch}/notifications.db",
+            "NOTIFICATIONS_MEMBERS_URL": members.url,
+            "NOTIFICATIONS_SMTP_PORT": str(server.smtp_port),
+            "NOTIFICATIONS_COALITION_NAME": "Solidarity Network",
+        },
+        name="notifications",
+        timeout_s=180,
+    )
     loads = [os.getloadavg()[0]]
     try:
         member_ids = register(members.url, MEMBERS)
@@ -188,18 +221,35 @@ def sender_words() -> str:
     """How the sender under test works, from its settings (the bench also measures older versions)."""
     fields = Settings.model_fields
     if "send_concurrency" not in fields:
-        return f"one send at a time, an SMTP connection per message, sender poll {fields['send_poll_seconds'].default} s"
-    return (f"{fields['send_concurrency'].default} sends at a time, each thread keeping its SMTP connection "
-            f"{fields['smtp_keepalive_seconds'].default:g} s, woken when a delivery is queued")
+        return (
+            f"one send at a time, an SMTP connection per message, sender poll {fields['send_poll_seconds'].default} s"
+        )
+    return (
+        f"{fields['send_concurrency'].default} sends at a time, each thread keeping its SMTP connection "
+        f"{fields['smtp_keepalive_seconds'].default:g} s, woken when a delivery is queued"
+    )
 
 
-def render_report(pipeline: list[float], bare: list[float], offers: int, loads: list[float], span: float,
-                  arriving: float, rate: float, seconds: float) -> str:
+def render_report(
+    pipeline: list[float],
+    bare: list[float],
+    offers: int,
+    loads: list[float],
+    span: float,
+    arriving: float,
+    rate: float,
+    seconds: float,
+) -> str:
     ms = lambda seconds: f"{seconds * 1000:.0f}"  # noqa: E731
-    rows = [("offer event on Kafka → mail accepted by Mailpit", pipeline),
-            ("bare `smtplib` send of the same message, same Mailpit", bare)]
-    table = "\n".join(f"| {name} | {len(values)} | {ms(statistics.median(values))} | {ms(percentile(values, 0.99))} "
-                      f"| {ms(max(values))} |" for name, values in rows)
+    rows = [
+        ("offer event on Kafka → mail accepted by Mailpit", pipeline),
+        ("bare `smtplib` send of the same message, same Mailpit", bare),
+    ]
+    table = "\n".join(
+        f"| {name} | {len(values)} | {ms(statistics.median(values))} | {ms(percentile(values, 0.99))} "
+        f"| {ms(max(values))} |"
+        for name, values in rows
+    )
     return f"""# Notifications benchmark: offer event to mail accepted by SMTP
 
 Generated by `uv run python bench/notifications_bench.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC —
@@ -217,8 +267,11 @@ the same run, the same message sent with bare `smtplib` at the same rate, one co
 
 Medians: **{ms(statistics.median(pipeline))} ms** through the service, **{ms(statistics.median(bare))} ms** for
 the bare send. From the first event published to the last mail received: {span:.1f} s; from the
-first mail received to the last, mails arrived at {arriving:.1f}/s{" and kept up with the offered rate" if arriving >= rate * 0.95 else
-f", below the {rate:g}/s offered: mails queued in the outbox and the latency above is mostly that queue"}. The difference is the service's own work per message: the Kafka hop and the
+first mail received to the last, mails arrived at {arriving:.1f}/s{
+        " and kept up with the offered rate"
+        if arriving >= rate * 0.95
+        else f", below the {rate:g}/s offered: mails queued in the outbox and the latency above is mostly that queue"
+    }. The difference is the service's own work per message: the Kafka hop and the
 consumer's transaction, the outbox row, claiming it, the audited address read from the members
 service over HTTP, rendering with three signed links, recording the outcome, and the SMTP
 conversation itself, which the bare row measures alone.

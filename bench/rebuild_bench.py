@@ -43,7 +43,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.machine import load_words  # noqa: E402
 from services.common.contracts import (  # noqa: E402
-    DateRange, Fluency, LanguageClaim, MemberState, MemberStatus, SkillClaim, SkillLevel, Weekday, WeeklyWindow,
+    DateRange,
+    Fluency,
+    LanguageClaim,
+    MemberState,
+    MemberStatus,
+    SkillClaim,
+    SkillLevel,
+    Weekday,
+    WeeklyWindow,
 )
 from services.common.envelope import wrap  # noqa: E402
 from services.common.kafka_io import ensure_topics, make_consumer  # noqa: E402
@@ -57,8 +65,20 @@ from tests.support.infra import delete_topics_with_prefix, ensure_kafka  # noqa:
 RESULTS = Path(__file__).parent / "results" / "rebuild.md"
 TZ = ZoneInfo("America/Toronto")
 SEED = 20261122
-SKILLS = ["rally-support", "one-on-one-outreach", "event-logistics", "social-media", "translation", "accompaniment",
-          "facilitation", "public-speaking", "graphic-design", "web-development", "legal-writing", "immigration-law"]
+SKILLS = [
+    "rally-support",
+    "one-on-one-outreach",
+    "event-logistics",
+    "social-media",
+    "translation",
+    "accompaniment",
+    "facilitation",
+    "public-speaking",
+    "graphic-design",
+    "web-development",
+    "legal-writing",
+    "immigration-law",
+]
 LANGUAGES = ["en", "fr", "es", "ar", "ht", "pt", "fa", "so", "ti", "zh"]
 AREAS = [f"ward-{n}" for n in range(1, 13)]
 
@@ -67,7 +87,9 @@ def make_member(rng: random.Random) -> MemberState:
     windows = []
     for weekday in rng.sample(list(Weekday), rng.randint(1, 5)):
         start = rng.choice([8, 9, 10, 13, 17, 18])
-        windows.append(WeeklyWindow(weekday=weekday, start=time(start), end=time(min(start + rng.choice([2, 3, 4, 8]), 23))))
+        windows.append(
+            WeeklyWindow(weekday=weekday, start=time(start), end=time(min(start + rng.choice([2, 3, 4, 8]), 23)))
+        )
     unavailable = []
     if rng.random() < 0.1:
         first = date(2026, 12, 1) + timedelta(days=rng.randint(0, 60))
@@ -76,7 +98,10 @@ def make_member(rng: random.Random) -> MemberState:
         member_id=uuid.UUID(int=rng.getrandbits(128), version=4),
         status=MemberStatus.active if rng.random() < 0.92 else MemberStatus.paused,
         skills=[SkillClaim(skill=s, level=rng.choice(list(SkillLevel))) for s in rng.sample(SKILLS, rng.randint(1, 4))],
-        languages=[LanguageClaim(code=c, fluency=rng.choice(list(Fluency))) for c in ["en", *rng.sample(LANGUAGES[1:], rng.randint(0, 2))]],
+        languages=[
+            LanguageClaim(code=c, fluency=rng.choice(list(Fluency)))
+            for c in ["en", *rng.sample(LANGUAGES[1:], rng.randint(0, 2))]
+        ],
         weekly_availability=windows,
         unavailable=unavailable,
         area=rng.choice(AREAS),
@@ -154,9 +179,19 @@ def fetch_all(bootstrap: str, topic: str) -> list[tuple[int, int, bytes, bytes]]
 def as_records(topic: str, fetched: list[tuple[int, int, bytes, bytes]]) -> list[ConsumerRecord]:
     return [
         ConsumerRecord(
-            topic=topic, partition=partition, leader_epoch=0, offset=offset, timestamp=0, timestamp_type=0,
-            key=key, value=value, headers=[], checksum=None, serialized_key_size=len(key),
-            serialized_value_size=len(value), serialized_header_size=-1,
+            topic=topic,
+            partition=partition,
+            leader_epoch=0,
+            offset=offset,
+            timestamp=0,
+            timestamp_type=0,
+            key=key,
+            value=value,
+            headers=[],
+            checksum=None,
+            serialized_key_size=len(key),
+            serialized_value_size=len(value),
+            serialized_header_size=-1,
         )
         for partition, offset, key, value in fetched
     ]
@@ -200,6 +235,7 @@ def _timed(run):
     def child(bootstrap: str, topic: str) -> dict:
         timing, count = run(bootstrap, topic)
         return {**asdict(timing), "count": count}
+
     return child
 
 
@@ -217,8 +253,10 @@ def in_fresh_process(what: str, bootstrap: str, topic: str) -> dict:
 
 def _median_ratio(rebuilds: list[float], bares: list[float]) -> tuple[float, float]:
     """Ratio of the medians, and median of the ratios of each alternating pair."""
-    return (statistics.median(rebuilds) / statistics.median(bares),
-            statistics.median(r / b for r, b in zip(rebuilds, bares, strict=True)))
+    return (
+        statistics.median(rebuilds) / statistics.median(bares),
+        statistics.median(r / b for r, b in zip(rebuilds, bares, strict=True)),
+    )
 
 
 def _verdict(wall: float, cpu: float) -> str:
@@ -240,15 +278,17 @@ def report(args, produce_s, value_bytes, bare: list[Timing], rebuilt: list[Timin
 
     def row(name: str, timings: list[Timing]) -> str:
         walls, cpus = [t.wall for t in timings], [t.cpu for t in timings]
-        return (f"| {name} | {statistics.median(walls):.2f} | {', '.join(f'{w:.2f}' for w in walls)} | "
-                f"{statistics.median(cpus):.2f} | {statistics.median(cpus) / args.members * 1e6:.0f} |")
+        return (
+            f"| {name} | {statistics.median(walls):.2f} | {', '.join(f'{w:.2f}' for w in walls)} | "
+            f"{statistics.median(cpus):.2f} | {statistics.median(cpus) / args.members * 1e6:.0f} |"
+        )
 
     return f"""# Rebuild benchmark: members from Kafka into the matching engine
 
 Generated by `uv run python bench/rebuild_bench.py --members {args.members} --runs {args.runs}` on
-{datetime.now().strftime('%Y-%m-%d %H:%M')} - {platform.platform()}, Python {platform.python_version()},
+{datetime.now().strftime("%Y-%m-%d %H:%M")} - {platform.platform()}, Python {platform.python_version()},
 {cores} CPUs. Load average (1-minute, whole machine, the benchmark itself counting for about 1)
-before each pair of runs: {', '.join(f'{load:.1f}' for load in loads[:-1])}; after the last: {loads[-1]:.1f}. That is
+before each pair of runs: {", ".join(f"{load:.1f}" for load in loads[:-1])}; after the last: {loads[-1]:.1f}. That is
 {load_words(loads)}.
 
 {args.members:,} member profiles (seeded, {value_bytes} bytes per message on average: 1-4 skills, 1-3
@@ -277,14 +317,14 @@ in CPU microseconds per member:
 
 | step | us per member |
 | --- | ---: |
-| validating the envelope into a `MemberState` (`member_states.read_update`) | {us['validate']:.1f} |
-| the engine's compact profile of the member, index deferred (`MatchingEngine.upsert_member`) | {us['profiles']:.1f} |
-| building the index once, at the end (`MemberIndex.built_from`) | {us['index']:.1f} |
-| the one garbage collection and freeze that end the load | {us['collect']:.1f} |
+| validating the envelope into a `MemberState` (`member_states.read_update`) | {us["validate"]:.1f} |
+| the engine's compact profile of the member, index deferred (`MatchingEngine.upsert_member`) | {us["profiles"]:.1f} |
+| building the index once, at the end (`MemberIndex.built_from`) | {us["index"]:.1f} |
+| the one garbage collection and freeze that end the load | {us["collect"]:.1f} |
 | **all steps** | **{steps:.1f}** |
 
-With the collector on, validating alone would cost {us['validate_gc_on']:.0f} us per member (measured on the
-first {costs['gc_on_sample']:,} records, before the replay). The engine's two steps stay small because
+With the collector on, validating alone would cost {us["validate_gc_on"]:.0f} us per member (measured on the
+first {costs["gc_on_sample"]:,} records, before the replay). The engine's two steps stay small because
 it works out what members share only once: each distinct availability pattern, skill set and
 index part (the entries for one skill level in one set of places, one set of languages, one day of
 free time) is built the first time it is seen and looked up afterwards; and the index is built in
@@ -327,8 +367,11 @@ def main() -> None:
                 result = in_fresh_process(what, bootstrap, topic)
                 assert result["count"] == args.members, result
                 timings.append(Timing(result["wall"], result["cpu"]))
-            print(f"run {run + 1}: bare {bare[-1].wall:.2f} s ({bare[-1].cpu:.2f} CPU), "
-                  f"rebuild {rebuilt[-1].wall:.2f} s ({rebuilt[-1].cpu:.2f} CPU)", flush=True)
+            print(
+                f"run {run + 1}: bare {bare[-1].wall:.2f} s ({bare[-1].cpu:.2f} CPU), "
+                f"rebuild {rebuilt[-1].wall:.2f} s ({rebuilt[-1].cpu:.2f} CPU)",
+                flush=True,
+            )
         loads.append(os.getloadavg()[0])
         costs = in_fresh_process("costs", bootstrap, topic)
     finally:

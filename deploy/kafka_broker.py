@@ -81,8 +81,15 @@ def fetch_jars(version: str) -> Path:
     libs.mkdir(parents=True, exist_ok=True)
     print(f"fetching Apache Kafka {version} from Maven Central (once)...", flush=True)
     # Batch mode and no colours: Maven's own output is boiled down to one line per jar downloaded.
-    command = ["mvn", "-B", "-Dstyle.color=never", "-f", str(KAFKA_DIR / "pom.xml"), "dependency:copy-dependencies",
-               f"-DoutputDirectory={libs}"]
+    command = [
+        "mvn",
+        "-B",
+        "-Dstyle.color=never",
+        "-f",
+        str(KAFKA_DIR / "pom.xml"),
+        "dependency:copy-dependencies",
+        f"-DoutputDirectory={libs}",
+    ]
     output: list[str] = []
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as maven:
         for line in maven.stdout:
@@ -111,46 +118,61 @@ def download_progress(line: str) -> str | None:
 def write_config(broker: Broker) -> Path:
     data = broker.home / "data"
     config = broker.home / "server.properties"
-    config.write_text("\n".join([
-        "process.roles=broker,controller",
-        f"node.id={broker.node_id}",
-        f"controller.quorum.voters={broker.voters}",
-        f"listeners=PLAINTEXT://127.0.0.1:{broker.port},CONTROLLER://127.0.0.1:{broker.controller_port}",
-        f"advertised.listeners=PLAINTEXT://127.0.0.1:{broker.port}",
-        "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        f"log.dirs={data}",
-        "num.partitions=6",
-        f"default.replication.factor={broker.replication}",
-        f"min.insync.replicas={broker.min_insync}",
-        f"offsets.topic.replication.factor={broker.replication}",
-        "offsets.topic.num.partitions=6",
-        f"transaction.state.log.replication.factor={broker.replication}",
-        f"transaction.state.log.min.isr={broker.min_insync}",
-        f"share.coordinator.state.topic.replication.factor={broker.replication}",
-        f"share.coordinator.state.topic.min.isr={broker.min_insync}",
-        # Topics are created explicitly by the services; a misspelt topic must fail loudly.
-        "auto.create.topics.enable=false",
-        "group.initial.rebalance.delay.ms=0",
-        "log.cleaner.backoff.ms=1000",
-        "",
-    ]))
+    config.write_text(
+        "\n".join(
+            [
+                "process.roles=broker,controller",
+                f"node.id={broker.node_id}",
+                f"controller.quorum.voters={broker.voters}",
+                f"listeners=PLAINTEXT://127.0.0.1:{broker.port},CONTROLLER://127.0.0.1:{broker.controller_port}",
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{broker.port}",
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                f"log.dirs={data}",
+                "num.partitions=6",
+                f"default.replication.factor={broker.replication}",
+                f"min.insync.replicas={broker.min_insync}",
+                f"offsets.topic.replication.factor={broker.replication}",
+                "offsets.topic.num.partitions=6",
+                f"transaction.state.log.replication.factor={broker.replication}",
+                f"transaction.state.log.min.isr={broker.min_insync}",
+                f"share.coordinator.state.topic.replication.factor={broker.replication}",
+                f"share.coordinator.state.topic.min.isr={broker.min_insync}",
+                # Topics are created explicitly by the services; a misspelt topic must fail loudly.
+                "auto.create.topics.enable=false",
+                "group.initial.rebalance.delay.ms=0",
+                "log.cleaner.backoff.ms=1000",
+                "",
+            ]
+        )
+    )
     return config
 
 
 def java_command(libs: Path, *args: str, heap: str = "1g") -> list[str]:
     return [
-        "java", f"-Xmx{heap}", "-Xms128m", "-XX:+UseG1GC",
+        "java",
+        f"-Xmx{heap}",
+        "-Xms128m",
+        "-XX:+UseG1GC",
         f"-Dlog4j2.configurationFile={KAFKA_DIR / 'log4j2.yaml'}",
-        "-cp", f"{libs}/*", *args,
+        "-cp",
+        f"{libs}/*",
+        *args,
     ]
 
 
 def new_cluster_id(libs: Path) -> str:
-    return subprocess.run(
-        java_command(libs, "kafka.tools.StorageTool", "random-uuid", heap="128m"),
-        check=True, capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1]
+    return (
+        subprocess.run(
+            java_command(libs, "kafka.tools.StorageTool", "random-uuid", heap="128m"),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
 
 def format_storage(broker: Broker, libs: Path, config: Path, cluster_id: str | None = None) -> None:
@@ -160,7 +182,9 @@ def format_storage(broker: Broker, libs: Path, config: Path, cluster_id: str | N
     cluster_id = cluster_id or new_cluster_id(libs)
     subprocess.run(
         java_command(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config), heap="256m"),
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -193,7 +217,9 @@ def launch(broker: Broker, cluster_id: str | None = None) -> subprocess.Popen:
     with open(broker.log_file, "ab") as log:
         process = subprocess.Popen(
             java_command(libs, "kafka.Kafka", str(config), heap=broker.heap),
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C in a terminal must not kill it behind our back
         )
     broker.pid_file.write_text(str(process.pid))

@@ -16,7 +16,16 @@ import sys
 from pathlib import Path
 
 from deploy.kafka_broker import (
-    REPO, Broker, fetch_jars, kafka_version, launch, new_cluster_id, ready_or_stopped, running_pid, stop, wait_ready,
+    REPO,
+    Broker,
+    fetch_jars,
+    kafka_version,
+    launch,
+    new_cluster_id,
+    ready_or_stopped,
+    running_pid,
+    stop,
+    wait_ready,
 )
 
 
@@ -26,8 +35,16 @@ def cluster(
     """The nodes of one KRaft quorum: ``ports`` holds each node's (client port, controller port)."""
     voters = ",".join(f"{node}@127.0.0.1:{controller}" for node, (_, controller) in enumerate(ports, 1))
     return [
-        Broker(port, controller, node_id=node, quorum_voters=voters, replication=len(ports), min_insync=min_insync,
-               root=root, heap=heap)
+        Broker(
+            port,
+            controller,
+            node_id=node,
+            quorum_voters=voters,
+            replication=len(ports),
+            min_insync=min_insync,
+            root=root,
+            heap=heap,
+        )
         for node, (port, controller) in enumerate(ports, 1)
     ]
 

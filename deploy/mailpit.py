@@ -77,8 +77,14 @@ def binary(version: str = VERSION) -> Path:
         scratch = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=target.parent))
         env = os.environ | {"GOBIN": str(scratch), "CGO_ENABLED": "0", "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"}
         try:
-            done = subprocess.run(["go", "install", f"{MODULE}@{version}"], env=env, capture_output=True, text=True,
-                                  stdin=subprocess.DEVNULL, timeout=1800)
+            done = subprocess.run(
+                ["go", "install", f"{MODULE}@{version}"],
+                env=env,
+                capture_output=True,
+                text=True,
+                stdin=subprocess.DEVNULL,
+                timeout=1800,
+            )
             if done.returncode != 0:
                 raise SystemExit(f"go install {MODULE}@{version} failed:\n{(done.stdout + done.stderr)[-3000:]}")
             scratch.chmod(0o755)
@@ -105,15 +111,23 @@ def start(mailpit: Mailpit, timeout_s: float = 60) -> int:
     executable = binary()
     mailpit.home.mkdir(parents=True, exist_ok=True)
     command = [
-        str(executable), "--smtp", mailpit.smtp_host_port, "--listen", f"127.0.0.1:{mailpit.http_port}",
-        "--database", str(mailpit.home / "mailpit.db"),
+        str(executable),
+        "--smtp",
+        mailpit.smtp_host_port,
+        "--listen",
+        f"127.0.0.1:{mailpit.http_port}",
+        "--database",
+        str(mailpit.home / "mailpit.db"),
         # Local development: accept any login, and plain-text auth without TLS, so the services can
         # be pointed at it with or without SMTP credentials.
-        "--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--disable-version-check",
+        "--smtp-auth-accept-any",
+        "--smtp-auth-allow-insecure",
+        "--disable-version-check",
     ]
     with open(mailpit.log_file, "ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
     mailpit.pid_file.write_text(str(process.pid))
     try:
         wait_ready(mailpit, timeout_s, process)

@@ -23,7 +23,13 @@ import sys
 from pathlib import Path
 
 from services.common import answer_links
-from services.common.identity import GATEWAY_ISSUER, NOTIFICATIONS_ISSUER, OPERATOR_ISSUER, TASKS_ISSUER, new_signing_key
+from services.common.identity import (
+    GATEWAY_ISSUER,
+    NOTIFICATIONS_ISSUER,
+    OPERATOR_ISSUER,
+    TASKS_ISSUER,
+    new_signing_key,
+)
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "secrets"
 SERVICES = ("members", "tasks", "matching", "notifications", "gateway")
@@ -66,8 +72,10 @@ def add_token_keys(files: dict[str, dict[str, str]]) -> None:
     sign calls to members; the notifications service also reads coordinators' addresses from the
     gateway and a task's diagnosis from matching. Each service, and the gateway, lists the public
     keys of those who call it."""
-    keys = {issuer: new_signing_key(issuer) for issuer in (GATEWAY_ISSUER, OPERATOR_ISSUER, TASKS_ISSUER,
-                                                           NOTIFICATIONS_ISSUER)}
+    keys = {
+        issuer: new_signing_key(issuer)
+        for issuer in (GATEWAY_ISSUER, OPERATOR_ISSUER, TASKS_ISSUER, NOTIFICATIONS_ISSUER)
+    }
     files["gateway.env"]["GATEWAY_SERVICE_TOKEN_KEY"] = keys[GATEWAY_ISSUER].text
     files["tasks.env"]["TASKS_SERVICE_TOKEN_KEY"] = keys[TASKS_ISSUER].text
     files["notifications.env"]["NOTIFICATIONS_SERVICE_TOKEN_KEY"] = keys[NOTIFICATIONS_ISSUER].text
@@ -77,7 +85,9 @@ def add_token_keys(files: dict[str, dict[str, str]]) -> None:
         trusted = ",".join(keys[issuer].trusted_key(issuer).text for issuer in callers)
         files[f"{service}.env"][f"{service.upper()}_TOKEN_ISSUER_KEYS"] = trusted
     # The gateway's internal routes answer the notifications service alone.
-    files["gateway.env"]["GATEWAY_TOKEN_ISSUER_KEYS"] = keys[NOTIFICATIONS_ISSUER].trusted_key(NOTIFICATIONS_ISSUER).text
+    files["gateway.env"]["GATEWAY_TOKEN_ISSUER_KEYS"] = (
+        keys[NOTIFICATIONS_ISSUER].trusted_key(NOTIFICATIONS_ISSUER).text
+    )
 
 
 def write_secret_files(directory: Path, files: dict[str, dict[str, str]]) -> list[Path]:

@@ -58,9 +58,7 @@ def postgres_can_enter(folder: Path) -> bool:
 
 
 def is_ready(port: int) -> bool:
-    result = subprocess.run(
-        [str(bin_dir() / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)], capture_output=True
-    )
+    result = subprocess.run([str(bin_dir() / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)], capture_output=True)
     return result.returncode == 0
 
 
@@ -78,14 +76,27 @@ def start(port: int, timeout_s: float = 60) -> str:
         if os.geteuid() == 0:
             shutil.chown(home(port), "postgres", "postgres")
             shutil.chown(data, "postgres", "postgres")
-        as_postgres([str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-                    stdout=subprocess.DEVNULL)
+        as_postgres(
+            [str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+            stdout=subprocess.DEVNULL,
+        )
     _clear_stale_pid(data)
-    as_postgres([
-        str(binaries / "pg_ctl"), "-D", str(data), "-l", str(home(port) / "server.log"), "-w", "-t", str(int(timeout_s)),
-        "-o", f"-h 127.0.0.1 -p {port} -k /tmp -c max_connections=300 -c fsync=off -c synchronous_commit=off",
-        "start",
-    ], stdout=subprocess.DEVNULL)
+    as_postgres(
+        [
+            str(binaries / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(home(port) / "server.log"),
+            "-w",
+            "-t",
+            str(int(timeout_s)),
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k /tmp -c max_connections=300 -c fsync=off -c synchronous_commit=off",
+            "start",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + timeout_s
     while not is_ready(port):
         if time.monotonic() > deadline:

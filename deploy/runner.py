@@ -64,16 +64,20 @@ def _outdated(existing: dict[str, str], wanted: dict[str, str]) -> bool:
 
 def _trusted_issuers(variables: dict[str, str]) -> dict[str, set[str]]:
     """Per ``*_TOKEN_ISSUER_KEYS``, the issuers it lists (each key is ``issuer:kid:key``)."""
-    return {name: {key.split(":", 1)[0] for key in value.split(",") if key}
-            for name, value in variables.items() if name.endswith("_TOKEN_ISSUER_KEYS")}
+    return {
+        name: {key.split(":", 1)[0] for key in value.split(",") if key}
+        for name, value in variables.items()
+        if name.endswith("_TOKEN_ISSUER_KEYS")
+    }
 
 
 def local_token_keys(path: Path = TOKEN_KEYS) -> dict[str, str]:
     """This machine's service-token keys: made once, then read back (private to the user). Made
     anew when a newer version signs with an issuer the file has no key for, or a service trusts a
     caller the file does not list for it."""
-    files: dict[str, dict[str, str]] = {name: {} for name in (
-        "gateway.env", "members.env", "tasks.env", "matching.env", "notifications.env")}
+    files: dict[str, dict[str, str]] = {
+        name: {} for name in ("gateway.env", "members.env", "tasks.env", "matching.env", "notifications.env")
+    }
     add_token_keys(files)
     wanted = {name: value for variables in files.values() for name, value in variables.items()}
     if path.exists() and _outdated(_read_env(path), wanted):
@@ -108,19 +112,24 @@ def service_env(bootstrap: str, all_parts: list[Part], mail: mailpit.Mailpit) ->
     defaults = {
         "GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "60",
         # Mail goes to the local Mailpit unless the operator points the service at a real relay.
-        "NOTIFICATIONS_SMTP_HOST": "127.0.0.1", "NOTIFICATIONS_SMTP_PORT": str(mail.smtp_port),
+        "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+        "NOTIFICATIONS_SMTP_PORT": str(mail.smtp_port),
         "NOTIFICATIONS_PUBLIC_URL": urls["gateway"],
     } | keys
-    return defaults | os.environ | {
-        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "GATEWAY_MEMBERS_URL": urls["members"],
-        "GATEWAY_TASKS_URL": urls["tasks"],
-        "GATEWAY_MATCHING_URL": urls["matching"],
-        "TASKS_MEMBERS_URL": urls["members"],
-        "NOTIFICATIONS_MEMBERS_URL": urls["members"],
-        "NOTIFICATIONS_GATEWAY_URL": urls["gateway"],
-        "NOTIFICATIONS_MATCHING_URL": urls["matching"],
-    }
+    return (
+        defaults
+        | os.environ
+        | {
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "GATEWAY_MEMBERS_URL": urls["members"],
+            "GATEWAY_TASKS_URL": urls["tasks"],
+            "GATEWAY_MATCHING_URL": urls["matching"],
+            "TASKS_MEMBERS_URL": urls["members"],
+            "NOTIFICATIONS_MEMBERS_URL": urls["members"],
+            "NOTIFICATIONS_GATEWAY_URL": urls["gateway"],
+            "NOTIFICATIONS_MATCHING_URL": urls["matching"],
+        }
+    )
 
 
 def start_part(part: Part, env: dict[str, str]) -> subprocess.Popen:
@@ -129,9 +138,22 @@ def start_part(part: Part, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
         # Without --no-proxy-headers uvicorn believes X-Forwarded-For from 127.0.0.1, which here is
         # every local program: the gateway alone reads it, from GATEWAY_TRUSTED_PROXIES only.
-        [sys.executable, "-m", "uvicorn", f"{part.module}:app", "--host", "127.0.0.1", "--port", str(part.port),
-         "--no-proxy-headers"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            f"{part.module}:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(part.port),
+            "--no-proxy-headers",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
         start_new_session=True,  # Ctrl-C reaches the runner only; it stops everyone in order
     )
 
@@ -175,9 +197,13 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-demo", action="store_true", help="do not load the demo coalition")
     parser.add_argument("--fresh", action="store_true", help="delete local databases and broker data first")
     parser.add_argument("--kafka-port", type=int, default=int(os.environ.get("KAFKA_PORT", "9092")))
-    parser.add_argument("--widget-origins", default=None, metavar="ORIGINS",
-                        help="comma-separated origins of partner sites that may embed the widget "
-                             "(sets GATEWAY_WIDGET_ORIGINS; default: that variable, else none)")
+    parser.add_argument(
+        "--widget-origins",
+        default=None,
+        metavar="ORIGINS",
+        help="comma-separated origins of partner sites that may embed the widget "
+        "(sets GATEWAY_WIDGET_ORIGINS; default: that variable, else none)",
+    )
     args = parser.parse_args(argv)
     if args.widget_origins is not None:
         os.environ["GATEWAY_WIDGET_ORIGINS"] = args.widget_origins
@@ -235,16 +261,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_banner(all_parts: list[Part], broker: kafka_broker.Broker, mail: mailpit.Mailpit) -> None:
     gateway = all_parts[-1].url
-    print(f"""
+    print(
+        f"""
 Coalition Match is running.
   Web app (volunteers, coordinators) {gateway}/
   GraphQL (GraphiQL in development)  {gateway}/graphql
   Widget script for partner sites    {gateway}/widget.js   (demo page: {gateway}/widget-demo)
   Partner sites allowed to embed it  {os.environ.get("GATEWAY_WIDGET_ORIGINS") or "none yet (--widget-origins)"}
   Mail inbox (Mailpit, local only)   {mail.url}/   (SMTP on {mail.smtp_host_port})
-  Services: {', '.join(f'{p.name} {p.url}/docs' for p in all_parts[:-1])}
+  Services: {", ".join(f"{p.name} {p.url}/docs" for p in all_parts[:-1])}
   Kafka {kafka_broker.kafka_version()} (KRaft) on {broker.bootstrap}; logs in var/logs/
-Press Ctrl-C to stop everything.""", flush=True)
+Press Ctrl-C to stop everything.""",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

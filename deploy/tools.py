@@ -84,8 +84,9 @@ def ensure_tools() -> Toolbox:
             compose_spec=_cached("compose-spec", COMPOSE_SPEC[1], _go_binary(*COMPOSE_SPEC, "compose-spec"))
             / "compose-spec",
             hadolint=_cached("hadolint", HADOLINT[1], _hadolint) / "bin" / "hadolint",
-            kubernetes_schemas=_cached("kubernetes-schemas", _schema_key(KUBERNETES_SCHEMAS[1], *KUBERNETES_VERSIONS),
-                                       _kubernetes_schemas),
+            kubernetes_schemas=_cached(
+                "kubernetes-schemas", _schema_key(KUBERNETES_SCHEMAS[1], *KUBERNETES_VERSIONS), _kubernetes_schemas
+            ),
             strimzi_schemas=_cached("strimzi-schemas", _schema_key(STRIMZI[1]), _strimzi_schemas),
         )
 
@@ -142,8 +143,18 @@ def _go_binary(package: str, version: str, name: str) -> Callable[[Path], None]:
 
 def _uv_pip_target(package: str, version: str, target: Path) -> None:
     _run(
-        ["uv", "pip", "install", "--quiet", "--no-deps", "--python", sys.executable, "--target", str(target),
-         f"{package}=={version}"],
+        [
+            "uv",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--python",
+            sys.executable,
+            "--target",
+            str(target),
+            f"{package}=={version}",
+        ],
         f"uv pip install {package}=={version}",
     )
 
@@ -171,13 +182,21 @@ def _strimzi_schemas(target: Path) -> None:
     # The tests jar is where Strimzi publishes its generated CRDs to Maven Central.
     with tempfile.TemporaryDirectory() as download:
         _run(
-            ["mvn", "--batch-mode", "--quiet", "dependency:copy", f"-Dartifact={group_artifact}:{version}:jar:tests",
-             f"-DoutputDirectory={download}"],
+            [
+                "mvn",
+                "--batch-mode",
+                "--quiet",
+                "dependency:copy",
+                f"-Dartifact={group_artifact}:{version}:jar:tests",
+                f"-DoutputDirectory={download}",
+            ],
             f"mvn dependency:copy {group_artifact}:{version}:jar:tests",
         )
         jar = Path(download) / f"{group_artifact.split(':')[1]}-{version}-tests.jar"
         with zipfile.ZipFile(jar) as archive:
-            texts = [archive.read(n).decode() for n in archive.namelist() if n.startswith("crds/v1/") and n.endswith(".yaml")]
+            texts = [
+                archive.read(n).decode() for n in archive.namelist() if n.startswith("crds/v1/") and n.endswith(".yaml")
+            ]
     written = json_schemas.write_crd_schemas(json_schemas.crd_documents(texts), target)
     if not written:
         raise ToolInstallError(f"{group_artifact}:{version} tests jar carried no crds/v1/*.yaml")

@@ -38,7 +38,9 @@ class Outcome:
 
 
 def _run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Outcome:
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+    )
     return Outcome(done.returncode == 0, (done.stdout + done.stderr).strip())
 
 
@@ -73,8 +75,15 @@ def kubeconform(toolbox: Toolbox, builds: dict[str, str], kubernetes_version: st
         for name, text in builds.items():
             files.append(Path(workdir) / f"{name.replace('/', '-')}.yaml")
             files[-1].write_text(text)
-        command = [str(toolbox.kubeconform), "-strict", "-summary", "-output", "text",
-                   "-kubernetes-version", kubernetes_version]
+        command = [
+            str(toolbox.kubeconform),
+            "-strict",
+            "-summary",
+            "-output",
+            "text",
+            "-kubernetes-version",
+            kubernetes_version,
+        ]
         for location in toolbox.schema_locations():
             command += ["-schema-location", location]
         return _run([*command, *map(str, files)], cwd=Path(workdir))
@@ -88,8 +97,11 @@ def hadolint(toolbox: Toolbox, dockerfile: Path) -> Outcome:
 def compose_config(toolbox: Toolbox, compose_file: Path) -> dict:
     """The compose model as ``docker compose config`` sees it, with variables interpolated."""
     # A clean environment: the defaults written in the file are what gets checked.
-    outcome = _run([str(toolbox.compose_spec), "--format", "json", compose_file.name], cwd=compose_file.parent,
-                   env={"PATH": "/usr/bin:/bin"})
+    outcome = _run(
+        [str(toolbox.compose_spec), "--format", "json", compose_file.name],
+        cwd=compose_file.parent,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     if not outcome.ok:
         raise AssertionError(f"compose-spec rejected {compose_file}:\n{outcome.output}")
     return json.loads(outcome.output)

@@ -1,13 +1,13 @@
 """Gateway commands.
 
-    uv run python -m gateway                 # serve (host/port from GATEWAY_HOST / GATEWAY_PORT)
-    uv run python -m gateway create-admin --email a@example.org
-                                             # bootstrap an admin; the password comes from a prompt
-                                             # or GATEWAY_ADMIN_PASSWORD (the email may come from
-                                             # GATEWAY_ADMIN_EMAIL); see also the
-                                             # GATEWAY_BOOTSTRAP_ADMIN_* settings
-    uv run python -m gateway export-schema   # rewrite gateway/schema.graphql from the code
-    uv run python -m gateway export-schema --check   # exit 1 when the committed file is stale
+uv run python -m gateway                 # serve (host/port from GATEWAY_HOST / GATEWAY_PORT)
+uv run python -m gateway create-admin --email a@example.org
+                                         # bootstrap an admin; the password comes from a prompt
+                                         # or GATEWAY_ADMIN_PASSWORD (the email may come from
+                                         # GATEWAY_ADMIN_EMAIL); see also the
+                                         # GATEWAY_BOOTSTRAP_ADMIN_* settings
+uv run python -m gateway export-schema   # rewrite gateway/schema.graphql from the code
+uv run python -m gateway export-schema --check   # exit 1 when the committed file is stale
 """
 
 from __future__ import annotations
@@ -76,8 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the gateway (the default)").set_defaults(run=serve)
     admin = commands.add_parser("create-admin", help="create an admin account")
-    admin.add_argument("--email", default=os.environ.get("GATEWAY_ADMIN_EMAIL"), required="GATEWAY_ADMIN_EMAIL" not in os.environ,
-                       help="the admin's login email (or GATEWAY_ADMIN_EMAIL)")
+    admin.add_argument(
+        "--email",
+        default=os.environ.get("GATEWAY_ADMIN_EMAIL"),
+        required="GATEWAY_ADMIN_EMAIL" not in os.environ,
+        help="the admin's login email (or GATEWAY_ADMIN_EMAIL)",
+    )
     admin.set_defaults(run=create_admin)
     schema = commands.add_parser("export-schema", help="write gateway/schema.graphql")
     schema.add_argument("--check", action="store_true", help="only check that the committed file is current")

@@ -44,16 +44,28 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def build_gateway(settings: Settings, runtime: Runtime, limiter: RateLimiter,
-                  transport: httpx.AsyncBaseTransport | None) -> Gateway:
-    clients = ServiceClients.build(settings.members_url, settings.tasks_url, settings.matching_url,
-                                   settings.service_timeout_seconds, settings.service_token_issuer(), transport)
+def build_gateway(
+    settings: Settings, runtime: Runtime, limiter: RateLimiter, transport: httpx.AsyncBaseTransport | None
+) -> Gateway:
+    clients = ServiceClients.build(
+        settings.members_url,
+        settings.tasks_url,
+        settings.matching_url,
+        settings.service_timeout_seconds,
+        settings.service_token_issuer(),
+        transport,
+    )
     accounts = Accounts(runtime.engine, EmailVault(settings.data_key))
     bootstrap_admin(accounts, settings)
     gateway = Gateway(
-        settings=settings, engine=runtime.engine, accounts=accounts,
-        tokens=TokenService(settings.jwt_secret, settings.token_ttl_seconds), clients=clients, hub=Hub(),
-        cache=PublicCache(settings.open_tasks_cache_seconds), limiter=limiter,
+        settings=settings,
+        engine=runtime.engine,
+        accounts=accounts,
+        tokens=TokenService(settings.jwt_secret, settings.token_ttl_seconds),
+        clients=clients,
+        hub=Hub(),
+        cache=PublicCache(settings.open_tasks_cache_seconds),
+        limiter=limiter,
     )
     if settings.live_updates:
         gateway.feed = EventFeed(settings.kafka_bootstrap_servers, settings.topics, [live_relay(gateway)])
@@ -89,7 +101,9 @@ def bootstrap_admin(accounts: Accounts, settings: Settings) -> None:
 
 def consumers(gateway: Gateway) -> list[Consume]:
     """The logins of members erased anywhere are removed (see live.erasures)."""
-    return [Consume(ERASURES_CONSUMER, member_erasures(gateway.settings.topics))] if gateway.settings.live_updates else []
+    return (
+        [Consume(ERASURES_CONSUMER, member_erasures(gateway.settings.topics))] if gateway.settings.live_updates else []
+    )
 
 
 def background(gateway: Gateway) -> list[Background]:
@@ -109,21 +123,37 @@ def http_layer(settings: Settings, limiter: RateLimiter):
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per service call is noise
         budget = Budget(settings.max_query_depth, settings.max_query_cost, settings.max_aliases, settings.max_page_size)
         graphql = GatewayGraphQLRouter(
-            build_schema(budget, settings.max_tokens, settings.introspection_enabled), context_getter=graphql_context,
-            graphql_ide="graphiql" if settings.graphiql_enabled else None, allow_queries_via_get=False,
-            allowed_origins=settings.widget_origins, max_subscriptions_per_connection=10,
+            build_schema(budget, settings.max_tokens, settings.introspection_enabled),
+            context_getter=graphql_context,
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            allow_queries_via_get=False,
+            allowed_origins=settings.widget_origins,
+            max_subscriptions_per_connection=10,
         )
         app.include_router(graphql, prefix="/graphql")
         app.include_router(internal_router)  # other services only (see gateway.internal)
         mount_web(app)
-        app.add_middleware(PublicResponseCache, ttl_seconds=settings.open_tasks_cache_seconds,
-                           cache_of=lambda: getattr(app.state, "gateway", None) and app.state.gateway.cache)
-        app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Content-Type"], max_age=600)
-        app.add_middleware(GatewayGuards, max_body_bytes=settings.max_body_bytes, limiter=limiter,
-                           public_rule=Rule("public", settings.rate_limit_public_per_minute, 60),
-                           read_token=TokenService(settings.jwt_secret, settings.token_ttl_seconds).read,
-                           max_websockets_per_address=settings.max_websockets_per_address, proxies=settings.proxies)
+        app.add_middleware(
+            PublicResponseCache,
+            ttl_seconds=settings.open_tasks_cache_seconds,
+            cache_of=lambda: getattr(app.state, "gateway", None) and app.state.gateway.cache,
+        )
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.widget_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            max_age=600,
+        )
+        app.add_middleware(
+            GatewayGuards,
+            max_body_bytes=settings.max_body_bytes,
+            limiter=limiter,
+            public_rule=Rule("public", settings.rate_limit_public_per_minute, 60),
+            read_token=TokenService(settings.jwt_secret, settings.token_ttl_seconds).read,
+            max_websockets_per_address=settings.max_websockets_per_address,
+            proxies=settings.proxies,
+        )
 
     return install
 
@@ -132,11 +162,18 @@ def definition(settings: Settings, transport: httpx.AsyncBaseTransport | None = 
     """``transport`` stands in for the services in unit tests (an httpx transport)."""
     limiter = RateLimiter()
     return AppDefinition(
-        name="gateway", title="Coalition match gateway", migrations_dir=MIGRATIONS,
+        name="gateway",
+        title="Coalition match gateway",
+        migrations_dir=MIGRATIONS,
         wire=lambda runtime: build_gateway(settings, runtime, limiter, transport),
-        consumers=consumers, background=background, ready_checks=ready_checks(settings),
-        publishes=False, uses_broker=settings.live_updates, close=lambda gateway: gateway.clients.close(),
-        install_http=http_layer(settings, limiter), fastapi_options={"docs_url": None, "redoc_url": None},
+        consumers=consumers,
+        background=background,
+        ready_checks=ready_checks(settings),
+        publishes=False,
+        uses_broker=settings.live_updates,
+        close=lambda gateway: gateway.clients.close(),
+        install_http=http_layer(settings, limiter),
+        fastapi_options={"docs_url": None, "redoc_url": None},
         service_api=False,
     )
 

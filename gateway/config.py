@@ -9,6 +9,7 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
 from gateway.limits.proxies import TrustedProxies, parse_networks
+from services.common import answer_links
 from services.common.identity import (
     GATEWAY_ISSUER,
     NOTIFICATIONS_ISSUER,
@@ -20,7 +21,6 @@ from services.common.identity import (
 )
 from services.common.identity.tokens import DEFAULT_TTL_SECONDS, MAX_LIFETIME_SECONDS
 from services.common.settings import DEV_SIGNING_SECRET, ServiceSettings
-from services.common import answer_links
 from services.common.time_zones import known_time_zone
 
 # Who may call the gateway's internal routes, as which role: nobody else, whatever their key.

@@ -16,8 +16,11 @@ from gateway.schema.context import Context, bearer_token
 
 async def graphql_context(connection: HTTPConnection) -> Context:
     gateway = connection.app.state.gateway
-    return Context(gateway, bearer_token(connection.headers.get("authorization")),
-                   client_address(connection.scope, gateway.settings.proxies))
+    return Context(
+        gateway,
+        bearer_token(connection.headers.get("authorization")),
+        client_address(connection.scope, gateway.settings.proxies),
+    )
 
 
 def failed_before_execution(response_data) -> bool:

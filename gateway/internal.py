@@ -46,8 +46,9 @@ def notifier(request: Request, credentials: HTTPAuthorizationCredentials | None 
 
 
 @router.get("/accounts/{account_id}/delivery-address", response_model=DeliveryAddress)
-def delivery_address(account_id: UUID, request: Request, purpose: str = Query(...),
-                     caller: ServiceClaims = Depends(notifier)) -> DeliveryAddress:
+def delivery_address(
+    account_id: UUID, request: Request, purpose: str = Query(...), caller: ServiceClaims = Depends(notifier)
+) -> DeliveryAddress:
     if purpose not in PURPOSES:
         raise Invalid(f"purpose must be one of {', '.join(PURPOSES)}")
     accounts = request.app.state.gateway.accounts

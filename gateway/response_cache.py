@@ -69,8 +69,15 @@ class _Entry:
 
 
 class PublicResponseCache:
-    def __init__(self, app, *, cache_of: Callable[[], PublicCache | None], ttl_seconds: float,
-                 max_entries: int = 500, path: str = "/graphql"):
+    def __init__(
+        self,
+        app,
+        *,
+        cache_of: Callable[[], PublicCache | None],
+        ttl_seconds: float,
+        max_entries: int = 500,
+        path: str = "/graphql",
+    ):
         self.app = app
         self.cache_of = cache_of
         self.ttl_seconds = ttl_seconds

@@ -7,7 +7,12 @@ import os
 import pytest
 
 from tests.support.infra import (
-    delete_topics_with_prefix, ensure_kafka, ensure_postgres, new_postgres_database, new_sqlite_database, new_topic_prefix,
+    delete_topics_with_prefix,
+    ensure_kafka,
+    ensure_postgres,
+    new_postgres_database,
+    new_sqlite_database,
+    new_topic_prefix,
 )
 
 
@@ -66,7 +71,8 @@ def pytest_collection_modifyitems(config, items):
         spec = getattr(item, "callspec", None)
         on_postgres = spec is not None and spec.params.get("database_url") == "postgresql"
         real = REAL_PARTS & set(getattr(item, "fixturenames", ())) or any(
-            item.get_closest_marker(name) for name in ("kafka", "browser", "postgres"))
+            item.get_closest_marker(name) for name in ("kafka", "browser", "postgres")
+        )
         (dropped if real or on_postgres else kept).append(item)
     config.hook.pytest_deselected(items=dropped)
     items[:] = kept

@@ -58,13 +58,25 @@ class Accounts:
                 raise Conflict(EMAIL_TAKEN, errors=[{"field": "email", "message": EMAIL_TAKEN}])
         return normalized
 
-    def create(self, email: str, password: str, role: Role, *, member_id: UUID | None = None,
-               organization_id: UUID | None = None, locale: str = "en") -> User:
+    def create(
+        self,
+        email: str,
+        password: str,
+        role: Role,
+        *,
+        member_id: UUID | None = None,
+        organization_id: UUID | None = None,
+        locale: str = "en",
+    ) -> User:
         normalized = normalize_email(email)
         user = User(
-            email_lookup=self.vault.lookup(normalized), email_encrypted=self.vault.encrypt(normalized),
-            password_hash=hash_password(password), role=role, member_id=member_id,
-            organization_id=organization_id, locale=check_locale(locale),
+            email_lookup=self.vault.lookup(normalized),
+            email_encrypted=self.vault.encrypt(normalized),
+            password_hash=hash_password(password),
+            role=role,
+            member_id=member_id,
+            organization_id=organization_id,
+            locale=check_locale(locale),
         )
         try:
             with session_scope(self.engine) as session:
@@ -123,8 +135,10 @@ class Accounts:
 
     def set_role(self, user_id: UUID, role: Role, organization_id: UUID | None) -> User:
         if role is Role.coordinator and organization_id is None:
-            raise Invalid("A coordinator belongs to an organization: give organizationId.",
-                          errors=[{"field": "organizationId", "message": "required for coordinators"}])
+            raise Invalid(
+                "A coordinator belongs to an organization: give organizationId.",
+                errors=[{"field": "organizationId", "message": "required for coordinators"}],
+            )
 
         def change(user: User) -> None:
             user.role = role
@@ -163,6 +177,7 @@ class Accounts:
 
     def renew_calendar_feed(self, user_id: UUID) -> User:
         """A new private calendar link for the account; the previous one stops working."""
+
         def change(user: User) -> None:
             user.calendar_feed_version = (user.calendar_feed_version or 0) + 1
 
@@ -207,16 +222,26 @@ class Accounts:
 
     def public(self, user: User) -> UserPublic:
         return UserPublic(
-            id=user.id, email=self.vault.decrypt(user.email_encrypted), role=user.role, member_id=user.member_id,
-            organization_id=user.organization_id, locale=user.locale, active=user.active, created_at=user.created_at,
+            id=user.id,
+            email=self.vault.decrypt(user.email_encrypted),
+            role=user.role,
+            member_id=user.member_id,
+            organization_id=user.organization_id,
+            locale=user.locale,
+            active=user.active,
+            created_at=user.created_at,
         )
 
     # -- coordinator invitations ------------------------------------------------------------
 
     def create_invite(self, organization_id: UUID, created_by: UUID, ttl: timedelta) -> tuple[Invite, str]:
         code = secrets.token_urlsafe(18)
-        invite = Invite(code_hash=_code_hash(code), organization_id=organization_id, created_by=created_by,
-                        expires_at=utc_now() + ttl)
+        invite = Invite(
+            code_hash=_code_hash(code),
+            organization_id=organization_id,
+            created_by=created_by,
+            expires_at=utc_now() + ttl,
+        )
         with session_scope(self.engine) as session:
             session.add(invite)
         return invite, code
@@ -233,9 +258,13 @@ class Accounts:
             with session_scope(self.engine) as session:
                 invite = self._valid_invite(session, code)
                 user = User(
-                    id=user_id, email_lookup=self.vault.lookup(normalized),
-                    email_encrypted=self.vault.encrypt(normalized), password_hash=password_hash,
-                    role=Role.coordinator, organization_id=invite.organization_id, locale=check_locale(locale),
+                    id=user_id,
+                    email_lookup=self.vault.lookup(normalized),
+                    email_encrypted=self.vault.encrypt(normalized),
+                    password_hash=password_hash,
+                    role=Role.coordinator,
+                    organization_id=invite.organization_id,
+                    locale=check_locale(locale),
                 )
                 session.add(user)
                 invite.used_at, invite.used_by = utc_now(), user.id

@@ -41,8 +41,10 @@ async def change_role(gateway: Gateway, admin: User, user_id: UUID, role: Role, 
     actor = Actor(admin.id, Role.admin.value)
     if role is Role.coordinator:
         if organization_id is None:
-            raise Invalid("A coordinator belongs to an organization: give organizationId.",
-                          errors=[{"field": "organizationId", "message": "required for coordinators"}])
+            raise Invalid(
+                "A coordinator belongs to an organization: give organizationId.",
+                errors=[{"field": "organizationId", "message": "required for coordinators"}],
+            )
         await gateway.clients.tasks.add_coordinator(actor, organization_id, user.id)
     was_coordinator_of = user.organization_id if role_of(user) is Role.coordinator else None
     changed = await asyncio.to_thread(gateway.accounts.set_role, user.id, role, organization_id)

@@ -25,8 +25,9 @@ async def register_volunteer(gateway: Gateway, email: str, password: str, locale
     member = await gateway.clients.members.create(GATEWAY, profile)
     member_id = UUID(str(member["id"]))
     try:
-        return await asyncio.to_thread(gateway.accounts.create, email, password, Role.volunteer,
-                                       member_id=member_id, locale=locale)
+        return await asyncio.to_thread(
+            gateway.accounts.create, email, password, Role.volunteer, member_id=member_id, locale=locale
+        )
     except BaseException:
         await _forget_profile(gateway, member_id)
         raise
@@ -42,7 +43,9 @@ async def _forget_profile(gateway: Gateway, member_id: UUID) -> None:
 
 async def sign_in(gateway: Gateway, email: str, password: str, client_address: str) -> User:
     gateway.limiter.check(gateway.login_rule, client_address, "login attempts from your address")
-    gateway.limiter.check(gateway.login_account_rule, gateway.accounts.lookup_hash(email), "login attempts for this account")
+    gateway.limiter.check(
+        gateway.login_account_rule, gateway.accounts.lookup_hash(email), "login attempts for this account"
+    )
     user = await asyncio.to_thread(gateway.accounts.authenticate, email, password)
     if user.member_id is not None:
         await _report_activity(gateway, user)

@@ -20,8 +20,14 @@ from services.common.roles import Actor
 log = logging.getLogger(__name__)
 
 # 410 Gone (an erased member) reads as not found: the thing is not there any more.
-_BY_STATUS: dict[int, type[DomainError]] = {400: Invalid, 403: Forbidden, 404: NotFound, 409: Conflict, 410: NotFound,
-                                             422: Invalid}
+_BY_STATUS: dict[int, type[DomainError]] = {
+    400: Invalid,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    410: NotFound,
+    422: Invalid,
+}
 
 
 PUBLIC = Actor(None, "public")
@@ -35,8 +41,9 @@ class ServiceClient:
         self.http = http
         self.tokens = tokens
 
-    async def call(self, method: str, path: str, actor: Actor, *, json: Any = None,
-                   params: dict | list | None = None) -> Any:
+    async def call(
+        self, method: str, path: str, actor: Actor, *, json: Any = None, params: dict | list | None = None
+    ) -> Any:
         # A fresh token per call: for this service only, and expired long before it could be reused.
         token = self.tokens.issue(self.name, actor.role, actor.id)
         headers = {"Authorization": f"Bearer {token}"} | dict(inject_trace_headers())  # the trace continues there
@@ -57,8 +64,9 @@ class ServiceClient:
         attempts = 2 if method == "GET" else 1
         for attempt in range(attempts):
             try:
-                return await self.http.request(method, self.base_url + path, json=json, params=_clean(params),
-                                               headers=headers)
+                return await self.http.request(
+                    method, self.base_url + path, json=json, params=_clean(params), headers=headers
+                )
             except (httpx.RemoteProtocolError, httpx.ReadError):
                 # A kept-alive connection the service closed just as it was reused: reads are
                 # safe to send again on a fresh one; writes are not (they may have happened).
@@ -88,7 +96,9 @@ class ServiceClient:
 def _field_errors(raw: Any) -> list[dict]:
     if not isinstance(raw, list):
         return []
-    return [{"field": str(e.get("field", "")), "message": str(e.get("message", ""))} for e in raw if isinstance(e, dict)]
+    return [
+        {"field": str(e.get("field", "")), "message": str(e.get("message", ""))} for e in raw if isinstance(e, dict)
+    ]
 
 
 def _clean(params: dict | list | None):

@@ -53,8 +53,12 @@ class MembersClient(ServiceClient):
         missing: list[str] = []
         ids = [str(member_id) for member_id in dict.fromkeys(member_ids)]
         for start in range(0, len(ids), NAMES_PER_CALL):
-            found = await self.call("POST", "/members/names", actor,
-                                    json={"member_ids": ids[start:start + NAMES_PER_CALL], "purpose": purpose})
+            found = await self.call(
+                "POST",
+                "/members/names",
+                actor,
+                json={"member_ids": ids[start : start + NAMES_PER_CALL], "purpose": purpose},
+            )
             names += found["names"]
             missing += found["missing"]
         return {"names": names, "missing": missing}
@@ -128,8 +132,12 @@ class TasksClient(ServiceClient):
         return await self.call("POST", "/organizations", actor, json=organization)
 
     async def add_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> Json:
-        return await self.call("POST", f"/organizations/{organization_id}/coordinators", actor,
-                               json={"coordinator_id": str(coordinator_id)})
+        return await self.call(
+            "POST",
+            f"/organizations/{organization_id}/coordinators",
+            actor,
+            json={"coordinator_id": str(coordinator_id)},
+        )
 
     async def remove_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> None:
         await self.call("DELETE", f"/organizations/{organization_id}/coordinators/{coordinator_id}", actor)
@@ -172,7 +180,9 @@ class TasksClient(ServiceClient):
         return await self.call("POST", "/committees", actor, json=committee)
 
     async def committee_leads(self, actor: Actor, committee_id: UUID) -> list[Json]:
-        return _items(await self.call("GET", f"/committees/{committee_id}/leads", actor, params={"limit": TAXONOMY_PAGE}))
+        return _items(
+            await self.call("GET", f"/committees/{committee_id}/leads", actor, params={"limit": TAXONOMY_PAGE})
+        )
 
     async def add_lead(self, actor: Actor, committee_id: UUID, lead_id: UUID) -> Json:
         return await self.call("POST", f"/committees/{committee_id}/leads", actor, json={"lead_id": str(lead_id)})
@@ -242,16 +252,25 @@ class ServiceClients:
     http: httpx.AsyncClient
 
     @classmethod
-    def build(cls, members_url: str, tasks_url: str, matching_url: str, timeout_s: float, tokens: TokenIssuer,
-              transport: httpx.AsyncBaseTransport | None = None) -> "ServiceClients":
+    def build(
+        cls,
+        members_url: str,
+        tasks_url: str,
+        matching_url: str,
+        timeout_s: float,
+        tokens: TokenIssuer,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> "ServiceClients":
         # Idle connections are dropped before uvicorn's 5 s keep-alive timeout would close them
         # under us; refused connections are retried (nothing was sent on them).
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=3.0)
         transport = transport or httpx.AsyncHTTPTransport(retries=2, limits=limits)
         http = httpx.AsyncClient(timeout=timeout_s, limits=limits, transport=transport)
         return cls(
-            MembersClient("members", members_url, http, tokens), TasksClient("tasks", tasks_url, http, tokens),
-            MatchingClient("matching", matching_url, http, tokens), http,
+            MembersClient("members", members_url, http, tokens),
+            TasksClient("tasks", tasks_url, http, tokens),
+            MatchingClient("matching", matching_url, http, tokens),
+            http,
         )
 
     async def close(self) -> None:

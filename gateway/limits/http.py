@@ -43,14 +43,17 @@ class UnreadableBody(ValueError):
 def read_json_body(data: str | bytes) -> object:
     text = _as_text(data)
     if _nesting(text) > MAX_JSON_NESTING:
-        raise UnreadableBody(f"The request body is nested too deeply (at most {MAX_JSON_NESTING} levels of "
-                             "arrays and objects).")
+        raise UnreadableBody(
+            f"The request body is nested too deeply (at most {MAX_JSON_NESTING} levels of arrays and objects)."
+        )
     value = json.loads(text)
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise UnreadableBody("The request body contains a lone surrogate (an escape such as \\ud800 without "
-                             "its pair), which is not text; send valid Unicode.") from None
+        raise UnreadableBody(
+            "The request body contains a lone surrogate (an escape such as \\ud800 without "
+            "its pair), which is not text; send valid Unicode."
+        ) from None
     return value
 
 
@@ -60,8 +63,9 @@ def _as_text(data: str | bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise UnreadableBody(f"The request body is not valid UTF-8 (byte {error.start}); send JSON encoded "
-                             "as UTF-8.") from None
+        raise UnreadableBody(
+            f"The request body is not valid UTF-8 (byte {error.start}); send JSON encoded as UTF-8."
+        ) from None
 
 
 def _nesting(text: str) -> int:
@@ -76,8 +80,12 @@ def client_address(scope, proxies: TrustedProxies) -> str:
     """The real peer, or the visitor a trusted proxy forwarded (see gateway/limits/proxies.py)."""
     client = scope.get("client")
     peer = client[0] if client else "unknown"
-    forwarded = [address.strip() for name, value in scope.get("headers", ()) if name == b"x-forwarded-for"
-                 for address in value.decode("latin-1").split(",")]
+    forwarded = [
+        address.strip()
+        for name, value in scope.get("headers", ())
+        if name == b"x-forwarded-for"
+        for address in value.decode("latin-1").split(",")
+    ]
     return proxies.client_of(peer, forwarded)
 
 
@@ -91,9 +99,18 @@ def bearer_user(headers: dict, read_token: Callable[[str], Any]) -> str | None:
 
 
 class GatewayGuards:
-    def __init__(self, app, *, max_body_bytes: int, limiter: RateLimiter, public_rule: Rule,
-                 read_token: Callable[[str], Any], max_websockets_per_address: int = 20,
-                 proxies: TrustedProxies = NO_PROXIES, graphql_path: str = "/graphql"):
+    def __init__(
+        self,
+        app,
+        *,
+        max_body_bytes: int,
+        limiter: RateLimiter,
+        public_rule: Rule,
+        read_token: Callable[[str], Any],
+        max_websockets_per_address: int = 20,
+        proxies: TrustedProxies = NO_PROXIES,
+        graphql_path: str = "/graphql",
+    ):
         self.app = app
         self.max_websockets_per_address = max_websockets_per_address
         self.open_websockets: Counter[str] = Counter()
@@ -126,7 +143,9 @@ class GatewayGuards:
             await _send_problem(send, request_id, *self._too_large())
         finally:
             route = scope.get("route")
-            path = getattr(route, "path", None) or ("static" if scope["path"] != self.graphql_path else self.graphql_path)
+            path = getattr(route, "path", None) or (
+                "static" if scope["path"] != self.graphql_path else self.graphql_path
+            )
             HTTP_REQUESTS.labels(scope["method"], path, str(status_holder[0])).inc()
             elapsed = time.perf_counter() - started
             HTTP_LATENCY.labels(scope["method"], path).observe(elapsed)
@@ -156,15 +175,25 @@ class GatewayGuards:
             user = bearer_user(headers, self.read_token)
             caller = f"user:{user}" if user else f"address:{client_address(scope, self.proxies)}"
             if retry_after := self.limiter.hit(self.public_rule, caller):
-                return (429, "rate-limited", "Too many requests",
-                        f"Too many requests from {'you' if user else 'your address'}; "
-                        f"try again in {retry_after} seconds.",
-                        {"retry_after_seconds": retry_after}, [(b"retry-after", str(retry_after).encode())])
+                return (
+                    429,
+                    "rate-limited",
+                    "Too many requests",
+                    f"Too many requests from {'you' if user else 'your address'}; try again in {retry_after} seconds.",
+                    {"retry_after_seconds": retry_after},
+                    [(b"retry-after", str(retry_after).encode())],
+                )
         return None
 
     def _too_large(self) -> tuple:
-        return (413, "body-too-large", "Request body too large",
-                f"The request body is larger than {self.max_body_bytes} bytes.", {}, [])
+        return (
+            413,
+            "body-too-large",
+            "Request body too large",
+            f"The request body is larger than {self.max_body_bytes} bytes.",
+            {},
+            [],
+        )
 
     @staticmethod
     def _observing_send(send, request_id: str, status_holder: list):
@@ -178,11 +207,22 @@ class GatewayGuards:
         return observing
 
 
-async def _send_problem(send, request_id: str, status: int, slug: str, title: str, detail: str, extra: dict,
-                        headers: list) -> None:
-    body = json.dumps({"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail} | extra).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", PROBLEM_JSON), (b"content-length", str(len(body)).encode()),
-        (b"x-request-id", request_id.encode()), *headers]})
+async def _send_problem(
+    send, request_id: str, status: int, slug: str, title: str, detail: str, extra: dict, headers: list
+) -> None:
+    body = json.dumps(
+        {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail} | extra
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", request_id.encode()),
+                *headers,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
-

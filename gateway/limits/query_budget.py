@@ -63,8 +63,9 @@ def budget_rule(budget: Budget) -> type[ValidationRule]:
             root = self._root_type(node.operation)
             if root is None:
                 return
-            fragments = {d.name.value: d for d in self.context.document.definitions
-                         if isinstance(d, FragmentDefinitionNode)}
+            fragments = {
+                d.name.value: d for d in self.context.document.definitions if isinstance(d, FragmentDefinitionNode)
+            }
             walker = _Walker(budget, fragments, self.context.schema, self)
             measure = Measure()
             measure.cost = walker.selection_cost(node.selection_set, root, 1, measure, frozenset())
@@ -72,29 +73,48 @@ def budget_rule(budget: Budget) -> type[ValidationRule]:
 
         def _root_type(self, operation: OperationType):
             schema = self.context.schema
-            return {OperationType.QUERY: schema.query_type, OperationType.MUTATION: schema.mutation_type,
-                    OperationType.SUBSCRIPTION: schema.subscription_type}.get(operation)
+            return {
+                OperationType.QUERY: schema.query_type,
+                OperationType.MUTATION: schema.mutation_type,
+                OperationType.SUBSCRIPTION: schema.subscription_type,
+            }.get(operation)
 
         def _check(self, node: OperationDefinitionNode, measure: Measure) -> None:
             name = node.name.value if node.name else "the operation"
             if measure.depth > budget.max_depth:
-                self.report_error(GraphQLError(
-                    f"Query too deep: {name} nests {measure.depth} levels; the limit is {budget.max_depth}.",
-                    node, extensions={"code": "QUERY_TOO_DEEP"}))
+                self.report_error(
+                    GraphQLError(
+                        f"Query too deep: {name} nests {measure.depth} levels; the limit is {budget.max_depth}.",
+                        node,
+                        extensions={"code": "QUERY_TOO_DEEP"},
+                    )
+                )
             if measure.cost > budget.max_cost:
-                self.report_error(GraphQLError(
-                    f"Query too costly: {name} may fetch about {measure.cost} fields; the limit is "
-                    f"{budget.max_cost}. Ask for fewer fields or smaller pages (first).",
-                    node, extensions={"code": "QUERY_TOO_COSTLY"}))
+                self.report_error(
+                    GraphQLError(
+                        f"Query too costly: {name} may fetch about {measure.cost} fields; the limit is "
+                        f"{budget.max_cost}. Ask for fewer fields or smaller pages (first).",
+                        node,
+                        extensions={"code": "QUERY_TOO_COSTLY"},
+                    )
+                )
             if measure.aliases > budget.max_aliases:
-                self.report_error(GraphQLError(
-                    f"Too many aliases: {name} uses {measure.aliases}; the limit is {budget.max_aliases}.",
-                    node, extensions={"code": "TOO_MANY_ALIASES"}))
+                self.report_error(
+                    GraphQLError(
+                        f"Too many aliases: {name} uses {measure.aliases}; the limit is {budget.max_aliases}.",
+                        node,
+                        extensions={"code": "TOO_MANY_ALIASES"},
+                    )
+                )
 
         def page_size_error(self, node: FieldNode, value: int) -> None:
-            self.report_error(GraphQLError(
-                f"first must be between 1 and {budget.max_page_size} (got {value}).",
-                node, extensions={"code": "PAGE_TOO_LARGE"}))
+            self.report_error(
+                GraphQLError(
+                    f"first must be between 1 and {budget.max_page_size} (got {value}).",
+                    node,
+                    extensions={"code": "PAGE_TOO_LARGE"},
+                )
+            )
 
     return QueryBudgetRule
 
@@ -106,8 +126,15 @@ class _Walker:
         self.schema = schema
         self.rule = rule
 
-    def selection_cost(self, selection_set: SelectionSetNode | None, parent_type, depth: int, measure: Measure,
-                       seen_fragments: frozenset[str], in_page: bool = False) -> int:
+    def selection_cost(
+        self,
+        selection_set: SelectionSetNode | None,
+        parent_type,
+        depth: int,
+        measure: Measure,
+        seen_fragments: frozenset[str],
+        in_page: bool = False,
+    ) -> int:
         if selection_set is None:
             return 0
         total = 0
@@ -116,20 +143,23 @@ class _Walker:
                 total += self.field_cost(selection, parent_type, depth, measure, seen_fragments, in_page)
             elif isinstance(selection, InlineFragmentNode):
                 fragment_type = self._condition_type(selection, parent_type)
-                total += self.selection_cost(selection.selection_set, fragment_type, depth, measure,
-                                             seen_fragments, in_page)
+                total += self.selection_cost(
+                    selection.selection_set, fragment_type, depth, measure, seen_fragments, in_page
+                )
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 fragment = self.fragments.get(name)
                 if fragment is None or name in seen_fragments:
                     continue  # unknown or cyclic fragments are reported by the standard rules
                 fragment_type = self._condition_type(fragment, parent_type)
-                total += self.selection_cost(fragment.selection_set, fragment_type, depth, measure,
-                                             seen_fragments | {name}, in_page)
+                total += self.selection_cost(
+                    fragment.selection_set, fragment_type, depth, measure, seen_fragments | {name}, in_page
+                )
         return total
 
-    def field_cost(self, node: FieldNode, parent_type, depth: int, measure: Measure,
-                   seen_fragments: frozenset[str], in_page: bool) -> int:
+    def field_cost(
+        self, node: FieldNode, parent_type, depth: int, measure: Measure, seen_fragments: frozenset[str], in_page: bool
+    ) -> int:
         name = node.name.value
         if name.startswith("__"):
             return 0  # introspection: answered from the schema, costs nothing to the services
@@ -146,8 +176,9 @@ class _Walker:
             factor, children_in_page = LIST_FACTOR, False
         else:
             factor, children_in_page = 1, False
-        children = self.selection_cost(node.selection_set, field_type, depth + 1, measure, seen_fragments,
-                                       children_in_page)
+        children = self.selection_cost(
+            node.selection_set, field_type, depth + 1, measure, seen_fragments, children_in_page
+        )
         return 1 + factor * children
 
     def _page_size(self, node: FieldNode, definition) -> int | None:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 from kafka import TopicPartition
 from kafka.errors import KafkaError
-
 from pydantic import ValidationError
 
 from gateway.live.freshness import Freshness
@@ -39,14 +38,16 @@ def _data(event: Event) -> dict:
 
 def offer_changed(_, event: Event[OfferChanged]) -> LiveEvent:
     offer = event.payload
-    return LiveEvent("offer", event.type, str(offer.task_id), _data(event), str(event.event_id),
-                     str(offer.offer_id), offer.sequence)
+    return LiveEvent(
+        "offer", event.type, str(offer.task_id), _data(event), str(event.event_id), str(offer.offer_id), offer.sequence
+    )
 
 
 def fill_changed(_, event: Event[FillChanged]) -> LiveEvent:
     fill = event.payload
-    return LiveEvent("fill", event.type, str(fill.task_id), _data(event), str(event.event_id),
-                     str(fill.task_id), fill.sequence)
+    return LiveEvent(
+        "fill", event.type, str(fill.task_id), _data(event), str(event.event_id), str(fill.task_id), fill.sequence
+    )
 
 
 def task_changed(_, event: Event[TaskState]) -> LiveEvent:
@@ -72,8 +73,12 @@ def live_event(subscription: Subscription, record) -> LiveEvent | None:
     services' consumer groups on these topics dead-letter it once.
     """
     try:
-        incoming = Incoming(record.topic, record.key.decode() if record.key is not None else None,
-                            None if record.value is None else Envelope.from_bytes(record.value), record.partition)
+        incoming = Incoming(
+            record.topic,
+            record.key.decode() if record.key is not None else None,
+            None if record.value is None else Envelope.from_bytes(record.value),
+            record.partition,
+        )
         route = subscription.route(incoming)
     except (MalformedEvent, PoisonEvent, ValidationError) as error:
         log.warning("skipping event %s[%s]@%s: %s", record.topic, record.partition, record.offset, str(error)[:200])
@@ -103,8 +108,9 @@ class EventFeed:
                 stop.wait(1.0)
 
     def _consume(self, stop: threading.Event) -> None:
-        consumer = make_consumer(self.bootstrap_servers, None, client_id="gateway-live-feed",
-                                 auto_offset_reset="latest")
+        consumer = make_consumer(
+            self.bootstrap_servers, None, client_id="gateway-live-feed", auto_offset_reset="latest"
+        )
         try:
             partitions = self._partitions(consumer, stop)
             consumer.assign(partitions)

@@ -21,8 +21,13 @@ AcceptedCount = Callable[[str], Awaitable[int | None]]  # the tasks service's co
 
 
 class FillSettling:
-    def __init__(self, accepted_count: AcceptedCount, relay: Callable[[LiveEvent], None],
-                 timeout_s: float = 5.0, poll_s: float = 0.1):
+    def __init__(
+        self,
+        accepted_count: AcceptedCount,
+        relay: Callable[[LiveEvent], None],
+        timeout_s: float = 5.0,
+        poll_s: float = 0.1,
+    ):
         self.accepted_count = accepted_count
         self.relay = relay
         self.timeout_s = timeout_s
@@ -43,8 +48,9 @@ class FillSettling:
         try:
             await asyncio.wait_for(self._tasks_shows(event), self.timeout_s)
         except (TimeoutError, asyncio.TimeoutError):
-            log.info("tasks service does not show fill %s of task %s yet; relaying it anyway",
-                     event.sequence, event.task_id)
+            log.info(
+                "tasks service does not show fill %s of task %s yet; relaying it anyway", event.sequence, event.task_id
+            )
         self.relay(event)
 
     async def _tasks_shows(self, event: LiveEvent) -> None:

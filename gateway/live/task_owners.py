@@ -21,8 +21,10 @@ class TaskOwners:
         return task_id in self._owners
 
     def remember(self, task_id: str, organization_id, committee_id=None) -> None:
-        self._owners[task_id] = {"organization_id": None if organization_id is None else str(organization_id),
-                                 "committee_id": None if committee_id is None else str(committee_id)}
+        self._owners[task_id] = {
+            "organization_id": None if organization_id is None else str(organization_id),
+            "committee_id": None if committee_id is None else str(committee_id),
+        }
         self._owners.move_to_end(task_id)
         while len(self._owners) > self.capacity:
             self._owners.popitem(last=False)

@@ -35,11 +35,34 @@ from gateway.schema.volunteers.calendar import CalendarMutations, CalendarQuerie
 from gateway.schema.volunteers.mutations import VolunteerMutations
 from gateway.schema.volunteers.queries import VolunteerQueries
 
-Query = merge_types("Query", (CatalogueQueries, AccountQueries, VolunteerQueries, CalendarQueries, OfferQueries,
-                              CoordinationQueries, AdminQueries, CommitteeQueries, AttendanceQueries))
-Mutation = merge_types("Mutation", (AccountMutations, VolunteerMutations, CalendarMutations, OfferMutations,
-                                    CoordinationMutations, AdminMutations, CommitteeMutations, SeriesMutations,
-                                    AttendanceMutations))
+Query = merge_types(
+    "Query",
+    (
+        CatalogueQueries,
+        AccountQueries,
+        VolunteerQueries,
+        CalendarQueries,
+        OfferQueries,
+        CoordinationQueries,
+        AdminQueries,
+        CommitteeQueries,
+        AttendanceQueries,
+    ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        AccountMutations,
+        VolunteerMutations,
+        CalendarMutations,
+        OfferMutations,
+        CoordinationMutations,
+        AdminMutations,
+        CommitteeMutations,
+        SeriesMutations,
+        AttendanceMutations,
+    ),
+)
 Subscription = merge_types("Subscription", (CatalogueSubscriptions, OfferSubscriptions, CoordinationSubscriptions))
 
 
@@ -47,10 +70,19 @@ def build_schema(budget: Budget | None = None, max_tokens: int = 2000, introspec
     """``introspection=False`` refuses ``__schema`` and ``__type`` (``__typename`` still answers)."""
     budget = budget or Budget(max_depth=8, max_cost=5000, max_aliases=15, max_page_size=50)
     return GatewaySchema(
-        query=Query, mutation=Mutation, subscription=Subscription, types=list(ALL_PROBLEMS),
-        extensions=[lambda: MaxTokensLimiter(max_token_count=max_tokens), lambda: ParserCache(maxsize=500),
-                    lambda: ValidationCache(maxsize=500), lambda: QueryBudget(budget), MaskUnexpectedErrors,
-                    MarkPublicResponses, *([] if introspection else [DisableIntrospection])],
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=list(ALL_PROBLEMS),
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: ParserCache(maxsize=500),
+            lambda: ValidationCache(maxsize=500),
+            lambda: QueryBudget(budget),
+            MaskUnexpectedErrors,
+            MarkPublicResponses,
+            *([] if introspection else [DisableIntrospection]),
+        ],
         config=StrawberryConfig(auto_camel_case=True),
     )
 

@@ -57,8 +57,10 @@ class SubscriptionOverHttp(InvalidOperationTypeError):
         super().__init__(OperationType.SUBSCRIPTION)
 
     def as_http_error_reason(self, method: str) -> str:
-        return (f"Subscriptions are not answered over HTTP {method}: open a WebSocket to /graphql "
-                "(protocol graphql-transport-ws) and subscribe there.")
+        return (
+            f"Subscriptions are not answered over HTTP {method}: open a WebSocket to /graphql "
+            "(protocol graphql-transport-ws) and subscribe there."
+        )
 
 
 class GatewaySchema(strawberry.Schema):

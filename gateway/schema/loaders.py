@@ -54,7 +54,8 @@ class Loaders:
 
     async def _load_offers_of_tasks(self, task_ids: list[UUID]) -> list[list[dict]]:
         offers = await self._gateway.clients.matching.offers_of_tasks(
-            await self._context.actor(), task_ids, per_task=OFFERS_PER_TASK)
+            await self._context.actor(), task_ids, per_task=OFFERS_PER_TASK
+        )
         by_task: dict[UUID, list[dict]] = defaultdict(list)
         for offer in offers:  # newest first, as matching sorts them
             by_task[UUID(str(offer["task_id"]))].append(offer)
@@ -62,8 +63,10 @@ class Loaders:
 
     async def _load_fills(self, task_ids: list[UUID]) -> list[Any]:
         found = _by_task(await self._gateway.clients.matching.fills(await self._context.actor(), task_ids), "task_id")
-        return [found.get(task_id) or NotFound(f"The matching service has not heard of task {task_id}.")
-                for task_id in task_ids]
+        return [
+            found.get(task_id) or NotFound(f"The matching service has not heard of task {task_id}.")
+            for task_id in task_ids
+        ]
 
     async def _load_addresses(self, keys: list[AddressKey]) -> list[Any]:
         batches = _address_batches(keys)
@@ -90,15 +93,18 @@ class Loaders:
 
     async def skills(self) -> list[dict]:
         return await self._gateway.cache.get_or_load(
-            ("skills",), lambda: self._gateway.clients.members.skills(PUBLIC), TAXONOMY_TTL_SECONDS)
+            ("skills",), lambda: self._gateway.clients.members.skills(PUBLIC), TAXONOMY_TTL_SECONDS
+        )
 
     async def areas(self) -> list[dict]:
         return await self._gateway.cache.get_or_load(
-            ("areas",), lambda: self._gateway.clients.members.areas(PUBLIC), TAXONOMY_TTL_SECONDS)
+            ("areas",), lambda: self._gateway.clients.members.areas(PUBLIC), TAXONOMY_TTL_SECONDS
+        )
 
     async def organizations_list(self) -> list[dict]:
         return await self._gateway.cache.get_or_load(
-            ("organizations",), lambda: self._gateway.clients.tasks.organizations(PUBLIC), TAXONOMY_TTL_SECONDS)
+            ("organizations",), lambda: self._gateway.clients.tasks.organizations(PUBLIC), TAXONOMY_TTL_SECONDS
+        )
 
     async def led_committees(self) -> list[dict]:
         """The committees the signed-in coordinator leads, asked once per request."""
@@ -119,8 +125,11 @@ def _address_batches(keys: list[AddressKey]) -> list[tuple[UUID | None, list[UUI
     by_member: dict[UUID | None, list[UUID]] = defaultdict(list)
     for task_id, member_id in keys:
         by_member[member_id].append(task_id)
-    return [(member_id, task_ids[start:start + BATCH_SIZE])
-            for member_id, task_ids in by_member.items() for start in range(0, len(task_ids), BATCH_SIZE)]
+    return [
+        (member_id, task_ids[start : start + BATCH_SIZE])
+        for member_id, task_ids in by_member.items()
+        for start in range(0, len(task_ids), BATCH_SIZE)
+    ]
 
 
 def _address_refused(member_id: UUID | None) -> Forbidden:

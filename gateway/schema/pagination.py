@@ -40,7 +40,9 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError
         return offset
     except (ValueError, UnicodeError):
-        raise Invalid("after: not a cursor this API gave out", errors=[{"field": "after", "message": "unknown cursor"}]) from None
+        raise Invalid(
+            "after: not a cursor this API gave out", errors=[{"field": "after", "message": "unknown cursor"}]
+        ) from None
 
 
 def window(first: int, after: str | None, max_page_size: int) -> Window:

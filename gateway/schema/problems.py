@@ -68,14 +68,25 @@ class RateLimited(Problem):
     retry_after_seconds: int
 
 
-@strawberry.type(description="Something this needs (a service, a database) is briefly unavailable; try again "
-                             "after `retryAfterSeconds`.")
+@strawberry.type(
+    description="Something this needs (a service, a database) is briefly unavailable; try again "
+    "after `retryAfterSeconds`."
+)
 class Unavailable(Problem):
     retry_after_seconds: int
 
 
-ALL_PROBLEMS = (NotAllowed, NotFound, ValidationProblem, TaskFilled, OfferNotPending, StateConflict, LoginFailed,
-                RateLimited, Unavailable)
+ALL_PROBLEMS = (
+    NotAllowed,
+    NotFound,
+    ValidationProblem,
+    TaskFilled,
+    OfferNotPending,
+    StateConflict,
+    LoginFailed,
+    RateLimited,
+    Unavailable,
+)
 
 
 def camel_case(path: str) -> str:
@@ -96,8 +107,10 @@ def problem_for(error: DomainError) -> Problem:
         return NotAllowed(message=error.detail)
     if isinstance(error, NotFoundError) or error.status == 410:
         return NotFound(message=error.detail)
-    fields = [FieldProblem(field=camel_case(str(e["field"])), message=str(e["message"]))
-              for e in error.extra.get("errors") or []]
+    fields = [
+        FieldProblem(field=camel_case(str(e["field"])), message=str(e["message"]))
+        for e in error.extra.get("errors") or []
+    ]
     if isinstance(error, Invalid) or fields:
         return ValidationProblem(message=error.detail, fields=fields)
     if isinstance(error, Conflict):

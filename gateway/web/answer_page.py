@@ -36,7 +36,7 @@ REMINDER_TEXTS = {
     "en": {
         "answer.intro_still_coming": "Here is the task you said yes to. Press the button to confirm you are coming.",
         "answer.intro_cant_come": "Here is the task you said yes to. Press the button to free your place for "
-                                  "someone else.",
+        "someone else.",
         "answer.button_still_coming": "I'm still coming",
         "answer.button_cant_come": "I can't come anymore",
         "answer.still_coming": "Thank you, see you there!",
@@ -46,9 +46,9 @@ REMINDER_TEXTS = {
     },
     "fr": {
         "answer.intro_still_coming": "Voici la tâche à laquelle vous avez dit oui. Appuyez sur le bouton pour "
-                                     "confirmer votre venue.",
+        "confirmer votre venue.",
         "answer.intro_cant_come": "Voici la tâche à laquelle vous avez dit oui. Appuyez sur le bouton pour libérer "
-                                  "votre place pour quelqu'un d'autre.",
+        "votre place pour quelqu'un d'autre.",
         "answer.button_still_coming": "Je viens toujours",
         "answer.button_cant_come": "Je ne peux plus venir",
         "answer.still_coming": "Merci, à bientôt !",
@@ -60,8 +60,12 @@ REMINDER_TEXTS = {
 
 
 def text(language: str, key: str, **values: str) -> str:
-    entry = (catalogue(language).get(key) or REMINDER_TEXTS.get(language, {}).get(key)
-             or catalogue(FALLBACK).get(key) or REMINDER_TEXTS[FALLBACK][key])
+    entry = (
+        catalogue(language).get(key)
+        or REMINDER_TEXTS.get(language, {}).get(key)
+        or catalogue(FALLBACK).get(key)
+        or REMINDER_TEXTS[FALLBACK][key]
+    )
     return entry.format(**values)
 
 
@@ -77,14 +81,24 @@ class OfferDetails:
     time_zone: str = "UTC"  # the task's own zone: its times are shown in it, naming it
 
 
-def page(language: str, status: int, message_key: str | None = None, *, details: OfferDetails | None = None,
-         action: str | None = None, csrf: str | None = None) -> HTMLResponse:
+def page(
+    language: str,
+    status: int,
+    message_key: str | None = None,
+    *,
+    details: OfferDetails | None = None,
+    action: str | None = None,
+    csrf: str | None = None,
+) -> HTMLResponse:
     parts = [f"<h1>{escape(text(language, 'answer.title'))}</h1>"]
     if message_key:
         parts.append(f'<p class="answer-message" role="status">{escape(text(language, message_key))}</p>')
     if details is not None and action is not None and csrf is not None:
-        parts += [f"<p>{escape(text(language, f'answer.intro_{action}'))}</p>", _details(language, details),
-                  _form(language, action, csrf)]
+        parts += [
+            f"<p>{escape(text(language, f'answer.intro_{action}'))}</p>",
+            _details(language, details),
+            _form(language, action, csrf),
+        ]
     parts.append(f'<p><a href="/volunteer.html">{escape(text(language, "answer.volunteer_page"))}</a></p>')
     body = (
         f'<!doctype html>\n<html lang="{escape(language)}">\n<head>\n<meta charset="utf-8">\n'
@@ -93,12 +107,18 @@ def page(language: str, status: int, message_key: str | None = None, *, details:
         '<link rel="icon" href="data:,">\n<link rel="stylesheet" href="/assets/app.css">\n</head>\n'
         f'<body>\n<main id="main">\n{chr(10).join(parts)}\n</main>\n</body>\n</html>\n'
     )
-    return HTMLResponse(body, status_code=status, headers={
-        "Content-Security-Policy": PAGE_POLICY,
-        # The token is in the address: no other site may learn it from a Referer, no cache keeps it.
-        "Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "X-Robots-Tag": "noindex",
-        "X-Content-Type-Options": "nosniff",
-    })
+    return HTMLResponse(
+        body,
+        status_code=status,
+        headers={
+            "Content-Security-Policy": PAGE_POLICY,
+            # The token is in the address: no other site may learn it from a Referer, no cache keeps it.
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
+            "X-Robots-Tag": "noindex",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def _details(language: str, details: OfferDetails) -> str:
@@ -113,13 +133,17 @@ def _details(language: str, details: OfferDetails) -> str:
     items = [f'<h2 class="answer-task">{escape(details.title)}</h2>']
     if details.summary:
         items.append(f"<p>{escape(details.summary)}</p>")
-    items.append("<dl>" + "".join(f"<dt>{escape(text(language, key))}</dt><dd>{escape(value)}</dd>"
-                                  for key, value in rows) + "</dl>")
+    items.append(
+        "<dl>"
+        + "".join(f"<dt>{escape(text(language, key))}</dt><dd>{escape(value)}</dd>" for key, value in rows)
+        + "</dl>"
+    )
     return "\n".join(items)
 
 
 def _why(language: str, details: OfferDetails) -> list[str]:
     """The offer's reasons in the page's language (the web pages' own ``reason.*`` entries)."""
+
     def entry(key: str) -> str | None:
         return catalogue(language).get(key) or catalogue(FALLBACK).get(key)
 
@@ -146,6 +170,8 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def _form(language: str, action: str, csrf: str) -> str:
-    return (f'<form method="post"><input type="hidden" name="csrf" value="{escape(csrf)}">'
-            f'<button type="submit" class="answer-{escape(action)}">'
-            f"{escape(text(language, f'answer.button_{action}'))}</button></form>")
+    return (
+        f'<form method="post"><input type="hidden" name="csrf" value="{escape(csrf)}">'
+        f'<button type="submit" class="answer-{escape(action)}">'
+        f"{escape(text(language, f'answer.button_{action}'))}</button></form>"
+    )

@@ -38,8 +38,12 @@ TASK_FILLED = "task filled"  # matching's withdrawn_because for the holders of a
 REMINDER_ACTIONS = ("still_coming", "cant_come")  # answers to a reminder of an accepted offer
 # What each answer becomes in matching (the same calls as the GraphQL mutations); still_coming changes nothing.
 MATCHING_CALL = {"accept": "accept", "decline": "decline", "cant_come": "withdraw"}
-DONE = {"accept": "answer.accepted", "decline": "answer.declined", "still_coming": "answer.still_coming",
-        "cant_come": "answer.cant_come"}
+DONE = {
+    "accept": "answer.accepted",
+    "decline": "answer.declined",
+    "still_coming": "answer.still_coming",
+    "cant_come": "answer.cant_come",
+}
 
 
 class Refused(Exception):
@@ -63,7 +67,9 @@ def _read(gateway: Gateway, token: str) -> AnswerLink:
 
 
 def _csrf(gateway: Gateway, token: str) -> str:
-    return hmac.new(gateway.settings.jwt_secret.encode(), b"answer-link-form\n" + token.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        gateway.settings.jwt_secret.encode(), b"answer-link-form\n" + token.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def _actor(link: AnswerLink) -> Actor:
@@ -97,7 +103,9 @@ def settled(offer: dict, action: str) -> str | None:
     if because == TASK_FILLED:
         return "answer.filled"
     expires_at = offer.get("expires_at")
-    if status == "expired" or (status == "pending" and expires_at and datetime.fromisoformat(expires_at) <= datetime.now(UTC)):
+    if status == "expired" or (
+        status == "pending" and expires_at and datetime.fromisoformat(expires_at) <= datetime.now(UTC)
+    ):
         return "answer.expired"
     return None if status == "pending" else "answer.withdrawn"
 
@@ -109,9 +117,13 @@ async def _details(gateway: Gateway, link: AnswerLink, offer: dict) -> OfferDeta
     except (DomainError, ServiceUnavailable):
         return OfferDetails(title=offer.get("task_title") or "", reasons=_reasons(offer))
     return OfferDetails(
-        title=task["title"], summary=task.get("summary") or "", starts_at=_moment(task.get("starts_at")),
-        ends_at=_moment(task.get("ends_at")), deadline=_moment(task.get("deadline")),
-        place=await _place(gateway, actor, task, link.language), reasons=_reasons(offer),
+        title=task["title"],
+        summary=task.get("summary") or "",
+        starts_at=_moment(task.get("starts_at")),
+        ends_at=_moment(task.get("ends_at")),
+        deadline=_moment(task.get("deadline")),
+        place=await _place(gateway, actor, task, link.language),
+        reasons=_reasons(offer),
         time_zone=task.get("time_zone") or "UTC",
     )
 
@@ -182,8 +194,7 @@ async def _respond(gateway: Gateway, link: AnswerLink) -> None:
     if link.action not in MATCHING_CALL:
         return
     try:
-        await gateway.clients.matching.respond(_actor(link), link.offer_id, MATCHING_CALL[link.action],
-                                               link.member_id)
+        await gateway.clients.matching.respond(_actor(link), link.offer_id, MATCHING_CALL[link.action], link.member_id)
     except ServiceUnavailable:
         raise Refused(503, "answer.retry") from None
     except DomainError as error:

@@ -60,8 +60,12 @@ def feed_owner(gateway: Gateway, token: str) -> User:
         user = gateway.accounts.get(link.user_id)
     except (calendar_links.InvalidFeedLink, DomainError):
         raise FeedRefused(404, "There is no calendar at this address.") from None
-    if (user.calendar_feed_version != link.version or not user.active or user.member_id is None
-            or user.role != Role.volunteer):
+    if (
+        user.calendar_feed_version != link.version
+        or not user.active
+        or user.member_id is None
+        or user.role != Role.volunteer
+    ):
         raise FeedRefused(404, "There is no calendar at this address (it was renewed or removed).")
     return user
 
@@ -75,10 +79,17 @@ async def accepted_tasks(gateway: Gateway, member_id: UUID, detailed: bool) -> l
     tasks = await gateway.clients.tasks.many(actor, task_ids)
     places = await _places(gateway, actor, member_id, task_ids) if detailed else {}
     return [
-        FeedEvent(UUID(task["id"]), task["title"], datetime.fromisoformat(task["starts_at"]),
-                  datetime.fromisoformat(task["ends_at"]), task["time_zone"], task["status"],
-                  places.get(task["id"], ""))
-        for task in tasks if task.get("starts_at") and task.get("ends_at")
+        FeedEvent(
+            UUID(task["id"]),
+            task["title"],
+            datetime.fromisoformat(task["starts_at"]),
+            datetime.fromisoformat(task["ends_at"]),
+            task["time_zone"],
+            task["status"],
+            places.get(task["id"], ""),
+        )
+        for task in tasks
+        if task.get("starts_at") and task.get("ends_at")
     ]
 
 
@@ -124,10 +135,14 @@ async def calendar_feed(token: str, request: Request) -> Response:
     except FeedRefused as refused:
         return PlainTextResponse(str(refused), status_code=refused.status)
     except ServiceUnavailable:
-        return PlainTextResponse("The calendar cannot be read right now; try again later.", status_code=503,
-                                 headers={"Retry-After": "60"})
+        return PlainTextResponse(
+            "The calendar cannot be read right now; try again later.", status_code=503, headers={"Retry-After": "60"}
+        )
     except DomainError:  # the member was erased while the account still existed
         return PlainTextResponse("There is no calendar at this address.", status_code=404)
     body = render(events, user.locale, str(request.base_url) + "volunteer.html", detailed, datetime.now(UTC))
-    return Response(body, media_type="text/calendar; charset=utf-8",
-                    headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"})
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
+    )

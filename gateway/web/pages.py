@@ -121,8 +121,7 @@ class WebFiles(StaticFiles):
         if self.is_not_modified(validators, Headers(scope=scope)):
             return NotModifiedResponse(validators)
         body = b"" if scope["method"] == "HEAD" else page.body
-        return Response(body, media_type=page.media_type,
-                        headers={**validators, "content-length": str(len(page.body))})
+        return Response(body, media_type=page.media_type, headers={**validators, "content-length": str(len(page.body))})
 
 
 def mount_web(app: FastAPI) -> None:

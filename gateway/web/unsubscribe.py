@@ -97,12 +97,16 @@ async def unsubscribe(token: str, request: Request) -> HTMLResponse:
 
 
 def page(language: str, status: int, message_key: str, with_button: bool = False) -> HTMLResponse:
-    parts = [f"<h1>{escape(text(language, 'unsubscribe.title'))}</h1>",
-             f'<p class="unsubscribe-message" role="status">{escape(text(language, message_key))}</p>']
+    parts = [
+        f"<h1>{escape(text(language, 'unsubscribe.title'))}</h1>",
+        f'<p class="unsubscribe-message" role="status">{escape(text(language, message_key))}</p>',
+    ]
     if with_button:
         # The same body a mail client's one-click POST carries (RFC 8058).
-        parts.append('<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">'
-                     f'<button type="submit">{escape(text(language, "unsubscribe.button"))}</button></form>')
+        parts.append(
+            '<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">'
+            f'<button type="submit">{escape(text(language, "unsubscribe.button"))}</button></form>'
+        )
     parts.append(f'<p><a href="/volunteer.html">{escape(text(language, "unsubscribe.volunteer_page"))}</a></p>')
     body = (
         f'<!doctype html>\n<html lang="{escape(language)}">\n<head>\n<meta charset="utf-8">\n'
@@ -111,9 +115,15 @@ def page(language: str, status: int, message_key: str, with_button: bool = False
         '<link rel="icon" href="data:,">\n<link rel="stylesheet" href="/assets/app.css">\n</head>\n'
         f'<body>\n<main id="main">\n{chr(10).join(parts)}\n</main>\n</body>\n</html>\n'
     )
-    return HTMLResponse(body, status_code=status, headers={
-        "Content-Security-Policy": PAGE_POLICY,
-        # The token is in the address: no other site may learn it from a Referer, no cache keeps it.
-        "Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "X-Robots-Tag": "noindex",
-        "X-Content-Type-Options": "nosniff",
-    })
+    return HTMLResponse(
+        body,
+        status_code=status,
+        headers={
+            "Content-Security-Policy": PAGE_POLICY,
+            # The token is in the address: no other site may learn it from a Referer, no cache keeps it.
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
+            "X-Robots-Tag": "noindex",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

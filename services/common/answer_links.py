@@ -85,10 +85,16 @@ def new_key_pair() -> tuple[str, str]:
 
 
 def sign(link: AnswerLink, key: Ed25519PrivateKey) -> str:
-    payload = json.dumps({
-        "o": str(link.offer_id), "m": str(link.member_id), "a": link.action,
-        "e": int(link.expires_at.timestamp()), "l": link.language,
-    }, separators=(",", ":")).encode()
+    payload = json.dumps(
+        {
+            "o": str(link.offer_id),
+            "m": str(link.member_id),
+            "a": link.action,
+            "e": int(link.expires_at.timestamp()),
+            "l": link.language,
+        },
+        separators=(",", ":"),
+    ).encode()
     return f"{_b64(payload)}.{_b64(key.sign(PURPOSE + payload))}"
 
 
@@ -99,8 +105,13 @@ def verify(token: str, key: Ed25519PublicKey, now: datetime | None = None) -> An
         payload, signature = _unb64(encoded_payload), _unb64(encoded_signature)
         key.verify(signature, PURPOSE + payload)
         fields = json.loads(payload)
-        link = AnswerLink(UUID(fields["o"]), UUID(fields["m"]), fields["a"],
-                          datetime.fromtimestamp(int(fields["e"]), UTC), str(fields.get("l", "en"))[:16])
+        link = AnswerLink(
+            UUID(fields["o"]),
+            UUID(fields["m"]),
+            fields["a"],
+            datetime.fromtimestamp(int(fields["e"]), UTC),
+            str(fields.get("l", "en"))[:16],
+        )
     except (ValueError, KeyError, TypeError, InvalidSignature):
         raise InvalidLink("this link is not valid") from None
     if link.action not in ACTIONS:
@@ -120,8 +131,9 @@ class UnsubscribeLink:
 
 
 def sign_unsubscribe(link: UnsubscribeLink, key: Ed25519PrivateKey) -> str:
-    payload = json.dumps({"m": str(link.member_id), "i": int(link.issued_at.timestamp()), "l": link.language},
-                         separators=(",", ":")).encode()
+    payload = json.dumps(
+        {"m": str(link.member_id), "i": int(link.issued_at.timestamp()), "l": link.language}, separators=(",", ":")
+    ).encode()
     return f"{_b64(payload)}.{_b64(key.sign(UNSUBSCRIBE_PURPOSE + payload))}"
 
 
@@ -133,8 +145,9 @@ def verify_unsubscribe(token: str, key: Ed25519PublicKey, now: datetime | None =
         payload, signature = _unb64(encoded_payload), _unb64(encoded_signature)
         key.verify(signature, UNSUBSCRIBE_PURPOSE + payload)
         fields = json.loads(payload)
-        link = UnsubscribeLink(UUID(fields["m"]), datetime.fromtimestamp(int(fields["i"]), UTC),
-                               str(fields.get("l", "en"))[:16])
+        link = UnsubscribeLink(
+            UUID(fields["m"]), datetime.fromtimestamp(int(fields["i"]), UTC), str(fields.get("l", "en"))[:16]
+        )
     except (ValueError, KeyError, TypeError, InvalidSignature):
         raise InvalidLink("this link is not valid") from None
     if link.issued_at + timedelta(days=UNSUBSCRIBE_LINK_DAYS) <= (now or datetime.now(UTC)):

@@ -16,7 +16,6 @@ from starlette.types import ASGIApp, Scope, Send
 
 from services.common.problems import BodyTooLarge, problem
 
-
 # Starlette's own Receive, with the message type spelled out.
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 

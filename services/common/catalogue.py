@@ -16,7 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from services.common.contracts import AreaState, AttendanceMarked, Contract, FillChanged, MemberState, OfferChanged, OfferStatus, TaskState
+from services.common.contracts import (
+    AreaState,
+    AttendanceMarked,
+    Contract,
+    FillChanged,
+    MemberState,
+    OfferChanged,
+    OfferStatus,
+    TaskState,
+)
 from services.common.topics import AREAS_STATE, ATTENDANCE_EVENTS, MEMBERS_STATE, OFFERS_EVENTS, TASKS_STATE
 
 
@@ -107,17 +116,49 @@ def _contract(topic: str, tombstone: str | None, description: str, *events: Even
 CATALOGUE: dict[str, TopicContract] = {
     contract.topic: contract
     for contract in (
-        _contract(MEMBERS_STATE, "member.erased", "Compacted, keyed by member id: each member's matching state.",
-                  MEMBER_REGISTERED, MEMBER_UPDATED, MEMBER_PAUSED, MEMBER_RESUMED, MEMBER_REPUBLISHED),
-        _contract(TASKS_STATE, "task.deleted", "Compacted, keyed by task id: each task's public state.",
-                  TASK_POSTED, TASK_UPDATED, TASK_OPENED, TASK_CANCELLED, TASK_CLOSED, TASK_REPUBLISHED),
-        _contract(OFFERS_EVENTS, None, "Keyed by task id: offers and fills, one task's history in order.",
-                  OFFER_CREATED, OFFER_ACCEPTED, OFFER_DECLINED, OFFER_EXPIRED, OFFER_WITHDRAWN,
-                  OFFER_CANCELLED_BY_VOLUNTEER, FILL_COMPLETED, FILL_REOPENED),
-        _contract(AREAS_STATE, None, "Compacted, keyed by area slug: the taxonomy's areas and their geography.",
-                  AREA_STATED),
-        _contract(ATTENDANCE_EVENTS, None, "Keyed by member id: attendance marks of tasks that ended; ids, no names.",
-                  ATTENDANCE_MARKED),
+        _contract(
+            MEMBERS_STATE,
+            "member.erased",
+            "Compacted, keyed by member id: each member's matching state.",
+            MEMBER_REGISTERED,
+            MEMBER_UPDATED,
+            MEMBER_PAUSED,
+            MEMBER_RESUMED,
+            MEMBER_REPUBLISHED,
+        ),
+        _contract(
+            TASKS_STATE,
+            "task.deleted",
+            "Compacted, keyed by task id: each task's public state.",
+            TASK_POSTED,
+            TASK_UPDATED,
+            TASK_OPENED,
+            TASK_CANCELLED,
+            TASK_CLOSED,
+            TASK_REPUBLISHED,
+        ),
+        _contract(
+            OFFERS_EVENTS,
+            None,
+            "Keyed by task id: offers and fills, one task's history in order.",
+            OFFER_CREATED,
+            OFFER_ACCEPTED,
+            OFFER_DECLINED,
+            OFFER_EXPIRED,
+            OFFER_WITHDRAWN,
+            OFFER_CANCELLED_BY_VOLUNTEER,
+            FILL_COMPLETED,
+            FILL_REOPENED,
+        ),
+        _contract(
+            AREAS_STATE, None, "Compacted, keyed by area slug: the taxonomy's areas and their geography.", AREA_STATED
+        ),
+        _contract(
+            ATTENDANCE_EVENTS,
+            None,
+            "Keyed by member id: attendance marks of tasks that ended; ids, no names.",
+            ATTENDANCE_MARKED,
+        ),
     )
 }
 

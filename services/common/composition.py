@@ -122,8 +122,13 @@ class Wired(Generic[W]):
         if self.runtime.uses_broker:
             for consume in self.definition.consumers(self.wiring):
                 start_consumer(
-                    self.runtime, consume.name, consume.subscription.topics, consume.subscription,
-                    group_id=consume.group_id, listener=consume.listener, **consume.options,
+                    self.runtime,
+                    consume.name,
+                    consume.subscription.topics,
+                    consume.subscription,
+                    group_id=consume.group_id,
+                    listener=consume.listener,
+                    **consume.options,
                 )
         for task in self.definition.background(self.wiring):
             self.runtime.start_thread(task.name, task.run)
@@ -139,8 +144,13 @@ class Wired(Generic[W]):
 
 def bootstrap(settings: ServiceSettings, definition: AppDefinition[W], *, producer: Producer | None = None) -> Wired[W]:
     """Database, producer and typed wiring of an app; no thread runs yet."""
-    runtime = build_runtime(settings, definition.migrations_dir, producer=producer,
-                            uses_broker=definition.uses_broker, publishes=definition.publishes)
+    runtime = build_runtime(
+        settings,
+        definition.migrations_dir,
+        producer=producer,
+        uses_broker=definition.uses_broker,
+        publishes=definition.publishes,
+    )
     try:
         return Wired(definition, runtime, definition.wire(runtime))
     except BaseException:
@@ -174,8 +184,9 @@ def create_app(settings: ServiceSettings, definition: AppDefinition[W], *, produ
         return {name: ready(check) for name, check in definition.ready_checks.items()}
 
     configure_tracing(settings.service_name)
-    app = FastAPI(title=definition.title, description=definition.description, lifespan=lifespan,
-                  **definition.fastapi_options)
+    app = FastAPI(
+        title=definition.title, description=definition.description, lifespan=lifespan, **definition.fastapi_options
+    )
     install_problem_handlers(app)
     app.include_router(operations_router(lambda: wired["app"].runtime, ready_checks()))
     verified = [Depends(get_actor)] if definition.service_api else []

@@ -82,7 +82,11 @@ class EventApplier:
     """Applies one record at most once; the transport-independent half of the consumer."""
 
     def __init__(
-        self, engine: Engine, consumer_name: str, handler: Handler, dead_letters: Producer | None = None,
+        self,
+        engine: Engine,
+        consumer_name: str,
+        handler: Handler,
+        dead_letters: Producer | None = None,
         after_commit: Callable[[Session], None] | None = None,
     ) -> None:
         self.engine = engine

@@ -34,8 +34,11 @@ def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
 unit_of_work = Depends(get_session, scope="function")
 
 
-_bearer = HTTPBearer(auto_error=False, scheme_name="ServiceToken",
-                     description="A service token (EdDSA JWT) a trusted issuer signed for this service")
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ServiceToken",
+    description="A service token (EdDSA JWT) a trusted issuer signed for this service",
+)
 
 
 def get_actor(

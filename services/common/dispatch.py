@@ -133,8 +133,13 @@ class Subscription:
             return None
         require_version(spec, envelope.version, self.versions[spec.name])
         event = Event(
-            type=spec.name, version=envelope.version, event_id=envelope.event_id, occurred_at=envelope.occurred_at,
-            source=envelope.source, key=incoming.key, partition=incoming.partition,
+            type=spec.name,
+            version=envelope.version,
+            event_id=envelope.event_id,
+            occurred_at=envelope.occurred_at,
+            source=envelope.source,
+            key=incoming.key,
+            partition=incoming.partition,
             payload=spec.payload.model_validate(envelope.data),
         )
         return self.handlers[spec.name].handler, event

@@ -9,7 +9,8 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from services.common.catalogue import EventType, event_type as lookup
+from services.common.catalogue import EventType
+from services.common.catalogue import event_type as lookup
 
 
 class MalformedEvent(ValueError):

@@ -35,7 +35,10 @@ class Page(BaseModel, Generic[T]):
 def batch_ids(name: str, at_most: int, meaning: str, required: bool = True) -> Any:
     """A repeated id parameter (``?name=a&name=b``) for reading many things in one request."""
     return Query(
-        ... if required else [], alias=name, min_length=1 if required else 0, max_length=at_most,
+        ... if required else [],
+        alias=name,
+        min_length=1 if required else 0,
+        max_length=at_most,
         description=f"Repeat it (?{name}=a&{name}=b), at most {at_most}. {meaning}",
     )
 
@@ -122,8 +125,10 @@ def _no_contact_details(value: str) -> str:
 
 def _no_hidden_formatting(value: str) -> str:
     if hidden := hidden_formatting(value):
-        raise ValueError(f"is shown publicly and must not contain the invisible formatting character "
-                         f"U+{ord(hidden[0]):04X} (zero-width or text-direction control); remove it")
+        raise ValueError(
+            f"is shown publicly and must not contain the invisible formatting character "
+            f"U+{ord(hidden[0]):04X} (zero-width or text-direction control); remove it"
+        )
     return value
 
 
@@ -136,8 +141,11 @@ def plain_text(max_length: int, *, required: bool = True) -> Any:
 def public_text(max_length: int, *, required: bool = True) -> Any:
     """Plain text shown to the public: refuses anything shaped like an email or phone number, and
     invisible characters that could disguise what the reader sees."""
-    return Annotated[plain_text(max_length, required=required), AfterValidator(_no_hidden_formatting),
-                     AfterValidator(_no_contact_details)]
+    return Annotated[
+        plain_text(max_length, required=required),
+        AfterValidator(_no_hidden_formatting),
+        AfterValidator(_no_contact_details),
+    ]
 
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"

@@ -28,10 +28,12 @@ class Delivery(Protocol):
 class Producer(Protocol):
     """What the services use of a producer: a ``KafkaProducer``, or a fast test's ``InMemoryProducer``."""
 
-    def send(self, topic: str, key: bytes | None = None, value: bytes | None = None,
-             headers: Headers | None = None) -> Delivery: ...
+    def send(
+        self, topic: str, key: bytes | None = None, value: bytes | None = None, headers: Headers | None = None
+    ) -> Delivery: ...
 
     def close(self, timeout: float | None = None) -> None: ...
+
 
 # kafka-python backs off reconnecting up to 30 s by default: a client that failed to reach a
 # restarted broker for a while then waits up to 30 s more once it is back. One second at most.
@@ -112,8 +114,11 @@ def _create_all(admin: KafkaAdminClient, specs: list[TopicSpec]) -> list[str]:
     # Replication -1 (the default) = the broker's default.replication.factor: 1 on a laptop, 3 on a
     # cluster, so a service racing the operator never pins a topic at one replica.
     wanted = {
-        spec.name: {"num_partitions": spec.partitions, "replication_factor": spec.replication,
-                    "configs": spec.kafka_configs()}
+        spec.name: {
+            "num_partitions": spec.partitions,
+            "replication_factor": spec.replication,
+            "configs": spec.kafka_configs(),
+        }
         for spec in specs
     }
     response = admin.create_topics(wanted, raise_errors=False)
@@ -187,8 +192,9 @@ class InMemoryProducer:
         self.sent: list[SentRecord] = []
         self._lock = threading.Lock()
 
-    def send(self, topic: str, key: bytes | None = None, value: bytes | None = None,
-             headers: Headers | None = None) -> _Delivered:
+    def send(
+        self, topic: str, key: bytes | None = None, value: bytes | None = None, headers: Headers | None = None
+    ) -> _Delivered:
         record = SentRecord(topic, key, value, list(headers or []))
         with self._lock:
             self.sent.append(record)

@@ -30,9 +30,12 @@ EVENTS_CONSUMED = Counter("events_consumed_total", "Kafka events applied", ["top
 CONSUMER_LAG = Gauge("consumer_lag", "Messages behind the end of the partition", ["topic", "partition"])
 OFFERS_BY_OUTCOME = Counter("offers_total", "Offers by what became of them", ["outcome"])
 OFFER_RESPONSE_SECONDS = Histogram(
-    "offer_response_seconds", "Time from an offer being made to the volunteer's answer", ["outcome"],
+    "offer_response_seconds",
+    "Time from an offer being made to the volunteer's answer",
+    ["outcome"],
     buckets=(5, 30, 60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600),
 )
+
 
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:

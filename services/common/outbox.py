@@ -95,8 +95,12 @@ class OutboxRelay:
     """
 
     def __init__(
-        self, engine: Engine, producer: Producer | None = None, batch_size: int = BATCH_SIZE,
-        send_timeout_s: float = SEND_TIMEOUT_S, producer_factory: Callable[[], Producer] | None = None,
+        self,
+        engine: Engine,
+        producer: Producer | None = None,
+        batch_size: int = BATCH_SIZE,
+        send_timeout_s: float = SEND_TIMEOUT_S,
+        producer_factory: Callable[[], Producer] | None = None,
     ) -> None:
         self.engine = engine
         self.producer = producer
@@ -112,8 +116,13 @@ class OutboxRelay:
             _wait_for_the_publisher_lock(session)
             # Plain rows, not ORM objects: building a model per row cost more than sending it.
             rows = session.execute(
-                sa.select(col(OutboxMessage.id), col(OutboxMessage.topic), col(OutboxMessage.message_key),
-                          col(OutboxMessage.payload), col(OutboxMessage.headers_json))
+                sa.select(
+                    col(OutboxMessage.id),
+                    col(OutboxMessage.topic),
+                    col(OutboxMessage.message_key),
+                    col(OutboxMessage.payload),
+                    col(OutboxMessage.headers_json),
+                )
                 .where(col(OutboxMessage.sent_at).is_(None))
                 .order_by(col(OutboxMessage.id))
                 .limit(self.batch_size)
@@ -205,7 +214,8 @@ def _mark_sent(session: Session, row_ids: list[int]) -> None:
 def _not_yet(session: Session, row_id: int, error: Exception) -> None:
     reason = f"{type(error).__name__}: {error}"[:2000]
     session.execute(
-        update(OutboxMessage).where(col(OutboxMessage.id) == row_id)
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id)
         .values(attempts=OutboxMessage.attempts + 1, last_error=reason)
     )
     log.warning("outbox row %s not published yet: %s", row_id, error)

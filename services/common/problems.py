@@ -60,7 +60,8 @@ def outage(error: BaseException) -> ServiceUnavailable | None:
     """The problem to answer when ``error`` says the database cannot be reached (a connection
     refused or cut, a pool with no connection to give); None when it is anything else."""
     unreachable = isinstance(error, (sql.OperationalError, sql.InterfaceError, sql.TimeoutError)) or (
-        isinstance(error, sql.DBAPIError) and error.connection_invalidated)
+        isinstance(error, sql.DBAPIError) and error.connection_invalidated
+    )
     if not unreachable:
         return None
     return ServiceUnavailable(f"The database is not answering; try again in {RETRY_AFTER_SECONDS} seconds.")
@@ -77,7 +78,13 @@ class BodyTooLarge(StarletteHTTPException):
 
 
 def problem(status: int, slug: str, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
     body.update(extra)
     response = JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
     if isinstance(extra.get("retry_after_seconds"), int):

@@ -18,8 +18,13 @@ from services.common.contracts import OfferReason, ReasonKind
 Words = Callable[[str], str | None]  # a catalogue entry by key, None when the catalogue lacks it
 
 
-def describe_reasons(reasons: Sequence[OfferReason], words: Words, weekdays: Sequence[str], zone: ZoneInfo,
-                     area_names: Mapping[str, str] | None = None) -> list[str]:
+def describe_reasons(
+    reasons: Sequence[OfferReason],
+    words: Words,
+    weekdays: Sequence[str],
+    zone: ZoneInfo,
+    area_names: Mapping[str, str] | None = None,
+) -> list[str]:
     """Each reason as one line, e.g. "Droit de l'immigration : experte ou expert", "dans le
     secteur Glanbrook", "disponible samedi 10:00-14:00 (America/Toronto)"."""
     phrase = _Phrases(words, weekdays, zone, area_names or {})
@@ -41,7 +46,9 @@ class _Phrases:
         kind = reason.kind
         if kind is ReasonKind.skill and reason.skill and reason.level is not None:
             skill = self.name(f"skill.{reason.skill}", reason.skill.replace("-", " ").replace("_", " "))
-            return self.say("reason.skill", skill=skill, level=self.name(f"level.{reason.level.name}", reason.level.name))
+            return self.say(
+                "reason.skill", skill=skill, level=self.name(f"level.{reason.level.name}", reason.level.name)
+            )
         if kind is ReasonKind.language and reason.language:
             return self._speaks(reason)
         if kind is ReasonKind.free_time and reason.windows:
@@ -62,8 +69,11 @@ class _Phrases:
         spoken = self.words(f"lang.{code}") or self.words(f"lang.{code.split('-', 1)[0]}") or code
         if reason.fluency is None or reason.fluency.name == "fluent":
             return self.say("reason.speaks", language=spoken)
-        return self.say("reason.speaks_level", language=spoken,
-                        fluency=self.name(f"fluency.{reason.fluency.name}", reason.fluency.name))
+        return self.say(
+            "reason.speaks_level",
+            language=spoken,
+            fluency=self.name(f"fluency.{reason.fluency.name}", reason.fluency.name),
+        )
 
     def _when(self, reason: OfferReason) -> str:
         text = self.say("reason.and").join(self._window(w.start, w.end) for w in reason.windows)

@@ -27,12 +27,12 @@ from services.common.kafka_io import ensure_topics, make_producer
 from services.common.outbox import OutboxRelay
 from services.common.settings import ServiceSettings
 
-
 BATCH_SIZE = 500
 
 
-def refill(engine: Engine, settings: ServiceSettings, sources: dict[str, Source],
-           only: Iterable[UUID] | None = None) -> dict[str, int]:
+def refill(
+    engine: Engine, settings: ServiceSettings, sources: dict[str, Source], only: Iterable[UUID] | None = None
+) -> dict[str, int]:
     """Create the topics if Kafka lost them, queue every source's rows, publish; returns counts
     (``published``: by this command; a running service's relay may have sent the others)."""
     ensure_topics(settings.kafka_bootstrap_servers, settings.topic_specs())

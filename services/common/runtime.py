@@ -56,8 +56,9 @@ class Runtime:
     def applier(self, consumer: str, handler: Handler) -> EventApplier:
         """Applies records once each for ``consumer``, dead-lettering to this runtime's producer;
         the events a handler queues leave at once (see :meth:`committed`)."""
-        return EventApplier(self.engine, f"{self.settings.service_name}.{consumer}", handler, self.producer,
-                            after_commit=self.committed)
+        return EventApplier(
+            self.engine, f"{self.settings.service_name}.{consumer}", handler, self.producer, after_commit=self.committed
+        )
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -123,7 +124,11 @@ def database_reachable(engine: Engine) -> bool:
 
 
 def build_runtime(
-    settings: ServiceSettings, migrations_dir: Path, *, producer: Producer | None = None, uses_broker: bool = True,
+    settings: ServiceSettings,
+    migrations_dir: Path,
+    *,
+    producer: Producer | None = None,
+    uses_broker: bool = True,
     publishes: bool = True,
 ) -> Runtime:
     """Database migrated, topics created and a producer, unless one is given (a test's in-memory
@@ -135,8 +140,11 @@ def build_runtime(
         ensure_topics(settings.kafka_bootstrap_servers, settings.topic_specs())
         producer = make_producer(settings.kafka_bootstrap_servers, settings.service_name, acks=settings.kafka_acks)
         # The relay has a producer of its own, which it replaces after a failure (see OutboxRelay).
-        relay_producer = {"producer_factory": lambda: make_producer(
-            settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-outbox", acks=settings.kafka_acks)}
+        relay_producer = {
+            "producer_factory": lambda: make_producer(
+                settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-outbox", acks=settings.kafka_acks
+            )
+        }
     runtime = Runtime(settings=settings, engine=engine, producer=producer, uses_broker=uses_broker)
     if publishes and producer is not None:
         runtime.relay = OutboxRelay(engine, **relay_producer)
@@ -146,7 +154,9 @@ def build_runtime(
 ReadyCheck = Callable[[], bool]
 
 
-def operations_router(runtime_of: Callable[[], Runtime], extra_ready_checks: dict[str, ReadyCheck] | None = None) -> APIRouter:
+def operations_router(
+    runtime_of: Callable[[], Runtime], extra_ready_checks: dict[str, ReadyCheck] | None = None
+) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="The process is alive and its background threads run")
@@ -202,8 +212,13 @@ async def observe_request(request: Request, call_next: Callable[[Request], Await
 
 
 def start_consumer(
-    runtime: Runtime, name: str, topics: list[str], handler: Handler, group_id: str | None = None,
-    listener: Any = None, **consumer_options: Any,
+    runtime: Runtime,
+    name: str,
+    topics: list[str],
+    handler: Handler,
+    group_id: str | None = None,
+    listener: Any = None,
+    **consumer_options: Any,
 ) -> ConsumerLoop:
     """Consume ``topics`` in a consumer group, applying each event once through ``handler``.
 
@@ -213,8 +228,10 @@ def start_consumer(
     """
     settings = runtime.settings
     consumer = make_consumer(
-        settings.kafka_bootstrap_servers, group_id or f"{settings.topic_prefix}{settings.service_name}.{name}",
-        client_id=f"{settings.service_name}-{name}", **consumer_options,
+        settings.kafka_bootstrap_servers,
+        group_id or f"{settings.topic_prefix}{settings.service_name}.{name}",
+        client_id=f"{settings.service_name}-{name}",
+        **consumer_options,
     )
     consumer.subscribe(topics, listener=listener)
     # After subscribing and before the first poll (which joins the group): the join then carries

@@ -80,7 +80,6 @@ class ServiceSettings(BaseSettings):
         return value
 
 
-
 class InternalServiceSettings(ServiceSettings):
     """A service behind the gateway: it acts only on service tokens signed by issuers it trusts.
 

@@ -43,7 +43,7 @@ class Topics:
 
     def base(self, topic: str) -> str | None:
         """The product's name of ``topic`` without this prefix; None for a topic of another prefix."""
-        return topic[len(self.prefix):] if topic.startswith(self.prefix) else None
+        return topic[len(self.prefix) :] if topic.startswith(self.prefix) else None
 
 
 def dead_letter_topic(topic: str) -> str:

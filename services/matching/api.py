@@ -17,7 +17,11 @@ from services.matching.asked_for import TaskForMember
 from services.matching.context import Matching
 from services.matching.models import FillPublic, OfferAnswer, OfferPage, OfferPublic
 from services.matching.permissions import (
-    DIAGNOSIS_READERS, FILL_READERS, OFFER_READERS, require_offer_reader, require_reader,
+    DIAGNOSIS_READERS,
+    FILL_READERS,
+    OFFER_READERS,
+    require_offer_reader,
+    require_reader,
 )
 from services.matching.reads import MAX_TASK_IDS, FillList
 from services.matching.unfilled import DiagnosisPublic, diagnose_task
@@ -30,8 +34,10 @@ router = APIRouter(tags=["offers"])
 ANSWER_PROBLEMS = {
     403: {"description": "The offer belongs to another member (/problems/not-your-offer)"},
     404: {"description": "No such offer"},
-    409: {"description": "/problems/task-filled, /problems/offer-not-pending, /problems/offer-not-accepted, "
-                         "/problems/monthly-limit-reached or /problems/schedule-clash"},
+    409: {
+        "description": "/problems/task-filled, /problems/offer-not-pending, /problems/offer-not-accepted, "
+        "/problems/monthly-limit-reached or /problems/schedule-clash"
+    },
     503: {"description": "Member profiles are still loading after a restart (/problems/starting)"},
 }
 
@@ -52,12 +58,15 @@ def list_offers(
     actor: Actor = Depends(get_actor),
 ) -> OfferPage:
     require_offer_reader(actor, member_id)
-    return reads.list_offers(session, member_id=member_id, task_ids=task_ids, status=status, per_task=per_task,
-                             limit=limit, offset=offset)
+    return reads.list_offers(
+        session, member_id=member_id, task_ids=task_ids, status=status, per_task=per_task, limit=limit, offset=offset
+    )
 
 
 @router.get("/offers/{offer_id}", summary="One offer, with the reasons it was made", responses={404: {}})
-def get_offer(offer_id: UUID, session: Session = Depends(get_session), actor: Actor = Depends(get_actor)) -> OfferPublic:
+def get_offer(
+    offer_id: UUID, session: Session = Depends(get_session), actor: Actor = Depends(get_actor)
+) -> OfferPublic:
     require_reader(actor, OFFER_READERS, "read offers")
     offer = handlers.get_offer(session, offer_id)
     if actor.role == "volunteer" and offer.member_id != actor.id:
@@ -65,9 +74,14 @@ def get_offer(offer_id: UUID, session: Session = Depends(get_session), actor: Ac
     return offer
 
 
-@router.post("/offers/{offer_id}/accept", summary="Accept an offer (first come, first served)", responses=ANSWER_PROBLEMS)
+@router.post(
+    "/offers/{offer_id}/accept", summary="Accept an offer (first come, first served)", responses=ANSWER_PROBLEMS
+)
 def accept_offer(
-    offer_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
+    offer_id: UUID,
+    answer: OfferAnswer,
+    matching: Matching = Depends(get_matching),
+    actor: Actor = Depends(get_actor),
 ) -> OfferPublic:
     with matching.unit_of_work() as session:
         return handlers.accept_offer(session, matching, offer_id, actor, answer.member_id, utc_now())
@@ -77,18 +91,25 @@ def accept_offer(
     "/offers/{offer_id}/decline", summary="Decline an offer; the next candidate is asked", responses=ANSWER_PROBLEMS
 )
 def decline_offer(
-    offer_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
+    offer_id: UUID,
+    answer: OfferAnswer,
+    matching: Matching = Depends(get_matching),
+    actor: Actor = Depends(get_actor),
 ) -> OfferPublic:
     with matching.unit_of_work() as session:
         return handlers.decline_offer(session, matching, offer_id, actor, answer.member_id, utc_now())
 
 
 @router.post(
-    "/offers/{offer_id}/withdraw", summary="Withdraw after accepting; the place is offered again",
+    "/offers/{offer_id}/withdraw",
+    summary="Withdraw after accepting; the place is offered again",
     responses=ANSWER_PROBLEMS,
 )
 def withdraw_offer(
-    offer_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
+    offer_id: UUID,
+    answer: OfferAnswer,
+    matching: Matching = Depends(get_matching),
+    actor: Actor = Depends(get_actor),
 ) -> OfferPublic:
     with matching.unit_of_work() as session:
         return handlers.withdraw_acceptance(session, matching, offer_id, actor, answer.member_id, utc_now())
@@ -100,10 +121,15 @@ def get_fill(task_id: UUID, session: Session = Depends(get_session), actor: Acto
     return handlers.get_fill(session, task_id)
 
 
-@router.get("/tasks/{task_id}/diagnosis", summary="Why a task is not filling, and what widening it would add",
-            responses={404: {}})
+@router.get(
+    "/tasks/{task_id}/diagnosis",
+    summary="Why a task is not filling, and what widening it would add",
+    responses={404: {}},
+)
 def get_diagnosis(
-    task_id: UUID, matching: Matching = Depends(get_matching), session: Session = Depends(get_session),
+    task_id: UUID,
+    matching: Matching = Depends(get_matching),
+    session: Session = Depends(get_session),
     actor: Actor = Depends(get_actor),
 ) -> DiagnosisPublic:
     require_reader(actor, DIAGNOSIS_READERS, "read why a task is not filling")
@@ -111,11 +137,15 @@ def get_diagnosis(
 
 
 @router.post(
-    "/tasks/{task_id}/asks", summary="A member asks for a task: offered it now if they fit and a place is open, "
-    "else told why not", responses={403: ANSWER_PROBLEMS[403], 404: {}},
+    "/tasks/{task_id}/asks",
+    summary="A member asks for a task: offered it now if they fit and a place is open, else told why not",
+    responses={403: ANSWER_PROBLEMS[403], 404: {}},
 )
 def ask_for_task(
-    task_id: UUID, answer: OfferAnswer, matching: Matching = Depends(get_matching), actor: Actor = Depends(get_actor),
+    task_id: UUID,
+    answer: OfferAnswer,
+    matching: Matching = Depends(get_matching),
+    actor: Actor = Depends(get_actor),
 ) -> TaskForMember:
     with matching.unit_of_work() as session:
         return asked_for.consider(session, matching, task_id, answer.member_id, actor, utc_now())
@@ -123,7 +153,9 @@ def ask_for_task(
 
 @router.get("/fills", summary="How far many tasks have filled, in one request")
 def list_fills(
-    task_ids: list[UUID] = batch_ids("task_id", MAX_TASK_IDS, "Tasks matching has not heard of are absent from the answer."),
+    task_ids: list[UUID] = batch_ids(
+        "task_id", MAX_TASK_IDS, "Tasks matching has not heard of are absent from the answer."
+    ),
     session: Session = Depends(get_session),
     actor: Actor = Depends(get_actor),
 ) -> FillList:

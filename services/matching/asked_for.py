@@ -69,8 +69,9 @@ class TaskForMember(BaseModel):
     reasons: list[NotEligible] = Field(default=[], description="Why the member cannot be offered the task")
 
 
-def consider(session: Session, matching: Matching, task_id: UUID, member_id: UUID, actor: Actor,
-             now: datetime) -> TaskForMember:
+def consider(
+    session: Session, matching: Matching, task_id: UUID, member_id: UUID, actor: Actor, now: datetime
+) -> TaskForMember:
     """Offer the task to the member now if they fit and a place is open; else say why not."""
     if actor.role not in TRUSTED_ROLES and actor.id != member_id:
         raise NotYourOffer("Only the member themselves can ask for a task.")
@@ -88,8 +89,9 @@ def consider(session: Session, matching: Matching, task_id: UUID, member_id: UUI
     state = as_matched(session, TaskState.model_validate_json(task.state_json))
     if reasons := _task_reasons(state, fill.is_full, now) or _member_reasons(session, matching, state, member, now):
         return TaskForMember(task_id=task_id, answer=Answer.not_eligible, reasons=reasons)
-    offer = offers.create_offer(session, matching.offers_topic, task, Candidate(member_id, 0.0, [ASKED_FOR]), now,
-                                matching.settings.answer_time)
+    offer = offers.create_offer(
+        session, matching.offers_topic, task, Candidate(member_id, 0.0, [ASKED_FOR]), now, matching.settings.answer_time
+    )
     return TaskForMember(task_id=task_id, answer=Answer.offered, offer=to_public(session, offer, task.title))
 
 
@@ -111,23 +113,30 @@ def _task_reasons(task: TaskState, full: bool, now: datetime) -> list[NotEligibl
     return []
 
 
-def _member_reasons(session: Session, matching: Matching, task: TaskState, member: MemberState,
-                    now: datetime) -> list[NotEligible]:
+def _member_reasons(
+    session: Session, matching: Matching, task: TaskState, member: MemberState, now: datetime
+) -> list[NotEligible]:
     if member.status != MemberStatus.active:
         return [NotEligible.not_active]
     if member.member_id in already_asked(session, task.task_id):
         return [NotEligible.already_answered]
     settings = matching.settings
-    load = member_loads(session, now, settings.tz, settings.recent_days, settings.no_show_days).get(member.member_id, MemberLoad())
+    load = member_loads(session, now, settings.tz, settings.recent_days, settings.no_show_days).get(
+        member.member_id, MemberLoad()
+    )
     return unmet_needs(matching.directory, task, member, load, now)
 
 
-def unmet_needs(directory: MemberDirectory, task: TaskState, member: MemberState, load: MemberLoad,
-                now: datetime) -> list[NotEligible]:
+def unmet_needs(
+    directory: MemberDirectory, task: TaskState, member: MemberState, load: MemberLoad, now: datetime
+) -> list[NotEligible]:
     """The engine asked one need at a time (see the module's docstring)."""
     member_id = member.member_id
-    bare = task.model_copy(update=dict(
-        skills=[], languages=[], min_fluency={}, area=None, remote=False, whole_city=False, members_only=False))
+    bare = task.model_copy(
+        update=dict(
+            skills=[], languages=[], min_fluency={}, area=None, remote=False, whole_city=False, members_only=False
+        )
+    )
     if not directory.fits(member_id, bare, now=now):
         return [NotEligible.time]  # what is left is the member's free time at the task's moment
     needs = {
@@ -136,8 +145,9 @@ def unmet_needs(directory: MemberDirectory, task: TaskState, member: MemberState
         NotEligible.place: dict(area=task.area, remote=task.remote, whole_city=task.whole_city),
         NotEligible.members_only: dict(members_only=task.members_only),
     }
-    reasons = [reason for reason, need in needs.items() if not directory.fits(member_id, bare.model_copy(update=need),
-                                                                               now=now)]
+    reasons = [
+        reason for reason, need in needs.items() if not directory.fits(member_id, bare.model_copy(update=need), now=now)
+    ]
     if not directory.fits(member_id, bare, now=now, load=load):
         at_limit = load.tasks_this_month >= member.max_tasks_per_month
         reasons.append(NotEligible.monthly_limit if at_limit else NotEligible.busy)

@@ -37,8 +37,9 @@ def mark_arrived(session: Session, event: Event[AttendanceMarked]) -> None:
         if held is not None:
             session.delete(held)
         return
-    missed = held or MissedTask(member_id=mark.member_id, task_id=mark.task_id, task_ended_at=mark.task_ended_at,
-                                marked_at=mark.marked_at)
+    missed = held or MissedTask(
+        member_id=mark.member_id, task_id=mark.task_id, task_ended_at=mark.task_ended_at, marked_at=mark.marked_at
+    )
     missed.task_ended_at, missed.marked_at = mark.task_ended_at, mark.marked_at
     session.add(missed)
 
@@ -46,7 +47,9 @@ def mark_arrived(session: Session, event: Event[AttendanceMarked]) -> None:
 def no_shows_since(session: Session, since: datetime) -> list[tuple[UUID, int]]:
     """(member, no-shows at tasks that ended since ``since``) for every member with any."""
     rows = session.execute(
-        select(MissedTask.member_id, func.count()).where(MissedTask.task_ended_at >= since).group_by(MissedTask.member_id)
+        select(MissedTask.member_id, func.count())
+        .where(MissedTask.task_ended_at >= since)
+        .group_by(MissedTask.member_id)
     )
     return [(member_id, count) for member_id, count in rows]
 

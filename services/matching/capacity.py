@@ -61,7 +61,8 @@ def claim_slot(session: Session, task_id: UUID) -> bool:
 def unclaim_slot(session: Session, task_id: UUID) -> None:
     """Undo this transaction's own ``claim_slot`` (the offer changed under it)."""
     session.execute(
-        update(TaskFill).where(TaskFill.task_id == task_id)
+        update(TaskFill)
+        .where(TaskFill.task_id == task_id)
         .values(accepted=TaskFill.accepted - 1, version=TaskFill.version + 1)
         .execution_options(synchronize_session=False)
     )
@@ -76,8 +77,9 @@ def release_slot(session: Session, task_id: UUID) -> None:
     session.execute(
         update(TaskFill)
         .where(TaskFill.task_id == task_id, TaskFill.accepted > 0)
-        .values(accepted=remaining, slots=case((wanted > remaining, wanted), else_=remaining),
-                version=TaskFill.version + 1)
+        .values(
+            accepted=remaining, slots=case((wanted > remaining, wanted), else_=remaining), version=TaskFill.version + 1
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -107,7 +109,9 @@ def set_slots(session: Session, task_id: UUID, slots: int) -> tuple[Fill | None,
     if wanted == before.slots:
         return before, before
     session.execute(
-        update(TaskFill).where(TaskFill.task_id == task_id).values(slots=wanted, version=TaskFill.version + 1)
+        update(TaskFill)
+        .where(TaskFill.task_id == task_id)
+        .values(slots=wanted, version=TaskFill.version + 1)
         .execution_options(synchronize_session=False)
     )
     return before, Fill(wanted, before.accepted, before.version + 1)
@@ -144,7 +148,5 @@ def release_member_month(session: Session, member_id: UUID, month: str) -> None:
 def _ensure_month_row(session: Session, member_id: UUID, month: str) -> None:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(
-        dialect.insert(MemberMonthLoad)
-        .values(member_id=member_id, month=month, accepted=0)
-        .on_conflict_do_nothing()
+        dialect.insert(MemberMonthLoad).values(member_id=member_id, month=month, accepted=0).on_conflict_do_nothing()
     )

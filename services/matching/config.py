@@ -21,7 +21,9 @@ class Settings(InternalServiceSettings):
     port: int = 8003
     offer_ttl_seconds: float = Field(24 * 3600, gt=0, description="The longest an offer waits for an answer.")
     offer_ttl_min_seconds: float = Field(
-        2 * 3600, gt=0, description="The shortest answer time, unless the task starts sooner (or the longest is shorter)."
+        2 * 3600,
+        gt=0,
+        description="The shortest answer time, unless the task starts sooner (or the longest is shorter).",
     )
     offer_ttl_share: float = Field(
         0.25, gt=0, le=1, description="Answer time as a share of the time left before the task starts."
@@ -39,7 +41,7 @@ class Settings(InternalServiceSettings):
     auto_widen: list[AutoWiden] = Field(
         default_factory=lambda: [AutoWiden(widening="whole_city", hours_before=48)],
         description="Steps an unfilled in-person task takes by itself as its start approaches, as JSON: "
-                    '[{"widening": "whole_city", "hours_before": 48}] (also any_level, any_fluency; [] for none).',
+        '[{"widening": "whole_city", "hours_before": 48}] (also any_level, any_fluency; [] for none).',
     )
     tick_seconds: float = Field(5.0, gt=0, description="Longest pause of the worker when nothing is due.")
     reconcile_seconds: float = Field(
@@ -85,6 +87,8 @@ class Settings(InternalServiceSettings):
     @property
     def score_weights(self) -> ScoreWeights:
         return ScoreWeights(
-            skill=self.weight_skill, availability=self.weight_availability, fairness=self.weight_fairness,
+            skill=self.weight_skill,
+            availability=self.weight_availability,
+            fairness=self.weight_fairness,
             reliability=self.weight_reliability,
         )

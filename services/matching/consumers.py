@@ -16,7 +16,9 @@ from services.matching.task_feed import task_states
 def consumers(matching: Matching) -> list[Consume]:
     return [
         Consume(
-            "tasks", task_states(matching), listener=matching.ownership,
+            "tasks",
+            task_states(matching),
+            listener=matching.ownership,
             # Cooperative rebalancing: when an instance joins or leaves, only the partitions that
             # move change hands; the others keep being matched instead of all pausing at once.
             options={"partition_assignment_strategy": (CooperativeStickyAssignor,)},

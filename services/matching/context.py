@@ -67,8 +67,9 @@ class Matching:
             if wake_worker:
                 self.work.mark(changed)
             if freed:  # also from the worker's own expiries: it runs these next
-                self.work.mark(short_tasks_members_fit(self.open_tasks, self.directory, self.work.short(), freed,
-                                                       utc_now()))
+                self.work.mark(
+                    short_tasks_members_fit(self.open_tasks, self.directory, self.work.short(), freed, utc_now())
+                )
 
         event.listen(session, "after_commit", woken, once=True)
 

@@ -24,7 +24,13 @@ from services.common.roles import STAFF
 from services.matching import capacity, events, offers
 from services.matching.context import Matching
 from services.matching.errors import (
-    MonthlyLimitReached, NotYourOffer, OfferNotAccepted, OfferNotPending, ScheduleClash, StillStarting, TaskFilled,
+    MonthlyLimitReached,
+    NotYourOffer,
+    OfferNotAccepted,
+    OfferNotPending,
+    ScheduleClash,
+    StillStarting,
+    TaskFilled,
 )
 from services.matching.loads import month_of
 from services.matching.models import MATCHABLE_TASK_STATUSES, FillPublic, MatchingTask, Offer, OfferPublic
@@ -50,8 +56,13 @@ def accept_offer(
         raise TaskFilled("This task has just been filled: every place was taken. Thank you for offering!")
     month = month_of(now, matching.settings.tz)
     accepted = offers.transition(
-        session, offer.id, OfferStatus.pending, OfferStatus.accepted,
-        responded_at=now, accepted_at=now, counted_month=month,
+        session,
+        offer.id,
+        OfferStatus.pending,
+        OfferStatus.accepted,
+        responded_at=now,
+        accepted_at=now,
+        counted_month=month,
     )
     if accepted is None:  # answered in the meantime, e.g. the same accept sent twice
         capacity.unclaim_slot(session, offer.task_id)
@@ -59,7 +70,8 @@ def accept_offer(
     if not capacity.claim_member_month(session, member_id, month, limit):
         raise MonthlyLimitReached(
             f"You asked for at most {limit} task(s) a month and already have them; "
-            "withdraw one or raise your limit to take this one.", limit=limit,
+            "withdraw one or raise your limit to take this one.",
+            limit=limit,
         )
     # The member's load row is now locked by this transaction: their accepts run one at a time.
     _require_free_time(session, accepted)
@@ -77,8 +89,9 @@ def decline_offer(
     if offer.status == OfferStatus.withdrawn:
         # The member's "no" is already true: say so, rather than that the task filled.
         because = f" ({offer.withdrawn_because})" if offer.withdrawn_because else ""
-        raise OfferNotPending(f"This offer was already withdrawn{because}; nothing more is needed.",
-                              offer_status=offer.status.value)
+        raise OfferNotPending(
+            f"This offer was already withdrawn{because}; nothing more is needed.", offer_status=offer.status.value
+        )
     if offer.status != OfferStatus.pending:
         raise _not_pending(offer, now)
     declined = offers.transition(session, offer.id, OfferStatus.pending, OfferStatus.declined, responded_at=now)
@@ -154,7 +167,7 @@ def _require_free_time(session: Session, offer: Offer) -> None:
         .limit(1)
     )
     if clash is not None:
-        raise ScheduleClash(f"You already accepted \"{clash}\" at that time.")
+        raise ScheduleClash(f'You already accepted "{clash}" at that time.')
 
 
 def _require_open_task(session: Session, task_id: UUID) -> None:
@@ -176,9 +189,16 @@ def to_public(session: Session, offer: Offer, title: str | None = None) -> Offer
     if title is None:
         title = session.scalar(select(MatchingTask.title).where(MatchingTask.task_id == offer.task_id))
     return OfferPublic(
-        id=offer.id, task_id=offer.task_id, member_id=offer.member_id, status=offer.status,
-        reasons=list(offer.reasons), expires_at=as_utc(offer.expires_at), created_at=as_utc(offer.created_at),
-        responded_at=as_utc(offer.responded_at), withdrawn_because=offer.withdrawn_because, task_title=title,
+        id=offer.id,
+        task_id=offer.task_id,
+        member_id=offer.member_id,
+        status=offer.status,
+        reasons=list(offer.reasons),
+        expires_at=as_utc(offer.expires_at),
+        created_at=as_utc(offer.created_at),
+        responded_at=as_utc(offer.responded_at),
+        withdrawn_because=offer.withdrawn_because,
+        task_title=title,
     )
 
 
@@ -199,7 +219,9 @@ def get_fill(session: Session, task_id: UUID) -> FillPublic:
         .order_by(Offer.accepted_at)
     ).all()
     return FillPublic(
-        task_id=task_id, slots=fill.slots, accepted=fill.accepted,
+        task_id=task_id,
+        slots=fill.slots,
+        accepted=fill.accepted,
         pending=sum(1 for _, status in by_status if status == OfferStatus.pending),
         accepted_member_ids=[member for member, status in by_status if status == OfferStatus.accepted],
     )

@@ -23,8 +23,8 @@ from sqlmodel import Session
 
 from services.common.clock import as_utc
 from services.common.contracts import OfferStatus
-from services.matching.engine import MemberLoad
 from services.matching.attendance import no_shows_since
+from services.matching.engine import MemberLoad
 from services.matching.models import MemberMonthLoad, Offer
 
 
@@ -70,8 +70,9 @@ class LoadBook:
             self.full.add(member_id)
 
 
-def load_book(session: Session, now: datetime, tz: tzinfo, recent_days: int, max_pending: int,
-              no_show_days: int) -> LoadBook:
+def load_book(
+    session: Session, now: datetime, tz: tzinfo, recent_days: int, max_pending: int, no_show_days: int
+) -> LoadBook:
     tallies = _tallies(session, now, tz, recent_days, no_show_days)
     return LoadBook(
         loads={member_id: tally.load() for member_id, tally in tallies.items()},
@@ -80,18 +81,22 @@ def load_book(session: Session, now: datetime, tz: tzinfo, recent_days: int, max
     )
 
 
-def member_loads(session: Session, now: datetime, tz: tzinfo, recent_days: int,
-                 no_show_days: int) -> dict[UUID, MemberLoad]:
+def member_loads(
+    session: Session, now: datetime, tz: tzinfo, recent_days: int, no_show_days: int
+) -> dict[UUID, MemberLoad]:
     """Loads of every member with any recent activity; members absent from it have none."""
-    return {member_id: tally.load() for member_id, tally in _tallies(session, now, tz, recent_days, no_show_days).items()}
+    return {
+        member_id: tally.load() for member_id, tally in _tallies(session, now, tz, recent_days, no_show_days).items()
+    }
 
 
 def _tallies(session: Session, now: datetime, tz: tzinfo, recent_days: int, no_show_days: int) -> dict[UUID, _Tally]:
     tallies: dict[UUID, _Tally] = defaultdict(_Tally)
     since = now - timedelta(days=recent_days)
     month = session.execute(
-        select(MemberMonthLoad.member_id, MemberMonthLoad.accepted)
-        .where(MemberMonthLoad.month == month_of(now, tz), MemberMonthLoad.accepted > 0)
+        select(MemberMonthLoad.member_id, MemberMonthLoad.accepted).where(
+            MemberMonthLoad.month == month_of(now, tz), MemberMonthLoad.accepted > 0
+        )
     )
     for member_id, accepted in month:
         tallies[member_id].accepted_this_month = accepted
@@ -113,9 +118,7 @@ def _tallies(session: Session, now: datetime, tz: tzinfo, recent_days: int, no_s
 
 
 def _count_by_member(session: Session, *conditions):
-    return session.execute(
-        select(Offer.member_id, func.count()).where(*conditions).group_by(Offer.member_id)
-    )
+    return session.execute(select(Offer.member_id, func.count()).where(*conditions).group_by(Offer.member_id))
 
 
 def _busy_windows(session: Session, now: datetime):

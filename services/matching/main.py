@@ -6,7 +6,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.common.composition import AppDefinition, Background, create_app as compose
+from services.common.composition import AppDefinition, Background
+from services.common.composition import create_app as compose
 from services.matching.api import router
 from services.matching.config import Settings
 from services.matching.consumers import consumers
@@ -27,9 +28,14 @@ def background(matching: Matching) -> list[Background]:
 
 def definition() -> AppDefinition[Matching]:
     return AppDefinition(
-        name="matching", title="Matching", migrations_dir=MIGRATIONS,
+        name="matching",
+        title="Matching",
+        migrations_dir=MIGRATIONS,
         description="Scored, explainable offers of tasks to members, and their lifecycle.",
-        routers=[router], wire=Matching.build, consumers=consumers, background=background,
+        routers=[router],
+        wire=Matching.build,
+        consumers=consumers,
+        background=background,
         ready_checks={"members_replayed": lambda matching: matching.directory.replayed.is_set()},
     )
 

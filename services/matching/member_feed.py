@@ -23,8 +23,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common.clock import utc_now
-from services.common.contracts import MemberState, MemberStatus, OfferStatus
 from services.common.consumer import dead_letter
+from services.common.contracts import MemberState, MemberStatus, OfferStatus
 from services.common.kafka_io import make_consumer, wait_for_partitions
 from services.matching import offers
 from services.matching.attendance import forget_member
@@ -40,7 +40,9 @@ MEMBER_PAUSED = "member paused"
 MEMBER_ERASED = "member erased"
 FEED_CONSUMER = "matching.members-feed"
 # Large fetches: the replay is bound by how fast records arrive, and the topic is read in full.
-READER_OPTIONS = dict(max_poll_records=10000, max_partition_fetch_bytes=16 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
+READER_OPTIONS = dict(
+    max_poll_records=10000, max_partition_fetch_bytes=16 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024
+)
 
 
 def open_reader(
@@ -66,12 +68,20 @@ Reject = Callable[[Unreadable], None]
 
 def log_only(unreadable: Unreadable) -> None:
     record = unreadable.record
-    log.warning("unreadable member record at %s[%s]@%s: %s",
-                record.topic, record.partition, record.offset, unreadable.reason[:200])
+    log.warning(
+        "unreadable member record at %s[%s]@%s: %s",
+        record.topic,
+        record.partition,
+        record.offset,
+        unreadable.reason[:200],
+    )
 
 
 def replay(
-    consumer: KafkaConsumer, directory: MemberDirectory, stop: threading.Event, reject: Reject = log_only,
+    consumer: KafkaConsumer,
+    directory: MemberDirectory,
+    stop: threading.Event,
+    reject: Reject = log_only,
     areas_topic: str | None = None,
 ) -> int:
     """Apply every record up to the end offsets the topics have now; returns the records read.
@@ -150,8 +160,12 @@ MemberChanges = Callable[[list[MemberUpdate]], None]
 
 
 def follow(
-    consumer: KafkaConsumer, directory: MemberDirectory, on_changes: MemberChanges, stop: threading.Event,
-    reject: Reject = log_only, areas_topic: str | None = None,
+    consumer: KafkaConsumer,
+    directory: MemberDirectory,
+    on_changes: MemberChanges,
+    stop: threading.Event,
+    reject: Reject = log_only,
+    areas_topic: str | None = None,
 ) -> None:
     """Keep the directory current after the replay; ``on_changes`` sees each applied batch (an
     empty one when only areas changed: members may have come within reach of open tasks)."""
@@ -179,7 +193,8 @@ def settle_member_offers(
     if state is None:
         forget_member(session, member_id)  # the tasks they did not come to
         accepted = session.scalars(
-            select(Offer).where(Offer.member_id == member_id, Offer.status == OfferStatus.accepted)
+            select(Offer)
+            .where(Offer.member_id == member_id, Offer.status == OfferStatus.accepted)
             .order_by(Offer.task_id)  # fill rows are locked in task order, see capacity
         ).all()
         for offer in accepted:
@@ -193,8 +208,12 @@ def run_members_feed(matching: Matching, stop: threading.Event) -> None:
     settings = matching.settings
     while not stop.is_set():
         try:
-            consumer = open_reader(settings.kafka_bootstrap_servers, settings.topics.members_state, "matching-members",
-                                   also=(settings.topics.areas_state,))
+            consumer = open_reader(
+                settings.kafka_bootstrap_servers,
+                settings.topics.members_state,
+                "matching-members",
+                also=(settings.topics.areas_state,),
+            )
         except Exception:
             log.exception("cannot open the members topic; retrying")
             stop.wait(2)
@@ -227,8 +246,12 @@ def _replay_then_follow(matching: Matching, consumer: KafkaConsumer, stop: threa
     if stop.is_set():
         return
     if not matching.directory.replayed.is_set():
-        log.info("members topic replayed: %s records, %s members, %.2fs",
-                 read, len(matching.directory), time.perf_counter() - started)
+        log.info(
+            "members topic replayed: %s records, %s members, %.2fs",
+            read,
+            len(matching.directory),
+            time.perf_counter() - started,
+        )
         matching.directory.replayed.set()
     matching.nudge_worker()
     follow(consumer, matching.directory, lambda updates: members_changed(matching, updates), stop, reject, areas_topic)

@@ -23,15 +23,16 @@ LIVE_STATUSES = (OfferStatus.pending, OfferStatus.accepted)
 MATCHABLE_TASK_STATUSES = (TaskStatus.open.value, TaskStatus.filled.value)
 
 
-
-
 def _when(nullable: bool = False):
     return Field(default=None if nullable else ..., sa_type=DateTime(timezone=True), nullable=nullable)
 
 
 # Stored as its plain value in a VARCHAR column, read back as the enum.
 _OFFER_STATUS = Enum(
-    OfferStatus, native_enum=False, create_constraint=False, length=30,
+    OfferStatus,
+    native_enum=False,
+    create_constraint=False,
+    length=30,
     values_callable=lambda statuses: [status.value for status in statuses],
 )
 

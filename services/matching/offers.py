@@ -31,9 +31,7 @@ def load_offer(session: Session, offer_id: UUID) -> Offer | None:
     return session.get(Offer, offer_id, populate_existing=True)
 
 
-def transition(
-    session: Session, offer_id: UUID, old: OfferStatus, new: OfferStatus, **values
-) -> Offer | None:
+def transition(session: Session, offer_id: UUID, old: OfferStatus, new: OfferStatus, **values) -> Offer | None:
     """Move the offer from ``old`` to ``new``; None if it was no longer ``old``."""
     result = session.execute(
         update(Offer)
@@ -93,8 +91,12 @@ def withdraw_pending(session: Session, topic: str, because: str, now: datetime, 
     withdrawn = []
     for offer_id in pending_ids(session, *conditions):
         offer = transition(
-            session, offer_id, OfferStatus.pending, OfferStatus.withdrawn,
-            responded_at=now, withdrawn_because=because,
+            session,
+            offer_id,
+            OfferStatus.pending,
+            OfferStatus.withdrawn,
+            responded_at=now,
+            withdrawn_because=because,
         )
         if offer is not None:
             events.offer_changed(session, topic, offer)
@@ -123,9 +125,7 @@ def release_accepted(
     """
     if capacity.lock_fill(session, offer.task_id) is None:
         return None
-    released = transition(
-        session, offer.id, OfferStatus.accepted, new, responded_at=now, withdrawn_because=because
-    )
+    released = transition(session, offer.id, OfferStatus.accepted, new, responded_at=now, withdrawn_because=because)
     if released is None:  # someone released it first
         return None
     capacity.release_slot(session, offer.task_id)

@@ -54,11 +54,15 @@ class OpenTasks:
     def reload(self, session: Session, partitions: frozenset[int]) -> None:
         """Start over from the database with the open tasks of these partitions (at start-up and
         whenever the partitions this instance owns change)."""
-        rows = session.scalars(
-            select(MatchingTask.state_json).where(
-                MatchingTask.partition.in_(partitions), MatchingTask.status.in_(MATCHABLE_TASK_STATUSES)
+        rows = (
+            session.scalars(
+                select(MatchingTask.state_json).where(
+                    MatchingTask.partition.in_(partitions), MatchingTask.status.in_(MATCHABLE_TASK_STATUSES)
+                )
             )
-        ) if partitions else []
+            if partitions
+            else []
+        )
         states = [TaskState.model_validate_json(row) for row in rows]
         taken = recorded_for(session, [state.task_id for state in states])
         states = [applied(state, taken.get(state.task_id, ())) for state in states]
@@ -118,8 +122,9 @@ def tasks_member_could_fit(open_tasks: OpenTasks, directory, members: Iterable[M
     return fitting
 
 
-def short_tasks_members_fit(open_tasks: OpenTasks, directory, short: Iterable[UUID], member_ids: Iterable[UUID],
-                            now) -> set[UUID]:
+def short_tasks_members_fit(
+    open_tasks: OpenTasks, directory, short: Iterable[UUID], member_ids: Iterable[UUID], now
+) -> set[UUID]:
     """Of the tasks that came short while members were at their cap on waiting offers, those one
     of these members (who just answered or lost a waiting offer) could be offered now."""
     members = [m for m in (directory.get(member_id) for member_id in member_ids) if m is not None]

@@ -30,8 +30,14 @@ class FillList(BaseModel):
 
 
 def list_offers(
-    session: Session, *, member_id: UUID | None, task_ids: list[UUID], status: OfferStatus | None,
-    per_task: int | None, limit: int, offset: int,
+    session: Session,
+    *,
+    member_id: UUID | None,
+    task_ids: list[UUID],
+    status: OfferStatus | None,
+    per_task: int | None,
+    limit: int,
+    offset: int,
 ) -> OfferPage:
     """Offers, newest first; with ``per_task``, only that many of each task's newest ones count."""
     conditions = _conditions(member_id, task_ids, status)
@@ -43,7 +49,8 @@ def list_offers(
         .outerjoin(MatchingTask, MatchingTask.task_id == Offer.task_id)
         .where(*conditions)
         .order_by(*NEWEST_FIRST)
-        .limit(limit).offset(offset)
+        .limit(limit)
+        .offset(offset)
     ).all()
     items = [to_public(session, offer, title) for offer, title in rows]
     return OfferPage(items=items, total=total, limit=limit, offset=offset)
@@ -73,7 +80,8 @@ def list_fills(session: Session, task_ids: list[UUID]) -> FillList:
     """How far each task has filled; two queries whatever the number of tasks."""
     wanted = list(dict.fromkeys(task_ids))
     fills = {
-        row.task_id: row for row in session.execute(
+        row.task_id: row
+        for row in session.execute(
             select(TaskFill.task_id, TaskFill.slots, TaskFill.accepted).where(TaskFill.task_id.in_(wanted))
         )
     }
@@ -89,8 +97,14 @@ def list_fills(session: Session, task_ids: list[UUID]) -> FillList:
         else:
             accepted[task_id].append(member_id)
     items = [
-        FillPublic(task_id=task_id, slots=fills[task_id].slots, accepted=fills[task_id].accepted,
-                   pending=pending[task_id], accepted_member_ids=accepted[task_id])
-        for task_id in wanted if task_id in fills
+        FillPublic(
+            task_id=task_id,
+            slots=fills[task_id].slots,
+            accepted=fills[task_id].accepted,
+            pending=pending[task_id],
+            accepted_member_ids=accepted[task_id],
+        )
+        for task_id in wanted
+        if task_id in fills
     ]
     return FillList(items=items)

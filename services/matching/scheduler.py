@@ -33,7 +33,12 @@ from services.matching.context import Matching
 from services.matching.member_feed import settle_member_offers
 from services.matching.work import next_expiry, tasks_with_expired_offers
 from services.matching.worker import (
-    OFFERS_CREATED, PASS_SECONDS, loads_now, members_to_settle, tasks_with_free_slots, top_up,
+    OFFERS_CREATED,
+    PASS_SECONDS,
+    loads_now,
+    members_to_settle,
+    tasks_with_free_slots,
+    top_up,
 )
 
 log = logging.getLogger(__name__)
@@ -121,8 +126,11 @@ def _reconcile_some(matching: Matching, schedule: Schedule, now: datetime) -> No
         schedule.reconcile_at = now + timedelta(seconds=matching.settings.reconcile_seconds)
         _settle_left_over(matching, schedule.owned, now)
         with matching.unit_of_work(wake_worker=False) as session:
-            forget_old(session, now - timedelta(days=matching.settings.no_show_days),
-                       lambda member_id: matching.directory.get(member_id) is not None)
+            forget_old(
+                session,
+                now - timedelta(days=matching.settings.no_show_days),
+                lambda member_id: matching.directory.get(member_id) is not None,
+            )
         with Session(matching.runtime.engine) as session:
             schedule.reconciling = tasks_with_free_slots(session, schedule.owned)
     chunk, schedule.reconciling = schedule.reconciling[:BATCH], schedule.reconciling[BATCH:]

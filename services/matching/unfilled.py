@@ -25,13 +25,17 @@ from services.matching.worker import already_asked
 class DiagnosisPublic(BaseModel):
     task_id: UUID
     active_members: int = Field(description="Active members matching holds")
-    excluded: dict[str, int] = Field(description="Per constraint, in the order applied (skill, language, place, "
-                                                 "time, load, already_asked): members it left out")
+    excluded: dict[str, int] = Field(
+        description="Per constraint, in the order applied (skill, language, place, "
+        "time, load, already_asked): members it left out"
+    )
     eligible: int = Field(description="Members who could still be asked")
-    widenings: dict[str, int] = Field(description="Per widening (whole_city, any_level, any_fluency): "
-                                                  "how many more members it would make eligible")
+    widenings: dict[str, int] = Field(
+        description="Per widening (whole_city, any_level, any_fluency): how many more members it would make eligible"
+    )
     automatic_widenings: list[AppliedWidening] = Field(
-        default_factory=list, description="Widenings matching took by itself as the start approached, oldest first")
+        default_factory=list, description="Widenings matching took by itself as the start approached, oldest first"
+    )
     slots: int = Field(0, description="Places the task has")
     accepted: int = Field(0, description="Places taken")
     pending: int = Field(0, description="Offers out, not answered yet")
@@ -50,12 +54,19 @@ def diagnose_task(session: Session, matching: Matching, task_id: UUID, now: date
     found = matching.directory.diagnose(state, loads=loads, asked=already_asked(session, task_id), now=now)
     fill = capacity.read_fill(session, task_id)
     answers = offer_counts(session, task_id)
-    return DiagnosisPublic(task_id=task_id, active_members=found.active, excluded=found.excluded,
-                           eligible=found.eligible, widenings=found.widenings,
-                           automatic_widenings=widening.public(taken),
-                           slots=fill.slots if fill else state.slots, accepted=fill.accepted if fill else 0,
-                           pending=answers.get(OfferStatus.pending, 0), declined=answers.get(OfferStatus.declined, 0),
-                           expired=answers.get(OfferStatus.expired, 0))
+    return DiagnosisPublic(
+        task_id=task_id,
+        active_members=found.active,
+        excluded=found.excluded,
+        eligible=found.eligible,
+        widenings=found.widenings,
+        automatic_widenings=widening.public(taken),
+        slots=fill.slots if fill else state.slots,
+        accepted=fill.accepted if fill else 0,
+        pending=answers.get(OfferStatus.pending, 0),
+        declined=answers.get(OfferStatus.declined, 0),
+        expired=answers.get(OfferStatus.expired, 0),
+    )
 
 
 def offer_counts(session: Session, task_id: UUID) -> dict[OfferStatus, int]:

@@ -90,7 +90,9 @@ def answers_so_far(session: Session, task_id: UUID, now: datetime, slow_answer_s
             yes += 1
         elif status in (OfferStatus.declined, OfferStatus.expired):
             no += 1
-        elif status == OfferStatus.pending and now >= slow_point(as_utc(created_at), as_utc(expires_at), slow_answer_share):
+        elif status == OfferStatus.pending and now >= slow_point(
+            as_utc(created_at), as_utc(expires_at), slow_answer_share
+        ):
             no += 1
     return Answers(yes, no)
 

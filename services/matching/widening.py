@@ -44,8 +44,9 @@ class AppliedWidening(BaseModel):
 
 
 def recorded(session: Session, task_id: UUID) -> list[TaskWidening]:
-    return list(session.scalars(
-        select(TaskWidening).where(TaskWidening.task_id == task_id).order_by(TaskWidening.applied_at)))
+    return list(
+        session.scalars(select(TaskWidening).where(TaskWidening.task_id == task_id).order_by(TaskWidening.applied_at))
+    )
 
 
 def recorded_for(session: Session, task_ids: Iterable[UUID]) -> dict[UUID, list[str]]:
@@ -53,8 +54,11 @@ def recorded_for(session: Session, task_ids: Iterable[UUID]) -> dict[UUID, list[
     ids = list(task_ids)
     if not ids:
         return names
-    rows = session.execute(select(TaskWidening.task_id, TaskWidening.widening).where(TaskWidening.task_id.in_(ids))
-                           .order_by(TaskWidening.applied_at))
+    rows = session.execute(
+        select(TaskWidening.task_id, TaskWidening.widening)
+        .where(TaskWidening.task_id.in_(ids))
+        .order_by(TaskWidening.applied_at)
+    )
     for task_id, name in rows:
         names.setdefault(task_id, []).append(name)
     return names
@@ -72,12 +76,18 @@ def as_matched(session: Session, state: TaskState) -> TaskState:
 
 
 def public(rows: Iterable[TaskWidening]) -> list[AppliedWidening]:
-    return [AppliedWidening(widening=row.widening, applied_at=as_utc(row.applied_at), more_members=row.more_members)
-            for row in rows]
+    return [
+        AppliedWidening(widening=row.widening, applied_at=as_utc(row.applied_at), more_members=row.more_members)
+        for row in rows
+    ]
 
 
 def widen_when_due(
-    session: Session, matching, state: TaskState, loads: Mapping[UUID, MemberLoad], asked: Collection[UUID],
+    session: Session,
+    matching,
+    state: TaskState,
+    loads: Mapping[UUID, MemberLoad],
+    asked: Collection[UUID],
     now: datetime,
 ) -> TaskState:
     """Take the steps due for this unfilled task, record them, and return the task as matched now.
@@ -99,8 +109,13 @@ def widen_when_due(
             continue
         gain = matching.directory.diagnose(state, loads=loads, asked=set(asked), now=now).widenings[step.widening]
         session.add(TaskWidening(task_id=state.task_id, widening=step.widening, applied_at=now, more_members=gain))
-        log.info("task %s widened to %s, %s hours before its start: %s more members", state.task_id,
-                 step.widening, step.hours_before, gain)
+        log.info(
+            "task %s widened to %s, %s hours before its start: %s more members",
+            state.task_id,
+            step.widening,
+            step.hours_before,
+            gain,
+        )
         state, done = wider, done | {step.widening}
         matching.open_tasks.update(state)
     return state

@@ -83,7 +83,8 @@ def members_to_settle(session: Session, matching: Matching, partitions: frozense
     not (the database was down, or an offer was being made just as the member left).
     """
     holders = session.execute(
-        select(Offer.member_id, Offer.status).distinct()
+        select(Offer.member_id, Offer.status)
+        .distinct()
         .join(MatchingTask, MatchingTask.task_id == Offer.task_id)
         .where(Offer.status.in_(LIVE_STATUSES), MatchingTask.partition.in_(partitions))
     )
@@ -97,8 +98,9 @@ def members_to_settle(session: Session, matching: Matching, partitions: frozense
 
 def loads_now(session: Session, matching: Matching, now: datetime) -> LoadBook:
     settings = matching.settings
-    return load_book(session, now, settings.tz, settings.recent_days, settings.max_pending_offers,
-                     settings.no_show_days)
+    return load_book(
+        session, now, settings.tz, settings.recent_days, settings.max_pending_offers, settings.no_show_days
+    )
 
 
 def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, now: datetime) -> list[Offer]:
@@ -119,7 +121,11 @@ def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, 
     if room <= 0:
         return []
     candidates = matching.directory.candidates(
-        state, loads=book.loads, excluded=asked | book.full, limit=room, now=now,
+        state,
+        loads=book.loads,
+        excluded=asked | book.full,
+        limit=room,
+        now=now,
     )
     sent = []
     for candidate in candidates:
@@ -144,7 +150,5 @@ def already_asked(session: Session, task_id: UUID) -> set[UUID]:
     """Members the task must not be offered to again: everyone asked, except offers withdrawn
     by circumstance (the task filled then reopened, the member paused then came back)."""
     return set(
-        session.scalars(
-            select(Offer.member_id).where(Offer.task_id == task_id, Offer.status != OfferStatus.withdrawn)
-        )
+        session.scalars(select(Offer.member_id).where(Offer.task_id == task_id, Offer.status != OfferStatus.withdrawn))
     )

@@ -13,14 +13,22 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m services.members", description="The members service.")
     parser.add_argument(
-        "command", nargs="?", default="serve",
+        "command",
+        nargs="?",
+        default="serve",
         choices=["serve", "rotate-keys", "key-status", "generate-key", "republish"],
         help="serve (default): run the HTTP service; rotate-keys: re-seal every row with the newest key; "
         "key-status: rows per key; generate-key: print a new random key; republish: refill members.state "
         "from the database (every member's state and every erasure's tombstone, or only --id)",
     )
-    parser.add_argument("--id", dest="ids", action="append", type=UUID, metavar="MEMBER_ID",
-                        help="with republish: only this member (repeatable)")
+    parser.add_argument(
+        "--id",
+        dest="ids",
+        action="append",
+        type=UUID,
+        metavar="MEMBER_ID",
+        help="with republish: only this member (repeatable)",
+    )
     args = parser.parse_args()
     command = args.command
     if command == "generate-key":

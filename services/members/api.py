@@ -54,8 +54,10 @@ def register(payload: MemberCreate, ctx: Context = Depends(context)) -> MemberPu
 
 @members.get("", summary="List members (admins)")
 def list_members(
-    page: PageRequest = Depends(page_request), status_filter: MemberStatus | None = Query(None, alias="status"),
-    area: str | None = SlugQuery, ctx: Context = Depends(context),
+    page: PageRequest = Depends(page_request),
+    status_filter: MemberStatus | None = Query(None, alias="status"),
+    area: str | None = SlugQuery,
+    ctx: Context = Depends(context),
 ) -> Page[MemberPublic]:
     return handlers.list_members(ctx, page, status_filter, area)
 
@@ -112,7 +114,9 @@ def names(payload: NamesRequest, ctx: Context = Depends(context)) -> MemberNames
     summary="The member's address on one channel, for the notifications service's messages (audited)",
 )
 def delivery_address(
-    member_id: UUID, channel: Literal["email", "phone", "signal"] = Query("email"), ctx: Context = Depends(context),
+    member_id: UUID,
+    channel: Literal["email", "phone", "signal"] = Query("email"),
+    ctx: Context = Depends(context),
 ) -> DeliveryAddress:
     return handlers.read_delivery_address(ctx, member_id, channel)
 
@@ -163,13 +167,17 @@ def joined_committees(member_id: UUID, ctx: Context = Depends(context)) -> commi
     return committees.committees_of(ctx, member_id)
 
 
-@members.put("/{member_id}/committees/{committee_id}", summary="Join a committee (its members-only tasks may be offered)")
+@members.put(
+    "/{member_id}/committees/{committee_id}", summary="Join a committee (its members-only tasks may be offered)"
+)
 def join_committee(member_id: UUID, committee_id: UUID, ctx: Context = Depends(context)) -> committees.MemberCommittees:
     return committees.set_membership(ctx, member_id, committee_id, joined=True)
 
 
 @members.delete("/{member_id}/committees/{committee_id}", summary="Leave a committee")
-def leave_committee(member_id: UUID, committee_id: UUID, ctx: Context = Depends(context)) -> committees.MemberCommittees:
+def leave_committee(
+    member_id: UUID, committee_id: UUID, ctx: Context = Depends(context)
+) -> committees.MemberCommittees:
     return committees.set_membership(ctx, member_id, committee_id, joined=False)
 
 

@@ -17,13 +17,23 @@ from services.members.models import AuditEntry, AuditEntryPublic
 
 
 def record(
-    session: Session, member_id: UUID, actor: Actor, action: str, fields: list[str],
-    purpose: str | None = None, task_id: UUID | None = None,
+    session: Session,
+    member_id: UUID,
+    actor: Actor,
+    action: str,
+    fields: list[str],
+    purpose: str | None = None,
+    task_id: UUID | None = None,
 ) -> None:
     session.add(
         AuditEntry(
-            member_id=member_id, actor_role=actor.role, actor_id=actor.id, action=action,
-            fields=sorted(fields), purpose=purpose, task_id=task_id,
+            member_id=member_id,
+            actor_role=actor.role,
+            actor_id=actor.id,
+            action=action,
+            fields=sorted(fields),
+            purpose=purpose,
+            task_id=task_id,
         )
     )
 

@@ -72,7 +72,7 @@ class FieldCipher:
         aead = self._keys.get(self.sealed_with(token))
         if aead is None:
             raise UndecryptableData("sealed with a key that is no longer configured")
-        nonce = token[1 + KEY_ID_BYTES:HEADER_BYTES]
+        nonce = token[1 + KEY_ID_BYTES : HEADER_BYTES]
         try:
             return aead.decrypt(nonce, token[HEADER_BYTES:], context.encode())
         except InvalidTag:
@@ -80,7 +80,7 @@ class FieldCipher:
 
     @staticmethod
     def sealed_with(token: bytes) -> bytes:
-        return token[1:1 + KEY_ID_BYTES]
+        return token[1 : 1 + KEY_ID_BYTES]
 
     def is_current(self, token: bytes) -> bool:
         return self.sealed_with(token) == self.newest_key_id

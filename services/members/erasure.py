@@ -33,8 +33,17 @@ from services.members.permissions import SIGN_UP, STAFF, require_self_or
 
 log = logging.getLogger(__name__)
 SYSTEM = Actor(None, "system")
-ERASED_FIELDS = ["area", "contacts", "display_name", "interests", "languages", "pronouns", "skills",
-                 "unavailable", "weekly_availability"]
+ERASED_FIELDS = [
+    "area",
+    "contacts",
+    "display_name",
+    "interests",
+    "languages",
+    "pronouns",
+    "skills",
+    "unavailable",
+    "weekly_availability",
+]
 
 
 def erase_on_request(ctx: Context, member_id: UUID) -> None:
@@ -62,7 +71,10 @@ def erase(session: Session, topics: Topics, member: Member, actor: Actor, reason
 
 
 def purge_inactive(
-    engine: Engine, topics: Topics, inactive_since: datetime, batch_size: int = 100,
+    engine: Engine,
+    topics: Topics,
+    inactive_since: datetime,
+    batch_size: int = 100,
     after_commit: Callable[[Session], None] | None = None,
 ) -> int:
     """Erase profiles nobody used since ``inactive_since``; returns how many went. ``after_commit``
@@ -71,7 +83,9 @@ def purge_inactive(
     while True:
         with session_scope(engine, after_commit) as session:
             stale = session.exec(
-                select(Member).where(Member.last_active_at < inactive_since).order_by(Member.last_active_at)
+                select(Member)
+                .where(Member.last_active_at < inactive_since)
+                .order_by(Member.last_active_at)
                 .limit(batch_size)
             ).all()
             for member in stale:
@@ -88,8 +102,12 @@ def retention_sweep(runtime: Runtime):
     def sweep_forever(stop: threading.Event) -> None:
         while not stop.wait(settings.retention_sweep_seconds):
             try:
-                purged = purge_inactive(runtime.engine, settings.topics, utc_now() - settings.inactive_retention,
-                                        after_commit=runtime.committed)
+                purged = purge_inactive(
+                    runtime.engine,
+                    settings.topics,
+                    utc_now() - settings.inactive_retention,
+                    after_commit=runtime.committed,
+                )
             except Exception:  # database briefly away: try again next round
                 log.exception("retention sweep failed")
                 continue

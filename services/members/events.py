@@ -73,7 +73,8 @@ def member_state(member: Member) -> MemberState:
 def notification_preferences(stored: dict) -> NotificationPreferences:
     quiet = stored.get("quiet_hours")
     return NotificationPreferences(
-        email=stored["email"], detail=MessageDetail(stored["detail"]),
+        email=stored["email"],
+        detail=MessageDetail(stored["detail"]),
         quiet_hours=QuietHours(start=quiet["start"], end=quiet["end"], time_zone=quiet["time_zone"]) if quiet else None,
     )
 
@@ -91,10 +92,19 @@ def publish_erasure(session: Session, topics: Topics, member_id) -> None:
 def republish(engine: Engine, settings: ServiceSettings, only: list[UUID] | None = None) -> dict[str, int]:
     """Refill members.state from this database (see ``services.common.republish``)."""
     topics = settings.topics
-    return refill(engine, settings, {
-        "members": Source(Member, lambda session, m: publish_member_state(session, topics, m, catalogue.MEMBER_REPUBLISHED)),
-        "erasures": Source(ErasedMember, lambda session, e: publish_erasure(session, topics, e.member_id), "member_id"),
-    }, only)
+    return refill(
+        engine,
+        settings,
+        {
+            "members": Source(
+                Member, lambda session, m: publish_member_state(session, topics, m, catalogue.MEMBER_REPUBLISHED)
+            ),
+            "erasures": Source(
+                ErasedMember, lambda session, e: publish_erasure(session, topics, e.member_id), "member_id"
+            ),
+        },
+        only,
+    )
 
 
 def offer_answers(topics: Topics) -> Subscription:

@@ -140,8 +140,10 @@ class QuietHoursIn(Strict):
     @classmethod
     def _not_empty(cls, end: str, info: ValidationInfo) -> str:
         if end == info.data.get("start"):
-            raise ValueError("must differ from start: a window that starts and ends at the same minute is "
-                             "either empty or the whole day; turn email off instead to get no messages")
+            raise ValueError(
+                "must differ from start: a window that starts and ends at the same minute is "
+                "either empty or the whole day; turn email off instead to get no messages"
+            )
         return end
 
 
@@ -149,17 +151,24 @@ class NotificationSettings(Strict):
     """What the member chose about the platform's messages to them (never an address)."""
 
     email: bool = Field(True, description="Send messages by email at all")
-    detail: MessageDetail = Field(MessageDetail.discreet, description=(
-        "discreet: what a lock screen shows names no task, place, skill or person; "
-        "detailed: messages name the task and its time"))
+    detail: MessageDetail = Field(
+        MessageDetail.discreet,
+        description=(
+            "discreet: what a lock screen shows names no task, place, skill or person; "
+            "detailed: messages name the task and its time"
+        ),
+    )
     quiet_hours: QuietHoursIn | None = None
 
     @classmethod
     def stored(cls, data: dict) -> "NotificationSettings":
         """Settings as saved: checked when written, so not checked again on every read."""
         quiet = data.get("quiet_hours")
-        return cls.model_construct(email=bool(data["email"]), detail=MessageDetail(data["detail"]),
-                                   quiet_hours=QuietHoursIn.model_construct(**quiet) if quiet else None)
+        return cls.model_construct(
+            email=bool(data["email"]),
+            detail=MessageDetail(data["detail"]),
+            quiet_hours=QuietHoursIn.model_construct(**quiet) if quiet else None,
+        )
 
     def merged(self, changes: dict) -> "NotificationSettings":
         """These settings with ``changes`` (a dump of the fields sent in :class:`NotificationChanges`)."""
@@ -190,10 +199,14 @@ class DateRangeIn(Strict):
             raise ValueError("start must be on or before end")
         today = datetime.now(UTC).date()
         if self.start < today - AWAY_SINCE_AT_MOST:
-            raise ValueError(f"start may be at most {AWAY_SINCE_AT_MOST.days} days ago "
-                             f"({(today - AWAY_SINCE_AT_MOST).isoformat()} or later)")
+            raise ValueError(
+                f"start may be at most {AWAY_SINCE_AT_MOST.days} days ago "
+                f"({(today - AWAY_SINCE_AT_MOST).isoformat()} or later)"
+            )
         if self.end > today + AWAY_UNTIL_AT_MOST:
-            raise ValueError(f"end may be at most 2 years ahead ({(today + AWAY_UNTIL_AT_MOST).isoformat()} or earlier)")
+            raise ValueError(
+                f"end may be at most 2 years ahead ({(today + AWAY_UNTIL_AT_MOST).isoformat()} or earlier)"
+            )
         return self
 
 
@@ -210,6 +223,8 @@ SkillClaims = Annotated[list[SkillClaimIn], Field(max_length=30)]
 Languages = Annotated[list[LanguageIn], Field(max_length=15)]
 WeeklyWindows = Annotated[list[WeeklyWindowIn], Field(max_length=42)]
 DateRanges = Annotated[list[DateRangeIn], Field(max_length=50)]
+
+
 def _as_slug(value: Any) -> Any:
     """'Labour rights' becomes 'labour-rights': members write causes as words, stored as slugs."""
     if not isinstance(value, str):
@@ -222,9 +237,14 @@ def _as_slug(value: Any) -> Any:
 
 
 Interest = Annotated[str, BeforeValidator(_as_slug), StringConstraints(max_length=60)]
-Interests = Annotated[list[Interest], Field(
-    max_length=20, description="Causes the member cares about, as words or slugs ('Labour rights' is kept as "
-    "'labour-rights'): letters and digits, other characters become hyphens")]
+Interests = Annotated[
+    list[Interest],
+    Field(
+        max_length=20,
+        description="Causes the member cares about, as words or slugs ('Labour rights' is kept as "
+        "'labour-rights'): letters and digits, other characters become hyphens",
+    ),
+]
 TasksPerMonth = Annotated[int, Field(ge=1, le=31, description="Most tasks the member wants offered per month")]
 MAX_REACH_KM = 500
 
@@ -234,8 +254,12 @@ class Reach(Strict):
 
     areas: list[Slug] = Field([], max_length=30, description="Other areas the member can go to (GET /areas)")
     whole_city: bool = Field(False, description="Any area of the city or region containing the member's area")
-    km: int | None = Field(None, ge=1, le=MAX_REACH_KM,
-                           description="Any area whose centre is at most this far from the centre of the member's area")
+    km: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_REACH_KM,
+        description="Any area whose centre is at most this far from the centre of the member's area",
+    )
 
     @field_validator("areas")
     @classmethod

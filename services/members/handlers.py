@@ -23,6 +23,7 @@ from services.members.crypto import FieldCipher
 from services.members.events import mark_active, publish_member_state
 from services.members.fields import CHANNELS, NotificationSettings
 from services.members.models import (
+    NOTIFICATION_PURPOSE,
     AuditEntryPublic,
     ChannelOnFile,
     ContactPurpose,
@@ -33,10 +34,9 @@ from services.members.models import (
     MemberCreate,
     MemberName,
     MemberNames,
-    NamesRequest,
     MemberPublic,
     MemberUpdate,
-    NOTIFICATION_PURPOSE,
+    NamesRequest,
     PersonalData,
 )
 from services.members.permissions import NOTIFIER, SIGN_UP, STAFF, is_self, require_role, require_self_or
@@ -157,7 +157,9 @@ def read_names(ctx: Context, request: NamesRequest) -> MemberNames:
         member = found.get(member_id)
         if member is None:
             continue
-        names.append(MemberName(member_id=member_id, display_name=personal_data.unseal(ctx.cipher, member).display_name))
+        names.append(
+            MemberName(member_id=member_id, display_name=personal_data.unseal(ctx.cipher, member).display_name)
+        )
         audit.record(ctx.session, member_id, ctx.actor, "name.read", ["display_name"], request.purpose.value)
     return MemberNames(names=names, missing=[member_id for member_id in wanted if member_id not in found])
 
@@ -173,8 +175,14 @@ def read_delivery_address(ctx: Context, member_id: UUID, channel: str) -> Delive
     on_file = personal_data.unseal(ctx.cipher, member).contacts.channels().get(channel)
     if on_file is None:
         return DeliveryAddress(member_id=member.id, channel=channel)
-    audit.record(ctx.session, member.id, ctx.actor, "contact.read_for_notification", [f"contacts.{channel}"],
-                 NOTIFICATION_PURPOSE)
+    audit.record(
+        ctx.session,
+        member.id,
+        ctx.actor,
+        "contact.read_for_notification",
+        [f"contacts.{channel}"],
+        NOTIFICATION_PURPOSE,
+    )
     return DeliveryAddress(member_id=member.id, channel=channel, address=on_file.value)
 
 
@@ -198,12 +206,23 @@ def load_member(session: Session, member_id: UUID) -> Member:
 def to_public(member: Member, personal: PersonalData) -> MemberPublic:
     channels = [ChannelOnFile(channel=name, consent=c.consent) for name, c in personal.contacts.channels().items()]
     return MemberPublic(
-        id=member.id, status=member.status, display_name=personal.display_name, pronouns=personal.pronouns,
-        contact_channels=channels, skills=member.skills, languages=member.languages,
-        weekly_availability=member.weekly_availability, unavailable=member.unavailable, area=member.area,
-        remote_ok=member.remote_ok, max_tasks_per_month=member.max_tasks_per_month, interests=member.interests,
-        notifications=NotificationSettings.stored(member.notifications), reach=member.reach or {},
-        created_at=as_utc(member.created_at), updated_at=as_utc(member.updated_at),
+        id=member.id,
+        status=member.status,
+        display_name=personal.display_name,
+        pronouns=personal.pronouns,
+        contact_channels=channels,
+        skills=member.skills,
+        languages=member.languages,
+        weekly_availability=member.weekly_availability,
+        unavailable=member.unavailable,
+        area=member.area,
+        remote_ok=member.remote_ok,
+        max_tasks_per_month=member.max_tasks_per_month,
+        interests=member.interests,
+        notifications=NotificationSettings.stored(member.notifications),
+        reach=member.reach or {},
+        created_at=as_utc(member.created_at),
+        updated_at=as_utc(member.updated_at),
     )
 
 
@@ -241,4 +260,3 @@ def _filters(status: MemberStatus | None, area: str | None) -> list:
     if area is not None:
         conditions.append(Member.area == area)
     return conditions
-

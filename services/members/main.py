@@ -6,7 +6,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.common.composition import AppDefinition, Background, Consume, create_app as compose
+from services.common.composition import AppDefinition, Background, Consume
+from services.common.composition import create_app as compose
 from services.members.api import routers
 from services.members.config import Settings
 from services.members.erasure import retention_sweep
@@ -23,8 +24,12 @@ DESCRIPTION = (
 
 def definition() -> AppDefinition[Members]:
     return AppDefinition(
-        name="members", title="Members service", description=DESCRIPTION, migrations_dir=MIGRATIONS,
-        routers=routers, wire=Members.build,
+        name="members",
+        title="Members service",
+        description=DESCRIPTION,
+        migrations_dir=MIGRATIONS,
+        routers=routers,
+        wire=Members.build,
         consumers=lambda members: [Consume("offer-answers", offer_answers(members.settings.topics))],
         background=lambda members: [Background("retention-sweep", retention_sweep(members.runtime))],
     )

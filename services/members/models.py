@@ -37,8 +37,6 @@ from services.members.fields import (
 )
 
 
-
-
 def _timestamp(**kwargs) -> datetime:
     return Field(default_factory=utc_now, sa_type=DateTime(timezone=True), **kwargs)
 
@@ -114,8 +112,9 @@ class Member(SQLModel, table=True):
     max_tasks_per_month: int = 4
     interests: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # NotificationSettings as JSON: what the member chose about messages (no address)
-    notifications: dict = Field(default_factory=lambda: NotificationSettings().model_dump(mode="json"),
-                                sa_column=Column(JSON, nullable=False))
+    notifications: dict = Field(
+        default_factory=lambda: NotificationSettings().model_dump(mode="json"), sa_column=Column(JSON, nullable=False)
+    )
     reach: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # None: own area only
     committees: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # ids, as text
     created_at: datetime = _timestamp()

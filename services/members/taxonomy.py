@@ -13,10 +13,10 @@ from services.common import catalogue
 from services.common.contracts import AreaState
 from services.common.db import session_scope
 from services.common.envelope import wrap
-from services.common.outbox import add_event
-from services.common.topics import Topics
 from services.common.http_api import Page, PageRequest
+from services.common.outbox import add_event
 from services.common.problems import Conflict, Invalid, NotFound
+from services.common.topics import Topics
 from services.members.models import (
     Area,
     AreaCreate,
@@ -84,8 +84,14 @@ def edit_area(ctx: Context, slug: str, payload: AreaUpdate) -> AreaPublic:
 
 def publish_area(session: Session, topics: Topics, area: Area) -> None:
     """Queue the area's geography for matching (outbox): names, parent and centre, nothing else."""
-    state = AreaState(slug=area.slug, name=area.name, parent=area.parent, latitude=area.latitude,
-                      longitude=area.longitude, retired=area.retired)
+    state = AreaState(
+        slug=area.slug,
+        name=area.name,
+        parent=area.parent,
+        latitude=area.latitude,
+        longitude=area.longitude,
+        retired=area.retired,
+    )
     add_event(session, topics.areas_state, area.slug, wrap(catalogue.AREA_STATED, state, SOURCE))
 
 
@@ -104,13 +110,17 @@ def _check_parent(session: Session, area: Area) -> None:
     seen, parent = {area.slug}, area.parent
     while parent is not None:
         if parent in seen:
-            raise Invalid(f"area {area.slug!r} cannot be inside {area.parent!r}: that would make a loop",
-                          errors=[{"field": "parent", "message": "would make a loop of areas"}])
+            raise Invalid(
+                f"area {area.slug!r} cannot be inside {area.parent!r}: that would make a loop",
+                errors=[{"field": "parent", "message": "would make a loop of areas"}],
+            )
         above = session.get(Area, parent)
         if above is None or (above.retired and parent == area.parent):
             problem = "unknown" if above is None else "retired"
-            raise Invalid(f"{problem} parent area {parent!r} (GET /areas lists the coalition's areas)",
-                          errors=[{"field": "parent", "message": f"{problem} area {parent!r}"}])
+            raise Invalid(
+                f"{problem} parent area {parent!r} (GET /areas lists the coalition's areas)",
+                errors=[{"field": "parent", "message": f"{problem} area {parent!r}"}],
+            )
         seen.add(parent)
         parent = above.parent
 

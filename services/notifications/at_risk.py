@@ -49,8 +49,9 @@ def follow_task(session: Session, task: TaskState, seconds_before: float, heard_
     planned = handlers.find_coordinator_delivery(session, subject(task.task_id), KIND)
     if planned is None:
         if due > heard_at:
-            handlers.queue_coordinator_delivery(session, task.task_id, KIND, subject(task.task_id), heard_at,
-                                                not_before=due, expires_at=starts_at)
+            handlers.queue_coordinator_delivery(
+                session, task.task_id, KIND, subject(task.task_id), heard_at, not_before=due, expires_at=starts_at
+            )
         return
     if planned.status == DeliveryStatus.queued.value and planned.attempts == 0:  # not checked yet: move it
         planned.not_before = planned.next_attempt_at = due
@@ -69,7 +70,12 @@ def figures(diagnosis: TaskDiagnosis) -> dict[str, str]:
 
 
 def drop(session: Session, task_id: UUID, now: datetime, reason: str) -> None:
-    session.exec(update(Delivery).where(
-        Delivery.task_id == task_id, Delivery.kind == KIND.value, Delivery.status == DeliveryStatus.queued.value,
-    ).values(status=DeliveryStatus.dropped.value, finished_at=now, claimed_until=None, last_error=reason))
-
+    session.exec(
+        update(Delivery)
+        .where(
+            Delivery.task_id == task_id,
+            Delivery.kind == KIND.value,
+            Delivery.status == DeliveryStatus.queued.value,
+        )
+        .values(status=DeliveryStatus.dropped.value, finished_at=now, claimed_until=None, last_error=reason)
+    )

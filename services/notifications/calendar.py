@@ -17,8 +17,18 @@ PRODUCT = "-//Coalition Match//notifications//EN"
 REQUEST_SEQUENCE, CANCEL_SEQUENCE = 0, 1
 
 
-def invitation(uid: str, starts_at: datetime, ends_at: datetime, time_zone: str, organizer: str, attendee: str,
-               summary: str, description: str, stamp: datetime, cancelled: bool = False) -> str:
+def invitation(
+    uid: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    time_zone: str,
+    organizer: str,
+    attendee: str,
+    summary: str,
+    description: str,
+    stamp: datetime,
+    cancelled: bool = False,
+) -> str:
     """METHOD:REQUEST for one event, or METHOD:CANCEL of it; ``uid`` stays the same for both."""
     zone = ZoneInfo(time_zone)
     calendar = Calendar()

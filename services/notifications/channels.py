@@ -75,8 +75,9 @@ class EmailChannel:
         for attachment in message.attachments:
             maintype, _, subtype = attachment.content_type.partition("/")
             assert maintype == "text", "only text attachments (calendar invitations) are sent"
-            mail.add_attachment(attachment.text, subtype=subtype, filename=attachment.filename,
-                                params=attachment.params)
+            mail.add_attachment(
+                attachment.text, subtype=subtype, filename=attachment.filename, params=attachment.params
+            )
         return mail
 
     def send(self, address: str, message: Message, message_id: str) -> None:
@@ -135,8 +136,9 @@ class EmailChannel:
         settings = self.settings
         timeout = settings.smtp_timeout_seconds
         if settings.smtp_security is SmtpSecurity.tls:
-            return smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=timeout,
-                                    context=ssl.create_default_context())
+            return smtplib.SMTP_SSL(
+                settings.smtp_host, settings.smtp_port, timeout=timeout, context=ssl.create_default_context()
+            )
         smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout, local_hostname=_hostname())
         if settings.smtp_security is SmtpSecurity.starttls:
             smtp.starttls(context=ssl.create_default_context())

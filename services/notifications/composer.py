@@ -40,8 +40,15 @@ class Composer:
     def language(self, recipient: Recipient | None) -> str:
         return recipient.language if recipient else self.settings.default_language
 
-    def compose(self, delivery: Delivery, recipient: Recipient | None, schedule: TaskSchedule | None,
-                address: str, language: str | None = None, figures: dict[str, str] | None = None) -> Message:
+    def compose(
+        self,
+        delivery: Delivery,
+        recipient: Recipient | None,
+        schedule: TaskSchedule | None,
+        address: str,
+        language: str | None = None,
+        figures: dict[str, str] | None = None,
+    ) -> Message:
         """``language`` overrides the member's (a coordinator's, from their account); ``figures``
         are counts a coordinator's message states (the at-risk mail's)."""
         kind = MessageKind(delivery.kind)
@@ -56,8 +63,10 @@ class Composer:
         attachments = ()
         if kind in (MessageKind.offer_accepted, *CANCELLATIONS) and _timed(schedule):
             attachments = (self._calendar(delivery, schedule, address, language, values),)
-        headers = {"List-Unsubscribe": f"<{values['unsubscribe_url']}>",
-                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        headers = {
+            "List-Unsubscribe": f"<{values['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
         return replace(message, headers=headers, attachments=attachments)
 
     def to_coordinator(self, kind: MessageKind, language: str, figures: dict[str, str]) -> Message:
@@ -70,13 +79,19 @@ class Composer:
 
     def values(self, delivery: Delivery, language: str, schedule: TaskSchedule | None) -> dict[str, str]:
         unsubscribe = answer_links.sign_unsubscribe(
-            answer_links.UnsubscribeLink(delivery.member_id, self.clock(), language), self.signing_key)
-        values = {"coalition": self.settings.coalition_name, "open_url": f"{self.public}/volunteer.html",
-                  "unsubscribe_url": f"{self.public}/unsubscribe/{unsubscribe}"}
+            answer_links.UnsubscribeLink(delivery.member_id, self.clock(), language), self.signing_key
+        )
+        values = {
+            "coalition": self.settings.coalition_name,
+            "open_url": f"{self.public}/volunteer.html",
+            "unsubscribe_url": f"{self.public}/unsubscribe/{unsubscribe}",
+        }
         if schedule is not None and schedule.title:
             values["about"] = schedule.title + (
                 f", {local_times.describe(schedule.starts_at, schedule.ends_at, schedule.time_zone, words(language))}"
-                if schedule.starts_at else "")
+                if schedule.starts_at
+                else ""
+            )
         expires_at = self._links_expire(delivery, schedule)
         for action in LINKS.get(MessageKind(delivery.kind), ()):
             link = answer_links.AnswerLink(offer_of(delivery), delivery.member_id, action, expires_at, language)
@@ -88,15 +103,20 @@ class Composer:
             return as_utc(schedule.starts_at)  # "still coming" means nothing once the task began
         return as_utc(delivery.expires_at) or self.clock() + timedelta(seconds=self.settings.link_lifetime_seconds)
 
-    def _calendar(self, delivery: Delivery, schedule: TaskSchedule, address: str, language: str,
-                  values: dict[str, str]) -> Attachment:
+    def _calendar(
+        self, delivery: Delivery, schedule: TaskSchedule, address: str, language: str, values: dict[str, str]
+    ) -> Attachment:
         cancelled = MessageKind(delivery.kind) in CANCELLATIONS
         text = calendar.invitation(
-            uid=f"{offer_of(delivery)}@{self.domain}", starts_at=as_utc(schedule.starts_at),
-            ends_at=as_utc(schedule.ends_at), time_zone=local_times.zone(schedule.time_zone).key,
-            organizer=parseaddr(self.settings.mail_from)[1] or f"no-reply@{self.domain}", attendee=address,
+            uid=f"{offer_of(delivery)}@{self.domain}",
+            starts_at=as_utc(schedule.starts_at),
+            ends_at=as_utc(schedule.ends_at),
+            time_zone=local_times.zone(schedule.time_zone).key,
+            organizer=parseaddr(self.settings.mail_from)[1] or f"no-reply@{self.domain}",
+            attendee=address,
             summary=phrase(language, "calendar.cancelled" if cancelled else "calendar.summary", values),
-            description=phrase(language, "calendar.description", values), stamp=self.clock(),
+            description=phrase(language, "calendar.description", values),
+            stamp=self.clock(),
             cancelled=cancelled,
         )
         method = "CANCEL" if cancelled else "REQUEST"
@@ -109,8 +129,9 @@ def why_asked(delivery: Delivery, language: str, schedule: TaskSchedule | None) 
         return []
     entries = words(language)
     reasons = [OfferReason.model_validate(reason) for reason in read_reasons(delivery.reasons)]
-    return describe_reasons(reasons, entries.get, entries["weekdays"].split(","),
-                            local_times.zone(schedule.time_zone if schedule else None))
+    return describe_reasons(
+        reasons, entries.get, entries["weekdays"].split(","), local_times.zone(schedule.time_zone if schedule else None)
+    )
 
 
 def offer_of(delivery: Delivery):

@@ -25,11 +25,13 @@ class Settings(InternalServiceSettings):
     port: int = 8004
     members_url: str = Field("http://127.0.0.1:8001", description="Where the members service answers.")
     members_timeout_seconds: float = Field(5.0, gt=0)
-    gateway_url: str = Field("http://127.0.0.1:8000",
-                             description="Where the gateway answers internal calls (coordinators' addresses).")
+    gateway_url: str = Field(
+        "http://127.0.0.1:8000", description="Where the gateway answers internal calls (coordinators' addresses)."
+    )
     gateway_timeout_seconds: float = Field(5.0, gt=0)
-    matching_url: str = Field("http://127.0.0.1:8003",
-                              description="Where the matching service answers (why a task is not filling).")
+    matching_url: str = Field(
+        "http://127.0.0.1:8003", description="Where the matching service answers (why a task is not filling)."
+    )
     matching_timeout_seconds: float = Field(5.0, gt=0)
     # Signs this service's reads of delivery addresses (issuer "notifications", role "notifier");
     # members must list its public half in MEMBERS_TOKEN_ISSUER_KEYS, the gateway in
@@ -37,13 +39,17 @@ class Settings(InternalServiceSettings):
     # (a task's diagnosis, for the at-risk mail).
     service_token_key: str = ""
     public_url: str = Field("http://127.0.0.1:8000", description="The web app's address, for links in messages.")
-    coalition_name: str = Field("Coalition Match", min_length=1, max_length=80,
-                                description="Signs every message; says who writes without saying about what.")
+    coalition_name: str = Field(
+        "Coalition Match",
+        min_length=1,
+        max_length=80,
+        description="Signs every message; says who writes without saying about what.",
+    )
     default_language: str = Field("en", description="For members none of whose languages has a catalogue.")
     link_signing_key: str = Field(
         "dev-only-insecure-secret",
         description="Ed25519 private key (url-safe base64 of 32 bytes) signing one-click answer links; the "
-                    "gateway holds its public half. `uv run python -m deploy.make_secrets` writes both.",
+        "gateway holds its public half. `uv run python -m deploy.make_secrets` writes both.",
     )
     link_lifetime_seconds: float = Field(7 * 24 * 3600, gt=0, description="For offers that never expire.")
 
@@ -54,28 +60,41 @@ class Settings(InternalServiceSettings):
     smtp_password: str = ""
     smtp_timeout_seconds: float = Field(10.0, gt=0)
     smtp_keepalive_seconds: float = Field(
-        30.0, ge=0, description="How long a sending thread keeps its SMTP connection open for the next "
-                                "message; 0: a connection per message.")
+        30.0,
+        ge=0,
+        description="How long a sending thread keeps its SMTP connection open for the next "
+        "message; 0: a connection per message.",
+    )
     mail_from: str = Field("Coalition Match <no-reply@localhost>", description="The From header of every mail.")
 
     reminder_offsets_seconds: list[float] = Field(
         [24 * 3600, 2 * 3600],
-        description="How long before an accepted task's start each reminder goes out, e.g. [86400, 7200] (JSON).")
+        description="How long before an accepted task's start each reminder goes out, e.g. [86400, 7200] (JSON).",
+    )
 
     at_risk_fill_share: float = Field(
-        0.5, gt=0, le=1, description="A task with less than this share of its places taken when the at-risk "
-                                     "check is due gets one mail to its coordinator.")
+        0.5,
+        gt=0,
+        le=1,
+        description="A task with less than this share of its places taken when the at-risk "
+        "check is due gets one mail to its coordinator.",
+    )
     at_risk_seconds_before: float = Field(
-        48 * 3600, gt=0, description="How long before a task's start its at-risk check is due (48 h).")
+        48 * 3600, gt=0, description="How long before a task's start its at-risk check is due (48 h)."
+    )
 
     record_retention_days: float = Field(30, gt=0, description="Finished delivery records are deleted after this.")
     purge_every_seconds: float = Field(3600, gt=0, description="How often old delivery records are looked for.")
 
     send_poll_seconds: float = Field(
-        0.2, gt=0, description="Longest pause of the sender when nothing is due; a delivery queued by this "
-                               "process wakes it at once, so this is for held ones coming due and other instances'.")
+        0.2,
+        gt=0,
+        description="Longest pause of the sender when nothing is due; a delivery queued by this "
+        "process wakes it at once, so this is for held ones coming due and other instances'.",
+    )
     send_concurrency: int = Field(
-        4, ge=1, le=32, description="Deliveries sent at the same time, each thread over its own SMTP connection.")
+        4, ge=1, le=32, description="Deliveries sent at the same time, each thread over its own SMTP connection."
+    )
     # With the defaults a delivery is tried for about 1 h 45 min (2 s, 4 s, ... then every 15 min)
     # before it is marked failed: a relay restarting or briefly unreachable loses nothing.
     max_attempts: int = Field(15, ge=1, description="Attempts before a delivery is marked failed.")
@@ -92,8 +111,10 @@ class Settings(InternalServiceSettings):
 
     @model_validator(mode="after")
     def _production_mail(self) -> "Settings":
-        if not self.is_development and self.smtp_security is SmtpSecurity.none and self.smtp_host not in (
-            "127.0.0.1", "localhost", "::1"
+        if (
+            not self.is_development
+            and self.smtp_security is SmtpSecurity.none
+            and self.smtp_host not in ("127.0.0.1", "localhost", "::1")
         ):
             raise ValueError("NOTIFICATIONS_SMTP_SECURITY must be starttls or tls for a relay on another host")
         if self.smtp_username:
@@ -104,6 +125,7 @@ class Settings(InternalServiceSettings):
         return self
 
     def service_token_issuer(self) -> TokenIssuer:
-        key = signing_key("NOTIFICATIONS_SERVICE_TOKEN_KEY", NOTIFICATIONS_ISSUER, self.service_token_key,
-                          self.is_development)
+        key = signing_key(
+            "NOTIFICATIONS_SERVICE_TOKEN_KEY", NOTIFICATIONS_ISSUER, self.service_token_key, self.is_development
+        )
         return TokenIssuer(NOTIFICATIONS_ISSUER, key)

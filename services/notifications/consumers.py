@@ -57,16 +57,24 @@ from services.notifications.messages import choose_language
 from services.notifications.models import Acceptance, Delivery, DeliveryStatus, MessageKind, WithdrawalReason
 
 
-def offer_news(topics: Topics, reminder_offsets_seconds: list[float],
-               queued: Callable[[], None] = lambda: None) -> Subscription:
+def offer_news(
+    topics: Topics, reminder_offsets_seconds: list[float], queued: Callable[[], None] = lambda: None
+) -> Subscription:
     """offers.events: new requests, confirmations (and their reminders) and withdrawals to members;
     fills and withdrawals to coordinators; every other type is ignored. ``queued`` is called once
     each event's transaction committed (the sender sends at once what it queued)."""
-    handles = {OFFER_CREATED: offer_created, OFFER_WITHDRAWN: offer_withdrawn,
-               OFFER_ACCEPTED: partial(offer_accepted, reminder_offsets_seconds=reminder_offsets_seconds),
-               OFFER_CANCELLED_BY_VOLUNTEER: acceptance_withdrawn, FILL_COMPLETED: task_filled}
-    return Subscription(topics, {event: _then(handle, queued) for event, handle in handles.items()},
-                        ignores=[event for event in types_on(OFFERS_EVENTS) if event not in handles])
+    handles = {
+        OFFER_CREATED: offer_created,
+        OFFER_WITHDRAWN: offer_withdrawn,
+        OFFER_ACCEPTED: partial(offer_accepted, reminder_offsets_seconds=reminder_offsets_seconds),
+        OFFER_CANCELLED_BY_VOLUNTEER: acceptance_withdrawn,
+        FILL_COMPLETED: task_filled,
+    }
+    return Subscription(
+        topics,
+        {event: _then(handle, queued) for event, handle in handles.items()},
+        ignores=[event for event in types_on(OFFERS_EVENTS) if event not in handles],
+    )
 
 
 def _then(handle: Callable[[Session, Event], None], committed: Callable[[], None]) -> Callable[[Session, Event], None]:
@@ -83,33 +91,45 @@ def _then(handle: Callable[[Session, Event], None], committed: Callable[[], None
 def recipients(topics: Topics, default_language: str) -> Subscription:
     """members.state: each member's language; a tombstone (erasure) forgets them and their mail."""
     remember = partial(member_state_changed, default_language=default_language)
-    return Subscription(topics, {event: remember for event in types_on(MEMBERS_STATE)},
-                        tombstones={MEMBERS_STATE: member_erased})
+    return Subscription(
+        topics, {event: remember for event in types_on(MEMBERS_STATE)}, tombstones={MEMBERS_STATE: member_erased}
+    )
 
 
 def schedules(topics: Topics, reminder_offsets_seconds: list[float], at_risk_seconds_before: float) -> Subscription:
     """tasks.state: when each task happens, for invitations, reminders and the coordinator's at-risk
     check; a tombstone forgets the task."""
-    changed = partial(task_state_changed, reminder_offsets_seconds=reminder_offsets_seconds,
-                      at_risk_seconds_before=at_risk_seconds_before)
-    return Subscription(topics, {event: changed for event in types_on(TASKS_STATE)},
-                        tombstones={TASKS_STATE: task_deleted})
+    changed = partial(
+        task_state_changed,
+        reminder_offsets_seconds=reminder_offsets_seconds,
+        at_risk_seconds_before=at_risk_seconds_before,
+    )
+    return Subscription(
+        topics, {event: changed for event in types_on(TASKS_STATE)}, tombstones={TASKS_STATE: task_deleted}
+    )
 
 
 def offer_created(session: Session, event: Event[OfferChanged]) -> None:
     offer = event.payload
-    handlers.queue_delivery(session, offer.member_id, MessageKind.new_offer, offer.offer_id, event.occurred_at,
-                            task_id=offer.task_id, expires_at=offer.expires_at,
-                            reasons=[reason.model_dump(mode="json", exclude_defaults=True) for reason in offer.reasons])
+    handlers.queue_delivery(
+        session,
+        offer.member_id,
+        MessageKind.new_offer,
+        offer.offer_id,
+        event.occurred_at,
+        task_id=offer.task_id,
+        expires_at=offer.expires_at,
+        reasons=[reason.model_dump(mode="json", exclude_defaults=True) for reason in offer.reasons],
+    )
 
 
 def offer_accepted(session: Session, event: Event[OfferChanged], reminder_offsets_seconds: list[float]) -> None:
     offer = event.payload
-    handlers.queue_delivery(session, offer.member_id, MessageKind.offer_accepted, offer.offer_id, event.occurred_at,
-                            task_id=offer.task_id)
+    handlers.queue_delivery(
+        session, offer.member_id, MessageKind.offer_accepted, offer.offer_id, event.occurred_at, task_id=offer.task_id
+    )
     reminders.accepted(session, offer.offer_id, offer.member_id, offer.task_id, event.occurred_at)
-    reminders.plan(session, offer.offer_id, offer.member_id, offer.task_id, event.occurred_at,
-                   reminder_offsets_seconds)
+    reminders.plan(session, offer.offer_id, offer.member_id, offer.task_id, event.occurred_at, reminder_offsets_seconds)
 
 
 def acceptance_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
@@ -117,8 +137,9 @@ def acceptance_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
     were sent is cancelled in their calendar (a confirmation not sent yet is simply dropped)."""
     offer = event.payload
     # The coordinator learns that a place came free, not who freed it.
-    handlers.queue_coordinator_delivery(session, offer.task_id, MessageKind.volunteer_withdrew, offer.offer_id,
-                                        event.occurred_at)
+    handlers.queue_coordinator_delivery(
+        session, offer.task_id, MessageKind.volunteer_withdrew, offer.offer_id, event.occurred_at
+    )
     reminders.drop(session, event.occurred_at, "acceptance withdrawn", Delivery.offer_id == offer.offer_id)
     reminders.stepped_back(session, offer.offer_id)
     confirmed = handlers.find_delivery(session, offer.member_id, offer.offer_id, MessageKind.offer_accepted)
@@ -128,33 +149,54 @@ def acceptance_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
     if confirmed.status == DeliveryStatus.queued.value and not being_sent:
         handlers.finish(session, confirmed, DeliveryStatus.dropped, event.occurred_at, "acceptance withdrawn")
     elif confirmed.status == DeliveryStatus.sent.value or being_sent:  # sent, or going out right now
-        handlers.queue_delivery(session, offer.member_id, MessageKind.acceptance_withdrawn, offer.offer_id,
-                                event.occurred_at, task_id=offer.task_id)
+        handlers.queue_delivery(
+            session,
+            offer.member_id,
+            MessageKind.acceptance_withdrawn,
+            offer.offer_id,
+            event.occurred_at,
+            task_id=offer.task_id,
+        )
 
 
 def task_filled(session: Session, event: Event[FillChanged]) -> None:
     """Every place taken: the coordinator is told once per fill (matching numbers each change of
     the task's fill, so a replay of this one queues nothing, a later fill does)."""
     fill = event.payload
-    handlers.queue_coordinator_delivery(session, fill.task_id, MessageKind.task_filled,
-                                        uuid5(fill.task_id, f"filled/{fill.sequence}"), event.occurred_at)
+    handlers.queue_coordinator_delivery(
+        session,
+        fill.task_id,
+        MessageKind.task_filled,
+        uuid5(fill.task_id, f"filled/{fill.sequence}"),
+        event.occurred_at,
+    )
 
 
 # matching's withdrawn_because -> the wording the member gets
-WITHDRAWALS = {"task filled": WithdrawalReason.filled, "task cancelled": WithdrawalReason.cancelled,
-               "task closed": WithdrawalReason.closed}
+WITHDRAWALS = {
+    "task filled": WithdrawalReason.filled,
+    "task cancelled": WithdrawalReason.cancelled,
+    "task closed": WithdrawalReason.closed,
+}
 
 
 def offer_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
     offer = event.payload
     reason = WITHDRAWALS.get(offer.withdrawn_because or "")
-    reminders.drop(session, event.occurred_at, f"offer withdrawn: {offer.withdrawn_because}",
-                   Delivery.offer_id == offer.offer_id)
+    reminders.drop(
+        session, event.occurred_at, f"offer withdrawn: {offer.withdrawn_because}", Delivery.offer_id == offer.offer_id
+    )
     reminders.stepped_back(session, offer.offer_id)
     confirmed = handlers.find_delivery(session, offer.member_id, offer.offer_id, MessageKind.offer_accepted)
     if reason is WithdrawalReason.cancelled and confirmed is not None:  # they had said yes: cancel the invitation
-        handlers.queue_delivery(session, offer.member_id, MessageKind.task_cancelled, offer.offer_id,
-                                event.occurred_at, task_id=offer.task_id)
+        handlers.queue_delivery(
+            session,
+            offer.member_id,
+            MessageKind.task_cancelled,
+            offer.offer_id,
+            event.occurred_at,
+            task_id=offer.task_id,
+        )
         return
     told = handlers.find_delivery(session, offer.member_id, offer.offer_id, MessageKind.new_offer)
     if reason is None or told is None:
@@ -163,12 +205,20 @@ def offer_withdrawn(session: Session, event: Event[OfferChanged]) -> None:
         handlers.finish(session, told, DeliveryStatus.dropped, event.occurred_at, f"offer withdrawn: {reason.value}")
         return
     if told.status == DeliveryStatus.sent.value:
-        handlers.queue_delivery(session, offer.member_id, MessageKind.offer_withdrawn, offer.offer_id,
-                                event.occurred_at, task_id=offer.task_id, variant=reason.value)
+        handlers.queue_delivery(
+            session,
+            offer.member_id,
+            MessageKind.offer_withdrawn,
+            offer.offer_id,
+            event.occurred_at,
+            task_id=offer.task_id,
+            variant=reason.value,
+        )
 
 
-def task_state_changed(session: Session, event: Event[TaskState], reminder_offsets_seconds: list[float],
-                       at_risk_seconds_before: float) -> None:
+def task_state_changed(
+    session: Session, event: Event[TaskState], reminder_offsets_seconds: list[float], at_risk_seconds_before: float
+) -> None:
     task = event.payload
     schedule = handlers.remember_schedule(session, task)
     at_risk.follow_task(session, task, at_risk_seconds_before, event.occurred_at)
@@ -186,8 +236,9 @@ def task_deleted(session: Session, tombstone: Tombstone) -> None:
 def member_state_changed(session: Session, event: Event[MemberState], default_language: str) -> None:
     member = event.payload
     spoken = [claim.code for claim in member.languages]
-    handlers.remember_recipient(session, member.member_id, choose_language(spoken, default_language),
-                                member.notifications)
+    handlers.remember_recipient(
+        session, member.member_id, choose_language(spoken, default_language), member.notifications
+    )
 
 
 def member_erased(session: Session, tombstone: Tombstone) -> None:
@@ -198,4 +249,6 @@ def _entity_id(tombstone: Tombstone) -> UUID:
     try:
         return UUID(tombstone.key or "")
     except ValueError:
-        raise PoisonEvent(f"a {tombstone.topic} tombstone must be keyed by an entity id, not {tombstone.key!r}") from None
+        raise PoisonEvent(
+            f"a {tombstone.topic} tombstone must be keyed by an entity id, not {tombstone.key!r}"
+        ) from None

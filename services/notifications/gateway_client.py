@@ -33,15 +33,18 @@ class AccountAddress:
 
 
 class GatewayClient:
-    def __init__(self, base_url: str, timeout_s: float, tokens: TokenIssuer,
-                 transport: httpx.BaseTransport | None = None):
-        self.http = httpx.Client(base_url=base_url, timeout=timeout_s, transport=transport,
-                                 auth=SignedCalls(tokens, "gateway", NOTIFIER))
+    def __init__(
+        self, base_url: str, timeout_s: float, tokens: TokenIssuer, transport: httpx.BaseTransport | None = None
+    ):
+        self.http = httpx.Client(
+            base_url=base_url, timeout=timeout_s, transport=transport, auth=SignedCalls(tokens, "gateway", NOTIFIER)
+        )
 
     def delivery_address(self, account_id: UUID) -> AccountAddress:
         try:
-            response = self.http.get(f"/internal/accounts/{account_id}/delivery-address",
-                                     params={"purpose": "notification"})
+            response = self.http.get(
+                f"/internal/accounts/{account_id}/delivery-address", params={"purpose": "notification"}
+            )
         except httpx.HTTPError as error:
             raise GatewayUnavailable(type(error).__name__) from None
         if response.status_code == 404:

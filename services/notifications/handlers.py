@@ -30,27 +30,54 @@ from services.notifications.models import (
 
 
 def queue_delivery(
-    session: Session, member_id: UUID, kind: MessageKind, subject_id: UUID, event_at: datetime,
-    task_id: UUID | None = None, expires_at: datetime | None = None, variant: str | None = None,
-    offer_id: UUID | None = None, not_before: datetime | None = None, reasons: list[dict] | None = None,
+    session: Session,
+    member_id: UUID,
+    kind: MessageKind,
+    subject_id: UUID,
+    event_at: datetime,
+    task_id: UUID | None = None,
+    expires_at: datetime | None = None,
+    variant: str | None = None,
+    offer_id: UUID | None = None,
+    not_before: datetime | None = None,
+    reasons: list[dict] | None = None,
 ) -> bool:
     """Queue a message unless this member already has one of this kind about this subject."""
-    existing = session.exec(select(Delivery.id).where(
-        Delivery.member_id == member_id, Delivery.subject_id == subject_id, Delivery.kind == kind.value,
-    )).first()
+    existing = session.exec(
+        select(Delivery.id).where(
+            Delivery.member_id == member_id,
+            Delivery.subject_id == subject_id,
+            Delivery.kind == kind.value,
+        )
+    ).first()
     if existing is not None:
         return False
-    delivery = Delivery(member_id=member_id, kind=kind.value, subject_id=subject_id, task_id=task_id,
-                        event_at=event_at, expires_at=expires_at, variant=variant, offer_id=offer_id, reasons=reasons)
+    delivery = Delivery(
+        member_id=member_id,
+        kind=kind.value,
+        subject_id=subject_id,
+        task_id=task_id,
+        event_at=event_at,
+        expires_at=expires_at,
+        variant=variant,
+        offer_id=offer_id,
+        reasons=reasons,
+    )
     if not_before is not None:  # not due before then (a reminder)
         delivery.not_before = delivery.next_attempt_at = not_before
     session.add(delivery)
     return True
 
 
-def queue_coordinator_delivery(session: Session, task_id: UUID, kind: MessageKind, subject_id: UUID,
-                               event_at: datetime, not_before: datetime | None = None,
-                               expires_at: datetime | None = None) -> bool:
+def queue_coordinator_delivery(
+    session: Session,
+    task_id: UUID,
+    kind: MessageKind,
+    subject_id: UUID,
+    event_at: datetime,
+    not_before: datetime | None = None,
+    expires_at: datetime | None = None,
+) -> bool:
     """Queue a message to the task's coordinator unless one of this kind about this subject exists.
 
     A task has one coordinator, so (subject, kind) is the key: a replay queues nothing, even if
@@ -62,8 +89,14 @@ def queue_coordinator_delivery(session: Session, task_id: UUID, kind: MessageKin
         return False
     schedule = schedule_of(session, task_id)
     coordinator = schedule.coordinator_id if schedule is not None and schedule.coordinator_id else None
-    delivery = Delivery(member_id=coordinator or COORDINATOR_NOT_KNOWN_YET, kind=kind.value, subject_id=subject_id,
-                        task_id=task_id, event_at=event_at, expires_at=expires_at)
+    delivery = Delivery(
+        member_id=coordinator or COORDINATOR_NOT_KNOWN_YET,
+        kind=kind.value,
+        subject_id=subject_id,
+        task_id=task_id,
+        event_at=event_at,
+        expires_at=expires_at,
+    )
     if not_before is not None:  # not due before then (the at-risk check)
         delivery.not_before = delivery.next_attempt_at = not_before
     session.add(delivery)
@@ -76,9 +109,13 @@ def find_coordinator_delivery(session: Session, subject_id: UUID, kind: MessageK
 
 
 def find_delivery(session: Session, member_id: UUID, subject_id: UUID, kind: MessageKind) -> Delivery | None:
-    return session.exec(select(Delivery).where(
-        Delivery.member_id == member_id, Delivery.subject_id == subject_id, Delivery.kind == kind.value,
-    )).first()
+    return session.exec(
+        select(Delivery).where(
+            Delivery.member_id == member_id,
+            Delivery.subject_id == subject_id,
+            Delivery.kind == kind.value,
+        )
+    ).first()
 
 
 def remember_recipient(session: Session, member_id: UUID, language: str, chosen: NotificationPreferences) -> None:
@@ -87,7 +124,8 @@ def remember_recipient(session: Session, member_id: UUID, language: str, chosen:
     recipient.email, recipient.detail = chosen.email, chosen.detail.value
     quiet = chosen.quiet_hours
     recipient.quiet_start, recipient.quiet_end, recipient.quiet_time_zone = (
-        (quiet.start, quiet.end, quiet.time_zone) if quiet else (None, None, None))
+        (quiet.start, quiet.end, quiet.time_zone) if quiet else (None, None, None)
+    )
     session.add(recipient)
 
 
@@ -98,10 +136,16 @@ def remember_schedule(session: Session, task: TaskState) -> TaskSchedule:
     schedule.coordinator_id = task.coordinator_id
     session.add(schedule)
     # Messages to the coordinator still waiting go to whoever coordinates the task now.
-    session.exec(update(Delivery).where(
-        Delivery.task_id == task.task_id, Delivery.kind.in_([kind.value for kind in COORDINATOR_KINDS]),
-        Delivery.status == DeliveryStatus.queued.value, Delivery.member_id != task.coordinator_id,
-    ).values(member_id=task.coordinator_id))
+    session.exec(
+        update(Delivery)
+        .where(
+            Delivery.task_id == task.task_id,
+            Delivery.kind.in_([kind.value for kind in COORDINATOR_KINDS]),
+            Delivery.status == DeliveryStatus.queued.value,
+            Delivery.member_id != task.coordinator_id,
+        )
+        .values(member_id=task.coordinator_id)
+    )
     return schedule
 
 
@@ -126,25 +170,38 @@ def recipient_of(session: Session, member_id: UUID) -> Recipient | None:
 
 
 def due_deliveries(session: Session, now: datetime, limit: int) -> list[UUID]:
-    return list(session.exec(
-        select(Delivery.id).where(
-            Delivery.status == DeliveryStatus.queued.value, Delivery.next_attempt_at <= now,
-            or_(Delivery.not_before.is_(None), Delivery.not_before <= now),
-            or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
-        ).order_by(Delivery.next_attempt_at).limit(limit)
-    ).all())
+    return list(
+        session.exec(
+            select(Delivery.id)
+            .where(
+                Delivery.status == DeliveryStatus.queued.value,
+                Delivery.next_attempt_at <= now,
+                or_(Delivery.not_before.is_(None), Delivery.not_before <= now),
+                or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
+            )
+            .order_by(Delivery.next_attempt_at)
+            .limit(limit)
+        ).all()
+    )
 
 
 def claim(session: Session, delivery_id: UUID, now: datetime, hold: timedelta) -> bool:
     """Take a delivery for ``hold``; False if another sender holds it or it is no longer queued."""
-    taken = session.exec(update(Delivery).where(
-        Delivery.id == delivery_id, Delivery.status == DeliveryStatus.queued.value,
-        or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
-    ).values(claimed_until=now + hold))
+    taken = session.exec(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.status == DeliveryStatus.queued.value,
+            or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
+        )
+        .values(claimed_until=now + hold)
+    )
     return taken.rowcount == 1
 
 
-def finish(session: Session, delivery: Delivery, status: DeliveryStatus, now: datetime, error: str | None = None) -> None:
+def finish(
+    session: Session, delivery: Delivery, status: DeliveryStatus, now: datetime, error: str | None = None
+) -> None:
     delivery.status, delivery.finished_at, delivery.claimed_until = status.value, now, None
     delivery.last_error = error[:200] if error else None
     session.add(delivery)
@@ -167,7 +224,8 @@ def delivery_counts(session: Session) -> DeliveryCounts:
     counts: dict[str, int] = {}
     for status, count in session.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all():
         counts[status] = counts.get(status, 0) + count
-    for status, count in session.exec(select(DeliveryTally.status, func.sum(DeliveryTally.count))
-                                      .group_by(DeliveryTally.status)).all():
+    for status, count in session.exec(
+        select(DeliveryTally.status, func.sum(DeliveryTally.count)).group_by(DeliveryTally.status)
+    ).all():
         counts[status] = counts.get(status, 0) + int(count or 0)
     return DeliveryCounts(**counts)

@@ -29,8 +29,12 @@ def describe(starts_at: datetime, ends_at: datetime | None, time_zone: str | Non
     """e.g. "Sunday 8 March 2026, 10:00 - 12:00 (America/Toronto)", in the catalogue ``words``' language."""
     start = local(starts_at, time_zone)
     end = local(ends_at, time_zone) if ends_at else None
-    day = words["date"].format(weekday=words["weekdays"].split(",")[start.weekday()], day=start.day,
-                               month=words["months"].split(",")[start.month - 1], year=start.year)
+    day = words["date"].format(
+        weekday=words["weekdays"].split(",")[start.weekday()],
+        day=start.day,
+        month=words["months"].split(",")[start.month - 1],
+        year=start.year,
+    )
     if end is None:
         hours = f"{start:%H:%M}"
     elif end.date() == start.date():

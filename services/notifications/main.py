@@ -47,8 +47,9 @@ class Notifications:
         members = MembersClient(settings.members_url, settings.members_timeout_seconds, tokens)
         coordinators = GatewayClient(settings.gateway_url, settings.gateway_timeout_seconds, tokens)
         matching = MatchingClient(settings.matching_url, settings.matching_timeout_seconds, tokens)
-        sender = Sender(runtime.engine, settings, channels or {"email": EmailChannel(settings)}, members, coordinators,
-                        matching)
+        sender = Sender(
+            runtime.engine, settings, channels or {"email": EmailChannel(settings)}, members, coordinators, matching
+        )
         purger = Purger(runtime.engine, timedelta(days=settings.record_retention_days), settings.purge_every_seconds)
         return cls(runtime, settings, sender, purger)
 
@@ -57,18 +58,27 @@ def consumers(notifications: Notifications) -> list[Consume]:
     topics, language = notifications.settings.topics, notifications.settings.default_language
     offsets = notifications.settings.reminder_offsets_seconds
     at_risk_before = notifications.settings.at_risk_seconds_before
-    return [Consume("members", recipients(topics, language)),
-            Consume("tasks", schedules(topics, offsets, at_risk_before)),
-            Consume("offers", offer_news(topics, offsets, queued=notifications.sender.queued))]
+    return [
+        Consume("members", recipients(topics, language)),
+        Consume("tasks", schedules(topics, offsets, at_risk_before)),
+        Consume("offers", offer_news(topics, offsets, queued=notifications.sender.queued)),
+    ]
 
 
 def definition(channels: dict[str, Channel] | None = None) -> AppDefinition[Notifications]:
     """``channels`` stand in for email in tests (name -> channel)."""
     return AppDefinition(
-        name="notifications", title="Notifications", description=DESCRIPTION, migrations_dir=MIGRATIONS,
-        routers=[router], wire=lambda runtime: Notifications.build(runtime, channels), consumers=consumers,
-        background=lambda notifications: [Background("sender", notifications.sender.run),
-                                          Background("purge", notifications.purger.run)],
+        name="notifications",
+        title="Notifications",
+        description=DESCRIPTION,
+        migrations_dir=MIGRATIONS,
+        routers=[router],
+        wire=lambda runtime: Notifications.build(runtime, channels),
+        consumers=consumers,
+        background=lambda notifications: [
+            Background("sender", notifications.sender.run),
+            Background("purge", notifications.purger.run),
+        ],
     )
 
 

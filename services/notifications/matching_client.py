@@ -41,10 +41,12 @@ class TaskDiagnosis:
 
 
 class MatchingClient:
-    def __init__(self, base_url: str, timeout_s: float, tokens: TokenIssuer,
-                 transport: httpx.BaseTransport | None = None):
-        self.http = httpx.Client(base_url=base_url, timeout=timeout_s, transport=transport,
-                                 auth=SignedCalls(tokens, "matching", NOTIFIER))
+    def __init__(
+        self, base_url: str, timeout_s: float, tokens: TokenIssuer, transport: httpx.BaseTransport | None = None
+    ):
+        self.http = httpx.Client(
+            base_url=base_url, timeout=timeout_s, transport=transport, auth=SignedCalls(tokens, "matching", NOTIFIER)
+        )
 
     def diagnosis(self, task_id: UUID) -> TaskDiagnosis:
         try:

@@ -27,10 +27,12 @@ class MembersUnavailable(Exception):
 
 
 class MembersClient:
-    def __init__(self, base_url: str, timeout_s: float, tokens: TokenIssuer,
-                 transport: httpx.BaseTransport | None = None):
-        self.http = httpx.Client(base_url=base_url, timeout=timeout_s, transport=transport,
-                                 auth=SignedCalls(tokens, "members", NOTIFIER))
+    def __init__(
+        self, base_url: str, timeout_s: float, tokens: TokenIssuer, transport: httpx.BaseTransport | None = None
+    ):
+        self.http = httpx.Client(
+            base_url=base_url, timeout=timeout_s, transport=transport, auth=SignedCalls(tokens, "members", NOTIFIER)
+        )
 
     def delivery_address(self, member_id: UUID, channel: str) -> str | None:
         """The member's address on ``channel``, or None when they have none there."""

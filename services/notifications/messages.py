@@ -43,8 +43,10 @@ def catalogues() -> dict[str, dict[str, str]]:
     reference = set(found[FALLBACK])
     for language, entries in found.items():
         if set(entries) != reference:
-            raise ValueError(f"catalogue {language}.json must have exactly the keys of {FALLBACK}.json; "
-                             f"differs in {sorted(set(entries) ^ reference)}")
+            raise ValueError(
+                f"catalogue {language}.json must have exactly the keys of {FALLBACK}.json; "
+                f"differs in {sorted(set(entries) ^ reference)}"
+            )
     return found
 
 
@@ -61,8 +63,15 @@ def choose_language(spoken: list[str], default: str) -> str:
     return default if default in catalogues() else FALLBACK
 
 
-def render(kind: MessageKind, language: str, values: dict[str, str], variant: str | None = None,
-           detailed: bool = False, why: str = "why", reasons: list[str] | None = None) -> Message:
+def render(
+    kind: MessageKind,
+    language: str,
+    values: dict[str, str],
+    variant: str | None = None,
+    detailed: bool = False,
+    why: str = "why",
+    reasons: list[str] | None = None,
+) -> Message:
     """``variant`` picks one of a kind's bodies (``<kind>.body.<variant>``), e.g. why an offer went.
 
     ``detailed`` (the member's choice, when ``values`` has ``about``: the task's title and time)
@@ -80,8 +89,9 @@ def render(kind: MessageKind, language: str, values: dict[str, str], variant: st
         tail += ["", entries["unsubscribe"]]
     # The reasons are worded already (and may hold an area's name with braces): not formatted again.
     listed = [entries["reasons.heading"], *(f"- {reason}" for reason in reasons), ""] if detailed and reasons else []
-    text = "\n".join([*(part.format(**values) for part in [*head, body, ""]), *listed,
-                      *(part.format(**values) for part in tail)])
+    text = "\n".join(
+        [*(part.format(**values) for part in [*head, body, ""]), *listed, *(part.format(**values) for part in tail)]
+    )
     return Message(subject=subject, text=text + "\n", language=language if language in catalogues() else FALLBACK)
 
 

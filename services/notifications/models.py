@@ -119,8 +119,11 @@ class Delivery(SQLModel, table=True):
     channel: str = Field(default="email", max_length=20)
     subject_id: UUID = Field(description="What the message is about, e.g. the offer")
     variant: str | None = Field(default=None, max_length=20, description="Which wording, e.g. why an offer went")
-    reasons: list | None = Field(default=None, sa_type=JSON,
-                                 description="A new request's reasons (OfferReason as JSON): a detailed message lists them")
+    reasons: list | None = Field(
+        default=None,
+        sa_type=JSON,
+        description="A new request's reasons (OfferReason as JSON): a detailed message lists them",
+    )
     task_id: UUID | None = Field(default=None, index=True)
     offer_id: UUID | None = Field(default=None, description="A reminder's offer, which its answers are bound to")
     event_at: datetime = _when(description="When the event that asked for the message happened")
@@ -128,8 +131,9 @@ class Delivery(SQLModel, table=True):
     status: str = Field(default=DeliveryStatus.queued.value, max_length=10, index=True)
     attempts: int = 0
     next_attempt_at: datetime = _when(default_factory=utc_now, index=True)
-    not_before: datetime | None = _when(nullable=True, default=None,
-                                        description="Held (quiet hours, a reminder's time) until then")
+    not_before: datetime | None = _when(
+        nullable=True, default=None, description="Held (quiet hours, a reminder's time) until then"
+    )
     claimed_until: datetime | None = _when(nullable=True, default=None)
     created_at: datetime = _when(default_factory=utc_now)
     finished_at: datetime | None = _when(nullable=True, default=None)

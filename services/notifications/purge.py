@@ -26,8 +26,9 @@ FINISHED = (DeliveryStatus.sent.value, DeliveryStatus.failed.value, DeliveryStat
 def purge(session: Session, before: datetime) -> int:
     """Delete the records finished before ``before``, counting them in the tally; returns how many."""
     old = (Delivery.status.in_(FINISHED), Delivery.finished_at < before)
-    groups = session.exec(select(Delivery.kind, Delivery.status, func.count()).where(*old)
-                          .group_by(Delivery.kind, Delivery.status)).all()
+    groups = session.exec(
+        select(Delivery.kind, Delivery.status, func.count()).where(*old).group_by(Delivery.kind, Delivery.status)
+    ).all()
     for kind, status, count in groups:
         tally = session.get(DeliveryTally, (kind, status)) or DeliveryTally(kind=kind, status=status)
         tally.count += count
@@ -50,8 +51,9 @@ def _forget_past_acceptances(session: Session, before: datetime) -> None:
 
 
 class Purger:
-    def __init__(self, engine: Engine, retention: timedelta, every_seconds: float,
-                 clock: Callable[[], datetime] = utc_now):
+    def __init__(
+        self, engine: Engine, retention: timedelta, every_seconds: float, clock: Callable[[], datetime] = utc_now
+    ):
         self.engine, self.retention, self.every_seconds, self.clock = engine, retention, every_seconds, clock
 
     def run(self, stop: threading.Event) -> None:

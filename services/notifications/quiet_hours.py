@@ -31,8 +31,9 @@ def window_end(now: datetime, start: time, end: time, time_zone: str) -> datetim
     return datetime.combine(end_day, end, tzinfo=where).astimezone(UTC)
 
 
-def held_until(delivery: Delivery, recipient: Recipient | None, schedule: TaskSchedule | None,
-               now: datetime) -> datetime | None:
+def held_until(
+    delivery: Delivery, recipient: Recipient | None, schedule: TaskSchedule | None, now: datetime
+) -> datetime | None:
     """When a delivery due ``now`` may go out, if the member's quiet hours hold it; None: send now."""
     if recipient is None or recipient.quiet_start is None or recipient.quiet_end is None:
         return None

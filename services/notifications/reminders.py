@@ -25,8 +25,14 @@ def reminder_subject(offer_id: UUID, offset_seconds: float) -> UUID:
     return uuid5(offer_id, f"reminder/{offset_seconds:g}")
 
 
-def plan(session: Session, offer_id: UUID, member_id: UUID, task_id: UUID, accepted_at: datetime,
-         offsets_seconds: list[float]) -> int:
+def plan(
+    session: Session,
+    offer_id: UUID,
+    member_id: UUID,
+    task_id: UUID,
+    accepted_at: datetime,
+    offsets_seconds: list[float],
+) -> int:
     """Queue the reminders of an accepted offer that are still ahead; returns how many."""
     schedule = handlers.schedule_of(session, task_id)
     if schedule is None or schedule.starts_at is None:
@@ -37,8 +43,17 @@ def plan(session: Session, offer_id: UUID, member_id: UUID, task_id: UUID, accep
         if due <= accepted_at:
             continue  # accepted too late for this one: the confirmation just said it all
         planned += handlers.queue_delivery(
-            session, member_id, MessageKind.reminder, reminder_subject(offer_id, offset), accepted_at,
-            task_id=task_id, expires_at=starts_at, variant=f"{offset:g}", offer_id=offer_id, not_before=due)
+            session,
+            member_id,
+            MessageKind.reminder,
+            reminder_subject(offer_id, offset),
+            accepted_at,
+            task_id=task_id,
+            expires_at=starts_at,
+            variant=f"{offset:g}",
+            offer_id=offer_id,
+            not_before=due,
+        )
     return planned
 
 
@@ -75,11 +90,18 @@ def forget(session: Session, *where) -> None:
 
 def drop(session: Session, now: datetime, reason: str, *where) -> None:
     """No reminder any more for what ``where`` selects (an offer, a task)."""
-    session.exec(update(Delivery).where(
-        Delivery.kind == MessageKind.reminder.value, Delivery.status == DeliveryStatus.queued.value, *where,
-    ).values(status=DeliveryStatus.dropped.value, finished_at=now, claimed_until=None, last_error=reason))
+    session.exec(
+        update(Delivery)
+        .where(
+            Delivery.kind == MessageKind.reminder.value,
+            Delivery.status == DeliveryStatus.queued.value,
+            *where,
+        )
+        .values(status=DeliveryStatus.dropped.value, finished_at=now, claimed_until=None, last_error=reason)
+    )
 
 
 def _waiting(*where):
-    return select(Delivery).where(Delivery.kind == MessageKind.reminder.value,
-                                  Delivery.status == DeliveryStatus.queued.value, *where)
+    return select(Delivery).where(
+        Delivery.kind == MessageKind.reminder.value, Delivery.status == DeliveryStatus.queued.value, *where
+    )

@@ -65,8 +65,16 @@ class Outcome:
 
 
 class Sender:
-    def __init__(self, engine: Engine, settings: Settings, channels: dict[str, Channel], members: MembersClient,
-                 coordinators: GatewayClient, matching: MatchingClient, clock: Callable[[], datetime] = utc_now):
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        channels: dict[str, Channel],
+        members: MembersClient,
+        coordinators: GatewayClient,
+        matching: MatchingClient,
+        clock: Callable[[], datetime] = utc_now,
+    ):
         self.engine, self.settings, self.channels, self.members, self.clock = engine, settings, channels, members, clock
         self.coordinators, self.matching = coordinators, matching
         self.wakeup = threading.Event()  # set by ``queued``: a delivery was committed, look now
@@ -156,7 +164,8 @@ class Sender:
         except PermanentFailure as error:
             return Outcome(DeliveryStatus.failed, "failed", f"{channel.name}: {error}")
         DELIVERY_LATENCY.labels(delivery.kind, delivery.channel).observe(
-            max((self.clock() - as_utc(delivery.not_before or delivery.event_at)).total_seconds(), 0.0))
+            max((self.clock() - as_utc(delivery.not_before or delivery.event_at)).total_seconds(), 0.0)
+        )
         return Outcome(DeliveryStatus.sent, "sent")
 
     def _at_risk_figures(self, delivery: Delivery) -> dict[str, str] | Outcome:

@@ -13,12 +13,21 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m services.tasks", description="The tasks service.")
     parser.add_argument(
-        "command", nargs="?", default="serve", choices=["serve", "republish"],
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "republish"],
         help="serve (default): run the HTTP service; republish: refill tasks.state from the database "
         "(every task's state, or only --id)",
     )
-    parser.add_argument("--id", dest="ids", action="append", type=UUID, metavar="TASK_ID",
-                        help="with republish: only this task (repeatable)")
+    parser.add_argument(
+        "--id",
+        dest="ids",
+        action="append",
+        type=UUID,
+        metavar="TASK_ID",
+        help="with republish: only this task (repeatable)",
+    )
     args = parser.parse_args()
     from services.tasks.config import Settings
 

@@ -11,17 +11,27 @@ from sqlmodel import Session
 from services.common.contracts import TaskStatus
 from services.common.deps import Actor, get_actor, get_runtime, unit_of_work
 from services.common.http_api import (
-    LANGUAGE_PATTERN, SLUG_PATTERN, Page, PageRequest, Slug, batch_ids, page_request, problem_responses,
+    LANGUAGE_PATTERN,
+    SLUG_PATTERN,
+    Page,
+    PageRequest,
+    Slug,
+    batch_ids,
+    page_request,
+    problem_responses,
 )
 from services.common.runtime import Runtime
 from services.tasks import attendance, committees, handlers, organizations, series
 from services.tasks.attendance_models import (
-    AttendanceMark, AttendancePublic, AttendanceRecords, AttendanceTotals, TaskAttendance, VolunteerRecord,
+    AttendanceMark,
+    AttendancePublic,
+    AttendanceRecords,
+    AttendanceTotals,
+    TaskAttendance,
+    VolunteerRecord,
 )
-from services.tasks.series_models import SeriesCreate, SeriesEdit, SeriesPublic
 from services.tasks.committee_models import CommitteeCreate, CommitteePublic, LeadAdd, LeadPublic
 from services.tasks.handlers import Context
-from services.tasks.permissions import sees_members_only
 from services.tasks.listing import MAX_IDS, MAX_SKILLS, TaskFilters, find_tasks
 from services.tasks.models import (
     CoordinatorAdd,
@@ -35,19 +45,29 @@ from services.tasks.models import (
     TaskPublic,
     TaskUpdate,
 )
+from services.tasks.permissions import sees_members_only
+from services.tasks.series_models import SeriesCreate, SeriesEdit, SeriesPublic
 
 tasks = APIRouter(prefix="/tasks", tags=["tasks"], responses=problem_responses(403, 404, 409, 422, 503))
 orgs = APIRouter(prefix="/organizations", tags=["organizations"], responses=problem_responses(403, 404, 409, 422, 503))
 
 
 def context(
-    request: Request, session: Session = unit_of_work, runtime: Runtime = Depends(get_runtime),
+    request: Request,
+    session: Session = unit_of_work,
+    runtime: Runtime = Depends(get_runtime),
     actor: Actor = Depends(get_actor),
 ) -> Context:
     settings = runtime.settings
-    return Context(session, settings.topics, actor, request.app.state.skills, settings.default_time_zone,
-                   timedelta(days=settings.series_horizon_days),
-                   timedelta(hours=settings.attendance_assumed_after_hours))
+    return Context(
+        session,
+        settings.topics,
+        actor,
+        request.app.state.skills,
+        settings.default_time_zone,
+        timedelta(days=settings.series_horizon_days),
+        timedelta(hours=settings.attendance_assumed_after_hours),
+    )
 
 
 def task_filters(
@@ -55,7 +75,9 @@ def task_filters(
     status_filter: TaskStatus | None = Query(None, alias="status"),
     ids: list[UUID] = batch_ids("id", MAX_IDS, "Only these tasks; unknown ids are simply absent.", required=False),
     skills: list[Slug] = Query(
-        [], alias="skill", max_length=MAX_SKILLS,
+        [],
+        alias="skill",
+        max_length=MAX_SKILLS,
         description=f"Tasks needing any of these skills; repeat it (?skill=a&skill=b), at most {MAX_SKILLS}",
     ),
     area: str | None = Query(None, pattern=SLUG_PATTERN, max_length=60),
@@ -68,9 +90,17 @@ def task_filters(
     committee_id: UUID | None = Query(None),
 ) -> TaskFilters:
     return TaskFilters(
-        status=status_filter, skills=tuple(skills), area=area, language=language, remote=remote,
-        starts_after=starts_after, starts_before=starts_before, organization_id=organization_id,
-        coordinator_id=coordinator_id, committee_id=committee_id, ids=tuple(ids),
+        status=status_filter,
+        skills=tuple(skills),
+        area=area,
+        language=language,
+        remote=remote,
+        starts_after=starts_after,
+        starts_before=starts_before,
+        organization_id=organization_id,
+        coordinator_id=coordinator_id,
+        committee_id=committee_id,
+        ids=tuple(ids),
         members_only=None if sees_members_only(actor) else False,
     )
 
@@ -82,7 +112,8 @@ def post_task(payload: TaskCreate, ctx: Context = Depends(context)) -> TaskPubli
 
 @tasks.get("", summary="Find tasks, soonest first; or read many at once by id")
 def list_tasks(
-    filters: TaskFilters = Depends(task_filters), page: PageRequest = Depends(page_request),
+    filters: TaskFilters = Depends(task_filters),
+    page: PageRequest = Depends(page_request),
     session: Session = unit_of_work,
 ) -> Page[TaskPublic]:
     return find_tasks(session, filters, page)
@@ -92,7 +123,8 @@ def list_tasks(
 @tasks.get("/addresses", summary="Exact addresses of many tasks at once: those the actor may see")
 def task_addresses(
     task_ids: list[UUID] = batch_ids(
-        "task_id", MAX_IDS, "Tasks whose address the actor may not see, and unknown ones, are absent from the answer."),
+        "task_id", MAX_IDS, "Tasks whose address the actor may not see, and unknown ones, are absent from the answer."
+    ),
     member_id: UUID | None = Query(None, description="The volunteer asking; only tasks they accepted"),
     ctx: Context = Depends(context),
 ) -> TaskAddresses:
@@ -151,7 +183,8 @@ def get_organization(organization_id: UUID, session: Session = unit_of_work) -> 
 
 
 @orgs.post(
-    "/{organization_id}/coordinators", status_code=status.HTTP_201_CREATED,
+    "/{organization_id}/coordinators",
+    status_code=status.HTTP_201_CREATED,
     responses={200: {"model": CoordinatorPublic, "description": "The coordinator already acted for it"}},
     summary="Let a coordinator act for the organization (admins)",
 )
@@ -170,26 +203,36 @@ def list_coordinators(
     return organizations.list_coordinators(ctx, organization_id, page)
 
 
-@orgs.delete("/{organization_id}/coordinators/{coordinator_id}", status_code=204, summary="Remove a coordinator (admins)")
+@orgs.delete(
+    "/{organization_id}/coordinators/{coordinator_id}", status_code=204, summary="Remove a coordinator (admins)"
+)
 def remove_coordinator(organization_id: UUID, coordinator_id: UUID, ctx: Context = Depends(context)) -> Response:
     organizations.remove_coordinator(ctx, organization_id, coordinator_id)
     return Response(status_code=204)
 
 
-committee_routes = APIRouter(prefix="/committees", tags=["committees"],
-                             responses=problem_responses(403, 404, 409, 422, 503))
+committee_routes = APIRouter(
+    prefix="/committees", tags=["committees"], responses=problem_responses(403, 404, 409, 422, 503)
+)
 
 
-@committee_routes.post("", status_code=status.HTTP_201_CREATED,
-                       summary="Create a committee of an organization, or of the whole coalition (admins)")
+@committee_routes.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a committee of an organization, or of the whole coalition (admins)",
+)
 def create_committee(payload: CommitteeCreate, ctx: Context = Depends(context)) -> CommitteePublic:
     return committees.create_committee(ctx, payload)
 
 
-@committee_routes.get("", summary="Committees, by name: all, an organization's (with the coalition's), or those led by one lead")
+@committee_routes.get(
+    "", summary="Committees, by name: all, an organization's (with the coalition's), or those led by one lead"
+)
 def list_committees(
-    organization_id: UUID | None = Query(None), led_by: UUID | None = Query(None, description="Only committees this lead leads"),
-    page: PageRequest = Depends(page_request), ctx: Context = Depends(context),
+    organization_id: UUID | None = Query(None),
+    led_by: UUID | None = Query(None, description="Only committees this lead leads"),
+    page: PageRequest = Depends(page_request),
+    ctx: Context = Depends(context),
 ) -> Page[CommitteePublic]:
     return committees.list_committees(ctx, page, organization_id, led_by)
 
@@ -200,7 +243,8 @@ def get_committee(committee_id: UUID, ctx: Context = Depends(context)) -> Commit
 
 
 @committee_routes.post(
-    "/{committee_id}/leads", status_code=status.HTTP_201_CREATED,
+    "/{committee_id}/leads",
+    status_code=status.HTTP_201_CREATED,
     responses={200: {"model": LeadPublic, "description": "Already a lead of it"}},
     summary="Name a lead: a coordinator who manages the committee's tasks (admins)",
 )
@@ -226,8 +270,11 @@ def remove_lead(committee_id: UUID, lead_id: UUID, ctx: Context = Depends(contex
 series_routes = APIRouter(prefix="/series", tags=["series"], responses=problem_responses(403, 404, 409, 422, 503))
 
 
-@series_routes.post("", status_code=status.HTTP_201_CREATED,
-                    summary="Post a need that repeats: its occurrences are posted ahead, each a task of its own")
+@series_routes.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Post a need that repeats: its occurrences are posted ahead, each a task of its own",
+)
 def create_series(payload: SeriesCreate, ctx: Context = Depends(context)) -> SeriesPublic:
     return series.create_series(ctx, payload)
 
@@ -237,9 +284,13 @@ def get_series(series_id: UUID, ctx: Context = Depends(context)) -> SeriesPublic
     return series.get_series(ctx, series_id)
 
 
-@series_routes.patch("/{series_id}/following/{task_id}",
-                     summary="Edit this occurrence and the following ones (one alone: PATCH /tasks/{id})")
-def edit_following(series_id: UUID, task_id: UUID, payload: SeriesEdit, ctx: Context = Depends(context)) -> SeriesPublic:
+@series_routes.patch(
+    "/{series_id}/following/{task_id}",
+    summary="Edit this occurrence and the following ones (one alone: PATCH /tasks/{id})",
+)
+def edit_following(
+    series_id: UUID, task_id: UUID, payload: SeriesEdit, ctx: Context = Depends(context)
+) -> SeriesPublic:
     return series.edit_following(ctx, series_id, task_id, payload)
 
 
@@ -253,10 +304,13 @@ def task_attendance(task_id: UUID, ctx: Context = Depends(context)) -> TaskAtten
     return attendance.task_attendance(ctx, task_id)
 
 
-@tasks.put("/{task_id}/attendance/{member_id}",
-           summary="Mark a volunteer attended, no-show or excused (a volunteer: only themself, excused)")
-def mark_attendance(task_id: UUID, member_id: UUID, payload: AttendanceMark,
-                    ctx: Context = Depends(context)) -> AttendancePublic:
+@tasks.put(
+    "/{task_id}/attendance/{member_id}",
+    summary="Mark a volunteer attended, no-show or excused (a volunteer: only themself, excused)",
+)
+def mark_attendance(
+    task_id: UUID, member_id: UUID, payload: AttendanceMark, ctx: Context = Depends(context)
+) -> AttendancePublic:
     return attendance.mark(ctx, task_id, member_id, payload)
 
 
@@ -270,16 +324,19 @@ def volunteer_record(member_id: UUID, ctx: Context = Depends(context)) -> Volunt
 
 @attendance_routes.get("/attendance/totals", summary="Counts per month for an organization or a committee; no names")
 def attendance_totals(
-    organization_id: UUID | None = Query(None), committee_id: UUID | None = Query(None),
+    organization_id: UUID | None = Query(None),
+    committee_id: UUID | None = Query(None),
     ctx: Context = Depends(context),
 ) -> AttendanceTotals:
     return attendance.totals(ctx, organization_id, committee_id)
 
 
-@attendance_routes.get("/attendance/records",
-                       summary="Each volunteer at each ended task of an organization or committee, by member id")
+@attendance_routes.get(
+    "/attendance/records", summary="Each volunteer at each ended task of an organization or committee, by member id"
+)
 def attendance_records(
-    organization_id: UUID | None = None, committee_id: UUID | None = None,
+    organization_id: UUID | None = None,
+    committee_id: UUID | None = None,
     since: str | None = Query(None, description="First month, YYYY-MM"),
     until: str | None = Query(None, description="Last month, YYYY-MM"),
     ctx: Context = Depends(context),

@@ -27,8 +27,20 @@ from services.common.envelope import wrap
 from services.common.outbox import add_event
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
 from services.tasks.attendance_models import (
-    Attendance, AttendanceMark, AttendancePublic, AttendanceRecord, AttendanceRecords, AttendanceTotals, MarkedBy,
-    MemberTally, MonthTotal, Presence, ScopeTally, TaskAttendance, TaskGiven, VolunteerRecord,
+    Attendance,
+    AttendanceMark,
+    AttendancePublic,
+    AttendanceRecord,
+    AttendanceRecords,
+    AttendanceTotals,
+    MarkedBy,
+    MemberTally,
+    MonthTotal,
+    Presence,
+    ScopeTally,
+    TaskAttendance,
+    TaskGiven,
+    VolunteerRecord,
 )
 from services.tasks.committee_models import Committee
 from services.tasks.events import SOURCE
@@ -42,10 +54,18 @@ def task_attendance(ctx: Context, task_id: UUID) -> TaskAttendance:
     require_task_manager(ctx.session, ctx.actor, task.organization_id, task.committee_id, "see who came to this task")
     now = utc_now()
     marks = {row.member_id: row for row in ctx.session.exec(select(Attendance).where(Attendance.task_id == task_id))}
-    accepted = ctx.session.exec(select(TaskAcceptance.member_id).where(TaskAcceptance.task_id == task_id)
-                                .order_by(TaskAcceptance.accepted_at, TaskAcceptance.member_id)).all()
-    return TaskAttendance(task_id=task_id, ended=_ended(task, now), volunteers=[
-        shown(task, member_id, marks.get(member_id), now, ctx.attendance_assumed_after) for member_id in accepted])
+    accepted = ctx.session.exec(
+        select(TaskAcceptance.member_id)
+        .where(TaskAcceptance.task_id == task_id)
+        .order_by(TaskAcceptance.accepted_at, TaskAcceptance.member_id)
+    ).all()
+    return TaskAttendance(
+        task_id=task_id,
+        ended=_ended(task, now),
+        volunteers=[
+            shown(task, member_id, marks.get(member_id), now, ctx.attendance_assumed_after) for member_id in accepted
+        ],
+    )
 
 
 def mark(ctx: Context, task_id: UUID, member_id: UUID, payload: AttendanceMark) -> AttendancePublic:
@@ -55,8 +75,9 @@ def mark(ctx: Context, task_id: UUID, member_id: UUID, payload: AttendanceMark) 
     if ctx.actor.role == "volunteer":
         by = _as_the_volunteer(ctx, task, member_id, payload, existing, now)
     else:
-        require_task_manager(ctx.session, ctx.actor, task.organization_id, task.committee_id,
-                             "mark who came to this task")
+        require_task_manager(
+            ctx.session, ctx.actor, task.organization_id, task.committee_id, "mark who came to this task"
+        )
         if not _ended(task, now):
             raise Conflict("attendance can be marked once the task has ended", ends_at=end_of(task).isoformat())
         by = MarkedBy.coordinator
@@ -64,8 +85,9 @@ def mark(ctx: Context, task_id: UUID, member_id: UUID, payload: AttendanceMark) 
         raise Conflict("this task was cancelled: there is no attendance to mark")
     if ctx.session.get(TaskAcceptance, (task_id, member_id)) is None:
         raise NotFound(f"member {member_id} has not accepted task {task_id} (or withdrew)")
-    row = existing or Attendance(task_id=task_id, member_id=member_id, presence=payload.presence.value,
-                                 marked_by=by.value, marked_at=now)
+    row = existing or Attendance(
+        task_id=task_id, member_id=member_id, presence=payload.presence.value, marked_by=by.value, marked_at=now
+    )
     row.presence, row.minutes, row.marked_by, row.marked_at = payload.presence.value, payload.minutes, by.value, now
     ctx.session.add(row)
     _publish_mark(ctx, task, row)
@@ -74,13 +96,19 @@ def mark(ctx: Context, task_id: UUID, member_id: UUID, payload: AttendanceMark) 
 
 def _publish_mark(ctx: Context, task: Task, row: Attendance) -> None:
     """Queue the mark for matching (outbox), keyed by member so that one member's marks stay in order."""
-    fact = AttendanceMarked(task_id=row.task_id, member_id=row.member_id, presence=Presence(row.presence),
-                            task_ended_at=end_of(task), marked_at=as_utc(row.marked_at))
+    fact = AttendanceMarked(
+        task_id=row.task_id,
+        member_id=row.member_id,
+        presence=Presence(row.presence),
+        task_ended_at=end_of(task),
+        marked_at=as_utc(row.marked_at),
+    )
     add_event(ctx.session, ctx.topics.attendance_events, str(row.member_id), wrap(ATTENDANCE_MARKED, fact, SOURCE))
 
 
-def _as_the_volunteer(ctx: Context, task: Task, member_id: UUID, payload: AttendanceMark,
-                      existing: Attendance | None, now: datetime) -> MarkedBy:
+def _as_the_volunteer(
+    ctx: Context, task: Task, member_id: UUID, payload: AttendanceMark, existing: Attendance | None, now: datetime
+) -> MarkedBy:
     check_known(ctx.actor)
     if ctx.actor.id != member_id:
         raise Forbidden("a volunteer may only speak for themself")
@@ -88,8 +116,11 @@ def _as_the_volunteer(ctx: Context, task: Task, member_id: UUID, payload: Attend
         raise Forbidden("a volunteer may only say they could not come (excused); whoever runs the task marks who came")
     if now < _start(task):
         raise Conflict("the task has not begun: to step back, withdraw your acceptance instead")
-    if existing is not None and existing.marked_by == MarkedBy.coordinator.value and \
-            existing.presence == Presence.attended.value:
+    if (
+        existing is not None
+        and existing.marked_by == MarkedBy.coordinator.value
+        and existing.presence == Presence.attended.value
+    ):
         raise Conflict("you were marked as having come; ask the task's coordinator to change it")
     return MarkedBy.volunteer
 
@@ -100,24 +131,40 @@ def volunteer_record(ctx: Context, member_id: UUID) -> VolunteerRecord:
         raise Forbidden("a volunteer's record is theirs alone")
     now, counts = utc_now(), defaultdict(int)
     minutes, history = 0, []
-    rows = ctx.session.exec(select(Task, Attendance).join(TaskAcceptance, TaskAcceptance.task_id == Task.id)
-                            .join(Attendance, (Attendance.task_id == Task.id) & (Attendance.member_id == member_id),
-                                  isouter=True)
-                            .where(TaskAcceptance.member_id == member_id, Task.status != TaskStatus.cancelled.value))
+    rows = ctx.session.exec(
+        select(Task, Attendance)
+        .join(TaskAcceptance, TaskAcceptance.task_id == Task.id)
+        .join(Attendance, (Attendance.task_id == Task.id) & (Attendance.member_id == member_id), isouter=True)
+        .where(TaskAcceptance.member_id == member_id, Task.status != TaskStatus.cancelled.value)
+    )
     for task, row in rows:
         seen = shown(task, member_id, row, now, ctx.attendance_assumed_after)
         if seen.presence is not None:
             counts[seen.presence] += 1
             minutes += seen.minutes
         if _ended(task, now):
-            history.append(TaskGiven(task_id=task.id, title=task.title, starts_at=as_utc(task.starts_at),
-                                     ends_at=end_of(task), time_zone=task.time_zone, presence=seen.presence,
-                                     minutes=seen.minutes, marked_by=seen.marked_by))
+            history.append(
+                TaskGiven(
+                    task_id=task.id,
+                    title=task.title,
+                    starts_at=as_utc(task.starts_at),
+                    ends_at=end_of(task),
+                    time_zone=task.time_zone,
+                    presence=seen.presence,
+                    minutes=seen.minutes,
+                    marked_by=seen.marked_by,
+                )
+            )
     history.sort(key=lambda given: (given.ends_at, str(given.task_id)), reverse=True)
     reduced = _member_tallies(ctx.session, member_id)  # older records, kept as counts only
-    return VolunteerRecord(member_id=member_id, tasks_attended=counts[Presence.attended] + reduced["attended"],
-                           minutes=minutes + reduced["minutes"], no_shows=counts[Presence.no_show] + reduced["no_shows"],
-                           excused=counts[Presence.excused] + reduced["excused"], history=history)
+    return VolunteerRecord(
+        member_id=member_id,
+        tasks_attended=counts[Presence.attended] + reduced["attended"],
+        minutes=minutes + reduced["minutes"],
+        no_shows=counts[Presence.no_show] + reduced["no_shows"],
+        excused=counts[Presence.excused] + reduced["excused"],
+        history=history,
+    )
 
 
 def totals(ctx: Context, organization_id: UUID | None, committee_id: UUID | None) -> AttendanceTotals:
@@ -135,21 +182,42 @@ def totals(ctx: Context, organization_id: UUID | None, committee_id: UUID | None
         if seen.presence is not None:
             bucket[seen.presence.value] += 1
             bucket["minutes"] += seen.minutes
-    for tally in ctx.session.exec(select(ScopeTally).where(
-            ScopeTally.organization_id == organization_id if organization_id else ScopeTally.committee_id == committee_id)):
+    for tally in ctx.session.exec(
+        select(ScopeTally).where(
+            ScopeTally.organization_id == organization_id
+            if organization_id
+            else ScopeTally.committee_id == committee_id
+        )
+    ):
         bucket = months[tally.month]  # older months, kept as counts only
         bucket["reduced_tasks"] += tally.tasks
-        for name, key in (("attended", "attended"), ("no_shows", "no_show"), ("excused", "excused"), ("minutes", "minutes")):
+        for name, key in (
+            ("attended", "attended"),
+            ("no_shows", "no_show"),
+            ("excused", "excused"),
+            ("minutes", "minutes"),
+        ):
             bucket[key] += getattr(tally, name)
-    return AttendanceTotals(organization_id=organization_id, committee_id=committee_id, months=[
-        MonthTotal(month=month, tasks=sum(1 for key in counts if key.startswith("task:")) + counts["reduced_tasks"],
-                   attended=counts["attended"], no_shows=counts["no_show"], excused=counts["excused"],
-                   minutes=counts["minutes"])
-        for month, counts in sorted(months.items())])
+    return AttendanceTotals(
+        organization_id=organization_id,
+        committee_id=committee_id,
+        months=[
+            MonthTotal(
+                month=month,
+                tasks=sum(1 for key in counts if key.startswith("task:")) + counts["reduced_tasks"],
+                attended=counts["attended"],
+                no_shows=counts["no_show"],
+                excused=counts["excused"],
+                minutes=counts["minutes"],
+            )
+            for month, counts in sorted(months.items())
+        ],
+    )
 
 
-def records(ctx: Context, organization_id: UUID | None, committee_id: UUID | None,
-            since: str | None, until: str | None) -> AttendanceRecords:
+def records(
+    ctx: Context, organization_id: UUID | None, committee_id: UUID | None, since: str | None, until: str | None
+) -> AttendanceRecords:
     """Each volunteer at each ended task of the scope, by member id, for an export with names.
     Months (YYYY-MM, inclusive) bound it; records already reduced to counts are not in it."""
     scope = _scope(ctx, organization_id, committee_id)
@@ -158,14 +226,29 @@ def records(ctx: Context, organization_id: UUID | None, committee_id: UUID | Non
             raise Invalid(f"{name} must be a month as YYYY-MM", **{name: month})
     now = utc_now()
     tasks = ctx.session.exec(select(Task).where(scope, Task.status != TaskStatus.cancelled.value)).all()
-    ended = [task for task in tasks if _ended(task, now)
-             and (since is None or month_of(task) >= since) and (until is None or month_of(task) <= until)]
+    ended = [
+        task
+        for task in tasks
+        if _ended(task, now)
+        and (since is None or month_of(task) >= since)
+        and (until is None or month_of(task) <= until)
+    ]
     found = []
     for task, member_id, row in _accepted_with_marks(ctx.session, ended):
         seen = shown(task, member_id, row, now, ctx.attendance_assumed_after)
-        found.append(AttendanceRecord(task_id=task.id, title=task.title, month=month_of(task), ends_at=end_of(task),
-                                      time_zone=task.time_zone, member_id=member_id, presence=seen.presence,
-                                      minutes=seen.minutes, marked_by=seen.marked_by))
+        found.append(
+            AttendanceRecord(
+                task_id=task.id,
+                title=task.title,
+                month=month_of(task),
+                ends_at=end_of(task),
+                time_zone=task.time_zone,
+                member_id=member_id,
+                presence=seen.presence,
+                minutes=seen.minutes,
+                marked_by=seen.marked_by,
+            )
+        )
     found.sort(key=lambda record: (record.ends_at, str(record.task_id), str(record.member_id)))
     return AttendanceRecords(organization_id=organization_id, committee_id=committee_id, records=found)
 
@@ -197,10 +280,15 @@ def _accepted_with_marks(session: Session, tasks: Iterable[Task]):
     by_id = {task.id: task for task in tasks}
     if not by_id:
         return []
-    rows = session.exec(select(TaskAcceptance.task_id, TaskAcceptance.member_id, Attendance)
-                        .join(Attendance, (Attendance.task_id == TaskAcceptance.task_id)
-                              & (Attendance.member_id == TaskAcceptance.member_id), isouter=True)
-                        .where(TaskAcceptance.task_id.in_(list(by_id))))
+    rows = session.exec(
+        select(TaskAcceptance.task_id, TaskAcceptance.member_id, Attendance)
+        .join(
+            Attendance,
+            (Attendance.task_id == TaskAcceptance.task_id) & (Attendance.member_id == TaskAcceptance.member_id),
+            isouter=True,
+        )
+        .where(TaskAcceptance.task_id.in_(list(by_id)))
+    )
     return [(by_id[task_id], member_id, row) for task_id, member_id, row in rows]
 
 
@@ -213,27 +301,46 @@ def _require_totals_reader(ctx: Context, organization_id: UUID | None, committee
     committee = ctx.session.get(Committee, committee_id)
     if committee is None:
         raise NotFound(f"no committee with id {committee_id}")
-    if ctx.actor.role in STAFF or (ctx.actor.role == "coordinator" and (
+    if ctx.actor.role in STAFF or (
+        ctx.actor.role == "coordinator"
+        and (
             leads(ctx.session, ctx.actor.id, committee_id)
-            or (committee.organization_id and can_manage(ctx.session, ctx.actor, committee.organization_id)))):
+            or (committee.organization_id and can_manage(ctx.session, ctx.actor, committee.organization_id))
+        )
+    ):
         return
     raise Forbidden("only the committee's leads, its organization's coordinators and admins see its totals")
 
 
-def shown(task: Task, member_id: UUID, row: Attendance | None, now: datetime,
-            assumed_after: timedelta) -> AttendancePublic:
+def shown(
+    task: Task, member_id: UUID, row: Attendance | None, now: datetime, assumed_after: timedelta
+) -> AttendancePublic:
     if row is not None:
         presence = Presence(row.presence)
-        minutes = (row.minutes if row.minutes is not None else _window_minutes(task)) \
-            if presence == Presence.attended else 0
-        return AttendancePublic(task_id=task.id, member_id=member_id, presence=presence, minutes=minutes,
-                                marked_by=MarkedBy(row.marked_by), marked_at=as_utc(row.marked_at))
+        minutes = (
+            (row.minutes if row.minutes is not None else _window_minutes(task)) if presence == Presence.attended else 0
+        )
+        return AttendancePublic(
+            task_id=task.id,
+            member_id=member_id,
+            presence=presence,
+            minutes=minutes,
+            marked_by=MarkedBy(row.marked_by),
+            marked_at=as_utc(row.marked_at),
+        )
     assumed_at = as_utc(end_of(task)) + assumed_after
     if now >= assumed_at:
-        return AttendancePublic(task_id=task.id, member_id=member_id, presence=Presence.attended,
-                                minutes=_window_minutes(task), marked_by=MarkedBy.assumed, marked_at=assumed_at)
-    return AttendancePublic(task_id=task.id, member_id=member_id, presence=None, minutes=0, marked_by=None,
-                            marked_at=None)
+        return AttendancePublic(
+            task_id=task.id,
+            member_id=member_id,
+            presence=Presence.attended,
+            minutes=_window_minutes(task),
+            marked_by=MarkedBy.assumed,
+            marked_at=assumed_at,
+        )
+    return AttendancePublic(
+        task_id=task.id, member_id=member_id, presence=None, minutes=0, marked_by=None, marked_at=None
+    )
 
 
 def _start(task: Task) -> datetime:

@@ -10,7 +10,8 @@ import enum
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, Field as PydanticField
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
@@ -40,7 +41,8 @@ class Attendance(SQLModel, table=True):
 class AttendanceMark(Strict):
     presence: Presence
     minutes: int | None = PydanticField(
-        None, ge=0, le=MAX_MINUTES, description="Time given, when it differs from the task's window")
+        None, ge=0, le=MAX_MINUTES, description="Time given, when it differs from the task's window"
+    )
 
 
 class AttendancePublic(BaseModel):

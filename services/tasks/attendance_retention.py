@@ -26,8 +26,11 @@ def reduce_to_counts(session: Session, now: datetime, keep: timedelta, assumed_a
     """One round; returns how many tasks' attendance was reduced."""
     cutoff = now - keep
     held = select(TaskAcceptance.task_id).distinct()
-    tasks = [task for task in session.exec(select(Task).where(Task.scheduled_at < cutoff, Task.id.in_(held)))
-             if end_of(task) < cutoff]
+    tasks = [
+        task
+        for task in session.exec(select(Task).where(Task.scheduled_at < cutoff, Task.id.in_(held)))
+        if end_of(task) < cutoff
+    ]
     for task in tasks:
         _reduce(session, task, now, assumed_after)
     return len(tasks)
@@ -53,9 +56,13 @@ def _reduce(session: Session, task: Task, now: datetime, assumed_after: timedelt
 
 
 def _scope_row(session: Session, task: Task, month: str) -> ScopeTally:
-    found = session.exec(select(ScopeTally).where(
-        ScopeTally.organization_id == task.organization_id, ScopeTally.committee_id == task.committee_id
-        if task.committee_id else ScopeTally.committee_id.is_(None), ScopeTally.month == month)).first()
+    found = session.exec(
+        select(ScopeTally).where(
+            ScopeTally.organization_id == task.organization_id,
+            ScopeTally.committee_id == task.committee_id if task.committee_id else ScopeTally.committee_id.is_(None),
+            ScopeTally.month == month,
+        )
+    ).first()
     return found or ScopeTally(organization_id=task.organization_id, committee_id=task.committee_id, month=month)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +11,14 @@ from sqlmodel import Session, func, select
 from services.common.clock import as_utc
 from services.common.http_api import Page, PageRequest
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
-from services.tasks.committee_models import Committee, CommitteeCreate, CommitteeLead, CommitteePublic, LeadAdd, LeadPublic
+from services.tasks.committee_models import (
+    Committee,
+    CommitteeCreate,
+    CommitteeLead,
+    CommitteePublic,
+    LeadAdd,
+    LeadPublic,
+)
 from services.tasks.organizations import load_organization
 from services.tasks.permissions import STAFF, can_manage, check_known, leads, require_staff
 
@@ -36,8 +42,9 @@ def create_committee(ctx: Context, payload: CommitteeCreate) -> CommitteePublic:
     return to_public(committee)
 
 
-def list_committees(ctx: Context, page: PageRequest, organization_id: UUID | None = None,
-                    led_by: UUID | None = None) -> Page[CommitteePublic]:
+def list_committees(
+    ctx: Context, page: PageRequest, organization_id: UUID | None = None, led_by: UUID | None = None
+) -> Page[CommitteePublic]:
     """Every committee, or an organization's (with the coalition's own), or those ``led_by`` leads."""
     check_known(ctx.actor)
     query, counting = select(Committee), select(func.count()).select_from(Committee)
@@ -86,14 +93,21 @@ def list_leads(ctx: Context, committee_id: UUID, page: PageRequest) -> Page[Lead
     """For admins, the committee's own leads, and the coordinators of its organization."""
     check_known(ctx.actor)
     committee = load_committee(ctx.session, committee_id)
-    organization_manager = committee.organization_id is not None and can_manage(ctx.session, ctx.actor, committee.organization_id)
+    organization_manager = committee.organization_id is not None and can_manage(
+        ctx.session, ctx.actor, committee.organization_id
+    )
     own_lead = ctx.actor.role == "coordinator" and leads(ctx.session, ctx.actor.id, committee_id)
     if ctx.actor.role not in STAFF and not organization_manager and not own_lead:
         raise Forbidden("only admins, the committee's leads and its organization's coordinators see its leads")
     where = CommitteeLead.committee_id == committee_id
     total = ctx.session.exec(select(func.count()).select_from(CommitteeLead).where(where)).one()
-    rows = ctx.session.exec(select(CommitteeLead).where(where).order_by(CommitteeLead.added_at, CommitteeLead.lead_id)
-                        .offset(page.offset).limit(page.limit)).all()
+    rows = ctx.session.exec(
+        select(CommitteeLead)
+        .where(where)
+        .order_by(CommitteeLead.added_at, CommitteeLead.lead_id)
+        .offset(page.offset)
+        .limit(page.limit)
+    ).all()
     return Page(items=[_lead_public(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
 
 
@@ -116,8 +130,13 @@ def check_committee_fits(session: Session, committee_id: UUID | None, organizati
 
 
 def to_public(committee: Committee) -> CommitteePublic:
-    return CommitteePublic(id=committee.id, organization_id=committee.organization_id, name=committee.name,
-                           description=committee.description, created_at=as_utc(committee.created_at))
+    return CommitteePublic(
+        id=committee.id,
+        organization_id=committee.organization_id,
+        name=committee.name,
+        description=committee.description,
+        created_at=as_utc(committee.created_at),
+    )
 
 
 def _lead_public(lead: CommitteeLead) -> LeadPublic:

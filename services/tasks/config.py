@@ -47,5 +47,7 @@ class Settings(InternalServiceSettings):
         return self
 
     def service_token_issuer(self) -> TokenIssuer:
-        return TokenIssuer(TASKS_ISSUER, signing_key("TASKS_SERVICE_TOKEN_KEY", TASKS_ISSUER, self.service_token_key,
-                                                     self.is_development))
+        return TokenIssuer(
+            TASKS_ISSUER,
+            signing_key("TASKS_SERVICE_TOKEN_KEY", TASKS_ISSUER, self.service_token_key, self.is_development),
+        )

@@ -44,7 +44,9 @@ def member_erasures(topics: Topics) -> Subscription:
 
     Matching withdraws their accepted offers too and tells the new fill (``fill.reopened``).
     """
-    return Subscription(topics, {}, ignores=catalogue.types_on(MEMBERS_STATE), tombstones={MEMBERS_STATE: member_erased})
+    return Subscription(
+        topics, {}, ignores=catalogue.types_on(MEMBERS_STATE), tombstones={MEMBERS_STATE: member_erased}
+    )
 
 
 def offer_accepted(session: Session, event: Event[OfferChanged]) -> None:

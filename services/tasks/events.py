@@ -35,16 +35,30 @@ SOURCE = "tasks"
 
 def task_state(session: Session, task: Task) -> TaskState:
     skills = session.exec(select(TaskSkill).where(TaskSkill.task_id == task.id).order_by(TaskSkill.skill)).all()
-    languages = session.exec(select(TaskLanguage.code).where(TaskLanguage.task_id == task.id).order_by(TaskLanguage.code)).all()
+    languages = session.exec(
+        select(TaskLanguage.code).where(TaskLanguage.task_id == task.id).order_by(TaskLanguage.code)
+    ).all()
     return TaskState(
-        task_id=task.id, organization_id=task.organization_id, coordinator_id=task.coordinator_id,
-        status=TaskStatus(task.status), title=task.title, summary=task.summary,
+        task_id=task.id,
+        organization_id=task.organization_id,
+        coordinator_id=task.coordinator_id,
+        status=TaskStatus(task.status),
+        title=task.title,
+        summary=task.summary,
         skills=[SkillNeed(skill=s.skill, min_level=SkillLevel[s.min_level]) for s in skills],
-        languages=list(languages), slots=task.slots, starts_at=as_utc(task.starts_at), ends_at=as_utc(task.ends_at),
-        deadline=as_utc(task.deadline), area=task.area, remote=task.remote, urgency=Urgency(task.urgency),
-        time_zone=task.time_zone, whole_city=task.whole_city,
+        languages=list(languages),
+        slots=task.slots,
+        starts_at=as_utc(task.starts_at),
+        ends_at=as_utc(task.ends_at),
+        deadline=as_utc(task.deadline),
+        area=task.area,
+        remote=task.remote,
+        urgency=Urgency(task.urgency),
+        time_zone=task.time_zone,
+        whole_city=task.whole_city,
         min_fluency={code: Fluency[name] for code, name in (task.min_fluency or {}).items()},
-        committee_id=task.committee_id, members_only=task.members_only,
+        committee_id=task.committee_id,
+        members_only=task.members_only,
     )
 
 
@@ -57,6 +71,13 @@ def publish_task_state(session: Session, topics: Topics, task: Task, event_type:
 def republish(engine: Engine, settings: ServiceSettings, only: list[UUID] | None = None) -> dict[str, int]:
     """Refill tasks.state from this database (see ``services.common.republish``)."""
     topics = settings.topics
-    return refill(engine, settings, {
-        "tasks": Source(Task, lambda session, task: publish_task_state(session, topics, task, catalogue.TASK_REPUBLISHED)),
-    }, only)
+    return refill(
+        engine,
+        settings,
+        {
+            "tasks": Source(
+                Task, lambda session, task: publish_task_state(session, topics, task, catalogue.TASK_REPUBLISHED)
+            ),
+        },
+        only,
+    )

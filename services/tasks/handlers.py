@@ -25,6 +25,7 @@ from services.tasks.committees import check_committee_fits
 from services.tasks.config import DEFAULT_TIME_ZONE, SERIES_HORIZON
 from services.tasks.events import publish_task_state
 from services.tasks.models import (
+    FieldProblem,
     Task,
     TaskAcceptance,
     TaskAddress,
@@ -34,16 +35,20 @@ from services.tasks.models import (
     TaskPublic,
     TaskSkill,
     TaskUpdate,
-    FieldProblem,
     check_fluency_floors,
+    check_members_only,
     check_place,
     check_schedule,
-    check_members_only,
     check_unique_needs,
 )
 from services.tasks.organizations import load_organization
 from services.tasks.permissions import (
-    acts_for, can_manage_task, check_known, leads, require_task_manager, sees_members_only,
+    acts_for,
+    can_manage_task,
+    check_known,
+    leads,
+    require_task_manager,
+    sees_members_only,
 )
 from services.tasks.skills import SkillCatalogue
 
@@ -62,24 +67,34 @@ class Context:
     attendance_assumed_after: timedelta = timedelta(hours=72)  # unmarked volunteers then count as attended
 
 
-def post_task(ctx: Context, payload: TaskCreate, series_id: UUID | None = None,
-              series_index: int | None = None) -> TaskPublic:
+def post_task(
+    ctx: Context, payload: TaskCreate, series_id: UUID | None = None, series_index: int | None = None
+) -> TaskPublic:
     load_organization(ctx.session, payload.organization_id)
     check_committee_fits(ctx.session, payload.committee_id, payload.organization_id)
-    require_task_manager(ctx.session, ctx.actor, payload.organization_id, payload.committee_id,
-                         "post tasks for this organization")
+    require_task_manager(
+        ctx.session, ctx.actor, payload.organization_id, payload.committee_id, "post tasks for this organization"
+    )
     coordinator_id = payload.coordinator_id or (ctx.actor.id if ctx.actor.role == "coordinator" else None)
     if coordinator_id is None:
         raise Invalid("coordinator_id is required when an admin or the system posts a task")
     _check_coordinator(ctx.session, coordinator_id, payload.organization_id, payload.committee_id)
-    _require_consistent(lambda: (
-        check_place(payload.area, payload.remote, payload.address, payload.whole_city),
-        check_fluency_floors(payload.languages, payload.min_fluency),
-    ))
+    _require_consistent(
+        lambda: (
+            check_place(payload.area, payload.remote, payload.address, payload.whole_city),
+            check_fluency_floors(payload.languages, payload.min_fluency),
+        )
+    )
     ctx.skills.require_known(need.skill for need in payload.skills)
     values = _column_values(payload.model_dump(exclude={"skills", "languages", "coordinator_id", "time_zone"}))
-    task = Task(**values, coordinator_id=coordinator_id, scheduled_at=payload.starts_at or payload.deadline,
-                time_zone=payload.time_zone or ctx.default_time_zone, series_id=series_id, series_index=series_index)
+    task = Task(
+        **values,
+        coordinator_id=coordinator_id,
+        scheduled_at=payload.starts_at or payload.deadline,
+        time_zone=payload.time_zone or ctx.default_time_zone,
+        series_id=series_id,
+        series_index=series_index,
+    )
     ctx.session.add(task)
     _replace_needs(ctx.session, task.id, payload.skills, payload.languages)
     publish_task_state(ctx.session, ctx.topics, task, catalogue.TASK_POSTED)
@@ -149,8 +164,9 @@ def task_addresses(ctx: Context, task_ids: Sequence[UUID], member_id: UUID | Non
         visible = _accepted_by(ctx.session, member_id, wanted)
     else:
         visible = _managed_by_actor(ctx, tasks.values())
-    return TaskAddresses(items=[_address_of(tasks[task_id]) for task_id in wanted
-                                if task_id in tasks and task_id in visible])
+    return TaskAddresses(
+        items=[_address_of(tasks[task_id]) for task_id in wanted if task_id in tasks and task_id in visible]
+    )
 
 
 def _asking_for(actor: Actor, member_id: UUID | None) -> UUID | None:
@@ -164,7 +180,8 @@ def _asking_for(actor: Actor, member_id: UUID | None) -> UUID | None:
 
 def _accepted_by(session: Session, member_id: UUID, task_ids: Sequence[UUID]) -> set[UUID]:
     accepted = select(TaskAcceptance.task_id).where(
-        TaskAcceptance.member_id == member_id, TaskAcceptance.task_id.in_(task_ids))
+        TaskAcceptance.member_id == member_id, TaskAcceptance.task_id.in_(task_ids)
+    )
     return set(session.exec(accepted).all())
 
 
@@ -187,23 +204,43 @@ def load_task(session: Session, task_id: UUID) -> Task:
     return task
 
 
-def to_public(session: Session, task: Task, skills: list[TaskSkill] | None = None,
-              languages: list[str] | None = None) -> TaskPublic:
+def to_public(
+    session: Session, task: Task, skills: list[TaskSkill] | None = None, languages: list[str] | None = None
+) -> TaskPublic:
     """The API view of a task; pass ``skills``/``languages`` when already loaded (listing)."""
     if skills is None:
         skills = session.exec(select(TaskSkill).where(TaskSkill.task_id == task.id).order_by(TaskSkill.skill)).all()
     if languages is None:
         languages = _languages_of(session, task.id)
     return TaskPublic(
-        id=task.id, organization_id=task.organization_id, coordinator_id=task.coordinator_id, status=task.status,
-        title=task.title, summary=task.summary, description=task.description, campaign=task.campaign,
-        skills=[{"skill": s.skill, "min_level": s.min_level} for s in skills], languages=list(languages),
-        slots=task.slots, starts_at=as_utc(task.starts_at), ends_at=as_utc(task.ends_at),
-        deadline=as_utc(task.deadline), area=task.area, remote=task.remote, whole_city=task.whole_city,
-        min_fluency=task.min_fluency or {}, urgency=task.urgency, time_zone=task.time_zone,
-        committee_id=task.committee_id, members_only=task.members_only, series_id=task.series_id,
-        flexible=task.deadline is not None, has_address=bool(task.address), accepted_count=task.accepted_count,
-        created_at=as_utc(task.created_at), updated_at=as_utc(task.updated_at),
+        id=task.id,
+        organization_id=task.organization_id,
+        coordinator_id=task.coordinator_id,
+        status=task.status,
+        title=task.title,
+        summary=task.summary,
+        description=task.description,
+        campaign=task.campaign,
+        skills=[{"skill": s.skill, "min_level": s.min_level} for s in skills],
+        languages=list(languages),
+        slots=task.slots,
+        starts_at=as_utc(task.starts_at),
+        ends_at=as_utc(task.ends_at),
+        deadline=as_utc(task.deadline),
+        area=task.area,
+        remote=task.remote,
+        whole_city=task.whole_city,
+        min_fluency=task.min_fluency or {},
+        urgency=task.urgency,
+        time_zone=task.time_zone,
+        committee_id=task.committee_id,
+        members_only=task.members_only,
+        series_id=task.series_id,
+        flexible=task.deadline is not None,
+        has_address=bool(task.address),
+        accepted_count=task.accepted_count,
+        created_at=as_utc(task.created_at),
+        updated_at=as_utc(task.updated_at),
     )
 
 
@@ -232,11 +269,14 @@ def _check_edit(ctx: Context, task: Task, payload: TaskUpdate, changes: dict) ->
         check_committee_fits(session, merged["committee_id"], task.organization_id)
         require_task_manager(session, ctx.actor, task.organization_id, merged["committee_id"], "move this task there")
     if "coordinator_id" in changes or "committee_id" in changes:
-        _check_coordinator(session, changes.get("coordinator_id", task.coordinator_id), task.organization_id,
-                           merged["committee_id"])
+        _check_coordinator(
+            session, changes.get("coordinator_id", task.coordinator_id), task.organization_id, merged["committee_id"]
+        )
 
 
-def _check_coordinator(session: Session, coordinator_id: UUID, organization_id: UUID, committee_id: UUID | None) -> None:
+def _check_coordinator(
+    session: Session, coordinator_id: UUID, organization_id: UUID, committee_id: UUID | None
+) -> None:
     if not (acts_for(session, coordinator_id, organization_id) or leads(session, coordinator_id, committee_id)):
         also = " nor leads the task's committee" if committee_id else ""
         raise Invalid(f"coordinator {coordinator_id} does not act for organization {organization_id}{also}")
@@ -253,8 +293,9 @@ def _require_consistent(check) -> None:
 
 
 def _languages_of(session: Session, task_id: UUID) -> list[str]:
-    return list(session.exec(
-        select(TaskLanguage.code).where(TaskLanguage.task_id == task_id).order_by(TaskLanguage.code)).all())
+    return list(
+        session.exec(select(TaskLanguage.code).where(TaskLanguage.task_id == task_id).order_by(TaskLanguage.code)).all()
+    )
 
 
 def _column_values(values: dict) -> dict:

@@ -52,8 +52,10 @@ def transition(task: Task, action: str) -> EventType | None:
     if task.status == rule.target:
         return None
     if task.status not in rule.allowed_from:
-        raise Conflict(REFUSALS.get((action, task.status), f"cannot {action} a task that is {task.status}"),
-                       current_status=task.status)
+        raise Conflict(
+            REFUSALS.get((action, task.status), f"cannot {action} a task that is {task.status}"),
+            current_status=task.status,
+        )
     task.status = rule.target
     return rule.event_type
 

@@ -22,6 +22,7 @@ from services.tasks.models import Task, TaskLanguage, TaskPublic, TaskSkill
 MAX_IDS = 100  # one page: a batch read never needs a second one
 MAX_SKILLS = 20
 
+
 @dataclass(frozen=True)
 class TaskFilters:
     status: TaskStatus | None = None
@@ -55,9 +56,13 @@ def _conditions(filters: TaskFilters) -> list:
     if filters.starts_after and filters.starts_before and filters.starts_after >= filters.starts_before:
         raise Invalid("starts_after must be before starts_before")
     columns = {
-        "status": Task.status, "area": Task.area, "remote": Task.remote,
-        "organization_id": Task.organization_id, "coordinator_id": Task.coordinator_id,
-        "committee_id": Task.committee_id, "members_only": Task.members_only,
+        "status": Task.status,
+        "area": Task.area,
+        "remote": Task.remote,
+        "organization_id": Task.organization_id,
+        "coordinator_id": Task.coordinator_id,
+        "committee_id": Task.committee_id,
+        "members_only": Task.members_only,
     }
     conditions = []
     for name, column in columns.items():

@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from services.common.composition import AppDefinition, Background, create_app as compose
+from services.common.composition import AppDefinition, Background
+from services.common.composition import create_app as compose
 from services.common.identity import TAXONOMY_READER, SignedCalls
 from services.common.runtime import Runtime
 from services.tasks.api import routers
@@ -29,33 +30,50 @@ DESCRIPTION = (
 def series_ahead(runtime: Runtime, skills: SkillCatalogue) -> Background:
     """Posts each series' occurrences as they come within the horizon."""
     settings = runtime.settings
-    base = Context(None, settings.topics, SYSTEM, skills, settings.default_time_zone,
-                   timedelta(days=settings.series_horizon_days))
+    base = Context(
+        None, settings.topics, SYSTEM, skills, settings.default_time_zone, timedelta(days=settings.series_horizon_days)
+    )
     return Background("series-ahead", keep_posting_ahead(runtime.unit_of_work, base, settings.series_check_seconds))
 
 
 def attendance_reduced(runtime: Runtime) -> Background:
     """Reduces attendance older than its retention period to counts."""
     settings = runtime.settings
-    return Background("attendance-retention", keep_reducing(
-        runtime.unit_of_work, timedelta(days=settings.attendance_keep_days),
-        timedelta(hours=settings.attendance_assumed_after_hours), settings.attendance_check_seconds))
+    return Background(
+        "attendance-retention",
+        keep_reducing(
+            runtime.unit_of_work,
+            timedelta(days=settings.attendance_keep_days),
+            timedelta(hours=settings.attendance_assumed_after_hours),
+            settings.attendance_check_seconds,
+        ),
+    )
 
 
 def definition(skills: SkillCatalogue | None = None) -> AppDefinition[Runtime]:
     # Routes need nothing beyond the runtime (database, topics): it is this app's whole wiring.
     return AppDefinition(
-        name="tasks", title="Tasks service", description=DESCRIPTION, migrations_dir=MIGRATIONS, routers=routers,
-        wire=lambda runtime: runtime, consumers=consumers,
-        background=lambda runtime: [attendance_reduced(runtime)] + ([series_ahead(runtime, skills)] if skills is not None else []),
+        name="tasks",
+        title="Tasks service",
+        description=DESCRIPTION,
+        migrations_dir=MIGRATIONS,
+        routers=routers,
+        wire=lambda runtime: runtime,
+        consumers=consumers,
+        background=lambda runtime: (
+            [attendance_reduced(runtime)] + ([series_ahead(runtime, skills)] if skills is not None else [])
+        ),
     )
 
 
 def create_app(settings: Settings, skills: SkillCatalogue | None = None) -> FastAPI:
     """``skills`` answers which skill slugs exist; by default the members service at ``members_url``."""
     if skills is None:
-        members = httpx.Client(base_url=settings.members_url, timeout=5,
-                               auth=SignedCalls(settings.service_token_issuer(), "members", TAXONOMY_READER))
+        members = httpx.Client(
+            base_url=settings.members_url,
+            timeout=5,
+            auth=SignedCalls(settings.service_token_issuer(), "members", TAXONOMY_READER),
+        )
         skills = SkillCatalogue(members, ttl_seconds=settings.skills_cache_seconds)
     app = compose(settings, definition(skills))
     app.state.skills = skills

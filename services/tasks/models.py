@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field as PydanticField, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
@@ -115,8 +116,12 @@ Description = plain_text(5000, required=False)
 Address = plain_text(300)
 
 
-FluencyFloors = Annotated[dict[LanguageCode, FluencyName], PydanticField(
-    max_length=10, description="The least fluency accepted in some of `languages`, e.g. {'pa': 'conversational'}")]
+FluencyFloors = Annotated[
+    dict[LanguageCode, FluencyName],
+    PydanticField(
+        max_length=10, description="The least fluency accepted in some of `languages`, e.g. {'pa': 'conversational'}"
+    ),
+]
 
 
 class TaskBase(Strict):
@@ -133,11 +138,13 @@ class TaskBase(Strict):
     area: Slug | None = None
     remote: bool = False
     whole_city: bool = PydanticField(
-        False, description="In person: members living anywhere in the city or region of `area` may be asked too")
+        False, description="In person: members living anywhere in the city or region of `area` may be asked too"
+    )
     min_fluency: FluencyFloors = {}
     urgency: Urgency = Urgency.normal
     time_zone: TimeZoneName | None = PydanticField(
-        None, description="IANA zone the task happens in (its times are shown there); default: the service's")
+        None, description="IANA zone the task happens in (its times are shown there); default: the service's"
+    )
     committee_id: UUID | None = PydanticField(None, description="The committee whose leads also manage the task")
     members_only: bool = PydanticField(False, description="Offered only to members of the task's committee")
 
@@ -316,8 +323,11 @@ def check_place(area: str | None, remote: bool, address: str | None, whole_city:
 def check_fluency_floors(languages: list[str], min_fluency: dict[str, str]) -> None:
     unknown = sorted(set(min_fluency) - set(languages))
     if unknown:
-        raise FieldProblem("min_fluency", f"a least fluency is given for {', '.join(unknown)}, which the task "
-                           "does not list in languages; add it there or remove it here")
+        raise FieldProblem(
+            "min_fluency",
+            f"a least fluency is given for {', '.join(unknown)}, which the task "
+            "does not list in languages; add it there or remove it here",
+        )
 
 
 def check_members_only(committee_id: UUID | None, members_only: bool) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
@@ -81,8 +80,11 @@ def list_coordinators(ctx: Context, organization_id: UUID, page: PageRequest) ->
     where = CoordinatorMembership.organization_id == organization_id
     total = ctx.session.exec(select(func.count()).select_from(CoordinatorMembership).where(where)).one()
     rows = ctx.session.exec(
-        select(CoordinatorMembership).where(where).order_by(CoordinatorMembership.added_at, CoordinatorMembership.coordinator_id)
-        .offset(page.offset).limit(page.limit)
+        select(CoordinatorMembership)
+        .where(where)
+        .order_by(CoordinatorMembership.added_at, CoordinatorMembership.coordinator_id)
+        .offset(page.offset)
+        .limit(page.limit)
     ).all()
     return Page(items=[_membership_public(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
 
@@ -96,13 +98,16 @@ def load_organization(session: Session, organization_id: UUID) -> Organization:
 
 def to_public(organization: Organization) -> OrganizationPublic:
     return OrganizationPublic(
-        id=organization.id, name=organization.name, description=organization.description,
+        id=organization.id,
+        name=organization.name,
+        description=organization.description,
         created_at=as_utc(organization.created_at),
     )
 
 
 def _membership_public(membership: CoordinatorMembership) -> CoordinatorPublic:
     return CoordinatorPublic(
-        organization_id=membership.organization_id, coordinator_id=membership.coordinator_id,
+        organization_id=membership.organization_id,
+        coordinator_id=membership.coordinator_id,
         added_at=as_utc(membership.added_at),
     )

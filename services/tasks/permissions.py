@@ -71,8 +71,9 @@ def can_manage_task(session: Session, actor: Actor, organization_id: UUID, commi
     return actor.role == "coordinator" and actor.id is not None and leads(session, actor.id, committee_id)
 
 
-def require_task_manager(session: Session, actor: Actor, organization_id: UUID, committee_id: UUID | None,
-                         doing: str) -> None:
+def require_task_manager(
+    session: Session, actor: Actor, organization_id: UUID, committee_id: UUID | None, doing: str
+) -> None:
     """As :func:`require_manager`, letting the leads of ``committee_id`` in too."""
     if committee_id is None:
         return require_manager(session, actor, organization_id, doing)
@@ -81,5 +82,6 @@ def require_task_manager(session: Session, actor: Actor, organization_id: UUID, 
         return
     if actor.role == "coordinator":
         raise Forbidden(
-            f"you neither act for organization {organization_id} nor lead the task's committee, so you may not {doing}")
+            f"you neither act for organization {organization_id} nor lead the task's committee, so you may not {doing}"
+        )
     raise Forbidden(f"a {actor.role} may not {doing}; the task's coordinators and committee leads can")

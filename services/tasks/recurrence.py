@@ -28,8 +28,7 @@ class Occurrence:
     ends_at: datetime  # UTC
 
 
-def rule_text(frequency: Frequency, interval: int, first_local: datetime, until: date | None,
-              count: int | None) -> str:
+def rule_text(frequency: Frequency, interval: int, first_local: datetime, until: date | None, count: int | None) -> str:
     """The RRULE (without DTSTART); a monthly rule repeats the first date's nth weekday (its
     5th one counts as the month's last)."""
     parts = {"weekly": {"freq": WEEKLY, "interval": interval}, "monthly": {"freq": MONTHLY, "interval": 1}}[frequency]
@@ -48,8 +47,15 @@ def local_starts(rule: str, first_local: datetime) -> rrule:
     return rrulestr(rule, dtstart=first_local)
 
 
-def occurrences(rule: str, first_local: datetime, duration: timedelta, zone: str, *, from_index: int = 0,
-                until_utc: datetime | None = None) -> list[Occurrence]:
+def occurrences(
+    rule: str,
+    first_local: datetime,
+    duration: timedelta,
+    zone: str,
+    *,
+    from_index: int = 0,
+    until_utc: datetime | None = None,
+) -> list[Occurrence]:
     """Occurrences from ``from_index`` on, starting no later than ``until_utc`` (all when None)."""
     tz = ZoneInfo(zone)
     found = []

@@ -38,7 +38,9 @@ def create_series(ctx: Context, payload: SeriesCreate) -> SeriesPublic:
     first_local = payload.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     repeat = payload.repeat
     series = TaskSeries(
-        organization_id=payload.organization_id, committee_id=payload.committee_id, time_zone=zone,
+        organization_id=payload.organization_id,
+        committee_id=payload.committee_id,
+        time_zone=zone,
         rule=rule_text(repeat.frequency, repeat.interval, first_local, repeat.until, repeat.count),
         first_local=first_local.isoformat(timespec="seconds"),
         duration_minutes=int((payload.ends_at - payload.starts_at).total_seconds() // 60),
@@ -57,8 +59,14 @@ def post_ahead(ctx: Context, series: TaskSeries, now: datetime, at_least_one: bo
     if series.status != ACTIVE:
         return 0
     horizon = now + ctx.series_horizon
-    due = occurrences(series.rule, _first_local(series), _duration(series), series.time_zone,
-                      from_index=series.next_index, until_utc=None if at_least_one else horizon)
+    due = occurrences(
+        series.rule,
+        _first_local(series),
+        _duration(series),
+        series.time_zone,
+        from_index=series.next_index,
+        until_utc=None if at_least_one else horizon,
+    )
     posted = 0
     for occurrence in due:
         if posted and occurrence.starts_at > horizon:
@@ -67,8 +75,9 @@ def post_ahead(ctx: Context, series: TaskSeries, now: datetime, at_least_one: bo
         if occurrence.starts_at <= now:
             continue  # its time passed before it was due to be posted
         values = series.template | {"starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at}
-        task = handlers.post_task(ctx, TaskCreate.model_validate(values), series_id=series.id,
-                                  series_index=occurrence.index)
+        task = handlers.post_task(
+            ctx, TaskCreate.model_validate(values), series_id=series.id, series_index=occurrence.index
+        )
         posted += 1
         log.info("series %s: posted occurrence %s as task %s", series.id, occurrence.index, task.id)
     ctx.session.add(series)
@@ -85,8 +94,9 @@ def edit_following(ctx: Context, series_id: UUID, task_id: UUID, payload: Series
     refuse_if_cancelled(series)
     changes = payload.model_dump(mode="json", exclude_unset=True, exclude={"local_start", "duration_minutes"})
     if "committee_id" in changes:  # checked here too: no occurrence may be left to edit
-        require_task_manager(ctx.session, ctx.actor, series.organization_id, payload.committee_id,
-                             "move this series into that committee")
+        require_task_manager(
+            ctx.session, ctx.actor, series.organization_id, payload.committee_id, "move this series into that committee"
+        )
         series.committee_id = payload.committee_id
     for task in _occurrences_from(ctx.session, series, start.series_index):
         if task.status in lifecycle.EDITABLE:
@@ -126,9 +136,16 @@ def load_series(session: Session, series_id: UUID) -> TaskSeries:
 def to_public(session: Session, series: TaskSeries) -> SeriesPublic:
     task_ids = session.exec(select(Task.id).where(Task.series_id == series.id).order_by(Task.series_index)).all()
     return SeriesPublic(
-        id=series.id, organization_id=series.organization_id, committee_id=series.committee_id, rule=series.rule,
-        first_local=_first_local(series), duration_minutes=series.duration_minutes, time_zone=series.time_zone,
-        status=series.status, occurrences_posted=len(task_ids), task_ids=list(task_ids),
+        id=series.id,
+        organization_id=series.organization_id,
+        committee_id=series.committee_id,
+        rule=series.rule,
+        first_local=_first_local(series),
+        duration_minutes=series.duration_minutes,
+        time_zone=series.time_zone,
+        status=series.status,
+        occurrences_posted=len(task_ids),
+        task_ids=list(task_ids),
     )
 
 
@@ -159,8 +176,11 @@ def post_all_due(session_factory, base: Context, now: datetime) -> int:
 
 
 def _occurrences_from(session: Session, series: TaskSeries, index: int) -> list[Task]:
-    return list(session.exec(select(Task).where(Task.series_id == series.id, Task.series_index >= index)
-                             .order_by(Task.series_index)))
+    return list(
+        session.exec(
+            select(Task).where(Task.series_id == series.id, Task.series_index >= index).order_by(Task.series_index)
+        )
+    )
 
 
 def _new_times(series: TaskSeries, task: Task, payload: SeriesEdit) -> dict:
@@ -177,7 +197,8 @@ def _move_rule(series: TaskSeries, payload: SeriesEdit) -> None:
     """Occurrences posted later follow the new time of day and length (the dates stay the rule's)."""
     if payload.local_start is not None:
         series.first_local = datetime.combine(_first_local(series).date(), payload.local_start).isoformat(
-            timespec="seconds")
+            timespec="seconds"
+        )
     if payload.duration_minutes is not None:
         series.duration_minutes = payload.duration_minutes
 

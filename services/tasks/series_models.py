@@ -11,7 +11,8 @@ from datetime import date, datetime, time
 from typing import Literal
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, Field as PydanticField, model_validator
+from pydantic import BaseModel, model_validator
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
@@ -24,7 +25,8 @@ ACTIVE, CANCELLED = "active", "cancelled"
 
 class Repeat(Strict):
     frequency: Literal["weekly", "monthly"] = PydanticField(
-        description="weekly (every `interval` weeks), or monthly on the first occurrence's nth weekday")
+        description="weekly (every `interval` weeks), or monthly on the first occurrence's nth weekday"
+    )
     interval: Literal[1, 2] = 1
     until: date | None = PydanticField(None, description="Last possible date (local)")
     count: int | None = PydanticField(None, ge=1, le=MAX_OCCURRENCES, description="How many times in all")
@@ -59,8 +61,10 @@ class SeriesEdit(TaskUpdate):
     @model_validator(mode="after")
     def _no_single_schedule(self) -> "SeriesEdit":
         if {"starts_at", "ends_at", "deadline"} & self.model_fields_set:
-            raise ValueError("to move this and the following occurrences give local_start (and duration_minutes); "
-                             "to move one occurrence, edit that task alone")
+            raise ValueError(
+                "to move this and the following occurrences give local_start (and duration_minutes); "
+                "to move one occurrence, edit that task alone"
+            )
         return self
 
 

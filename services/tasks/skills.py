@@ -42,9 +42,11 @@ class SkillCatalogue:
         unknown = wanted - self._known(refresh_if_missing=wanted)
         if unknown:
             listed = ", ".join(repr(slug) for slug in sorted(unknown))
-            raise Invalid(f"unknown or retired skill {listed}: a task can only ask for skills of the coalition's "
-                          "taxonomy (GET /skills on the members service lists them)",
-                          errors=[{"field": "skills", "message": f"unknown or retired skill {listed}"}])
+            raise Invalid(
+                f"unknown or retired skill {listed}: a task can only ask for skills of the coalition's "
+                "taxonomy (GET /skills on the members service lists them)",
+                errors=[{"field": "skills", "message": f"unknown or retired skill {listed}"}],
+            )
 
     def _known(self, refresh_if_missing: set[str]) -> frozenset[str]:
         with self._lock:
@@ -60,8 +62,10 @@ class SkillCatalogue:
         except (httpx.HTTPError, ValueError, KeyError) as error:
             log.warning("could not read the skill taxonomy from the members service: %s", type(error).__name__)
             if self._slugs is None:
-                raise ServiceUnavailable("The skills of this task cannot be checked right now (the members "
-                                         "service is not answering); try again in a moment.") from error
+                raise ServiceUnavailable(
+                    "The skills of this task cannot be checked right now (the members "
+                    "service is not answering); try again in a moment."
+                ) from error
 
     def _read_all(self) -> list[str]:
         slugs, offset = [], 0

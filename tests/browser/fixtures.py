@@ -13,8 +13,15 @@ from playwright.sync_api import sync_playwright
 
 WEB = Path(__file__).resolve().parents[2] / "gateway" / "web"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 PHONE = {"width": 375, "height": 740}
 
 
@@ -64,11 +71,19 @@ class Web:
         self.axe = axe_source()
         self.contexts = []
 
-    def page(self, person=None, role: str | None = None, language: str = "en", viewport=None, path: str = "index.html",
-             timezone_id: str | None = None):
+    def page(
+        self,
+        person=None,
+        role: str | None = None,
+        language: str = "en",
+        viewport=None,
+        path: str = "index.html",
+        timezone_id: str | None = None,
+    ):
         # bypass_csp only so axe can be injected; the pages run under their real policy otherwise.
-        context = self.browser.new_context(bypass_csp=True, viewport=viewport or {"width": 1280, "height": 900},
-                                           timezone_id=timezone_id)
+        context = self.browser.new_context(
+            bypass_csp=True, viewport=viewport or {"width": 1280, "height": 900}, timezone_id=timezone_id
+        )
         self.contexts.append(context)
         session = None
         if person is not None:
@@ -83,8 +98,10 @@ class Web:
 
     def violations(self, page, impacts=("serious", "critical")) -> list[dict]:
         page.evaluate(self.axe)
-        found = page.evaluate("async () => (await axe.run(document)).violations.map(v => ({id: v.id, "
-                              "impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))")
+        found = page.evaluate(
+            "async () => (await axe.run(document)).violations.map(v => ({id: v.id, "
+            "impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))"
+        )
         return [v for v in found if v["impact"] in impacts]
 
     def close(self) -> None:

@@ -16,8 +16,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.kafka]
 
 CATALOGUES = Path(__file__).resolve().parents[2] / "gateway" / "web" / "public" / "i18n"
 PUBLIC_PAGES = ["index.html", "signup.html", "login.html", "coordinator-signup.html", "widget-demo.html"]
-ROLE_PAGES = [("volunteer", "VOLUNTEER", "volunteer.html"), ("coordinator", "COORDINATOR", "coordinator.html"),
-              ("admin", "ADMIN", "admin.html")]
+ROLE_PAGES = [
+    ("volunteer", "VOLUNTEER", "volunteer.html"),
+    ("coordinator", "COORDINATOR", "coordinator.html"),
+    ("admin", "ADMIN", "admin.html"),
+]
 # Text that is data or deliberately English: autonyms in the language menu, server messages.
 VISIBLE_TEXT = """() => {
   const skip = (node) => node.closest('#language, [lang="en"], code, script, style, [hidden]');
@@ -110,8 +113,9 @@ def test_the_chosen_language_is_remembered(web):
 def tab_to(page, name: str, limit: int = 150) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
-        focused = page.evaluate("() => [document.activeElement.textContent.trim(), "
-                                "document.activeElement.getAttribute('aria-label') || '']")
+        focused = page.evaluate(
+            "() => [document.activeElement.textContent.trim(), document.activeElement.getAttribute('aria-label') || '']"
+        )
         if name in focused:
             return
     raise AssertionError(f"could not reach {name!r} with the keyboard")

@@ -46,8 +46,11 @@ def test_a_volunteer_says_they_could_not_come_to_a_task_that_has_begun(web, worl
     expect(card).to_contain_text("Merci de nous l'avoir dit.")
     expect(page.locator("#record-summary")).to_have_text("Vous êtes venu·e à 0 tâche et avez donné 0 heures. Merci.")
     assert web.violations(page) == []
-    said = world.gql("query($t: ID!) { taskAttendance(taskId: $t) { volunteers { presence markedBy } } }",
-                     {"t": task["id"]}, coordinator.token)["taskAttendance"]["volunteers"]
+    said = world.gql(
+        "query($t: ID!) { taskAttendance(taskId: $t) { volunteers { presence markedBy } } }",
+        {"t": task["id"]},
+        coordinator.token,
+    )["taskAttendance"]["volunteers"]
     assert said == [{"presence": "EXCUSED", "markedBy": "VOLUNTEER"}]
 
 

@@ -50,17 +50,25 @@ def test_an_admin_creates_a_committee_names_its_lead_and_the_lead_posts_for_it(w
 def test_the_committee_parts_speak_french(web, world):
     lead = world.coordinator()
     name = unique("Santé pour toutes et tous")
-    committee = world.gql("mutation($i: CommitteeInput!) { createCommittee(input: $i) { ... on Committee { id } } }",
-                          {"i": {"name": name}}, world.admin.token)["createCommittee"]
-    world.gql("mutation($c: ID!, $u: ID!) { addCommitteeLead(committeeId: $c, userId: $u) { __typename } }",
-              {"c": committee["id"], "u": lead.id}, world.admin.token)
+    committee = world.gql(
+        "mutation($i: CommitteeInput!) { createCommittee(input: $i) { ... on Committee { id } } }",
+        {"i": {"name": name}},
+        world.admin.token,
+    )["createCommittee"]
+    world.gql(
+        "mutation($c: ID!, $u: ID!) { addCommitteeLead(committeeId: $c, userId: $u) { __typename } }",
+        {"c": committee["id"], "u": lead.id},
+        world.admin.token,
+    )
 
     page = web.page(lead, "COORDINATOR", language="fr", path="coordinator.html")
     expect(page.get_by_label("Tâches à afficher")).to_contain_text(f"Les tâches de {name} (vous en êtes responsable)")
     expect(page.get_by_label("L'offrir seulement aux membres du comité")).to_be_visible()
     assert web.violations(page) == []
     admin = web.page(world.admin, "ADMIN", language="fr", path="admin.html")
-    expect(admin.locator("#committees li", has=admin.get_by_role("heading", name=name))).to_contain_text("Toute la coalition")
+    expect(admin.locator("#committees li", has=admin.get_by_role("heading", name=name))).to_contain_text(
+        "Toute la coalition"
+    )
     assert web.violations(admin) == []
 
 

@@ -29,8 +29,14 @@ def test_task_times_are_shown_in_the_tasks_zone_whatever_the_browsers_zone(web, 
     skill = world.skill()
     # 21:00 UTC on a July Tuesday is 17:00 in Montréal (EDT, "HAE" in French).
     starts = datetime(datetime.now(UTC).year + 1, 7, 13, 21, 0, tzinfo=UTC)
-    task = world.task(world.coordinator(), skill, title=f"Legal clinic {skill[-8:]}", timeZone="America/Toronto",
-                      startsAt=starts.isoformat(), endsAt=(starts + timedelta(hours=3)).isoformat())
+    task = world.task(
+        world.coordinator(),
+        skill,
+        title=f"Legal clinic {skill[-8:]}",
+        timeZone="America/Toronto",
+        startsAt=starts.isoformat(),
+        endsAt=(starts + timedelta(hours=3)).isoformat(),
+    )
 
     english = web.page(path="index.html", timezone_id="UTC")
     french = web.page(path="index.html", language="fr", timezone_id="Asia/Tokyo")

@@ -84,7 +84,8 @@ def test_the_unsubscribe_page_in_french_turns_email_off_and_the_volunteer_page_t
     volunteer = world.volunteer()
     token = answer_links.sign_unsubscribe(
         UnsubscribeLink(uuid.UUID(volunteer.member_id), datetime.now(UTC), "fr"),
-        answer_links.private_key("dev-only-insecure-secret"))  # the pair the test stack's gateway checks
+        answer_links.private_key("dev-only-insecure-secret"),
+    )  # the pair the test stack's gateway checks
     page = web.browser.new_context().new_page()
     page.goto(f"{stack.url}/unsubscribe/{token}")
     expect(page.locator(".unsubscribe-message")).to_have_text(text("fr", "unsubscribe.intro"))

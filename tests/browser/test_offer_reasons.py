@@ -21,8 +21,9 @@ CREATE_AREA = "mutation($i: AreaInput!) { createArea(input: $i) { __typename ...
 
 def test_a_french_volunteer_reads_why_they_were_asked_with_the_areas_name_and_the_tasks_local_time(web, world):
     area = unique("saint-roch")
-    created = world.gql(CREATE_AREA, {"i": {"slug": area, "name": "Saint-Roch", "city": "Québec"}},
-                        world.admin.token)["createArea"]
+    created = world.gql(CREATE_AREA, {"i": {"slug": area, "name": "Saint-Roch", "city": "Québec"}}, world.admin.token)[
+        "createArea"
+    ]
     assert created["__typename"] == "Area", created
     skill = world.skill()
     volunteer = world.volunteer(skill, area=area, remoteOk=False)

@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.kafka]
 
 LIVE = 40_000  # ms: matching's tick plus Kafka hops, on a busy machine
 
+
 def held_back_answers(marker: str, setup: str = "") -> str:
     """A page script that delays by 1.5 s the answers to queries whose body contains ``marker``."""
     return """(() => {
@@ -36,7 +37,8 @@ SLOW_REMOTE_ANSWERS = held_back_answers('"remote":true')
 # The first, unfiltered list, as on a slow connection; live updates are kept out, as a refetch
 # they trigger would hide a lost choice.
 SLOW_UNFILTERED_ANSWERS = held_back_answers(
-    '"skills":null', setup="window.WebSocket = class { addEventListener() {} send() {} close() {} };")
+    '"skills":null', setup="window.WebSocket = class { addEventListener() {} send() {} close() {} };"
+)
 
 
 def test_a_live_change_keeps_the_tasks_opened_with_show_more_on_the_home_page(web, world):
@@ -61,8 +63,11 @@ def test_the_list_matches_the_last_filter_chosen_even_when_an_earlier_answer_com
     skill = world.skill()
     coordinator = world.coordinator()
     area = unique("riverside")
-    graphql("mutation($i: AreaInput!) { createArea(input: $i) { __typename } }",
-            {"i": {"slug": area, "name": "Riverside", "city": "Portland"}}, world.admin.token)
+    graphql(
+        "mutation($i: AreaInput!) { createArea(input: $i) { __typename } }",
+        {"i": {"slug": area, "name": "Riverside", "city": "Portland"}},
+        world.admin.token,
+    )
     remote = world.task(coordinator, skill, title=f"Remote captions {skill[-8:]}")
     on_site = world.task(coordinator, skill, title=f"Door knocking {skill[-8:]}", remote=False, area=area)
     page = web.page(path="index.html")
@@ -107,7 +112,8 @@ def test_after_erasing_their_data_the_volunteer_is_told_it_was_done(web, world):
 
     page.wait_for_url("**/index.html?erased=1")
     expect(page.locator("main > .notice[role=status]")).to_have_text(
-        "Vos données ont été effacées. Merci pour le temps que vous avez donné.")
+        "Vos données ont été effacées. Merci pour le temps que vous avez donné."
+    )
     page.locator("#language").select_option("en")
     expect(page.locator("main > .notice")).to_have_text("Your data has been erased. Thank you for the time you gave.")
 
@@ -124,7 +130,8 @@ def test_counts_of_places_and_offers_take_the_right_number_in_both_languages(web
     expect(card).to_contain_text("0 of 1 places filled, 1 offer waiting", timeout=LIVE)
     french = web.page(coordinator, "COORDINATOR", language="fr", path="coordinator.html")
     expect(french.locator("#tasks > li", has_text=task["title"])).to_contain_text(
-        "0 place comblée sur 1, 1 offre en attente", timeout=LIVE)
+        "0 place comblée sur 1, 1 offre en attente", timeout=LIVE
+    )
     home = web.page(language="fr", path="index.html")
     home.locator("#filter-skill").select_option(skill)
     expect(home.locator("#tasks li", has_text=task["title"])).to_contain_text("1 place libre sur 1", timeout=15_000)
@@ -133,8 +140,13 @@ def test_counts_of_places_and_offers_take_the_right_number_in_both_languages(web
 
 def test_an_accepted_task_shows_contact_lines_and_dates_as_people_write_them(web, world):
     skill = world.skill()
-    volunteer = world.volunteer(skill, contacts={"email": {"value": f"{skill}@example.org", "consent": True},
-                                                 "phone": {"value": "514-555-0199", "consent": True}})
+    volunteer = world.volunteer(
+        skill,
+        contacts={
+            "email": {"value": f"{skill}@example.org", "consent": True},
+            "phone": {"value": "514-555-0199", "consent": True},
+        },
+    )
     coordinator = world.coordinator()
     task = world.task(coordinator, skill, title=f"Rent strike flyers {skill[-8:]}")
     world.wait_for_offer(volunteer, task["id"])
@@ -238,7 +250,9 @@ def test_signed_in_people_are_not_invited_to_sign_up_again_from_the_open_tasks(w
     expect(card.get_by_role("link", name="Sign up to help")).to_have_count(0)
     anonymous = web.page(path="index.html")
     anonymous.locator("#filter-skill").select_option(skill)
-    expect(anonymous.locator("#tasks li", has_text=task["title"]).get_by_role("link", name="Sign up to help")).to_be_visible()
+    expect(
+        anonymous.locator("#tasks li", has_text=task["title"]).get_by_role("link", name="Sign up to help")
+    ).to_be_visible()
 
 
 def test_cancelled_tasks_leave_the_coordinators_list_until_asked_for(web, world):
@@ -246,8 +260,9 @@ def test_cancelled_tasks_leave_the_coordinators_list_until_asked_for(web, world)
     coordinator = world.coordinator()
     kept = world.task(coordinator, skill, title=f"Banner painting {skill[-8:]}")
     ended = world.task(coordinator, skill, title=f"Sound check {skill[-8:]}")
-    cancelled = world.gql("mutation($id: ID!) { cancelTask(id: $id) { __typename } }", {"id": ended["id"]},
-                          coordinator.token)["cancelTask"]
+    cancelled = world.gql(
+        "mutation($id: ID!) { cancelTask(id: $id) { __typename } }", {"id": ended["id"]}, coordinator.token
+    )["cancelTask"]
     assert cancelled["__typename"] == "Task", cancelled
     page = web.page(coordinator, "COORDINATOR", path="coordinator.html")
 

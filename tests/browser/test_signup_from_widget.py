@@ -49,8 +49,8 @@ def test_a_visitor_who_does_not_fit_the_task_is_told_why(web, world, stack):
     expect(reasons).to_have_text("it needs a skill, or a level of it, that you did not give.")
     assert web.violations(page) == []
 
-
     page.locator("#language").select_option("fr")  # and in French
     expect(asked).to_contain_text("Nous ne pouvons pas vous proposer cette tâche, car :")
     expect(asked.get_by_role("list", name="Pourquoi cette tâche ne peut pas vous être proposée")).to_have_text(
-        "elle demande une compétence, ou un niveau, que vous n'avez pas indiqué.")
+        "elle demande une compétence, ou un niveau, que vous n'avez pas indiqué."
+    )

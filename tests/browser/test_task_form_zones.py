@@ -43,7 +43,8 @@ def test_a_browser_in_utc_entering_17_00_for_a_toronto_task_stores_22_00_utc_in_
     assert task["timeZone"] == "America/Toronto"
     assert datetime.fromisoformat(task["startsAt"]) == datetime.fromisoformat(f"{winter_day}T22:00:00+00:00")
     assert datetime.fromisoformat(task["endsAt"]) == datetime.fromisoformat(f"{winter_day}T00:30:00+00:00").replace(
-        day=16)
+        day=16
+    )
 
     page.get_by_role("button", name=f"Edit: {title}").click()  # the form shows the task's own times again
     expect(page.locator("#starts-at")).to_have_value(f"{winter_day}T17:00")

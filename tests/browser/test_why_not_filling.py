@@ -14,11 +14,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.kafka]
 LIVE = 40_000  # ms: matching must have read the task from Kafka
 
 
-@pytest.mark.parametrize(("language", "button", "left_out", "eligible"), [
-    ("en", "Why is this not filling?", "lack the skill or its level", "0 people can still be asked"),
-    ("fr", "Pourquoi ce n’est pas comblé ?", "n’ont pas la compétence ou son niveau",
-     "0 personne peut encore être sollicitée"),  # French counts 0 as one
-])
+@pytest.mark.parametrize(
+    ("language", "button", "left_out", "eligible"),
+    [
+        ("en", "Why is this not filling?", "lack the skill or its level", "0 people can still be asked"),
+        (
+            "fr",
+            "Pourquoi ce n’est pas comblé ?",
+            "n’ont pas la compétence ou son niveau",
+            "0 personne peut encore être sollicitée",
+        ),  # French counts 0 as one
+    ],
+)
 def test_a_coordinator_reads_why_a_task_is_not_filling(web, world, language, button, left_out, eligible):
     world.volunteer(world.skill())  # someone matching holds, without the skill this task needs
     coordinator = world.coordinator()
@@ -48,8 +55,14 @@ def test_a_coordinator_reads_that_their_task_opened_to_the_whole_city_by_itself(
     world.volunteer(skill, area=downtown, remoteOk=False)
     coordinator = world.coordinator()
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=30)  # within the default 48 hours
-    task = world.task(coordinator, skill, remote=False, area=glanbrook, startsAt=starts.isoformat(),
-                      endsAt=(starts + timedelta(hours=2)).isoformat())
+    task = world.task(
+        coordinator,
+        skill,
+        remote=False,
+        area=glanbrook,
+        startsAt=starts.isoformat(),
+        endsAt=(starts + timedelta(hours=2)).isoformat(),
+    )
     page = web.page(coordinator, "COORDINATOR", path="coordinator.html")
     card = page.locator("#tasks > li", has_text=task["title"])
     button = card.get_by_role("button", name=f"Why is this not filling?: {task['title']}")

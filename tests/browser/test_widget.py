@@ -63,8 +63,7 @@ def test_the_widget_lists_a_task_on_a_partner_site_and_drops_it_once_filled(web,
     skill = world.skill()
     volunteer = world.volunteer(skill)
     task = world.task(world.coordinator(), skill, title=f"Door-knocking {skill[-8:]}")
-    partner_site.pages["/join.html"] = HOST_PAGE.format(
-        gateway=stack.url, filters=f'data-skill="{skill}"', lang="en")
+    partner_site.pages["/join.html"] = HOST_PAGE.format(gateway=stack.url, filters=f'data-skill="{skill}"', lang="en")
     page = web.browser.new_page()
     web.contexts.append(page.context)
 
@@ -73,7 +72,8 @@ def test_the_widget_lists_a_task_on_a_partner_site_and_drops_it_once_filled(web,
     expect(item).to_be_visible(timeout=15_000)
     expect(item).to_contain_text("1 of 1 places open")
     expect(item.get_by_role("link", name=f"Sign up to help: {task['title']}")).to_have_attribute(
-        "href", f"{stack.url}/signup.html?task={task['id']}&lang=en")
+        "href", f"{stack.url}/signup.html?task={task['id']}&lang=en"
+    )
     assert page.evaluate("document.querySelector('.coalition-open-tasks').shadowRoot !== null")
     # The host page's own styles stop at the shadow boundary.
     assert item.locator("h3").evaluate("h => getComputedStyle(h).color") != "rgb(255, 0, 0)"
@@ -92,7 +92,8 @@ def test_the_widget_lists_tasks_needing_any_of_the_skills_the_partner_names(web,
     committee = create_committee(world, coordinator.organization_id)
     internal = world.task(coordinator, wanted, committeeId=committee["id"], membersOnly=True)["title"]
     partner_site.pages["/skills.html"] = HOST_PAGE.format(
-        gateway=stack.url, filters=f'data-skills="{wanted}, {also_wanted}"', lang="en")
+        gateway=stack.url, filters=f'data-skills="{wanted}, {also_wanted}"', lang="en"
+    )
     page = web.browser.new_page()
     web.contexts.append(page.context)
 
@@ -110,7 +111,8 @@ def test_the_widget_speaks_the_language_the_partner_asks_for(web, world, stack, 
     task = world.task(world.coordinator(), skill, slots=3)
     single = world.task(world.coordinator(), skill, slots=1, title=f"Banderole {skill[-8:]}")
     partner_site.pages["/rejoindre.html"] = HOST_PAGE.format(
-        gateway=stack.url, filters=f'data-skill="{skill}"', lang="fr")
+        gateway=stack.url, filters=f'data-skill="{skill}"', lang="fr"
+    )
     page = web.browser.new_page()
     web.contexts.append(page.context)
 
@@ -127,7 +129,9 @@ def test_the_widget_keeps_its_look_under_a_strict_content_security_policy(web, w
     page = web.browser.new_page()  # no CSP bypass: the demo page's own strict policy applies
     web.contexts.append(page.context)
     blocked = []
-    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
 
     page.goto(f"{stack.url}/widget-demo")
 
@@ -171,8 +175,10 @@ def test_the_widget_keeps_its_size_and_colours_on_a_hostile_host_page(web, world
     skill = world.skill()
     task = world.task(world.coordinator(), skill, title=f"Flyer run {skill[-8:]}")
 
-    looks = {name: widget_look(web, partner_site, name, style, stack, skill, task["title"])
-             for name, style in HOSTILE_STYLES.items()}
+    looks = {
+        name: widget_look(web, partner_site, name, style, stack, skill, task["title"])
+        for name, style in HOSTILE_STYLES.items()
+    }
 
     plain = looks["plain"]
     assert plain["display"] == "block" and plain["titleColor"] != "rgb(255, 0, 0)"
@@ -198,8 +204,12 @@ def test_a_widget_on_a_site_not_yet_allowed_says_so_and_backs_off(web, world, st
     page = web.browser.new_page()
     web.contexts.append(page.context)
     attempts: list[float] = []
-    page.on("request", lambda request: attempts.append(time.monotonic())
-            if request.url.endswith("/graphql") and request.method == "POST" else None)
+    page.on(
+        "request",
+        lambda request: (
+            attempts.append(time.monotonic()) if request.url.endswith("/graphql") and request.method == "POST" else None
+        ),
+    )
 
     page.goto(f"{unlisted_site.origin}/join.html")
 
@@ -220,8 +230,14 @@ def test_the_widget_shows_times_in_the_tasks_own_zone_and_names_it(web, world, s
     skill = world.skill()
     # 22:00 UTC on a January Wednesday is 17:00 in Montréal (EST).
     starts = datetime(datetime.now(UTC).year + 1, 1, 13, 22, 0, tzinfo=UTC)
-    task = world.task(world.coordinator(), skill, title=f"Clinic {skill[-8:]}", timeZone="America/Toronto",
-                      startsAt=starts.isoformat(), endsAt=(starts + timedelta(hours=3)).isoformat())
+    task = world.task(
+        world.coordinator(),
+        skill,
+        title=f"Clinic {skill[-8:]}",
+        timeZone="America/Toronto",
+        startsAt=starts.isoformat(),
+        endsAt=(starts + timedelta(hours=3)).isoformat(),
+    )
     partner_site.pages["/clinic.html"] = HOST_PAGE.format(gateway=stack.url, filters=f'data-skill="{skill}"', lang="en")
     context = web.browser.new_context(timezone_id="UTC")  # a visitor whose browser is set to UTC
     web.contexts.append(context)

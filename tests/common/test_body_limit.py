@@ -20,9 +20,15 @@ LIMIT = 64 * 1024
 @pytest.fixture(scope="module")
 def tasks_service(kafka_bootstrap, tmp_path_factory):
     database_url = new_sqlite_database(tmp_path_factory.mktemp("body-limit"), "tasks")
-    service = start_service("services.tasks.main", env={
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "KAFKA_TOPIC_PREFIX": new_topic_prefix(),
-        "TASKS_DATABASE_URL": database_url, "TASKS_MAX_BODY_BYTES": str(LIMIT)})
+    service = start_service(
+        "services.tasks.main",
+        env={
+            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "KAFKA_TOPIC_PREFIX": new_topic_prefix(),
+            "TASKS_DATABASE_URL": database_url,
+            "TASKS_MAX_BODY_BYTES": str(LIMIT),
+        },
+    )
     try:
         yield service
     finally:
@@ -31,8 +37,10 @@ def tasks_service(kafka_bootstrap, tmp_path_factory):
 
 def test_a_twenty_megabyte_body_is_refused_before_it_is_sent(tasks_service):
     with socket.create_connection(("127.0.0.1", tasks_service.port), timeout=15) as connection:
-        connection.sendall(b"POST /tasks HTTP/1.1\r\nHost: tasks\r\nContent-Type: application/json\r\n"
-                           b"Content-Length: 20000000\r\n\r\n" + b'{"title": "' + b"x" * 1000)
+        connection.sendall(
+            b"POST /tasks HTTP/1.1\r\nHost: tasks\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 20000000\r\n\r\n" + b'{"title": "' + b"x" * 1000
+        )
         answer = _read_response(connection)
 
     head, _, body = answer.partition(b"\r\n\r\n")
@@ -45,8 +53,9 @@ def test_a_twenty_megabyte_body_is_refused_before_it_is_sent(tasks_service):
 def test_a_body_streamed_without_a_length_is_cut_off_at_the_limit(tasks_service):
     chunks = (b"x" * 16 * 1024 for _ in range(64))  # 1 MB, sent chunked
 
-    response = httpx.post(tasks_service.url + "/tasks", content=chunks, headers={"content-type": "application/json"},
-                          timeout=30)
+    response = httpx.post(
+        tasks_service.url + "/tasks", content=chunks, headers={"content-type": "application/json"}, timeout=30
+    )
 
     assert response.status_code == 413
     assert response.json()["type"] == "/problems/body-too-large"

@@ -25,8 +25,11 @@ def string_constants(path: Path) -> set[str]:
     """The file's string literals, less column references (``foreign_key="task.id"``)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     columns = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.keyword) and node.arg == "foreign_key"}
-    return {node.value for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in columns}
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in columns
+    }
 
 
 def event_names_in_product_code() -> dict[str, list[str]]:
@@ -57,8 +60,11 @@ def event_names_built_at_run_time() -> list[str]:
 def test_every_event_name_in_the_product_is_in_the_catalogue():
     assert event_names_built_at_run_time() == []
     tombstones = {contract.tombstone for contract in CATALOGUE.values()}
-    stray = {name: where for name, where in event_names_in_product_code().items()
-             if name not in EVENT_TYPES and name not in tombstones}
+    stray = {
+        name: where
+        for name, where in event_names_in_product_code().items()
+        if name not in EVENT_TYPES and name not in tombstones
+    }
     assert stray == {}
 
 

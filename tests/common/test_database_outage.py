@@ -33,5 +33,8 @@ def test_a_service_whose_database_is_down_answers_503_with_retry_after_then_reco
                 assert answer.json()["type"] == "/problems/service-unavailable"
                 assert "try again" in answer.json()["detail"]
             postgres.start()
-            eventually(lambda: client.get(f"/organizations/{organization.id}", headers=ADMIN).status_code == 200,
-                       30, message="served again once the database is back")
+            eventually(
+                lambda: client.get(f"/organizations/{organization.id}", headers=ADMIN).status_code == 200,
+                30,
+                message="served again once the database is back",
+            )

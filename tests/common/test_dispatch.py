@@ -10,8 +10,8 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from services.common.catalogue import OFFER_ACCEPTED, types_on
 from services.common.composition import bootstrap
-from services.common.contracts import FillChanged, OfferChanged, OfferStatus
 from services.common.consumer import Incoming
+from services.common.contracts import FillChanged, OfferChanged, OfferStatus
 from services.common.dispatch import Subscription, UnknownEvent, UnsupportedVersion
 from services.common.envelope import Envelope
 from services.common.kafka_io import InMemoryProducer
@@ -25,8 +25,19 @@ TOPICS = Topics("unit.")
 
 def record(topic: str, key: str, value: bytes | None, offset: int = 0) -> ConsumerRecord:
     return ConsumerRecord(
-        topic=topic, partition=0, leader_epoch=0, offset=offset, timestamp=0, timestamp_type=0, key=key.encode(),
-        value=value, headers=[], checksum=None, serialized_key_size=0, serialized_value_size=0, serialized_header_size=0,
+        topic=topic,
+        partition=0,
+        leader_epoch=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=key.encode(),
+        value=value,
+        headers=[],
+        checksum=None,
+        serialized_key_size=0,
+        serialized_value_size=0,
+        serialized_header_size=0,
     )
 
 
@@ -66,7 +77,9 @@ def test_a_handler_gets_the_typed_payload_of_its_type_and_ignored_types_reach_no
     heard = []
     others = [event for event in types_on(OFFERS_EVENTS) if event is not OFFER_ACCEPTED]
     subscription = Subscription(TOPICS, {OFFER_ACCEPTED: lambda _, event: heard.append(event)}, ignores=others)
-    offer = OfferChanged(offer_id=uuid.uuid4(), task_id=uuid.uuid4(), member_id=uuid.uuid4(), status=OfferStatus.accepted)
+    offer = OfferChanged(
+        offer_id=uuid.uuid4(), task_id=uuid.uuid4(), member_id=uuid.uuid4(), status=OfferStatus.accepted
+    )
     subscription(None, incoming("offer.accepted", offer))
     subscription(None, incoming("offer.created", offer))
     assert [(event.type, event.payload) for event in heard] == [("offer.accepted", offer)]

@@ -8,8 +8,11 @@ from services.common.envelope import Envelope, MalformedEvent, wrap
 
 
 def test_an_envelope_round_trips_through_bytes():
-    state = MemberState(member_id=uuid4(), status=MemberStatus.active,
-                        skills=[SkillClaim(skill="graphic-design", level=SkillLevel.expert)])
+    state = MemberState(
+        member_id=uuid4(),
+        status=MemberStatus.active,
+        skills=[SkillClaim(skill="graphic-design", level=SkillLevel.expert)],
+    )
     envelope = wrap("member.registered", state, source="members")
     again = Envelope.from_bytes(envelope.to_bytes())
     assert again == envelope
@@ -27,7 +30,9 @@ def test_consumers_ignore_fields_they_do_not_know():
     assert MemberState.model_validate(envelope.data).status is MemberStatus.active
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"{}", b'{"type": "Bad Type", "source": "x", "data": {}}', b"[1,2]", None])
+@pytest.mark.parametrize(
+    "raw", [b"not json", b"{}", b'{"type": "Bad Type", "source": "x", "data": {}}', b"[1,2]", None]
+)
 def test_unreadable_messages_are_reported_as_malformed(raw):
     with pytest.raises(MalformedEvent):
         Envelope.from_bytes(raw)

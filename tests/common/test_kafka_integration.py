@@ -62,7 +62,9 @@ def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 30) -
 def test_the_relay_publishes_outbox_rows_to_the_real_broker(kafka_bootstrap, topics, engine):
     with Session(engine) as session:
         for n in range(3):
-            add_event(session, topics.tasks_state, f"task-{n}", Envelope(type="task.posted", source="tasks", data={"n": n}))
+            add_event(
+                session, topics.tasks_state, f"task-{n}", Envelope(type="task.posted", source="tasks", data={"n": n})
+            )
         session.commit()
     producer = make_producer(kafka_bootstrap, "test-relay")
     try:
@@ -85,7 +87,9 @@ def run_loop_until(loop: ConsumerLoop, condition, timeout_s: float = 40) -> None
         thread.join(10)
 
 
-def consumer_loop(kafka_bootstrap, topic, engine, group, handler=count_up, dead_letters=None, **options) -> ConsumerLoop:
+def consumer_loop(
+    kafka_bootstrap, topic, engine, group, handler=count_up, dead_letters=None, **options
+) -> ConsumerLoop:
     consumer = make_consumer(kafka_bootstrap, group, "test-consumer", **options)
     consumer.subscribe([topic])
     wait_for_partitions(consumer, [topic])  # as start_consumer does: join the group knowing them
@@ -103,7 +107,9 @@ def test_a_consumer_that_sees_the_same_event_twice_applies_it_once(kafka_bootstr
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
     for _ in range(2):  # a redelivery: the very same event, twice on the topic
         producer.send(topics.tasks_state, key=b"k1", value=once.to_bytes())
-    producer.send(topics.tasks_state, key=b"k1", value=Envelope(type="task.updated", source="tasks", data={}).to_bytes())
+    producer.send(
+        topics.tasks_state, key=b"k1", value=Envelope(type="task.updated", source="tasks", data={}).to_bytes()
+    )
     producer.flush()
     producer.close()
     group = f"g-{uuid.uuid4().hex[:8]}"
@@ -119,7 +125,9 @@ def _processed(engine, consumer: str) -> int:
 
 def test_offsets_are_committed_only_after_the_database_commit(kafka_bootstrap, topics, engine):
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
-    sent = producer.send(topics.tasks_state, key=b"k2", value=Envelope(type="task.posted", source="tasks", data={}).to_bytes()).get(10)
+    sent = producer.send(
+        topics.tasks_state, key=b"k2", value=Envelope(type="task.posted", source="tasks", data={}).to_bytes()
+    ).get(10)
     producer.close()
     partition = TopicPartition(topics.tasks_state, sent.partition)
     journal: list[str] = []
@@ -155,8 +163,14 @@ def test_offsets_are_committed_only_after_the_database_commit(kafka_bootstrap, t
 def test_poison_messages_go_to_the_dead_letter_topic_with_the_reason(kafka_bootstrap, topics, engine):
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
     producer.send(topics.tasks_state, key=b"bad-json", value=b"{not json")
-    producer.send(topics.tasks_state, key=b"poison", value=Envelope(type="task.posted", source="tasks", data={"poison": True}).to_bytes())
-    producer.send(topics.tasks_state, key=b"good", value=Envelope(type="task.posted", source="tasks", data={}).to_bytes())
+    producer.send(
+        topics.tasks_state,
+        key=b"poison",
+        value=Envelope(type="task.posted", source="tasks", data={"poison": True}).to_bytes(),
+    )
+    producer.send(
+        topics.tasks_state, key=b"good", value=Envelope(type="task.posted", source="tasks", data={}).to_bytes()
+    )
     producer.flush()
     group = f"g-{uuid.uuid4().hex[:8]}"
     dead_letters = make_producer(kafka_bootstrap, "dlt")
@@ -178,8 +192,12 @@ def test_a_consumer_that_falls_out_of_its_group_mid_batch_rejoins_and_applies_ev
     the next offset commit is refused. The consumer must rejoin and carry on, not stop for good."""
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
     for key in (b"slow", b"after-1", b"after-2"):
-        producer.send(topics.tasks_state, key=key, value=Envelope(type="task.posted", source="tasks", data={}).to_bytes(),
-                      partition=0)
+        producer.send(
+            topics.tasks_state,
+            key=key,
+            value=Envelope(type="task.posted", source="tasks", data={}).to_bytes(),
+            partition=0,
+        )
     producer.flush()
     producer.close()
     slow_calls = []
@@ -191,8 +209,9 @@ def test_a_consumer_that_falls_out_of_its_group_mid_batch_rejoins_and_applies_ev
         count_up(session, incoming)
 
     group = f"g-{uuid.uuid4().hex[:8]}"
-    loop = consumer_loop(kafka_bootstrap, topics.tasks_state, engine, group, handler=slow_first_time,
-                         max_poll_interval_ms=1000)
+    loop = consumer_loop(
+        kafka_bootstrap, topics.tasks_state, engine, group, handler=slow_first_time, max_poll_interval_ms=1000
+    )
     refused = []
     real_commit = loop.consumer.commit
 
@@ -222,11 +241,14 @@ def test_an_event_a_consumer_queues_leaves_when_its_transaction_commits_not_at_t
     """Every service's consumers (members and tasks too) apply records through the runtime's
     applier: what a handler queues in the outbox is published as soon as it commits."""
     producer = make_producer(kafka_bootstrap, "test-relay")
-    settings = ServiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
-                               outbox_poll_seconds=RELAY_POLL_S)
+    settings = ServiceSettings(
+        database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, outbox_poll_seconds=RELAY_POLL_S
+    )
     runtime = Runtime(settings=settings, engine=engine, producer=producer, relay=OutboxRelay(engine, producer))
     with Session(engine) as session:  # published by the relay's first pass, after which it sleeps
-        add_event(session, topics.members_state, "before", Envelope(type="member.registered", source="members", data={}))
+        add_event(
+            session, topics.members_state, "before", Envelope(type="member.registered", source="members", data={})
+        )
         session.commit()
     runtime.start_relay()
     try:
@@ -236,7 +258,9 @@ def test_an_event_a_consumer_queues_leaves_when_its_transaction_commits_not_at_t
             add_event(session, topics.offers_events, incoming.key, Envelope(type="offer.created", source="t", data={}))
 
         source = KafkaProducer(bootstrap_servers=kafka_bootstrap)
-        source.send(topics.tasks_state, key=b"task-1", value=Envelope(type="task.posted", source="tasks", data={}).to_bytes())
+        source.send(
+            topics.tasks_state, key=b"task-1", value=Envelope(type="task.posted", source="tasks", data={}).to_bytes()
+        )
         source.flush()
         source.close()
         group = f"g-{uuid.uuid4().hex[:8]}"

@@ -6,8 +6,10 @@ import logging
 
 from services.common.observability import KAFKA_SELECTOR_LOGGER, SlowKafkaStepFilter, configure_logging
 
-STEP = ("Task <kafka.net.selector.Task object at 0x7f> ran for %.3fs (>0.100s threshold). It is blocking the event "
-        "loop -- likely a tight sync loop inside a coroutine. Other pollers will time out.")
+STEP = (
+    "Task <kafka.net.selector.Task object at 0x7f> ran for %.3fs (>0.100s threshold). It is blocking the event "
+    "loop -- likely a tight sync loop inside a coroutine. Other pollers will time out."
+)
 
 
 def record(message: str) -> logging.LogRecord:

@@ -14,8 +14,15 @@ from services.common.observability import RedactingFilter
 
 @pytest.mark.parametrize(
     "phone",
-    ["+1 514 555 0199", "(514) 555-0199", "514-555-0199", "514.555.0199", "+33 6 12 34 56 78", "555-0199",
-     "5145550199"],
+    [
+        "+1 514 555 0199",
+        "(514) 555-0199",
+        "514-555-0199",
+        "514.555.0199",
+        "+33 6 12 34 56 78",
+        "555-0199",
+        "5145550199",
+    ],
 )
 def test_phone_numbers_are_redacted_however_they_are_written(phone):
     assert redact(f"could not text {phone} today") == "could not text [redacted-phone] today"
@@ -51,8 +58,15 @@ def test_the_filter_rewrites_a_record_with_arguments():
     assert record.getMessage() == "call [redacted-phone] or [redacted-email]"
 
 
-@pytest.mark.parametrize("title", ["Rally for status for all, 2026-11-28", "Shift 10:00-14:00 at 5 rue Jarry",
-                                   "Legal clinic, room 2.10", "Phone bank: 40 calls"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Rally for status for all, 2026-11-28",
+        "Shift 10:00-14:00 at 5 rue Jarry",
+        "Legal clinic, room 2.10",
+        "Phone bank: 40 calls",
+    ],
+)
 def test_public_text_may_carry_dates_times_and_numbers(title):
     assert not has_contact_details(title)
 

@@ -30,8 +30,13 @@ SERVICES = {
 
 def settings_of(name: str, directory, bootstrap: str, **overrides):
     settings_class = SERVICES[name][0]
-    return settings_class(database_url=new_sqlite_database(directory, name), kafka_bootstrap_servers=bootstrap,
-                          topic_prefix=new_topic_prefix(), environment="test", **overrides)
+    return settings_class(
+        database_url=new_sqlite_database(directory, name),
+        kafka_bootstrap_servers=bootstrap,
+        topic_prefix=new_topic_prefix(),
+        environment="test",
+        **overrides,
+    )
 
 
 @pytest.fixture(scope="module", params=list(SERVICES))

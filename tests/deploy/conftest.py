@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from deploy import validate
-from deploy.tools import ToolInstallError, Toolbox, ensure_tools
+from deploy.tools import Toolbox, ToolInstallError, ensure_tools
 
 
 @pytest.fixture(scope="session")
@@ -17,8 +17,9 @@ def toolbox() -> Toolbox:
     try:
         return ensure_tools()
     except ToolInstallError as error:
-        pytest.fail(f"deployment validators could not be installed (uv run python -m deploy.tools):\n{error}",
-                    pytrace=False)
+        pytest.fail(
+            f"deployment validators could not be installed (uv run python -m deploy.tools):\n{error}", pytrace=False
+        )
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +31,9 @@ def staged_deploy(tmp_path_factory):
 @pytest.fixture(scope="session")
 def builds(toolbox, staged_deploy) -> dict[str, str]:
     """kustomize build output of base and both overlays."""
-    return {overlay: validate.kustomize_build(toolbox, staged_deploy / "k8s" / overlay) for overlay in validate.OVERLAYS}
+    return {
+        overlay: validate.kustomize_build(toolbox, staged_deploy / "k8s" / overlay) for overlay in validate.OVERLAYS
+    }
 
 
 @pytest.fixture(scope="session")

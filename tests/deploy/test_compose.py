@@ -38,7 +38,9 @@ def test_app_healthchecks_ask_readyz_on_the_port_the_image_serves(compose):
 
 def test_kafka_is_the_official_image_of_the_version_the_tests_run(compose):
     pom = ElementTree.parse(REPO / "deploy" / "kafka" / "pom.xml")
-    tested_version = pom.find("{http://maven.apache.org/POM/4.0.0}properties/{http://maven.apache.org/POM/4.0.0}kafka.version").text
+    tested_version = pom.find(
+        "{http://maven.apache.org/POM/4.0.0}properties/{http://maven.apache.org/POM/4.0.0}kafka.version"
+    ).text
     kafka = compose["services"]["kafka"]
     assert kafka["image"] == f"apache/kafka:{tested_version}"
     assert kafka["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"  # KRaft, no ZooKeeper

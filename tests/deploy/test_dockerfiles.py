@@ -83,7 +83,15 @@ def test_the_final_image_is_slim_python_running_uvicorn_as_a_non_root_user(name)
     [user] = final.arguments("USER")
     assert user.split(":")[0] not in ("0", "root") and user.split(":")[0].isdigit()
     proxies = ["--no-proxy-headers"] if name == "gateway" else []  # the gateway reads X-Forwarded-For itself
-    assert json.loads(final.arguments("CMD")[0]) == ["uvicorn", module, "--host", "0.0.0.0", "--port", str(port), *proxies]
+    assert json.loads(final.arguments("CMD")[0]) == [
+        "uvicorn",
+        module,
+        "--host",
+        "0.0.0.0",
+        "--port",
+        str(port),
+        *proxies,
+    ]
     assert (REPO / module.split(":")[0].replace(".", "/")).with_suffix(".py").is_file()
     assert final.arguments("EXPOSE") == [str(port)]
     for command in final.arguments("RUN"):

@@ -28,13 +28,16 @@ def test_every_build_validates_against_the_kubernetes_and_strimzi_schemas(toolbo
     outcome = validate.kubeconform(toolbox, builds, kubernetes_version)
 
     assert outcome.ok, outcome.output
-    summary = re.search(r"(\d+) resources found in 3 files - Valid: (\d+), Invalid: 0, Errors: 0, Skipped: 0", outcome.output)
+    summary = re.search(
+        r"(\d+) resources found in 3 files - Valid: (\d+), Invalid: 0, Errors: 0, Skipped: 0", outcome.output
+    )
     assert summary and summary[1] == summary[2] and int(summary[1]) > 80, outcome.output
 
 
 def test_the_schema_check_rejects_misspelt_fields_bad_values_and_unknown_kinds(toolbox, builds):
     broken = (
-        builds["overlays/prod"].replace("readinessProbe:", "readinesProbe:", 1)
+        builds["overlays/prod"]
+        .replace("readinessProbe:", "readinesProbe:", 1)
         .replace("partitions: 12", "partitions: twelve", 1)
         .replace("kind: KafkaNodePool", "kind: KafkaNodePools", 1)
     )
@@ -123,7 +126,9 @@ def test_the_gateway_and_the_matcher_autoscale_within_the_partition_count(resour
             assert hpa["spec"]["scaleTargetRef"]["name"] in deployments
             assert "replicas" not in deployments[hpa["spec"]["scaleTargetRef"]["name"]]["spec"]  # the HPA owns it
         topics = {t["spec"]["topicName"]: t for t in of_kind(docs, "KafkaTopic").values()}
-        partitions = min(topics[TOPICS.tasks_state]["spec"]["partitions"], topics[TOPICS.offers_events]["spec"]["partitions"])
+        partitions = min(
+            topics[TOPICS.tasks_state]["spec"]["partitions"], topics[TOPICS.offers_events]["spec"]["partitions"]
+        )
         assert autoscalers["matching"]["spec"]["maxReplicas"] <= partitions
 
 
@@ -142,8 +147,13 @@ def test_kafka_is_a_strimzi_kraft_cluster_running_the_tested_kafka_version(resou
 
 def test_production_topics_are_replicated_partitioned_and_have_dead_letter_topics(resources):
     topics = {t["spec"]["topicName"]: t["spec"] for t in of_kind(resources["overlays/prod"], "KafkaTopic").values()}
-    expected_policy = {TOPICS.members_state: "compact", TOPICS.tasks_state: "compact", TOPICS.offers_events: "delete",
-                       TOPICS.areas_state: "compact", TOPICS.attendance_events: "delete"}
+    expected_policy = {
+        TOPICS.members_state: "compact",
+        TOPICS.tasks_state: "compact",
+        TOPICS.offers_events: "delete",
+        TOPICS.areas_state: "compact",
+        TOPICS.attendance_events: "delete",
+    }
     assert set(topics) == set(expected_policy) | {dead_letter_topic(name) for name in expected_policy}
     for name, policy in expected_policy.items():
         assert topics[name]["partitions"] == (1 if name == TOPICS.areas_state else 12)  # a few dozen areas
@@ -173,20 +183,24 @@ def test_only_the_gateway_may_reach_the_services_and_tasks_and_notifications_onl
     policies = of_kind(resources["overlays/prod"], "NetworkPolicy")
     taxonomy = policies["members-taxonomy-from-tasks"]["spec"]
     assert taxonomy["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "members"}}
-    assert taxonomy["ingress"] == [{"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "tasks"}}}],
-                                    "ports": [{"port": "http"}]}]
+    assert taxonomy["ingress"] == [
+        {"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "tasks"}}}], "ports": [{"port": "http"}]}
+    ]
     policy = policies["services-only-from-gateway"]["spec"]
     assert policy["podSelector"] == {"matchLabels": {"app.kubernetes.io/component": "service"}}
     peers = policy["ingress"][0]["from"]
     assert {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}}} in peers
     service_pods = {
-        name for name, d in of_kind(resources["overlays/prod"], "Deployment").items()
+        name
+        for name, d in of_kind(resources["overlays/prod"], "Deployment").items()
         if d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"] == "service"
     }
     assert service_pods == {"members", "tasks", "matching", "notifications"}
     extra = policies["members-from-notifications"]["spec"]
     assert extra["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "members"}}
-    assert extra["ingress"][0]["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "notifications"}}}]
+    assert extra["ingress"][0]["from"] == [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "notifications"}}}
+    ]
 
 
 def test_production_images_are_pinned_to_a_registry_and_a_tag(resources):

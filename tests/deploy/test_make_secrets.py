@@ -20,7 +20,13 @@ def test_one_private_file_per_container_and_one_for_the_operator(tmp_path):
     written = make_secrets.write_secret_files(tmp_path, make_secrets.secret_files())
 
     assert sorted(path.name for path in written) == [
-        "gateway.env", "matching.env", "members.env", "notifications.env", "operator.env", "postgres.env", "tasks.env",
+        "gateway.env",
+        "matching.env",
+        "members.env",
+        "notifications.env",
+        "operator.env",
+        "postgres.env",
+        "tasks.env",
     ]
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -73,7 +79,10 @@ def test_the_services_accept_the_generated_secrets_in_production(tmp_path, monke
     assert gateway.jwt_secret and gateway.data_key and not gateway.is_development
     # The members service believes the gateway's tokens, and the operator's for the system role.
     operator_key = SigningKey.parse(read(tmp_path / "operator.env")["OPERATOR_TOKEN_KEY"])
-    for tokens, role in ((gateway.service_token_issuer(), "volunteer"), (TokenIssuer("operator", operator_key), "system")):
+    for tokens, role in (
+        (gateway.service_token_issuer(), "volunteer"),
+        (TokenIssuer("operator", operator_key), "system"),
+    ):
         assert members.token_verifier.verify(tokens.issue("members", role, uuid4())).role == role
 
 

@@ -27,15 +27,40 @@ def fresh_server():
     data, port = home / "data", free_port()
     if os.geteuid() == 0:
         shutil.chown(home, "postgres", "postgres")
-    as_postgres([str(bin_dir() / "initdb"), "-D", str(data), "-U", "postgres", "--auth-local=trust",
-                 "--auth-host=scram-sha-256", "-E", "UTF8"], stdout=subprocess.DEVNULL)
-    as_postgres([str(bin_dir() / "pg_ctl"), "-D", str(data), "-l", str(home / "server.log"), "-w", "-o",
-                 f"-h 127.0.0.1 -p {port} -k {home} -c fsync=off", "start"], stdout=subprocess.DEVNULL)
+    as_postgres(
+        [
+            str(bin_dir() / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "-E",
+            "UTF8",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    as_postgres(
+        [
+            str(bin_dir() / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(home / "server.log"),
+            "-w",
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k {home} -c fsync=off",
+            "start",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     try:
         yield home, port
     finally:
-        as_postgres([str(bin_dir() / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                    stdout=subprocess.DEVNULL)
+        as_postgres(
+            [str(bin_dir() / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], stdout=subprocess.DEVNULL
+        )
         shutil.rmtree(home, ignore_errors=True)
 
 
@@ -43,18 +68,25 @@ def fresh_server():
 def passwords(fresh_server) -> dict[str, str]:
     home, port = fresh_server
     variables = make_secrets.secret_files()["postgres.env"]
-    env = os.environ | variables | {
-        "POSTGRES_USER": "postgres", "PGHOST": str(home), "PGPORT": str(port),
-        "PATH": f"{bin_dir()}:{os.environ['PATH']}",
-    }
+    env = (
+        os.environ
+        | variables
+        | {
+            "POSTGRES_USER": "postgres",
+            "PGHOST": str(home),
+            "PGPORT": str(port),
+            "PATH": f"{bin_dir()}:{os.environ['PATH']}",
+        }
+    )
     done = subprocess.run(["bash", str(INIT_SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return {service: variables[f"{service.upper()}_DB_PASSWORD"] for service in make_secrets.SERVICES}
 
 
 def connect(port: int, user: str, password: str, database: str) -> psycopg.Connection:
-    return psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=database,
-                           connect_timeout=10, autocommit=True)
+    return psycopg.connect(
+        host="127.0.0.1", port=port, user=user, password=password, dbname=database, connect_timeout=10, autocommit=True
+    )
 
 
 @pytest.mark.parametrize("service", make_secrets.SERVICES)
@@ -79,8 +111,12 @@ def test_a_wrong_password_is_refused(fresh_server, passwords):
 
 def test_a_missing_password_stops_the_initialisation_with_its_name(fresh_server):
     home, port = fresh_server
-    env = {"PATH": f"{bin_dir()}:{os.environ['PATH']}", "POSTGRES_USER": "postgres", "PGHOST": str(home),
-           "PGPORT": str(port)}
+    env = {
+        "PATH": f"{bin_dir()}:{os.environ['PATH']}",
+        "POSTGRES_USER": "postgres",
+        "PGHOST": str(home),
+        "PGPORT": str(port),
+    }
     done = subprocess.run(["bash", str(INIT_SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "MEMBERS_DB_PASSWORD must be set" in done.stderr

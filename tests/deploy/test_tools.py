@@ -17,13 +17,18 @@ def test_installed_tools_are_the_pinned_versions(toolbox):
         return done.stdout + done.stderr
 
     # Go records the module and version each binary was built from.
-    for binary, (package, pinned) in [(toolbox.kustomize, tools.KUSTOMIZE), (toolbox.kubeconform, tools.KUBECONFORM),
-                                      (toolbox.compose_spec, tools.COMPOSE_SPEC)]:
+    for binary, (package, pinned) in [
+        (toolbox.kustomize, tools.KUSTOMIZE),
+        (toolbox.kubeconform, tools.KUBECONFORM),
+        (toolbox.compose_spec, tools.COMPOSE_SPEC),
+    ]:
         assert f"path\t{package}\n" in version("go", "version", "-m", binary)
         assert f"\t{pinned}\t" in version("go", "version", "-m", binary)
     assert f"Haskell Dockerfile Linter {tools.HADOLINT[1]}" in version(toolbox.hadolint, "--version")
     for kubernetes_version in tools.KUBERNETES_VERSIONS:
-        assert (toolbox.kubernetes_schemas / f"v{kubernetes_version}-standalone-strict" / "deployment-apps-v1.json").is_file()
+        assert (
+            toolbox.kubernetes_schemas / f"v{kubernetes_version}-standalone-strict" / "deployment-apps-v1.json"
+        ).is_file()
     assert (toolbox.strimzi_schemas / "kafka.strimzi.io" / "kafkatopic_v1.json").is_file()
 
 
@@ -91,13 +96,22 @@ def test_crd_schemas_become_strict_json_schemas():
 def test_kubernetes_schemas_are_rewritten_to_refer_to_their_neighbour_file(tmp_path):
     source, target = tmp_path / "src", tmp_path / "out"
     source.mkdir()
-    (source / "_definitions.json").write_text(json.dumps({
-        "$id": "https://kubernetes.io/api/_definitions.json",
-        "$defs": {"A": {"$ref": "/api/_definitions.json#/$defs/B"}, "B": {"type": "string"}},
-    }))
-    (source / "thing-v1.json").write_text(json.dumps({
-        "$id": "https://kubernetes.io/api/thing/v1", "$ref": "/api/_definitions.json#/$defs/A",
-    }))
+    (source / "_definitions.json").write_text(
+        json.dumps(
+            {
+                "$id": "https://kubernetes.io/api/_definitions.json",
+                "$defs": {"A": {"$ref": "/api/_definitions.json#/$defs/B"}, "B": {"type": "string"}},
+            }
+        )
+    )
+    (source / "thing-v1.json").write_text(
+        json.dumps(
+            {
+                "$id": "https://kubernetes.io/api/thing/v1",
+                "$ref": "/api/_definitions.json#/$defs/A",
+            }
+        )
+    )
 
     assert json_schemas.localize_kubernetes_schemas(source, target) == 2
     assert json.loads((target / "thing-v1.json").read_text()) == {"$ref": "_definitions.json#/$defs/A"}

@@ -51,8 +51,10 @@ def test_starting_on_a_port_another_program_holds_fails_clearly(tmp_path, monkey
 
 
 def test_maven_lines_about_downloaded_jars_become_one_readable_line_each():
-    line = ("\x1b[1;34mDownloaded from central: https://repo.maven.apache.org/maven2/org/apache/kafka/kafka-clients/"
-            "4.1.1/kafka-clients-4.1.1.jar (12 MB at 3.4 MB/s)\x1b[0m\n")
+    line = (
+        "\x1b[1;34mDownloaded from central: https://repo.maven.apache.org/maven2/org/apache/kafka/kafka-clients/"
+        "4.1.1/kafka-clients-4.1.1.jar (12 MB at 3.4 MB/s)\x1b[0m\n"
+    )
 
     assert kafka_broker.download_progress(line) == "kafka-clients-4.1.1.jar (12 MB)"
     assert kafka_broker.download_progress("Downloaded from central: https://x/y/foo-1.pom (2.1 kB at 9 kB/s)") is None

@@ -17,9 +17,7 @@ def test_each_node_of_a_cluster_has_its_own_id_ports_and_storage_and_the_same_vo
     configs = [settings_of(node) for node in nodes]
 
     assert [c["node.id"] for c in configs] == ["1", "2", "3"]
-    assert {c["controller.quorum.voters"] for c in configs} == {
-        "1@127.0.0.1:39093,2@127.0.0.1:39095,3@127.0.0.1:39097"
-    }
+    assert {c["controller.quorum.voters"] for c in configs} == {"1@127.0.0.1:39093,2@127.0.0.1:39095,3@127.0.0.1:39097"}
     assert [c["listeners"] for c in configs][1] == "PLAINTEXT://127.0.0.1:39094,CONTROLLER://127.0.0.1:39095"
     assert len({c["log.dirs"] for c in configs}) == 3
     for config in configs:

@@ -20,8 +20,13 @@ pytestmark = [
 
 
 def run(clone: Path, action: str, port: int) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "deploy.postgres_server", action, "--port", str(port)],
-                          cwd=clone, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "deploy.postgres_server", action, "--port", str(port)],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_server_starts_from_a_clone_under_a_private_folder(tmp_path):

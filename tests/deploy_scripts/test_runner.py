@@ -28,10 +28,15 @@ def start_like_the_runner(module: str, env: dict[str, str]) -> tuple[runner.Part
 
 
 def start_gateway_like_the_runner(tmp_path, **settings) -> tuple[runner.Part, object]:
-    env = runner.service_env("127.0.0.1:1", runner.parts(), runner.local_mailpit()) | {
-        "ENVIRONMENT": "test", "GATEWAY_LIVE_UPDATES": "false",
-        "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
-    } | settings
+    env = (
+        runner.service_env("127.0.0.1:1", runner.parts(), runner.local_mailpit())
+        | {
+            "ENVIRONMENT": "test",
+            "GATEWAY_LIVE_UPDATES": "false",
+            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
+        }
+        | settings
+    )
     return start_like_the_runner("gateway.main", env)
 
 
@@ -46,8 +51,9 @@ def test_rotating_x_forwarded_for_does_not_escape_the_anonymous_limit(tmp_path):
     part, process = start_gateway_like_the_runner(tmp_path, GATEWAY_RATE_LIMIT_PUBLIC_PER_MINUTE="3")
     try:
         statuses = [
-            httpx.post(part.url + "/graphql", json=QUERY, headers={"X-Forwarded-For": f"203.0.113.{n}"},
-                       timeout=10).status_code
+            httpx.post(
+                part.url + "/graphql", json=QUERY, headers={"X-Forwarded-For": f"203.0.113.{n}"}, timeout=10
+            ).status_code
             for n in range(1, 6)
         ]
     finally:
@@ -58,11 +64,14 @@ def test_rotating_x_forwarded_for_does_not_escape_the_anonymous_limit(tmp_path):
 
 def test_a_configured_proxy_forwards_each_visitors_own_address(tmp_path):
     part, process = start_gateway_like_the_runner(
-        tmp_path, GATEWAY_RATE_LIMIT_PUBLIC_PER_MINUTE="2", GATEWAY_TRUSTED_PROXIES="127.0.0.1")
+        tmp_path, GATEWAY_RATE_LIMIT_PUBLIC_PER_MINUTE="2", GATEWAY_TRUSTED_PROXIES="127.0.0.1"
+    )
     try:
+
         def from_visitor(address: str) -> int:
-            return httpx.post(part.url + "/graphql", json=QUERY, headers={"X-Forwarded-For": address},
-                              timeout=10).status_code
+            return httpx.post(
+                part.url + "/graphql", json=QUERY, headers={"X-Forwarded-For": address}, timeout=10
+            ).status_code
 
         first = [from_visitor("203.0.113.7") for _ in range(3)]
         second = [from_visitor("203.0.113.8") for _ in range(2)]
@@ -78,17 +87,22 @@ def test_a_configured_proxy_forwards_each_visitors_own_address(tmp_path):
 
 def test_the_services_believe_the_keys_the_runner_made_and_not_the_development_ones(tmp_path, kafka_bootstrap):
     env = runner.service_env(kafka_bootstrap, runner.parts(), runner.local_mailpit()) | {
-        "ENVIRONMENT": "development", "KAFKA_TOPIC_PREFIX": new_topic_prefix(),
+        "ENVIRONMENT": "development",
+        "KAFKA_TOPIC_PREFIX": new_topic_prefix(),
         "MEMBERS_DATABASE_URL": new_sqlite_database(tmp_path, "members"),
     }
     gateway_key = SigningKey.parse(env["GATEWAY_SERVICE_TOKEN_KEY"])
     part, process = start_like_the_runner("services.members.main", env)
     try:
+
         def skills(headers) -> int:
             return httpx.get(part.url + "/skills", headers=headers, timeout=10).status_code
 
-        statuses = (skills(signed_headers("members", "public", key=gateway_key)), skills(signed_headers("members", "public")),
-                    skills({}))
+        statuses = (
+            skills(signed_headers("members", "public", key=gateway_key)),
+            skills(signed_headers("members", "public")),
+            skills({}),
+        )
     finally:
         runner.stop_process(part.name, process)
 

@@ -17,8 +17,12 @@ ERASE_ME = "mutation($p: String!) { eraseMe(password: $p) { __typename } }"
 
 
 def offers_in_matching(stack, member_id: str) -> list[dict]:
-    response = httpx.get(stack.matching.url + "/offers", params={"member_id": member_id}, timeout=10,
-                         headers=signed_headers("matching", "system"))
+    response = httpx.get(
+        stack.matching.url + "/offers",
+        params={"member_id": member_id},
+        timeout=10,
+        headers=signed_headers("matching", "system"),
+    )
     response.raise_for_status()
     return response.json()["items"]
 
@@ -27,16 +31,33 @@ def test_an_erased_volunteer_is_gone_from_matching_within_seconds(world, graphql
     skill = world.skill()
     volunteer = world.volunteer(skill)
     coordinator = world.coordinator()
-    task = graphql(POST_TASK, {"i": {"title": "Accompany a neighbour to a hearing", "skills": [{"skill": skill}],
-                                     "languages": ["fr"], "remote": True, "deadline": in_a_week()}},
-                   coordinator.token)["postTask"]
-    eventually(lambda: graphql(MY_OFFERS, token=volunteer.token)["myOffers"]["nodes"], timeout_s=10,
-               message="the volunteer's offer")
+    task = graphql(
+        POST_TASK,
+        {
+            "i": {
+                "title": "Accompany a neighbour to a hearing",
+                "skills": [{"skill": skill}],
+                "languages": ["fr"],
+                "remote": True,
+                "deadline": in_a_week(),
+            }
+        },
+        coordinator.token,
+    )["postTask"]
+    eventually(
+        lambda: graphql(MY_OFFERS, token=volunteer.token)["myOffers"]["nodes"],
+        timeout_s=10,
+        message="the volunteer's offer",
+    )
 
     asked_at = time.monotonic()
     assert graphql(ERASE_ME, {"p": volunteer.password}, volunteer.token)["eraseMe"]["__typename"] == "Erasure"
-    eventually(lambda: all(o["status"] == "withdrawn" for o in offers_in_matching(stack, volunteer.member_id)),
-               timeout_s=10, interval_s=0.05, message="the erased member's offers withdrawn in matching")
+    eventually(
+        lambda: all(o["status"] == "withdrawn" for o in offers_in_matching(stack, volunteer.member_id)),
+        timeout_s=10,
+        interval_s=0.05,
+        message="the erased member's offers withdrawn in matching",
+    )
     seconds = time.monotonic() - asked_at
     offers = offers_in_matching(stack, volunteer.member_id)
     assert offers and offers[0]["task_id"] == task["id"]

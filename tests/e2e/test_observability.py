@@ -27,16 +27,28 @@ def test_one_trace_id_shows_in_the_gateway_tasks_and_matching_logs_for_one_poste
     world.volunteer(skill)
     coordinator = world.coordinator()
     trace_id = secrets.token_hex(16)
-    variables = {"i": {"title": "Translate the know-your-rights leaflet", "skills": [{"skill": skill}],
-                       "languages": ["fr"], "remote": True, "deadline": in_a_week()}}
-    headers = {"Authorization": f"Bearer {coordinator.token}",
-               "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"}
+    variables = {
+        "i": {
+            "title": "Translate the know-your-rights leaflet",
+            "skills": [{"skill": skill}],
+            "languages": ["fr"],
+            "remote": True,
+            "deadline": in_a_week(),
+        }
+    }
+    headers = {
+        "Authorization": f"Bearer {coordinator.token}",
+        "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01",
+    }
     response = graphql.http.post(graphql.url, json={"query": POST_TASK, "variables": variables}, headers=headers)
     assert response.json()["data"]["postTask"]["__typename"] == "Task"
 
     for process in (stack.gateway, stack.tasks, stack.matching):
-        lines = eventually(lambda p=process: log_lines_with(p, trace_id), timeout_s=15,
-                           message=f"trace {trace_id} in the {process.name} log")
+        lines = eventually(
+            lambda p=process: log_lines_with(p, trace_id),
+            timeout_s=15,
+            message=f"trace {trace_id} in the {process.name} log",
+        )
         assert all(line["trace_id"] == trace_id for line in lines)
 
 
@@ -49,10 +61,26 @@ def test_metrics_expose_requests_lag_backlog_and_offer_outcomes_after_a_flow(wor
     skill = world.skill()
     volunteer = world.volunteer(skill)
     coordinator = world.coordinator()
-    task = graphql(POST_TASK, {"i": {"title": "Stack chairs after the assembly", "skills": [{"skill": skill}],
-                                     "languages": ["fr"], "remote": True, "deadline": in_a_week()}}, coordinator.token)["postTask"]
-    offer = eventually(lambda: [o for o in graphql(MY_OFFERS, token=volunteer.token)["myOffers"]["nodes"]
-                                if o["taskId"] == task["id"]], timeout_s=10, message="an offer")[0]
+    task = graphql(
+        POST_TASK,
+        {
+            "i": {
+                "title": "Stack chairs after the assembly",
+                "skills": [{"skill": skill}],
+                "languages": ["fr"],
+                "remote": True,
+                "deadline": in_a_week(),
+            }
+        },
+        coordinator.token,
+    )["postTask"]
+    offer = eventually(
+        lambda: [
+            o for o in graphql(MY_OFFERS, token=volunteer.token)["myOffers"]["nodes"] if o["taskId"] == task["id"]
+        ],
+        timeout_s=10,
+        message="an offer",
+    )[0]
     assert graphql(ACCEPT, {"id": offer["id"]}, volunteer.token)["acceptOffer"]["status"] == "ACCEPTED"
 
     every_service = {"http_requests_total", "http_request_duration_seconds_bucket", "outbox_backlog"}

@@ -13,8 +13,14 @@ from tests.support.processes import eventually
 pytestmark = pytest.mark.kafka
 
 MY_OFFERS = "{ myOffers { nodes { %s } } }" % OFFER
-ACCEPT = "mutation($id: ID!) { acceptOffer(offerId: $id) { __typename ... on Offer { id status } ... on Problem { message } } }"
-POST_TASK = "mutation($i: TaskInput!) { postTask(input: $i) { __typename ... on Task { id status } ... on Problem { message } } }"
+ACCEPT = (
+    "mutation($id: ID!) { acceptOffer(offerId: $id) { __typename ... on Offer { id status } "
+    "... on Problem { message } } }"
+)
+POST_TASK = (
+    "mutation($i: TaskInput!) { postTask(input: $i) { __typename ... on Task { id status } "
+    "... on Problem { message } } }"
+)
 
 
 def in_a_week() -> str:
@@ -22,8 +28,11 @@ def in_a_week() -> str:
 
 
 def ensure_design_skill(world) -> str:
-    result = world.gql("mutation($i: SkillInput!) { createSkill(input: $i) { __typename ... on Problem { message } } }",
-                       {"i": {"slug": "design", "name": "Design"}}, world.admin.token)["createSkill"]
+    result = world.gql(
+        "mutation($i: SkillInput!) { createSkill(input: $i) { __typename ... on Problem { message } } }",
+        {"i": {"slug": "design", "name": "Design"}},
+        world.admin.token,
+    )["createSkill"]
     assert result["__typename"] in {"Skill", "StateConflict"}, result  # exists already on a re-run
     return "design"
 
@@ -36,9 +45,20 @@ def test_a_designer_gets_the_design_task_accepts_it_and_a_member_without_the_ski
     coordinator = world.coordinator()
 
     posted_at = time.monotonic()
-    task = graphql(POST_TASK, {"i": {"title": "Design the rally poster", "skills": [{"skill": skill, "minLevel": "CAPABLE"}],
-                                     "languages": ["fr"], "slots": 1, "remote": True, "deadline": in_a_week()}},
-                    coordinator.token)["postTask"]
+    task = graphql(
+        POST_TASK,
+        {
+            "i": {
+                "title": "Design the rally poster",
+                "skills": [{"skill": skill, "minLevel": "CAPABLE"}],
+                "languages": ["fr"],
+                "slots": 1,
+                "remote": True,
+                "deadline": in_a_week(),
+            }
+        },
+        coordinator.token,
+    )["postTask"]
     assert task["__typename"] == "Task" and task["status"] == "OPEN", task
 
     def offer_for_designer():
@@ -49,7 +69,9 @@ def test_a_designer_gets_the_design_task_accepts_it_and_a_member_without_the_ski
     seconds_to_offer = time.monotonic() - posted_at
     offer = offers[0]
     assert offer["status"] == "PENDING"
-    assert any(reason["kind"] == "SKILL" and "design" in reason["skill"] for reason in offer["reasons"]), offer["reasons"]
+    assert any(reason["kind"] == "SKILL" and "design" in reason["skill"] for reason in offer["reasons"]), offer[
+        "reasons"
+    ]
 
     accepted = graphql(ACCEPT, {"id": offer["id"]}, designer.token)["acceptOffer"]
     assert accepted == {"__typename": "Offer", "id": offer["id"], "status": "ACCEPTED"}

@@ -28,16 +28,21 @@ def readiness(url: str) -> tuple[int, dict]:
 
 
 def test_readyz_turns_unready_when_the_broker_stops_and_ready_when_it_returns(own_broker, tmp_path):
-    env = {"KAFKA_BOOTSTRAP_SERVERS": own_broker.bootstrap, "KAFKA_TOPIC_PREFIX": new_topic_prefix(),
-           "TASKS_DATABASE_URL": new_sqlite_database(tmp_path, "tasks")}
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": own_broker.bootstrap,
+        "KAFKA_TOPIC_PREFIX": new_topic_prefix(),
+        "TASKS_DATABASE_URL": new_sqlite_database(tmp_path, "tasks"),
+    }
     service = start_service("services.tasks.main", env)
     try:
         assert readiness(service.url)[0] == 200
         kafka_broker.stop(own_broker)
-        status, body = eventually(lambda: (r := readiness(service.url))[0] == 503 and r, timeout_s=20,
-                                  message="unready without the broker")
+        status, body = eventually(
+            lambda: (r := readiness(service.url))[0] == 503 and r, timeout_s=20, message="unready without the broker"
+        )
         assert body["checks"] == {"database": True, "broker": False} | {
-            k: v for k, v in body["checks"].items() if k not in {"database", "broker"}}
+            k: v for k, v in body["checks"].items() if k not in {"database", "broker"}
+        }
         assert httpx.get(service.url + "/healthz", timeout=5).status_code == 200  # alive all the same
         kafka_broker.start(own_broker)
         eventually(lambda: readiness(service.url)[0] == 200, timeout_s=30, message="ready once the broker is back")

@@ -54,8 +54,9 @@ class Stack:
             process.stop()
 
 
-def start_stack(directory: Path, bootstrap: str, gateway_env: dict[str, str] | None = None,
-                matching_tick_seconds: float = 0.2) -> Stack:
+def start_stack(
+    directory: Path, bootstrap: str, gateway_env: dict[str, str] | None = None, matching_tick_seconds: float = 0.2
+) -> Stack:
     prefix = new_topic_prefix()
     # Topics first: services creating them concurrently while matching's consumer group forms
     # makes the group rebalance at start-up.
@@ -64,15 +65,25 @@ def start_stack(directory: Path, bootstrap: str, gateway_env: dict[str, str] | N
     ports = {name: free_port() for name in ("members", "tasks", "matching")}
     service_envs = {
         "members": common | {"MEMBERS_DATABASE_URL": new_sqlite_database(directory, "members")},
-        "tasks": common | {"TASKS_DATABASE_URL": new_sqlite_database(directory, "tasks"),
-                           "TASKS_MEMBERS_URL": f"http://127.0.0.1:{ports['members']}"},
-        "matching": common | {"MATCHING_DATABASE_URL": new_sqlite_database(directory, "matching"),
-                              "MATCHING_TICK_SECONDS": str(matching_tick_seconds), "MATCHING_OFFER_TTL_SECONDS": "3600"},
+        "tasks": common
+        | {
+            "TASKS_DATABASE_URL": new_sqlite_database(directory, "tasks"),
+            "TASKS_MEMBERS_URL": f"http://127.0.0.1:{ports['members']}",
+        },
+        "matching": common
+        | {
+            "MATCHING_DATABASE_URL": new_sqlite_database(directory, "matching"),
+            "MATCHING_TICK_SECONDS": str(matching_tick_seconds),
+            "MATCHING_OFFER_TTL_SECONDS": "3600",
+        },
     }
     with ThreadPoolExecutor(3) as pool:  # the three services do not depend on each other to start
-        futures = {name: pool.submit(start_service, f"services.{name}.main", env, name=name, port=ports[name],
-                                     timeout_s=START_TIMEOUT_S)
-                   for name, env in service_envs.items()}
+        futures = {
+            name: pool.submit(
+                start_service, f"services.{name}.main", env, name=name, port=ports[name], timeout_s=START_TIMEOUT_S
+            )
+            for name, env in service_envs.items()
+        }
         started = {}
         errors = []
         for name, future in futures.items():
@@ -85,23 +96,39 @@ def start_stack(directory: Path, bootstrap: str, gateway_env: dict[str, str] | N
             process.stop()
         raise errors[0]
     widget_host_port = free_port()
-    env = common | {
-        "GATEWAY_DATABASE_URL": new_sqlite_database(directory, "gateway"),
-        "GATEWAY_MEMBERS_URL": started["members"].url, "GATEWAY_TASKS_URL": started["tasks"].url,
-        "GATEWAY_MATCHING_URL": started["matching"].url, "GATEWAY_JWT_SECRET": TEST_SECRET,
-        "GATEWAY_DATA_KEY": TEST_SECRET, "GATEWAY_WIDGET_ORIGINS": f"http://127.0.0.1:{widget_host_port}",
-        # Many tests log in from 127.0.0.1; the limits themselves are tested on their own.
-        "GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "100000", "GATEWAY_RATE_LIMIT_PUBLIC_PER_MINUTE": "100000",
-        "GATEWAY_RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR": "100000",
-    } | (gateway_env or {})
+    env = (
+        common
+        | {
+            "GATEWAY_DATABASE_URL": new_sqlite_database(directory, "gateway"),
+            "GATEWAY_MEMBERS_URL": started["members"].url,
+            "GATEWAY_TASKS_URL": started["tasks"].url,
+            "GATEWAY_MATCHING_URL": started["matching"].url,
+            "GATEWAY_JWT_SECRET": TEST_SECRET,
+            "GATEWAY_DATA_KEY": TEST_SECRET,
+            "GATEWAY_WIDGET_ORIGINS": f"http://127.0.0.1:{widget_host_port}",
+            # Many tests log in from 127.0.0.1; the limits themselves are tested on their own.
+            "GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "100000",
+            "GATEWAY_RATE_LIMIT_PUBLIC_PER_MINUTE": "100000",
+            "GATEWAY_RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR": "100000",
+        }
+        | (gateway_env or {})
+    )
     try:
         gateway = start_service("gateway.main", env, name="gateway", timeout_s=START_TIMEOUT_S)
     except BaseException:
         for process in started.values():
             process.stop()
         raise
-    stack = Stack(started["members"], started["tasks"], started["matching"], gateway, prefix, env, widget_host_port,
-                  service_envs["tasks"]["TASKS_DATABASE_URL"])
+    stack = Stack(
+        started["members"],
+        started["tasks"],
+        started["matching"],
+        gateway,
+        prefix,
+        env,
+        widget_host_port,
+        service_envs["tasks"]["TASKS_DATABASE_URL"],
+    )
     try:
         create_admin(stack)
     except BaseException:
@@ -113,8 +140,14 @@ def start_stack(directory: Path, bootstrap: str, gateway_env: dict[str, str] | N
 def create_admin(stack: Stack) -> None:
     """The documented bootstrap: ``python -m gateway create-admin`` against the gateway's database."""
     env = os.environ | stack.gateway_env | {"GATEWAY_ADMIN_PASSWORD": ADMIN_PASSWORD}
-    done = subprocess.run([sys.executable, "-m", "gateway", "create-admin", "--email", ADMIN_EMAIL], cwd=REPO,
-                          env=env, capture_output=True, text=True, timeout=180)  # imports alone take seconds
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway", "create-admin", "--email", ADMIN_EMAIL],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )  # imports alone take seconds
     if done.returncode != 0:
         raise RuntimeError(f"create-admin failed: {done.stderr or done.stdout}")
 

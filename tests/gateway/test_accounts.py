@@ -103,7 +103,10 @@ def test_expired_forged_and_foreign_tokens_are_refused():
     expired.ttl = timedelta(seconds=-5)
 
     assert tokens.read(expired.issue(uuid4(), "admin", 1).token) is None
-    assert tokens.read(TokenService("someone else's secret, just as long as ours", 60).issue(uuid4(), "admin", 1).token) is None
+    assert (
+        tokens.read(TokenService("someone else's secret, just as long as ours", 60).issue(uuid4(), "admin", 1).token)
+        is None
+    )
     assert tokens.read("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.") is None
 
 

@@ -11,8 +11,10 @@ from tests.support.processes import eventually
 
 pytestmark = pytest.mark.kafka
 
-ASK = ("mutation($t: ID!) { askForTask(taskId: $t) { __typename ... on Problem { message } ... on TaskForMe { "
-       "answer reasons task { id title } offer { id taskId status reasons { kind } } } } }")
+ASK = (
+    "mutation($t: ID!) { askForTask(taskId: $t) { __typename ... on Problem { message } ... on TaskForMe { "
+    "answer reasons task { id title } offer { id taskId status reasons { kind } } } } }"
+)
 
 
 def ask(world: World, token: str, task_id: str) -> dict:
@@ -21,8 +23,12 @@ def ask(world: World, token: str, task_id: str) -> dict:
 
 def settled(world: World, token: str, task_id: str) -> dict:
     """The answer once matching has heard of the volunteer who just signed up."""
-    return eventually(lambda: (found := ask(world, token, task_id))["answer"] != "CHECKING" and found, 60,
-                      interval_s=0.3, message="matching to hear of the new volunteer")
+    return eventually(
+        lambda: (found := ask(world, token, task_id))["answer"] != "CHECKING" and found,
+        60,
+        interval_s=0.3,
+        message="matching to hear of the new volunteer",
+    )
 
 
 def test_a_volunteer_who_fits_is_offered_the_task_they_asked_for_at_once(world):
@@ -70,7 +76,10 @@ def test_asking_shows_only_the_asker_s_own_offer_never_another_member_s(world):
 
     assert answer["answer"] == "NOT_ELIGIBLE" and answer["reasons"] == ["TASK_FULL"] and answer["offer"] is None
     assert ask(world, holder.token, posted["id"])["offer"] == {
-        "id": held["id"], "taskId": posted["id"], "status": "ACCEPTED",
-        "reasons": [{"kind": reason["kind"]} for reason in held["reasons"]]}
+        "id": held["id"],
+        "taskId": posted["id"],
+        "status": "ACCEPTED",
+        "reasons": [{"kind": reason["kind"]} for reason in held["reasons"]],
+    }
     unknown = ask(world, other.token, "00000000-0000-0000-0000-000000000000")
     assert unknown["__typename"] == "NotFound"

@@ -30,30 +30,75 @@ VOLUNTEER, COORDINATOR, ADMIN = frozenset({"volunteer"}), frozenset({"coordinato
 
 ACCESS = {
     "query": {
-        "openTasks": ANYONE, "skills": ANYONE, "areas": ANYONE, "defaultTimeZone": ANYONE, "languages": ANYONE, "me": ANYONE,
+        "openTasks": ANYONE,
+        "skills": ANYONE,
+        "areas": ANYONE,
+        "defaultTimeZone": ANYONE,
+        "languages": ANYONE,
+        "me": ANYONE,
         "organizations": SIGNED_IN,
-        "myContact": VOLUNTEER, "myAuditLog": VOLUNTEER, "myOffers": VOLUNTEER, "myCalendarFeed": VOLUNTEER,
-        "myTasks": COORDINATOR, "task": COORDINATOR, "volunteerContact": COORDINATOR,
-        "users": ADMIN, "userByEmail": ADMIN, "members": ADMIN, "memberAudit": ADMIN,
-        "committees": SIGNED_IN, "myCommittees": VOLUNTEER, "ledCommittees": COORDINATOR, "committeeLeads": ADMIN,
-        "taskAttendance": COORDINATOR, "myVolunteering": VOLUNTEER, "attendanceTotals": COORDINATOR,
+        "myContact": VOLUNTEER,
+        "myAuditLog": VOLUNTEER,
+        "myOffers": VOLUNTEER,
+        "myCalendarFeed": VOLUNTEER,
+        "myTasks": COORDINATOR,
+        "task": COORDINATOR,
+        "volunteerContact": COORDINATOR,
+        "users": ADMIN,
+        "userByEmail": ADMIN,
+        "members": ADMIN,
+        "memberAudit": ADMIN,
+        "committees": SIGNED_IN,
+        "myCommittees": VOLUNTEER,
+        "ledCommittees": COORDINATOR,
+        "committeeLeads": ADMIN,
+        "taskAttendance": COORDINATOR,
+        "myVolunteering": VOLUNTEER,
+        "attendanceTotals": COORDINATOR,
     },
     "mutation": {
-        "registerMember": ANYONE, "registerCoordinator": ANYONE, "login": ANYONE,
-        "renewToken": SIGNED_IN, "setLocale": SIGNED_IN,
-        "updateProfile": VOLUNTEER, "pauseMe": VOLUNTEER, "resumeMe": VOLUNTEER, "eraseMe": VOLUNTEER,
+        "registerMember": ANYONE,
+        "registerCoordinator": ANYONE,
+        "login": ANYONE,
+        "renewToken": SIGNED_IN,
+        "setLocale": SIGNED_IN,
+        "updateProfile": VOLUNTEER,
+        "pauseMe": VOLUNTEER,
+        "resumeMe": VOLUNTEER,
+        "eraseMe": VOLUNTEER,
         "updateNotificationPreferences": VOLUNTEER,
-        "acceptOffer": VOLUNTEER, "declineOffer": VOLUNTEER, "withdrawFromTask": VOLUNTEER, "askForTask": VOLUNTEER,
-        "renewCalendarFeed": VOLUNTEER, "removeCalendarFeed": VOLUNTEER,
-        "postTask": COORDINATOR, "updateTask": COORDINATOR, "publishTask": COORDINATOR, "cancelTask": COORDINATOR,
+        "acceptOffer": VOLUNTEER,
+        "declineOffer": VOLUNTEER,
+        "withdrawFromTask": VOLUNTEER,
+        "askForTask": VOLUNTEER,
+        "renewCalendarFeed": VOLUNTEER,
+        "removeCalendarFeed": VOLUNTEER,
+        "postTask": COORDINATOR,
+        "updateTask": COORDINATOR,
+        "publishTask": COORDINATOR,
+        "cancelTask": COORDINATOR,
         "closeTask": COORDINATOR,
-        "createSkill": ADMIN, "updateSkill": ADMIN, "createArea": ADMIN, "updateArea": ADMIN, "createOrganization": ADMIN,
-        "createCoordinatorInvite": ADMIN, "setUserRole": ADMIN, "setUserActive": ADMIN, "eraseMember": ADMIN,
+        "createSkill": ADMIN,
+        "updateSkill": ADMIN,
+        "createArea": ADMIN,
+        "updateArea": ADMIN,
+        "createOrganization": ADMIN,
+        "createCoordinatorInvite": ADMIN,
+        "setUserRole": ADMIN,
+        "setUserActive": ADMIN,
+        "eraseMember": ADMIN,
         "eraseUser": ADMIN,
-        "createCommittee": ADMIN, "addCommitteeLead": ADMIN, "removeCommitteeLead": ADMIN,
-        "joinCommittee": VOLUNTEER, "leaveCommittee": VOLUNTEER,
-        "postSeries": COORDINATOR, "updateFollowing": COORDINATOR, "cancelSeries": COORDINATOR,
-        "markAttendance": COORDINATOR, "couldNotCome": VOLUNTEER, "exportAttendanceWithNames": COORDINATOR,
+        "createCommittee": ADMIN,
+        "addCommitteeLead": ADMIN,
+        "removeCommitteeLead": ADMIN,
+        "joinCommittee": VOLUNTEER,
+        "leaveCommittee": VOLUNTEER,
+        "postSeries": COORDINATOR,
+        "updateFollowing": COORDINATOR,
+        "cancelSeries": COORDINATOR,
+        "markAttendance": COORDINATOR,
+        "couldNotCome": VOLUNTEER,
+        "exportAttendanceWithNames": COORDINATOR,
     },
     "subscription": {"openTasksChanged": ANYONE, "offerUpdates": VOLUNTEER, "taskUpdates": COORDINATOR},
 }
@@ -76,11 +121,21 @@ def sample(type_, name: str):
     if isinstance(type_, GraphQLEnumType):
         return next(iter(type_.values))
     if isinstance(type_, GraphQLInputObjectType):
-        return {field_name: sample(field.type, field_name) for field_name, field in type_.fields.items()
-                if isinstance(field.type, GraphQLNonNull) and field.default_value is Undefined}
+        return {
+            field_name: sample(field.type, field_name)
+            for field_name, field in type_.fields.items()
+            if isinstance(field.type, GraphQLNonNull) and field.default_value is Undefined
+        }
     assert isinstance(type_, GraphQLScalarType)
-    scalars = {"ID": str(uuid.uuid4()), "Int": 1, "Float": 1.0, "Boolean": False, "Time": "10:00",
-               "Date": "2030-01-01", "DateTime": (datetime.now(UTC) + timedelta(days=3)).isoformat()}
+    scalars = {
+        "ID": str(uuid.uuid4()),
+        "Int": 1,
+        "Float": 1.0,
+        "Boolean": False,
+        "Time": "10:00",
+        "Date": "2030-01-01",
+        "DateTime": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+    }
     if type_.name in scalars:
         return scalars[type_.name]
     return {"email": "matrix@example.org", "password": "matrix-password", "locale": "en"}.get(name, "matrix-check")
@@ -91,15 +146,22 @@ def operation(kind: str, field_name: str) -> tuple[str, dict]:
     arguments = {name: arg for name, arg in field.args.items() if isinstance(arg.type, GraphQLNonNull)}
     declared = ", ".join(f"${name}: {arg.type}" for name, arg in arguments.items())
     passed = ", ".join(f"{name}: ${name}" for name in arguments)
-    selection = "" if isinstance(get_named_type(field.type), (GraphQLScalarType, GraphQLEnumType)) else " { __typename }"
-    text = f"{kind} Check{f'({declared})' if declared else ''} {{ {field_name}{f'({passed})' if passed else ''}{selection} }}"
+    selection = (
+        "" if isinstance(get_named_type(field.type), (GraphQLScalarType, GraphQLEnumType)) else " { __typename }"
+    )
+    declaration, call = f"({declared})" if declared else "", f"({passed})" if passed else ""
+    text = f"{kind} Check{declaration} {{ {field_name}{call}{selection} }}"
     return text, {name: sample(arg.type, name) for name, arg in arguments.items()}
 
 
 @pytest.fixture(scope="module")
 def tokens(world):
-    return {"anonymous": None, "volunteer": world.volunteer().token, "coordinator": world.coordinator().token,
-            "admin": world.admin.token}
+    return {
+        "anonymous": None,
+        "volunteer": world.volunteer().token,
+        "coordinator": world.coordinator().token,
+        "admin": world.admin.token,
+    }
 
 
 def outcome_over_http(graphql, kind, field_name, token) -> str:
@@ -148,6 +210,7 @@ def test_notification_preferences_show_to_the_member_themself_only(world, graphq
     volunteer = world.volunteer()
     mine = graphql("{ me { member { notificationPreferences { email detail } } } }", token=volunteer.token)
     assert mine["me"]["member"]["notificationPreferences"] == {"email": True, "detail": "DISCREET"}
-    listed = graphql("{ members(first: 50) { nodes { id notificationPreferences { email } } } }",
-                     token=world.admin.token)["members"]["nodes"]
+    listed = graphql(
+        "{ members(first: 50) { nodes { id notificationPreferences { email } } } }", token=world.admin.token
+    )["members"]["nodes"]
     assert listed and all(node["notificationPreferences"] is None for node in listed)

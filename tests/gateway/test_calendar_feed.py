@@ -34,12 +34,30 @@ def test_the_feed_lists_accepted_tasks_at_their_local_time_on_both_sides_of_a_ds
     skill, coordinator = world.skill(), world.coordinator()
     volunteer = world.volunteer(skill)
     year = datetime.now(UTC).year + 1
-    winter = world.task(coordinator, skill, title="Winter legal clinic", timeZone="America/Toronto",
-                        startsAt=f"{year}-01-15T15:00:00Z", endsAt=f"{year}-01-15T17:00:00Z")
-    summer = world.task(coordinator, skill, title="Summer legal clinic", timeZone="America/Toronto",
-                        startsAt=f"{year}-07-15T14:00:00Z", endsAt=f"{year}-07-15T16:00:00Z")
-    only_offered = world.task(coordinator, skill, title="Still only offered", timeZone="America/Toronto",
-                              startsAt=f"{year}-02-10T15:00:00Z", endsAt=f"{year}-02-10T16:00:00Z")
+    winter = world.task(
+        coordinator,
+        skill,
+        title="Winter legal clinic",
+        timeZone="America/Toronto",
+        startsAt=f"{year}-01-15T15:00:00Z",
+        endsAt=f"{year}-01-15T17:00:00Z",
+    )
+    summer = world.task(
+        coordinator,
+        skill,
+        title="Summer legal clinic",
+        timeZone="America/Toronto",
+        startsAt=f"{year}-07-15T14:00:00Z",
+        endsAt=f"{year}-07-15T16:00:00Z",
+    )
+    only_offered = world.task(
+        coordinator,
+        skill,
+        title="Still only offered",
+        timeZone="America/Toronto",
+        startsAt=f"{year}-02-10T15:00:00Z",
+        endsAt=f"{year}-02-10T16:00:00Z",
+    )
     for task in (winter, summer):
         assert world.accept(volunteer, world.wait_for_offer(volunteer, task["id"])["id"])["status"] == "ACCEPTED"
     world.wait_for_offer(volunteer, only_offered["id"])
@@ -53,7 +71,10 @@ def test_the_feed_lists_accepted_tasks_at_their_local_time_on_both_sides_of_a_ds
     assert [(e.decoded("dtstart").hour, e.decoded("dtstart").tzname()) for e in events] == [(10, "EST"), (10, "EDT")]
     assert [e["dtstart"].params["TZID"] for e in events] == ["America/Toronto"] * 2
     assert Calendar.from_ical(response.content).walk("VTIMEZONE")[0]["tzid"] == "America/Toronto"
-    assert {str(e["uid"]) for e in events} == {f"task-{winter['id']}@coalition-match", f"task-{summer['id']}@coalition-match"}
+    assert {str(e["uid"]) for e in events} == {
+        f"task-{winter['id']}@coalition-match",
+        f"task-{summer['id']}@coalition-match",
+    }
     # Discreet by default: what a lock screen's calendar alert could show names no task, place or person.
     assert {str(e["summary"]) for e in events} == {"Volunteer task"}
     body = response.text
@@ -85,8 +106,11 @@ def test_a_renewed_or_removed_address_stops_working_and_a_forged_one_never_worke
 def test_an_erased_volunteer_has_no_feed_left(world, graphql):
     volunteer = world.volunteer(world.skill())
     path = graphql(RENEW, token=volunteer.token)["renewCalendarFeed"]["path"]
-    erased = graphql('mutation($p: String!) { eraseMe(password: $p) { __typename } }', {"p": volunteer.password},
-                     token=volunteer.token)["eraseMe"]
+    erased = graphql(
+        "mutation($p: String!) { eraseMe(password: $p) { __typename } }",
+        {"p": volunteer.password},
+        token=volunteer.token,
+    )["eraseMe"]
     assert erased["__typename"] == "Erasure"
     assert fetch(graphql, path).status_code == 404
 
@@ -95,8 +119,13 @@ def test_a_link_reads_back_only_under_the_secret_it_was_made_with():
     link = FeedLink(uuid.uuid4(), 3)
     token = calendar_links.make(link, "one secret")
     assert calendar_links.read(token, "one secret") == link
-    for bad, secret in ((token, "another secret"), (token[:-1], "one secret"), ("", "one secret"),
-                        ("%%%", "one secret"), (calendar_links.make(FeedLink(link.user_id, 4), "x"), "one secret")):
+    for bad, secret in (
+        (token, "another secret"),
+        (token[:-1], "one secret"),
+        ("", "one secret"),
+        ("%%%", "one secret"),
+        (calendar_links.make(FeedLink(link.user_id, 4), "x"), "one secret"),
+    ):
         with pytest.raises(InvalidFeedLink):
             calendar_links.read(bad, secret)
 
@@ -106,9 +135,11 @@ def test_a_volunteer_who_chose_detailed_messages_sees_the_task_title_in_the_feed
     volunteer = world.volunteer(skill)
     task = world.task(world.coordinator(), skill, title="Phone bank for the rent strike")
     world.accept(volunteer, world.wait_for_offer(volunteer, task["id"])["id"])
-    chosen = graphql("mutation($i: NotificationPreferencesInput!) { updateNotificationPreferences(input: $i) "
-                     "{ __typename } }", {"i": {"email": True, "detail": "DETAILED"}},
-                     token=volunteer.token)["updateNotificationPreferences"]
+    chosen = graphql(
+        "mutation($i: NotificationPreferencesInput!) { updateNotificationPreferences(input: $i) { __typename } }",
+        {"i": {"email": True, "detail": "DETAILED"}},
+        token=volunteer.token,
+    )["updateNotificationPreferences"]
     assert chosen["__typename"] == "MemberProfile"
     path = graphql(RENEW, token=volunteer.token)["renewCalendarFeed"]["path"]
 

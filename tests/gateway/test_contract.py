@@ -20,7 +20,8 @@ PUBLIC_NAMES_ALLOWED = {"name", "areaName"}  # a skill's or an area's name, not 
 
 def test_the_committed_schema_matches_the_code():
     assert SCHEMA_FILE.read_text() == schema_sdl(), (
-        "gateway/schema.graphql is stale: run `uv run python -m gateway export-schema` and commit it")
+        "gateway/schema.graphql is stale: run `uv run python -m gateway export-schema` and commit it"
+    )
 
 
 def test_the_export_command_checks_the_committed_file(capsys):
@@ -42,7 +43,8 @@ def test_nothing_reachable_from_the_public_queries_is_personal():
         seen.add(named.name)
         for field_name, field in named.fields.items():
             assert field_name in PUBLIC_NAMES_ALLOWED or not PERSONAL.search(field_name), (
-                f"{named.name}.{field_name} is reachable from a public query")
+                f"{named.name}.{field_name} is reachable from a public query"
+            )
             pending.append(field.type)
     assert {"PublicTask", "PublicTaskPage", "Skill", "Area", "SkillNeed"} <= seen
 
@@ -58,7 +60,9 @@ def keys_used_by_pages() -> set[str]:
     for script in [*WEB.glob("assets/js/*.js"), WEB / "widget.js"]:
         text = script.read_text()
         used |= set(re.findall(r'\bt\("([a-z_]+\.[a-zA-Z_.]+)"', text))
-        used |= {f"widget.{key}" for key in re.findall(r'\bt\("([a-z]+)"', text)} if script.name == "widget.js" else set()
+        used |= (
+            {f"widget.{key}" for key in re.findall(r'\bt\("([a-z]+)"', text)} if script.name == "widget.js" else set()
+        )
     return used
 
 

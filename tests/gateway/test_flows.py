@@ -25,15 +25,26 @@ def test_a_volunteer_signs_up_in_one_go_and_sees_their_profile(world, graphql):
     me = graphql(ME, token=volunteer.token)["me"]
 
     assert me["role"] == "VOLUNTEER"
-    assert me["member"] == {"displayName": "Amina Diallo", "status": "ACTIVE",
-                            "skills": [{"skill": skill, "level": "EXPERT"}]}
+    assert me["member"] == {
+        "displayName": "Amina Diallo",
+        "status": "ACTIVE",
+        "skills": [{"skill": skill, "level": "EXPERT"}],
+    }
 
 
 def test_signing_up_twice_with_one_email_is_refused_without_leaving_a_profile_behind(world, graphql):
     volunteer = world.volunteer()
-    data = graphql("mutation($i: RegisterMemberInput!) { registerMember(input: $i) { __typename %s } }" % AUTH,
-                   {"i": {"email": volunteer.email.upper(), "password": "another-password", "displayName": "X",
-                          "contacts": {"email": {"value": "x@example.org", "consent": False}}}})["registerMember"]
+    data = graphql(
+        "mutation($i: RegisterMemberInput!) { registerMember(input: $i) { __typename %s } }" % AUTH,
+        {
+            "i": {
+                "email": volunteer.email.upper(),
+                "password": "another-password",
+                "displayName": "X",
+                "contacts": {"email": {"value": "x@example.org", "consent": False}},
+            }
+        },
+    )["registerMember"]
 
     assert data["__typename"] == "ValidationProblem"
     assert data["fields"][0]["field"] == "email"
@@ -44,16 +55,19 @@ def test_an_invitation_code_makes_one_coordinator_and_only_one(world, graphql):
     code = world.invite(organization)
     register = "mutation($i: RegisterCoordinatorInput!) { registerCoordinator(input: $i) { __typename %s } }" % AUTH
 
-    first = graphql(register, {"i": {"email": "first-coordinator@example.org", "password": "long-password",
-                                     "inviteCode": code}})["registerCoordinator"]
-    second = graphql(register, {"i": {"email": "second-coordinator@example.org", "password": "long-password",
-                                      "inviteCode": code}})["registerCoordinator"]
+    first = graphql(
+        register, {"i": {"email": "first-coordinator@example.org", "password": "long-password", "inviteCode": code}}
+    )["registerCoordinator"]
+    second = graphql(
+        register, {"i": {"email": "second-coordinator@example.org", "password": "long-password", "inviteCode": code}}
+    )["registerCoordinator"]
 
     assert first["__typename"] == "AuthPayload"
     assert first["viewer"]["organizationId"] == organization
     assert second["__typename"] == "ValidationProblem"
-    assert second["fields"] == [{"field": "inviteCode",
-                                 "message": "This invitation code is not valid (unknown, already used or expired)."}]
+    assert second["fields"] == [
+        {"field": "inviteCode", "message": "This invitation code is not valid (unknown, already used or expired)."}
+    ]
 
 
 def test_a_posted_task_reaches_a_matching_volunteer_with_the_reasons_as_data(world):
@@ -85,8 +99,11 @@ def test_accepting_fills_the_task_and_it_leaves_the_public_list(world, graphql):
     assert accepted["status"] == "ACCEPTED"
     mine = graphql("{ myTasks { nodes { %s } } }" % TASK, token=coordinator.token)["myTasks"]["nodes"]
     assert mine[0]["fill"]["acceptedMemberIds"] == [volunteer.member_id]
-    eventually(lambda: graphql(OPEN_TASKS, {"f": {"skill": skill}})["openTasks"]["totalCount"] == 0, 15,
-               message="the filled task to leave openTasks")
+    eventually(
+        lambda: graphql(OPEN_TASKS, {"f": {"skill": skill}})["openTasks"]["totalCount"] == 0,
+        15,
+        message="the filled task to leave openTasks",
+    )
 
 
 def test_the_slower_volunteer_hears_that_the_task_was_just_filled(world, graphql):
@@ -108,8 +125,10 @@ def test_contact_details_only_after_acceptance_and_every_read_is_audited(world, 
     coordinator = world.coordinator()
     task = world.task(coordinator, skill)
     offer = world.wait_for_offer(volunteer, task["id"])
-    contact = ("query($t: ID!, $m: ID!) { volunteerContact(taskId: $t, memberId: $m) { __typename "
-               "... on ContactDetails { displayName email } ... on Problem { message } } }")
+    contact = (
+        "query($t: ID!, $m: ID!) { volunteerContact(taskId: $t, memberId: $m) { __typename "
+        "... on ContactDetails { displayName email } ... on Problem { message } } }"
+    )
     variables = {"t": task["id"], "m": volunteer.member_id}
 
     before = graphql(contact, variables, coordinator.token)["volunteerContact"]
@@ -119,8 +138,12 @@ def test_contact_details_only_after_acceptance_and_every_read_is_audited(world, 
     assert before["__typename"] == "NotAllowed"
     assert after == {"__typename": "ContactDetails", "displayName": "Amina Diallo", "email": volunteer.email}
     audit = graphql("{ myAuditLog { action purpose actorRole taskId } }", token=volunteer.token)["myAuditLog"]
-    assert {"action": "contact.read", "purpose": "coordinate_accepted_task", "actorRole": "coordinator",
-            "taskId": task["id"]} in audit
+    assert {
+        "action": "contact.read",
+        "purpose": "coordinate_accepted_task",
+        "actorRole": "coordinator",
+        "taskId": task["id"],
+    } in audit
 
 
 def test_a_coordinator_cannot_see_or_change_another_organizations_task(world, graphql):
@@ -129,8 +152,11 @@ def test_a_coordinator_cannot_see_or_change_another_organizations_task(world, gr
     outsider = world.coordinator()
 
     seen = graphql("query($id: ID!) { task(id: $id) { id } }", {"id": task["id"]}, outsider.token)["task"]
-    cancelled = graphql("mutation($id: ID!) { cancelTask(id: $id) { __typename ... on Problem { message } } }",
-                        {"id": task["id"]}, outsider.token)["cancelTask"]
+    cancelled = graphql(
+        "mutation($id: ID!) { cancelTask(id: $id) { __typename ... on Problem { message } } }",
+        {"id": task["id"]},
+        outsider.token,
+    )["cancelTask"]
 
     assert seen is None
     assert cancelled["__typename"] == "NotFound"
@@ -152,10 +178,14 @@ def test_withdrawing_after_accepting_frees_the_place(world, graphql):
     task = world.task(world.coordinator(), skill)
     world.accept(volunteer, world.wait_for_offer(volunteer, task["id"])["id"])
 
-    withdrawn = graphql("mutation($t: ID!) { withdrawFromTask(taskId: $t) { __typename ... on Offer { status } } }",
-                        {"t": task["id"]}, volunteer.token)["withdrawFromTask"]
-    again = graphql("mutation($t: ID!) { withdrawFromTask(taskId: $t) { __typename } }", {"t": task["id"]},
-                    volunteer.token)["withdrawFromTask"]
+    withdrawn = graphql(
+        "mutation($t: ID!) { withdrawFromTask(taskId: $t) { __typename ... on Offer { status } } }",
+        {"t": task["id"]},
+        volunteer.token,
+    )["withdrawFromTask"]
+    again = graphql(
+        "mutation($t: ID!) { withdrawFromTask(taskId: $t) { __typename } }", {"t": task["id"]}, volunteer.token
+    )["withdrawFromTask"]
 
     assert withdrawn == {"__typename": "Offer", "status": "CANCELLED_BY_VOLUNTEER"}
     assert again["__typename"] == "NotFound"
@@ -173,9 +203,12 @@ def test_pausing_and_resuming_a_profile(world, graphql):
 
 def test_a_profile_change_that_breaks_the_rules_names_the_field(world, graphql):
     volunteer = world.volunteer()
-    result = graphql("mutation($i: ProfileUpdateInput!) { updateProfile(input: $i) { __typename "
-                     "... on ValidationProblem { fields { field message } } } }",
-                     {"i": {"maxTasksPerMonth": 500}}, volunteer.token)["updateProfile"]
+    result = graphql(
+        "mutation($i: ProfileUpdateInput!) { updateProfile(input: $i) { __typename "
+        "... on ValidationProblem { fields { field message } } } }",
+        {"i": {"maxTasksPerMonth": 500}},
+        volunteer.token,
+    )["updateProfile"]
 
     assert result["__typename"] == "ValidationProblem"
     assert [f["field"] for f in result["fields"]] == ["maxTasksPerMonth"]
@@ -191,19 +224,23 @@ def test_erasing_me_needs_the_password_then_removes_profile_and_login(world, gra
     assert refused["__typename"] == "LoginFailed"
     assert erased["__typename"] == "Erasure"
     assert graphql(ME, token=volunteer.token)["me"] is None  # the token speaks for nobody now
-    login = graphql("mutation($e: String!, $p: String!) { login(email: $e, password: $p) { __typename } }",
-                    {"e": volunteer.email, "p": volunteer.password})["login"]
+    login = graphql(
+        "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { __typename } }",
+        {"e": volunteer.email, "p": volunteer.password},
+    )["login"]
     assert login["__typename"] == "LoginFailed"
-    member = graphql("query($e: String!) { userByEmail(email: $e) { id } }", {"e": volunteer.email},
-                     world.admin.token)["userByEmail"]
+    member = graphql("query($e: String!) { userByEmail(email: $e) { id } }", {"e": volunteer.email}, world.admin.token)[
+        "userByEmail"
+    ]
     assert member is None
 
 
 def test_an_admin_erases_a_member_on_request(world, graphql):
     volunteer = world.volunteer()
 
-    result = graphql("mutation($m: ID!) { eraseMember(memberId: $m) { __typename } }", {"m": volunteer.member_id},
-                     world.admin.token)["eraseMember"]
+    result = graphql(
+        "mutation($m: ID!) { eraseMember(memberId: $m) { __typename } }", {"m": volunteer.member_id}, world.admin.token
+    )["eraseMember"]
 
     assert result["__typename"] == "Erasure"
     assert graphql(ME, token=volunteer.token)["me"] is None
@@ -217,8 +254,11 @@ def test_a_member_erased_by_the_members_service_itself_loses_their_login_too(wor
 
     assert erased.status_code == 204
     find = "query($e: String!) { userByEmail(email: $e) { id } }"
-    eventually(lambda: graphql(find, {"e": volunteer.email}, world.admin.token)["userByEmail"] is None, 20,
-               message="the erasure tombstone to remove the login")
+    eventually(
+        lambda: graphql(find, {"e": volunteer.email}, world.admin.token)["userByEmail"] is None,
+        20,
+        message="the erasure tombstone to remove the login",
+    )
 
 
 def test_a_role_change_or_a_disabled_account_stops_old_tokens_at_once(world, graphql):
@@ -228,9 +268,12 @@ def test_a_role_change_or_a_disabled_account_stops_old_tokens_at_once(world, gra
     set_active = "mutation($u: ID!, $a: Boolean!) { setUserActive(userId: $u, active: $a) { __typename } }"
 
     graphql(set_active, {"u": volunteer.id, "a": False}, admin)
-    moved = graphql("mutation($u: ID!, $o: ID!) { setUserRole(userId: $u, role: COORDINATOR, organizationId: $o) "
-                    "{ __typename ... on UserAccount { role organizationId } } }",
-                    {"u": coordinator.id, "o": world.organization()}, admin)["setUserRole"]
+    moved = graphql(
+        "mutation($u: ID!, $o: ID!) { setUserRole(userId: $u, role: COORDINATOR, organizationId: $o) "
+        "{ __typename ... on UserAccount { role organizationId } } }",
+        {"u": coordinator.id, "o": world.organization()},
+        admin,
+    )["setUserRole"]
 
     assert graphql(ME, token=volunteer.token)["me"] is None
     assert moved["role"] == "COORDINATOR"
@@ -239,8 +282,9 @@ def test_a_role_change_or_a_disabled_account_stops_old_tokens_at_once(world, gra
 
 def test_an_admin_cannot_demote_or_disable_themself(world, graphql):
     admin = world.admin
-    demoted = graphql("mutation($u: ID!) { setUserRole(userId: $u, role: VOLUNTEER) { __typename } }",
-                      {"u": admin.id}, admin.token)["setUserRole"]
+    demoted = graphql(
+        "mutation($u: ID!) { setUserRole(userId: $u, role: VOLUNTEER) { __typename } }", {"u": admin.id}, admin.token
+    )["setUserRole"]
 
     assert demoted["__typename"] == "StateConflict"
 
@@ -264,9 +308,11 @@ def test_public_open_tasks_carry_no_personal_data(world, graphql):
     coordinator = world.coordinator()
     task = world.task(coordinator, skill, slots=2)
     world.accept(volunteer, world.wait_for_offer(volunteer, task["id"])["id"])
-    everything = ("query($f: OpenTaskFilter) { openTasks(filter: $f) { nodes { id title summary languages area "
-                  "areaName remote startsAt endsAt deadline urgency slots openSlots status "
-                  "skills { skill name minLevel } } } }")
+    everything = (
+        "query($f: OpenTaskFilter) { openTasks(filter: $f) { nodes { id title summary languages area "
+        "areaName remote startsAt endsAt deadline urgency slots openSlots status "
+        "skills { skill name minLevel } } } }"
+    )
 
     text = str(eventually(lambda: graphql(everything, {"f": {"skill": skill}})["openTasks"]["nodes"], 10))
 

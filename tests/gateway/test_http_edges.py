@@ -26,12 +26,29 @@ from services.common.identity import (
 
 TASK_ID = str(uuid4())
 TASK = {
-    "id": TASK_ID, "organization_id": str(uuid4()), "coordinator_id": str(uuid4()), "status": "open",
-    "title": "Accompany a family to a hearing", "summary": "Court house, Spanish", "description": "Call Ana: 514 555 0100",
-    "campaign": None, "skills": [{"skill": "accompaniment", "min_level": "capable"}], "languages": ["es"], "slots": 3,
-    "starts_at": "2027-03-02T14:00:00Z", "ends_at": "2027-03-02T17:00:00Z", "deadline": None,
-    "area": "montreal-nord", "remote": False, "urgency": "high", "time_zone": "America/Toronto", "flexible": False, "has_address": True,
-    "accepted_count": 1, "created_at": "2027-01-01T00:00:00Z", "updated_at": "2027-01-01T00:00:00Z",
+    "id": TASK_ID,
+    "organization_id": str(uuid4()),
+    "coordinator_id": str(uuid4()),
+    "status": "open",
+    "title": "Accompany a family to a hearing",
+    "summary": "Court house, Spanish",
+    "description": "Call Ana: 514 555 0100",
+    "campaign": None,
+    "skills": [{"skill": "accompaniment", "min_level": "capable"}],
+    "languages": ["es"],
+    "slots": 3,
+    "starts_at": "2027-03-02T14:00:00Z",
+    "ends_at": "2027-03-02T17:00:00Z",
+    "deadline": None,
+    "area": "montreal-nord",
+    "remote": False,
+    "urgency": "high",
+    "time_zone": "America/Toronto",
+    "flexible": False,
+    "has_address": True,
+    "accepted_count": 1,
+    "created_at": "2027-01-01T00:00:00Z",
+    "updated_at": "2027-01-01T00:00:00Z",
 }
 OPEN_TASKS = "{ openTasks { totalCount nodes { id title openSlots areaName skills { name minLevel } } } }"
 
@@ -55,13 +72,16 @@ class FakeServices:
         if route == ("members.test", "GET", "/skills"):
             return httpx.Response(200, json={"items": [{"slug": "accompaniment", "name": "Accompaniment"}], "total": 1})
         if route == ("members.test", "GET", "/areas"):
-            return httpx.Response(200, json={"items": [{"slug": "montreal-nord", "name": "Montréal-Nord",
-                                                        "city": "Montréal"}], "total": 1})
+            return httpx.Response(
+                200,
+                json={"items": [{"slug": "montreal-nord", "name": "Montréal-Nord", "city": "Montréal"}], "total": 1},
+            )
         if route == ("tasks.test", "GET", "/tasks"):
             task = {k: v for k, v in TASK.items() if k != "title"} if self.broken_task else TASK | {"title": self.title}
             return httpx.Response(200, json={"items": [task], "total": 1, "limit": 20, "offset": 0})
-        return httpx.Response(404, json={"type": "/problems/not-found", "title": "Not found", "status": 404,
-                                         "detail": "no such thing"})
+        return httpx.Response(
+            404, json={"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "no such thing"}
+        )
 
 
 @pytest.fixture
@@ -76,10 +96,16 @@ def notifier_key() -> str:
 
 def make_client(tmp_path, services, **overrides) -> TestClient:
     values = dict(
-        database_url=f"sqlite:///{tmp_path / 'gateway.db'}", environment="test", live_updates=False,
-        members_url="http://members.test", tasks_url="http://tasks.test", matching_url="http://matching.test",
-        widget_origins=["http://partner.example"], jwt_secret="unit-test-secret-0123456789-abcdefghij",
-        data_key="unit-test-secret-0123456789-abcdefghij", answer_link_public_key=answer_links.new_key_pair()[1],
+        database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
+        environment="test",
+        live_updates=False,
+        members_url="http://members.test",
+        tasks_url="http://tasks.test",
+        matching_url="http://matching.test",
+        widget_origins=["http://partner.example"],
+        jwt_secret="unit-test-secret-0123456789-abcdefghij",
+        data_key="unit-test-secret-0123456789-abcdefghij",
+        answer_link_public_key=answer_links.new_key_pair()[1],
     )
     return TestClient(create_app(Settings(**(values | overrides)), transport=httpx.MockTransport(services)))
 
@@ -91,17 +117,38 @@ def client(tmp_path, services):
 
 
 def post(client, body, **kwargs) -> httpx.Response:
-    return client.post("/graphql", content=body if isinstance(body, (bytes, str)) else json.dumps(body),
-                       headers={"content-type": "application/json"} | kwargs.pop("headers", {}), **kwargs)
+    return client.post(
+        "/graphql",
+        content=body if isinstance(body, (bytes, str)) else json.dumps(body),
+        headers={"content-type": "application/json"} | kwargs.pop("headers", {}),
+        **kwargs,
+    )
 
 
 def test_open_tasks_show_public_fields_only_and_come_from_the_cache_the_second_time(client, services):
     first = post(client, {"query": OPEN_TASKS}).json()
     second = post(client, {"query": OPEN_TASKS}).json()
 
-    assert first == second == {"data": {"openTasks": {"totalCount": 1, "nodes": [{
-        "id": TASK_ID, "title": "Accompany a family to a hearing", "openSlots": 2, "areaName": "Montréal-Nord",
-        "skills": [{"name": "Accompaniment", "minLevel": "CAPABLE"}]}]}}}
+    assert (
+        first
+        == second
+        == {
+            "data": {
+                "openTasks": {
+                    "totalCount": 1,
+                    "nodes": [
+                        {
+                            "id": TASK_ID,
+                            "title": "Accompany a family to a hearing",
+                            "openSlots": 2,
+                            "areaName": "Montréal-Nord",
+                            "skills": [{"name": "Accompaniment", "minLevel": "CAPABLE"}],
+                        }
+                    ],
+                }
+            }
+        }
+    )
     assert services.calls.count("GET tasks.test/tasks") == 1
     everything = post(client, {"query": "{ openTasks { nodes { " + " ".join(PUBLIC_FIELDS) + " } } }"}).text
     assert "514 555" not in everything and TASK["coordinator_id"] not in everything
@@ -129,22 +176,40 @@ def test_signed_in_personal_or_failed_requests_are_never_kept_whole(client):
     post(client, {"query": "{ openTasks { totalCount } me { id } }"})
     post(client, {"query": OPEN_TASKS}, headers={"authorization": "Bearer anything"})
     post(client, {"query": "{ openTasks(first: 0) { totalCount } }"})
-    post(client, {"query": "mutation { login(email: \"a@example.org\", password: \"x\") { __typename } }"})
+    post(client, {"query": 'mutation { login(email: "a@example.org", password: "x") { __typename } }'})
 
     assert response_cache(client).entries == {}
 
 
-PUBLIC_FIELDS = ["id", "title", "summary", "languages", "area", "areaName", "remote", "startsAt", "endsAt", "deadline",
-                 "urgency", "slots", "openSlots", "status", "skills { skill name minLevel }"]
+PUBLIC_FIELDS = [
+    "id",
+    "title",
+    "summary",
+    "languages",
+    "area",
+    "areaName",
+    "remote",
+    "startsAt",
+    "endsAt",
+    "deadline",
+    "urgency",
+    "slots",
+    "openSlots",
+    "status",
+    "skills { skill name minLevel }",
+]
 
 
-@pytest.mark.parametrize("body, expected", [
-    (b"{not json", "Unable to parse request body as JSON"),
-    (b'[{"query": "{ skills { slug } }"}]', "Batching is not enabled"),
-    (b'{"query": 42}', "must be a string"),
-    (b'{"query": "{ skills { slug } }", "variables": "nope"}', "must be an object"),
-    (b"{}", "No GraphQL query found in the request"),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (b"{not json", "Unable to parse request body as JSON"),
+        (b'[{"query": "{ skills { slug } }"}]', "Batching is not enabled"),
+        (b'{"query": 42}', "must be a string"),
+        (b'{"query": "{ skills { slug } }", "variables": "nope"}', "must be an object"),
+        (b"{}", "No GraphQL query found in the request"),
+    ],
+)
 def test_malformed_http_bodies_get_a_readable_400(client, body, expected):
     response = post(client, body)
 
@@ -159,13 +224,19 @@ def test_a_body_that_is_not_json_is_refused(client):
     assert "content type" in response.text.lower()
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("{ skills { slug ", "Syntax Error"),
-    ("{ nothingHere }", "Cannot query field 'nothingHere'"),
-    ("query($n: Int!) { openTasks(first: $n) { totalCount } }", "Expected a value of non-null type 'Int!' to be provided."),
-    ("{ openTasks(first: 500) { totalCount } }", "first must be between 1 and 50"),
-    ("{ " + " ".join(f"a{i}: skills {{ slug }}" for i in range(20)) + " }", "Too many aliases"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("{ skills { slug ", "Syntax Error"),
+        ("{ nothingHere }", "Cannot query field 'nothingHere'"),
+        (
+            "query($n: Int!) { openTasks(first: $n) { totalCount } }",
+            "Expected a value of non-null type 'Int!' to be provided.",
+        ),
+        ("{ openTasks(first: 500) { totalCount } }", "first must be between 1 and 50"),
+        ("{ " + " ".join(f"a{i}: skills {{ slug }}" for i in range(20)) + " }", "Too many aliases"),
+    ],
+)
 def test_malformed_or_abusive_graphql_gets_a_400_naming_the_problem(client, query, expected):
     response = post(client, {"query": query})
 
@@ -181,8 +252,13 @@ def test_a_query_with_too_many_tokens_is_refused_before_parsing_it_all(client):
 
 
 def test_variables_of_the_wrong_type_are_a_400(client):
-    response = post(client, {"query": "query($f: OpenTaskFilter) { openTasks(filter: $f) { totalCount } }",
-                             "variables": {"f": {"remote": "yes please"}}})
+    response = post(
+        client,
+        {
+            "query": "query($f: OpenTaskFilter) { openTasks(filter: $f) { totalCount } }",
+            "variables": {"f": {"remote": "yes please"}},
+        },
+    )
 
     assert response.status_code == 400
     assert "Boolean cannot represent a non boolean value" in response.text
@@ -192,8 +268,11 @@ def test_a_body_over_the_limit_is_refused_with_413(client):
     big = json.dumps({"query": "{ skills { slug } }", "variables": {"x": "a" * 70_000}})
 
     response = post(client, big)
-    streamed = client.post("/graphql", content=iter([big[:40_000].encode(), big[40_000:].encode()]),
-                           headers={"content-type": "application/json"})
+    streamed = client.post(
+        "/graphql",
+        content=iter([big[:40_000].encode(), big[40_000:].encode()]),
+        headers={"content-type": "application/json"},
+    )
 
     assert response.status_code == streamed.status_code == 413
     assert response.json()["type"] == "/problems/body-too-large"
@@ -237,8 +316,10 @@ def test_anonymous_requests_are_rate_limited_per_address(tmp_path, services):
 
 
 def test_login_attempts_are_rate_limited(tmp_path, services):
-    login = {"query": 'mutation { login(email: "x@example.org", password: "guess-guess") { __typename '
-                      '... on RateLimited { retryAfterSeconds } } }'}
+    login = {
+        "query": 'mutation { login(email: "x@example.org", password: "guess-guess") { __typename '
+        "... on RateLimited { retryAfterSeconds } } }"
+    }
     with make_client(tmp_path, services, rate_limit_login_per_minute=2) as limited:
         answers = [post(limited, login).json()["data"]["login"]["__typename"] for _ in range(3)]
 
@@ -247,8 +328,14 @@ def test_login_attempts_are_rate_limited(tmp_path, services):
 
 def test_cors_lets_allow_listed_widget_origins_in_and_no_one_else(client):
     def preflight(origin):
-        return client.options("/graphql", headers={"Origin": origin, "Access-Control-Request-Method": "POST",
-                                                   "Access-Control-Request-Headers": "content-type"})
+        return client.options(
+            "/graphql",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
 
     allowed, other = preflight("http://partner.example"), preflight("http://evil.example")
 
@@ -258,8 +345,9 @@ def test_cors_lets_allow_listed_widget_origins_in_and_no_one_else(client):
 
 def test_websockets_from_origins_off_the_list_are_refused(client):
     with pytest.raises(WebSocketDisconnect):
-        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"],
-                                      headers={"Origin": "http://evil.example"}) as socket:
+        with client.websocket_connect(
+            "/graphql", subprotocols=["graphql-transport-ws"], headers={"Origin": "http://evil.example"}
+        ) as socket:
             socket.receive_text()
 
 
@@ -297,8 +385,13 @@ def test_pages_carry_a_strict_content_security_policy(client):
 def test_graphiql_is_served_in_development_only(tmp_path, services):
     with make_client(tmp_path, services, environment="development") as development:
         assert "graphiql" in development.get("/graphql", headers={"accept": "text/html"}).text.lower()
-    with make_client(tmp_path, services, environment="production", service_token_key=new_signing_key("gateway").text,
-                     token_issuer_keys=notifier_key()) as production:
+    with make_client(
+        tmp_path,
+        services,
+        environment="production",
+        service_token_key=new_signing_key("gateway").text,
+        token_issuer_keys=notifier_key(),
+    ) as production:
         assert production.get("/graphql", headers={"accept": "text/html"}).status_code == 404
 
 
@@ -307,12 +400,19 @@ INTROSPECTION = {"query": "{ __schema { queryType { name } } }"}
 
 def test_introspection_is_off_outside_development_unless_configured_on(tmp_path, services):
     signing_key, notifier = new_signing_key("gateway").text, notifier_key()
-    with make_client(tmp_path, services, environment="production", service_token_key=signing_key,
-                     token_issuer_keys=notifier) as production:
+    with make_client(
+        tmp_path, services, environment="production", service_token_key=signing_key, token_issuer_keys=notifier
+    ) as production:
         refused = post(production, INTROSPECTION)
         typename = post(production, {"query": "{ __typename }"})
-    with make_client(tmp_path, services, environment="production", introspection=True,
-                     service_token_key=signing_key, token_issuer_keys=notifier) as configured:
+    with make_client(
+        tmp_path,
+        services,
+        environment="production",
+        introspection=True,
+        service_token_key=signing_key,
+        token_issuer_keys=notifier,
+    ) as configured:
         allowed = post(configured, INTROSPECTION)
     with make_client(tmp_path, services, environment="development") as development:
         in_development = post(development, INTROSPECTION)
@@ -324,10 +424,16 @@ def test_introspection_is_off_outside_development_unless_configured_on(tmp_path,
 
 
 def test_an_admin_can_be_bootstrapped_from_the_environment(tmp_path, services):
-    login = {"query": 'mutation { login(email: "founder@example.org", password: "a long admin password") '
-                      '{ __typename ... on AuthPayload { viewer { role } } } }'}
-    with make_client(tmp_path, services, bootstrap_admin_email="founder@example.org",
-                     bootstrap_admin_password="a long admin password") as bootstrapped:
+    login = {
+        "query": 'mutation { login(email: "founder@example.org", password: "a long admin password") '
+        "{ __typename ... on AuthPayload { viewer { role } } } }"
+    }
+    with make_client(
+        tmp_path,
+        services,
+        bootstrap_admin_email="founder@example.org",
+        bootstrap_admin_password="a long admin password",
+    ) as bootstrapped:
         answer = post(bootstrapped, login).json()["data"]["login"]
 
     assert answer == {"__typename": "AuthPayload", "viewer": {"role": "ADMIN"}}
@@ -371,10 +477,13 @@ def test_each_service_call_carries_a_token_signed_for_that_service_alone(client,
     for host, authorization in services.authorizations:
         service = host.removesuffix(".test")
         token = authorization.removeprefix("Bearer ")
-        claims = TokenVerifier(service, [development_key("gateway").trusted_key("gateway")],
-                               DEFAULT_ISSUER_ROLES).verify(token)
+        claims = TokenVerifier(
+            service, [development_key("gateway").trusted_key("gateway")], DEFAULT_ISSUER_ROLES
+        ).verify(token)
         assert (claims.issuer, claims.audience, claims.role, claims.actor_id) == ("gateway", service, "public", None)
         assert claims.expires_at - claims.issued_at == 60
         other = "tasks" if service == "members" else "members"
         with pytest.raises(Unauthenticated):
-            TokenVerifier(other, [development_key("gateway").trusted_key("gateway")], DEFAULT_ISSUER_ROLES).verify(token)
+            TokenVerifier(other, [development_key("gateway").trusted_key("gateway")], DEFAULT_ISSUER_ROLES).verify(
+                token
+            )

@@ -25,9 +25,15 @@ NOTIFIER_HEADERS = signed_headers("gateway", NOTIFIER, issuer="notifications")
 @pytest.fixture
 def client(tmp_path):
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'gateway.db'}", environment="test", live_updates=False,
-        members_url="http://members.test", tasks_url="http://tasks.test", matching_url="http://matching.test",
-        jwt_secret=SECRET, data_key=SECRET, answer_link_public_key=answer_links.new_key_pair()[1],
+        database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
+        environment="test",
+        live_updates=False,
+        members_url="http://members.test",
+        tasks_url="http://tasks.test",
+        matching_url="http://matching.test",
+        jwt_secret=SECRET,
+        data_key=SECRET,
+        answer_link_public_key=answer_links.new_key_pair()[1],
     )
     unreachable = httpx.MockTransport(lambda request: httpx.Response(503))
     with TestClient(create_app(settings, transport=unreachable)) as test_client:
@@ -40,8 +46,9 @@ def account(client, role: Role, email: str | None = None):
 
 
 def read(client, account_id, headers=None, purpose="notification") -> httpx.Response:
-    return client.get(f"/internal/accounts/{account_id}/delivery-address", params={"purpose": purpose},
-                      headers=headers or {})
+    return client.get(
+        f"/internal/accounts/{account_id}/delivery-address", params={"purpose": purpose}, headers=headers or {}
+    )
 
 
 def reads(client) -> list[AddressRead]:
@@ -69,17 +76,20 @@ def forged_notifier() -> dict:
     return dict(signed_headers("gateway", NOTIFIER, issuer="notifications", key=key))
 
 
-@pytest.mark.parametrize("caller, status", [
-    (None, 401),
-    ("volunteer access token", 401),
-    (signed_headers("gateway", "volunteer", uuid4()), 401),  # the gateway's own key is not trusted here
-    (signed_headers("gateway", "gateway"), 401),
-    (signed_headers("gateway", "admin", uuid4()), 401),
-    (signed_headers("members", NOTIFIER, issuer="notifications"), 401),  # meant for another service
-    (signed_headers("gateway", "system", issuer="notifications"), 403),  # a role it may not assert here
-    (signed_headers("gateway", NOTIFIER, issuer="operator"), 401),
-    ("forged", 401),
-])
+@pytest.mark.parametrize(
+    "caller, status",
+    [
+        (None, 401),
+        ("volunteer access token", 401),
+        (signed_headers("gateway", "volunteer", uuid4()), 401),  # the gateway's own key is not trusted here
+        (signed_headers("gateway", "gateway"), 401),
+        (signed_headers("gateway", "admin", uuid4()), 401),
+        (signed_headers("members", NOTIFIER, issuer="notifications"), 401),  # meant for another service
+        (signed_headers("gateway", "system", issuer="notifications"), 403),  # a role it may not assert here
+        (signed_headers("gateway", NOTIFIER, issuer="operator"), 401),
+        ("forged", 401),
+    ],
+)
 def test_everyone_else_is_refused_and_nothing_is_recorded(client, caller, status):
     coordinator = account(client, Role.coordinator)
     volunteer = account(client, Role.volunteer)
@@ -119,16 +129,24 @@ def test_the_route_is_in_no_public_document(client):
 
 def test_outside_development_the_notifications_key_must_be_listed():
     # Only the internal callers' keys are looked at here: the settings' other checks are tested elsewhere.
-    for listed, refusal in (("", "must list the public keys"), (DEV_NOTIFIER_KEY, "development key"),
-                            (new_signing_key("gateway").trusted_key("gateway").text, "may assert no role")):
+    for listed, refusal in (
+        ("", "must list the public keys"),
+        (DEV_NOTIFIER_KEY, "development key"),
+        (new_signing_key("gateway").trusted_key("gateway").text, "may assert no role"),
+    ):
         production = Settings.model_construct(environment="production", token_issuer_keys=listed)
         with pytest.raises(ValueError, match=refusal):
             production.internal_token_verifier  # noqa: B018
     real = new_signing_key("notifications")
-    production = Settings.model_construct(environment="production",
-                                          token_issuer_keys=real.trusted_key("notifications").text)
-    assert production.internal_token_verifier.verify(
-        signed_headers("gateway", NOTIFIER, issuer="notifications", key=real).token()).role == NOTIFIER
+    production = Settings.model_construct(
+        environment="production", token_issuer_keys=real.trusted_key("notifications").text
+    )
+    assert (
+        production.internal_token_verifier.verify(
+            signed_headers("gateway", NOTIFIER, issuer="notifications", key=real).token()
+        ).role
+        == NOTIFIER
+    )
 
 
 def test_the_generated_production_secrets_let_the_notifications_service_in_and_no_one_else(tmp_path, monkeypatch):
@@ -147,7 +165,8 @@ def test_the_generated_production_secrets_let_the_notifications_service_in_and_n
     gateway_key = SigningKey.parse(values["GATEWAY_SERVICE_TOKEN_KEY"])
 
     verified = gateway.internal_token_verifier.verify(
-        signed_headers("gateway", NOTIFIER, issuer="notifications", key=notifier_key).token())
+        signed_headers("gateway", NOTIFIER, issuer="notifications", key=notifier_key).token()
+    )
     assert (verified.issuer, verified.role) == ("notifications", NOTIFIER)
     with pytest.raises(Exception, match="not trusted"):
         gateway.internal_token_verifier.verify(signed_headers("gateway", "gateway", key=gateway_key).token())

@@ -108,10 +108,24 @@ def test_placeholder_or_short_secrets_are_refused_outside_development():
     real_key = new_signing_key("gateway").text
     checking_key = answer_links.new_key_pair()[1]
     with pytest.raises(ValueError, match="GATEWAY_ANSWER_LINK_PUBLIC_KEY"):
-        Settings(environment="production", jwt_secret="x" * 40, data_key="y" * 40, service_token_key=real_key,
-                 token_issuer_keys=notifier_key())
-    assert Settings(environment="production", jwt_secret="x" * 40, data_key="y" * 40, service_token_key=real_key,
-                    answer_link_public_key=checking_key, token_issuer_keys=notifier_key()).graphiql_enabled is False
+        Settings(
+            environment="production",
+            jwt_secret="x" * 40,
+            data_key="y" * 40,
+            service_token_key=real_key,
+            token_issuer_keys=notifier_key(),
+        )
+    assert (
+        Settings(
+            environment="production",
+            jwt_secret="x" * 40,
+            data_key="y" * 40,
+            service_token_key=real_key,
+            answer_link_public_key=checking_key,
+            token_issuer_keys=notifier_key(),
+        ).graphiql_enabled
+        is False
+    )
 
 
 def test_the_gateway_signs_service_tokens_with_a_real_key_outside_development():

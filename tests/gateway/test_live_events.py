@@ -36,13 +36,17 @@ def producer(kafka_bootstrap):
 def test_the_gateway_s_erasure_consumer_writes_what_it_cannot_apply_to_the_dead_letter_topic(
     tmp_path, kafka_bootstrap, topic_prefix, topics, producer
 ):
-    with make_client(tmp_path, FakeServices(), live_updates=True, kafka_bootstrap_servers=kafka_bootstrap,
-                     topic_prefix=topic_prefix) as client:
+    with make_client(
+        tmp_path, FakeServices(), live_updates=True, kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix
+    ) as client:
         eventually(lambda: client.get("/readyz").status_code == 200, 60, message="gateway ready")
         producer.send(topics.members_state, key=b"not-a-member-id", value=None).get(15)
         member = str(uuid.uuid4())
-        producer.send(topics.members_state, key=member.encode(),
-                      value=raw_event("member.teleported", {"member_id": member, "status": "active"})).get(15)
+        producer.send(
+            topics.members_state,
+            key=member.encode(),
+            value=raw_event("member.teleported", {"member_id": member, "status": "active"}),
+        ).get(15)
         dead = dead_letters(kafka_bootstrap, topics.members_state, count=2)
     assert [letter["key"] for letter in dead] == [b"not-a-member-id", member.encode()]
     assert {letter["headers"]["dlt.consumer"] for letter in dead} == {"gateway.member-erasures"}
@@ -51,8 +55,13 @@ def test_the_gateway_s_erasure_consumer_writes_what_it_cannot_apply_to_the_dead_
 
 
 def offer(task_id: str, offer_id: str, status: str, sequence: int) -> dict:
-    return {"offer_id": offer_id, "task_id": task_id, "member_id": str(uuid.UUID(int=7)), "status": status,
-            "sequence": sequence}
+    return {
+        "offer_id": offer_id,
+        "task_id": task_id,
+        "member_id": str(uuid.UUID(int=7)),
+        "status": status,
+        "sequence": sequence,
+    }
 
 
 def fill(task_id: str, accepted: int, sequence: int) -> dict:
@@ -70,7 +79,8 @@ def test_subscribers_hear_each_change_once_and_never_an_older_one_after_a_newer(
         task_id, first, last = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
         created = raw_event("offer.created", offer(task_id, first, "pending", 1))
         sent = [
-            created, created,  # the relay sent the tail of a batch again
+            created,
+            created,  # the relay sent the tail of a batch again
             raw_event("offer.accepted", offer(task_id, first, "accepted", 2)),
             raw_event("offer.created", offer(task_id, first, "pending", 1)),  # an older change, arriving late
             raw_event("fill.completed", fill(task_id, accepted=2, sequence=5)),
@@ -86,5 +96,8 @@ def test_subscribers_hear_each_change_once_and_never_an_older_one_after_a_newer(
         thread.join(10)
     told = [(event.type, event.data.get("offer_id"), event.data.get("sequence")) for event in heard]
     assert told == [
-        ("offer.created", first, 1), ("offer.accepted", first, 2), ("fill.completed", None, 5), ("offer.created", last, 1),
+        ("offer.created", first, 1),
+        ("offer.accepted", first, 2),
+        ("fill.completed", None, 5),
+        ("offer.created", last, 1),
     ]

@@ -19,15 +19,23 @@ class NoCalls:
 
 def offer_event(**data) -> LiveEvent:
     offer_id, task_id = str(uuid4()), str(uuid4())
-    payload = {"offer_id": offer_id, "task_id": task_id, "member_id": str(uuid4()), "status": "pending",
-               "reasons": ["speaks French"], "expires_at": "2026-12-03T10:00:00Z", "withdrawn_because": None,
-               "sequence": 1} | data
+    payload = {
+        "offer_id": offer_id,
+        "task_id": task_id,
+        "member_id": str(uuid4()),
+        "status": "pending",
+        "reasons": ["speaks French"],
+        "expires_at": "2026-12-03T10:00:00Z",
+        "withdrawn_because": None,
+        "sequence": 1,
+    } | data
     return LiveEvent("offer", "offer.created", task_id, payload, str(uuid4()), offer_id, 1)
 
 
 def test_an_offer_event_carrying_its_task_title_is_told_without_calling_matching():
-    info = SimpleNamespace(context=SimpleNamespace(clients=SimpleNamespace(matching=NoCalls()),
-                                                   refresh_loaders=lambda: None))
+    info = SimpleNamespace(
+        context=SimpleNamespace(clients=SimpleNamespace(matching=NoCalls()), refresh_loaders=lambda: None)
+    )
     event = offer_event(task_title="Legal clinic shift", created_at="2026-12-02T10:00:00Z")
     offer = asyncio.run(offer_of(info, event))
     assert (offer.task_title, offer.status.value) == ("Legal clinic shift", "pending")
@@ -84,8 +92,9 @@ def test_coordinators_subscriptions_ask_the_tasks_service_once_per_unseen_task_n
     async def actor():
         return None
 
-    context = SimpleNamespace(clients=SimpleNamespace(tasks=tasks), gateway=SimpleNamespace(task_owners=owners),
-                              actor=actor)
+    context = SimpleNamespace(
+        clients=SimpleNamespace(tasks=tasks), gateway=SimpleNamespace(task_owners=owners), actor=actor
+    )
     watches = [TaskWatch(SimpleNamespace(context=context)) for _ in range(50)]
     coordinator, stranger = SimpleNamespace(organization_id=ours), SimpleNamespace(organization_id=theirs)
 

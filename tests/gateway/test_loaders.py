@@ -48,13 +48,21 @@ class BatchServices:
 
     def _offers_page(self, ids: set[str], limit: int, offset: int) -> httpx.Response:
         matching = [offer for offer in self.offers if offer["task_id"] in ids]
-        return httpx.Response(200, json={"items": matching[offset:offset + limit], "total": len(matching),
-                                         "limit": limit, "offset": offset})
+        return httpx.Response(
+            200,
+            json={"items": matching[offset : offset + limit], "total": len(matching), "limit": limit, "offset": offset},
+        )
 
 
 def loaders_over(services: BatchServices) -> Loaders:
-    clients = ServiceClients.build("http://members.test", "http://tasks.test", "http://matching.test", 5.0, TOKENS,
-                                   transport=httpx.MockTransport(services))
+    clients = ServiceClients.build(
+        "http://members.test",
+        "http://tasks.test",
+        "http://matching.test",
+        5.0,
+        TOKENS,
+        transport=httpx.MockTransport(services),
+    )
 
     async def actor():
         return PUBLIC
@@ -119,7 +127,13 @@ async def test_fills_come_in_one_request_and_tasks_matching_has_not_seen_are_not
 
 @pytest.mark.parametrize("count", [0, BATCH_SIZE + 1])
 async def test_a_client_never_sends_an_empty_or_oversized_batch(count):
-    clients = ServiceClients.build("http://m.test", "http://t.test", "http://x.test", 5.0, TOKENS,
-                                   transport=httpx.MockTransport(lambda request: httpx.Response(500)))
+    clients = ServiceClients.build(
+        "http://m.test",
+        "http://t.test",
+        "http://x.test",
+        5.0,
+        TOKENS,
+        transport=httpx.MockTransport(lambda request: httpx.Response(500)),
+    )
     with pytest.raises(ValueError, match="1 to 100 ids"):
         await clients.tasks.many(PUBLIC, ids(count))

@@ -8,9 +8,11 @@ import pytest
 pytestmark = pytest.mark.kafka
 
 PREFERENCES = "notificationPreferences { email detail quietHours { start end timeZone } }"
-UPDATE = ("mutation($i: NotificationPreferencesInput!) { updateNotificationPreferences(input: $i) { __typename "
-          "... on MemberProfile { %s } ... on Problem { message } "
-          "... on ValidationProblem { fields { field message } } } }" % PREFERENCES)
+UPDATE = (
+    "mutation($i: NotificationPreferencesInput!) { updateNotificationPreferences(input: $i) { __typename "
+    "... on MemberProfile { %s } ... on Problem { message } "
+    "... on ValidationProblem { fields { field message } } } }" % PREFERENCES
+)
 
 
 def update(graphql, volunteer, **changes) -> dict:
@@ -19,7 +21,8 @@ def update(graphql, volunteer, **changes) -> dict:
 
 def mine(graphql, volunteer) -> dict:
     return graphql("{ me { member { %s } } }" % PREFERENCES, token=volunteer.token)["me"]["member"][
-        "notificationPreferences"]
+        "notificationPreferences"
+    ]
 
 
 def test_a_volunteer_changes_each_choice_and_finds_it_kept(world, graphql):
@@ -37,10 +40,17 @@ def test_a_volunteer_changes_each_choice_and_finds_it_kept(world, graphql):
     assert mine(graphql, volunteer) == {"email": True, "detail": "DETAILED", "quietHours": None}
 
 
-@pytest.mark.parametrize(("quiet_hours", "field", "says"), [
-    ({"start": "21:00", "end": "21:00", "timeZone": "Europe/Paris"}, "quietHours.end", "must differ from start"),
-    ({"start": "21:00", "end": "06:00", "timeZone": "Atlantis/Capital"}, "quietHours.timeZone", "unknown time zone"),
-])
+@pytest.mark.parametrize(
+    ("quiet_hours", "field", "says"),
+    [
+        ({"start": "21:00", "end": "21:00", "timeZone": "Europe/Paris"}, "quietHours.end", "must differ from start"),
+        (
+            {"start": "21:00", "end": "06:00", "timeZone": "Atlantis/Capital"},
+            "quietHours.timeZone",
+            "unknown time zone",
+        ),
+    ],
+)
 def test_bad_quiet_hours_say_which_field_to_fix_and_change_nothing(world, graphql, quiet_hours, field, says):
     volunteer = world.volunteer()
     result = update(graphql, volunteer, quietHours=quiet_hours)

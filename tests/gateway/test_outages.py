@@ -10,14 +10,20 @@ import pytest
 from tests.gateway.test_http_edges import FakeServices, make_client, post
 from tests.support.own_postgres import own_postgres_server
 
-REGISTER = {"query": """mutation { registerMember(input: {email: "ana@example.org", password: "a long password",
+REGISTER = {
+    "query": """mutation { registerMember(input: {email: "ana@example.org", password: "a long password",
   displayName: "Ana", contacts: {email: {value: "ana@example.org", consent: true}}}) {
-  __typename ... on Problem { message } ... on Unavailable { retryAfterSeconds } } }"""}
-LOGIN = {"query": """mutation { login(email: "ana@example.org", password: "a long password") {
-  __typename ... on Problem { message } ... on Unavailable { retryAfterSeconds } } }"""}
+  __typename ... on Problem { message } ... on Unavailable { retryAfterSeconds } } }"""
+}
+LOGIN = {
+    "query": """mutation { login(email: "ana@example.org", password: "a long password") {
+  __typename ... on Problem { message } ... on Unavailable { retryAfterSeconds } } }"""
+}
 
-ADMIN_LOGIN = {"query": """mutation { login(email: "founder@example.org", password: "a long admin password") {
-  ... on AuthPayload { token } } }"""}
+ADMIN_LOGIN = {
+    "query": """mutation { login(email: "founder@example.org", password: "a long admin password") {
+  ... on AuthPayload { token } } }"""
+}
 
 
 class MembersDown(FakeServices):
@@ -30,21 +36,33 @@ class MembersDown(FakeServices):
             return super().__call__(request)
         if self.how == "refused":
             raise httpx.ConnectError("connection refused", request=request)
-        return httpx.Response(503, headers={"retry-after": "7"}, json={
-            "type": "/problems/service-unavailable", "title": "Briefly unavailable", "status": 503,
-            "detail": "The database is not answering; try again in 7 seconds.", "retry_after_seconds": 7})
+        return httpx.Response(
+            503,
+            headers={"retry-after": "7"},
+            json={
+                "type": "/problems/service-unavailable",
+                "title": "Briefly unavailable",
+                "status": 503,
+                "detail": "The database is not answering; try again in 7 seconds.",
+                "retry_after_seconds": 7,
+            },
+        )
 
 
-@pytest.mark.parametrize("how, message, retry_after", [
-    ("503", "The database is not answering; try again in 7 seconds.", 7),
-    ("refused", "The members service is not answering; try again in a moment.", 5),
-])
+@pytest.mark.parametrize(
+    "how, message, retry_after",
+    [
+        ("503", "The database is not answering; try again in 7 seconds.", 7),
+        ("refused", "The members service is not answering; try again in a moment.", 5),
+    ],
+)
 def test_a_mutation_needing_a_service_that_is_down_answers_unavailable(tmp_path, how, message, retry_after):
     with make_client(tmp_path, MembersDown(how)) as client:
         answer = post(client, REGISTER).json()
 
-    assert answer == {"data": {"registerMember": {
-        "__typename": "Unavailable", "message": message, "retryAfterSeconds": retry_after}}}
+    assert answer == {
+        "data": {"registerMember": {"__typename": "Unavailable", "message": message, "retryAfterSeconds": retry_after}}
+    }
 
 
 @pytest.mark.postgres

@@ -29,7 +29,7 @@ def test_every_page_is_its_own_title_and_content_inside_the_shared_header_and_fo
 
     assert page.status_code == 200
     assert page.headers["content-type"] == "text/html; charset=utf-8"
-    assert page.text.startswith("<!doctype html>\n<html lang=\"en\">")
+    assert page.text.startswith('<!doctype html>\n<html lang="en">')
     assert page.text.count("<title") == 1 and title in page.text
     assert f'<script type="module" src="assets/js/{name.removesuffix(".html")}.js"></script>' in page.text
     assert f'<main id="main" tabindex="-1">\n{content}</main>' in page.text

@@ -32,23 +32,34 @@ def test_a_page_size_from_a_variable_counts_as_the_largest_page():
 
 
 def test_the_deepest_screens_of_the_web_pages_are_within_budget():
-    coordinator_page = ("{ me { organization { name } } myTasks(first: 50) { nodes { id skills { name } "
-                        "fill { acceptedMemberIds } offers { id memberId } } } }")
+    coordinator_page = (
+        "{ me { organization { name } } myTasks(first: 50) { nodes { id skills { name } "
+        "fill { acceptedMemberIds } offers { id memberId } } } }"
+    )
     assert problems(coordinator_page) == []
 
 
 def test_depth_beyond_the_limit_names_the_limit():
     budget = Budget(max_depth=2, max_cost=5000, max_aliases=15, max_page_size=50)
-    errors = [e.message for e in validate(SCHEMA, parse("query Deep { me { member { skills { skill } } } }"),
-                                          [budget_rule(budget)])]
+    errors = [
+        e.message
+        for e in validate(SCHEMA, parse("query Deep { me { member { skills { skill } } } }"), [budget_rule(budget)])
+    ]
     assert errors == ["Query too deep: Deep nests 3 levels; the limit is 2."]
 
 
 def test_a_costly_query_is_refused_with_a_clear_message():
-    query = "query Costly { " + " ".join(
-        f"t{i}: openTasks(first: 50) {{ nodes {{ id title skills {{ skill name minLevel }} }} }}" for i in range(4)) + " }"
-    assert problems(query) == ["Query too costly: Costly may fetch about 6804 fields; the limit is 5000. "
-                               "Ask for fewer fields or smaller pages (first)."]
+    query = (
+        "query Costly { "
+        + " ".join(
+            f"t{i}: openTasks(first: 50) {{ nodes {{ id title skills {{ skill name minLevel }} }} }}" for i in range(4)
+        )
+        + " }"
+    )
+    assert problems(query) == [
+        "Query too costly: Costly may fetch about 6804 fields; the limit is 5000. "
+        "Ask for fewer fields or smaller pages (first)."
+    ]
 
 
 def test_too_many_aliases_are_refused():
@@ -59,7 +70,8 @@ def test_too_many_aliases_are_refused():
 @pytest.mark.parametrize("first", [0, 51, 100000])
 def test_a_page_size_out_of_range_is_refused(first):
     assert problems(f"{{ openTasks(first: {first}) {{ totalCount }} }}") == [
-        f"first must be between 1 and 50 (got {first})."]
+        f"first must be between 1 and 50 (got {first})."
+    ]
 
 
 def test_introspection_is_free_so_tools_keep_working():
@@ -68,7 +80,8 @@ def test_introspection_is_free_so_tools_keep_working():
 
 
 def test_fragments_count_and_unknown_ones_do_not_crash_the_rule():
-    with_fragment = ("query F { openTasks(first: 50) { ...Page } } "
-                     "fragment Page on PublicTaskPage { nodes { id skills { name } } }")
+    with_fragment = (
+        "query F { openTasks(first: 50) { ...Page } } fragment Page on PublicTaskPage { nodes { id skills { name } } }"
+    )
     assert problems(with_fragment) == []
     assert problems("{ ...Missing }") == []  # reported by the standard rules, not here

@@ -39,8 +39,12 @@ def service_calls(stack: Stack, request_id: str) -> Counter:
 
 def query_counting_calls(stack: Stack, query: str, token: str) -> tuple[dict, Counter]:
     request_id = uuid.uuid4().hex
-    response = httpx.post(stack.graphql_url, json={"query": query}, timeout=30,
-                          headers={"Authorization": f"Bearer {token}", "X-Request-Id": request_id})
+    response = httpx.post(
+        stack.graphql_url,
+        json={"query": query},
+        timeout=30,
+        headers={"Authorization": f"Bearer {token}", "X-Request-Id": request_id},
+    )
     body = response.json()
     assert response.status_code == 200 and not body.get("errors"), body
     return body["data"], service_calls(stack, request_id)
@@ -94,8 +98,7 @@ def test_a_volunteer_s_offers_read_their_tasks_in_one_request(world, stack):
     tasks = [world.task(coordinator, skill) for _ in range(2)]
     eventually(lambda: len(world.offers(volunteer)) == 2, 60, interval_s=0.3, message="two offers")
 
-    data, calls = query_counting_calls(
-        stack, "{ myOffers { nodes { taskId task { id title } } } }", volunteer.token)
+    data, calls = query_counting_calls(stack, "{ myOffers { nodes { taskId task { id title } } } }", volunteer.token)
 
     assert {node["task"]["id"] for node in data["myOffers"]["nodes"]} == {task["id"] for task in tasks}
     assert without_taxonomy(calls) == Counter({"matching GET /offers": 1, "tasks GET /tasks": 1})
@@ -103,19 +106,30 @@ def test_a_volunteer_s_offers_read_their_tasks_in_one_request(world, stack):
 
 def new_area(world: World) -> str:
     slug = unique("area")
-    result = world.gql("mutation($i: AreaInput!) { createArea(input: $i) { __typename ... on Problem { message } } }",
-                       {"i": {"slug": slug, "name": "Villeray", "city": "Montréal"}}, world.admin.token)["createArea"]
+    result = world.gql(
+        "mutation($i: AreaInput!) { createArea(input: $i) { __typename ... on Problem { message } } }",
+        {"i": {"slug": slug, "name": "Villeray", "city": "Montréal"}},
+        world.admin.token,
+    )["createArea"]
     assert result["__typename"] == "Area", result
     return slug
 
 
-def accept_in_person_task(world: World, volunteer: Person, coordinator: Person, skill: str, area: str,
-                          in_days: int) -> tuple[str, str]:
+def accept_in_person_task(
+    world: World, volunteer: Person, coordinator: Person, skill: str, area: str, in_days: int
+) -> tuple[str, str]:
     """Post a task with an exact address on its own day (accepted tasks must not overlap); accept it."""
     starts = (datetime.now(UTC) + timedelta(days=in_days)).replace(hour=15, minute=0, second=0, microsecond=0)
     address = f"{in_days * 100} rue Saint-Denis"
-    task = world.task(coordinator, skill, remote=False, area=area, address=address, startsAt=starts.isoformat(),
-                      endsAt=(starts + timedelta(hours=2)).isoformat())
+    task = world.task(
+        coordinator,
+        skill,
+        remote=False,
+        area=area,
+        address=address,
+        startsAt=starts.isoformat(),
+        endsAt=(starts + timedelta(hours=2)).isoformat(),
+    )
     accepted = world.accept(volunteer, world.wait_for_offer(volunteer, task["id"])["id"])
     assert accepted.get("status") == "ACCEPTED", accepted
     return task["id"], address

@@ -35,7 +35,8 @@ def link_for(stack, member_id: str, language: str = "en", issued_days_ago: int =
 
 def email_on(graphql, volunteer) -> bool:
     return graphql("{ me { member { %s } } }" % EMAIL, token=volunteer.token)["me"]["member"][
-        "notificationPreferences"]["email"]
+        "notificationPreferences"
+    ]["email"]
 
 
 def said(language: str, key: str) -> str:
@@ -62,8 +63,9 @@ def test_opening_the_link_shows_a_button_in_the_links_language_and_changes_nothi
     assert email_on(graphql, volunteer) is True
 
 
-def test_a_mail_clients_one_click_post_turns_email_off_and_members_state_says_so(world, graphql, stack, mail_client,
-                                                                               kafka_bootstrap):
+def test_a_mail_clients_one_click_post_turns_email_off_and_members_state_says_so(
+    world, graphql, stack, mail_client, kafka_bootstrap
+):
     volunteer = world.volunteer()
     link = link_for(stack, volunteer.member_id)
 
@@ -87,13 +89,19 @@ def test_a_mail_clients_one_click_post_turns_email_off_and_members_state_says_so
 
 def test_the_pages_button_turns_email_off_and_the_volunteer_page_turns_it_on_again(world, graphql, stack, mail_client):
     volunteer = world.volunteer()
-    pressed = mail_client.post(link_for(stack, volunteer.member_id, "fr"), data=ONE_CLICK,
-                               headers={"Origin": stack.url, "Sec-Fetch-Site": "same-origin"})
+    pressed = mail_client.post(
+        link_for(stack, volunteer.member_id, "fr"),
+        data=ONE_CLICK,
+        headers={"Origin": stack.url, "Sec-Fetch-Site": "same-origin"},
+    )
     assert pressed.status_code == 200 and said("fr", "unsubscribe.done") in pressed.text
     assert email_on(graphql, volunteer) is False
 
-    back = graphql("mutation { updateNotificationPreferences(input: {email: true}) { __typename "
-                   "... on MemberProfile { %s } } }" % EMAIL, token=volunteer.token)["updateNotificationPreferences"]
+    back = graphql(
+        "mutation { updateNotificationPreferences(input: {email: true}) { __typename "
+        "... on MemberProfile { %s } } }" % EMAIL,
+        token=volunteer.token,
+    )["updateNotificationPreferences"]
     assert back == {"__typename": "MemberProfile", "notificationPreferences": {"email": True}}
 
 
@@ -102,8 +110,10 @@ def test_tampered_foreign_and_old_links_get_a_4xx_page_and_change_nothing(world,
     good = link_for(stack, volunteer.member_id)
     payload, signature = good.rsplit("/", 1)[1].split(".")
     other = answer_links.sign_unsubscribe(UnsubscribeLink(uuid.uuid4(), datetime.now(UTC)), SIGNING_KEY)
-    answer = answer_links.sign(AnswerLink(uuid.uuid4(), uuid.UUID(volunteer.member_id), "decline",
-                                          datetime.now(UTC) + timedelta(days=1)), SIGNING_KEY)
+    answer = answer_links.sign(
+        AnswerLink(uuid.uuid4(), uuid.UUID(volunteer.member_id), "decline", datetime.now(UTC) + timedelta(days=1)),
+        SIGNING_KEY,
+    )
     bad_links = {
         "tampered": f"{stack.url}/unsubscribe/{payload}.{signature[:-2]}AA",
         "signed with another member's payload": f"{stack.url}/unsubscribe/{other.split('.')[0]}.{signature}",
@@ -121,8 +131,9 @@ def test_tampered_foreign_and_old_links_get_a_4xx_page_and_change_nothing(world,
 def test_an_erased_members_link_gets_a_plain_answer(world, graphql, stack, mail_client):
     volunteer = world.volunteer()
     link = link_for(stack, volunteer.member_id)
-    erased = graphql('mutation($p: String!) { eraseMe(password: $p) { __typename } }', {"p": volunteer.password},
-                     volunteer.token)["eraseMe"]
+    erased = graphql(
+        "mutation($p: String!) { eraseMe(password: $p) { __typename } }", {"p": volunteer.password}, volunteer.token
+    )["eraseMe"]
     assert erased == {"__typename": "Erasure"}
 
     for response in (mail_client.get(link), mail_client.post(link, data=ONE_CLICK)):

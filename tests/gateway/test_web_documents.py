@@ -22,8 +22,11 @@ FILES = sorted(PUBLIC.rglob("*.js"))
 # Documents whose root field is chosen at run time, with every value the page passes.
 EXPANSIONS = {
     "coordinator.js": [{"name": "publishTask"}, {"name": "cancelTask"}],
-    "volunteer.js": [{"name": "acceptOffer", "argument": "offerId"}, {"name": "declineOffer", "argument": "offerId"},
-                     {"name": "withdrawFromTask", "argument": "taskId"}],
+    "volunteer.js": [
+        {"name": "acceptOffer", "argument": "offerId"},
+        {"name": "declineOffer", "argument": "offerId"},
+        {"name": "withdrawFromTask", "argument": "taskId"},
+    ],
     "volunteer-profile.js": [{"name": "pauseMe"}, {"name": "resumeMe"}],
 }
 # A fragment another page hands in: series-form.js is given coordinator.js's TaskFields.
@@ -61,16 +64,21 @@ def test_every_document_of_the_pages_and_the_widget_is_valid_against_the_schema(
 
 def test_every_operation_of_the_pages_is_within_the_gateways_default_query_budget():
     """A page whose query the gateway refuses as too costly shows nothing: caught here, not in a browser."""
-    defaults = {name: Settings.model_fields[name].default
-                for name in ("max_query_depth", "max_query_cost", "max_aliases", "max_page_size")}
-    budget = Budget(defaults["max_query_depth"], defaults["max_query_cost"], defaults["max_aliases"],
-                    defaults["max_page_size"])
+    defaults = {
+        name: Settings.model_fields[name].default
+        for name in ("max_query_depth", "max_query_cost", "max_aliases", "max_page_size")
+    }
+    budget = Budget(
+        defaults["max_query_depth"], defaults["max_query_cost"], defaults["max_aliases"], defaults["max_page_size"]
+    )
     problems = []
     for doc in all_documents():
         tree = parse(doc.text)
         if all(d.kind == "fragment_definition" for d in tree.definitions):
             continue
-        problems += [f"{doc.file}:{doc.line}: {error.message}" for error in validate(SCHEMA, tree, [budget_rule(budget)])]
+        problems += [
+            f"{doc.file}:{doc.line}: {error.message}" for error in validate(SCHEMA, tree, [budget_rule(budget)])
+        ]
     assert not problems, "\n".join(problems)
 
 
@@ -83,9 +91,10 @@ def test_each_listed_run_time_value_is_one_the_page_really_uses(file, values):
 
 def test_a_renamed_field_or_an_unlisted_interpolation_is_caught(tmp_path):
     (tmp_path / "page.js").write_text(
-        'const FIELDS = `fragment F on Task { id titel }`;\n'
-        'const Q = `query Q { openTasks(first: 1) { nodes { ...F } } } ${FIELDS}`;\n'
-        'request(`mutation { ${which}(id: "1") { __typename } }`);\n')
+        "const FIELDS = `fragment F on Task { id titel }`;\n"
+        "const Q = `query Q { openTasks(first: 1) { nodes { ...F } } } ${FIELDS}`;\n"
+        'request(`mutation { ${which}(id: "1") { __typename } }`);\n'
+    )
     with pytest.raises(Unresolved, match="which"):
         documents(tmp_path, [tmp_path / "page.js"], {})
     found = documents(tmp_path, [tmp_path / "page.js"], {"page.js": [{"which": "cancelTask"}]})
@@ -94,7 +103,9 @@ def test_a_renamed_field_or_an_unlisted_interpolation_is_caught(tmp_path):
 
 
 def test_the_reader_joins_concatenated_strings_and_skips_regular_expressions_and_comments():
-    literals = scan('var a = s.replace(/it\'s "x"/g, "");  // don\'t\n'
-                    'var Q = "query A {" +\n  " openTasks { totalCount } }";\n/* `not */\n')
+    literals = scan(
+        'var a = s.replace(/it\'s "x"/g, "");  // don\'t\n'
+        'var Q = "query A {" +\n  " openTasks { totalCount } }";\n/* `not */\n'
+    )
     query = next(lit for lit in literals if lit.name == "Q")
     assert query.pieces[0] + query.joined[0].pieces[0] == "query A { openTasks { totalCount } }"

@@ -45,8 +45,15 @@ def test_the_served_widget_revalidates_by_etag(tmp_path, services):  # noqa: F81
 
 
 def rejection(origin: str) -> logging.LogRecord:
-    return logging.LogRecord("strawberry.ws", logging.WARNING, __file__, 1,
-                             "Rejected WebSocket connection from origin %r to host %r.", (origin, "gw"), None)
+    return logging.LogRecord(
+        "strawberry.ws",
+        logging.WARNING,
+        __file__,
+        1,
+        "Rejected WebSocket connection from origin %r to host %r.",
+        (origin, "gw"),
+        None,
+    )
 
 
 def test_a_refused_origin_is_logged_once_per_interval_with_the_count_held_back():
@@ -86,8 +93,11 @@ def test_a_widget_retrying_from_a_refused_origin_leaves_one_warning(tmp_path, se
     with make_client(tmp_path, services) as client:
         for _ in range(6):
             with pytest.raises(WebSocketDisconnect):
-                with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"],
-                                              headers={"origin": "https://not-a-partner.example"}) as socket:
+                with client.websocket_connect(
+                    "/graphql",
+                    subprotocols=["graphql-transport-ws"],
+                    headers={"origin": "https://not-a-partner.example"},
+                ) as socket:
                     socket.receive_text()
     logging.getLogger("strawberry.ws").removeHandler(collected)
 

@@ -11,7 +11,16 @@ from datetime import UTC, datetime, time, timedelta
 from uuid import UUID
 
 from services.common.contracts import (
-    AreaState, Fluency, LanguageClaim, MemberState, MemberStatus, Reach, SkillLevel, TaskState, Weekday, WeeklyWindow,
+    AreaState,
+    Fluency,
+    LanguageClaim,
+    MemberState,
+    MemberStatus,
+    Reach,
+    SkillLevel,
+    TaskState,
+    Weekday,
+    WeeklyWindow,
 )
 from tests.matching.factories import TORONTO, member, next_weekday, task
 
@@ -28,7 +37,11 @@ AVAILABILITY_PATTERNS = {
     "weekday days": _windows(WEEKDAYS, time(9), time(17)),
 }
 SKILL_SHARES = {
-    "immigration-law": 0.35, "web-development": 0.2, "public-speaking": 0.4, "interpretation": 0.3, "outreach": 0.5,
+    "immigration-law": 0.35,
+    "web-development": 0.2,
+    "public-speaking": 0.4,
+    "interpretation": 0.3,
+    "outreach": 0.5,
 }
 LEVELS = [SkillLevel.learning, SkillLevel.capable, SkillLevel.capable, SkillLevel.expert, SkillLevel.expert]
 
@@ -41,20 +54,26 @@ def coalition_members(count: int = 300, seed: int = 7) -> list[MemberState]:
         languages = ["en"] if rng.random() < 0.9 else []
         languages += [code for code, share in (("es", 0.5), ("fr", 0.35)) if rng.random() < share]
         patterns = rng.sample(sorted(AVAILABILITY_PATTERNS), rng.choice([1, 2, 2, 3]))
-        members.append(member(
-            member_id=UUID(int=10_000 + number),
-            skills=skills,
-            languages=tuple(languages or ["es"]),
-            windows=[w for name in patterns for w in AVAILABILITY_PATTERNS[name]],
-            area=rng.choice(["downtown", "downtown", "north", "north", "east"]),
-            remote_ok=rng.random() < 0.5,
-            max_tasks_per_month=rng.choice([1, 2, 2, 3, 4]),
-            status=MemberStatus.active if rng.random() < 0.95 else MemberStatus.paused,
-        ))
+        members.append(
+            member(
+                member_id=UUID(int=10_000 + number),
+                skills=skills,
+                languages=tuple(languages or ["es"]),
+                windows=[w for name in patterns for w in AVAILABILITY_PATTERNS[name]],
+                area=rng.choice(["downtown", "downtown", "north", "north", "east"]),
+                remote_ok=rng.random() < 0.5,
+                max_tasks_per_month=rng.choice([1, 2, 2, 3, 4]),
+                status=MemberStatus.active if rng.random() < 0.95 else MemberStatus.paused,
+            )
+        )
     # A single member speaks Tigrinya: the accompaniment that needs two of them cannot fill.
     members[0] = member(
-        member_id=members[0].member_id, skills={"interpretation": SkillLevel.expert}, languages=("en", "ti"),
-        windows=AVAILABILITY_PATTERNS["weekday days"], area="downtown", max_tasks_per_month=2,
+        member_id=members[0].member_id,
+        skills={"interpretation": SkillLevel.expert},
+        languages=("en", "ti"),
+        windows=AVAILABILITY_PATTERNS["weekday days"],
+        area="downtown",
+        max_tasks_per_month=2,
     )
     return members
 
@@ -69,64 +88,132 @@ def coalition_tasks() -> list[Need]:
     """40 needs: clinics, rallies, outreach, website fixes, delegations, interpretation, and one
     accompaniment in a language only one member speaks."""
     return [
-        *_clinics(), *_rallies(), *_outreach(), *_website_fixes(), *_delegations(), *_interpretation(),
-        Need(task(
-            title="Accompaniment to an appointment (Tigrinya)", slots=2, starts_at=next_weekday(Weekday.thursday, 10, 1),
-            hours=2, skills={"interpretation": SkillLevel.capable}, languages=("ti",), area="downtown",
-        ), "scarce"),
+        *_clinics(),
+        *_rallies(),
+        *_outreach(),
+        *_website_fixes(),
+        *_delegations(),
+        *_interpretation(),
+        Need(
+            task(
+                title="Accompaniment to an appointment (Tigrinya)",
+                slots=2,
+                starts_at=next_weekday(Weekday.thursday, 10, 1),
+                hours=2,
+                skills={"interpretation": SkillLevel.capable},
+                languages=("ti",),
+                area="downtown",
+            ),
+            "scarce",
+        ),
     ]
 
 
 def _clinics() -> list[Need]:
     return [
-        Need(task(
-            title=f"Legal clinic shift, week {week} (Spanish)", slots=2, starts_at=next_weekday(Weekday.saturday, hour, week),
-            hours=3, skills={"immigration-law": SkillLevel.capable}, languages=("es",), area="downtown",
-        ), "legal clinic")
-        for week in (1, 2, 3) for hour in (10, 14)
+        Need(
+            task(
+                title=f"Legal clinic shift, week {week} (Spanish)",
+                slots=2,
+                starts_at=next_weekday(Weekday.saturday, hour, week),
+                hours=3,
+                skills={"immigration-law": SkillLevel.capable},
+                languages=("es",),
+                area="downtown",
+            ),
+            "legal clinic",
+        )
+        for week in (1, 2, 3)
+        for hour in (10, 14)
     ]
 
 
 def _rallies() -> list[Need]:
     return [
-        Need(task(title=f"Rally sign holders, {area}", slots=8, starts_at=next_weekday(Weekday.sunday, 14, week), hours=2,
-                  area=area), "rally")
-        for week in (1, 2, 3, 4) for area in ("downtown", "north", "east")
+        Need(
+            task(
+                title=f"Rally sign holders, {area}",
+                slots=8,
+                starts_at=next_weekday(Weekday.sunday, 14, week),
+                hours=2,
+                area=area,
+            ),
+            "rally",
+        )
+        for week in (1, 2, 3, 4)
+        for area in ("downtown", "north", "east")
     ]
 
 
 def _outreach() -> list[Need]:
     return [
-        Need(task(title=f"Outreach with warehouse workers ({language})", slots=2,
-                  starts_at=next_weekday(day, 18, 1), hours=2, skills={"outreach": SkillLevel.learning},
-                  languages=(language,), area="north"), "outreach")
-        for day in (Weekday.monday, Weekday.wednesday, Weekday.friday) for language in ("es", "en")
+        Need(
+            task(
+                title=f"Outreach with warehouse workers ({language})",
+                slots=2,
+                starts_at=next_weekday(day, 18, 1),
+                hours=2,
+                skills={"outreach": SkillLevel.learning},
+                languages=(language,),
+                area="north",
+            ),
+            "outreach",
+        )
+        for day in (Weekday.monday, Weekday.wednesday, Weekday.friday)
+        for language in ("es", "en")
     ]
 
 
 def _website_fixes() -> list[Need]:
     deadline = next_weekday(Weekday.friday, 17, 3).astimezone(UTC)
     return [
-        Need(task(title=f"Website fix #{number}", slots=1, skills={"web-development": SkillLevel.expert}, remote=True,
-                  area=None).model_copy(update={"starts_at": None, "ends_at": None, "deadline": deadline}), "website")
+        Need(
+            task(
+                title=f"Website fix #{number}",
+                slots=1,
+                skills={"web-development": SkillLevel.expert},
+                remote=True,
+                area=None,
+            ).model_copy(update={"starts_at": None, "ends_at": None, "deadline": deadline}),
+            "website",
+        )
         for number in (1, 2, 3, 4)
     ]
 
 
 def _delegations() -> list[Need]:
     return [
-        Need(task(title=f"School-board delegation speakers, {area}", slots=3, hours=2.5,
-                  starts_at=next_weekday(Weekday.tuesday, 18, week) + timedelta(minutes=30),
-                  skills={"public-speaking": SkillLevel.capable}, languages=("en",), area=area), "delegation")
-        for week in (1, 2, 3) for area in ("north", "downtown")
+        Need(
+            task(
+                title=f"School-board delegation speakers, {area}",
+                slots=3,
+                hours=2.5,
+                starts_at=next_weekday(Weekday.tuesday, 18, week) + timedelta(minutes=30),
+                skills={"public-speaking": SkillLevel.capable},
+                languages=("en",),
+                area=area,
+            ),
+            "delegation",
+        )
+        for week in (1, 2, 3)
+        for area in ("north", "downtown")
     ]
 
 
 def _interpretation() -> list[Need]:
     return [
-        Need(task(title="Hearing interpretation (French)", slots=1, hours=2,
-                  starts_at=next_weekday(Weekday.wednesday, 9, week) + timedelta(minutes=30),
-                  skills={"interpretation": SkillLevel.capable}, languages=("fr",), area="downtown"), "interpretation")
+        Need(
+            task(
+                title="Hearing interpretation (French)",
+                slots=1,
+                hours=2,
+                starts_at=next_weekday(Weekday.wednesday, 9, week) + timedelta(minutes=30),
+                skills={"interpretation": SkillLevel.capable},
+                languages=("fr",),
+                area="downtown",
+            ),
+            "interpretation",
+        )
         for week in (1, 2, 3, 4, 5)
     ]
 
@@ -170,17 +257,33 @@ TORONTO_AREAS = {"parkdale": ("Parkdale", 43.6400, -79.4360), "scarborough": ("S
 REGION = [
     AreaState(slug="hamilton", name="Hamilton", latitude=43.2557, longitude=-79.8711),
     AreaState(slug="toronto", name="Toronto", latitude=43.6532, longitude=-79.3832),
-    *(AreaState(slug=slug, name=name, parent="hamilton", latitude=lat, longitude=lon)
-      for slug, (name, lat, lon) in HAMILTON_AREAS.items()),
-    *(AreaState(slug=slug, name=name, parent="toronto", latitude=lat, longitude=lon)
-      for slug, (name, lat, lon) in TORONTO_AREAS.items()),
+    *(
+        AreaState(slug=slug, name=name, parent="hamilton", latitude=lat, longitude=lon)
+        for slug, (name, lat, lon) in HAMILTON_AREAS.items()
+    ),
+    *(
+        AreaState(slug=slug, name=name, parent="toronto", latitude=lat, longitude=lon)
+        for slug, (name, lat, lon) in TORONTO_AREAS.items()
+    ),
 ]
 # Where the 180 members live: downtown Hamilton is the largest neighbourhood (36, as in the run).
-HOMES = {"downtown": 36, "westdale": 22, "stoney-creek": 22, "dundas": 18, "ancaster": 16, "glanbrook": 20,
-         "parkdale": 26, "scarborough": 20}
+HOMES = {
+    "downtown": 36,
+    "westdale": 22,
+    "stoney-creek": 22,
+    "dundas": 18,
+    "ancaster": 16,
+    "glanbrook": 20,
+    "parkdale": 26,
+    "scarborough": 20,
+}
 REGIONAL_SKILL_SHARES = {
-    "outreach": 0.5, "public-speaking": 0.3, "immigration-law": 0.15, "facilitation": 0.25,
-    "web-development": 0.15, "graphic-design": 0.15,
+    "outreach": 0.5,
+    "public-speaking": 0.3,
+    "immigration-law": 0.15,
+    "facilitation": 0.25,
+    "web-development": 0.15,
+    "graphic-design": 0.15,
 }
 # Members who speak Spanish are more often in the legal and outreach work of the coalition.
 SPANISH_SPEAKERS_SKILL_SHARES = REGIONAL_SKILL_SHARES | {"outreach": 0.65, "immigration-law": 0.45}
@@ -199,17 +302,24 @@ def regional_members(count: int = 180, seed: int = 14) -> list[MemberState]:
 
 def _regional_member(rng: random.Random, number: int, home: str) -> MemberState:
     languages = [LanguageClaim(code="en")] if rng.random() < 0.85 else []
-    languages += [LanguageClaim(code=code, fluency=rng.choice(list(Fluency)))
-                  for code, share in OTHER_LANGUAGES.items() if rng.random() < share]
+    languages += [
+        LanguageClaim(code=code, fluency=rng.choice(list(Fluency)))
+        for code, share in OTHER_LANGUAGES.items()
+        if rng.random() < share
+    ]
     languages = languages or [LanguageClaim(code="es")]
     shares = SPANISH_SPEAKERS_SKILL_SHARES if any(c.code == "es" for c in languages) else REGIONAL_SKILL_SHARES
     skills = {skill: rng.choice(LEVELS) for skill, share in shares.items() if rng.random() < share}
     patterns = rng.sample(sorted(AVAILABILITY_PATTERNS), rng.choice([1, 2, 2, 3]))
     state = member(
-        member_id=UUID(int=20_000 + number), skills=skills,
-        windows=[w for name in patterns for w in AVAILABILITY_PATTERNS[name]], area=home,
-        remote_ok=rng.random() < 0.5, max_tasks_per_month=rng.choice([1, 2, 2, 3, 4]),
-        status=MemberStatus.active if rng.random() < 0.95 else MemberStatus.paused, reach=_reach(rng, home),
+        member_id=UUID(int=20_000 + number),
+        skills=skills,
+        windows=[w for name in patterns for w in AVAILABILITY_PATTERNS[name]],
+        area=home,
+        remote_ok=rng.random() < 0.5,
+        max_tasks_per_month=rng.choice([1, 2, 2, 3, 4]),
+        status=MemberStatus.active if rng.random() < 0.95 else MemberStatus.paused,
+        reach=_reach(rng, home),
     )
     return state.model_copy(update={"languages": languages})
 
@@ -230,11 +340,16 @@ def _reach(rng: random.Random, home: str) -> Reach:
 def regional_tasks() -> list[Need]:
     """32 tasks, 102 places, over the three weeks after ``REGION_START``."""
     needs = [
-        *_regional_clinics(), *_regional_rallies(), *_regional_delegations(), *_regional_outreach(),
-        *_regional_remote_work(), *_regional_facilitation(),
+        *_regional_clinics(),
+        *_regional_rallies(),
+        *_regional_delegations(),
+        *_regional_outreach(),
+        *_regional_remote_work(),
+        *_regional_facilitation(),
     ]
-    return [Need(need.state.model_copy(update={"task_id": UUID(int=30_000 + n)}), need.kind)
-            for n, need in enumerate(needs)]
+    return [
+        Need(need.state.model_copy(update={"task_id": UUID(int=30_000 + n)}), need.kind) for n, need in enumerate(needs)
+    ]
 
 
 def _on(weekday: Weekday, hour: int, week: int, minute: int = 0) -> datetime:
@@ -248,49 +363,109 @@ SPANISH = {"es": Fluency.conversational}
 
 def _regional_clinics() -> list[Need]:
     return [
-        Need(task(
-            title=f"Legal clinic shift, week {week} (Spanish)", slots=2, starts_at=_on(Weekday.saturday, hour, week),
-            hours=3, skills={"immigration-law": SkillLevel.capable}, languages=("es",), area="downtown",
-        ).model_copy(update={"min_fluency": SPANISH}), "legal clinic")
-        for week in (1, 2, 3) for hour in (10, 14)
+        Need(
+            task(
+                title=f"Legal clinic shift, week {week} (Spanish)",
+                slots=2,
+                starts_at=_on(Weekday.saturday, hour, week),
+                hours=3,
+                skills={"immigration-law": SkillLevel.capable},
+                languages=("es",),
+                area="downtown",
+            ).model_copy(update={"min_fluency": SPANISH}),
+            "legal clinic",
+        )
+        for week in (1, 2, 3)
+        for hour in (10, 14)
     ]
 
 
 def _regional_rallies() -> list[Need]:
     return [
-        Need(task(title="City Hall rally sign holders", slots=20, starts_at=_on(Weekday.sunday, 14, 2), hours=2,
-                  area="downtown").model_copy(update={"whole_city": True}), "rally"),
-        Need(task(title="Queen's Park rally sign holders", slots=10, starts_at=_on(Weekday.sunday, 13, 3), hours=2,
-                  area="parkdale").model_copy(update={"whole_city": True}), "rally"),
+        Need(
+            task(
+                title="City Hall rally sign holders",
+                slots=20,
+                starts_at=_on(Weekday.sunday, 14, 2),
+                hours=2,
+                area="downtown",
+            ).model_copy(update={"whole_city": True}),
+            "rally",
+        ),
+        Need(
+            task(
+                title="Queen's Park rally sign holders",
+                slots=10,
+                starts_at=_on(Weekday.sunday, 13, 3),
+                hours=2,
+                area="parkdale",
+            ).model_copy(update={"whole_city": True}),
+            "rally",
+        ),
     ]
 
 
 def _regional_delegations() -> list[Need]:
     return [
-        Need(task(title=f"School-board delegation speakers, {where}", slots=5, hours=2.5,
-                  starts_at=_on(Weekday.tuesday, 18, week, 30), skills={"public-speaking": SkillLevel.capable},
-                  languages=("en",), area=area), "delegation")
+        Need(
+            task(
+                title=f"School-board delegation speakers, {where}",
+                slots=5,
+                hours=2.5,
+                starts_at=_on(Weekday.tuesday, 18, week, 30),
+                skills={"public-speaking": SkillLevel.capable},
+                languages=("en",),
+                area=area,
+            ),
+            "delegation",
+        )
         for week, area, where in ((2, "downtown", "Hamilton"), (3, "parkdale", "Toronto"))
     ]
 
 
 def _regional_outreach() -> list[Need]:
     farm = [
-        Need(task(title=f"Farm-worker outreach, week {week} (Spanish)", slots=3, starts_at=_on(day, 11, week),
-                  hours=3, skills={"outreach": SkillLevel.learning}, languages=("es",), area="glanbrook",
-                  ).model_copy(update={"min_fluency": SPANISH}), "farm outreach")
+        Need(
+            task(
+                title=f"Farm-worker outreach, week {week} (Spanish)",
+                slots=3,
+                starts_at=_on(day, 11, week),
+                hours=3,
+                skills={"outreach": SkillLevel.learning},
+                languages=("es",),
+                area="glanbrook",
+            ).model_copy(update={"min_fluency": SPANISH}),
+            "farm outreach",
+        )
         for week, day in ((1, Weekday.saturday), (2, Weekday.sunday), (2, Weekday.saturday), (3, Weekday.saturday))
     ]
     punjabi = [
-        Need(task(title=f"Warehouse outreach, week {week} (Punjabi)", slots=3,
-                  starts_at=_on(Weekday.wednesday, 18, week), hours=2, skills={"outreach": SkillLevel.learning},
-                  languages=("pa",), area="stoney-creek",
-                  ).model_copy(update={"min_fluency": {"pa": Fluency.fluent}}), "punjabi outreach")
+        Need(
+            task(
+                title=f"Warehouse outreach, week {week} (Punjabi)",
+                slots=3,
+                starts_at=_on(Weekday.wednesday, 18, week),
+                hours=2,
+                skills={"outreach": SkillLevel.learning},
+                languages=("pa",),
+                area="stoney-creek",
+            ).model_copy(update={"min_fluency": {"pa": Fluency.fluent}}),
+            "punjabi outreach",
+        )
         for week in (2, 3)
     ]
-    door_knocking = Need(task(title="Door-knocking, Stoney Creek", slots=11, starts_at=_on(Weekday.thursday, 18, 2),
-                              hours=2.5, skills={"outreach": SkillLevel.learning}, languages=("en",),
-                              area="stoney-creek"), "door-knocking")
+    door_knocking = Need(
+        task(
+            title="Door-knocking, Stoney Creek",
+            slots=11,
+            starts_at=_on(Weekday.thursday, 18, 2),
+            hours=2.5,
+            skills={"outreach": SkillLevel.learning},
+            languages=("en",),
+            area="stoney-creek",
+        ),
+        "door-knocking",
+    )
     return [*farm, *punjabi, door_knocking]
 
 
@@ -307,12 +482,27 @@ def _regional_remote_work() -> list[Need]:
 
 
 def _regional_facilitation() -> list[Need]:
-    meetings = [("downtown", ()), ("westdale", ()), ("dundas", ()), ("ancaster", ()), ("scarborough", ()),
-                ("parkdale", ("fr",))]
+    meetings = [
+        ("downtown", ()),
+        ("westdale", ()),
+        ("dundas", ()),
+        ("ancaster", ()),
+        ("scarborough", ()),
+        ("parkdale", ("fr",)),
+    ]
     return [
-        Need(task(title=f"Meeting facilitation, {area}" + (" (French)" if languages else ""), slots=2,
-                  starts_at=_on(WEEKDAYS[n % 5], 19, 1 + n % 3), hours=2, skills={"facilitation": SkillLevel.capable},
-                  languages=languages, area=area), "facilitation")
+        Need(
+            task(
+                title=f"Meeting facilitation, {area}" + (" (French)" if languages else ""),
+                slots=2,
+                starts_at=_on(WEEKDAYS[n % 5], 19, 1 + n % 3),
+                hours=2,
+                skills={"facilitation": SkillLevel.capable},
+                languages=languages,
+                area=area,
+            ),
+            "facilitation",
+        )
         for n, (area, languages) in enumerate(meetings)
     ]
 

@@ -58,8 +58,15 @@ class Harness:
     def reset(self) -> None:
         """Forget every member, task and offer (between hypothesis examples)."""
         with session_scope(self.engine) as session:
-            for table in ("offer", "task_fill", "member_month_load", "matching_task", "task_widening", "missed_task",
-                          "outbox_message"):
+            for table in (
+                "offer",
+                "task_fill",
+                "member_month_load",
+                "matching_task",
+                "task_widening",
+                "missed_task",
+                "outbox_message",
+            ):
                 session.execute(text(f"DELETE FROM {table}"))
         self.matching.directory = MemberDirectory(self.settings.score_weights, self.settings.tz)
         self.matching.directory.replayed.set()
@@ -147,8 +154,11 @@ def start_matching(kafka_bootstrap, matching_topics):
         def start(database_url: str, **overrides) -> RunningMatching:
             options = dict(tick_seconds=0.2, offer_ttl_seconds=3600) | overrides
             settings = Settings(
-                database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix,
-                environment="test", **options,
+                database_url=database_url,
+                kafka_bootstrap_servers=kafka_bootstrap,
+                topic_prefix=topic_prefix,
+                environment="test",
+                **options,
             )
             client = calling_as(stack.enter_context(TestClient(create_app(settings))), SYSTEM)
             eventually(lambda: client.get("/readyz").status_code == 200, SETTLE_S, message="matching ready")
@@ -173,5 +183,7 @@ def offered(start_matching, new_database, publisher):
     posted = task(slots=1)
     publisher.task(posted)
     publisher.flush()
-    offers = eventually(lambda: (o := matching.offers(task_id=posted.task_id)) and len(o) == 2 and o, SETTLE_S, message="offers")
+    offers = eventually(
+        lambda: (o := matching.offers(task_id=posted.task_id)) and len(o) == 2 and o, SETTLE_S, message="offers"
+    )
     return matching, posted, offers

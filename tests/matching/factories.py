@@ -9,8 +9,18 @@ from zoneinfo import ZoneInfo
 from kafka import KafkaProducer
 
 from services.common.contracts import (
-    AreaState, LanguageClaim, MemberState, MemberStatus, Reach, SkillClaim, SkillLevel, SkillNeed, TaskState, TaskStatus,
-    WeeklyWindow, Weekday,
+    AreaState,
+    LanguageClaim,
+    MemberState,
+    MemberStatus,
+    Reach,
+    SkillClaim,
+    SkillLevel,
+    SkillNeed,
+    TaskState,
+    TaskStatus,
+    Weekday,
+    WeeklyWindow,
 )
 from services.common.envelope import wrap
 from services.common.topics import Topics
@@ -30,9 +40,15 @@ def next_weekday(weekday: Weekday, hour: int, weeks_ahead: int = 1) -> datetime:
 
 
 def member(
-    *, skills: dict[str, SkillLevel] | None = None, languages: tuple[str, ...] = ("en",),
-    windows: list[WeeklyWindow] | None = None, area: str | None = "downtown", remote_ok: bool = False,
-    max_tasks_per_month: int = 4, status: MemberStatus = MemberStatus.active, member_id: UUID | None = None,
+    *,
+    skills: dict[str, SkillLevel] | None = None,
+    languages: tuple[str, ...] = ("en",),
+    windows: list[WeeklyWindow] | None = None,
+    area: str | None = "downtown",
+    remote_ok: bool = False,
+    max_tasks_per_month: int = 4,
+    status: MemberStatus = MemberStatus.active,
+    member_id: UUID | None = None,
     reach: Reach | None = None,
 ) -> MemberState:
     return MemberState(
@@ -49,9 +65,17 @@ def member(
 
 
 def task(
-    *, slots: int = 1, skills: dict[str, SkillLevel] | None = None, languages: tuple[str, ...] = (),
-    starts_at: datetime | None = None, hours: float = 2, area: str | None = "downtown", remote: bool = False,
-    status: TaskStatus = TaskStatus.open, title: str = "Help at the clinic", task_id: UUID | None = None,
+    *,
+    slots: int = 1,
+    skills: dict[str, SkillLevel] | None = None,
+    languages: tuple[str, ...] = (),
+    starts_at: datetime | None = None,
+    hours: float = 2,
+    area: str | None = "downtown",
+    remote: bool = False,
+    status: TaskStatus = TaskStatus.open,
+    title: str = "Help at the clinic",
+    task_id: UUID | None = None,
 ) -> TaskState:
     starts_at = starts_at or next_weekday(Weekday.saturday, 10)
     return TaskState(
@@ -85,8 +109,9 @@ class Publisher:
         self._send(self.topics.members_state, state.member_id, wrap("member.updated", state, "members"))
 
     def area(self, state: AreaState) -> None:
-        self.producer.send(self.topics.areas_state, key=state.slug.encode(),
-                           value=wrap("area.stated", state, "members").to_bytes())
+        self.producer.send(
+            self.topics.areas_state, key=state.slug.encode(), value=wrap("area.stated", state, "members").to_bytes()
+        )
 
     def member_erased(self, member_id: UUID) -> None:
         self._send(self.topics.members_state, member_id, None)

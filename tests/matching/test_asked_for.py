@@ -44,7 +44,9 @@ def test_a_member_who_fits_is_offered_the_task_at_once_even_when_its_wave_is_out
     answer = ask(harness, posted.task_id, latecomer.member_id, now)
 
     assert answer.answer == Answer.offered and answer.reasons == []
-    assert answer.offer.member_id == latecomer.member_id and answer.offer.reasons == [OfferReason(kind=ReasonKind.asked_for)]
+    assert answer.offer.member_id == latecomer.member_id and answer.offer.reasons == [
+        OfferReason(kind=ReasonKind.asked_for)
+    ]
     assert {offer.member_id for offer in offers_of(harness, posted.task_id)} == waiting | {latecomer.member_id}
     again = ask(harness, posted.task_id, latecomer.member_id, now)
     assert again.offer.id == answer.offer.id  # asking twice makes one offer
@@ -55,8 +57,11 @@ def test_a_member_who_does_not_fit_is_told_which_needs_they_miss(harness):
     committee = uuid4()
     newcomer = member(languages=("en",), area="downtown")
     harness.members(newcomer)
-    clinic = with_changes(task(skills={"immigration-law": SkillLevel.capable}, languages=("es",), remote=True),
-                          committee_id=committee, members_only=True)
+    clinic = with_changes(
+        task(skills={"immigration-law": SkillLevel.capable}, languages=("es",), remote=True),
+        committee_id=committee,
+        members_only=True,
+    )
     harness.task(clinic, now)
 
     answer = ask(harness, clinic.task_id, newcomer.member_id, now)

@@ -87,8 +87,11 @@ def test_the_widening_holds_when_the_coordinator_edits_the_task_afterwards(harne
     assert len(offers_of(harness, outreach.task_id)) == 3
 
     harness.matching.directory.apply([(late.member_id, late) for late in [member(area="downtown")]])
-    harness.task(outreach.model_copy(update={"title": "Farm-worker outreach (new meeting point)"}), step_at,
-                 occurred_at=step_at + timedelta(seconds=1))
+    harness.task(
+        outreach.model_copy(update={"title": "Farm-worker outreach (new meeting point)"}),
+        step_at,
+        occurred_at=step_at + timedelta(seconds=1),
+    )
     until_idle(harness, schedule, step_at + timedelta(minutes=1))
     assert len(offers_of(harness, outreach.task_id)) == 4  # the newcomer downtown too: still the whole city
     assert len(widenings_of(harness, outreach.task_id)) == 1

@@ -29,7 +29,9 @@ def offered_tasks(harness, count: int):
 
 
 def single_reads(session, task_id):
-    offers = reads.list_offers(session, member_id=None, task_ids=[task_id], status=None, per_task=None, limit=200, offset=0)
+    offers = reads.list_offers(
+        session, member_id=None, task_ids=[task_id], status=None, per_task=None, limit=200, offset=0
+    )
     return offers.items, handlers.get_fill(session, task_id)
 
 
@@ -43,8 +45,9 @@ def test_offers_and_fills_of_many_tasks_match_what_each_task_answers_alone(harne
 
     with harness.session() as session:
         ids = [second.task_id, unknown, first.task_id]
-        offers = reads.list_offers(session, member_id=None, task_ids=ids, status=None, per_task=None, limit=200,
-                                   offset=0)
+        offers = reads.list_offers(
+            session, member_id=None, task_ids=ids, status=None, per_task=None, limit=200, offset=0
+        )
         fills = reads.list_fills(session, ids)
         alone = {state.task_id: single_reads(session, state.task_id) for state in (first, second)}
 
@@ -62,10 +65,24 @@ def test_per_task_keeps_only_each_task_s_newest_offers(harness):
     with harness.session() as session:
         newest = {state.task_id: single_reads(session, state.task_id)[0][0] for state in (first, second)}
         assert all(len(single_reads(session, state.task_id)[0]) >= 2 for state in (first, second))
-        page = reads.list_offers(session, member_id=None, task_ids=[first.task_id, second.task_id], status=None,
-                                 per_task=1, limit=200, offset=0)
-        one_a_page = reads.list_offers(session, member_id=None, task_ids=[first.task_id, second.task_id],
-                                       status=None, per_task=1, limit=1, offset=1)
+        page = reads.list_offers(
+            session,
+            member_id=None,
+            task_ids=[first.task_id, second.task_id],
+            status=None,
+            per_task=1,
+            limit=200,
+            offset=0,
+        )
+        one_a_page = reads.list_offers(
+            session,
+            member_id=None,
+            task_ids=[first.task_id, second.task_id],
+            status=None,
+            per_task=1,
+            limit=1,
+            offset=1,
+        )
 
     assert sorted(page.items, key=lambda o: str(o.task_id)) == sorted(newest.values(), key=lambda o: str(o.task_id))
     assert page.total == 2 and one_a_page.total == 2 and one_a_page.items == page.items[1:]
@@ -87,8 +104,13 @@ def test_batch_reads_over_http_are_bounded_and_refuse_bad_input_with_a_problem(o
     assert (offers["total"], [o["task_id"] for o in offers["items"]]) == (1, [known])
 
     too_many = [("task_id", str(uuid4())) for _ in range(MAX_TASK_IDS + 1)]
-    for path, params in [("/fills", too_many), ("/offers", too_many), ("/fills", []),
-                         ("/fills", {"task_id": "not-a-task"}), ("/offers", {"task_id": known, "per_task": 0})]:
+    for path, params in [
+        ("/fills", too_many),
+        ("/offers", too_many),
+        ("/fills", []),
+        ("/fills", {"task_id": "not-a-task"}),
+        ("/offers", {"task_id": known, "per_task": 0}),
+    ]:
         refused = client.get(path, params=params)
         assert refused.status_code == 422, (path, refused.text)
         assert refused.headers["content-type"].startswith("application/problem+json")

@@ -12,8 +12,8 @@ import pytest
 from services.common.contracts import SkillLevel
 from tests.matching.conftest import system_caller
 from tests.matching.factories import SETTLE_S, member, task
-from tests.support.topic_reading import read_events
 from tests.support.processes import eventually, start_service
+from tests.support.topic_reading import read_events
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -49,7 +49,9 @@ def accept_all_at_once(base_url: str, offers: list[dict]) -> list[httpx.Response
     return responses
 
 
-def test_two_hundred_simultaneous_accepts_fill_three_places_exactly(database_url, kafka_bootstrap, matching_topics, publisher):
+def test_two_hundred_simultaneous_accepts_fill_three_places_exactly(
+    database_url, kafka_bootstrap, matching_topics, publisher
+):
     topic_prefix = matching_topics
     # A wave wide enough that 190 different volunteers hold an offer for the same three places.
     service = matching_process(database_url, kafka_bootstrap, topic_prefix, wave_factor=64)
@@ -61,8 +63,17 @@ def test_two_hundred_simultaneous_accepts_fill_three_places_exactly(database_url
         publisher.flush()
         with httpx.Client(base_url=service.url, timeout=30, auth=system_caller()) as client:
             offers = eventually(
-                lambda: (items := client.get("/offers", params={"task_id": str(rally.task_id), "limit": 200}).json()["items"])
-                and len(items) == 192 and items, SETTLE_S, message="192 offers",
+                lambda: (
+                    (
+                        items := client.get("/offers", params={"task_id": str(rally.task_id), "limit": 200}).json()[
+                            "items"
+                        ]
+                    )
+                    and len(items) == 192
+                    and items
+                ),
+                SETTLE_S,
+                message="192 offers",
             )
         # 180 volunteers answer once, 20 of them press the button twice.
         rush = offers[:180] + offers[:20]
@@ -79,8 +90,13 @@ def test_two_hundred_simultaneous_accepts_fill_three_places_exactly(database_url
             fill = client.get(f"/tasks/{rally.task_id}/fill").json()
         assert (fill["accepted"], fill["pending"], len(fill["accepted_member_ids"])) == (SLOTS, 0, SLOTS)
         topic = f"{topic_prefix}offers.events"
-        types = eventually(lambda: (c := Counter(e["type"] for e in read_events(kafka_bootstrap, topic)))
-                           and c["fill.completed"] and c, SETTLE_S, message="fill.completed event")
+        types = eventually(
+            lambda: (
+                (c := Counter(e["type"] for e in read_events(kafka_bootstrap, topic))) and c["fill.completed"] and c
+            ),
+            SETTLE_S,
+            message="fill.completed event",
+        )
         assert (types["offer.accepted"], types["fill.completed"], types["offer.withdrawn"]) == (SLOTS, 1, 192 - SLOTS)
         assert "Traceback" not in service.log_text()
     finally:
@@ -88,7 +104,8 @@ def test_two_hundred_simultaneous_accepts_fill_three_places_exactly(database_url
 
 
 def test_a_double_click_on_accept_answers_both_clicks_with_the_accepted_offer(
-        database_url, kafka_bootstrap, matching_topics, publisher):
+    database_url, kafka_bootstrap, matching_topics, publisher
+):
     pairs = 12
     service = matching_process(database_url, kafka_bootstrap, matching_topics)
     try:
@@ -101,17 +118,22 @@ def test_a_double_click_on_accept_answers_both_clicks_with_the_accepted_offer(
             publisher.task(posted[-1])
         publisher.flush()
         with httpx.Client(base_url=service.url, timeout=30, auth=system_caller()) as client:
+
             def offer_of(state):
                 items = client.get("/offers", params={"task_id": str(state.task_id)}).json()["items"]
                 return items[0] if items else None
 
-            offers = eventually(lambda: (found := [offer_of(state) for state in posted]) and all(found) and found,
-                                SETTLE_S, message="one offer per task")
+            offers = eventually(
+                lambda: (found := [offer_of(state) for state in posted]) and all(found) and found,
+                SETTLE_S,
+                message="one offer per task",
+            )
 
         responses = accept_all_at_once(service.url, offers + offers)
 
-        answers = [(response.status_code, response.json().get("id") or response.json().get("type"))
-                   for response in responses]
+        answers = [
+            (response.status_code, response.json().get("id") or response.json().get("type")) for response in responses
+        ]
         assert answers == [(200, offer["id"]) for offer in offers + offers], answers
         assert {response.json()["status"] for response in responses} == {"accepted"}
     finally:

@@ -47,7 +47,9 @@ def test_a_task_state_of_a_version_matching_does_not_read_is_dead_lettered_and_o
     assert matching.client.get(f"/tasks/{future.task_id}/fill").status_code == 404
 
 
-def test_an_event_type_the_catalogue_does_not_list_on_tasks_state_is_dead_lettered(matching, publisher, kafka_bootstrap):
+def test_an_event_type_the_catalogue_does_not_list_on_tasks_state_is_dead_lettered(
+    matching, publisher, kafka_bootstrap
+):
     stray = task()
     send(publisher, publisher.topics.tasks_state, stray.task_id, raw_event("task.teleported", stray))
     dead = dead_letters(kafka_bootstrap, publisher.topics.tasks_state)
@@ -63,5 +65,7 @@ def test_the_member_feed_dead_letters_an_unreadable_member_record(matching, publ
     by_key = {letter["key"]: letter for letter in dead}
     assert by_key[str(broken).encode()]["value"] == b"garbage"
     assert by_key[str(broken).encode()]["headers"]["dlt.consumer"] == "matching.members-feed"
-    assert "member.updated version 99 is not supported" in by_key[str(future.member_id).encode()]["headers"]["dlt.reason"]
+    assert (
+        "member.updated version 99 is not supported" in by_key[str(future.member_id).encode()]["headers"]["dlt.reason"]
+    )
     assert matching.matching.directory.get(future.member_id) is None

@@ -19,7 +19,8 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, settings, strategies as st
+from hypothesis import HealthCheck, Phase, event, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
 
@@ -39,22 +40,28 @@ AREAS = ("downtown", "north")
 LANGUAGES = ("es", "en", "fr")
 
 members_strategy = st.lists(
-    st.fixed_dictionaries({
-        "level": st.sampled_from([None, *SkillLevel, SkillLevel.expert]),
-        "languages": st.sets(st.sampled_from(LANGUAGES), min_size=1).map(tuple),
-        "area": st.sampled_from(AREAS + AREAS[:1] * 3),
-        "limit": st.integers(1, 3),
-        "active": st.sampled_from([True, True, True, False]),
-    }),
-    min_size=4, max_size=10,
+    st.fixed_dictionaries(
+        {
+            "level": st.sampled_from([None, *SkillLevel, SkillLevel.expert]),
+            "languages": st.sets(st.sampled_from(LANGUAGES), min_size=1).map(tuple),
+            "area": st.sampled_from(AREAS + AREAS[:1] * 3),
+            "limit": st.integers(1, 3),
+            "active": st.sampled_from([True, True, True, False]),
+        }
+    ),
+    min_size=4,
+    max_size=10,
 )
 tasks_strategy = st.lists(
-    st.fixed_dictionaries({
-        "slots": st.integers(1, 3),
-        "level": st.sampled_from([None, None, *SkillLevel]),
-        "language": st.sampled_from([None, None, *LANGUAGES]),
-    }),
-    min_size=1, max_size=2,
+    st.fixed_dictionaries(
+        {
+            "slots": st.integers(1, 3),
+            "level": st.sampled_from([None, None, *SkillLevel]),
+            "language": st.sampled_from([None, None, *LANGUAGES]),
+        }
+    ),
+    min_size=1,
+    max_size=2,
 )
 
 
@@ -82,8 +89,10 @@ class OfferLifecycle(RuleBasedStateMachine):
             # Fixed ids: the engine's rotation depends on them, and hypothesis replays examples.
             state = member(
                 member_id=UUID(int=1000 + number),
-                skills={"legal": spec["level"]} if spec["level"] else {}, languages=spec["languages"],
-                area=spec["area"], max_tasks_per_month=spec["limit"],
+                skills={"legal": spec["level"]} if spec["level"] else {},
+                languages=spec["languages"],
+                area=spec["area"],
+                max_tasks_per_month=spec["limit"],
                 status=MemberStatus.active if spec["active"] else MemberStatus.paused,
             )
             self.members[state.member_id] = state
@@ -92,7 +101,8 @@ class OfferLifecycle(RuleBasedStateMachine):
         for number, spec in enumerate(task_specs):
             state = task(
                 task_id=UUID(int=2000 + number),
-                slots=spec["slots"], skills={"legal": spec["level"]} if spec["level"] else {},
+                slots=spec["slots"],
+                skills={"legal": spec["level"]} if spec["level"] else {},
                 languages=(spec["language"],) if spec["language"] else (),
             )
             self.tasks[state.task_id] = state
@@ -114,7 +124,9 @@ class OfferLifecycle(RuleBasedStateMachine):
                 assert offer.member_id not in self.erased
                 assert qualifies(state, self.tasks[offer.task_id]), "offer to a member who does not qualify"
                 assert self.commitments(offer.member_id) <= state.max_tasks_per_month
-                waiting = [o for o in self.offers() if o.member_id == offer.member_id and o.status == OfferStatus.pending]
+                waiting = [
+                    o for o in self.offers() if o.member_id == offer.member_id and o.status == OfferStatus.pending
+                ]
                 assert len(waiting) <= self.harness.settings.max_pending_offers, "too many offers waiting at once"
 
     @rule(pick=st.integers(0, 200), verb=st.sampled_from(["accept", "decline", "withdraw"]))
@@ -256,8 +268,11 @@ class OfferLifecycle(RuleBasedStateMachine):
         assert len(pending) <= math.ceil((fill.slots - fill.accepted) * widest)
 
     def call(self, verb, offer):
-        action = {"accept": handlers.accept_offer, "decline": handlers.decline_offer,
-                  "withdraw": handlers.withdraw_acceptance}[verb]
+        action = {
+            "accept": handlers.accept_offer,
+            "decline": handlers.decline_offer,
+            "withdraw": handlers.withdraw_acceptance,
+        }[verb]
         try:
             with session_scope(self.harness.engine) as session:
                 return action(session, self.harness.matching, offer.id, SYSTEM, offer.member_id, self.now)
@@ -303,7 +318,9 @@ def test_offer_lifecycle_keeps_its_invariants_whatever_happens(harness):
     run_state_machine_as_test(
         OfferLifecycle,
         settings=settings(
-            max_examples=30, stateful_step_count=25, deadline=None,
+            max_examples=30,
+            stateful_step_count=25,
+            deadline=None,
             # No shrinking: each step is a database round trip, and the failing steps are printed.
             phases=[Phase.explicit, Phase.reuse, Phase.generate],
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -22,8 +22,19 @@ from tests.matching.factories import TORONTO, member, task
 def record(key: bytes | None, value: bytes | None) -> ConsumerRecord:
     """A record as kafka-python hands it over."""
     return ConsumerRecord(
-        topic="t.members.state", partition=0, leader_epoch=0, offset=7, timestamp=0, timestamp_type=0, key=key,
-        value=value, headers=[], checksum=None, serialized_key_size=0, serialized_value_size=0, serialized_header_size=0,
+        topic="t.members.state",
+        partition=0,
+        leader_epoch=0,
+        offset=7,
+        timestamp=0,
+        timestamp_type=0,
+        key=key,
+        value=value,
+        headers=[],
+        checksum=None,
+        serialized_key_size=0,
+        serialized_value_size=0,
+        serialized_header_size=0,
     )
 
 
@@ -52,7 +63,9 @@ def test_unknown_fields_in_a_member_state_are_ignored():
 
 
 @pytest.mark.kafka
-def test_a_replay_ends_with_each_member_s_latest_state_and_without_the_erased(kafka_bootstrap, matching_topics, publisher):
+def test_a_replay_ends_with_each_member_s_latest_state_and_without_the_erased(
+    kafka_bootstrap, matching_topics, publisher
+):
     kept, changed, erased = member(), member(), member()
     for state in (kept, changed, erased):
         publisher.member(state)
@@ -99,9 +112,11 @@ def test_after_a_replay_members_are_matched_and_later_changes_are_indexed_as_the
 
     assert matched() == {helper.member_id, pausing.member_id, leaving.member_id}
     newcomer = member()
-    directory.apply([
-        (pausing.member_id, pausing.model_copy(update={"status": MemberStatus.paused})),
-        (leaving.member_id, None),
-        (newcomer.member_id, newcomer),
-    ])
+    directory.apply(
+        [
+            (pausing.member_id, pausing.model_copy(update={"status": MemberStatus.paused})),
+            (leaving.member_id, None),
+            (newcomer.member_id, newcomer),
+        ]
+    )
     assert matched() == {helper.member_id, newcomer.member_id}

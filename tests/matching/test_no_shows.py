@@ -28,10 +28,19 @@ from tests.support.processes import eventually
 
 
 def marked(member_id, presence: Presence, ended: datetime, at: datetime, task_id=None) -> Event[AttendanceMarked]:
-    fact = AttendanceMarked(task_id=task_id or uuid.uuid4(), member_id=member_id, presence=presence,
-                            task_ended_at=ended, marked_at=at)
-    return Event(type=ATTENDANCE_MARKED.name, version=1, event_id=uuid.uuid4(), occurred_at=at, source="tasks",
-                 key=str(member_id), partition=0, payload=fact)
+    fact = AttendanceMarked(
+        task_id=task_id or uuid.uuid4(), member_id=member_id, presence=presence, task_ended_at=ended, marked_at=at
+    )
+    return Event(
+        type=ATTENDANCE_MARKED.name,
+        version=1,
+        event_id=uuid.uuid4(),
+        occurred_at=at,
+        source="tasks",
+        key=str(member_id),
+        partition=0,
+        payload=fact,
+    )
 
 
 def arrive(harness, *events: Event[AttendanceMarked]) -> None:
@@ -64,8 +73,9 @@ def test_repeated_no_shows_put_a_member_after_the_others_and_they_are_still_aske
     harness.members(*crowd.values())
     needed = task(slots=1, starts_at=now + timedelta(days=3))  # a wave of 2 among 3 equals
     # Alma is the one the rotation among equals would ask first.
-    alma, *others = (c.member_id for c in harness.matching.directory.candidates(
-        needed, now=now, limit=3, loads={}, excluded=set()))
+    alma, *others = (
+        c.member_id for c in harness.matching.directory.candidates(needed, now=now, limit=3, loads={}, excluded=set())
+    )
     for days_ago in (10, 40):
         ended = now - timedelta(days=days_ago)
         arrive(harness, marked(alma, Presence.no_show, ended, ended + timedelta(hours=1)))
@@ -116,13 +126,19 @@ def test_no_shows_are_forgotten_after_the_window_and_with_an_erased_member(harne
     alma, bao, gone = member(), member(), member()
     harness.members(alma, bao)
     window = timedelta(days=harness.settings.no_show_days)
-    arrive(harness, marked(alma.member_id, Presence.no_show, now - window - timedelta(days=1), now),
-           marked(alma.member_id, Presence.no_show, now - window + timedelta(days=1), now),
-           marked(bao.member_id, Presence.no_show, now - timedelta(days=2), now),
-           marked(gone.member_id, Presence.no_show, now - timedelta(days=2), now))
+    arrive(
+        harness,
+        marked(alma.member_id, Presence.no_show, now - window - timedelta(days=1), now),
+        marked(alma.member_id, Presence.no_show, now - window + timedelta(days=1), now),
+        marked(bao.member_id, Presence.no_show, now - timedelta(days=2), now),
+        marked(gone.member_id, Presence.no_show, now - timedelta(days=2), now),
+    )
     with harness.session() as session:
         assert dict(attendance.no_shows_since(session, now - window)) == {
-            alma.member_id: 1, bao.member_id: 1, gone.member_id: 1}
+            alma.member_id: 1,
+            bao.member_id: 1,
+            gone.member_id: 1,
+        }
 
     with harness.matching.unit_of_work(wake_worker=False) as session:
         settle_member_offers(session, harness.matching.offers_topic, bao.member_id, None, now)  # erased now
@@ -137,13 +153,18 @@ def test_no_shows_are_forgotten_after_the_window_and_with_an_erased_member(harne
 def test_marks_arrive_from_the_attendance_topic(start_matching, new_database, publisher):
     running = start_matching(new_database("sqlite", "matching"))
     alma, task_id, now = uuid.uuid4(), uuid.uuid4(), utc_now()
-    fact = AttendanceMarked(task_id=task_id, member_id=alma, presence=Presence.no_show,
-                            task_ended_at=now - timedelta(days=1), marked_at=now)
-    publisher.producer.send(publisher.topics.attendance_events, key=str(alma).encode(),
-                            value=wrap(ATTENDANCE_MARKED, fact, "tasks").to_bytes())
+    fact = AttendanceMarked(
+        task_id=task_id, member_id=alma, presence=Presence.no_show, task_ended_at=now - timedelta(days=1), marked_at=now
+    )
+    publisher.producer.send(
+        publisher.topics.attendance_events,
+        key=str(alma).encode(),
+        value=wrap(ATTENDANCE_MARKED, fact, "tasks").to_bytes(),
+    )
     publisher.flush()
 
     def held() -> list:
         with Session(running.matching.runtime.engine) as session:
             return [(row.member_id, row.task_id) for row in session.scalars(select(MissedTask))]
+
     assert eventually(held, 20, message="the no-show stored") == [(alma, task_id)]

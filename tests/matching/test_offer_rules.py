@@ -40,7 +40,9 @@ def accept(harness, offer, now):
 
 def event_types(harness) -> list[str]:
     with harness.session() as session:
-        return [json.loads(p)["type"] for p in session.scalars(select(OutboxMessage.payload).order_by(OutboxMessage.id))]
+        return [
+            json.loads(p)["type"] for p in session.scalars(select(OutboxMessage.payload).order_by(OutboxMessage.id))
+        ]
 
 
 def offered_to_four(harness, slots: int, now):
@@ -167,7 +169,10 @@ def test_an_unknown_task_has_no_fill(harness):
 
 def test_skills_decide_who_is_asked(harness):
     now = utc_now()
-    expert, learner = member(skills={"web-development": SkillLevel.expert}), member(skills={"web-development": SkillLevel.learning})
+    expert, learner = (
+        member(skills={"web-development": SkillLevel.expert}),
+        member(skills={"web-development": SkillLevel.learning}),
+    )
     harness.members(expert, learner)
     harness.task(task(skills={"web-development": SkillLevel.capable}, slots=2), now)
     harness.run_pass(now)
@@ -197,7 +202,8 @@ def test_an_offer_withdrawn_because_the_task_filled_goes_back_to_its_member_when
     later = now + timedelta(seconds=harness.settings.offer_ttl_seconds + 5)
     harness.run_pass(later)  # the second offer expires, and is not made a third time
     assert [o.status for o in offers_of(harness, member_id=second.member_id)] == [
-        OfferStatus.withdrawn, OfferStatus.expired,
+        OfferStatus.withdrawn,
+        OfferStatus.expired,
     ]
 
 

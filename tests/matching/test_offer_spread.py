@@ -10,7 +10,8 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from services.common.clock import as_utc, utc_now
@@ -61,14 +62,17 @@ steps_strategy = st.lists(
         st.tuples(st.just("post"), st.integers(1, 3)),
         st.tuples(st.sampled_from(["accept", "decline"]), st.integers(0, 50)),
     ),
-    min_size=1, max_size=10,
+    min_size=1,
+    max_size=10,
 )
 
 
 @pytest.mark.postgres
 def test_among_equally_eligible_members_offers_spread_before_anyone_gets_a_second(harness):
     @settings(
-        max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        max_examples=25,
+        deadline=None,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(count=st.integers(3, 8), steps=steps_strategy)
@@ -92,13 +96,16 @@ def test_among_equally_eligible_members_offers_spread_before_anyone_gets_a_secon
             for offer in created:  # in the order they were made
                 task_id, chosen = UUID(offer["task_id"]), UUID(offer["member_id"])
                 passed_over = [
-                    m.member_id for m in members
-                    if m.member_id != chosen and m.member_id not in asked[task_id]
+                    m.member_id
+                    for m in members
+                    if m.member_id != chosen
+                    and m.member_id not in asked[task_id]
                     and waiting[m.member_id] < harness.settings.max_pending_offers
                 ]
                 assert all(live[chosen] <= live[other] for other in passed_over), (
                     "an offer went to a member holding more than someone passed over",
-                    live[chosen], sorted(live[other] for other in passed_over),
+                    live[chosen],
+                    sorted(live[other] for other in passed_over),
                 )
                 live[chosen] += 1
                 waiting[chosen] += 1
@@ -147,12 +154,15 @@ def test_the_cap_on_waiting_offers_is_configurable(harness_with):
     assert len(offers_of(harness, status=OfferStatus.pending)) == 1
 
 
-@pytest.mark.parametrize(("hours_ahead", "answer_hours"), [
-    (24 * 10, 24),  # next week and later: a day, the longest
-    (20, 5),  # tomorrow: a quarter of the time left
-    (5, 2),  # this afternoon: the shortest answer time
-    (1, 1),  # within the hour: until it starts, never later
-])
+@pytest.mark.parametrize(
+    ("hours_ahead", "answer_hours"),
+    [
+        (24 * 10, 24),  # next week and later: a day, the longest
+        (20, 5),  # tomorrow: a quarter of the time left
+        (5, 2),  # this afternoon: the shortest answer time
+        (1, 1),  # within the hour: until it starts, never later
+    ],
+)
 def test_the_time_to_answer_follows_the_time_left_before_the_task(harness, hours_ahead, answer_hours):
     now = utc_now()
     harness.members(member())

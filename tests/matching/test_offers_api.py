@@ -21,12 +21,14 @@ def test_answering_another_member_s_offer_is_forbidden(offered):
     response = matching.client.post(f"/offers/{offer['id']}/accept", json={"member_id": other["member_id"]})
     assert (response.status_code, response.json()["type"]) == (403, "/problems/not-your-offer")
     as_someone_else = matching.client.post(
-        f"/offers/{offer['id']}/accept", json={"member_id": offer["member_id"]},
+        f"/offers/{offer['id']}/accept",
+        json={"member_id": offer["member_id"]},
         headers=volunteer(str(uuid4())),
     )
     assert as_someone_else.status_code == 403
     as_themselves = matching.client.post(
-        f"/offers/{offer['id']}/decline", json={"member_id": offer["member_id"]},
+        f"/offers/{offer['id']}/decline",
+        json={"member_id": offer["member_id"]},
         headers=volunteer(offer["member_id"]),
     )
     assert as_themselves.json()["status"] == "declined"

@@ -37,11 +37,16 @@ def test_a_whole_city_task_and_members_who_travel_are_matched_across_neighbourho
     offers = eventually(lambda: matching.offers(task_id=outreach.task_id), SETTLE_S, message="an offer")
     assert [offer["member_id"] for offer in offers] == [str(travels.member_id)]
     assert {"kind": "place", "area": "glanbrook", "area_name": "Glanbrook", "distance_km": 11} in [
-        {key: reason.get(key) for key in ("kind", "area", "area_name", "distance_km")} for reason in offers[0]["reasons"]]
+        {key: reason.get(key) for key in ("kind", "area", "area_name", "distance_km")}
+        for reason in offers[0]["reasons"]
+    ]
 
     rally = with_changes(task(area="glanbrook", slots=3), whole_city=True)
     publisher.task(rally)
     publisher.flush()
-    offers = eventually(lambda: (found := matching.offers(task_id=rally.task_id)) and len(found) == 2 and found,
-                        SETTLE_S, message="two offers")
+    offers = eventually(
+        lambda: (found := matching.offers(task_id=rally.task_id)) and len(found) == 2 and found,
+        SETTLE_S,
+        message="two offers",
+    )
     assert {offer["member_id"] for offer in offers} == {str(travels.member_id), str(stays_home.member_id)}

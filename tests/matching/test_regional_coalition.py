@@ -42,8 +42,11 @@ def test_the_first_round_reaches_across_neighbourhoods_and_only_those_who_can_co
         offers = list(session.scalars(select(Offer)))
     by_member = {m.member_id: m for m in members}
     by_task = {n.state.task_id: n.state for n in needs}
-    wrong = [(by_task[o.task_id].title, o.member_id)
-             for o in offers if not can_reach(by_member[o.member_id], by_task[o.task_id])]
+    wrong = [
+        (by_task[o.task_id].title, o.member_id)
+        for o in offers
+        if not can_reach(by_member[o.member_id], by_task[o.task_id])
+    ]
     assert not wrong
     waiting = Counter(offer.member_id for offer in offers)
     assert max(waiting.values()) <= harness.settings.max_pending_offers

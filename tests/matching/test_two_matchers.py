@@ -41,9 +41,19 @@ def tasks_on_every_partition(per_partition: int, first_week: int = 1) -> list:
         if counts[partition_of(candidate)] < per_partition:
             counts[partition_of(candidate)] += 1
             task_ids.append(candidate)
-    shifts = [next_weekday(Weekday.saturday, hour, week) for week in range(first_week, first_week + 9) for hour in (8, 11, 14, 17)]
+    shifts = [
+        next_weekday(Weekday.saturday, hour, week)
+        for week in range(first_week, first_week + 9)
+        for hour in (8, 11, 14, 17)
+    ]
     return [
-        task(task_id=task_id, slots=2, skills={"outreach": SkillLevel.learning}, title="Door-to-door outreach", starts_at=shift)
+        task(
+            task_id=task_id,
+            slots=2,
+            skills={"outreach": SkillLevel.learning},
+            title="Door-to-door outreach",
+            starts_at=shift,
+        )
         for task_id, shift in zip(task_ids, shifts, strict=False)
     ]
 
@@ -63,7 +73,9 @@ def offers_created(service) -> float:
 
 def all_offers(service, task_ids) -> list[dict]:
     with httpx.Client(base_url=service.url, auth=system_caller()) as client:
-        return [o for t in task_ids for o in client.get("/offers", params={"task_id": str(t), "limit": 200}).json()["items"]]
+        return [
+            o for t in task_ids for o in client.get("/offers", params={"task_id": str(t), "limit": 200}).json()["items"]
+        ]
 
 
 def split_between(first, second) -> bool:
@@ -73,8 +85,10 @@ def split_between(first, second) -> bool:
 
 def test_two_matchers_share_the_work_without_doubling_it(new_database, kafka_bootstrap, matching_topics, publisher):
     env = {
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "KAFKA_TOPIC_PREFIX": matching_topics,
-        "MATCHING_DATABASE_URL": new_database("postgresql", "matching"), "MATCHING_TICK_SECONDS": "0.2",
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "KAFKA_TOPIC_PREFIX": matching_topics,
+        "MATCHING_DATABASE_URL": new_database("postgresql", "matching"),
+        "MATCHING_TICK_SECONDS": "0.2",
     }
     first = start_service("services.matching.main", env=env, name="matching-a")
     second = start_service("services.matching.main", env=env, name="matching-b")
@@ -93,7 +107,9 @@ def test_two_matchers_share_the_work_without_doubling_it(new_database, kafka_boo
         task_ids = [state.task_id for state in needs]
 
         # Every task gets exactly one wave of ceil(2 x 1.5) = 3, each to a different member.
-        offers = eventually(lambda: (o := all_offers(first, task_ids)) and len(o) >= 36 and o, SETTLE_S, message="waves")
+        offers = eventually(
+            lambda: (o := all_offers(first, task_ids)) and len(o) >= 36 and o, SETTLE_S, message="waves"
+        )
         assert Counter(o["task_id"] for o in offers) == {str(t): 3 for t in task_ids}
         assert len({(o["task_id"], o["member_id"]) for o in offers}) == 36
         assert offers_created(first) > 0 and offers_created(second) > 0  # both did part of it
@@ -107,8 +123,11 @@ def test_two_matchers_share_the_work_without_doubling_it(new_database, kafka_boo
             with httpx.Client(base_url=service.url, timeout=60, auth=system_caller()) as client:
                 responses.append(client.post(f"/offers/{offer['id']}/accept", json={"member_id": offer["member_id"]}))
 
-        threads = [threading.Thread(target=accept, args=(offer, services[(i + turn) % 2]))
-                   for i, offer in enumerate(offers) for turn in (0, 1)]
+        threads = [
+            threading.Thread(target=accept, args=(offer, services[(i + turn) % 2]))
+            for i, offer in enumerate(offers)
+            for turn in (0, 1)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -126,8 +145,11 @@ def test_two_matchers_share_the_work_without_doubling_it(new_database, kafka_boo
         for state in latecomer:
             publisher.task(state)
         publisher.flush()
-        late_offers = eventually(lambda: (o := all_offers(first, [s.task_id for s in latecomer])) and len(o) >= 18 and o,
-                                 SETTLE_S, message="waves after failover")
+        late_offers = eventually(
+            lambda: (o := all_offers(first, [s.task_id for s in latecomer])) and len(o) >= 18 and o,
+            SETTLE_S,
+            message="waves after failover",
+        )
         assert len(late_offers) == 18
     finally:
         first.stop()

@@ -56,8 +56,11 @@ def offers_of(harness, **filters) -> list[Offer]:
 
 
 def answered_through_the_api(harness, verb, offer, now):
-    action = {"decline": handlers.decline_offer, "accept": handlers.accept_offer,
-              "withdraw": handlers.withdraw_acceptance}[verb]
+    action = {
+        "decline": handlers.decline_offer,
+        "accept": handlers.accept_offer,
+        "withdraw": handlers.withdraw_acceptance,
+    }[verb]
     with harness.matching.unit_of_work() as session:
         return action(session, harness.matching, offer.id, SYSTEM, offer.member_id, now)
 
@@ -199,4 +202,3 @@ def test_a_member_who_answers_at_the_cap_is_offered_the_tasks_that_came_short_fo
     assert third.task_id in handled and not {state.task_id for state in legal} & set(handled)
     kept = ({first.task_id, second.task_id} - {waiting[0].task_id}).pop()
     assert {o.task_id for o in offers_of(harness, status=OfferStatus.pending)} == {kept, third.task_id}
-

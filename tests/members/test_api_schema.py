@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from services.members.main import app
-from tests.support.members_app import profile
 from tests.support.infra import new_sqlite_database, new_topic_prefix
+from tests.support.members_app import profile
 from tests.support.processes import start_service
 from tests.support.schema_fuzz import FUZZ_SETTINGS, FuzzedService
 from tests.support.service_tokens import signed_headers
@@ -24,8 +24,11 @@ def members_service(kafka_bootstrap, tmp_path_factory):
     database_url = new_sqlite_database(tmp_path_factory.mktemp("members-api"), "members")
     service = start_service(
         "services.members.main",
-        env={"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "KAFKA_TOPIC_PREFIX": new_topic_prefix(),
-             "MEMBERS_DATABASE_URL": database_url},
+        env={
+            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "KAFKA_TOPIC_PREFIX": new_topic_prefix(),
+            "MEMBERS_DATABASE_URL": database_url,
+        },
     )
     try:
         yield service

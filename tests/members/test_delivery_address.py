@@ -37,9 +37,16 @@ def test_the_address_is_given_whatever_the_coordinators_consent_and_nothing_when
     assert read_address(client, member["id"], NOTIFIER, channel="phone").json()["address"] is None
 
 
-@pytest.mark.parametrize("headers", [
-    ADMIN, signed_headers("members", "system"), coordinator(), signed_headers("members", "volunteer", uuid.uuid4()),
-], ids=["admin", "system", "coordinator", "another-volunteer"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ADMIN,
+        signed_headers("members", "system"),
+        coordinator(),
+        signed_headers("members", "volunteer", uuid.uuid4()),
+    ],
+    ids=["admin", "system", "coordinator", "another-volunteer"],
+)
 def test_every_other_role_is_refused(sqlite_client, headers):
     member = register(sqlite_client)
     answer = read_address(sqlite_client, member["id"], headers)
@@ -55,8 +62,9 @@ def test_the_member_themself_is_refused_too(sqlite_client):
 def test_the_notifier_may_do_nothing_else(sqlite_client):
     member = register(sqlite_client)
     assert sqlite_client.get(f"/members/{member['id']}", headers=NOTIFIER).status_code == 403
-    contact = sqlite_client.get(f"/members/{member['id']}/contact", params={"purpose": "member_support"},
-                                headers=NOTIFIER)
+    contact = sqlite_client.get(
+        f"/members/{member['id']}/contact", params={"purpose": "member_support"}, headers=NOTIFIER
+    )
     assert contact.status_code == 403
     assert sqlite_client.get("/members", headers=NOTIFIER).status_code == 403
 

@@ -16,10 +16,10 @@ from services.common.envelope import wrap
 from services.members.erasure import purge_inactive
 from services.members.main import create_app
 from services.members.models import Member
-from tests.support.members_app import ADMIN, members_settings, register, volunteer
-from tests.support.topic_reading import produce, read_topic
 from tests.members.test_privacy import SECRETS, raw_database_bytes
+from tests.support.members_app import ADMIN, members_settings, register, volunteer
 from tests.support.processes import eventually
+from tests.support.topic_reading import produce, read_topic
 
 pytestmark = pytest.mark.kafka
 
@@ -66,7 +66,9 @@ def test_nothing_personal_remains_in_the_database_after_erasure(sqlite_client, s
         assert secret.encode() not in raw
 
 
-def test_a_scheduled_job_purges_profiles_inactive_beyond_the_retention_period(new_database, kafka_bootstrap, topic_prefix):
+def test_a_scheduled_job_purges_profiles_inactive_beyond_the_retention_period(
+    new_database, kafka_bootstrap, topic_prefix
+):
     database_url = new_database("sqlite", "retention")
     settings = members_settings(
         database_url, kafka_bootstrap, topic_prefix, inactive_retention=timedelta(days=30), retention_sweep_seconds=0.2
@@ -75,8 +77,11 @@ def test_a_scheduled_job_purges_profiles_inactive_beyond_the_retention_period(ne
         dormant, recent = register(client), register(client)
         backdate(database_url, dormant["id"], days=31)
         backdate(database_url, recent["id"], days=29)
-        eventually(lambda: client.get(f"/members/{dormant['id']}", headers=ADMIN).status_code == 410, timeout_s=10,
-                   message="the dormant profile was purged")
+        eventually(
+            lambda: client.get(f"/members/{dormant['id']}", headers=ADMIN).status_code == 410,
+            timeout_s=10,
+            message="the dormant profile was purged",
+        )
         assert client.get(f"/members/{recent['id']}", headers=ADMIN).status_code == 200
         records = read_topic(kafka_bootstrap, settings.topics.members_state, lambda rs: bool(tombstones(rs)))
         assert tombstones(records) == {dormant["id"]}
@@ -89,10 +94,19 @@ def test_using_the_platform_resets_the_retention_clock(sqlite_client, sqlite_set
     for member in (by_edit, by_sign_in, by_answer, idle):
         backdate(sqlite_settings.database_url, member["id"], days=400)
     sqlite_client.patch(f"/members/{by_edit['id']}", json={"remote_ok": False}, headers=volunteer(by_edit["id"]))
-    assert sqlite_client.post(f"/members/{by_sign_in['id']}/activity", headers=volunteer(by_sign_in["id"])).status_code == 204
-    answer = OfferChanged(offer_id=uuid.uuid4(), task_id=uuid.uuid4(), member_id=by_answer["id"], status=OfferStatus.declined)
-    produce(kafka_bootstrap, sqlite_settings.topics.offers_events, str(answer.task_id),
-            wrap("offer.declined", answer, "matching").to_bytes())
+    assert (
+        sqlite_client.post(f"/members/{by_sign_in['id']}/activity", headers=volunteer(by_sign_in["id"])).status_code
+        == 204
+    )
+    answer = OfferChanged(
+        offer_id=uuid.uuid4(), task_id=uuid.uuid4(), member_id=by_answer["id"], status=OfferStatus.declined
+    )
+    produce(
+        kafka_bootstrap,
+        sqlite_settings.topics.offers_events,
+        str(answer.task_id),
+        wrap("offer.declined", answer, "matching").to_bytes(),
+    )
 
     engine = make_engine(sqlite_settings.database_url)
 

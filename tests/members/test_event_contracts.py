@@ -12,10 +12,10 @@ from sqlmodel import Session
 from services.common.contracts import OfferChanged, OfferStatus
 from services.common.db import make_engine
 from services.members.models import Member
-from tests.support.members_app import register
-from tests.support.topic_reading import produce
 from tests.members.test_erasure import backdate
 from tests.support.events import dead_letters, raw_event
+from tests.support.members_app import register
+from tests.support.topic_reading import produce
 
 pytestmark = pytest.mark.kafka
 
@@ -25,7 +25,9 @@ def test_offer_answers_of_an_unknown_type_or_version_are_dead_lettered_not_count
 ):
     member = register(sqlite_client)
     backdate(sqlite_settings.database_url, member["id"], days=400)
-    answer = OfferChanged(offer_id=uuid.uuid4(), task_id=uuid.uuid4(), member_id=member["id"], status=OfferStatus.declined)
+    answer = OfferChanged(
+        offer_id=uuid.uuid4(), task_id=uuid.uuid4(), member_id=member["id"], status=OfferStatus.declined
+    )
     topic = sqlite_settings.topics.offers_events
     produce(kafka_bootstrap, topic, str(answer.task_id), raw_event("offer.shrugged", answer))
     produce(kafka_bootstrap, topic, str(answer.task_id), raw_event("offer.declined", answer, version=99))

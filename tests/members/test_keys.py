@@ -32,11 +32,14 @@ def contact_of(client: TestClient, member_id: str):
 
 def test_a_placeholder_key_is_refused_outside_development():
     with pytest.raises(ValidationError, match="MEMBERS_ENCRYPTION_KEYS must be set to a real secret"):
-        Settings(environment="production", token_issuer_keys=real_trusted_keys(), encryption_keys="dev-only-insecure-secret")
+        Settings(
+            environment="production", token_issuer_keys=real_trusted_keys(), encryption_keys="dev-only-insecure-secret"
+        )
     with pytest.raises(ValidationError, match="32 random bytes"):
         Settings(environment="production", token_issuer_keys=real_trusted_keys(), encryption_keys="not-a-key")
-    settings = Settings(environment="production", token_issuer_keys=real_trusted_keys(),
-                        encryption_keys=f"{NEW_KEY},{OLD_KEY}")
+    settings = Settings(
+        environment="production", token_issuer_keys=real_trusted_keys(), encryption_keys=f"{NEW_KEY},{OLD_KEY}"
+    )
     assert len(settings.encryption_key_list()) == 2
     assert len(Settings(environment="development").encryption_key_list()) == 1
 
@@ -55,7 +58,9 @@ def test_a_sealed_value_opens_only_with_its_key_and_in_its_own_row():
 @pytest.mark.postgres
 def test_rotating_keys_reseals_every_row_so_the_old_key_can_be_dropped(database_url, kafka_bootstrap, topic_prefix):
     def app_with(keys: str):
-        return TestClient(create_app(members_settings(database_url, kafka_bootstrap, topic_prefix, encryption_keys=keys)))
+        return TestClient(
+            create_app(members_settings(database_url, kafka_bootstrap, topic_prefix, encryption_keys=keys))
+        )
 
     with app_with(OLD_KEY) as client:
         members = [register(client)["id"] for _ in range(3)]
@@ -80,12 +85,22 @@ def test_rotating_keys_reseals_every_row_so_the_old_key_can_be_dropped(database_
 @pytest.mark.kafka
 def test_the_rotate_keys_command_reports_what_it_did(new_database, kafka_bootstrap, topic_prefix):
     database_url = new_database("sqlite", "rotation")
-    with TestClient(create_app(members_settings(database_url, kafka_bootstrap, topic_prefix, encryption_keys=OLD_KEY))) as client:
+    with TestClient(
+        create_app(members_settings(database_url, kafka_bootstrap, topic_prefix, encryption_keys=OLD_KEY))
+    ) as client:
         register(client)
-    env = os.environ | {"MEMBERS_DATABASE_URL": database_url, "MEMBERS_ENCRYPTION_KEYS": f"{NEW_KEY},{OLD_KEY}",
-                        "MEMBERS_TOKEN_ISSUER_KEYS": real_trusted_keys(), "ENVIRONMENT": "production"}
+    env = os.environ | {
+        "MEMBERS_DATABASE_URL": database_url,
+        "MEMBERS_ENCRYPTION_KEYS": f"{NEW_KEY},{OLD_KEY}",
+        "MEMBERS_TOKEN_ISSUER_KEYS": real_trusted_keys(),
+        "ENVIRONMENT": "production",
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "services.members", "rotate-keys"], cwd=REPO, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "services.members", "rotate-keys"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr

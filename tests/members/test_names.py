@@ -13,8 +13,9 @@ pytestmark = pytest.mark.kafka
 
 
 def names(client, headers, *member_ids, purpose="attendance_export"):
-    return client.post("/members/names", json={"member_ids": [str(m) for m in member_ids], "purpose": purpose},
-                       headers=headers)
+    return client.post(
+        "/members/names", json={"member_ids": [str(m) for m in member_ids], "purpose": purpose}, headers=headers
+    )
 
 
 def test_a_coordinator_reads_names_and_each_member_sees_it_in_their_audit_log(sqlite_client):
@@ -26,15 +27,28 @@ def test_a_coordinator_reads_names_and_each_member_sees_it_in_their_audit_log(sq
     found = names(sqlite_client, reader, alma["id"], bao["id"], unknown, alma["id"])
 
     assert found.status_code == 200, found.text
-    assert found.json() == {"names": [{"member_id": alma["id"], "display_name": "Alma Reyes"},
-                                      {"member_id": bao["id"], "display_name": "Bao Tran"}],
-                            "missing": [str(unknown)]}
+    assert found.json() == {
+        "names": [
+            {"member_id": alma["id"], "display_name": "Alma Reyes"},
+            {"member_id": bao["id"], "display_name": "Bao Tran"},
+        ],
+        "missing": [str(unknown)],
+    }
     assert "example.org" not in found.text  # no contact data
     for member in (alma, bao):
-        [entry] = [e for e in sqlite_client.get(f"/members/{member['id']}/audit", headers=volunteer(member["id"]))
-                   .json()["items"] if e["action"] == "name.read"]
+        [entry] = [
+            e
+            for e in sqlite_client.get(f"/members/{member['id']}/audit", headers=volunteer(member["id"])).json()[
+                "items"
+            ]
+            if e["action"] == "name.read"
+        ]
         assert (entry["actor_role"], entry["actor_id"], entry["purpose"], entry["fields"]) == (
-            "coordinator", reader.actor_id, "attendance_export", ["display_name"])
+            "coordinator",
+            reader.actor_id,
+            "attendance_export",
+            ["display_name"],
+        )
 
 
 def test_names_are_refused_to_volunteers_and_need_a_known_purpose_and_a_bounded_list(sqlite_client):

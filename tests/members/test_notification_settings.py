@@ -10,9 +10,9 @@ import pytest
 
 from services.common.contracts import MemberState, MessageDetail
 from services.common.envelope import Envelope
+from tests.members.test_privacy import SECRETS
 from tests.support.members_app import ADMIN, coordinator, register, volunteer
 from tests.support.topic_reading import read_topic
-from tests.members.test_privacy import SECRETS
 
 pytestmark = pytest.mark.kafka
 
@@ -21,8 +21,9 @@ NIGHTS = {"start": "22:00", "end": "07:30", "time_zone": "America/Toronto"}
 
 
 def change(client, member: dict, headers=None, **notifications):
-    return client.patch(f"/members/{member['id']}", json={"notifications": notifications},
-                        headers=headers or volunteer(member["id"]))
+    return client.patch(
+        f"/members/{member['id']}", json={"notifications": notifications}, headers=headers or volunteer(member["id"])
+    )
 
 
 @pytest.mark.postgres
@@ -48,16 +49,28 @@ def test_a_member_may_choose_at_registration(sqlite_client):
     assert member["notifications"] == {"email": False, "detail": "discreet", "quiet_hours": NIGHTS}
 
 
-@pytest.mark.parametrize(("quiet_hours", "field", "says"), [
-    ({"start": "22:00", "end": "22:00", "time_zone": "Europe/Paris"}, "notifications.quiet_hours.end",
-     "must differ from start"),
-    ({"start": "22:00", "end": "07:00", "time_zone": "Mars/Olympus"}, "notifications.quiet_hours.time_zone",
-     "unknown time zone 'Mars/Olympus'"),
-    ({"start": "22:00", "end": "07:00", "time_zone": "EST"}, "notifications.quiet_hours.time_zone",
-     "not an IANA time zone name"),
-    ({"start": "25:00", "end": "07:00", "time_zone": "UTC"}, "notifications.quiet_hours.start", "match pattern"),
-    ({"start": "22:00", "end": "07:00"}, "notifications.quiet_hours.time_zone", "required"),
-])
+@pytest.mark.parametrize(
+    ("quiet_hours", "field", "says"),
+    [
+        (
+            {"start": "22:00", "end": "22:00", "time_zone": "Europe/Paris"},
+            "notifications.quiet_hours.end",
+            "must differ from start",
+        ),
+        (
+            {"start": "22:00", "end": "07:00", "time_zone": "Mars/Olympus"},
+            "notifications.quiet_hours.time_zone",
+            "unknown time zone 'Mars/Olympus'",
+        ),
+        (
+            {"start": "22:00", "end": "07:00", "time_zone": "EST"},
+            "notifications.quiet_hours.time_zone",
+            "not an IANA time zone name",
+        ),
+        ({"start": "25:00", "end": "07:00", "time_zone": "UTC"}, "notifications.quiet_hours.start", "match pattern"),
+        ({"start": "22:00", "end": "07:00"}, "notifications.quiet_hours.time_zone", "required"),
+    ],
+)
 def test_bad_quiet_hours_get_a_422_naming_the_field_and_change_nothing(sqlite_client, quiet_hours, field, says):
     member = register(sqlite_client)
     response = change(sqlite_client, member, quiet_hours=quiet_hours)

@@ -72,13 +72,18 @@ def test_contact_details_are_revealed_only_with_consent_and_every_read_is_audite
     reader = coordinator()
     task_id = str(uuid.uuid4())
     response = sqlite_client.get(
-        f"/members/{member['id']}/contact", params={"purpose": "coordinate_accepted_task", "task_id": task_id},
+        f"/members/{member['id']}/contact",
+        params={"purpose": "coordinate_accepted_task", "task_id": task_id},
         headers=reader,
     )
     assert response.status_code == 200
     assert response.json() == {
-        "member_id": member["id"], "display_name": "Marisol Quispe", "pronouns": "she/her",
-        "email": "marisol.quispe@example.org", "phone": None, "signal": "marisol.27",
+        "member_id": member["id"],
+        "display_name": "Marisol Quispe",
+        "pronouns": "she/her",
+        "email": "marisol.quispe@example.org",
+        "phone": None,
+        "signal": "marisol.27",
     }
     log = sqlite_client.get(f"/members/{member['id']}/audit", headers=volunteer(member["id"])).json()
     latest = log["items"][0]
@@ -97,7 +102,9 @@ def test_every_change_is_audited_by_field_name_and_the_log_holds_no_values(sqlit
     sqlite_client.post(f"/members/{member['id']}/pause", headers=ADMIN)
     entries = sqlite_client.get(f"/members/{member['id']}/audit", headers=ADMIN).json()["items"]
     assert [(e["action"], e["actor_role"]) for e in entries] == [
-        ("profile.paused", "admin"), ("profile.updated", "volunteer"), ("profile.registered", "system"),
+        ("profile.paused", "admin"),
+        ("profile.updated", "volunteer"),
+        ("profile.registered", "system"),
     ]
     assert entries[1]["fields"] == ["contacts.email", "contacts.phone", "contacts.signal", "remote_ok"]
     assert "new.address@example.org" not in json.dumps(entries)
@@ -113,4 +120,3 @@ def test_reading_contacts_needs_a_known_purpose(shared_client):
         f"/members/{member['id']}/contact", params={"purpose": "member_support"}, headers=volunteer(str(uuid.uuid4()))
     )
     assert stranger.status_code == 403
-

@@ -17,7 +17,10 @@ pytestmark = pytest.mark.kafka
 def test_a_member_registers_and_sees_their_profile_without_contact_values(client):
     member = register(client)
     assert member["display_name"] == "Marisol Quispe" and member["status"] == "active"
-    assert member["skills"] == [{"skill": "graphic-design", "level": "expert"}, {"skill": "translation", "level": "capable"}]
+    assert member["skills"] == [
+        {"skill": "graphic-design", "level": "expert"},
+        {"skill": "translation", "level": "capable"},
+    ]
     assert {"channel": "phone", "consent": False} in member["contact_channels"]
     assert "marisol.quispe@example.org" not in str(member)
 
@@ -29,7 +32,8 @@ def test_a_member_registers_and_sees_their_profile_without_contact_values(client
 def test_a_member_changes_only_what_they_send(client):
     member = register(client)
     changed = client.patch(
-        f"/members/{member['id']}", headers=volunteer(member["id"]),
+        f"/members/{member['id']}",
+        headers=volunteer(member["id"]),
         json={"area": "montreal-plateau", "skills": [{"skill": "writing", "level": 2}], "pronouns": None},
     )
     assert changed.status_code == 200, changed.text
@@ -93,12 +97,18 @@ def days_from_today(days: int) -> str:
         ({"skills": [{"skill": "writing", "level": "guru"}]}, "skills.0.level"),
         ({"skills": [{"skill": "writing", "level": 1}, {"skill": "writing", "level": 2}]}, "listed twice"),
         ({"area": "atlantis"}, "unknown area 'atlantis'"),
-        ({"weekly_availability": [{"weekday": "monday", "start": "14:00", "end": "10:00"}]}, "start must be before end"),
+        (
+            {"weekly_availability": [{"weekday": "monday", "start": "14:00", "end": "10:00"}]},
+            "start must be before end",
+        ),
         ({"weekly_availability": [{"weekday": "someday", "start": "10:00", "end": "11:00"}]}, "weekday"),
         ({"unavailable": [{"start": "2027-02-01", "end": "2027-01-01"}]}, "start must be on or before end"),
         ({"unavailable": [{"start": "0001-01-01", "end": "9999-12-31"}]}, "start may be at most 31 days ago"),
         ({"unavailable": [{"start": days_from_today(-32), "end": days_from_today(3)}]}, "at most 31 days ago"),
-        ({"unavailable": [{"start": days_from_today(1), "end": days_from_today(731)}]}, "end may be at most 2 years ahead"),
+        (
+            {"unavailable": [{"start": days_from_today(1), "end": days_from_today(731)}]},
+            "end may be at most 2 years ahead",
+        ),
         ({"max_tasks_per_month": 0}, "max_tasks_per_month"),
         ({"languages": [{"code": "not a language"}]}, "languages.0.code"),
     ],
@@ -131,13 +141,18 @@ def test_a_volunteer_cannot_see_or_change_someone_elses_profile(shared_client):
 def test_coordinators_read_profiles_but_do_not_edit_them(shared_client):
     member = register(shared_client)
     assert shared_client.get(f"/members/{member['id']}", headers=coordinator()).status_code == 200
-    assert shared_client.patch(f"/members/{member['id']}", json={"remote_ok": False}, headers=coordinator()).status_code == 403
+    assert (
+        shared_client.patch(f"/members/{member['id']}", json={"remote_ok": False}, headers=coordinator()).status_code
+        == 403
+    )
     assert shared_client.get("/members", headers=coordinator()).status_code == 403
 
 
 def test_unknown_roles_and_anonymous_volunteers_are_refused(shared_client):
     member = register(shared_client)
-    unknown = shared_client.get(f"/members/{member['id']}", headers=signed_headers("members", "hacker", issuer="gateway"))
+    unknown = shared_client.get(
+        f"/members/{member['id']}", headers=signed_headers("members", "hacker", issuer="gateway")
+    )
     assert unknown.status_code == 403 and "may not act as 'hacker'" in unknown.json()["detail"]
     anonymous = shared_client.get(f"/members/{member['id']}", headers=signed_headers("members", "volunteer"))
     assert anonymous.status_code == 403 and "must be identified" in anonymous.json()["detail"]

@@ -11,21 +11,29 @@ import sys
 import pytest
 
 from services.common.envelope import Envelope
-from tests.support.members_app import register, volunteer
-from tests.support.topic_reading import read_topic
 from tests.support.infra import delete_topics_with_prefix, new_topic_prefix
+from tests.support.members_app import register, volunteer
 from tests.support.processes import REPO
+from tests.support.topic_reading import read_topic
 
 pytestmark = pytest.mark.kafka
 
 
 def republish(settings, prefix: str, *args: str) -> dict:
     env = os.environ | {
-        "MEMBERS_DATABASE_URL": settings.database_url, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "KAFKA_TOPIC_PREFIX": prefix, "ENVIRONMENT": "test",
+        "MEMBERS_DATABASE_URL": settings.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "KAFKA_TOPIC_PREFIX": prefix,
+        "ENVIRONMENT": "test",
     }
-    done = subprocess.run([sys.executable, "-m", "services.members", "republish", *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "services.members", "republish", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 

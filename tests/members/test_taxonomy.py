@@ -9,9 +9,20 @@ from tests.support.members_app import ADMIN, coordinator, profile, register, vol
 pytestmark = pytest.mark.kafka
 
 SEEDED_SKILLS = {
-    "website-maintenance", "graphic-design", "legal-knowledge", "immigration-law", "public-speaking",
-    "meeting-facilitation", "rally-support", "one-on-one-outreach", "translation", "interpretation",
-    "accompaniment", "event-logistics", "social-media", "writing",
+    "website-maintenance",
+    "graphic-design",
+    "legal-knowledge",
+    "immigration-law",
+    "public-speaking",
+    "meeting-facilitation",
+    "rally-support",
+    "one-on-one-outreach",
+    "translation",
+    "interpretation",
+    "accompaniment",
+    "event-logistics",
+    "social-media",
+    "writing",
 }
 
 
@@ -38,19 +49,32 @@ def test_an_admin_adds_a_skill_that_members_can_then_claim(client):
 
 def test_a_retired_skill_can_no_longer_be_claimed(sqlite_client):
     member = register(sqlite_client)
-    retired = sqlite_client.patch("/skills/rally-support", json={"retired": True, "description": "Merged"}, headers=ADMIN)
-    assert retired.json() == {"slug": "rally-support", "name": "Rally support", "description": "Merged", "retired": True}
-    assert "rally-support" not in {s["slug"] for s in sqlite_client.get("/skills", params={"limit": 100}).json()["items"]}
+    retired = sqlite_client.patch(
+        "/skills/rally-support", json={"retired": True, "description": "Merged"}, headers=ADMIN
+    )
+    assert retired.json() == {
+        "slug": "rally-support",
+        "name": "Rally support",
+        "description": "Merged",
+        "retired": True,
+    }
+    assert "rally-support" not in {
+        s["slug"] for s in sqlite_client.get("/skills", params={"limit": 100}).json()["items"]
+    }
     listed = sqlite_client.get("/skills", params={"limit": 100, "include_retired": True}).json()
     assert "rally-support" in {s["slug"] for s in listed["items"]}
     claim = sqlite_client.patch(
-        f"/members/{member['id']}", json={"skills": [{"skill": "rally-support", "level": 1}]}, headers=volunteer(member["id"])
+        f"/members/{member['id']}",
+        json={"skills": [{"skill": "rally-support", "level": 1}]},
+        headers=volunteer(member["id"]),
     )
     assert claim.status_code == 422 and "retired" in claim.json()["detail"]
 
 
 def test_admins_add_and_rename_areas(sqlite_client):
-    added = sqlite_client.post("/areas", json={"slug": "toronto-parkdale", "name": "Parkdale", "city": "Toronto"}, headers=ADMIN)
+    added = sqlite_client.post(
+        "/areas", json={"slug": "toronto-parkdale", "name": "Parkdale", "city": "Toronto"}, headers=ADMIN
+    )
     assert added.status_code == 201
     renamed = sqlite_client.patch("/areas/toronto-parkdale", json={"name": "Parkdale–High Park"}, headers=ADMIN)
     assert renamed.json()["name"] == "Parkdale–High Park"

@@ -39,9 +39,9 @@ from services.notifications.main import create_app
 from services.notifications.models import Delivery
 from tests.gateway.fixtures import graphql, stack, world  # noqa: F401  (one real stack per session)
 from tests.gateway.stack import Stack
-from tests.support.members_app import PROFILE
 from tests.notifications.mailbox import Inbox, private_mailpit
 from tests.support.infra import new_postgres_database, new_sqlite_database
+from tests.support.members_app import PROFILE
 from tests.support.processes import ServiceProcess, start_service
 from tests.support.service_tokens import CallsAs, signed_headers
 
@@ -50,8 +50,10 @@ ADMIN = signed_headers("notifications", "admin", uuid.uuid4())
 # default): only tasks starting within a minute of posting reach it, other tests' tasks never do.
 AT_RISK_BEFORE_S = 30
 # Why a test offer was made, as matching says it (offers.events v2).
-REASONS = [OfferReason(kind=ReasonKind.language, language="fr"),
-           OfferReason(kind=ReasonKind.place, area="glanbrook", area_name="Glanbrook", own_area=True)]
+REASONS = [
+    OfferReason(kind=ReasonKind.language, language="fr"),
+    OfferReason(kind=ReasonKind.place, area="glanbrook", area_name="Glanbrook", own_area=True),
+]
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +79,11 @@ def topics(kafka_bootstrap, topic_prefix) -> Topics:
 
 @pytest.fixture
 def members_service(kafka_bootstrap, topic_prefix, topics, tmp_path) -> Iterator[ServiceProcess]:
-    env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "KAFKA_TOPIC_PREFIX": topic_prefix,
-           "MEMBERS_DATABASE_URL": new_sqlite_database(tmp_path, "members")}
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "KAFKA_TOPIC_PREFIX": topic_prefix,
+        "MEMBERS_DATABASE_URL": new_sqlite_database(tmp_path, "members"),
+    }
     service = start_service("services.members.main", env, name="members", timeout_s=120)
     yield service
     service.stop()
@@ -110,13 +115,22 @@ def members(members_service) -> Members:
     return Members(members_service.url)
 
 
-def notification_settings(database_url: str, bootstrap: str, prefix: str, smtp: str, members_url: str,
-                          **overrides) -> Settings:
+def notification_settings(
+    database_url: str, bootstrap: str, prefix: str, smtp: str, members_url: str, **overrides
+) -> Settings:
     host, port = smtp.rsplit(":", 1)
     values = dict(
-        database_url=database_url, kafka_bootstrap_servers=bootstrap, topic_prefix=prefix, environment="test",
-        members_url=members_url, smtp_host=host, smtp_port=int(port), public_url="http://127.0.0.1:8000",
-        coalition_name="Solidarity Network", retry_base_seconds=0.5, retry_max_seconds=2,
+        database_url=database_url,
+        kafka_bootstrap_servers=bootstrap,
+        topic_prefix=prefix,
+        environment="test",
+        members_url=members_url,
+        smtp_host=host,
+        smtp_port=int(port),
+        public_url="http://127.0.0.1:8000",
+        coalition_name="Solidarity Network",
+        retry_base_seconds=0.5,
+        retry_max_seconds=2,
     )
     return Settings(**(values | overrides))
 
@@ -137,25 +151,50 @@ class Offers:
     """Puts offer events on the test's offers topic, as the matching service does."""
 
     def __init__(self, bootstrap: str, topics: Topics):
-        self.topic, self.tasks_topic, self.members_topic = topics.offers_events, topics.tasks_state, topics.members_state
+        self.topic, self.tasks_topic, self.members_topic = (
+            topics.offers_events,
+            topics.tasks_state,
+            topics.members_state,
+        )
         self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
 
-    def task_scheduled(self, task_id: uuid.UUID, starts_at, ends_at, time_zone: str | None = None,
-                       title: str = "Accompany a family to a hearing", status: TaskStatus = TaskStatus.open) -> None:
+    def task_scheduled(
+        self,
+        task_id: uuid.UUID,
+        starts_at,
+        ends_at,
+        time_zone: str | None = None,
+        title: str = "Accompany a family to a hearing",
+        status: TaskStatus = TaskStatus.open,
+    ) -> None:
         """The task's state on tasks.state, as the tasks service publishes it."""
-        state = TaskState(task_id=task_id, organization_id=uuid.uuid4(), coordinator_id=uuid.uuid4(),
-                          status=status, title=title, slots=1, starts_at=starts_at, ends_at=ends_at,
-                          time_zone=time_zone)
+        state = TaskState(
+            task_id=task_id,
+            organization_id=uuid.uuid4(),
+            coordinator_id=uuid.uuid4(),
+            status=status,
+            title=title,
+            slots=1,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            time_zone=time_zone,
+        )
         event = "task.cancelled" if status is TaskStatus.cancelled else "task.posted"
-        self.producer.send(self.tasks_topic, key=str(task_id).encode(),
-                           value=wrap(event, state, "tasks").to_bytes()).get(30)
+        self.producer.send(
+            self.tasks_topic, key=str(task_id).encode(), value=wrap(event, state, "tasks").to_bytes()
+        ).get(30)
 
     def member_prefers(self, member_id: str, chosen: NotificationPreferences, languages: tuple[str, ...] = ("en",)):
         """The member's state on members.state with what they chose, as the members service publishes it."""
-        state = MemberState(member_id=uuid.UUID(member_id), status=MemberStatus.active, notifications=chosen,
-                            languages=[LanguageClaim(code=code) for code in languages])
-        self.producer.send(self.members_topic, key=member_id.encode(),
-                           value=wrap("member.updated", state, "members").to_bytes()).get(30)
+        state = MemberState(
+            member_id=uuid.UUID(member_id),
+            status=MemberStatus.active,
+            notifications=chosen,
+            languages=[LanguageClaim(code=code) for code in languages],
+        )
+        self.producer.send(
+            self.members_topic, key=member_id.encode(), value=wrap("member.updated", state, "members").to_bytes()
+        ).get(30)
 
     def accepted(self, created: Envelope) -> Envelope:
         payload = OfferChanged.model_validate(created.data).model_copy(update={"status": OfferStatus.accepted})
@@ -165,20 +204,27 @@ class Offers:
         """A new offer, with reasons as matching gives them."""
         from datetime import UTC, datetime, timedelta
 
-        payload = OfferChanged(offer_id=uuid.uuid4(), task_id=uuid.uuid4(), member_id=uuid.UUID(member_id),
-                               status=OfferStatus.pending, reasons=REASONS,
-                               expires_at=datetime.now(UTC) + timedelta(seconds=expires_in_s))
+        payload = OfferChanged(
+            offer_id=uuid.uuid4(),
+            task_id=uuid.uuid4(),
+            member_id=uuid.UUID(member_id),
+            status=OfferStatus.pending,
+            reasons=REASONS,
+            expires_at=datetime.now(UTC) + timedelta(seconds=expires_in_s),
+        )
         return wrap("offer.created", payload, "matching")
 
     def acceptance_withdrawn(self, created: Envelope) -> Envelope:
         """The volunteer who accepted can no longer come (withdrawFromTask)."""
         payload = OfferChanged.model_validate(created.data).model_copy(
-            update={"status": OfferStatus.cancelled_by_volunteer})
+            update={"status": OfferStatus.cancelled_by_volunteer}
+        )
         return wrap("offer.cancelled_by_volunteer", payload, "matching")
 
     def withdrawn(self, created: Envelope, because: str) -> Envelope:
         payload = OfferChanged.model_validate(created.data).model_copy(
-            update={"status": OfferStatus.withdrawn, "withdrawn_because": because})
+            update={"status": OfferStatus.withdrawn, "withdrawn_because": because}
+        )
         return wrap("offer.withdrawn", payload, "matching")
 
     def publish(self, envelope: Envelope) -> None:
@@ -198,8 +244,10 @@ def stored(database_url: str, model, key):
 
 
 def deliveries_of(database_url: str, member_id: str) -> list[Delivery]:
-    return read(database_url, lambda session: list(
-        session.exec(select(Delivery).where(Delivery.member_id == uuid.UUID(member_id))).all()))
+    return read(
+        database_url,
+        lambda session: list(session.exec(select(Delivery).where(Delivery.member_id == uuid.UUID(member_id))).all()),
+    )
 
 
 def read(database_url: str, query):
@@ -222,12 +270,16 @@ def notifications_service(request, stack: Stack, mail_server, postgres_server) -
     """The notifications service as a real process beside the product's stack, on PostgreSQL."""
     host, port = mail_server[0].rsplit(":", 1)
     env = {
-        "KAFKA_BOOTSTRAP_SERVERS": stack.gateway_env["KAFKA_BOOTSTRAP_SERVERS"], "KAFKA_TOPIC_PREFIX": stack.topic_prefix,
+        "KAFKA_BOOTSTRAP_SERVERS": stack.gateway_env["KAFKA_BOOTSTRAP_SERVERS"],
+        "KAFKA_TOPIC_PREFIX": stack.topic_prefix,
         "NOTIFICATIONS_DATABASE_URL": new_postgres_database(postgres_server, "notifications"),
-        "NOTIFICATIONS_MEMBERS_URL": stack.members.url, "NOTIFICATIONS_GATEWAY_URL": stack.url,
-        "NOTIFICATIONS_MATCHING_URL": stack.matching.url, "NOTIFICATIONS_PUBLIC_URL": stack.url,
+        "NOTIFICATIONS_MEMBERS_URL": stack.members.url,
+        "NOTIFICATIONS_GATEWAY_URL": stack.url,
+        "NOTIFICATIONS_MATCHING_URL": stack.matching.url,
+        "NOTIFICATIONS_PUBLIC_URL": stack.url,
         "NOTIFICATIONS_AT_RISK_SECONDS_BEFORE": str(AT_RISK_BEFORE_S),
-        "NOTIFICATIONS_SMTP_HOST": host, "NOTIFICATIONS_SMTP_PORT": port,
+        "NOTIFICATIONS_SMTP_HOST": host,
+        "NOTIFICATIONS_SMTP_PORT": port,
         "NOTIFICATIONS_COALITION_NAME": "Solidarity Network",
     }
     service = start_service("services.notifications.main", env, name="notifications", timeout_s=180)

@@ -28,12 +28,18 @@ class Inbox:
 
     def messages_to(self, address: str) -> list[Mail]:
         found = self.http.get("/search", params={"query": f'to:"{address}"', "limit": 100}).raise_for_status().json()
-        return [Mail(m["ID"], m["Subject"], m["Snippet"], [t["Address"] for t in m["To"]], m["MessageID"])
-                for m in found["messages"]]
+        return [
+            Mail(m["ID"], m["Subject"], m["Snippet"], [t["Address"] for t in m["To"]], m["MessageID"])
+            for m in found["messages"]
+        ]
 
     def wait_for(self, address: str, count: int = 1, timeout_s: float = 5) -> list[Mail]:
-        return eventually(lambda: (lambda got: got if len(got) >= count else None)(self.messages_to(address)),
-                          timeout_s, interval_s=0.1, message=f"{count} mail(s) to {address}")
+        return eventually(
+            lambda: (lambda got: got if len(got) >= count else None)(self.messages_to(address)),
+            timeout_s,
+            interval_s=0.1,
+            message=f"{count} mail(s) to {address}",
+        )
 
     def body(self, mail: Mail) -> dict:
         """The whole message: ``Text`` (plain part), ``HTML``, ``Attachments``..."""

@@ -26,10 +26,20 @@ def test_who_accepted_goes_with_erasure_and_after_the_retention_period(database_
     with session_scope(engine) as session:
         session.add(TaskSchedule(task_id=began_long_ago, starts_at=now - timedelta(days=40)))
         session.add(TaskSchedule(task_id=ahead, starts_at=now + timedelta(days=5)))
-        for task_id, accepted_days_ago, member_id in ((began_long_ago, 50, uuid.uuid4()), (ahead, 50, uuid.uuid4()),
-                                                      (never_timed, 50, uuid.uuid4()), (fresh, 1, erased)):
-            session.add(Acceptance(offer_id=uuid.uuid4(), member_id=member_id, task_id=task_id,
-                                   accepted_at=now - timedelta(days=accepted_days_ago)))
+        for task_id, accepted_days_ago, member_id in (
+            (began_long_ago, 50, uuid.uuid4()),
+            (ahead, 50, uuid.uuid4()),
+            (never_timed, 50, uuid.uuid4()),
+            (fresh, 1, erased),
+        ):
+            session.add(
+                Acceptance(
+                    offer_id=uuid.uuid4(),
+                    member_id=member_id,
+                    task_id=task_id,
+                    accepted_at=now - timedelta(days=accepted_days_ago),
+                )
+            )
 
     with session_scope(engine) as session:
         purge(session, now - month)

@@ -4,8 +4,8 @@ nothing, the button answers, and used, filled, expired and tampered links change
 from __future__ import annotations
 
 import re
-from html import escape
 from datetime import UTC, datetime, timedelta
+from html import escape
 from uuid import UUID
 
 import httpx
@@ -41,7 +41,10 @@ def browser_like():
 
 
 def test_open_then_accept_then_the_same_link_again_and_a_decline_after_it(
-    world, notifications_service, inbox, browser_like,
+    world,
+    notifications_service,
+    inbox,
+    browser_like,
 ):
     skill = world.skill()
     volunteer = world.volunteer(skill)
@@ -62,8 +65,9 @@ def test_open_then_accept_then_the_same_link_again_and_a_decline_after_it(
     accepted = browser_like.post(links["accept"], data={"csrf": csrf_of(opened)})
     assert accepted.status_code == 200 and text("fr", "answer.accepted") in accepted.text
     assert status_of_offer(world, volunteer, task["id"]) == "ACCEPTED"
-    fill = world.gql("query($id: ID!) { task(id: $id) { fill { acceptedMemberIds } } }", {"id": task["id"]},
-                     coordinator.token)["task"]["fill"]
+    fill = world.gql(
+        "query($id: ID!) { task(id: $id) { fill { acceptedMemberIds } } }", {"id": task["id"]}, coordinator.token
+    )["task"]["fill"]
     assert volunteer.member_id in fill["acceptedMemberIds"]
 
     again = browser_like.post(links["accept"], data={"csrf": csrf_of(opened)})
@@ -75,8 +79,9 @@ def test_open_then_accept_then_the_same_link_again_and_a_decline_after_it(
     assert status_of_offer(world, volunteer, task["id"]) == "ACCEPTED"
 
 
-def test_the_second_volunteer_of_a_filled_task_is_thanked_and_nothing_changes(world, notifications_service, inbox,
-                                                                               browser_like):
+def test_the_second_volunteer_of_a_filled_task_is_thanked_and_nothing_changes(
+    world, notifications_service, inbox, browser_like
+):
     skill = world.skill()
     first, second = world.volunteer(skill), world.volunteer(skill)
     task = world.task(world.coordinator(), skill, slots=1)
@@ -91,8 +96,9 @@ def test_the_second_volunteer_of_a_filled_task_is_thanked_and_nothing_changes(wo
     assert status_of_offer(world, second, task["id"]) != "ACCEPTED"
 
 
-def test_a_tampered_or_expired_link_gets_a_plain_refusal_and_changes_nothing(world, notifications_service, inbox,
-                                                                            browser_like):
+def test_a_tampered_or_expired_link_gets_a_plain_refusal_and_changes_nothing(
+    world, notifications_service, inbox, browser_like
+):
     skill = world.skill()
     volunteer = world.volunteer(skill)
     task = world.task(world.coordinator(), skill)
@@ -113,9 +119,10 @@ def test_a_tampered_or_expired_link_gets_a_plain_refusal_and_changes_nothing(wor
     assert browser_like.get(f"{base}/{foreign}").status_code == 400
 
     # A genuine link (signed with the development key this stack uses) whose offer has expired.
-    expired = answer_links.sign(AnswerLink(link.offer_id, link.member_id, "accept",
-                                           datetime.now(UTC) - timedelta(minutes=1), "fr"),
-                                answer_links.private_key("dev-only-insecure-secret"))
+    expired = answer_links.sign(
+        AnswerLink(link.offer_id, link.member_id, "accept", datetime.now(UTC) - timedelta(minutes=1), "fr"),
+        answer_links.private_key("dev-only-insecure-secret"),
+    )
     answer = browser_like.get(f"{base}/{expired}")
     assert answer.status_code == 410 and text("fr", "answer.expired") in answer.text
     assert browser_like.post(f"{base}/{expired}", data={"csrf": "x"}).status_code == 410

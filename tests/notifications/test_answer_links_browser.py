@@ -14,7 +14,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.kafka, pytest.mark.timeout(900)]
 
 
 def test_opening_the_accept_link_changes_nothing_and_pressing_accept_accepts(
-    browser, world, notifications_service, inbox,  # noqa: F811
+    browser,
+    world,
+    notifications_service,
+    inbox,  # noqa: F811
 ):
     skill = world.skill()
     volunteer = world.volunteer(skill)
@@ -24,7 +27,9 @@ def test_opening_the_accept_link_changes_nothing_and_pressing_accept_accepts(
     context = browser.new_context()  # no sign-in, no storage: as from a mail app
     page = context.new_page()
     blocked = []
-    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
 
     page.goto(accept_url)
     expect(page.get_by_role("heading", name="Drive the food bank van")).to_be_visible()
@@ -34,8 +39,9 @@ def test_opening_the_accept_link_changes_nothing_and_pressing_accept_accepts(
 
     expect(page.get_by_role("status")).to_have_text(text("fr", "answer.accepted"))
     assert status_of_offer(world, volunteer, task["id"]) == "ACCEPTED"
-    fill = world.gql("query($id: ID!) { task(id: $id) { fill { acceptedMemberIds } } }", {"id": task["id"]},
-                     coordinator.token)["task"]["fill"]
+    fill = world.gql(
+        "query($id: ID!) { task(id: $id) { fill { acceptedMemberIds } } }", {"id": task["id"]}, coordinator.token
+    )["task"]["fill"]
     assert fill["acceptedMemberIds"] == [volunteer.member_id]
 
     page.goto(accept_url)

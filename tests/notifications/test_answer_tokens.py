@@ -14,8 +14,13 @@ NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
 def a_link(**changes) -> AnswerLink:
-    values = dict(offer_id=uuid.uuid4(), member_id=uuid.uuid4(), action="accept",
-                  expires_at=NOW + timedelta(hours=1), language="fr")
+    values = dict(
+        offer_id=uuid.uuid4(),
+        member_id=uuid.uuid4(),
+        action="accept",
+        expires_at=NOW + timedelta(hours=1),
+        language="fr",
+    )
     return AnswerLink(**(values | changes))
 
 
@@ -33,8 +38,15 @@ def test_another_key_a_changed_claim_or_garbage_is_not_a_valid_link():
     token = answer_links.sign(link, answer_links.private_key(private))
     payload, signature = token.split(".")
     as_decline = answer_links._b64(answer_links._unb64(payload).replace(b'"accept"', b'"decline"'))
-    for bad in (answer_links.sign(link, answer_links.private_key(other_private)), f"{as_decline}.{signature}",
-                f"{payload}.", "", "a.b.c", "%%%.%%%", token.replace(".", "")):
+    for bad in (
+        answer_links.sign(link, answer_links.private_key(other_private)),
+        f"{as_decline}.{signature}",
+        f"{payload}.",
+        "",
+        "a.b.c",
+        "%%%.%%%",
+        token.replace(".", ""),
+    ):
         with pytest.raises(InvalidLink):
             answer_links.verify(bad, answer_links.public_key(public), now=NOW)
 
@@ -50,8 +62,9 @@ def test_an_expired_link_says_so_and_which_link_it_was():
     private, public = answer_links.new_key_pair()
     link = a_link(expires_at=NOW - timedelta(seconds=1))
     with pytest.raises(ExpiredLink) as expired:
-        answer_links.verify(answer_links.sign(link, answer_links.private_key(private)),
-                            answer_links.public_key(public), now=NOW)
+        answer_links.verify(
+            answer_links.sign(link, answer_links.private_key(private)), answer_links.public_key(public), now=NOW
+        )
     assert expired.value.link.language == "fr"
 
 

@@ -29,8 +29,10 @@ pytestmark = [pytest.mark.kafka, POSTGRES_ONLY]
 
 DATA_KEY = "coordinator-mails-test-secret-0123456789"
 TITLE = "Accompany Ana Lopez to the housing tribunal"
-FILLED = {"en": "One of your tasks is full: open your page to see which",
-          "fr": "Une de vos tâches est complète : ouvrez votre page pour voir laquelle"}
+FILLED = {
+    "en": "One of your tasks is full: open your page to see which",
+    "fr": "Une de vos tâches est complète : ouvrez votre page pour voir laquelle",
+}
 WITHDREW_EN = "A place came free on one of your tasks: open your page to see which"
 
 
@@ -54,29 +56,51 @@ class Gateway:
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory, kafka_bootstrap) -> Iterator[Gateway]:
     database_url = new_sqlite_database(tmp_path_factory.mktemp("gateway"), "gateway")
-    env = {"GATEWAY_DATABASE_URL": database_url, "GATEWAY_LIVE_UPDATES": "false", "GATEWAY_DATA_KEY": DATA_KEY,
-           "GATEWAY_JWT_SECRET": DATA_KEY, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap}
+    env = {
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_LIVE_UPDATES": "false",
+        "GATEWAY_DATA_KEY": DATA_KEY,
+        "GATEWAY_JWT_SECRET": DATA_KEY,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+    }
     process = start_service("gateway.main", env, name="gateway", timeout_s=120)
     yield Gateway(process, database_url)
     process.stop()
 
 
 @pytest.fixture
-def coordinator_mails(database_url, kafka_bootstrap, topic_prefix, topics, mail_server, gateway) -> Iterator[TestClient]:
+def coordinator_mails(
+    database_url, kafka_bootstrap, topic_prefix, topics, mail_server, gateway
+) -> Iterator[TestClient]:
     # No member is mailed here: the members service is not needed, and nothing answers at its address.
-    settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, mail_server[0],
-                                     f"http://127.0.0.1:{free_port()}", gateway_url=gateway.process.url)
+    settings = notification_settings(
+        database_url,
+        kafka_bootstrap,
+        topic_prefix,
+        mail_server[0],
+        f"http://127.0.0.1:{free_port()}",
+        gateway_url=gateway.process.url,
+    )
     with TestClient(create_app(settings)) as client:
         yield client
 
 
 def task_state(offers: Offers, task_id: uuid.UUID, coordinator_id: uuid.UUID) -> None:
     starts_at = datetime.now(UTC) + timedelta(days=3)
-    state = TaskState(task_id=task_id, organization_id=uuid.uuid4(), coordinator_id=coordinator_id,
-                      status=TaskStatus.open, title=TITLE, slots=1, starts_at=starts_at,
-                      ends_at=starts_at + timedelta(hours=2), time_zone="America/Toronto")
-    offers.producer.send(offers.tasks_topic, key=str(task_id).encode(),
-                         value=wrap("task.posted", state, "tasks").to_bytes()).get(30)
+    state = TaskState(
+        task_id=task_id,
+        organization_id=uuid.uuid4(),
+        coordinator_id=coordinator_id,
+        status=TaskStatus.open,
+        title=TITLE,
+        slots=1,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        time_zone="America/Toronto",
+    )
+    offers.producer.send(
+        offers.tasks_topic, key=str(task_id).encode(), value=wrap("task.posted", state, "tasks").to_bytes()
+    ).get(30)
 
 
 def filled(task_id: uuid.UUID, sequence: int) -> Envelope:
@@ -84,8 +108,14 @@ def filled(task_id: uuid.UUID, sequence: int) -> Envelope:
 
 
 def volunteer_withdrew(task_id: uuid.UUID) -> Envelope:
-    payload = OfferChanged(offer_id=uuid.uuid4(), task_id=task_id, member_id=uuid.uuid4(),
-                           status=OfferStatus.cancelled_by_volunteer, reasons=["speaks French"], task_title=TITLE)
+    payload = OfferChanged(
+        offer_id=uuid.uuid4(),
+        task_id=task_id,
+        member_id=uuid.uuid4(),
+        status=OfferStatus.cancelled_by_volunteer,
+        reasons=["speaks French"],
+        task_title=TITLE,
+    )
     return wrap("offer.cancelled_by_volunteer", payload, "matching")
 
 
@@ -99,7 +129,10 @@ def assert_discreet(inbox, mail, volunteer_id: str | None = None) -> str:
 
 
 def test_a_filled_task_tells_its_coordinator_once_per_fill_in_their_language(
-    coordinator_mails, gateway, offers, inbox,
+    coordinator_mails,
+    gateway,
+    offers,
+    inbox,
 ):
     french_id, french_address = gateway.coordinator(locale="fr")
     task_id = uuid.uuid4()
@@ -134,13 +167,20 @@ def test_a_volunteer_who_withdraws_is_never_named_to_the_coordinator(coordinator
 
 
 def test_a_fill_heard_before_the_tasks_state_waits_for_its_coordinator(
-    coordinator_mails, database_url, gateway, offers, inbox,
+    coordinator_mails,
+    database_url,
+    gateway,
+    offers,
+    inbox,
 ):
     coordinator_id, address = gateway.coordinator()
     task_id = uuid.uuid4()
     offers.publish(filled(task_id, sequence=1))
-    eventually(lambda: read(database_url, lambda s: s.exec(select(Delivery).where(Delivery.task_id == task_id)).all()),
-               10, message="the coordinator's delivery queued")
+    eventually(
+        lambda: read(database_url, lambda s: s.exec(select(Delivery).where(Delivery.task_id == task_id)).all()),
+        10,
+        message="the coordinator's delivery queued",
+    )
     time.sleep(1)
     assert inbox.messages_to(address) == []
 
@@ -151,7 +191,11 @@ def test_a_fill_heard_before_the_tasks_state_waits_for_its_coordinator(
 
 
 def test_a_disabled_coordinator_account_gets_nothing_and_the_delivery_is_dropped(
-    coordinator_mails, database_url, gateway, offers, inbox,
+    coordinator_mails,
+    database_url,
+    gateway,
+    offers,
+    inbox,
 ):
     coordinator_id, address = gateway.coordinator()
     gateway.accounts.set_active(coordinator_id, False)
@@ -160,8 +204,12 @@ def test_a_disabled_coordinator_account_gets_nothing_and_the_delivery_is_dropped
     offers.publish(filled(task_id, sequence=1))
 
     def finished():
-        found = read(database_url, lambda s: s.exec(select(Delivery).where(
-            Delivery.task_id == task_id, Delivery.kind == "task_filled")).first())  # not the task's at-risk check
+        found = read(
+            database_url,
+            lambda s: s.exec(
+                select(Delivery).where(Delivery.task_id == task_id, Delivery.kind == "task_filled")
+            ).first(),
+        )  # not the task's at-risk check
         return found if found is not None and found.status != DeliveryStatus.queued.value else None
 
     delivery = eventually(finished, 10, message="the delivery finished")

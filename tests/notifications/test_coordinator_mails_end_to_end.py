@@ -16,7 +16,11 @@ WITHDRAW = "mutation($t: ID!) { withdrawFromTask(taskId: $t) { __typename ... on
 
 
 def test_the_coordinator_hears_that_the_task_filled_then_that_a_place_came_free(
-    world, graphql, stack, notifications_service, inbox,
+    world,
+    graphql,
+    stack,
+    notifications_service,
+    inbox,
 ):
     skill = world.skill()
     coordinator = world.coordinator()
@@ -32,8 +36,10 @@ def test_the_coordinator_hears_that_the_task_filled_then_that_a_place_came_free(
     mails = inbox.wait_for(coordinator.email, count=2, timeout_s=20)
 
     assert filled.subject == "One of your tasks is full: open your page to see which"
-    assert {mail.subject for mail in mails} == {filled.subject,
-                                               "A place came free on one of your tasks: open your page to see which"}
+    assert {mail.subject for mail in mails} == {
+        filled.subject,
+        "A place came free on one of your tasks: open your page to see which",
+    }
     for mail in mails:
         text = inbox.body(mail)["Text"]
         for secret in (title, "tribunal", "Amina", "Diallo", volunteer.email, skill):

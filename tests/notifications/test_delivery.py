@@ -17,8 +17,8 @@ from services.notifications.main import create_app
 from tests.notifications.conftest import delivery_counts, notification_settings
 from tests.notifications.mailbox import Inbox, private_mailpit
 from tests.support.infra import POSTGRES_ONLY
-from tests.support.service_tokens import signed_headers
 from tests.support.processes import eventually, free_port
+from tests.support.service_tokens import signed_headers
 
 pytestmark = pytest.mark.kafka
 
@@ -28,7 +28,10 @@ ENGLISH_SUBJECT = "You have a new request: open it to see the details"
 
 @pytest.mark.postgres
 def test_a_new_offer_reaches_the_member_in_their_language_without_saying_what_it_is_about(
-    notifications, members, offers, inbox,
+    notifications,
+    members,
+    offers,
+    inbox,
 ):
     french_id, french_address = members.register(languages=("fr", "en"))
     english_id, english_address = members.register(languages=("es", "en"))
@@ -61,18 +64,24 @@ def test_the_same_offer_event_delivered_twice_produces_one_mail(notifications, m
 
 @POSTGRES_ONLY
 def test_with_the_mail_server_down_for_15_s_the_mail_arrives_once_it_is_back(
-    database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers,
+    database_url,
+    kafka_bootstrap,
+    topic_prefix,
+    topics,
+    members,
+    members_service,
+    offers,
 ):
     server = private_mailpit()
     try:
-        settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, server.smtp_host_port,
-                                         members_service.url, max_attempts=100)
+        settings = notification_settings(
+            database_url, kafka_bootstrap, topic_prefix, server.smtp_host_port, members_service.url, max_attempts=100
+        )
         with TestClient(create_app(settings)) as client:
             member_id, address = members.register()
             mailpit.stop(server)
             offers.publish(offers.created(member_id))
-            eventually(lambda: client.get("/metrics").text.count('outcome="retry"') > 0, 15,
-                       message="a failed attempt")
+            eventually(lambda: client.get("/metrics").text.count('outcome="retry"') > 0, 15, message="a failed attempt")
             time.sleep(15)
             assert delivery_counts(client)["queued"] == 1
             mailpit.start(server)
@@ -85,35 +94,69 @@ def test_with_the_mail_server_down_for_15_s_the_mail_arrives_once_it_is_back(
 
 
 def test_a_mail_server_that_never_answers_ends_in_a_failed_delivery_admins_can_count(
-    database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers,
+    database_url,
+    kafka_bootstrap,
+    topic_prefix,
+    topics,
+    members,
+    members_service,
+    offers,
 ):
-    settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, f"127.0.0.1:{free_port()}",
-                                     members_service.url, max_attempts=3, retry_base_seconds=0.2, retry_max_seconds=0.5)
+    settings = notification_settings(
+        database_url,
+        kafka_bootstrap,
+        topic_prefix,
+        f"127.0.0.1:{free_port()}",
+        members_service.url,
+        max_attempts=3,
+        retry_base_seconds=0.2,
+        retry_max_seconds=0.5,
+    )
     with TestClient(create_app(settings)) as client:
         member_id, _ = members.register()
         offers.publish(offers.created(member_id))
         eventually(lambda: delivery_counts(client)["failed"] == 1, 30, message="the delivery marked failed")
-        assert 'notifications_sent_total{channel="email",kind="new_offer",outcome="failed"}' in client.get("/metrics").text
+        assert (
+            'notifications_sent_total{channel="email",kind="new_offer",outcome="failed"}' in client.get("/metrics").text
+        )
         volunteer = signed_headers("notifications", "volunteer", member_id)
         assert client.get("/deliveries/counts", headers=volunteer).status_code == 403
 
 
 def test_erasure_drops_the_queued_mail_and_its_record(
-    database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers,
+    database_url,
+    kafka_bootstrap,
+    topic_prefix,
+    topics,
+    members,
+    members_service,
+    offers,
 ):
-    settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, f"127.0.0.1:{free_port()}",
-                                     members_service.url, retry_base_seconds=60)
+    settings = notification_settings(
+        database_url,
+        kafka_bootstrap,
+        topic_prefix,
+        f"127.0.0.1:{free_port()}",
+        members_service.url,
+        retry_base_seconds=60,
+    )
     with TestClient(create_app(settings)) as client:
         member_id, _ = members.register()
         offers.publish(offers.created(member_id))
         eventually(lambda: delivery_counts(client)["queued"] == 1, 15, message="the mail queued")
         members.erase(member_id)
-        eventually(lambda: delivery_counts(client) == {"queued": 0, "sent": 0, "failed": 0, "dropped": 0}, 5,
-                   message="the member's deliveries gone within 5 s of the erasure")
+        eventually(
+            lambda: delivery_counts(client) == {"queued": 0, "sent": 0, "failed": 0, "dropped": 0},
+            5,
+            message="the member's deliveries gone within 5 s of the erasure",
+        )
 
 
 def test_a_member_told_of_a_request_hears_plainly_when_the_task_filled_and_a_pause_sends_nothing(
-    notifications, members, offers, inbox,
+    notifications,
+    members,
+    offers,
+    inbox,
 ):
     filled_id, filled_address = members.register(languages=("en",))
     paused_id, paused_address = members.register(languages=("en",))
@@ -134,22 +177,40 @@ def test_a_member_told_of_a_request_hears_plainly_when_the_task_filled_and_a_pau
 
 
 def test_a_request_withdrawn_before_its_mail_went_out_is_dropped_not_sent(
-    database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers,
+    database_url,
+    kafka_bootstrap,
+    topic_prefix,
+    topics,
+    members,
+    members_service,
+    offers,
 ):
-    settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, f"127.0.0.1:{free_port()}",
-                                     members_service.url, retry_base_seconds=60)
+    settings = notification_settings(
+        database_url,
+        kafka_bootstrap,
+        topic_prefix,
+        f"127.0.0.1:{free_port()}",
+        members_service.url,
+        retry_base_seconds=60,
+    )
     with TestClient(create_app(settings)) as client:
         member_id, _ = members.register()
         offer = offers.created(member_id)
         offers.publish(offer)
         eventually(lambda: delivery_counts(client)["queued"] == 1, 15, message="the mail queued")
         offers.publish(offers.withdrawn(offer, "task filled"))
-        eventually(lambda: delivery_counts(client) == {"queued": 0, "sent": 0, "failed": 0, "dropped": 1}, 10,
-                   message="the unsent request dropped, no update queued")
+        eventually(
+            lambda: delivery_counts(client) == {"queued": 0, "sent": 0, "failed": 0, "dropped": 1},
+            10,
+            message="the unsent request dropped, no update queued",
+        )
 
 
 def test_an_accepted_offer_is_confirmed_with_a_calendar_invitation_that_names_no_task(
-    notifications, members, offers, inbox,
+    notifications,
+    members,
+    offers,
+    inbox,
 ):
     member_id, address = members.register(languages=("en",))
     created = offers.created(member_id)
@@ -167,5 +228,7 @@ def test_an_accepted_offer_is_confirmed_with_a_calendar_invitation_that_names_no
     assert str(calendar["method"]) == "REQUEST"
     [event] = calendar.walk("VEVENT")
     assert event.decoded("dtstart") == starts_at and event.decoded("dtend") == starts_at + timedelta(hours=2)
-    assert str(event["summary"]) == "Volunteer task (Solidarity Network)" and "hearing" not in calendar.to_ical().decode()
+    assert (
+        str(event["summary"]) == "Volunteer task (Solidarity Network)" and "hearing" not in calendar.to_ical().decode()
+    )
     assert str(event["uid"]) == f"{created.data['offer_id']}@localhost"

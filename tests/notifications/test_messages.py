@@ -16,19 +16,35 @@ from services.notifications.config import Settings
 from services.notifications.messages import CATALOGUES, choose_language, render
 from services.notifications.models import MessageKind, WithdrawalReason
 
-VALUES = {"coalition": "Solidarity Network", "open_url": "https://coalition.example.org/volunteer.html",
-          "accept_url": "https://coalition.example.org/answer/a.b", "decline_url": "https://coalition.example.org/answer/c.d",
-          "still_coming_url": "https://coalition.example.org/answer/e.f",
-          "cant_come_url": "https://coalition.example.org/answer/g.h",
-          # a task's counts, which the at-risk mail to its coordinator states
-          "slots": "4", "accepted": "1", "eligible": "0", "pending": "2", "declined": "3", "expired": "1"}
+VALUES = {
+    "coalition": "Solidarity Network",
+    "open_url": "https://coalition.example.org/volunteer.html",
+    "accept_url": "https://coalition.example.org/answer/a.b",
+    "decline_url": "https://coalition.example.org/answer/c.d",
+    "still_coming_url": "https://coalition.example.org/answer/e.f",
+    "cant_come_url": "https://coalition.example.org/answer/g.h",
+    # a task's counts, which the at-risk mail to its coordinator states
+    "slots": "4",
+    "accepted": "1",
+    "eligible": "0",
+    "pending": "2",
+    "declined": "3",
+    "expired": "1",
+}
 
 
 @pytest.mark.parametrize("language", messages.languages())
 def test_every_catalogue_renders_every_kind(language):
-    variants = [(MessageKind.new_offer, None), (MessageKind.offer_accepted, None), (MessageKind.reminder, None),
-                (MessageKind.task_cancelled, None), (MessageKind.acceptance_withdrawn, None),
-                (MessageKind.task_filled, None), (MessageKind.volunteer_withdrew, None), (MessageKind.task_at_risk, None)]
+    variants = [
+        (MessageKind.new_offer, None),
+        (MessageKind.offer_accepted, None),
+        (MessageKind.reminder, None),
+        (MessageKind.task_cancelled, None),
+        (MessageKind.acceptance_withdrawn, None),
+        (MessageKind.task_filled, None),
+        (MessageKind.volunteer_withdrew, None),
+        (MessageKind.task_at_risk, None),
+    ]
     variants += [(MessageKind.offer_withdrawn, reason.value) for reason in WithdrawalReason]
     assert {kind for kind, _ in variants} == set(MessageKind)
     for kind, variant in variants:
@@ -84,27 +100,42 @@ def test_an_email_is_plain_text_only_with_a_stable_message_id_and_no_remote_cont
 def test_production_refuses_plain_smtp_to_a_remote_relay_a_login_without_password_and_a_placeholder_key():
     signing_key, _ = answer_links.new_key_pair()
     callers = ",".join(new_signing_key(issuer).trusted_key(issuer).text for issuer in ("gateway", "operator"))
-    production = dict(environment="production", database_url="sqlite://", smtp_host="smtp.example.org",
-                      token_issuer_keys=callers, service_token_key=new_signing_key("notifications").text)
+    production = dict(
+        environment="production",
+        database_url="sqlite://",
+        smtp_host="smtp.example.org",
+        token_issuer_keys=callers,
+        service_token_key=new_signing_key("notifications").text,
+    )
     with pytest.raises(ValueError, match="starttls or tls"):
         Settings(**production, link_signing_key=signing_key)
     with pytest.raises(ValueError, match="SMTP_PASSWORD"):
         Settings(**production, smtp_security="starttls", smtp_username="relay-user", link_signing_key=signing_key)
     with pytest.raises(ValueError, match="LINK_SIGNING_KEY"):
         Settings(**production, smtp_security="tls")
-    Settings(**production, smtp_security="tls", smtp_username="relay-user", smtp_password="a-real-password",
-             link_signing_key=signing_key)
+    Settings(
+        **production,
+        smtp_security="tls",
+        smtp_username="relay-user",
+        smtp_password="a-real-password",
+        link_signing_key=signing_key,
+    )
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("en", "Sunday 8 March 2026, 10:00 - 12:00 (America/Toronto)"),
-    ("fr", "dimanche 8 mars 2026, 10:00 - 12:00 (America/Toronto)"),
-])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Sunday 8 March 2026, 10:00 - 12:00 (America/Toronto)"),
+        ("fr", "dimanche 8 mars 2026, 10:00 - 12:00 (America/Toronto)"),
+    ],
+)
 def test_a_tasks_time_reads_in_the_tasks_own_zone_and_names_it_across_a_dst_change(language, expected):
     # 2026-03-08 is the day Toronto moves to summer time: 14:00 UTC is 10:00 there, not 09:00.
     starts_at = datetime(2026, 3, 8, 14, 0, tzinfo=UTC)
-    assert local_times.describe(starts_at, starts_at + timedelta(hours=2), "America/Toronto",
-                                messages.words(language)) == expected
+    assert (
+        local_times.describe(starts_at, starts_at + timedelta(hours=2), "America/Toronto", messages.words(language))
+        == expected
+    )
     assert local_times.describe(starts_at, None, None, messages.words("en")) == "Sunday 8 March 2026, 14:00 (UTC)"
 
 

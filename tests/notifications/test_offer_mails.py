@@ -37,27 +37,43 @@ def everything_on_the_topics(bootstrap: str, prefix: str) -> list[bytes]:
 
 def new_area(world) -> tuple[str, str]:
     slug, name = unique("area"), unique("Parc-Extension")
-    result = world.gql("mutation($i: AreaInput!) { createArea(input: $i) { __typename ... on Problem { message } } }",
-                       {"i": {"slug": slug, "name": name, "city": "Montreal"}}, world.admin.token)["createArea"]
+    result = world.gql(
+        "mutation($i: AreaInput!) { createArea(input: $i) { __typename ... on Problem { message } } }",
+        {"i": {"slug": slug, "name": name, "city": "Montreal"}},
+        world.admin.token,
+    )["createArea"]
     assert result["__typename"] == "Area", result
     return slug, name
 
 
 def test_posting_a_task_puts_a_discreet_offer_in_the_eligible_volunteers_inbox_within_5_s(
-    world, graphql, stack, notifications_service, inbox,
+    world,
+    graphql,
+    stack,
+    notifications_service,
+    inbox,
 ):
     skill = world.skill()
     area, area_name = new_area(world)
     french = world.volunteer(skill, area=area)
-    english = world.volunteer(skill, area=area,
-                              languages=[{"code": "en", "fluency": "FLUENT"}, {"code": "fr", "fluency": "FLUENT"}])
+    english = world.volunteer(
+        skill, area=area, languages=[{"code": "en", "fluency": "FLUENT"}, {"code": "fr", "fluency": "FLUENT"}]
+    )
     bystander = world.volunteer(None, area=area)
     coordinator = world.coordinator()
     title = unique("Accompany a tenant to the housing tribunal")
 
     posted_at = time.monotonic()
-    world.task(coordinator, skill, slots=2, title=title, summary="Tenant union hearing support", remote=False,
-               area=area, address=ADDRESS)
+    world.task(
+        coordinator,
+        skill,
+        slots=2,
+        title=title,
+        summary="Tenant union hearing support",
+        remote=False,
+        area=area,
+        address=ADDRESS,
+    )
     [french_mail] = inbox.wait_for(french.email, timeout_s=5)
     [english_mail] = inbox.wait_for(english.email, timeout_s=5)
     print(f"offer mails in the inbox {time.monotonic() - posted_at:.2f}s after postTask")
@@ -66,16 +82,33 @@ def test_posting_a_task_puts_a_discreet_offer_in_the_eligible_volunteers_inbox_w
     assert english_mail.subject == "You have a new request: open it to see the details"
     for mail in (french_mail, english_mail):
         text = inbox.body(mail)["Text"]
-        for secret in (title, skill, skill.replace("-", " ").title(), ADDRESS, area, area_name, "Tenant union",
-                       "tribunal", coordinator.email):
+        for secret in (
+            title,
+            skill,
+            skill.replace("-", " ").title(),
+            ADDRESS,
+            area,
+            area_name,
+            "Tenant union",
+            "tribunal",
+            coordinator.email,
+        ):
             assert secret.lower() not in (mail.subject + mail.snippet).lower(), (secret, mail)
             assert secret.lower() not in text.lower(), (secret, text)
         assert "Solidarity Network" in text and f"{stack.url}/volunteer.html" in text
     assert inbox.messages_to(bystander.email) == []
 
-    reads = [e for e in graphql(AUDIT, token=french.token)["myAuditLog"] if e["action"] == "contact.read_for_notification"]
-    assert reads == [{"actorRole": "notifier", "action": "contact.read_for_notification", "purpose": "notification",
-                      "fields": ["contacts.email"]}]
+    reads = [
+        e for e in graphql(AUDIT, token=french.token)["myAuditLog"] if e["action"] == "contact.read_for_notification"
+    ]
+    assert reads == [
+        {
+            "actorRole": "notifier",
+            "action": "contact.read_for_notification",
+            "purpose": "notification",
+            "fields": ["contacts.email"],
+        }
+    ]
 
     addresses = [person.email for person in (french, english)]
     for process in (notifications_service, stack.members, stack.matching):

@@ -24,9 +24,11 @@ STARTS_AT = datetime(2027, 3, 14, 14, 0, tzinfo=UTC)  # 10:00 in Toronto, the da
 
 
 def recorded(settings, member_id: str, check=lambda row: True) -> None:
-    eventually(lambda: (lambda row: row is not None and check(row))(stored(settings.database_url, Recipient,
-                                                                           UUID(member_id))),
-               15, message="the member's state recorded")
+    eventually(
+        lambda: (lambda row: row is not None and check(row))(stored(settings.database_url, Recipient, UUID(member_id))),
+        15,
+        message="the member's state recorded",
+    )
 
 
 def prefers(settings, offers, member_id: str, choice: NotificationPreferences, languages=("en",)) -> None:
@@ -34,20 +36,32 @@ def prefers(settings, offers, member_id: str, choice: NotificationPreferences, l
     which its outbox sends a moment after the registration."""
     recorded(settings, member_id)
     offers.member_prefers(member_id, choice, languages)
-    recorded(settings, member_id, lambda row: (row.email, row.detail, row.language) == (
-        choice.email, choice.detail.value, languages[0]))
+    recorded(
+        settings,
+        member_id,
+        lambda row: (row.email, row.detail, row.language) == (choice.email, choice.detail.value, languages[0]),
+    )
 
 
 def scheduled(settings, offers, created, starts_at: datetime = STARTS_AT, **task) -> None:
     """The offer's task on tasks.state, and recorded by the service (the task is posted before its offers)."""
     task_id = UUID(created.data["task_id"])
     offers.task_scheduled(task_id, starts_at, starts_at + timedelta(hours=2), **task)
-    eventually(lambda: (lambda row: row is not None and row.starts_at is not None)(
-        stored(settings.database_url, TaskSchedule, task_id)), 15, message="the task's state recorded")
+    eventually(
+        lambda: (lambda row: row is not None and row.starts_at is not None)(
+            stored(settings.database_url, TaskSchedule, task_id)
+        ),
+        15,
+        message="the task's state recorded",
+    )
 
 
 def test_a_member_who_turned_email_off_gets_no_mail_and_their_address_is_not_read(
-    settings, notifications, members, offers, inbox,
+    settings,
+    notifications,
+    members,
+    offers,
+    inbox,
 ):
     member_id, address = members.register(languages=("en",))
     prefers(settings, offers, member_id, NotificationPreferences(email=False))
@@ -63,7 +77,11 @@ def test_a_member_who_turned_email_off_gets_no_mail_and_their_address_is_not_rea
 
 
 def test_detailed_messages_name_the_task_and_its_local_time_in_the_members_language(
-    settings, notifications, members, offers, inbox,
+    settings,
+    notifications,
+    members,
+    offers,
+    inbox,
 ):
     english_id, english_address = members.register(languages=("en",))
     french_id, french_address = members.register(languages=("fr",))
@@ -100,6 +118,6 @@ def test_every_mail_carries_a_one_click_unsubscribe_for_its_member(settings, not
     [value] = headers["List-Unsubscribe"]
     prefix = f"<{settings.public_url}/unsubscribe/"
     assert value.startswith(prefix) and value.endswith(">")
-    link = answer_links.verify_unsubscribe(value[len(prefix):-1], answer_links.public_key(settings.link_signing_key))
+    link = answer_links.verify_unsubscribe(value[len(prefix) : -1], answer_links.public_key(settings.link_signing_key))
     assert link.member_id == UUID(member_id) and link.language == "fr"
     assert value[1:-1] in inbox.body(mail)["Text"]  # also said in words, for mail programs without the button

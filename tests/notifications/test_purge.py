@@ -17,19 +17,41 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
 
 def test_sent_records_go_after_the_retention_period_and_the_counts_stay(
-    database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers, inbox, mail_server,
+    database_url,
+    kafka_bootstrap,
+    topic_prefix,
+    topics,
+    members,
+    members_service,
+    offers,
+    inbox,
+    mail_server,
 ):
-    settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, mail_server[0],
-                                     members_service.url, record_retention_days=3 / 86400, purge_every_seconds=0.5)
+    settings = notification_settings(
+        database_url,
+        kafka_bootstrap,
+        topic_prefix,
+        mail_server[0],
+        members_service.url,
+        record_retention_days=3 / 86400,
+        purge_every_seconds=0.5,
+    )
     with TestClient(create_app(settings)) as client:
         created, address, _ = accepted_task(settings, offers, members, starts_in_s=3 * 24 * 3600)
         member_id = created.data["member_id"]
         inbox.wait_for(address, timeout_s=15)  # the confirmation; its two reminders wait for their day
-        eventually(lambda: delivery_counts(client) == {"queued": 2, "sent": 1, "failed": 0, "dropped": 0}, 15,
-                   message="the confirmation marked sent")
-        eventually(lambda: [d.kind for d in deliveries_of(database_url, member_id)] == ["reminder", "reminder"], 20,
-                   message="the sent confirmation's record purged, the waiting reminders kept")
+        eventually(
+            lambda: delivery_counts(client) == {"queued": 2, "sent": 1, "failed": 0, "dropped": 0},
+            15,
+            message="the confirmation marked sent",
+        )
+        eventually(
+            lambda: [d.kind for d in deliveries_of(database_url, member_id)] == ["reminder", "reminder"],
+            20,
+            message="the sent confirmation's record purged, the waiting reminders kept",
+        )
         assert delivery_counts(client) == {"queued": 2, "sent": 1, "failed": 0, "dropped": 0}
-        purged = re.search(r'notifications_purged_total\{kind="offer_accepted",status="sent"\} (\S+)',
-                           client.get("/metrics").text)
+        purged = re.search(
+            r'notifications_purged_total\{kind="offer_accepted",status="sent"\} (\S+)', client.get("/metrics").text
+        )
         assert purged and float(purged[1]) >= 1  # the counter is the process's: other tests may add to it

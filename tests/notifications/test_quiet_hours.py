@@ -3,7 +3,6 @@ starts first. The rule on its own, then end to end with real Kafka, Mailpit and 
 
 from __future__ import annotations
 
-
 from datetime import UTC, datetime, time, timedelta
 from time import sleep
 from zoneinfo import ZoneInfo
@@ -40,15 +39,23 @@ def test_a_window_across_midnight_ends_the_next_morning_in_the_members_zone():
 @pytest.mark.postgres
 @POSTGRES_ONLY
 def test_a_mail_due_in_quiet_hours_waits_for_their_end_unless_the_task_starts_first(
-    settings, notifications, members, offers, inbox,
+    settings,
+    notifications,
+    members,
+    offers,
+    inbox,
 ):
     held_id, held_address = members.register(languages=("en",))
     urgent_id, urgent_address = members.register(languages=("en",))
     local_now = datetime.now(ZoneInfo(TOKYO))
     ends = local_now + timedelta(seconds=45)
-    quiet = NotificationPreferences(quiet_hours=QuietHours(
-        start=(local_now - timedelta(minutes=5)).time().replace(microsecond=0),
-        end=ends.time().replace(microsecond=0), time_zone=TOKYO))
+    quiet = NotificationPreferences(
+        quiet_hours=QuietHours(
+            start=(local_now - timedelta(minutes=5)).time().replace(microsecond=0),
+            end=ends.time().replace(microsecond=0),
+            time_zone=TOKYO,
+        )
+    )
     prefers(settings, offers, held_id, quiet)
     prefers(settings, offers, urgent_id, quiet)
 
@@ -59,8 +66,11 @@ def test_a_mail_due_in_quiet_hours_waits_for_their_end_unless_the_task_starts_fi
     offers.publish(urgent_offer)
 
     inbox.wait_for(urgent_address, timeout_s=15)  # at once: the task starts before the window ends
-    [record] = eventually(lambda: [d for d in deliveries_of(settings.database_url, held_id)
-                                   if d.not_before is not None] or None, 15, message="the mail held")
+    [record] = eventually(
+        lambda: [d for d in deliveries_of(settings.database_url, held_id) if d.not_before is not None] or None,
+        15,
+        message="the mail held",
+    )
     expected_end = ends.replace(microsecond=0).astimezone(UTC)
     assert abs((_utc(record.not_before) - expected_end).total_seconds()) < 1, (record.not_before, expected_end)
     assert record.status == DeliveryStatus.queued.value and record.attempts == 0
@@ -70,8 +80,7 @@ def test_a_mail_due_in_quiet_hours_waits_for_their_end_unless_the_task_starts_fi
     [mail] = inbox.wait_for(held_address, timeout_s=15)
     arrived = datetime.now(UTC)
     assert arrived >= expected_end, "sent before the quiet hours ended"
-    eventually(lambda: _one(deliveries_of(settings.database_url, held_id)).status == "sent", 10,
-               message="marked sent")
+    eventually(lambda: _one(deliveries_of(settings.database_url, held_id)).status == "sent", 10, message="marked sent")
 
 
 def _utc(moment: datetime) -> datetime:

@@ -26,11 +26,23 @@ REASONS = [
 def compose(language: str, detail: MessageDetail, reasons: list) -> str:
     composer = Composer(Settings(environment="test", database_url="sqlite://"), clock=lambda: NOW)
     member_id, task_id = uuid.uuid4(), uuid.uuid4()
-    delivery = Delivery(member_id=member_id, kind=MessageKind.new_offer.value, subject_id=uuid.uuid4(),
-                        task_id=task_id, event_at=NOW, expires_at=NOW + timedelta(days=1), reasons=reasons)
+    delivery = Delivery(
+        member_id=member_id,
+        kind=MessageKind.new_offer.value,
+        subject_id=uuid.uuid4(),
+        task_id=task_id,
+        event_at=NOW,
+        expires_at=NOW + timedelta(days=1),
+        reasons=reasons,
+    )
     recipient = Recipient(member_id=member_id, language=language, detail=detail.value)
-    schedule = TaskSchedule(task_id=task_id, title="Legal clinic", time_zone="America/Toronto",
-                            starts_at=STARTS_AT, ends_at=STARTS_AT + timedelta(hours=2))
+    schedule = TaskSchedule(
+        task_id=task_id,
+        title="Legal clinic",
+        time_zone="America/Toronto",
+        starts_at=STARTS_AT,
+        ends_at=STARTS_AT + timedelta(hours=2),
+    )
     return composer.compose(delivery, recipient, schedule, "member@example.org").text
 
 
@@ -42,12 +54,14 @@ def stored(reasons: list[OfferReason]) -> list[dict]:
 def test_a_detailed_french_request_says_why_in_french_with_the_areas_name_and_the_tasks_local_time():
     text = compose("fr", MessageDetail.detailed, stored(REASONS))
 
-    assert ("Pourquoi cette demande vous est faite :\n"
-            "- Connaissances juridiques : experte ou expert\n"
-            "- parle espagnol (conversation)\n"
-            "- disponible dimanche 10:00-12:00 (America/Toronto)\n"
-            "- dans le secteur Glanbrook, à environ 11 km du vôtre\n"
-            "- aucune tâche récente\n") in text
+    assert (
+        "Pourquoi cette demande vous est faite :\n"
+        "- Connaissances juridiques : experte ou expert\n"
+        "- parle espagnol (conversation)\n"
+        "- disponible dimanche 10:00-12:00 (America/Toronto)\n"
+        "- dans le secteur Glanbrook, à environ 11 km du vôtre\n"
+        "- aucune tâche récente\n"
+    ) in text
     assert "glanbrook" not in text
 
 

@@ -29,7 +29,10 @@ def reminder_url(accept_url: str, offer: AnswerLink, action: str, expires_in: ti
 
 
 def test_still_coming_changes_nothing_and_cant_come_frees_the_place(
-    browser, world, notifications_service, inbox,  # noqa: F811
+    browser,
+    world,
+    notifications_service,
+    inbox,  # noqa: F811
 ):
     skill = world.skill()
     volunteer, coordinator = world.volunteer(skill), world.coordinator()
@@ -45,7 +48,9 @@ def test_still_coming_changes_nothing_and_cant_come_frees_the_place(
     context = browser.new_context()  # no sign-in, no storage: as from a mail app
     page = context.new_page()
     blocked = []
-    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
     page.goto(still_coming)
     expect(page.get_by_role("heading", name="Cook for the solidarity kitchen")).to_be_visible()
     page.get_by_role("button", name=text("fr", "answer.button_still_coming")).click()
@@ -58,8 +63,9 @@ def test_still_coming_changes_nothing_and_cant_come_frees_the_place(
     page.get_by_role("button", name=text("fr", "answer.button_cant_come")).click()
     expect(page.get_by_role("status")).to_have_text(text("fr", "answer.cant_come"))
     assert status_of_offer(world, volunteer, task["id"]) == "CANCELLED_BY_VOLUNTEER"
-    fill = world.gql("query($id: ID!) { task(id: $id) { fill { acceptedMemberIds } } }", {"id": task["id"]},
-                     coordinator.token)["task"]["fill"]
+    fill = world.gql(
+        "query($id: ID!) { task(id: $id) { fill { acceptedMemberIds } } }", {"id": task["id"]}, coordinator.token
+    )["task"]["fill"]
     assert volunteer.member_id not in fill["acceptedMemberIds"]
 
     page.goto(cant_come)

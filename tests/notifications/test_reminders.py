@@ -52,10 +52,24 @@ def reminder_links(inbox, mail, settings) -> dict[str, answer_links.AnswerLink]:
 @pytest.mark.postgres
 @POSTGRES_ONLY
 def test_reminders_come_at_their_offsets_and_stop_when_the_volunteer_steps_back_or_the_task_is_cancelled(
-    database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers, inbox, mail_server,
+    database_url,
+    kafka_bootstrap,
+    topic_prefix,
+    topics,
+    members,
+    members_service,
+    offers,
+    inbox,
+    mail_server,
 ):
-    settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, mail_server[0],
-                                     members_service.url, reminder_offsets_seconds=[30, 20])
+    settings = notification_settings(
+        database_url,
+        kafka_bootstrap,
+        topic_prefix,
+        mail_server[0],
+        members_service.url,
+        reminder_offsets_seconds=[30, 20],
+    )
     with TestClient(create_app(settings)):
         coming, coming_address, starts_at = accepted_task(settings, offers, members, starts_in_s=45)
         leaving, leaving_address, _ = accepted_task(settings, offers, members, starts_in_s=45)
@@ -63,8 +77,9 @@ def test_reminders_come_at_their_offsets_and_stop_when_the_volunteer_steps_back_
         for address in (coming_address, leaving_address, cancelled_address):
             inbox.wait_for(address, timeout_s=15)  # the confirmation
         offers.publish(offers.acceptance_withdrawn(leaving))
-        offers.task_scheduled(UUID(cancelled.data["task_id"]), starts_at, starts_at + timedelta(hours=2),
-                              status=TaskStatus.cancelled)
+        offers.task_scheduled(
+            UUID(cancelled.data["task_id"]), starts_at, starts_at + timedelta(hours=2), status=TaskStatus.cancelled
+        )
         offers.publish(offers.withdrawn(cancelled, "task cancelled"))
 
         first = inbox.wait_for(coming_address, count=2, timeout_s=45)
@@ -79,11 +94,13 @@ def test_reminders_come_at_their_offsets_and_stop_when_the_volunteer_steps_back_
         assert datetime.now(UTC) >= starts_at - timedelta(seconds=20), "the 20 s reminder came early"
         assert subjects(inbox, coming_address) == sorted([CONFIRMED, REMINDER, REMINDER])
 
-        [cancellation] = [mail for mail in inbox.wait_for(cancelled_address, count=2, timeout_s=15)
-                          if mail.subject != CONFIRMED]
+        [cancellation] = [
+            mail for mail in inbox.wait_for(cancelled_address, count=2, timeout_s=15) if mail.subject != CONFIRMED
+        ]
         assert cancellation.subject == "A change to a task you accepted: nothing to do"
-        [stepped_back] = [mail for mail in inbox.wait_for(leaving_address, count=2, timeout_s=15)
-                          if mail.subject != CONFIRMED]
+        [stepped_back] = [
+            mail for mail in inbox.wait_for(leaving_address, count=2, timeout_s=15) if mail.subject != CONFIRMED
+        ]
         assert stepped_back.subject == "You stepped back from a task: nothing more to do"
         [update] = inbox.body(stepped_back)["Attachments"]
         withdrawn_calendar = Calendar.from_ical(inbox.part(stepped_back, update["PartID"]))
@@ -92,8 +109,11 @@ def test_reminders_come_at_their_offsets_and_stop_when_the_volunteer_steps_back_
         time.sleep(3)  # room for a reminder that should not come
         assert subjects(inbox, leaving_address) == sorted([CONFIRMED, stepped_back.subject])
         assert sorted(subjects(inbox, cancelled_address)) == sorted([CONFIRMED, cancellation.subject])
-        dropped = {d.last_error for d in deliveries_of(settings.database_url, leaving.data["member_id"])
-                   if d.kind == "reminder"}
+        dropped = {
+            d.last_error
+            for d in deliveries_of(settings.database_url, leaving.data["member_id"])
+            if d.kind == "reminder"
+        }
         assert dropped == {"acceptance withdrawn"}
 
         [invitation] = inbox.body(cancellation)["Attachments"]
@@ -104,22 +124,38 @@ def test_reminders_come_at_their_offsets_and_stop_when_the_volunteer_steps_back_
 
 
 def test_a_reminder_due_while_the_service_was_down_arrives_once_after_a_restart_unless_the_task_began(
-    tmp_path, kafka_bootstrap, topic_prefix, topics, members, members_service, offers, inbox, mail_server,
+    tmp_path,
+    kafka_bootstrap,
+    topic_prefix,
+    topics,
+    members,
+    members_service,
+    offers,
+    inbox,
+    mail_server,
 ):
     host, port = mail_server[0].rsplit(":", 1)
     database = new_sqlite_database(tmp_path, "notifications")
-    env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "KAFKA_TOPIC_PREFIX": topic_prefix,
-           "NOTIFICATIONS_DATABASE_URL": database, "NOTIFICATIONS_MEMBERS_URL": members_service.url,
-           "NOTIFICATIONS_SMTP_HOST": host, "NOTIFICATIONS_SMTP_PORT": port,
-           "NOTIFICATIONS_REMINDER_OFFSETS_SECONDS": "[20]"}
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "KAFKA_TOPIC_PREFIX": topic_prefix,
+        "NOTIFICATIONS_DATABASE_URL": database,
+        "NOTIFICATIONS_MEMBERS_URL": members_service.url,
+        "NOTIFICATIONS_SMTP_HOST": host,
+        "NOTIFICATIONS_SMTP_PORT": port,
+        "NOTIFICATIONS_REMINDER_OFFSETS_SECONDS": "[20]",
+    }
     service = start_service("services.notifications.main", env, name="notifications", timeout_s=180)
     settings = notification_settings(database, kafka_bootstrap, topic_prefix, mail_server[0], members_service.url)
     try:
         later, later_address, later_start = accepted_task(settings, offers, members, starts_in_s=80)
         soon, soon_address, soon_start = accepted_task(settings, offers, members, starts_in_s=45)
         for member_id in (later.data["member_id"], soon.data["member_id"]):
-            eventually(lambda member_id=member_id: [d for d in deliveries_of(database, member_id) if d.kind == "reminder"],
-                       30, message="the reminder planned")
+            eventually(
+                lambda member_id=member_id: [d for d in deliveries_of(database, member_id) if d.kind == "reminder"],
+                30,
+                message="the reminder planned",
+            )
         service.stop()
         # Down past the moment the sooner task's reminder was due, and past its start; the later one
         # falls due while the service starts again or soon after (a loaded machine starts slowly).
@@ -139,12 +175,21 @@ def test_a_reminder_due_while_the_service_was_down_arrives_once_after_a_restart_
 @pytest.mark.postgres
 @POSTGRES_ONLY
 def test_a_task_whose_time_is_known_only_after_the_acceptance_still_gets_its_reminders(
-    database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers, inbox, mail_server,
+    database_url,
+    kafka_bootstrap,
+    topic_prefix,
+    topics,
+    members,
+    members_service,
+    offers,
+    inbox,
+    mail_server,
 ):
     """The acceptance can be read before the task's state (two topics), or the task get its time
     later: the reminders are planned when the time becomes known, for those who still hold it."""
-    settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, mail_server[0],
-                                     members_service.url, reminder_offsets_seconds=[15])
+    settings = notification_settings(
+        database_url, kafka_bootstrap, topic_prefix, mail_server[0], members_service.url, reminder_offsets_seconds=[15]
+    )
     with TestClient(create_app(settings)):
         staying, staying_address = members.register(languages=("en",))
         leaving, leaving_address = members.register(languages=("en",))
@@ -154,11 +199,19 @@ def test_a_task_whose_time_is_known_only_after_the_acceptance_still_gets_its_rem
         left.data["task_id"] = kept.data["task_id"]  # the same task
         for offer in (kept, left):
             offers.publish(offers.accepted(offer))
-        eventually(lambda: all(deliveries_of(database_url, offer.data["member_id"]) for offer in (kept, left)), 15,
-                   message="both acceptances read")
+        eventually(
+            lambda: all(deliveries_of(database_url, offer.data["member_id"]) for offer in (kept, left)),
+            15,
+            message="both acceptances read",
+        )
         offers.publish(offers.acceptance_withdrawn(left))
-        eventually(lambda: any(d.kind == "acceptance_withdrawn" or d.status == "dropped"
-                               for d in deliveries_of(database_url, leaving)), 15, message="the step back read")
+        eventually(
+            lambda: any(
+                d.kind == "acceptance_withdrawn" or d.status == "dropped" for d in deliveries_of(database_url, leaving)
+            ),
+            15,
+            message="the step back read",
+        )
         assert not [d for d in deliveries_of(database_url, staying) if d.kind == "reminder"]  # no time yet
 
         starts_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=30)

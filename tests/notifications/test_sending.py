@@ -72,19 +72,27 @@ def test_a_connection_the_server_dropped_is_replaced_before_the_next_message(ser
     opened = counting_connections(channel)
     channel.send("member@example.org", MESSAGE, f"<first-{run}@localhost>")
     mailpit.stop(server)  # the server goes away while the connection is idle, and comes back
-    eventually(lambda: not (port_in_use(server.smtp_port) or port_in_use(server.http_port)), 15,
-               message="the old Mailpit's ports free")
+    eventually(
+        lambda: not (port_in_use(server.smtp_port) or port_in_use(server.http_port)),
+        15,
+        message="the old Mailpit's ports free",
+    )
     mailpit.start(server)
 
     channel.send("member@example.org", MESSAGE, f"<second-{run}@localhost>")
 
     assert len(opened) == 2
     inbox = Inbox(server.url)
-    eventually(lambda: len([m for m in inbox.messages_to("member@example.org") if run in m.message_id]) == 2, 10,
-               message="both messages in the inbox")
+    eventually(
+        lambda: len([m for m in inbox.messages_to("member@example.org") if run in m.message_id]) == 2,
+        10,
+        message="both messages in the inbox",
+    )
     time.sleep(0.5)  # room for a duplicate to show up, were there one
     assert sorted(m.message_id for m in inbox.messages_to("member@example.org") if run in m.message_id) == [
-        f"first-{run}@localhost", f"second-{run}@localhost"]
+        f"first-{run}@localhost",
+        f"second-{run}@localhost",
+    ]
 
 
 class SlowChannel:
@@ -109,11 +117,19 @@ class SlowChannel:
 
 @POSTGRES_ONLY
 def test_several_deliveries_go_out_at_a_time_each_once(
-    database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers, mail_server,
+    database_url,
+    kafka_bootstrap,
+    topic_prefix,
+    topics,
+    members,
+    members_service,
+    offers,
+    mail_server,
 ):
     slow = SlowChannel(seconds=1.0)
-    settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, mail_server[0], members_service.url,
-                                     send_concurrency=3)
+    settings = notification_settings(
+        database_url, kafka_bootstrap, topic_prefix, mail_server[0], members_service.url, send_concurrency=3
+    )
     people = [members.register()[0] for _ in range(8)]
     with TestClient(create_app(settings, channels={"email": slow})) as client:
         for member_id in people:
@@ -126,10 +142,19 @@ def test_several_deliveries_go_out_at_a_time_each_once(
 
 @POSTGRES_ONLY
 def test_a_queued_delivery_wakes_the_sender_rather_than_waiting_for_its_poll(
-    database_url, kafka_bootstrap, topic_prefix, topics, members, members_service, offers, mail_server, inbox,
+    database_url,
+    kafka_bootstrap,
+    topic_prefix,
+    topics,
+    members,
+    members_service,
+    offers,
+    mail_server,
+    inbox,
 ):
-    settings = notification_settings(database_url, kafka_bootstrap, topic_prefix, mail_server[0], members_service.url,
-                                     send_poll_seconds=60)
+    settings = notification_settings(
+        database_url, kafka_bootstrap, topic_prefix, mail_server[0], members_service.url, send_poll_seconds=60
+    )
     with TestClient(create_app(settings)) as client:
         member_id, address = members.register()
         eventually(lambda: client.get("/readyz").status_code == 200, 30, message="notifications ready")

@@ -57,8 +57,15 @@ class Pipeline:
     def start(self, name: str) -> ServiceProcess:
         # Few members answer many postings here: the cap on offers waiting per member (fairness, not
         # what these tests are about) is lifted, so every wave is full and fully determined.
-        extra = {"MATCHING_TICK_SECONDS": "0.2", "MATCHING_OFFER_TTL_SECONDS": "3600",
-                 "MATCHING_MAX_PENDING_OFFERS": "1000"} if name == "matching" else {}
+        extra = (
+            {
+                "MATCHING_TICK_SECONDS": "0.2",
+                "MATCHING_OFFER_TTL_SECONDS": "3600",
+                "MATCHING_MAX_PENDING_OFFERS": "1000",
+            }
+            if name == "matching"
+            else {}
+        )
         if name == "tasks":  # it checks a task's skills against the members service's taxonomy
             extra = {"TASKS_MEMBERS_URL": self.members_url()}
         env = self.env | {f"{name.upper()}_DATABASE_URL": self.databases[name]} | extra
@@ -91,8 +98,9 @@ class Pipeline:
 
     def publish_members(self, count: int) -> list[uuid.UUID]:
         publisher = Publisher(self.bootstrap, self.prefix)
-        people = [member(skills={SKILL: SkillLevel.capable}, remote_ok=True, max_tasks_per_month=1000)
-                  for _ in range(count)]
+        people = [
+            member(skills={SKILL: SkillLevel.capable}, remote_ok=True, max_tasks_per_month=1000) for _ in range(count)
+        ]
         for person in people:
             publisher.member(person)
         publisher.flush()
@@ -100,20 +108,31 @@ class Pipeline:
         return [person.member_id for person in people]
 
     def open_organization(self) -> None:
-        created = call("tasks", self.url("tasks"), "POST", "/organizations", json={"name": f"Tenants {uuid.uuid4().hex[:6]}"})
+        created = call(
+            "tasks", self.url("tasks"), "POST", "/organizations", json={"name": f"Tenants {uuid.uuid4().hex[:6]}"}
+        )
         assert created.status_code == 201, created.text
         self.organization_id = created.json()["id"]
         self.coordinator = ("coordinator", str(uuid.uuid4()))
-        added = call("tasks", self.url("tasks"), "POST", f"/organizations/{self.organization_id}/coordinators",
-                     json={"coordinator_id": self.coordinator[1]})
+        added = call(
+            "tasks",
+            self.url("tasks"),
+            "POST",
+            f"/organizations/{self.organization_id}/coordinators",
+            json={"coordinator_id": self.coordinator[1]},
+        )
         assert added.status_code == 201, added.text
 
     def post_task(self, number: int) -> str:
         """Post a remote phone-bank shift; the task service answers from its database alone."""
         payload = {
-            "organization_id": self.organization_id, "title": f"Phone bank for the rent strike, shift {number}",
-            "skills": [{"skill": SKILL, "min_level": "learning"}], "languages": ["en"], "slots": SLOTS,
-            "remote": True, "deadline": (datetime.now(UTC) + timedelta(days=10)).isoformat(),
+            "organization_id": self.organization_id,
+            "title": f"Phone bank for the rent strike, shift {number}",
+            "skills": [{"skill": SKILL, "min_level": "learning"}],
+            "languages": ["en"],
+            "slots": SLOTS,
+            "remote": True,
+            "deadline": (datetime.now(UTC) + timedelta(days=10)).isoformat(),
         }
         response = call("tasks", self.url("tasks"), "POST", "/tasks", actor=self.coordinator, json=payload)
         assert response.status_code == 201, response.text
@@ -148,8 +167,9 @@ class Pipeline:
         if name == "tasks":
             found = self.rows("tasks", "SELECT id, accepted_count FROM task")
         else:
-            found = self.rows("matching", "SELECT task_id, count(*) FROM offer WHERE lower(status) = 'accepted' "
-                                          "GROUP BY task_id")
+            found = self.rows(
+                "matching", "SELECT task_id, count(*) FROM offer WHERE lower(status) = 'accepted' GROUP BY task_id"
+            )
         return {str(uuid.UUID(str(task_id))): count for task_id, count in found if count}
 
     def accepted_offer_ids(self) -> list[str]:
@@ -180,8 +200,10 @@ class Pipeline:
 
 def read_topic(bootstrap: str, topic: str, timeout_s: float = 60) -> list[tuple[str | None, dict | None]]:
     """Every (key, event) on ``topic``, read from the beginning up to its end offsets."""
-    return [(r.key.decode() if r.key else None, json.loads(r.value) if r.value else None)
-            for r in records_so_far(bootstrap, topic, timeout_s)]
+    return [
+        (r.key.decode() if r.key else None, json.loads(r.value) if r.value else None)
+        for r in records_so_far(bootstrap, topic, timeout_s)
+    ]
 
 
 def topic_layout(bootstrap: str, topic: str) -> tuple[set[int], str | None]:

@@ -19,8 +19,18 @@ def identity_headers(service: str, role: str, actor_id: UUID | str | None) -> di
     return dict(signed_headers(service, role, actor_id))
 
 
-def call(service: str, base_url: str, method: str, path: str, *, actor: tuple[str, UUID | str | None] = SYSTEM,
-         json: dict | None = None, params: dict | None = None, timeout_s: float = 30) -> httpx.Response:
+def call(
+    service: str,
+    base_url: str,
+    method: str,
+    path: str,
+    *,
+    actor: tuple[str, UUID | str | None] = SYSTEM,
+    json: dict | None = None,
+    params: dict | None = None,
+    timeout_s: float = 30,
+) -> httpx.Response:
     """One request to ``service`` (members, tasks, matching) at ``base_url`` as ``actor`` (role, id)."""
-    return httpx.request(method, base_url + path, json=json, params=params,
-                         headers=identity_headers(service, *actor), timeout=timeout_s)
+    return httpx.request(
+        method, base_url + path, json=json, params=params, headers=identity_headers(service, *actor), timeout=timeout_s
+    )

@@ -48,7 +48,8 @@ def test_a_broker_killed_mid_burst_loses_nothing_and_the_pipeline_converges_with
 
 
 def test_a_service_killed_after_its_commit_and_before_its_relay_published_delivers_the_posting_once(
-    own_broker, pipeline_on,
+    own_broker,
+    pipeline_on,
 ):
     pipeline = pipeline_on(own_broker.bootstrap)
     pipeline.start_all("tasks", "matching")

@@ -18,7 +18,8 @@ from tests.support.processes import eventually
 # Three JVMs, two services and 200 postings take minutes on a 2-core CI machine: run on demand
 # with the command in README.md (Tests).
 pytestmark = [
-    pytest.mark.kafka, pytest.mark.timeout(900),
+    pytest.mark.kafka,
+    pytest.mark.timeout(900),
     pytest.mark.skipif(not os.environ.get("RELIABILITY_CLUSTER"), reason="set RELIABILITY_CLUSTER=1 to run it"),
 ]
 
@@ -53,8 +54,9 @@ def test_a_node_killed_during_a_burst_loses_nothing_doubles_nothing_and_overfill
     pipeline.open_organization()
 
     with Volunteers(pipeline.url("matching")) as volunteers:
-        posters = [threading.Thread(target=post_burst, args=(pipeline, range(n, POSTINGS, POSTERS)))
-                   for n in range(POSTERS)]
+        posters = [
+            threading.Thread(target=post_burst, args=(pipeline, range(n, POSTINGS, POSTERS))) for n in range(POSTERS)
+        ]
         for poster in posters:
             poster.start()
         eventually(lambda: len(pipeline.posted) >= KILL_AFTER, timeout_s=300, message=f"{KILL_AFTER} postings")
@@ -86,7 +88,8 @@ def test_a_node_killed_during_a_burst_loses_nothing_doubles_nothing_and_overfill
     assert all(accepted <= slots for slots, accepted in pipeline.fills().values())
     # Every acceptance a volunteer was told about is there, once.
     assert Counter(volunteers.accepted) == Counter(pipeline.accepted_offer_ids())
-    print(f"{len(pipeline.posted)} postings, node {cluster[0].node_id} killed after {KILL_AFTER}; "
-          f"{len(on_topic)} task events on the topic ({len(on_topic) - len(task_events)} re-sent copies), "
-          f"each applied once; {len(offers)} offers, {len(volunteers.accepted)} accepted, no task over {SLOTS}")
-
+    print(
+        f"{len(pipeline.posted)} postings, node {cluster[0].node_id} killed after {KILL_AFTER}; "
+        f"{len(on_topic)} task events on the topic ({len(on_topic) - len(task_events)} re-sent copies), "
+        f"each applied once; {len(offers)} offers, {len(volunteers.accepted)} accepted, no task over {SLOTS}"
+    )

@@ -25,15 +25,27 @@ TASKS_PER_SKILL = 3
 
 def coalition():
     """Three members per skill and tasks each needing one skill: every wave is fully determined."""
-    people = [member(skills={skill: SkillLevel.capable}, remote_ok=True, max_tasks_per_month=1000)
-              for skill in SKILLS for _ in range(WAVE)]
+    people = [
+        member(skills={skill: SkillLevel.capable}, remote_ok=True, max_tasks_per_month=1000)
+        for skill in SKILLS
+        for _ in range(WAVE)
+    ]
     needs = []
     for number in range(TASKS_PER_SKILL):
         for skill in SKILLS:
-            need = task(slots=SLOTS, skills={skill: SkillLevel.learning}, remote=True, area=None,
-                        title=f"Canvass the block, round {number}", task_id=uuid4())
-            needs.append(need.model_copy(update={"starts_at": None, "ends_at": None,
-                                                 "deadline": need.starts_at + timedelta(days=5)}))
+            need = task(
+                slots=SLOTS,
+                skills={skill: SkillLevel.learning},
+                remote=True,
+                area=None,
+                title=f"Canvass the block, round {number}",
+                task_id=uuid4(),
+            )
+            needs.append(
+                need.model_copy(
+                    update={"starts_at": None, "ends_at": None, "deadline": need.starts_at + timedelta(days=5)}
+                )
+            )
     return people, needs
 
 
@@ -53,12 +65,19 @@ def answer_two_per_task(pipeline) -> None:
     by_task: dict[str, list[dict]] = {}
     for offer in offers:
         by_task.setdefault(offer["task_id"], []).append(offer)
-    chosen = [offer for task_offers in by_task.values()
-              for offer in sorted(task_offers, key=lambda o: o["member_id"])[:SLOTS]]
+    chosen = [
+        offer for task_offers in by_task.values() for offer in sorted(task_offers, key=lambda o: o["member_id"])[:SLOTS]
+    ]
 
     def accept(offer: dict) -> int:
-        return call("matching", pipeline.url("matching"), "POST", f"/offers/{offer['id']}/accept",
-                    actor=("volunteer", offer["member_id"]), json={"member_id": offer["member_id"]}).status_code
+        return call(
+            "matching",
+            pipeline.url("matching"),
+            "POST",
+            f"/offers/{offer['id']}/accept",
+            actor=("volunteer", offer["member_id"]),
+            json={"member_id": offer["member_id"]},
+        ).status_code
 
     with ThreadPoolExecutor(4) as pool:  # volunteers answer at the same moment
         assert set(pool.map(accept, chosen)) == {200}
@@ -92,15 +111,20 @@ def test_a_matcher_killed_mid_stream_ends_like_an_undisturbed_one(kafka_bootstra
         answer_two_per_task(pipeline)
     filled = {task_id: (SLOTS, SLOTS) for task_id in task_ids}
     for pipeline in (clean, crashed):
-        eventually(lambda p=pipeline: p.fills() == filled and offer_states(p) == offer_states(clean),
-                   timeout_s=60, message="every task filled, the third offer withdrawn")
+        eventually(
+            lambda p=pipeline: p.fills() == filled and offer_states(p) == offer_states(clean),
+            timeout_s=60,
+            message="every task filled, the third offer withdrawn",
+        )
 
     assert offer_states(crashed) == offer_states(clean)
     assert Counter(crashed.task_ids("matching")) == Counter(task_ids)
     # Each task event applied once by the crashed matcher; each offer announced as one event.
     task_events = {event["event_id"] for _, event in read_topic(kafka_bootstrap, crashed.settings.topics.tasks_state)}
     assert Counter(crashed.processed_event_ids("matching", "matching.tasks")) == Counter(task_events)
-    created = {(event["data"]["offer_id"], event["event_id"])
-               for _, event in read_topic(kafka_bootstrap, crashed.settings.topics.offers_events)
-               if event["type"] == "offer.created"}
+    created = {
+        (event["data"]["offer_id"], event["event_id"])
+        for _, event in read_topic(kafka_bootstrap, crashed.settings.topics.offers_events)
+        if event["type"] == "offer.created"
+    }
     assert len(created) == len(task_ids) * WAVE, "one offer.created event per offer"

@@ -33,7 +33,10 @@ def start_relay(database_url: str, bootstrap: str, log_path) -> subprocess.Popen
     with open(log_path, "wb") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "tests.reliability.relay_process", database_url, bootstrap, "10"],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
 
 
@@ -50,8 +53,12 @@ def test_two_relays_publish_each_key_s_events_once_and_in_commit_order(postgres_
         for sequence in range(EVENTS_PER_KEY):
             with Session(engine) as session:  # one commit per round, as many requests would make
                 for key in KEYS:
-                    add_event(session, topic, key, Envelope(type="offer.created", source="matching",
-                                                            data={"sequence": sequence}))
+                    add_event(
+                        session,
+                        topic,
+                        key,
+                        Envelope(type="offer.created", source="matching", data={"sequence": sequence}),
+                    )
                 session.commit()
         eventually(lambda: OutboxRelay(engine).backlog() == 0, timeout_s=120, message="outbox drained")
     finally:

@@ -51,10 +51,10 @@ def apps(directory) -> dict[str, Callable[[], Wired]]:
     return {
         "members": lambda: build(MembersSettings(database_url=database("members"), **common), members_definition()),
         "tasks": lambda: build(TasksSettings(database_url=database("tasks"), **common), tasks_definition()),
-        "matching": lambda: build(MatchingSettings(database_url=database("matching"), **common),
-                                  matching_definition()),
-        "notifications": lambda: build(NotificationsSettings(database_url=database("notifications"), **common),
-                                       notifications_definition()),
+        "matching": lambda: build(MatchingSettings(database_url=database("matching"), **common), matching_definition()),
+        "notifications": lambda: build(
+            NotificationsSettings(database_url=database("notifications"), **common), notifications_definition()
+        ),
         "gateway": lambda: _gateway(database("gateway"), common),
     }
 
@@ -94,9 +94,19 @@ def poisons(base_topic: str, handled: list[str]) -> Iterator[Poison]:
 
 def record(topic: str, value: bytes, offset: int) -> ConsumerRecord:
     return ConsumerRecord(
-        topic=topic, partition=0, leader_epoch=0, offset=offset, timestamp=0, timestamp_type=0,
-        key=str(uuid.uuid4()).encode(), value=value, headers=[], checksum=None, serialized_key_size=0,
-        serialized_value_size=0, serialized_header_size=0,
+        topic=topic,
+        partition=0,
+        leader_epoch=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=str(uuid.uuid4()).encode(),
+        value=value,
+        headers=[],
+        checksum=None,
+        serialized_key_size=0,
+        serialized_value_size=0,
+        serialized_header_size=0,
     )
 
 
@@ -137,11 +147,19 @@ def test_a_reason_says_what_was_wrong(tmp_path):
     try:
         applier = wired.applier("offer-outcomes")
         topic = wired.consumers()["offer-outcomes"].subscription.topics[0]
-        for offset, value in enumerate([b"\xff\xfe", b'{"type": "' + b"x" * (MAX_EVENT_BYTES + 1) + b'"}',
-                                        raw_event("nobody.knows_this", {}), raw_event("offer.accepted", {}, 99)]):
+        for offset, value in enumerate(
+            [
+                b"\xff\xfe",
+                b'{"type": "' + b"x" * (MAX_EVENT_BYTES + 1) + b'"}',
+                raw_event("nobody.knows_this", {}),
+                raw_event("offer.accepted", {}, 99),
+            ]
+        ):
             applier.apply(record(topic, value, offset))
-        reasons = [dict(letter.headers)["dlt.reason"].decode()
-                   for letter in wired.runtime.producer.on(dead_letter_topic(topic))]
+        reasons = [
+            dict(letter.headers)["dlt.reason"].decode()
+            for letter in wired.runtime.producer.on(dead_letter_topic(topic))
+        ]
     finally:
         wired.runtime.shutdown()
 

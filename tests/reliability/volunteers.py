@@ -46,8 +46,14 @@ class Volunteers:
     def _answer(self, offer: dict) -> None:
         verb = "decline" if zlib.crc32(offer["id"].encode()) % self.decline_one_in == 0 else "accept"
         try:
-            answer = call("matching", self.matching_url, "POST", f"/offers/{offer['id']}/{verb}",
-                          actor=("volunteer", offer["member_id"]), json={"member_id": offer["member_id"]})
+            answer = call(
+                "matching",
+                self.matching_url,
+                "POST",
+                f"/offers/{offer['id']}/{verb}",
+                actor=("volunteer", offer["member_id"]),
+                json={"member_id": offer["member_id"]},
+            )
         except httpx.HTTPError:
             return  # asked again on the next round if still pending
         if verb == "accept" and answer.status_code == 200:

@@ -23,6 +23,4 @@ def raw_event(event_type: str, payload: BaseModel | dict[str, Any], version: int
 def dead_letters(bootstrap: str, topic: str, count: int = 1, timeout_s: float = 45) -> list[dict]:
     """The first ``count`` records of ``topic``'s dead-letter topic, each as value, key and headers."""
     records = read_topic(bootstrap, dead_letter_topic(topic), lambda rs: len(rs) >= count, timeout_s)
-    return [
-        {"value": r.value, "key": r.key, "headers": {k: v.decode() for k, v in r.headers}} for r in records
-    ]
+    return [{"value": r.value, "key": r.key, "headers": {k: v.decode() for k, v in r.headers}} for r in records]

@@ -85,13 +85,13 @@ def _read_literal(source: str, start: int) -> tuple[Literal, int]:
     pieces, expressions, current = [], [], []
     while source[i] != quote:
         if source[i] == "\\":
-            current.append(source[i:i + 2])
+            current.append(source[i : i + 2])
             i += 2
         elif quote == "`" and source.startswith("${", i):
             pieces.append("".join(current))
             current = []
             end = _matching_brace(source, i + 2)
-            expressions.append(source[i + 2:end].strip())
+            expressions.append(source[i + 2 : end].strip())
             i = end + 1
         else:
             current.append(source[i])
@@ -139,8 +139,10 @@ def documents(root: Path, files: list[Path], expansions: dict[str, list[dict[str
             dynamic = _dynamic(literal, named)
             alternatives = [a for a in expansions.get(path.name, []) if dynamic <= a.keys()] if dynamic else [{}]
             if not alternatives:
-                raise Unresolved(f"{path.name}:{literal.line}: {sorted(dynamic)} are neither known literals nor "
-                                 "listed with the values they can take")
+                raise Unresolved(
+                    f"{path.name}:{literal.line}: {sorted(dynamic)} are neither known literals nor "
+                    "listed with the values they can take"
+                )
             for assignment in alternatives:
                 text = _text(literal, named, assignment)
                 found[(path.name, literal.line, text)] = Document(path.name, literal.line, text)

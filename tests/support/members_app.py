@@ -53,8 +53,12 @@ def coordinator(coordinator_id: str | None = None):
 
 def members_settings(database_url: str, bootstrap: str, prefix: str, **overrides) -> Settings:
     values = dict(
-        database_url=database_url, kafka_bootstrap_servers=bootstrap, topic_prefix=prefix, environment="test",
-        retention_sweep_seconds=3600, inactive_retention=timedelta(days=730),
+        database_url=database_url,
+        kafka_bootstrap_servers=bootstrap,
+        topic_prefix=prefix,
+        environment="test",
+        retention_sweep_seconds=3600,
+        inactive_retention=timedelta(days=730),
     )
     return Settings(**(values | overrides))
 

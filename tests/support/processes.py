@@ -49,7 +49,12 @@ class ServiceProcess:
 
 
 def start_service(
-    module: str, env: dict[str, str], *, name: str | None = None, port: int | None = None, ready_path: str = "/readyz",
+    module: str,
+    env: dict[str, str],
+    *,
+    name: str | None = None,
+    port: int | None = None,
+    ready_path: str = "/readyz",
     timeout_s: float = 60,
 ) -> ServiceProcess:
     """Run ``uvicorn <module>:app`` with ``env`` on a free loopback port; wait until it is ready."""
@@ -60,9 +65,24 @@ def start_service(
     full_env = os.environ | {"ENVIRONMENT": "test"} | env
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", f"{module}:app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning", "--no-proxy-headers"],  # as deployed: see deploy/runner.py
-            cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"{module}:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-proxy-headers",
+            ],  # as deployed: see deploy/runner.py
+            cwd=REPO,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
     service = ServiceProcess(name, port, process, log_path)
     try:

@@ -98,6 +98,8 @@ def report_figures(service: str, examples_run: Counter, log_text: str) -> dict:
     reports = REPO / "var" / "test-reports"
     reports.mkdir(parents=True, exist_ok=True)
     (reports / f"schemathesis-{service}.json").write_text(json.dumps(figures, indent=2))
-    print(f"\nschemathesis {service}: {figures['operations']} operations, {figures['examples']} examples, "
-          f"{figures['errors_logged_by_service']} errors logged by the service")
+    print(
+        f"\nschemathesis {service}: {figures['operations']} operations, {figures['examples']} examples, "
+        f"{figures['errors_logged_by_service']} errors logged by the service"
+    )
     return figures

@@ -31,8 +31,17 @@ class SignedHeaders(Mapping[str, str]):
     """``Authorization: Bearer <token>`` for ``role`` (and ``actor_id``) toward ``audience``,
     signed anew each time the headers are read, so module constants never expire."""
 
-    def __init__(self, audience: str, role: str, actor_id: UUID | str | None = None, *, issuer: str | None = None,
-                 key: SigningKey | None = None, ttl_seconds: int = 60, clock=None):
+    def __init__(
+        self,
+        audience: str,
+        role: str,
+        actor_id: UUID | str | None = None,
+        *,
+        issuer: str | None = None,
+        key: SigningKey | None = None,
+        ttl_seconds: int = 60,
+        clock=None,
+    ):
         self.audience, self.role = audience, role
         self.actor_id = None if actor_id is None else str(actor_id)
         self.issuer = issuer or issuer_of(role)

@@ -62,8 +62,9 @@ def new_organization(client: TestClient, name: str | None = None) -> Organizatio
     created = client.post("/organizations", json={"name": name or f"Org {uuid.uuid4().hex[:8]}"}, headers=ADMIN)
     assert created.status_code == 201, created.text
     coordinator_id = str(uuid.uuid4())
-    added = client.post(f"/organizations/{created.json()['id']}/coordinators", json={"coordinator_id": coordinator_id},
-                        headers=ADMIN)
+    added = client.post(
+        f"/organizations/{created.json()['id']}/coordinators", json={"coordinator_id": coordinator_id}, headers=ADMIN
+    )
     assert added.status_code == 201, added.text
     return Organization(created.json()["id"], coordinator(coordinator_id))
 
@@ -75,9 +76,12 @@ def post_task(client: TestClient, organization: Organization, **changes) -> dict
 
 
 def tasks_settings(database_url: str, bootstrap: str, prefix: str) -> Settings:
-    return Settings(database_url=database_url, kafka_bootstrap_servers=bootstrap, topic_prefix=prefix, environment="test")
+    return Settings(
+        database_url=database_url, kafka_bootstrap_servers=bootstrap, topic_prefix=prefix, environment="test"
+    )
 
 
 # The app checks skill slugs against the session's members service (the ``skills`` fixture).
-TASKS = ServiceApp("tasks", tasks_settings, lambda settings, request: create_app(settings, request.getfixturevalue("skills")),
-                   SYSTEM)
+TASKS = ServiceApp(
+    "tasks", tasks_settings, lambda settings, request: create_app(settings, request.getfixturevalue("skills")), SYSTEM
+)

@@ -10,21 +10,28 @@ import pytest
 from services.common.contracts import OfferChanged, OfferStatus
 from services.common.envelope import wrap
 from services.tasks.listing import MAX_IDS
-from tests.support.topic_reading import produce
 from tests.support.processes import eventually
 from tests.support.service_tokens import signed_headers
 from tests.support.tasks_app import ADMIN, SYSTEM, new_organization, post_task, volunteer
+from tests.support.topic_reading import produce
 
 pytestmark = pytest.mark.kafka
 
 
-def accept(settings, bootstrap, task_id: str, member_id: str, status: OfferStatus = OfferStatus.accepted,
-           offer_id: str | None = None) -> str:
+def accept(
+    settings,
+    bootstrap,
+    task_id: str,
+    member_id: str,
+    status: OfferStatus = OfferStatus.accepted,
+    offer_id: str | None = None,
+) -> str:
     """What matching publishes when a volunteer answers an offer."""
     offer_id = offer_id or str(uuid.uuid4())
     payload = OfferChanged(offer_id=offer_id, task_id=task_id, member_id=member_id, status=status)
-    produce(bootstrap, settings.topics.offers_events, task_id,
-            wrap(f"offer.{status.value}", payload, "matching").to_bytes())
+    produce(
+        bootstrap, settings.topics.offers_events, task_id, wrap(f"offer.{status.value}", payload, "matching").to_bytes()
+    )
     return offer_id
 
 
@@ -49,8 +56,11 @@ def test_each_reader_gets_exactly_the_addresses_the_single_read_would_show(clien
     alma, bao = str(uuid.uuid4()), str(uuid.uuid4())
     for task in (first, second, elsewhere):
         accept(settings, kafka_bootstrap, task["id"], alma)
-    eventually(lambda: all(accepted_by(client, t["id"], alma) for t in (first, second, elsewhere)),
-               timeout_s=15, message="alma's three acceptances")
+    eventually(
+        lambda: all(accepted_by(client, t["id"], alma) for t in (first, second, elsewhere)),
+        timeout_s=15,
+        message="alma's three acceptances",
+    )
     asked = [first["id"], not_accepted["id"], str(uuid.uuid4()), second["id"], elsewhere["id"]]
 
     # Alma sees her accepted tasks, whoever organizes them; not the one she did not accept, nor an unknown one.
@@ -62,8 +72,9 @@ def test_each_reader_gets_exactly_the_addresses_the_single_read_would_show(clien
     assert mine[second["id"]]["address"] == "12 rue Ontario Est"
     # Another volunteer accepted none of them, and may not ask on Alma's behalf.
     assert addresses(client, asked, volunteer(bao)) == {}
-    on_behalf = client.get("/tasks/addresses", params={"task_id": first["id"], "member_id": alma},
-                           headers=volunteer(bao))
+    on_behalf = client.get(
+        "/tasks/addresses", params={"task_id": first["id"], "member_id": alma}, headers=volunteer(bao)
+    )
     assert on_behalf.status_code == 403 and "own behalf" in on_behalf.json()["detail"]
     # Coordinators see their organization's tasks only; admins see every task.
     assert list(addresses(client, asked, organization.coordinator)) == [first["id"], not_accepted["id"], second["id"]]
@@ -74,20 +85,27 @@ def test_each_reader_gets_exactly_the_addresses_the_single_read_would_show(clien
     assert addresses(client, asked, SYSTEM, member_id=alma) == mine
 
 
-def test_an_address_disappears_from_the_batch_once_the_volunteer_withdraws(sqlite_client, sqlite_settings,
-                                                                           kafka_bootstrap):
+def test_an_address_disappears_from_the_batch_once_the_volunteer_withdraws(
+    sqlite_client, sqlite_settings, kafka_bootstrap
+):
     organization = new_organization(sqlite_client)
     kept, withdrawn = post_task(sqlite_client, organization), post_task(sqlite_client, organization)
     alma = str(uuid.uuid4())
     accept(sqlite_settings, kafka_bootstrap, kept["id"], alma)
     offer_id = accept(sqlite_settings, kafka_bootstrap, withdrawn["id"], alma)
-    eventually(lambda: len(addresses(sqlite_client, [kept["id"], withdrawn["id"]], volunteer(alma))) == 2,
-               timeout_s=15, message="both acceptances")
+    eventually(
+        lambda: len(addresses(sqlite_client, [kept["id"], withdrawn["id"]], volunteer(alma))) == 2,
+        timeout_s=15,
+        message="both acceptances",
+    )
 
     accept(sqlite_settings, kafka_bootstrap, withdrawn["id"], alma, OfferStatus.cancelled_by_volunteer, offer_id)
 
-    eventually(lambda: list(addresses(sqlite_client, [kept["id"], withdrawn["id"]], volunteer(alma))) == [kept["id"]],
-               timeout_s=15, message="the withdrawn task's address hidden again")
+    eventually(
+        lambda: list(addresses(sqlite_client, [kept["id"], withdrawn["id"]], volunteer(alma))) == [kept["id"]],
+        timeout_s=15,
+        message="the withdrawn task's address hidden again",
+    )
     refused = sqlite_client.get(f"/tasks/{withdrawn['id']}/address", headers=volunteer(alma))
     assert refused.status_code == 403  # the single read agrees
 
@@ -114,8 +132,9 @@ def test_a_batch_of_addresses_refuses_too_many_ids_none_at_all_and_ids_that_are_
     assert none.status_code == 422 and none.json()["errors"][0]["field"] == "query.task_id"
     not_an_id = shared_client.get("/tasks/addresses", params={"task_id": "task-1"}, headers=ADMIN)
     assert not_an_id.status_code == 422 and not_an_id.json()["errors"][0]["field"] == "query.task_id.0"
-    bad_member = shared_client.get("/tasks/addresses", params={"task_id": str(uuid.uuid4()), "member_id": "me"},
-                                   headers=ADMIN)
+    bad_member = shared_client.get(
+        "/tasks/addresses", params={"task_id": str(uuid.uuid4()), "member_id": "me"}, headers=ADMIN
+    )
     assert bad_member.status_code == 422 and bad_member.json()["errors"][0]["field"] == "query.member_id"
 
 

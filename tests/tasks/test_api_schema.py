@@ -24,11 +24,15 @@ def tasks_service(kafka_bootstrap, tmp_path_factory):
     directory = tmp_path_factory.mktemp("tasks-api")
     common = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "KAFKA_TOPIC_PREFIX": new_topic_prefix()}
     # The skill taxonomy tasks are checked against.
-    members = start_service("services.members.main", env=common | {
-        "MEMBERS_DATABASE_URL": new_sqlite_database(directory, "members")})
+    members = start_service(
+        "services.members.main", env=common | {"MEMBERS_DATABASE_URL": new_sqlite_database(directory, "members")}
+    )
     try:
-        service = start_service("services.tasks.main", env=common | {
-            "TASKS_DATABASE_URL": new_sqlite_database(directory, "tasks"), "TASKS_MEMBERS_URL": members.url})
+        service = start_service(
+            "services.tasks.main",
+            env=common
+            | {"TASKS_DATABASE_URL": new_sqlite_database(directory, "tasks"), "TASKS_MEMBERS_URL": members.url},
+        )
     except BaseException:
         members.stop()
         raise
@@ -47,8 +51,11 @@ def real_data(tasks_service) -> dict:
         tasks = [post_task(client, org, status=status) for org in organizations for status in ("open", "draft")]
     coordinators = [org.coordinator.actor_id for org in organizations]
     return {
-        "ids": {"organization_id": [o.id for o in organizations], "task_id": [t["id"] for t in tasks],
-                "coordinator_id": coordinators},
+        "ids": {
+            "organization_id": [o.id for o in organizations],
+            "task_id": [t["id"] for t in tasks],
+            "coordinator_id": coordinators,
+        },
         "actors": {"coordinator": coordinators},
     }
 

@@ -48,15 +48,27 @@ def test_a_batch_read_refuses_more_ids_than_one_page_and_ids_that_are_not_ids(sh
 
 def test_tasks_needing_any_of_several_skills_are_found(sqlite_client):
     organization = new_organization(sqlite_client)
-    design = post_task(sqlite_client, organization, skills=[{"skill": "graphic-design", "min_level": 2}],
-                       starts_at=soon(3, 10).isoformat(), ends_at=soon(3, 12).isoformat())
-    both = post_task(sqlite_client, organization, skills=[{"skill": "graphic-design", "min_level": 1},
-                                                          {"skill": "social-media", "min_level": 1}],
-                     starts_at=soon(4, 10).isoformat(), ends_at=soon(4, 12).isoformat())
+    design = post_task(
+        sqlite_client,
+        organization,
+        skills=[{"skill": "graphic-design", "min_level": 2}],
+        starts_at=soon(3, 10).isoformat(),
+        ends_at=soon(3, 12).isoformat(),
+    )
+    both = post_task(
+        sqlite_client,
+        organization,
+        skills=[{"skill": "graphic-design", "min_level": 1}, {"skill": "social-media", "min_level": 1}],
+        starts_at=soon(4, 10).isoformat(),
+        ends_at=soon(4, 12).isoformat(),
+    )
     hearing = post_task(sqlite_client, organization)  # accompaniment and interpretation, day 7
 
     assert listed(sqlite_client, [("skill", "graphic-design"), ("skill", "interpretation")]) == [
-        design["id"], both["id"], hearing["id"]]
+        design["id"],
+        both["id"],
+        hearing["id"],
+    ]
     assert listed(sqlite_client, [("skill", "social-media"), ("skill", "event-logistics")]) == [both["id"]]
     assert listed(sqlite_client, {"skill": "graphic-design"}) == [design["id"], both["id"]]  # one still works
     assert listed(sqlite_client, [("skill", "event-logistics")]) == []

@@ -9,7 +9,16 @@ from dataclasses import dataclass
 import pytest
 
 from tests.support.service_tokens import SignedHeaders, signed_headers
-from tests.support.tasks_app import ADMIN, SYSTEM, Organization, coordinator, new_organization, post_task, task_payload, volunteer
+from tests.support.tasks_app import (
+    ADMIN,
+    SYSTEM,
+    Organization,
+    coordinator,
+    new_organization,
+    post_task,
+    task_payload,
+    volunteer,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -20,8 +29,11 @@ def letters() -> str:
 
 
 def new_committee(client, name: str | None = None, organization_id: str | None = None) -> dict:
-    created = client.post("/committees", json={"name": name or f"Committee {letters()}",
-                                              "organization_id": organization_id}, headers=ADMIN)
+    created = client.post(
+        "/committees",
+        json={"name": name or f"Committee {letters()}", "organization_id": organization_id},
+        headers=ADMIN,
+    )
     assert created.status_code == 201, created.text
     return created.json()
 
@@ -47,10 +59,16 @@ def coalition(client) -> Coalition:
     committee, other_committee = new_committee(client, organization_id=organization.id), new_committee(client)
     lead, other_lead = name_lead(client, committee), name_lead(client, other_committee)
     task = post_task(client, organization, committee_id=committee["id"])
-    roles = {"admin": ADMIN, "system": SYSTEM, "coordinator of the organization": organization.coordinator,
-             "lead of the committee": lead, "lead of another committee": other_lead,
-             "coordinator of another organization": other.coordinator,
-             "volunteer": volunteer(str(uuid.uuid4())), "gateway": signed_headers("tasks", "gateway")}
+    roles = {
+        "admin": ADMIN,
+        "system": SYSTEM,
+        "coordinator of the organization": organization.coordinator,
+        "lead of the committee": lead,
+        "lead of another committee": other_lead,
+        "coordinator of another organization": other.coordinator,
+        "volunteer": volunteer(str(uuid.uuid4())),
+        "gateway": signed_headers("tasks", "gateway"),
+    }
     return Coalition(organization, committee, lead, task, roles)
 
 
@@ -70,8 +88,14 @@ def attempts(world: Coalition) -> dict:
 
     return {
         "create a committee": (lambda c, h: c.post("/committees", json={"name": f"C {letters()}"}, headers=h), STAFF),
-        "name a lead": (lambda c, h: c.post(f"{committee_path}/leads", json={"lead_id": str(uuid.uuid4())}, headers=h), STAFF),
-        "remove a lead": (lambda c, h: c.delete(f"{committee_path}/leads/{name_lead(c, world.committee).actor_id}", headers=h), STAFF),
+        "name a lead": (
+            lambda c, h: c.post(f"{committee_path}/leads", json={"lead_id": str(uuid.uuid4())}, headers=h),
+            STAFF,
+        ),
+        "remove a lead": (
+            lambda c, h: c.delete(f"{committee_path}/leads/{name_lead(c, world.committee).actor_id}", headers=h),
+            STAFF,
+        ),
         "see the leads": (lambda c, h: c.get(f"{committee_path}/leads", headers=h), MANAGERS),
         "post a task of the committee": (post, MANAGERS),
         "edit the committee's task": (lambda c, h: c.patch(task_path, json={"slots": 3}, headers=h), MANAGERS),
@@ -79,10 +103,14 @@ def attempts(world: Coalition) -> dict:
         "see its address": (lambda c, h: c.get(f"{task_path}/address", headers=h), MANAGERS),
         "close it": (lambda c, h: c.post(f"{task_path}/close", headers=h), MANAGERS),
         "see who came to it": (lambda c, h: c.get(f"{task_path}/attendance", headers=h), MANAGERS),
-        "read the committee's attendance totals":
-            (lambda c, h: c.get("/attendance/totals", params={"committee_id": world.committee["id"]}, headers=h), MANAGERS),
-        "read who came, by member, to export with names":
-            (lambda c, h: c.get("/attendance/records", params={"committee_id": world.committee["id"]}, headers=h), MANAGERS),
+        "read the committee's attendance totals": (
+            lambda c, h: c.get("/attendance/totals", params={"committee_id": world.committee["id"]}, headers=h),
+            MANAGERS,
+        ),
+        "read who came, by member, to export with names": (
+            lambda c, h: c.get("/attendance/records", params={"committee_id": world.committee["id"]}, headers=h),
+            MANAGERS,
+        ),
     }
 
 
@@ -128,20 +156,26 @@ def test_committee_rules_are_plain_4xx(sqlite_client):
     theirs = new_committee(sqlite_client, organization_id=other.id)
     duplicate = sqlite_client.post("/committees", json={"name": theirs["name"].upper()}, headers=ADMIN)
     assert duplicate.status_code == 409
-    unknown_org = sqlite_client.post("/committees", json={"name": "Food for All", "organization_id": str(uuid.uuid4())},
-                                     headers=ADMIN)
+    unknown_org = sqlite_client.post(
+        "/committees", json={"name": "Food for All", "organization_id": str(uuid.uuid4())}, headers=ADMIN
+    )
     assert unknown_org.status_code == 404
-    wrong_org = sqlite_client.post("/tasks", json=task_payload(organization.id, committee_id=theirs["id"]),
-                                   headers=organization.coordinator)
+    wrong_org = sqlite_client.post(
+        "/tasks", json=task_payload(organization.id, committee_id=theirs["id"]), headers=organization.coordinator
+    )
     assert wrong_org.status_code == 422 and "belongs to another organization" in wrong_org.json()["detail"]
-    no_committee = sqlite_client.post("/tasks", json=task_payload(organization.id, members_only=True),
-                                      headers=organization.coordinator)
+    no_committee = sqlite_client.post(
+        "/tasks", json=task_payload(organization.id, members_only=True), headers=organization.coordinator
+    )
     assert no_committee.status_code == 422 and "give committee_id" in no_committee.text
     task = post_task(sqlite_client, organization)
-    limiting = sqlite_client.patch(f"/tasks/{task['id']}", json={"members_only": True}, headers=organization.coordinator)
+    limiting = sqlite_client.patch(
+        f"/tasks/{task['id']}", json={"members_only": True}, headers=organization.coordinator
+    )
     assert limiting.status_code == 422 and "give committee_id" in limiting.json()["detail"]
-    unknown = sqlite_client.post("/tasks", json=task_payload(organization.id, committee_id=str(uuid.uuid4())),
-                                 headers=organization.coordinator)
+    unknown = sqlite_client.post(
+        "/tasks", json=task_payload(organization.id, committee_id=str(uuid.uuid4())), headers=organization.coordinator
+    )
     assert unknown.status_code == 422 and "no committee with id" in unknown.json()["detail"]
 
 

@@ -8,11 +8,11 @@ import uuid
 import pytest
 
 from services.common.contracts import FillChanged, OfferChanged, OfferStatus
-from tests.support.topic_reading import produce
-from tests.support.service_tokens import signed_headers
 from tests.support.events import dead_letters, raw_event
 from tests.support.processes import eventually
+from tests.support.service_tokens import signed_headers
 from tests.support.tasks_app import new_organization, post_task
+from tests.support.topic_reading import produce
 
 pytestmark = pytest.mark.kafka
 

@@ -9,10 +9,10 @@ import pytest
 
 from services.common.contracts import FillChanged, OfferChanged, OfferStatus, TaskState
 from services.common.envelope import Envelope, wrap
-from tests.support.topic_reading import produce, read_topic
 from tests.support.processes import eventually
 from tests.support.service_tokens import signed_headers
 from tests.support.tasks_app import ADMIN, new_organization, post_task, volunteer
+from tests.support.topic_reading import produce, read_topic
 
 pytestmark = pytest.mark.kafka
 
@@ -27,7 +27,9 @@ def states(records) -> list[tuple[str, TaskState]]:
 def offer(settings, bootstrap, task_id: str, member_id: str, status: OfferStatus, offer_id: str | None = None) -> str:
     offer_id = offer_id or str(uuid.uuid4())
     payload = OfferChanged(offer_id=offer_id, task_id=task_id, member_id=member_id, status=status)
-    produce(bootstrap, settings.topics.offers_events, task_id, wrap(f"offer.{status.value}", payload, "matching").to_bytes())
+    produce(
+        bootstrap, settings.topics.offers_events, task_id, wrap(f"offer.{status.value}", payload, "matching").to_bytes()
+    )
     return offer_id
 
 
@@ -54,7 +56,8 @@ def test_every_change_publishes_the_full_task_state_and_nothing_private(client, 
     published = states(r for r in records if r.key.decode() == task["id"])
     assert [kind for kind, _ in published] == ["task.posted", "task.opened", "task.updated", "task.closed"]
     assert [kind for kind, _ in states(r for r in records if r.key.decode() == second["id"])] == [
-        "task.posted", "task.cancelled"
+        "task.posted",
+        "task.cancelled",
     ]
     assert [(s.status, s.slots) for _, s in published[:4]] == [("draft", 2), ("open", 2), ("open", 4), ("closed", 4)]
     first = published[0][1]
@@ -88,8 +91,7 @@ def test_accepted_offers_unlock_the_address_and_matching_s_fill_fills_the_task(c
 
     fill(settings, kafka_bootstrap, task["id"], "fill.completed", slots=2, accepted=2, sequence=3)
     eventually(lambda: status() == ("filled", 2), timeout_s=15, message="matching's fill fills the task")
-    address = client.get(f"/tasks/{task['id']}/address", params={"member_id": alma},
-                         headers=volunteer(alma))
+    address = client.get(f"/tasks/{task['id']}/address", params={"member_id": alma}, headers=volunteer(alma))
     assert address.status_code == 200 and address.json()["address"] == "1 rue Notre-Dame Est, salle 4.10"
     refused = client.get(f"/tasks/{task['id']}/address", headers=volunteer(chidi))
     assert refused.status_code == 403 and "accepted this task" in refused.json()["detail"]
@@ -114,7 +116,9 @@ def test_filled_is_decided_once_tasks_never_publish_a_fill_back(sqlite_client, s
     assert [kind for kind, _ in published] == ["task.posted", "task.updated"]
 
 
-def test_slot_changes_wait_for_matching_to_say_whether_the_task_is_filled(sqlite_client, sqlite_settings, kafka_bootstrap):
+def test_slot_changes_wait_for_matching_to_say_whether_the_task_is_filled(
+    sqlite_client, sqlite_settings, kafka_bootstrap
+):
     organization = new_organization(sqlite_client)
     task = post_task(sqlite_client, organization, slots=3)
     path, headers = f"/tasks/{task['id']}", organization.coordinator
@@ -132,9 +136,13 @@ def test_matching_fill_events_set_filled_and_reopened(sqlite_client, sqlite_sett
     task = post_task(sqlite_client, organization, slots=1)
     path = f"/tasks/{task['id']}"
     fill(sqlite_settings, kafka_bootstrap, task["id"], "fill.completed", slots=1, accepted=1, sequence=2)
-    eventually(lambda: sqlite_client.get(path).json()["status"] == "filled", timeout_s=15, message="fill.completed applied")
+    eventually(
+        lambda: sqlite_client.get(path).json()["status"] == "filled", timeout_s=15, message="fill.completed applied"
+    )
     fill(sqlite_settings, kafka_bootstrap, task["id"], "fill.reopened", slots=1, accepted=0, sequence=3)
-    eventually(lambda: sqlite_client.get(path).json()["status"] == "open", timeout_s=15, message="fill.reopened applied")
+    eventually(
+        lambda: sqlite_client.get(path).json()["status"] == "open", timeout_s=15, message="fill.reopened applied"
+    )
     assert sqlite_client.post(f"{path}/cancel", headers=ADMIN).json()["status"] == "cancelled"
     fill(sqlite_settings, kafka_bootstrap, task["id"], "fill.completed", slots=1, accepted=1, sequence=4)
     eventually(lambda: sqlite_client.get(path).json()["accepted_count"] == 1, timeout_s=15, message="count kept")
@@ -174,5 +182,8 @@ def test_unreadable_offer_events_go_to_the_dead_letter_topic(sqlite_client, sqli
     dead = read_topic(kafka_bootstrap, sqlite_settings.topics.offers_events + ".dlt", lambda rs: len(rs) >= 1)
     assert dead[0].value == b'{"not": "an envelope"}'
     fill(sqlite_settings, kafka_bootstrap, task["id"], "fill.completed", slots=1, accepted=1, sequence=2)
-    eventually(lambda: sqlite_client.get(f"/tasks/{task['id']}").json()["status"] == "filled", timeout_s=15,
-               message="consumption moved on past the bad message")
+    eventually(
+        lambda: sqlite_client.get(f"/tasks/{task['id']}").json()["status"] == "filled",
+        timeout_s=15,
+        message="consumption moved on past the bad message",
+    )

@@ -33,7 +33,10 @@ def test_a_draft_is_opened_then_closed_and_final_states_stay_final(client):
 def test_a_cancelled_task_cannot_be_reopened(sqlite_client):
     organization = new_organization(sqlite_client)
     task = post_task(sqlite_client, organization)
-    assert sqlite_client.post(f"/tasks/{task['id']}/cancel", headers=organization.coordinator).json()["status"] == "cancelled"
+    assert (
+        sqlite_client.post(f"/tasks/{task['id']}/cancel", headers=organization.coordinator).json()["status"]
+        == "cancelled"
+    )
     reopen = sqlite_client.post(f"/tasks/{task['id']}/open", headers=organization.coordinator)
     assert reopen.status_code == 409
     assert reopen.json()["detail"] == "a cancelled task cannot be reopened; post a new task instead"
@@ -57,9 +60,13 @@ def test_a_coordinator_manages_only_tasks_of_organizations_they_act_for(sqlite_c
 def test_a_coordinator_acting_for_two_organizations_posts_for_both(sqlite_client):
     first, second = new_organization(sqlite_client), new_organization(sqlite_client)
     shared_id = first.coordinator.actor_id
-    added = sqlite_client.post(f"/organizations/{second.id}/coordinators", json={"coordinator_id": shared_id}, headers=ADMIN)
+    added = sqlite_client.post(
+        f"/organizations/{second.id}/coordinators", json={"coordinator_id": shared_id}, headers=ADMIN
+    )
     assert added.status_code == 201
-    again = sqlite_client.post(f"/organizations/{second.id}/coordinators", json={"coordinator_id": shared_id}, headers=ADMIN)
+    again = sqlite_client.post(
+        f"/organizations/{second.id}/coordinators", json={"coordinator_id": shared_id}, headers=ADMIN
+    )
     assert again.status_code == 200
     first.coordinator = second.coordinator = coordinator(shared_id)
     assert post_task(sqlite_client, first)["organization_id"] == first.id
@@ -67,7 +74,9 @@ def test_a_coordinator_acting_for_two_organizations_posts_for_both(sqlite_client
     listed = sqlite_client.get(f"/organizations/{second.id}/coordinators", headers=ADMIN).json()
     assert listed["total"] == 2 and shared_id in {c["coordinator_id"] for c in listed["items"]}
 
-    assert sqlite_client.delete(f"/organizations/{second.id}/coordinators/{shared_id}", headers=ADMIN).status_code == 204
+    assert (
+        sqlite_client.delete(f"/organizations/{second.id}/coordinators/{shared_id}", headers=ADMIN).status_code == 204
+    )
     assert sqlite_client.post("/tasks", json=task_payload(second.id), headers=second.coordinator).status_code == 403
 
 
@@ -87,8 +96,11 @@ def test_only_admins_manage_organizations(shared_client):
     assert created.status_code == 201
     duplicate = shared_client.post("/organizations", json={"name": "tenant union of parc-ex"}, headers=ADMIN)
     assert duplicate.status_code == 409 and "already exists" in duplicate.json()["detail"]
-    add = shared_client.post(f"/organizations/{created.json()['id']}/coordinators",
-                             json={"coordinator_id": str(uuid.uuid4())}, headers=coordinator())
+    add = shared_client.post(
+        f"/organizations/{created.json()['id']}/coordinators",
+        json={"coordinator_id": str(uuid.uuid4())},
+        headers=coordinator(),
+    )
     assert add.status_code == 403
     names = [o["name"] for o in shared_client.get("/organizations", params={"limit": 100}).json()["items"]]
     assert "Tenant Union of Parc-Ex" in names
@@ -100,13 +112,19 @@ def test_the_gateway_on_its_own_account_adds_invited_coordinators_and_nothing_mo
     gateway = signed_headers("tasks", "gateway")
     invited = str(uuid.uuid4())
 
-    added = shared_client.post(f"/organizations/{organization.id}/coordinators", json={"coordinator_id": invited},
-                               headers=gateway)
+    added = shared_client.post(
+        f"/organizations/{organization.id}/coordinators", json={"coordinator_id": invited}, headers=gateway
+    )
 
     assert added.status_code == 201
-    assert shared_client.delete(f"/organizations/{organization.id}/coordinators/{invited}", headers=gateway).status_code == 204
-    for refused in (shared_client.get(f"/tasks/{task['id']}/address", params={"member_id": invited}, headers=gateway),
-                    shared_client.get("/tasks/addresses", params={"task_id": task["id"]}, headers=gateway),
-                    shared_client.patch(f"/tasks/{task['id']}", json={"slots": 3}, headers=gateway),
-                    shared_client.post("/organizations", json={"name": "Gateway's own"}, headers=gateway)):
+    assert (
+        shared_client.delete(f"/organizations/{organization.id}/coordinators/{invited}", headers=gateway).status_code
+        == 204
+    )
+    for refused in (
+        shared_client.get(f"/tasks/{task['id']}/address", params={"member_id": invited}, headers=gateway),
+        shared_client.get("/tasks/addresses", params={"task_id": task["id"]}, headers=gateway),
+        shared_client.patch(f"/tasks/{task['id']}", json={"slots": 3}, headers=gateway),
+        shared_client.post("/organizations", json={"name": "Gateway's own"}, headers=gateway),
+    ):
         assert refused.status_code == 403, refused.text

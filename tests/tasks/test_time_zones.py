@@ -7,8 +7,8 @@ import pytest
 
 from services.common.contracts import TaskState
 from services.common.envelope import Envelope
-from tests.support.topic_reading import read_topic
 from tests.support.tasks_app import new_organization, post_task, task_payload
+from tests.support.topic_reading import read_topic
 
 
 @pytest.mark.postgres
@@ -27,8 +27,9 @@ def test_a_task_posted_without_a_zone_takes_the_services_default_and_one_with_a_
 def test_a_zone_that_is_not_an_iana_name_gets_a_422_naming_the_field(shared_client, zone):
     organization = new_organization(shared_client)
 
-    response = shared_client.post("/tasks", json=task_payload(organization.id, time_zone=zone),
-                                  headers=organization.coordinator)
+    response = shared_client.post(
+        "/tasks", json=task_payload(organization.id, time_zone=zone), headers=organization.coordinator
+    )
 
     assert response.status_code == 422, response.text
     assert "time_zone" in response.json()["detail"]
@@ -38,8 +39,9 @@ def test_a_coordinator_moves_a_task_to_another_zone(shared_client):
     organization = new_organization(shared_client)
     task = post_task(shared_client, organization)
 
-    edited = shared_client.patch(f"/tasks/{task['id']}", json={"time_zone": "America/Vancouver"},
-                                 headers=organization.coordinator)
+    edited = shared_client.patch(
+        f"/tasks/{task['id']}", json={"time_zone": "America/Vancouver"}, headers=organization.coordinator
+    )
 
     assert edited.status_code == 200, edited.text
     assert edited.json()["time_zone"] == "America/Vancouver"
@@ -51,8 +53,11 @@ def test_the_zone_travels_with_the_task_state(sqlite_client, sqlite_settings, ka
     task = post_task(sqlite_client, organization, time_zone="America/Halifax")
 
     def ours(records) -> list[TaskState]:
-        return [TaskState.model_validate(Envelope.from_bytes(r.value).data) for r in records
-                if r.value is not None and r.key.decode() == task["id"]]
+        return [
+            TaskState.model_validate(Envelope.from_bytes(r.value).data)
+            for r in records
+            if r.value is not None and r.key.decode() == task["id"]
+        ]
 
     records = read_topic(kafka_bootstrap, sqlite_settings.topics.tasks_state, until=lambda found: bool(ours(found)))
     assert ours(records)[-1].time_zone == "America/Halifax"

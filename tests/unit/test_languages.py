@@ -11,8 +11,10 @@ import pytest
 from services.common.languages import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUES = [*sorted((ROOT / "gateway/web/public/i18n").glob("*.json")),
-              *sorted((ROOT / "services/notifications/catalogues").glob("*.json"))]
+CATALOGUES = [
+    *sorted((ROOT / "gateway/web/public/i18n").glob("*.json")),
+    *sorted((ROOT / "services/notifications/catalogues").glob("*.json")),
+]
 PAGES = ROOT / "gateway/web/public"
 
 
@@ -31,6 +33,9 @@ def test_each_catalogue_names_exactly_the_languages_of_the_list(catalogue):
 
 def test_no_page_keeps_its_own_list_of_language_codes():
     rare = ('"prs"', '"fcs"', '"yue"')  # codes only a copied list would hold
-    copies = [path.name for path in PAGES.rglob("*.js") if "node_modules" not in path.parts
-              and any(code in path.read_text() for code in rare)]
+    copies = [
+        path.name
+        for path in PAGES.rglob("*.js")
+        if "node_modules" not in path.parts and any(code in path.read_text() for code in rare)
+    ]
     assert copies == []

@@ -1,6 +1,6 @@
-"""The checks the project runs as part of the test command: ruff and mypy (configured in
-pyproject.toml) and eslint (gateway/web/eslint.config.mjs). A change that breaks a rule fails the
-suite with the lines to fix."""
+"""The checks the project runs as part of the test command: ruff's linter and formatter and mypy
+(configured in pyproject.toml), and eslint (gateway/web/eslint.config.mjs). A change that breaks a
+rule fails the suite with the lines to fix."""
 
 from __future__ import annotations
 
@@ -13,8 +13,22 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_ruff_finds_nothing_to_fix():
-    found = subprocess.run([sys.executable, "-m", "ruff", "check", "--output-format", "concise", "."],
-                           cwd=REPO, capture_output=True, text=True, timeout=120)
+    found = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--output-format", "concise", "."],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert found.returncode == 0, found.stdout + found.stderr
+
+
+def test_the_code_is_as_ruff_format_writes_it():
+    """Imports sorted (ruff's isort rules, in the check above) and every file formatted; run
+    ``uv run ruff format .`` to fix what this lists."""
+    found = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "."], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
     assert found.returncode == 0, found.stdout + found.stderr
 
 
@@ -37,6 +51,7 @@ def test_eslint_finds_nothing_to_fix_in_the_pages_and_the_widget():
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True, capture_output=True, timeout=300)
     node = shutil.which("node")
     assert node, "node runs eslint"
-    found = subprocess.run([node, str(eslint), "--max-warnings", "0", "."], cwd=WEB, capture_output=True, text=True,
-                           timeout=120)
+    found = subprocess.run(
+        [node, str(eslint), "--max-warnings", "0", "."], cwd=WEB, capture_output=True, text=True, timeout=120
+    )
     assert found.returncode == 0, found.stdout + found.stderr

@@ -48,11 +48,14 @@ def test_a_token_meant_to_live_long_is_refused_even_when_well_signed():
         TokenIssuer("gateway", GATEWAY_KEY, ttl_seconds=3600)
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"aud": ["members", "tasks"]}, "another service"),  # one token, one service
-    ({"sub": "not-an-id"}, "subject is not an actor id"),
-    ({"role": None}, "not valid"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"aud": ["members", "tasks"]}, "another service"),  # one token, one service
+        ({"sub": "not-an-id"}, "subject is not an actor id"),
+        ({"role": None}, "not valid"),
+    ],
+)
 def test_odd_claims_are_refused(change, message):
     now = int(time.time())
     claims = {"iss": "gateway", "aud": "members", "role": "admin", "iat": now, "exp": now + 60} | change
@@ -103,9 +106,14 @@ def test_settings_refuse_bad_development_or_unassigned_keys():
     with pytest.raises(ValueError, match="is a development key"):
         trusted_keys("X_KEYS", dev, DEFAULT_ISSUER_ROLES, development=False)
     with pytest.raises(ValueError, match="issuer 'reminders', who may assert no role here"):
-        trusted_keys("X_KEYS", new_signing_key("reminders").trusted_key("reminders").text,
-                     DEFAULT_ISSUER_ROLES, development=True)
+        trusted_keys(
+            "X_KEYS", new_signing_key("reminders").trusted_key("reminders").text, DEFAULT_ISSUER_ROLES, development=True
+        )
     with pytest.raises(ValueError, match="must be 32 bytes"):
         trusted_keys("X_KEYS", "gateway:k1:c2hvcnQ", DEFAULT_ISSUER_ROLES, development=True)
     assert [key.issuer for key in trusted_keys("X_KEYS", "", DEFAULT_ISSUER_ROLES, development=True)] == [
-        "gateway", "operator", "tasks", "notifications"]
+        "gateway",
+        "operator",
+        "tasks",
+        "notifications",
+    ]

@@ -40,7 +40,8 @@ class AccountMutations:
     async def register_member(self, info: Info, input: RegisterMemberInput) -> AuthResult:
         count_sign_up(info)
         user = await registration.register_volunteer(
-            info.context.gateway, input.email, input.password, input.locale, profile_payload(input))
+            info.context.gateway, input.email, input.password, input.locale, profile_payload(input)
+        )
         return signed_in(info, user)
 
     @strawberry.mutation(description="Coordinator sign-up with the invitation code an admin gave.")
@@ -48,7 +49,8 @@ class AccountMutations:
     async def register_coordinator(self, info: Info, input: RegisterCoordinatorInput) -> AuthResult:
         count_sign_up(info)
         user = await administration.register_coordinator(
-            info.context.gateway, input.invite_code, input.email, input.password, input.locale)
+            info.context.gateway, input.invite_code, input.email, input.password, input.locale
+        )
         return signed_in(info, user)
 
     @strawberry.mutation(description="Log in with email and password.")
@@ -57,14 +59,17 @@ class AccountMutations:
         user = await registration.sign_in(info.context.gateway, email, password, info.context.client_address)
         return signed_in(info, user)
 
-    @strawberry.mutation(description="A fresh token for a still-valid one (call it before `expiresAt`).",
-                         permission_classes=ANY_SIGNED_IN)
+    @strawberry.mutation(
+        description="A fresh token for a still-valid one (call it before `expiresAt`).",
+        permission_classes=ANY_SIGNED_IN,
+    )
     @returns_problems(RenewResult)
     async def renew_token(self, info: Info) -> RenewResult:
         return signed_in(info, await info.context.require_user())
 
-    @strawberry.mutation(description="Remember the language the person chose (en or fr).",
-                         permission_classes=ANY_SIGNED_IN)
+    @strawberry.mutation(
+        description="Remember the language the person chose (en or fr).", permission_classes=ANY_SIGNED_IN
+    )
     @returns_problems(LocaleResult)
     async def set_locale(self, info: Info, locale: str) -> LocaleResult:
         user = await info.context.require_user()

@@ -10,8 +10,8 @@ from gateway.schema.context import Info, actor_for
 from gateway.schema.enums import Role
 from gateway.schema.problems import LoginFailed, NotAllowed, RateLimited, Unavailable, ValidationProblem
 from gateway.schema.volunteers.types import (
-    ContactsInput,
     INTERESTS_RULE,
+    ContactsInput,
     DateRangeInput,
     LanguageInput,
     MemberProfile,
@@ -42,10 +42,14 @@ class Viewer:
 
     @classmethod
     def of(cls, user: User) -> "Viewer":
-        return cls(id=strawberry.ID(str(user.id)), role=Role(role_of(user).value),
-                   locale=user.locale, member_id=strawberry.ID(str(user.member_id)) if user.member_id else None,
-                   organization_id=strawberry.ID(str(user.organization_id)) if user.organization_id else None,
-                   _user=user)
+        return cls(
+            id=strawberry.ID(str(user.id)),
+            role=Role(role_of(user).value),
+            locale=user.locale,
+            member_id=strawberry.ID(str(user.member_id)) if user.member_id else None,
+            organization_id=strawberry.ID(str(user.organization_id)) if user.organization_id else None,
+            _user=user,
+        )
 
     @strawberry.field(description="The login email (only ever shown to its owner and to admins).")
     def email(self, info: Info) -> str:

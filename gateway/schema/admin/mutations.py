@@ -48,7 +48,8 @@ class AdminMutations:
     @returns_problems(SkillResult)
     async def create_skill(self, info: Info, input: SkillInput) -> SkillResult:
         data = await info.context.clients.members.create_skill(
-            await info.context.actor(), {"slug": input.slug, "name": input.name, "description": input.description})
+            await info.context.actor(), {"slug": input.slug, "name": input.name, "description": input.description}
+        )
         taxonomy_changed(info)
         return Skill.from_service(data)
 
@@ -56,7 +57,8 @@ class AdminMutations:
     @returns_problems(SkillResult)
     async def update_skill(self, info: Info, slug: str, input: SkillUpdateInput) -> SkillResult:
         data = await info.context.clients.members.update_skill(
-            await info.context.actor(), slug, given(input, "name", "description", "retired"))
+            await info.context.actor(), slug, given(input, "name", "description", "retired")
+        )
         taxonomy_changed(info)
         return Skill.from_service(data)
 
@@ -64,8 +66,14 @@ class AdminMutations:
     @returns_problems(AreaResult)
     async def create_area(self, info: Info, input: AreaInput) -> AreaResult:
         data = await info.context.clients.members.create_area(
-            await info.context.actor(), {"slug": input.slug, "name": input.name, "city": input.city,
-                                         **given(input, "parent", "latitude", "longitude")})
+            await info.context.actor(),
+            {
+                "slug": input.slug,
+                "name": input.name,
+                "city": input.city,
+                **given(input, "parent", "latitude", "longitude"),
+            },
+        )
         taxonomy_changed(info)
         return Area.from_service(data)
 
@@ -73,7 +81,8 @@ class AdminMutations:
     @returns_problems(AreaResult)
     async def update_area(self, info: Info, slug: str, input: AreaUpdateInput) -> AreaResult:
         data = await info.context.clients.members.update_area(
-            await info.context.actor(), slug, given(input, "name", "city", "parent", "latitude", "longitude", "retired"))
+            await info.context.actor(), slug, given(input, "name", "city", "parent", "latitude", "longitude", "retired")
+        )
         taxonomy_changed(info)
         return Area.from_service(data)
 
@@ -81,12 +90,14 @@ class AdminMutations:
     @returns_problems(OrganizationResult)
     async def create_organization(self, info: Info, input: OrganizationInput) -> OrganizationResult:
         data = await info.context.clients.tasks.create_organization(
-            await info.context.actor(), {"name": input.name, "description": input.description})
+            await info.context.actor(), {"name": input.name, "description": input.description}
+        )
         taxonomy_changed(info)
         return Organization.from_service(data)
 
-    @strawberry.mutation(description="A one-time sign-up code for a coordinator of an organization.",
-                         permission_classes=ADMIN)
+    @strawberry.mutation(
+        description="A one-time sign-up code for a coordinator of an organization.", permission_classes=ADMIN
+    )
     @returns_problems(InviteResult)
     async def create_coordinator_invite(self, info: Info, organization_id: strawberry.ID) -> InviteResult:
         context = info.context
@@ -95,22 +106,27 @@ class AdminMutations:
         admin = await context.require_user()
         ttl = timedelta(hours=context.settings.invite_ttl_hours)
         invite, code = await asyncio.to_thread(context.gateway.accounts.create_invite, organization, admin.id, ttl)
-        return CoordinatorInvite(code=code, organization_id=organization_id,
-                                 expires_at=invite.expires_at.astimezone(UTC))
+        return CoordinatorInvite(
+            code=code, organization_id=organization_id, expires_at=invite.expires_at.astimezone(UTC)
+        )
 
-    @strawberry.mutation(description="Give an account another role (a coordinator needs an organization).",
-                         permission_classes=ADMIN)
+    @strawberry.mutation(
+        description="Give an account another role (a coordinator needs an organization).", permission_classes=ADMIN
+    )
     @returns_problems(UserResult)
-    async def set_user_role(self, info: Info, user_id: strawberry.ID, role: Role,
-                            organization_id: strawberry.ID | None = None) -> UserResult:
+    async def set_user_role(
+        self, info: Info, user_id: strawberry.ID, role: Role, organization_id: strawberry.ID | None = None
+    ) -> UserResult:
         admin = await info.context.require_user()
         organization = parse_id(organization_id, "organizationId") if organization_id else None
         changed = await administration.change_role(
-            info.context.gateway, admin, parse_id(user_id, "userId"), AccountRole(role.value), organization)
+            info.context.gateway, admin, parse_id(user_id, "userId"), AccountRole(role.value), organization
+        )
         return account(info, changed)
 
-    @strawberry.mutation(description="Disable an account (its tokens stop working at once) or enable it again.",
-                         permission_classes=ADMIN)
+    @strawberry.mutation(
+        description="Disable an account (its tokens stop working at once) or enable it again.", permission_classes=ADMIN
+    )
     @returns_problems(UserResult)
     async def set_user_active(self, info: Info, user_id: strawberry.ID, active: bool) -> UserResult:
         admin = await info.context.require_user()
@@ -120,16 +136,18 @@ class AdminMutations:
         changed = await asyncio.to_thread(info.context.gateway.accounts.set_active, target, active)
         return account(info, changed)
 
-    @strawberry.mutation(description="Erase a member on their request: profile, contacts and login.",
-                         permission_classes=ADMIN)
+    @strawberry.mutation(
+        description="Erase a member on their request: profile, contacts and login.", permission_classes=ADMIN
+    )
     @returns_problems(AdminErasureResult)
     async def erase_member(self, info: Info, member_id: strawberry.ID) -> AdminErasureResult:
         admin = await info.context.require_user()
         await administration.erase_member(info.context.gateway, admin, parse_id(member_id, "memberId"))
         return Erasure(erased_at=datetime.now(UTC))
 
-    @strawberry.mutation(description="Remove a login account (and its volunteer profile, if any).",
-                         permission_classes=ADMIN)
+    @strawberry.mutation(
+        description="Remove a login account (and its volunteer profile, if any).", permission_classes=ADMIN
+    )
     @returns_problems(AdminErasureResult)
     async def erase_user(self, info: Info, user_id: strawberry.ID) -> AdminErasureResult:
         admin = await info.context.require_user()

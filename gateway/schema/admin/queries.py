@@ -17,11 +17,16 @@ from gateway.schema.wire import parse_id
 @strawberry.type
 class AdminQueries:
     @strawberry.field(description="Login accounts, oldest first.", permission_classes=ADMIN)
-    async def users(self, info: Info, role: Role | None = None, first: int = DEFAULT_PAGE_SIZE,
-                    after: str | None = None) -> UserPage:
+    async def users(
+        self, info: Info, role: Role | None = None, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> UserPage:
         page_window = window(first, after, info.context.settings.max_page_size)
-        page = await asyncio.to_thread(info.context.gateway.accounts.list,
-                                       AccountRole(role.value) if role else None, page_window.limit, page_window.offset)
+        page = await asyncio.to_thread(
+            info.context.gateway.accounts.list,
+            AccountRole(role.value) if role else None,
+            page_window.limit,
+            page_window.offset,
+        )
         nodes = [UserAccount.of(user) for user in page.items]
         return UserPage(nodes=nodes, total_count=page.total, page_info=page_window.page_info(len(nodes), page.total))
 
@@ -34,13 +39,18 @@ class AdminQueries:
     @strawberry.field(description="Member profiles, oldest first.", permission_classes=ADMIN)
     async def members(self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None) -> MemberPage:
         page_window = window(first, after, info.context.settings.max_page_size)
-        page = await info.context.clients.members.page(await info.context.actor(), page_window.limit, page_window.offset)
+        page = await info.context.clients.members.page(
+            await info.context.actor(), page_window.limit, page_window.offset
+        )
         nodes = [MemberProfile.from_service(item) for item in page["items"]]
-        return MemberPage(nodes=nodes, total_count=page["total"], page_info=page_window.page_info(len(nodes), page["total"]))
+        return MemberPage(
+            nodes=nodes, total_count=page["total"], page_info=page_window.page_info(len(nodes), page["total"])
+        )
 
     @strawberry.field(description="Who read or changed a member's data (admins).", permission_classes=ADMIN)
     async def member_audit(self, info: Info, member_id: strawberry.ID, first: int = 50) -> list[AuditEntry]:
         page_window = window(first, None, info.context.settings.max_page_size)
         page = await info.context.clients.members.audit(
-            await info.context.actor(), parse_id(member_id, "memberId"), page_window.limit, 0)
+            await info.context.actor(), parse_id(member_id, "memberId"), page_window.limit, 0
+        )
         return [AuditEntry.from_service(entry) for entry in page["items"]]

@@ -29,10 +29,16 @@ class UserAccount:
 
     @classmethod
     def of(cls, user: UserPublic) -> "UserAccount":
-        return cls(id=strawberry.ID(str(user.id)), email=user.email, role=Role(role_of(user).value), active=user.active, locale=user.locale,
-                   member_id=strawberry.ID(str(user.member_id)) if user.member_id else None,
-                   organization_id=strawberry.ID(str(user.organization_id)) if user.organization_id else None,
-                   created_at=user.created_at)
+        return cls(
+            id=strawberry.ID(str(user.id)),
+            email=user.email,
+            role=Role(role_of(user).value),
+            active=user.active,
+            locale=user.locale,
+            member_id=strawberry.ID(str(user.member_id)) if user.member_id else None,
+            organization_id=strawberry.ID(str(user.organization_id)) if user.organization_id else None,
+            created_at=user.created_at,
+        )
 
 
 @strawberry.type
@@ -60,9 +66,14 @@ class AuditEntry:
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "AuditEntry":
-        return cls(occurred_at=parse_datetime(data["occurred_at"]), actor_role=data["actor_role"],
-                   action=data["action"], fields=list(data.get("fields") or []), purpose=data.get("purpose"),
-                   task_id=strawberry.ID(str(data["task_id"])) if data.get("task_id") else None)
+        return cls(
+            occurred_at=parse_datetime(data["occurred_at"]),
+            actor_role=data["actor_role"],
+            action=data["action"],
+            fields=list(data.get("fields") or []),
+            purpose=data.get("purpose"),
+            task_id=strawberry.ID(str(data["task_id"])) if data.get("task_id") else None,
+        )
 
 
 @strawberry.type(description="A one-time code for a coordinator to sign up; shown once, stored only as a hash.")
@@ -114,18 +125,29 @@ class OrganizationInput:
 
 def given(source: Any, *names: str) -> dict:
     """The fields of an update input that were given (and not null)."""
-    return {name: getattr(source, name) for name in names
-            if getattr(source, name) is not strawberry.UNSET and getattr(source, name) is not None}
+    return {
+        name: getattr(source, name)
+        for name in names
+        if getattr(source, name) is not strawberry.UNSET and getattr(source, name) is not None
+    }
 
 
-SkillResult = Annotated[Skill | ValidationProblem | StateConflict | NotFound | Unavailable,
-                        strawberry.union("SkillResult")]
-AreaResult = Annotated[Area | ValidationProblem | StateConflict | NotFound | Unavailable, strawberry.union("AreaResult")]
-OrganizationResult = Annotated[Organization | ValidationProblem | StateConflict | Unavailable,
-                               strawberry.union("OrganizationResult")]
-InviteResult = Annotated[CoordinatorInvite | ValidationProblem | NotFound | Unavailable,
-                         strawberry.union("InviteResult")]
-UserResult = Annotated[UserAccount | ValidationProblem | StateConflict | NotFound | NotAllowed | Unavailable,
-                       strawberry.union("UserResult")]
-AdminErasureResult = Annotated[Erasure | StateConflict | NotFound | NotAllowed | Unavailable,
-                               strawberry.union("AdminErasureResult")]
+SkillResult = Annotated[
+    Skill | ValidationProblem | StateConflict | NotFound | Unavailable, strawberry.union("SkillResult")
+]
+AreaResult = Annotated[
+    Area | ValidationProblem | StateConflict | NotFound | Unavailable, strawberry.union("AreaResult")
+]
+OrganizationResult = Annotated[
+    Organization | ValidationProblem | StateConflict | Unavailable, strawberry.union("OrganizationResult")
+]
+InviteResult = Annotated[
+    CoordinatorInvite | ValidationProblem | NotFound | Unavailable, strawberry.union("InviteResult")
+]
+UserResult = Annotated[
+    UserAccount | ValidationProblem | StateConflict | NotFound | NotAllowed | Unavailable,
+    strawberry.union("UserResult"),
+]
+AdminErasureResult = Annotated[
+    Erasure | StateConflict | NotFound | NotAllowed | Unavailable, strawberry.union("AdminErasureResult")
+]

@@ -36,10 +36,12 @@ async def load_open_tasks(info: Info, filter: OpenTaskFilter | None, first: int,
     async def load() -> PublicTaskPage:
         # Three independent reads: side by side, a cache miss costs the slowest, not their sum.
         page, skill_names, area_names = await asyncio.gather(
-            context.clients.tasks.page(PUBLIC, **params), context.loaders.skill_names(), context.loaders.area_names())
+            context.clients.tasks.page(PUBLIC, **params), context.loaders.skill_names(), context.loaders.area_names()
+        )
         nodes = [PublicTask.from_service(task, skill_names, area_names) for task in page["items"]]
-        return PublicTaskPage(nodes=nodes, total_count=page["total"],
-                            page_info=page_window.page_info(len(nodes), page["total"]))
+        return PublicTaskPage(
+            nodes=nodes, total_count=page["total"], page_info=page_window.page_info(len(nodes), page["total"])
+        )
 
     key = ("open-tasks", repr(sorted((k, v) for k, v in params.items() if v is not None)))
     return await context.gateway.cache.get_or_load(key, load)
@@ -48,8 +50,9 @@ async def load_open_tasks(info: Info, filter: OpenTaskFilter | None, first: int,
 @strawberry.type
 class CatalogueQueries:
     @strawberry.field(description="Tasks open to volunteers, soonest first. Public: no personal data.")
-    async def open_tasks(self, info: Info, filter: OpenTaskFilter | None = None, first: int = DEFAULT_PAGE_SIZE,
-                         after: str | None = None) -> PublicTaskPage:
+    async def open_tasks(
+        self, info: Info, filter: OpenTaskFilter | None = None, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> PublicTaskPage:
         return await load_open_tasks(info, filter, first, after)
 
     @strawberry.field(description="The coalition's skill taxonomy.")
@@ -60,11 +63,14 @@ class CatalogueQueries:
     async def areas(self, info: Info) -> list[Area]:
         return [Area.from_service(area) for area in await info.context.loaders.areas()]
 
-    @strawberry.field(description="Language codes (BCP 47) members and tasks choose from, in the order forms offer them.")
+    @strawberry.field(
+        description="Language codes (BCP 47) members and tasks choose from, in the order forms offer them."
+    )
     def languages(self) -> list[str]:
         return list(LANGUAGES)
 
-    @strawberry.field(description="The coalition's time zone (IANA name): where a task happens unless its "
-                                  "coordinator names another.")
+    @strawberry.field(
+        description="The coalition's time zone (IANA name): where a task happens unless its coordinator names another."
+    )
     def default_time_zone(self, info: Info) -> str:
         return info.context.settings.default_time_zone

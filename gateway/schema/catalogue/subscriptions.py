@@ -20,5 +20,8 @@ class CatalogueSubscriptions:
                 if event.kind == "offer" or event.task_id is None:
                     continue
                 status = event.data.get("status")
-                yield OpenTaskChange(task_id=strawberry.ID(event.task_id), kind=event.type,
-                                     status=TaskStatus(status) if status in _TASK_STATUSES else None)
+                yield OpenTaskChange(
+                    task_id=strawberry.ID(event.task_id),
+                    kind=event.type,
+                    status=TaskStatus(status) if status in _TASK_STATUSES else None,
+                )

@@ -34,8 +34,14 @@ class Area:
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "Area":
-        return cls(slug=data["slug"], name=data["name"], city=data.get("city") or "", parent=data.get("parent"),
-                   latitude=data.get("latitude"), longitude=data.get("longitude"))
+        return cls(
+            slug=data["slug"],
+            name=data["name"],
+            city=data.get("city") or "",
+            parent=data.get("parent"),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        )
 
 
 @strawberry.type(description="A skill a task needs, at least at the given level.")
@@ -47,8 +53,11 @@ class SkillNeed:
     @classmethod
     def from_service(cls, data: dict[str, Any], skill_names: dict[str, str]) -> "SkillNeed":
         slug = data["skill"]
-        return cls(skill=slug, name=skill_names.get(slug, slug),
-                   min_level=from_wire(SkillLevel, data.get("min_level", "learning")))
+        return cls(
+            skill=slug,
+            name=skill_names.get(slug, slug),
+            min_level=from_wire(SkillLevel, data.get("min_level", "learning")),
+        )
 
 
 @strawberry.type(description="A task as anyone may see it: no personal data, no exact address.")
@@ -71,17 +80,27 @@ class PublicTask:
     status: TaskStatus
 
     @classmethod
-    def from_service(cls, data: dict[str, Any], skill_names: dict[str, str], area_names: dict[str, str]) -> "PublicTask":
+    def from_service(
+        cls, data: dict[str, Any], skill_names: dict[str, str], area_names: dict[str, str]
+    ) -> "PublicTask":
         area = data.get("area")
         return cls(
-            id=strawberry.ID(str(data["id"])), title=data["title"], summary=data.get("summary") or "",
+            id=strawberry.ID(str(data["id"])),
+            title=data["title"],
+            summary=data.get("summary") or "",
             skills=[SkillNeed.from_service(need, skill_names) for need in data.get("skills") or []],
-            languages=list(data.get("languages") or []), area=area, area_name=area_names.get(area) if area else None,
-            remote=bool(data.get("remote")), starts_at=parse_datetime(data.get("starts_at")),
-            ends_at=parse_datetime(data.get("ends_at")), deadline=parse_datetime(data.get("deadline")),
+            languages=list(data.get("languages") or []),
+            area=area,
+            area_name=area_names.get(area) if area else None,
+            remote=bool(data.get("remote")),
+            starts_at=parse_datetime(data.get("starts_at")),
+            ends_at=parse_datetime(data.get("ends_at")),
+            deadline=parse_datetime(data.get("deadline")),
             urgency=Urgency(data.get("urgency") or "normal"),
-            time_zone=data["time_zone"], slots=data["slots"],
-            open_slots=max(0, data["slots"] - int(data.get("accepted_count") or 0)), status=TaskStatus(data["status"]),
+            time_zone=data["time_zone"],
+            slots=data["slots"],
+            open_slots=max(0, data["slots"] - int(data.get("accepted_count") or 0)),
+            status=TaskStatus(data["status"]),
         )
 
 
@@ -95,11 +114,15 @@ class PublicTaskPage:
 @strawberry.input(description="Narrow the open tasks down; every given condition must hold.")
 class OpenTaskFilter:
     skills: list[str] | None = strawberry.field(
-        default=None, description="Skill slugs: tasks needing ANY of them (at least one, not all), at most 20. "
-                                  "Empty or null: no condition on skills.")
+        default=None,
+        description="Skill slugs: tasks needing ANY of them (at least one, not all), at most 20. "
+        "Empty or null: no condition on skills.",
+    )
     skill: str | None = strawberry.field(
-        default=None, description="Skill slug: tasks needing this skill",
-        deprecation_reason="Use skills: [slug] (tasks needing any of the given skills).")
+        default=None,
+        description="Skill slug: tasks needing this skill",
+        deprecation_reason="Use skills: [slug] (tasks needing any of the given skills).",
+    )
     language: str | None = None
     area: str | None = None
     remote: bool | None = None

@@ -17,8 +17,10 @@ async def joined_committees(info: Info) -> list[Committee]:
 
 @strawberry.type
 class CommitteeQueries:
-    @strawberry.field(description="The coalition's committees by name: all, or one organization's and the coalition's.",
-                      permission_classes=ANY_SIGNED_IN)
+    @strawberry.field(
+        description="The coalition's committees by name: all, or one organization's and the coalition's.",
+        permission_classes=ANY_SIGNED_IN,
+    )
     async def committees(self, info: Info, organization_id: strawberry.ID | None = None) -> list[Committee]:
         organization = parse_id(organization_id, "organizationId") if organization_id else None
         found = await info.context.clients.tasks.committees(await info.context.actor(), organization_id=organization)
@@ -35,5 +37,6 @@ class CommitteeQueries:
     @strawberry.field(description="A committee's leads.", permission_classes=ADMIN)
     async def committee_leads(self, info: Info, committee_id: strawberry.ID) -> list[CommitteeLead]:
         leads = await info.context.clients.tasks.committee_leads(
-            await info.context.actor(), parse_id(committee_id, "committeeId"))
+            await info.context.actor(), parse_id(committee_id, "committeeId")
+        )
         return [CommitteeLead.from_service(lead) for lead in leads]

@@ -9,10 +9,9 @@ import strawberry
 
 from gateway.schema.admin.types import UserAccount
 from gateway.schema.context import Info
-from services.common.problems import NotFound as NotFoundError
-
 from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem
 from gateway.schema.wire import parse_datetime
+from services.common.problems import NotFound as NotFoundError
 
 
 @strawberry.type(description="A committee of one organization, or of the whole coalition, with its own leads.")
@@ -25,8 +24,12 @@ class Committee:
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "Committee":
         organization = data.get("organization_id")
-        return cls(id=strawberry.ID(str(data["id"])), name=data["name"], description=data.get("description") or "",
-                   organization_id=strawberry.ID(str(organization)) if organization else None)
+        return cls(
+            id=strawberry.ID(str(data["id"])),
+            name=data["name"],
+            description=data.get("description") or "",
+            organization_id=strawberry.ID(str(organization)) if organization else None,
+        )
 
 
 @strawberry.type(description="A coordinator account leading a committee: it manages the committee's tasks.")
@@ -37,8 +40,11 @@ class CommitteeLead:
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "CommitteeLead":
-        return cls(committee_id=strawberry.ID(str(data["committee_id"])), lead_id=strawberry.ID(str(data["lead_id"])),
-                   added_at=parse_datetime(data.get("added_at")))
+        return cls(
+            committee_id=strawberry.ID(str(data["committee_id"])),
+            lead_id=strawberry.ID(str(data["lead_id"])),
+            added_at=parse_datetime(data.get("added_at")),
+        )
 
     @strawberry.field(description="The lead's login account (admins only see leads); None once it was removed.")
     async def account(self, info: Info) -> UserAccount | None:
@@ -67,10 +73,13 @@ class CommitteeInput:
     organization_id: strawberry.ID | None = None
 
 
-CommitteeResult = Annotated[Committee | ValidationProblem | StateConflict | NotFound | Unavailable,
-                            strawberry.union("CommitteeResult")]
-LeadResult = Annotated[CommitteeLead | ValidationProblem | NotFound | NotAllowed | Unavailable,
-                       strawberry.union("LeadResult")]
+CommitteeResult = Annotated[
+    Committee | ValidationProblem | StateConflict | NotFound | Unavailable, strawberry.union("CommitteeResult")
+]
+LeadResult = Annotated[
+    CommitteeLead | ValidationProblem | NotFound | NotAllowed | Unavailable, strawberry.union("LeadResult")
+]
 LeadRemovalResult = Annotated[Done | NotFound | Unavailable, strawberry.union("LeadRemovalResult")]
-MembershipResult = Annotated[Membership | ValidationProblem | StateConflict | NotFound | Unavailable,
-                             strawberry.union("MembershipResult")]
+MembershipResult = Annotated[
+    Membership | ValidationProblem | StateConflict | NotFound | Unavailable, strawberry.union("MembershipResult")
+]

@@ -18,7 +18,14 @@ import strawberry
 from gateway.schema.context import Info
 from gateway.schema.coordination.ownership import managed_task
 from gateway.schema.permissions import COORDINATOR, VOLUNTEER
-from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem, returns_problems
+from gateway.schema.problems import (
+    NotAllowed,
+    NotFound,
+    StateConflict,
+    Unavailable,
+    ValidationProblem,
+    returns_problems,
+)
 from gateway.schema.wire import parse_id
 from services.common.problems import NotFound as NotFoundError
 
@@ -50,10 +57,13 @@ class AttendanceMark:
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "AttendanceMark":
-        return cls(member_id=strawberry.ID(str(data["member_id"])),
-                   presence=Presence(data["presence"]) if data["presence"] else None, minutes=data["minutes"],
-                   marked_by=MarkedBy(data["marked_by"]) if data["marked_by"] else None,
-                   marked_at=datetime.fromisoformat(data["marked_at"]) if data["marked_at"] else None)
+        return cls(
+            member_id=strawberry.ID(str(data["member_id"])),
+            presence=Presence(data["presence"]) if data["presence"] else None,
+            minutes=data["minutes"],
+            marked_by=MarkedBy(data["marked_by"]) if data["marked_by"] else None,
+            marked_at=datetime.fromisoformat(data["marked_at"]) if data["marked_at"] else None,
+        )
 
 
 @strawberry.type(description="Who came to a task: each volunteer who accepted it.")
@@ -75,11 +85,16 @@ class TaskGiven:
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "TaskGiven":
-        return cls(task_id=strawberry.ID(str(data["task_id"])), title=data["title"],
-                   starts_at=datetime.fromisoformat(data["starts_at"]) if data["starts_at"] else None,
-                   ends_at=datetime.fromisoformat(data["ends_at"]), time_zone=data["time_zone"],
-                   presence=Presence(data["presence"]) if data["presence"] else None, minutes=data["minutes"],
-                   marked_by=MarkedBy(data["marked_by"]) if data["marked_by"] else None)
+        return cls(
+            task_id=strawberry.ID(str(data["task_id"])),
+            title=data["title"],
+            starts_at=datetime.fromisoformat(data["starts_at"]) if data["starts_at"] else None,
+            ends_at=datetime.fromisoformat(data["ends_at"]),
+            time_zone=data["time_zone"],
+            presence=Presence(data["presence"]) if data["presence"] else None,
+            minutes=data["minutes"],
+            marked_by=MarkedBy(data["marked_by"]) if data["marked_by"] else None,
+        )
 
 
 @strawberry.type(description="Your own volunteering: tasks you came to and the time you gave.")
@@ -89,7 +104,8 @@ class VolunteerRecord:
     no_shows: int
     excused: int
     history: list[TaskGiven] = strawberry.field(
-        description="Ended tasks you accepted, newest first; after a year they are kept as counts only")
+        description="Ended tasks you accepted, newest first; after a year they are kept as counts only"
+    )
 
 
 @strawberry.type(description="One month's counts, in the tasks' own time zones.")
@@ -106,8 +122,9 @@ class MonthTotal:
 class AttendanceTotals:
     months: list[MonthTotal]
 
-    @strawberry.field(description="The same counts as CSV, for funders: month, tasks, attended, no-shows, "
-                                  "excused, hours.")
+    @strawberry.field(
+        description="The same counts as CSV, for funders: month, tasks, attended, no-shows, excused, hours."
+    )
     def csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -117,8 +134,10 @@ class AttendanceTotals:
         return out.getvalue()
 
 
-@strawberry.type(description="Who came, with names: one line per volunteer and task. Each name read is "
-                              "recorded in that volunteer's own log of who read their data.")
+@strawberry.type(
+    description="Who came, with names: one line per volunteer and task. Each name read is "
+    "recorded in that volunteer's own log of who read their data."
+)
 class AttendanceExport:
     csv: str = strawberry.field(description="month, date, task, volunteer, attendance, hours")
     rows: int
@@ -134,96 +153,157 @@ def export_csv(records: list[dict[str, Any]], names: dict[str, str]) -> str:
     writer.writerow(["month", "date", "task", "volunteer", "attendance", "hours"])
     for record in records:
         ended = datetime.fromisoformat(record["ends_at"]).astimezone(ZoneInfo(record["time_zone"]))
-        writer.writerow([record["month"], ended.date().isoformat(), record["title"],
-                         names.get(str(record["member_id"]), UNKNOWN_NAME), record["presence"] or "not marked",
-                         f"{record['minutes'] / 60:.1f}"])
+        writer.writerow(
+            [
+                record["month"],
+                ended.date().isoformat(),
+                record["title"],
+                names.get(str(record["member_id"]), UNKNOWN_NAME),
+                record["presence"] or "not marked",
+                f"{record['minutes'] / 60:.1f}",
+            ]
+        )
     return out.getvalue()
 
 
-ExportResult = Annotated[AttendanceExport | ValidationProblem | NotAllowed | NotFound | Unavailable,
-                         strawberry.union("AttendanceExportResult")]
-AttendanceResult = Annotated[AttendanceMark | ValidationProblem | NotAllowed | NotFound | StateConflict | Unavailable,
-                             strawberry.union("AttendanceResult")]
-TotalsResult = Annotated[AttendanceTotals | ValidationProblem | NotAllowed | NotFound | Unavailable,
-                         strawberry.union("AttendanceTotalsResult")]
+ExportResult = Annotated[
+    AttendanceExport | ValidationProblem | NotAllowed | NotFound | Unavailable,
+    strawberry.union("AttendanceExportResult"),
+]
+AttendanceResult = Annotated[
+    AttendanceMark | ValidationProblem | NotAllowed | NotFound | StateConflict | Unavailable,
+    strawberry.union("AttendanceResult"),
+]
+TotalsResult = Annotated[
+    AttendanceTotals | ValidationProblem | NotAllowed | NotFound | Unavailable,
+    strawberry.union("AttendanceTotalsResult"),
+]
 
 
 @strawberry.type
 class AttendanceQueries:
-    @strawberry.field(description="Who came to one of your tasks (its volunteers by id, as on the task's fill).",
-                      permission_classes=COORDINATOR)
+    @strawberry.field(
+        description="Who came to one of your tasks (its volunteers by id, as on the task's fill).",
+        permission_classes=COORDINATOR,
+    )
     async def task_attendance(self, info: Info, task_id: strawberry.ID) -> TaskAttendance | None:
         try:
             task = await managed_task(info, parse_id(task_id, "taskId"))
         except NotFoundError:
             return None
         data = await info.context.clients.tasks.attendance(await info.context.actor(), UUID(str(task["id"])))
-        return TaskAttendance(ended=data["ended"],
-                              volunteers=[AttendanceMark.from_service(v) for v in data["volunteers"]])
+        return TaskAttendance(
+            ended=data["ended"], volunteers=[AttendanceMark.from_service(v) for v in data["volunteers"]]
+        )
 
     @strawberry.field(description="Your own count of tasks you came to and time given.", permission_classes=VOLUNTEER)
     async def my_volunteering(self, info: Info) -> VolunteerRecord:
-        data = await info.context.clients.tasks.volunteer_record(await info.context.actor(),
-                                                                 await info.context.member_id())
-        return VolunteerRecord(tasks_attended=data["tasks_attended"], minutes=data["minutes"],
-                               no_shows=data["no_shows"], excused=data["excused"],
-                               history=[TaskGiven.from_service(given) for given in data.get("history", [])])
+        data = await info.context.clients.tasks.volunteer_record(
+            await info.context.actor(), await info.context.member_id()
+        )
+        return VolunteerRecord(
+            tasks_attended=data["tasks_attended"],
+            minutes=data["minutes"],
+            no_shows=data["no_shows"],
+            excused=data["excused"],
+            history=[TaskGiven.from_service(given) for given in data.get("history", [])],
+        )
 
-    @strawberry.field(description="Counts per month for an organization you act for or a committee you lead "
-                                  "(one of the two); no names.", permission_classes=COORDINATOR)
+    @strawberry.field(
+        description="Counts per month for an organization you act for or a committee you lead "
+        "(one of the two); no names.",
+        permission_classes=COORDINATOR,
+    )
     @returns_problems(TotalsResult)
-    async def attendance_totals(self, info: Info, organization_id: strawberry.ID | None = None,
-                                committee_id: strawberry.ID | None = None) -> TotalsResult:
-        data = await info.context.clients.tasks.attendance_totals(await info.context.actor(),
-                                                                  **_scope(organization_id, committee_id))
+    async def attendance_totals(
+        self, info: Info, organization_id: strawberry.ID | None = None, committee_id: strawberry.ID | None = None
+    ) -> TotalsResult:
+        data = await info.context.clients.tasks.attendance_totals(
+            await info.context.actor(), **_scope(organization_id, committee_id)
+        )
         return AttendanceTotals(months=[MonthTotal(**month) for month in data["months"]])
 
 
 def _scope(organization_id: strawberry.ID | None, committee_id: strawberry.ID | None) -> dict[str, str]:
-    scope = {"organization_id": parse_id(organization_id, "organizationId") if organization_id else None,
-             "committee_id": parse_id(committee_id, "committeeId") if committee_id else None}
+    scope = {
+        "organization_id": parse_id(organization_id, "organizationId") if organization_id else None,
+        "committee_id": parse_id(committee_id, "committeeId") if committee_id else None,
+    }
     return {key: str(value) for key, value in scope.items() if value}
 
 
 @strawberry.type
 class AttendanceMutations:
-    @strawberry.mutation(description="Mark whether a volunteer came to one of your tasks, once it has ended; "
-                                     "minutes only when the time given differs from the task's window.",
-                         permission_classes=COORDINATOR)
+    @strawberry.mutation(
+        description="Mark whether a volunteer came to one of your tasks, once it has ended; "
+        "minutes only when the time given differs from the task's window.",
+        permission_classes=COORDINATOR,
+    )
     @returns_problems(AttendanceResult)
-    async def mark_attendance(self, info: Info, task_id: strawberry.ID, member_id: strawberry.ID,
-                              presence: Presence, minutes: int | None = None) -> AttendanceResult:
+    async def mark_attendance(
+        self,
+        info: Info,
+        task_id: strawberry.ID,
+        member_id: strawberry.ID,
+        presence: Presence,
+        minutes: int | None = None,
+    ) -> AttendanceResult:
         task = await managed_task(info, parse_id(task_id, "taskId"))
         data = await info.context.clients.tasks.mark_attendance(
-            await info.context.actor(), UUID(str(task["id"])), parse_id(member_id, "memberId"),
-            {"presence": presence.value, "minutes": minutes})
+            await info.context.actor(),
+            UUID(str(task["id"])),
+            parse_id(member_id, "memberId"),
+            {"presence": presence.value, "minutes": minutes},
+        )
         return AttendanceMark.from_service(data)
 
-    @strawberry.mutation(description="Say you could not come to a task you accepted (once it has begun).",
-                         permission_classes=VOLUNTEER)
+    @strawberry.mutation(
+        description="Say you could not come to a task you accepted (once it has begun).", permission_classes=VOLUNTEER
+    )
     @returns_problems(AttendanceResult)
     async def could_not_come(self, info: Info, task_id: strawberry.ID) -> AttendanceResult:
         data = await info.context.clients.tasks.mark_attendance(
-            await info.context.actor(), parse_id(task_id, "taskId"), await info.context.member_id(),
-            {"presence": "excused"})
+            await info.context.actor(),
+            parse_id(task_id, "taskId"),
+            await info.context.member_id(),
+            {"presence": "excused"},
+        )
         return AttendanceMark.from_service(data)
 
-    @strawberry.mutation(description="Download who came, with names, for an organization you act for or a committee "
-                                     "you lead, between two months (YYYY-MM, both optional). A deliberate choice: "
-                                     "each volunteer's own log records that their name was read, by you, for this.",
-                         permission_classes=COORDINATOR)
+    @strawberry.mutation(
+        description="Download who came, with names, for an organization you act for or a committee "
+        "you lead, between two months (YYYY-MM, both optional). A deliberate choice: "
+        "each volunteer's own log records that their name was read, by you, for this.",
+        permission_classes=COORDINATOR,
+    )
     @returns_problems(ExportResult)
-    async def export_attendance_with_names(self, info: Info, organization_id: strawberry.ID | None = None,
-                                           committee_id: strawberry.ID | None = None, since: str | None = None,
-                                           until: str | None = None) -> ExportResult:
+    async def export_attendance_with_names(
+        self,
+        info: Info,
+        organization_id: strawberry.ID | None = None,
+        committee_id: strawberry.ID | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> ExportResult:
         actor = await info.context.actor()
         months = {key: value for key, value in (("since", since), ("until", until)) if value}
-        found = await info.context.clients.tasks.attendance_records(actor, **_scope(organization_id, committee_id),
-                                                                    **months)
+        found = await info.context.clients.tasks.attendance_records(
+            actor, **_scope(organization_id, committee_id), **months
+        )
         records = found["records"]
-        named = await info.context.clients.members.names(
-            actor, [UUID(str(record["member_id"])) for record in records], NAMES_PURPOSE) if records else {"names": []}
+        named = (
+            await info.context.clients.members.names(
+                actor, [UUID(str(record["member_id"])) for record in records], NAMES_PURPOSE
+            )
+            if records
+            else {"names": []}
+        )
         names = {str(entry["member_id"]): entry["display_name"] for entry in named["names"]}
-        log.info("attendance exported with names: %s rows, %s names read, by %s %s", len(records), len(names),
-                 actor.role, actor.id)
+        log.info(
+            "attendance exported with names: %s rows, %s names read, by %s %s",
+            len(records),
+            len(names),
+            actor.role,
+            actor.id,
+        )
         return AttendanceExport(csv=export_csv(records, names), rows=len(records), names_read=len(names))

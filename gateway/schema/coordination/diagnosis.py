@@ -52,18 +52,31 @@ class FillDiagnosis:
     excluded: list[Exclusion]
     widenings: list[WideningGain]
     automatic_widenings: list[AutomaticWidening] = strawberry.field(
-        description="Widenings matching took by itself as the start approached (the coalition's steps), oldest first")
+        description="Widenings matching took by itself as the start approached (the coalition's steps), oldest first"
+    )
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "FillDiagnosis":
         return cls(
-            active_members=data["active_members"], eligible=data["eligible"],
-            excluded=[Exclusion(constraint=Constraint(name), members=count) for name, count in data["excluded"].items()
-                      if name in Constraint._value2member_map_],
-            widenings=[WideningGain(widening=Widening(name), more_members=count)
-                       for name, count in data["widenings"].items() if name in Widening._value2member_map_],
+            active_members=data["active_members"],
+            eligible=data["eligible"],
+            excluded=[
+                Exclusion(constraint=Constraint(name), members=count)
+                for name, count in data["excluded"].items()
+                if name in Constraint._value2member_map_
+            ],
+            widenings=[
+                WideningGain(widening=Widening(name), more_members=count)
+                for name, count in data["widenings"].items()
+                if name in Widening._value2member_map_
+            ],
             automatic_widenings=[
-                AutomaticWidening(widening=Widening(taken["widening"]), taken_at=datetime.fromisoformat(taken["applied_at"]),
-                                  more_members=taken["more_members"])
-                for taken in data.get("automatic_widenings", []) if taken["widening"] in Widening._value2member_map_],
+                AutomaticWidening(
+                    widening=Widening(taken["widening"]),
+                    taken_at=datetime.fromisoformat(taken["applied_at"]),
+                    more_members=taken["more_members"],
+                )
+                for taken in data.get("automatic_widenings", [])
+                if taken["widening"] in Widening._value2member_map_
+            ],
         )

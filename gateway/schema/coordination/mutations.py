@@ -37,8 +37,11 @@ async def change_status(info: Info, task_id: strawberry.ID, action: str) -> Task
 
 @strawberry.type
 class CoordinationMutations:
-    @strawberry.mutation(description="Post a task for your organization, or for a committee you lead; it opens to "
-                                     "volunteers unless a draft.", permission_classes=COORDINATOR)
+    @strawberry.mutation(
+        description="Post a task for your organization, or for a committee you lead; it opens to "
+        "volunteers unless a draft.",
+        permission_classes=COORDINATOR,
+    )
     @returns_problems(TaskResult)
     async def post_task(self, info: Info, input: TaskInput) -> TaskResult:
         user = await info.context.require_user()
@@ -61,8 +64,9 @@ class CoordinationMutations:
     async def publish_task(self, info: Info, id: strawberry.ID) -> TaskResult:
         return await change_status(info, id, "open")
 
-    @strawberry.mutation(description="Cancel a task: it will not happen; offers are withdrawn.",
-                         permission_classes=COORDINATOR)
+    @strawberry.mutation(
+        description="Cancel a task: it will not happen; offers are withdrawn.", permission_classes=COORDINATOR
+    )
     @returns_problems(TaskResult)
     async def cancel_task(self, info: Info, id: strawberry.ID) -> TaskResult:
         return await change_status(info, id, "cancel")

@@ -19,7 +19,9 @@ def manages(user: User, task: dict) -> bool:
 
 async def leads_committee_of(info: Info, task: dict) -> bool:
     committee = task.get("committee_id")
-    return committee is not None and str(committee) in {str(c["id"]) for c in await info.context.loaders.led_committees()}
+    return committee is not None and str(committee) in {
+        str(c["id"]) for c in await info.context.loaders.led_committees()
+    }
 
 
 async def managed_task(info: Info, task_id: UUID) -> dict:

@@ -15,9 +15,17 @@ from gateway.schema.coordination.mutations import payload_committee, posting_org
 from gateway.schema.coordination.ownership import managed_task
 from gateway.schema.coordination.types import Task, TaskInput, TaskUpdateInput, task_payload
 from gateway.schema.permissions import COORDINATOR
-from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem, returns_problems
+from gateway.schema.problems import (
+    NotAllowed,
+    NotFound,
+    StateConflict,
+    Unavailable,
+    ValidationProblem,
+    returns_problems,
+)
 from gateway.schema.wire import parse_id
-from services.common.problems import Invalid, NotFound as NotFoundError
+from services.common.problems import Invalid
+from services.common.problems import NotFound as NotFoundError
 
 
 @strawberry.enum
@@ -58,9 +66,15 @@ class Series:
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "Series":
-        return cls(id=strawberry.ID(str(data["id"])), rule=data["rule"], time_zone=data["time_zone"],
-                   status=data["status"], duration_minutes=data["duration_minutes"],
-                   occurrences_posted=data["occurrences_posted"], task_ids=[str(t) for t in data["task_ids"]])
+        return cls(
+            id=strawberry.ID(str(data["id"])),
+            rule=data["rule"],
+            time_zone=data["time_zone"],
+            status=data["status"],
+            duration_minutes=data["duration_minutes"],
+            occurrences_posted=data["occurrences_posted"],
+            task_ids=[str(t) for t in data["task_ids"]],
+        )
 
     @strawberry.field(description="Its occurrences posted so far, in order.")
     async def tasks(self, info: Info) -> list[Task]:
@@ -69,15 +83,22 @@ class Series:
         return [Task.from_service(data, names) for data in found if not isinstance(data, Exception)]
 
 
-SeriesResult = Annotated[Series | ValidationProblem | NotAllowed | NotFound | StateConflict | Unavailable,
-                         strawberry.union("SeriesResult")]
+SeriesResult = Annotated[
+    Series | ValidationProblem | NotAllowed | NotFound | StateConflict | Unavailable, strawberry.union("SeriesResult")
+]
 
 
 def repeat_payload(repeat: RepeatInput) -> dict:
     if repeat.every_two_weeks and repeat.frequency is Frequency.MONTHLY:
-        raise Invalid("A monthly series repeats every month.", errors=[{"field": "everyTwoWeeks", "message": "weekly only"}])
-    return {"frequency": repeat.frequency.value, "interval": 2 if repeat.every_two_weeks else 1,
-            "until": repeat.until.isoformat() if repeat.until else None, "count": repeat.count}
+        raise Invalid(
+            "A monthly series repeats every month.", errors=[{"field": "everyTwoWeeks", "message": "weekly only"}]
+        )
+    return {
+        "frequency": repeat.frequency.value,
+        "interval": 2 if repeat.every_two_weeks else 1,
+        "until": repeat.until.isoformat() if repeat.until else None,
+        "count": repeat.count,
+    }
 
 
 async def series_task(info: Info, series_id: UUID) -> dict:
@@ -91,25 +112,32 @@ async def series_task(info: Info, series_id: UUID) -> dict:
 
 @strawberry.type
 class SeriesMutations:
-    @strawberry.mutation(description="Post a need that repeats; its occurrences are posted four weeks ahead.",
-                         permission_classes=COORDINATOR)
+    @strawberry.mutation(
+        description="Post a need that repeats; its occurrences are posted four weeks ahead.",
+        permission_classes=COORDINATOR,
+    )
     @returns_problems(SeriesResult)
     async def post_series(self, info: Info, input: SeriesInput) -> SeriesResult:
         user = await info.context.require_user()
         organization = await posting_organization(info, payload_committee(input.task)) or user.organization_id
         payload = task_payload(input.task) | {
-            "organization_id": str(organization), "coordinator_id": str(user.id),
-            "status": "draft" if input.task.draft else "open", "repeat": repeat_payload(input.repeat),
+            "organization_id": str(organization),
+            "coordinator_id": str(user.id),
+            "status": "draft" if input.task.draft else "open",
+            "repeat": repeat_payload(input.repeat),
         }
         data = await info.context.clients.tasks.create_series(await info.context.actor(), payload)
         info.context.gateway.cache.invalidate()
         return Series.from_service(data)
 
-    @strawberry.mutation(description="Change this occurrence and the following ones (updateTask changes one alone).",
-                         permission_classes=COORDINATOR)
+    @strawberry.mutation(
+        description="Change this occurrence and the following ones (updateTask changes one alone).",
+        permission_classes=COORDINATOR,
+    )
     @returns_problems(SeriesResult)
-    async def update_following(self, info: Info, series_id: strawberry.ID, from_task_id: strawberry.ID,
-                               input: FollowingUpdateInput) -> SeriesResult:
+    async def update_following(
+        self, info: Info, series_id: strawberry.ID, from_task_id: strawberry.ID, input: FollowingUpdateInput
+    ) -> SeriesResult:
         task = await managed_task(info, parse_id(from_task_id, "fromTaskId"))
         changes = task_payload(input)
         if input.local_start:
@@ -117,13 +145,17 @@ class SeriesMutations:
         if input.duration_minutes:
             changes["duration_minutes"] = input.duration_minutes
         data = await info.context.clients.tasks.update_following(
-            await info.context.actor(), parse_id(series_id, "seriesId"), task["id"], changes)
+            await info.context.actor(), parse_id(series_id, "seriesId"), task["id"], changes
+        )
         info.context.gateway.cache.invalidate()
         info.context.refresh_loaders()  # the occurrences as they are now, not as read before the change
         return Series.from_service(data)
 
-    @strawberry.mutation(description="Cancel a series: its occurrences still to come are cancelled and the "
-                                     "volunteers who accepted them are told.", permission_classes=COORDINATOR)
+    @strawberry.mutation(
+        description="Cancel a series: its occurrences still to come are cancelled and the "
+        "volunteers who accepted them are told.",
+        permission_classes=COORDINATOR,
+    )
     @returns_problems(SeriesResult)
     async def cancel_series(self, info: Info, series_id: strawberry.ID) -> SeriesResult:
         series = await series_task(info, parse_id(series_id, "seriesId"))
@@ -131,4 +163,3 @@ class SeriesMutations:
         info.context.gateway.cache.invalidate()
         info.context.refresh_loaders()
         return Series.from_service(data)
-

@@ -51,14 +51,17 @@ class TaskWatch:
 
 @strawberry.type
 class CoordinationSubscriptions:
-    @strawberry.subscription(description="Changes to your organization's and your committees' tasks: posted, "
-                                         "edited, offers answered, filled.",
-                             permission_classes=COORDINATOR)
+    @strawberry.subscription(
+        description="Changes to your organization's and your committees' tasks: posted, "
+        "edited, offers answered, filled.",
+        permission_classes=COORDINATOR,
+    )
     async def task_updates(self, info: Info) -> AsyncGenerator[TaskUpdate, None]:
         user = await info.context.require_user()
         watch = TaskWatch(info)
         async with info.context.gateway.hub.subscribe() as subscriber:
             async for event in subscriber.events():
                 if await watch.concerns(user, event):
-                    yield TaskUpdate(kind=event.type, task_id=strawberry.ID(event.task_id),
-                                     task=await watch.current(event.task_id))
+                    yield TaskUpdate(
+                        kind=event.type, task_id=strawberry.ID(event.task_id), task=await watch.current(event.task_id)
+                    )

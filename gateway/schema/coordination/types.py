@@ -31,9 +31,14 @@ class TaskOffer:
     def from_service(cls, data: dict[str, Any]) -> "TaskOffer":
         status = OfferStatus(data["status"])
         accepted = status is OfferStatus.ACCEPTED
-        return cls(id=strawberry.ID(str(data["id"])), status=status, reasons=reasons_from_service(data),
-                   created_at=parse_datetime(data.get("created_at")), expires_at=parse_datetime(data.get("expires_at")),
-                   member_id=strawberry.ID(str(data["member_id"])) if accepted else None)
+        return cls(
+            id=strawberry.ID(str(data["id"])),
+            status=status,
+            reasons=reasons_from_service(data),
+            created_at=parse_datetime(data.get("created_at")),
+            expires_at=parse_datetime(data.get("expires_at")),
+            member_id=strawberry.ID(str(data["member_id"])) if accepted else None,
+        )
 
 
 @strawberry.type(description="How far a task has filled.")
@@ -57,7 +62,9 @@ class FluencyFloorInput:
 
 
 def fluency_floors(data: dict[str, str] | None) -> list[FluencyFloor]:
-    return [FluencyFloor(language=code, fluency=from_wire(Fluency, name)) for code, name in sorted((data or {}).items())]
+    return [
+        FluencyFloor(language=code, fluency=from_wire(Fluency, name)) for code, name in sorted((data or {}).items())
+    ]
 
 
 @strawberry.type(description="A task as its coordinators see it.")
@@ -94,18 +101,30 @@ class Task:
     def from_service(cls, data: dict[str, Any], skill_names: dict[str, str]) -> "Task":
         accepted = int(data.get("accepted_count") or 0)
         return cls(
-            id=strawberry.ID(str(data["id"])), organization_id=strawberry.ID(str(data["organization_id"])),
-            coordinator_id=strawberry.ID(str(data["coordinator_id"])), title=data["title"],
-            summary=data.get("summary") or "", description=data.get("description") or "",
+            id=strawberry.ID(str(data["id"])),
+            organization_id=strawberry.ID(str(data["organization_id"])),
+            coordinator_id=strawberry.ID(str(data["coordinator_id"])),
+            title=data["title"],
+            summary=data.get("summary") or "",
+            description=data.get("description") or "",
             skills=[SkillNeed.from_service(need, skill_names) for need in data.get("skills") or []],
-            languages=list(data.get("languages") or []), slots=data["slots"], accepted_count=accepted,
-            open_slots=max(0, data["slots"] - accepted), status=TaskStatus(data["status"]),
-            starts_at=parse_datetime(data.get("starts_at")), ends_at=parse_datetime(data.get("ends_at")),
-            deadline=parse_datetime(data.get("deadline")), area=data.get("area"), remote=bool(data.get("remote")),
-            whole_city=bool(data.get("whole_city")), min_fluency=fluency_floors(data.get("min_fluency")),
-            urgency=Urgency(data.get("urgency") or "normal"), time_zone=data["time_zone"],
+            languages=list(data.get("languages") or []),
+            slots=data["slots"],
+            accepted_count=accepted,
+            open_slots=max(0, data["slots"] - accepted),
+            status=TaskStatus(data["status"]),
+            starts_at=parse_datetime(data.get("starts_at")),
+            ends_at=parse_datetime(data.get("ends_at")),
+            deadline=parse_datetime(data.get("deadline")),
+            area=data.get("area"),
+            remote=bool(data.get("remote")),
+            whole_city=bool(data.get("whole_city")),
+            min_fluency=fluency_floors(data.get("min_fluency")),
+            urgency=Urgency(data.get("urgency") or "normal"),
+            time_zone=data["time_zone"],
             has_address=bool(data.get("has_address")),
-            created_at=parse_datetime(data.get("created_at")), updated_at=parse_datetime(data.get("updated_at")),
+            created_at=parse_datetime(data.get("created_at")),
+            updated_at=parse_datetime(data.get("updated_at")),
             committee_id=strawberry.ID(str(data["committee_id"])) if data.get("committee_id") else None,
             members_only=bool(data.get("members_only")),
             series_id=strawberry.ID(str(data["series_id"])) if data.get("series_id") else None,
@@ -122,11 +141,17 @@ class Task:
             data = await info.context.loaders.fill.load(UUID(self.id))
         except NotFoundError:  # just posted: matching has not read the task from Kafka yet
             return TaskFill(slots=self.slots, accepted=self.accepted_count, pending=0, accepted_member_ids=[])
-        return TaskFill(slots=data["slots"], accepted=data["accepted"], pending=data["pending"],
-                        accepted_member_ids=[strawberry.ID(str(m)) for m in data.get("accepted_member_ids", [])])
+        return TaskFill(
+            slots=data["slots"],
+            accepted=data["accepted"],
+            pending=data["pending"],
+            accepted_member_ids=[strawberry.ID(str(m)) for m in data.get("accepted_member_ids", [])],
+        )
 
-    @strawberry.field(description="Why the task is not filling: members each constraint leaves out, and what "
-                                  "widening the task would add. Null while matching has not read the task yet.")
+    @strawberry.field(
+        description="Why the task is not filling: members each constraint leaves out, and what "
+        "widening the task would add. Null while matching has not read the task yet."
+    )
     async def why_not_filling(self, info: Info) -> FillDiagnosis | None:
         try:
             data = await info.context.clients.matching.diagnosis(await info.context.actor(), UUID(self.id))
@@ -173,14 +198,17 @@ class TaskInput:
     remote: bool = False
     whole_city: bool = strawberry.field(default=False, description="Accept members from the whole city of the area")
     min_fluency: list[FluencyFloorInput] = strawberry.field(
-        default_factory=list, description="The least fluency accepted in some of the languages")
+        default_factory=list, description="The least fluency accepted in some of the languages"
+    )
     urgency: Urgency = Urgency.NORMAL
     time_zone: str | None = strawberry.field(
-        default=None, description="IANA zone the task happens in, e.g. America/Toronto (default: the coalition's)")
+        default=None, description="IANA zone the task happens in, e.g. America/Toronto (default: the coalition's)"
+    )
     address: str | None = strawberry.field(default=None, description="Exact place, only for accepted volunteers")
     draft: bool = strawberry.field(default=False, description="Save without opening it to volunteers yet")
     committee_id: strawberry.ID | None = strawberry.field(
-        default=None, description="A committee of your organization or of the coalition, or one you lead")
+        default=None, description="A committee of your organization or of the coalition, or one you lead"
+    )
     members_only: bool = strawberry.field(default=False, description="Offer it only to the committee's members")
 
 
@@ -206,9 +234,26 @@ class TaskUpdateInput:
     members_only: bool | None = _UNSET
 
 
-TASK_FIELDS = ("title", "summary", "description", "skills", "languages", "slots", "starts_at", "ends_at", "deadline",
-               "area", "remote", "whole_city", "min_fluency", "urgency", "time_zone", "address", "committee_id",
-               "members_only")
+TASK_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "skills",
+    "languages",
+    "slots",
+    "starts_at",
+    "ends_at",
+    "deadline",
+    "area",
+    "remote",
+    "whole_city",
+    "min_fluency",
+    "urgency",
+    "time_zone",
+    "address",
+    "committee_id",
+    "members_only",
+)
 # Fields a coordinator may clear with null (the schedule switches between window and deadline).
 CLEARABLE = ("starts_at", "ends_at", "deadline", "area", "address", "committee_id")
 
@@ -240,6 +285,7 @@ class TaskUpdate:
     task: Task | None
 
 
-TaskResult = Annotated[Task | ValidationProblem | NotAllowed | NotFound | StateConflict | Unavailable,
-                       strawberry.union("TaskResult")]
+TaskResult = Annotated[
+    Task | ValidationProblem | NotAllowed | NotFound | StateConflict | Unavailable, strawberry.union("TaskResult")
+]
 ContactResult = Annotated[ContactDetails | NotAllowed | NotFound | Unavailable, strawberry.union("ContactResult")]

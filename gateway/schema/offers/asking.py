@@ -39,8 +39,10 @@ class NotEligibleReason(enum.Enum):
     BUSY = "busy"
 
 
-@strawberry.type(description="A task you asked for: offered to you, or why not. CHECKING: your profile is still "
-                             "reaching matching; ask again in a moment.")
+@strawberry.type(
+    description="A task you asked for: offered to you, or why not. CHECKING: your profile is still "
+    "reaching matching; ask again in a moment."
+)
 class TaskForMe:
     task: PublicTask
     answer: AskAnswer
@@ -61,9 +63,12 @@ async def ask_for_task(info: Info, task_id: UUID) -> TaskForMe:
     except ServiceNotFound:
         # Matching has not heard of the task: just posted (it will), or never open (a draft).
         return unheard_of(task)
-    return TaskForMe(task=task, answer=AskAnswer(answer["answer"]),
-                     offer=Offer.from_service(answer["offer"]) if answer.get("offer") else None,
-                     reasons=_reasons(answer["reasons"]))
+    return TaskForMe(
+        task=task,
+        answer=AskAnswer(answer["answer"]),
+        offer=Offer.from_service(answer["offer"]) if answer.get("offer") else None,
+        reasons=_reasons(answer["reasons"]),
+    )
 
 
 def unheard_of(task: PublicTask) -> TaskForMe:

@@ -12,12 +12,19 @@ from gateway.schema.permissions import VOLUNTEER
 @strawberry.type
 class OfferQueries:
     @strawberry.field(description="Your offers, newest first.", permission_classes=VOLUNTEER)
-    async def my_offers(self, info: Info, status: OfferStatus | None = None, first: int = DEFAULT_PAGE_SIZE,
-                        after: str | None = None) -> OfferPage:
+    async def my_offers(
+        self, info: Info, status: OfferStatus | None = None, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> OfferPage:
         context = info.context
         page_window = window(first, after, context.settings.max_page_size)
         page = await context.clients.matching.offers(
-            await context.actor(), member_id=await context.member_id(),
-            status=status.value if status else None, limit=page_window.limit, offset=page_window.offset)
+            await context.actor(),
+            member_id=await context.member_id(),
+            status=status.value if status else None,
+            limit=page_window.limit,
+            offset=page_window.offset,
+        )
         nodes = [Offer.from_service(item) for item in page["items"]]
-        return OfferPage(nodes=nodes, total_count=page["total"], page_info=page_window.page_info(len(nodes), page["total"]))
+        return OfferPage(
+            nodes=nodes, total_count=page["total"], page_info=page_window.page_info(len(nodes), page["total"])
+        )

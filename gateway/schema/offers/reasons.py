@@ -18,9 +18,12 @@ _REASONS = TypeAdapter(contracts.Reasons)
 # A free stretch as one value: listing them costs a query what a list of names does, where a list
 # of objects inside the offers' list of reasons would weigh a hundred times more in the budget.
 TimeInterval = strawberry.scalar(
-    NewType("TimeInterval", str), serialize=str, parse_value=str,
+    NewType("TimeInterval", str),
+    serialize=str,
+    parse_value=str,
     description="An ISO 8601 time interval between two instants, start/end, e.g. "
-                "2026-06-06T14:00:00+00:00/2026-06-06T18:00:00+00:00; shown in the task's time zone.")
+    "2026-06-06T14:00:00+00:00/2026-06-06T18:00:00+00:00; shown in the task's time zone.",
+)
 
 
 @strawberry.type(description="One reason an offer was made: a kind, and the fields that kind fills.")
@@ -50,15 +53,21 @@ class OfferReason:
     @classmethod
     def from_contract(cls, reason: contracts.OfferReason) -> OfferReason:
         return cls(
-            kind=from_wire(ReasonKind, reason.kind.value), skill=reason.skill,
+            kind=from_wire(ReasonKind, reason.kind.value),
+            skill=reason.skill,
             level=None if reason.level is None else from_wire(SkillLevel, int(reason.level)),
             language=reason.language,
             fluency=None if reason.fluency is None else from_wire(Fluency, int(reason.fluency)),
             windows=[TimeInterval(f"{w.start.isoformat()}/{w.end.isoformat()}") for w in reason.windows],
             more_windows=reason.more_windows,
-            share_percent=reason.share_percent, before_deadline=reason.before_deadline, area=reason.area,
-            own_area=reason.own_area, distance_km=reason.distance_km, recent_tasks=reason.recent_tasks,
-            text=reason.text, stored_area_name=reason.area_name,
+            share_percent=reason.share_percent,
+            before_deadline=reason.before_deadline,
+            area=reason.area,
+            own_area=reason.own_area,
+            distance_km=reason.distance_km,
+            recent_tasks=reason.recent_tasks,
+            text=reason.text,
+            stored_area_name=reason.area_name,
         )
 
 

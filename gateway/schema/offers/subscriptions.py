@@ -27,8 +27,9 @@ async def offer_of(info: Info, event: LiveEvent) -> Offer:
 
 @strawberry.type
 class OfferSubscriptions:
-    @strawberry.subscription(description="Your new offers and every change to them, as they happen.",
-                             permission_classes=VOLUNTEER)
+    @strawberry.subscription(
+        description="Your new offers and every change to them, as they happen.", permission_classes=VOLUNTEER
+    )
     async def offer_updates(self, info: Info) -> AsyncGenerator[OfferUpdate, None]:
         member_id = str(await info.context.member_id())
         async with info.context.gateway.hub.subscribe(offers_of=member_id) as subscriber:

@@ -30,10 +30,14 @@ class Offer:
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "Offer":
         return cls(
-            id=strawberry.ID(str(data["id"])), task_id=strawberry.ID(str(data["task_id"])),
-            status=OfferStatus(data["status"]), reasons=reasons_from_service(data),
-            task_title=data.get("task_title"), expires_at=parse_datetime(data.get("expires_at")),
-            created_at=parse_datetime(data.get("created_at")), withdrawn_because=data.get("withdrawn_because"),
+            id=strawberry.ID(str(data["id"])),
+            task_id=strawberry.ID(str(data["task_id"])),
+            status=OfferStatus(data["status"]),
+            reasons=reasons_from_service(data),
+            task_title=data.get("task_title"),
+            expires_at=parse_datetime(data.get("expires_at")),
+            created_at=parse_datetime(data.get("created_at")),
+            withdrawn_because=data.get("withdrawn_because"),
         )
 
     @strawberry.field(description="The task: when, where, which skills. Null if it was removed.")
@@ -82,5 +86,5 @@ class OfferUpdate:
 
 OfferResult = Annotated[
     Offer | TaskFilled | OfferNotPending | StateConflict | NotAllowed | NotFound | Unavailable,
-    strawberry.union("OfferResult")
+    strawberry.union("OfferResult"),
 ]

@@ -12,8 +12,10 @@ from gateway.schema.context import Info
 from gateway.schema.permissions import VOLUNTEER
 
 
-@strawberry.type(description="A private calendar address (iCalendar) listing the tasks you accepted. "
-                             "Anyone holding it can read those tasks: keep it to your calendar application.")
+@strawberry.type(
+    description="A private calendar address (iCalendar) listing the tasks you accepted. "
+    "Anyone holding it can read those tasks: keep it to your calendar application."
+)
 class CalendarFeed:
     path: str = strawberry.field(description="The address on this site, e.g. /calendar/<secret>.ics.")
 
@@ -34,15 +36,17 @@ class CalendarQueries:
 
 @strawberry.type
 class CalendarMutations:
-    @strawberry.mutation(description="Make a new private calendar address; the previous one stops working.",
-                         permission_classes=VOLUNTEER)
+    @strawberry.mutation(
+        description="Make a new private calendar address; the previous one stops working.", permission_classes=VOLUNTEER
+    )
     async def renew_calendar_feed(self, info: Info) -> CalendarFeed:
         user = await info.context.require_user()
         renewed = await asyncio.to_thread(info.context.gateway.accounts.renew_calendar_feed, user.id)
         return _feed(info, renewed)
 
-    @strawberry.mutation(description="Remove your private calendar address: it stops working.",
-                         permission_classes=VOLUNTEER)
+    @strawberry.mutation(
+        description="Remove your private calendar address: it stops working.", permission_classes=VOLUNTEER
+    )
     async def remove_calendar_feed(self, info: Info) -> bool:
         user = await info.context.require_user()
         await asyncio.to_thread(info.context.gateway.accounts.remove_calendar_feed, user.id)

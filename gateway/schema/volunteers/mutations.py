@@ -14,8 +14,9 @@ from gateway.schema.volunteers.types import MemberProfile, ProfileUpdateInput, p
 from services.common.problems import DomainError
 from services.common.problems import NotFound as NotFoundError
 
-ProfileResult = Annotated[MemberProfile | ValidationProblem | NotAllowed | NotFound | Unavailable,
-                          strawberry.union("ProfileResult")]
+ProfileResult = Annotated[
+    MemberProfile | ValidationProblem | NotAllowed | NotFound | Unavailable, strawberry.union("ProfileResult")
+]
 
 
 @strawberry.type(description="Everything about the person is gone: profile, contacts, login.")
@@ -23,8 +24,9 @@ class Erasure:
     erased_at: datetime
 
 
-ErasureResult = Annotated[Erasure | LoginFailed | NotAllowed | NotFound | Unavailable,
-                          strawberry.union("ErasureResult")]
+ErasureResult = Annotated[
+    Erasure | LoginFailed | NotAllowed | NotFound | Unavailable, strawberry.union("ErasureResult")
+]
 
 
 async def erase_member_and_account(info: Info, member_id, user_id) -> Erasure:
@@ -46,24 +48,31 @@ class VolunteerMutations:
         data = await info.context.clients.members.update(await info.context.actor(), member_id, profile_payload(input))
         return MemberProfile.from_service(data)
 
-    @strawberry.mutation(description="Change what you chose about messages (email, detail, quiet hours); only the "
-                                     "fields given change.", permission_classes=VOLUNTEER)
+    @strawberry.mutation(
+        description="Change what you chose about messages (email, detail, quiet hours); only the fields given change.",
+        permission_classes=VOLUNTEER,
+    )
     @returns_problems(ProfileResult)
     async def update_notification_preferences(self, info: Info, input: NotificationPreferencesInput) -> ProfileResult:
         member_id = await info.context.member_id()
         try:
-            data = await info.context.clients.members.update(await info.context.actor(), member_id,
-                                                             preferences_payload(input))
+            data = await info.context.clients.members.update(
+                await info.context.actor(), member_id, preferences_payload(input)
+            )
         except DomainError as error:
             raise as_input_fields(error) from None
         return MemberProfile.from_service(data)
 
-    @strawberry.mutation(description="Stop receiving offers until you resume; pending offers are withdrawn.",
-                         permission_classes=VOLUNTEER)
+    @strawberry.mutation(
+        description="Stop receiving offers until you resume; pending offers are withdrawn.",
+        permission_classes=VOLUNTEER,
+    )
     @returns_problems(ProfileResult)
     async def pause_me(self, info: Info) -> ProfileResult:
         member_id = await info.context.member_id()
-        return MemberProfile.from_service(await info.context.clients.members.pause(await info.context.actor(), member_id))
+        return MemberProfile.from_service(
+            await info.context.clients.members.pause(await info.context.actor(), member_id)
+        )
 
     @strawberry.mutation(description="Receive offers again.", permission_classes=VOLUNTEER)
     @returns_problems(ProfileResult)
@@ -72,8 +81,10 @@ class VolunteerMutations:
         data = await info.context.clients.members.resume(await info.context.actor(), member_id)
         return MemberProfile.from_service(data)
 
-    @strawberry.mutation(description="Erase your profile, contacts and login for good. Asks for your password.",
-                         permission_classes=VOLUNTEER)
+    @strawberry.mutation(
+        description="Erase your profile, contacts and login for good. Asks for your password.",
+        permission_classes=VOLUNTEER,
+    )
     @returns_problems(ErasureResult)
     async def erase_me(self, info: Info, password: str) -> ErasureResult:
         user = await info.context.require_user()

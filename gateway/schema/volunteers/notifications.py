@@ -17,8 +17,10 @@ _UNSET = strawberry.UNSET
 SERVICE_FIELD = "notifications."  # where the members service puts these fields in a profile
 
 
-@strawberry.type(description="A daily window in which no message is sent; it is held until the window ends, "
-                             "unless the task starts before then. A start after the end spans midnight.")
+@strawberry.type(
+    description="A daily window in which no message is sent; it is held until the window ends, "
+    "unless the task starts before then. A start after the end spans midnight."
+)
 class QuietHours:
     start: time
     end: time
@@ -28,18 +30,25 @@ class QuietHours:
 @strawberry.type(description="What the member chose about messages from the platform.")
 class NotificationPreferences:
     email: bool = strawberry.field(description="Messages are sent by email at all.")
-    detail: MessageDetail = strawberry.field(description=(
-        "DISCREET: the subject and first lines, which a lock screen shows, name no task, place, skill or "
-        "person. DETAILED: they name the task and its time."))
+    detail: MessageDetail = strawberry.field(
+        description=(
+            "DISCREET: the subject and first lines, which a lock screen shows, name no task, place, skill or "
+            "person. DETAILED: they name the task and its time."
+        )
+    )
     quiet_hours: QuietHours | None
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "NotificationPreferences":
         quiet = data.get("quiet_hours")
         return cls(
-            email=bool(data["email"]), detail=from_wire(MessageDetail, data["detail"]),
-            quiet_hours=QuietHours(start=parse_time(quiet["start"]), end=parse_time(quiet["end"]),
-                                   time_zone=quiet["time_zone"]) if quiet else None,
+            email=bool(data["email"]),
+            detail=from_wire(MessageDetail, data["detail"]),
+            quiet_hours=QuietHours(
+                start=parse_time(quiet["start"]), end=parse_time(quiet["end"]), time_zone=quiet["time_zone"]
+            )
+            if quiet
+            else None,
         )
 
 
@@ -66,8 +75,15 @@ def preferences_payload(source: NotificationPreferencesInput) -> dict:
         changes["detail"] = source.detail.value
     if source.quiet_hours is not _UNSET:
         quiet = source.quiet_hours
-        changes["quiet_hours"] = None if quiet is None else {
-            "start": quiet.start.strftime("%H:%M"), "end": quiet.end.strftime("%H:%M"), "time_zone": quiet.time_zone}
+        changes["quiet_hours"] = (
+            None
+            if quiet is None
+            else {
+                "start": quiet.start.strftime("%H:%M"),
+                "end": quiet.end.strftime("%H:%M"),
+                "time_zone": quiet.time_zone,
+            }
+        )
     return {"notifications": changes}
 
 

@@ -13,8 +13,10 @@ SELF_VIEW_PURPOSE = "member_data_request"
 
 @strawberry.type
 class VolunteerQueries:
-    @strawberry.field(description="Your own contact details, as coordinators of accepted tasks would see them.",
-                      permission_classes=VOLUNTEER)
+    @strawberry.field(
+        description="Your own contact details, as coordinators of accepted tasks would see them.",
+        permission_classes=VOLUNTEER,
+    )
     async def my_contact(self, info: Info) -> ContactDetails:
         member_id = await info.context.member_id()
         data = await info.context.clients.members.contact(await info.context.actor(), member_id, SELF_VIEW_PURPOSE)
@@ -24,5 +26,6 @@ class VolunteerQueries:
     async def my_audit_log(self, info: Info, first: int = 50) -> list[AuditEntry]:
         page_window = window(first, None, info.context.settings.max_page_size)
         page = await info.context.clients.members.audit(
-            await info.context.actor(), await info.context.member_id(), page_window.limit, 0)
+            await info.context.actor(), await info.context.member_id(), page_window.limit, 0
+        )
         return [AuditEntry.from_service(entry) for entry in page["items"]]

@@ -75,8 +75,9 @@ class MemberProfile:
     contact_channels: list[ContactChannel]
     _notifications: strawberry.Private[dict[str, Any] | None] = None
 
-    @strawberry.field(description="What the member chose about messages; shown to the member themself only "
-                                  "(null to anyone else).")
+    @strawberry.field(
+        description="What the member chose about messages; shown to the member themself only (null to anyone else)."
+    )
     async def notification_preferences(self, info: Info) -> NotificationPreferences | None:
         user = await info.context.user()
         if self._notifications is None or user is None or str(user.member_id) != str(self.id):
@@ -86,19 +87,35 @@ class MemberProfile:
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "MemberProfile":
         return cls(
-            id=strawberry.ID(str(data["id"])), display_name=data["display_name"], pronouns=data.get("pronouns"),
+            id=strawberry.ID(str(data["id"])),
+            display_name=data["display_name"],
+            pronouns=data.get("pronouns"),
             status=MemberStatus(data["status"]),
-            skills=[SkillClaim(skill=c["skill"], level=from_wire(SkillLevel, c["level"])) for c in data.get("skills", [])],
-            languages=[LanguageClaim(code=c["code"], fluency=from_wire(Fluency, c.get("fluency", "fluent")))
-                       for c in data.get("languages", [])],
-            weekly_availability=[WeeklyWindow(weekday=from_wire(Weekday, w["weekday"]), start=parse_time(w["start"]),
-                                              end=parse_time(w["end"])) for w in data.get("weekly_availability", [])],
-            unavailable=[DateRange(start=parse_date(r["start"]), end=parse_date(r["end"]))
-                         for r in data.get("unavailable", [])],
-            area=data.get("area"), remote_ok=bool(data.get("remote_ok")),
-            max_tasks_per_month=int(data.get("max_tasks_per_month", 4)), interests=list(data.get("interests", [])),
-            reach=Reach.from_service(data.get("reach")), contact_channels=[ContactChannel(channel=c["channel"], consent=bool(c["consent"]))
-                              for c in data.get("contact_channels", [])],
+            skills=[
+                SkillClaim(skill=c["skill"], level=from_wire(SkillLevel, c["level"])) for c in data.get("skills", [])
+            ],
+            languages=[
+                LanguageClaim(code=c["code"], fluency=from_wire(Fluency, c.get("fluency", "fluent")))
+                for c in data.get("languages", [])
+            ],
+            weekly_availability=[
+                WeeklyWindow(
+                    weekday=from_wire(Weekday, w["weekday"]), start=parse_time(w["start"]), end=parse_time(w["end"])
+                )
+                for w in data.get("weekly_availability", [])
+            ],
+            unavailable=[
+                DateRange(start=parse_date(r["start"]), end=parse_date(r["end"])) for r in data.get("unavailable", [])
+            ],
+            area=data.get("area"),
+            remote_ok=bool(data.get("remote_ok")),
+            max_tasks_per_month=int(data.get("max_tasks_per_month", 4)),
+            interests=list(data.get("interests", [])),
+            reach=Reach.from_service(data.get("reach")),
+            contact_channels=[
+                ContactChannel(channel=c["channel"], consent=bool(c["consent"]))
+                for c in data.get("contact_channels", [])
+            ],
             _notifications=data.get("notifications"),
         )
 
@@ -114,9 +131,14 @@ class ContactDetails:
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "ContactDetails":
-        return cls(member_id=strawberry.ID(str(data["member_id"])), display_name=data["display_name"],
-                   pronouns=data.get("pronouns"), email=data.get("email"), phone=data.get("phone"),
-                   signal=data.get("signal"))
+        return cls(
+            member_id=strawberry.ID(str(data["member_id"])),
+            display_name=data["display_name"],
+            pronouns=data.get("pronouns"),
+            email=data.get("email"),
+            phone=data.get("phone"),
+            signal=data.get("signal"),
+        )
 
 
 @strawberry.input
@@ -165,8 +187,10 @@ class ReachInput:
 
 
 _UNSET = strawberry.UNSET
-INTERESTS_RULE = ("Causes the member cares about, in words or as slugs: 'Labour rights' is kept as 'labour-rights' "
-                  "(letters and digits; anything else becomes a hyphen).")
+INTERESTS_RULE = (
+    "Causes the member cares about, in words or as slugs: 'Labour rights' is kept as 'labour-rights' "
+    "(letters and digits; anything else becomes a hyphen)."
+)
 
 
 @strawberry.input(description="Profile changes; only the fields given change (null clears pronouns or area).")
@@ -186,13 +210,28 @@ class ProfileUpdateInput:
 
 
 CLEARABLE = ("pronouns", "area")
-PROFILE_FIELDS = ("display_name", "pronouns", "contacts", "skills", "languages", "weekly_availability",
-                  "unavailable", "area", "remote_ok", "max_tasks_per_month", "interests", "reach")
+PROFILE_FIELDS = (
+    "display_name",
+    "pronouns",
+    "contacts",
+    "skills",
+    "languages",
+    "weekly_availability",
+    "unavailable",
+    "area",
+    "remote_ok",
+    "max_tasks_per_month",
+    "interests",
+    "reach",
+)
 
 
 def contacts_payload(contacts: ContactsInput) -> dict:
-    return {name: {"value": channel.value, "consent": channel.consent}
-            for name in ("email", "phone", "signal") if (channel := getattr(contacts, name)) is not None}
+    return {
+        name: {"value": channel.value, "consent": channel.consent}
+        for name in ("email", "phone", "signal")
+        if (channel := getattr(contacts, name)) is not None
+    }
 
 
 _CONVERTERS = {
@@ -201,7 +240,8 @@ _CONVERTERS = {
     "languages": lambda languages: [{"code": lang.code, "fluency": lang.fluency.value} for lang in languages],
     "weekly_availability": lambda windows: [
         {"weekday": w.weekday.value, "start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
-        for w in windows],
+        for w in windows
+    ],
     "unavailable": lambda ranges: [{"start": r.start.isoformat(), "end": r.end.isoformat()} for r in ranges],
     "reach": lambda reach: {"areas": list(reach.areas), "whole_city": reach.whole_city, "km": reach.km},
 }

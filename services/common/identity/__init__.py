@@ -18,9 +18,22 @@ from services.common.identity.tokens import (
 )
 
 __all__ = [
-    "DEFAULT_ISSUER_ROLES", "GATEWAY_ISSUER", "NOTIFICATIONS_ISSUER", "NOTIFIER", "OPERATOR_ISSUER", "TASKS_ISSUER",
-    "TAXONOMY_READER", "ServiceClaims",
-    "SignedCalls", "SigningKey", "TokenIssuer",
-    "TokenVerifier", "TrustedKey", "Unauthenticated", "development_key", "new_signing_key", "signing_key",
+    "DEFAULT_ISSUER_ROLES",
+    "GATEWAY_ISSUER",
+    "NOTIFICATIONS_ISSUER",
+    "NOTIFIER",
+    "OPERATOR_ISSUER",
+    "TASKS_ISSUER",
+    "TAXONOMY_READER",
+    "ServiceClaims",
+    "SignedCalls",
+    "SigningKey",
+    "TokenIssuer",
+    "TokenVerifier",
+    "TrustedKey",
+    "Unauthenticated",
+    "development_key",
+    "new_signing_key",
+    "signing_key",
     "trusted_keys",
 ]

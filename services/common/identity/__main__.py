@@ -19,8 +19,11 @@ from services.common.identity.tokens import MAX_LIFETIME_SECONDS
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m services.common.identity", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m services.common.identity",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     generate = commands.add_parser("generate-key", help="print a new key pair of an issuer")
     generate.add_argument("issuer", help="gateway, operator, or another configured issuer")

@@ -64,8 +64,13 @@ class ServiceClaims:
 class TokenIssuer:
     """Signs tokens as ``issuer`` with its current signing key."""
 
-    def __init__(self, issuer: str, signing_key: SigningKey, ttl_seconds: int = DEFAULT_TTL_SECONDS,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        issuer: str,
+        signing_key: SigningKey,
+        ttl_seconds: int = DEFAULT_TTL_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         if not 0 < ttl_seconds <= MAX_LIFETIME_SECONDS:
             raise ValueError(f"a service token lives 1 to {MAX_LIFETIME_SECONDS} seconds, not {ttl_seconds}")
         self.issuer = issuer
@@ -102,8 +107,15 @@ class TokenVerifier:
 
     def _decode(self, token: str, key: Ed25519PublicKey, issuer: str) -> dict[str, Any]:
         try:
-            claims: dict[str, Any] = jwt.decode(token, key, algorithms=[ALGORITHM], audience=self.audience, issuer=issuer,
-                                leeway=LEEWAY_SECONDS, options={"require": _REQUIRED_CLAIMS, "strict_aud": True})
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": _REQUIRED_CLAIMS, "strict_aud": True},
+            )
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("the service token expired; the caller must sign a new one") from None
         except jwt.InvalidAudienceError:

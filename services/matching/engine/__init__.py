@@ -39,8 +39,9 @@ Hard constraints (all must hold):
   member's ``committees``;
 - no accepted task (``MemberLoad.busy``) overlapping a fixed task's window; not in ``excluded``.
 
-Scoring and rotation are described in ``scoring``; the reasons (data, worded by readers) in ``reasons``; the index
-in ``index`` and what it is keyed by in ``entries``. The engine does not look at the task's status: callers ask only for open tasks.
+Scoring and rotation are described in ``scoring``; the reasons (data, worded by readers) in
+``reasons``; the index in ``index`` and what it is keyed by in ``entries``. The engine does not look
+at the task's status: callers ask only for open tasks.
 """
 
 from .diagnosis import Diagnosis

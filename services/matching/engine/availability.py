@@ -149,9 +149,7 @@ def free_minutes(
             if free_start >= end:
                 break
             if free_end > start:
-                total += (free_end if free_end < end else end) - (
-                    free_start if free_start > start else start
-                )
+                total += (free_end if free_end < end else end) - (free_start if free_start > start else start)
         if first_only and total:
             return total
     return total

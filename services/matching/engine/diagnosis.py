@@ -36,33 +36,47 @@ class Counter:
     """Counts a task's funnel over one engine's index and profiles (read only); ``make_query``
     prepares a task as the engine does (its time zone, clock and geography)."""
 
-    def __init__(self, index: MemberIndex, profiles: Mapping[int, MemberProfile], key_of: Mapping[UUID, int],
-                 make_query: Callable[[TaskState], TaskQuery]) -> None:
+    def __init__(
+        self,
+        index: MemberIndex,
+        profiles: Mapping[int, MemberProfile],
+        key_of: Mapping[UUID, int],
+        make_query: Callable[[TaskState], TaskQuery],
+    ) -> None:
         self.index, self.profiles, self.key_of, self.make_query = index, profiles, key_of, make_query
 
     def diagnose(self, task: TaskState, *, loads: Mapping[UUID, MemberLoad], asked: Collection[UUID]) -> Diagnosis:
         excluded, eligible = self._funnel(task, loads, asked)
-        widenings = {name: max(0, self._funnel(wider, loads, asked)[1] - eligible)
-                     for name, wider in widened(task).items()}
+        widenings = {
+            name: max(0, self._funnel(wider, loads, asked)[1] - eligible) for name, wider in widened(task).items()
+        }
         return Diagnosis(self.index.stats(0).indexed_members, excluded, eligible, widenings)
 
-    def _funnel(self, task: TaskState, loads: Mapping[UUID, MemberLoad],
-                asked: Collection[UUID]) -> tuple[dict[str, int], int]:
+    def _funnel(
+        self, task: TaskState, loads: Mapping[UUID, MemberLoad], asked: Collection[UUID]
+    ) -> tuple[dict[str, int], int]:
         query: TaskQuery = self.make_query(task)
         groups: list[entries.Group] = []
         counts: dict[str, int] = {}
         kept = self.index.pool([])
         previous = len(kept)
-        for step, added in (("skill", _skill_groups(query)), ("language", _language_groups(query)),
-                            ("place", _place_groups(query)), ("time", _time_groups(query))):
+        for step, added in (
+            ("skill", _skill_groups(query)),
+            ("language", _language_groups(query)),
+            ("place", _place_groups(query)),
+            ("time", _time_groups(query)),
+        ):
             groups += added
             kept = self.index.pool(groups) if groups else kept
             if step == "time":  # the index knows blocks of the week; the exact minutes are read here
                 segments = query.window.segments
                 kept = {key for key in kept if segments and query.free_minutes(self.profiles[key]) > 0}
             counts[step], previous = previous - len(kept), len(kept)
-        within = {key for key in kept
-                  if query.within_load(self.profiles[key], loads.get(self.profiles[key].member_id, NO_LOAD))}
+        within = {
+            key
+            for key in kept
+            if query.within_load(self.profiles[key], loads.get(self.profiles[key].member_id, NO_LOAD))
+        }
         counts["load"], previous = previous - len(within), len(within)
         asked_keys = {self.key_of[m] for m in asked if m in self.key_of}
         eligible = within - asked_keys
@@ -101,4 +115,3 @@ def _time_groups(query: TaskQuery) -> list[entries.Group]:
 def _place_groups(query: TaskQuery) -> list[entries.Group]:
     place = query.place_group()
     return [place] if place else []
-

@@ -164,18 +164,21 @@ class MatchingEngine:
         return [self._candidate(query, rank, loads) for rank in best]
 
     def diagnose(
-        self, task: TaskState, *, now: datetime, loads: Mapping[UUID, MemberLoad] | None = None,
+        self,
+        task: TaskState,
+        *,
+        now: datetime,
+        loads: Mapping[UUID, MemberLoad] | None = None,
         asked: Collection[UUID] = (),
     ) -> Diagnosis:
         """Why ``task`` is not filling: how many members each hard constraint leaves out, and how
         many more each widening of the task would make eligible (see ``diagnosis``)."""
-        counter = Counter(self._indexed(), self._profiles, self._key_of,
-                          lambda state: TaskQuery(state, self.tz, now, self.geography))
+        counter = Counter(
+            self._indexed(), self._profiles, self._key_of, lambda state: TaskQuery(state, self.tz, now, self.geography)
+        )
         return counter.diagnose(task, loads=loads or {}, asked=asked)
 
-    def _candidate(
-        self, query: TaskQuery, rank: RankKey, loads: Mapping[UUID, MemberLoad]
-    ) -> Candidate:
+    def _candidate(self, query: TaskQuery, rank: RankKey, loads: Mapping[UUID, MemberLoad]) -> Candidate:
         profile = self._profiles[rank[-1]]
         load = loads.get(profile.member_id, NO_LOAD)
         score = rank[0] / SCORE_SCALE

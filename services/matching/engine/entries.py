@@ -107,10 +107,7 @@ def parts_of(profile: MemberProfile) -> list[int]:
     if not profile.active:
         return []
     places, remote_ok, home_city = profile.places, profile.remote_ok, profile.home_city
-    parts = [
-        _PARTS[("skill", skill, top, places, remote_ok, home_city)]
-        for skill, top in profile.skill_levels.items()
-    ]
+    parts = [_PARTS[("skill", skill, top, places, remote_ok, home_city)] for skill, top in profile.skill_levels.items()]
     if profile.languages:
         parts.append(_PARTS[("languages", profile.languages)])
     if places or remote_ok or profile.home_city is not None:

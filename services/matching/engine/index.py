@@ -93,9 +93,7 @@ class MemberIndex:
             return set(self._indexed)
         return self._pool_of([self._sets_of(group) for group in groups])
 
-    def tiers(
-        self, groups: list[Group], skill: str, min_level: int, place: Group, excluded: set[int]
-    ) -> list[Tier]:
+    def tiers(self, groups: list[Group], skill: str, min_level: int, place: Group, excluded: set[int]) -> list[Tier]:
         """The pool of ``groups``, less ``excluded``, cut by level on the first needed skill,
         highest level first. That skill's group, ``skill_group(skill, min_level, place)``, is
         ``groups[0]``; ``place`` is the task's place group.

@@ -117,9 +117,7 @@ class MemberProfile:
     def from_state(cls, state: MemberState, key: int, geography: Geography) -> MemberProfile:
         # Runs for every member at start-up: the parts many members share are looked up, not
         # rebuilt (see availability.shared).
-        windows = shared_nested(
-            tuple([(int(w.weekday), w.start, w.end) for w in state.weekly_availability])
-        )
+        windows = shared_nested(tuple([(int(w.weekday), w.start, w.end) for w in state.weekly_availability]))
         return cls(  # by position: keywords cost as much again
             state.member_id,
             key,
@@ -156,13 +154,8 @@ class MemberProfile:
             status=self.status,
             skills=[SkillClaim(skill=s, level=SkillLevel(lv)) for s, lv in self.skill_levels.items()],
             languages=[LanguageClaim(code=c, fluency=Fluency(f)) for c, f in self.languages],
-            weekly_availability=[
-                WeeklyWindow(weekday=Weekday(d), start=s, end=e) for d, s, e in self.windows
-            ],
-            unavailable=[
-                DateRange(start=date.fromordinal(a), end=date.fromordinal(b))
-                for a, b in self.unavailable
-            ],
+            weekly_availability=[WeeklyWindow(weekday=Weekday(d), start=s, end=e) for d, s, e in self.windows],
+            unavailable=[DateRange(start=date.fromordinal(a), end=date.fromordinal(b)) for a, b in self.unavailable],
             area=self.area,
             remote_ok=self.remote_ok,
             max_tasks_per_month=self.max_tasks_per_month,
@@ -174,8 +167,11 @@ class MemberProfile:
 
 def _places(state: MemberState, geography: Geography) -> tuple[ReachSpec, frozenset[str], str | None]:
     reach = state.reach
-    spec = NO_REACH if not (reach.areas or reach.whole_city or reach.km) else shared(
-        (shared(tuple(sorted(reach.areas))), reach.whole_city, reach.km))
+    spec = (
+        NO_REACH
+        if not (reach.areas or reach.whole_city or reach.km)
+        else shared((shared(tuple(sorted(reach.areas))), reach.whole_city, reach.km))
+    )
     return _resolved(state.area, spec, geography)
 
 
@@ -201,4 +197,3 @@ def _highest_levels(skills: list[SkillClaim]) -> dict[str, int]:
 # Members with the same skills at the same levels share one (never mutated) dictionary, for the
 # same reasons as availability.shared.
 _SHARED_LEVELS: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
-

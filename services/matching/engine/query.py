@@ -19,9 +19,7 @@ class TaskQuery:
         self.tz = tz  # the coalition's zone, in which the window's wall-clock segments are read
         self.geography = geography or Geography()
         self.window: TaskWindow = task_window(task, tz, now)
-        self.needs: tuple[tuple[str, int], ...] = tuple(
-            (need.skill, int(need.min_level)) for need in task.skills
-        )
+        self.needs: tuple[tuple[str, int], ...] = tuple((need.skill, int(need.min_level)) for need in task.skills)
         self.languages: tuple[str, ...] = tuple(code.lower() for code in task.languages)
         self.min_fluency: dict[str, int] = {code.lower(): int(f) for code, f in task.min_fluency.items()}
         # Mixed into each member's seed so that ties fall differently from one task to the next.
@@ -103,6 +101,4 @@ class TaskQuery:
 
     def free_minutes(self, profile: MemberProfile) -> int:
         """Minutes of the window the member is free for; 0 means not available at all."""
-        return free_minutes(
-            profile.weekly, profile.unavailable, self.window.segments, self.window.flexible
-        )
+        return free_minutes(profile.weekly, profile.unavailable, self.window.segments, self.window.flexible)

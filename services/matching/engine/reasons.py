@@ -80,8 +80,13 @@ def _place(query: TaskQuery, area: str, profile: MemberProfile) -> Reason:
     geography = query.geography
     own = profile.area == area
     distance = None if own or profile.area is None else geography.distance_km(profile.area, area)
-    return Reason(kind=ReasonKind.place, area=area, area_name=geography.name(area), own_area=own,
-                  distance_km=None if distance is None else max(1, round(distance)))
+    return Reason(
+        kind=ReasonKind.place,
+        area=area,
+        area_name=geography.name(area),
+        own_area=own,
+        distance_km=None if distance is None else max(1, round(distance)),
+    )
 
 
 def _free_time(query: TaskQuery, profile: MemberProfile) -> Reason | None:
@@ -98,8 +103,9 @@ def _free_time(query: TaskQuery, profile: MemberProfile) -> Reason | None:
     share = None
     if len(pieces) <= MAX_FREE_PIECES and free < window.minutes:
         share = 100 * free // window.minutes
-    return Reason(kind=ReasonKind.free_time, windows=windows, more_windows=len(pieces) > MAX_FREE_PIECES,
-                  share_percent=share)
+    return Reason(
+        kind=ReasonKind.free_time, windows=windows, more_windows=len(pieces) > MAX_FREE_PIECES, share_percent=share
+    )
 
 
 def _as_window(piece: Segment, tz: tzinfo) -> FreeWindow:

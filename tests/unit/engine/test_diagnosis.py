@@ -15,7 +15,8 @@ def test_each_member_is_counted_under_the_first_constraint_that_leaves_them_out(
     crowd = [
         member(area="downtown", skills={"translation": SkillLevel.learning}),  # skill level
         member(area="downtown", languages={"pa": Fluency.basic}),  # language fluency
-        member(area="glanbrook"), member(area="glanbrook"),  # place: only the whole city would reach them
+        member(area="glanbrook"),
+        member(area="glanbrook"),  # place: only the whole city would reach them
         member(area="parkdale"),  # place, even for the whole city
         member(area="downtown", windows=[window(Weekday.monday, "09:00", "12:00")]),  # time
         member(area="downtown"),  # load: at their monthly limit
@@ -24,7 +25,8 @@ def test_each_member_is_counted_under_the_first_constraint_that_leaves_them_out(
     ]
     engine = engine_in_hamilton(*crowd)
     outreach = task(area="downtown", skills={"translation": SkillLevel.capable}, languages=("en", "pa")).model_copy(
-        update={"min_fluency": {"pa": Fluency.conversational}})
+        update={"min_fluency": {"pa": Fluency.conversational}}
+    )
     loads = {crowd[6].member_id: MemberLoad(tasks_this_month=4)}
 
     found = engine.diagnose(outreach, now=NOW, loads=loads, asked={asked.member_id})

@@ -137,9 +137,7 @@ def test_weekly_windows_are_read_in_the_coalitions_time_zone():
     assert candidate_ids(engine, in_utc) == [saturday_morning.member_id]
     # In winter Toronto is UTC-5, so 15:00 UTC is 10:00 there.
     winter = task(starts_at=datetime(2026, 12, 5, 15, 0, tzinfo=UTC), hours=1)
-    assert candidate_ids(engine, winter, now=datetime(2026, 12, 1, tzinfo=UTC)) == [
-        saturday_morning.member_id
-    ]
+    assert candidate_ids(engine, winter, now=datetime(2026, 12, 1, tzinfo=UTC)) == [saturday_morning.member_id]
 
 
 def test_an_overnight_window_runs_past_midnight():

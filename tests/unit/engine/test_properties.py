@@ -49,9 +49,7 @@ bounded = settings(max_examples=120, deadline=None, suppress_health_check=[Healt
 # -- the rules, written plainly ----------------------------------------------------------------
 
 
-def plainly_eligible(
-    m: MemberState, t: TaskState, load: MemberLoad, excluded: set[UUID], now: datetime
-) -> bool:
+def plainly_eligible(m: MemberState, t: TaskState, load: MemberLoad, excluded: set[UUID], now: datetime) -> bool:
     levels: dict[str, int] = {}
     for claim in m.skills:
         levels[claim.skill] = max(levels.get(claim.skill, 0), claim.level)
@@ -155,12 +153,15 @@ def days_ahead(low: int, high: int) -> st.SearchStrategy[date]:
 
 
 reaches = st.just(Reach()) | st.builds(
-    Reach, areas=st.lists(st.sampled_from(AREAS[1:]), max_size=2, unique=True), whole_city=st.booleans(),
+    Reach,
+    areas=st.lists(st.sampled_from(AREAS[1:]), max_size=2, unique=True),
+    whole_city=st.booleans(),
     km=st.none() | st.sampled_from([1, 5, 12, 300]),
 )
 date_ranges = st.builds(
     lambda first, length: DateRange(start=first, end=first + timedelta(days=length)),
-    days_ahead(-3, FIVE_WEEKS), st.integers(0, 9),
+    days_ahead(-3, FIVE_WEEKS),
+    st.integers(0, 9),
 )
 members = st.builds(
     MemberState,
@@ -169,7 +170,8 @@ members = st.builds(
     skills=st.lists(st.builds(SkillClaim, skill=st.sampled_from(SKILLS), level=levels), max_size=3),
     languages=st.lists(
         st.builds(LanguageClaim, code=st.sampled_from(LANGUAGES), fluency=st.sampled_from(list(Fluency))),
-        max_size=3, unique_by=lambda claim: claim.code,
+        max_size=3,
+        unique_by=lambda claim: claim.code,
     ),
     weekly_availability=st.lists(
         st.builds(WeeklyWindow, weekday=st.sampled_from(list(Weekday)), start=clock_times, end=clock_times),
@@ -187,12 +189,20 @@ def _task(fixed, day, start, minutes, deadline_minutes, needs, languages, area, 
     start = datetime.combine(day, start, TORONTO)
     deadline = None if deadline_minutes is None else NOW + timedelta(minutes=deadline_minutes)
     return TaskState(
-        task_id=task_id, organization_id=UUID(int=1), coordinator_id=UUID(int=2), status="open",
-        title="a task", skills=needs, languages=languages, slots=1,
+        task_id=task_id,
+        organization_id=UUID(int=1),
+        coordinator_id=UUID(int=2),
+        status="open",
+        title="a task",
+        skills=needs,
+        languages=languages,
+        slots=1,
         starts_at=start if fixed else None,
         ends_at=start + timedelta(minutes=minutes) if fixed else None,
         deadline=None if fixed else deadline,
-        area=area, remote=remote, whole_city=whole_city,
+        area=area,
+        remote=remote,
+        whole_city=whole_city,
         min_fluency={code.lower(): fluency for code, fluency in zip(languages, floor, strict=False)},
     )
 
@@ -206,7 +216,8 @@ tasks = st.builds(
     deadline_minutes=st.none() | st.integers(1, 60 * 24 * 20),
     needs=st.lists(
         st.builds(SkillNeed, skill=st.sampled_from(SKILLS), min_level=levels),
-        max_size=2, unique_by=lambda need: need.skill,
+        max_size=2,
+        unique_by=lambda need: need.skill,
     ),
     languages=st.just([]) | st.lists(st.sampled_from(LANGUAGES + ["PT"]), min_size=1, max_size=2),
     area=st.sampled_from(AREAS + [None]),
@@ -217,7 +228,8 @@ tasks = st.builds(
 )
 busy_windows = st.builds(
     lambda start, length: (NOW + timedelta(minutes=start), NOW + timedelta(minutes=start + length)),
-    st.integers(0, 60 * 24 * 21), st.integers(30, 600),
+    st.integers(0, 60 * 24 * 21),
+    st.integers(30, 600),
 )
 loads = st.builds(
     MemberLoad,
@@ -244,10 +256,12 @@ def fitting(t: TaskState) -> st.SearchStrategy[MemberState]:
         MemberState,
         member_id=ids,
         status=st.just(MemberStatus.active),
-        skills=st.tuples(*[
-            st.builds(SkillClaim, skill=st.just(need.skill), level=st.integers(int(need.min_level), 3))
-            for need in t.skills
-        ]).map(list),
+        skills=st.tuples(
+            *[
+                st.builds(SkillClaim, skill=st.just(need.skill), level=st.integers(int(need.min_level), 3))
+                for need in t.skills
+            ]
+        ).map(list),
         languages=st.just([LanguageClaim(code=t.languages[0])] if t.languages else []),
         weekly_availability=st.lists(around_start, min_size=1, max_size=1),
         unavailable=st.lists(date_ranges, max_size=1),
@@ -292,8 +306,7 @@ def test_the_index_finds_exactly_the_members_the_rules_allow(scenario, areas_fir
     found = engine.candidates(t, now=NOW, limit=len(crowd), loads=load_of, excluded=excluded)
 
     allowed = {
-        m.member_id for m in crowd
-        if plainly_eligible(m, t, load_of.get(m.member_id, MemberLoad()), excluded, NOW)
+        m.member_id for m in crowd if plainly_eligible(m, t, load_of.get(m.member_id, MemberLoad()), excluded, NOW)
     }
     assert {c.member_id for c in found} == allowed
     assert not excluded & {c.member_id for c in found}
@@ -328,7 +341,9 @@ def test_no_shows_lower_a_member_gently_never_leave_them_out_and_are_never_given
     forgiven = {member_id: replace(load, no_shows=0) for member_id, load in load_of.items()}
     missed = {m.member_id: replace(load_of.get(m.member_id, MemberLoad()), no_shows=more) for m in crowd}
 
-    before = {c.member_id: c for c in engine.candidates(t, now=NOW, limit=len(crowd), loads=forgiven, excluded=excluded)}
+    before = {
+        c.member_id: c for c in engine.candidates(t, now=NOW, limit=len(crowd), loads=forgiven, excluded=excluded)
+    }
     after = engine.candidates(t, now=NOW, limit=len(crowd), loads=missed, excluded=excluded)
 
     assert {c.member_id for c in after} == set(before)  # eligibility does not change
@@ -356,9 +371,7 @@ def test_upsert_then_remove_leaves_no_trace(crowd, newcomer, t):
 
     assert engine.stats() == before_stats
     assert engine.get_member(newcomer.member_id) is None
-    assert [c.member_id for c in engine.candidates(t, now=NOW, limit=100)] == [
-        c.member_id for c in before
-    ]
+    assert [c.member_id for c in engine.candidates(t, now=NOW, limit=100)] == [c.member_id for c in before]
 
 
 @bounded

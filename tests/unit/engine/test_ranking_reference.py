@@ -25,8 +25,12 @@ TOP_LEVEL = 3
 
 
 def plainly_ranked(
-    crowd: list[MemberState], t: TaskState, load_of: dict[UUID, MemberLoad], excluded: set[UUID],
-    weights: ScoreWeights, limit: int,
+    crowd: list[MemberState],
+    t: TaskState,
+    load_of: dict[UUID, MemberLoad],
+    excluded: set[UUID],
+    weights: ScoreWeights,
+    limit: int,
 ) -> list[tuple[UUID, float]]:
     ranked = []
     for m in crowd:
@@ -54,8 +58,12 @@ def plain_score(m: MemberState, t: TaskState, load: MemberLoad, weights: ScoreWe
         available = len(free_minutes(m, start, end)) / ((end - start) / timedelta(minutes=1))
     fairness = 1 / (1 + max(0, load.recent_tasks))
     missed = 1 - 1 / load.no_shows if load.no_shows > 1 else 0.0  # the first is forgiven
-    return weights.skill * skill + weights.availability * available + weights.fairness * fairness \
+    return (
+        weights.skill * skill
+        + weights.availability * available
+        + weights.fairness * fairness
         - weights.reliability * missed
+    )
 
 
 def local_minute(moment: datetime) -> datetime:
@@ -83,8 +91,11 @@ def free_minutes(m: MemberState, start: datetime, end: datetime) -> set[datetime
 # -- properties ----------------------------------------------------------------------------------
 
 weights = st.builds(
-    ScoreWeights, skill=st.sampled_from([0.0, 0.5, 1.0, 3.0]), availability=st.sampled_from([0.0, 1.0, 2.0]),
-    fairness=st.sampled_from([0.0, 1.0, 5.0]), reliability=st.sampled_from([0.0, 0.5, 2.0]),
+    ScoreWeights,
+    skill=st.sampled_from([0.0, 0.5, 1.0, 3.0]),
+    availability=st.sampled_from([0.0, 1.0, 2.0]),
+    fairness=st.sampled_from([0.0, 1.0, 5.0]),
+    reliability=st.sampled_from([0.0, 0.5, 2.0]),
 )
 
 
@@ -101,9 +112,7 @@ def test_the_best_few_are_those_of_a_full_plain_ranking(scenario, score_weights,
     found = engine.candidates(t, now=NOW, limit=limit, loads=load_of, excluded=excluded)
     everyone = engine.candidates(t, now=NOW, limit=len(crowd), loads=load_of, excluded=excluded)
 
-    assert [(c.member_id, c.score) for c in found] == plainly_ranked(
-        crowd, t, load_of, excluded, score_weights, limit
-    )
+    assert [(c.member_id, c.score) for c in found] == plainly_ranked(crowd, t, load_of, excluded, score_weights, limit)
     # Each member's reasons are the same however far the walk went.
     assert found == everyone[:limit]
 

@@ -3,7 +3,7 @@ tasks accept their whole city, and a task may ask for a least fluency in a langu
 
 from __future__ import annotations
 
-from services.common.contracts import AreaState, Fluency, ReasonKind, Reach
+from services.common.contracts import AreaState, Fluency, Reach, ReasonKind
 from services.matching.engine.reasons import Reason
 
 from .factories import NOW, candidate_ids, engine_with, member, task

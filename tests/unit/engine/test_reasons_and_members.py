@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from services.common.contracts import AreaState, Fluency, OfferReason, ReasonKind, Reach, SkillLevel, TimeWindow, Weekday
+from services.common.contracts import (
+    AreaState,
+    Fluency,
+    OfferReason,
+    Reach,
+    ReasonKind,
+    SkillLevel,
+    TimeWindow,
+    Weekday,
+)
 from services.matching.engine import MemberLoad
 from services.matching.engine.reasons import FreeWindow, Reason
 
@@ -88,12 +97,13 @@ def test_reasons_prefer_the_members_most_fluent_shared_language():
 def test_reasons_for_a_remote_flexible_task():
     engine = engine_with(member(remote_ok=True))
     website_fix = task(
-        skills={"website-maintenance": SkillLevel.learning}, flexible=True,
-        deadline=at(SATURDAY, 18), remote=True, area=None,
+        skills={"website-maintenance": SkillLevel.learning},
+        flexible=True,
+        deadline=at(SATURDAY, 18),
+        remote=True,
+        area=None,
     )
-    engine.upsert_member(
-        member(skills={"website-maintenance": SkillLevel.capable}, remote_ok=True, area=None)
-    )
+    engine.upsert_member(member(skills={"website-maintenance": SkillLevel.capable}, remote_ok=True, area=None))
 
     reasons = reasons_of(engine, website_fix, loads={})
 
@@ -116,7 +126,9 @@ def test_every_field_of_an_engine_reason_travels_in_the_offer_events_reason():
     engine = engine_with(member(area="downtown", windows=[window(Weekday.saturday, "12:00", "18:00")]))
     engine.upsert_area(AreaState(slug="downtown", name="Downtown", latitude=43.256, longitude=-79.869))
     engine.upsert_area(AreaState(slug="east-end", name="East End", latitude=43.24, longitude=-79.76))
-    engine.upsert_member(member(area="downtown", reach=Reach(km=30), windows=[window(Weekday.saturday, "12:00", "18:00")]))
+    engine.upsert_member(
+        member(area="downtown", reach=Reach(km=30), windows=[window(Weekday.saturday, "12:00", "18:00")])
+    )
 
     reasons = reasons_of(engine, task(languages=("en",)))
 
@@ -124,7 +136,9 @@ def test_every_field_of_an_engine_reason_travels_in_the_offer_events_reason():
     for reason in reasons:
         carried = OfferReason.model_validate(reason, from_attributes=True)
         assert {name: getattr(carried, name) for name in Reason._fields} == {
-            **reason._asdict(), "windows": [TimeWindow(start=w.start, end=w.end) for w in reason.windows]}
+            **reason._asdict(),
+            "windows": [TimeWindow(start=w.start, end=w.end) for w in reason.windows],
+        }
 
 
 def test_upsert_replaces_what_the_engine_knew():

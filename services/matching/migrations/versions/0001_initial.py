@@ -79,8 +79,12 @@ def _create_offer_table() -> None:
     op.create_index("ix_offer_accepted_at", "offer", ["accepted_at"])
     # The database itself refuses a second live offer of one task to one member.
     op.create_index(
-        "uq_offer_live_member_task", "offer", ["task_id", "member_id"], unique=True,
-        sqlite_where=sa.text(LIVE_OFFER), postgresql_where=sa.text(LIVE_OFFER),
+        "uq_offer_live_member_task",
+        "offer",
+        ["task_id", "member_id"],
+        unique=True,
+        sqlite_where=sa.text(LIVE_OFFER),
+        postgresql_where=sa.text(LIVE_OFFER),
     )
 
 

@@ -20,8 +20,11 @@ PENDING = sa.text("status = 'pending'")
 def upgrade() -> None:
     # Partial on both databases: only offers still waiting for an answer are in it.
     op.create_index(
-        "ix_offer_pending_expiry", "offer", ["expires_at", "task_id"],
-        postgresql_where=PENDING, sqlite_where=PENDING,
+        "ix_offer_pending_expiry",
+        "offer",
+        ["expires_at", "task_id"],
+        postgresql_where=PENDING,
+        sqlite_where=PENDING,
     )
 
 

@@ -42,8 +42,9 @@ def downgrade() -> None:
 
 
 def _as_data(reasons: list) -> list:
-    return [FIXED_PHRASES.get(item, {"kind": "text", "text": item}) if isinstance(item, str) else item
-            for item in reasons]
+    return [
+        FIXED_PHRASES.get(item, {"kind": "text", "text": item}) if isinstance(item, str) else item for item in reasons
+    ]
 
 
 def _as_words(reasons: list) -> list:

@@ -6,6 +6,7 @@ Revises: 0002
 Create Date: 2026-12-02
 
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
@@ -36,8 +37,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column("longitude", sa.Float(), nullable=True))
     with op.batch_alter_table("member") as batch:
         batch.add_column(sa.Column("reach", sa.JSON(), nullable=True))
-    area = sa.table("area", sa.column("slug"), sa.column("name"), sa.column("city"), sa.column("parent"),
-                    sa.column("latitude"), sa.column("longitude"))
+    area = sa.table(
+        "area",
+        sa.column("slug"),
+        sa.column("name"),
+        sa.column("city"),
+        sa.column("parent"),
+        sa.column("latitude"),
+        sa.column("longitude"),
+    )
     slug, name, latitude, longitude = CITY
     op.bulk_insert(area, [{"slug": slug, "name": name, "city": name, "latitude": latitude, "longitude": longitude}])
     for child, (lat, lon) in CENTRES.items():

@@ -5,6 +5,7 @@ Revises:
 Create Date: 2025-01-01
 
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa

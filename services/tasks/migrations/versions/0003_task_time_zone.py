@@ -6,6 +6,7 @@ Create Date: 2026-12-02
 
 Tasks posted before this revision get the service's default zone (TASKS_DEFAULT_TIME_ZONE).
 """
+
 import os
 from typing import Sequence, Union
 

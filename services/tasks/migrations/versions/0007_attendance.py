@@ -5,6 +5,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-07
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
