@@ -144,6 +144,10 @@ class Sender:
         if delivery.expires_at is not None and as_utc(delivery.expires_at) <= now:
             return Outcome(DeliveryStatus.dropped, "dropped", "expired before it could be sent")
         channel = self.channels[delivery.channel]
+        if recipient is None and MessageKind(delivery.kind) not in COORDINATOR_KINDS:
+            # The member's choices (language, detail, quiet hours, email on or off) arrive on
+            # members.state, apart from the offer: sent now, the mail could go against them.
+            return Outcome(None, "retry", "the member's choices have not arrived yet")
         if recipient is not None and not recipient.email and channel.name == "email":
             return Outcome(DeliveryStatus.dropped, "dropped", "the member turned email off")
         if (until := quiet_hours.held_until(delivery, recipient, schedule, now)) is not None:

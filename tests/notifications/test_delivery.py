@@ -13,10 +13,13 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from deploy import mailpit
+from services.common.contracts import NotificationPreferences
+from services.common.kafka_io import ensure_topics
+from services.common.topics import Topics, all_topics
 from services.notifications.main import create_app
-from tests.notifications.conftest import delivery_counts, notification_settings
+from tests.notifications.conftest import Offers, delivery_counts, notification_settings
 from tests.notifications.mailbox import Inbox, private_mailpit
-from tests.support.infra import POSTGRES_ONLY
+from tests.support.infra import POSTGRES_ONLY, delete_topics_with_prefix
 from tests.support.processes import eventually, free_port
 from tests.support.service_tokens import signed_headers
 
@@ -232,3 +235,29 @@ def test_an_accepted_offer_is_confirmed_with_a_calendar_invitation_that_names_no
         str(event["summary"]) == "Volunteer task (Solidarity Network)" and "hearing" not in calendar.to_ical().decode()
     )
     assert str(event["uid"]) == f"{created.data['offer_id']}@localhost"
+
+
+@POSTGRES_ONLY
+def test_a_mail_waits_for_the_member_s_choices_when_the_offer_comes_first(
+    database_url, kafka_bootstrap, members, members_service, mail_server, inbox
+):
+    """The member's state (their language here) and the offer travel on two topics: an offer that
+    overtakes it waits, instead of going out with the defaults (English) the member did not choose."""
+    own = Topics(f"test-{uuid.uuid4().hex[:10]}.")  # topics the members service does not write to
+    ensure_topics(kafka_bootstrap, all_topics(topics=own))
+    publisher = Offers(kafka_bootstrap, own)
+    settings = notification_settings(database_url, kafka_bootstrap, own.prefix, mail_server[0], members_service.url)
+    try:
+        with TestClient(create_app(settings)) as client:
+            member_id, address = members.register(languages=("fr",))
+            publisher.publish(publisher.created(member_id))
+            eventually(lambda: delivery_counts(client)["queued"] == 1, 15, message="the request queued")
+            time.sleep(3)  # several attempts at 0.5 s and more
+            assert inbox.messages_to(address) == []
+
+            publisher.member_prefers(member_id, NotificationPreferences(), languages=("fr",))
+            [mail] = inbox.wait_for(address, timeout_s=15)
+            assert mail.subject == FRENCH_SUBJECT
+    finally:
+        publisher.producer.close()
+        delete_topics_with_prefix(kafka_bootstrap, own.prefix)
