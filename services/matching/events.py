@@ -20,6 +20,7 @@ from services.common.contracts import FillChanged, OfferChanged, OfferStatus
 from services.common.envelope import wrap
 from services.common.observability import OFFER_RESPONSE_SECONDS, OFFERS_BY_OUTCOME
 from services.common.outbox import add_event
+from services.matching import loads
 from services.matching.capacity import Fill
 from services.matching.models import MatchingTask, Offer
 from services.matching.work import freed, touched
@@ -72,6 +73,7 @@ def offer_changed(session: Session, topic: str, offer: Offer, task_title: str | 
     event = OFFER_EVENT_FOR[offer.status]
     add_event(session, topic, str(offer.task_id), wrap(event, payload, SOURCE))
     touched(session, offer.task_id)
+    loads.changed(session)
     if offer.status in LEFT_WAITING:
         freed(session, offer.member_id)
     _count_outcome(offer, event.name.split(".", 1)[1])

@@ -13,7 +13,9 @@ as a member may (``max_pending_offers``): they are not asked again until they an
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from uuid import UUID
@@ -68,6 +70,56 @@ class LoadBook:
         self.pending[member_id] = count = self.pending.get(member_id, 0) + 1
         if count >= self.max_pending:
             self.full.add(member_id)
+
+
+# session.info key: this transaction changed some member's offers (see ``changed``).
+CHANGED = "matching.loads_changed"
+
+
+def changed(session: Session) -> None:
+    """Note that this transaction changed a member's load (an offer made, answered, expired...)."""
+    session.info[CHANGED] = True
+
+
+def changed_by(session: Session) -> bool:
+    return bool(session.info.pop(CHANGED, False))
+
+
+class LoadCache:
+    """The worker's load book, kept between its steps instead of read again for each.
+
+    Reading the book scans every waiting and recent offer: at a few fresh tasks per step, reading
+    it for each step cost more than the steps' own work, and grew with the number of offers. The
+    worker keeps the book current for the offers it makes itself (``LoadBook.offered``); any
+    other change (an answer, an expiry, a withdrawal, an offer a member asked for) invalidates it
+    once committed (``Matching.after_commit``), and it is read again after ``max_age`` at the
+    latest: loads move with time too (the fairness window, the month) and with what a second
+    matching instance offers to the same members.
+    """
+
+    def __init__(self, read: Callable[[datetime], LoadBook], max_age: timedelta) -> None:
+        self._read = read
+        self._max_age = max_age
+        self._lock = threading.Lock()
+        self._book: LoadBook | None = None
+        self._read_at: datetime | None = None
+        self._generation = 0  # bumped by each invalidation; a book read before one is not kept
+
+    def book(self, now: datetime) -> LoadBook:
+        with self._lock:
+            book, read_at, generation = self._book, self._read_at, self._generation
+        if book is not None and read_at is not None and read_at <= now < read_at + self._max_age:
+            return book
+        book = self._read(now)
+        with self._lock:
+            if generation == self._generation:
+                self._book, self._read_at = book, now
+        return book
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._book, self._read_at = None, None
+            self._generation += 1
 
 
 def load_book(

@@ -6,9 +6,10 @@ Each step, in order:
 1. the partitions this instance owns changed: reload the open tasks it matches, reconcile now;
 2. tasks with an offer past its time are marked (read from the database, soonest first);
 3. up to ``BATCH`` marked tasks are topped up (``worker.top_up``), each in its own transaction;
-4. only when nothing is marked, ``BATCH`` more tasks of a reconciliation pass are topped up. A
-   pass starts at most every ``reconcile_seconds``; it catches what the events could not tell
-   (offers made by another instance before a rebalance, a change that failed half-way);
+4. only when nothing is marked, up to ``BATCH`` more tasks of a reconciliation pass are topped
+   up, one by one, stopping as soon as fresh work is due. A pass starts at most every
+   ``reconcile_seconds``; it catches what the events could not tell (offers made by another
+   instance before a rebalance, a change that failed half-way);
 5. with nothing left, the thread sleeps until the next expiry, the next slow answer, the next
    reconciliation or a nudge, whichever comes first.
 
@@ -32,18 +33,11 @@ from services.matching.attendance import forget_old
 from services.matching.context import Matching
 from services.matching.member_feed import settle_member_offers
 from services.matching.work import next_expiry, tasks_with_expired_offers
-from services.matching.worker import (
-    OFFERS_CREATED,
-    PASS_SECONDS,
-    loads_now,
-    members_to_settle,
-    tasks_with_free_slots,
-    top_up,
-)
+from services.matching.worker import OFFERS_CREATED, PASS_SECONDS, members_to_settle, tasks_with_free_slots, top_up
 
 log = logging.getLogger(__name__)
 
-BATCH = 50  # tasks per step: one load book is read for each batch
+BATCH = 50  # tasks per step
 EXPIRY_CHECK_WHILE_BUSY = timedelta(seconds=1)
 RETRY_AFTER = timedelta(seconds=1)
 STEP_SECONDS = Histogram("matching_step_seconds", "Duration of one worker step", ["kind"])
@@ -92,19 +86,26 @@ def step(matching: Matching, schedule: Schedule, now: datetime) -> float:
     return _until_next(matching, schedule, now)
 
 
-def top_up_all(matching: Matching, task_ids: list[UUID], now: datetime) -> int:
-    with Session(matching.runtime.engine) as session:
-        book = loads_now(session, matching, now)
-    sent = 0
+def top_up_all(matching: Matching, task_ids: list[UUID], now: datetime, yield_to_fresh: bool = False) -> int:
+    """Top up the tasks in order, each in its own transaction; returns how many were handled.
+
+    With ``yield_to_fresh`` (a reconciliation step), it stops after any task once fresh work is
+    due, so that a new task never waits for a whole step of old ones."""
+    book = matching.loads.book(now)
+    sent = handled = 0
     for task_id in task_ids:
+        if yield_to_fresh and handled and matching.work.has_due(now):
+            break
+        handled += 1
         try:
-            with matching.unit_of_work(wake_worker=False) as session:
+            with matching.unit_of_work(wake_worker=False, book_kept=True) as session:
                 sent += len(top_up(session, matching, task_id, book, now))
         except Exception:  # e.g. the database went away: this task again shortly, the others now
             log.exception("could not top up task %s; trying again shortly", task_id)
+            matching.loads.invalidate()  # it may have counted offers that were rolled back
             matching.work.look_again(now + RETRY_AFTER, task_id)
     OFFERS_CREATED.inc(sent)
-    return sent
+    return handled
 
 
 def _follow_ownership(matching: Matching, schedule: Schedule) -> None:
@@ -133,8 +134,9 @@ def _reconcile_some(matching: Matching, schedule: Schedule, now: datetime) -> No
             )
         with Session(matching.runtime.engine) as session:
             schedule.reconciling = tasks_with_free_slots(session, schedule.owned)
-    chunk, schedule.reconciling = schedule.reconciling[:BATCH], schedule.reconciling[BATCH:]
-    top_up_all(matching, chunk, now)
+        matching.loads.invalidate()  # each pass starts from the database's own counts
+    handled = top_up_all(matching, schedule.reconciling[:BATCH], now, yield_to_fresh=True)
+    del schedule.reconciling[:handled]
     if not schedule.reconciling:
         PASS_SECONDS.observe(time.perf_counter() - schedule.pass_started)
 

@@ -107,6 +107,11 @@ class WorkQueue:
         with self._lock:
             return list(self._short)
 
+    def has_due(self, now: datetime) -> bool:
+        """Whether ``take`` would return a task now."""
+        with self._lock:
+            return bool(self._tasks) or bool(self._later and self._later[0][0] <= now)
+
     def waiting(self) -> int:
         with self._lock:
             return len(self._tasks)

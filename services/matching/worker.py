@@ -24,7 +24,7 @@ from services.common.clock import as_utc, utc_now
 from services.common.contracts import MemberStatus, OfferStatus, TaskState
 from services.matching import capacity, offers
 from services.matching.context import Matching
-from services.matching.loads import LoadBook, load_book
+from services.matching.loads import LoadBook
 from services.matching.member_feed import settle_member_offers
 from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill
 from services.matching.waves import answers_so_far, slow_point
@@ -47,7 +47,7 @@ def run_pass(matching: Matching, now: datetime | None = None) -> int:
     with Session(matching.runtime.engine) as session:
         task_ids = tasks_with_free_slots(session, owned)
         unsettled = members_to_settle(session, matching, owned)
-        book = loads_now(session, matching, now)
+    book = matching.read_loads(now)
     for member_id in unsettled:
         with matching.unit_of_work(wake_worker=False) as session:
             settle_member_offers(session, matching.offers_topic, member_id, matching.directory.get(member_id), now)
@@ -94,13 +94,6 @@ def members_to_settle(session: Session, matching: Matching, partitions: frozense
         if member is None or (status == OfferStatus.pending and member.status != MemberStatus.active):
             unsettled.add(member_id)
     return unsettled
-
-
-def loads_now(session: Session, matching: Matching, now: datetime) -> LoadBook:
-    settings = matching.settings
-    return load_book(
-        session, now, settings.tz, settings.recent_days, settings.max_pending_offers, settings.no_show_days
-    )
 
 
 def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, now: datetime) -> list[Offer]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from services.common.clock import utc_now
 from services.common.contracts import OfferStatus, SkillLevel, Weekday
 from services.common.deps import Actor
-from services.matching import handlers, scheduler, worker
+from services.matching import context, handlers, scheduler, worker
 from services.matching.member_feed import members_changed
 from services.matching.models import Offer
 from services.matching.scheduler import BATCH, Schedule, step
@@ -202,3 +202,67 @@ def test_a_member_who_answers_at_the_cap_is_offered_the_tasks_that_came_short_fo
     assert third.task_id in handled and not {state.task_id for state in legal} & set(handled)
     kept = ({first.task_id, second.task_id} - {waiting[0].task_id}).pop()
     assert {o.task_id for o in offers_of(harness, status=OfferStatus.pending)} == {kept, third.task_id}
+
+
+def test_a_task_posted_during_a_reconciliation_step_waits_for_one_task_of_it_not_the_whole_step(
+    harness_with, handled, monkeypatch
+):
+    harness = harness_with(reconcile_seconds=60)
+    now, schedule = utc_now(), Schedule()
+    harness.members(member())
+    open_tasks(harness, BATCH, now, skills=LEGAL)  # nobody qualifies: they stay open
+    until_idle(harness, schedule, now)
+    handled.clear()
+    new = task(starts_at=shift(200))
+    topped_up = scheduler.top_up
+
+    def arrives_during_the_third(session, matching, task_id, book, at):
+        if len(handled) == 2:  # the third, before it is recorded
+            harness.task(new, now)  # the tasks feed, on its own thread, while the worker is busy
+        return topped_up(session, matching, task_id, book, at)
+
+    monkeypatch.setattr(scheduler, "top_up", arrives_during_the_third)
+    schedule.reconcile_at = now  # a reconciliation pass is due
+    step(harness.matching, schedule, now)
+    assert len(handled) == 3 and len(schedule.reconciling) == BATCH - 3  # it stopped there
+    step(harness.matching, schedule, now)
+    assert handled[3] == new.task_id
+    until_idle(harness, schedule, now)
+    assert len(handled) == BATCH + 1  # and the pass went on where it stopped
+
+
+def test_the_worker_keeps_members_loads_between_steps_until_something_else_changes_them(
+    harness_with, handled, monkeypatch
+):
+    reads = []
+    read = context.load_book
+    monkeypatch.setattr(context, "load_book", lambda *args: reads.append(args[1]) or read(*args))
+    harness = harness_with(reconcile_seconds=10**9, max_pending_offers=1)
+    now, schedule = utc_now(), Schedule()
+    volunteers = [member() for _ in range(3)]
+    harness.members(*volunteers)
+    until_idle(harness, schedule, now)
+    harness.matching.loads.invalidate()
+    reads.clear()
+
+    for number in range(3):  # three tasks, one step each: the book is read once, then kept
+        harness.task(task(starts_at=shift(number)), now)
+        step(harness.matching, schedule, now)
+    assert len(reads) == 1
+    waiting = offers_of(harness, status=OfferStatus.pending)
+    assert sorted(o.member_id for o in waiting) == sorted(v.member_id for v in volunteers)  # one each: the cap
+
+    fourth = task(starts_at=shift(3))
+    harness.task(fourth, now)
+    step(harness.matching, schedule, now)
+    assert len(reads) == 1 and offers_of(harness, task_id=fourth.task_id) == []  # all at the cap, as kept
+    answered_through_the_api(harness, "decline", waiting[0], now)  # another transaction: read again
+    until_idle(harness, schedule, now)
+    assert len(reads) == 2
+    again = offers_of(harness, member_id=waiting[0].member_id, status=OfferStatus.pending)
+    assert len(again) == 1 and again[0].task_id != waiting[0].task_id  # free again, asked for a task that came short
+
+    later = now + context.LOADS_MAX_AGE
+    harness.task(task(starts_at=shift(4)), later)
+    step(harness.matching, schedule, later)
+    assert reads[-1] == later  # kept no longer than LOADS_MAX_AGE
