@@ -33,10 +33,6 @@ class Matching:
     worker_wakeup: threading.Event = field(default_factory=threading.Event)
     work: WorkQueue = field(init=False)
     open_tasks: OpenTasks = field(default_factory=OpenTasks)
-    # SQLite has one writer at a time, and its busy handler backs off up to 100 ms per retry: under
-    # a rush of accepts the lock sits idle while waiters sleep. Queueing this process's writers on
-    # a lock hands it over at once. PostgreSQL locks rows and needs none of this.
-    sqlite_writers: threading.Lock | None = None
     loads: LoadCache = field(init=False)
 
     def __post_init__(self) -> None:
@@ -62,7 +58,6 @@ class Matching:
             # A partition gained means tasks to match now, not at the next tick.
             ownership=PartitionOwnership(settings.topics.tasks_state, on_change=wakeup.set),
             worker_wakeup=wakeup,
-            sqlite_writers=threading.Lock() if runtime.engine.dialect.name == "sqlite" else None,
         )
 
     @property
@@ -95,18 +90,9 @@ class Matching:
         event.listen(session, "after_commit", woken, once=True)
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Around a transaction that writes (see ``sqlite_writers``)."""
-        if self.sqlite_writers is None:
-            yield
-            return
-        with self.sqlite_writers:
-            yield
-
-    @contextmanager
     def unit_of_work(self, wake_worker: bool = True, book_kept: bool = False) -> Iterator[Session]:
         """A transaction; once committed, its events leave and (by default) the worker reacts,
         e.g. asks the next candidate right after a decline."""
-        with self.writing(), self.runtime.unit_of_work() as session:
+        with self.runtime.unit_of_work() as session:
             self.after_commit(session, wake_worker, book_kept)
             yield session
