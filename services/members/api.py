@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from services.common.contracts import MemberStatus
@@ -15,9 +17,6 @@ from services.members import committees, handlers, taxonomy
 from services.members.erasure import erase_on_request
 from services.members.handlers import Context
 from services.members.models import (
-    AreaCreate,
-    AreaPublic,
-    AreaUpdate,
     AuditEntryPublic,
     ContactPurpose,
     DeliveryAddress,
@@ -27,15 +26,11 @@ from services.members.models import (
     MemberPublic,
     MemberUpdate,
     NamesRequest,
-    SkillCreate,
-    SkillPublic,
-    SkillUpdate,
 )
+from services.members.taxonomy import TermKind
 from services.members.wiring import Members, current_members
 
 members = APIRouter(prefix="/members", tags=["members"], responses=problem_responses(403, 404, 410, 422))
-skills = APIRouter(prefix="/skills", tags=["taxonomy"], responses=problem_responses(403, 404, 409, 422))
-areas = APIRouter(prefix="/areas", tags=["taxonomy"], responses=problem_responses(403, 404, 409, 422))
 
 SlugPath = Path(pattern=SLUG_PATTERN, max_length=60)
 SlugQuery = Query(None, pattern=SLUG_PATTERN, max_length=60)
@@ -128,40 +123,6 @@ def audit_log(
     return handlers.audit_log(ctx, member_id, page)
 
 
-@skills.get("", summary="The coalition's skill taxonomy")
-def list_skills(
-    page: PageRequest = Depends(page_request), include_retired: bool = False, session: Session = unit_of_work
-) -> Page[SkillPublic]:
-    return taxonomy.list_skills(session, page, include_retired)
-
-
-@skills.post("", status_code=status.HTTP_201_CREATED, summary="Add a skill (admins)")
-def add_skill(payload: SkillCreate, ctx: Context = Depends(context)) -> SkillPublic:
-    return taxonomy.add_skill(ctx, payload)
-
-
-@skills.patch("/{slug}", summary="Rename, describe or retire a skill (admins)")
-def edit_skill(payload: SkillUpdate, slug: str = SlugPath, ctx: Context = Depends(context)) -> SkillPublic:
-    return taxonomy.edit_skill(ctx, slug, payload)
-
-
-@areas.get("", summary="The coalition's areas (coarse neighbourhoods or cities)")
-def list_areas(
-    page: PageRequest = Depends(page_request), include_retired: bool = False, session: Session = unit_of_work
-) -> Page[AreaPublic]:
-    return taxonomy.list_areas(session, page, include_retired)
-
-
-@areas.post("", status_code=status.HTTP_201_CREATED, summary="Add an area (admins)")
-def add_area(payload: AreaCreate, ctx: Context = Depends(context)) -> AreaPublic:
-    return taxonomy.add_area(ctx, payload)
-
-
-@areas.patch("/{slug}", summary="Rename or retire an area (admins)")
-def edit_area(payload: AreaUpdate, slug: str = SlugPath, ctx: Context = Depends(context)) -> AreaPublic:
-    return taxonomy.edit_area(ctx, slug, payload)
-
-
 @members.get("/{member_id}/committees", summary="The committees a member joined")
 def joined_committees(member_id: UUID, ctx: Context = Depends(context)) -> committees.MemberCommittees:
     return committees.committees_of(ctx, member_id)
@@ -180,5 +141,78 @@ def leave_committee(
 ) -> committees.MemberCommittees:
     return committees.set_membership(ctx, member_id, committee_id, joined=False)
 
+
+@dataclass(frozen=True)
+class TermSummaries:
+    """How the OpenAPI document describes one kind's routes."""
+
+    listing: str
+    adding: str
+    editing: str
+
+
+def taxonomy_routes(kind: TermKind, summaries: TermSummaries) -> APIRouter:
+    """The same three routes for every kind of taxonomy term: list, add, edit."""
+    router = APIRouter(prefix=kind.path, tags=["taxonomy"], responses=problem_responses(403, 404, 409, 422))
+
+    def listing(
+        page: PageRequest = Depends(page_request), include_retired: bool = False, session: Session = unit_of_work
+    ) -> Page:
+        return taxonomy.list_terms(kind, session, page, include_retired)
+
+    def adding(payload: BaseModel, ctx: Context = Depends(context)) -> BaseModel:
+        return taxonomy.add_term(kind, ctx, payload)
+
+    def editing(payload: BaseModel, slug: str = SlugPath, ctx: Context = Depends(context)) -> BaseModel:
+        return taxonomy.edit_term(kind, ctx, slug, payload)
+
+    # FastAPI reads the body's model from the annotation, which here is only known per kind; the
+    # names keep each route's operation id what it was when every kind had its own functions.
+    adding.__annotations__["payload"] = kind.create
+    editing.__annotations__["payload"] = kind.update
+    router.add_api_route(
+        "",
+        listing,
+        methods=["GET"],
+        name=f"list_{kind.plural}",
+        summary=summaries.listing,
+        response_model=kind.page,
+    )
+    router.add_api_route(
+        "",
+        adding,
+        methods=["POST"],
+        name=f"add_{kind.noun}",
+        summary=summaries.adding,
+        status_code=status.HTTP_201_CREATED,
+        response_model=kind.public,
+    )
+    router.add_api_route(
+        "/{slug}",
+        editing,
+        methods=["PATCH"],
+        name=f"edit_{kind.noun}",
+        summary=summaries.editing,
+        response_model=kind.public,
+    )
+    return router
+
+
+skills = taxonomy_routes(
+    taxonomy.SKILLS,
+    TermSummaries(
+        listing="The coalition's skill taxonomy",
+        adding="Add a skill (admins)",
+        editing="Rename, describe or retire a skill (admins)",
+    ),
+)
+areas = taxonomy_routes(
+    taxonomy.AREAS,
+    TermSummaries(
+        listing="The coalition's areas (coarse neighbourhoods or cities)",
+        adding="Add an area (admins)",
+        editing="Rename or retire an area (admins)",
+    ),
+)
 
 routers = [members, skills, areas]

@@ -220,14 +220,21 @@ class SkillUpdate(Strict):
     retired: bool = None
 
 
-class Skill(SQLModel, table=True):
-    __tablename__ = "skill"
+class TaxonomyTerm(SQLModel):
+    """What every kind of taxonomy term stores: a slug profiles and tasks refer to, a name, and
+    whether it is retired (kept, so that old references still resolve, but no longer chosen).
+    Not a table: each kind keeps its own table and adds its own columns."""
 
     slug: str = Field(primary_key=True, max_length=60)
     name: str = Field(max_length=80)
-    description: str = Field(default="", max_length=500)
     retired: bool = False
     created_at: datetime = _timestamp()
+
+
+class Skill(TaxonomyTerm, table=True):
+    __tablename__ = "skill"
+
+    description: str = Field(default="", max_length=500)
 
 
 class SkillPublic(BaseModel):
@@ -272,17 +279,15 @@ class AreaUpdate(AreaGeography):
     retired: bool = None
 
 
-class Area(SQLModel, table=True):
+class Area(TaxonomyTerm, table=True):
+    """A term with geography of its own: its city, the area containing it and a coarse centre."""
+
     __tablename__ = "area"
 
-    slug: str = Field(primary_key=True, max_length=60)
-    name: str = Field(max_length=80)
     city: str = Field(max_length=80)
     parent: str | None = Field(default=None, max_length=60)
     latitude: float | None = None
     longitude: float | None = None
-    retired: bool = False
-    created_at: datetime = _timestamp()
 
 
 class AreaPublic(BaseModel):
