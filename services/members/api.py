@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
@@ -31,6 +31,8 @@ from services.members.taxonomy import TermKind
 from services.members.wiring import Members, current_members
 
 members = APIRouter(prefix="/members", tags=["members"], responses=problem_responses(403, 404, 410, 422))
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 SlugPath = Path(pattern=SLUG_PATTERN, max_length=60)
 SlugQuery = Query(None, pattern=SLUG_PATTERN, max_length=60)
@@ -142,77 +144,54 @@ def leave_committee(
     return committees.set_membership(ctx, member_id, committee_id, joined=False)
 
 
-@dataclass(frozen=True)
-class TermSummaries:
-    """How the OpenAPI document describes one kind's routes."""
+def body_of(model: type[BaseModel]) -> Callable[[Endpoint], Endpoint]:
+    """Declare the model FastAPI validates the body ``payload`` with: a route made for any kind of
+    term learns it only when the kind is given, too late to write it in the annotation."""
 
-    listing: str
-    adding: str
-    editing: str
+    def declare(endpoint: Endpoint) -> Endpoint:
+        endpoint.__annotations__["payload"] = model
+        return endpoint
+
+    return declare
 
 
-def taxonomy_routes(kind: TermKind, summaries: TermSummaries) -> APIRouter:
-    """The same three routes for every kind of taxonomy term: list, add, edit."""
+def taxonomy_routes(kind: TermKind, listing: str, adding: str, editing: str) -> APIRouter:
+    """The same three routes for every kind of taxonomy term, each with its summary. The route names
+    keep the operation ids they had when each kind had its own functions."""
     router = APIRouter(prefix=kind.path, tags=["taxonomy"], responses=problem_responses(403, 404, 409, 422))
 
-    def listing(
+    @router.get("", name=f"list_{kind.plural}", summary=listing, response_model=kind.page)
+    def list_terms(
         page: PageRequest = Depends(page_request), include_retired: bool = False, session: Session = unit_of_work
     ) -> Page:
         return taxonomy.list_terms(kind, session, page, include_retired)
 
-    def adding(payload: BaseModel, ctx: Context = Depends(context)) -> BaseModel:
+    @router.post(
+        "", status_code=status.HTTP_201_CREATED, name=f"add_{kind.noun}", summary=adding, response_model=kind.public
+    )
+    @body_of(kind.create)
+    def add_term(payload: BaseModel, ctx: Context = Depends(context)) -> BaseModel:
         return taxonomy.add_term(kind, ctx, payload)
 
-    def editing(payload: BaseModel, slug: str = SlugPath, ctx: Context = Depends(context)) -> BaseModel:
+    @router.patch("/{slug}", name=f"edit_{kind.noun}", summary=editing, response_model=kind.public)
+    @body_of(kind.update)
+    def edit_term(payload: BaseModel, slug: str = SlugPath, ctx: Context = Depends(context)) -> BaseModel:
         return taxonomy.edit_term(kind, ctx, slug, payload)
 
-    # FastAPI reads the body's model from the annotation, which here is only known per kind; the
-    # names keep each route's operation id what it was when every kind had its own functions.
-    adding.__annotations__["payload"] = kind.create
-    editing.__annotations__["payload"] = kind.update
-    router.add_api_route(
-        "",
-        listing,
-        methods=["GET"],
-        name=f"list_{kind.plural}",
-        summary=summaries.listing,
-        response_model=kind.page,
-    )
-    router.add_api_route(
-        "",
-        adding,
-        methods=["POST"],
-        name=f"add_{kind.noun}",
-        summary=summaries.adding,
-        status_code=status.HTTP_201_CREATED,
-        response_model=kind.public,
-    )
-    router.add_api_route(
-        "/{slug}",
-        editing,
-        methods=["PATCH"],
-        name=f"edit_{kind.noun}",
-        summary=summaries.editing,
-        response_model=kind.public,
-    )
     return router
 
 
 skills = taxonomy_routes(
     taxonomy.SKILLS,
-    TermSummaries(
-        listing="The coalition's skill taxonomy",
-        adding="Add a skill (admins)",
-        editing="Rename, describe or retire a skill (admins)",
-    ),
+    listing="The coalition's skill taxonomy",
+    adding="Add a skill (admins)",
+    editing="Rename, describe or retire a skill (admins)",
 )
 areas = taxonomy_routes(
     taxonomy.AREAS,
-    TermSummaries(
-        listing="The coalition's areas (coarse neighbourhoods or cities)",
-        adding="Add an area (admins)",
-        editing="Rename or retire an area (admins)",
-    ),
+    listing="The coalition's areas (coarse neighbourhoods or cities)",
+    adding="Add an area (admins)",
+    editing="Rename or retire an area (admins)",
 )
 
 routers = [members, skills, areas]
