@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
@@ -15,6 +15,7 @@ from services.common.deps import Actor, get_actor, unit_of_work
 from services.common.http_api import SLUG_PATTERN, Page, PageRequest, page_request, problem_responses
 from services.members import committees, handlers, taxonomy
 from services.members.erasure import erase_on_request
+from services.members.fields import Channel
 from services.members.handlers import Context
 from services.members.models import (
     AuditEntryPublic,
@@ -112,7 +113,7 @@ def names(payload: NamesRequest, ctx: Context = Depends(context)) -> MemberNames
 )
 def delivery_address(
     member_id: UUID,
-    channel: Literal["email", "phone", "signal"] = Query("email"),
+    channel: Channel = Query("email"),
     ctx: Context = Depends(context),
 ) -> DeliveryAddress:
     return handlers.read_delivery_address(ctx, member_id, channel)

@@ -122,6 +122,9 @@ def test_skills_and_areas_are_added_edited_and_retired_by_the_same_rules(shared_
         assert shared_client.patch(f"/{kind}/{slug}", json={"name": "Taken over"}, headers=headers).status_code == 403
     too_long = shared_client.patch(f"/{kind}/{slug}", json={"name": "x" * 81}, headers=ADMIN)
     assert too_long.status_code == 422, too_long.text
+    for field in ("name", "retired"):  # left out keeps a field; null does not say what it becomes
+        null = shared_client.patch(f"/{kind}/{slug}", json={field: None}, headers=ADMIN)
+        assert null.status_code == 422 and field in null.text, null.text
     missing = shared_client.patch(f"/{kind}/{slug}-gone", json={"name": "X"}, headers=ADMIN)
     assert missing.status_code == 404 and f"GET /{kind} lists them" in missing.json()["detail"]
     assert shared_client.patch(f"/{kind}/{slug}", json={"retired": True}, headers=ADMIN).json()["retired"] is True
