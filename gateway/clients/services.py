@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import httpx
@@ -15,6 +15,7 @@ from gateway.clients.http import Actor, ServiceClient
 from services.common.identity import TokenIssuer
 
 Json = dict[str, Any]
+TaxonomyKind = Literal["skills", "areas"]  # the members service's path for each kind of term
 TAXONOMY_PAGE = 100  # the largest page the services give; a coalition's taxonomy fits in it
 NAMES_PER_CALL = 500  # the most names the members service gives at once
 BATCH_SIZE = 100  # ids the tasks and matching services take in one batch read
@@ -69,15 +70,6 @@ class MembersClient(ServiceClient):
     async def audit(self, actor: Actor, member_id: UUID, limit: int, offset: int) -> Json:
         return await self.call("GET", f"/members/{member_id}/audit", actor, params={"limit": limit, "offset": offset})
 
-    async def skills(self, actor: Actor) -> list[Json]:
-        return _items(await self.call("GET", "/skills", actor, params={"limit": TAXONOMY_PAGE}))
-
-    async def create_skill(self, actor: Actor, skill: Json) -> Json:
-        return await self.call("POST", "/skills", actor, json=skill)
-
-    async def update_skill(self, actor: Actor, slug: str, changes: Json) -> Json:
-        return await self.call("PATCH", f"/skills/{slug}", actor, json=changes)
-
     async def committees(self, actor: Actor, member_id: UUID) -> list[str]:
         return [str(c) for c in (await self.call("GET", f"/members/{member_id}/committees", actor))["committees"]]
 
@@ -85,14 +77,16 @@ class MembersClient(ServiceClient):
         body = await self.call("PUT" if joined else "DELETE", f"/members/{member_id}/committees/{committee_id}", actor)
         return [str(c) for c in body["committees"]]
 
-    async def areas(self, actor: Actor) -> list[Json]:
-        return _items(await self.call("GET", "/areas", actor, params={"limit": TAXONOMY_PAGE}))
+    # The taxonomy: each kind of term (skills, areas) has the same three routes under its own path.
 
-    async def create_area(self, actor: Actor, area: Json) -> Json:
-        return await self.call("POST", "/areas", actor, json=area)
+    async def terms(self, actor: Actor, kind: TaxonomyKind) -> list[Json]:
+        return _items(await self.call("GET", f"/{kind}", actor, params={"limit": TAXONOMY_PAGE}))
 
-    async def update_area(self, actor: Actor, slug: str, changes: Json) -> Json:
-        return await self.call("PATCH", f"/areas/{slug}", actor, json=changes)
+    async def create_term(self, actor: Actor, kind: TaxonomyKind, term: Json) -> Json:
+        return await self.call("POST", f"/{kind}", actor, json=term)
+
+    async def update_term(self, actor: Actor, kind: TaxonomyKind, slug: str, changes: Json) -> Json:
+        return await self.call("PATCH", f"/{kind}/{slug}", actor, json=changes)
 
 
 class TasksClient(ServiceClient):

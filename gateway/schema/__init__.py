@@ -17,6 +17,7 @@ from gateway.schema.accounts.mutations import AccountMutations
 from gateway.schema.accounts.queries import AccountQueries
 from gateway.schema.admin.mutations import AdminMutations
 from gateway.schema.admin.queries import AdminQueries
+from gateway.schema.catalogue.mutations import CatalogueMutations
 from gateway.schema.catalogue.queries import CatalogueQueries
 from gateway.schema.catalogue.subscriptions import CatalogueSubscriptions
 from gateway.schema.committees.mutations import CommitteeMutations
@@ -57,6 +58,7 @@ Mutation = merge_types(
         CalendarMutations,
         OfferMutations,
         CoordinationMutations,
+        CatalogueMutations,
         AdminMutations,
         CommitteeMutations,
         SeriesMutations,

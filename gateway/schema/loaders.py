@@ -25,7 +25,7 @@ from uuid import UUID
 from strawberry.dataloader import DataLoader
 
 from gateway.clients.http import PUBLIC
-from gateway.clients.services import BATCH_SIZE
+from gateway.clients.services import BATCH_SIZE, TaxonomyKind
 from services.common.problems import Forbidden, NotFound
 
 if TYPE_CHECKING:
@@ -92,13 +92,14 @@ class Loaders:
         return {area["slug"]: area["name"] for area in await self.areas()}
 
     async def skills(self) -> list[dict]:
-        return await self._gateway.cache.get_or_load(
-            ("skills",), lambda: self._gateway.clients.members.skills(PUBLIC), TAXONOMY_TTL_SECONDS
-        )
+        return await self._terms("skills")
 
     async def areas(self) -> list[dict]:
+        return await self._terms("areas")
+
+    async def _terms(self, kind: TaxonomyKind) -> list[dict]:
         return await self._gateway.cache.get_or_load(
-            ("areas",), lambda: self._gateway.clients.members.areas(PUBLIC), TAXONOMY_TTL_SECONDS
+            (kind,), lambda: self._gateway.clients.members.terms(PUBLIC, kind), TAXONOMY_TTL_SECONDS
         )
 
     async def organizations_list(self) -> list[dict]:

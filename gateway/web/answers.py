@@ -134,7 +134,7 @@ async def _place(gateway: Gateway, actor: Actor, task: dict, language: str) -> s
     if not task.get("area"):
         return ""
     try:
-        areas = {area["slug"]: area for area in await gateway.clients.members.areas(actor)}
+        areas = {area["slug"]: area for area in await gateway.clients.members.terms(actor, "areas")}
     except (DomainError, ServiceUnavailable):
         return task["area"]
     area = areas.get(task["area"])

@@ -28,28 +28,28 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     service_name: str = "service"
-    environment: str = Field("development", validation_alias=AliasChoices("ENVIRONMENT", "environment"))
+    environment: str = Field(default="development", validation_alias=AliasChoices("ENVIRONMENT", "environment"))
     host: str = "127.0.0.1"
     port: int = 8000
     database_url: str = ""
     kafka_bootstrap_servers: str = Field(
-        "127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")
+        default="127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")
     )
     topic_partitions: int = 6
     # Durability on a Kafka cluster (deploy/README.md): -1 replicas = the broker's default; no
     # min.insync.replicas = the broker's default; acks "all" waits for every in-sync replica.
     kafka_replication_factor: int = Field(
-        -1, validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR", "kafka_replication_factor")
+        default=-1, validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR", "kafka_replication_factor")
     )
     kafka_min_insync_replicas: int | None = Field(
-        None, validation_alias=AliasChoices("KAFKA_MIN_INSYNC_REPLICAS", "kafka_min_insync_replicas")
+        default=None, validation_alias=AliasChoices("KAFKA_MIN_INSYNC_REPLICAS", "kafka_min_insync_replicas")
     )
-    kafka_acks: Literal["all", "1"] = Field("all", validation_alias=AliasChoices("KAFKA_ACKS", "kafka_acks"))
-    topic_prefix: str = Field("", validation_alias=AliasChoices("KAFKA_TOPIC_PREFIX", "topic_prefix"))
+    kafka_acks: Literal["all", "1"] = Field(default="all", validation_alias=AliasChoices("KAFKA_ACKS", "kafka_acks"))
+    topic_prefix: str = Field(default="", validation_alias=AliasChoices("KAFKA_TOPIC_PREFIX", "topic_prefix"))
     outbox_poll_seconds: float = 0.05
     log_level: str = "INFO"
     # Request bodies larger than this are refused with 413 before they are read.
-    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     @model_validator(mode="after")
     def _default_database(self) -> "ServiceSettings":

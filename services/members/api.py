@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from services.common.contracts import MemberStatus
@@ -13,11 +15,9 @@ from services.common.deps import Actor, get_actor, unit_of_work
 from services.common.http_api import SLUG_PATTERN, Page, PageRequest, page_request, problem_responses
 from services.members import committees, handlers, taxonomy
 from services.members.erasure import erase_on_request
+from services.members.fields import Channel
 from services.members.handlers import Context
 from services.members.models import (
-    AreaCreate,
-    AreaPublic,
-    AreaUpdate,
     AuditEntryPublic,
     ContactPurpose,
     DeliveryAddress,
@@ -27,15 +27,13 @@ from services.members.models import (
     MemberPublic,
     MemberUpdate,
     NamesRequest,
-    SkillCreate,
-    SkillPublic,
-    SkillUpdate,
 )
+from services.members.taxonomy import TermKind
 from services.members.wiring import Members, current_members
 
 members = APIRouter(prefix="/members", tags=["members"], responses=problem_responses(403, 404, 410, 422))
-skills = APIRouter(prefix="/skills", tags=["taxonomy"], responses=problem_responses(403, 404, 409, 422))
-areas = APIRouter(prefix="/areas", tags=["taxonomy"], responses=problem_responses(403, 404, 409, 422))
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 SlugPath = Path(pattern=SLUG_PATTERN, max_length=60)
 SlugQuery = Query(None, pattern=SLUG_PATTERN, max_length=60)
@@ -115,7 +113,7 @@ def names(payload: NamesRequest, ctx: Context = Depends(context)) -> MemberNames
 )
 def delivery_address(
     member_id: UUID,
-    channel: Literal["email", "phone", "signal"] = Query("email"),
+    channel: Channel = Query("email"),
     ctx: Context = Depends(context),
 ) -> DeliveryAddress:
     return handlers.read_delivery_address(ctx, member_id, channel)
@@ -126,40 +124,6 @@ def audit_log(
     member_id: UUID, page: PageRequest = Depends(page_request), ctx: Context = Depends(context)
 ) -> Page[AuditEntryPublic]:
     return handlers.audit_log(ctx, member_id, page)
-
-
-@skills.get("", summary="The coalition's skill taxonomy")
-def list_skills(
-    page: PageRequest = Depends(page_request), include_retired: bool = False, session: Session = unit_of_work
-) -> Page[SkillPublic]:
-    return taxonomy.list_skills(session, page, include_retired)
-
-
-@skills.post("", status_code=status.HTTP_201_CREATED, summary="Add a skill (admins)")
-def add_skill(payload: SkillCreate, ctx: Context = Depends(context)) -> SkillPublic:
-    return taxonomy.add_skill(ctx, payload)
-
-
-@skills.patch("/{slug}", summary="Rename, describe or retire a skill (admins)")
-def edit_skill(payload: SkillUpdate, slug: str = SlugPath, ctx: Context = Depends(context)) -> SkillPublic:
-    return taxonomy.edit_skill(ctx, slug, payload)
-
-
-@areas.get("", summary="The coalition's areas (coarse neighbourhoods or cities)")
-def list_areas(
-    page: PageRequest = Depends(page_request), include_retired: bool = False, session: Session = unit_of_work
-) -> Page[AreaPublic]:
-    return taxonomy.list_areas(session, page, include_retired)
-
-
-@areas.post("", status_code=status.HTTP_201_CREATED, summary="Add an area (admins)")
-def add_area(payload: AreaCreate, ctx: Context = Depends(context)) -> AreaPublic:
-    return taxonomy.add_area(ctx, payload)
-
-
-@areas.patch("/{slug}", summary="Rename or retire an area (admins)")
-def edit_area(payload: AreaUpdate, slug: str = SlugPath, ctx: Context = Depends(context)) -> AreaPublic:
-    return taxonomy.edit_area(ctx, slug, payload)
 
 
 @members.get("/{member_id}/committees", summary="The committees a member joined")
@@ -180,5 +144,55 @@ def leave_committee(
 ) -> committees.MemberCommittees:
     return committees.set_membership(ctx, member_id, committee_id, joined=False)
 
+
+def body_of(model: type[BaseModel]) -> Callable[[Endpoint], Endpoint]:
+    """Declare the model FastAPI validates the body ``payload`` with: a route made for any kind of
+    term learns it only when the kind is given, too late to write it in the annotation."""
+
+    def declare(endpoint: Endpoint) -> Endpoint:
+        endpoint.__annotations__["payload"] = model
+        return endpoint
+
+    return declare
+
+
+def taxonomy_routes(kind: TermKind, listing: str, adding: str, editing: str) -> APIRouter:
+    """The same three routes for every kind of taxonomy term, each with its summary. The route names
+    keep the operation ids they had when each kind had its own functions."""
+    router = APIRouter(prefix=kind.path, tags=["taxonomy"], responses=problem_responses(403, 404, 409, 422))
+
+    @router.get("", name=f"list_{kind.plural}", summary=listing, response_model=kind.page)
+    def list_terms(
+        page: PageRequest = Depends(page_request), include_retired: bool = False, session: Session = unit_of_work
+    ) -> Page:
+        return taxonomy.list_terms(kind, session, page, include_retired)
+
+    @router.post(
+        "", status_code=status.HTTP_201_CREATED, name=f"add_{kind.noun}", summary=adding, response_model=kind.public
+    )
+    @body_of(kind.create)
+    def add_term(payload: BaseModel, ctx: Context = Depends(context)) -> BaseModel:
+        return taxonomy.add_term(kind, ctx, payload)
+
+    @router.patch("/{slug}", name=f"edit_{kind.noun}", summary=editing, response_model=kind.public)
+    @body_of(kind.update)
+    def edit_term(payload: BaseModel, slug: str = SlugPath, ctx: Context = Depends(context)) -> BaseModel:
+        return taxonomy.edit_term(kind, ctx, slug, payload)
+
+    return router
+
+
+skills = taxonomy_routes(
+    taxonomy.SKILLS,
+    listing="The coalition's skill taxonomy",
+    adding="Add a skill (admins)",
+    editing="Rename, describe or retire a skill (admins)",
+)
+areas = taxonomy_routes(
+    taxonomy.AREAS,
+    listing="The coalition's areas (coarse neighbourhoods or cities)",
+    adding="Add an area (admins)",
+    editing="Rename or retire an area (admins)",
+)
 
 routers = [members, skills, areas]

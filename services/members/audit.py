@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from services.common.clock import as_utc
 from services.common.deps import Actor
@@ -46,7 +46,7 @@ def entries_of(session: Session, member_id: UUID, page: PageRequest) -> Page[Aud
     where = AuditEntry.member_id == member_id
     total = session.exec(select(func.count()).select_from(AuditEntry).where(where)).one()
     rows = session.exec(
-        select(AuditEntry).where(where).order_by(AuditEntry.id.desc()).offset(page.offset).limit(page.limit)
+        select(AuditEntry).where(where).order_by(col(AuditEntry.id).desc()).offset(page.offset).limit(page.limit)
     ).all()
     items = [AuditEntryPublic.model_validate(row, from_attributes=True) for row in rows]
     for item in items:

@@ -20,13 +20,13 @@ class Settings(InternalServiceSettings):
     service_name: str = "members"
     port: int = 8001
     encryption_keys: str = Field(
-        DEV_KEY_PLACEHOLDER,
+        default=DEV_KEY_PLACEHOLDER,
         description="Comma-separated AES-256 keys (url-safe base64), newest first; see KEY_ROTATION.md",
     )
     inactive_retention: timedelta = Field(
-        timedelta(days=730), description="Profiles nobody used for this long are purged (ISO 8601, e.g. P730D)"
+        default=timedelta(days=730), description="Profiles nobody used for this long are purged (ISO 8601, e.g. P730D)"
     )
-    retention_sweep_seconds: float = Field(3600.0, gt=0, description="How often the retention job runs")
+    retention_sweep_seconds: float = Field(default=3600.0, gt=0, description="How often the retention job runs")
 
     @model_validator(mode="after")
     def _check_keys(self) -> "Settings":

@@ -18,7 +18,7 @@ from uuid import UUID
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.common.clock import utc_now
 from services.common.db import session_scope
@@ -26,6 +26,7 @@ from services.common.deps import Actor
 from services.common.runtime import Runtime
 from services.common.topics import Topics
 from services.members import audit
+from services.members.config import Settings
 from services.members.events import publish_erasure
 from services.members.handlers import Context, load_member
 from services.members.models import ErasedMember, Member
@@ -85,7 +86,7 @@ def purge_inactive(
             stale = session.exec(
                 select(Member)
                 .where(Member.last_active_at < inactive_since)
-                .order_by(Member.last_active_at)
+                .order_by(col(Member.last_active_at))
                 .limit(batch_size)
             ).all()
             for member in stale:
@@ -95,9 +96,8 @@ def purge_inactive(
             return purged
 
 
-def retention_sweep(runtime: Runtime):
+def retention_sweep(runtime: Runtime, settings: Settings):
     """The background job purging inactive profiles every ``retention_sweep_seconds``."""
-    settings = runtime.settings
 
     def sweep_forever(stop: threading.Event) -> None:
         while not stop.wait(settings.retention_sweep_seconds):

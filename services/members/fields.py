@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -34,8 +34,22 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+T = TypeVar("T")
+LEFT_OUT = "left out: None, unchanged"
+
+# A field of a change that may be left out, and is then None (unchanged), but is refused when sent as
+# null, which would not say what to change it to. The type checker sees what the field holds, T or
+# None; pydantic sees T alone, so a null sent fails T's own validation and the schema documents T.
+if TYPE_CHECKING:
+    Omittable = Annotated[T | None, LEFT_OUT]
+else:
+    Omittable = Annotated[T, LEFT_OUT]
+
 DisplayName = plain_text(80)
 Pronouns = plain_text(40)
+TermName = plain_text(80)  # of a skill or an area
+TermDescription = plain_text(500, required=False)
+CityName = plain_text(80)
 PHONE_PATTERN = r"^\+?\(?[0-9][0-9 ().-]{5,22}[0-9]$"
 SIGNAL_USERNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{2,31}\.[0-9]{2,9}$")
 
@@ -66,7 +80,8 @@ class SignalChannel(Strict):
         raise ValueError("must be a Signal username like 'name.42' or a phone number")
 
 
-CHANNELS = ("email", "phone", "signal")
+Channel = Literal["email", "phone", "signal"]
+CHANNELS: tuple[Channel, ...] = ("email", "phone", "signal")
 
 
 class Contacts(Strict):
@@ -82,7 +97,7 @@ class Contacts(Strict):
             raise ValueError("give at least one contact channel: email, phone or signal")
         return self
 
-    def channels(self) -> dict[str, EmailChannel | PhoneChannel | SignalChannel]:
+    def channels(self) -> dict[Channel, EmailChannel | PhoneChannel | SignalChannel]:
         return {name: getattr(self, name) for name in CHANNELS if getattr(self, name) is not None}
 
 
@@ -150,9 +165,9 @@ class QuietHoursIn(Strict):
 class NotificationSettings(Strict):
     """What the member chose about the platform's messages to them (never an address)."""
 
-    email: bool = Field(True, description="Send messages by email at all")
+    email: bool = Field(default=True, description="Send messages by email at all")
     detail: MessageDetail = Field(
-        MessageDetail.discreet,
+        default=MessageDetail.discreet,
         description=(
             "discreet: what a lock screen shows names no task, place, skill or person; "
             "detailed: messages name the task and its time"
@@ -178,8 +193,8 @@ class NotificationSettings(Strict):
 class NotificationChanges(Strict):
     """Only the fields sent change; ``quiet_hours: null`` turns quiet hours off."""
 
-    email: bool = None
-    detail: MessageDetail = None
+    email: Omittable[bool] = None
+    detail: Omittable[MessageDetail] = None
     quiet_hours: QuietHoursIn | None = None
 
 
@@ -252,10 +267,10 @@ MAX_REACH_KM = 500
 class Reach(Strict):
     """Where the member can go besides their own area (any of the three, together)."""
 
-    areas: list[Slug] = Field([], max_length=30, description="Other areas the member can go to (GET /areas)")
-    whole_city: bool = Field(False, description="Any area of the city or region containing the member's area")
+    areas: list[Slug] = Field(default=[], max_length=30, description="Other areas the member can go to (GET /areas)")
+    whole_city: bool = Field(default=False, description="Any area of the city or region containing the member's area")
     km: int | None = Field(
-        None,
+        default=None,
         ge=1,
         le=MAX_REACH_KM,
         description="Any area whose centre is at most this far from the centre of the member's area",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from services.common import catalogue
 from services.common.clock import as_utc, utc_now
@@ -21,7 +21,7 @@ from services.common.topics import Topics
 from services.members import audit, personal_data
 from services.members.crypto import FieldCipher
 from services.members.events import mark_active, publish_member_state
-from services.members.fields import CHANNELS, NotificationSettings
+from services.members.fields import CHANNELS, Channel, NotificationSettings, Reach
 from services.members.models import (
     NOTIFICATION_PURPOSE,
     AuditEntryPublic,
@@ -81,7 +81,9 @@ def list_members(ctx: Context, page: PageRequest, status: MemberStatus | None, a
     for condition in _filters(status, area):
         query, counter = query.where(condition), counter.where(condition)
     total = ctx.session.exec(counter).one()
-    rows = ctx.session.exec(query.order_by(Member.created_at, Member.id).offset(page.offset).limit(page.limit)).all()
+    rows = ctx.session.exec(
+        query.order_by(col(Member.created_at), col(Member.id)).offset(page.offset).limit(page.limit)
+    ).all()
     items = [to_public(member, personal_data.unseal(ctx.cipher, member)) for member in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -93,7 +95,7 @@ def update_member(ctx: Context, member_id: UUID, payload: MemberUpdate) -> Membe
     if not changes:  # nothing to change, nothing to audit or publish
         return to_public(member, personal_data.unseal(ctx.cipher, member))
     skills = [claim["skill"] for claim in changes["skills"]] if "skills" in changes else None
-    if changes.get("reach") is not None:  # replaced as a whole, like contacts
+    if payload.reach is not None:  # replaced as a whole, like contacts
         changes["reach"] = payload.reach.model_dump(mode="json")
     reach_areas = changes["reach"]["areas"] if changes.get("reach") else None
     check_claims(ctx.session, skills, changes.get("area"), reach_areas)
@@ -151,7 +153,7 @@ def read_names(ctx: Context, request: NamesRequest) -> MemberNames:
     who read their name and why."""
     require_role(ctx.actor, "coordinator", *STAFF, doing="read members' names")
     wanted = list(dict.fromkeys(request.member_ids))
-    found = {member.id: member for member in ctx.session.exec(select(Member).where(Member.id.in_(wanted)))}
+    found = {member.id: member for member in ctx.session.exec(select(Member).where(col(Member.id).in_(wanted)))}
     names = []
     for member_id in wanted:
         member = found.get(member_id)
@@ -164,7 +166,7 @@ def read_names(ctx: Context, request: NamesRequest) -> MemberNames:
     return MemberNames(names=names, missing=[member_id for member_id in wanted if member_id not in found])
 
 
-def read_delivery_address(ctx: Context, member_id: UUID, channel: str) -> DeliveryAddress:
+def read_delivery_address(ctx: Context, member_id: UUID, channel: Channel) -> DeliveryAddress:
     """The member's own address on ``channel``, for the notifications service only, audited.
 
     The coordinators' consent flag does not apply: this address is for the platform's own messages
@@ -207,7 +209,7 @@ def to_public(member: Member, personal: PersonalData) -> MemberPublic:
     channels = [ChannelOnFile(channel=name, consent=c.consent) for name, c in personal.contacts.channels().items()]
     return MemberPublic(
         id=member.id,
-        status=member.status,
+        status=MemberStatus(member.status),
         display_name=personal.display_name,
         pronouns=personal.pronouns,
         contact_channels=channels,
@@ -220,18 +222,18 @@ def to_public(member: Member, personal: PersonalData) -> MemberPublic:
         max_tasks_per_month=member.max_tasks_per_month,
         interests=member.interests,
         notifications=NotificationSettings.stored(member.notifications),
-        reach=member.reach or {},
+        reach=Reach.model_validate(member.reach or {}),
         created_at=as_utc(member.created_at),
         updated_at=as_utc(member.updated_at),
     )
 
 
 def _changed_personal(personal: PersonalData, payload: MemberUpdate) -> PersonalData:
-    sent = payload.model_fields_set
+    # Left out is None (a name and contacts cannot be sent as null); null pronouns clear them.
     return PersonalData(
-        display_name=payload.display_name if "display_name" in sent else personal.display_name,
-        pronouns=payload.pronouns if "pronouns" in sent else personal.pronouns,
-        contacts=payload.contacts if "contacts" in sent else personal.contacts,
+        display_name=personal.display_name if payload.display_name is None else payload.display_name,
+        pronouns=payload.pronouns if "pronouns" in payload.model_fields_set else personal.pronouns,
+        contacts=personal.contacts if payload.contacts is None else payload.contacts,
     )
 
 

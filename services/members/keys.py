@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.common.db import session_scope
 from services.members.crypto import FieldCipher
@@ -24,8 +24,8 @@ def rotate_keys(engine: Engine, cipher: FieldCipher, batch_size: int = 500) -> d
     after = None
     while True:
         with session_scope(engine) as session:
-            query = select(Member).order_by(Member.id).limit(batch_size).with_for_update()
-            batch = session.exec(query.where(Member.id > after) if after is not None else query).all()
+            query = select(Member).order_by(col(Member.id)).limit(batch_size).with_for_update()
+            batch = session.exec(query.where(col(Member.id) > after) if after is not None else query).all()
             for member in batch:
                 if cipher.is_current(member.personal_data):
                     current += 1
@@ -38,7 +38,7 @@ def rotate_keys(engine: Engine, cipher: FieldCipher, batch_size: int = 500) -> d
         after = batch[-1].id
 
 
-def key_usage(engine: Engine, cipher: FieldCipher) -> dict[str, int]:
+def key_usage(engine: Engine, cipher: FieldCipher) -> dict[str, str | int]:
     """Rows per sealing key id (hex); ``newest`` names the key rotation moves rows to."""
     with Session(engine) as session:
         counts = Counter(FieldCipher.sealed_with(token).hex() for token in session.exec(select(Member.personal_data)))

@@ -31,7 +31,7 @@ def definition() -> AppDefinition[Members]:
         routers=routers,
         wire=Members.build,
         consumers=lambda members: [Consume("offer-answers", offer_answers(members.settings.topics))],
-        background=lambda members: [Background("retention-sweep", retention_sweep(members.runtime))],
+        background=lambda members: [Background("retention-sweep", retention_sweep(members.runtime, members.settings))],
     )
 
 

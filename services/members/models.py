@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, model_validator
@@ -18,8 +18,10 @@ from sqlmodel import Field, SQLModel
 
 from services.common.clock import utc_now
 from services.common.contracts import MemberStatus
-from services.common.http_api import Slug, plain_text
+from services.common.http_api import Slug
 from services.members.fields import (
+    Channel,
+    CityName,
     Contacts,
     DateRanges,
     DisplayName,
@@ -27,11 +29,14 @@ from services.members.fields import (
     Languages,
     NotificationChanges,
     NotificationSettings,
+    Omittable,
     Pronouns,
     Reach,
     SkillClaims,
     Strict,
     TasksPerMonth,
+    TermDescription,
+    TermName,
     WeeklyWindows,
     check_profile_lists,
 )
@@ -70,19 +75,19 @@ class MemberCreate(MemberBase):
 class MemberUpdate(Strict):
     """Only the fields sent change; ``contacts`` replaces all channels at once."""
 
-    display_name: DisplayName = None
+    display_name: Omittable[DisplayName] = None
     pronouns: Pronouns | None = None
-    contacts: Contacts = None
-    skills: SkillClaims = None
-    languages: Languages = None
-    weekly_availability: WeeklyWindows = None
-    unavailable: DateRanges = None
+    contacts: Omittable[Contacts] = None
+    skills: Omittable[SkillClaims] = None
+    languages: Omittable[Languages] = None
+    weekly_availability: Omittable[WeeklyWindows] = None
+    unavailable: Omittable[DateRanges] = None
     area: Slug | None = None
-    remote_ok: bool = None
-    max_tasks_per_month: TasksPerMonth = None
-    interests: Interests = None
-    notifications: NotificationChanges = None
-    reach: Reach = None
+    remote_ok: Omittable[bool] = None
+    max_tasks_per_month: Omittable[TasksPerMonth] = None
+    interests: Omittable[Interests] = None
+    notifications: Omittable[NotificationChanges] = None
+    reach: Omittable[Reach] = None
 
     @model_validator(mode="after")
     def _each_listed_once(self):
@@ -123,7 +128,7 @@ class Member(SQLModel, table=True):
 
 
 class ChannelOnFile(BaseModel):
-    channel: Literal["email", "phone", "signal"]
+    channel: Channel
     consent: bool
 
 
@@ -188,7 +193,7 @@ class DeliveryAddress(BaseModel):
     """Where the notifications service sends a message; read at send time, never stored there."""
 
     member_id: UUID
-    channel: Literal["email", "phone", "signal"]
+    channel: Channel
     address: str | None = None
 
 
@@ -206,8 +211,8 @@ class ErasedMember(SQLModel, table=True):
 
 
 class SkillBase(Strict):
-    name: plain_text(80)
-    description: plain_text(500, required=False) = ""
+    name: TermName
+    description: TermDescription = ""
 
 
 class SkillCreate(SkillBase):
@@ -215,19 +220,26 @@ class SkillCreate(SkillBase):
 
 
 class SkillUpdate(Strict):
-    name: plain_text(80) = None
-    description: plain_text(500, required=False) = None
-    retired: bool = None
+    name: Omittable[TermName] = None
+    description: Omittable[TermDescription] = None
+    retired: Omittable[bool] = None
 
 
-class Skill(SQLModel, table=True):
-    __tablename__ = "skill"
+class TaxonomyTerm(SQLModel):
+    """What every kind of taxonomy term stores: a slug profiles and tasks refer to, a name, and
+    whether it is retired (kept, so that old references still resolve, but no longer chosen).
+    Not a table: each kind keeps its own table and adds its own columns."""
 
     slug: str = Field(primary_key=True, max_length=60)
     name: str = Field(max_length=80)
-    description: str = Field(default="", max_length=500)
     retired: bool = False
     created_at: datetime = _timestamp()
+
+
+class Skill(TaxonomyTerm, table=True):
+    __tablename__ = "skill"
+
+    description: str = Field(default="", max_length=500)
 
 
 class SkillPublic(BaseModel):
@@ -258,8 +270,8 @@ class AreaGeography(Strict):
 
 
 class AreaBase(AreaGeography):
-    name: plain_text(80)
-    city: plain_text(80)
+    name: TermName
+    city: CityName
 
 
 class AreaCreate(AreaBase):
@@ -267,22 +279,20 @@ class AreaCreate(AreaBase):
 
 
 class AreaUpdate(AreaGeography):
-    name: plain_text(80) = None
-    city: plain_text(80) = None
-    retired: bool = None
+    name: Omittable[TermName] = None
+    city: Omittable[CityName] = None
+    retired: Omittable[bool] = None
 
 
-class Area(SQLModel, table=True):
+class Area(TaxonomyTerm, table=True):
+    """A term with geography of its own: its city, the area containing it and a coarse centre."""
+
     __tablename__ = "area"
 
-    slug: str = Field(primary_key=True, max_length=60)
-    name: str = Field(max_length=80)
     city: str = Field(max_length=80)
     parent: str | None = Field(default=None, max_length=60)
     latitude: float | None = None
     longitude: float | None = None
-    retired: bool = False
-    created_at: datetime = _timestamp()
 
 
 class AreaPublic(BaseModel):

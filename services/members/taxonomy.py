@@ -1,13 +1,21 @@
-"""The coalition's skill taxonomy and areas: data admins edit, which profiles must draw from."""
+"""The coalition's taxonomy: skills and areas, data admins edit, which profiles must draw from.
+
+Both are one concept, a taxonomy term (``models.TaxonomyTerm``), handled here once and told apart by
+a ``TermKind``. What areas add is their own: geography (a parent that makes no loop, a centre) and an
+event stating it for matching, which skills have no use for.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import true
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, col, func, select
 
 from services.common import catalogue
 from services.common.contracts import AreaState
@@ -26,6 +34,7 @@ from services.members.models import (
     SkillCreate,
     SkillPublic,
     SkillUpdate,
+    TaxonomyTerm,
 )
 from services.members.permissions import STAFF, require_role
 
@@ -34,52 +43,85 @@ if TYPE_CHECKING:  # the context is built where the handlers are called
 
 SOURCE = "members"
 
-
-def list_skills(session: Session, page: PageRequest, include_retired: bool) -> Page[SkillPublic]:
-    return _page(session, Skill, SkillPublic, page, include_retired)
-
-
-def add_skill(ctx: Context, payload: SkillCreate) -> SkillPublic:
-    require_role(ctx.actor, *STAFF, doing="edit the skill taxonomy")
-    skill = _insert(ctx.session, Skill(**payload.model_dump()), f"a skill with slug {payload.slug!r} already exists")
-    return SkillPublic.model_validate(skill, from_attributes=True)
+Term = TypeVar("Term", bound=TaxonomyTerm)
+Public = TypeVar("Public", bound=BaseModel)
 
 
-def edit_skill(ctx: Context, slug: str, payload: SkillUpdate) -> SkillPublic:
-    require_role(ctx.actor, *STAFF, doing="edit the skill taxonomy")
-    skill = ctx.session.get(Skill, slug)
-    if skill is None:
-        raise NotFound(f"no skill with slug {slug!r}; GET /skills lists them")
+def _no_rule(session: Session, term: TaxonomyTerm) -> None:
+    """A kind without rules of its own beyond the slug being free."""
+
+
+def _no_event(ctx: Context, term: TaxonomyTerm) -> None:
+    """A kind nobody outside the service listens to."""
+
+
+@dataclass(frozen=True)
+class TermKind(Generic[Term, Public]):
+    """One kind of taxonomy term: its table, its HTTP models and words, and its own rules."""
+
+    noun: str  # "skill": in messages and route names
+    plural: str  # "skills": the HTTP path and the plural in messages
+    article: str  # "a" or "an", before the noun
+    editing: str  # what an actor refused the change was trying to do
+    table: type[Term]
+    public: type[Public]
+    page: type[Page[Public]]  # Page[public], named here as a type (the routes' response model)
+    create: type[BaseModel]
+    update: type[BaseModel]
+    check: Callable[[Session, Term], None] = _no_rule  # refuses a term it cannot accept (Invalid)
+    stated: Callable[[Context, Term], None] = _no_event  # after a term is added or changed
+
+    @property
+    def path(self) -> str:
+        return f"/{self.plural}"
+
+
+def list_terms(
+    kind: TermKind[Term, Public], session: Session, page: PageRequest, include_retired: bool
+) -> Page[Public]:
+    where = true() if include_retired else col(kind.table.retired).is_(False)
+    total = session.exec(select(func.count()).select_from(kind.table).where(where)).one()
+    query = select(kind.table).where(where).order_by(col(kind.table.slug)).offset(page.offset).limit(page.limit)
+    items = [_public(kind, row) for row in session.exec(query).all()]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def add_term(kind: TermKind[Term, Public], ctx: Context, payload: BaseModel) -> Public:
+    require_role(ctx.actor, *STAFF, doing=kind.editing)
+    term = kind.table(**payload.model_dump())
+    kind.check(ctx.session, term)
+    duplicate = f"{kind.article} {kind.noun} with slug {term.slug!r} already exists"
+    if ctx.session.get(kind.table, term.slug) is not None:
+        raise Conflict(duplicate)
+    ctx.session.add(term)
+    try:
+        ctx.session.flush()
+    except IntegrityError:  # created by a concurrent request since the check above
+        raise Conflict(duplicate) from None
+    kind.stated(ctx, term)
+    return _public(kind, term)
+
+
+def edit_term(kind: TermKind[Term, Public], ctx: Context, slug: str, payload: BaseModel) -> Public:
+    """Only the fields sent change; the kind's rules hold for the term as it ends up."""
+    require_role(ctx.actor, *STAFF, doing=kind.editing)
+    term = ctx.session.get(kind.table, slug)
+    if term is None:
+        raise NotFound(f"no {kind.noun} with slug {slug!r}; GET {kind.path} lists them")
     for name, value in payload.model_dump(exclude_unset=True).items():
-        setattr(skill, name, value)
-    ctx.session.add(skill)
-    return SkillPublic.model_validate(skill, from_attributes=True)
+        setattr(term, name, value)
+    kind.check(ctx.session, term)
+    ctx.session.add(term)
+    kind.stated(ctx, term)
+    return _public(kind, term)
 
 
-def list_areas(session: Session, page: PageRequest, include_retired: bool) -> Page[AreaPublic]:
-    return _page(session, Area, AreaPublic, page, include_retired)
+def _public(kind: TermKind[Term, Public], term: Term) -> Public:
+    return kind.public.model_validate(term, from_attributes=True)
 
 
-def add_area(ctx: Context, payload: AreaCreate) -> AreaPublic:
-    require_role(ctx.actor, *STAFF, doing="edit the list of areas")
-    area = Area(**payload.model_dump())
-    _check_parent(ctx.session, area)
-    area = _insert(ctx.session, area, f"an area with slug {payload.slug!r} already exists")
+def _state_area(ctx: Context, area: Area) -> None:
     publish_area(ctx.session, ctx.topics, area)
-    return AreaPublic.model_validate(area, from_attributes=True)
-
-
-def edit_area(ctx: Context, slug: str, payload: AreaUpdate) -> AreaPublic:
-    require_role(ctx.actor, *STAFF, doing="edit the list of areas")
-    area = ctx.session.get(Area, slug)
-    if area is None:
-        raise NotFound(f"no area with slug {slug!r}; GET /areas lists them")
-    for name, value in payload.model_dump(exclude_unset=True).items():
-        setattr(area, name, value)
-    _check_parent(ctx.session, area)
-    ctx.session.add(area)
-    publish_area(ctx.session, ctx.topics, area)
-    return AreaPublic.model_validate(area, from_attributes=True)
 
 
 def publish_area(session: Session, topics: Topics, area: Area) -> None:
@@ -125,41 +167,47 @@ def _check_parent(session: Session, area: Area) -> None:
         parent = above.parent
 
 
+SKILLS: TermKind[Skill, SkillPublic] = TermKind(
+    noun="skill",
+    plural="skills",
+    article="a",
+    editing="edit the skill taxonomy",
+    table=Skill,
+    public=SkillPublic,
+    page=Page[SkillPublic],
+    create=SkillCreate,
+    update=SkillUpdate,
+)
+AREAS: TermKind[Area, AreaPublic] = TermKind(
+    noun="area",
+    plural="areas",
+    article="an",
+    editing="edit the list of areas",
+    table=Area,
+    public=AreaPublic,
+    page=Page[AreaPublic],
+    create=AreaCreate,
+    update=AreaUpdate,
+    check=_check_parent,
+    stated=_state_area,
+)
+
+
 def check_claims(
     session: Session, skill_slugs: list[str] | None, area: str | None, reach_areas: list[str] | None = None
 ) -> None:
     """Skills and areas named in a profile must be current entries of the taxonomy."""
-    problems = []
-    for slug in skill_slugs or []:
-        skill = session.get(Skill, slug)
-        if skill is None:
-            problems.append(f"unknown skill {slug!r} (GET /skills lists the coalition's skills)")
-        elif skill.retired:
-            problems.append(f"skill {slug!r} is retired; choose another")
-    for slug in ([area] if area is not None else []) + list(reach_areas or []):
-        known = session.get(Area, slug)
-        if known is None:
-            problems.append(f"unknown area {slug!r} (GET /areas lists the coalition's areas)")
-        elif known.retired:
-            problems.append(f"area {slug!r} is retired; choose another")
-    if problems:
+    areas = ([area] if area is not None else []) + list(reach_areas or [])
+    claims = [(SKILLS, slug) for slug in skill_slugs or []] + [(AREAS, slug) for slug in areas]
+    if problems := [problem for kind, slug in claims if (problem := _unusable(session, kind, slug))]:
         raise Invalid("; ".join(problems))
 
 
-def _insert(session: Session, row: SQLModel, duplicate_message: str) -> SQLModel:
-    if session.get(type(row), row.slug) is not None:
-        raise Conflict(duplicate_message)
-    session.add(row)
-    try:
-        session.flush()
-    except IntegrityError:  # created by a concurrent request since the check above
-        raise Conflict(duplicate_message) from None
-    return row
-
-
-def _page(session: Session, table, public, page: PageRequest, include_retired: bool) -> Page:
-    where = true() if include_retired else table.retired.is_(False)
-    total = session.exec(select(func.count()).select_from(table).where(where)).one()
-    rows = session.exec(select(table).where(where).order_by(table.slug).offset(page.offset).limit(page.limit)).all()
-    items = [public.model_validate(row, from_attributes=True) for row in rows]
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+def _unusable(session: Session, kind: TermKind, slug: str) -> str | None:
+    """Why a profile cannot name this term, or None when it can."""
+    term = session.get(kind.table, slug)
+    if term is None:
+        return f"unknown {kind.noun} {slug!r} (GET {kind.path} lists the coalition's {kind.plural})"
+    if term.retired:
+        return f"{kind.noun} {slug!r} is retired; choose another"
+    return None

@@ -20,10 +20,13 @@ class Members:
 
     @classmethod
     def build(cls, runtime: Runtime) -> "Members":
+        settings = runtime.settings
+        if not isinstance(settings, Settings):  # the composition root runs each service on its own
+            raise TypeError(f"the members service runs on its own Settings, not {type(settings).__name__}")
         # Matching learns the areas' geography from their topic: state them all once per start
         # (the seeded ones were never published, and a topic may have been recreated).
-        publish_all_areas(runtime.engine, runtime.settings.topics)
-        return cls(runtime=runtime, settings=runtime.settings, cipher=runtime.settings.cipher())
+        publish_all_areas(runtime.engine, settings.topics)
+        return cls(runtime=runtime, settings=settings, cipher=settings.cipher())
 
 
 def current_members(request: Request) -> Members:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.support.members_app import ADMIN, coordinator, profile, register, volunteer
@@ -97,3 +99,40 @@ def test_interests_may_be_written_as_words_and_are_kept_as_slugs(shared_client):
     refused = shared_client.post("/members", json=profile(interests=["!!!"]))
     assert refused.status_code == 422 and "^" not in refused.json()["detail"], refused.text
     assert "letters or digits" in refused.json()["detail"]
+
+
+# Each kind of term: the fields it needs besides a slug, how a profile names one, "a"/"an".
+KINDS = {
+    "skills": ({"name": "Canvassing"}, lambda slug: {"skills": [{"skill": slug, "level": "capable"}]}, "a skill"),
+    "areas": ({"name": "Verdun", "city": "Montréal"}, lambda slug: {"area": slug}, "an area"),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_skills_and_areas_are_added_edited_and_retired_by_the_same_rules(shared_client, kind):
+    fields, claim, described = KINDS[kind]
+    slug, others = f"same-rules-{uuid.uuid4().hex[:8]}", (volunteer(str(uuid.uuid4())), coordinator())
+    for headers in others:
+        assert shared_client.post(f"/{kind}", json={"slug": slug, **fields}, headers=headers).status_code == 403
+    assert shared_client.post(f"/{kind}", json={"slug": slug, **fields}, headers=ADMIN).status_code == 201
+    again = shared_client.post(f"/{kind}", json={"slug": slug, **fields}, headers=ADMIN)
+    assert again.status_code == 409 and again.json()["detail"] == f"{described} with slug {slug!r} already exists"
+
+    for headers in others:
+        assert shared_client.patch(f"/{kind}/{slug}", json={"name": "Taken over"}, headers=headers).status_code == 403
+    too_long = shared_client.patch(f"/{kind}/{slug}", json={"name": "x" * 81}, headers=ADMIN)
+    assert too_long.status_code == 422, too_long.text
+    for field in ("name", "retired"):  # left out keeps a field; null does not say what it becomes
+        null = shared_client.patch(f"/{kind}/{slug}", json={field: None}, headers=ADMIN)
+        assert null.status_code == 422 and field in null.text, null.text
+    missing = shared_client.patch(f"/{kind}/{slug}-gone", json={"name": "X"}, headers=ADMIN)
+    assert missing.status_code == 404 and f"GET /{kind} lists them" in missing.json()["detail"]
+    assert shared_client.patch(f"/{kind}/{slug}", json={"retired": True}, headers=ADMIN).json()["retired"] is True
+
+    def listed(**params) -> dict:
+        items = shared_client.get(f"/{kind}", params={"limit": 100, **params}).json()["items"]
+        return {item["slug"]: item for item in items}
+
+    assert slug not in listed() and listed(include_retired=True)[slug]["name"] == fields["name"]
+    refused = shared_client.post("/members", json=profile(**claim(slug)))
+    assert refused.status_code == 422 and f"{slug!r} is retired" in refused.json()["detail"]

@@ -1,1 +1,2 @@
-"""Admin: skill taxonomy and areas, organizations, accounts and roles, erasure on request."""
+"""Admin: organizations and coordinator invitations, accounts and roles, erasure on request. (The
+taxonomy admins edit, skills and areas, lives with the catalogue that shows it.)"""

@@ -10,21 +10,13 @@ from gateway.models import Role as AccountRole
 from gateway.schema.accounts.types import Organization
 from gateway.schema.admin.types import (
     AdminErasureResult,
-    AreaInput,
-    AreaResult,
-    AreaUpdateInput,
     CoordinatorInvite,
     InviteResult,
     OrganizationInput,
     OrganizationResult,
-    SkillInput,
-    SkillResult,
-    SkillUpdateInput,
     UserAccount,
     UserResult,
-    given,
 )
-from gateway.schema.catalogue.types import Area, Skill
 from gateway.schema.context import Info
 from gateway.schema.enums import Role
 from gateway.schema.permissions import ADMIN
@@ -44,48 +36,6 @@ def account(info: Info, user) -> UserAccount:
 
 @strawberry.type
 class AdminMutations:
-    @strawberry.mutation(description="Add a skill to the taxonomy.", permission_classes=ADMIN)
-    @returns_problems(SkillResult)
-    async def create_skill(self, info: Info, input: SkillInput) -> SkillResult:
-        data = await info.context.clients.members.create_skill(
-            await info.context.actor(), {"slug": input.slug, "name": input.name, "description": input.description}
-        )
-        taxonomy_changed(info)
-        return Skill.from_service(data)
-
-    @strawberry.mutation(description="Rename, describe or retire a skill.", permission_classes=ADMIN)
-    @returns_problems(SkillResult)
-    async def update_skill(self, info: Info, slug: str, input: SkillUpdateInput) -> SkillResult:
-        data = await info.context.clients.members.update_skill(
-            await info.context.actor(), slug, given(input, "name", "description", "retired")
-        )
-        taxonomy_changed(info)
-        return Skill.from_service(data)
-
-    @strawberry.mutation(description="Add an area.", permission_classes=ADMIN)
-    @returns_problems(AreaResult)
-    async def create_area(self, info: Info, input: AreaInput) -> AreaResult:
-        data = await info.context.clients.members.create_area(
-            await info.context.actor(),
-            {
-                "slug": input.slug,
-                "name": input.name,
-                "city": input.city,
-                **given(input, "parent", "latitude", "longitude"),
-            },
-        )
-        taxonomy_changed(info)
-        return Area.from_service(data)
-
-    @strawberry.mutation(description="Rename, place (parent, centre) or retire an area.", permission_classes=ADMIN)
-    @returns_problems(AreaResult)
-    async def update_area(self, info: Info, slug: str, input: AreaUpdateInput) -> AreaResult:
-        data = await info.context.clients.members.update_area(
-            await info.context.actor(), slug, given(input, "name", "city", "parent", "latitude", "longitude", "retired")
-        )
-        taxonomy_changed(info)
-        return Area.from_service(data)
-
     @strawberry.mutation(description="Add a member organization of the coalition.", permission_classes=ADMIN)
     @returns_problems(OrganizationResult)
     async def create_organization(self, info: Info, input: OrganizationInput) -> OrganizationResult:

@@ -7,7 +7,6 @@ import strawberry
 
 from gateway.models import UserPublic, role_of
 from gateway.schema.accounts.types import Organization
-from gateway.schema.catalogue.types import Area, Skill
 from gateway.schema.enums import Role
 from gateway.schema.pagination import PageInfo
 from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem
@@ -84,60 +83,11 @@ class CoordinatorInvite:
 
 
 @strawberry.input
-class SkillInput:
-    slug: str
-    name: str
-    description: str = ""
-
-
-@strawberry.input
-class SkillUpdateInput:
-    name: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    retired: bool | None = strawberry.UNSET
-
-
-@strawberry.input
-class AreaInput:
-    slug: str
-    name: str
-    city: str
-    parent: str | None = strawberry.field(default=None, description="Slug of the city or region containing it")
-    latitude: float | None = strawberry.field(default=None, description="Coarse centre, degrees north")
-    longitude: float | None = strawberry.field(default=None, description="Coarse centre, degrees east")
-
-
-@strawberry.input(description="Area changes; only the fields given change.")
-class AreaUpdateInput:
-    name: str | None = strawberry.UNSET
-    city: str | None = strawberry.UNSET
-    parent: str | None = strawberry.UNSET
-    latitude: float | None = strawberry.UNSET
-    longitude: float | None = strawberry.UNSET
-    retired: bool | None = strawberry.UNSET
-
-
-@strawberry.input
 class OrganizationInput:
     name: str
     description: str = ""
 
 
-def given(source: Any, *names: str) -> dict:
-    """The fields of an update input that were given (and not null)."""
-    return {
-        name: getattr(source, name)
-        for name in names
-        if getattr(source, name) is not strawberry.UNSET and getattr(source, name) is not None
-    }
-
-
-SkillResult = Annotated[
-    Skill | ValidationProblem | StateConflict | NotFound | Unavailable, strawberry.union("SkillResult")
-]
-AreaResult = Annotated[
-    Area | ValidationProblem | StateConflict | NotFound | Unavailable, strawberry.union("AreaResult")
-]
 OrganizationResult = Annotated[
     Organization | ValidationProblem | StateConflict | Unavailable, strawberry.union("OrganizationResult")
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.types.base import get_object_definition
 
 from gateway.schema.enums import SkillLevel, TaskStatus, Urgency, from_wire
 from gateway.schema.pagination import PageInfo
+from gateway.schema.problems import NotFound, StateConflict, Unavailable, ValidationProblem
 from gateway.schema.wire import parse_datetime
 
 
@@ -42,6 +44,61 @@ class Area:
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
         )
+
+
+# --- Editing the taxonomy (admins): each kind's own inputs, sent through the same path --------
+
+
+@strawberry.input
+class SkillInput:
+    slug: str
+    name: str
+    description: str = ""
+
+
+@strawberry.input
+class SkillUpdateInput:
+    name: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    retired: bool | None = strawberry.UNSET
+
+
+@strawberry.input
+class AreaInput:
+    slug: str
+    name: str
+    city: str
+    parent: str | None = strawberry.field(default=None, description="Slug of the city or region containing it")
+    latitude: float | None = strawberry.field(default=None, description="Coarse centre, degrees north")
+    longitude: float | None = strawberry.field(default=None, description="Coarse centre, degrees east")
+
+
+@strawberry.input(description="Area changes; only the fields given change.")
+class AreaUpdateInput:
+    name: str | None = strawberry.UNSET
+    city: str | None = strawberry.UNSET
+    parent: str | None = strawberry.UNSET
+    latitude: float | None = strawberry.UNSET
+    longitude: float | None = strawberry.UNSET
+    retired: bool | None = strawberry.UNSET
+
+
+TermInput = SkillInput | SkillUpdateInput | AreaInput | AreaUpdateInput
+
+SkillResult = Annotated[
+    Skill | ValidationProblem | StateConflict | NotFound | Unavailable, strawberry.union("SkillResult")
+]
+AreaResult = Annotated[
+    Area | ValidationProblem | StateConflict | NotFound | Unavailable, strawberry.union("AreaResult")
+]
+
+
+def sent(input: TermInput) -> dict[str, Any]:
+    """The members-service body for a taxonomy input: every field given and not null. An update
+    leaves out what it does not change; no taxonomy field is cleared by sending null."""
+    fields = get_object_definition(input, strict=True).fields
+    values = {field.python_name: getattr(input, field.python_name) for field in fields}
+    return {name: value for name, value in values.items() if value is not strawberry.UNSET and value is not None}
 
 
 @strawberry.type(description="A skill a task needs, at least at the given level.")
