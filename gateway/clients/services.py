@@ -1,6 +1,8 @@
 """Typed entry points to each service's HTTP contract: one method per route the gateway calls. The
-contracts themselves are the services' routes and pydantic models (each service's ``/openapi.json``);
-the JSON that comes back is read by the ``from_service`` constructors of the GraphQL types."""
+contracts themselves are the services' routes and pydantic models (each service's ``/openapi.json``).
+The gateway's side of them is ``gateway.clients.contracts``: the bodies it sends, and the models the
+``from_service`` constructors of the GraphQL types read the answers with, checked against each
+service's schema by ``tests/gateway/test_service_contracts.py``."""
 
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from uuid import UUID
 
 import httpx
 
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.tasks import FollowingChangesBody, SeriesCreateBody, TaskCreateBody, TaskFields
 from gateway.clients.http import Actor, ServiceClient
 from services.common.identity import TokenIssuer
 
-Json = dict[str, Any]
 TAXONOMY_PAGE = 100  # the largest page the services give; a coalition's taxonomy fits in it
 NAMES_PER_CALL = 500  # the most names the members service gives at once
 BATCH_SIZE = 100  # ids the tasks and matching services take in one batch read
@@ -96,8 +99,8 @@ class MembersClient(ServiceClient):
 
 
 class TasksClient(ServiceClient):
-    async def create(self, actor: Actor, task: Json) -> Json:
-        return await self.call("POST", "/tasks", actor, json=task)
+    async def create(self, actor: Actor, task: TaskCreateBody) -> Json:
+        return await self.call("POST", "/tasks", actor, json=task.sent())
 
     async def page(self, actor: Actor, **filters) -> Json:
         return await self.call("GET", "/tasks", actor, params=filters)
@@ -110,8 +113,8 @@ class TasksClient(ServiceClient):
         ids = _batch(task_ids)
         return _items(await self.call("GET", "/tasks", actor, params={"id": ids, "limit": len(ids)}))
 
-    async def update(self, actor: Actor, task_id: UUID, changes: Json) -> Json:
-        return await self.call("PATCH", f"/tasks/{task_id}", actor, json=changes)
+    async def update(self, actor: Actor, task_id: UUID, changes: TaskFields) -> Json:
+        return await self.call("PATCH", f"/tasks/{task_id}", actor, json=changes.sent())
 
     async def transition(self, actor: Actor, task_id: UUID, action: str) -> Json:
         return await self.call("POST", f"/tasks/{task_id}/{action}", actor)
@@ -142,14 +145,16 @@ class TasksClient(ServiceClient):
     async def remove_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> None:
         await self.call("DELETE", f"/organizations/{organization_id}/coordinators/{coordinator_id}", actor)
 
-    async def create_series(self, actor: Actor, series: Json) -> Json:
-        return await self.call("POST", "/series", actor, json=series)
+    async def create_series(self, actor: Actor, series: SeriesCreateBody) -> Json:
+        return await self.call("POST", "/series", actor, json=series.sent())
 
     async def series(self, actor: Actor, series_id: UUID) -> Json:
         return await self.call("GET", f"/series/{series_id}", actor)
 
-    async def update_following(self, actor: Actor, series_id: UUID, task_id: UUID, changes: Json) -> Json:
-        return await self.call("PATCH", f"/series/{series_id}/following/{task_id}", actor, json=changes)
+    async def update_following(
+        self, actor: Actor, series_id: UUID, task_id: UUID, changes: FollowingChangesBody
+    ) -> Json:
+        return await self.call("PATCH", f"/series/{series_id}/following/{task_id}", actor, json=changes.sent())
 
     async def cancel_series(self, actor: Actor, series_id: UUID) -> Json:
         return await self.call("POST", f"/series/{series_id}/cancel", actor)
