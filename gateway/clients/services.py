@@ -14,7 +14,15 @@ from uuid import UUID
 import httpx
 
 from gateway.clients.contracts import Json
-from gateway.clients.contracts.tasks import FollowingChangesBody, SeriesCreateBody, TaskCreateBody, TaskFields
+from gateway.clients.contracts.tasks import (
+    AttendanceBody,
+    CommitteeBody,
+    FollowingChangesBody,
+    OrganizationBody,
+    SeriesCreateBody,
+    TaskCreateBody,
+    TaskFields,
+)
 from gateway.clients.http import Actor, ServiceClient
 from services.common.identity import TokenIssuer
 
@@ -131,8 +139,8 @@ class TasksClient(ServiceClient):
     async def organization(self, actor: Actor, organization_id: UUID) -> Json:
         return await self.call("GET", f"/organizations/{organization_id}", actor)
 
-    async def create_organization(self, actor: Actor, organization: Json) -> Json:
-        return await self.call("POST", "/organizations", actor, json=organization)
+    async def create_organization(self, actor: Actor, organization: OrganizationBody) -> Json:
+        return await self.call("POST", "/organizations", actor, json=organization.sent())
 
     async def add_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> Json:
         return await self.call(
@@ -162,8 +170,8 @@ class TasksClient(ServiceClient):
     async def attendance(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}/attendance", actor)
 
-    async def mark_attendance(self, actor: Actor, task_id: UUID, member_id: UUID, mark: Json) -> Json:
-        return await self.call("PUT", f"/tasks/{task_id}/attendance/{member_id}", actor, json=mark)
+    async def mark_attendance(self, actor: Actor, task_id: UUID, member_id: UUID, mark: AttendanceBody) -> Json:
+        return await self.call("PUT", f"/tasks/{task_id}/attendance/{member_id}", actor, json=mark.sent())
 
     async def volunteer_record(self, actor: Actor, member_id: UUID) -> Json:
         return await self.call("GET", f"/members/{member_id}/attendance", actor)
@@ -181,8 +189,8 @@ class TasksClient(ServiceClient):
     async def committee(self, actor: Actor, committee_id: UUID) -> Json:
         return await self.call("GET", f"/committees/{committee_id}", actor)
 
-    async def create_committee(self, actor: Actor, committee: Json) -> Json:
-        return await self.call("POST", "/committees", actor, json=committee)
+    async def create_committee(self, actor: Actor, committee: CommitteeBody) -> Json:
+        return await self.call("POST", "/committees", actor, json=committee.sent())
 
     async def committee_leads(self, actor: Actor, committee_id: UUID) -> list[Json]:
         return _items(

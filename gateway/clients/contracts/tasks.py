@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import Field
 
 from gateway.clients.contracts import Body, Reply
-from services.common.contracts import TaskStatus, Urgency
+from services.common.contracts import Presence, TaskStatus, Urgency
 from services.common.http_api import FluencyName, SkillLevelName
 
 
@@ -122,3 +122,116 @@ class SeriesReply(Reply):
     duration_minutes: int
     occurrences_posted: int
     task_ids: list[UUID]
+
+
+# --- Organizations, committees and their leads --------------------------------------------------
+
+
+class OrganizationBody(Body):
+    name: str
+    description: str
+
+
+class OrganizationReply(Reply):
+    id: UUID
+    name: str
+
+
+class OrganizationPageReply(Reply):
+    items: list[OrganizationReply]
+
+
+class CommitteeBody(Body):
+    name: str
+    description: str
+    organization_id: UUID | None  # None: a committee of the whole coalition
+
+
+class CommitteeReply(Reply):
+    id: UUID
+    name: str
+    description: str = ""
+    organization_id: UUID | None = None
+
+
+class CommitteePageReply(Reply):
+    items: list[CommitteeReply]
+
+
+class LeadReply(Reply):
+    committee_id: UUID
+    lead_id: UUID
+    added_at: datetime | None = None
+
+
+class LeadPageReply(Reply):
+    items: list[LeadReply]
+
+
+# --- Attendance ---------------------------------------------------------------------------------
+
+MarkedBy = Literal["coordinator", "volunteer", "assumed"]
+
+
+class AttendanceBody(Body):
+    presence: Presence
+    minutes: int | None = None  # only when the time given differs from the task's window
+
+
+class AttendanceReply(Reply):
+    member_id: UUID
+    presence: Presence | None
+    minutes: int
+    marked_by: MarkedBy | None
+    marked_at: datetime | None
+
+
+class TaskAttendanceReply(Reply):
+    ended: bool
+    volunteers: list[AttendanceReply]
+
+
+class TaskGivenReply(Reply):
+    task_id: UUID
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime
+    time_zone: str
+    presence: Presence | None
+    minutes: int
+    marked_by: MarkedBy | None
+
+
+class VolunteerRecordReply(Reply):
+    tasks_attended: int
+    minutes: int
+    no_shows: int
+    excused: int
+    history: list[TaskGivenReply] = []
+
+
+class MonthTotalReply(Reply):
+    month: str  # YYYY-MM
+    tasks: int
+    attended: int
+    no_shows: int
+    excused: int
+    minutes: int
+
+
+class AttendanceTotalsReply(Reply):
+    months: list[MonthTotalReply]
+
+
+class AttendanceRecordReply(Reply):
+    title: str
+    month: str
+    ends_at: datetime
+    time_zone: str
+    member_id: UUID
+    presence: Presence | None
+    minutes: int
+
+
+class AttendanceRecordsReply(Reply):
+    records: list[AttendanceRecordReply]

@@ -4,7 +4,7 @@ from uuid import UUID
 
 import strawberry
 
-from gateway.clients.contracts.tasks import TaskCreateBody, TaskFields
+from gateway.clients.contracts.tasks import CommitteeReply, TaskCreateBody, TaskFields
 from gateway.schema.context import Info
 from gateway.schema.coordination.ownership import managed_task
 from gateway.schema.coordination.types import Task, TaskInput, TaskResult, TaskUpdateInput, task_fields
@@ -27,7 +27,7 @@ async def posting_organization(info: Info, committee_id: UUID | None) -> UUID | 
     if committee_id is None:
         return None
     committee = await info.context.clients.tasks.committee(await info.context.actor(), committee_id)
-    return committee.get("organization_id")
+    return CommitteeReply.model_validate(committee).organization_id
 
 
 async def change_status(info: Info, task_id: strawberry.ID, action: str) -> Task:
