@@ -14,6 +14,7 @@ from uuid import UUID
 import httpx
 
 from gateway.clients.contracts import Json
+from gateway.clients.contracts.matching import OfferAnswerBody
 from gateway.clients.contracts.tasks import (
     AttendanceBody,
     CommitteeBody,
@@ -212,14 +213,14 @@ class MatchingClient(ServiceClient):
         return await self.call("GET", f"/offers/{offer_id}", actor)
 
     async def respond(self, actor: Actor, offer_id: UUID, action: str, member_id: UUID) -> Json:
-        return await self.call("POST", f"/offers/{offer_id}/{action}", actor, json={"member_id": str(member_id)})
+        return await self.call("POST", f"/offers/{offer_id}/{action}", actor, json=_answering(member_id))
 
     async def fill(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}/fill", actor)
 
     async def ask_for_task(self, actor: Actor, task_id: UUID, member_id: UUID) -> Json:
         """The member asks for the task: an offer now if they fit and a place is open, else why not."""
-        return await self.call("POST", f"/tasks/{task_id}/asks", actor, json={"member_id": str(member_id)})
+        return await self.call("POST", f"/tasks/{task_id}/asks", actor, json=_answering(member_id))
 
     async def diagnosis(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}/diagnosis", actor)
@@ -240,6 +241,10 @@ class MatchingClient(ServiceClient):
             offset += len(page["items"])
             if not page["items"] or offset >= page["total"]:
                 return list(offers.values())
+
+
+def _answering(member_id: UUID) -> Json:
+    return OfferAnswerBody(member_id=member_id).sent()
 
 
 def _batch(ids: Sequence[UUID]) -> list[str]:

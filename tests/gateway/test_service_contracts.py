@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from gateway.clients import contracts
-from gateway.clients.contracts import matching, tasks
+from gateway.clients.contracts import matching, members, tasks
 
 Schema = dict[str, Any]
 
@@ -49,11 +49,20 @@ ROUTES: list[tuple[str, str, str, type[contracts.Body] | None, type[contracts.Re
     ("tasks", "get", "/members/{}/attendance", None, tasks.VolunteerRecordReply),
     ("tasks", "get", "/attendance/totals", None, tasks.AttendanceTotalsReply),
     ("tasks", "get", "/attendance/records", None, tasks.AttendanceRecordsReply),
+    ("members", "get", "/members/{}", None, members.MemberReply),
+    ("members", "get", "/members", None, members.MemberPageReply),
+    ("members", "patch", "/members/{}", None, members.MemberReply),
+    ("members", "post", "/members", None, members.MemberReply),
+    ("members", "post", "/members/{}/pause", None, members.MemberReply),
+    ("members", "post", "/members/{}/resume", None, members.MemberReply),
+    ("members", "get", "/members/{}/contact", None, members.ContactReply),
+    ("members", "get", "/members/{}/audit", None, members.AuditPageReply),
     ("matching", "get", "/offers", None, matching.OfferPageReply),
     ("matching", "get", "/offers/{}", None, matching.OfferReply),
-    ("matching", "post", "/offers/{}/accept", None, matching.OfferReply),
-    ("matching", "post", "/offers/{}/decline", None, matching.OfferReply),
-    ("matching", "post", "/offers/{}/withdraw", None, matching.OfferReply),
+    ("matching", "post", "/offers/{}/accept", matching.OfferAnswerBody, matching.OfferReply),
+    ("matching", "post", "/offers/{}/decline", matching.OfferAnswerBody, matching.OfferReply),
+    ("matching", "post", "/offers/{}/withdraw", matching.OfferAnswerBody, matching.OfferReply),
+    ("matching", "post", "/tasks/{}/asks", matching.OfferAnswerBody, matching.AskReply),
     ("matching", "get", "/tasks/{}/fill", None, matching.FillReply),
     ("matching", "get", "/tasks/{}/diagnosis", None, matching.DiagnosisReply),
 ]
@@ -64,6 +73,8 @@ def service_schema(service: str) -> Schema:
     """The OpenAPI document of the service's routes, as its app publishes it at /openapi.json."""
     if service == "tasks":
         from services.tasks.api import routers
+    elif service == "members":
+        from services.members.api import routers
     else:
         from services.matching.api import router
 
@@ -216,7 +227,7 @@ def test_every_contract_model_is_checked_against_a_route():
             checked |= {model.__name__, *model.model_json_schema().get("$defs", {})}
     declared = {
         name
-        for module in (tasks, matching)
+        for module in (tasks, matching, members)
         for name, model in vars(module).items()
         if isinstance(model, type) and issubclass(model, BaseModel) and model.__module__ == module.__name__
     }

@@ -4,9 +4,10 @@ filling (``services/matching/models.py``, ``unfilled.py``)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
-from gateway.clients.contracts import Reply
+from gateway.clients.contracts import Body, Reply
 from services.common.contracts import OfferStatus, Reasons
 
 
@@ -23,6 +24,12 @@ class OfferReply(Reply):
     expires_at: datetime | None = None
     created_at: datetime | None = None
     withdrawn_because: str | None = None
+
+
+class OfferAnswerBody(Body):
+    """Answering an offer (accept, decline, withdraw) or asking for a task: which member does."""
+
+    member_id: UUID
 
 
 class OfferPageReply(Reply):
@@ -49,3 +56,11 @@ class DiagnosisReply(Reply):
     excluded: dict[str, int]  # per constraint; the ones this gateway does not know are skipped
     widenings: dict[str, int]
     automatic_widenings: list[AutomaticWideningReply] = []
+
+
+class AskReply(Reply):
+    """What asking for a task came to: an offer, or codes saying why not."""
+
+    answer: Literal["offered", "not_eligible", "checking"]
+    offer: OfferReply | None = None
+    reasons: list[str] = []  # codes; the ones this gateway does not know are left out

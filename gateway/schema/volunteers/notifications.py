@@ -8,9 +8,9 @@ from typing import Any
 
 import strawberry
 
+from gateway.clients.contracts.members import NotificationsReply
 from gateway.schema.enums import MessageDetail, from_wire
 from gateway.schema.problems import camel_case
-from gateway.schema.wire import parse_time
 from services.common.problems import DomainError
 
 _UNSET = strawberry.UNSET
@@ -39,16 +39,12 @@ class NotificationPreferences:
     quiet_hours: QuietHours | None
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "NotificationPreferences":
-        quiet = data.get("quiet_hours")
+    def from_reply(cls, chosen: NotificationsReply) -> "NotificationPreferences":
+        quiet = chosen.quiet_hours
         return cls(
-            email=bool(data["email"]),
-            detail=from_wire(MessageDetail, data["detail"]),
-            quiet_hours=QuietHours(
-                start=parse_time(quiet["start"]), end=parse_time(quiet["end"]), time_zone=quiet["time_zone"]
-            )
-            if quiet
-            else None,
+            email=chosen.email,
+            detail=from_wire(MessageDetail, chosen.detail.value),
+            quiet_hours=QuietHours(start=quiet.start, end=quiet.end, time_zone=quiet.time_zone) if quiet else None,
         )
 
 
