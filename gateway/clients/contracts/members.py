@@ -1,14 +1,94 @@
-"""The members service's answers as the gateway reads them: a profile, the contact details a
-member agreed to share, and who read or changed a profile (``services/members/models.py``)."""
+"""The members service's routes as the gateway uses them: the profile it writes (on sign-up and
+on each change), the profile it reads back, the contact details a member agreed to share, and who
+read or changed a profile (``services/members/models.py``, ``fields.py``)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Literal
 from uuid import UUID
 
-from gateway.clients.contracts import Reply
+from pydantic import Field
+
+from gateway.clients.contracts import Body, Reply
 from services.common.contracts import MemberStatus, MessageDetail
 from services.common.http_api import FluencyName, SkillLevelName
+
+
+class ContactChannelBody(Body):
+    value: str
+    consent: bool
+
+
+class ContactsBody(Body):
+    """The channels given; the others are not sent (the service replaces all channels at once)."""
+
+    email: ContactChannelBody = Field(None)
+    phone: ContactChannelBody = Field(None)
+    signal: ContactChannelBody = Field(None)
+
+
+class SkillClaimBody(Body):
+    skill: str
+    level: SkillLevelName
+
+
+class LanguageBody(Body):
+    code: str
+    fluency: FluencyName
+
+
+WeekdayName = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class WeeklyWindowBody(Body):
+    weekday: WeekdayName
+    start: str  # HH:MM, the member's local time
+    end: str
+
+
+class DateRangeBody(Body):
+    start: date
+    end: date
+
+
+class ReachBody(Body):
+    areas: list[str]
+    whole_city: bool
+    km: int | None
+
+
+class QuietHoursBody(Body):
+    start: str  # HH:MM
+    end: str
+    time_zone: str
+
+
+class NotificationChangesBody(Body):
+    """What the member chose about messages; only quiet hours may be sent as null (turned off)."""
+
+    email: bool = Field(None)
+    detail: MessageDetail = Field(None)
+    quiet_hours: QuietHoursBody | None = None
+
+
+class ProfileFields(Body):
+    """A profile (``POST /members``) or the changes to one (``PATCH /members/{id}``): only the fields
+    set are sent; only pronouns, the area and quiet hours may be sent as null (cleared)."""
+
+    display_name: str = Field(None)
+    pronouns: str | None = None
+    contacts: ContactsBody = Field(None)
+    skills: list[SkillClaimBody] = Field(None)
+    languages: list[LanguageBody] = Field(None)
+    weekly_availability: list[WeeklyWindowBody] = Field(None)
+    unavailable: list[DateRangeBody] = Field(None)
+    area: str | None = None
+    remote_ok: bool = Field(None)
+    max_tasks_per_month: int = Field(None)
+    interests: list[str] = Field(None)
+    reach: ReachBody = Field(None)
+    notifications: NotificationChangesBody = Field(None)
 
 
 class SkillClaimReply(Reply):

@@ -9,7 +9,20 @@ from typing import Any
 import strawberry
 
 from gateway.clients.contracts import Json
-from gateway.clients.contracts.members import ContactReply, MemberReply, NotificationsReply, ReachReply
+from gateway.clients.contracts.members import (
+    ContactChannelBody,
+    ContactReply,
+    ContactsBody,
+    DateRangeBody,
+    LanguageBody,
+    MemberReply,
+    NotificationsReply,
+    ProfileFields,
+    ReachBody,
+    ReachReply,
+    SkillClaimBody,
+    WeeklyWindowBody,
+)
 from gateway.schema.context import Info
 from gateway.schema.enums import Fluency, MemberStatus, SkillLevel, Weekday, from_wire
 from gateway.schema.volunteers.notifications import NotificationPreferences
@@ -200,49 +213,39 @@ class ProfileUpdateInput:
 
 
 CLEARABLE = ("pronouns", "area")
-PROFILE_FIELDS = (
-    "display_name",
-    "pronouns",
-    "contacts",
-    "skills",
-    "languages",
-    "weekly_availability",
-    "unavailable",
-    "area",
-    "remote_ok",
-    "max_tasks_per_month",
-    "interests",
-    "reach",
-)
+# What a profile input may give: every field of a profile but the message choices (their own input).
+PROFILE_FIELDS = tuple(name for name in ProfileFields.model_fields if name != "notifications")
 
 
-def contacts_payload(contacts: ContactsInput) -> dict:
-    return {
-        name: {"value": channel.value, "consent": channel.consent}
-        for name in ("email", "phone", "signal")
-        if (channel := getattr(contacts, name)) is not None
-    }
+def contacts_body(contacts: ContactsInput) -> ContactsBody:
+    return ContactsBody(
+        **{
+            name: ContactChannelBody(value=channel.value, consent=channel.consent)
+            for name in ContactsBody.model_fields
+            if (channel := getattr(contacts, name)) is not None
+        }
+    )
 
 
 _CONVERTERS = {
-    "contacts": contacts_payload,
-    "skills": lambda claims: [{"skill": c.skill, "level": c.level.value} for c in claims],
-    "languages": lambda languages: [{"code": lang.code, "fluency": lang.fluency.value} for lang in languages],
+    "contacts": contacts_body,
+    "skills": lambda claims: [SkillClaimBody(skill=c.skill, level=c.level.value) for c in claims],
+    "languages": lambda languages: [LanguageBody(code=lang.code, fluency=lang.fluency.value) for lang in languages],
     "weekly_availability": lambda windows: [
-        {"weekday": w.weekday.value, "start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
+        WeeklyWindowBody(weekday=w.weekday.value, start=w.start.strftime("%H:%M"), end=w.end.strftime("%H:%M"))
         for w in windows
     ],
-    "unavailable": lambda ranges: [{"start": r.start.isoformat(), "end": r.end.isoformat()} for r in ranges],
-    "reach": lambda reach: {"areas": list(reach.areas), "whole_city": reach.whole_city, "km": reach.km},
+    "unavailable": lambda ranges: [DateRangeBody(start=r.start, end=r.end) for r in ranges],
+    "reach": lambda reach: ReachBody(areas=list(reach.areas), whole_city=reach.whole_city, km=reach.km),
 }
 
 
-def profile_payload(source: Any) -> dict:
+def profile_payload(source: Any) -> Json:
     """The members-service body for a profile input: given fields only; null only where it clears."""
-    payload = {}
+    fields = {}
     for name in PROFILE_FIELDS:
         value = getattr(source, name, _UNSET)
         if value is _UNSET or (value is None and name not in CLEARABLE):
             continue
-        payload[name] = _CONVERTERS[name](value) if value is not None and name in _CONVERTERS else value
-    return payload
+        fields[name] = _CONVERTERS[name](value) if value is not None and name in _CONVERTERS else value
+    return ProfileFields(**fields).sent()
