@@ -18,6 +18,12 @@ from pydantic import BaseModel, ConfigDict
 Json = dict[str, Any]
 
 
+# The default of a body field that is sent only with a value: left out of the body unless set
+# (``Body.sent``), never null. Typed Any so that ``title: str = UNSENT`` keeps the field's type
+# (str, not str | None) in the model's JSON schema, where the drift test compares it.
+UNSENT: Any = None
+
+
 class Reply(BaseModel):
     """The fields the gateway reads of an answer. A tolerant reader: fields it does not use are
     ignored, so a service may add fields freely."""

@@ -8,9 +8,7 @@ from datetime import date, datetime, time
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
-
-from gateway.clients.contracts import Body, Reply
+from gateway.clients.contracts import UNSENT, Body, Reply
 from services.common.contracts import MemberStatus, MessageDetail
 from services.common.http_api import FluencyName, SkillLevelName
 
@@ -23,9 +21,9 @@ class ContactChannelBody(Body):
 class ContactsBody(Body):
     """The channels given; the others are not sent (the service replaces all channels at once)."""
 
-    email: ContactChannelBody = Field(None)
-    phone: ContactChannelBody = Field(None)
-    signal: ContactChannelBody = Field(None)
+    email: ContactChannelBody = UNSENT
+    phone: ContactChannelBody = UNSENT
+    signal: ContactChannelBody = UNSENT
 
 
 class SkillClaimBody(Body):
@@ -67,8 +65,8 @@ class QuietHoursBody(Body):
 class NotificationChangesBody(Body):
     """What the member chose about messages; only quiet hours may be sent as null (turned off)."""
 
-    email: bool = Field(None)
-    detail: MessageDetail = Field(None)
+    email: bool = UNSENT
+    detail: MessageDetail = UNSENT
     quiet_hours: QuietHoursBody | None = None
 
 
@@ -76,19 +74,19 @@ class ProfileFields(Body):
     """A profile (``POST /members``) or the changes to one (``PATCH /members/{id}``): only the fields
     set are sent; only pronouns, the area and quiet hours may be sent as null (cleared)."""
 
-    display_name: str = Field(None)
+    display_name: str = UNSENT
     pronouns: str | None = None
-    contacts: ContactsBody = Field(None)
-    skills: list[SkillClaimBody] = Field(None)
-    languages: list[LanguageBody] = Field(None)
-    weekly_availability: list[WeeklyWindowBody] = Field(None)
-    unavailable: list[DateRangeBody] = Field(None)
+    contacts: ContactsBody = UNSENT
+    skills: list[SkillClaimBody] = UNSENT
+    languages: list[LanguageBody] = UNSENT
+    weekly_availability: list[WeeklyWindowBody] = UNSENT
+    unavailable: list[DateRangeBody] = UNSENT
     area: str | None = None
-    remote_ok: bool = Field(None)
-    max_tasks_per_month: int = Field(None)
-    interests: list[str] = Field(None)
-    reach: ReachBody = Field(None)
-    notifications: NotificationChangesBody = Field(None)
+    remote_ok: bool = UNSENT
+    max_tasks_per_month: int = UNSENT
+    interests: list[str] = UNSENT
+    reach: ReachBody = UNSENT
+    notifications: NotificationChangesBody = UNSENT
 
 
 class SkillClaimReply(Reply):

@@ -7,9 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
-
-from gateway.clients.contracts import Body, Reply
+from gateway.clients.contracts import UNSENT, Body, Reply
 from services.common.contracts import Presence, TaskStatus, Urgency
 from services.common.http_api import FluencyName, SkillLevelName
 
@@ -22,26 +20,26 @@ class SkillNeedBody(Body):
 class TaskFields(Body):
     """What a coordinator sets of a task, on posting it and on changing it (``TaskUpdate``). A
     field left unset is not sent; only the schedule, the place and the committee may be sent as
-    null (cleared), the others never are (``Field(None)``: absent by default, never null)."""
+    null (cleared), the others never are (``UNSENT``)."""
 
-    title: str = Field(None)
-    summary: str = Field(None)
-    description: str = Field(None)
-    skills: list[SkillNeedBody] = Field(None)
-    languages: list[str] = Field(None)
-    slots: int = Field(None)
+    title: str = UNSENT
+    summary: str = UNSENT
+    description: str = UNSENT
+    skills: list[SkillNeedBody] = UNSENT
+    languages: list[str] = UNSENT
+    slots: int = UNSENT
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     deadline: datetime | None = None
     area: str | None = None
-    remote: bool = Field(None)
-    whole_city: bool = Field(None)
-    min_fluency: dict[str, FluencyName] = Field(None)
-    urgency: Urgency = Field(None)
-    time_zone: str = Field(None)
+    remote: bool = UNSENT
+    whole_city: bool = UNSENT
+    min_fluency: dict[str, FluencyName] = UNSENT
+    urgency: Urgency = UNSENT
+    time_zone: str = UNSENT
     address: str | None = None
     committee_id: UUID | None = None
-    members_only: bool = Field(None)
+    members_only: bool = UNSENT
 
 
 class TaskCreateBody(TaskFields):
@@ -68,8 +66,8 @@ class SeriesCreateBody(TaskCreateBody):
 class FollowingChangesBody(TaskFields):
     """``PATCH /series/{id}/following/{task_id}``: a later time of day, or a new length, moves them all."""
 
-    local_start: str = Field(None)  # HH:MM, local to the series' time zone
-    duration_minutes: int = Field(None)
+    local_start: str = UNSENT  # HH:MM, local to the series' time zone
+    duration_minutes: int = UNSENT
 
 
 class SkillNeedReply(Reply):

@@ -46,11 +46,13 @@ class CoordinationMutations:
     @returns_problems(TaskResult)
     async def post_task(self, info: Info, input: TaskInput) -> TaskResult:
         user = await info.context.require_user()
-        task = TaskCreateBody(
-            **task_fields(input),
-            organization_id=await posting_organization(info, payload_committee(input)) or user.organization_id,
-            coordinator_id=user.id,
-            status="draft" if input.draft else "open",
+        task = TaskCreateBody.model_validate(
+            task_fields(input)
+            | {
+                "organization_id": await posting_organization(info, payload_committee(input)) or user.organization_id,
+                "coordinator_id": user.id,
+                "status": "draft" if input.draft else "open",
+            }
         )
         return await as_task(info, await info.context.clients.tasks.create(await info.context.actor(), task))
 
@@ -58,7 +60,7 @@ class CoordinationMutations:
     @returns_problems(TaskResult)
     async def update_task(self, info: Info, id: strawberry.ID, input: TaskUpdateInput) -> TaskResult:
         task = await managed_task(info, parse_id(id, "id"))
-        changes = TaskFields(**task_fields(input))
+        changes = TaskFields.model_validate(task_fields(input))
         data = await info.context.clients.tasks.update(await info.context.actor(), task["id"], changes)
         return await as_task(info, data)
 

@@ -123,12 +123,14 @@ class SeriesMutations:
     async def post_series(self, info: Info, input: SeriesInput) -> SeriesResult:
         user = await info.context.require_user()
         organization = await posting_organization(info, payload_committee(input.task)) or user.organization_id
-        series = SeriesCreateBody(
-            **task_fields(input.task),
-            organization_id=organization,
-            coordinator_id=user.id,
-            status="draft" if input.task.draft else "open",
-            repeat=repeat_body(input.repeat),
+        series = SeriesCreateBody.model_validate(
+            task_fields(input.task)
+            | {
+                "organization_id": organization,
+                "coordinator_id": user.id,
+                "status": "draft" if input.task.draft else "open",
+                "repeat": repeat_body(input.repeat),
+            }
         )
         data = await info.context.clients.tasks.create_series(await info.context.actor(), series)
         info.context.gateway.cache.invalidate()
@@ -143,7 +145,7 @@ class SeriesMutations:
         self, info: Info, series_id: strawberry.ID, from_task_id: strawberry.ID, input: FollowingUpdateInput
     ) -> SeriesResult:
         task = await managed_task(info, parse_id(from_task_id, "fromTaskId"))
-        changes = FollowingChangesBody(**task_fields(input))
+        changes = FollowingChangesBody.model_validate(task_fields(input))
         if input.local_start:
             changes.local_start = input.local_start.isoformat(timespec="minutes")
         if input.duration_minutes:

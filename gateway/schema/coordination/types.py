@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -65,7 +66,7 @@ class FluencyFloorInput:
     fluency: Fluency
 
 
-def fluency_floors(floors: dict[str, str]) -> list[FluencyFloor]:
+def fluency_floors(floors: Mapping[str, str]) -> list[FluencyFloor]:
     return [FluencyFloor(language=code, fluency=from_wire(Fluency, name)) for code, name in sorted(floors.items())]
 
 

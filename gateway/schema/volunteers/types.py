@@ -248,4 +248,4 @@ def profile_payload(source: Any) -> Json:
         if value is _UNSET or (value is None and name not in CLEARABLE):
             continue
         fields[name] = _CONVERTERS[name](value) if value is not None and name in _CONVERTERS else value
-    return ProfileFields(**fields).sent()
+    return ProfileFields.model_validate(fields).sent()
