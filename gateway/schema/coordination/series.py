@@ -104,13 +104,13 @@ def repeat_body(repeat: RepeatInput) -> RepeatBody:
     )
 
 
-async def series_task(info: Info, series_id: UUID) -> dict:
+async def series_task(info: Info, series_id: UUID) -> SeriesReply:
     """The series, if the signed-in coordinator manages its occurrences; NotFound otherwise."""
-    data = await info.context.clients.tasks.series(await info.context.actor(), series_id)
-    if not data["task_ids"]:
+    series = SeriesReply.model_validate(await info.context.clients.tasks.series(await info.context.actor(), series_id))
+    if not series.task_ids:
         raise NotFoundError("No such series among your tasks.")
-    await managed_task(info, UUID(str(data["task_ids"][0])))
-    return data
+    await managed_task(info, series.task_ids[0])
+    return series
 
 
 @strawberry.type
@@ -165,7 +165,7 @@ class SeriesMutations:
     @returns_problems(SeriesResult)
     async def cancel_series(self, info: Info, series_id: strawberry.ID) -> SeriesResult:
         series = await series_task(info, parse_id(series_id, "seriesId"))
-        data = await info.context.clients.tasks.cancel_series(await info.context.actor(), series["id"])
+        data = await info.context.clients.tasks.cancel_series(await info.context.actor(), series.id)
         info.context.gateway.cache.invalidate()
         info.context.refresh_loaders()
         return Series.from_service(data)
