@@ -29,6 +29,7 @@ ROUTES: list[tuple[str, str, str, type[contracts.Body] | None, type[contracts.Re
     ("tasks", "get", "/tasks", None, tasks.TaskPageReply),
     ("tasks", "get", "/tasks/{}", None, tasks.TaskReply),
     ("tasks", "patch", "/tasks/{}", tasks.TaskFields, tasks.TaskReply),
+    ("tasks", "get", "/tasks/addresses", None, tasks.TaskAddressesReply),
     ("tasks", "post", "/tasks/{}/open", None, tasks.TaskReply),
     ("tasks", "post", "/tasks/{}/cancel", None, tasks.TaskReply),
     ("tasks", "post", "/tasks/{}/close", None, tasks.TaskReply),

@@ -107,6 +107,17 @@ class TaskReply(Reply):
     series_id: UUID | None = None
 
 
+class TaskAddressReply(Reply):
+    """A task's exact place, for its coordinators and the volunteers who accepted it."""
+
+    task_id: UUID
+    address: str | None
+
+
+class TaskAddressesReply(Reply):
+    items: list[TaskAddressReply]
+
+
 class TaskPageReply(Reply):
     items: list[TaskReply]
     total: int

@@ -9,7 +9,7 @@ import strawberry
 
 from gateway.clients.contracts import Json
 from gateway.clients.contracts.matching import FillReply, OfferReply
-from gateway.clients.contracts.tasks import SkillNeedBody, TaskFields, TaskReply
+from gateway.clients.contracts.tasks import SkillNeedBody, TaskAddressReply, TaskFields, TaskReply
 from gateway.schema.catalogue.types import SkillNeed
 from gateway.schema.context import Info
 from gateway.schema.coordination.diagnosis import FillDiagnosis
@@ -168,7 +168,7 @@ class Task:
         if not self.has_address:
             return None
         data = await info.context.loaders.address.load((UUID(self.id), None))
-        return data.get("address")
+        return TaskAddressReply.model_validate(data).address
 
 
 @strawberry.type

@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.clients.contracts import Json
 from gateway.clients.contracts.matching import OfferReply
+from gateway.clients.contracts.tasks import TaskAddressReply, TaskReply
 from gateway.schema.catalogue.types import PublicTask
 from gateway.schema.context import Info
 from gateway.schema.enums import OfferStatus
@@ -59,7 +60,7 @@ class Offer:
             data = await info.context.loaders.task.load(UUID(self.task_id))
         except DomainError:
             return None
-        return data.get("description") or None
+        return TaskReply.model_validate(data).description or None
 
     @strawberry.field(description="Where exactly to go; only once you accepted.")
     async def address(self, info: Info) -> str | None:
@@ -70,7 +71,7 @@ class Offer:
             data = await info.context.loaders.address.load((UUID(self.task_id), member_id))
         except DomainError:
             return None
-        return data.get("address")
+        return TaskAddressReply.model_validate(data).address
 
 
 @strawberry.type
