@@ -1,6 +1,8 @@
 """Typed entry points to each service's HTTP contract: one method per route the gateway calls. The
-contracts themselves are the services' routes and pydantic models (each service's ``/openapi.json``);
-the JSON that comes back is read by the ``from_service`` constructors of the GraphQL types."""
+contracts themselves are the services' routes and pydantic models (each service's ``/openapi.json``).
+The gateway's side of them is ``gateway.clients.contracts``: the bodies it sends, and the models the
+``from_service`` constructors of the GraphQL types read the answers with, checked against each
+service's schema by ``tests/gateway/test_service_contracts.py``."""
 
 from __future__ import annotations
 
@@ -11,10 +13,20 @@ from uuid import UUID
 
 import httpx
 
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.matching import OfferAnswerBody
+from gateway.clients.contracts.tasks import (
+    AttendanceBody,
+    CommitteeBody,
+    FollowingChangesBody,
+    OrganizationBody,
+    SeriesCreateBody,
+    TaskCreateBody,
+    TaskFields,
+)
 from gateway.clients.http import Actor, ServiceClient
 from services.common.identity import TokenIssuer
 
-Json = dict[str, Any]
 TaxonomyKind = Literal["skills", "areas"]  # the members service's path for each kind of term
 TAXONOMY_PAGE = 100  # the largest page the services give; a coalition's taxonomy fits in it
 NAMES_PER_CALL = 500  # the most names the members service gives at once
@@ -90,8 +102,8 @@ class MembersClient(ServiceClient):
 
 
 class TasksClient(ServiceClient):
-    async def create(self, actor: Actor, task: Json) -> Json:
-        return await self.call("POST", "/tasks", actor, json=task)
+    async def create(self, actor: Actor, task: TaskCreateBody) -> Json:
+        return await self.call("POST", "/tasks", actor, json=task.sent())
 
     async def page(self, actor: Actor, **filters) -> Json:
         return await self.call("GET", "/tasks", actor, params=filters)
@@ -104,8 +116,8 @@ class TasksClient(ServiceClient):
         ids = _batch(task_ids)
         return _items(await self.call("GET", "/tasks", actor, params={"id": ids, "limit": len(ids)}))
 
-    async def update(self, actor: Actor, task_id: UUID, changes: Json) -> Json:
-        return await self.call("PATCH", f"/tasks/{task_id}", actor, json=changes)
+    async def update(self, actor: Actor, task_id: UUID, changes: TaskFields) -> Json:
+        return await self.call("PATCH", f"/tasks/{task_id}", actor, json=changes.sent())
 
     async def transition(self, actor: Actor, task_id: UUID, action: str) -> Json:
         return await self.call("POST", f"/tasks/{task_id}/{action}", actor)
@@ -122,8 +134,8 @@ class TasksClient(ServiceClient):
     async def organization(self, actor: Actor, organization_id: UUID) -> Json:
         return await self.call("GET", f"/organizations/{organization_id}", actor)
 
-    async def create_organization(self, actor: Actor, organization: Json) -> Json:
-        return await self.call("POST", "/organizations", actor, json=organization)
+    async def create_organization(self, actor: Actor, organization: OrganizationBody) -> Json:
+        return await self.call("POST", "/organizations", actor, json=organization.sent())
 
     async def add_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> Json:
         return await self.call(
@@ -136,14 +148,16 @@ class TasksClient(ServiceClient):
     async def remove_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> None:
         await self.call("DELETE", f"/organizations/{organization_id}/coordinators/{coordinator_id}", actor)
 
-    async def create_series(self, actor: Actor, series: Json) -> Json:
-        return await self.call("POST", "/series", actor, json=series)
+    async def create_series(self, actor: Actor, series: SeriesCreateBody) -> Json:
+        return await self.call("POST", "/series", actor, json=series.sent())
 
     async def series(self, actor: Actor, series_id: UUID) -> Json:
         return await self.call("GET", f"/series/{series_id}", actor)
 
-    async def update_following(self, actor: Actor, series_id: UUID, task_id: UUID, changes: Json) -> Json:
-        return await self.call("PATCH", f"/series/{series_id}/following/{task_id}", actor, json=changes)
+    async def update_following(
+        self, actor: Actor, series_id: UUID, task_id: UUID, changes: FollowingChangesBody
+    ) -> Json:
+        return await self.call("PATCH", f"/series/{series_id}/following/{task_id}", actor, json=changes.sent())
 
     async def cancel_series(self, actor: Actor, series_id: UUID) -> Json:
         return await self.call("POST", f"/series/{series_id}/cancel", actor)
@@ -151,8 +165,8 @@ class TasksClient(ServiceClient):
     async def attendance(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}/attendance", actor)
 
-    async def mark_attendance(self, actor: Actor, task_id: UUID, member_id: UUID, mark: Json) -> Json:
-        return await self.call("PUT", f"/tasks/{task_id}/attendance/{member_id}", actor, json=mark)
+    async def mark_attendance(self, actor: Actor, task_id: UUID, member_id: UUID, mark: AttendanceBody) -> Json:
+        return await self.call("PUT", f"/tasks/{task_id}/attendance/{member_id}", actor, json=mark.sent())
 
     async def volunteer_record(self, actor: Actor, member_id: UUID) -> Json:
         return await self.call("GET", f"/members/{member_id}/attendance", actor)
@@ -170,8 +184,8 @@ class TasksClient(ServiceClient):
     async def committee(self, actor: Actor, committee_id: UUID) -> Json:
         return await self.call("GET", f"/committees/{committee_id}", actor)
 
-    async def create_committee(self, actor: Actor, committee: Json) -> Json:
-        return await self.call("POST", "/committees", actor, json=committee)
+    async def create_committee(self, actor: Actor, committee: CommitteeBody) -> Json:
+        return await self.call("POST", "/committees", actor, json=committee.sent())
 
     async def committee_leads(self, actor: Actor, committee_id: UUID) -> list[Json]:
         return _items(
@@ -193,14 +207,14 @@ class MatchingClient(ServiceClient):
         return await self.call("GET", f"/offers/{offer_id}", actor)
 
     async def respond(self, actor: Actor, offer_id: UUID, action: str, member_id: UUID) -> Json:
-        return await self.call("POST", f"/offers/{offer_id}/{action}", actor, json={"member_id": str(member_id)})
+        return await self.call("POST", f"/offers/{offer_id}/{action}", actor, json=_answering(member_id))
 
     async def fill(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}/fill", actor)
 
     async def ask_for_task(self, actor: Actor, task_id: UUID, member_id: UUID) -> Json:
         """The member asks for the task: an offer now if they fit and a place is open, else why not."""
-        return await self.call("POST", f"/tasks/{task_id}/asks", actor, json={"member_id": str(member_id)})
+        return await self.call("POST", f"/tasks/{task_id}/asks", actor, json=_answering(member_id))
 
     async def diagnosis(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}/diagnosis", actor)
@@ -221,6 +235,10 @@ class MatchingClient(ServiceClient):
             offset += len(page["items"])
             if not page["items"] or offset >= page["total"]:
                 return list(offers.values())
+
+
+def _answering(member_id: UUID) -> Json:
+    return OfferAnswerBody(member_id=member_id).sent()
 
 
 def _batch(ids: Sequence[UUID]) -> list[str]:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.tasks import OrganizationReply
 from gateway.models import User, role_of
 from gateway.schema.context import Info, actor_for
 from gateway.schema.enums import Role
@@ -27,8 +29,9 @@ class Organization:
     name: str
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "Organization":
-        return cls(id=strawberry.ID(str(data["id"])), name=data["name"])
+    def from_service(cls, data: Json) -> "Organization":
+        organization = OrganizationReply.model_validate(data)
+        return cls(id=strawberry.ID(str(organization.id)), name=organization.name)
 
 
 @strawberry.type(description="The signed-in person.")

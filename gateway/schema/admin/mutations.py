@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import strawberry
 
 from gateway.auth import administration
+from gateway.clients.contracts.tasks import OrganizationBody
 from gateway.models import Role as AccountRole
 from gateway.schema.accounts.types import Organization
 from gateway.schema.admin.types import (
@@ -40,7 +41,7 @@ class AdminMutations:
     @returns_problems(OrganizationResult)
     async def create_organization(self, info: Info, input: OrganizationInput) -> OrganizationResult:
         data = await info.context.clients.tasks.create_organization(
-            await info.context.actor(), {"name": input.name, "description": input.description}
+            await info.context.actor(), OrganizationBody(name=input.name, description=input.description)
         )
         taxonomy_changed(info)
         return Organization.from_service(data)

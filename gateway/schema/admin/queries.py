@@ -4,6 +4,7 @@ import asyncio
 
 import strawberry
 
+from gateway.clients.contracts.members import AuditPageReply, MemberPageReply
 from gateway.models import Role as AccountRole
 from gateway.schema.admin.types import AuditEntry, MemberPage, UserAccount, UserPage
 from gateway.schema.context import Info
@@ -39,13 +40,12 @@ class AdminQueries:
     @strawberry.field(description="Member profiles, oldest first.", permission_classes=ADMIN)
     async def members(self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None) -> MemberPage:
         page_window = window(first, after, info.context.settings.max_page_size)
-        page = await info.context.clients.members.page(
+        answer = await info.context.clients.members.page(
             await info.context.actor(), page_window.limit, page_window.offset
         )
-        nodes = [MemberProfile.from_service(item) for item in page["items"]]
-        return MemberPage(
-            nodes=nodes, total_count=page["total"], page_info=page_window.page_info(len(nodes), page["total"])
-        )
+        page = MemberPageReply.model_validate(answer)
+        nodes = [MemberProfile.from_service(member) for member in page.items]
+        return MemberPage(nodes=nodes, total_count=page.total, page_info=page_window.page_info(len(nodes), page.total))
 
     @strawberry.field(description="Who read or changed a member's data (admins).", permission_classes=ADMIN)
     async def member_audit(self, info: Info, member_id: strawberry.ID, first: int = 50) -> list[AuditEntry]:
@@ -53,4 +53,4 @@ class AdminQueries:
         page = await info.context.clients.members.audit(
             await info.context.actor(), parse_id(member_id, "memberId"), page_window.limit, 0
         )
-        return [AuditEntry.from_service(entry) for entry in page["items"]]
+        return [AuditEntry.from_service(entry) for entry in AuditPageReply.model_validate(page).items]

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.members import AuditEntryReply
 from gateway.models import UserPublic, role_of
 from gateway.schema.accounts.types import Organization
 from gateway.schema.enums import Role
@@ -12,7 +14,6 @@ from gateway.schema.pagination import PageInfo
 from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem
 from gateway.schema.volunteers.mutations import Erasure
 from gateway.schema.volunteers.types import MemberProfile
-from gateway.schema.wire import parse_datetime
 
 
 @strawberry.type(description="A login account (admins only).")
@@ -64,14 +65,15 @@ class AuditEntry:
     task_id: strawberry.ID | None
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "AuditEntry":
+    def from_service(cls, data: Json | AuditEntryReply) -> "AuditEntry":
+        entry = AuditEntryReply.model_validate(data)
         return cls(
-            occurred_at=parse_datetime(data["occurred_at"]),
-            actor_role=data["actor_role"],
-            action=data["action"],
-            fields=list(data.get("fields") or []),
-            purpose=data.get("purpose"),
-            task_id=strawberry.ID(str(data["task_id"])) if data.get("task_id") else None,
+            occurred_at=entry.occurred_at,
+            actor_role=entry.actor_role,
+            action=entry.action,
+            fields=entry.fields,
+            purpose=entry.purpose,
+            task_id=strawberry.ID(str(entry.task_id)) if entry.task_id else None,
         )
 
 

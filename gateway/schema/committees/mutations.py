@@ -4,6 +4,7 @@ import asyncio
 
 import strawberry
 
+from gateway.clients.contracts.tasks import CommitteeBody
 from gateway.models import Role
 from gateway.schema.committees.queries import joined_committees
 from gateway.schema.committees.types import (
@@ -42,13 +43,9 @@ class CommitteeMutations:
     @returns_problems(CommitteeResult)
     async def create_committee(self, info: Info, input: CommitteeInput) -> CommitteeResult:
         organization = parse_id(input.organization_id, "organizationId") if input.organization_id else None
-        payload = {
-            "name": input.name,
-            "description": input.description,
-            "organization_id": str(organization) if organization else None,
-        }
+        committee = CommitteeBody(name=input.name, description=input.description, organization_id=organization)
         return Committee.from_service(
-            await info.context.clients.tasks.create_committee(await info.context.actor(), payload)
+            await info.context.clients.tasks.create_committee(await info.context.actor(), committee)
         )
 
     @strawberry.mutation(

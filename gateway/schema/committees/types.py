@@ -2,15 +2,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
 
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.tasks import CommitteeReply, LeadReply
 from gateway.schema.admin.types import UserAccount
 from gateway.schema.context import Info
 from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem
-from gateway.schema.wire import parse_datetime
 from services.common.problems import NotFound as NotFoundError
 
 
@@ -22,12 +23,13 @@ class Committee:
     organization_id: strawberry.ID | None = strawberry.field(description="None: a committee of the whole coalition")
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "Committee":
-        organization = data.get("organization_id")
+    def from_service(cls, data: Json) -> "Committee":
+        committee = CommitteeReply.model_validate(data)
+        organization = committee.organization_id
         return cls(
-            id=strawberry.ID(str(data["id"])),
-            name=data["name"],
-            description=data.get("description") or "",
+            id=strawberry.ID(str(committee.id)),
+            name=committee.name,
+            description=committee.description,
             organization_id=strawberry.ID(str(organization)) if organization else None,
         )
 
@@ -39,11 +41,12 @@ class CommitteeLead:
     added_at: datetime | None
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "CommitteeLead":
+    def from_service(cls, data: Json) -> "CommitteeLead":
+        lead = LeadReply.model_validate(data)
         return cls(
-            committee_id=strawberry.ID(str(data["committee_id"])),
-            lead_id=strawberry.ID(str(data["lead_id"])),
-            added_at=parse_datetime(data.get("added_at")),
+            committee_id=strawberry.ID(str(lead.committee_id)),
+            lead_id=strawberry.ID(str(lead.lead_id)),
+            added_at=lead.added_at,
         )
 
     @strawberry.field(description="The lead's login account (admins only see leads); None once it was removed.")

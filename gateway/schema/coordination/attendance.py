@@ -9,12 +9,23 @@ import enum
 import io
 import logging
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import strawberry
 
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.tasks import (
+    AttendanceBody,
+    AttendanceRecordReply,
+    AttendanceRecordsReply,
+    AttendanceReply,
+    AttendanceTotalsReply,
+    TaskAttendanceReply,
+    TaskGivenReply,
+    VolunteerRecordReply,
+)
 from gateway.schema.context import Info
 from gateway.schema.coordination.ownership import managed_task
 from gateway.schema.permissions import COORDINATOR, VOLUNTEER
@@ -27,6 +38,7 @@ from gateway.schema.problems import (
     returns_problems,
 )
 from gateway.schema.wire import parse_id
+from services.common import contracts
 from services.common.problems import NotFound as NotFoundError
 
 log = logging.getLogger(__name__)
@@ -56,13 +68,14 @@ class AttendanceMark:
     marked_at: datetime | None
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "AttendanceMark":
+    def from_service(cls, data: Json | AttendanceReply) -> "AttendanceMark":
+        mark = AttendanceReply.model_validate(data)
         return cls(
-            member_id=strawberry.ID(str(data["member_id"])),
-            presence=Presence(data["presence"]) if data["presence"] else None,
-            minutes=data["minutes"],
-            marked_by=MarkedBy(data["marked_by"]) if data["marked_by"] else None,
-            marked_at=datetime.fromisoformat(data["marked_at"]) if data["marked_at"] else None,
+            member_id=strawberry.ID(str(mark.member_id)),
+            presence=Presence(mark.presence.value) if mark.presence else None,
+            minutes=mark.minutes,
+            marked_by=MarkedBy(mark.marked_by) if mark.marked_by else None,
+            marked_at=mark.marked_at,
         )
 
 
@@ -84,16 +97,16 @@ class TaskGiven:
     marked_by: MarkedBy | None
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "TaskGiven":
+    def from_reply(cls, given: TaskGivenReply) -> "TaskGiven":
         return cls(
-            task_id=strawberry.ID(str(data["task_id"])),
-            title=data["title"],
-            starts_at=datetime.fromisoformat(data["starts_at"]) if data["starts_at"] else None,
-            ends_at=datetime.fromisoformat(data["ends_at"]),
-            time_zone=data["time_zone"],
-            presence=Presence(data["presence"]) if data["presence"] else None,
-            minutes=data["minutes"],
-            marked_by=MarkedBy(data["marked_by"]) if data["marked_by"] else None,
+            task_id=strawberry.ID(str(given.task_id)),
+            title=given.title,
+            starts_at=given.starts_at,
+            ends_at=given.ends_at,
+            time_zone=given.time_zone,
+            presence=Presence(given.presence.value) if given.presence else None,
+            minutes=given.minutes,
+            marked_by=MarkedBy(given.marked_by) if given.marked_by else None,
         )
 
 
@@ -147,20 +160,20 @@ class AttendanceExport:
 UNKNOWN_NAME = "(name not kept)"  # an erased member: the platform keeps no name for them
 
 
-def export_csv(records: list[dict[str, Any]], names: dict[str, str]) -> str:
+def export_csv(records: list[AttendanceRecordReply], names: dict[str, str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["month", "date", "task", "volunteer", "attendance", "hours"])
     for record in records:
-        ended = datetime.fromisoformat(record["ends_at"]).astimezone(ZoneInfo(record["time_zone"]))
+        ended = record.ends_at.astimezone(ZoneInfo(record.time_zone))
         writer.writerow(
             [
-                record["month"],
+                record.month,
                 ended.date().isoformat(),
-                record["title"],
-                names.get(str(record["member_id"]), UNKNOWN_NAME),
-                record["presence"] or "not marked",
-                f"{record['minutes'] / 60:.1f}",
+                record.title,
+                names.get(str(record.member_id), UNKNOWN_NAME),
+                record.presence.value if record.presence else "not marked",
+                f"{record.minutes / 60:.1f}",
             ]
         )
     return out.getvalue()
@@ -192,8 +205,9 @@ class AttendanceQueries:
         except NotFoundError:
             return None
         data = await info.context.clients.tasks.attendance(await info.context.actor(), UUID(str(task["id"])))
+        attendance = TaskAttendanceReply.model_validate(data)
         return TaskAttendance(
-            ended=data["ended"], volunteers=[AttendanceMark.from_service(v) for v in data["volunteers"]]
+            ended=attendance.ended, volunteers=[AttendanceMark.from_service(v) for v in attendance.volunteers]
         )
 
     @strawberry.field(description="Your own count of tasks you came to and time given.", permission_classes=VOLUNTEER)
@@ -201,12 +215,13 @@ class AttendanceQueries:
         data = await info.context.clients.tasks.volunteer_record(
             await info.context.actor(), await info.context.member_id()
         )
+        record = VolunteerRecordReply.model_validate(data)
         return VolunteerRecord(
-            tasks_attended=data["tasks_attended"],
-            minutes=data["minutes"],
-            no_shows=data["no_shows"],
-            excused=data["excused"],
-            history=[TaskGiven.from_service(given) for given in data.get("history", [])],
+            tasks_attended=record.tasks_attended,
+            minutes=record.minutes,
+            no_shows=record.no_shows,
+            excused=record.excused,
+            history=[TaskGiven.from_reply(given) for given in record.history],
         )
 
     @strawberry.field(
@@ -221,7 +236,8 @@ class AttendanceQueries:
         data = await info.context.clients.tasks.attendance_totals(
             await info.context.actor(), **_scope(organization_id, committee_id)
         )
-        return AttendanceTotals(months=[MonthTotal(**month) for month in data["months"]])
+        totals = AttendanceTotalsReply.model_validate(data)
+        return AttendanceTotals(months=[MonthTotal(**month.model_dump()) for month in totals.months])
 
 
 def _scope(organization_id: strawberry.ID | None, committee_id: strawberry.ID | None) -> dict[str, str]:
@@ -253,7 +269,7 @@ class AttendanceMutations:
             await info.context.actor(),
             UUID(str(task["id"])),
             parse_id(member_id, "memberId"),
-            {"presence": presence.value, "minutes": minutes},
+            AttendanceBody(presence=contracts.Presence(presence.value), minutes=minutes),
         )
         return AttendanceMark.from_service(data)
 
@@ -266,7 +282,7 @@ class AttendanceMutations:
             await info.context.actor(),
             parse_id(task_id, "taskId"),
             await info.context.member_id(),
-            {"presence": "excused"},
+            AttendanceBody(presence=contracts.Presence.excused),
         )
         return AttendanceMark.from_service(data)
 
@@ -290,11 +306,9 @@ class AttendanceMutations:
         found = await info.context.clients.tasks.attendance_records(
             actor, **_scope(organization_id, committee_id), **months
         )
-        records = found["records"]
+        records = AttendanceRecordsReply.model_validate(found).records
         named = (
-            await info.context.clients.members.names(
-                actor, [UUID(str(record["member_id"])) for record in records], NAMES_PURPOSE
-            )
+            await info.context.clients.members.names(actor, [record.member_id for record in records], NAMES_PURPOSE)
             if records
             else {"names": []}
         )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
 import strawberry
+
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.matching import DiagnosisReply
 
 
 @strawberry.enum(description="A hard constraint of matching, in the order they are applied.")
@@ -56,27 +58,26 @@ class FillDiagnosis:
     )
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "FillDiagnosis":
+    def from_service(cls, data: Json) -> "FillDiagnosis":
+        diagnosis = DiagnosisReply.model_validate(data)
         return cls(
-            active_members=data["active_members"],
-            eligible=data["eligible"],
+            active_members=diagnosis.active_members,
+            eligible=diagnosis.eligible,
             excluded=[
                 Exclusion(constraint=Constraint(name), members=count)
-                for name, count in data["excluded"].items()
+                for name, count in diagnosis.excluded.items()
                 if name in Constraint._value2member_map_
             ],
             widenings=[
                 WideningGain(widening=Widening(name), more_members=count)
-                for name, count in data["widenings"].items()
+                for name, count in diagnosis.widenings.items()
                 if name in Widening._value2member_map_
             ],
             automatic_widenings=[
                 AutomaticWidening(
-                    widening=Widening(taken["widening"]),
-                    taken_at=datetime.fromisoformat(taken["applied_at"]),
-                    more_members=taken["more_members"],
+                    widening=Widening(taken.widening), taken_at=taken.applied_at, more_members=taken.more_members
                 )
-                for taken in data.get("automatic_widenings", [])
-                if taken["widening"] in Widening._value2member_map_
+                for taken in diagnosis.automatic_widenings
+                if taken.widening in Widening._value2member_map_
             ],
         )

@@ -4,9 +4,10 @@ from uuid import UUID
 
 import strawberry
 
+from gateway.clients.contracts.tasks import CommitteeReply, TaskCreateBody, TaskFields
 from gateway.schema.context import Info
 from gateway.schema.coordination.ownership import managed_task
-from gateway.schema.coordination.types import Task, TaskInput, TaskResult, TaskUpdateInput, task_payload
+from gateway.schema.coordination.types import Task, TaskInput, TaskResult, TaskUpdateInput, task_fields
 from gateway.schema.permissions import COORDINATOR
 from gateway.schema.problems import returns_problems
 from gateway.schema.wire import parse_id
@@ -26,7 +27,7 @@ async def posting_organization(info: Info, committee_id: UUID | None) -> UUID | 
     if committee_id is None:
         return None
     committee = await info.context.clients.tasks.committee(await info.context.actor(), committee_id)
-    return committee.get("organization_id")
+    return CommitteeReply.model_validate(committee).organization_id
 
 
 async def change_status(info: Info, task_id: strawberry.ID, action: str) -> Task:
@@ -45,18 +46,22 @@ class CoordinationMutations:
     @returns_problems(TaskResult)
     async def post_task(self, info: Info, input: TaskInput) -> TaskResult:
         user = await info.context.require_user()
-        payload = task_payload(input) | {
-            "organization_id": str(await posting_organization(info, payload_committee(input)) or user.organization_id),
-            "coordinator_id": str(user.id),
-            "status": "draft" if input.draft else "open",
-        }
-        return await as_task(info, await info.context.clients.tasks.create(await info.context.actor(), payload))
+        task = TaskCreateBody.model_validate(
+            task_fields(input)
+            | {
+                "organization_id": await posting_organization(info, payload_committee(input)) or user.organization_id,
+                "coordinator_id": user.id,
+                "status": "draft" if input.draft else "open",
+            }
+        )
+        return await as_task(info, await info.context.clients.tasks.create(await info.context.actor(), task))
 
     @strawberry.mutation(description="Change a task; only the fields given change.", permission_classes=COORDINATOR)
     @returns_problems(TaskResult)
     async def update_task(self, info: Info, id: strawberry.ID, input: TaskUpdateInput) -> TaskResult:
         task = await managed_task(info, parse_id(id, "id"))
-        data = await info.context.clients.tasks.update(await info.context.actor(), task["id"], task_payload(input))
+        changes = TaskFields.model_validate(task_fields(input))
+        data = await info.context.clients.tasks.update(await info.context.actor(), task["id"], changes)
         return await as_task(info, data)
 
     @strawberry.mutation(description="Open a draft to volunteers.", permission_classes=COORDINATOR)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import enum
 from datetime import date, time
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
 
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.tasks import FollowingChangesBody, RepeatBody, SeriesCreateBody, SeriesReply
 from gateway.schema.context import Info
 from gateway.schema.coordination.mutations import payload_committee, posting_organization
 from gateway.schema.coordination.ownership import managed_task
-from gateway.schema.coordination.types import Task, TaskInput, TaskUpdateInput, task_payload
+from gateway.schema.coordination.types import Task, TaskInput, TaskUpdateInput, task_fields
 from gateway.schema.permissions import COORDINATOR
 from gateway.schema.problems import (
     NotAllowed,
@@ -65,15 +67,16 @@ class Series:
     task_ids: strawberry.Private[list[str]]
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "Series":
+    def from_service(cls, data: Json) -> "Series":
+        series = SeriesReply.model_validate(data)
         return cls(
-            id=strawberry.ID(str(data["id"])),
-            rule=data["rule"],
-            time_zone=data["time_zone"],
-            status=data["status"],
-            duration_minutes=data["duration_minutes"],
-            occurrences_posted=data["occurrences_posted"],
-            task_ids=[str(t) for t in data["task_ids"]],
+            id=strawberry.ID(str(series.id)),
+            rule=series.rule,
+            time_zone=series.time_zone,
+            status=series.status,
+            duration_minutes=series.duration_minutes,
+            occurrences_posted=series.occurrences_posted,
+            task_ids=[str(t) for t in series.task_ids],
         )
 
     @strawberry.field(description="Its occurrences posted so far, in order.")
@@ -88,26 +91,26 @@ SeriesResult = Annotated[
 ]
 
 
-def repeat_payload(repeat: RepeatInput) -> dict:
+def repeat_body(repeat: RepeatInput) -> RepeatBody:
     if repeat.every_two_weeks and repeat.frequency is Frequency.MONTHLY:
         raise Invalid(
             "A monthly series repeats every month.", errors=[{"field": "everyTwoWeeks", "message": "weekly only"}]
         )
-    return {
-        "frequency": repeat.frequency.value,
-        "interval": 2 if repeat.every_two_weeks else 1,
-        "until": repeat.until.isoformat() if repeat.until else None,
-        "count": repeat.count,
-    }
+    return RepeatBody(
+        frequency=repeat.frequency.value,
+        interval=2 if repeat.every_two_weeks else 1,
+        until=repeat.until,
+        count=repeat.count,
+    )
 
 
-async def series_task(info: Info, series_id: UUID) -> dict:
+async def series_task(info: Info, series_id: UUID) -> SeriesReply:
     """The series, if the signed-in coordinator manages its occurrences; NotFound otherwise."""
-    data = await info.context.clients.tasks.series(await info.context.actor(), series_id)
-    if not data["task_ids"]:
+    series = SeriesReply.model_validate(await info.context.clients.tasks.series(await info.context.actor(), series_id))
+    if not series.task_ids:
         raise NotFoundError("No such series among your tasks.")
-    await managed_task(info, UUID(str(data["task_ids"][0])))
-    return data
+    await managed_task(info, series.task_ids[0])
+    return series
 
 
 @strawberry.type
@@ -120,13 +123,16 @@ class SeriesMutations:
     async def post_series(self, info: Info, input: SeriesInput) -> SeriesResult:
         user = await info.context.require_user()
         organization = await posting_organization(info, payload_committee(input.task)) or user.organization_id
-        payload = task_payload(input.task) | {
-            "organization_id": str(organization),
-            "coordinator_id": str(user.id),
-            "status": "draft" if input.task.draft else "open",
-            "repeat": repeat_payload(input.repeat),
-        }
-        data = await info.context.clients.tasks.create_series(await info.context.actor(), payload)
+        series = SeriesCreateBody.model_validate(
+            task_fields(input.task)
+            | {
+                "organization_id": organization,
+                "coordinator_id": user.id,
+                "status": "draft" if input.task.draft else "open",
+                "repeat": repeat_body(input.repeat),
+            }
+        )
+        data = await info.context.clients.tasks.create_series(await info.context.actor(), series)
         info.context.gateway.cache.invalidate()
         return Series.from_service(data)
 
@@ -139,11 +145,11 @@ class SeriesMutations:
         self, info: Info, series_id: strawberry.ID, from_task_id: strawberry.ID, input: FollowingUpdateInput
     ) -> SeriesResult:
         task = await managed_task(info, parse_id(from_task_id, "fromTaskId"))
-        changes = task_payload(input)
+        changes = FollowingChangesBody.model_validate(task_fields(input))
         if input.local_start:
-            changes["local_start"] = input.local_start.isoformat(timespec="minutes")
+            changes.local_start = input.local_start.isoformat(timespec="minutes")
         if input.duration_minutes:
-            changes["duration_minutes"] = input.duration_minutes
+            changes.duration_minutes = input.duration_minutes
         data = await info.context.clients.tasks.update_following(
             await info.context.actor(), parse_id(series_id, "seriesId"), task["id"], changes
         )
@@ -159,7 +165,7 @@ class SeriesMutations:
     @returns_problems(SeriesResult)
     async def cancel_series(self, info: Info, series_id: strawberry.ID) -> SeriesResult:
         series = await series_task(info, parse_id(series_id, "seriesId"))
-        data = await info.context.clients.tasks.cancel_series(await info.context.actor(), series["id"])
+        data = await info.context.clients.tasks.cancel_series(await info.context.actor(), series.id)
         info.context.gateway.cache.invalidate()
         info.context.refresh_loaders()
         return Series.from_service(data)

@@ -1,20 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
 
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.matching import FillReply, OfferReply
+from gateway.clients.contracts.tasks import SkillNeedBody, TaskAddressReply, TaskFields, TaskReply
 from gateway.schema.catalogue.types import SkillNeed
 from gateway.schema.context import Info
 from gateway.schema.coordination.diagnosis import FillDiagnosis
 from gateway.schema.enums import Fluency, OfferStatus, SkillLevel, TaskStatus, Urgency, from_wire
-from gateway.schema.offers.reasons import OfferReason, reasons_from_service
+from gateway.schema.offers.reasons import OfferReason
 from gateway.schema.pagination import PageInfo
 from gateway.schema.problems import NotAllowed, NotFound, StateConflict, Unavailable, ValidationProblem
 from gateway.schema.volunteers.types import ContactDetails
-from gateway.schema.wire import parse_datetime, parse_id
+from gateway.schema.wire import parse_id
+from services.common import contracts
 from services.common.problems import NotFound as NotFoundError
 
 
@@ -28,16 +33,16 @@ class TaskOffer:
     member_id: strawberry.ID | None = strawberry.field(description="Set once the volunteer accepted")
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "TaskOffer":
-        status = OfferStatus(data["status"])
-        accepted = status is OfferStatus.ACCEPTED
+    def from_service(cls, data: Json) -> "TaskOffer":
+        offer = OfferReply.model_validate(data)
+        accepted = offer.status is contracts.OfferStatus.accepted
         return cls(
-            id=strawberry.ID(str(data["id"])),
-            status=status,
-            reasons=reasons_from_service(data),
-            created_at=parse_datetime(data.get("created_at")),
-            expires_at=parse_datetime(data.get("expires_at")),
-            member_id=strawberry.ID(str(data["member_id"])) if accepted else None,
+            id=strawberry.ID(str(offer.id)),
+            status=OfferStatus(offer.status.value),
+            reasons=[OfferReason.from_contract(reason) for reason in offer.reasons],
+            created_at=offer.created_at,
+            expires_at=offer.expires_at,
+            member_id=strawberry.ID(str(offer.member_id)) if accepted else None,
         )
 
 
@@ -61,10 +66,8 @@ class FluencyFloorInput:
     fluency: Fluency
 
 
-def fluency_floors(data: dict[str, str] | None) -> list[FluencyFloor]:
-    return [
-        FluencyFloor(language=code, fluency=from_wire(Fluency, name)) for code, name in sorted((data or {}).items())
-    ]
+def fluency_floors(floors: Mapping[str, str]) -> list[FluencyFloor]:
+    return [FluencyFloor(language=code, fluency=from_wire(Fluency, name)) for code, name in sorted(floors.items())]
 
 
 @strawberry.type(description="A task as its coordinators see it.")
@@ -98,36 +101,36 @@ class Task:
     series_id: strawberry.ID | None = strawberry.field(default=None, description="The series it is an occurrence of")
 
     @classmethod
-    def from_service(cls, data: dict[str, Any], skill_names: dict[str, str]) -> "Task":
-        accepted = int(data.get("accepted_count") or 0)
+    def from_service(cls, data: Json, skill_names: dict[str, str]) -> "Task":
+        task = TaskReply.model_validate(data)
         return cls(
-            id=strawberry.ID(str(data["id"])),
-            organization_id=strawberry.ID(str(data["organization_id"])),
-            coordinator_id=strawberry.ID(str(data["coordinator_id"])),
-            title=data["title"],
-            summary=data.get("summary") or "",
-            description=data.get("description") or "",
-            skills=[SkillNeed.from_service(need, skill_names) for need in data.get("skills") or []],
-            languages=list(data.get("languages") or []),
-            slots=data["slots"],
-            accepted_count=accepted,
-            open_slots=max(0, data["slots"] - accepted),
-            status=TaskStatus(data["status"]),
-            starts_at=parse_datetime(data.get("starts_at")),
-            ends_at=parse_datetime(data.get("ends_at")),
-            deadline=parse_datetime(data.get("deadline")),
-            area=data.get("area"),
-            remote=bool(data.get("remote")),
-            whole_city=bool(data.get("whole_city")),
-            min_fluency=fluency_floors(data.get("min_fluency")),
-            urgency=Urgency(data.get("urgency") or "normal"),
-            time_zone=data["time_zone"],
-            has_address=bool(data.get("has_address")),
-            created_at=parse_datetime(data.get("created_at")),
-            updated_at=parse_datetime(data.get("updated_at")),
-            committee_id=strawberry.ID(str(data["committee_id"])) if data.get("committee_id") else None,
-            members_only=bool(data.get("members_only")),
-            series_id=strawberry.ID(str(data["series_id"])) if data.get("series_id") else None,
+            id=strawberry.ID(str(task.id)),
+            organization_id=strawberry.ID(str(task.organization_id)),
+            coordinator_id=strawberry.ID(str(task.coordinator_id)),
+            title=task.title,
+            summary=task.summary,
+            description=task.description,
+            skills=[SkillNeed.from_service(need.model_dump(), skill_names) for need in task.skills],
+            languages=task.languages,
+            slots=task.slots,
+            accepted_count=task.accepted_count,
+            open_slots=max(0, task.slots - task.accepted_count),
+            status=TaskStatus(task.status.value),
+            starts_at=task.starts_at,
+            ends_at=task.ends_at,
+            deadline=task.deadline,
+            area=task.area,
+            remote=task.remote,
+            whole_city=task.whole_city,
+            min_fluency=fluency_floors(task.min_fluency),
+            urgency=Urgency(task.urgency.value),
+            time_zone=task.time_zone,
+            has_address=task.has_address,
+            created_at=task.created_at,
+            updated_at=task.updated_at,
+            committee_id=strawberry.ID(str(task.committee_id)) if task.committee_id else None,
+            members_only=task.members_only,
+            series_id=strawberry.ID(str(task.series_id)) if task.series_id else None,
         )
 
     @strawberry.field(description="Offers made for this task, newest first.")
@@ -141,11 +144,12 @@ class Task:
             data = await info.context.loaders.fill.load(UUID(self.id))
         except NotFoundError:  # just posted: matching has not read the task from Kafka yet
             return TaskFill(slots=self.slots, accepted=self.accepted_count, pending=0, accepted_member_ids=[])
+        fill = FillReply.model_validate(data)
         return TaskFill(
-            slots=data["slots"],
-            accepted=data["accepted"],
-            pending=data["pending"],
-            accepted_member_ids=[strawberry.ID(str(m)) for m in data.get("accepted_member_ids", [])],
+            slots=fill.slots,
+            accepted=fill.accepted,
+            pending=fill.pending,
+            accepted_member_ids=[strawberry.ID(str(m)) for m in fill.accepted_member_ids],
         )
 
     @strawberry.field(
@@ -164,7 +168,7 @@ class Task:
         if not self.has_address:
             return None
         data = await info.context.loaders.address.load((UUID(self.id), None))
-        return data.get("address")
+        return TaskAddressReply.model_validate(data).address
 
 
 @strawberry.type
@@ -234,48 +238,32 @@ class TaskUpdateInput:
     members_only: bool | None = _UNSET
 
 
-TASK_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "skills",
-    "languages",
-    "slots",
-    "starts_at",
-    "ends_at",
-    "deadline",
-    "area",
-    "remote",
-    "whole_city",
-    "min_fluency",
-    "urgency",
-    "time_zone",
-    "address",
-    "committee_id",
-    "members_only",
-)
 # Fields a coordinator may clear with null (the schedule switches between window and deadline).
 CLEARABLE = ("starts_at", "ends_at", "deadline", "area", "address", "committee_id")
 
 
-def task_payload(source: Any) -> dict:
-    payload = {}
-    for name in TASK_FIELDS:
+def task_fields(source: TaskInput | TaskUpdateInput) -> Json:
+    """The task fields given in a GraphQL input, as the tasks service names and types them (the
+    fields of ``TaskFields``); a null given for a field that cannot be cleared is left out."""
+    fields = {}
+    for name in TaskFields.model_fields:
         value = getattr(source, name, _UNSET)
         if value is _UNSET or (value is None and name not in CLEARABLE):
             continue
-        if name == "skills":
-            value = [{"skill": need.skill, "min_level": need.min_level.value} for need in value]
-        elif name == "min_fluency":
-            value = {floor.language: floor.fluency.value for floor in value}
-        elif name == "urgency":
-            value = value.value
-        elif name == "committee_id" and value is not None:
-            value = str(parse_id(value, "committeeId"))
-        elif isinstance(value, datetime):
-            value = value.isoformat()
-        payload[name] = value
-    return payload
+        fields[name] = _wire_value(name, value)
+    return fields
+
+
+def _wire_value(name: str, value: Any) -> Any:
+    if name == "skills":
+        return [SkillNeedBody(skill=need.skill, min_level=need.min_level.value) for need in value]
+    if name == "min_fluency":
+        return {floor.language: floor.fluency.value for floor in value}
+    if name == "urgency":
+        return contracts.Urgency(value.value)
+    if name == "committee_id" and value is not None:
+        return parse_id(value, "committeeId")
+    return value
 
 
 @strawberry.type(description="One of your tasks changed: posted, edited, an offer answered, filled...")

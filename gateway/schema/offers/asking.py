@@ -4,11 +4,12 @@ view, and either their offer or, in codes the pages word, why they cannot be off
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
 
+from gateway.clients.contracts.matching import AskReply
 from gateway.schema.catalogue.types import PublicTask
 from gateway.schema.context import Info
 from gateway.schema.offers.types import Offer
@@ -63,11 +64,12 @@ async def ask_for_task(info: Info, task_id: UUID) -> TaskForMe:
     except ServiceNotFound:
         # Matching has not heard of the task: just posted (it will), or never open (a draft).
         return unheard_of(task)
+    asked = AskReply.model_validate(answer)
     return TaskForMe(
         task=task,
-        answer=AskAnswer(answer["answer"]),
-        offer=Offer.from_service(answer["offer"]) if answer.get("offer") else None,
-        reasons=_reasons(answer["reasons"]),
+        answer=AskAnswer(asked.answer),
+        offer=Offer.from_service(asked.offer) if asked.offer else None,
+        reasons=_reasons(asked.reasons),
     )
 
 
@@ -77,6 +79,6 @@ def unheard_of(task: PublicTask) -> TaskForMe:
     return TaskForMe(task=task, answer=AskAnswer.NOT_ELIGIBLE, offer=None, reasons=[NotEligibleReason.TASK_NOT_OPEN])
 
 
-def _reasons(codes: list[Any]) -> list[NotEligibleReason]:
+def _reasons(codes: list[str]) -> list[NotEligibleReason]:
     # A reason a newer matching service knows and this gateway does not is left out, not an error.
     return [NotEligibleReason(code) for code in codes if code in NotEligibleReason._value2member_map_]

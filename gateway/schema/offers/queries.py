@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.clients.contracts.matching import OfferPageReply
 from gateway.schema.context import Info
 from gateway.schema.enums import OfferStatus
 from gateway.schema.offers.types import Offer, OfferPage
@@ -17,14 +18,13 @@ class OfferQueries:
     ) -> OfferPage:
         context = info.context
         page_window = window(first, after, context.settings.max_page_size)
-        page = await context.clients.matching.offers(
+        answer = await context.clients.matching.offers(
             await context.actor(),
             member_id=await context.member_id(),
             status=status.value if status else None,
             limit=page_window.limit,
             offset=page_window.offset,
         )
-        nodes = [Offer.from_service(item) for item in page["items"]]
-        return OfferPage(
-            nodes=nodes, total_count=page["total"], page_info=page_window.page_info(len(nodes), page["total"])
-        )
+        page = OfferPageReply.model_validate(answer)
+        nodes = [Offer.from_service(offer) for offer in page.items]
+        return OfferPage(nodes=nodes, total_count=page.total, page_info=page_window.page_info(len(nodes), page.total))

@@ -3,17 +3,13 @@ kind in the reader's language, so nothing here is English prose except an older 
 
 from __future__ import annotations
 
-from typing import Any, NewType
+from typing import NewType
 
 import strawberry
-from pydantic import TypeAdapter
 
 from gateway.schema.context import Info
 from gateway.schema.enums import Fluency, ReasonKind, SkillLevel, from_wire
 from services.common import contracts
-
-_REASONS = TypeAdapter(contracts.Reasons)
-
 
 # A free stretch as one value: listing them costs a query what a list of names does, where a list
 # of objects inside the offers' list of reasons would weigh a hundred times more in the budget.
@@ -69,9 +65,3 @@ class OfferReason:
             text=reason.text,
             stored_area_name=reason.area_name,
         )
-
-
-def reasons_from_service(data: dict[str, Any]) -> list[OfferReason]:
-    """An offer's reasons as matching (or an offers.events payload) gives them; plain strings from
-    before reasons were data read as TEXT reasons."""
-    return [OfferReason.from_contract(reason) for reason in _REASONS.validate_python(data.get("reasons") or [])]

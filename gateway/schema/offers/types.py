@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
 
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.matching import OfferReply
+from gateway.clients.contracts.tasks import TaskAddressReply, TaskReply
 from gateway.schema.catalogue.types import PublicTask
 from gateway.schema.context import Info
 from gateway.schema.enums import OfferStatus
-from gateway.schema.offers.reasons import OfferReason, reasons_from_service
+from gateway.schema.offers.reasons import OfferReason
 from gateway.schema.pagination import PageInfo
 from gateway.schema.problems import NotAllowed, NotFound, OfferNotPending, StateConflict, TaskFilled, Unavailable
-from gateway.schema.wire import parse_datetime
 from services.common.problems import DomainError
 
 
@@ -28,16 +30,17 @@ class Offer:
     withdrawn_because: str | None
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "Offer":
+    def from_service(cls, data: Json | OfferReply) -> "Offer":
+        offer = OfferReply.model_validate(data)
         return cls(
-            id=strawberry.ID(str(data["id"])),
-            task_id=strawberry.ID(str(data["task_id"])),
-            status=OfferStatus(data["status"]),
-            reasons=reasons_from_service(data),
-            task_title=data.get("task_title"),
-            expires_at=parse_datetime(data.get("expires_at")),
-            created_at=parse_datetime(data.get("created_at")),
-            withdrawn_because=data.get("withdrawn_because"),
+            id=strawberry.ID(str(offer.id)),
+            task_id=strawberry.ID(str(offer.task_id)),
+            status=OfferStatus(offer.status.value),
+            reasons=[OfferReason.from_contract(reason) for reason in offer.reasons],
+            task_title=offer.task_title,
+            expires_at=offer.expires_at,
+            created_at=offer.created_at,
+            withdrawn_because=offer.withdrawn_because,
         )
 
     @strawberry.field(description="The task: when, where, which skills. Null if it was removed.")
@@ -57,7 +60,7 @@ class Offer:
             data = await info.context.loaders.task.load(UUID(self.task_id))
         except DomainError:
             return None
-        return data.get("description") or None
+        return TaskReply.model_validate(data).description or None
 
     @strawberry.field(description="Where exactly to go; only once you accepted.")
     async def address(self, info: Info) -> str | None:
@@ -68,7 +71,7 @@ class Offer:
             data = await info.context.loaders.address.load((UUID(self.task_id), member_id))
         except DomainError:
             return None
-        return data.get("address")
+        return TaskAddressReply.model_validate(data).address
 
 
 @strawberry.type

@@ -4,13 +4,14 @@ detailed, quiet hours in their own time zone. Only the member themself sees or c
 from __future__ import annotations
 
 from datetime import time
-from typing import Any
 
 import strawberry
 
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.members import NotificationChangesBody, NotificationsReply, ProfileFields, QuietHoursBody
 from gateway.schema.enums import MessageDetail, from_wire
 from gateway.schema.problems import camel_case
-from gateway.schema.wire import parse_time
+from services.common import contracts
 from services.common.problems import DomainError
 
 _UNSET = strawberry.UNSET
@@ -39,16 +40,12 @@ class NotificationPreferences:
     quiet_hours: QuietHours | None
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "NotificationPreferences":
-        quiet = data.get("quiet_hours")
+    def from_reply(cls, chosen: NotificationsReply) -> "NotificationPreferences":
+        quiet = chosen.quiet_hours
         return cls(
-            email=bool(data["email"]),
-            detail=from_wire(MessageDetail, data["detail"]),
-            quiet_hours=QuietHours(
-                start=parse_time(quiet["start"]), end=parse_time(quiet["end"]), time_zone=quiet["time_zone"]
-            )
-            if quiet
-            else None,
+            email=chosen.email,
+            detail=from_wire(MessageDetail, chosen.detail.value),
+            quiet_hours=QuietHours(start=quiet.start, end=quiet.end, time_zone=quiet.time_zone) if quiet else None,
         )
 
 
@@ -66,25 +63,23 @@ class NotificationPreferencesInput:
     quiet_hours: QuietHoursInput | None = _UNSET
 
 
-def preferences_payload(source: NotificationPreferencesInput) -> dict:
+def preferences_payload(source: NotificationPreferencesInput) -> Json:
     """The members-service profile change for this input: given fields only; null only clears quiet hours."""
-    changes: dict[str, Any] = {}
+    changes = NotificationChangesBody()
     if source.email not in (_UNSET, None):
-        changes["email"] = source.email
+        changes.email = source.email
     if source.detail not in (_UNSET, None):
-        changes["detail"] = source.detail.value
+        changes.detail = contracts.MessageDetail(source.detail.value)
     if source.quiet_hours is not _UNSET:
         quiet = source.quiet_hours
-        changes["quiet_hours"] = (
+        changes.quiet_hours = (
             None
             if quiet is None
-            else {
-                "start": quiet.start.strftime("%H:%M"),
-                "end": quiet.end.strftime("%H:%M"),
-                "time_zone": quiet.time_zone,
-            }
+            else QuietHoursBody(
+                start=quiet.start.strftime("%H:%M"), end=quiet.end.strftime("%H:%M"), time_zone=quiet.time_zone
+            )
         )
-    return {"notifications": changes}
+    return ProfileFields(notifications=changes).sent()
 
 
 def as_input_fields(error: DomainError) -> DomainError:

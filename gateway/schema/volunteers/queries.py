@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.clients.contracts.members import AuditPageReply
 from gateway.schema.admin.types import AuditEntry
 from gateway.schema.context import Info
 from gateway.schema.pagination import window
@@ -28,4 +29,4 @@ class VolunteerQueries:
         page = await info.context.clients.members.audit(
             await info.context.actor(), await info.context.member_id(), page_window.limit, 0
         )
-        return [AuditEntry.from_service(entry) for entry in page["items"]]
+        return [AuditEntry.from_service(entry) for entry in AuditPageReply.model_validate(page).items]

@@ -8,10 +8,24 @@ from typing import Any
 
 import strawberry
 
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.members import (
+    ContactChannelBody,
+    ContactReply,
+    ContactsBody,
+    DateRangeBody,
+    LanguageBody,
+    MemberReply,
+    NotificationsReply,
+    ProfileFields,
+    ReachBody,
+    ReachReply,
+    SkillClaimBody,
+    WeeklyWindowBody,
+)
 from gateway.schema.context import Info
 from gateway.schema.enums import Fluency, MemberStatus, SkillLevel, Weekday, from_wire
 from gateway.schema.volunteers.notifications import NotificationPreferences
-from gateway.schema.wire import parse_date, parse_time
 
 
 @strawberry.type
@@ -52,9 +66,8 @@ class Reach:
     km: int | None = strawberry.field(description="Any area whose centre is at most this far from their area's")
 
     @classmethod
-    def from_service(cls, data: dict[str, Any] | None) -> "Reach":
-        data = data or {}
-        return cls(areas=list(data.get("areas") or []), whole_city=bool(data.get("whole_city")), km=data.get("km"))
+    def from_reply(cls, reach: ReachReply) -> "Reach":
+        return cls(areas=reach.areas, whole_city=reach.whole_city, km=reach.km)
 
 
 @strawberry.type
@@ -73,7 +86,7 @@ class MemberProfile:
     interests: list[str]
     reach: Reach
     contact_channels: list[ContactChannel]
-    _notifications: strawberry.Private[dict[str, Any] | None] = None
+    _notifications: strawberry.Private[NotificationsReply | None] = None
 
     @strawberry.field(
         description="What the member chose about messages; shown to the member themself only (null to anyone else)."
@@ -82,41 +95,30 @@ class MemberProfile:
         user = await info.context.user()
         if self._notifications is None or user is None or str(user.member_id) != str(self.id):
             return None
-        return NotificationPreferences.from_service(self._notifications)
+        return NotificationPreferences.from_reply(self._notifications)
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "MemberProfile":
+    def from_service(cls, data: Json | MemberReply) -> "MemberProfile":
+        member = MemberReply.model_validate(data)
         return cls(
-            id=strawberry.ID(str(data["id"])),
-            display_name=data["display_name"],
-            pronouns=data.get("pronouns"),
-            status=MemberStatus(data["status"]),
-            skills=[
-                SkillClaim(skill=c["skill"], level=from_wire(SkillLevel, c["level"])) for c in data.get("skills", [])
-            ],
-            languages=[
-                LanguageClaim(code=c["code"], fluency=from_wire(Fluency, c.get("fluency", "fluent")))
-                for c in data.get("languages", [])
-            ],
+            id=strawberry.ID(str(member.id)),
+            display_name=member.display_name,
+            pronouns=member.pronouns,
+            status=MemberStatus(member.status.value),
+            skills=[SkillClaim(skill=c.skill, level=from_wire(SkillLevel, c.level)) for c in member.skills],
+            languages=[LanguageClaim(code=c.code, fluency=from_wire(Fluency, c.fluency)) for c in member.languages],
             weekly_availability=[
-                WeeklyWindow(
-                    weekday=from_wire(Weekday, w["weekday"]), start=parse_time(w["start"]), end=parse_time(w["end"])
-                )
-                for w in data.get("weekly_availability", [])
+                WeeklyWindow(weekday=from_wire(Weekday, w.weekday), start=w.start, end=w.end)
+                for w in member.weekly_availability
             ],
-            unavailable=[
-                DateRange(start=parse_date(r["start"]), end=parse_date(r["end"])) for r in data.get("unavailable", [])
-            ],
-            area=data.get("area"),
-            remote_ok=bool(data.get("remote_ok")),
-            max_tasks_per_month=int(data.get("max_tasks_per_month", 4)),
-            interests=list(data.get("interests", [])),
-            reach=Reach.from_service(data.get("reach")),
-            contact_channels=[
-                ContactChannel(channel=c["channel"], consent=bool(c["consent"]))
-                for c in data.get("contact_channels", [])
-            ],
-            _notifications=data.get("notifications"),
+            unavailable=[DateRange(start=r.start, end=r.end) for r in member.unavailable],
+            area=member.area,
+            remote_ok=member.remote_ok,
+            max_tasks_per_month=member.max_tasks_per_month,
+            interests=member.interests,
+            reach=Reach.from_reply(member.reach),
+            contact_channels=[ContactChannel(channel=c.channel, consent=c.consent) for c in member.contact_channels],
+            _notifications=member.notifications,
         )
 
 
@@ -130,14 +132,15 @@ class ContactDetails:
     signal: str | None
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "ContactDetails":
+    def from_service(cls, data: Json) -> "ContactDetails":
+        contact = ContactReply.model_validate(data)
         return cls(
-            member_id=strawberry.ID(str(data["member_id"])),
-            display_name=data["display_name"],
-            pronouns=data.get("pronouns"),
-            email=data.get("email"),
-            phone=data.get("phone"),
-            signal=data.get("signal"),
+            member_id=strawberry.ID(str(contact.member_id)),
+            display_name=contact.display_name,
+            pronouns=contact.pronouns,
+            email=contact.email,
+            phone=contact.phone,
+            signal=contact.signal,
         )
 
 
@@ -210,49 +213,39 @@ class ProfileUpdateInput:
 
 
 CLEARABLE = ("pronouns", "area")
-PROFILE_FIELDS = (
-    "display_name",
-    "pronouns",
-    "contacts",
-    "skills",
-    "languages",
-    "weekly_availability",
-    "unavailable",
-    "area",
-    "remote_ok",
-    "max_tasks_per_month",
-    "interests",
-    "reach",
-)
+# What a profile input may give: every field of a profile but the message choices (their own input).
+PROFILE_FIELDS = tuple(name for name in ProfileFields.model_fields if name != "notifications")
 
 
-def contacts_payload(contacts: ContactsInput) -> dict:
-    return {
-        name: {"value": channel.value, "consent": channel.consent}
-        for name in ("email", "phone", "signal")
-        if (channel := getattr(contacts, name)) is not None
-    }
+def contacts_body(contacts: ContactsInput) -> ContactsBody:
+    return ContactsBody(
+        **{
+            name: ContactChannelBody(value=channel.value, consent=channel.consent)
+            for name in ContactsBody.model_fields
+            if (channel := getattr(contacts, name)) is not None
+        }
+    )
 
 
 _CONVERTERS = {
-    "contacts": contacts_payload,
-    "skills": lambda claims: [{"skill": c.skill, "level": c.level.value} for c in claims],
-    "languages": lambda languages: [{"code": lang.code, "fluency": lang.fluency.value} for lang in languages],
+    "contacts": contacts_body,
+    "skills": lambda claims: [SkillClaimBody(skill=c.skill, level=c.level.value) for c in claims],
+    "languages": lambda languages: [LanguageBody(code=lang.code, fluency=lang.fluency.value) for lang in languages],
     "weekly_availability": lambda windows: [
-        {"weekday": w.weekday.value, "start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
+        WeeklyWindowBody(weekday=w.weekday.value, start=w.start.strftime("%H:%M"), end=w.end.strftime("%H:%M"))
         for w in windows
     ],
-    "unavailable": lambda ranges: [{"start": r.start.isoformat(), "end": r.end.isoformat()} for r in ranges],
-    "reach": lambda reach: {"areas": list(reach.areas), "whole_city": reach.whole_city, "km": reach.km},
+    "unavailable": lambda ranges: [DateRangeBody(start=r.start, end=r.end) for r in ranges],
+    "reach": lambda reach: ReachBody(areas=list(reach.areas), whole_city=reach.whole_city, km=reach.km),
 }
 
 
-def profile_payload(source: Any) -> dict:
+def profile_payload(source: Any) -> Json:
     """The members-service body for a profile input: given fields only; null only where it clears."""
-    payload = {}
+    fields = {}
     for name in PROFILE_FIELDS:
         value = getattr(source, name, _UNSET)
         if value is _UNSET or (value is None and name not in CLEARABLE):
             continue
-        payload[name] = _CONVERTERS[name](value) if value is not None and name in _CONVERTERS else value
-    return payload
+        fields[name] = _CONVERTERS[name](value) if value is not None and name in _CONVERTERS else value
+    return ProfileFields.model_validate(fields).sent()

@@ -1,0 +1,181 @@
+"""The members service's routes as the gateway uses them: the profile it writes (on sign-up and
+on each change), the profile it reads back, the contact details a member agreed to share, and who
+read or changed a profile (``services/members/models.py``, ``fields.py``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Literal
+from uuid import UUID
+
+from gateway.clients.contracts import UNSENT, Body, Reply
+from services.common.contracts import MemberStatus, MessageDetail
+from services.common.http_api import FluencyName, SkillLevelName
+
+
+class ContactChannelBody(Body):
+    value: str
+    consent: bool
+
+
+class ContactsBody(Body):
+    """The channels given; the others are not sent (the service replaces all channels at once)."""
+
+    email: ContactChannelBody = UNSENT
+    phone: ContactChannelBody = UNSENT
+    signal: ContactChannelBody = UNSENT
+
+
+class SkillClaimBody(Body):
+    skill: str
+    level: SkillLevelName
+
+
+class LanguageBody(Body):
+    code: str
+    fluency: FluencyName
+
+
+WeekdayName = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class WeeklyWindowBody(Body):
+    weekday: WeekdayName
+    start: str  # HH:MM, the member's local time
+    end: str
+
+
+class DateRangeBody(Body):
+    start: date
+    end: date
+
+
+class ReachBody(Body):
+    areas: list[str]
+    whole_city: bool
+    km: int | None
+
+
+class QuietHoursBody(Body):
+    start: str  # HH:MM
+    end: str
+    time_zone: str
+
+
+class NotificationChangesBody(Body):
+    """What the member chose about messages; only quiet hours may be sent as null (turned off)."""
+
+    email: bool = UNSENT
+    detail: MessageDetail = UNSENT
+    quiet_hours: QuietHoursBody | None = None
+
+
+class ProfileFields(Body):
+    """A profile (``POST /members``) or the changes to one (``PATCH /members/{id}``): only the fields
+    set are sent; only pronouns, the area and quiet hours may be sent as null (cleared)."""
+
+    display_name: str = UNSENT
+    pronouns: str | None = None
+    contacts: ContactsBody = UNSENT
+    skills: list[SkillClaimBody] = UNSENT
+    languages: list[LanguageBody] = UNSENT
+    weekly_availability: list[WeeklyWindowBody] = UNSENT
+    unavailable: list[DateRangeBody] = UNSENT
+    area: str | None = None
+    remote_ok: bool = UNSENT
+    max_tasks_per_month: int = UNSENT
+    interests: list[str] = UNSENT
+    reach: ReachBody = UNSENT
+    notifications: NotificationChangesBody = UNSENT
+
+
+class SkillClaimReply(Reply):
+    skill: str
+    level: SkillLevelName
+
+
+class LanguageReply(Reply):
+    code: str
+    fluency: FluencyName = "fluent"
+
+
+class WeeklyWindowReply(Reply):
+    weekday: str  # monday ... sunday
+    start: time
+    end: time
+
+
+class DateRangeReply(Reply):
+    start: date
+    end: date
+
+
+class ReachReply(Reply):
+    areas: list[str] = []
+    whole_city: bool = False
+    km: int | None = None
+
+
+class ChannelReply(Reply):
+    channel: str
+    consent: bool
+
+
+class QuietHoursReply(Reply):
+    start: time
+    end: time
+    time_zone: str
+
+
+class NotificationsReply(Reply):
+    email: bool
+    detail: MessageDetail
+    quiet_hours: QuietHoursReply | None = None
+
+
+class MemberReply(Reply):
+    """A profile as ``MemberPublic`` gives it: no contact values, only which channels exist."""
+
+    id: UUID
+    display_name: str
+    pronouns: str | None = None
+    status: MemberStatus
+    skills: list[SkillClaimReply] = []
+    languages: list[LanguageReply] = []
+    weekly_availability: list[WeeklyWindowReply] = []
+    unavailable: list[DateRangeReply] = []
+    area: str | None = None
+    remote_ok: bool = False
+    max_tasks_per_month: int = 4
+    interests: list[str] = []
+    reach: ReachReply = ReachReply()
+    contact_channels: list[ChannelReply] = []
+    notifications: NotificationsReply | None = None
+
+
+class MemberPageReply(Reply):
+    items: list[MemberReply]
+    total: int
+
+
+class ContactReply(Reply):
+    member_id: UUID
+    display_name: str
+    pronouns: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    signal: str | None = None
+
+
+class AuditEntryReply(Reply):
+    occurred_at: datetime
+    actor_role: str
+    action: str
+    fields: list[str] = []
+    purpose: str | None = None
+    task_id: UUID | None = None
+
+
+class AuditPageReply(Reply):
+    items: list[AuditEntryReply]
+    total: int
