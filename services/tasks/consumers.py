@@ -34,7 +34,7 @@ def consumers(runtime: Runtime) -> list[Consume]:
 def offer_outcomes(topics: Topics) -> Subscription:
     """Consumer of offers.events: who accepted each task (they may see its address), and the fill
     as matching counts it. Matching owns capacity; this service never recounts it."""
-    handles: dict[EventType, EventHandler] = {
+    handles: dict[EventType, EventHandler[None]] = {
         catalogue.OFFER_ACCEPTED: offer_accepted,
         **{catalogue.OFFER_EVENT_FOR[status]: offer_released for status in RELEASED},
         catalogue.FILL_COMPLETED: fill_changed,

@@ -3,6 +3,7 @@ ethnicity, religion. The platform never asks for them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
 from typing import Any
 
@@ -234,7 +235,7 @@ def contacts_payload(contacts: ContactsInput) -> dict:
     }
 
 
-_CONVERTERS = {
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "contacts": contacts_payload,
     "skills": lambda claims: [{"skill": c.skill, "level": c.level.value} for c in claims],
     "languages": lambda languages: [{"code": lang.code, "fluency": lang.fluency.value} for lang in languages],
