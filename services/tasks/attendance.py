@@ -305,9 +305,8 @@ def _require_totals_reader(ctx: Context, organization_id: UUID | None, committee
         raise NotFound(f"no committee with id {committee_id}")
     if ctx.actor.role in STAFF or (
         ctx.actor.role == "coordinator"
-        and ctx.actor.id is not None
         and (
-            leads(ctx.session, ctx.actor.id, committee_id)
+            (ctx.actor.id is not None and leads(ctx.session, ctx.actor.id, committee_id))
             or (committee.organization_id and can_manage(ctx.session, ctx.actor, committee.organization_id))
         )
     ):
