@@ -31,7 +31,7 @@ def failed_before_execution(response_data) -> bool:
     return bool(errors) and all("path" not in error for error in errors)
 
 
-class GatewayGraphQLRouter(GraphQLRouter):
+class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         log_rejected_origins_once()

@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from gateway.auth.emails import EmailVault, normalize_email
 from gateway.auth.passwords import hash_password, password_matches
@@ -93,7 +93,8 @@ class Accounts:
         with session_scope(self.engine) as session:
             user = self._by_email(session, normalized) if normalized else None
             # Always verify, even without an account, so timing does not tell which emails exist.
-            if not password_matches(user.password_hash if user else None, password) or not user.active:
+            matches = password_matches(user.password_hash if user else None, password)
+            if user is None or not matches or not user.active:
                 raise Unauthenticated("The email or the password is not right.")
             user.last_login_at = utc_now()
             return user
@@ -216,7 +217,7 @@ class Accounts:
             count = select(func.count()).select_from(User)
             if role is not None:
                 query, count = query.where(User.role == role), count.where(User.role == role)
-            users = session.exec(query.order_by(User.created_at, User.id).offset(offset).limit(limit)).all()
+            users = session.exec(query.order_by(col(User.created_at), col(User.id)).offset(offset).limit(limit)).all()
             total = session.exec(count).one()
         return Page([self.public(user) for user in users], total)
 

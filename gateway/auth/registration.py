@@ -48,16 +48,16 @@ async def sign_in(gateway: Gateway, email: str, password: str, client_address: s
     )
     user = await asyncio.to_thread(gateway.accounts.authenticate, email, password)
     if user.member_id is not None:
-        await _report_activity(gateway, user)
+        await _report_activity(gateway, user.member_id)
     return user
 
 
-async def _report_activity(gateway: Gateway, user: User) -> None:
+async def _report_activity(gateway: Gateway, member_id: UUID) -> None:
     """Signing in resets the member's retention clock; a failure here must not block the login."""
     try:
-        await gateway.clients.members.record_activity(Actor(user.member_id, "volunteer"), user.member_id)
+        await gateway.clients.members.record_activity(Actor(member_id, "volunteer"), member_id)
     except DomainError:
-        log.warning("could not record activity of member %s", user.member_id)
+        log.warning("could not record activity of member %s", member_id)
 
 
 def issue_token(gateway: Gateway, user: User) -> IssuedToken:

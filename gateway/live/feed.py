@@ -19,10 +19,10 @@ from pydantic import ValidationError
 
 from gateway.live.freshness import Freshness
 from gateway.live.hub import LiveEvent
-from services.common.catalogue import CATALOGUE, types_on
+from services.common.catalogue import CATALOGUE, EventType, types_on
 from services.common.consumer import Incoming, PoisonEvent
 from services.common.contracts import FillChanged, OfferChanged, TaskState
-from services.common.dispatch import Event, Subscription, Tombstone
+from services.common.dispatch import Event, EventHandler, Subscription, Tombstone
 from services.common.envelope import Envelope, MalformedEvent
 from services.common.kafka_io import make_consumer
 from services.common.topics import OFFERS_EVENTS, TASKS_STATE, Topics
@@ -55,18 +55,22 @@ def task_changed(_, event: Event[TaskState]) -> LiveEvent:
 
 
 def task_deleted(_, tombstone: Tombstone) -> LiveEvent:
-    return LiveEvent("task", CATALOGUE[TASKS_STATE].tombstone, tombstone.key)
+    deleted = CATALOGUE[TASKS_STATE].tombstone
+    assert deleted is not None, "tasks.state carries tombstones (a Subscription checks it)"
+    return LiveEvent("task", deleted, tombstone.key)
 
 
-def live_events(topics: Topics) -> Subscription:
+def live_events(topics: Topics) -> Subscription[LiveEvent]:
     """What subscribers are told of: every offer, fill and task event, typed."""
-    handles = {event: offer_changed for event in types_on(OFFERS_EVENTS) if event.payload is OfferChanged}
+    handles: dict[EventType, EventHandler[LiveEvent]] = {
+        event: offer_changed for event in types_on(OFFERS_EVENTS) if event.payload is OfferChanged
+    }
     handles |= {event: fill_changed for event in types_on(OFFERS_EVENTS) if event.payload is FillChanged}
     handles |= {event: task_changed for event in types_on(TASKS_STATE)}
     return Subscription(topics, handles, tombstones={TASKS_STATE: task_deleted})
 
 
-def live_event(subscription: Subscription, record) -> LiveEvent | None:
+def live_event(subscription: Subscription[LiveEvent], record) -> LiveEvent | None:
     """What a record means to subscribers; None for one that cannot be applied.
 
     Such a record is only logged here: every gateway instance reads every record, and the

@@ -30,6 +30,7 @@ from gateway.schema.coordination.subscriptions import CoordinationSubscriptions
 from gateway.schema.errors import GatewaySchema, MaskUnexpectedErrors
 from gateway.schema.offers.mutations import OfferMutations
 from gateway.schema.offers.queries import OfferQueries
+from gateway.schema.offers.reasons import TIME_INTERVAL, TimeInterval
 from gateway.schema.offers.subscriptions import OfferSubscriptions
 from gateway.schema.problems import ALL_PROBLEMS
 from gateway.schema.volunteers.calendar import CalendarMutations, CalendarQueries
@@ -76,6 +77,7 @@ def build_schema(budget: Budget | None = None, max_tokens: int = 2000, introspec
         mutation=Mutation,
         subscription=Subscription,
         types=list(ALL_PROBLEMS),
+        scalar_overrides={TimeInterval: TIME_INTERVAL},
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
             lambda: ParserCache(maxsize=500),

@@ -16,8 +16,6 @@ from gateway.models import Role, User
 from gateway.schema.loaders import Loaders
 from gateway.state import Gateway
 
-_UNKNOWN = object()
-
 
 def bearer_token(authorization: str | None) -> str | None:
     if not authorization:
@@ -32,7 +30,8 @@ class Context(BaseContext):
         self.gateway = gateway
         self.client_address = client_address
         self._token = token
-        self._user = _UNKNOWN
+        self._user: User | None = None
+        self._user_known = False  # read from the token at most once (None is an answer too)
 
     @property
     def settings(self):
@@ -52,15 +51,16 @@ class Context(BaseContext):
 
     def use_token(self, token: str | None) -> TokenClaims | None:
         """Switch to another token (a WebSocket's connection_init); returns its claims if valid."""
-        self._token, self._user = token, _UNKNOWN
+        self._token, self._user, self._user_known = token, None, False
         self.refresh_loaders()
         return self.gateway.tokens.read(token) if token else None
 
     async def user(self) -> User | None:
         """The signed-in account, or None (anonymous, expired token, disabled account)."""
-        if self._user is _UNKNOWN:
+        if not self._user_known:
             claims = self.gateway.tokens.read(self._token) if self._token else None
             self._user = await asyncio.to_thread(self.gateway.accounts.user_for, claims) if claims else None
+            self._user_known = True
         return self._user
 
     async def require_user(self) -> User:

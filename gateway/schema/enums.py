@@ -1,42 +1,122 @@
-"""Enums shared by several domains, built from the enums the services speak.
+"""Enums shared by several domains, one for each enum the services speak.
 
-Each GraphQL enum is derived from its contract enum, so the two cannot drift apart: the GraphQL
-names are the contract names in upper case (``CAPABLE``) and the values are the wire names the
-services accept (``"capable"``).
+The GraphQL names are the contract names in upper case (``CAPABLE``) and the values are the wire
+names the services accept (``"capable"``). They are written out so that type checkers read them as
+the enums they are; tests/gateway/test_enums.py fails when one and its contract drift apart.
 """
 
 from __future__ import annotations
 
 import enum
+from typing import TypeVar
 
 import strawberry
 
 from gateway.models import Role as AccountRole
 from services.common import contracts
 
-_CONTRACT_OF: dict[type[enum.Enum], type[enum.Enum]] = {}
+
+@strawberry.enum
+class SkillLevel(enum.Enum):
+    LEARNING = "learning"
+    CAPABLE = "capable"
+    EXPERT = "expert"
 
 
-def _graphql_enum(contract: type[enum.Enum]) -> type[enum.Enum]:
-    members = {member.name.upper(): member.name for member in contract}
-    graphql = strawberry.enum(enum.Enum(contract.__name__, members, module=__name__))
-    _CONTRACT_OF[graphql] = contract
-    return graphql
+@strawberry.enum
+class Fluency(enum.Enum):
+    BASIC = "basic"
+    CONVERSATIONAL = "conversational"
+    FLUENT = "fluent"
 
 
-SkillLevel = _graphql_enum(contracts.SkillLevel)
-Fluency = _graphql_enum(contracts.Fluency)
-Weekday = _graphql_enum(contracts.Weekday)
-MemberStatus = _graphql_enum(contracts.MemberStatus)
-TaskStatus = _graphql_enum(contracts.TaskStatus)
-Urgency = _graphql_enum(contracts.Urgency)
-OfferStatus = _graphql_enum(contracts.OfferStatus)
-MessageDetail = _graphql_enum(contracts.MessageDetail)
-ReasonKind = _graphql_enum(contracts.ReasonKind)
-Role = _graphql_enum(AccountRole)
+@strawberry.enum
+class Weekday(enum.Enum):
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
 
 
-def from_wire(enum_type: type[enum.Enum], value):
+@strawberry.enum
+class MemberStatus(enum.Enum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+
+
+@strawberry.enum
+class TaskStatus(enum.Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    FILLED = "filled"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+@strawberry.enum
+class Urgency(enum.Enum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+@strawberry.enum
+class OfferStatus(enum.Enum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    CANCELLED_BY_VOLUNTEER = "cancelled_by_volunteer"
+
+
+@strawberry.enum
+class MessageDetail(enum.Enum):
+    DISCREET = "discreet"
+    DETAILED = "detailed"
+
+
+@strawberry.enum
+class ReasonKind(enum.Enum):
+    SKILL = "skill"
+    LANGUAGE = "language"
+    FREE_TIME = "free_time"
+    PLACE = "place"
+    REMOTE = "remote"
+    RECENT_LOAD = "recent_load"
+    ASKED_FOR = "asked_for"
+    TEXT = "text"
+
+
+@strawberry.enum
+class Role(enum.Enum):
+    VOLUNTEER = "volunteer"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+# Each GraphQL enum and the enum it mirrors: from_wire reads the contracts' numbers through it.
+_CONTRACT_OF: dict[type[enum.Enum], type[enum.Enum]] = {
+    SkillLevel: contracts.SkillLevel,
+    Fluency: contracts.Fluency,
+    Weekday: contracts.Weekday,
+    MemberStatus: contracts.MemberStatus,
+    TaskStatus: contracts.TaskStatus,
+    Urgency: contracts.Urgency,
+    OfferStatus: contracts.OfferStatus,
+    MessageDetail: contracts.MessageDetail,
+    ReasonKind: contracts.ReasonKind,
+    Role: AccountRole,
+}
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def from_wire(enum_type: type[E], value: object) -> E:
     """Services send names ('capable') or, from the contracts' IntEnums, numbers (2)."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = _CONTRACT_OF[enum_type](value).name

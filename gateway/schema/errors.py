@@ -38,9 +38,10 @@ def with_code(error: GraphQLError) -> GraphQLError:
         error = GraphQLError(unavailable.detail, error.nodes, error.source, error.positions, error.path, unavailable)
         original = unavailable
     if isinstance(original, DomainError):
-        error.extensions = {**(error.extensions or {}), "code": original.slug.upper().replace("-", "_")}
-    if isinstance(original, ServiceUnavailable):
-        error.extensions["retryAfterSeconds"] = original.retry_after_seconds
+        extensions = {**(error.extensions or {}), "code": original.slug.upper().replace("-", "_")}
+        if isinstance(original, ServiceUnavailable):
+            extensions["retryAfterSeconds"] = original.retry_after_seconds
+        error.extensions = extensions
     return error
 
 

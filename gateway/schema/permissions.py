@@ -47,7 +47,8 @@ class IsAdmin(_HasRole):
     message = "Only admins can do this."
 
 
-VOLUNTEER = [SignedIn, IsVolunteer]
-COORDINATOR = [SignedIn, IsCoordinator]
-ADMIN = [SignedIn, IsAdmin]
-ANY_SIGNED_IN = [SignedIn]
+# Typed as strawberry's permission_classes are (a list is invariant: list[type[SignedIn]] is not one).
+VOLUNTEER: list[type[BasePermission]] = [SignedIn, IsVolunteer]
+COORDINATOR: list[type[BasePermission]] = [SignedIn, IsCoordinator]
+ADMIN: list[type[BasePermission]] = [SignedIn, IsAdmin]
+ANY_SIGNED_IN: list[type[BasePermission]] = [SignedIn]

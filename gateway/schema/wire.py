@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import overload
 from uuid import UUID
 
 from services.common.problems import Invalid
 
 
+@overload
+def parse_datetime(value: str | datetime) -> datetime: ...
+@overload
+def parse_datetime(value: None) -> None: ...
 def parse_datetime(value: str | datetime | None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value

@@ -53,8 +53,9 @@ class FeedRefused(Exception):
         self.status = status
 
 
-def feed_owner(gateway: Gateway, token: str) -> User:
-    """The volunteer account a token opens the feed of; refused if renewed, removed or disabled."""
+def feed_owner(gateway: Gateway, token: str) -> tuple[User, UUID]:
+    """The volunteer account a token opens the feed of, and its member; refused if renewed,
+    removed or disabled."""
     try:
         link = calendar_links.read(token, gateway.settings.jwt_secret)
         user = gateway.accounts.get(link.user_id)
@@ -67,7 +68,7 @@ def feed_owner(gateway: Gateway, token: str) -> User:
         or user.role != Role.volunteer
     ):
         raise FeedRefused(404, "There is no calendar at this address (it was renewed or removed).")
-    return user
+    return user, user.member_id
 
 
 async def accepted_tasks(gateway: Gateway, member_id: UUID, detailed: bool) -> list[FeedEvent]:
@@ -129,9 +130,9 @@ def render(events: list[FeedEvent], language: str, page_url: str, detailed: bool
 async def calendar_feed(token: str, request: Request) -> Response:
     gateway: Gateway = request.app.state.gateway
     try:
-        user = await asyncio.to_thread(feed_owner, gateway, token)
-        detailed = await wants_details(gateway, user.member_id)
-        events = await accepted_tasks(gateway, user.member_id, detailed)
+        user, member_id = await asyncio.to_thread(feed_owner, gateway, token)
+        detailed = await wants_details(gateway, member_id)
+        events = await accepted_tasks(gateway, member_id, detailed)
     except FeedRefused as refused:
         return PlainTextResponse(str(refused), status_code=refused.status)
     except ServiceUnavailable:

@@ -58,7 +58,7 @@ class Consume:
     """One consumer group: its name (also its processed-events key) and what it does per type."""
 
     name: str
-    subscription: Subscription
+    subscription: Subscription[Any]  # its handlers' results are not used
     group_id: str | None = None
     listener: Any = None  # a kafka ConsumerRebalanceListener, for work split by partition
     options: Mapping[str, Any] = field(default_factory=dict)  # KafkaConsumer options

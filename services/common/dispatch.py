@@ -56,31 +56,34 @@ class Tombstone:
     partition: int | None
 
 
+# What a handler gives back: nothing to a consumer, which applies the event; the gateway's live
+# feed, which routes records itself (Subscription.route), hands on what its handlers return.
+R = TypeVar("R")
 # The first argument is what the consumer applies events with: a DB session, or nothing.
-EventHandler = Callable[[Any, Event[Any]], None]
-TombstoneHandler = Callable[[Any, Tombstone], None]
+EventHandler = Callable[[Any, Event[Any]], R]
+TombstoneHandler = Callable[[Any, Tombstone], R]
 # A handler and what to hand it.
-Route = tuple[Callable[[Any, Any], None], Event[Any] | Tombstone]
+Route = tuple[Callable[[Any, Any], R], Event[Any] | Tombstone]
 
 
 @dataclass(frozen=True)
-class Handles:
+class Handles(Generic[R]):
     """A handler and the versions of its type it reads (default: all the catalogue lists)."""
 
-    handler: EventHandler
+    handler: EventHandler[R]
     versions: frozenset[int] | None = None
 
 
-class Subscription:
+class Subscription(Generic[R]):
     """What one consumer does with each event type of the topics it reads."""
 
     def __init__(
         self,
         topics: Topics,
-        handles: Mapping[EventType, EventHandler | Handles],
+        handles: Mapping[EventType, EventHandler[R] | Handles[R]],
         *,
         ignores: Iterable[EventType] = (),
-        tombstones: Mapping[str, TombstoneHandler] | None = None,
+        tombstones: Mapping[str, TombstoneHandler[R]] | None = None,
     ):
         self.names = topics  # the prefixed topic names
         self.handlers = {event.name: _as_handles(h) for event, h in handles.items()}
@@ -115,7 +118,7 @@ class Subscription:
             handler, message = route
             handler(context, message)
 
-    def route(self, incoming: Incoming) -> Route | None:
+    def route(self, incoming: Incoming) -> Route[R] | None:
         """The handler and what to hand it; None for a type this consumer ignores.
 
         Raises :class:`PoisonEvent` (unknown type, unsupported version) or pydantic's
@@ -144,7 +147,7 @@ class Subscription:
         )
         return self.handlers[spec.name].handler, event
 
-    def _tombstone_route(self, contract: TopicContract, incoming: Incoming) -> Route | None:
+    def _tombstone_route(self, contract: TopicContract, incoming: Incoming) -> Route[R] | None:
         if contract.tombstone is None:
             raise UnknownEvent(f"a tombstone on {contract.topic}, which never carries any")
         handler = self.tombstones.get(contract.topic)
@@ -169,5 +172,5 @@ def require_version(spec: EventType, version: int, readable: frozenset[int] | No
         raise UnsupportedVersion(f"{spec.name} version {version} is not supported (reads {listed})")
 
 
-def _as_handles(handler: EventHandler | Handles) -> Handles:
+def _as_handles(handler: EventHandler[R] | Handles[R]) -> Handles[R]:
     return handler if isinstance(handler, Handles) else Handles(handler)

@@ -132,20 +132,31 @@ def _no_hidden_formatting(value: str) -> str:
     return value
 
 
+def plain_text_rules(max_length: int, *, required: bool = True) -> tuple[Any, ...]:
+    """What ``plain_text`` checks, to unpack where mypy must read the field as a ``str``:
+    ``Annotated[str, *plain_text_rules(120)]`` is the type ``plain_text(120)`` returns."""
+    blank = (AfterValidator(_not_blank),) if required else ()
+    return (StringConstraints(max_length=max_length), AfterValidator(_clean_text), *blank)
+
+
 def plain_text(max_length: int, *, required: bool = True) -> Any:
     """A trimmed text field free of control characters (and non-blank when ``required``)."""
-    validators = [AfterValidator(_clean_text)] + ([AfterValidator(_not_blank)] if required else [])
-    return Annotated[str, StringConstraints(max_length=max_length), *validators]
+    return Annotated[str, *plain_text_rules(max_length, required=required)]
+
+
+def public_text_rules(max_length: int, *, required: bool = True) -> tuple[Any, ...]:
+    """What ``public_text`` checks, to unpack as ``plain_text_rules`` is."""
+    return (
+        *plain_text_rules(max_length, required=required),
+        AfterValidator(_no_hidden_formatting),
+        AfterValidator(_no_contact_details),
+    )
 
 
 def public_text(max_length: int, *, required: bool = True) -> Any:
     """Plain text shown to the public: refuses anything shaped like an email or phone number, and
     invisible characters that could disguise what the reader sees."""
-    return Annotated[
-        plain_text(max_length, required=required),
-        AfterValidator(_no_hidden_formatting),
-        AfterValidator(_no_contact_details),
-    ]
+    return Annotated[str, *public_text_rules(max_length, required=required)]
 
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Select, select
@@ -29,9 +29,11 @@ from services.common.settings import ServiceSettings
 
 BATCH_SIZE = 500
 
+Row = TypeVar("Row")
+
 
 def refill(
-    engine: Engine, settings: ServiceSettings, sources: dict[str, Source], only: Iterable[UUID] | None = None
+    engine: Engine, settings: ServiceSettings, sources: dict[str, Source[Any]], only: Iterable[UUID] | None = None
 ) -> dict[str, int]:
     """Create the topics if Kafka lost them, queue every source's rows, publish; returns counts
     (``published``: by this command; a running service's relay may have sent the others)."""
@@ -43,16 +45,16 @@ def refill(
 
 
 @dataclass(frozen=True)
-class Source:
+class Source(Generic[Row]):
     """One kind of row to copy: its table model, the name of its key column, and how to queue one
     row's state (or tombstone) in the session."""
 
-    model: type
-    publish: Callable[[Session, object], None]
+    model: type[Row]
+    publish: Callable[[Session, Row], None]
     key: str = "id"
 
 
-def queue_states(engine: Engine, source: Source, only: Iterable[UUID] | None = None) -> int:
+def queue_states(engine: Engine, source: Source[Any], only: Iterable[UUID] | None = None) -> int:
     """Queue the current state of every row (or of the ``only`` keys) in the outbox; returns how many."""
     key = getattr(source.model, source.key)
     wanted = sorted(set(only)) if only is not None else None

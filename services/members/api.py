@@ -11,8 +11,9 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from services.common.contracts import MemberStatus
-from services.common.deps import Actor, get_actor, unit_of_work
+from services.common.deps import get_actor, unit_of_work
 from services.common.http_api import SLUG_PATTERN, Page, PageRequest, page_request, problem_responses
+from services.common.roles import Actor
 from services.members import committees, handlers, taxonomy
 from services.members.erasure import erase_on_request
 from services.members.fields import Channel

@@ -11,8 +11,8 @@ from uuid import UUID
 from sqlmodel import Session, col, func, select
 
 from services.common.clock import as_utc
-from services.common.deps import Actor
 from services.common.http_api import Page, PageRequest
+from services.common.roles import Actor
 from services.members.models import AuditEntry, AuditEntryPublic
 
 

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from services.common.clock import utc_now
 from services.common.db import session_scope
-from services.common.deps import Actor
+from services.common.roles import Actor
 from services.common.runtime import Runtime
 from services.common.topics import Topics
 from services.members import audit

@@ -14,9 +14,9 @@ from sqlmodel import Session, col, func, select
 from services.common import catalogue
 from services.common.clock import as_utc, utc_now
 from services.common.contracts import MemberStatus
-from services.common.deps import Actor
 from services.common.http_api import Page, PageRequest
 from services.common.problems import DomainError, NotFound
+from services.common.roles import Actor
 from services.common.topics import Topics
 from services.members import audit, personal_data
 from services.members.crypto import FieldCipher

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from sqlmodel import Session
 
-from services.common.deps import Actor, get_actor, unit_of_work
+from services.common.deps import get_actor, unit_of_work
 from services.common.http_api import problem_responses
 from services.common.problems import Forbidden
+from services.common.roles import Actor
 from services.notifications import handlers
 from services.notifications.models import DeliveryCounts
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid5
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.common.clock import as_utc
 from services.common.contracts import TaskState, TaskStatus
@@ -73,9 +73,9 @@ def drop(session: Session, task_id: UUID, now: datetime, reason: str) -> None:
     session.exec(
         update(Delivery)
         .where(
-            Delivery.task_id == task_id,
-            Delivery.kind == KIND.value,
-            Delivery.status == DeliveryStatus.queued.value,
+            col(Delivery.task_id) == task_id,
+            col(Delivery.kind) == KIND.value,
+            col(Delivery.status) == DeliveryStatus.queued.value,
         )
         .values(status=DeliveryStatus.dropped.value, finished_at=now, claimed_until=None, last_error=reason)
     )

@@ -48,7 +48,7 @@ def invitation(
     guest = vCalAddress(f"mailto:{attendee}")
     guest.params["partstat"] = vText("ACCEPTED")
     guest.params["role"] = vText("REQ-PARTICIPANT")
-    event.add("attendee", guest, encode=0)
+    event.add("attendee", guest, encode=False)
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical().decode()

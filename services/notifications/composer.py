@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from typing import TypeGuard
 
 from services.common import answer_links
 from services.common.clock import as_utc
@@ -60,7 +61,7 @@ class Composer:
         variant = delivery.variant if kind is MessageKind.offer_withdrawn else None
         reasons = why_asked(delivery, language, schedule) if detailed else []  # they name skills and places
         message = render(kind, language, values, variant, detailed, reasons=reasons)
-        attachments = ()
+        attachments: tuple[Attachment, ...] = ()
         if kind in (MessageKind.offer_accepted, *CANCELLATIONS) and _timed(schedule):
             attachments = (self._calendar(delivery, schedule, address, language, values),)
         headers = {
@@ -107,10 +108,12 @@ class Composer:
         self, delivery: Delivery, schedule: TaskSchedule, address: str, language: str, values: dict[str, str]
     ) -> Attachment:
         cancelled = MessageKind(delivery.kind) in CANCELLATIONS
+        starts_at, ends_at = schedule.starts_at, schedule.ends_at
+        assert starts_at is not None and ends_at is not None, "only a timed task has a calendar entry"
         text = calendar.invitation(
             uid=f"{offer_of(delivery)}@{self.domain}",
-            starts_at=as_utc(schedule.starts_at),
-            ends_at=as_utc(schedule.ends_at),
+            starts_at=as_utc(starts_at),
+            ends_at=as_utc(ends_at),
             time_zone=local_times.zone(schedule.time_zone).key,
             organizer=parseaddr(self.settings.mail_from)[1] or f"no-reply@{self.domain}",
             attendee=address,
@@ -139,5 +142,5 @@ def offer_of(delivery: Delivery):
     return delivery.offer_id or delivery.subject_id
 
 
-def _timed(schedule: TaskSchedule | None) -> bool:
+def _timed(schedule: TaskSchedule | None) -> TypeGuard[TaskSchedule]:
     return schedule is not None and schedule.starts_at is not None and schedule.ends_at is not None

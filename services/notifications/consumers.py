@@ -45,6 +45,7 @@ from services.common.catalogue import (
     OFFER_CANCELLED_BY_VOLUNTEER,
     OFFER_CREATED,
     OFFER_WITHDRAWN,
+    EventType,
     types_on,
 )
 from services.common.clock import as_utc, utc_now
@@ -63,7 +64,7 @@ def offer_news(
     """offers.events: new requests, confirmations (and their reminders) and withdrawals to members;
     fills and withdrawals to coordinators; every other type is ignored. ``queued`` is called once
     each event's transaction committed (the sender sends at once what it queued)."""
-    handles = {
+    handles: dict[EventType, Callable[[Session, Event], None]] = {
         OFFER_CREATED: offer_created,
         OFFER_WITHDRAWN: offer_withdrawn,
         OFFER_ACCEPTED: partial(offer_accepted, reminder_offsets_seconds=reminder_offsets_seconds),

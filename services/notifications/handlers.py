@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import delete, func, or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.common.clock import utc_now
 from services.common.contracts import NotificationPreferences, TaskState
@@ -139,10 +139,10 @@ def remember_schedule(session: Session, task: TaskState) -> TaskSchedule:
     session.exec(
         update(Delivery)
         .where(
-            Delivery.task_id == task.task_id,
-            Delivery.kind.in_([kind.value for kind in COORDINATOR_KINDS]),
-            Delivery.status == DeliveryStatus.queued.value,
-            Delivery.member_id != task.coordinator_id,
+            col(Delivery.task_id) == task.task_id,
+            col(Delivery.kind).in_([kind.value for kind in COORDINATOR_KINDS]),
+            col(Delivery.status) == DeliveryStatus.queued.value,
+            col(Delivery.member_id) != task.coordinator_id,
         )
         .values(member_id=task.coordinator_id)
     )
@@ -150,8 +150,8 @@ def remember_schedule(session: Session, task: TaskState) -> TaskSchedule:
 
 
 def forget_task(session: Session, task_id: UUID) -> None:
-    session.exec(delete(TaskSchedule).where(TaskSchedule.task_id == task_id))
-    session.exec(delete(Acceptance).where(Acceptance.task_id == task_id))
+    session.exec(delete(TaskSchedule).where(col(TaskSchedule.task_id) == task_id))
+    session.exec(delete(Acceptance).where(col(Acceptance.task_id) == task_id))
 
 
 def schedule_of(session: Session, task_id: UUID | None) -> TaskSchedule | None:
@@ -160,9 +160,9 @@ def schedule_of(session: Session, task_id: UUID | None) -> TaskSchedule | None:
 
 def forget_member(session: Session, member_id: UUID) -> None:
     """Erasure: the member's queued messages are dropped and their delivery records removed."""
-    session.exec(delete(Delivery).where(Delivery.member_id == member_id))
-    session.exec(delete(Recipient).where(Recipient.member_id == member_id))
-    session.exec(delete(Acceptance).where(Acceptance.member_id == member_id))
+    session.exec(delete(Delivery).where(col(Delivery.member_id) == member_id))
+    session.exec(delete(Recipient).where(col(Recipient.member_id) == member_id))
+    session.exec(delete(Acceptance).where(col(Acceptance.member_id) == member_id))
 
 
 def recipient_of(session: Session, member_id: UUID) -> Recipient | None:
@@ -176,10 +176,10 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[UUID]:
             .where(
                 Delivery.status == DeliveryStatus.queued.value,
                 Delivery.next_attempt_at <= now,
-                or_(Delivery.not_before.is_(None), Delivery.not_before <= now),
-                or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
+                or_(col(Delivery.not_before).is_(None), col(Delivery.not_before) <= now),
+                or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
             )
-            .order_by(Delivery.next_attempt_at)
+            .order_by(col(Delivery.next_attempt_at))
             .limit(limit)
         ).all()
     )
@@ -190,9 +190,9 @@ def claim(session: Session, delivery_id: UUID, now: datetime, hold: timedelta) -
     taken = session.exec(
         update(Delivery)
         .where(
-            Delivery.id == delivery_id,
-            Delivery.status == DeliveryStatus.queued.value,
-            or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
+            col(Delivery.id) == delivery_id,
+            col(Delivery.status) == DeliveryStatus.queued.value,
+            or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
         )
         .values(claimed_until=now + hold)
     )

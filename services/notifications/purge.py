@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.common.clock import utc_now
 from services.notifications.metrics import PURGED
@@ -25,7 +25,7 @@ FINISHED = (DeliveryStatus.sent.value, DeliveryStatus.failed.value, DeliveryStat
 
 def purge(session: Session, before: datetime) -> int:
     """Delete the records finished before ``before``, counting them in the tally; returns how many."""
-    old = (Delivery.status.in_(FINISHED), Delivery.finished_at < before)
+    old = (col(Delivery.status).in_(FINISHED), col(Delivery.finished_at) < before)
     groups = session.exec(
         select(Delivery.kind, Delivery.status, func.count()).where(*old).group_by(Delivery.kind, Delivery.status)
     ).all()
@@ -44,10 +44,10 @@ def purge(session: Session, before: datetime) -> int:
 def _forget_past_acceptances(session: Session, before: datetime) -> None:
     """Who accepted a task is kept for its reminders only: not once it began before ``before``
     (or, its time never known, once accepted before then)."""
-    began = select(TaskSchedule.task_id).where(TaskSchedule.starts_at < before)
-    timed = select(TaskSchedule.task_id).where(TaskSchedule.starts_at.is_not(None))
-    session.exec(delete(Acceptance).where(Acceptance.task_id.in_(began)))
-    session.exec(delete(Acceptance).where(Acceptance.accepted_at < before, Acceptance.task_id.not_in(timed)))
+    began = select(TaskSchedule.task_id).where(col(TaskSchedule.starts_at) < before)
+    timed = select(TaskSchedule.task_id).where(col(TaskSchedule.starts_at).is_not(None))
+    session.exec(delete(Acceptance).where(col(Acceptance.task_id).in_(began)))
+    session.exec(delete(Acceptance).where(col(Acceptance.accepted_at) < before, col(Acceptance.task_id).not_in(timed)))
 
 
 class Purger:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid5
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.common.clock import as_utc
 from services.notifications import handlers
@@ -64,7 +64,7 @@ def accepted(session: Session, offer_id: UUID, member_id: UUID, task_id: UUID, a
 
 
 def stepped_back(session: Session, offer_id: UUID) -> None:
-    session.exec(delete(Acceptance).where(Acceptance.offer_id == offer_id))
+    session.exec(delete(Acceptance).where(col(Acceptance.offer_id) == offer_id))
 
 
 def follow_task(session: Session, schedule: TaskSchedule, offsets_seconds: list[float], now: datetime) -> None:
@@ -93,8 +93,8 @@ def drop(session: Session, now: datetime, reason: str, *where) -> None:
     session.exec(
         update(Delivery)
         .where(
-            Delivery.kind == MessageKind.reminder.value,
-            Delivery.status == DeliveryStatus.queued.value,
+            col(Delivery.kind) == MessageKind.reminder.value,
+            col(Delivery.status) == DeliveryStatus.queued.value,
             *where,
         )
         .values(status=DeliveryStatus.dropped.value, finished_at=now, claimed_until=None, last_error=reason)

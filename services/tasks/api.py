@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlmodel import Session
 
 from services.common.contracts import TaskStatus
-from services.common.deps import Actor, get_actor, get_runtime, unit_of_work
+from services.common.deps import get_actor, get_runtime, unit_of_work
 from services.common.http_api import (
     LANGUAGE_PATTERN,
     SLUG_PATTERN,
@@ -20,6 +20,7 @@ from services.common.http_api import (
     page_request,
     problem_responses,
 )
+from services.common.roles import Actor
 from services.common.runtime import Runtime
 from services.tasks import attendance, committees, handlers, organizations, series
 from services.tasks.attendance_models import (
@@ -31,6 +32,7 @@ from services.tasks.attendance_models import (
     VolunteerRecord,
 )
 from services.tasks.committee_models import CommitteeCreate, CommitteePublic, LeadAdd, LeadPublic
+from services.tasks.config import settings_of
 from services.tasks.handlers import Context
 from services.tasks.listing import MAX_IDS, MAX_SKILLS, TaskFilters, find_tasks
 from services.tasks.models import (
@@ -58,7 +60,7 @@ def context(
     runtime: Runtime = Depends(get_runtime),
     actor: Actor = Depends(get_actor),
 ) -> Context:
-    settings = runtime.settings
+    settings = settings_of(runtime)
     return Context(
         session,
         settings.topics,

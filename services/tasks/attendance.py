@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.common.catalogue import ATTENDANCE_MARKED
 from services.common.clock import as_utc, utc_now
@@ -45,7 +45,7 @@ from services.tasks.attendance_models import (
 from services.tasks.committee_models import Committee
 from services.tasks.events import SOURCE
 from services.tasks.handlers import Context, load_task
-from services.tasks.models import Task, TaskAcceptance
+from services.tasks.models import Task, TaskAcceptance, scheduled_at
 from services.tasks.permissions import STAFF, can_manage, check_known, leads, require_task_manager
 
 
@@ -57,7 +57,7 @@ def task_attendance(ctx: Context, task_id: UUID) -> TaskAttendance:
     accepted = ctx.session.exec(
         select(TaskAcceptance.member_id)
         .where(TaskAcceptance.task_id == task_id)
-        .order_by(TaskAcceptance.accepted_at, TaskAcceptance.member_id)
+        .order_by(col(TaskAcceptance.accepted_at), col(TaskAcceptance.member_id))
     ).all()
     return TaskAttendance(
         task_id=task_id,
@@ -129,12 +129,13 @@ def volunteer_record(ctx: Context, member_id: UUID) -> VolunteerRecord:
     check_known(ctx.actor)
     if ctx.actor.role not in STAFF and not (ctx.actor.role == "volunteer" and ctx.actor.id == member_id):
         raise Forbidden("a volunteer's record is theirs alone")
-    now, counts = utc_now(), defaultdict(int)
+    now = utc_now()
+    counts: defaultdict[str, int] = defaultdict(int)  # by presence
     minutes, history = 0, []
     rows = ctx.session.exec(
         select(Task, Attendance)
-        .join(TaskAcceptance, TaskAcceptance.task_id == Task.id)
-        .join(Attendance, (Attendance.task_id == Task.id) & (Attendance.member_id == member_id), isouter=True)
+        .join(TaskAcceptance, col(TaskAcceptance.task_id) == Task.id)
+        .join(Attendance, (col(Attendance.task_id) == Task.id) & (col(Attendance.member_id) == member_id), isouter=True)
         .where(TaskAcceptance.member_id == member_id, Task.status != TaskStatus.cancelled.value)
     )
     for task, row in rows:
@@ -284,10 +285,11 @@ def _accepted_with_marks(session: Session, tasks: Iterable[Task]):
         select(TaskAcceptance.task_id, TaskAcceptance.member_id, Attendance)
         .join(
             Attendance,
-            (Attendance.task_id == TaskAcceptance.task_id) & (Attendance.member_id == TaskAcceptance.member_id),
+            (col(Attendance.task_id) == TaskAcceptance.task_id)
+            & (col(Attendance.member_id) == TaskAcceptance.member_id),
             isouter=True,
         )
-        .where(TaskAcceptance.task_id.in_(list(by_id)))
+        .where(col(TaskAcceptance.task_id).in_(list(by_id)))
     )
     return [(by_id[task_id], member_id, row) for task_id, member_id, row in rows]
 
@@ -304,7 +306,7 @@ def _require_totals_reader(ctx: Context, organization_id: UUID | None, committee
     if ctx.actor.role in STAFF or (
         ctx.actor.role == "coordinator"
         and (
-            leads(ctx.session, ctx.actor.id, committee_id)
+            (ctx.actor.id is not None and leads(ctx.session, ctx.actor.id, committee_id))
             or (committee.organization_id and can_manage(ctx.session, ctx.actor, committee.organization_id))
         )
     ):
@@ -344,11 +346,14 @@ def shown(
 
 
 def _start(task: Task) -> datetime:
-    return as_utc(task.starts_at or task.deadline)
+    return as_utc(scheduled_at(task.starts_at, task.deadline))
 
 
 def end_of(task: Task) -> datetime:
-    return as_utc(task.ends_at or task.deadline)
+    end = task.ends_at or task.deadline
+    if end is None:
+        raise ValueError("a task has an end or a deadline")
+    return as_utc(end)
 
 
 def _ended(task: Task, now: datetime) -> bool:

@@ -11,7 +11,7 @@ import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.common.clock import utc_now
 from services.tasks.attendance import end_of, month_of, shown
@@ -28,7 +28,7 @@ def reduce_to_counts(session: Session, now: datetime, keep: timedelta, assumed_a
     held = select(TaskAcceptance.task_id).distinct()
     tasks = [
         task
-        for task in session.exec(select(Task).where(Task.scheduled_at < cutoff, Task.id.in_(held)))
+        for task in session.exec(select(Task).where(col(Task.scheduled_at) < cutoff, col(Task.id).in_(held)))
         if end_of(task) < cutoff
     ]
     for task in tasks:
@@ -51,15 +51,17 @@ def _reduce(session: Session, task: Task, now: datetime, assumed_after: timedelt
             tally.minutes += mark.minutes
         session.add(mine)
     session.add(scope)
-    session.execute(delete(Attendance).where(Attendance.task_id == task.id))
-    session.execute(delete(TaskAcceptance).where(TaskAcceptance.task_id == task.id))
+    session.execute(delete(Attendance).where(col(Attendance.task_id) == task.id))
+    session.execute(delete(TaskAcceptance).where(col(TaskAcceptance.task_id) == task.id))
 
 
 def _scope_row(session: Session, task: Task, month: str) -> ScopeTally:
     found = session.exec(
         select(ScopeTally).where(
             ScopeTally.organization_id == task.organization_id,
-            ScopeTally.committee_id == task.committee_id if task.committee_id else ScopeTally.committee_id.is_(None),
+            col(ScopeTally.committee_id) == task.committee_id
+            if task.committee_id
+            else col(ScopeTally.committee_id).is_(None),
             ScopeTally.month == month,
         )
     ).first()

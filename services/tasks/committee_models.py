@@ -8,6 +8,7 @@ it and puts it on ``MemberState.committees``); this service owns the committee a
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel
@@ -15,13 +16,13 @@ from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
 from services.common.clock import utc_now
-from services.common.http_api import public_text
+from services.common.http_api import public_text_rules
 from services.tasks.models import Strict
 
 
 class CommitteeBase(Strict):
-    name: public_text(120)
-    description: public_text(1000, required=False) = ""
+    name: Annotated[str, *public_text_rules(120)]
+    description: Annotated[str, *public_text_rules(1000, required=False)] = ""
     organization_id: UUID | None = None  # None: a committee of the whole coalition
 
 

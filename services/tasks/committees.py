@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from services.common.clock import as_utc
 from services.common.http_api import Page, PageRequest
@@ -49,13 +49,13 @@ def list_committees(
     check_known(ctx.actor)
     query, counting = select(Committee), select(func.count()).select_from(Committee)
     if organization_id is not None:
-        where = (Committee.organization_id == organization_id) | (Committee.organization_id.is_(None))
+        where = (col(Committee.organization_id) == organization_id) | (col(Committee.organization_id).is_(None))
         query, counting = query.where(where), counting.where(where)
     if led_by is not None:
         if ctx.actor.role not in STAFF and ctx.actor.id != led_by:
             raise Forbidden("you may only ask which committees you lead yourself")
         led = select(CommitteeLead.committee_id).where(CommitteeLead.lead_id == led_by)
-        query, counting = query.where(Committee.id.in_(led)), counting.where(Committee.id.in_(led))
+        query, counting = query.where(col(Committee.id).in_(led)), counting.where(col(Committee.id).in_(led))
     total = ctx.session.exec(counting).one()
     rows = ctx.session.exec(query.order_by(Committee.name).offset(page.offset).limit(page.limit)).all()
     return Page(items=[to_public(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
@@ -96,7 +96,8 @@ def list_leads(ctx: Context, committee_id: UUID, page: PageRequest) -> Page[Lead
     organization_manager = committee.organization_id is not None and can_manage(
         ctx.session, ctx.actor, committee.organization_id
     )
-    own_lead = ctx.actor.role == "coordinator" and leads(ctx.session, ctx.actor.id, committee_id)
+    lead_id = ctx.actor.id if ctx.actor.role == "coordinator" else None
+    own_lead = lead_id is not None and leads(ctx.session, lead_id, committee_id)
     if ctx.actor.role not in STAFF and not organization_manager and not own_lead:
         raise Forbidden("only admins, the committee's leads and its organization's coordinators see its leads")
     where = CommitteeLead.committee_id == committee_id
@@ -104,7 +105,7 @@ def list_leads(ctx: Context, committee_id: UUID, page: PageRequest) -> Page[Lead
     rows = ctx.session.exec(
         select(CommitteeLead)
         .where(where)
-        .order_by(CommitteeLead.added_at, CommitteeLead.lead_id)
+        .order_by(col(CommitteeLead.added_at), col(CommitteeLead.lead_id))
         .offset(page.offset)
         .limit(page.limit)
     ).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -10,6 +11,9 @@ from pydantic_settings import SettingsConfigDict
 from services.common.identity import TASKS_ISSUER, TokenIssuer, signing_key
 from services.common.settings import InternalServiceSettings
 from services.common.time_zones import known_time_zone
+
+if TYPE_CHECKING:
+    from services.common.runtime import Runtime
 
 # Where a task happens when its coordinator names no zone (the demo coalition is in Montréal).
 DEFAULT_TIME_ZONE = "America/Toronto"
@@ -51,3 +55,11 @@ class Settings(InternalServiceSettings):
             TASKS_ISSUER,
             signing_key("TASKS_SERVICE_TOKEN_KEY", TASKS_ISSUER, self.service_token_key, self.is_development),
         )
+
+
+def settings_of(runtime: Runtime) -> Settings:
+    """The runtime's settings as this service's own (the runtime holds any service's settings)."""
+    settings = runtime.settings
+    if not isinstance(settings, Settings):
+        raise TypeError(f"the tasks app runs on tasks Settings, not {type(settings).__name__}")
+    return settings

@@ -7,13 +7,14 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-from sqlmodel import Session, delete
+from sqlmodel import Session, col, delete
 
 from services.common import catalogue
+from services.common.catalogue import EventType
 from services.common.composition import Consume
 from services.common.consumer import PoisonEvent
 from services.common.contracts import FillChanged, OfferChanged, OfferStatus
-from services.common.dispatch import Event, Subscription, Tombstone
+from services.common.dispatch import Event, EventHandler, Subscription, Tombstone
 from services.common.runtime import Runtime
 from services.common.topics import MEMBERS_STATE, Topics
 from services.tasks.attendance_models import Attendance, MemberTally
@@ -33,10 +34,13 @@ def consumers(runtime: Runtime) -> list[Consume]:
 def offer_outcomes(topics: Topics) -> Subscription:
     """Consumer of offers.events: who accepted each task (they may see its address), and the fill
     as matching counts it. Matching owns capacity; this service never recounts it."""
-    acceptance = {catalogue.OFFER_ACCEPTED: offer_accepted}
-    releases = {catalogue.OFFER_EVENT_FOR[status]: offer_released for status in RELEASED}
-    fills = {catalogue.FILL_COMPLETED: fill_changed, catalogue.FILL_REOPENED: fill_changed}
-    return Subscription(topics, acceptance | releases | fills, ignores=[catalogue.OFFER_CREATED])
+    handles: dict[EventType, EventHandler[None]] = {
+        catalogue.OFFER_ACCEPTED: offer_accepted,
+        **{catalogue.OFFER_EVENT_FOR[status]: offer_released for status in RELEASED},
+        catalogue.FILL_COMPLETED: fill_changed,
+        catalogue.FILL_REOPENED: fill_changed,
+    }
+    return Subscription(topics, handles, ignores=[catalogue.OFFER_CREATED])
 
 
 def member_erasures(topics: Topics) -> Subscription:
@@ -86,7 +90,7 @@ def member_erased(session: Session, tombstone: Tombstone) -> None:
         member_id = UUID(str(tombstone.key))
     except ValueError as error:
         raise PoisonEvent(f"a members tombstone whose key is not a member id: {tombstone.key!r}") from error
-    session.execute(delete(TaskAcceptance).where(TaskAcceptance.member_id == member_id))
-    session.execute(delete(Attendance).where(Attendance.member_id == member_id))  # who came, too
-    session.execute(delete(MemberTally).where(MemberTally.member_id == member_id))
-    session.execute(delete(CoordinatorMembership).where(CoordinatorMembership.coordinator_id == member_id))
+    session.execute(delete(TaskAcceptance).where(col(TaskAcceptance.member_id) == member_id))
+    session.execute(delete(Attendance).where(col(Attendance.member_id) == member_id))  # who came, too
+    session.execute(delete(MemberTally).where(col(MemberTally.member_id) == member_id))
+    session.execute(delete(CoordinatorMembership).where(col(CoordinatorMembership.coordinator_id) == member_id))

@@ -13,12 +13,12 @@ from datetime import timedelta
 from enum import Enum
 from uuid import UUID
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from services.common import catalogue
 from services.common.clock import as_utc, utc_now
-from services.common.deps import Actor
 from services.common.problems import Conflict, Forbidden, Invalid, NotFound
+from services.common.roles import Actor
 from services.common.topics import Topics
 from services.tasks import lifecycle
 from services.tasks.committees import check_committee_fits
@@ -40,6 +40,7 @@ from services.tasks.models import (
     check_place,
     check_schedule,
     check_unique_needs,
+    scheduled_at,
 )
 from services.tasks.organizations import load_organization
 from services.tasks.permissions import (
@@ -79,18 +80,18 @@ def post_task(
     if coordinator_id is None:
         raise Invalid("coordinator_id is required when an admin or the system posts a task")
     _check_coordinator(ctx.session, coordinator_id, payload.organization_id, payload.committee_id)
-    _require_consistent(
-        lambda: (
-            check_place(payload.area, payload.remote, payload.address, payload.whole_city),
-            check_fluency_floors(payload.languages, payload.min_fluency),
-        )
-    )
+
+    def check() -> None:
+        check_place(payload.area, payload.remote, payload.address, payload.whole_city)
+        check_fluency_floors(payload.languages, payload.min_fluency)
+
+    _require_consistent(check)
     ctx.skills.require_known(need.skill for need in payload.skills)
     values = _column_values(payload.model_dump(exclude={"skills", "languages", "coordinator_id", "time_zone"}))
     task = Task(
         **values,
         coordinator_id=coordinator_id,
-        scheduled_at=payload.starts_at or payload.deadline,
+        scheduled_at=scheduled_at(payload.starts_at, payload.deadline),
         time_zone=payload.time_zone or ctx.default_time_zone,
         series_id=series_id,
         series_index=series_index,
@@ -117,7 +118,7 @@ def edit_task(ctx: Context, task_id: UUID, payload: TaskUpdate) -> TaskPublic:
     _check_edit(ctx, task, payload, changes)
     for name, value in changes.items():
         setattr(task, name, value)
-    task.scheduled_at = task.starts_at or task.deadline
+    task.scheduled_at = scheduled_at(task.starts_at, task.deadline)
     task.updated_at = utc_now()
     _replace_needs(ctx.session, task.id, payload.skills, payload.languages)
     ctx.session.add(task)
@@ -159,7 +160,7 @@ def task_addresses(ctx: Context, task_ids: Sequence[UUID], member_id: UUID | Non
     check_known(ctx.actor)
     member_id = _asking_for(ctx.actor, member_id)
     wanted = list(dict.fromkeys(task_ids))
-    tasks = {task.id: task for task in ctx.session.exec(select(Task).where(Task.id.in_(wanted)))}
+    tasks = {task.id: task for task in ctx.session.exec(select(Task).where(col(Task.id).in_(wanted)))}
     if member_id is not None:
         visible = _accepted_by(ctx.session, member_id, wanted)
     else:
@@ -180,7 +181,7 @@ def _asking_for(actor: Actor, member_id: UUID | None) -> UUID | None:
 
 def _accepted_by(session: Session, member_id: UUID, task_ids: Sequence[UUID]) -> set[UUID]:
     accepted = select(TaskAcceptance.task_id).where(
-        TaskAcceptance.member_id == member_id, TaskAcceptance.task_id.in_(task_ids)
+        col(TaskAcceptance.member_id) == member_id, col(TaskAcceptance.task_id).in_(task_ids)
     )
     return set(session.exec(accepted).all())
 
@@ -205,7 +206,7 @@ def load_task(session: Session, task_id: UUID) -> Task:
 
 
 def to_public(
-    session: Session, task: Task, skills: list[TaskSkill] | None = None, languages: list[str] | None = None
+    session: Session, task: Task, skills: Sequence[TaskSkill] | None = None, languages: Sequence[str] | None = None
 ) -> TaskPublic:
     """The API view of a task; pass ``skills``/``languages`` when already loaded (listing)."""
     if skills is None:
@@ -253,7 +254,8 @@ def _check_edit(ctx: Context, task: Task, payload: TaskUpdate, changes: dict) ->
 
     def check() -> None:
         if any(name in changes for name in SCHEDULE):
-            check_schedule(*(as_utc(merged[name]) for name in SCHEDULE), utc_now())
+            starts_at, ends_at, deadline = (as_utc(merged[name]) for name in SCHEDULE)
+            check_schedule(starts_at, ends_at, deadline, utc_now())
         check_place(merged["area"], merged["remote"], merged["address"], merged["whole_city"])
         check_unique_needs(payload.skills or [], payload.languages or [])
         check_fluency_floors(languages, merged["min_fluency"] or {})
@@ -305,8 +307,8 @@ def _column_values(values: dict) -> dict:
 def _replace_needs(session: Session, task_id: UUID, skills, languages) -> None:
     """New skill and language rows for the task; ``None`` leaves that list as it is."""
     if skills is not None:
-        session.execute(delete(TaskSkill).where(TaskSkill.task_id == task_id))
+        session.execute(delete(TaskSkill).where(col(TaskSkill.task_id) == task_id))
         session.add_all(TaskSkill(task_id=task_id, skill=need.skill, min_level=need.min_level) for need in skills)
     if languages is not None:
-        session.execute(delete(TaskLanguage).where(TaskLanguage.task_id == task_id))
+        session.execute(delete(TaskLanguage).where(col(TaskLanguage.task_id) == task_id))
         session.add_all(TaskLanguage(task_id=task_id, code=code) for code in languages)

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlmodel import Session, exists, func, select
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col, exists, func, select
 
 from services.common.contracts import TaskStatus
 from services.common.http_api import Page, PageRequest
@@ -45,40 +48,46 @@ def find_tasks(session: Session, filters: TaskFilters, page: PageRequest) -> Pag
     conditions = _conditions(filters)
     total = session.exec(select(func.count()).select_from(Task).where(*conditions)).one()
     tasks = session.exec(
-        select(Task).where(*conditions).order_by(Task.scheduled_at, Task.id).offset(page.offset).limit(page.limit)
+        select(Task)
+        .where(*conditions)
+        .order_by(col(Task.scheduled_at), col(Task.id))
+        .offset(page.offset)
+        .limit(page.limit)
     ).all()
     skills, languages = _needs_of(session, [task.id for task in tasks])
     items = [to_public(session, task, skills[task.id], languages[task.id]) for task in tasks]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-def _conditions(filters: TaskFilters) -> list:
+def _conditions(filters: TaskFilters) -> list[ColumnElement[bool]]:
     if filters.starts_after and filters.starts_before and filters.starts_after >= filters.starts_before:
         raise Invalid("starts_after must be before starts_before")
-    columns = {
-        "status": Task.status,
-        "area": Task.area,
-        "remote": Task.remote,
-        "organization_id": Task.organization_id,
-        "coordinator_id": Task.coordinator_id,
-        "committee_id": Task.committee_id,
-        "members_only": Task.members_only,
+    columns: dict[str, Mapped[Any]] = {
+        "status": col(Task.status),
+        "area": col(Task.area),
+        "remote": col(Task.remote),
+        "organization_id": col(Task.organization_id),
+        "coordinator_id": col(Task.coordinator_id),
+        "committee_id": col(Task.committee_id),
+        "members_only": col(Task.members_only),
     }
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     for name, column in columns.items():
         value = getattr(filters, name)
         if value is not None:
             conditions.append(column == (value.value if isinstance(value, TaskStatus) else value))
     if filters.skills:
-        conditions.append(exists().where(TaskSkill.task_id == Task.id, TaskSkill.skill.in_(filters.skills)))
+        conditions.append(exists().where(col(TaskSkill.task_id) == Task.id, col(TaskSkill.skill).in_(filters.skills)))
     if filters.ids:
-        conditions.append(Task.id.in_(filters.ids))
+        conditions.append(col(Task.id).in_(filters.ids))
     if filters.language is not None:
-        conditions.append(exists().where(TaskLanguage.task_id == Task.id, TaskLanguage.code == filters.language))
+        conditions.append(
+            exists().where(col(TaskLanguage.task_id) == Task.id, col(TaskLanguage.code) == filters.language)
+        )
     if filters.starts_after is not None:
-        conditions.append(Task.scheduled_at >= filters.starts_after)
+        conditions.append(col(Task.scheduled_at) >= filters.starts_after)
     if filters.starts_before is not None:
-        conditions.append(Task.scheduled_at < filters.starts_before)
+        conditions.append(col(Task.scheduled_at) < filters.starts_before)
     return conditions
 
 
@@ -86,10 +95,12 @@ def _needs_of(session: Session, task_ids: list[UUID]) -> tuple[dict, dict]:
     """Skills and languages of a page of tasks in two queries rather than two per task."""
     skills, languages = defaultdict(list), defaultdict(list)
     if task_ids:
-        for need in session.exec(select(TaskSkill).where(TaskSkill.task_id.in_(task_ids)).order_by(TaskSkill.skill)):
+        for need in session.exec(
+            select(TaskSkill).where(col(TaskSkill.task_id).in_(task_ids)).order_by(col(TaskSkill.skill))
+        ):
             skills[need.task_id].append(need)
         for language in session.exec(
-            select(TaskLanguage).where(TaskLanguage.task_id.in_(task_ids)).order_by(TaskLanguage.code)
+            select(TaskLanguage).where(col(TaskLanguage.task_id).in_(task_ids)).order_by(col(TaskLanguage.code))
         ):
             languages[language.task_id].append(language.code)
     return skills, languages

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from sqlmodel import Session
 
 from services.common.composition import AppDefinition, Background
 from services.common.composition import create_app as compose
@@ -14,7 +15,7 @@ from services.common.identity import TAXONOMY_READER, SignedCalls
 from services.common.runtime import Runtime
 from services.tasks.api import routers
 from services.tasks.attendance_retention import keep_reducing
-from services.tasks.config import Settings
+from services.tasks.config import Settings, settings_of
 from services.tasks.consumers import consumers
 from services.tasks.handlers import Context
 from services.tasks.series import SYSTEM, keep_posting_ahead
@@ -29,16 +30,20 @@ DESCRIPTION = (
 
 def series_ahead(runtime: Runtime, skills: SkillCatalogue) -> Background:
     """Posts each series' occurrences as they come within the horizon."""
-    settings = runtime.settings
-    base = Context(
-        None, settings.topics, SYSTEM, skills, settings.default_time_zone, timedelta(days=settings.series_horizon_days)
+    settings = settings_of(runtime)
+
+    def context_for(session: Session) -> Context:
+        horizon = timedelta(days=settings.series_horizon_days)
+        return Context(session, settings.topics, SYSTEM, skills, settings.default_time_zone, horizon)
+
+    return Background(
+        "series-ahead", keep_posting_ahead(runtime.unit_of_work, context_for, settings.series_check_seconds)
     )
-    return Background("series-ahead", keep_posting_ahead(runtime.unit_of_work, base, settings.series_check_seconds))
 
 
 def attendance_reduced(runtime: Runtime) -> Background:
     """Reduces attendance older than its retention period to counts."""
-    settings = runtime.settings
+    settings = settings_of(runtime)
     return Background(
         "attendance-retention",
         keep_reducing(

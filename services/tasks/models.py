@@ -7,8 +7,9 @@ volunteers read it through ``GET /tasks/{id}/address``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
@@ -18,7 +19,14 @@ from sqlmodel import Field, SQLModel
 
 from services.common.clock import utc_now
 from services.common.contracts import TaskStatus, Urgency
-from services.common.http_api import FluencyName, LanguageCode, SkillLevelName, Slug, plain_text, public_text
+from services.common.http_api import (
+    FluencyName,
+    LanguageCode,
+    SkillLevelName,
+    Slug,
+    plain_text_rules,
+    public_text_rules,
+)
 from services.common.time_zones import TimeZoneName
 
 MAX_HORIZON = timedelta(days=3 * 366)
@@ -59,8 +67,8 @@ FilterMoment = Annotated[datetime, AfterValidator(_utc_if_naive)]
 
 
 class OrganizationBase(Strict):
-    name: plain_text(120)
-    description: plain_text(1000, required=False) = ""
+    name: Annotated[str, *plain_text_rules(120)]
+    description: Annotated[str, *plain_text_rules(1000, required=False)] = ""
 
 
 class OrganizationCreate(OrganizationBase):
@@ -110,10 +118,10 @@ class SkillNeedIn(Strict):
 SkillNeeds = Annotated[list[SkillNeedIn], PydanticField(max_length=10)]
 LanguagesNeeded = Annotated[list[LanguageCode], PydanticField(max_length=10, description="Any one of them will do")]
 Slots = Annotated[int, PydanticField(ge=1, le=500, description="How many people the task needs")]
-Title = public_text(120)
-Summary = public_text(280, required=False)
-Description = plain_text(5000, required=False)
-Address = plain_text(300)
+Title = Annotated[str, *public_text_rules(120)]
+Summary = Annotated[str, *public_text_rules(280, required=False)]
+Description = Annotated[str, *plain_text_rules(5000, required=False)]
+Address = Annotated[str, *plain_text_rules(300)]
 
 
 FluencyFloors = Annotated[
@@ -163,29 +171,36 @@ class TaskCreate(TaskBase):
         return self  # place and fluency are checked by the handler, which names the field at fault
 
 
-class TaskUpdate(Strict):
-    """Only the fields sent change; the result must still be a consistent task."""
+# The default of an update's field that may be left out but not sent as null: it reads None when
+# left out, yet the annotation must stay the type a sent value has (adding `| None` would accept a
+# null and put it in the schema). Typed Any so that mypy takes it as that type's default.
+NOT_SENT: Any = None
 
-    title: Title = None
-    summary: Summary = None
-    description: Description = None
+
+class TaskUpdate(Strict):
+    """Only the fields sent change; the result must still be a consistent task. A field left out
+    reads None, while a null sent for one that is not ``| None`` is refused by its type."""
+
+    title: Title = NOT_SENT
+    summary: Summary = NOT_SENT
+    description: Description = NOT_SENT
     campaign: Slug | None = None
-    skills: SkillNeeds = None
-    languages: LanguagesNeeded = None
-    slots: Slots = None
+    skills: SkillNeeds = NOT_SENT
+    languages: LanguagesNeeded = NOT_SENT
+    slots: Slots = NOT_SENT
     starts_at: Moment | None = None
     ends_at: Moment | None = None
     deadline: Moment | None = None
     area: Slug | None = None
-    remote: bool = None
-    whole_city: bool = None
-    min_fluency: FluencyFloors = None
+    remote: bool = NOT_SENT
+    whole_city: bool = NOT_SENT
+    min_fluency: FluencyFloors = NOT_SENT
     address: Address | None = None
-    urgency: Urgency = None
-    coordinator_id: UUID = None
-    time_zone: TimeZoneName = None
+    urgency: Urgency = NOT_SENT
+    coordinator_id: UUID = NOT_SENT
+    time_zone: TimeZoneName = NOT_SENT
     committee_id: UUID | None = None
-    members_only: bool = None
+    members_only: bool = NOT_SENT
 
 
 class Task(SQLModel, table=True):
@@ -278,6 +293,15 @@ class TaskAddresses(BaseModel):
 # --- Consistency rules shared by create and update --------------------------------------------
 
 
+def scheduled_at(starts_at: datetime | None, deadline: datetime | None) -> datetime:
+    """When a task happens, for sorting and date filters: its start, or its deadline if flexible
+    (``check_schedule`` makes sure it has one or the other)."""
+    moment = starts_at or deadline
+    if moment is None:
+        raise ValueError("a task has a start or a deadline")
+    return moment
+
+
 def check_schedule(starts_at, ends_at, deadline, now: datetime) -> None:
     """Either a time window (start before end) or a deadline, in the future and not absurdly far."""
     if deadline is not None and starts_at is None and ends_at is None:
@@ -320,7 +344,7 @@ def check_place(area: str | None, remote: bool, address: str | None, whole_city:
         raise FieldProblem("whole_city", "a remote task is open to everyone already; set whole_city to false")
 
 
-def check_fluency_floors(languages: list[str], min_fluency: dict[str, str]) -> None:
+def check_fluency_floors(languages: list[str], min_fluency: Mapping[str, str]) -> None:
     unknown = sorted(set(min_fluency) - set(languages))
     if unknown:
         raise FieldProblem(

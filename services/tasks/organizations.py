@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from services.common.clock import as_utc
 from services.common.http_api import Page, PageRequest
@@ -82,7 +82,7 @@ def list_coordinators(ctx: Context, organization_id: UUID, page: PageRequest) ->
     rows = ctx.session.exec(
         select(CoordinatorMembership)
         .where(where)
-        .order_by(CoordinatorMembership.added_at, CoordinatorMembership.coordinator_id)
+        .order_by(col(CoordinatorMembership.added_at), col(CoordinatorMembership.coordinator_id))
         .offset(page.offset)
         .limit(page.limit)
     ).all()

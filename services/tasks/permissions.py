@@ -44,7 +44,7 @@ def require_manager(session: Session, actor: Actor, organization_id: UUID, doing
     check_known(actor)
     if actor.role in STAFF:
         return
-    if actor.role == "coordinator" and acts_for(session, actor.id, organization_id):
+    if actor.role == "coordinator" and actor.id is not None and acts_for(session, actor.id, organization_id):
         return
     if actor.role == "coordinator":
         raise Forbidden(

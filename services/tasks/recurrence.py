@@ -15,7 +15,7 @@ from itertools import islice
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import MONTHLY, WEEKLY, rrule, rrulestr, weekday
+from dateutil.rrule import MONTHLY, WEEKLY, rrule, rruleset, rrulestr, weekday
 
 Frequency = Literal["weekly", "monthly"]
 MAX_OCCURRENCES = 200  # a series is a rhythm, not a calendar: a longer one is a new series later
@@ -31,20 +31,22 @@ class Occurrence:
 def rule_text(frequency: Frequency, interval: int, first_local: datetime, until: date | None, count: int | None) -> str:
     """The RRULE (without DTSTART); a monthly rule repeats the first date's nth weekday (its
     5th one counts as the month's last)."""
-    parts = {"weekly": {"freq": WEEKLY, "interval": interval}, "monthly": {"freq": MONTHLY, "interval": 1}}[frequency]
-    if frequency == "monthly":
-        nth = (first_local.day - 1) // 7 + 1
-        parts["byweekday"] = weekday(first_local.weekday(), -1 if nth == 5 else nth)
-    if until is not None:
-        parts["until"] = datetime.combine(until, time(23, 59, 59))
-    if count is not None:
-        parts["count"] = count
-    text = str(rrule(dtstart=first_local, **parts))
+    monthly = frequency == "monthly"
+    nth = (first_local.day - 1) // 7 + 1
+    rule = rrule(
+        MONTHLY if monthly else WEEKLY,
+        dtstart=first_local,
+        interval=1 if monthly else interval,
+        byweekday=weekday(first_local.weekday(), -1 if nth == 5 else nth) if monthly else None,
+        until=datetime.combine(until, time(23, 59, 59)) if until is not None else None,
+        count=count,
+    )
+    text = str(rule)
     return text.split("\n", 1)[1].removeprefix("RRULE:")
 
 
-def local_starts(rule: str, first_local: datetime) -> rrule:
-    return rrulestr(rule, dtstart=first_local)
+def local_starts(rule: str, first_local: datetime) -> rrule | rruleset:
+    return rrulestr(rule, dtstart=first_local)  # an rruleset only for text holding several rules
 
 
 def occurrences(

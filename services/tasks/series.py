@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.common.clock import as_utc, utc_now
-from services.common.deps import Actor
 from services.common.problems import Conflict, NotFound
+from services.common.roles import Actor
 from services.tasks import handlers, lifecycle
 from services.tasks.handlers import Context
 from services.tasks.models import Task, TaskCreate, TaskUpdate
@@ -35,7 +37,8 @@ TEMPLATE_EXCLUDE = {"repeat", "starts_at", "ends_at", "deadline"}
 
 def create_series(ctx: Context, payload: SeriesCreate) -> SeriesPublic:
     zone = payload.time_zone or ctx.default_time_zone
-    first_local = payload.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    starts_at, ends_at = payload.window()
+    first_local = starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     repeat = payload.repeat
     series = TaskSeries(
         organization_id=payload.organization_id,
@@ -43,7 +46,7 @@ def create_series(ctx: Context, payload: SeriesCreate) -> SeriesPublic:
         time_zone=zone,
         rule=rule_text(repeat.frequency, repeat.interval, first_local, repeat.until, repeat.count),
         first_local=first_local.isoformat(timespec="seconds"),
-        duration_minutes=int((payload.ends_at - payload.starts_at).total_seconds() // 60),
+        duration_minutes=int((ends_at - starts_at).total_seconds() // 60),
         template=payload.model_dump(mode="json", exclude=TEMPLATE_EXCLUDE) | {"time_zone": zone},
     )
     if series.template.get("coordinator_id") is None and ctx.actor.role == "coordinator":
@@ -88,7 +91,7 @@ def edit_following(ctx: Context, series_id: UUID, task_id: UUID, payload: Series
     """Change ``task_id`` and every later occurrence still to come, and the occurrences yet to be posted."""
     series = load_series(ctx.session, series_id)
     start = handlers.load_task(ctx.session, task_id)
-    if start.series_id != series.id:
+    if start.series_id != series.id or start.series_index is None:
         raise NotFound(f"task {task_id} is not an occurrence of series {series_id}")
     require_task_manager(ctx.session, ctx.actor, series.organization_id, series.committee_id, "edit this series")
     refuse_if_cancelled(series)
@@ -134,7 +137,9 @@ def load_series(session: Session, series_id: UUID) -> TaskSeries:
 
 
 def to_public(session: Session, series: TaskSeries) -> SeriesPublic:
-    task_ids = session.exec(select(Task.id).where(Task.series_id == series.id).order_by(Task.series_index)).all()
+    task_ids = session.exec(
+        select(Task.id).where(col(Task.series_id) == series.id).order_by(col(Task.series_index))
+    ).all()
     return SeriesPublic(
         id=series.id,
         organization_id=series.organization_id,
@@ -149,28 +154,34 @@ def to_public(session: Session, series: TaskSeries) -> SeriesPublic:
     )
 
 
-def keep_posting_ahead(session_factory, base: Context, every_seconds: float):
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+
+def keep_posting_ahead(
+    session_factory: SessionFactory, context_for: Callable[[Session], Context], every_seconds: float
+) -> Callable[[threading.Event], None]:
     """The background job posting each active series' occurrences as they come within the horizon.
     ``session_factory`` is the runtime's unit of work, which has the relay publish them at once."""
 
     def run(stop: threading.Event) -> None:
         while not stop.wait(every_seconds):
             try:
-                post_all_due(session_factory, base, utc_now())
+                post_all_due(session_factory, context_for, utc_now())
             except Exception:  # database or taxonomy briefly away: next round
                 log.exception("posting series occurrences ahead failed")
 
     return run
 
 
-def post_all_due(session_factory, base: Context, now: datetime) -> int:
-    """One round over every active series, each in its own transaction; returns occurrences posted."""
+def post_all_due(session_factory: SessionFactory, context_for: Callable[[Session], Context], now: datetime) -> int:
+    """One round over every active series, each in its own transaction, as the system; returns
+    occurrences posted. ``context_for`` gives the handlers' context in a transaction's session."""
     with session_factory() as session:
         ids = session.exec(select(TaskSeries.id).where(TaskSeries.status == ACTIVE)).all()
     posted = 0
     for series_id in ids:
         with session_factory() as session:
-            ctx = replace(base, session=session, actor=SYSTEM)
+            ctx = replace(context_for(session), actor=SYSTEM)
             posted += post_ahead(ctx, load_series(session, series_id), now)
     return posted
 
@@ -178,7 +189,9 @@ def post_all_due(session_factory, base: Context, now: datetime) -> int:
 def _occurrences_from(session: Session, series: TaskSeries, index: int) -> list[Task]:
     return list(
         session.exec(
-            select(Task).where(Task.series_id == series.id, Task.series_index >= index).order_by(Task.series_index)
+            select(Task)
+            .where(col(Task.series_id) == series.id, col(Task.series_index) >= index)
+            .order_by(col(Task.series_index))
         )
     )
 
@@ -187,6 +200,7 @@ def _new_times(series: TaskSeries, task: Task, payload: SeriesEdit) -> dict:
     """The occurrence's new window on its own local date; nothing when the time is not changed."""
     if payload.local_start is None and payload.duration_minutes is None:
         return {}
+    assert task.starts_at is not None, "an occurrence has a time window"
     new_time = payload.local_start or as_utc(task.starts_at).astimezone(ZoneInfo(series.time_zone)).time()
     duration = timedelta(minutes=payload.duration_minutes or series.duration_minutes)
     starts_at, ends_at = moved(as_utc(task.starts_at), series.time_zone, new_time, duration)

@@ -51,6 +51,11 @@ class SeriesCreate(TaskCreate):
             raise ValueError("a series repeats a time window: give starts_at and ends_at, not a deadline")
         return self
 
+    def window(self) -> tuple[datetime, datetime]:
+        """The first occurrence's start and end, which the check above makes sure are given."""
+        assert self.starts_at is not None and self.ends_at is not None
+        return self.starts_at, self.ends_at
+
 
 class SeriesEdit(TaskUpdate):
     """Changes to one occurrence and every later one; ``local_start`` moves them to a new time of day."""

@@ -50,12 +50,13 @@ class SkillCatalogue:
 
     def _known(self, refresh_if_missing: set[str]) -> frozenset[str]:
         with self._lock:
-            stale = self._slugs is None or self.clock() - self._read_at > self.ttl_seconds
-            if stale or not refresh_if_missing <= self._slugs:
-                self._refresh()
-            return self._slugs
+            slugs = self._slugs
+            if slugs is None or self.clock() - self._read_at > self.ttl_seconds or not refresh_if_missing <= slugs:
+                slugs = self._refresh()
+            return slugs
 
-    def _refresh(self) -> None:
+    def _refresh(self) -> frozenset[str]:
+        """The taxonomy read again, or the one read last if the members service does not answer."""
         try:
             self._slugs = frozenset(self._read_all())
             self._read_at = self.clock()
@@ -66,6 +67,7 @@ class SkillCatalogue:
                     "The skills of this task cannot be checked right now (the members "
                     "service is not answering); try again in a moment."
                 ) from error
+        return self._slugs
 
     def _read_all(self) -> list[str]:
         slugs, offset = [], 0

@@ -101,10 +101,13 @@ def test_occurrences_are_posted_on_a_rolling_horizon_and_never_twice(sqlite_clie
     assert created["occurrences_posted"] in (4, 5)  # four weeks ahead (default horizon)
 
     engine = make_engine(sqlite_settings.database_url)
-    base = Context(None, sqlite_settings.topics, series.SYSTEM, skills, "America/Toronto", timedelta(weeks=4))
+
+    def context_for(session):
+        return Context(session, sqlite_settings.topics, series.SYSTEM, skills, "America/Toronto", timedelta(weeks=4))
+
     two_weeks_on = datetime.now(UTC) + timedelta(weeks=2)
-    series.post_all_due(lambda: session_scope(engine), base, two_weeks_on)
-    series.post_all_due(lambda: session_scope(engine), base, two_weeks_on)  # a second round adds nothing
+    series.post_all_due(lambda: session_scope(engine), context_for, two_weeks_on)
+    series.post_all_due(lambda: session_scope(engine), context_for, two_weeks_on)  # a second round adds nothing
     engine.dispose()
 
     tasks = occurrences(sqlite_client, created)

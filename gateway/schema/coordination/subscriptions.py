@@ -61,7 +61,7 @@ class CoordinationSubscriptions:
         watch = TaskWatch(info)
         async with info.context.gateway.hub.subscribe() as subscriber:
             async for event in subscriber.events():
-                if await watch.concerns(user, event):
+                if event.task_id is not None and await watch.concerns(user, event):
                     yield TaskUpdate(
                         kind=event.type, task_id=strawberry.ID(event.task_id), task=await watch.current(event.task_id)
                     )

@@ -13,8 +13,10 @@ from services.common import contracts
 
 # A free stretch as one value: listing them costs a query what a list of names does, where a list
 # of objects inside the offers' list of reasons would weigh a hundred times more in the budget.
-TimeInterval = strawberry.scalar(
-    NewType("TimeInterval", str),
+# The schema maps the type to its GraphQL scalar (scalar_overrides), so annotations stay a type.
+TimeInterval = NewType("TimeInterval", str)
+TIME_INTERVAL = strawberry.scalar(
+    name="TimeInterval",
     serialize=str,
     parse_value=str,
     description="An ISO 8601 time interval between two instants, start/end, e.g. "

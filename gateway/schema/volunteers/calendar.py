@@ -42,7 +42,9 @@ class CalendarMutations:
     async def renew_calendar_feed(self, info: Info) -> CalendarFeed:
         user = await info.context.require_user()
         renewed = await asyncio.to_thread(info.context.gateway.accounts.renew_calendar_feed, user.id)
-        return _feed(info, renewed)
+        feed = _feed(info, renewed)
+        assert feed is not None, "a renewed feed has an address"
+        return feed
 
     @strawberry.mutation(
         description="Remove your private calendar address: it stops working.", permission_classes=VOLUNTEER

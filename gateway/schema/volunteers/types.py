@@ -3,6 +3,7 @@ ethnicity, religion. The platform never asks for them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
 from typing import Any
 
@@ -227,7 +228,7 @@ def contacts_body(contacts: ContactsInput) -> ContactsBody:
     )
 
 
-_CONVERTERS = {
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "contacts": contacts_body,
     "skills": lambda claims: [SkillClaimBody(skill=c.skill, level=c.level.value) for c in claims],
     "languages": lambda languages: [LanguageBody(code=lang.code, fluency=lang.fluency.value) for lang in languages],
