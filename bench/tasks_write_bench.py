@@ -83,10 +83,15 @@ def main() -> None:
     common = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_TOPIC_PREFIX": prefix, "ENVIRONMENT": "test"}
     databases = {name: args.postgres or new_sqlite_database(directory, name) for name in ("members", "tasks")}
     members = start_service("services.members.main", common | {"MEMBERS_DATABASE_URL": databases["members"]})
-    tasks = start_service(
-        "services.tasks.main",
-        common | {"TASKS_DATABASE_URL": databases["tasks"], "TASKS_MEMBERS_URL": members.url},
-    )
+    try:
+        tasks = start_service(
+            "services.tasks.main",
+            common | {"TASKS_DATABASE_URL": databases["tasks"], "TASKS_MEMBERS_URL": members.url},
+            timeout_s=180,
+        )
+    except BaseException:
+        members.stop()
+        raise
     print(f"{platform.platform()}, CPython {platform.python_version()}, {os.cpu_count()} cores")
     print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}; up to {args.concurrency} requests in flight")
     try:
