@@ -20,6 +20,7 @@ from services.common.contracts import OfferReason, OfferStatus, Reasons, TaskSta
 
 # An offer's reason as its row stores it: an OfferReason dumped to JSON.
 StoredReason = dict[str, Any]
+
 # Offer statuses that hold a member's place on a task; at most one such offer per member and task.
 LIVE_STATUSES = (OfferStatus.pending, OfferStatus.accepted)
 # Tasks the worker matches. "filled" stays matchable: a freed slot reopens it.
@@ -127,12 +128,12 @@ class Offer(OfferBase, table=True):
     counted_month: str | None = Field(default=None, max_length=7)
 
 
+_READ_REASONS = TypeAdapter(Reasons)
+
+
 def stored_reasons(offer: Offer) -> list[OfferReason]:
     """The offer's reasons read back from its row, as every reader of an offer reads them."""
     return _READ_REASONS.validate_python(offer.reasons)
-
-
-_READ_REASONS = TypeAdapter(Reasons)
 
 
 class OfferPublic(OfferBase):
