@@ -18,7 +18,7 @@ from services.matching.directory import MemberDirectory
 from services.matching.loads import LoadBook, LoadCache, changed_by, load_book
 from services.matching.open_tasks import OpenTasks, short_tasks_members_fit
 from services.matching.ownership import PartitionOwnership
-from services.matching.work import WorkQueue, freed_by, touched_by
+from services.matching.work import WorkQueue, expiring_by, freed_by, touched_by
 
 # The longest the worker uses a load book it did not see change (see ``LoadCache``).
 LOADS_MAX_AGE = timedelta(seconds=2)
@@ -78,6 +78,8 @@ class Matching:
 
         def woken(committed: Session) -> None:
             changed, freed = touched_by(committed), freed_by(committed)
+            if (expires_at := expiring_by(committed)) is not None:
+                self.work.offers_made(expires_at)
             if freed or (changed_by(committed) and not book_kept):
                 self.loads.invalidate()
             if wake_worker:

@@ -23,7 +23,7 @@ from services.common.outbox import add_event
 from services.matching import loads
 from services.matching.capacity import Fill
 from services.matching.models import MatchingTask, Offer
-from services.matching.work import freed, touched
+from services.matching.work import expiring, freed, touched
 
 SOURCE = "matching"
 
@@ -74,6 +74,8 @@ def offer_changed(session: Session, topic: str, offer: Offer, task_title: str | 
     add_event(session, topic, str(offer.task_id), wrap(event, payload, SOURCE))
     touched(session, offer.task_id)
     loads.changed(session)
+    if offer.status == OfferStatus.pending:
+        expiring(session, as_utc(offer.expires_at))
     if offer.status in LEFT_WAITING:
         freed(session, offer.member_id)
     _count_outcome(offer, event.name.split(".", 1)[1])

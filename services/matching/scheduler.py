@@ -50,6 +50,9 @@ class Schedule:
     reconciling: list[UUID] = field(default_factory=list)
     pass_started: float = 0.0
     expiries_at: datetime | None = None  # when to look for expired offers next (None: now)
+    # The expiry index as last read (see ``_next_expiry``): the soonest expiry then, and when.
+    index_expiry: datetime | None = None
+    index_read_at: datetime | None = None
 
 
 def run_worker(matching: Matching, stop: threading.Event) -> None:
@@ -115,6 +118,7 @@ def _follow_ownership(matching: Matching, schedule: Schedule) -> None:
     with Session(matching.runtime.engine) as session:
         matching.open_tasks.reload(session, owned)
     schedule.owned, schedule.reconcile_at, schedule.reconciling = owned, None, []
+    schedule.index_read_at = None  # other tasks, other offers: read the expiry index again
 
 
 def _reconciliation_due(schedule: Schedule, now: datetime) -> bool:
@@ -150,10 +154,9 @@ def _settle_left_over(matching: Matching, owned: frozenset[int], now: datetime) 
 
 
 def _until_next(matching: Matching, schedule: Schedule, now: datetime) -> float:
-    with Session(matching.runtime.engine) as session:
-        expiry = next_expiry(session, schedule.owned)
-    # An expiry already past was just handled (or cannot be): look again only after a while.
     tick = timedelta(seconds=matching.settings.tick_seconds)
+    expiry = _next_expiry(matching, schedule, now, tick)
+    # An expiry already past was just handled (or cannot be): look again only after a while.
     if expiry is None:
         schedule.expiries_at = now + tick
     else:
@@ -163,6 +166,29 @@ def _until_next(matching: Matching, schedule: Schedule, now: datetime) -> float:
         if moment is not None:
             pause = min(pause, (moment - now).total_seconds())
     return max(pause, 0.01)
+
+
+def _next_expiry(matching: Matching, schedule: Schedule, now: datetime, tick: timedelta) -> datetime | None:
+    """The soonest expiry of a waiting offer, without reading the index each time the worker
+    runs out of work (at a few tasks a second, that was a query after every step).
+
+    A moment earlier than the true one is harmless (the worker looks, finds nothing, reads the
+    index again); a later one would hold an expiry back. Offers that stop waiting only make the
+    true moment later; offers made in this process are reported as they commit
+    (``WorkQueue.offers_made``). Offers another instance made for this instance's tasks (a member
+    asked it for one) are not reported: the index is read again at least every tick for them.
+    """
+    stale = (
+        schedule.index_read_at is None
+        or now >= schedule.index_read_at + tick
+        or (schedule.index_expiry is not None and now >= schedule.index_expiry)
+    )
+    if stale:
+        matching.work.new_expiry(forget=True)  # before reading: the index holds what was made until now
+        with Session(matching.runtime.engine) as session:
+            schedule.index_expiry, schedule.index_read_at = next_expiry(session, schedule.owned), now
+    moments = [m for m in (schedule.index_expiry, matching.work.new_expiry()) if m is not None]
+    return min(moments, default=None)
 
 
 def _timed(kind: str, work) -> None:

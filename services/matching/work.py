@@ -32,6 +32,7 @@ from services.matching.models import MatchingTask, Offer
 # the members whose waiting offers it answered, expired or withdrew (see ``freed``).
 TOUCHED = "matching.touched_tasks"
 FREED = "matching.freed_members"
+EXPIRING = "matching.new_offers_expire"  # the soonest expiry among the offers it made
 
 
 def touched(session: Session, task_id: UUID) -> None:
@@ -53,6 +54,17 @@ def freed_by(session: Session) -> set[UUID]:
     return session.info.pop(FREED, set())
 
 
+def expiring(session: Session, moment: datetime) -> None:
+    """Note that this transaction made an offer that expires at ``moment``."""
+    held = session.info.get(EXPIRING)
+    session.info[EXPIRING] = moment if held is None else min(held, moment)
+
+
+def expiring_by(session: Session) -> datetime | None:
+    moment: datetime | None = session.info.pop(EXPIRING, None)
+    return moment
+
+
 class WorkQueue:
     """Tasks to handle now, and moments to look at a task again; shared between threads."""
 
@@ -65,6 +77,22 @@ class WorkQueue:
         # Tasks whose last top-up sent fewer offers than it had room for while some members were
         # at their cap on waiting offers: one of those members may fit them once they answer.
         self._short: set[UUID] = set()
+        self._new_expiry: datetime | None = None  # soonest expiry of offers made since it was read
+
+    def offers_made(self, expires_at: datetime) -> None:
+        """Offers were committed that expire at ``expires_at`` at the soonest."""
+        with self._lock:
+            if self._new_expiry is None or expires_at < self._new_expiry:
+                self._new_expiry = expires_at
+
+    def new_expiry(self, forget: bool = False) -> datetime | None:
+        """The soonest expiry of the offers made since the last ``forget`` (the worker forgets them
+        just before it reads the expiry index, which then holds them)."""
+        with self._lock:
+            moment = self._new_expiry
+            if forget:
+                self._new_expiry = None
+            return moment
 
     def mark(self, task_ids: Iterable[UUID]) -> None:
         with self._lock:

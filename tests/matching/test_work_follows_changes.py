@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from services.common.clock import utc_now
+from services.common.clock import as_utc, utc_now
 from services.common.contracts import OfferStatus, SkillLevel, Weekday
 from services.common.deps import Actor
 from services.matching import context, handlers, scheduler, worker
@@ -266,3 +266,31 @@ def test_the_worker_keeps_members_loads_between_steps_until_something_else_chang
     harness.task(task(starts_at=shift(4)), later)
     step(harness.matching, schedule, later)
     assert reads[-1] == later  # kept no longer than LOADS_MAX_AGE
+
+
+def test_an_idle_worker_reads_the_expiry_index_once_a_tick_and_learns_of_new_offers_as_they_are_made(
+    harness_with, handled, monkeypatch
+):
+    reads = []
+    monkeypatch.setattr(scheduler, "next_expiry", lambda session, owned: reads.append(1) or next_expiry(session, owned))
+    harness = harness_with(slow_answer_share=1.0, reconcile_seconds=10**9, tick_seconds=5)
+    now, schedule = utc_now(), Schedule()
+    harness.members(*(member() for _ in range(10)))
+    until_idle(harness, schedule, now)
+    reads.clear()
+
+    for _ in range(5):  # nothing to do, five times over: the index as read a moment ago
+        step(harness.matching, schedule, now)
+    assert reads == []
+    posted = task(starts_at=shift(20))
+    harness.task(posted, now)
+    until_idle(harness, schedule, now)
+    expires_at = offers_of(harness, task_id=posted.task_id)[0].expires_at
+    assert reads == [] and schedule.expiries_at == as_utc(expires_at)  # known from the offers it made
+    step(harness.matching, schedule, now + timedelta(seconds=5))
+    assert reads == [1]  # and read again a tick later
+
+    handled.clear()
+    until_idle(harness, schedule, as_utc(expires_at) + timedelta(seconds=1))
+    assert handled == [posted.task_id]
+    assert OfferStatus.expired in {o.status for o in offers_of(harness, task_id=posted.task_id)}
