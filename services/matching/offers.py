@@ -58,8 +58,7 @@ def create_offer(
         task_starts_at=starts_at,
         task_ends_at=None if starts_at is None else state.ends_at or starts_at + ASSUMED_DURATION,
     )
-    session.add(offer)
-    session.flush()
+    session.add(offer)  # written with the task's other new offers, in one statement, at the next flush
     events.offer_changed(session, topic, offer, task.title)
     return offer
 
