@@ -33,7 +33,14 @@ from services.matching.attendance import forget_old
 from services.matching.context import Matching
 from services.matching.member_feed import settle_member_offers
 from services.matching.work import next_expiry, tasks_with_expired_offers
-from services.matching.worker import OFFERS_CREATED, PASS_SECONDS, members_to_settle, tasks_with_free_slots, top_up
+from services.matching.worker import (
+    OFFERS_CREATED,
+    PASS_SECONDS,
+    members_to_settle,
+    needs_top_up,
+    tasks_with_free_slots,
+    top_up,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,18 +96,23 @@ def step(matching: Matching, schedule: Schedule, now: datetime) -> float:
     return _until_next(matching, schedule, now)
 
 
-def top_up_all(matching: Matching, task_ids: list[UUID], now: datetime, yield_to_fresh: bool = False) -> int:
+def top_up_all(matching: Matching, task_ids: list[UUID], now: datetime, reconciling: bool = False) -> int:
     """Top up the tasks in order, each in its own transaction; returns how many were handled.
 
-    With ``yield_to_fresh`` (a reconciliation step), it stops after any task once fresh work is
-    due, so that a new task never waits for a whole step of old ones."""
+    A reconciliation step (``reconciling``) stops after any task once fresh work is due, so that
+    a new task never waits for a whole step of old ones, and asks first whether a task needs
+    anything (``needs_top_up``, read-only): most do not."""
     book = matching.loads.book(now)
     sent = handled = 0
     for task_id in task_ids:
-        if yield_to_fresh and handled and matching.work.has_due(now):
+        if reconciling and handled and matching.work.has_due(now):
             break
         handled += 1
         try:
+            if reconciling:
+                with Session(matching.runtime.engine) as session:
+                    if not needs_top_up(session, matching, task_id, book, now):
+                        continue
             with matching.unit_of_work(wake_worker=False, book_kept=True) as session:
                 sent += len(top_up(session, matching, task_id, book, now))
         except Exception:  # e.g. the database went away: this task again shortly, the others now
@@ -139,7 +151,7 @@ def _reconcile_some(matching: Matching, schedule: Schedule, now: datetime) -> No
         with Session(matching.runtime.engine) as session:
             schedule.reconciling = tasks_with_free_slots(session, schedule.owned)
         matching.loads.invalidate()  # each pass starts from the database's own counts
-    handled = top_up_all(matching, schedule.reconciling[:BATCH], now, yield_to_fresh=True)
+    handled = top_up_all(matching, schedule.reconciling[:BATCH], now, reconciling=True)
     del schedule.reconciling[:handled]
     if not schedule.reconciling:
         PASS_SECONDS.observe(time.perf_counter() - schedule.pass_started)

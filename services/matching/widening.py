@@ -84,6 +84,23 @@ def public(rows: Iterable[TaskWidening]) -> list[AppliedWidening]:
     ]
 
 
+def step_due(matching, state: TaskState, taken: Collection[str], now: datetime) -> bool:
+    """Read-only: whether ``widen_when_due`` would take a step now (``state`` as matched, with the
+    steps ``taken``). The next step to come is put on the worker's clock, as it does."""
+    if state.starts_at is None or now >= state.starts_at:
+        return False
+    for step in sorted(matching.settings.auto_widen, key=lambda step: -step.hours_before):
+        moment = state.starts_at - timedelta(hours=step.hours_before)
+        if step.widening in taken:
+            continue
+        if now < moment:
+            matching.work.look_again(moment, state.task_id)
+            return False
+        if widened(state).get(step.widening) is not None:
+            return True
+    return False
+
+
 def widen_when_due(
     session: Session,
     matching,

@@ -28,7 +28,7 @@ from services.matching.loads import LoadBook
 from services.matching.member_feed import settle_member_offers
 from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill
 from services.matching.waves import answers_so_far, slow_point
-from services.matching.widening import widen_when_due
+from services.matching.widening import applied, recorded, step_due, widen_when_due
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,40 @@ def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, 
     if sent:  # silence past this moment widens the wave: look at the task again then
         matching.work.look_again(slow_point(now, as_utc(sent[0].expires_at), settings.slow_answer_share), task_id)
     return sent
+
+
+def needs_top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, now: datetime) -> bool:
+    """Read-only: whether ``top_up`` would change anything for the task now.
+
+    The reconciliation pass asks first. Most open tasks have all the offers they may have, or
+    nobody left to ask, and finding that out inside ``top_up`` cost a write transaction each (the
+    fill lock, then a commit): at 10,000 open tasks a pass held the write lock for tens of seconds.
+    Fresh work goes straight to ``top_up``: it nearly always sends offers.
+    """
+    fill = capacity.read_fill(session, task_id)
+    if fill is None:
+        return False
+    if offers.pending_ids(session, Offer.task_id == task_id, Offer.expires_at <= now):
+        return True
+    task = session.get(MatchingTask, task_id)
+    if fill.is_full or task is None or task.status not in MATCHABLE_TASK_STATUSES:
+        return False
+    taken = [row.widening for row in recorded(session, task_id)]
+    state = applied(TaskState.model_validate_json(task.state_json), taken)
+    if step_due(matching, state, taken, now):
+        return True
+    settings = matching.settings
+    asked = already_asked(session, task_id)
+    answers = answers_so_far(session, task_id, now, settings.slow_answer_share)
+    room = settings.waves.size(fill.open_slots, answers) - _pending_count(session, task_id)
+    if room <= 0:
+        matching.work.came_short(task_id, False)
+        return False
+    candidates = matching.directory.candidates(state, loads=book.loads, excluded=asked | book.full, limit=room, now=now)
+    if any(matching.directory.is_active(candidate.member_id) for candidate in candidates):
+        return True
+    matching.work.came_short(task_id, bool(book.full))  # as top_up leaves it when it sends nothing
+    return False
 
 
 def _pending_count(session: Session, task_id: UUID) -> int:

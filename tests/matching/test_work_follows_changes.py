@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, update
 
 from services.common.clock import as_utc, utc_now
 from services.common.contracts import OfferStatus, SkillLevel, Weekday
@@ -27,13 +27,19 @@ LEGAL = {"legal-knowledge": SkillLevel.capable}
 
 @pytest.fixture
 def handled(monkeypatch) -> list:
-    """The tasks the worker topped up, in order."""
+    """The tasks the worker looked at, in order: topped up, or (reconciling) found to need nothing."""
     seen = []
 
-    def top_up(session, matching, task_id, book, now):
+    def needs_top_up(session, matching, task_id, book, now):
         seen.append(task_id)
+        return worker.needs_top_up(session, matching, task_id, book, now)
+
+    def top_up(session, matching, task_id, book, now):
+        if not seen or seen[-1] != task_id:  # not just looked at by needs_top_up
+            seen.append(task_id)
         return worker.top_up(session, matching, task_id, book, now)
 
+    monkeypatch.setattr(scheduler, "needs_top_up", needs_top_up)
     monkeypatch.setattr(scheduler, "top_up", top_up)
     return seen
 
@@ -214,14 +220,14 @@ def test_a_task_posted_during_a_reconciliation_step_waits_for_one_task_of_it_not
     until_idle(harness, schedule, now)
     handled.clear()
     new = task(starts_at=shift(200))
-    topped_up = scheduler.top_up
+    looked_at = scheduler.needs_top_up
 
     def arrives_during_the_third(session, matching, task_id, book, at):
         if len(handled) == 2:  # the third, before it is recorded
             harness.task(new, now)  # the tasks feed, on its own thread, while the worker is busy
-        return topped_up(session, matching, task_id, book, at)
+        return looked_at(session, matching, task_id, book, at)
 
-    monkeypatch.setattr(scheduler, "top_up", arrives_during_the_third)
+    monkeypatch.setattr(scheduler, "needs_top_up", arrives_during_the_third)
     schedule.reconcile_at = now  # a reconciliation pass is due
     step(harness.matching, schedule, now)
     assert len(handled) == 3 and len(schedule.reconciling) == BATCH - 3  # it stopped there
@@ -294,3 +300,32 @@ def test_an_idle_worker_reads_the_expiry_index_once_a_tick_and_learns_of_new_off
     until_idle(harness, schedule, as_utc(expires_at) + timedelta(seconds=1))
     assert handled == [posted.task_id]
     assert OfferStatus.expired in {o.status for o in offers_of(harness, task_id=posted.task_id)}
+
+
+def test_a_reconciliation_pass_writes_nothing_for_tasks_that_need_nothing(harness_with, handled):
+    harness = harness_with(reconcile_seconds=60)
+    now, schedule = utc_now(), Schedule()
+    harness.members(*(member() for _ in range(6)))
+    full_waves = open_tasks(harness, 2, now)  # offers out to all they may have
+    nobody = open_tasks(harness, 3, now, skills=LEGAL)  # nobody to ask
+    until_idle(harness, schedule, now)
+    writes = []
+    event.listen(
+        harness.engine, "before_cursor_execute", lambda _c, _cur, sql, *_: writes.append(" ".join(sql.split()))
+    )
+    handled.clear()
+
+    schedule.reconcile_at = now  # a reconciliation pass is due
+    until_idle(harness, schedule, now)
+    assert set(handled) == {state.task_id for state in full_waves + nobody}  # every open task looked at
+    written = [w for w in writes if w.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert [w for w in written if "missed_task" not in w] == []  # nothing written but the pass's own sweep
+    with harness.session() as session:  # a pending offer due to expire: that task is topped up
+        session.execute(update(Offer).where(Offer.task_id == full_waves[0].task_id).values(expires_at=now))
+        session.commit()
+    writes.clear()
+    schedule.reconcile_at = now
+    until_idle(harness, schedule, now + timedelta(seconds=1))
+    assert any(w.upper().startswith("UPDATE TASK_FILL") for w in writes)
+    statuses = {o.status for o in offers_of(harness, task_id=full_waves[0].task_id)}
+    assert OfferStatus.expired in statuses
