@@ -144,7 +144,7 @@ def needs_top_up(session: Session, matching: Matching, task_id: UUID, book: Load
     fill = capacity.read_fill(session, task_id)
     if fill is None:
         return False
-    if offers.pending_ids(session, Offer.task_id == task_id, Offer.expires_at <= now):
+    if offers.pending_ids(session, col(Offer.task_id) == task_id, col(Offer.expires_at) <= now):
         return True
     task = session.get(MatchingTask, task_id)
     if fill.is_full or task is None or task.status not in MATCHABLE_TASK_STATUSES:
