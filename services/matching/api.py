@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -9,9 +10,10 @@ from sqlmodel import Session
 
 from services.common.clock import utc_now
 from services.common.contracts import OfferStatus
-from services.common.deps import Actor, get_actor, get_session
+from services.common.deps import get_actor, get_session
 from services.common.http_api import MAX_OFFSET, batch_ids
 from services.common.problems import NotFound
+from services.common.roles import Actor
 from services.matching import asked_for, handlers, reads
 from services.matching.asked_for import TaskForMember
 from services.matching.context import Matching
@@ -31,7 +33,7 @@ router = APIRouter(tags=["offers"])
 # Answers run in ``Matching.unit_of_work`` rather than the shared per-request session: the whole
 # transaction, SQLite's writer queue included, then lives in one call (see ``Matching.writing``).
 
-ANSWER_PROBLEMS = {
+ANSWER_PROBLEMS: dict[int | str, dict[str, Any]] = {
     403: {"description": "The offer belongs to another member (/problems/not-your-offer)"},
     404: {"description": "No such offer"},
     409: {

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.common.contracts import MemberState, MemberStatus, ReasonKind, TaskState, TaskStatus
-from services.common.deps import Actor
 from services.common.problems import NotFound
+from services.common.roles import Actor
 from services.matching import capacity, offers
 from services.matching.context import Matching
 from services.matching.directory import MemberDirectory
@@ -97,7 +98,9 @@ def consider(
 
 def _live_offer(session: Session, task_id: UUID, member_id: UUID) -> Offer | None:
     return session.scalars(
-        select(Offer).where(Offer.task_id == task_id, Offer.member_id == member_id, Offer.status.in_(LIVE_STATUSES))
+        select(Offer).where(
+            col(Offer.task_id) == task_id, col(Offer.member_id) == member_id, col(Offer.status).in_(LIVE_STATUSES)
+        )
     ).first()
 
 
@@ -139,7 +142,7 @@ def unmet_needs(
     )
     if not directory.fits(member_id, bare, now=now):
         return [NotEligible.time]  # what is left is the member's free time at the task's moment
-    needs = {
+    needs: dict[NotEligible, dict[str, Any]] = {  # the task's fields each need is made of
         NotEligible.skills: dict(skills=task.skills),
         NotEligible.languages: dict(languages=task.languages, min_fluency=task.min_fluency),
         NotEligible.place: dict(area=task.area, remote=task.remote, whole_city=task.whole_city),

@@ -14,7 +14,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import delete, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.common import catalogue
 from services.common.clock import as_utc
@@ -47,23 +47,23 @@ def mark_arrived(session: Session, event: Event[AttendanceMarked]) -> None:
 def no_shows_since(session: Session, since: datetime) -> list[tuple[UUID, int]]:
     """(member, no-shows at tasks that ended since ``since``) for every member with any."""
     rows = session.execute(
-        select(MissedTask.member_id, func.count())
-        .where(MissedTask.task_ended_at >= since)
-        .group_by(MissedTask.member_id)
+        select(col(MissedTask.member_id), func.count())
+        .where(col(MissedTask.task_ended_at) >= since)
+        .group_by(col(MissedTask.member_id))
     )
     return [(member_id, count) for member_id, count in rows]
 
 
 def forget_member(session: Session, member_id: UUID) -> None:
-    session.execute(delete(MissedTask).where(MissedTask.member_id == member_id))
+    session.execute(delete(MissedTask).where(col(MissedTask.member_id) == member_id))
 
 
 def forget_old(session: Session, before: datetime, known: Callable[[UUID], bool]) -> int:
     """Forget no-shows at tasks that ended before ``before``, and those of members no longer known
     (erased while this service was down: the replay of the members topic only drops them)."""
-    forgotten = session.execute(delete(MissedTask).where(MissedTask.task_ended_at < before)).rowcount or 0
-    members = session.scalars(select(MissedTask.member_id).distinct()).all()
+    forgotten = session.exec(delete(MissedTask).where(col(MissedTask.task_ended_at) < before)).rowcount or 0
+    members = session.scalars(select(col(MissedTask.member_id)).distinct()).all()
     gone = [member_id for member_id in members if not known(member_id)]
     if gone:
-        forgotten += session.execute(delete(MissedTask).where(MissedTask.member_id.in_(gone))).rowcount or 0
+        forgotten += session.exec(delete(MissedTask).where(col(MissedTask.member_id).in_(gone))).rowcount or 0
     return forgotten

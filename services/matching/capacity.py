@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Update, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.matching.models import MatchingTask, MemberMonthLoad, TaskFill
 
@@ -39,13 +39,15 @@ class Fill:
 
 def read_fill(session: Session, task_id: UUID) -> Fill | None:
     row = session.execute(
-        select(TaskFill.slots, TaskFill.accepted, TaskFill.version).where(TaskFill.task_id == task_id)
+        select(col(TaskFill.slots), col(TaskFill.accepted), col(TaskFill.version)).where(
+            col(TaskFill.task_id) == task_id
+        )
     ).one_or_none()
     return None if row is None else Fill(row.slots, row.accepted, row.version)
 
 
-def _changed(session: Session, statement) -> bool:
-    return session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
+def _changed(session: Session, statement: Update) -> bool:
+    return session.exec(statement.execution_options(synchronize_session=False)).rowcount == 1
 
 
 def claim_slot(session: Session, task_id: UUID) -> bool:
@@ -53,7 +55,7 @@ def claim_slot(session: Session, task_id: UUID) -> bool:
     return _changed(
         session,
         update(TaskFill)
-        .where(TaskFill.task_id == task_id, TaskFill.accepted < TaskFill.slots)
+        .where(col(TaskFill.task_id) == task_id, col(TaskFill.accepted) < TaskFill.slots)
         .values(accepted=TaskFill.accepted + 1, version=TaskFill.version + 1),
     )
 
@@ -62,7 +64,7 @@ def unclaim_slot(session: Session, task_id: UUID) -> None:
     """Undo this transaction's own ``claim_slot`` (the offer changed under it)."""
     session.execute(
         update(TaskFill)
-        .where(TaskFill.task_id == task_id)
+        .where(col(TaskFill.task_id) == task_id)
         .values(accepted=TaskFill.accepted - 1, version=TaskFill.version + 1)
         .execution_options(synchronize_session=False)
     )
@@ -71,12 +73,12 @@ def unclaim_slot(session: Session, task_id: UUID) -> None:
 def release_slot(session: Session, task_id: UUID) -> None:
     """A volunteer leaves. If the coordinator lowered the slots below the number accepted in the
     meantime, the place goes away with them rather than being offered again."""
-    requested = select(MatchingTask.slots).where(MatchingTask.task_id == task_id).scalar_subquery()
+    requested = select(col(MatchingTask.slots)).where(col(MatchingTask.task_id) == task_id).scalar_subquery()
     wanted = func.coalesce(requested, TaskFill.slots)
     remaining = TaskFill.accepted - 1
     session.execute(
         update(TaskFill)
-        .where(TaskFill.task_id == task_id, TaskFill.accepted > 0)
+        .where(col(TaskFill.task_id) == task_id, col(TaskFill.accepted) > 0)
         .values(
             accepted=remaining, slots=case((wanted > remaining, wanted), else_=remaining), version=TaskFill.version + 1
         )
@@ -90,7 +92,7 @@ def lock_fill(session: Session, task_id: UUID) -> Fill | None:
     Whoever changes a task's offers holds this lock first, so a wave is never sent to a task
     that is filling at the same moment, and two matchers never top up the same task at once.
     """
-    if not _changed(session, update(TaskFill).where(TaskFill.task_id == task_id).values(slots=TaskFill.slots)):
+    if not _changed(session, update(TaskFill).where(col(TaskFill.task_id) == task_id).values(slots=TaskFill.slots)):
         return None
     return read_fill(session, task_id)
 
@@ -110,7 +112,7 @@ def set_slots(session: Session, task_id: UUID, slots: int) -> tuple[Fill | None,
         return before, before
     session.execute(
         update(TaskFill)
-        .where(TaskFill.task_id == task_id)
+        .where(col(TaskFill.task_id) == task_id)
         .values(slots=wanted, version=TaskFill.version + 1)
         .execution_options(synchronize_session=False)
     )
@@ -124,9 +126,9 @@ def claim_member_month(session: Session, member_id: UUID, month: str, limit: int
         session,
         update(MemberMonthLoad)
         .where(
-            MemberMonthLoad.member_id == member_id,
-            MemberMonthLoad.month == month,
-            MemberMonthLoad.accepted < limit,
+            col(MemberMonthLoad.member_id) == member_id,
+            col(MemberMonthLoad.month) == month,
+            col(MemberMonthLoad.accepted) < limit,
         )
         .values(accepted=MemberMonthLoad.accepted + 1),
     )
@@ -136,9 +138,9 @@ def release_member_month(session: Session, member_id: UUID, month: str) -> None:
     session.execute(
         update(MemberMonthLoad)
         .where(
-            MemberMonthLoad.member_id == member_id,
-            MemberMonthLoad.month == month,
-            MemberMonthLoad.accepted > 0,
+            col(MemberMonthLoad.member_id) == member_id,
+            col(MemberMonthLoad.month) == month,
+            col(MemberMonthLoad.accepted) > 0,
         )
         .values(accepted=MemberMonthLoad.accepted - 1)
         .execution_options(synchronize_session=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -12,6 +13,9 @@ from services.common.settings import InternalServiceSettings
 from services.matching.engine import ScoreWeights
 from services.matching.waves import AnswerTime, WavePolicy
 from services.matching.widening import AutoWiden
+
+if TYPE_CHECKING:
+    from services.common.runtime import Runtime
 
 
 class Settings(InternalServiceSettings):
@@ -92,3 +96,11 @@ class Settings(InternalServiceSettings):
             fairness=self.weight_fairness,
             reliability=self.weight_reliability,
         )
+
+
+def settings_of(runtime: Runtime) -> Settings:
+    """The runtime's settings as this service's own (the runtime holds any service's settings)."""
+    settings = runtime.settings
+    if not isinstance(settings, Settings):
+        raise TypeError(f"the matching app runs on matching Settings, not {type(settings).__name__}")
+    return settings

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from services.common.clock import utc_now
 from services.common.runtime import Runtime
-from services.matching.config import Settings
+from services.matching.config import Settings, settings_of
 from services.matching.directory import MemberDirectory
 from services.matching.loads import LoadBook, LoadCache, changed_by, load_book
 from services.matching.open_tasks import OpenTasks, short_tasks_members_fit
@@ -49,7 +49,7 @@ class Matching:
 
     @classmethod
     def build(cls, runtime: Runtime, settings: Settings | None = None) -> "Matching":
-        settings = settings or runtime.settings
+        settings = settings or settings_of(runtime)
         wakeup = threading.Event()
         return cls(
             runtime=runtime,

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.common.catalogue import FILL_COMPLETED, FILL_REOPENED, OFFER_EVENT_FOR
 from services.common.clock import as_utc
@@ -57,7 +57,7 @@ def offer_changed(session: Session, topic: str, offer: Offer, task_title: str | 
     The event carries what a volunteer's view of the offer shows (its task's title, when it was
     made), so the gateway tells its subscribers without calling back."""
     if task_title is None:
-        task_title = session.scalar(select(MatchingTask.title).where(MatchingTask.task_id == offer.task_id))
+        task_title = session.scalar(select(col(MatchingTask.title)).where(col(MatchingTask.task_id) == offer.task_id))
     payload = OfferChanged(
         offer_id=offer.id,
         task_id=offer.task_id,

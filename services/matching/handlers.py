@@ -14,13 +14,12 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.common.clock import as_utc
 from services.common.contracts import MemberStatus, OfferStatus
-from services.common.deps import Actor
 from services.common.problems import NotFound
-from services.common.roles import STAFF
+from services.common.roles import STAFF, Actor
 from services.matching import capacity, events, offers
 from services.matching.context import Matching
 from services.matching.errors import (
@@ -33,7 +32,14 @@ from services.matching.errors import (
     TaskFilled,
 )
 from services.matching.loads import month_of
-from services.matching.models import MATCHABLE_TASK_STATUSES, FillPublic, MatchingTask, Offer, OfferPublic
+from services.matching.models import (
+    MATCHABLE_TASK_STATUSES,
+    FillPublic,
+    MatchingTask,
+    Offer,
+    OfferPublic,
+    stored_reasons,
+)
 
 # Roles allowed to answer an offer on a member's behalf (the gateway acting for them, operators).
 TRUSTED_ROLES = STAFF
@@ -50,7 +56,7 @@ def accept_offer(
     limit = _monthly_limit(matching, member_id)
     if not capacity.claim_slot(session, offer.task_id):
         # The same accept sent twice: the first may have taken the last place while this one waited.
-        current = offers.load_offer(session, offer.id)
+        current = _reloaded(session, offer.id)
         if current.status == OfferStatus.accepted:
             return to_public(session, current)
         raise TaskFilled("This task has just been filled: every place was taken. Thank you for offering!")
@@ -143,8 +149,17 @@ def _not_pending(offer: Offer, now: datetime) -> Exception:
     return OfferNotPending(f"This offer is {offer.status.value}{because}.", offer_status=offer.status.value)
 
 
+def _reloaded(session: Session, offer_id: UUID) -> Offer:
+    """The offer as it is now, after another transaction may have answered it (offers are never
+    deleted, so one read earlier in this transaction is still there)."""
+    offer = offers.load_offer(session, offer_id)
+    if offer is None:
+        raise NotFound(f"There is no offer {offer_id}.")
+    return offer
+
+
 def _unchanged_or_refused(session: Session, offer_id: UUID, wanted: OfferStatus, now: datetime) -> OfferPublic:
-    current = offers.load_offer(session, offer_id)
+    current = _reloaded(session, offer_id)
     if current.status == wanted:
         return to_public(session, current)
     raise _not_pending(current, now)
@@ -155,14 +170,14 @@ def _require_free_time(session: Session, offer: Offer) -> None:
     if offer.task_starts_at is None or offer.task_ends_at is None:
         return
     clash = session.scalar(
-        select(MatchingTask.title)
-        .join(Offer, Offer.task_id == MatchingTask.task_id)
+        select(col(MatchingTask.title))
+        .join(Offer, col(Offer.task_id) == MatchingTask.task_id)
         .where(
-            Offer.member_id == offer.member_id,
-            Offer.status == OfferStatus.accepted,
-            Offer.id != offer.id,
-            Offer.task_starts_at < offer.task_ends_at,
-            Offer.task_ends_at > offer.task_starts_at,
+            col(Offer.member_id) == offer.member_id,
+            col(Offer.status) == OfferStatus.accepted,
+            col(Offer.id) != offer.id,
+            col(Offer.task_starts_at) < offer.task_ends_at,
+            col(Offer.task_ends_at) > offer.task_starts_at,
         )
         .limit(1)
     )
@@ -187,13 +202,13 @@ def _monthly_limit(matching: Matching, member_id: UUID) -> int:
 
 def to_public(session: Session, offer: Offer, title: str | None = None) -> OfferPublic:
     if title is None:
-        title = session.scalar(select(MatchingTask.title).where(MatchingTask.task_id == offer.task_id))
+        title = session.scalar(select(col(MatchingTask.title)).where(col(MatchingTask.task_id) == offer.task_id))
     return OfferPublic(
         id=offer.id,
         task_id=offer.task_id,
         member_id=offer.member_id,
         status=offer.status,
-        reasons=list(offer.reasons),
+        reasons=stored_reasons(offer),
         expires_at=as_utc(offer.expires_at),
         created_at=as_utc(offer.created_at),
         responded_at=as_utc(offer.responded_at),
@@ -214,9 +229,9 @@ def get_fill(session: Session, task_id: UUID) -> FillPublic:
     if fill is None:
         raise NotFound(f"The matching service has not heard of task {task_id}.")
     by_status = session.execute(
-        select(Offer.member_id, Offer.status)
-        .where(Offer.task_id == task_id, Offer.status.in_((OfferStatus.pending, OfferStatus.accepted)))
-        .order_by(Offer.accepted_at)
+        select(col(Offer.member_id), col(Offer.status))
+        .where(col(Offer.task_id) == task_id, col(Offer.status).in_((OfferStatus.pending, OfferStatus.accepted)))
+        .order_by(col(Offer.accepted_at))
     ).all()
     return FillPublic(
         task_id=task_id,

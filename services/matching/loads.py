@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from uuid import UUID
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, Result, func, select
+from sqlmodel import Session, col
 
 from services.common.clock import as_utc
 from services.common.contracts import OfferStatus
@@ -146,19 +146,21 @@ def _tallies(session: Session, now: datetime, tz: tzinfo, recent_days: int, no_s
     tallies: dict[UUID, _Tally] = defaultdict(_Tally)
     since = now - timedelta(days=recent_days)
     month = session.execute(
-        select(MemberMonthLoad.member_id, MemberMonthLoad.accepted).where(
-            MemberMonthLoad.month == month_of(now, tz), MemberMonthLoad.accepted > 0
+        select(col(MemberMonthLoad.member_id), col(MemberMonthLoad.accepted)).where(
+            col(MemberMonthLoad.month) == month_of(now, tz), col(MemberMonthLoad.accepted) > 0
         )
     )
     for member_id, accepted in month:
         tallies[member_id].accepted_this_month = accepted
-    for member_id, count in _count_by_member(session, Offer.status == OfferStatus.pending):
+    for member_id, count in _count_by_member(session, col(Offer.status) == OfferStatus.pending):
         tallies[member_id].pending = count
-    accepted_recently = (Offer.status == OfferStatus.accepted, Offer.accepted_at >= since)
+    accepted_recently = (col(Offer.status) == OfferStatus.accepted, col(Offer.accepted_at) >= since)
     for member_id, count in _count_by_member(session, *accepted_recently):
         tallies[member_id].recent = count
     last_offers = session.execute(
-        select(Offer.member_id, func.max(Offer.created_at)).where(Offer.created_at >= since).group_by(Offer.member_id)
+        select(col(Offer.member_id), func.max(Offer.created_at))
+        .where(col(Offer.created_at) >= since)
+        .group_by(col(Offer.member_id))
     )
     for member_id, created_at in last_offers:
         tallies[member_id].last_offered_at = as_utc(created_at)
@@ -169,16 +171,16 @@ def _tallies(session: Session, now: datetime, tz: tzinfo, recent_days: int, no_s
     return tallies
 
 
-def _count_by_member(session: Session, *conditions):
-    return session.execute(select(Offer.member_id, func.count()).where(*conditions).group_by(Offer.member_id))
+def _count_by_member(session: Session, *conditions: ColumnElement[bool]) -> Result[UUID, int]:
+    return session.execute(select(col(Offer.member_id), func.count()).where(*conditions).group_by(col(Offer.member_id)))
 
 
-def _busy_windows(session: Session, now: datetime):
+def _busy_windows(session: Session, now: datetime) -> Result[UUID, datetime, datetime]:
     return session.execute(
-        select(Offer.member_id, Offer.task_starts_at, Offer.task_ends_at).where(
-            Offer.status == OfferStatus.accepted,
-            Offer.task_starts_at.is_not(None),
-            Offer.task_ends_at > now,
+        select(col(Offer.member_id), col(Offer.task_starts_at), col(Offer.task_ends_at)).where(
+            col(Offer.status) == OfferStatus.accepted,
+            col(Offer.task_starts_at).is_not(None),
+            col(Offer.task_ends_at) > now,
         )
     )
 

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.common.clock import utc_now
 from services.common.consumer import dead_letter
@@ -194,13 +194,13 @@ def settle_member_offers(
         forget_member(session, member_id)  # the tasks they did not come to
         accepted = session.scalars(
             select(Offer)
-            .where(Offer.member_id == member_id, Offer.status == OfferStatus.accepted)
-            .order_by(Offer.task_id)  # fill rows are locked in task order, see capacity
+            .where(col(Offer.member_id) == member_id, col(Offer.status) == OfferStatus.accepted)
+            .order_by(col(Offer.task_id))  # fill rows are locked in task order, see capacity
         ).all()
         for offer in accepted:
             offers.release_accepted(session, topic, offer, OfferStatus.withdrawn, now, because=MEMBER_ERASED)
     because = MEMBER_ERASED if state is None else MEMBER_PAUSED
-    offers.withdraw_pending(session, topic, because, now, Offer.member_id == member_id)
+    offers.withdraw_pending(session, topic, because, now, col(Offer.member_id) == member_id)
 
 
 def run_members_feed(matching: Matching, stop: threading.Event) -> None:

@@ -16,7 +16,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.common.catalogue import CATALOGUE
-from services.common.consumer import PoisonEvent
+from services.common.consumer import PoisonEvent, Record
 from services.common.contracts import AreaState, MemberState
 from services.common.dispatch import catalogued, require_version
 from services.common.topics import AREAS_STATE, MEMBERS_STATE
@@ -40,17 +40,19 @@ class MemberEnvelope(BaseModel):
 class Unreadable:
     """A record the feed cannot apply, and why (the dead letter's reason)."""
 
-    record: object
+    record: Record
     reason: str
 
 
-def read_update(record) -> MemberUpdate | Unreadable:
+def read_update(record: Record) -> MemberUpdate | Unreadable:
     """The member update a Kafka record carries, or why it cannot be applied.
 
     A state names its member itself; only a tombstone (erasure) needs the key.
     """
     try:
         if record.value is None:
+            if record.key is None:
+                return Unreadable(record, "a tombstone without a key: no member to erase")
             return UUID(record.key.decode()), None
         envelope = MemberEnvelope.model_validate_json(record.value)
     except (AttributeError, ValueError, ValidationError) as error:
@@ -70,8 +72,10 @@ class AreaEnvelope(BaseModel):
     data: AreaState
 
 
-def read_area(record) -> AreaState | Unreadable:
+def read_area(record: Record) -> AreaState | Unreadable:
     """The area a record of the areas topic states, or why it cannot be applied."""
+    if record.value is None:
+        return Unreadable(record, "a tombstone: an area is retired by its state, never erased")
     try:
         envelope = AreaEnvelope.model_validate_json(record.value)
         require_version(catalogued(AREAS, envelope.type), envelope.version)

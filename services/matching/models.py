@@ -9,13 +9,17 @@ for a member's own monthly limit. ``matching_task`` is this service's copy of th
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Enum, Text
 from sqlmodel import Field, SQLModel
 
-from services.common.contracts import OfferStatus, Reasons, TaskStatus
+from services.common.contracts import OfferReason, OfferStatus, Reasons, TaskStatus
+
+# An offer's reason as its row stores it: an OfferReason dumped to JSON.
+StoredReason = dict[str, Any]
 
 # Offer statuses that hold a member's place on a task; at most one such offer per member and task.
 LIVE_STATUSES = (OfferStatus.pending, OfferStatus.accepted)
@@ -102,9 +106,6 @@ class OfferBase(SQLModel):
     task_id: UUID
     member_id: UUID
     status: OfferStatus = Field(default=OfferStatus.pending, sa_type=_OFFER_STATUS)
-    # OfferReason objects as JSON (rows written before they were data hold English strings, which
-    # read as ReasonKind.text: see migration 0006); a table row holds them as dumped.
-    reasons: Reasons = Field(default_factory=list, sa_type=JSON)
     expires_at: datetime = _when()
     created_at: datetime = _when()
     responded_at: datetime | None = _when(nullable=True)
@@ -115,6 +116,10 @@ class Offer(OfferBase, table=True):
     __tablename__ = "offer"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
+    # OfferReason objects as JSON, as ``offers.as_stored`` dumps them (migration 0006 rewrote the
+    # English strings of older rows as data). A table row is not validated: it holds them as stored,
+    # and OfferPublic and the offer events read them back as OfferReason.
+    reasons: list[StoredReason] = Field(default_factory=list, sa_type=JSON)
     score: float = 0.0
     # Copied from the task so a member's busy windows and loads come from this table alone.
     task_starts_at: datetime | None = _when(nullable=True)
@@ -123,8 +128,17 @@ class Offer(OfferBase, table=True):
     counted_month: str | None = Field(default=None, max_length=7)
 
 
+_READ_REASONS = TypeAdapter(Reasons)
+
+
+def stored_reasons(offer: Offer) -> list[OfferReason]:
+    """The offer's reasons read back from its row, as every reader of an offer reads them."""
+    return _READ_REASONS.validate_python(offer.reasons)
+
+
 class OfferPublic(OfferBase):
     id: UUID
+    reasons: Reasons = Field(default_factory=list)
     task_title: str | None = None
 
 

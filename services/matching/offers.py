@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, select, update
+from sqlmodel import Session, col
 
 from services.common.contracts import OfferReason, OfferStatus, TaskState
 from services.matching import capacity, events
@@ -21,7 +21,7 @@ from services.matching.capacity import Fill
 from services.matching.engine import Candidate
 from services.matching.engine.availability import ASSUMED_DURATION
 from services.matching.engine.reasons import Reason
-from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask, Offer
+from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask, Offer, StoredReason
 from services.matching.waves import AnswerTime
 
 TASK_FILLED = "task filled"
@@ -31,11 +31,11 @@ def load_offer(session: Session, offer_id: UUID) -> Offer | None:
     return session.get(Offer, offer_id, populate_existing=True)
 
 
-def transition(session: Session, offer_id: UUID, old: OfferStatus, new: OfferStatus, **values) -> Offer | None:
+def transition(session: Session, offer_id: UUID, old: OfferStatus, new: OfferStatus, **values: object) -> Offer | None:
     """Move the offer from ``old`` to ``new``; None if it was no longer ``old``."""
-    result = session.execute(
+    result = session.exec(
         update(Offer)
-        .where(Offer.id == offer_id, Offer.status == old)
+        .where(col(Offer.id) == offer_id, col(Offer.status) == old)
         .values(status=new, **values)
         .execution_options(synchronize_session=False)
     )
@@ -63,22 +63,24 @@ def create_offer(
     return offer
 
 
-def as_stored(reason: Reason) -> dict:
+def as_stored(reason: Reason) -> StoredReason:
     """An engine reason as the offer row and its events carry it: the contract's OfferReason, as JSON."""
     return OfferReason.model_validate(reason, from_attributes=True).model_dump(mode="json", exclude_defaults=True)
 
 
-def pending_ids(session: Session, *conditions) -> list[UUID]:
+def pending_ids(session: Session, *conditions: ColumnElement[bool]) -> list[UUID]:
     return list(
         session.scalars(
-            select(Offer.id).where(Offer.status == OfferStatus.pending, *conditions).order_by(Offer.created_at)
+            select(col(Offer.id))
+            .where(col(Offer.status) == OfferStatus.pending, *conditions)
+            .order_by(col(Offer.created_at))
         )
     )
 
 
 def expire_due(session: Session, topic: str, task_id: UUID, now: datetime) -> list[Offer]:
     expired = []
-    for offer_id in pending_ids(session, Offer.task_id == task_id, Offer.expires_at <= now):
+    for offer_id in pending_ids(session, col(Offer.task_id) == task_id, col(Offer.expires_at) <= now):
         offer = transition(session, offer_id, OfferStatus.pending, OfferStatus.expired, responded_at=now)
         if offer is not None:
             events.offer_changed(session, topic, offer)
@@ -86,7 +88,9 @@ def expire_due(session: Session, topic: str, task_id: UUID, now: datetime) -> li
     return expired
 
 
-def withdraw_pending(session: Session, topic: str, because: str, now: datetime, *conditions) -> list[Offer]:
+def withdraw_pending(
+    session: Session, topic: str, because: str, now: datetime, *conditions: ColumnElement[bool]
+) -> list[Offer]:
     withdrawn = []
     for offer_id in pending_ids(session, *conditions):
         offer = transition(
@@ -108,7 +112,7 @@ def close_if_filled(session: Session, topic: str, task_id: UUID, now: datetime) 
     fill = capacity.read_fill(session, task_id)
     if fill is None or not fill.is_full:
         return fill
-    withdraw_pending(session, topic, TASK_FILLED, now, Offer.task_id == task_id)
+    withdraw_pending(session, topic, TASK_FILLED, now, col(Offer.task_id) == task_id)
     events.fill_changed(session, topic, task_id, fill)
     return fill
 

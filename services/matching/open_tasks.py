@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.common.contracts import MemberState, TaskState
 from services.matching.models import MATCHABLE_TASK_STATUSES, MatchingTask
@@ -54,10 +54,10 @@ class OpenTasks:
     def reload(self, session: Session, partitions: frozenset[int]) -> None:
         """Start over from the database with the open tasks of these partitions (at start-up and
         whenever the partitions this instance owns change)."""
-        rows = (
+        rows: Iterable[str] = (
             session.scalars(
-                select(MatchingTask.state_json).where(
-                    MatchingTask.partition.in_(partitions), MatchingTask.status.in_(MATCHABLE_TASK_STATUSES)
+                select(col(MatchingTask.state_json)).where(
+                    col(MatchingTask.partition).in_(partitions), col(MatchingTask.status).in_(MATCHABLE_TASK_STATUSES)
                 )
             )
             if partitions

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from services.common.deps import Actor
 from services.common.problems import Forbidden
+from services.common.roles import Actor
 
 OFFER_READERS = frozenset({"volunteer", "coordinator", "admin", "gateway", "system"})
 FILL_READERS = frozenset({"public", "volunteer", "coordinator", "admin", "gateway", "system"})

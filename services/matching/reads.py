@@ -12,15 +12,15 @@ from collections import defaultdict
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlmodel import Session, col
 
 from services.common.contracts import OfferStatus
 from services.matching.handlers import to_public
 from services.matching.models import LIVE_STATUSES, FillPublic, MatchingTask, Offer, OfferPage, TaskFill
 
 MAX_TASK_IDS = 100
-NEWEST_FIRST = (Offer.created_at.desc(), Offer.id)
+NEWEST_FIRST = (col(Offer.created_at).desc(), col(Offer.id))
 
 
 class FillList(BaseModel):
@@ -42,11 +42,11 @@ def list_offers(
     """Offers, newest first; with ``per_task``, only that many of each task's newest ones count."""
     conditions = _conditions(member_id, task_ids, status)
     if per_task is not None:
-        conditions = [Offer.id.in_(_newest_of_each_task(conditions, per_task))]
+        conditions = [col(Offer.id).in_(_newest_of_each_task(conditions, per_task))]
     total = session.scalar(select(func.count()).select_from(Offer).where(*conditions))
     rows = session.execute(
-        select(Offer, MatchingTask.title)
-        .outerjoin(MatchingTask, MatchingTask.task_id == Offer.task_id)
+        select(Offer, col(MatchingTask.title))
+        .outerjoin(MatchingTask, col(MatchingTask.task_id) == Offer.task_id)
         .where(*conditions)
         .order_by(*NEWEST_FIRST)
         .limit(limit)
@@ -56,20 +56,23 @@ def list_offers(
     return OfferPage(items=items, total=total, limit=limit, offset=offset)
 
 
-def _conditions(member_id: UUID | None, task_ids: list[UUID], status: OfferStatus | None) -> list:
+def _conditions(member_id: UUID | None, task_ids: list[UUID], status: OfferStatus | None) -> list[ColumnElement[bool]]:
     conditions = []
     if member_id is not None:
-        conditions.append(Offer.member_id == member_id)
+        conditions.append(col(Offer.member_id) == member_id)
     if task_ids:
-        conditions.append(Offer.task_id.in_(task_ids))
+        conditions.append(col(Offer.task_id).in_(task_ids))
     if status is not None:
-        conditions.append(Offer.status == status)
+        conditions.append(col(Offer.status) == status)
     return conditions
 
 
-def _newest_of_each_task(conditions: list, per_task: int):
+def _newest_of_each_task(conditions: list[ColumnElement[bool]], per_task: int) -> Select[UUID]:
     ranked = (
-        select(Offer.id, func.row_number().over(partition_by=Offer.task_id, order_by=NEWEST_FIRST).label("rank"))
+        select(
+            col(Offer.id),
+            func.row_number().over(partition_by=col(Offer.task_id), order_by=NEWEST_FIRST).label("rank"),
+        )
         .where(*conditions)
         .subquery()
     )
@@ -82,14 +85,17 @@ def list_fills(session: Session, task_ids: list[UUID]) -> FillList:
     fills = {
         row.task_id: row
         for row in session.execute(
-            select(TaskFill.task_id, TaskFill.slots, TaskFill.accepted).where(TaskFill.task_id.in_(wanted))
+            select(col(TaskFill.task_id), col(TaskFill.slots), col(TaskFill.accepted)).where(
+                col(TaskFill.task_id).in_(wanted)
+            )
         )
     }
-    pending, accepted = defaultdict(int), defaultdict(list)
+    pending: defaultdict[UUID, int] = defaultdict(int)
+    accepted: defaultdict[UUID, list[UUID]] = defaultdict(list)
     live = session.execute(
-        select(Offer.task_id, Offer.member_id, Offer.status)
-        .where(Offer.task_id.in_(list(fills)), Offer.status.in_(LIVE_STATUSES))
-        .order_by(Offer.accepted_at, Offer.id)
+        select(col(Offer.task_id), col(Offer.member_id), col(Offer.status))
+        .where(col(Offer.task_id).in_(list(fills)), col(Offer.status).in_(LIVE_STATUSES))
+        .order_by(col(Offer.accepted_at), col(Offer.id))
     )
     for task_id, member_id, status in live:
         if status == OfferStatus.pending:

@@ -13,7 +13,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.common import catalogue
 from services.common.clock import as_utc, utc_now
@@ -80,22 +80,31 @@ def apply_task_state(
     return True
 
 
-def _store(session: Session, task: MatchingTask | None, state: TaskState, partition: int, occurred_at, now) -> None:
-    task = task or MatchingTask(task_id=state.task_id)
-    task.partition = partition
-    task.status = state.status.value
-    task.title = state.title[:300]
-    task.slots = state.slots
-    task.starts_at = state.starts_at
-    task.ends_at = state.ends_at
-    task.state_json = state.model_dump_json()
-    task.state_occurred_at = occurred_at
-    task.updated_at = now
-    session.add(task)
+def _store(
+    session: Session, task: MatchingTask | None, state: TaskState, partition: int, occurred_at: datetime, now: datetime
+) -> None:
+    latest = MatchingTask(
+        task_id=state.task_id,
+        partition=partition,
+        status=state.status.value,
+        title=state.title[:300],
+        slots=state.slots,
+        starts_at=state.starts_at,
+        ends_at=state.ends_at,
+        state_json=state.model_dump_json(),
+        state_occurred_at=occurred_at,
+        updated_at=now,
+    )
+    if task is not None:  # the row this session already holds takes the new values
+        task.sqlmodel_update(latest.model_dump(exclude={"task_id"}))
+        latest = task
+    session.add(latest)
     session.flush()
 
 
-def _announce_slot_change(session: Session, topic: str, task_id: UUID, before, after, now) -> None:
+def _announce_slot_change(
+    session: Session, topic: str, task_id: UUID, before: capacity.Fill | None, after: capacity.Fill, now: datetime
+) -> None:
     """Fewer slots may fill the task; more slots may reopen it."""
     if after.is_full and (before is None or not before.is_full):
         offers.close_if_filled(session, topic, task_id, now)
@@ -107,11 +116,11 @@ def _stop_matching(session: Session, topic: str, task_id: UUID, status: TaskStat
     because = f"task {status.value}"
     if status == TaskStatus.cancelled:
         accepted = session.scalars(
-            select(Offer).where(Offer.task_id == task_id, Offer.status == OfferStatus.accepted)
+            select(Offer).where(col(Offer.task_id) == task_id, col(Offer.status) == OfferStatus.accepted)
         ).all()
         for offer in accepted:
             offers.release_accepted(session, topic, offer, OfferStatus.withdrawn, now, because=because)
-    offers.withdraw_pending(session, topic, because, now, Offer.task_id == task_id)
+    offers.withdraw_pending(session, topic, because, now, col(Offer.task_id) == task_id)
 
 
 def task_removed(session: Session, topic: str, task_id: UUID, now: datetime) -> None:

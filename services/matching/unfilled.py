@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.common.contracts import OfferStatus, TaskState
 from services.common.problems import NotFound
@@ -71,5 +71,7 @@ def diagnose_task(session: Session, matching: Matching, task_id: UUID, now: date
 
 def offer_counts(session: Session, task_id: UUID) -> dict[OfferStatus, int]:
     """How many of the task's offers are in each state."""
-    rows = session.execute(select(Offer.status, func.count()).where(Offer.task_id == task_id).group_by(Offer.status))
+    rows = session.execute(
+        select(col(Offer.status), func.count()).where(col(Offer.task_id) == task_id).group_by(col(Offer.status))
+    )
     return {OfferStatus(status): count for status, count in rows.all()}

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.common.clock import as_utc
 from services.common.contracts import OfferStatus, TaskState
@@ -80,8 +80,8 @@ class Answers:
 
 def answers_so_far(session: Session, task_id: UUID, now: datetime, slow_answer_share: float) -> Answers:
     rows = session.execute(
-        select(Offer.status, Offer.accepted_at, Offer.created_at, Offer.expires_at).where(
-            Offer.task_id == task_id, Offer.status != OfferStatus.withdrawn
+        select(col(Offer.status), col(Offer.accepted_at), col(Offer.created_at), col(Offer.expires_at)).where(
+            col(Offer.task_id) == task_id, col(Offer.status) != OfferStatus.withdrawn
         )
     )
     yes = no = 0

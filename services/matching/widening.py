@@ -17,7 +17,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.common.clock import as_utc
 from services.common.contracts import TaskState
@@ -45,7 +45,9 @@ class AppliedWidening(BaseModel):
 
 def recorded(session: Session, task_id: UUID) -> list[TaskWidening]:
     return list(
-        session.scalars(select(TaskWidening).where(TaskWidening.task_id == task_id).order_by(TaskWidening.applied_at))
+        session.scalars(
+            select(TaskWidening).where(col(TaskWidening.task_id) == task_id).order_by(col(TaskWidening.applied_at))
+        )
     )
 
 
@@ -55,9 +57,9 @@ def recorded_for(session: Session, task_ids: Iterable[UUID]) -> dict[UUID, list[
     if not ids:
         return names
     rows = session.execute(
-        select(TaskWidening.task_id, TaskWidening.widening)
-        .where(TaskWidening.task_id.in_(ids))
-        .order_by(TaskWidening.applied_at)
+        select(col(TaskWidening.task_id), col(TaskWidening.widening))
+        .where(col(TaskWidening.task_id).in_(ids))
+        .order_by(col(TaskWidening.applied_at))
     )
     for task_id, name in rows:
         names.setdefault(task_id, []).append(name)

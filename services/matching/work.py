@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import Select, func, select
+from sqlmodel import Session, col
 
 from services.common.clock import as_utc
 from services.common.contracts import OfferStatus
@@ -149,18 +149,18 @@ class WorkQueue:
             return self._later[0][0] if self._later else None
 
 
-def _owned_pending(partitions: frozenset[int]):
+def _owned_pending(partitions: frozenset[int]) -> Select[UUID]:
     return (
-        select(Offer.task_id)
-        .join(MatchingTask, MatchingTask.task_id == Offer.task_id)
-        .where(Offer.status == OfferStatus.pending, MatchingTask.partition.in_(partitions))
+        select(col(Offer.task_id))
+        .join(MatchingTask, col(MatchingTask.task_id) == Offer.task_id)
+        .where(col(Offer.status) == OfferStatus.pending, col(MatchingTask.partition).in_(partitions))
     )
 
 
 def tasks_with_expired_offers(session: Session, partitions: frozenset[int], now: datetime) -> list[UUID]:
     if not partitions:
         return []
-    return list(session.scalars(_owned_pending(partitions).where(Offer.expires_at <= now).distinct()))
+    return list(session.scalars(_owned_pending(partitions).where(col(Offer.expires_at) <= now).distinct()))
 
 
 def next_expiry(session: Session, partitions: frozenset[int]) -> datetime | None:
@@ -169,7 +169,7 @@ def next_expiry(session: Session, partitions: frozenset[int]) -> datetime | None
         return None
     soonest = session.scalar(
         select(func.min(Offer.expires_at))
-        .join(MatchingTask, MatchingTask.task_id == Offer.task_id)
-        .where(Offer.status == OfferStatus.pending, MatchingTask.partition.in_(partitions))
+        .join(MatchingTask, col(MatchingTask.task_id) == Offer.task_id)
+        .where(col(Offer.status) == OfferStatus.pending, col(MatchingTask.partition).in_(partitions))
     )
     return as_utc(soonest)

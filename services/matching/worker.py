@@ -18,7 +18,7 @@ from uuid import UUID
 
 from prometheus_client import Counter, Histogram
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.common.clock import as_utc, utc_now
 from services.common.contracts import MemberStatus, OfferStatus, TaskState
@@ -64,14 +64,14 @@ def tasks_with_free_slots(session: Session, partitions: frozenset[int]) -> list[
     """Soonest first, so that members with little room left go to the most pressing tasks."""
     return list(
         session.scalars(
-            select(MatchingTask.task_id)
-            .join(TaskFill, TaskFill.task_id == MatchingTask.task_id)
+            select(col(MatchingTask.task_id))
+            .join(TaskFill, col(TaskFill.task_id) == MatchingTask.task_id)
             .where(
-                MatchingTask.partition.in_(partitions),
-                MatchingTask.status.in_(MATCHABLE_TASK_STATUSES),
-                TaskFill.accepted < TaskFill.slots,
+                col(MatchingTask.partition).in_(partitions),
+                col(MatchingTask.status).in_(MATCHABLE_TASK_STATUSES),
+                col(TaskFill.accepted) < TaskFill.slots,
             )
-            .order_by(MatchingTask.starts_at.is_(None), MatchingTask.starts_at)
+            .order_by(col(MatchingTask.starts_at).is_(None), col(MatchingTask.starts_at))
         )
     )
 
@@ -83,10 +83,10 @@ def members_to_settle(session: Session, matching: Matching, partitions: frozense
     not (the database was down, or an offer was being made just as the member left).
     """
     holders = session.execute(
-        select(Offer.member_id, Offer.status)
+        select(col(Offer.member_id), col(Offer.status))
         .distinct()
-        .join(MatchingTask, MatchingTask.task_id == Offer.task_id)
-        .where(Offer.status.in_(LIVE_STATUSES), MatchingTask.partition.in_(partitions))
+        .join(MatchingTask, col(MatchingTask.task_id) == Offer.task_id)
+        .where(col(Offer.status).in_(LIVE_STATUSES), col(MatchingTask.partition).in_(partitions))
     )
     unsettled = set()
     for member_id, status in holders:
@@ -144,7 +144,7 @@ def needs_top_up(session: Session, matching: Matching, task_id: UUID, book: Load
     fill = capacity.read_fill(session, task_id)
     if fill is None:
         return False
-    if offers.pending_ids(session, Offer.task_id == task_id, Offer.expires_at <= now):
+    if offers.pending_ids(session, col(Offer.task_id) == task_id, col(Offer.expires_at) <= now):
         return True
     task = session.get(MatchingTask, task_id)
     if fill.is_full or task is None or task.status not in MATCHABLE_TASK_STATUSES:
@@ -168,14 +168,20 @@ def needs_top_up(session: Session, matching: Matching, task_id: UUID, book: Load
 
 
 def _pending_count(session: Session, task_id: UUID) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Offer).where(Offer.task_id == task_id, Offer.status == OfferStatus.pending)
-    )
+    return session.scalars(
+        select(func.count())
+        .select_from(Offer)
+        .where(col(Offer.task_id) == task_id, col(Offer.status) == OfferStatus.pending)
+    ).one()  # a count always answers one row
 
 
 def already_asked(session: Session, task_id: UUID) -> set[UUID]:
     """Members the task must not be offered to again: everyone asked, except offers withdrawn
     by circumstance (the task filled then reopened, the member paused then came back)."""
     return set(
-        session.scalars(select(Offer.member_id).where(Offer.task_id == task_id, Offer.status != OfferStatus.withdrawn))
+        session.scalars(
+            select(col(Offer.member_id)).where(
+                col(Offer.task_id) == task_id, col(Offer.status) != OfferStatus.withdrawn
+            )
+        )
     )

@@ -21,7 +21,7 @@ branch_labels = None
 depends_on = None
 
 # The phrases the matcher wrote before reasons were data, and the kinds they were.
-FIXED_PHRASES = {
+FIXED_PHRASES: dict[str, dict[str, str | int]] = {
     "open to remote work": {"kind": "remote"},
     "no recent tasks": {"kind": "recent_load", "recent_tasks": 0},
     "you asked for this task": {"kind": "asked_for"},
