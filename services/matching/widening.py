@@ -10,9 +10,9 @@ wherever it matches (``as_matched``), so a later edit by the coordinator keeps t
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -84,37 +84,57 @@ def public(rows: Iterable[TaskWidening]) -> list[AppliedWidening]:
     ]
 
 
-def step_due(matching, state: TaskState, taken: Collection[str], now: datetime) -> bool:
-    """Read-only: whether ``widen_when_due`` would take a step now (``state`` as matched, with the
-    steps ``taken``). The next step to come is put on the worker's clock, as it does."""
+def _steps_due(
+    matching: Any, state: TaskState, taken: Collection[str], now: datetime
+) -> Iterator[tuple[AutoWiden, TaskState]]:
+    """The steps due now for the task (``state`` as matched, with the steps ``taken``), in order,
+    each with the task as that step widens it; the next step to come is put on the worker's clock
+    (after a restart, reconciliation finds it)."""
     if state.starts_at is None or now >= state.starts_at:
-        return False
+        return
     for step in sorted(matching.settings.auto_widen, key=lambda step: -step.hours_before):
         moment = state.starts_at - timedelta(hours=step.hours_before)
         if step.widening in taken:
             continue
         if now < moment:
             matching.work.look_again(moment, state.task_id)
-            return False
-        if widened(state).get(step.widening) is not None:
-            return True
-    return False
+            return
+        wider = widened(state).get(step.widening)
+        if wider is None:  # already as wide (e.g. a remote task has no city to widen to)
+            continue
+        yield step, wider
+        state = wider
+
+
+def step_due(matching: Any, state: TaskState, taken: Collection[str], now: datetime) -> bool:
+    """Read-only: whether ``widen_when_due`` would take a step now."""
+    return next(_steps_due(matching, state, taken, now), None) is not None
 
 
 def widen_when_due(
     session: Session,
-    matching,
+    matching: Any,
     state: TaskState,
     loads: Mapping[UUID, MemberLoad],
     asked: Collection[UUID],
     now: datetime,
 ) -> TaskState:
-    """Take the steps due for this unfilled task, record them, and return the task as matched now.
-    The next step to come is put on the worker's clock (after a restart, reconciliation finds it)."""
-    taken = recorded(session, state.task_id)
-    state = applied(state, [row.widening for row in taken])
-    if state.starts_at is None or now >= state.starts_at:
-        return state
+    """Take the steps due for this unfilled task, record them, and return the task as matched now."""
+    taken = [row.widening for row in recorded(session, state.task_id)]
+    state = applied(state, taken)
+    for step, wider in _steps_due(matching, state, taken, now):
+        gain = matching.directory.diagnose(state, loads=loads, asked=set(asked), now=now).widenings[step.widening]
+        session.add(TaskWidening(task_id=state.task_id, widening=step.widening, applied_at=now, more_members=gain))
+        log.info(
+            "task %s widened to %s, %s hours before its start: %s more members",
+            state.task_id,
+            step.widening,
+            step.hours_before,
+            gain,
+        )
+        state = wider
+        matching.open_tasks.update(state)
+    return state
     done = {row.widening for row in taken}
     for step in sorted(matching.settings.auto_widen, key=lambda step: -step.hours_before):
         moment = state.starts_at - timedelta(hours=step.hours_before)
