@@ -445,6 +445,9 @@ def main() -> None:
         results["floors"] = floors(stack, bootstrap, sorted(set(args.rates) | set(args.sweep)), args.seconds)
     finally:
         stack.stop()
+    # What was measured so far, in case a later step fails (the figures took the longest).
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.with_suffix(".partial.json").write_text(json.dumps(results, indent=1, default=str))
     say("the relay")
     results["relay"] = measure_relay(bootstrap, 20000)
     loads.append(os.getloadavg()[0])

@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from kafka.errors import KafkaError  # noqa: E402
 from sqlmodel import Session, SQLModel, create_engine  # noqa: E402
 
 from services.common.kafka_io import ensure_topics, make_producer  # noqa: E402
@@ -49,7 +50,14 @@ def relay_events_per_second(bootstrap: str, topic: str, events: int, **relay_opt
 
 def bare_events_per_second(bootstrap: str, topic: str, events: int) -> float:
     producer = make_producer(bootstrap, "bare-bench")
-    producer.send(topic, key=b"0", value=PAYLOAD).get(timeout=30)  # connected and warm
+    for attempt in range(10):  # connected and warm; a topic just made may not have its leaders known yet
+        try:
+            producer.send(topic, key=b"0", value=PAYLOAD).get(timeout=30)
+            break
+        except KafkaError:
+            if attempt == 9:
+                raise
+            time.sleep(0.5)
     started = time.perf_counter()
     for number in range(events):
         producer.send(topic, key=str(number % 64).encode(), value=PAYLOAD)
