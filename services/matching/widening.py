@@ -135,26 +135,3 @@ def widen_when_due(
         state = wider
         matching.open_tasks.update(state)
     return state
-    done = {row.widening for row in taken}
-    for step in sorted(matching.settings.auto_widen, key=lambda step: -step.hours_before):
-        moment = state.starts_at - timedelta(hours=step.hours_before)
-        if step.widening in done:
-            continue
-        if now < moment:
-            matching.work.look_again(moment, state.task_id)
-            break
-        wider = widened(state).get(step.widening)
-        if wider is None:  # already as wide (e.g. a remote task has no city to widen to)
-            continue
-        gain = matching.directory.diagnose(state, loads=loads, asked=set(asked), now=now).widenings[step.widening]
-        session.add(TaskWidening(task_id=state.task_id, widening=step.widening, applied_at=now, more_members=gain))
-        log.info(
-            "task %s widened to %s, %s hours before its start: %s more members",
-            state.task_id,
-            step.widening,
-            step.hours_before,
-            gain,
-        )
-        state, done = wider, done | {step.widening}
-        matching.open_tasks.update(state)
-    return state

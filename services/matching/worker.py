@@ -24,6 +24,7 @@ from services.common.clock import as_utc, utc_now
 from services.common.contracts import MemberStatus, OfferStatus, TaskState
 from services.matching import capacity, offers
 from services.matching.context import Matching
+from services.matching.engine import Candidate
 from services.matching.loads import LoadBook
 from services.matching.member_feed import settle_member_offers
 from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill
@@ -109,17 +110,9 @@ def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, 
     settings = matching.settings
     asked = already_asked(session, task_id)
     state = widen_when_due(session, matching, TaskState.model_validate_json(task.state_json), book.loads, asked, now)
-    answers = answers_so_far(session, task_id, now, settings.slow_answer_share)
-    room = settings.waves.size(fill.open_slots, answers) - _pending_count(session, task_id)
+    room, candidates = _room_and_candidates(session, matching, state, fill, asked, book, now)
     if room <= 0:
         return []
-    candidates = matching.directory.candidates(
-        state,
-        loads=book.loads,
-        excluded=asked | book.full,
-        limit=room,
-        now=now,
-    )
     sent = []
     for candidate in candidates:
         if not matching.directory.is_active(candidate.member_id):
@@ -153,18 +146,33 @@ def needs_top_up(session: Session, matching: Matching, task_id: UUID, book: Load
     state = applied(TaskState.model_validate_json(task.state_json), taken)
     if step_due(matching, state, taken, now):
         return True
-    settings = matching.settings
-    asked = already_asked(session, task_id)
-    answers = answers_so_far(session, task_id, now, settings.slow_answer_share)
-    room = settings.waves.size(fill.open_slots, answers) - _pending_count(session, task_id)
+    room, candidates = _room_and_candidates(session, matching, state, fill, already_asked(session, task_id), book, now)
     if room <= 0:
         matching.work.came_short(task_id, False)
         return False
-    candidates = matching.directory.candidates(state, loads=book.loads, excluded=asked | book.full, limit=room, now=now)
     if any(matching.directory.is_active(candidate.member_id) for candidate in candidates):
         return True
     matching.work.came_short(task_id, bool(book.full))  # as top_up leaves it when it sends nothing
     return False
+
+
+def _room_and_candidates(
+    session: Session,
+    matching: Matching,
+    state: TaskState,
+    fill: capacity.Fill,
+    asked: set[UUID],
+    book: LoadBook,
+    now: datetime,
+) -> tuple[int, list[Candidate]]:
+    """How many more offers the task's wave has room for, and the engine's best candidates for them
+    (none when there is no room)."""
+    answers = answers_so_far(session, state.task_id, now, matching.settings.slow_answer_share)
+    room = matching.settings.waves.size(fill.open_slots, answers) - _pending_count(session, state.task_id)
+    if room <= 0:
+        return room, []
+    candidates = matching.directory.candidates(state, loads=book.loads, excluded=asked | book.full, limit=room, now=now)
+    return room, candidates
 
 
 def _pending_count(session: Session, task_id: UUID) -> int:
