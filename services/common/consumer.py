@@ -19,9 +19,10 @@ from typing import Protocol
 from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 from pydantic import ValidationError
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col
 
 from services.common.envelope import Envelope, MalformedEvent
 from services.common.kafka_io import Headers, Producer
@@ -115,11 +116,15 @@ class EventApplier:
     def _apply_once(self, record: Record, incoming: Incoming) -> str:
         event_id = self._event_id(record, incoming)
         with Session(self.engine) as session:
-            if session.get(ProcessedEvent, (self.consumer_name, event_id)) is not None:
+            if self._seen(session, event_id):
                 return "duplicate"
             self.handler(session, incoming)
-            session.add(ProcessedEvent(consumer=self.consumer_name, event_id=event_id))
             try:
+                session.execute(
+                    insert(ProcessedEvent).values(
+                        consumer=self.consumer_name, event_id=event_id, processed_at=datetime.now(UTC)
+                    )
+                )
                 session.commit()
             except IntegrityError:  # another instance applied it between our check and commit
                 session.rollback()
@@ -129,6 +134,13 @@ class EventApplier:
         kind = incoming.envelope.type if incoming.envelope else "tombstone"
         log.info("applied %s %s from %s[%s]", kind, event_id, record.topic, record.partition)
         return "applied"
+
+    def _seen(self, session: Session, event_id: str) -> bool:
+        """Plain statements, not ORM objects: this runs for every event every consumer reads."""
+        seen = select(col(ProcessedEvent.event_id)).where(
+            col(ProcessedEvent.consumer) == self.consumer_name, col(ProcessedEvent.event_id) == event_id
+        )
+        return session.execute(seen).first() is not None
 
     @staticmethod
     def _event_id(record: Record, incoming: Incoming) -> str:
