@@ -15,7 +15,9 @@ How it fits together (details in each module):
 - ``worker``: topping up one task (expire, then send offers up to the wave ``waves`` sizes from
   the task's answers so far, each waiting as long as ``waves.AnswerTime`` allows); ``loads``:
   members' loads, waiting offers counted.
-- ``handlers`` (called by ``api``): accept, decline, withdraw, reads. ``capacity`` holds the
+- ``handlers`` (called by ``api``): accept, decline, withdraw, reads; like ``reads``,
+  ``asked_for`` and ``unfilled``, each takes a ``handlers.Call`` first (the transaction, the wiring,
+  the caller and the moment), as the members and tasks services' handlers do. ``capacity`` holds the
   conditional updates that make "never more accepted than slots" a database invariant.
 - ``offers`` / ``events``: every status change is a conditional update and an event on the offers
   topic, written through the outbox in the same transaction.

@@ -12,7 +12,6 @@ from sqlalchemy import event, select, update
 
 from services.common.clock import as_utc, utc_now
 from services.common.contracts import OfferStatus, SkillLevel, Weekday
-from services.common.deps import Actor
 from services.matching import context, handlers, scheduler, worker
 from services.matching.member_feed import members_changed
 from services.matching.models import Offer
@@ -20,7 +19,6 @@ from services.matching.scheduler import BATCH, Schedule, step
 from services.matching.work import next_expiry
 from tests.matching.factories import member, next_weekday, task
 
-SYSTEM = Actor(None, "system")
 WEB = {"web-development": SkillLevel.capable}
 LEGAL = {"legal-knowledge": SkillLevel.capable}
 
@@ -68,7 +66,7 @@ def answered_through_the_api(harness, verb, offer, now):
         "withdraw": handlers.withdraw_acceptance,
     }[verb]
     with harness.matching.unit_of_work() as session:
-        return action(session, harness.matching, offer.id, SYSTEM, offer.member_id, now)
+        return action(harness.call(session, now), offer.id, offer.member_id)
 
 
 def open_tasks(harness, count, now, **fields) -> list:
