@@ -57,7 +57,7 @@ class Tombstone:
 
 
 # What a handler gives back: nothing to a consumer, which applies the event; the gateway's live
-# feed, which routes records itself (Subscription.route), hands on what its handlers return.
+# reader, which routes records itself (Subscription.route), hands on what its handlers return.
 R = TypeVar("R")
 # The first argument is what the consumer applies events with: a DB session, or nothing.
 EventHandler = Callable[[Any, Event[Any]], R]

@@ -3,10 +3,10 @@
 How it fits together (details in each module):
 
 - ``engine/``: the pure matching engine (members in memory, candidates with scores and reasons).
-- ``member_feed`` / ``member_states``: every instance replays the compacted members topic from
+- ``members_reader`` / ``member_states``: every instance replays the compacted members topic from
   offset 0 at start-up (all partitions, no consumer group) into the engine, is ready only once it
   reached the end offsets, then follows it; erased or paused members have their offers withdrawn.
-- ``task_feed``: the tasks topic in one consumer group shared by all instances; each task's state
+- ``tasks_reader``: the tasks topic in one consumer group shared by all instances; each task's state
   is stored with its partition number. ``ownership`` tracks the partitions this instance holds.
 - ``scheduler``: the worker thread. It tops up the tasks something just happened to (``work``
   collects them: a new or changed task, a decline, a freed place, a member who joins, found

@@ -28,7 +28,7 @@ from services.matching.directory import MemberDirectory
 from services.matching.handlers import Call
 from services.matching.main import create_app, definition
 from services.matching.open_tasks import OpenTasks
-from services.matching.task_feed import task_state_arrived
+from services.matching.tasks_reader import task_state_arrived
 from services.matching.work import WorkQueue
 from tests.matching.factories import SETTLE_S, Publisher, member, task
 from tests.support.processes import eventually
@@ -84,7 +84,7 @@ class Harness:
         self.matching.directory.apply((state.member_id, state) for state in states)
 
     def task(self, state, now: datetime, occurred_at: datetime | None = None, partition: int = 0) -> None:
-        """As the tasks feed receives it: stored, and marked for the worker's next step."""
+        """As the tasks reader receives it: stored, and marked for the worker's next step."""
         with session_scope(self.engine) as session:
             task_state_arrived(session, self.matching, state, partition, occurred_at or now, now)
 

@@ -30,7 +30,7 @@ from services.common.db import session_scope
 from services.common.outbox import OutboxMessage
 from services.common.problems import DomainError
 from services.matching import handlers
-from services.matching.member_feed import settle_member_offers
+from services.matching.members_reader import settle_member_offers
 from services.matching.models import Offer, TaskFill
 from tests.matching.factories import member, task
 

@@ -19,7 +19,7 @@ from services.common.dispatch import Event
 from services.common.envelope import wrap
 from services.matching import attendance, handlers
 from services.matching.loads import member_loads
-from services.matching.member_feed import settle_member_offers
+from services.matching.members_reader import settle_member_offers
 from services.matching.models import MissedTask, Offer
 from services.matching.scheduler import Schedule, step
 from tests.matching.factories import member, task

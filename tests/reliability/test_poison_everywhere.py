@@ -60,7 +60,7 @@ def apps(directory) -> dict[str, Callable[[], Wired]]:
 
 
 def _gateway(database_url: str, common: dict) -> Wired:
-    """The gateway binds its live feed to the event loop it is built in, as under uvicorn."""
+    """The gateway binds its live reader to the event loop it is built in, as under uvicorn."""
     settings = GatewaySettings(database_url=database_url, live_updates=True, **common)
 
     async def build() -> Wired:

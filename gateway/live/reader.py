@@ -93,7 +93,7 @@ def live_event(subscription: Subscription[LiveEvent], record) -> LiveEvent | Non
     return handler(None, message)
 
 
-class EventFeed:
+class EventReader:
     def __init__(self, bootstrap_servers: str, topics: Topics, listeners: list[Listener]):
         self.bootstrap_servers = bootstrap_servers
         self.topics = topics
@@ -108,7 +108,7 @@ class EventFeed:
                 self._consume(stop)
             except KafkaError as error:
                 self.ready.clear()
-                log.warning("live feed lost the broker (%s); reconnecting", type(error).__name__)
+                log.warning("live reader lost the broker (%s); reconnecting", type(error).__name__)
                 stop.wait(1.0)
 
     def _consume(self, stop: threading.Event) -> None:
