@@ -2,7 +2,7 @@
 
 Offsets are committed to Kafka only after the database commit, so a crash in between replays
 the event, and the processed-mark makes the replay a no-op. Messages that can never be applied
-(unreadable, or rejected by the handler as :class:`PoisonEvent`) go to the topic's dead-letter
+(unreadable, or rejected by the reaction as :class:`PoisonEvent`) go to the topic's dead-letter
 topic with the reason in headers, and consumption moves on.
 """
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 class PoisonEvent(ValueError):
-    """Raised by a handler for an event that will never apply; it goes to the dead-letter topic."""
+    """Raised by a reaction for an event that will never apply; it goes to the dead-letter topic."""
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -63,7 +63,7 @@ class Record(Protocol):
 
 @dataclass(frozen=True)
 class Incoming:
-    """What a handler sees of one message."""
+    """What a reaction sees of one message."""
 
     topic: str
     key: str | None
@@ -75,7 +75,8 @@ class Incoming:
         return self.envelope is None
 
 
-Handler = Callable[[Session, Incoming], None]
+# What a consumer does with each message in its transaction (usually a dispatch.Subscription).
+Reaction = Callable[[Session, Incoming], None]
 
 
 class EventApplier:
@@ -85,13 +86,13 @@ class EventApplier:
         self,
         engine: Engine,
         consumer_name: str,
-        handler: Handler,
+        reaction: Reaction,
         dead_letters: Producer | None = None,
         after_commit: Callable[[Session], None] | None = None,
     ) -> None:
         self.engine = engine
         self.consumer_name = consumer_name
-        self.handler = handler
+        self.reaction = reaction
         self.dead_letters = dead_letters  # a KafkaProducer, or None in unit tests
         self.after_commit = after_commit  # the runtime's: wakes the outbox relay (Runtime.committed)
 
@@ -117,7 +118,7 @@ class EventApplier:
         with Session(self.engine) as session:
             if session.get(ProcessedEvent, (self.consumer_name, event_id)) is not None:
                 return "duplicate"
-            self.handler(session, incoming)
+            self.reaction(session, incoming)
             session.add(ProcessedEvent(consumer=self.consumer_name, event_id=event_id))
             try:
                 session.commit()

@@ -122,7 +122,7 @@ def test_every_consumer_dead_letters_every_kind_of_poison_with_the_reason_and_go
             subscription = consume.subscription
             for topic in subscription.topics:
                 base = subscription.names.base(topic)
-                handled = [t for t in CATALOGUE[base].events if t in subscription.handlers]
+                handled = [t for t in CATALOGUE[base].events if t in subscription.reactions]
                 for offset, poison in enumerate(poisons(base, handled)):
                     before = len(producer.on(dead_letter_topic(topic)))
 
