@@ -241,7 +241,7 @@ def list_committees(
 
 @committee_routes.get("/{committee_id}", summary="One committee")
 def get_committee(committee_id: UUID, call: Call = Depends(current_call)) -> CommitteePublic:
-    return committees.get_committee(call.session, committee_id)
+    return committees.get_committee(call, committee_id)
 
 
 @committee_routes.post(

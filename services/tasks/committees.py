@@ -61,8 +61,8 @@ def list_committees(
     return Page(items=[to_public(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
 
 
-def get_committee(session: Session, committee_id: UUID) -> CommitteePublic:
-    return to_public(load_committee(session, committee_id))
+def get_committee(call: Call, committee_id: UUID) -> CommitteePublic:
+    return to_public(load_committee(call.session, committee_id))
 
 
 def add_lead(call: Call, committee_id: UUID, payload: LeadAdd) -> tuple[LeadPublic, bool]:
