@@ -55,13 +55,14 @@ from sqlalchemy import select  # noqa: E402
 
 from bench.coalition_metrics import gini, least_gini, most_held_at_once, percentile  # noqa: E402
 from bench.machine import load_words  # noqa: E402
+from services.common.clock import as_utc  # noqa: E402
 from services.common.contracts import MemberState, MemberStatus, OfferStatus, Reach  # noqa: E402
 from services.common.db import session_scope  # noqa: E402
 from services.common.problems import DomainError  # noqa: E402
 from services.matching import handlers  # noqa: E402
 from services.matching.config import Settings  # noqa: E402
 from services.matching.engine import MatchingEngine  # noqa: E402
-from services.matching.models import Offer, TaskFill, TaskWidening, as_utc  # noqa: E402
+from services.matching.models import Offer, TaskFill, TaskWidening  # noqa: E402
 from tests.matching.coalition import (  # noqa: E402
     REGION,
     REGION_START,
