@@ -2,7 +2,7 @@
 
 Offsets are committed to Kafka only after the database commit, so a crash in between replays
 the event, and the processed-mark makes the replay a no-op. Messages that can never be applied
-(unreadable, or rejected by the handler as :class:`PoisonEvent`) go to the topic's dead-letter
+(unreadable, or rejected by the reaction as :class:`PoisonEvent`) go to the topic's dead-letter
 topic with the reason in headers, and consumption moves on.
 """
 
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 class PoisonEvent(ValueError):
-    """Raised by a handler for an event that will never apply; it goes to the dead-letter topic."""
+    """Raised by a reaction for an event that will never apply; it goes to the dead-letter topic."""
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -64,7 +64,7 @@ class Record(Protocol):
 
 @dataclass(frozen=True)
 class Incoming:
-    """What a handler sees of one message."""
+    """What a reaction sees of one message."""
 
     topic: str
     key: str | None
@@ -76,7 +76,8 @@ class Incoming:
         return self.envelope is None
 
 
-Handler = Callable[[Session, Incoming], None]
+# What a consumer does with each message in its transaction (usually a dispatch.Subscription).
+Reaction = Callable[[Session, Incoming], None]
 
 
 class EventApplier:
@@ -86,13 +87,13 @@ class EventApplier:
         self,
         engine: Engine,
         consumer_name: str,
-        handler: Handler,
+        reaction: Reaction,
         dead_letters: Producer | None = None,
         after_commit: Callable[[Session], None] | None = None,
     ) -> None:
         self.engine = engine
         self.consumer_name = consumer_name
-        self.handler = handler
+        self.reaction = reaction
         self.dead_letters = dead_letters  # a KafkaProducer, or None in unit tests
         self.after_commit = after_commit  # the runtime's: wakes the outbox relay (Runtime.committed)
 
@@ -118,7 +119,7 @@ class EventApplier:
         with Session(self.engine) as session:
             if self._seen(session, event_id):
                 return "duplicate"
-            self.handler(session, incoming)
+            self.reaction(session, incoming)
             try:
                 session.execute(
                     insert(ProcessedEvent).values(

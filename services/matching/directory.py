@@ -1,6 +1,6 @@
 """Every member's matching state, held in the engine, shared safely between threads.
 
-The engine is plain, single-threaded Python. Here one lock guards it: the members feed writes
+The engine is plain, single-threaded Python. Here one lock guards it: the members reader writes
 (in batches while it replays the topic, with indexing deferred to its end), the worker asks for
 candidates, and request handlers read a member's monthly limit. ``replayed`` is set once the members
 topic was read to the end offsets it had at start-up; until then the service is not ready.

@@ -26,7 +26,7 @@ from services.matching import capacity, offers
 from services.matching.context import Matching
 from services.matching.engine import Candidate
 from services.matching.loads import LoadBook
-from services.matching.member_feed import settle_member_offers
+from services.matching.members_reader import settle_member_offers
 from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill
 from services.matching.waves import AskedSoFar, asked_so_far, slow_point
 from services.matching.widening import applied, recorded, step_due, widen_when_due
@@ -80,7 +80,7 @@ def tasks_with_free_slots(session: Session, partitions: frozenset[int]) -> list[
 def members_to_settle(session: Session, matching: Matching, partitions: frozenset[int]) -> set[UUID]:
     """Erased members holding any live offer, paused members holding pending ones.
 
-    The members feed settles them the moment it hears of the change; this catches what it could
+    The members reader settles them the moment it hears of the change; this catches what it could
     not (the database was down, or an offer was being made just as the member left).
     """
     holders = session.execute(

@@ -27,7 +27,7 @@ from gateway.clients.contracts.tasks import (
     VolunteerRecordReply,
 )
 from gateway.schema.context import Info
-from gateway.schema.coordination.ownership import managed_task
+from gateway.schema.coordination.management import managed_task
 from gateway.schema.permissions import COORDINATOR, VOLUNTEER
 from gateway.schema.problems import (
     NotAllowed,

@@ -6,7 +6,7 @@ import strawberry
 
 from gateway.clients.contracts.tasks import CommitteeReply, TaskCreateBody, TaskFields
 from gateway.schema.context import Info
-from gateway.schema.coordination.ownership import managed_task
+from gateway.schema.coordination.management import managed_task
 from gateway.schema.coordination.types import Task, TaskInput, TaskResult, TaskUpdateInput, task_fields
 from gateway.schema.permissions import COORDINATOR
 from gateway.schema.problems import returns_problems

@@ -5,7 +5,7 @@ from uuid import UUID
 import strawberry
 
 from gateway.schema.context import Info
-from gateway.schema.coordination.ownership import accepted_volunteer_contact, managed_task
+from gateway.schema.coordination.management import accepted_volunteer_contact, managed_task
 from gateway.schema.coordination.types import ContactResult, Task, TaskPage
 from gateway.schema.enums import TaskStatus
 from gateway.schema.pagination import DEFAULT_PAGE_SIZE, window

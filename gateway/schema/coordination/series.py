@@ -13,8 +13,8 @@ import strawberry
 from gateway.clients.contracts import Json
 from gateway.clients.contracts.tasks import FollowingChangesBody, RepeatBody, SeriesCreateBody, SeriesReply
 from gateway.schema.context import Info
+from gateway.schema.coordination.management import managed_task
 from gateway.schema.coordination.mutations import payload_committee, posting_organization
-from gateway.schema.coordination.ownership import managed_task
 from gateway.schema.coordination.types import Task, TaskInput, TaskUpdateInput, task_fields
 from gateway.schema.permissions import COORDINATOR
 from gateway.schema.problems import (

@@ -7,7 +7,7 @@ import strawberry
 
 from gateway.live.hub import LiveEvent
 from gateway.schema.context import Info
-from gateway.schema.coordination.ownership import leads_committee_of, manages
+from gateway.schema.coordination.management import leads_committee_of, manages
 from gateway.schema.coordination.types import Task, TaskUpdate
 from gateway.schema.permissions import COORDINATOR
 from services.common.problems import DomainError
