@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import Column, LargeBinary, Text, event, func, text, update
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.common.envelope import Envelope
@@ -98,6 +99,7 @@ def add_tombstone(session: Session, topic: str, key: str) -> QueuedMessage:
 
 
 def _add(session: Session, topic: str, key: str, payload: bytes | None) -> QueuedMessage:
+    session.connection()  # the rows belong to the transaction this begins (or is under way)
     row = QueuedMessage(topic, key, payload, json.dumps(inject_trace_headers()), _now())
     session.info.setdefault(_QUEUED, []).append(row)
     session.info[_WROTE_EVENTS] = True  # read by the unit of work after its commit (wrote_events)
@@ -114,9 +116,10 @@ def _write_at_commit(session: OrmSession) -> None:
     _write_queued(session)  # a transaction that changed nothing else never flushes
 
 
-@event.listens_for(OrmSession, "after_rollback")
-def _forget_queued(session: OrmSession) -> None:
-    session.info.pop(_QUEUED, None)
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_queued(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # rolled back or closed unwritten: the rows go with it
+        session.info.pop(_QUEUED, None)
 
 
 def _write_queued(session: OrmSession) -> None:
