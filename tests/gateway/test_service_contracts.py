@@ -58,6 +58,12 @@ ROUTES: list[tuple[str, str, str, type[contracts.Body] | None, type[contracts.Re
     ("members", "post", "/members/{}/resume", None, members.MemberReply),
     ("members", "get", "/members/{}/contact", None, members.ContactReply),
     ("members", "get", "/members/{}/audit", None, members.AuditPageReply),
+    ("members", "get", "/skills", None, members.SkillPageReply),
+    ("members", "post", "/skills", members.SkillBody, members.SkillReply),
+    ("members", "patch", "/skills/{}", members.SkillChangesBody, members.SkillReply),
+    ("members", "get", "/areas", None, members.AreaPageReply),
+    ("members", "post", "/areas", members.AreaBody, members.AreaReply),
+    ("members", "patch", "/areas/{}", members.AreaChangesBody, members.AreaReply),
     ("matching", "get", "/offers", None, matching.OfferPageReply),
     ("matching", "get", "/offers/{}", None, matching.OfferReply),
     ("matching", "post", "/offers/{}/accept", matching.OfferAnswerBody, matching.OfferReply),
@@ -65,6 +71,7 @@ ROUTES: list[tuple[str, str, str, type[contracts.Body] | None, type[contracts.Re
     ("matching", "post", "/offers/{}/withdraw", matching.OfferAnswerBody, matching.OfferReply),
     ("matching", "post", "/tasks/{}/asks", matching.OfferAnswerBody, matching.AskReply),
     ("matching", "get", "/tasks/{}/fill", None, matching.FillReply),
+    ("matching", "get", "/fills", None, matching.FillPageReply),
     ("matching", "get", "/tasks/{}/diagnosis", None, matching.DiagnosisReply),
 ]
 

@@ -10,7 +10,6 @@ import io
 import logging
 from datetime import datetime
 from typing import Annotated
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import strawberry
@@ -204,7 +203,7 @@ class AttendanceQueries:
             task = await managed_task(info, parse_id(task_id, "taskId"))
         except NotFoundError:
             return None
-        data = await info.context.clients.tasks.attendance(await info.context.actor(), UUID(str(task["id"])))
+        data = await info.context.clients.tasks.attendance(await info.context.actor(), task.id)
         attendance = TaskAttendanceReply.model_validate(data)
         return TaskAttendance(
             ended=attendance.ended, volunteers=[AttendanceMark.from_service(v) for v in attendance.volunteers]
@@ -267,7 +266,7 @@ class AttendanceMutations:
         task = await managed_task(info, parse_id(task_id, "taskId"))
         data = await info.context.clients.tasks.mark_attendance(
             await info.context.actor(),
-            UUID(str(task["id"])),
+            task.id,
             parse_id(member_id, "memberId"),
             AttendanceBody(presence=contracts.Presence(presence.value), minutes=minutes),
         )

@@ -33,7 +33,7 @@ class TaskOffer:
     member_id: strawberry.ID | None = strawberry.field(description="Set once the volunteer accepted")
 
     @classmethod
-    def from_service(cls, data: Json) -> "TaskOffer":
+    def from_service(cls, data: Json | OfferReply) -> "TaskOffer":
         offer = OfferReply.model_validate(data)
         accepted = offer.status is contracts.OfferStatus.accepted
         return cls(
@@ -101,7 +101,7 @@ class Task:
     series_id: strawberry.ID | None = strawberry.field(default=None, description="The series it is an occurrence of")
 
     @classmethod
-    def from_service(cls, data: Json, skill_names: dict[str, str]) -> "Task":
+    def from_service(cls, data: Json | TaskReply, skill_names: dict[str, str]) -> "Task":
         task = TaskReply.model_validate(data)
         return cls(
             id=strawberry.ID(str(task.id)),
@@ -110,7 +110,7 @@ class Task:
             title=task.title,
             summary=task.summary,
             description=task.description,
-            skills=[SkillNeed.from_service(need.model_dump(), skill_names) for need in task.skills],
+            skills=[SkillNeed.from_service(need, skill_names) for need in task.skills],
             languages=task.languages,
             slots=task.slots,
             accepted_count=task.accepted_count,
