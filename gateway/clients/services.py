@@ -20,6 +20,10 @@ from gateway.clients.contracts.matching import FillPageReply, FillReply, OfferAn
 from gateway.clients.contracts.members import (
     AreaPageReply,
     AreaReply,
+    MemberNameReply,
+    NamePurpose,
+    NamesBody,
+    NamesReply,
     SkillPageReply,
     SkillReply,
     TermBody,
@@ -75,21 +79,17 @@ class MembersClient(ServiceClient):
         params = {"purpose": purpose, "task_id": task_id}
         return await self.call("GET", f"/members/{member_id}/contact", actor, params=params)
 
-    async def names(self, actor: Actor, member_ids: Sequence[UUID], purpose: str) -> Json:
+    async def names(self, actor: Actor, member_ids: Sequence[UUID], purpose: NamePurpose) -> NamesReply:
         """Display names, audited per member; unknown or erased members are listed as missing."""
-        names: list[Json] = []
-        missing: list[str] = []
-        ids = [str(member_id) for member_id in dict.fromkeys(member_ids)]
+        names: list[MemberNameReply] = []
+        missing: list[UUID] = []
+        ids = list(dict.fromkeys(member_ids))
         for start in range(0, len(ids), NAMES_PER_CALL):
-            found = await self.call(
-                "POST",
-                "/members/names",
-                actor,
-                json={"member_ids": ids[start : start + NAMES_PER_CALL], "purpose": purpose},
-            )
-            names += found["names"]
-            missing += found["missing"]
-        return {"names": names, "missing": missing}
+            asked = NamesBody(member_ids=ids[start : start + NAMES_PER_CALL], purpose=purpose)
+            found = NamesReply.model_validate(await self.call("POST", "/members/names", actor, json=asked.sent()))
+            names += found.names
+            missing += found.missing
+        return NamesReply(names=names, missing=missing)
 
     async def page(self, actor: Actor, limit: int, offset: int) -> Json:
         return await self.call("GET", "/members", actor, params={"limit": limit, "offset": offset})

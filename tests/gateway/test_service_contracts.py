@@ -58,6 +58,7 @@ ROUTES: list[tuple[str, str, str, type[contracts.Body] | None, type[contracts.Re
     ("members", "post", "/members/{}/resume", None, members.MemberReply),
     ("members", "get", "/members/{}/contact", None, members.ContactReply),
     ("members", "get", "/members/{}/audit", None, members.AuditPageReply),
+    ("members", "post", "/members/names", members.NamesBody, members.NamesReply),
     ("members", "get", "/skills", None, members.SkillPageReply),
     ("members", "post", "/skills", members.SkillBody, members.SkillReply),
     ("members", "patch", "/skills/{}", members.SkillChangesBody, members.SkillReply),

@@ -181,6 +181,26 @@ class AuditPageReply(Reply):
     total: int
 
 
+NamePurpose = Literal["attendance_export"]  # why names are read in bulk, in each member's audit log
+
+
+class NamesBody(Body):
+    """``POST /members/names``: display names of many members, each read audited."""
+
+    member_ids: list[UUID]
+    purpose: NamePurpose
+
+
+class MemberNameReply(Reply):
+    member_id: UUID
+    display_name: str
+
+
+class NamesReply(Reply):
+    names: list[MemberNameReply]
+    missing: list[UUID] = []  # erased or unknown: no name is kept for them
+
+
 # --- The taxonomy: skills and areas (``SkillPublic``, ``AreaPublic``) ----------------------------
 # No taxonomy field is cleared by sending null: a field given as null is left out, as one not given.
 

@@ -8,8 +8,8 @@ from uuid import UUID
 import strawberry
 
 from gateway.clients.contracts import Json
-from gateway.clients.contracts.matching import FillReply, OfferReply
-from gateway.clients.contracts.tasks import SkillNeedBody, TaskAddressReply, TaskFields, TaskReply
+from gateway.clients.contracts.matching import OfferReply
+from gateway.clients.contracts.tasks import SkillNeedBody, TaskFields, TaskReply
 from gateway.schema.catalogue.types import SkillNeed
 from gateway.schema.context import Info
 from gateway.schema.coordination.diagnosis import FillDiagnosis
@@ -141,10 +141,9 @@ class Task:
     @strawberry.field(description="Accepted and pending counts, straight from matching.")
     async def fill(self, info: Info) -> TaskFill:
         try:
-            data = await info.context.loaders.fill.load(UUID(self.id))
+            fill = await info.context.loaders.fill.load(UUID(self.id))
         except NotFoundError:  # just posted: matching has not read the task from Kafka yet
             return TaskFill(slots=self.slots, accepted=self.accepted_count, pending=0, accepted_member_ids=[])
-        fill = FillReply.model_validate(data)
         return TaskFill(
             slots=fill.slots,
             accepted=fill.accepted,
@@ -167,8 +166,7 @@ class Task:
     async def address(self, info: Info) -> str | None:
         if not self.has_address:
             return None
-        data = await info.context.loaders.address.load((UUID(self.id), None))
-        return TaskAddressReply.model_validate(data).address
+        return (await info.context.loaders.address.load((UUID(self.id), None))).address
 
 
 @strawberry.type
