@@ -275,8 +275,9 @@ def _batch(ids: Sequence[UUID]) -> list[str]:
 
 
 def _items(page: Json) -> list[Json]:
-    """The items of a page, for the readers that still take them as JSON (the loaders read them
-    with ``TaskReply`` and ``TaskAddressReply``)."""
+    """The items of a page as JSON, for the readers outside the GraphQL schema that still take
+    them so (the calendar feed, the fill settling); the loaders read them with ``TaskReply`` and
+    ``TaskAddressReply``."""
     return list(page["items"])
 
 
