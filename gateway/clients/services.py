@@ -20,6 +20,7 @@ from gateway.clients.contracts.matching import FillPageReply, FillReply, OfferAn
 from gateway.clients.contracts.members import (
     AreaPageReply,
     AreaReply,
+    MemberCommitteesReply,
     MemberNameReply,
     NamePurpose,
     NamesBody,
@@ -98,11 +99,11 @@ class MembersClient(ServiceClient):
         return await self.call("GET", f"/members/{member_id}/audit", actor, params={"limit": limit, "offset": offset})
 
     async def committees(self, actor: Actor, member_id: UUID) -> list[str]:
-        return [str(c) for c in (await self.call("GET", f"/members/{member_id}/committees", actor))["committees"]]
+        return _joined(await self.call("GET", f"/members/{member_id}/committees", actor))
 
     async def set_committee(self, actor: Actor, member_id: UUID, committee_id: UUID, joined: bool) -> list[str]:
-        body = await self.call("PUT" if joined else "DELETE", f"/members/{member_id}/committees/{committee_id}", actor)
-        return [str(c) for c in body["committees"]]
+        path = f"/members/{member_id}/committees/{committee_id}"
+        return _joined(await self.call("PUT" if joined else "DELETE", path, actor))
 
     # The taxonomy: each kind of term (skills, areas) has the same three routes under its own path.
 
@@ -264,6 +265,11 @@ class MatchingClient(ServiceClient):
 
 def _answering(member_id: UUID) -> Json:
     return OfferAnswerBody(member_id=member_id).sent()
+
+
+def _joined(answer: Json) -> list[str]:
+    """The ids of the committees a member joined, as the GraphQL ids they are compared with."""
+    return [str(committee) for committee in MemberCommitteesReply.model_validate(answer).committees]
 
 
 def _batch(ids: Sequence[UUID]) -> list[str]:

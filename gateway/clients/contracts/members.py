@@ -181,6 +181,12 @@ class AuditPageReply(Reply):
     total: int
 
 
+class MemberCommitteesReply(Reply):
+    """The committees a member joined (their members-only tasks may be offered to them)."""
+
+    committees: list[UUID]
+
+
 NamePurpose = Literal["attendance_export"]  # why names are read in bulk, in each member's audit log
 
 
