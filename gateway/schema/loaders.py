@@ -13,6 +13,10 @@ keyed by task and the volunteer asking (None for coordinators and admins): one r
 volunteer per level, which in practice is one. A task the batch leaves out is Forbidden for that
 key, as the single read would have said. Taxonomy and organization names come from the
 gateway-wide public cache.
+
+Every answer is a contract model (``TaskReply``, ``OfferReply``, ``FillReply``,
+``TaskAddressReply``, ``SkillReply``...), frozen: a resolver reads typed fields, and whatever
+primes ``task`` primes it with a ``TaskReply`` too.
 """
 
 from __future__ import annotations
@@ -110,8 +114,7 @@ class Loaders:
 
     async def _public(self, name: str, read: Callable[[Actor], Awaitable[Cached]]) -> Cached:
         """A list anyone may read, shared by every request for a minute: read it, never change it."""
-        cached: Cached = await self._gateway.cache.get_or_load((name,), lambda: read(PUBLIC), TAXONOMY_TTL_SECONDS)
-        return cached
+        return await self._gateway.cache.get_or_load((name,), lambda: read(PUBLIC), TAXONOMY_TTL_SECONDS)
 
     async def led_committees(self) -> list[CommitteeReply]:
         """The committees the signed-in coordinator leads, asked once per request."""
