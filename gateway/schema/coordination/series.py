@@ -151,7 +151,7 @@ class SeriesMutations:
         if input.duration_minutes:
             changes.duration_minutes = input.duration_minutes
         data = await info.context.clients.tasks.update_following(
-            await info.context.actor(), parse_id(series_id, "seriesId"), task["id"], changes
+            await info.context.actor(), parse_id(series_id, "seriesId"), task.id, changes
         )
         info.context.gateway.cache.invalidate()
         info.context.refresh_loaders()  # the occurrences as they are now, not as read before the change
