@@ -207,23 +207,34 @@ class ConsumerLoop:
             self._process_partition(partition, records, stop)
 
     def _process_partition(self, partition: TopicPartition, records: Sequence[Record], stop: threading.Event) -> None:
+        applied = 0
         for record in records:
-            while not stop.is_set():
-                try:
-                    outcome = self.applier.apply(record)
-                    break
-                except Exception:
-                    # Database down or similar: nothing committed, try the same record again.
-                    log.exception("applying %s@%s failed; retrying", record.topic, record.offset)
-                    time.sleep(self.retry_backoff_s)
-            else:
+            outcome = self._apply(record, stop)
+            if outcome is None:
                 # Stopping mid-retry: rewind so the next owner of the partition sees it again.
                 self.consumer.seek(partition, record.offset)
-                return
+                break
             EVENTS_CONSUMED.labels(record.topic, outcome).inc()
-            # Only now, after the database commit, does Kafka learn the record is done.
-            self.consumer.commit({partition: OffsetAndMetadata(record.offset + 1, "", -1)})
-        self._report_lag(partition, records[-1].offset + 1)
+            applied += 1
+        if applied:
+            # Only now, after their database commits, does Kafka learn the records are done: once
+            # for the batch, not a round trip to the group coordinator per record (that cost more
+            # than applying a record). A crash before it redelivers them; each applied one is then
+            # skipped by its event id.
+            self.consumer.commit({partition: OffsetAndMetadata(records[applied - 1].offset + 1, "", -1)})
+        if applied == len(records):
+            self._report_lag(partition, records[-1].offset + 1)
+
+    def _apply(self, record: Record, stop: threading.Event) -> str | None:
+        """The record's outcome, retried until it is applied; None if stopping first."""
+        while not stop.is_set():
+            try:
+                return self.applier.apply(record)
+            except Exception:
+                # Database down or similar: nothing committed, try the same record again.
+                log.exception("applying %s@%s failed; retrying", record.topic, record.offset)
+                time.sleep(self.retry_backoff_s)
+        return None
 
     def _report_lag(self, partition: TopicPartition, position: int) -> None:
         highwater = self.consumer.highwater(partition)
