@@ -35,7 +35,9 @@ from gateway.clients.contracts.tasks import (
     CommitteeBody,
     CommitteePageReply,
     CommitteeReply,
+    CoordinatorBody,
     FollowingChangesBody,
+    LeadBody,
     LeadPageReply,
     LeadReply,
     OrganizationBody,
@@ -167,12 +169,8 @@ class TasksClient(ServiceClient):
         return await self.call("POST", "/organizations", actor, json=organization.sent())
 
     async def add_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> Json:
-        return await self.call(
-            "POST",
-            f"/organizations/{organization_id}/coordinators",
-            actor,
-            json={"coordinator_id": str(coordinator_id)},
-        )
+        coordinator = CoordinatorBody(coordinator_id=coordinator_id)
+        return await self.call("POST", f"/organizations/{organization_id}/coordinators", actor, json=coordinator.sent())
 
     async def remove_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> None:
         await self.call("DELETE", f"/organizations/{organization_id}/coordinators/{coordinator_id}", actor)
@@ -222,7 +220,8 @@ class TasksClient(ServiceClient):
         return LeadPageReply.model_validate(page).items
 
     async def add_lead(self, actor: Actor, committee_id: UUID, lead_id: UUID) -> Json:
-        return await self.call("POST", f"/committees/{committee_id}/leads", actor, json={"lead_id": str(lead_id)})
+        lead = LeadBody(lead_id=lead_id)
+        return await self.call("POST", f"/committees/{committee_id}/leads", actor, json=lead.sent())
 
     async def remove_lead(self, actor: Actor, committee_id: UUID, lead_id: UUID) -> None:
         await self.call("DELETE", f"/committees/{committee_id}/leads/{lead_id}", actor)
