@@ -6,6 +6,7 @@ readers refuse it, instead of a KeyError or a page half empty."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -15,9 +16,12 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
+from gateway.app import live_relay
 from gateway.clients.contracts.matching import OfferReply
 from gateway.clients.http import GATEWAY
 from gateway.clients.services import ServiceClients
+from gateway.live.hub import LiveEvent
+from gateway.public_cache import PublicCache
 from gateway.web import answers, calendar_feed, unsubscribe
 from services.common.answer_links import AnswerLink
 from services.common.contracts import OfferReason, ReasonKind, TaskStatus
@@ -80,7 +84,8 @@ class StandIn:
         key = (request.url.host.removesuffix(".test"), request.method, request.url.path)
         if key not in self.answers:
             return httpx.Response(404, json={"type": "/problems/not-found", "title": "Not found", "detail": "no"})
-        return httpx.Response(200, json=self.answers[key])
+        answer = self.answers[key]
+        return httpx.Response(200, json=answer() if callable(answer) else answer)
 
     def gateway(self) -> SimpleNamespace:
         tokens = TokenIssuer(GATEWAY_ISSUER, development_key(GATEWAY_ISSUER))
@@ -266,6 +271,36 @@ def test_the_unsubscribe_page_reads_whether_email_is_on_and_refuses_a_profile_wi
 
 
 # --- The fill settling's count -----------------------------------------------------------------
+
+
+class RecordingHub:
+    def __init__(self):
+        self.heard: list[LiveEvent] = []
+
+    def bind(self, loop) -> None:
+        pass
+
+    def publish_threadsafe(self, event: LiveEvent) -> None:
+        self.heard.append(event)
+
+
+async def test_a_fill_is_relayed_once_the_tasks_service_counts_its_acceptances_read_through_the_contract():
+    task_id = uuid4()
+    counts = [1, 2]  # the tasks service applies the fill after the first read
+    services = StandIn({("tasks", "GET", "/tasks"): lambda: page(task_json(task_id, accepted_count=counts.pop(0)))})
+    gateway = services.gateway()
+    gateway.hub, gateway.cache = RecordingHub(), PublicCache(0)
+    filled = LiveEvent("fill", "fill.completed", str(task_id), {"slots": 2, "accepted": 2}, "e1", str(task_id), 1)
+
+    publish = live_relay(gateway)
+    await asyncio.to_thread(publish, filled)  # as the live reader's thread does
+    for _ in range(200):
+        if gateway.hub.heard:
+            break
+        await asyncio.sleep(0.01)
+
+    assert gateway.hub.heard == [filled]
+    assert [path for _, path, _ in services.sent] == ["/tasks", "/tasks"]  # asked until it counted two
 
 
 async def test_the_batch_task_read_gives_typed_tasks_and_refuses_one_without_its_count_type():
