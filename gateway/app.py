@@ -84,7 +84,7 @@ def live_relay(gateway: Gateway):
 
     async def accepted_count(task_id: str) -> int | None:
         tasks = (await gateway.clients.tasks.many(GATEWAY, [UUID(task_id)])) if task_id else []
-        return int(tasks[0]["accepted_count"]) if tasks else None
+        return tasks[0].accepted_count if tasks else None
 
     settling = FillSettling(accepted_count, relay)
     settling.bind(loop)

@@ -9,6 +9,7 @@ from uuid import UUID
 from gateway.auth.accounts import check_locale
 from gateway.auth.passwords import check_password_rules
 from gateway.auth.tokens import IssuedToken
+from gateway.clients.contracts.members import MemberReply
 from gateway.clients.http import GATEWAY, Actor
 from gateway.models import Role, User
 from gateway.state import Gateway
@@ -22,8 +23,7 @@ async def register_volunteer(gateway: Gateway, email: str, password: str, locale
     await asyncio.to_thread(gateway.accounts.ensure_email_free, email)
     check_password_rules(password)
     check_locale(locale)
-    member = await gateway.clients.members.create(GATEWAY, profile)
-    member_id = UUID(str(member["id"]))
+    member_id = MemberReply.model_validate(await gateway.clients.members.create(GATEWAY, profile)).id
     try:
         return await asyncio.to_thread(
             gateway.accounts.create, email, password, Role.volunteer, member_id=member_id, locale=locale

@@ -3,8 +3,9 @@ contracts themselves are the services' routes and pydantic models (each service'
 The gateway's side of them is ``gateway.clients.contracts``: the bodies it sends, and the models it
 reads the answers with, checked against each service's schema by
 ``tests/gateway/test_service_contracts.py``. Lists and batch reads answer those models here (their
-items are what the loaders share); a single read answers its JSON, which the GraphQL type built from
-it reads with the same model (``from_service``)."""
+items are what the loaders, the calendar feed and the fill settling share); a single read answers
+its JSON, which its reader reads with the same model: the GraphQL type built from it
+(``from_service``), or the web page (answer links, unsubscribe links, the calendar feed)."""
 
 from __future__ import annotations
 
@@ -34,15 +35,21 @@ from gateway.clients.contracts.tasks import (
     CommitteeBody,
     CommitteePageReply,
     CommitteeReply,
+    CoordinatorBody,
     FollowingChangesBody,
+    LeadBody,
     LeadPageReply,
     LeadReply,
     OrganizationBody,
     OrganizationPageReply,
     OrganizationReply,
     SeriesCreateBody,
+    TaskAddressesReply,
+    TaskAddressReply,
     TaskCreateBody,
     TaskFields,
+    TaskPageReply,
+    TaskReply,
 )
 from gateway.clients.http import Actor, ServiceClient
 from services.common.identity import TokenIssuer
@@ -133,10 +140,11 @@ class TasksClient(ServiceClient):
     async def get(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}", actor)
 
-    async def many(self, actor: Actor, task_ids: Sequence[UUID]) -> list[Json]:
+    async def many(self, actor: Actor, task_ids: Sequence[UUID]) -> list[TaskReply]:
         """The tasks among ``task_ids`` that exist (as ``get`` would answer each), in one request."""
         ids = _batch(task_ids)
-        return _items(await self.call("GET", "/tasks", actor, params={"id": ids, "limit": len(ids)}))
+        page = await self.call("GET", "/tasks", actor, params={"id": ids, "limit": len(ids)})
+        return TaskPageReply.model_validate(page).items
 
     async def update(self, actor: Actor, task_id: UUID, changes: TaskFields) -> Json:
         return await self.call("PATCH", f"/tasks/{task_id}", actor, json=changes.sent())
@@ -144,11 +152,11 @@ class TasksClient(ServiceClient):
     async def transition(self, actor: Actor, task_id: UUID, action: str) -> Json:
         return await self.call("POST", f"/tasks/{task_id}/{action}", actor)
 
-    async def addresses(self, actor: Actor, task_ids: Sequence[UUID], member_id: UUID | None) -> list[Json]:
+    async def addresses(self, actor: Actor, task_ids: Sequence[UUID], member_id: UUID | None) -> list[TaskAddressReply]:
         """The exact addresses among ``task_ids`` the actor may see (as ``GET /tasks/{id}/address``
         decides each), in one request; tasks it would refuse, or does not know, are absent."""
         params = {"task_id": _batch(task_ids), "member_id": member_id}
-        return _items(await self.call("GET", "/tasks/addresses", actor, params=params))
+        return TaskAddressesReply.model_validate(await self.call("GET", "/tasks/addresses", actor, params=params)).items
 
     async def organizations(self, actor: Actor) -> list[OrganizationReply]:
         page = await self.call("GET", "/organizations", actor, params={"limit": TAXONOMY_PAGE})
@@ -161,12 +169,8 @@ class TasksClient(ServiceClient):
         return await self.call("POST", "/organizations", actor, json=organization.sent())
 
     async def add_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> Json:
-        return await self.call(
-            "POST",
-            f"/organizations/{organization_id}/coordinators",
-            actor,
-            json={"coordinator_id": str(coordinator_id)},
-        )
+        coordinator = CoordinatorBody(coordinator_id=coordinator_id)
+        return await self.call("POST", f"/organizations/{organization_id}/coordinators", actor, json=coordinator.sent())
 
     async def remove_coordinator(self, actor: Actor, organization_id: UUID, coordinator_id: UUID) -> None:
         await self.call("DELETE", f"/organizations/{organization_id}/coordinators/{coordinator_id}", actor)
@@ -216,7 +220,8 @@ class TasksClient(ServiceClient):
         return LeadPageReply.model_validate(page).items
 
     async def add_lead(self, actor: Actor, committee_id: UUID, lead_id: UUID) -> Json:
-        return await self.call("POST", f"/committees/{committee_id}/leads", actor, json={"lead_id": str(lead_id)})
+        lead = LeadBody(lead_id=lead_id)
+        return await self.call("POST", f"/committees/{committee_id}/leads", actor, json=lead.sent())
 
     async def remove_lead(self, actor: Actor, committee_id: UUID, lead_id: UUID) -> None:
         await self.call("DELETE", f"/committees/{committee_id}/leads/{lead_id}", actor)
@@ -278,13 +283,6 @@ def _batch(ids: Sequence[UUID]) -> list[str]:
     if not 1 <= len(distinct) <= BATCH_SIZE:
         raise ValueError(f"a batch read takes 1 to {BATCH_SIZE} ids, not {len(distinct)}")
     return distinct
-
-
-def _items(page: Json) -> list[Json]:
-    """The items of a page as JSON, for the readers outside the GraphQL schema that still take
-    them so (the calendar feed, the fill settling); the loaders read them with ``TaskReply`` and
-    ``TaskAddressReply``."""
-    return list(page["items"])
 
 
 @dataclass

@@ -60,7 +60,7 @@ class Loaders:
 
     async def _load_tasks(self, task_ids: list[UUID]) -> list[TaskReply | NotFound]:
         tasks = await self._gateway.clients.tasks.many(await self._context.actor(), task_ids)
-        found = {task.id: task for task in map(TaskReply.model_validate, tasks)}
+        found = {task.id: task for task in tasks}
         return [found.get(task_id) or NotFound(f"no task with id {task_id}") for task_id in task_ids]
 
     async def _load_offers_of_tasks(self, task_ids: list[UUID]) -> list[list[OfferReply]]:
@@ -93,7 +93,7 @@ class Loaders:
                     raise answer
                 found.update(((task_id, member_id), answer) for task_id in task_ids)
             else:
-                addresses = _by_task([TaskAddressReply.model_validate(item) for item in answer])
+                addresses = _by_task(answer)
                 found.update(((task_id, member_id), item) for task_id, item in addresses.items())
         return [found.get(key) or _address_refused(key[1]) for key in keys]
 

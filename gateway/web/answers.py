@@ -16,12 +16,12 @@ import hashlib
 import hmac
 import logging
 from datetime import UTC, datetime
-from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
-from pydantic import TypeAdapter
 from starlette.responses import HTMLResponse
 
+from gateway.clients.contracts.matching import OfferReply
+from gateway.clients.contracts.tasks import TaskReply
 from gateway.clients.http import Actor
 from gateway.errors import ServiceUnavailable
 from gateway.models import Role
@@ -29,7 +29,7 @@ from gateway.state import Gateway
 from gateway.web.answer_page import OfferDetails, page, text
 from services.common import answer_links
 from services.common.answer_links import AnswerLink, ExpiredLink, InvalidLink
-from services.common.contracts import Reasons
+from services.common.contracts import OfferStatus
 from services.common.problems import DomainError
 
 log = logging.getLogger(__name__)
@@ -77,80 +77,72 @@ def _actor(link: AnswerLink) -> Actor:
     return Actor(link.member_id, Role.volunteer.value)
 
 
-async def _offer(gateway: Gateway, link: AnswerLink) -> dict:
+async def _offer(gateway: Gateway, link: AnswerLink) -> OfferReply:
     try:
-        offer = await gateway.clients.matching.get(_actor(link), link.offer_id)
+        offer = OfferReply.model_validate(await gateway.clients.matching.get(_actor(link), link.offer_id))
     except ServiceUnavailable:
         raise Refused(503, "answer.retry") from None
     except DomainError:
         raise Refused(404, "answer.invalid") from None
-    if UUID(str(offer["member_id"])) != link.member_id:
+    if offer.member_id != link.member_id:
         raise Refused(400, "answer.invalid")
     return offer
 
 
-def settled(offer: dict, action: str) -> str | None:
+def settled(offer: OfferReply, action: str) -> str | None:
     """The plain answer for an offer that can no longer be answered, or None if it can."""
-    status, because = offer["status"], offer.get("withdrawn_because")
+    status = offer.status
     if action in REMINDER_ACTIONS:  # a reminder answers an accepted offer
-        if status == "accepted":
+        if status == OfferStatus.accepted:
             return None
-        return "answer.already_withdrawn" if status == "cancelled_by_volunteer" else "answer.withdrawn"
-    if status == "accepted":
+        return "answer.already_withdrawn" if status == OfferStatus.cancelled_by_volunteer else "answer.withdrawn"
+    if status == OfferStatus.accepted:
         return "answer.already_accepted" if action == "accept" else "answer.decline_after_accept"
-    if status == "declined":
+    if status == OfferStatus.declined:
         return "answer.already_declined"
-    if because == TASK_FILLED:
+    if offer.withdrawn_because == TASK_FILLED:
         return "answer.filled"
-    expires_at = offer.get("expires_at")
-    if status == "expired" or (
-        status == "pending" and expires_at and datetime.fromisoformat(expires_at) <= datetime.now(UTC)
+    expires_at = offer.expires_at
+    if status == OfferStatus.expired or (
+        status == OfferStatus.pending and expires_at and expires_at <= datetime.now(UTC)
     ):
         return "answer.expired"
-    return None if status == "pending" else "answer.withdrawn"
+    return None if status == OfferStatus.pending else "answer.withdrawn"
 
 
-async def _details(gateway: Gateway, link: AnswerLink, offer: dict) -> OfferDetails:
+async def _details(gateway: Gateway, link: AnswerLink, offer: OfferReply) -> OfferDetails:
     actor = _actor(link)
     try:
-        task = await gateway.clients.tasks.get(actor, UUID(str(offer["task_id"])))
+        task = TaskReply.model_validate(await gateway.clients.tasks.get(actor, offer.task_id))
     except (DomainError, ServiceUnavailable):
-        return OfferDetails(title=offer.get("task_title") or "", reasons=_reasons(offer))
+        return OfferDetails(title=offer.task_title or "", reasons=offer.reasons)
     return OfferDetails(
-        title=task["title"],
-        summary=task.get("summary") or "",
-        starts_at=_moment(task.get("starts_at")),
-        ends_at=_moment(task.get("ends_at")),
-        deadline=_moment(task.get("deadline")),
+        title=task.title,
+        summary=task.summary,
+        starts_at=_moment(task.starts_at),
+        ends_at=_moment(task.ends_at),
+        deadline=_moment(task.deadline),
         place=await _place(gateway, actor, task, link.language),
-        reasons=_reasons(offer),
-        time_zone=task.get("time_zone") or "UTC",
+        reasons=offer.reasons,
+        time_zone=task.time_zone,
     )
 
 
-async def _place(gateway: Gateway, actor: Actor, task: dict, language: str) -> str:
-    if task.get("remote"):
+async def _place(gateway: Gateway, actor: Actor, task: TaskReply, language: str) -> str:
+    if task.remote:
         return text(language, "answer.remote")
-    if not task.get("area"):
+    if not task.area:
         return ""
     try:
         areas = {area.slug: area for area in await gateway.clients.members.areas(actor)}
     except (DomainError, ServiceUnavailable):
-        return task["area"]
-    area = areas.get(task["area"])
-    return f"{area.name}, {area.city}" if area else task["area"]
+        return task.area
+    area = areas.get(task.area)
+    return f"{area.name}, {area.city}" if area else task.area
 
 
-REASONS = TypeAdapter(Reasons)
-
-
-def _reasons(offer: dict) -> list:
-    """The offer's reasons as data (an older offer's English strings read as text reasons)."""
-    return REASONS.validate_python(offer.get("reasons") or [])
-
-
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value).astimezone(UTC) if value else None
+def _moment(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value else None
 
 
 @router.get("/answer/{token}", response_class=HTMLResponse)

@@ -22,11 +22,14 @@ from icalendar import Calendar, Event
 from starlette.responses import PlainTextResponse, Response
 
 from gateway.auth import calendar_links
+from gateway.clients.contracts.matching import OfferPageReply
+from gateway.clients.contracts.members import MemberReply
 from gateway.clients.http import Actor
 from gateway.errors import ServiceUnavailable
 from gateway.models import Role, User
 from gateway.state import Gateway
 from gateway.web.answer_page import text
+from services.common.contracts import MessageDetail, TaskStatus
 from services.common.problems import DomainError
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,7 @@ class FeedEvent:
     starts_at: datetime
     ends_at: datetime
     time_zone: str
-    status: str
+    status: TaskStatus
     place: str = ""
 
 
@@ -74,34 +77,35 @@ def feed_owner(gateway: Gateway, token: str) -> tuple[User, UUID]:
 async def accepted_tasks(gateway: Gateway, member_id: UUID, detailed: bool) -> list[FeedEvent]:
     actor = Actor(member_id, Role.volunteer.value)
     page = await gateway.clients.matching.offers(actor, member_id=member_id, status="accepted", limit=MAX_EVENTS)
-    task_ids = [UUID(str(offer["task_id"])) for offer in page["items"]]
+    task_ids = [offer.task_id for offer in OfferPageReply.model_validate(page).items]
     if not task_ids:
         return []
     tasks = await gateway.clients.tasks.many(actor, task_ids)
     places = await _places(gateway, actor, member_id, task_ids) if detailed else {}
     return [
         FeedEvent(
-            UUID(task["id"]),
-            task["title"],
-            datetime.fromisoformat(task["starts_at"]),
-            datetime.fromisoformat(task["ends_at"]),
-            task["time_zone"],
-            task["status"],
-            places.get(task["id"], ""),
+            task.id,
+            task.title,
+            task.starts_at,
+            task.ends_at,
+            task.time_zone,
+            task.status,
+            places.get(task.id, ""),
         )
         for task in tasks
-        if task.get("starts_at") and task.get("ends_at")
+        if task.starts_at and task.ends_at  # a task with no time yet has no place in a calendar
     ]
 
 
-async def _places(gateway: Gateway, actor: Actor, member_id: UUID, task_ids: list[UUID]) -> dict[str, str]:
+async def _places(gateway: Gateway, actor: Actor, member_id: UUID, task_ids: list[UUID]) -> dict[UUID, str]:
     addresses = await gateway.clients.tasks.addresses(actor, task_ids, member_id)
-    return {str(item["task_id"]): item.get("address") or "" for item in addresses}
+    return {item.task_id: item.address or "" for item in addresses}
 
 
 async def wants_details(gateway: Gateway, member_id: UUID) -> bool:
     profile = await gateway.clients.members.get(Actor(member_id, Role.volunteer.value), member_id)
-    return (profile.get("notifications") or {}).get("detail") == "detailed"
+    notifications = MemberReply.model_validate(profile).notifications
+    return notifications is not None and notifications.detail == MessageDetail.detailed
 
 
 def render(events: list[FeedEvent], language: str, page_url: str, detailed: bool, stamp: datetime) -> bytes:
@@ -118,7 +122,7 @@ def render(events: list[FeedEvent], language: str, page_url: str, detailed: bool
         event.add("dtend", item.ends_at.astimezone(zone))
         event.add("summary", item.title if detailed else text(language, "calendar.discreet_summary"))
         event.add("description", text(language, "calendar.description", url=page_url))
-        event.add("status", "CANCELLED" if item.status == "cancelled" else "CONFIRMED")
+        event.add("status", "CANCELLED" if item.status == TaskStatus.cancelled else "CONFIRMED")
         if detailed and item.place:
             event.add("location", item.place)
         calendar.add_component(event)

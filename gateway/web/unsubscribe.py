@@ -17,6 +17,7 @@ from html import escape
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
+from gateway.clients.contracts.members import MemberReply, NotificationChangesBody, ProfileFields
 from gateway.clients.http import Actor
 from gateway.errors import ServiceUnavailable
 from gateway.models import Role
@@ -30,7 +31,7 @@ from services.common.problems import DomainError
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 ERASED = "member-erased"  # the members service's problem type for an erased profile
-EMAIL_OFF = {"notifications": {"email": False}}
+EMAIL_OFF = ProfileFields(notifications=NotificationChangesBody(email=False))
 
 
 class Answer(Exception):
@@ -54,13 +55,13 @@ def _actor(link: UnsubscribeLink) -> Actor:
     return Actor(link.member_id, Role.volunteer.value)
 
 
-async def _call(request: Request, link: UnsubscribeLink, change: dict | None) -> dict:
+async def _call(request: Request, link: UnsubscribeLink, change: ProfileFields | None) -> MemberReply:
     """The member's profile, after ``change`` if one is given; erased and unknown members answered plainly."""
     members = request.app.state.gateway.clients.members
     try:
         if change is None:
-            return await members.get(_actor(link), link.member_id)
-        return await members.update(_actor(link), link.member_id, change)
+            return MemberReply.model_validate(await members.get(_actor(link), link.member_id))
+        return MemberReply.model_validate(await members.update(_actor(link), link.member_id, change.sent()))
     except ServiceUnavailable:
         raise Answer(503, "unsubscribe.retry") from None
     except DomainError as error:
@@ -78,7 +79,7 @@ async def show_unsubscribe(token: str, request: Request) -> HTMLResponse:
         profile = await _call(request, link, None)
     except Answer as answer:
         return page(language, answer.status, answer.message_key)
-    if not profile["notifications"]["email"]:
+    if not email_on(profile):
         return page(language, 200, "unsubscribe.already_off")
     return page(language, 200, "unsubscribe.intro", with_button=True)
 
@@ -94,6 +95,14 @@ async def unsubscribe(token: str, request: Request) -> HTMLResponse:
         return page(language, answer.status, answer.message_key)
     log.info("member %s turned email off with an unsubscribe link", link.member_id)
     return page(language, 200, "unsubscribe.done")
+
+
+def email_on(profile: MemberReply) -> bool:
+    """Whether the member still gets email; a profile the members service answers for the member
+    themself always says (``notifications``), so one without it is a contract break, not "off"."""
+    if profile.notifications is None:
+        raise ValueError(f"the members service answered member {profile.id}'s profile without its notifications")
+    return profile.notifications.email
 
 
 def page(language: str, status: int, message_key: str, with_button: bool = False) -> HTMLResponse:

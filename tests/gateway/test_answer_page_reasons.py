@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from uuid import uuid4
 
 import httpx
 
+from gateway.clients.contracts.tasks import TaskReply
 from gateway.clients.http import PUBLIC
 from gateway.clients.services import ServiceClients
 from gateway.web.answer_page import OfferDetails, page
 from gateway.web.answers import _place
-from services.common.contracts import OfferReason, ReasonKind, SkillLevel, TimeWindow
+from services.common.contracts import OfferReason, ReasonKind, SkillLevel, TaskStatus, TimeWindow
 from services.common.identity import GATEWAY_ISSUER, TokenIssuer, development_key
 
 STARTS_AT = datetime(2027, 1, 16, 15, 0, tzinfo=UTC)  # a Saturday, 10:00 in Toronto
@@ -76,5 +78,18 @@ def members_answering_areas(areas: list[dict]) -> SimpleNamespace:
 async def test_the_place_is_the_area_s_name_and_city_or_its_slug_when_the_taxonomy_does_not_know_it():
     gateway = members_answering_areas([{"slug": "verdun", "name": "Verdun", "city": "Montréal", "retired": False}])
 
-    assert await _place(gateway, PUBLIC, {"area": "verdun", "remote": False}, "fr") == "Verdun, Montréal"
-    assert await _place(gateway, PUBLIC, {"area": "lachine", "remote": False}, "fr") == "lachine"
+    assert await _place(gateway, PUBLIC, task_in("verdun"), "fr") == "Verdun, Montréal"
+    assert await _place(gateway, PUBLIC, task_in("lachine"), "fr") == "lachine"
+
+
+def task_in(area: str) -> TaskReply:
+    return TaskReply(
+        id=uuid4(),
+        organization_id=uuid4(),
+        coordinator_id=uuid4(),
+        title="Legal clinic",
+        slots=1,
+        status=TaskStatus.open,
+        time_zone="America/Toronto",
+        area=area,
+    )

@@ -146,6 +146,12 @@ class OrganizationReply(Reply):
     name: str
 
 
+class CoordinatorBody(Body):
+    """``POST /organizations/{id}/coordinators``: the coordinator account that may act for it."""
+
+    coordinator_id: UUID
+
+
 class OrganizationPageReply(Reply):
     items: list[OrganizationReply]
 
@@ -165,6 +171,12 @@ class CommitteeReply(Reply):
 
 class CommitteePageReply(Reply):
     items: list[CommitteeReply]
+
+
+class LeadBody(Body):
+    """``POST /committees/{id}/leads``: the coordinator account that leads it."""
+
+    lead_id: UUID
 
 
 class LeadReply(Reply):
