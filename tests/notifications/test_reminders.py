@@ -31,12 +31,23 @@ LINK = re.compile(r"http://\S+/answer/(\S+)")
 
 def accepted_task(settings, offers, members, starts_at: datetime):
     """A member who accepted an offer for a task starting at ``starts_at``: (offer, address, start)."""
+    member_id, address = registered(settings, members)
+    return accepts(settings, offers, member_id, starts_at), address, starts_at
+
+
+def registered(settings, members) -> tuple[str, str]:
+    """A new member, known to the notifications service: (member id, address)."""
     member_id, address = members.register(languages=("en",))
     recorded(settings, member_id)
+    return member_id, address
+
+
+def accepts(settings, offers, member_id: str, starts_at: datetime):
+    """The member accepts an offer for a task starting at ``starts_at``, whose time is known first."""
     created = offers.created(member_id)
     scheduled(settings, offers, created, starts_at=starts_at)
     offers.publish(offers.accepted(created))
-    return created, address, starts_at
+    return created
 
 
 def subjects(inbox, address: str) -> list[str]:
@@ -159,13 +170,20 @@ def test_a_reminder_due_while_the_service_was_down_arrives_once_after_a_restart_
         "NOTIFICATIONS_MEMBERS_URL": members_service.url,
         "NOTIFICATIONS_SMTP_HOST": host,
         "NOTIFICATIONS_SMTP_PORT": port,
-        "NOTIFICATIONS_REMINDER_OFFSETS_SECONDS": "[20]",
+        "NOTIFICATIONS_REMINDER_OFFSETS_SECONDS": "[60, 15]",
     }
     service = start_service("services.notifications.main", env, name="notifications", timeout_s=180)
     settings = notification_settings(database, kafka_bootstrap, topic_prefix, mail_server[0], members_service.url)
     try:
-        later, later_address, later_start = accepted_task(settings, offers, members, in_seconds(80))
-        soon, soon_address, soon_start = accepted_task(settings, offers, members, in_seconds(45))
+        later_id, later_address = registered(settings, members)
+        soon_id, soon_address = registered(settings, members)
+        # Times from now, the members known. The sooner task's 15 s reminder falls due 15 s from now,
+        # after the stop below (its 60 s one is past: never planned). The later task's 60 s reminder
+        # falls due while the service is down and expires at its start, 60 s after the sooner one:
+        # room for a slow restart (a new interpreter took 30 s on a loaded machine).
+        soon_start = in_seconds(30)
+        later_start = soon_start + timedelta(seconds=60)
+        later, soon = accepts(settings, offers, later_id, later_start), accepts(settings, offers, soon_id, soon_start)
         for member_id in (later.data["member_id"], soon.data["member_id"]):
             eventually(
                 lambda member_id=member_id: [d for d in deliveries_of(database, member_id) if d.kind == "reminder"],
@@ -173,13 +191,13 @@ def test_a_reminder_due_while_the_service_was_down_arrives_once_after_a_restart_
                 message="the reminder planned",
             )
         service.stop()
-        # Down past the moment the sooner task's reminder was due, and past its start; the later one
-        # falls due while the service starts again or soon after (a loaded machine starts slowly).
+        assert datetime.now(UTC) < soon_start - timedelta(seconds=15), "stopped too late: the reminder was due already"
+        # Down past the moment both reminders were due, and past the sooner task's start.
         time.sleep(max((soon_start - datetime.now(UTC)).total_seconds() + 2, 0))
         service = start_service("services.notifications.main", env, name="notifications", timeout_s=100)
-        due_in = (later_start - timedelta(seconds=20) - datetime.now(UTC)).total_seconds()
-        inbox.wait_for(later_address, count=2, timeout_s=max(due_in, 0) + 30)
+        inbox.wait_for(later_address, count=2, timeout_s=30)
         time.sleep(3)
+        assert datetime.now(UTC) < later_start - timedelta(seconds=15), "too slow: the later 15 s reminder is due"
         assert subjects(inbox, later_address) == sorted([CONFIRMED, REMINDER])  # once
         assert subjects(inbox, soon_address) == [CONFIRMED]
         [missed] = [d for d in deliveries_of(database, soon.data["member_id"]) if d.kind == "reminder"]
