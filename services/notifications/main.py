@@ -92,7 +92,12 @@ def definition(
             Background("sender", notifications.sender.run),
             Background("purge", notifications.purger.run),
         ],
+        close=stop_sending,
     )
+
+
+async def stop_sending(notifications: Notifications) -> None:
+    notifications.sender.stop()
 
 
 def create_app(
