@@ -97,6 +97,7 @@ def definition(
 
 
 async def stop_sending(notifications: Notifications) -> None:
+    """On shutdown, before the runtime joins the threads: the sender may be waiting out its poll."""
     notifications.sender.stop()
 
 

@@ -34,7 +34,9 @@ class ServedApp:
 def served(app: FastAPI, name: str, ready_path: str = "/readyz", timeout_s: float = 60) -> Iterator[ServedApp]:
     """``app`` answering on a free loopback port until the block ends; ready (``ready_path``) on entry."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # As deployed, like tests/support/processes.py: no proxy headers trusted.
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"served-{name}", daemon=True)
     thread.start()  # uvicorn installs no signal handlers outside the main thread
     try:
