@@ -41,6 +41,7 @@ from services.notifications.main import create_app
 from services.notifications.models import Delivery
 from tests.gateway.fixtures import graphql, stack, world  # noqa: F401  (one real stack per session)
 from tests.gateway.stack import Stack
+from tests.notifications.gateway_process import Gateway, gateway_process
 from tests.notifications.mailbox import Inbox, private_mailpit
 from tests.support.infra import new_postgres_database, new_sqlite_database
 from tests.support.members_app import PROFILE, members_settings
@@ -263,6 +264,14 @@ def delivery_counts(client: TestClient) -> dict:
     response = client.get("/deliveries/counts", headers=ADMIN)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+@pytest.fixture(scope="session")
+def gateway(tmp_path_factory, kafka_bootstrap) -> Iterator[Gateway]:
+    """One gateway process for the coordinators' mails of the session: each test makes its own
+    coordinators, so the modules that use it share it rather than each start one."""
+    with gateway_process(tmp_path_factory.mktemp("gateway"), kafka_bootstrap) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")
