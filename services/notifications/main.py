@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.common.clock import utc_now
 from services.common.composition import AppDefinition, Background, Consume
 from services.common.composition import create_app as compose
 from services.common.runtime import Runtime
@@ -41,14 +43,22 @@ class Notifications:
     purger: Purger
 
     @classmethod
-    def build(cls, runtime: Runtime, channels: dict[str, Channel] | None = None) -> Notifications:
+    def build(
+        cls, runtime: Runtime, channels: dict[str, Channel] | None = None, clock: Callable[[], datetime] = utc_now
+    ) -> Notifications:
         settings: Settings = runtime.settings  # type: ignore[assignment]
         tokens = settings.service_token_issuer()
         members = MembersClient(settings.members_url, settings.members_timeout_seconds, tokens)
         coordinators = GatewayClient(settings.gateway_url, settings.gateway_timeout_seconds, tokens)
         matching = MatchingClient(settings.matching_url, settings.matching_timeout_seconds, tokens)
         sender = Sender(
-            runtime.engine, settings, channels or {"email": EmailChannel(settings)}, members, coordinators, matching
+            runtime.engine,
+            settings,
+            channels or {"email": EmailChannel(settings)},
+            members,
+            coordinators,
+            matching,
+            clock,
         )
         purger = Purger(runtime.engine, timedelta(days=settings.record_retention_days), settings.purge_every_seconds)
         return cls(runtime, settings, sender, purger)
@@ -65,25 +75,38 @@ def consumers(notifications: Notifications) -> list[Consume]:
     ]
 
 
-def definition(channels: dict[str, Channel] | None = None) -> AppDefinition[Notifications]:
-    """``channels`` stand in for email in tests (name -> channel)."""
+def definition(
+    channels: dict[str, Channel] | None = None, clock: Callable[[], datetime] = utc_now
+) -> AppDefinition[Notifications]:
+    """``channels`` stand in for email in tests (name -> channel); ``clock`` is the sender's, which
+    decides what is due (quiet hours, reminders): a test moves it on rather than wait."""
     return AppDefinition(
         name="notifications",
         title="Notifications",
         description=DESCRIPTION,
         migrations_dir=MIGRATIONS,
         routers=[router],
-        wire=lambda runtime: Notifications.build(runtime, channels),
+        wire=lambda runtime: Notifications.build(runtime, channels, clock),
         consumers=consumers,
         background=lambda notifications: [
             Background("sender", notifications.sender.run),
             Background("purge", notifications.purger.run),
         ],
+        close=stop_sending,
     )
 
 
-def create_app(settings: Settings | None = None, channels: dict[str, Channel] | None = None) -> FastAPI:
-    return compose(settings or Settings(), definition(channels))
+async def stop_sending(notifications: Notifications) -> None:
+    """On shutdown, before the runtime joins the threads: the sender may be waiting out its poll."""
+    notifications.sender.stop()
+
+
+def create_app(
+    settings: Settings | None = None,
+    channels: dict[str, Channel] | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> FastAPI:
+    return compose(settings or Settings(), definition(channels, clock))
 
 
 settings = Settings()

@@ -78,6 +78,7 @@ class Sender:
         self.engine, self.settings, self.channels, self.members, self.clock = engine, settings, channels, members, clock
         self.coordinators, self.matching = coordinators, matching
         self.wakeup = threading.Event()  # set by ``queued``: a delivery was committed, look now
+        self.stopping = threading.Event()  # set by ``stop``: the service is shutting down
         self.composer = Composer(settings, clock)
         # Several deliveries at a time: each spends most of its time waiting (the address read, the
         # SMTP conversation), and each thread keeps its own SMTP connection.
@@ -88,9 +89,15 @@ class Sender:
         """A delivery was queued (its transaction committed): send it now rather than at the next poll."""
         self.wakeup.set()
 
+    def stop(self) -> None:
+        """The service is stopping: end ``run`` now, not after the poll it may be waiting out (the
+        runtime's stop event cannot wake that wait, and its join gives up after 10 s)."""
+        self.stopping.set()
+        self.wakeup.set()
+
     def run(self, stop: threading.Event) -> None:
         try:
-            while not stop.is_set():
+            while not (stop.is_set() or self.stopping.is_set()):
                 self.wakeup.clear()  # before looking: a delivery queued while we look wakes the wait below
                 try:
                     busy = self.send_due()

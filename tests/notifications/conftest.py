@@ -1,7 +1,8 @@
 """Fixtures of the notification tests: a real Mailpit, a real members service, the notifications app.
 
-The notifications app runs in-process (on SQLite and on PostgreSQL); the members service runs as a
-real process on the same topics, so member states and the audited address read are the real ones.
+The notifications app runs in-process (on SQLite and on PostgreSQL); the members service is the real
+app, served over HTTP from a thread on the same topics, so member states and the audited address
+read are the real ones.
 """
 
 from __future__ import annotations
@@ -34,15 +35,18 @@ from services.common.db import make_engine
 from services.common.envelope import Envelope, wrap
 from services.common.kafka_io import ensure_topics
 from services.common.topics import Topics, all_topics
+from services.members.main import create_app as create_members_app
 from services.notifications.config import Settings
 from services.notifications.main import create_app
 from services.notifications.models import Delivery
 from tests.gateway.fixtures import graphql, stack, world  # noqa: F401  (one real stack per session)
 from tests.gateway.stack import Stack
+from tests.notifications.gateway_process import Gateway, gateway_process
 from tests.notifications.mailbox import Inbox, private_mailpit
 from tests.support.infra import new_postgres_database, new_sqlite_database
-from tests.support.members_app import PROFILE
+from tests.support.members_app import PROFILE, members_settings
 from tests.support.processes import ServiceProcess, start_service
+from tests.support.served import ServedApp, served
 from tests.support.service_tokens import CallsAs, signed_headers
 
 ADMIN = signed_headers("notifications", "admin", uuid.uuid4())
@@ -78,15 +82,12 @@ def topics(kafka_bootstrap, topic_prefix) -> Topics:
 
 
 @pytest.fixture
-def members_service(kafka_bootstrap, topic_prefix, topics, tmp_path) -> Iterator[ServiceProcess]:
-    env = {
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-        "KAFKA_TOPIC_PREFIX": topic_prefix,
-        "MEMBERS_DATABASE_URL": new_sqlite_database(tmp_path, "members"),
-    }
-    service = start_service("services.members.main", env, name="members", timeout_s=120)
-    yield service
-    service.stop()
+def members_service(kafka_bootstrap, topic_prefix, topics, tmp_path) -> Iterator[ServedApp]:
+    """The real members app on the test's topics, over HTTP from a thread of the test process (its
+    own process spent 10-30 s importing before it answered, for every test)."""
+    settings = members_settings(new_sqlite_database(tmp_path, "members"), kafka_bootstrap, topic_prefix)
+    with served(create_members_app(settings), "members") as service:
+        yield service
 
 
 class Members:
@@ -263,6 +264,14 @@ def delivery_counts(client: TestClient) -> dict:
     response = client.get("/deliveries/counts", headers=ADMIN)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+@pytest.fixture(scope="session")
+def gateway(tmp_path_factory, kafka_bootstrap) -> Iterator[Gateway]:
+    """One gateway process for the coordinators' mails of the session: each test makes its own
+    coordinators, so the modules that use it share it rather than each start one."""
+    with gateway_process(tmp_path_factory.mktemp("gateway"), kafka_bootstrap) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from services.common.envelope import wrap
 from services.notifications.models import Delivery, TaskSchedule
 from tests.gateway.stack import unique
 from tests.notifications.conftest import AT_RISK_BEFORE_S, read
-from tests.notifications.test_coordinator_mails import coordinator_mails, gateway  # noqa: F401  (fixtures)
+from tests.notifications.test_coordinator_mails import coordinator_mails  # noqa: F401  (a fixture)
 from tests.support.infra import POSTGRES_ONLY
 from tests.support.processes import eventually
 

@@ -11,61 +11,24 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from gateway.auth.accounts import Accounts
-from gateway.auth.emails import EmailVault
-from gateway.models import AddressRead, Role
 from services.common.contracts import FillChanged, OfferChanged, OfferStatus, TaskState, TaskStatus
-from services.common.db import make_engine
 from services.common.envelope import Envelope, wrap
 from services.notifications.main import create_app
 from services.notifications.models import Delivery, DeliveryStatus
 from tests.notifications.conftest import Offers, delivery_counts, notification_settings, read
-from tests.support.infra import POSTGRES_ONLY, new_sqlite_database
-from tests.support.processes import ServiceProcess, eventually, free_port, start_service
+from tests.support.infra import POSTGRES_ONLY
+from tests.support.processes import eventually, free_port
 
 pytestmark = [pytest.mark.kafka, POSTGRES_ONLY]
 
-DATA_KEY = "coordinator-mails-test-secret-0123456789"
 TITLE = "Accompany Ana Lopez to the housing tribunal"
 FILLED = {
     "en": "One of your tasks is full: open your page to see which",
     "fr": "Une de vos tâches est complète : ouvrez votre page pour voir laquelle",
 }
 WITHDREW_EN = "A place came free on one of your tasks: open your page to see which"
-
-
-class Gateway:
-    """A real gateway process (no live updates: it needs no broker here) and its accounts."""
-
-    def __init__(self, process: ServiceProcess, database_url: str):
-        self.process, self.engine = process, make_engine(database_url)
-        self.accounts = Accounts(self.engine, EmailVault(DATA_KEY))
-
-    def coordinator(self, locale: str = "en") -> tuple[uuid.UUID, str]:
-        address = f"coordinator-{uuid.uuid4().hex[:10]}@example.org"
-        user = self.accounts.create(address, "a long enough password 1", Role.coordinator, locale=locale)
-        return user.id, address
-
-    def reads_of(self, account_id: uuid.UUID) -> list[AddressRead]:
-        with Session(self.engine) as session:
-            return list(session.exec(select(AddressRead).where(AddressRead.account_id == account_id)).all())
-
-
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory, kafka_bootstrap) -> Iterator[Gateway]:
-    database_url = new_sqlite_database(tmp_path_factory.mktemp("gateway"), "gateway")
-    env = {
-        "GATEWAY_DATABASE_URL": database_url,
-        "GATEWAY_LIVE_UPDATES": "false",
-        "GATEWAY_DATA_KEY": DATA_KEY,
-        "GATEWAY_JWT_SECRET": DATA_KEY,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-    }
-    process = start_service("gateway.main", env, name="gateway", timeout_s=120)
-    yield Gateway(process, database_url)
-    process.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from services.notifications.main import create_app
 from tests.notifications.conftest import deliveries_of, delivery_counts, notification_settings
-from tests.notifications.test_reminders import accepted_task
+from tests.notifications.test_reminders import accepted_task, in_seconds
 from tests.support.processes import eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -37,7 +37,7 @@ def test_sent_records_go_after_the_retention_period_and_the_counts_stay(
         purge_every_seconds=0.5,
     )
     with TestClient(create_app(settings)) as client:
-        created, address, _ = accepted_task(settings, offers, members, starts_in_s=3 * 24 * 3600)
+        created, address, _ = accepted_task(settings, offers, members, in_seconds(3 * 24 * 3600))
         member_id = created.data["member_id"]
         inbox.wait_for(address, timeout_s=15)  # the confirmation; its two reminders wait for their day
         # Waiting: the two reminders, and the coordinator's "task at risk" check 48 h before the start.

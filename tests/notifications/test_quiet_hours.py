@@ -8,12 +8,15 @@ from time import sleep
 from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi.testclient import TestClient
 
 from services.common.contracts import NotificationPreferences, QuietHours
+from services.notifications.main import create_app
 from services.notifications.models import Delivery, DeliveryStatus
 from services.notifications.quiet_hours import window_end
 from tests.notifications.conftest import deliveries_of
 from tests.notifications.test_preferences import prefers, scheduled
+from tests.support.clock import MovableClock
 from tests.support.infra import POSTGRES_ONLY
 from tests.support.processes import eventually
 
@@ -40,47 +43,54 @@ def test_a_window_across_midnight_ends_the_next_morning_in_the_members_zone():
 @POSTGRES_ONLY
 def test_a_mail_due_in_quiet_hours_waits_for_their_end_unless_the_task_starts_first(
     settings,
-    notifications,
     members,
     offers,
     inbox,
 ):
-    held_id, held_address = members.register(languages=("en",))
-    urgent_id, urgent_address = members.register(languages=("en",))
-    local_now = datetime.now(ZoneInfo(TOKYO))
-    ends = local_now + timedelta(seconds=45)
-    quiet = NotificationPreferences(
-        quiet_hours=QuietHours(
-            start=(local_now - timedelta(minutes=5)).time().replace(microsecond=0),
-            end=ends.time().replace(microsecond=0),
-            time_zone=TOKYO,
+    clock = MovableClock()  # the window's end is reached by moving the sender's clock, not by waiting
+    with TestClient(create_app(settings, clock=clock)):
+        held_id, held_address = members.register(languages=("en",))
+        urgent_id, urgent_address = members.register(languages=("en",))
+        local_now = clock().astimezone(ZoneInfo(TOKYO))
+        ends = local_now + timedelta(minutes=30)
+        quiet = NotificationPreferences(
+            quiet_hours=QuietHours(
+                start=(local_now - timedelta(minutes=5)).time().replace(microsecond=0),
+                end=ends.time().replace(microsecond=0),
+                time_zone=TOKYO,
+            )
         )
-    )
-    prefers(settings, offers, held_id, quiet)
-    prefers(settings, offers, urgent_id, quiet)
+        prefers(settings, offers, held_id, quiet)
+        prefers(settings, offers, urgent_id, quiet)
 
-    held_offer, urgent_offer = offers.created(held_id), offers.created(urgent_id)
-    scheduled(settings, offers, urgent_offer, starts_at=datetime.now(UTC) + timedelta(seconds=25))  # before the end
-    scheduled(settings, offers, held_offer)  # next spring
-    offers.publish(held_offer)
-    offers.publish(urgent_offer)
+        held_offer, urgent_offer = offers.created(held_id), offers.created(urgent_id)
+        scheduled(settings, offers, urgent_offer, starts_at=clock() + timedelta(minutes=10))  # before the end
+        scheduled(settings, offers, held_offer)  # next spring
+        offers.publish(held_offer)
+        offers.publish(urgent_offer)
 
-    inbox.wait_for(urgent_address, timeout_s=15)  # at once: the task starts before the window ends
-    [record] = eventually(
-        lambda: [d for d in deliveries_of(settings.database_url, held_id) if d.not_before is not None] or None,
-        15,
-        message="the mail held",
-    )
-    expected_end = ends.replace(microsecond=0).astimezone(UTC)
-    assert abs((_utc(record.not_before) - expected_end).total_seconds()) < 1, (record.not_before, expected_end)
-    assert record.status == DeliveryStatus.queued.value and record.attempts == 0
-    while datetime.now(UTC) < expected_end - timedelta(seconds=2):
-        assert inbox.messages_to(held_address) == [], "a mail went out in the member's quiet hours"
-        sleep(0.5)
-    [mail] = inbox.wait_for(held_address, timeout_s=15)
-    arrived = datetime.now(UTC)
-    assert arrived >= expected_end, "sent before the quiet hours ended"
-    eventually(lambda: _one(deliveries_of(settings.database_url, held_id)).status == "sent", 10, message="marked sent")
+        inbox.wait_for(urgent_address, timeout_s=15)  # at once: the task starts before the window ends
+        [record] = eventually(
+            lambda: [d for d in deliveries_of(settings.database_url, held_id) if d.not_before is not None] or None,
+            15,
+            message="the mail held",
+        )
+        expected_end = ends.replace(microsecond=0).astimezone(UTC)
+        assert abs((_utc(record.not_before) - expected_end).total_seconds()) < 1, (record.not_before, expected_end)
+        assert record.status == DeliveryStatus.queued.value and record.attempts == 0
+        # Held through the window: just after it was held, and a second before its end, the sender
+        # looks several times (every send_poll_seconds) and neither takes it to send nor sends it.
+        for moment in (clock(), expected_end - timedelta(seconds=1)):
+            clock.move_to(moment)
+            sleep(1)
+            waiting = _one(deliveries_of(settings.database_url, held_id))
+            assert (waiting.status, waiting.claimed_until) == (DeliveryStatus.queued.value, None), moment
+            assert inbox.messages_to(held_address) == [], f"a mail went out in the member's quiet hours ({moment})"
+        clock.move_to(expected_end)
+        [mail] = inbox.wait_for(held_address, timeout_s=15)
+        eventually(lambda: _one(deliveries_of(settings.database_url, held_id)).status == "sent", 10, message="sent")
+        sent = _one(deliveries_of(settings.database_url, held_id))
+        assert _utc(sent.finished_at) >= expected_end, "sent before the quiet hours ended"
 
 
 def _utc(moment: datetime) -> datetime:

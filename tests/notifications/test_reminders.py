@@ -19,6 +19,7 @@ from services.common.contracts import TaskStatus
 from services.notifications.main import create_app
 from tests.notifications.conftest import deliveries_of, notification_settings
 from tests.notifications.test_preferences import recorded, scheduled
+from tests.support.clock import MovableClock
 from tests.support.infra import POSTGRES_ONLY, new_sqlite_database
 from tests.support.processes import eventually, start_service
 
@@ -28,19 +29,39 @@ REMINDER = "A reminder: open it to see the details"
 LINK = re.compile(r"http://\S+/answer/(\S+)")
 
 
-def accepted_task(settings, offers, members, starts_in_s: float):
-    """A member who accepted an offer for a task starting in ``starts_in_s``: (offer, address, start)."""
+def accepted_task(settings, offers, members, starts_at: datetime):
+    """A member who accepted an offer for a task starting at ``starts_at``: (offer, address, start)."""
+    member_id, address = registered(settings, members)
+    return accepts(settings, offers, member_id, starts_at), address, starts_at
+
+
+def registered(settings, members) -> tuple[str, str]:
+    """A new member, known to the notifications service: (member id, address)."""
     member_id, address = members.register(languages=("en",))
     recorded(settings, member_id)
+    return member_id, address
+
+
+def accepts(settings, offers, member_id: str, starts_at: datetime):
+    """The member accepts an offer for a task starting at ``starts_at``, whose time is known first."""
     created = offers.created(member_id)
-    starts_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=starts_in_s)
     scheduled(settings, offers, created, starts_at=starts_at)
     offers.publish(offers.accepted(created))
-    return created, address, starts_at
+    return created
 
 
 def subjects(inbox, address: str) -> list[str]:
     return sorted(mail.subject for mail in inbox.messages_to(address))
+
+
+def in_seconds(seconds: float) -> datetime:
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=seconds)
+
+
+def nothing_yet(inbox, address: str, sent: list[str], why: str) -> None:
+    """After a second of the sender looking (every send_poll_seconds), ``address`` has only ``sent``."""
+    time.sleep(1)
+    assert subjects(inbox, address) == sorted(sent), why
 
 
 def reminder_links(inbox, mail, settings) -> dict[str, answer_links.AnswerLink]:
@@ -70,10 +91,12 @@ def test_reminders_come_at_their_offsets_and_stop_when_the_volunteer_steps_back_
         members_service.url,
         reminder_offsets_seconds=[30, 20],
     )
-    with TestClient(create_app(settings)):
-        coming, coming_address, starts_at = accepted_task(settings, offers, members, starts_in_s=45)
-        leaving, leaving_address, _ = accepted_task(settings, offers, members, starts_in_s=45)
-        cancelled, cancelled_address, _ = accepted_task(settings, offers, members, starts_in_s=45)
+    clock = MovableClock()  # each reminder falls due when the test moves the sender's clock there
+    with TestClient(create_app(settings, clock=clock)):
+        starts_at = in_seconds(600)
+        coming, coming_address, _ = accepted_task(settings, offers, members, starts_at)
+        leaving, leaving_address, _ = accepted_task(settings, offers, members, starts_at)
+        cancelled, cancelled_address, _ = accepted_task(settings, offers, members, starts_at)
         for address in (coming_address, leaving_address, cancelled_address):
             inbox.wait_for(address, timeout_s=15)  # the confirmation
         offers.publish(offers.acceptance_withdrawn(leaving))
@@ -82,16 +105,20 @@ def test_reminders_come_at_their_offsets_and_stop_when_the_volunteer_steps_back_
         )
         offers.publish(offers.withdrawn(cancelled, "task cancelled"))
 
-        first = inbox.wait_for(coming_address, count=2, timeout_s=45)
-        assert datetime.now(UTC) >= starts_at - timedelta(seconds=30), "the 30 s reminder came early"
-        assert datetime.now(UTC) < starts_at - timedelta(seconds=20) + timedelta(seconds=8), "too late"
+        clock.move_to(starts_at - timedelta(seconds=31))
+        nothing_yet(inbox, coming_address, [CONFIRMED], "the 30 s reminder came early")
+        clock.move_to(starts_at - timedelta(seconds=30))
+        first = inbox.wait_for(coming_address, count=2, timeout_s=15)
+        assert clock() < starts_at - timedelta(seconds=20) + timedelta(seconds=8), "too late"
         [reminder] = [mail for mail in first if mail.subject == REMINDER]
         links = reminder_links(inbox, reminder, settings)
         assert set(links) == {"still_coming", "cant_come"}
         for link in links.values():
             assert link.offer_id == UUID(coming.data["offer_id"]) and link.expires_at == starts_at
-        inbox.wait_for(coming_address, count=3, timeout_s=30)
-        assert datetime.now(UTC) >= starts_at - timedelta(seconds=20), "the 20 s reminder came early"
+        clock.move_to(starts_at - timedelta(seconds=21))
+        nothing_yet(inbox, coming_address, [CONFIRMED, REMINDER], "the 20 s reminder came early")
+        clock.move_to(starts_at - timedelta(seconds=20))
+        inbox.wait_for(coming_address, count=3, timeout_s=15)
         assert subjects(inbox, coming_address) == sorted([CONFIRMED, REMINDER, REMINDER])
 
         [cancellation] = [
@@ -143,13 +170,20 @@ def test_a_reminder_due_while_the_service_was_down_arrives_once_after_a_restart_
         "NOTIFICATIONS_MEMBERS_URL": members_service.url,
         "NOTIFICATIONS_SMTP_HOST": host,
         "NOTIFICATIONS_SMTP_PORT": port,
-        "NOTIFICATIONS_REMINDER_OFFSETS_SECONDS": "[20]",
+        "NOTIFICATIONS_REMINDER_OFFSETS_SECONDS": "[60, 15]",
     }
     service = start_service("services.notifications.main", env, name="notifications", timeout_s=180)
     settings = notification_settings(database, kafka_bootstrap, topic_prefix, mail_server[0], members_service.url)
     try:
-        later, later_address, later_start = accepted_task(settings, offers, members, starts_in_s=80)
-        soon, soon_address, soon_start = accepted_task(settings, offers, members, starts_in_s=45)
+        later_id, later_address = registered(settings, members)
+        soon_id, soon_address = registered(settings, members)
+        # Times from now, the members known. The sooner task's 15 s reminder falls due 15 s from now,
+        # after the stop below (its 60 s one is past: never planned). The later task's 60 s reminder
+        # falls due while the service is down and expires at its start, 60 s after the sooner one:
+        # room for a slow restart (a new interpreter took 30 s on a loaded machine).
+        soon_start = in_seconds(30)
+        later_start = soon_start + timedelta(seconds=60)
+        later, soon = accepts(settings, offers, later_id, later_start), accepts(settings, offers, soon_id, soon_start)
         for member_id in (later.data["member_id"], soon.data["member_id"]):
             eventually(
                 lambda member_id=member_id: [d for d in deliveries_of(database, member_id) if d.kind == "reminder"],
@@ -157,13 +191,13 @@ def test_a_reminder_due_while_the_service_was_down_arrives_once_after_a_restart_
                 message="the reminder planned",
             )
         service.stop()
-        # Down past the moment the sooner task's reminder was due, and past its start; the later one
-        # falls due while the service starts again or soon after (a loaded machine starts slowly).
+        assert datetime.now(UTC) < soon_start - timedelta(seconds=15), "stopped too late: the reminder was due already"
+        # Down past the moment both reminders were due, and past the sooner task's start.
         time.sleep(max((soon_start - datetime.now(UTC)).total_seconds() + 2, 0))
         service = start_service("services.notifications.main", env, name="notifications", timeout_s=100)
-        due_in = (later_start - timedelta(seconds=20) - datetime.now(UTC)).total_seconds()
-        inbox.wait_for(later_address, count=2, timeout_s=max(due_in, 0) + 30)
+        inbox.wait_for(later_address, count=2, timeout_s=30)
         time.sleep(3)
+        assert datetime.now(UTC) < later_start - timedelta(seconds=15), "too slow: the later 15 s reminder is due"
         assert subjects(inbox, later_address) == sorted([CONFIRMED, REMINDER])  # once
         assert subjects(inbox, soon_address) == [CONFIRMED]
         [missed] = [d for d in deliveries_of(database, soon.data["member_id"]) if d.kind == "reminder"]
@@ -190,7 +224,8 @@ def test_a_task_whose_time_is_known_only_after_the_acceptance_still_gets_its_rem
     settings = notification_settings(
         database_url, kafka_bootstrap, topic_prefix, mail_server[0], members_service.url, reminder_offsets_seconds=[15]
     )
-    with TestClient(create_app(settings)):
+    clock = MovableClock()  # the reminder falls due when the test moves the sender's clock there
+    with TestClient(create_app(settings, clock=clock)):
         staying, staying_address = members.register(languages=("en",))
         leaving, leaving_address = members.register(languages=("en",))
         for member_id in (staying, leaving):
@@ -214,11 +249,14 @@ def test_a_task_whose_time_is_known_only_after_the_acceptance_still_gets_its_rem
         )
         assert not [d for d in deliveries_of(database_url, staying) if d.kind == "reminder"]  # no time yet
 
-        starts_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=30)
+        starts_at = in_seconds(600)
         scheduled(settings, offers, kept, starts_at=starts_at)
 
-        mails = inbox.wait_for(staying_address, count=2, timeout_s=40)
+        inbox.wait_for(staying_address, timeout_s=15)  # the confirmation
+        clock.move_to(starts_at - timedelta(seconds=16))
+        nothing_yet(inbox, staying_address, [CONFIRMED], "the reminder came early")
+        clock.move_to(starts_at - timedelta(seconds=15))
+        mails = inbox.wait_for(staying_address, count=2, timeout_s=15)
         assert sorted(mail.subject for mail in mails) == sorted([CONFIRMED, REMINDER])
-        assert datetime.now(UTC) >= starts_at - timedelta(seconds=15), "the reminder came early"
         time.sleep(2)
         assert REMINDER not in subjects(inbox, leaving_address)

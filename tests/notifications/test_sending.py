@@ -1,7 +1,7 @@
 """The sender keeps up with a burst: each sending thread keeps its SMTP connection (and opens a
 new one when the server went away), several deliveries go out at a time, and a queued delivery
-wakes the sender instead of waiting for its next poll. Real Mailpit; real Kafka and members
-service for the app."""
+(or the service stopping) wakes the sender instead of waiting for its next poll. Real Mailpit;
+real Kafka and members service for the app."""
 
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ def test_several_deliveries_go_out_at_a_time_each_once(
 
 
 @POSTGRES_ONLY
-def test_a_queued_delivery_wakes_the_sender_rather_than_waiting_for_its_poll(
+def test_a_queued_delivery_wakes_the_sender_rather_than_waiting_for_its_poll_and_so_does_a_stop(
     database_url,
     kafka_bootstrap,
     topic_prefix,
@@ -162,3 +162,5 @@ def test_a_queued_delivery_wakes_the_sender_rather_than_waiting_for_its_poll(
         offers.publish(offers.created(member_id))
 
         inbox.wait_for(address, timeout_s=15)
+        stopping = time.monotonic()  # with the sender waiting out its poll again
+    assert time.monotonic() - stopping < 5, "the stop waited for the sender's next poll"
