@@ -70,6 +70,7 @@ class Background:
 
     name: str
     run: Callable[[threading.Event], None]
+    wake: threading.Event | None = None  # what it waits on between steps, if not the stop event: set on stop
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class Wired(Generic[W]):
                     **consume.options,
                 )
         for task in self.definition.background(self.wiring):
-            self.runtime.start_thread(task.name, task.run)
+            self.runtime.start_thread(task.name, task.run, task.wake)
 
     async def shutdown(self) -> None:
         try:

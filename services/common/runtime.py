@@ -52,6 +52,8 @@ class Runtime:
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     consumers: dict[str, ConsumerLoop] = field(default_factory=dict)
+    # Events background threads wait on instead of ``stop``: set at shutdown, after ``stop``.
+    wakes: list[threading.Event] = field(default_factory=list)
 
     def applier(self, consumer: str, reaction: Reaction) -> EventApplier:
         """Applies records once each for ``consumer``, dead-lettering to this runtime's producer;
@@ -76,7 +78,13 @@ class Runtime:
         if wrote_events(session):
             self.nudge_relay()
 
-    def start_thread(self, name: str, target: Callable[[threading.Event], None]) -> None:
+    def start_thread(
+        self, name: str, target: Callable[[threading.Event], None], wake: threading.Event | None = None
+    ) -> None:
+        """``wake``: an event the thread waits on between its steps, so that stopping ends the wait
+        at once rather than when it times out (the join below gives up after 10 s)."""
+        if wake is not None:
+            self.wakes.append(wake)
         thread = threading.Thread(target=target, args=(self.stop,), name=name, daemon=True)
         thread.start()
         self.threads.append(thread)
@@ -96,6 +104,8 @@ class Runtime:
 
     def shutdown(self, timeout_s: float = 10) -> None:
         self.stop.set()
+        for wake in self.wakes:
+            wake.set()
         if self.relay is not None:
             self.relay.wakeup.set()
         for thread in self.threads:

@@ -23,7 +23,7 @@ def background(matching: Matching) -> list[Background]:
     # its name from before the reader was renamed: /health names dead threads.
     return [
         Background("members-feed", lambda stop: run_members_reader(matching, stop)),
-        Background("matching-worker", lambda stop: run_worker(matching, stop)),
+        Background("matching-worker", lambda stop: run_worker(matching, stop), wake=matching.worker_wakeup),
     ]
 
 

@@ -74,8 +74,8 @@ def run_worker(matching: Matching, stop: threading.Event) -> None:
         except Exception:
             log.exception("matching step failed; retrying shortly")
             pause = matching.settings.tick_seconds
-        if pause > 0:
-            matching.worker_wakeup.wait(pause)
+        if pause > 0 and not stop.is_set():
+            matching.worker_wakeup.wait(pause)  # stopping sets it too (Background.wake)
 
 
 def step(matching: Matching, schedule: Schedule, now: datetime) -> float:

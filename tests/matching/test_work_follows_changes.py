@@ -5,6 +5,7 @@ chosen clock, real databases (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import event, select, update
 
 from services.common.clock import as_utc, utc_now
 from services.common.contracts import OfferStatus, SkillLevel, Weekday
-from services.matching import context, handlers, scheduler, worker
+from services.matching import context, handlers, main, scheduler, worker
 from services.matching.members_reader import members_changed
 from services.matching.models import Offer
 from services.matching.scheduler import BATCH, Schedule, step
@@ -327,3 +328,16 @@ def test_a_reconciliation_pass_writes_nothing_for_tasks_that_need_nothing(harnes
     assert any(w.upper().startswith("UPDATE TASK_FILL") for w in writes)
     statuses = {o.status for o in offers_of(harness, task_id=full_waves[0].task_id)}
     assert OfferStatus.expired in statuses
+
+
+def test_stopping_the_service_ends_an_idle_worker_at_once_not_after_its_pause(harness_with):
+    # An idle worker sleeps until its next tick (here 60 s) on its wake-up event, which the
+    # runtime's stop event cannot end: the shutdown's join gave up after 10 s and left it running.
+    harness = harness_with(tick_seconds=60)
+    runtime = harness.matching.runtime
+    (worker_thread,) = [job for job in main.background(harness.matching) if job.name == "matching-worker"]
+    runtime.start_thread(worker_thread.name, worker_thread.run, worker_thread.wake)
+    started = runtime.threads[-1]
+    time.sleep(1.0)  # it takes its first step (nothing to do) and waits for its next tick
+    runtime.shutdown(timeout_s=5)
+    assert not started.is_alive()
