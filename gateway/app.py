@@ -54,6 +54,7 @@ def build_gateway(
         settings.service_timeout_seconds,
         settings.service_token_issuer(),
         transport,
+        settings.service_max_in_flight,
     )
     accounts = Accounts(runtime.engine, EmailVault(settings.data_key))
     bootstrap_admin(accounts, settings)
