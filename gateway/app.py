@@ -80,7 +80,7 @@ def live_relay(gateway: Gateway):
     gateway.hub.bind(loop)
 
     def relay(event: LiveEvent) -> None:
-        gateway.cache.invalidate()
+        gateway.cache.invalidate_tasks()  # the taxonomy and organizations are not made of tasks
         gateway.hub.publish_threadsafe(event)
 
     async def accepted_count(task_id: str) -> int | None:

@@ -99,12 +99,15 @@ class Loaders:
 
     async def _terms(self, kind: TaxonomyKind) -> list[dict]:
         return await self._gateway.cache.get_or_load(
-            (kind,), lambda: self._gateway.clients.members.terms(PUBLIC, kind), TAXONOMY_TTL_SECONDS
+            (kind,), lambda: self._gateway.clients.members.terms(PUBLIC, kind), TAXONOMY_TTL_SECONDS, lasting=True
         )
 
     async def organizations_list(self) -> list[dict]:
         return await self._gateway.cache.get_or_load(
-            ("organizations",), lambda: self._gateway.clients.tasks.organizations(PUBLIC), TAXONOMY_TTL_SECONDS
+            ("organizations",),
+            lambda: self._gateway.clients.tasks.organizations(PUBLIC),
+            TAXONOMY_TTL_SECONDS,
+            lasting=True,
         )
 
     async def led_committees(self) -> list[dict]:
