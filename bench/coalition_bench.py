@@ -55,14 +55,14 @@ from sqlalchemy import select  # noqa: E402
 
 from bench.coalition_metrics import gini, least_gini, most_held_at_once, percentile  # noqa: E402
 from bench.machine import load_words  # noqa: E402
+from services.common.clock import as_utc  # noqa: E402
 from services.common.contracts import MemberState, MemberStatus, OfferStatus, Reach  # noqa: E402
 from services.common.db import session_scope  # noqa: E402
-from services.common.deps import Actor  # noqa: E402
 from services.common.problems import DomainError  # noqa: E402
 from services.matching import handlers  # noqa: E402
 from services.matching.config import Settings  # noqa: E402
 from services.matching.engine import MatchingEngine  # noqa: E402
-from services.matching.models import Offer, TaskFill, TaskWidening, as_utc  # noqa: E402
+from services.matching.models import Offer, TaskFill, TaskWidening  # noqa: E402
 from tests.matching.coalition import (  # noqa: E402
     REGION,
     REGION_START,
@@ -82,7 +82,6 @@ ANSWERS = (("accept", 0.6), ("decline", 0.2), ("ignore", 0.2))
 MEDIAN_DELAY_H = 3.0
 ENOUGH = 2  # a task has enough reachable members with at least this many per place
 RESULTS = Path(__file__).parent / "results" / "coalition.md"
-SYSTEM = Actor(None, "system")
 
 DEFAULTS = Settings()
 # The settings that give the matching of before the reach and fairness work: any number of
@@ -195,7 +194,7 @@ def answer(harness: Harness, run: Run, offer_id: UUID, member_id: UUID, verb: st
     action = handlers.accept_offer if verb == "accept" else handlers.decline_offer
     try:
         with session_scope(harness.engine) as session:
-            action(session, harness.matching, offer_id, SYSTEM, member_id, when)
+            action(harness.call(session, when), offer_id, member_id)
     except DomainError as refusal:  # too late (expired, withdrawn, filled), a clash, a monthly limit
         run.refused[f"{verb}: {type(refusal).__name__}"] += 1
 

@@ -46,7 +46,7 @@ async def hub_cpu_per_event() -> float:
     for number in range(EVENTS):
         hub.publish(LiveEvent("offer", "offer.created", "t", {"member_id": members[number % SUBSCRIBERS]}))
         if number % 50 == 49:
-            await asyncio.sleep(0)  # subscribers drain between the feed's batches
+            await asyncio.sleep(0)  # subscribers drain between the live reader's batches
     while len(got) < EVENTS:
         await asyncio.sleep(0)
     spent = time.process_time() - started

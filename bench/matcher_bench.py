@@ -1,7 +1,7 @@
 """The matching worker's own cost per new task, without Kafka or HTTP around it, and beside
 another checkout of the code in the same run (before / after a change).
 
-A task arrives as the tasks feed stores it (``task_state_arrived``), then the worker's steps
+A task arrives as the tasks reader stores it (``task_state_arrived``), then the worker's steps
 run until it is idle, as its thread runs them (``scheduler.step``): the first wave of offers
 is written with its outbox rows. Members and open tasks already there are chosen by the
 arguments. Each repetition builds a fresh SQLite database; the figure is CPU and wall time per

@@ -5,7 +5,7 @@ Run: ``uv run python bench/rebuild_bench.py [--members 100000] [--runs 5]`` (nee
 broker of the test suite on 127.0.0.1:19092, or TEST_KAFKA_BOOTSTRAP). Writes
 bench/results/rebuild.md and prints it. Not part of the test suite.
 
-* rebuild: the service's own code path, ``member_feed.open_reader`` + ``member_feed.replay``
+* rebuild: the service's own code path, ``members_reader.open_reader`` + ``members_reader.replay``
   into a ``MemberDirectory`` (JSON, validation of every ``MemberState``, engine indexing);
 * bare: a kafka-python consumer with the same fetch options, assigned every partition, reading
   to the end offsets and touching nothing.
@@ -58,8 +58,8 @@ from services.common.kafka_io import ensure_topics, make_consumer  # noqa: E402
 from services.common.topics import Topics, all_topics  # noqa: E402
 from services.matching.directory import MemberDirectory  # noqa: E402
 from services.matching.engine import ScoreWeights  # noqa: E402
-from services.matching.member_feed import READER_OPTIONS, bulk_load, open_reader, replay  # noqa: E402
 from services.matching.member_states import Unreadable, read_update  # noqa: E402
+from services.matching.members_reader import READER_OPTIONS, bulk_load, open_reader, replay  # noqa: E402
 from tests.support.infra import delete_topics_with_prefix, ensure_kafka  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "rebuild.md"
@@ -199,7 +199,7 @@ def as_records(topic: str, fetched: list[tuple[int, int, bytes, bytes]]) -> list
 
 def replay_costs(bootstrap: str, topic: str, batch: int = 10_000) -> dict[str, float]:
     """The rebuild's own work, in CPU seconds per step, on the topic's records held in memory:
-    the steps of ``member_feed.replay`` in the same order and batches, without the fetching."""
+    the steps of ``members_reader.replay`` in the same order and batches, without the fetching."""
     fetched = fetch_all(bootstrap, topic)
     sample = as_records(topic, fetched[:20_000])
     started = clock.process_time()  # for comparison: validation with the collector on
@@ -312,7 +312,7 @@ CPU (the run's process, all threads).
 
 The rebuild costs {extra_us:.0f} us of CPU per member more than the bare read (difference of the
 medians). Replaying the same {args.members:,} records from memory in one more fresh process, step by
-step as `member_feed.replay` does (cyclic garbage collection off, see `member_feed.bulk_load`),
+step as `members_reader.replay` does (cyclic garbage collection off, see `members_reader.bulk_load`),
 in CPU microseconds per member:
 
 | step | us per member |

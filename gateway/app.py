@@ -1,5 +1,5 @@
 """The gateway's app definition for the shared composition root (``services.common.composition``):
-accounts DB, service clients, Kafka feed and erasure consumer, GraphQL, web pages, limits.
+accounts DB, service clients, Kafka reader and erasure consumer, GraphQL, web pages, limits.
 ``create_app`` takes the settings (and, for unit tests, an HTTP transport standing in for the
 services)."""
 
@@ -27,8 +27,8 @@ from gateway.limits.query_budget import Budget
 from gateway.limits.rate import RateLimiter, Rule
 from gateway.live.erasures import CONSUMER as ERASURES_CONSUMER
 from gateway.live.erasures import member_erasures
-from gateway.live.feed import EventFeed
 from gateway.live.hub import Hub, LiveEvent
+from gateway.live.reader import EventReader
 from gateway.live.settling import FillSettling
 from gateway.models import Role
 from gateway.public_cache import PublicCache
@@ -69,7 +69,7 @@ def build_gateway(
         limiter=limiter,
     )
     if settings.live_updates:
-        gateway.feed = EventFeed(settings.kafka_bootstrap_servers, settings.topics, [live_relay(gateway)])
+        gateway.reader = EventReader(settings.kafka_bootstrap_servers, settings.topics, [live_relay(gateway)])
     return gateway
 
 
@@ -108,13 +108,15 @@ def consumers(gateway: Gateway) -> list[Consume]:
 
 
 def background(gateway: Gateway) -> list[Background]:
-    return [Background("live-feed", gateway.feed.run)] if gateway.feed is not None else []
+    # The thread and its readiness check keep their names from before the reader was renamed:
+    # health and readiness answers show them, and operators' probes may read them.
+    return [Background("live-feed", gateway.reader.run)] if gateway.reader is not None else []
 
 
 def ready_checks(settings: Settings) -> dict:
     if not settings.live_updates:
         return {}
-    return {"live_feed": lambda gateway: gateway.feed is not None and gateway.feed.ready.is_set()}
+    return {"live_feed": lambda gateway: gateway.reader is not None and gateway.reader.ready.is_set()}
 
 
 def http_layer(settings: Settings, limiter: RateLimiter):

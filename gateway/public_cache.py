@@ -1,6 +1,6 @@
 """A short-lived cache of public reads (open tasks, skills, areas), dropped on every task event.
 
-Entries remember the generation they were loaded in; the Kafka feed bumps the generation when a
+Entries remember the generation they were loaded in; the Kafka reader bumps the generation when a
 task changes or fills, so a cached page never outlives the change it misses by more than the
 time the event takes to arrive. Concurrent misses for one key share a single load.
 

@@ -12,8 +12,8 @@ from gateway.auth.tokens import TokenService
 from gateway.clients.services import ServiceClients
 from gateway.config import Settings
 from gateway.limits.rate import RateLimiter, Rule
-from gateway.live.feed import EventFeed
 from gateway.live.hub import Hub
+from gateway.live.reader import EventReader
 from gateway.live.task_owners import TaskOwners
 from gateway.public_cache import PublicCache
 
@@ -28,7 +28,7 @@ class Gateway:
     hub: Hub
     cache: PublicCache
     limiter: RateLimiter
-    feed: EventFeed | None = None  # None with live updates off
+    reader: EventReader | None = None  # None with live updates off
     task_owners: TaskOwners = field(default_factory=TaskOwners)
 
     @property

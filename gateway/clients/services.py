@@ -1,25 +1,45 @@
 """Typed entry points to each service's HTTP contract: one method per route the gateway calls. The
 contracts themselves are the services' routes and pydantic models (each service's ``/openapi.json``).
-The gateway's side of them is ``gateway.clients.contracts``: the bodies it sends, and the models the
-``from_service`` constructors of the GraphQL types read the answers with, checked against each
-service's schema by ``tests/gateway/test_service_contracts.py``."""
+The gateway's side of them is ``gateway.clients.contracts``: the bodies it sends, and the models it
+reads the answers with, checked against each service's schema by
+``tests/gateway/test_service_contracts.py``. Lists and batch reads answer those models here (their
+items are what the loaders share); a single read answers its JSON, which the GraphQL type built from
+it reads with the same model (``from_service``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 import httpx
 
 from gateway.clients.contracts import Json
-from gateway.clients.contracts.matching import OfferAnswerBody
+from gateway.clients.contracts.matching import FillPageReply, FillReply, OfferAnswerBody, OfferPageReply, OfferReply
+from gateway.clients.contracts.members import (
+    AreaPageReply,
+    AreaReply,
+    MemberCommitteesReply,
+    MemberNameReply,
+    NamePurpose,
+    NamesBody,
+    NamesReply,
+    SkillPageReply,
+    SkillReply,
+    TermBody,
+)
 from gateway.clients.contracts.tasks import (
     AttendanceBody,
     CommitteeBody,
+    CommitteePageReply,
+    CommitteeReply,
     FollowingChangesBody,
+    LeadPageReply,
+    LeadReply,
     OrganizationBody,
+    OrganizationPageReply,
+    OrganizationReply,
     SeriesCreateBody,
     TaskCreateBody,
     TaskFields,
@@ -60,21 +80,17 @@ class MembersClient(ServiceClient):
         params = {"purpose": purpose, "task_id": task_id}
         return await self.call("GET", f"/members/{member_id}/contact", actor, params=params)
 
-    async def names(self, actor: Actor, member_ids: Sequence[UUID], purpose: str) -> Json:
+    async def names(self, actor: Actor, member_ids: Sequence[UUID], purpose: NamePurpose) -> NamesReply:
         """Display names, audited per member; unknown or erased members are listed as missing."""
-        names: list[Json] = []
-        missing: list[str] = []
-        ids = [str(member_id) for member_id in dict.fromkeys(member_ids)]
+        names: list[MemberNameReply] = []
+        missing: list[UUID] = []
+        ids = list(dict.fromkeys(member_ids))
         for start in range(0, len(ids), NAMES_PER_CALL):
-            found = await self.call(
-                "POST",
-                "/members/names",
-                actor,
-                json={"member_ids": ids[start : start + NAMES_PER_CALL], "purpose": purpose},
-            )
-            names += found["names"]
-            missing += found["missing"]
-        return {"names": names, "missing": missing}
+            asked = NamesBody(member_ids=ids[start : start + NAMES_PER_CALL], purpose=purpose)
+            found = NamesReply.model_validate(await self.call("POST", "/members/names", actor, json=asked.sent()))
+            names += found.names
+            missing += found.missing
+        return NamesReply(names=names, missing=missing)
 
     async def page(self, actor: Actor, limit: int, offset: int) -> Json:
         return await self.call("GET", "/members", actor, params={"limit": limit, "offset": offset})
@@ -83,22 +99,28 @@ class MembersClient(ServiceClient):
         return await self.call("GET", f"/members/{member_id}/audit", actor, params={"limit": limit, "offset": offset})
 
     async def committees(self, actor: Actor, member_id: UUID) -> list[str]:
-        return [str(c) for c in (await self.call("GET", f"/members/{member_id}/committees", actor))["committees"]]
+        return _joined(await self.call("GET", f"/members/{member_id}/committees", actor))
 
     async def set_committee(self, actor: Actor, member_id: UUID, committee_id: UUID, joined: bool) -> list[str]:
-        body = await self.call("PUT" if joined else "DELETE", f"/members/{member_id}/committees/{committee_id}", actor)
-        return [str(c) for c in body["committees"]]
+        path = f"/members/{member_id}/committees/{committee_id}"
+        return _joined(await self.call("PUT" if joined else "DELETE", path, actor))
 
     # The taxonomy: each kind of term (skills, areas) has the same three routes under its own path.
 
-    async def terms(self, actor: Actor, kind: TaxonomyKind) -> list[Json]:
-        return _items(await self.call("GET", f"/{kind}", actor, params={"limit": TAXONOMY_PAGE}))
+    async def skills(self, actor: Actor) -> list[SkillReply]:
+        return SkillPageReply.model_validate(await self._terms(actor, "skills")).items
 
-    async def create_term(self, actor: Actor, kind: TaxonomyKind, term: Json) -> Json:
-        return await self.call("POST", f"/{kind}", actor, json=term)
+    async def areas(self, actor: Actor) -> list[AreaReply]:
+        return AreaPageReply.model_validate(await self._terms(actor, "areas")).items
 
-    async def update_term(self, actor: Actor, kind: TaxonomyKind, slug: str, changes: Json) -> Json:
-        return await self.call("PATCH", f"/{kind}/{slug}", actor, json=changes)
+    async def _terms(self, actor: Actor, kind: TaxonomyKind) -> Json:
+        return await self.call("GET", f"/{kind}", actor, params={"limit": TAXONOMY_PAGE})
+
+    async def create_term(self, actor: Actor, kind: TaxonomyKind, term: TermBody) -> Json:
+        return await self.call("POST", f"/{kind}", actor, json=term.sent())
+
+    async def update_term(self, actor: Actor, kind: TaxonomyKind, slug: str, changes: TermBody) -> Json:
+        return await self.call("PATCH", f"/{kind}/{slug}", actor, json=changes.sent())
 
 
 class TasksClient(ServiceClient):
@@ -128,8 +150,9 @@ class TasksClient(ServiceClient):
         params = {"task_id": _batch(task_ids), "member_id": member_id}
         return _items(await self.call("GET", "/tasks/addresses", actor, params=params))
 
-    async def organizations(self, actor: Actor) -> list[Json]:
-        return _items(await self.call("GET", "/organizations", actor, params={"limit": TAXONOMY_PAGE}))
+    async def organizations(self, actor: Actor) -> list[OrganizationReply]:
+        page = await self.call("GET", "/organizations", actor, params={"limit": TAXONOMY_PAGE})
+        return OrganizationPageReply.model_validate(page).items
 
     async def organization(self, actor: Actor, organization_id: UUID) -> Json:
         return await self.call("GET", f"/organizations/{organization_id}", actor)
@@ -177,9 +200,10 @@ class TasksClient(ServiceClient):
     async def attendance_records(self, actor: Actor, **scope) -> Json:
         return await self.call("GET", "/attendance/records", actor, params=scope)
 
-    async def committees(self, actor: Actor, **filters) -> list[Json]:
+    async def committees(self, actor: Actor, **filters) -> list[CommitteeReply]:
         params = {name: str(value) for name, value in filters.items() if value is not None}
-        return _items(await self.call("GET", "/committees", actor, params=params | {"limit": TAXONOMY_PAGE}))
+        page = await self.call("GET", "/committees", actor, params=params | {"limit": TAXONOMY_PAGE})
+        return CommitteePageReply.model_validate(page).items
 
     async def committee(self, actor: Actor, committee_id: UUID) -> Json:
         return await self.call("GET", f"/committees/{committee_id}", actor)
@@ -187,10 +211,9 @@ class TasksClient(ServiceClient):
     async def create_committee(self, actor: Actor, committee: CommitteeBody) -> Json:
         return await self.call("POST", "/committees", actor, json=committee.sent())
 
-    async def committee_leads(self, actor: Actor, committee_id: UUID) -> list[Json]:
-        return _items(
-            await self.call("GET", f"/committees/{committee_id}/leads", actor, params={"limit": TAXONOMY_PAGE})
-        )
+    async def committee_leads(self, actor: Actor, committee_id: UUID) -> list[LeadReply]:
+        page = await self.call("GET", f"/committees/{committee_id}/leads", actor, params={"limit": TAXONOMY_PAGE})
+        return LeadPageReply.model_validate(page).items
 
     async def add_lead(self, actor: Actor, committee_id: UUID, lead_id: UUID) -> Json:
         return await self.call("POST", f"/committees/{committee_id}/leads", actor, json={"lead_id": str(lead_id)})
@@ -219,26 +242,34 @@ class MatchingClient(ServiceClient):
     async def diagnosis(self, actor: Actor, task_id: UUID) -> Json:
         return await self.call("GET", f"/tasks/{task_id}/diagnosis", actor)
 
-    async def fills(self, actor: Actor, task_ids: Sequence[UUID]) -> list[Json]:
+    async def fills(self, actor: Actor, task_ids: Sequence[UUID]) -> list[FillReply]:
         """Fills of the tasks matching knows among ``task_ids``, in one request."""
-        return _items(await self.call("GET", "/fills", actor, params={"task_id": _batch(task_ids)}))
+        answer = await self.call("GET", "/fills", actor, params={"task_id": _batch(task_ids)})
+        return FillPageReply.model_validate(answer).items
 
-    async def offers_of_tasks(self, actor: Actor, task_ids: Sequence[UUID], per_task: int) -> list[Json]:
+    async def offers_of_tasks(self, actor: Actor, task_ids: Sequence[UUID], per_task: int) -> list[OfferReply]:
         """Each task's ``per_task`` newest offers: one request per 200 offers, whatever the number of tasks."""
         params = {"task_id": _batch(task_ids), "per_task": per_task, "limit": OFFERS_PAGE}
-        offers: dict[str, Json] = {}
+        offers: dict[UUID, OfferReply] = {}
         offset = 0
         while True:
-            page = await self.call("GET", "/offers", actor, params=params | {"offset": offset})
+            page = OfferPageReply.model_validate(
+                await self.call("GET", "/offers", actor, params=params | {"offset": offset})
+            )
             # Keyed by id: an offer made between two pages shifts the next one by a row.
-            offers.update((str(offer["id"]), offer) for offer in page["items"])
-            offset += len(page["items"])
-            if not page["items"] or offset >= page["total"]:
+            offers.update((offer.id, offer) for offer in page.items)
+            offset += len(page.items)
+            if not page.items or offset >= page.total:
                 return list(offers.values())
 
 
 def _answering(member_id: UUID) -> Json:
     return OfferAnswerBody(member_id=member_id).sent()
+
+
+def _joined(answer: Json) -> list[str]:
+    """The ids of the committees a member joined, as the GraphQL ids they are compared with."""
+    return [str(committee) for committee in MemberCommitteesReply.model_validate(answer).committees]
 
 
 def _batch(ids: Sequence[UUID]) -> list[str]:
@@ -249,11 +280,11 @@ def _batch(ids: Sequence[UUID]) -> list[str]:
     return distinct
 
 
-def _items(body: Any) -> list[Json]:
-    """List endpoints answer either a bare list or a page ``{items, total, ...}``."""
-    if isinstance(body, dict):
-        return list(body.get("items", []))
-    return list(body or [])
+def _items(page: Json) -> list[Json]:
+    """The items of a page as JSON, for the readers outside the GraphQL schema that still take
+    them so (the calendar feed, the fill settling); the loaders read them with ``TaskReply`` and
+    ``TaskAddressReply``."""
+    return list(page["items"])
 
 
 @dataclass

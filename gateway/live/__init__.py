@@ -1,1 +1,1 @@
-"""Real-time updates: a Kafka feed of offer and task events fanned out to subscriptions."""
+"""Real-time updates: a Kafka reader of offer and task events fanned out to subscriptions."""

@@ -1,7 +1,7 @@
 """What subscribers already saw: repeated events and changes older than the latest are dropped.
 
 The outbox relay may send the tail of a batch again after a broker restart (consumers with a
-database drop repeats by event id; the live feed has none, so it remembers ids here), and two
+database drop repeats by event id; the live reader has none, so it remembers ids here), and two
 matcher instances' relays may deliver one task's changes out of order. Offers and fills carry a
 per-entity sequence: only a higher one than the last seen moves them.
 """

@@ -1,6 +1,6 @@
 """Fan-out of live events to the subscriptions open on this gateway instance.
 
-The Kafka feed runs in a thread and hands events over with :meth:`Hub.publish_threadsafe`; each
+The Kafka reader runs in a thread and hands events over with :meth:`Hub.publish_threadsafe`; each
 subscription reads its own bounded queue on the event loop. A subscriber too slow to keep up
 is told so (its stream ends with an error) rather than silently missing events.
 

@@ -38,7 +38,7 @@ class FillSettling:
         self._loop = loop
 
     def publish_threadsafe(self, event: LiveEvent) -> None:
-        """From the feed's thread: relay now, or for a fill once the tasks service shows it."""
+        """From the live reader's thread: relay now, or for a fill once the tasks service shows it."""
         if event.kind != "fill" or self._loop is None:
             self.relay(event)
         elif not self._loop.is_closed():

@@ -1,4 +1,4 @@
-"""Which organization (and committee) each task belongs to, as seen on the live feed, shared by every
+"""Which organization (and committee) each task belongs to, as seen on the live reader, shared by every
 subscription of this gateway instance: a coordinator's subscription learns whether an event
 concerns them from here, and asks the tasks service only about a task no one has seen yet
 (then once for all subscribers, not once each)."""

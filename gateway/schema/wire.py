@@ -1,30 +1,11 @@
-"""Reading the services' JSON: timestamps and dates arrive as ISO 8601 strings."""
+"""Reading what a GraphQL client sends that the schema's types cannot check: ids. (The services'
+JSON is read with the contract models, ``gateway.clients.contracts``.)"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import overload
 from uuid import UUID
 
 from services.common.problems import Invalid
-
-
-@overload
-def parse_datetime(value: str | datetime) -> datetime: ...
-@overload
-def parse_datetime(value: None) -> None: ...
-def parse_datetime(value: str | datetime | None) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
-
-
-def parse_date(value: str | date) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def parse_time(value: str | time) -> time:
-    return value if isinstance(value, time) else time.fromisoformat(value)
 
 
 def parse_id(value: str, field: str) -> UUID:

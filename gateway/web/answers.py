@@ -134,11 +134,11 @@ async def _place(gateway: Gateway, actor: Actor, task: dict, language: str) -> s
     if not task.get("area"):
         return ""
     try:
-        areas = {area["slug"]: area for area in await gateway.clients.members.terms(actor, "areas")}
+        areas = {area.slug: area for area in await gateway.clients.members.areas(actor)}
     except (DomainError, ServiceUnavailable):
         return task["area"]
     area = areas.get(task["area"])
-    return f"{area['name']}, {area['city']}" if area else task["area"]
+    return f"{area.name}, {area.city}" if area else task["area"]
 
 
 REASONS = TypeAdapter(Reasons)

@@ -17,7 +17,7 @@ A service's ``main.py``, in short::
             name="notifications", title="Notifications", migrations_dir=MIGRATIONS, routers=routers,
             wire=Notifications.build,  # Runtime -> the service's typed wiring
             consumers=lambda n: [Consume("offer-news", Subscription(
-                n.settings.topics, {OFFER_CREATED: offer_created},  # typed handler per type
+                n.settings.topics, {OFFER_CREATED: offer_created},  # typed reaction per type
                 ignores=[e for e in types_on(OFFERS_EVENTS) if e is not OFFER_CREATED]))],
             background=lambda n: [Background("reminders", n.send_reminders)],
         )
@@ -58,7 +58,7 @@ class Consume:
     """One consumer group: its name (also its processed-events key) and what it does per type."""
 
     name: str
-    subscription: Subscription[Any]  # its handlers' results are not used
+    subscription: Subscription[Any]  # its reactions' results are not used
     group_id: str | None = None
     listener: Any = None  # a kafka ConsumerRebalanceListener, for work split by partition
     options: Mapping[str, Any] = field(default_factory=dict)  # KafkaConsumer options

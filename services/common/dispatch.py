@@ -1,12 +1,15 @@
-"""Typed dispatch: each consumer names, per event type, the handler that applies it.
+"""Typed dispatch: each consumer names, per event type, the reaction that applies it.
 
 A :class:`Subscription` is built from catalogue entries (``services.common.catalogue``), so a
-handler receives the payload class the catalogue names, already validated. It must say what it
-does with every type of the topics it reads (handle it, or ignore it), so a type added to the
+reaction receives the payload class the catalogue names, already validated. It must say what it
+does with every type of the topics it reads (react to it, or ignore it), so a type added to the
 catalogue is a decision for each consumer, not a silent skip. What the catalogue does not list
 on a topic, or a version the subscription does not read, raises :class:`PoisonEvent`: the
 consumer dead-letters it with that reason and never applies it. A type the consumer ignores is
 skipped whatever its version: it reads nothing of it.
+
+A reaction is not a handler: "handler" names the functions of a service's ``handlers`` module, which
+its routes and its reactions both call.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ class UnsupportedVersion(PoisonEvent):
 
 @dataclass(frozen=True)
 class Event(Generic[P]):
-    """One catalogued event as its handler sees it: the envelope's facts and the typed payload."""
+    """One catalogued event as its reaction sees it: the envelope's facts and the typed payload."""
 
     type: str
     version: int
@@ -56,21 +59,21 @@ class Tombstone:
     partition: int | None
 
 
-# What a handler gives back: nothing to a consumer, which applies the event; the gateway's live
-# feed, which routes records itself (Subscription.route), hands on what its handlers return.
+# What a reaction gives back: nothing to a consumer, which applies the event; the gateway's live
+# reader, which routes records itself (Subscription.route), hands on what its reactions return.
 R = TypeVar("R")
 # The first argument is what the consumer applies events with: a DB session, or nothing.
-EventHandler = Callable[[Any, Event[Any]], R]
-TombstoneHandler = Callable[[Any, Tombstone], R]
-# A handler and what to hand it.
+EventReaction = Callable[[Any, Event[Any]], R]
+TombstoneReaction = Callable[[Any, Tombstone], R]
+# A reaction and what to hand it.
 Route = tuple[Callable[[Any, Any], R], Event[Any] | Tombstone]
 
 
 @dataclass(frozen=True)
-class Handles(Generic[R]):
-    """A handler and the versions of its type it reads (default: all the catalogue lists)."""
+class VersionedReaction(Generic[R]):
+    """A reaction and the versions of its type it reads (default: all the catalogue lists)."""
 
-    handler: EventHandler[R]
+    react: EventReaction[R]
     versions: frozenset[int] | None = None
 
 
@@ -80,17 +83,17 @@ class Subscription(Generic[R]):
     def __init__(
         self,
         topics: Topics,
-        handles: Mapping[EventType, EventHandler[R] | Handles[R]],
+        reactions: Mapping[EventType, EventReaction[R] | VersionedReaction[R]],
         *,
         ignores: Iterable[EventType] = (),
-        tombstones: Mapping[str, TombstoneHandler[R]] | None = None,
+        tombstones: Mapping[str, TombstoneReaction[R]] | None = None,
     ):
         self.names = topics  # the prefixed topic names
-        self.handlers = {event.name: _as_handles(h) for event, h in handles.items()}
+        self.reactions = {event.name: _versioned(r) for event, r in reactions.items()}
         self.ignored = {event.name for event in ignores}
         self.tombstones = dict(tombstones or {})
-        self.versions = {event.name: self.handlers[event.name].versions or event.readable for event in handles}
-        self.contracts = self._contracts(list(handles) + list(ignores))
+        self.versions = {event.name: self.reactions[event.name].versions or event.readable for event in reactions}
+        self.contracts = self._contracts(list(reactions) + list(ignores))
         self._require_every_type_decided()
 
     def _contracts(self, events: list[EventType]) -> dict[str, TopicContract]:
@@ -99,7 +102,7 @@ class Subscription(Generic[R]):
 
     def _require_every_type_decided(self) -> None:
         for contract in self.contracts.values():
-            undecided = set(contract.events) - set(self.handlers) - self.ignored
+            undecided = set(contract.events) - set(self.reactions) - self.ignored
             if undecided:
                 raise ValueError(f"say whether to handle or ignore {sorted(undecided)} on {contract.topic}")
         for base, contract in self.contracts.items():
@@ -115,11 +118,11 @@ class Subscription(Generic[R]):
         """Apply ``incoming`` with ``context`` (a session for the idempotent consumer)."""
         route = self.route(incoming)
         if route is not None:
-            handler, message = route
-            handler(context, message)
+            react, message = route
+            react(context, message)
 
     def route(self, incoming: Incoming) -> Route[R] | None:
-        """The handler and what to hand it; None for a type this consumer ignores.
+        """The reaction and what to hand it; None for a type this consumer ignores.
 
         Raises :class:`PoisonEvent` (unknown type, unsupported version) or pydantic's
         ``ValidationError`` (a payload its class does not accept): never to be applied.
@@ -145,15 +148,15 @@ class Subscription(Generic[R]):
             partition=incoming.partition,
             payload=spec.payload.model_validate(envelope.data),
         )
-        return self.handlers[spec.name].handler, event
+        return self.reactions[spec.name].react, event
 
     def _tombstone_route(self, contract: TopicContract, incoming: Incoming) -> Route[R] | None:
         if contract.tombstone is None:
             raise UnknownEvent(f"a tombstone on {contract.topic}, which never carries any")
-        handler = self.tombstones.get(contract.topic)
-        if handler is None:
+        react = self.tombstones.get(contract.topic)
+        if react is None:
             return None
-        return handler, Tombstone(contract.topic, incoming.key, incoming.partition)
+        return react, Tombstone(contract.topic, incoming.key, incoming.partition)
 
 
 def catalogued(contract: TopicContract, type_name: str) -> EventType:
@@ -172,5 +175,5 @@ def require_version(spec: EventType, version: int, readable: frozenset[int] | No
         raise UnsupportedVersion(f"{spec.name} version {version} is not supported (reads {listed})")
 
 
-def _as_handles(handler: EventHandler[R] | Handles[R]) -> Handles[R]:
-    return handler if isinstance(handler, Handles) else Handles(handler)
+def _versioned(reaction: EventReaction[R] | VersionedReaction[R]) -> VersionedReaction[R]:
+    return reaction if isinstance(reaction, VersionedReaction) else VersionedReaction(reaction)

@@ -92,7 +92,7 @@ class SlowKafkaStepFilter(logging.Filter):
 
     kafka-python runs its network IO loop in a thread of ours and warns when one step of it takes
     more than 0.1 s of wall-clock time. In our processes that step shares the GIL with the web
-    server, the relay and the consumer handlers, so on a loaded machine it waits its turn for the
+    server, the relay and the consumers, so on a loaded machine it waits its turn for the
     interpreter and crosses 0.1 s with nothing blocking at all (reproduced: an idle consumer beside
     three CPU-bound Python threads logs the warning every few seconds; alone, never). A step that
     takes seconds is still a livelock worth a warning, so only those get through.

@@ -15,12 +15,15 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Column, LargeBinary, Text, func, text, update
+from sqlalchemy import Column, LargeBinary, Text, event, func, text, update
 from sqlalchemy.engine import Engine, Row
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.common.envelope import Envelope
@@ -35,6 +38,8 @@ PUBLISHER_LOCK = 0x6F7574626F78
 SEND_TIMEOUT_S = 10.0
 # The mark a session carries in ``Session.info`` once it queued a row.
 _WROTE_EVENTS = "outbox.wrote_events"
+# The rows it queued and has not written yet (see ``add_event``).
+_QUEUED = "outbox.queued"
 # Rows per pass. A pass waits for the broker to acknowledge its whole batch before reading the
 # next, so small batches leave the producer idle between round trips: with 200 the relay sent
 # about half what a bare producer with the same settings does (bench/relay_bench.py); with 1,000,
@@ -67,22 +72,60 @@ def wrote_events(session: Session) -> bool:
     return bool(session.info.get(_WROTE_EVENTS))
 
 
-def add_event(session: Session, topic: str, key: str, envelope: Envelope) -> OutboxMessage:
-    """Queue an event in the caller's transaction."""
+@dataclass(frozen=True)
+class QueuedMessage:
+    """An outbox row the transaction will write: see ``add_event``."""
+
+    topic: str
+    message_key: str
+    payload: bytes | None
+    headers_json: str
+    created_at: datetime
+
+
+def add_event(session: Session, topic: str, key: str, envelope: Envelope) -> QueuedMessage:
+    """Queue an event in the caller's transaction.
+
+    The transaction's rows are written together, in the order they were queued, by one
+    multi-row INSERT at its next flush or at its commit: an ORM object per row cost more than
+    the rest of a wave of offers (``_write_queued``).
+    """
     return _add(session, topic, key, envelope.to_bytes())
 
 
-def add_tombstone(session: Session, topic: str, key: str) -> OutboxMessage:
+def add_tombstone(session: Session, topic: str, key: str) -> QueuedMessage:
     """Queue a null-valued message: compaction then forgets the key entirely."""
     return _add(session, topic, key, None)
 
 
-def _add(session: Session, topic: str, key: str, payload: bytes | None) -> OutboxMessage:
-    headers = inject_trace_headers()
-    row = OutboxMessage(topic=topic, message_key=key, payload=payload, headers_json=json.dumps(headers))
-    session.add(row)
+def _add(session: Session, topic: str, key: str, payload: bytes | None) -> QueuedMessage:
+    session.connection()  # the rows belong to the transaction this begins (or is under way)
+    row = QueuedMessage(topic, key, payload, json.dumps(inject_trace_headers()), _now())
+    session.info.setdefault(_QUEUED, []).append(row)
     session.info[_WROTE_EVENTS] = True  # read by the unit of work after its commit (wrote_events)
     return row
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _write_at_flush(session: OrmSession, flush_context: object, instances: object) -> None:
+    _write_queued(session)
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _write_at_commit(session: OrmSession) -> None:
+    _write_queued(session)  # a transaction that changed nothing else never flushes
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_queued(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # rolled back or closed unwritten: the rows go with it
+        session.info.pop(_QUEUED, None)
+
+
+def _write_queued(session: OrmSession) -> None:
+    queued: list[QueuedMessage] = session.info.pop(_QUEUED, [])
+    if queued:
+        session.connection().execute(sa.insert(OutboxMessage), [vars(row) for row in queued])
 
 
 class OutboxRelay:

@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.common.consumer import ConsumerLoop, EventApplier, Handler
+from services.common.consumer import ConsumerLoop, EventApplier, Reaction
 from services.common.db import make_engine, migrate, session_scope
 from services.common.kafka_io import Producer, ensure_topics, make_consumer, make_producer, wait_for_partitions
 from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var
@@ -53,11 +53,15 @@ class Runtime:
     threads: list[threading.Thread] = field(default_factory=list)
     consumers: dict[str, ConsumerLoop] = field(default_factory=dict)
 
-    def applier(self, consumer: str, handler: Handler) -> EventApplier:
+    def applier(self, consumer: str, reaction: Reaction) -> EventApplier:
         """Applies records once each for ``consumer``, dead-lettering to this runtime's producer;
-        the events a handler queues leave at once (see :meth:`committed`)."""
+        the events a reaction queues leave at once (see :meth:`committed`)."""
         return EventApplier(
-            self.engine, f"{self.settings.service_name}.{consumer}", handler, self.producer, after_commit=self.committed
+            self.engine,
+            f"{self.settings.service_name}.{consumer}",
+            reaction,
+            self.producer,
+            after_commit=self.committed,
         )
 
     @contextmanager
@@ -215,12 +219,12 @@ def start_consumer(
     runtime: Runtime,
     name: str,
     topics: list[str],
-    handler: Handler,
+    reaction: Reaction,
     group_id: str | None = None,
     listener: Any = None,
     **consumer_options: Any,
 ) -> ConsumerLoop:
-    """Consume ``topics`` in a consumer group, applying each event once through ``handler``.
+    """Consume ``topics`` in a consumer group, applying each event once through ``reaction``.
 
     ``listener`` (a kafka ``ConsumerRebalanceListener``) hears which partitions this instance
     is given and loses, for services that split work by partition. ``consumer_options`` go to
@@ -238,7 +242,7 @@ def start_consumer(
     # the topics' partitions. Joining without them assigns nothing at first, and the rebalance that
     # kafka-python starts once it learns them has been seen to leave a member with no partitions.
     wait_for_partitions(consumer, topics)
-    loop = ConsumerLoop(consumer, runtime.applier(name, handler))
+    loop = ConsumerLoop(consumer, runtime.applier(name, reaction))
     runtime.consumers[name] = loop
     runtime.start_thread(f"consumer-{name}", loop.run)
     return loop

@@ -17,6 +17,7 @@ from services.common.roles import Actor
 from services.matching import asked_for, handlers, reads
 from services.matching.asked_for import TaskForMember
 from services.matching.context import Matching
+from services.matching.handlers import Call
 from services.matching.models import FillPublic, OfferAnswer, OfferPage, OfferPublic
 from services.matching.permissions import (
     DIAGNOSIS_READERS,
@@ -48,6 +49,15 @@ def get_matching(request: Request) -> Matching:
     return request.app.state.matching
 
 
+def current_call(
+    session: Session = Depends(get_session),
+    matching: Matching = Depends(get_matching),
+    actor: Actor = Depends(get_actor),
+) -> Call:
+    """A read's call, in the shared per-request session (answers build theirs in a unit of work)."""
+    return Call(session, matching, actor, utc_now())
+
+
 @router.get("/offers", summary="Offers, newest first, filtered by member, tasks or status")
 def list_offers(
     member_id: UUID | None = None,
@@ -56,22 +66,19 @@ def list_offers(
     per_task: int | None = Query(None, ge=1, le=200, description="Only each task's newest offers, this many at most"),
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
-    session: Session = Depends(get_session),
-    actor: Actor = Depends(get_actor),
+    call: Call = Depends(current_call),
 ) -> OfferPage:
-    require_offer_reader(actor, member_id)
+    require_offer_reader(call.actor, member_id)
     return reads.list_offers(
-        session, member_id=member_id, task_ids=task_ids, status=status, per_task=per_task, limit=limit, offset=offset
+        call, member_id=member_id, task_ids=task_ids, status=status, per_task=per_task, limit=limit, offset=offset
     )
 
 
 @router.get("/offers/{offer_id}", summary="One offer, with the reasons it was made", responses={404: {}})
-def get_offer(
-    offer_id: UUID, session: Session = Depends(get_session), actor: Actor = Depends(get_actor)
-) -> OfferPublic:
-    require_reader(actor, OFFER_READERS, "read offers")
-    offer = handlers.get_offer(session, offer_id)
-    if actor.role == "volunteer" and offer.member_id != actor.id:
+def get_offer(offer_id: UUID, call: Call = Depends(current_call)) -> OfferPublic:
+    require_reader(call.actor, OFFER_READERS, "read offers")
+    offer = handlers.get_offer(call, offer_id)
+    if call.actor.role == "volunteer" and offer.member_id != call.actor.id:
         raise NotFound(f"no offer {offer_id} of yours")  # not whether another member has it
     return offer
 
@@ -86,7 +93,7 @@ def accept_offer(
     actor: Actor = Depends(get_actor),
 ) -> OfferPublic:
     with matching.unit_of_work() as session:
-        return handlers.accept_offer(session, matching, offer_id, actor, answer.member_id, utc_now())
+        return handlers.accept_offer(Call(session, matching, actor, utc_now()), offer_id, answer.member_id)
 
 
 @router.post(
@@ -99,7 +106,7 @@ def decline_offer(
     actor: Actor = Depends(get_actor),
 ) -> OfferPublic:
     with matching.unit_of_work() as session:
-        return handlers.decline_offer(session, matching, offer_id, actor, answer.member_id, utc_now())
+        return handlers.decline_offer(Call(session, matching, actor, utc_now()), offer_id, answer.member_id)
 
 
 @router.post(
@@ -114,13 +121,13 @@ def withdraw_offer(
     actor: Actor = Depends(get_actor),
 ) -> OfferPublic:
     with matching.unit_of_work() as session:
-        return handlers.withdraw_acceptance(session, matching, offer_id, actor, answer.member_id, utc_now())
+        return handlers.withdraw_acceptance(Call(session, matching, actor, utc_now()), offer_id, answer.member_id)
 
 
 @router.get("/tasks/{task_id}/fill", summary="How many places of a task are taken and by whom", responses={404: {}})
-def get_fill(task_id: UUID, session: Session = Depends(get_session), actor: Actor = Depends(get_actor)) -> FillPublic:
-    require_reader(actor, FILL_READERS, "read how far tasks have filled")
-    return handlers.get_fill(session, task_id)
+def get_fill(task_id: UUID, call: Call = Depends(current_call)) -> FillPublic:
+    require_reader(call.actor, FILL_READERS, "read how far tasks have filled")
+    return handlers.get_fill(call, task_id)
 
 
 @router.get(
@@ -128,14 +135,9 @@ def get_fill(task_id: UUID, session: Session = Depends(get_session), actor: Acto
     summary="Why a task is not filling, and what widening it would add",
     responses={404: {}},
 )
-def get_diagnosis(
-    task_id: UUID,
-    matching: Matching = Depends(get_matching),
-    session: Session = Depends(get_session),
-    actor: Actor = Depends(get_actor),
-) -> DiagnosisPublic:
-    require_reader(actor, DIAGNOSIS_READERS, "read why a task is not filling")
-    return diagnose_task(session, matching, task_id, utc_now())
+def get_diagnosis(task_id: UUID, call: Call = Depends(current_call)) -> DiagnosisPublic:
+    require_reader(call.actor, DIAGNOSIS_READERS, "read why a task is not filling")
+    return diagnose_task(call, task_id)
 
 
 @router.post(
@@ -150,7 +152,7 @@ def ask_for_task(
     actor: Actor = Depends(get_actor),
 ) -> TaskForMember:
     with matching.unit_of_work() as session:
-        return asked_for.consider(session, matching, task_id, answer.member_id, actor, utc_now())
+        return asked_for.consider(Call(session, matching, actor, utc_now()), task_id, answer.member_id)
 
 
 @router.get("/fills", summary="How far many tasks have filled, in one request")
@@ -158,8 +160,7 @@ def list_fills(
     task_ids: list[UUID] = batch_ids(
         "task_id", MAX_TASK_IDS, "Tasks matching has not heard of are absent from the answer."
     ),
-    session: Session = Depends(get_session),
-    actor: Actor = Depends(get_actor),
+    call: Call = Depends(current_call),
 ) -> FillList:
-    require_reader(actor, FILL_READERS, "read how far tasks have filled")
-    return reads.list_fills(session, task_ids)
+    require_reader(call.actor, FILL_READERS, "read how far tasks have filled")
+    return reads.list_fills(call, task_ids)

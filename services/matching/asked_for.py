@@ -25,14 +25,13 @@ from sqlmodel import Session, col
 
 from services.common.contracts import MemberState, MemberStatus, ReasonKind, TaskState, TaskStatus
 from services.common.problems import NotFound
-from services.common.roles import Actor
 from services.matching import capacity, offers
 from services.matching.context import Matching
 from services.matching.directory import MemberDirectory
 from services.matching.engine import Candidate, MemberLoad
 from services.matching.engine.reasons import Reason
 from services.matching.errors import NotYourOffer
-from services.matching.handlers import TRUSTED_ROLES, to_public
+from services.matching.handlers import TRUSTED_ROLES, Call, to_public
 from services.matching.loads import member_loads
 from services.matching.models import LIVE_STATUSES, MatchingTask, Offer, OfferPublic
 from services.matching.widening import as_matched
@@ -70,11 +69,10 @@ class TaskForMember(BaseModel):
     reasons: list[NotEligible] = Field(default=[], description="Why the member cannot be offered the task")
 
 
-def consider(
-    session: Session, matching: Matching, task_id: UUID, member_id: UUID, actor: Actor, now: datetime
-) -> TaskForMember:
+def consider(call: Call, task_id: UUID, member_id: UUID) -> TaskForMember:
     """Offer the task to the member now if they fit and a place is open; else say why not."""
-    if actor.role not in TRUSTED_ROLES and actor.id != member_id:
+    session, matching, now = call.session, call.matching, call.now
+    if call.actor.role not in TRUSTED_ROLES and call.actor.id != member_id:
         raise NotYourOffer("Only the member themselves can ask for a task.")
     fill = capacity.lock_fill(session, task_id)
     task = session.get(MatchingTask, task_id, populate_existing=True)

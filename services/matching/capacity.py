@@ -92,9 +92,14 @@ def lock_fill(session: Session, task_id: UUID) -> Fill | None:
     Whoever changes a task's offers holds this lock first, so a wave is never sent to a task
     that is filling at the same moment, and two matchers never top up the same task at once.
     """
-    if not _changed(session, update(TaskFill).where(col(TaskFill.task_id) == task_id).values(slots=TaskFill.slots)):
-        return None
-    return read_fill(session, task_id)
+    row = session.execute(
+        update(TaskFill)
+        .where(col(TaskFill.task_id) == task_id)
+        .values(slots=TaskFill.slots)
+        .returning(col(TaskFill.slots), col(TaskFill.accepted), col(TaskFill.version))
+        .execution_options(synchronize_session=False)
+    ).one_or_none()  # one statement locks and reads: it runs for every task the worker tops up
+    return None if row is None else Fill(row.slots, row.accepted, row.version)
 
 
 def set_slots(session: Session, task_id: UUID, slots: int) -> tuple[Fill | None, Fill]:

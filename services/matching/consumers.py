@@ -1,6 +1,6 @@
-"""What the matching service consumes, one consumer group each: the tasks' states (``task_feed``)
+"""What the matching service consumes, one consumer group each: the tasks' states (``tasks_reader``)
 and attendance marks (``attendance``). Members and areas are read by every instance outside any
-group (``member_feed``, a background thread), so that each instance's engine knows everyone.
+group (``members_reader``, a background thread), so that each instance's engine knows everyone.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssi
 from services.common.composition import Consume
 from services.matching.attendance import attendance_marks
 from services.matching.context import Matching
-from services.matching.task_feed import task_states
+from services.matching.tasks_reader import task_states
 
 
 def consumers(matching: Matching) -> list[Consume]:

@@ -1,4 +1,4 @@
-"""What the matching service's handlers, feeds and worker share, built once per process."""
+"""What the matching service's handlers, readers and worker share, built once per process."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Every member's matching state, held in the engine, shared safely between threads.
 
-The engine is plain, single-threaded Python. Here one lock guards it: the members feed writes
+The engine is plain, single-threaded Python. Here one lock guards it: the members reader writes
 (in batches while it replays the topic, with indexing deferred to its end), the worker asks for
 candidates, and request handlers read a member's monthly limit. ``replayed`` is set once the members
 topic was read to the end offsets it had at start-up; until then the service is not ready.
@@ -9,7 +9,7 @@ topic was read to the end offsets it had at start-up; until then the service is 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, tzinfo
 from uuid import UUID
 
@@ -74,7 +74,13 @@ class MemberDirectory:
             return self._engine.is_eligible(member_id, task, now=now, load=load)
 
     def candidates(
-        self, task: TaskState, *, loads: Mapping[UUID, MemberLoad], excluded: set[UUID], limit: int, now: datetime
+        self,
+        task: TaskState,
+        *,
+        loads: Mapping[UUID, MemberLoad],
+        excluded: Collection[UUID],
+        limit: int,
+        now: datetime,
     ) -> list[Candidate]:
         with self._lock:
             return self._engine.candidates(task, loads=loads, excluded=excluded, limit=limit, now=now)

@@ -1,4 +1,5 @@
-"""What a member can do with an offer, and what anyone may read; HTTP routes only call these.
+"""What a member can do with an offer, and what anyone may read; HTTP routes only call these,
+each with a :class:`Call`, as the members and tasks services' routes call theirs.
 
 Accept is first-come and idempotent. Within one transaction it takes a slot of the task
 (``capacity.claim_slot``: the conditional update that cannot overfill), moves the offer from
@@ -10,6 +11,7 @@ problem and the whole transaction rolls back.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -45,10 +47,20 @@ from services.matching.models import (
 TRUSTED_ROLES = STAFF
 
 
-def accept_offer(
-    session: Session, matching: Matching, offer_id: UUID, actor: Actor, member_id: UUID, now: datetime
-) -> OfferPublic:
-    offer = _answerable_offer(session, offer_id, actor, member_id)
+@dataclass(frozen=True)
+class Call:
+    """One call of a handler: the transaction it runs in, the service's wiring, who is calling (the
+    verified actor), and the moment it runs at (the route's clock; tests choose their own)."""
+
+    session: Session
+    matching: Matching
+    actor: Actor
+    now: datetime
+
+
+def accept_offer(call: Call, offer_id: UUID, member_id: UUID) -> OfferPublic:
+    session, matching, now = call.session, call.matching, call.now
+    offer = _answerable_offer(session, offer_id, call.actor, member_id)
     if offer.status == OfferStatus.accepted:
         return to_public(session, offer)
     _require_pending(offer, now)
@@ -86,10 +98,9 @@ def accept_offer(
     return to_public(session, accepted)
 
 
-def decline_offer(
-    session: Session, matching: Matching, offer_id: UUID, actor: Actor, member_id: UUID, now: datetime
-) -> OfferPublic:
-    offer = _answerable_offer(session, offer_id, actor, member_id)
+def decline_offer(call: Call, offer_id: UUID, member_id: UUID) -> OfferPublic:
+    session, matching, now = call.session, call.matching, call.now
+    offer = _answerable_offer(session, offer_id, call.actor, member_id)
     if offer.status == OfferStatus.declined:
         return to_public(session, offer)
     if offer.status == OfferStatus.withdrawn:
@@ -107,11 +118,10 @@ def decline_offer(
     return to_public(session, declined)
 
 
-def withdraw_acceptance(
-    session: Session, matching: Matching, offer_id: UUID, actor: Actor, member_id: UUID, now: datetime
-) -> OfferPublic:
+def withdraw_acceptance(call: Call, offer_id: UUID, member_id: UUID) -> OfferPublic:
     """A volunteer who accepted can no longer come: their place is offered to someone else."""
-    offer = _answerable_offer(session, offer_id, actor, member_id)
+    session, matching, now = call.session, call.matching, call.now
+    offer = _answerable_offer(session, offer_id, call.actor, member_id)
     if offer.status == OfferStatus.cancelled_by_volunteer:
         return to_public(session, offer)
     if offer.status == OfferStatus.pending:
@@ -217,14 +227,15 @@ def to_public(session: Session, offer: Offer, title: str | None = None) -> Offer
     )
 
 
-def get_offer(session: Session, offer_id: UUID) -> OfferPublic:
-    offer = offers.load_offer(session, offer_id)
+def get_offer(call: Call, offer_id: UUID) -> OfferPublic:
+    offer = offers.load_offer(call.session, offer_id)
     if offer is None:
         raise NotFound(f"There is no offer {offer_id}.")
-    return to_public(session, offer)
+    return to_public(call.session, offer)
 
 
-def get_fill(session: Session, task_id: UUID) -> FillPublic:
+def get_fill(call: Call, task_id: UUID) -> FillPublic:
+    session = call.session
     fill = capacity.read_fill(session, task_id)
     if fill is None:
         raise NotFound(f"The matching service has not heard of task {task_id}.")

@@ -12,16 +12,17 @@ from services.matching.api import router
 from services.matching.config import Settings
 from services.matching.consumers import consumers
 from services.matching.context import Matching
-from services.matching.member_feed import run_members_feed
+from services.matching.members_reader import run_members_reader
 from services.matching.scheduler import run_worker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def background(matching: Matching) -> list[Background]:
-    # Every instance reads every member (no consumer group): see member_feed.
+    # Every instance reads every member (no consumer group): see members_reader. The thread keeps
+    # its name from before the reader was renamed: /health names dead threads.
     return [
-        Background("members-feed", lambda stop: run_members_feed(matching, stop)),
+        Background("members-feed", lambda stop: run_members_reader(matching, stop)),
         Background("matching-worker", lambda stop: run_worker(matching, stop)),
     ]
 

@@ -1,10 +1,10 @@
 """Member states as they come off the members topic.
 
 A record that cannot be applied (unreadable, a type the catalogue does not list on the topic, a
-version matching does not read) is reported as :class:`Unreadable` with the reason: the feed
+version matching does not read) is reported as :class:`Unreadable` with the reason: the reader
 dead-letters it and moves on, and the member's next state replaces it. Reading is on the start-up
 path (every instance reads every member), which is why the replay runs with cyclic garbage
-collection off: see ``member_feed.bulk_load``. With it off, pydantic's single-pass validation of
+collection off: see ``members_reader.bulk_load``. With it off, pydantic's single-pass validation of
 the whole envelope is the fastest way there is to get a checked ``MemberState`` from the bytes.
 """
 
@@ -38,7 +38,7 @@ class MemberEnvelope(BaseModel):
 
 @dataclass(frozen=True)
 class Unreadable:
-    """A record the feed cannot apply, and why (the dead letter's reason)."""
+    """A record the reader cannot apply, and why (the dead letter's reason)."""
 
     record: Record
     reason: str

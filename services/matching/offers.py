@@ -43,9 +43,18 @@ def transition(session: Session, offer_id: UUID, old: OfferStatus, new: OfferSta
 
 
 def create_offer(
-    session: Session, topic: str, task: MatchingTask, candidate: Candidate, now: datetime, answer_time: AnswerTime
+    session: Session,
+    topic: str,
+    task: MatchingTask,
+    candidate: Candidate,
+    now: datetime,
+    answer_time: AnswerTime,
+    *,
+    state: TaskState | None = None,
 ) -> Offer:
-    state = TaskState.model_validate_json(task.state_json)
+    """A pending offer and its offer.created event. ``state`` is the task's stored state when the
+    caller already read it (a wave reads it once for all its offers)."""
+    state = state or TaskState.model_validate_json(task.state_json)
     starts_at = state.starts_at
     offer = Offer(
         task_id=task.task_id,

@@ -113,7 +113,7 @@ class OpenTasks:
 
 def tasks_member_could_fit(open_tasks: OpenTasks, directory, members: Iterable[MemberState], now) -> set[UUID]:
     """The open tasks any of these members could be offered now: the one question the members
-    feed asks when someone joins, comes back or changes what they can do."""
+    reader asks when someone joins, comes back or changes what they can do."""
     fitting: set[UUID] = set()
     for member in members:
         for state in open_tasks.sharing_with(member):

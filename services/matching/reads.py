@@ -13,10 +13,10 @@ from uuid import UUID
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from services.common.contracts import OfferStatus
-from services.matching.handlers import to_public
+from services.matching.handlers import Call, to_public
 from services.matching.models import LIVE_STATUSES, FillPublic, MatchingTask, Offer, OfferPage, TaskFill
 
 MAX_TASK_IDS = 100
@@ -30,7 +30,7 @@ class FillList(BaseModel):
 
 
 def list_offers(
-    session: Session,
+    call: Call,
     *,
     member_id: UUID | None,
     task_ids: list[UUID],
@@ -40,6 +40,7 @@ def list_offers(
     offset: int,
 ) -> OfferPage:
     """Offers, newest first; with ``per_task``, only that many of each task's newest ones count."""
+    session = call.session
     conditions = _conditions(member_id, task_ids, status)
     if per_task is not None:
         conditions = [col(Offer.id).in_(_newest_of_each_task(conditions, per_task))]
@@ -79,8 +80,9 @@ def _newest_of_each_task(conditions: list[ColumnElement[bool]], per_task: int) -
     return select(ranked.c.id).where(ranked.c.rank <= per_task)
 
 
-def list_fills(session: Session, task_ids: list[UUID]) -> FillList:
+def list_fills(call: Call, task_ids: list[UUID]) -> FillList:
     """How far each task has filled; two queries whatever the number of tasks."""
+    session = call.session
     wanted = list(dict.fromkeys(task_ids))
     fills = {
         row.task_id: row

@@ -31,7 +31,7 @@ from sqlmodel import Session
 from services.common.clock import utc_now
 from services.matching.attendance import forget_old
 from services.matching.context import Matching
-from services.matching.member_feed import settle_member_offers
+from services.matching.members_reader import settle_member_offers
 from services.matching.work import next_expiry, tasks_with_expired_offers
 from services.matching.worker import (
     OFFERS_CREATED,

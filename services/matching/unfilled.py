@@ -5,7 +5,6 @@ it in plain words)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -15,7 +14,7 @@ from sqlmodel import Session, col
 from services.common.contracts import OfferStatus, TaskState
 from services.common.problems import NotFound
 from services.matching import capacity, widening
-from services.matching.context import Matching
+from services.matching.handlers import Call
 from services.matching.loads import member_loads
 from services.matching.models import MatchingTask, Offer
 from services.matching.widening import AppliedWidening
@@ -43,7 +42,8 @@ class DiagnosisPublic(BaseModel):
     expired: int = Field(0, description="Members who let their offer expire without answering")
 
 
-def diagnose_task(session: Session, matching: Matching, task_id: UUID, now: datetime) -> DiagnosisPublic:
+def diagnose_task(call: Call, task_id: UUID) -> DiagnosisPublic:
+    session, matching, now = call.session, call.matching, call.now
     task = session.get(MatchingTask, task_id)
     if task is None:
         raise NotFound(f"The matching service has not heard of task {task_id}.")

@@ -78,14 +78,30 @@ class Answers:
     no: int = 0
 
 
-def answers_so_far(session: Session, task_id: UUID, now: datetime, slow_answer_share: float) -> Answers:
+@dataclass(frozen=True)
+class AskedSoFar:
+    """The task's offers not withdrawn, read in one query: who was asked (never to be asked again),
+    how many still wait for an answer, and the answers they met (see ``Answers``)."""
+
+    members: frozenset[UUID]
+    pending: int
+    answers: Answers
+
+
+def asked_so_far(session: Session, task_id: UUID, now: datetime, slow_answer_share: float) -> AskedSoFar:
     rows = session.execute(
-        select(col(Offer.status), col(Offer.accepted_at), col(Offer.created_at), col(Offer.expires_at)).where(
-            col(Offer.task_id) == task_id, col(Offer.status) != OfferStatus.withdrawn
-        )
+        select(
+            col(Offer.member_id),
+            col(Offer.status),
+            col(Offer.accepted_at),
+            col(Offer.created_at),
+            col(Offer.expires_at),
+        ).where(col(Offer.task_id) == task_id, col(Offer.status) != OfferStatus.withdrawn)
     )
-    yes = no = 0
-    for status, accepted_at, created_at, expires_at in rows:
+    members, yes, no, pending = set(), 0, 0, 0
+    for member_id, status, accepted_at, created_at, expires_at in rows:
+        members.add(member_id)
+        pending += status == OfferStatus.pending
         if accepted_at is not None:
             yes += 1
         elif status in (OfferStatus.declined, OfferStatus.expired):
@@ -94,7 +110,7 @@ def answers_so_far(session: Session, task_id: UUID, now: datetime, slow_answer_s
             as_utc(created_at), as_utc(expires_at), slow_answer_share
         ):
             no += 1
-    return Answers(yes, no)
+    return AskedSoFar(frozenset(members), pending, Answers(yes, no))
 
 
 def slow_point(created_at: datetime, expires_at: datetime, share: float) -> datetime:

@@ -2,7 +2,7 @@
 
 Work follows what changed. A transaction that changed a task's offers or fill (a decline, a
 withdrawal, an acceptance released, a member paused or erased) marks that task once it commits;
-the tasks feed marks every task whose state it applied; the members feed marks the open tasks a
+the tasks reader marks every task whose state it applied; the members reader marks the open tasks a
 new or changed member could fit (``open_tasks``). The worker then handles those tasks, and those
 only.
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from uuid import UUID
 
 from prometheus_client import Counter, Histogram
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from services.common.clock import as_utc, utc_now
@@ -26,9 +26,9 @@ from services.matching import capacity, offers
 from services.matching.context import Matching
 from services.matching.engine import Candidate
 from services.matching.loads import LoadBook
-from services.matching.member_feed import settle_member_offers
+from services.matching.members_reader import settle_member_offers
 from services.matching.models import LIVE_STATUSES, MATCHABLE_TASK_STATUSES, MatchingTask, Offer, TaskFill
-from services.matching.waves import answers_so_far, slow_point
+from services.matching.waves import AskedSoFar, asked_so_far, slow_point
 from services.matching.widening import applied, recorded, step_due, widen_when_due
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def tasks_with_free_slots(session: Session, partitions: frozenset[int]) -> list[
 def members_to_settle(session: Session, matching: Matching, partitions: frozenset[int]) -> set[UUID]:
     """Erased members holding any live offer, paused members holding pending ones.
 
-    The members feed settles them the moment it hears of the change; this catches what it could
+    The members reader settles them the moment it hears of the change; this catches what it could
     not (the database was down, or an offer was being made just as the member left).
     """
     holders = session.execute(
@@ -108,16 +108,21 @@ def top_up(session: Session, matching: Matching, task_id: UUID, book: LoadBook, 
     if fill.is_full or task is None or task.status not in MATCHABLE_TASK_STATUSES:
         return []
     settings = matching.settings
-    asked = already_asked(session, task_id)
-    state = widen_when_due(session, matching, TaskState.model_validate_json(task.state_json), book.loads, asked, now)
-    room, candidates = _room_and_candidates(session, matching, state, fill, asked, book, now)
+    stored = TaskState.model_validate_json(task.state_json)
+    so_far = asked_so_far(session, task_id, now, settings.slow_answer_share)
+    state = widen_when_due(session, matching, stored, book.loads, so_far.members, now)
+    room, candidates = _room_and_candidates(matching, state, fill, so_far, book, now)
     if room <= 0:
         return []
     sent = []
     for candidate in candidates:
         if not matching.directory.is_active(candidate.member_id):
             continue  # paused or erased since the engine answered
-        sent.append(offers.create_offer(session, matching.offers_topic, task, candidate, now, settings.answer_time))
+        sent.append(
+            offers.create_offer(
+                session, matching.offers_topic, task, candidate, now, settings.answer_time, state=stored
+            )
+        )
         book.offered(candidate.member_id, now)
     # Fewer than it had room for while some were at their cap: a member's answer may bring it back.
     matching.work.came_short(task_id, len(sent) < room and bool(book.full))
@@ -146,7 +151,8 @@ def needs_top_up(session: Session, matching: Matching, task_id: UUID, book: Load
     state = applied(TaskState.model_validate_json(task.state_json), taken)
     if step_due(matching, state, taken, now):
         return True
-    room, candidates = _room_and_candidates(session, matching, state, fill, already_asked(session, task_id), book, now)
+    so_far = asked_so_far(session, task_id, now, matching.settings.slow_answer_share)
+    room, candidates = _room_and_candidates(matching, state, fill, so_far, book, now)
     if room <= 0:
         matching.work.came_short(task_id, False)
         return False
@@ -157,30 +163,16 @@ def needs_top_up(session: Session, matching: Matching, task_id: UUID, book: Load
 
 
 def _room_and_candidates(
-    session: Session,
-    matching: Matching,
-    state: TaskState,
-    fill: capacity.Fill,
-    asked: set[UUID],
-    book: LoadBook,
-    now: datetime,
+    matching: Matching, state: TaskState, fill: capacity.Fill, so_far: AskedSoFar, book: LoadBook, now: datetime
 ) -> tuple[int, list[Candidate]]:
     """How many more offers the task's wave has room for, and the engine's best candidates for them
     (none when there is no room)."""
-    answers = answers_so_far(session, state.task_id, now, matching.settings.slow_answer_share)
-    room = matching.settings.waves.size(fill.open_slots, answers) - _pending_count(session, state.task_id)
+    room = matching.settings.waves.size(fill.open_slots, so_far.answers) - so_far.pending
     if room <= 0:
         return room, []
-    candidates = matching.directory.candidates(state, loads=book.loads, excluded=asked | book.full, limit=room, now=now)
+    excluded = so_far.members | book.full
+    candidates = matching.directory.candidates(state, loads=book.loads, excluded=excluded, limit=room, now=now)
     return room, candidates
-
-
-def _pending_count(session: Session, task_id: UUID) -> int:
-    return session.scalars(
-        select(func.count())
-        .select_from(Offer)
-        .where(col(Offer.task_id) == task_id, col(Offer.status) == OfferStatus.pending)
-    ).one()  # a count always answers one row
 
 
 def already_asked(session: Session, task_id: UUID) -> set[UUID]:

@@ -17,7 +17,7 @@ from services.common.roles import Actor
 from services.members import committees, handlers, taxonomy
 from services.members.erasure import erase_on_request
 from services.members.fields import Channel
-from services.members.handlers import Context
+from services.members.handlers import Call
 from services.members.models import (
     AuditEntryPublic,
     ContactPurpose,
@@ -40,15 +40,15 @@ SlugPath = Path(pattern=SLUG_PATTERN, max_length=60)
 SlugQuery = Query(None, pattern=SLUG_PATTERN, max_length=60)
 
 
-def context(
+def current_call(
     session: Session = unit_of_work, members: Members = Depends(current_members), actor: Actor = Depends(get_actor)
-) -> Context:
-    return Context(session, members.cipher, members.settings.topics, actor)
+) -> Call:
+    return Call(session, members.cipher, members.settings.topics, actor)
 
 
 @members.post("", status_code=status.HTTP_201_CREATED, summary="Register a member")
-def register(payload: MemberCreate, ctx: Context = Depends(context)) -> MemberPublic:
-    return handlers.register_member(ctx, payload)
+def register(payload: MemberCreate, call: Call = Depends(current_call)) -> MemberPublic:
+    return handlers.register_member(call, payload)
 
 
 @members.get("", summary="List members (admins)")
@@ -56,40 +56,40 @@ def list_members(
     page: PageRequest = Depends(page_request),
     status_filter: MemberStatus | None = Query(None, alias="status"),
     area: str | None = SlugQuery,
-    ctx: Context = Depends(context),
+    call: Call = Depends(current_call),
 ) -> Page[MemberPublic]:
-    return handlers.list_members(ctx, page, status_filter, area)
+    return handlers.list_members(call, page, status_filter, area)
 
 
 @members.get("/{member_id}", summary="A member's profile (without contact details)")
-def get_member(member_id: UUID, ctx: Context = Depends(context)) -> MemberPublic:
-    return handlers.get_member(ctx, member_id)
+def get_member(member_id: UUID, call: Call = Depends(current_call)) -> MemberPublic:
+    return handlers.get_member(call, member_id)
 
 
 @members.patch("/{member_id}", summary="Change a profile; only the fields sent change")
-def update(member_id: UUID, payload: MemberUpdate, ctx: Context = Depends(context)) -> MemberPublic:
-    return handlers.update_member(ctx, member_id, payload)
+def update(member_id: UUID, payload: MemberUpdate, call: Call = Depends(current_call)) -> MemberPublic:
+    return handlers.update_member(call, member_id, payload)
 
 
 @members.post("/{member_id}/pause", summary="Stop receiving offers until resumed")
-def pause(member_id: UUID, ctx: Context = Depends(context)) -> MemberPublic:
-    return handlers.set_paused(ctx, member_id, paused=True)
+def pause(member_id: UUID, call: Call = Depends(current_call)) -> MemberPublic:
+    return handlers.set_paused(call, member_id, paused=True)
 
 
 @members.post("/{member_id}/resume", summary="Receive offers again")
-def resume(member_id: UUID, ctx: Context = Depends(context)) -> MemberPublic:
-    return handlers.set_paused(ctx, member_id, paused=False)
+def resume(member_id: UUID, call: Call = Depends(current_call)) -> MemberPublic:
+    return handlers.set_paused(call, member_id, paused=False)
 
 
 @members.post("/{member_id}/activity", status_code=204, summary="Record that the member used the platform")
-def activity(member_id: UUID, ctx: Context = Depends(context)) -> Response:
-    handlers.record_activity(ctx, member_id)
+def activity(member_id: UUID, call: Call = Depends(current_call)) -> Response:
+    handlers.record_activity(call, member_id)
     return Response(status_code=204)
 
 
 @members.delete("/{member_id}", status_code=204, summary="Erase the profile and everything personal in it")
-def erase(member_id: UUID, ctx: Context = Depends(context)) -> Response:
-    erase_on_request(ctx, member_id)
+def erase(member_id: UUID, call: Call = Depends(current_call)) -> Response:
+    erase_on_request(call, member_id)
     return Response(status_code=204)
 
 
@@ -98,14 +98,14 @@ def contact(
     member_id: UUID,
     purpose: ContactPurpose = Query(description="Why the contact details are needed; recorded in the audit log"),
     task_id: UUID | None = Query(None, description="The task this is about, if any; recorded in the audit log"),
-    ctx: Context = Depends(context),
+    call: Call = Depends(current_call),
 ) -> MemberContact:
-    return handlers.read_contact(ctx, member_id, purpose, task_id)
+    return handlers.read_contact(call, member_id, purpose, task_id)
 
 
 @members.post("/names", summary="Display names of many members, for a stated purpose (each read audited)")
-def names(payload: NamesRequest, ctx: Context = Depends(context)) -> MemberNames:
-    return handlers.read_names(ctx, payload)
+def names(payload: NamesRequest, call: Call = Depends(current_call)) -> MemberNames:
+    return handlers.read_names(call, payload)
 
 
 @members.get(
@@ -115,35 +115,37 @@ def names(payload: NamesRequest, ctx: Context = Depends(context)) -> MemberNames
 def delivery_address(
     member_id: UUID,
     channel: Channel = Query("email"),
-    ctx: Context = Depends(context),
+    call: Call = Depends(current_call),
 ) -> DeliveryAddress:
-    return handlers.read_delivery_address(ctx, member_id, channel)
+    return handlers.read_delivery_address(call, member_id, channel)
 
 
 @members.get("/{member_id}/audit", summary="Who read or changed this profile, when and why")
 def audit_log(
-    member_id: UUID, page: PageRequest = Depends(page_request), ctx: Context = Depends(context)
+    member_id: UUID, page: PageRequest = Depends(page_request), call: Call = Depends(current_call)
 ) -> Page[AuditEntryPublic]:
-    return handlers.audit_log(ctx, member_id, page)
+    return handlers.audit_log(call, member_id, page)
 
 
 @members.get("/{member_id}/committees", summary="The committees a member joined")
-def joined_committees(member_id: UUID, ctx: Context = Depends(context)) -> committees.MemberCommittees:
-    return committees.committees_of(ctx, member_id)
+def joined_committees(member_id: UUID, call: Call = Depends(current_call)) -> committees.MemberCommittees:
+    return committees.committees_of(call, member_id)
 
 
 @members.put(
     "/{member_id}/committees/{committee_id}", summary="Join a committee (its members-only tasks may be offered)"
 )
-def join_committee(member_id: UUID, committee_id: UUID, ctx: Context = Depends(context)) -> committees.MemberCommittees:
-    return committees.set_membership(ctx, member_id, committee_id, joined=True)
+def join_committee(
+    member_id: UUID, committee_id: UUID, call: Call = Depends(current_call)
+) -> committees.MemberCommittees:
+    return committees.set_membership(call, member_id, committee_id, joined=True)
 
 
 @members.delete("/{member_id}/committees/{committee_id}", summary="Leave a committee")
 def leave_committee(
-    member_id: UUID, committee_id: UUID, ctx: Context = Depends(context)
+    member_id: UUID, committee_id: UUID, call: Call = Depends(current_call)
 ) -> committees.MemberCommittees:
-    return committees.set_membership(ctx, member_id, committee_id, joined=False)
+    return committees.set_membership(call, member_id, committee_id, joined=False)
 
 
 def body_of(model: type[BaseModel]) -> Callable[[Endpoint], Endpoint]:
@@ -172,13 +174,13 @@ def taxonomy_routes(kind: TermKind, listing: str, adding: str, editing: str) -> 
         "", status_code=status.HTTP_201_CREATED, name=f"add_{kind.noun}", summary=adding, response_model=kind.public
     )
     @body_of(kind.create)
-    def add_term(payload: BaseModel, ctx: Context = Depends(context)) -> BaseModel:
-        return taxonomy.add_term(kind, ctx, payload)
+    def add_term(payload: BaseModel, call: Call = Depends(current_call)) -> BaseModel:
+        return taxonomy.add_term(kind, call, payload)
 
     @router.patch("/{slug}", name=f"edit_{kind.noun}", summary=editing, response_model=kind.public)
     @body_of(kind.update)
-    def edit_term(payload: BaseModel, slug: str = SlugPath, ctx: Context = Depends(context)) -> BaseModel:
-        return taxonomy.edit_term(kind, ctx, slug, payload)
+    def edit_term(payload: BaseModel, slug: str = SlugPath, call: Call = Depends(current_call)) -> BaseModel:
+        return taxonomy.edit_term(kind, call, slug, payload)
 
     return router
 

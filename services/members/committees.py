@@ -16,7 +16,7 @@ from services.common.clock import as_utc, utc_now
 from services.common.problems import Conflict
 from services.members import audit
 from services.members.events import publish_member_state
-from services.members.handlers import Context, load_member
+from services.members.handlers import Call, load_member
 from services.members.permissions import STAFF, is_self, require_self_or
 
 MAX_COMMITTEES = 30
@@ -27,15 +27,15 @@ class MemberCommittees(BaseModel):
     committees: list[UUID]
 
 
-def committees_of(ctx: Context, member_id: UUID) -> MemberCommittees:
-    require_self_or(ctx.actor, member_id, *STAFF, doing="see which committees this member joined")
-    return _public(load_member(ctx.session, member_id))
+def committees_of(call: Call, member_id: UUID) -> MemberCommittees:
+    require_self_or(call.actor, member_id, *STAFF, doing="see which committees this member joined")
+    return _public(load_member(call.session, member_id))
 
 
-def set_membership(ctx: Context, member_id: UUID, committee_id: UUID, joined: bool) -> MemberCommittees:
+def set_membership(call: Call, member_id: UUID, committee_id: UUID, joined: bool) -> MemberCommittees:
     """Join or leave; repeating either is harmless and publishes nothing."""
-    require_self_or(ctx.actor, member_id, *STAFF, doing="change this member's committees")
-    member = load_member(ctx.session, member_id)
+    require_self_or(call.actor, member_id, *STAFF, doing="change this member's committees")
+    member = load_member(call.session, member_id)
     current = list(member.committees)
     if (str(committee_id) in current) == joined:
         return _public(member)
@@ -43,11 +43,13 @@ def set_membership(ctx: Context, member_id: UUID, committee_id: UUID, joined: bo
         raise Conflict(f"a member may belong to at most {MAX_COMMITTEES} committees; leave one first")
     member.committees = current + [str(committee_id)] if joined else [c for c in current if c != str(committee_id)]
     member.updated_at = utc_now()
-    if is_self(ctx.actor, member.id) and as_utc(member.updated_at) > as_utc(member.last_active_at):
+    if is_self(call.actor, member.id) and as_utc(member.updated_at) > as_utc(member.last_active_at):
         member.last_active_at = member.updated_at
-    ctx.session.add(member)
-    audit.record(ctx.session, member.id, ctx.actor, "committee.joined" if joined else "committee.left", ["committees"])
-    publish_member_state(ctx.session, ctx.topics, member, catalogue.MEMBER_UPDATED)
+    call.session.add(member)
+    audit.record(
+        call.session, member.id, call.actor, "committee.joined" if joined else "committee.left", ["committees"]
+    )
+    publish_member_state(call.session, call.topics, member, catalogue.MEMBER_UPDATED)
     return _public(member)
 
 

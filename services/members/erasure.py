@@ -28,7 +28,7 @@ from services.common.topics import Topics
 from services.members import audit
 from services.members.config import Settings
 from services.members.events import publish_erasure
-from services.members.handlers import Context, load_member
+from services.members.handlers import Call, load_member
 from services.members.models import ErasedMember, Member
 from services.members.permissions import SIGN_UP, STAFF, require_self_or
 
@@ -47,20 +47,20 @@ ERASED_FIELDS = [
 ]
 
 
-def erase_on_request(ctx: Context, member_id: UUID) -> None:
+def erase_on_request(call: Call, member_id: UUID) -> None:
     """The member, or an admin acting on their request, erases the profile (or the gateway, a
     profile whose sign-up failed). Repeating is harmless."""
-    require_self_or(ctx.actor, member_id, *STAFF, SIGN_UP, doing="erase this profile")
-    if ctx.session.get(ErasedMember, member_id) is not None:
+    require_self_or(call.actor, member_id, *STAFF, SIGN_UP, doing="erase this profile")
+    if call.session.get(ErasedMember, member_id) is not None:
         return
     # Locked (on PostgreSQL) so a concurrent erasure of the same member waits, then finds it gone.
-    member = ctx.session.get(Member, member_id, with_for_update=True) or load_member(ctx.session, member_id)
-    reason = "member_request" if ctx.actor.id == member_id else f"{ctx.actor.role}_request"
-    erase(ctx.session, ctx.topics, member, ctx.actor, reason, "profile.erased")
+    member = call.session.get(Member, member_id, with_for_update=True) or load_member(call.session, member_id)
+    reason = "member_request" if call.actor.id == member_id else f"{call.actor.role}_request"
+    erase(call.session, call.topics, member, call.actor, reason, "profile.erased")
     try:
-        ctx.session.flush()
+        call.session.flush()
     except (IntegrityError, StaleDataError):  # erased by a concurrent request meanwhile: same outcome
-        ctx.session.rollback()
+        call.session.rollback()
 
 
 def erase(session: Session, topics: Topics, member: Member, actor: Actor, reason: str, action: str) -> None:

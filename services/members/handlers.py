@@ -1,6 +1,6 @@
 """What the members service does: register, read, change, pause, resume, reveal contacts.
 
-Routes and consumers call these functions with a :class:`Context`; each runs inside the caller's
+Routes and consumers call these functions with a :class:`Call`; each runs inside the caller's
 transaction and queues its events there (outbox), so a change and its event commit together.
 """
 
@@ -50,137 +50,140 @@ class Erased(DomainError):
 
 
 @dataclass(frozen=True)
-class Context:
+class Call:
+    """One call of a handler: the transaction it runs in, what it seals contacts and names topics
+    with, and who is calling (the verified actor). Routes build one per request (``api.current_call``)."""
+
     session: Session
     cipher: FieldCipher
     topics: Topics
     actor: Actor
 
 
-def register_member(ctx: Context, payload: MemberCreate) -> MemberPublic:
-    require_role(ctx.actor, "volunteer", "coordinator", *STAFF, SIGN_UP, doing="register a member")
-    check_claims(ctx.session, [claim.skill for claim in payload.skills], payload.area, payload.reach.areas)
+def register_member(call: Call, payload: MemberCreate) -> MemberPublic:
+    require_role(call.actor, "volunteer", "coordinator", *STAFF, SIGN_UP, doing="register a member")
+    check_claims(call.session, [claim.skill for claim in payload.skills], payload.area, payload.reach.areas)
     member = Member(**payload.model_dump(mode="json", exclude=set(PERSONAL_FIELDS)))
     personal = PersonalData(display_name=payload.display_name, pronouns=payload.pronouns, contacts=payload.contacts)
-    member.personal_data = personal_data.seal(ctx.cipher, member.id, personal)
-    ctx.session.add(member)
-    audit.record(ctx.session, member.id, ctx.actor, "profile.registered", list(MemberCreate.model_fields))
-    publish_member_state(ctx.session, ctx.topics, member, catalogue.MEMBER_REGISTERED)
+    member.personal_data = personal_data.seal(call.cipher, member.id, personal)
+    call.session.add(member)
+    audit.record(call.session, member.id, call.actor, "profile.registered", list(MemberCreate.model_fields))
+    publish_member_state(call.session, call.topics, member, catalogue.MEMBER_REGISTERED)
     return to_public(member, personal)
 
 
-def get_member(ctx: Context, member_id: UUID) -> MemberPublic:
-    require_self_or(ctx.actor, member_id, "coordinator", *STAFF, doing="see this profile")
-    member = load_member(ctx.session, member_id)
-    return to_public(member, personal_data.unseal(ctx.cipher, member))
+def get_member(call: Call, member_id: UUID) -> MemberPublic:
+    require_self_or(call.actor, member_id, "coordinator", *STAFF, doing="see this profile")
+    member = load_member(call.session, member_id)
+    return to_public(member, personal_data.unseal(call.cipher, member))
 
 
-def list_members(ctx: Context, page: PageRequest, status: MemberStatus | None, area: str | None) -> Page[MemberPublic]:
-    require_role(ctx.actor, *STAFF, doing="list members")
+def list_members(call: Call, page: PageRequest, status: MemberStatus | None, area: str | None) -> Page[MemberPublic]:
+    require_role(call.actor, *STAFF, doing="list members")
     query, counter = select(Member), select(func.count()).select_from(Member)
     for condition in _filters(status, area):
         query, counter = query.where(condition), counter.where(condition)
-    total = ctx.session.exec(counter).one()
-    rows = ctx.session.exec(
+    total = call.session.exec(counter).one()
+    rows = call.session.exec(
         query.order_by(col(Member.created_at), col(Member.id)).offset(page.offset).limit(page.limit)
     ).all()
-    items = [to_public(member, personal_data.unseal(ctx.cipher, member)) for member in rows]
+    items = [to_public(member, personal_data.unseal(call.cipher, member)) for member in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-def update_member(ctx: Context, member_id: UUID, payload: MemberUpdate) -> MemberPublic:
-    require_self_or(ctx.actor, member_id, *STAFF, doing="change this profile")
-    member = load_member(ctx.session, member_id)
+def update_member(call: Call, member_id: UUID, payload: MemberUpdate) -> MemberPublic:
+    require_self_or(call.actor, member_id, *STAFF, doing="change this profile")
+    member = load_member(call.session, member_id)
     changes = payload.model_dump(mode="json", exclude_unset=True)
     if not changes:  # nothing to change, nothing to audit or publish
-        return to_public(member, personal_data.unseal(ctx.cipher, member))
+        return to_public(member, personal_data.unseal(call.cipher, member))
     skills = [claim["skill"] for claim in changes["skills"]] if "skills" in changes else None
     if payload.reach is not None:  # replaced as a whole, like contacts
         changes["reach"] = payload.reach.model_dump(mode="json")
     reach_areas = changes["reach"]["areas"] if changes.get("reach") else None
-    check_claims(ctx.session, skills, changes.get("area"), reach_areas)
-    personal = personal_data.unseal(ctx.cipher, member)
+    check_claims(call.session, skills, changes.get("area"), reach_areas)
+    personal = personal_data.unseal(call.cipher, member)
     if any(name in changes for name in PERSONAL_FIELDS):
         personal = _changed_personal(personal, payload)
-        member.personal_data = personal_data.seal(ctx.cipher, member.id, personal)
+        member.personal_data = personal_data.seal(call.cipher, member.id, personal)
     if "notifications" in changes:
         changes["notifications"] = _merged_notifications(member, changes["notifications"])
     for name, value in changes.items():
         if name not in PERSONAL_FIELDS:
             setattr(member, name, value)
-    _touch(ctx, member)
-    audit.record(ctx.session, member.id, ctx.actor, "profile.updated", _changed_field_names(changes))
-    publish_member_state(ctx.session, ctx.topics, member, catalogue.MEMBER_UPDATED)
+    _touch(call, member)
+    audit.record(call.session, member.id, call.actor, "profile.updated", _changed_field_names(changes))
+    publish_member_state(call.session, call.topics, member, catalogue.MEMBER_UPDATED)
     return to_public(member, personal)
 
 
-def set_paused(ctx: Context, member_id: UUID, paused: bool) -> MemberPublic:
+def set_paused(call: Call, member_id: UUID, paused: bool) -> MemberPublic:
     """Pause (no offers until resumed) or resume; repeating either is harmless."""
-    require_self_or(ctx.actor, member_id, *STAFF, doing="pause or resume this profile")
-    member = load_member(ctx.session, member_id)
+    require_self_or(call.actor, member_id, *STAFF, doing="pause or resume this profile")
+    member = load_member(call.session, member_id)
     wanted = MemberStatus.paused if paused else MemberStatus.active
     if member.status != wanted.value:
         member.status = wanted.value
-        _touch(ctx, member)
+        _touch(call, member)
         action = "paused" if paused else "resumed"
-        audit.record(ctx.session, member.id, ctx.actor, f"profile.{action}", ["status"])
+        audit.record(call.session, member.id, call.actor, f"profile.{action}", ["status"])
         event = catalogue.MEMBER_PAUSED if paused else catalogue.MEMBER_RESUMED
-        publish_member_state(ctx.session, ctx.topics, member, event)
-    return to_public(member, personal_data.unseal(ctx.cipher, member))
+        publish_member_state(call.session, call.topics, member, event)
+    return to_public(member, personal_data.unseal(call.cipher, member))
 
 
-def record_activity(ctx: Context, member_id: UUID) -> None:
+def record_activity(call: Call, member_id: UUID) -> None:
     """The member used the platform (the gateway reports sign-ins); resets the retention clock."""
-    require_self_or(ctx.actor, member_id, "system", doing="record activity for this member")
-    member = load_member(ctx.session, member_id)
+    require_self_or(call.actor, member_id, "system", doing="record activity for this member")
+    member = load_member(call.session, member_id)
     mark_active(member, utc_now())
-    ctx.session.add(member)
+    call.session.add(member)
 
 
-def read_contact(ctx: Context, member_id: UUID, purpose: ContactPurpose, task_id: UUID | None) -> MemberContact:
+def read_contact(call: Call, member_id: UUID, purpose: ContactPurpose, task_id: UUID | None) -> MemberContact:
     """Contact channels the member consented to, and an audit entry saying who asked and why."""
-    require_self_or(ctx.actor, member_id, "coordinator", *STAFF, doing="read this member's contact details")
-    member = load_member(ctx.session, member_id)
-    personal = personal_data.unseal(ctx.cipher, member)
+    require_self_or(call.actor, member_id, "coordinator", *STAFF, doing="read this member's contact details")
+    member = load_member(call.session, member_id)
+    personal = personal_data.unseal(call.cipher, member)
     shared = {name: channel.value for name, channel in personal.contacts.channels().items() if channel.consent}
     revealed = ["display_name", "pronouns"] + [f"contacts.{name}" for name in shared]
-    audit.record(ctx.session, member.id, ctx.actor, "contact.read", revealed, purpose.value, task_id)
+    audit.record(call.session, member.id, call.actor, "contact.read", revealed, purpose.value, task_id)
     return MemberContact(member_id=member.id, display_name=personal.display_name, pronouns=personal.pronouns, **shared)
 
 
-def read_names(ctx: Context, request: NamesRequest) -> MemberNames:
+def read_names(call: Call, request: NamesRequest) -> MemberNames:
     """Display names only (no contact), for coordinators and staff; each member's audit log says
     who read their name and why."""
-    require_role(ctx.actor, "coordinator", *STAFF, doing="read members' names")
+    require_role(call.actor, "coordinator", *STAFF, doing="read members' names")
     wanted = list(dict.fromkeys(request.member_ids))
-    found = {member.id: member for member in ctx.session.exec(select(Member).where(col(Member.id).in_(wanted)))}
+    found = {member.id: member for member in call.session.exec(select(Member).where(col(Member.id).in_(wanted)))}
     names = []
     for member_id in wanted:
         member = found.get(member_id)
         if member is None:
             continue
         names.append(
-            MemberName(member_id=member_id, display_name=personal_data.unseal(ctx.cipher, member).display_name)
+            MemberName(member_id=member_id, display_name=personal_data.unseal(call.cipher, member).display_name)
         )
-        audit.record(ctx.session, member_id, ctx.actor, "name.read", ["display_name"], request.purpose.value)
+        audit.record(call.session, member_id, call.actor, "name.read", ["display_name"], request.purpose.value)
     return MemberNames(names=names, missing=[member_id for member_id in wanted if member_id not in found])
 
 
-def read_delivery_address(ctx: Context, member_id: UUID, channel: Channel) -> DeliveryAddress:
+def read_delivery_address(call: Call, member_id: UUID, channel: Channel) -> DeliveryAddress:
     """The member's own address on ``channel``, for the notifications service only, audited.
 
     The coordinators' consent flag does not apply: this address is for the platform's own messages
     to the member, which they control in their profile, not for passing on to anyone.
     """
-    require_role(ctx.actor, NOTIFIER, doing="read a delivery address")
-    member = load_member(ctx.session, member_id)
-    on_file = personal_data.unseal(ctx.cipher, member).contacts.channels().get(channel)
+    require_role(call.actor, NOTIFIER, doing="read a delivery address")
+    member = load_member(call.session, member_id)
+    on_file = personal_data.unseal(call.cipher, member).contacts.channels().get(channel)
     if on_file is None:
         return DeliveryAddress(member_id=member.id, channel=channel)
     audit.record(
-        ctx.session,
+        call.session,
         member.id,
-        ctx.actor,
+        call.actor,
         "contact.read_for_notification",
         [f"contacts.{channel}"],
         NOTIFICATION_PURPOSE,
@@ -188,11 +191,11 @@ def read_delivery_address(ctx: Context, member_id: UUID, channel: Channel) -> De
     return DeliveryAddress(member_id=member.id, channel=channel, address=on_file.value)
 
 
-def audit_log(ctx: Context, member_id: UUID, page: PageRequest) -> Page[AuditEntryPublic]:
-    require_self_or(ctx.actor, member_id, *STAFF, doing="read this member's audit log")
-    if ctx.session.get(Member, member_id) is None and not audit.has_entries(ctx.session, member_id):
+def audit_log(call: Call, member_id: UUID, page: PageRequest) -> Page[AuditEntryPublic]:
+    require_self_or(call.actor, member_id, *STAFF, doing="read this member's audit log")
+    if call.session.get(Member, member_id) is None and not audit.has_entries(call.session, member_id):
         raise NotFound(f"no member with id {member_id}")
-    return audit.entries_of(ctx.session, member_id, page)
+    return audit.entries_of(call.session, member_id, page)
 
 
 def load_member(session: Session, member_id: UUID) -> Member:
@@ -248,11 +251,11 @@ def _changed_field_names(changes: dict) -> list[str]:
     return names
 
 
-def _touch(ctx: Context, member: Member) -> None:
+def _touch(call: Call, member: Member) -> None:
     member.updated_at = utc_now()
-    if is_self(ctx.actor, member.id):
+    if is_self(call.actor, member.id):
         mark_active(member, member.updated_at)
-    ctx.session.add(member)
+    call.session.add(member)
 
 
 def _filters(status: MemberStatus | None, area: str | None) -> list:

@@ -38,8 +38,8 @@ from services.members.models import (
 )
 from services.members.permissions import STAFF, require_role
 
-if TYPE_CHECKING:  # the context is built where the handlers are called
-    from services.members.handlers import Context
+if TYPE_CHECKING:  # the Call is built where the handlers are called
+    from services.members.handlers import Call
 
 SOURCE = "members"
 
@@ -51,7 +51,7 @@ def _no_rule(session: Session, term: TaxonomyTerm) -> None:
     """A kind without rules of its own beyond the slug being free."""
 
 
-def _no_event(ctx: Context, term: TaxonomyTerm) -> None:
+def _no_event(call: Call, term: TaxonomyTerm) -> None:
     """A kind nobody outside the service listens to."""
 
 
@@ -69,7 +69,7 @@ class TermKind(Generic[Term, Public]):
     create: type[BaseModel]
     update: type[BaseModel]
     check: Callable[[Session, Term], None] = _no_rule  # refuses a term it cannot accept (Invalid)
-    stated: Callable[[Context, Term], None] = _no_event  # after a term is added or changed
+    stated: Callable[[Call, Term], None] = _no_event  # after a term is added or changed
 
     @property
     def path(self) -> str:
@@ -86,33 +86,33 @@ def list_terms(
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-def add_term(kind: TermKind[Term, Public], ctx: Context, payload: BaseModel) -> Public:
-    require_role(ctx.actor, *STAFF, doing=kind.editing)
+def add_term(kind: TermKind[Term, Public], call: Call, payload: BaseModel) -> Public:
+    require_role(call.actor, *STAFF, doing=kind.editing)
     term = kind.table(**payload.model_dump())
-    kind.check(ctx.session, term)
+    kind.check(call.session, term)
     duplicate = f"{kind.article} {kind.noun} with slug {term.slug!r} already exists"
-    if ctx.session.get(kind.table, term.slug) is not None:
+    if call.session.get(kind.table, term.slug) is not None:
         raise Conflict(duplicate)
-    ctx.session.add(term)
+    call.session.add(term)
     try:
-        ctx.session.flush()
+        call.session.flush()
     except IntegrityError:  # created by a concurrent request since the check above
         raise Conflict(duplicate) from None
-    kind.stated(ctx, term)
+    kind.stated(call, term)
     return _public(kind, term)
 
 
-def edit_term(kind: TermKind[Term, Public], ctx: Context, slug: str, payload: BaseModel) -> Public:
+def edit_term(kind: TermKind[Term, Public], call: Call, slug: str, payload: BaseModel) -> Public:
     """Only the fields sent change; the kind's rules hold for the term as it ends up."""
-    require_role(ctx.actor, *STAFF, doing=kind.editing)
-    term = ctx.session.get(kind.table, slug)
+    require_role(call.actor, *STAFF, doing=kind.editing)
+    term = call.session.get(kind.table, slug)
     if term is None:
         raise NotFound(f"no {kind.noun} with slug {slug!r}; GET {kind.path} lists them")
     for name, value in payload.model_dump(exclude_unset=True).items():
         setattr(term, name, value)
-    kind.check(ctx.session, term)
-    ctx.session.add(term)
-    kind.stated(ctx, term)
+    kind.check(call.session, term)
+    call.session.add(term)
+    kind.stated(call, term)
     return _public(kind, term)
 
 
@@ -120,8 +120,8 @@ def _public(kind: TermKind[Term, Public], term: Term) -> Public:
     return kind.public.model_validate(term, from_attributes=True)
 
 
-def _state_area(ctx: Context, area: Area) -> None:
-    publish_area(ctx.session, ctx.topics, area)
+def _state_area(call: Call, area: Area) -> None:
+    publish_area(call.session, call.topics, area)
 
 
 def publish_area(session: Session, topics: Topics, area: Area) -> None:

@@ -64,7 +64,7 @@ def offer_news(
     """offers.events: new requests, confirmations (and their reminders) and withdrawals to members;
     fills and withdrawals to coordinators; every other type is ignored. ``queued`` is called once
     each event's transaction committed (the sender sends at once what it queued)."""
-    handles: dict[EventType, Callable[[Session, Event], None]] = {
+    reactions: dict[EventType, Callable[[Session, Event], None]] = {
         OFFER_CREATED: offer_created,
         OFFER_WITHDRAWN: offer_withdrawn,
         OFFER_ACCEPTED: partial(offer_accepted, reminder_offsets_seconds=reminder_offsets_seconds),
@@ -73,20 +73,20 @@ def offer_news(
     }
     return Subscription(
         topics,
-        {event: _then(handle, queued) for event, handle in handles.items()},
-        ignores=[event for event in types_on(OFFERS_EVENTS) if event not in handles],
+        {event: _then(react, queued) for event, react in reactions.items()},
+        ignores=[event for event in types_on(OFFERS_EVENTS) if event not in reactions],
     )
 
 
-def _then(handle: Callable[[Session, Event], None], committed: Callable[[], None]) -> Callable[[Session, Event], None]:
-    """``handle``, and ``committed`` called after its transaction commits (never before: the sender
+def _then(react: Callable[[Session, Event], None], committed: Callable[[], None]) -> Callable[[Session, Event], None]:
+    """``react``, and ``committed`` called after its transaction commits (never before: the sender
     would look for a delivery it cannot see yet)."""
 
-    def handled(session: Session, event: Event) -> None:
-        handle(session, event)
+    def reacted(session: Session, event: Event) -> None:
+        react(session, event)
         sa_event.listen(session, "after_commit", lambda _: committed(), once=True)
 
-    return handled
+    return reacted
 
 
 def recipients(topics: Topics, default_language: str) -> Subscription:

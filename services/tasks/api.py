@@ -33,7 +33,7 @@ from services.tasks.attendance_models import (
 )
 from services.tasks.committee_models import CommitteeCreate, CommitteePublic, LeadAdd, LeadPublic
 from services.tasks.config import settings_of
-from services.tasks.handlers import Context
+from services.tasks.handlers import Call
 from services.tasks.listing import MAX_IDS, MAX_SKILLS, TaskFilters, find_tasks
 from services.tasks.models import (
     CoordinatorAdd,
@@ -54,14 +54,14 @@ tasks = APIRouter(prefix="/tasks", tags=["tasks"], responses=problem_responses(4
 orgs = APIRouter(prefix="/organizations", tags=["organizations"], responses=problem_responses(403, 404, 409, 422, 503))
 
 
-def context(
+def current_call(
     request: Request,
     session: Session = unit_of_work,
     runtime: Runtime = Depends(get_runtime),
     actor: Actor = Depends(get_actor),
-) -> Context:
+) -> Call:
     settings = settings_of(runtime)
-    return Context(
+    return Call(
         session,
         settings.topics,
         actor,
@@ -108,8 +108,8 @@ def task_filters(
 
 
 @tasks.post("", status_code=status.HTTP_201_CREATED, summary="Post a task (open by default, or a draft)")
-def post_task(payload: TaskCreate, ctx: Context = Depends(context)) -> TaskPublic:
-    return handlers.post_task(ctx, payload)
+def post_task(payload: TaskCreate, call: Call = Depends(current_call)) -> TaskPublic:
+    return handlers.post_task(call, payload)
 
 
 @tasks.get("", summary="Find tasks, soonest first; or read many at once by id")
@@ -128,48 +128,48 @@ def task_addresses(
         "task_id", MAX_IDS, "Tasks whose address the actor may not see, and unknown ones, are absent from the answer."
     ),
     member_id: UUID | None = Query(None, description="The volunteer asking; only tasks they accepted"),
-    ctx: Context = Depends(context),
+    call: Call = Depends(current_call),
 ) -> TaskAddresses:
-    return handlers.task_addresses(ctx, task_ids, member_id)
+    return handlers.task_addresses(call, task_ids, member_id)
 
 
 @tasks.get("/{task_id}", summary="A task (without its exact address)")
-def get_task(task_id: UUID, ctx: Context = Depends(context)) -> TaskPublic:
-    return handlers.get_task(ctx, task_id)
+def get_task(task_id: UUID, call: Call = Depends(current_call)) -> TaskPublic:
+    return handlers.get_task(call, task_id)
 
 
 @tasks.patch("/{task_id}", summary="Edit a task; only the fields sent change")
-def edit_task(task_id: UUID, payload: TaskUpdate, ctx: Context = Depends(context)) -> TaskPublic:
-    return handlers.edit_task(ctx, task_id, payload)
+def edit_task(task_id: UUID, payload: TaskUpdate, call: Call = Depends(current_call)) -> TaskPublic:
+    return handlers.edit_task(call, task_id, payload)
 
 
 @tasks.post("/{task_id}/open", summary="Open a draft to volunteers")
-def open_task(task_id: UUID, ctx: Context = Depends(context)) -> TaskPublic:
-    return handlers.change_status(ctx, task_id, "open")
+def open_task(task_id: UUID, call: Call = Depends(current_call)) -> TaskPublic:
+    return handlers.change_status(call, task_id, "open")
 
 
 @tasks.post("/{task_id}/cancel", summary="Cancel a task (it will not happen)")
-def cancel_task(task_id: UUID, ctx: Context = Depends(context)) -> TaskPublic:
-    return handlers.change_status(ctx, task_id, "cancel")
+def cancel_task(task_id: UUID, call: Call = Depends(current_call)) -> TaskPublic:
+    return handlers.change_status(call, task_id, "cancel")
 
 
 @tasks.post("/{task_id}/close", summary="Close a task (it happened, or needs no one else)")
-def close_task(task_id: UUID, ctx: Context = Depends(context)) -> TaskPublic:
-    return handlers.change_status(ctx, task_id, "close")
+def close_task(task_id: UUID, call: Call = Depends(current_call)) -> TaskPublic:
+    return handlers.change_status(call, task_id, "close")
 
 
 @tasks.get("/{task_id}/address", summary="The exact address, for accepted volunteers and coordinators")
 def task_address(
     task_id: UUID,
     member_id: UUID | None = Query(None, description="The volunteer asking; must have accepted the task"),
-    ctx: Context = Depends(context),
+    call: Call = Depends(current_call),
 ) -> TaskAddress:
-    return handlers.task_address(ctx, task_id, member_id)
+    return handlers.task_address(call, task_id, member_id)
 
 
 @orgs.post("", status_code=status.HTTP_201_CREATED, summary="Add a member organization of the coalition (admins)")
-def create_organization(payload: OrganizationCreate, ctx: Context = Depends(context)) -> OrganizationPublic:
-    return organizations.create_organization(ctx, payload)
+def create_organization(payload: OrganizationCreate, call: Call = Depends(current_call)) -> OrganizationPublic:
+    return organizations.create_organization(call, payload)
 
 
 @orgs.get("", summary="The coalition's member organizations")
@@ -191,25 +191,25 @@ def get_organization(organization_id: UUID, session: Session = unit_of_work) -> 
     summary="Let a coordinator act for the organization (admins)",
 )
 def add_coordinator(
-    organization_id: UUID, payload: CoordinatorAdd, response: Response, ctx: Context = Depends(context)
+    organization_id: UUID, payload: CoordinatorAdd, response: Response, call: Call = Depends(current_call)
 ) -> CoordinatorPublic:
-    membership, created = organizations.add_coordinator(ctx, organization_id, payload)
+    membership, created = organizations.add_coordinator(call, organization_id, payload)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return membership
 
 
 @orgs.get("/{organization_id}/coordinators", summary="Coordinators acting for the organization")
 def list_coordinators(
-    organization_id: UUID, page: PageRequest = Depends(page_request), ctx: Context = Depends(context)
+    organization_id: UUID, page: PageRequest = Depends(page_request), call: Call = Depends(current_call)
 ) -> Page[CoordinatorPublic]:
-    return organizations.list_coordinators(ctx, organization_id, page)
+    return organizations.list_coordinators(call, organization_id, page)
 
 
 @orgs.delete(
     "/{organization_id}/coordinators/{coordinator_id}", status_code=204, summary="Remove a coordinator (admins)"
 )
-def remove_coordinator(organization_id: UUID, coordinator_id: UUID, ctx: Context = Depends(context)) -> Response:
-    organizations.remove_coordinator(ctx, organization_id, coordinator_id)
+def remove_coordinator(organization_id: UUID, coordinator_id: UUID, call: Call = Depends(current_call)) -> Response:
+    organizations.remove_coordinator(call, organization_id, coordinator_id)
     return Response(status_code=204)
 
 
@@ -223,8 +223,8 @@ committee_routes = APIRouter(
     status_code=status.HTTP_201_CREATED,
     summary="Create a committee of an organization, or of the whole coalition (admins)",
 )
-def create_committee(payload: CommitteeCreate, ctx: Context = Depends(context)) -> CommitteePublic:
-    return committees.create_committee(ctx, payload)
+def create_committee(payload: CommitteeCreate, call: Call = Depends(current_call)) -> CommitteePublic:
+    return committees.create_committee(call, payload)
 
 
 @committee_routes.get(
@@ -234,14 +234,14 @@ def list_committees(
     organization_id: UUID | None = Query(None),
     led_by: UUID | None = Query(None, description="Only committees this lead leads"),
     page: PageRequest = Depends(page_request),
-    ctx: Context = Depends(context),
+    call: Call = Depends(current_call),
 ) -> Page[CommitteePublic]:
-    return committees.list_committees(ctx, page, organization_id, led_by)
+    return committees.list_committees(call, page, organization_id, led_by)
 
 
 @committee_routes.get("/{committee_id}", summary="One committee")
-def get_committee(committee_id: UUID, ctx: Context = Depends(context)) -> CommitteePublic:
-    return committees.get_committee(ctx.session, committee_id)
+def get_committee(committee_id: UUID, call: Call = Depends(current_call)) -> CommitteePublic:
+    return committees.get_committee(call, committee_id)
 
 
 @committee_routes.post(
@@ -250,22 +250,24 @@ def get_committee(committee_id: UUID, ctx: Context = Depends(context)) -> Commit
     responses={200: {"model": LeadPublic, "description": "Already a lead of it"}},
     summary="Name a lead: a coordinator who manages the committee's tasks (admins)",
 )
-def add_lead(committee_id: UUID, payload: LeadAdd, response: Response, ctx: Context = Depends(context)) -> LeadPublic:
-    lead, created = committees.add_lead(ctx, committee_id, payload)
+def add_lead(
+    committee_id: UUID, payload: LeadAdd, response: Response, call: Call = Depends(current_call)
+) -> LeadPublic:
+    lead, created = committees.add_lead(call, committee_id, payload)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return lead
 
 
 @committee_routes.get("/{committee_id}/leads", summary="The committee's leads")
 def list_leads(
-    committee_id: UUID, page: PageRequest = Depends(page_request), ctx: Context = Depends(context)
+    committee_id: UUID, page: PageRequest = Depends(page_request), call: Call = Depends(current_call)
 ) -> Page[LeadPublic]:
-    return committees.list_leads(ctx, committee_id, page)
+    return committees.list_leads(call, committee_id, page)
 
 
 @committee_routes.delete("/{committee_id}/leads/{lead_id}", status_code=204, summary="Remove a lead (admins)")
-def remove_lead(committee_id: UUID, lead_id: UUID, ctx: Context = Depends(context)) -> Response:
-    committees.remove_lead(ctx, committee_id, lead_id)
+def remove_lead(committee_id: UUID, lead_id: UUID, call: Call = Depends(current_call)) -> Response:
+    committees.remove_lead(call, committee_id, lead_id)
     return Response(status_code=204)
 
 
@@ -277,13 +279,13 @@ series_routes = APIRouter(prefix="/series", tags=["series"], responses=problem_r
     status_code=status.HTTP_201_CREATED,
     summary="Post a need that repeats: its occurrences are posted ahead, each a task of its own",
 )
-def create_series(payload: SeriesCreate, ctx: Context = Depends(context)) -> SeriesPublic:
-    return series.create_series(ctx, payload)
+def create_series(payload: SeriesCreate, call: Call = Depends(current_call)) -> SeriesPublic:
+    return series.create_series(call, payload)
 
 
 @series_routes.get("/{series_id}", summary="A series, and its occurrences posted so far")
-def get_series(series_id: UUID, ctx: Context = Depends(context)) -> SeriesPublic:
-    return series.get_series(ctx, series_id)
+def get_series(series_id: UUID, call: Call = Depends(current_call)) -> SeriesPublic:
+    return series.get_series(call, series_id)
 
 
 @series_routes.patch(
@@ -291,19 +293,19 @@ def get_series(series_id: UUID, ctx: Context = Depends(context)) -> SeriesPublic
     summary="Edit this occurrence and the following ones (one alone: PATCH /tasks/{id})",
 )
 def edit_following(
-    series_id: UUID, task_id: UUID, payload: SeriesEdit, ctx: Context = Depends(context)
+    series_id: UUID, task_id: UUID, payload: SeriesEdit, call: Call = Depends(current_call)
 ) -> SeriesPublic:
-    return series.edit_following(ctx, series_id, task_id, payload)
+    return series.edit_following(call, series_id, task_id, payload)
 
 
 @series_routes.post("/{series_id}/cancel", summary="Cancel the series: its occurrences still to come are cancelled")
-def cancel_series(series_id: UUID, ctx: Context = Depends(context)) -> SeriesPublic:
-    return series.cancel_series(ctx, series_id)
+def cancel_series(series_id: UUID, call: Call = Depends(current_call)) -> SeriesPublic:
+    return series.cancel_series(call, series_id)
 
 
 @tasks.get("/{task_id}/attendance", summary="Who came: each volunteer who accepted the task, marked or not")
-def task_attendance(task_id: UUID, ctx: Context = Depends(context)) -> TaskAttendance:
-    return attendance.task_attendance(ctx, task_id)
+def task_attendance(task_id: UUID, call: Call = Depends(current_call)) -> TaskAttendance:
+    return attendance.task_attendance(call, task_id)
 
 
 @tasks.put(
@@ -311,26 +313,26 @@ def task_attendance(task_id: UUID, ctx: Context = Depends(context)) -> TaskAtten
     summary="Mark a volunteer attended, no-show or excused (a volunteer: only themself, excused)",
 )
 def mark_attendance(
-    task_id: UUID, member_id: UUID, payload: AttendanceMark, ctx: Context = Depends(context)
+    task_id: UUID, member_id: UUID, payload: AttendanceMark, call: Call = Depends(current_call)
 ) -> AttendancePublic:
-    return attendance.mark(ctx, task_id, member_id, payload)
+    return attendance.mark(call, task_id, member_id, payload)
 
 
 attendance_routes = APIRouter(tags=["attendance"], responses=problem_responses(403, 404, 422, 503))
 
 
 @attendance_routes.get("/members/{member_id}/attendance", summary="A volunteer's own count of tasks and time given")
-def volunteer_record(member_id: UUID, ctx: Context = Depends(context)) -> VolunteerRecord:
-    return attendance.volunteer_record(ctx, member_id)
+def volunteer_record(member_id: UUID, call: Call = Depends(current_call)) -> VolunteerRecord:
+    return attendance.volunteer_record(call, member_id)
 
 
 @attendance_routes.get("/attendance/totals", summary="Counts per month for an organization or a committee; no names")
 def attendance_totals(
     organization_id: UUID | None = Query(None),
     committee_id: UUID | None = Query(None),
-    ctx: Context = Depends(context),
+    call: Call = Depends(current_call),
 ) -> AttendanceTotals:
-    return attendance.totals(ctx, organization_id, committee_id)
+    return attendance.totals(call, organization_id, committee_id)
 
 
 @attendance_routes.get(
@@ -341,9 +343,9 @@ def attendance_records(
     committee_id: UUID | None = None,
     since: str | None = Query(None, description="First month, YYYY-MM"),
     until: str | None = Query(None, description="Last month, YYYY-MM"),
-    ctx: Context = Depends(context),
+    call: Call = Depends(current_call),
 ) -> AttendanceRecords:
-    return attendance.records(ctx, organization_id, committee_id, since, until)
+    return attendance.records(call, organization_id, committee_id, since, until)
 
 
 routers = [tasks, orgs, committee_routes, series_routes, attendance_routes]

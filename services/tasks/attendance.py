@@ -44,17 +44,17 @@ from services.tasks.attendance_models import (
 )
 from services.tasks.committee_models import Committee
 from services.tasks.events import SOURCE
-from services.tasks.handlers import Context, load_task
+from services.tasks.handlers import Call, load_task
 from services.tasks.models import Task, TaskAcceptance, scheduled_at
 from services.tasks.permissions import STAFF, can_manage, check_known, leads, require_task_manager
 
 
-def task_attendance(ctx: Context, task_id: UUID) -> TaskAttendance:
-    task = load_task(ctx.session, task_id)
-    require_task_manager(ctx.session, ctx.actor, task.organization_id, task.committee_id, "see who came to this task")
+def task_attendance(call: Call, task_id: UUID) -> TaskAttendance:
+    task = load_task(call.session, task_id)
+    require_task_manager(call.session, call.actor, task.organization_id, task.committee_id, "see who came to this task")
     now = utc_now()
-    marks = {row.member_id: row for row in ctx.session.exec(select(Attendance).where(Attendance.task_id == task_id))}
-    accepted = ctx.session.exec(
+    marks = {row.member_id: row for row in call.session.exec(select(Attendance).where(Attendance.task_id == task_id))}
+    accepted = call.session.exec(
         select(TaskAcceptance.member_id)
         .where(TaskAcceptance.task_id == task_id)
         .order_by(col(TaskAcceptance.accepted_at), col(TaskAcceptance.member_id))
@@ -63,38 +63,38 @@ def task_attendance(ctx: Context, task_id: UUID) -> TaskAttendance:
         task_id=task_id,
         ended=_ended(task, now),
         volunteers=[
-            shown(task, member_id, marks.get(member_id), now, ctx.attendance_assumed_after) for member_id in accepted
+            shown(task, member_id, marks.get(member_id), now, call.attendance_assumed_after) for member_id in accepted
         ],
     )
 
 
-def mark(ctx: Context, task_id: UUID, member_id: UUID, payload: AttendanceMark) -> AttendancePublic:
-    task = load_task(ctx.session, task_id)
+def mark(call: Call, task_id: UUID, member_id: UUID, payload: AttendanceMark) -> AttendancePublic:
+    task = load_task(call.session, task_id)
     now = utc_now()
-    existing = ctx.session.get(Attendance, (task_id, member_id))
-    if ctx.actor.role == "volunteer":
-        by = _as_the_volunteer(ctx, task, member_id, payload, existing, now)
+    existing = call.session.get(Attendance, (task_id, member_id))
+    if call.actor.role == "volunteer":
+        by = _as_the_volunteer(call, task, member_id, payload, existing, now)
     else:
         require_task_manager(
-            ctx.session, ctx.actor, task.organization_id, task.committee_id, "mark who came to this task"
+            call.session, call.actor, task.organization_id, task.committee_id, "mark who came to this task"
         )
         if not _ended(task, now):
             raise Conflict("attendance can be marked once the task has ended", ends_at=end_of(task).isoformat())
         by = MarkedBy.coordinator
     if task.status == TaskStatus.cancelled.value:
         raise Conflict("this task was cancelled: there is no attendance to mark")
-    if ctx.session.get(TaskAcceptance, (task_id, member_id)) is None:
+    if call.session.get(TaskAcceptance, (task_id, member_id)) is None:
         raise NotFound(f"member {member_id} has not accepted task {task_id} (or withdrew)")
     row = existing or Attendance(
         task_id=task_id, member_id=member_id, presence=payload.presence.value, marked_by=by.value, marked_at=now
     )
     row.presence, row.minutes, row.marked_by, row.marked_at = payload.presence.value, payload.minutes, by.value, now
-    ctx.session.add(row)
-    _publish_mark(ctx, task, row)
-    return shown(task, member_id, row, now, ctx.attendance_assumed_after)
+    call.session.add(row)
+    _publish_mark(call, task, row)
+    return shown(task, member_id, row, now, call.attendance_assumed_after)
 
 
-def _publish_mark(ctx: Context, task: Task, row: Attendance) -> None:
+def _publish_mark(call: Call, task: Task, row: Attendance) -> None:
     """Queue the mark for matching (outbox), keyed by member so that one member's marks stay in order."""
     fact = AttendanceMarked(
         task_id=row.task_id,
@@ -103,14 +103,14 @@ def _publish_mark(ctx: Context, task: Task, row: Attendance) -> None:
         task_ended_at=end_of(task),
         marked_at=as_utc(row.marked_at),
     )
-    add_event(ctx.session, ctx.topics.attendance_events, str(row.member_id), wrap(ATTENDANCE_MARKED, fact, SOURCE))
+    add_event(call.session, call.topics.attendance_events, str(row.member_id), wrap(ATTENDANCE_MARKED, fact, SOURCE))
 
 
 def _as_the_volunteer(
-    ctx: Context, task: Task, member_id: UUID, payload: AttendanceMark, existing: Attendance | None, now: datetime
+    call: Call, task: Task, member_id: UUID, payload: AttendanceMark, existing: Attendance | None, now: datetime
 ) -> MarkedBy:
-    check_known(ctx.actor)
-    if ctx.actor.id != member_id:
+    check_known(call.actor)
+    if call.actor.id != member_id:
         raise Forbidden("a volunteer may only speak for themself")
     if payload.presence != Presence.excused or payload.minutes is not None:
         raise Forbidden("a volunteer may only say they could not come (excused); whoever runs the task marks who came")
@@ -125,21 +125,21 @@ def _as_the_volunteer(
     return MarkedBy.volunteer
 
 
-def volunteer_record(ctx: Context, member_id: UUID) -> VolunteerRecord:
-    check_known(ctx.actor)
-    if ctx.actor.role not in STAFF and not (ctx.actor.role == "volunteer" and ctx.actor.id == member_id):
+def volunteer_record(call: Call, member_id: UUID) -> VolunteerRecord:
+    check_known(call.actor)
+    if call.actor.role not in STAFF and not (call.actor.role == "volunteer" and call.actor.id == member_id):
         raise Forbidden("a volunteer's record is theirs alone")
     now = utc_now()
     counts: defaultdict[str, int] = defaultdict(int)  # by presence
     minutes, history = 0, []
-    rows = ctx.session.exec(
+    rows = call.session.exec(
         select(Task, Attendance)
         .join(TaskAcceptance, col(TaskAcceptance.task_id) == Task.id)
         .join(Attendance, (col(Attendance.task_id) == Task.id) & (col(Attendance.member_id) == member_id), isouter=True)
         .where(TaskAcceptance.member_id == member_id, Task.status != TaskStatus.cancelled.value)
     )
     for task, row in rows:
-        seen = shown(task, member_id, row, now, ctx.attendance_assumed_after)
+        seen = shown(task, member_id, row, now, call.attendance_assumed_after)
         if seen.presence is not None:
             counts[seen.presence] += 1
             minutes += seen.minutes
@@ -157,7 +157,7 @@ def volunteer_record(ctx: Context, member_id: UUID) -> VolunteerRecord:
                 )
             )
     history.sort(key=lambda given: (given.ends_at, str(given.task_id)), reverse=True)
-    reduced = _member_tallies(ctx.session, member_id)  # older records, kept as counts only
+    reduced = _member_tallies(call.session, member_id)  # older records, kept as counts only
     return VolunteerRecord(
         member_id=member_id,
         tasks_attended=counts[Presence.attended] + reduced["attended"],
@@ -168,22 +168,22 @@ def volunteer_record(ctx: Context, member_id: UUID) -> VolunteerRecord:
     )
 
 
-def totals(ctx: Context, organization_id: UUID | None, committee_id: UUID | None) -> AttendanceTotals:
+def totals(call: Call, organization_id: UUID | None, committee_id: UUID | None) -> AttendanceTotals:
     """Per month, the tasks that ended and what their attendance adds up to."""
-    scope = _scope(ctx, organization_id, committee_id)
+    scope = _scope(call, organization_id, committee_id)
     now = utc_now()
-    tasks = ctx.session.exec(select(Task).where(scope, Task.status != TaskStatus.cancelled.value)).all()
+    tasks = call.session.exec(select(Task).where(scope, Task.status != TaskStatus.cancelled.value)).all()
     ended = {task.id: task for task in tasks if _ended(task, now)}
     months: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for task, member_id, row in _accepted_with_marks(ctx.session, ended.values()):
+    for task, member_id, row in _accepted_with_marks(call.session, ended.values()):
         month = month_of(task)
-        seen = shown(task, member_id, row, now, ctx.attendance_assumed_after)
+        seen = shown(task, member_id, row, now, call.attendance_assumed_after)
         bucket = months[month]
         bucket["task:" + str(task.id)] = 1
         if seen.presence is not None:
             bucket[seen.presence.value] += 1
             bucket["minutes"] += seen.minutes
-    for tally in ctx.session.exec(
+    for tally in call.session.exec(
         select(ScopeTally).where(
             ScopeTally.organization_id == organization_id
             if organization_id
@@ -217,16 +217,16 @@ def totals(ctx: Context, organization_id: UUID | None, committee_id: UUID | None
 
 
 def records(
-    ctx: Context, organization_id: UUID | None, committee_id: UUID | None, since: str | None, until: str | None
+    call: Call, organization_id: UUID | None, committee_id: UUID | None, since: str | None, until: str | None
 ) -> AttendanceRecords:
     """Each volunteer at each ended task of the scope, by member id, for an export with names.
     Months (YYYY-MM, inclusive) bound it; records already reduced to counts are not in it."""
-    scope = _scope(ctx, organization_id, committee_id)
+    scope = _scope(call, organization_id, committee_id)
     for name, month in (("since", since), ("until", until)):
         if month is not None and not _is_month(month):
             raise Invalid(f"{name} must be a month as YYYY-MM", **{name: month})
     now = utc_now()
-    tasks = ctx.session.exec(select(Task).where(scope, Task.status != TaskStatus.cancelled.value)).all()
+    tasks = call.session.exec(select(Task).where(scope, Task.status != TaskStatus.cancelled.value)).all()
     ended = [
         task
         for task in tasks
@@ -235,8 +235,8 @@ def records(
         and (until is None or month_of(task) <= until)
     ]
     found = []
-    for task, member_id, row in _accepted_with_marks(ctx.session, ended):
-        seen = shown(task, member_id, row, now, ctx.attendance_assumed_after)
+    for task, member_id, row in _accepted_with_marks(call.session, ended):
+        seen = shown(task, member_id, row, now, call.attendance_assumed_after)
         found.append(
             AttendanceRecord(
                 task_id=task.id,
@@ -262,10 +262,10 @@ def _is_month(text: str) -> bool:
     return len(text) == 7
 
 
-def _scope(ctx: Context, organization_id: UUID | None, committee_id: UUID | None):
+def _scope(call: Call, organization_id: UUID | None, committee_id: UUID | None):
     if (organization_id is None) == (committee_id is None):
         raise Invalid("give either organization_id or committee_id, not both")
-    _require_totals_reader(ctx, organization_id, committee_id)
+    _require_totals_reader(call, organization_id, committee_id)
     return Task.organization_id == organization_id if organization_id else Task.committee_id == committee_id
 
 
@@ -294,20 +294,20 @@ def _accepted_with_marks(session: Session, tasks: Iterable[Task]):
     return [(by_id[task_id], member_id, row) for task_id, member_id, row in rows]
 
 
-def _require_totals_reader(ctx: Context, organization_id: UUID | None, committee_id: UUID | None) -> None:
-    check_known(ctx.actor)
+def _require_totals_reader(call: Call, organization_id: UUID | None, committee_id: UUID | None) -> None:
+    check_known(call.actor)
     if organization_id is not None:
-        if can_manage(ctx.session, ctx.actor, organization_id):
+        if can_manage(call.session, call.actor, organization_id):
             return
         raise Forbidden("only the organization's coordinators and admins see its totals")
-    committee = ctx.session.get(Committee, committee_id)
+    committee = call.session.get(Committee, committee_id)
     if committee is None:
         raise NotFound(f"no committee with id {committee_id}")
-    if ctx.actor.role in STAFF or (
-        ctx.actor.role == "coordinator"
+    if call.actor.role in STAFF or (
+        call.actor.role == "coordinator"
         and (
-            (ctx.actor.id is not None and leads(ctx.session, ctx.actor.id, committee_id))
-            or (committee.organization_id and can_manage(ctx.session, ctx.actor, committee.organization_id))
+            (call.actor.id is not None and leads(call.session, call.actor.id, committee_id))
+            or (committee.organization_id and can_manage(call.session, call.actor, committee.organization_id))
         )
     ):
         return

@@ -14,7 +14,7 @@ from services.common.catalogue import EventType
 from services.common.composition import Consume
 from services.common.consumer import PoisonEvent
 from services.common.contracts import FillChanged, OfferChanged, OfferStatus
-from services.common.dispatch import Event, EventHandler, Subscription, Tombstone
+from services.common.dispatch import Event, EventReaction, Subscription, Tombstone
 from services.common.runtime import Runtime
 from services.common.topics import MEMBERS_STATE, Topics
 from services.tasks.attendance_models import Attendance, MemberTally
@@ -34,13 +34,13 @@ def consumers(runtime: Runtime) -> list[Consume]:
 def offer_outcomes(topics: Topics) -> Subscription:
     """Consumer of offers.events: who accepted each task (they may see its address), and the fill
     as matching counts it. Matching owns capacity; this service never recounts it."""
-    handles: dict[EventType, EventHandler[None]] = {
+    reactions: dict[EventType, EventReaction[None]] = {
         catalogue.OFFER_ACCEPTED: offer_accepted,
         **{catalogue.OFFER_EVENT_FOR[status]: offer_released for status in RELEASED},
         catalogue.FILL_COMPLETED: fill_changed,
         catalogue.FILL_REOPENED: fill_changed,
     }
-    return Subscription(topics, handles, ignores=[catalogue.OFFER_CREATED])
+    return Subscription(topics, reactions, ignores=[catalogue.OFFER_CREATED])
 
 
 def member_erasures(topics: Topics) -> Subscription:

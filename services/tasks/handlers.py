@@ -1,7 +1,7 @@
 """What the tasks service does: post, edit, open, cancel, close, list tasks; reveal addresses
 (one task's, or many at once under the same rule).
 
-Routes call these with a :class:`Context`; each runs inside the caller's transaction and queues
+Routes call these with a :class:`Call`; each runs inside the caller's transaction and queues
 its TaskState there (outbox), so a change and its event commit together.
 """
 
@@ -58,7 +58,10 @@ CHILD_FIELDS = ("skills", "languages")
 
 
 @dataclass(frozen=True)
-class Context:
+class Call:
+    """One call of a handler: the transaction it runs in, the topics and skill catalogue it checks
+    and publishes with, who is calling (the verified actor), and the service's settings it needs."""
+
     session: Session
     topics: Topics
     actor: Actor
@@ -69,102 +72,102 @@ class Context:
 
 
 def post_task(
-    ctx: Context, payload: TaskCreate, series_id: UUID | None = None, series_index: int | None = None
+    call: Call, payload: TaskCreate, series_id: UUID | None = None, series_index: int | None = None
 ) -> TaskPublic:
-    load_organization(ctx.session, payload.organization_id)
-    check_committee_fits(ctx.session, payload.committee_id, payload.organization_id)
+    load_organization(call.session, payload.organization_id)
+    check_committee_fits(call.session, payload.committee_id, payload.organization_id)
     require_task_manager(
-        ctx.session, ctx.actor, payload.organization_id, payload.committee_id, "post tasks for this organization"
+        call.session, call.actor, payload.organization_id, payload.committee_id, "post tasks for this organization"
     )
-    coordinator_id = payload.coordinator_id or (ctx.actor.id if ctx.actor.role == "coordinator" else None)
+    coordinator_id = payload.coordinator_id or (call.actor.id if call.actor.role == "coordinator" else None)
     if coordinator_id is None:
         raise Invalid("coordinator_id is required when an admin or the system posts a task")
-    _check_coordinator(ctx.session, coordinator_id, payload.organization_id, payload.committee_id)
+    _check_coordinator(call.session, coordinator_id, payload.organization_id, payload.committee_id)
 
     def check() -> None:
         check_place(payload.area, payload.remote, payload.address, payload.whole_city)
         check_fluency_floors(payload.languages, payload.min_fluency)
 
     _require_consistent(check)
-    ctx.skills.require_known(need.skill for need in payload.skills)
+    call.skills.require_known(need.skill for need in payload.skills)
     values = _column_values(payload.model_dump(exclude={"skills", "languages", "coordinator_id", "time_zone"}))
     task = Task(
         **values,
         coordinator_id=coordinator_id,
         scheduled_at=scheduled_at(payload.starts_at, payload.deadline),
-        time_zone=payload.time_zone or ctx.default_time_zone,
+        time_zone=payload.time_zone or call.default_time_zone,
         series_id=series_id,
         series_index=series_index,
     )
-    ctx.session.add(task)
-    _replace_needs(ctx.session, task.id, payload.skills, payload.languages)
-    publish_task_state(ctx.session, ctx.topics, task, catalogue.TASK_POSTED)
-    return to_public(ctx.session, task)
+    call.session.add(task)
+    _replace_needs(call.session, task.id, payload.skills, payload.languages)
+    publish_task_state(call.session, call.topics, task, catalogue.TASK_POSTED)
+    return to_public(call.session, task)
 
 
-def get_task(ctx: Context, task_id: UUID) -> TaskPublic:
-    task = load_task(ctx.session, task_id)
-    if task.members_only and not sees_members_only(ctx.actor):
+def get_task(call: Call, task_id: UUID) -> TaskPublic:
+    task = load_task(call.session, task_id)
+    if task.members_only and not sees_members_only(call.actor):
         raise NotFound(f"no task with id {task_id}")  # to the public, as if it were not there
-    return to_public(ctx.session, task)
+    return to_public(call.session, task)
 
 
-def edit_task(ctx: Context, task_id: UUID, payload: TaskUpdate) -> TaskPublic:
-    task = load_task(ctx.session, task_id)
-    require_task_manager(ctx.session, ctx.actor, task.organization_id, task.committee_id, "edit this task")
+def edit_task(call: Call, task_id: UUID, payload: TaskUpdate) -> TaskPublic:
+    task = load_task(call.session, task_id)
+    require_task_manager(call.session, call.actor, task.organization_id, task.committee_id, "edit this task")
     lifecycle.require_editable(task)
-    ctx.skills.require_known(need.skill for need in payload.skills or [])
+    call.skills.require_known(need.skill for need in payload.skills or [])
     changes = _column_values(payload.model_dump(exclude_unset=True, exclude=set(CHILD_FIELDS)))
-    _check_edit(ctx, task, payload, changes)
+    _check_edit(call, task, payload, changes)
     for name, value in changes.items():
         setattr(task, name, value)
     task.scheduled_at = scheduled_at(task.starts_at, task.deadline)
     task.updated_at = utc_now()
-    _replace_needs(ctx.session, task.id, payload.skills, payload.languages)
-    ctx.session.add(task)
-    publish_task_state(ctx.session, ctx.topics, task, catalogue.TASK_UPDATED)
-    return to_public(ctx.session, task)
+    _replace_needs(call.session, task.id, payload.skills, payload.languages)
+    call.session.add(task)
+    publish_task_state(call.session, call.topics, task, catalogue.TASK_UPDATED)
+    return to_public(call.session, task)
 
 
-def change_status(ctx: Context, task_id: UUID, action: str) -> TaskPublic:
+def change_status(call: Call, task_id: UUID, action: str) -> TaskPublic:
     """open / cancel / close; a repeat of the current status is accepted and publishes nothing."""
-    task = load_task(ctx.session, task_id)
-    require_task_manager(ctx.session, ctx.actor, task.organization_id, task.committee_id, f"{action} this task")
+    task = load_task(call.session, task_id)
+    require_task_manager(call.session, call.actor, task.organization_id, task.committee_id, f"{action} this task")
     event_type = lifecycle.transition(task, action)
     if event_type is not None:
         task.updated_at = utc_now()
-        ctx.session.add(task)
-        publish_task_state(ctx.session, ctx.topics, task, event_type)
-    return to_public(ctx.session, task)
+        call.session.add(task)
+        publish_task_state(call.session, call.topics, task, event_type)
+    return to_public(call.session, task)
 
 
-def task_address(ctx: Context, task_id: UUID, member_id: UUID | None) -> TaskAddress:
+def task_address(call: Call, task_id: UUID, member_id: UUID | None) -> TaskAddress:
     """The exact place: for volunteers who accepted, the task's coordinators, admins and the system."""
-    check_known(ctx.actor)
-    task = load_task(ctx.session, task_id)
-    member_id = _asking_for(ctx.actor, member_id)
+    check_known(call.actor)
+    task = load_task(call.session, task_id)
+    member_id = _asking_for(call.actor, member_id)
     if member_id is not None:
-        if not _accepted_by(ctx.session, member_id, [task.id]):
+        if not _accepted_by(call.session, member_id, [task.id]):
             raise Forbidden("the exact address is shared only with volunteers who accepted this task")
-    elif not can_manage_task(ctx.session, ctx.actor, task.organization_id, task.committee_id):
+    elif not can_manage_task(call.session, call.actor, task.organization_id, task.committee_id):
         raise Forbidden("only the task's coordinators, or volunteers who accepted it, may see the address")
     return _address_of(task)
 
 
-def task_addresses(ctx: Context, task_ids: Sequence[UUID], member_id: UUID | None) -> TaskAddresses:
+def task_addresses(call: Call, task_ids: Sequence[UUID], member_id: UUID | None) -> TaskAddresses:
     """Many tasks' exact places in one read, each under the rule of :func:`task_address`.
 
     A task the actor may not see, or that does not exist, is left out rather than failing the
     read, so one forbidden task does not hide the others. Items follow the order asked for.
     """
-    check_known(ctx.actor)
-    member_id = _asking_for(ctx.actor, member_id)
+    check_known(call.actor)
+    member_id = _asking_for(call.actor, member_id)
     wanted = list(dict.fromkeys(task_ids))
-    tasks = {task.id: task for task in ctx.session.exec(select(Task).where(col(Task.id).in_(wanted)))}
+    tasks = {task.id: task for task in call.session.exec(select(Task).where(col(Task.id).in_(wanted)))}
     if member_id is not None:
-        visible = _accepted_by(ctx.session, member_id, wanted)
+        visible = _accepted_by(call.session, member_id, wanted)
     else:
-        visible = _managed_by_actor(ctx, tasks.values())
+        visible = _managed_by_actor(call, tasks.values())
     return TaskAddresses(
         items=[_address_of(tasks[task_id]) for task_id in wanted if task_id in tasks and task_id in visible]
     )
@@ -186,11 +189,11 @@ def _accepted_by(session: Session, member_id: UUID, task_ids: Sequence[UUID]) ->
     return set(session.exec(accepted).all())
 
 
-def _managed_by_actor(ctx: Context, tasks: Iterable[Task]) -> set[UUID]:
+def _managed_by_actor(call: Call, tasks: Iterable[Task]) -> set[UUID]:
     # One check per organization and committee, however many of their tasks are asked for.
     tasks = list(tasks)  # read twice
     owners = {(task.organization_id, task.committee_id): task.id for task in tasks}
-    managed = {owner for owner in owners if can_manage_task(ctx.session, ctx.actor, *owner)}
+    managed = {owner for owner in owners if can_manage_task(call.session, call.actor, *owner)}
     return {task.id for task in tasks if (task.organization_id, task.committee_id) in managed}
 
 
@@ -245,9 +248,9 @@ def to_public(
     )
 
 
-def _check_edit(ctx: Context, task: Task, payload: TaskUpdate, changes: dict) -> None:
+def _check_edit(call: Call, task: Task, payload: TaskUpdate, changes: dict) -> None:
     """The task as it would be after the edit must still be consistent."""
-    session = ctx.session
+    session = call.session
     fields = (*SCHEDULE, "area", "remote", "address", "whole_city", "min_fluency", "committee_id", "members_only")
     merged = {name: changes.get(name, getattr(task, name)) for name in fields}
     languages = payload.languages if payload.languages is not None else _languages_of(session, task.id)
@@ -269,7 +272,7 @@ def _check_edit(ctx: Context, task: Task, payload: TaskUpdate, changes: dict) ->
         )
     if "committee_id" in changes:  # moved: the actor must be able to manage it where it goes too
         check_committee_fits(session, merged["committee_id"], task.organization_id)
-        require_task_manager(session, ctx.actor, task.organization_id, merged["committee_id"], "move this task there")
+        require_task_manager(session, call.actor, task.organization_id, merged["committee_id"], "move this task there")
     if "coordinator_id" in changes or "committee_id" in changes:
         _check_coordinator(
             session, changes.get("coordinator_id", task.coordinator_id), task.organization_id, merged["committee_id"]

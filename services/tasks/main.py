@@ -17,7 +17,7 @@ from services.tasks.api import routers
 from services.tasks.attendance_retention import keep_reducing
 from services.tasks.config import Settings, settings_of
 from services.tasks.consumers import consumers
-from services.tasks.handlers import Context
+from services.tasks.handlers import Call
 from services.tasks.series import SYSTEM, keep_posting_ahead
 from services.tasks.skills import SkillCatalogue
 
@@ -32,13 +32,11 @@ def series_ahead(runtime: Runtime, skills: SkillCatalogue) -> Background:
     """Posts each series' occurrences as they come within the horizon."""
     settings = settings_of(runtime)
 
-    def context_for(session: Session) -> Context:
+    def call_for(session: Session) -> Call:
         horizon = timedelta(days=settings.series_horizon_days)
-        return Context(session, settings.topics, SYSTEM, skills, settings.default_time_zone, horizon)
+        return Call(session, settings.topics, SYSTEM, skills, settings.default_time_zone, horizon)
 
-    return Background(
-        "series-ahead", keep_posting_ahead(runtime.unit_of_work, context_for, settings.series_check_seconds)
-    )
+    return Background("series-ahead", keep_posting_ahead(runtime.unit_of_work, call_for, settings.series_check_seconds))
 
 
 def attendance_reduced(runtime: Runtime) -> Background:

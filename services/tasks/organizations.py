@@ -21,19 +21,19 @@ from services.tasks.models import (
 )
 from services.tasks.permissions import INVITES, check_known, require_manager, require_staff
 
-if TYPE_CHECKING:  # the context is built where the handlers are called
-    from services.tasks.handlers import Context
+if TYPE_CHECKING:  # the Call is built where the handlers are called
+    from services.tasks.handlers import Call
 
 
-def create_organization(ctx: Context, payload: OrganizationCreate) -> OrganizationPublic:
-    require_staff(ctx.actor, "add an organization")
+def create_organization(call: Call, payload: OrganizationCreate) -> OrganizationPublic:
+    require_staff(call.actor, "add an organization")
     taken = f"an organization named {payload.name!r} already exists"
-    if ctx.session.exec(select(Organization.id).where(func.lower(Organization.name) == payload.name.lower())).first():
+    if call.session.exec(select(Organization.id).where(func.lower(Organization.name) == payload.name.lower())).first():
         raise Conflict(taken)
     organization = Organization(**payload.model_dump())
-    ctx.session.add(organization)
+    call.session.add(organization)
     try:
-        ctx.session.flush()
+        call.session.flush()
     except IntegrityError:  # created concurrently since the check above
         raise Conflict(taken) from None
     return to_public(organization)
@@ -49,37 +49,37 @@ def get_organization(session: Session, organization_id: UUID) -> OrganizationPub
     return to_public(load_organization(session, organization_id))
 
 
-def add_coordinator(ctx: Context, organization_id: UUID, payload: CoordinatorAdd) -> tuple[CoordinatorPublic, bool]:
+def add_coordinator(call: Call, organization_id: UUID, payload: CoordinatorAdd) -> tuple[CoordinatorPublic, bool]:
     """Returns the membership and whether it is new (adding twice is harmless)."""
-    require_staff(ctx.actor, "add coordinators to an organization", INVITES)
-    load_organization(ctx.session, organization_id)
-    existing = ctx.session.get(CoordinatorMembership, (organization_id, payload.coordinator_id))
+    require_staff(call.actor, "add coordinators to an organization", INVITES)
+    load_organization(call.session, organization_id)
+    existing = call.session.get(CoordinatorMembership, (organization_id, payload.coordinator_id))
     if existing is not None:
         return _membership_public(existing), False
     membership = CoordinatorMembership(organization_id=organization_id, coordinator_id=payload.coordinator_id)
-    ctx.session.add(membership)
+    call.session.add(membership)
     try:
-        ctx.session.flush()
+        call.session.flush()
     except IntegrityError:
         raise Conflict("this coordinator was added at the same moment by someone else; try again") from None
     return _membership_public(membership), True
 
 
-def remove_coordinator(ctx: Context, organization_id: UUID, coordinator_id: UUID) -> None:
-    require_staff(ctx.actor, "remove coordinators from an organization", INVITES)
-    membership = ctx.session.get(CoordinatorMembership, (organization_id, coordinator_id))
+def remove_coordinator(call: Call, organization_id: UUID, coordinator_id: UUID) -> None:
+    require_staff(call.actor, "remove coordinators from an organization", INVITES)
+    membership = call.session.get(CoordinatorMembership, (organization_id, coordinator_id))
     if membership is None:
         raise NotFound(f"coordinator {coordinator_id} does not act for organization {organization_id}")
-    ctx.session.delete(membership)
+    call.session.delete(membership)
 
 
-def list_coordinators(ctx: Context, organization_id: UUID, page: PageRequest) -> Page[CoordinatorPublic]:
-    check_known(ctx.actor)
-    load_organization(ctx.session, organization_id)
-    require_manager(ctx.session, ctx.actor, organization_id, "see this organization's coordinators")
+def list_coordinators(call: Call, organization_id: UUID, page: PageRequest) -> Page[CoordinatorPublic]:
+    check_known(call.actor)
+    load_organization(call.session, organization_id)
+    require_manager(call.session, call.actor, organization_id, "see this organization's coordinators")
     where = CoordinatorMembership.organization_id == organization_id
-    total = ctx.session.exec(select(func.count()).select_from(CoordinatorMembership).where(where)).one()
-    rows = ctx.session.exec(
+    total = call.session.exec(select(func.count()).select_from(CoordinatorMembership).where(where)).one()
+    rows = call.session.exec(
         select(CoordinatorMembership)
         .where(where)
         .order_by(col(CoordinatorMembership.added_at), col(CoordinatorMembership.coordinator_id))

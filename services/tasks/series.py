@@ -23,7 +23,7 @@ from services.common.clock import as_utc, utc_now
 from services.common.problems import Conflict, NotFound
 from services.common.roles import Actor
 from services.tasks import handlers, lifecycle
-from services.tasks.handlers import Context
+from services.tasks.handlers import Call
 from services.tasks.models import Task, TaskCreate, TaskUpdate
 from services.tasks.permissions import require_task_manager
 from services.tasks.recurrence import moved, occurrences, rule_text
@@ -35,8 +35,8 @@ SYSTEM = Actor(None, "system")
 TEMPLATE_EXCLUDE = {"repeat", "starts_at", "ends_at", "deadline"}
 
 
-def create_series(ctx: Context, payload: SeriesCreate) -> SeriesPublic:
-    zone = payload.time_zone or ctx.default_time_zone
+def create_series(call: Call, payload: SeriesCreate) -> SeriesPublic:
+    zone = payload.time_zone or call.default_time_zone
     starts_at, ends_at = payload.window()
     first_local = starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     repeat = payload.repeat
@@ -49,19 +49,19 @@ def create_series(ctx: Context, payload: SeriesCreate) -> SeriesPublic:
         duration_minutes=int((ends_at - starts_at).total_seconds() // 60),
         template=payload.model_dump(mode="json", exclude=TEMPLATE_EXCLUDE) | {"time_zone": zone},
     )
-    if series.template.get("coordinator_id") is None and ctx.actor.role == "coordinator":
-        series.template["coordinator_id"] = str(ctx.actor.id)
-    ctx.session.add(series)
-    ctx.session.flush()
-    post_ahead(ctx, series, utc_now(), at_least_one=True)
-    return to_public(ctx.session, series)
+    if series.template.get("coordinator_id") is None and call.actor.role == "coordinator":
+        series.template["coordinator_id"] = str(call.actor.id)
+    call.session.add(series)
+    call.session.flush()
+    post_ahead(call, series, utc_now(), at_least_one=True)
+    return to_public(call.session, series)
 
 
-def post_ahead(ctx: Context, series: TaskSeries, now: datetime, at_least_one: bool = False) -> int:
+def post_ahead(call: Call, series: TaskSeries, now: datetime, at_least_one: bool = False) -> int:
     """Post the occurrences due within the horizon that are not posted yet; returns how many."""
     if series.status != ACTIVE:
         return 0
-    horizon = now + ctx.series_horizon
+    horizon = now + call.series_horizon
     due = occurrences(
         series.rule,
         _first_local(series),
@@ -79,54 +79,58 @@ def post_ahead(ctx: Context, series: TaskSeries, now: datetime, at_least_one: bo
             continue  # its time passed before it was due to be posted
         values = series.template | {"starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at}
         task = handlers.post_task(
-            ctx, TaskCreate.model_validate(values), series_id=series.id, series_index=occurrence.index
+            call, TaskCreate.model_validate(values), series_id=series.id, series_index=occurrence.index
         )
         posted += 1
         log.info("series %s: posted occurrence %s as task %s", series.id, occurrence.index, task.id)
-    ctx.session.add(series)
+    call.session.add(series)
     return posted
 
 
-def edit_following(ctx: Context, series_id: UUID, task_id: UUID, payload: SeriesEdit) -> SeriesPublic:
+def edit_following(call: Call, series_id: UUID, task_id: UUID, payload: SeriesEdit) -> SeriesPublic:
     """Change ``task_id`` and every later occurrence still to come, and the occurrences yet to be posted."""
-    series = load_series(ctx.session, series_id)
-    start = handlers.load_task(ctx.session, task_id)
+    series = load_series(call.session, series_id)
+    start = handlers.load_task(call.session, task_id)
     if start.series_id != series.id or start.series_index is None:
         raise NotFound(f"task {task_id} is not an occurrence of series {series_id}")
-    require_task_manager(ctx.session, ctx.actor, series.organization_id, series.committee_id, "edit this series")
+    require_task_manager(call.session, call.actor, series.organization_id, series.committee_id, "edit this series")
     refuse_if_cancelled(series)
     changes = payload.model_dump(mode="json", exclude_unset=True, exclude={"local_start", "duration_minutes"})
     if "committee_id" in changes:  # checked here too: no occurrence may be left to edit
         require_task_manager(
-            ctx.session, ctx.actor, series.organization_id, payload.committee_id, "move this series into that committee"
+            call.session,
+            call.actor,
+            series.organization_id,
+            payload.committee_id,
+            "move this series into that committee",
         )
         series.committee_id = payload.committee_id
-    for task in _occurrences_from(ctx.session, series, start.series_index):
+    for task in _occurrences_from(call.session, series, start.series_index):
         if task.status in lifecycle.EDITABLE:
-            handlers.edit_task(ctx, task.id, TaskUpdate.model_validate(changes | _new_times(series, task, payload)))
+            handlers.edit_task(call, task.id, TaskUpdate.model_validate(changes | _new_times(series, task, payload)))
     series.template = series.template | changes
     _move_rule(series, payload)
     series.updated_at = utc_now()
-    ctx.session.add(series)
-    return to_public(ctx.session, series)
+    call.session.add(series)
+    return to_public(call.session, series)
 
 
-def cancel_series(ctx: Context, series_id: UUID) -> SeriesPublic:
+def cancel_series(call: Call, series_id: UUID) -> SeriesPublic:
     """No more occurrences; those still to come are cancelled (their offers withdrawn, the accepted told)."""
-    series = load_series(ctx.session, series_id)
-    require_task_manager(ctx.session, ctx.actor, series.organization_id, series.committee_id, "cancel this series")
+    series = load_series(call.session, series_id)
+    require_task_manager(call.session, call.actor, series.organization_id, series.committee_id, "cancel this series")
     now = utc_now()
-    for task in _occurrences_from(ctx.session, series, 0):
+    for task in _occurrences_from(call.session, series, 0):
         if as_utc(task.scheduled_at) > now and task.status in lifecycle.EDITABLE:
-            handlers.change_status(ctx, task.id, "cancel")
+            handlers.change_status(call, task.id, "cancel")
     series.status = CANCELLED
     series.updated_at = now
-    ctx.session.add(series)
-    return to_public(ctx.session, series)
+    call.session.add(series)
+    return to_public(call.session, series)
 
 
-def get_series(ctx: Context, series_id: UUID) -> SeriesPublic:
-    return to_public(ctx.session, load_series(ctx.session, series_id))
+def get_series(call: Call, series_id: UUID) -> SeriesPublic:
+    return to_public(call.session, load_series(call.session, series_id))
 
 
 def load_series(session: Session, series_id: UUID) -> TaskSeries:
@@ -158,7 +162,7 @@ SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
 def keep_posting_ahead(
-    session_factory: SessionFactory, context_for: Callable[[Session], Context], every_seconds: float
+    session_factory: SessionFactory, call_for: Callable[[Session], Call], every_seconds: float
 ) -> Callable[[threading.Event], None]:
     """The background job posting each active series' occurrences as they come within the horizon.
     ``session_factory`` is the runtime's unit of work, which has the relay publish them at once."""
@@ -166,23 +170,23 @@ def keep_posting_ahead(
     def run(stop: threading.Event) -> None:
         while not stop.wait(every_seconds):
             try:
-                post_all_due(session_factory, context_for, utc_now())
+                post_all_due(session_factory, call_for, utc_now())
             except Exception:  # database or taxonomy briefly away: next round
                 log.exception("posting series occurrences ahead failed")
 
     return run
 
 
-def post_all_due(session_factory: SessionFactory, context_for: Callable[[Session], Context], now: datetime) -> int:
+def post_all_due(session_factory: SessionFactory, call_for: Callable[[Session], Call], now: datetime) -> int:
     """One round over every active series, each in its own transaction, as the system; returns
-    occurrences posted. ``context_for`` gives the handlers' context in a transaction's session."""
+    occurrences posted. ``call_for`` gives a handler ``Call`` in a transaction's session."""
     with session_factory() as session:
         ids = session.exec(select(TaskSeries.id).where(TaskSeries.status == ACTIVE)).all()
     posted = 0
     for series_id in ids:
         with session_factory() as session:
-            ctx = replace(context_for(session), actor=SYSTEM)
-            posted += post_ahead(ctx, load_series(session, series_id), now)
+            call = replace(call_for(session), actor=SYSTEM)
+            posted += post_ahead(call, load_series(session, series_id), now)
     return posted
 
 

@@ -3,7 +3,7 @@ service asks it over HTTP (``GET /skills``), keeping the answer for a short whil
 
 Why a cached HTTP read rather than taxonomy events: the taxonomy is small (one or two pages),
 changes rarely, and is needed only when a coordinator posts or edits a task; no event carries it
-today, and a feed would mean a new topic, a replay at start-up and a table here for a few dozen
+today, and reading one would mean a new topic, a replay at start-up and a table here for a few dozen
 slugs. A slug missing from the copy makes the copy be read again at once (one small read per
 such request), so a skill an admin has just added is accepted without waiting for the copy to expire.
 If the members service cannot be reached, the last copy is used; with no copy at all the task

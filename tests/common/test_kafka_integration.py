@@ -88,12 +88,12 @@ def run_loop_until(loop: ConsumerLoop, condition, timeout_s: float = 40) -> None
 
 
 def consumer_loop(
-    kafka_bootstrap, topic, engine, group, handler=count_up, dead_letters=None, **options
+    kafka_bootstrap, topic, engine, group, reaction=count_up, dead_letters=None, **options
 ) -> ConsumerLoop:
     consumer = make_consumer(kafka_bootstrap, group, "test-consumer", **options)
     consumer.subscribe([topic])
     wait_for_partitions(consumer, [topic])  # as start_consumer does: join the group knowing them
-    return ConsumerLoop(consumer, EventApplier(engine, group, handler, dead_letters), retry_backoff_s=0.05)
+    return ConsumerLoop(consumer, EventApplier(engine, group, reaction, dead_letters), retry_backoff_s=0.05)
 
 
 def tally(engine, key: str) -> int:
@@ -142,7 +142,7 @@ def test_offsets_are_committed_only_after_the_database_commit(kafka_bootstrap, t
 
     sa_event.listen(engine, "commit", lambda _conn: journal.append("db commit"))
     group = f"g-{uuid.uuid4().hex[:8]}"
-    loop = consumer_loop(kafka_bootstrap, topics.tasks_state, engine, group, handler=flaky)
+    loop = consumer_loop(kafka_bootstrap, topics.tasks_state, engine, group, reaction=flaky)
     real_commit = loop.consumer.commit
 
     def recording_commit(offsets=None):
@@ -210,7 +210,7 @@ def test_a_consumer_that_falls_out_of_its_group_mid_batch_rejoins_and_applies_ev
 
     group = f"g-{uuid.uuid4().hex[:8]}"
     loop = consumer_loop(
-        kafka_bootstrap, topics.tasks_state, engine, group, handler=slow_first_time, max_poll_interval_ms=1000
+        kafka_bootstrap, topics.tasks_state, engine, group, reaction=slow_first_time, max_poll_interval_ms=1000
     )
     refused = []
     real_commit = loop.consumer.commit
@@ -239,7 +239,7 @@ def test_an_event_a_consumer_queues_leaves_when_its_transaction_commits_not_at_t
     kafka_bootstrap, topics, engine, database_url
 ):
     """Every service's consumers (members and tasks too) apply records through the runtime's
-    applier: what a handler queues in the outbox is published as soon as it commits."""
+    applier: what a reaction queues in the outbox is published as soon as it commits."""
     producer = make_producer(kafka_bootstrap, "test-relay")
     settings = ServiceSettings(
         database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, outbox_poll_seconds=RELAY_POLL_S

@@ -62,6 +62,21 @@ def test_an_event_written_in_a_rolled_back_transaction_is_never_published(engine
     assert producer.sent == []
 
 
+def test_events_of_a_transaction_that_ends_without_a_commit_are_never_written(engine):
+    # The rows wait in the session until its flush or commit (one INSERT for all): a rollback or
+    # a close before either must drop them, and the session's next transaction must not send them.
+    with Session(engine) as session:
+        add_event(session, "tasks.state", "rolled-back", event(1))
+        session.rollback()
+        add_event(session, "tasks.state", "closed", event(2))
+        session.close()
+        add_event(session, "tasks.state", "kept", event(3))
+        session.commit()
+    producer = RecordingProducer()
+    assert OutboxRelay(engine, producer).publish_pending() == 1
+    assert [key for _, key, _ in producer.sent] == [b"kept"]
+
+
 def test_rows_are_published_in_insertion_order_and_marked_sent(engine):
     with Session(engine) as session:
         for n in range(5):

@@ -4,9 +4,16 @@ language: areas by name, free times in the task's zone; an older offer's English
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
+import httpx
+
+from gateway.clients.http import PUBLIC
+from gateway.clients.services import ServiceClients
 from gateway.web.answer_page import OfferDetails, page
+from gateway.web.answers import _place
 from services.common.contracts import OfferReason, ReasonKind, SkillLevel, TimeWindow
+from services.common.identity import GATEWAY_ISSUER, TokenIssuer, development_key
 
 STARTS_AT = datetime(2027, 1, 16, 15, 0, tzinfo=UTC)  # a Saturday, 10:00 in Toronto
 
@@ -50,3 +57,24 @@ def test_an_older_offers_english_reason_is_shown_as_written():
     )
 
     assert "speaks French; no recent tasks" in body
+
+
+def members_answering_areas(areas: list[dict]) -> SimpleNamespace:
+    """A gateway whose members service lists these areas (the clients over a stand-in transport)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert (request.method, request.url.path) == ("GET", "/areas")
+        return httpx.Response(200, json={"items": areas, "total": len(areas), "limit": 100, "offset": 0})
+
+    tokens = TokenIssuer(GATEWAY_ISSUER, development_key(GATEWAY_ISSUER))
+    clients = ServiceClients.build(
+        "http://members.test", "http://t.test", "http://x.test", 5.0, tokens, transport=httpx.MockTransport(answer)
+    )
+    return SimpleNamespace(clients=clients)
+
+
+async def test_the_place_is_the_area_s_name_and_city_or_its_slug_when_the_taxonomy_does_not_know_it():
+    gateway = members_answering_areas([{"slug": "verdun", "name": "Verdun", "city": "Montréal", "retired": False}])
+
+    assert await _place(gateway, PUBLIC, {"area": "verdun", "remote": False}, "fr") == "Verdun, Montréal"
+    assert await _place(gateway, PUBLIC, {"area": "lachine", "remote": False}, "fr") == "lachine"

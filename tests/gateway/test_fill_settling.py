@@ -21,7 +21,7 @@ def run(counts: list[int | None], event: LiveEvent, timeout_s: float = 2.0) -> t
     async def scenario() -> None:
         settling = FillSettling(accepted_count, lambda e: relayed.append((e, len(asked))), timeout_s, poll_s=0.01)
         settling.bind(asyncio.get_running_loop())
-        await asyncio.to_thread(settling.publish_threadsafe, event)  # as the feed's thread does
+        await asyncio.to_thread(settling.publish_threadsafe, event)  # as the live reader's thread does
         for _ in range(300):
             if relayed:
                 return

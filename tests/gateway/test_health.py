@@ -1,4 +1,4 @@
-"""The gateway's liveness: failing once a background thread (live feed, consumers) has died."""
+"""The gateway's liveness: failing once a background thread (live reader, consumers) has died."""
 
 from __future__ import annotations
 

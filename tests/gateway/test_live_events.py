@@ -1,5 +1,5 @@
 """The gateway's Kafka side on the real broker: its erasure consumer dead-letters what it cannot
-apply, and its live feed tells subscribers each change once, never an older one after a newer."""
+apply, and its live reader tells subscribers each change once, never an older one after a newer."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import uuid
 import pytest
 from kafka import KafkaProducer
 
-from gateway.live.feed import EventFeed
+from gateway.live.reader import EventReader
 from services.common.kafka_io import ensure_topics
 from services.common.topics import Topics, all_topics
 from tests.gateway.test_http_edges import FakeServices, make_client
@@ -70,12 +70,12 @@ def fill(task_id: str, accepted: int, sequence: int) -> dict:
 
 def test_subscribers_hear_each_change_once_and_never_an_older_one_after_a_newer(kafka_bootstrap, topics, producer):
     heard = []
-    feed = EventFeed(kafka_bootstrap, topics, [heard.append])
+    reader = EventReader(kafka_bootstrap, topics, [heard.append])
     stop = threading.Event()
-    thread = threading.Thread(target=feed.run, args=(stop,), daemon=True)
+    thread = threading.Thread(target=reader.run, args=(stop,), daemon=True)
     thread.start()
     try:
-        assert feed.ready.wait(60), "live feed ready"
+        assert reader.ready.wait(60), "live reader ready"
         task_id, first, last = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
         created = raw_event("offer.created", offer(task_id, first, "pending", 1))
         sent = [

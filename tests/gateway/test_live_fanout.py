@@ -82,7 +82,15 @@ class CountingTasks:
 
     async def get(self, actor, task_id):
         self.calls += 1
-        return {"id": str(task_id), "organization_id": self.organization_id}
+        return {
+            "id": str(task_id),
+            "organization_id": self.organization_id,
+            "coordinator_id": str(uuid4()),
+            "title": "Legal clinic shift",
+            "slots": 2,
+            "status": "open",
+            "time_zone": "America/Toronto",
+        }
 
 
 def test_coordinators_subscriptions_ask_the_tasks_service_once_per_unseen_task_not_once_each():

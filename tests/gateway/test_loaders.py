@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
+from gateway.clients.contracts.tasks import TaskReply
 from gateway.clients.http import PUBLIC
 from gateway.clients.services import BATCH_SIZE, ServiceClients
 from gateway.errors import ServiceUnavailable
@@ -74,55 +75,77 @@ def ids(count: int) -> list[UUID]:
     return [uuid4() for _ in range(count)]
 
 
+def task_json(task_id: UUID, title: str = "Sort donations") -> dict:
+    """A task as the tasks service answers it (the fields ``TaskReply`` requires)."""
+    return {
+        "id": str(task_id),
+        "organization_id": str(uuid4()),
+        "coordinator_id": str(uuid4()),
+        "title": title,
+        "slots": 2,
+        "status": "open",
+        "time_zone": "America/Toronto",
+    }
+
+
+def offer_json(task_id: UUID) -> dict:
+    return {"id": str(uuid4()), "task_id": str(task_id), "member_id": str(uuid4()), "status": "pending"}
+
+
+def fill_json(task_id: UUID) -> dict:
+    return {"task_id": str(task_id), "slots": 2, "accepted": 1, "pending": 0}
+
+
 async def outcomes(loader, keys) -> list:
     return await asyncio.gather(*(loader.load(key) for key in keys), return_exceptions=True)
 
 
 async def test_250_tasks_are_read_in_three_batches_and_unknown_ones_are_not_found_one_by_one():
     known = ids(240)
-    services = BatchServices({str(i): {"id": str(i), "title": f"task {n}"} for n, i in enumerate(known)}, [], {})
+    services = BatchServices({str(i): task_json(i, f"task {n}") for n, i in enumerate(known)}, [], {})
     keys = known[:120] + ids(10) + known[120:]
 
     results = await outcomes(loaders_over(services).task, keys)
 
     assert services.calls == Counter({"GET /tasks": 3}) and services.largest_batch == BATCH_SIZE
-    assert [r["id"] for r in results if isinstance(r, dict)] == [str(i) for i in known]
+    assert [r.id for r in results if isinstance(r, TaskReply)] == known
+    assert [r.title for r in results[:2]] == ["task 0", "task 1"]
     assert [type(r) for r in results[120:130]] == [NotFound] * 10
 
 
 async def test_a_failed_batch_fails_only_its_own_keys():
     known = ids(150)
-    services = BatchServices({str(i): {"id": str(i)} for i in known}, [], {})
+    services = BatchServices({str(i): task_json(i) for i in known}, [], {})
     services.failing_id = str(known[0])  # in the first batch of 100
 
     results = await outcomes(loaders_over(services).task, known)
 
     assert all(isinstance(r, ServiceUnavailable) for r in results[:BATCH_SIZE])
-    assert [r["id"] for r in results[BATCH_SIZE:]] == [str(i) for i in known[BATCH_SIZE:]]
+    assert [r.id for r in results[BATCH_SIZE:]] == known[BATCH_SIZE:]
 
 
 async def test_offers_of_many_tasks_page_through_and_land_on_their_own_task():
     tasks = ids(30)
-    offers = [{"id": str(uuid4()), "task_id": str(tasks[n % 30]), "status": "pending"} for n in range(450)]
+    offers = [offer_json(tasks[n % 30]) for n in range(450)]
     services = BatchServices({}, offers, {})
 
     results = await outcomes(loaders_over(services).offers_of_task, tasks + ids(2))
 
     assert services.calls == Counter({"GET /offers": 3})  # 450 offers, 200 a page
     for task_id, found in zip(tasks, results[:-2], strict=True):  # the last two: unknown tasks
-        assert [o["id"] for o in found] == [o["id"] for o in offers if o["task_id"] == str(task_id)]
+        assert [str(o.id) for o in found] == [o["id"] for o in offers if o["task_id"] == str(task_id)]
     assert results[-2:] == [[], []]
 
 
 async def test_fills_come_in_one_request_and_tasks_matching_has_not_seen_are_not_found():
     known, unheard = ids(20), ids(3)
-    services = BatchServices({}, [], {str(i): {"task_id": str(i), "slots": 2, "accepted": 1} for i in known})
+    services = BatchServices({}, [], {str(i): fill_json(i) for i in known})
 
     results = await outcomes(loaders_over(services).fill, unheard + known)
 
     assert services.calls == Counter({"GET /fills": 1})
     assert [type(r) for r in results[:3]] == [NotFound] * 3
-    assert [r["task_id"] for r in results[3:]] == [str(i) for i in known]
+    assert [r.task_id for r in results[3:]] == known
 
 
 @pytest.mark.parametrize("count", [0, BATCH_SIZE + 1])

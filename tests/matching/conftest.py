@@ -15,17 +15,20 @@ from kafka import TopicPartition
 from sqlalchemy import text
 from sqlmodel import Session
 
+from services.common.clock import utc_now
 from services.common.composition import bootstrap
 from services.common.db import session_scope
 from services.common.kafka_io import InMemoryProducer, ensure_topics
+from services.common.roles import Actor
 from services.common.topics import Topics, all_topics
 from services.matching import worker
 from services.matching.config import Settings
 from services.matching.context import Matching
 from services.matching.directory import MemberDirectory
+from services.matching.handlers import Call
 from services.matching.main import create_app, definition
 from services.matching.open_tasks import OpenTasks
-from services.matching.task_feed import task_state_arrived
+from services.matching.tasks_reader import task_state_arrived
 from services.matching.work import WorkQueue
 from tests.matching.factories import SETTLE_S, Publisher, member, task
 from tests.support.processes import eventually
@@ -81,7 +84,7 @@ class Harness:
         self.matching.directory.apply((state.member_id, state) for state in states)
 
     def task(self, state, now: datetime, occurred_at: datetime | None = None, partition: int = 0) -> None:
-        """As the tasks feed receives it: stored, and marked for the worker's next step."""
+        """As the tasks reader receives it: stored, and marked for the worker's next step."""
         with session_scope(self.engine) as session:
             task_state_arrived(session, self.matching, state, partition, occurred_at or now, now)
 
@@ -90,6 +93,10 @@ class Harness:
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
+
+    def call(self, session: Session, now: datetime | None = None, actor: Actor | None = None) -> Call:
+        """A handler call as a route builds one: in ``session``, at ``now``, by ``actor`` (the system)."""
+        return Call(session, self.matching, actor or Actor(None, "system"), now or utc_now())
 
     def close(self) -> None:
         self.engine.dispose()

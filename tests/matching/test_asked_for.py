@@ -23,7 +23,7 @@ from tests.matching.factories import member, task, with_changes
 def ask(harness, task_id, member_id, now, actor: Actor | None = None):
     actor = actor or Actor(member_id, "volunteer")
     with session_scope(harness.engine) as session:
-        return asked_for.consider(session, harness.matching, task_id, member_id, actor, now)
+        return asked_for.consider(harness.call(session, now, actor), task_id, member_id)
 
 
 def offers_of(harness, task_id) -> list[Offer]:

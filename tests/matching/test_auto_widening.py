@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from services.common.clock import as_utc, utc_now
 from services.common.contracts import AreaState, OfferStatus
-from services.common.deps import Actor
 from services.matching import handlers
 from services.matching.models import Offer, TaskWidening
 from services.matching.scheduler import Schedule, step
@@ -23,7 +22,6 @@ HAMILTON = [
     AreaState(slug="downtown", name="Downtown", parent="hamilton", latitude=43.2560, longitude=-79.8690),
     AreaState(slug="glanbrook", name="Glanbrook", parent="hamilton", latitude=43.1720, longitude=-79.9360),
 ]
-SYSTEM = Actor(None, "system")
 STEPS = [AutoWiden(widening="whole_city", hours_before=48)]
 
 
@@ -72,7 +70,7 @@ def test_an_unfilled_task_takes_the_whole_city_when_the_step_comes_and_not_befor
     assert (taken.widening, as_utc(taken.applied_at), taken.more_members) == ("whole_city", step_at, 3)
 
     with harness.session() as session:
-        shown = diagnose_task(session, harness.matching, outreach.task_id, step_at)
+        shown = diagnose_task(harness.call(session, step_at), outreach.task_id)
     assert [(w.widening, w.more_members) for w in shown.automatic_widenings] == [("whole_city", 3)]
     assert "whole_city" not in shown.widenings  # already taken: no longer suggested
     assert shown.eligible == 0 and shown.excluded["already_asked"] == 3
@@ -114,7 +112,7 @@ def test_no_step_for_a_filled_task_and_none_when_the_coalition_sets_none(harness
     until_idle(harness, schedule, now)
     [offer] = offers_of(harness, small.task_id)
     with harness.matching.unit_of_work() as session:
-        handlers.accept_offer(session, harness.matching, offer.id, SYSTEM, offer.member_id, now)
+        handlers.accept_offer(harness.call(session, now), offer.id, offer.member_id)
     until_idle(harness, schedule, small.starts_at - timedelta(hours=47))
     assert widenings_of(harness, small.task_id) == []  # filled: nothing to widen for
     assert [o.status for o in offers_of(harness, small.task_id)] == [OfferStatus.accepted]

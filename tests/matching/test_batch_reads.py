@@ -9,12 +9,9 @@ import pytest
 from services.common.clock import utc_now
 from services.common.contracts import Weekday
 from services.common.db import session_scope
-from services.common.deps import Actor
 from services.matching import handlers, reads
 from services.matching.reads import MAX_TASK_IDS
 from tests.matching.factories import member, next_weekday, task
-
-SYSTEM = Actor(None, "system")
 
 
 def offered_tasks(harness, count: int):
@@ -28,28 +25,28 @@ def offered_tasks(harness, count: int):
     return tasks, now
 
 
-def single_reads(session, task_id):
+def single_reads(call, task_id):
     offers = reads.list_offers(
-        session, member_id=None, task_ids=[task_id], status=None, per_task=None, limit=200, offset=0
+        call, member_id=None, task_ids=[task_id], status=None, per_task=None, limit=200, offset=0
     )
-    return offers.items, handlers.get_fill(session, task_id)
+    return offers.items, handlers.get_fill(call, task_id)
 
 
 def test_offers_and_fills_of_many_tasks_match_what_each_task_answers_alone(harness):
     (first, second), now = offered_tasks(harness, 2)
     with harness.session() as session:
-        accepted = single_reads(session, first.task_id)[0][0]
+        accepted = single_reads(harness.call(session), first.task_id)[0][0]
     with session_scope(harness.engine) as session:
-        handlers.accept_offer(session, harness.matching, accepted.id, SYSTEM, accepted.member_id, now)
+        handlers.accept_offer(harness.call(session, now), accepted.id, accepted.member_id)
     unknown = uuid4()
 
     with harness.session() as session:
         ids = [second.task_id, unknown, first.task_id]
         offers = reads.list_offers(
-            session, member_id=None, task_ids=ids, status=None, per_task=None, limit=200, offset=0
+            harness.call(session), member_id=None, task_ids=ids, status=None, per_task=None, limit=200, offset=0
         )
-        fills = reads.list_fills(session, ids)
-        alone = {state.task_id: single_reads(session, state.task_id) for state in (first, second)}
+        fills = reads.list_fills(harness.call(session), ids)
+        alone = {state.task_id: single_reads(harness.call(session), state.task_id) for state in (first, second)}
 
     assert [fill.task_id for fill in fills.items] == [second.task_id, first.task_id]  # as asked; unknown absent
     for fill in fills.items:
@@ -63,10 +60,10 @@ def test_offers_and_fills_of_many_tasks_match_what_each_task_answers_alone(harne
 def test_per_task_keeps_only_each_task_s_newest_offers(harness):
     (first, second), _ = offered_tasks(harness, 2)
     with harness.session() as session:
-        newest = {state.task_id: single_reads(session, state.task_id)[0][0] for state in (first, second)}
-        assert all(len(single_reads(session, state.task_id)[0]) >= 2 for state in (first, second))
+        newest = {state.task_id: single_reads(harness.call(session), state.task_id)[0][0] for state in (first, second)}
+        assert all(len(single_reads(harness.call(session), state.task_id)[0]) >= 2 for state in (first, second))
         page = reads.list_offers(
-            session,
+            harness.call(session),
             member_id=None,
             task_ids=[first.task_id, second.task_id],
             status=None,
@@ -75,7 +72,7 @@ def test_per_task_keeps_only_each_task_s_newest_offers(harness):
             offset=0,
         )
         one_a_page = reads.list_offers(
-            session,
+            harness.call(session),
             member_id=None,
             task_ids=[first.task_id, second.task_id],
             status=None,
@@ -90,7 +87,7 @@ def test_per_task_keeps_only_each_task_s_newest_offers(harness):
 
 def test_fills_of_no_known_task_are_an_empty_list(harness):
     with harness.session() as session:
-        assert reads.list_fills(session, [uuid4(), uuid4()]).items == []
+        assert reads.list_fills(harness.call(session), [uuid4(), uuid4()]).items == []
 
 
 @pytest.mark.kafka

@@ -57,7 +57,7 @@ def test_an_event_type_the_catalogue_does_not_list_on_tasks_state_is_dead_letter
     assert matching.client.get(f"/tasks/{stray.task_id}/fill").status_code == 404
 
 
-def test_the_member_feed_dead_letters_an_unreadable_member_record(matching, publisher, kafka_bootstrap):
+def test_the_members_reader_dead_letters_an_unreadable_member_record(matching, publisher, kafka_bootstrap):
     broken, future = uuid4(), member()
     send(publisher, publisher.topics.members_state, broken, b"garbage")
     send(publisher, publisher.topics.members_state, future.member_id, raw_event("member.updated", future, version=99))

@@ -27,15 +27,13 @@ from sqlalchemy import select
 from services.common.clock import utc_now
 from services.common.contracts import MemberStatus, OfferStatus, SkillLevel, TaskStatus
 from services.common.db import session_scope
-from services.common.deps import Actor
 from services.common.outbox import OutboxMessage
 from services.common.problems import DomainError
 from services.matching import handlers
-from services.matching.member_feed import settle_member_offers
+from services.matching.members_reader import settle_member_offers
 from services.matching.models import Offer, TaskFill
 from tests.matching.factories import member, task
 
-SYSTEM = Actor(None, "system")
 AREAS = ("downtown", "north")
 LANGUAGES = ("es", "en", "fr")
 
@@ -275,7 +273,7 @@ class OfferLifecycle(RuleBasedStateMachine):
         }[verb]
         try:
             with session_scope(self.harness.engine) as session:
-                return action(session, self.harness.matching, offer.id, SYSTEM, offer.member_id, self.now)
+                return action(self.harness.call(session, self.now), offer.id, offer.member_id)
         except DomainError as error:
             return error
 

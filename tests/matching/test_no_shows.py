@@ -19,10 +19,9 @@ from services.common.dispatch import Event
 from services.common.envelope import wrap
 from services.matching import attendance, handlers
 from services.matching.loads import member_loads
-from services.matching.member_feed import settle_member_offers
+from services.matching.members_reader import settle_member_offers
 from services.matching.models import MissedTask, Offer
 from services.matching.scheduler import Schedule, step
-from tests.matching.conftest import SYSTEM
 from tests.matching.factories import member, task
 from tests.support.processes import eventually
 
@@ -86,7 +85,7 @@ def test_repeated_no_shows_put_a_member_after_the_others_and_they_are_still_aske
 
     for offer in offered_to(harness, needed.task_id):
         with harness.matching.unit_of_work(wake_worker=False) as session:
-            handlers.decline_offer(session, harness.matching, offer.id, SYSTEM, offer.member_id, now)
+            handlers.decline_offer(harness.call(session, now), offer.id, offer.member_id)
     until_idle(harness, now)
     [again] = [o for o in offered_to(harness, needed.task_id) if o.status == OfferStatus.pending]
     assert again.member_id == alma  # lower, never left out

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from services.common.clock import as_utc, utc_now
 from services.common.contracts import OfferStatus, SkillLevel, Weekday
 from services.common.db import session_scope
-from services.common.deps import Actor
 from services.common.outbox import OutboxMessage
 from services.common.problems import NotFound
 from services.matching import handlers, worker
@@ -23,8 +22,6 @@ from services.matching.errors import MonthlyLimitReached, ScheduleClash, StillSt
 from services.matching.loads import LoadBook, member_loads
 from services.matching.models import Offer
 from tests.matching.factories import TORONTO, member, next_weekday, task, with_changes
-
-SYSTEM = Actor(None, "system")
 
 
 def offers_of(harness, **filters) -> list[Offer]:
@@ -35,7 +32,7 @@ def offers_of(harness, **filters) -> list[Offer]:
 
 def accept(harness, offer, now):
     with session_scope(harness.engine) as session:
-        return handlers.accept_offer(session, harness.matching, offer.id, SYSTEM, offer.member_id, now)
+        return handlers.accept_offer(harness.call(session, now), offer.id, offer.member_id)
 
 
 def event_types(harness) -> list[str]:
@@ -84,7 +81,7 @@ def test_accepting_past_the_monthly_limit_is_refused_and_changes_nothing(harness
         accept(harness, second, now)
     assert offers_of(harness, task_id=evening.task_id)[0].status == OfferStatus.pending
     with harness.session() as session:
-        assert handlers.get_fill(session, evening.task_id).accepted == 0
+        assert handlers.get_fill(harness.call(session), evening.task_id).accepted == 0
 
 
 def test_nobody_can_accept_two_tasks_at_the_same_time(harness):
@@ -126,7 +123,7 @@ def test_an_older_task_state_never_overwrites_a_newer_one(harness):
     harness.task(posted, now)
     harness.task(with_changes(posted, slots=5), now - timedelta(seconds=5))  # a late duplicate
     with harness.session() as session:
-        assert handlers.get_fill(session, posted.task_id).slots == 2
+        assert handlers.get_fill(harness.call(session), posted.task_id).slots == 2
 
 
 def test_lowering_slots_to_the_accepted_count_fills_the_task_and_raising_them_reopens_it(harness):
@@ -164,7 +161,7 @@ def test_the_service_refuses_an_unknown_time_zone():
 
 def test_an_unknown_task_has_no_fill(harness):
     with harness.session() as session, pytest.raises(NotFound):
-        handlers.get_fill(session, uuid4())
+        handlers.get_fill(harness.call(session), uuid4())
 
 
 def test_skills_decide_who_is_asked(harness):
@@ -215,9 +212,9 @@ def test_a_place_the_coordinator_removed_is_not_offered_again_when_a_volunteer_l
     harness.task(with_changes(posted, slots=1), now + timedelta(seconds=1))  # two accepted, one wanted
     leaving = offers_of(harness, status=OfferStatus.accepted)[0]
     with session_scope(harness.engine) as session:
-        handlers.withdraw_acceptance(session, harness.matching, leaving.id, SYSTEM, leaving.member_id, now)
+        handlers.withdraw_acceptance(harness.call(session, now), leaving.id, leaving.member_id)
     with harness.session() as session:
-        fill = handlers.get_fill(session, posted.task_id)
+        fill = handlers.get_fill(harness.call(session), posted.task_id)
     assert (fill.slots, fill.accepted, fill.pending) == (1, 1, 0)
     assert harness.run_pass(now + timedelta(seconds=2)) == 0
     assert "fill.reopened" not in event_types(harness)

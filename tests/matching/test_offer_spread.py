@@ -17,14 +17,12 @@ from sqlalchemy import select
 from services.common.clock import as_utc, utc_now
 from services.common.contracts import OfferStatus, SkillLevel, Weekday
 from services.common.db import session_scope
-from services.common.deps import Actor
 from services.common.outbox import OutboxMessage
 from services.common.problems import DomainError
 from services.matching import handlers
 from services.matching.models import Offer
 from tests.matching.factories import TORONTO, member, next_weekday, task
 
-SYSTEM = Actor(None, "system")
 LIVE = (OfferStatus.pending, OfferStatus.accepted)
 
 
@@ -38,7 +36,7 @@ def answer(harness, offer, verb, now):
     action = {"accept": handlers.accept_offer, "decline": handlers.decline_offer}[verb]
     try:
         with session_scope(harness.engine) as session:
-            action(session, harness.matching, offer.id, SYSTEM, offer.member_id, now)
+            action(harness.call(session, now), offer.id, offer.member_id)
     except DomainError:
         pass  # e.g. the task filled meanwhile: nothing changed
 

@@ -12,15 +12,13 @@ from sqlalchemy import event, select, update
 
 from services.common.clock import as_utc, utc_now
 from services.common.contracts import OfferStatus, SkillLevel, Weekday
-from services.common.deps import Actor
 from services.matching import context, handlers, scheduler, worker
-from services.matching.member_feed import members_changed
+from services.matching.members_reader import members_changed
 from services.matching.models import Offer
 from services.matching.scheduler import BATCH, Schedule, step
 from services.matching.work import next_expiry
 from tests.matching.factories import member, next_weekday, task
 
-SYSTEM = Actor(None, "system")
 WEB = {"web-development": SkillLevel.capable}
 LEGAL = {"legal-knowledge": SkillLevel.capable}
 
@@ -68,7 +66,7 @@ def answered_through_the_api(harness, verb, offer, now):
         "withdraw": handlers.withdraw_acceptance,
     }[verb]
     with harness.matching.unit_of_work() as session:
-        return action(session, harness.matching, offer.id, SYSTEM, offer.member_id, now)
+        return action(harness.call(session, now), offer.id, offer.member_id)
 
 
 def open_tasks(harness, count, now, **fields) -> list:
@@ -224,7 +222,7 @@ def test_a_task_posted_during_a_reconciliation_step_waits_for_one_task_of_it_not
 
     def arrives_during_the_third(session, matching, task_id, book, at):
         if len(handled) == 2:  # the third, before it is recorded
-            harness.task(new, now)  # the tasks feed, on its own thread, while the worker is busy
+            harness.task(new, now)  # the tasks reader, on its own thread, while the worker is busy
         return looked_at(session, matching, task_id, book, at)
 
     monkeypatch.setattr(scheduler, "needs_top_up", arrives_during_the_third)

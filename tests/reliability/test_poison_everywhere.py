@@ -60,7 +60,7 @@ def apps(directory) -> dict[str, Callable[[], Wired]]:
 
 
 def _gateway(database_url: str, common: dict) -> Wired:
-    """The gateway binds its live feed to the event loop it is built in, as under uvicorn."""
+    """The gateway binds its live reader to the event loop it is built in, as under uvicorn."""
     settings = GatewaySettings(database_url=database_url, live_updates=True, **common)
 
     async def build() -> Wired:
@@ -122,7 +122,7 @@ def test_every_consumer_dead_letters_every_kind_of_poison_with_the_reason_and_go
             subscription = consume.subscription
             for topic in subscription.topics:
                 base = subscription.names.base(topic)
-                handled = [t for t in CATALOGUE[base].events if t in subscription.handlers]
+                handled = [t for t in CATALOGUE[base].events if t in subscription.reactions]
                 for offset, poison in enumerate(poisons(base, handled)):
                     before = len(producer.on(dead_letter_topic(topic)))
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from services.common.db import make_engine, session_scope
 from services.tasks import series
 from services.tasks.config import Settings
-from services.tasks.handlers import Context
+from services.tasks.handlers import Call
 from services.tasks.main import create_app
 from tests.support.service_tokens import calling_as
 from tests.support.tasks_app import ADMIN, SYSTEM, coordinator, new_organization, soon, task_payload
@@ -102,12 +102,12 @@ def test_occurrences_are_posted_on_a_rolling_horizon_and_never_twice(sqlite_clie
 
     engine = make_engine(sqlite_settings.database_url)
 
-    def context_for(session):
-        return Context(session, sqlite_settings.topics, series.SYSTEM, skills, "America/Toronto", timedelta(weeks=4))
+    def call_for(session):
+        return Call(session, sqlite_settings.topics, series.SYSTEM, skills, "America/Toronto", timedelta(weeks=4))
 
     two_weeks_on = datetime.now(UTC) + timedelta(weeks=2)
-    series.post_all_due(lambda: session_scope(engine), context_for, two_weeks_on)
-    series.post_all_due(lambda: session_scope(engine), context_for, two_weeks_on)  # a second round adds nothing
+    series.post_all_due(lambda: session_scope(engine), call_for, two_weeks_on)
+    series.post_all_due(lambda: session_scope(engine), call_for, two_weeks_on)  # a second round adds nothing
     engine.dispose()
 
     tasks = occurrences(sqlite_client, created)

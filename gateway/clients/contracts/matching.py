@@ -38,10 +38,17 @@ class OfferPageReply(Reply):
 
 
 class FillReply(Reply):
+    task_id: UUID
     slots: int
     accepted: int
     pending: int
     accepted_member_ids: list[UUID] = []
+
+
+class FillPageReply(Reply):
+    """``GET /fills``: the fills of the tasks asked for that matching knows."""
+
+    items: list[FillReply]
 
 
 class AutomaticWideningReply(Reply):

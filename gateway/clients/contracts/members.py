@@ -179,3 +179,97 @@ class AuditEntryReply(Reply):
 class AuditPageReply(Reply):
     items: list[AuditEntryReply]
     total: int
+
+
+class MemberCommitteesReply(Reply):
+    """The committees a member joined (their members-only tasks may be offered to them)."""
+
+    committees: list[UUID]
+
+
+NamePurpose = Literal["attendance_export"]  # why names are read in bulk, in each member's audit log
+
+
+class NamesBody(Body):
+    """``POST /members/names``: display names of many members, each read audited."""
+
+    member_ids: list[UUID]
+    purpose: NamePurpose
+
+
+class MemberNameReply(Reply):
+    member_id: UUID
+    display_name: str
+
+
+class NamesReply(Reply):
+    names: list[MemberNameReply]
+    missing: list[UUID] = []  # erased or unknown: no name is kept for them
+
+
+# --- The taxonomy: skills and areas (``SkillPublic``, ``AreaPublic``) ----------------------------
+# No taxonomy field is cleared by sending null: a field given as null is left out, as one not given.
+
+
+class SkillBody(Body):
+    """``POST /skills``."""
+
+    slug: str
+    name: str
+    description: str = UNSENT
+
+
+class SkillChangesBody(Body):
+    """``PATCH /skills/{slug}``: only the fields given change."""
+
+    name: str = UNSENT
+    description: str = UNSENT
+    retired: bool = UNSENT
+
+
+class AreaBody(Body):
+    """``POST /areas``."""
+
+    slug: str
+    name: str
+    city: str
+    parent: str = UNSENT  # the slug of the city or region containing it
+    latitude: float = UNSENT
+    longitude: float = UNSENT
+
+
+class AreaChangesBody(Body):
+    """``PATCH /areas/{slug}``: only the fields given change."""
+
+    name: str = UNSENT
+    city: str = UNSENT
+    parent: str = UNSENT
+    latitude: float = UNSENT
+    longitude: float = UNSENT
+    retired: bool = UNSENT
+
+
+TermBody = SkillBody | SkillChangesBody | AreaBody | AreaChangesBody
+
+
+class SkillReply(Reply):
+    slug: str
+    name: str
+    description: str = ""
+
+
+class SkillPageReply(Reply):
+    items: list[SkillReply]
+
+
+class AreaReply(Reply):
+    slug: str
+    name: str
+    city: str = ""
+    parent: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+class AreaPageReply(Reply):
+    items: list[AreaReply]

@@ -29,7 +29,7 @@ class Organization:
     name: str
 
     @classmethod
-    def from_service(cls, data: Json) -> "Organization":
+    def from_service(cls, data: Json | OrganizationReply) -> "Organization":
         organization = OrganizationReply.model_validate(data)
         return cls(id=strawberry.ID(str(organization.id)), name=organization.name)
 

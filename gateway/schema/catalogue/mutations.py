@@ -6,10 +6,9 @@ given fields to the members service, forget the cached taxonomy, and answer with
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
+from gateway.clients.contracts import Json
 from gateway.clients.services import TaxonomyKind
 from gateway.schema.catalogue.types import (
     Area,
@@ -21,21 +20,21 @@ from gateway.schema.catalogue.types import (
     SkillResult,
     SkillUpdateInput,
     TermInput,
-    sent,
+    term_body,
 )
 from gateway.schema.context import Info
 from gateway.schema.permissions import ADMIN
 from gateway.schema.problems import returns_problems
 
 
-async def create_term(info: Info, kind: TaxonomyKind, input: TermInput) -> dict[str, Any]:
-    data = await info.context.clients.members.create_term(await info.context.actor(), kind, sent(input))
+async def create_term(info: Info, kind: TaxonomyKind, input: TermInput) -> Json:
+    data = await info.context.clients.members.create_term(await info.context.actor(), kind, term_body(input))
     info.context.gateway.cache.invalidate()  # the public lists of skills and areas are cached
     return data
 
 
-async def update_term(info: Info, kind: TaxonomyKind, slug: str, input: TermInput) -> dict[str, Any]:
-    data = await info.context.clients.members.update_term(await info.context.actor(), kind, slug, sent(input))
+async def update_term(info: Info, kind: TaxonomyKind, slug: str, input: TermInput) -> Json:
+    data = await info.context.clients.members.update_term(await info.context.actor(), kind, slug, term_body(input))
     info.context.gateway.cache.invalidate()
     return data
 

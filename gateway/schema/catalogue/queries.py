@@ -5,6 +5,7 @@ import re
 
 import strawberry
 
+from gateway.clients.contracts.tasks import TaskPageReply
 from gateway.clients.http import PUBLIC
 from gateway.schema.catalogue.types import Area, OpenTaskFilter, PublicTask, PublicTaskPage, Skill
 from gateway.schema.context import Info
@@ -35,12 +36,13 @@ async def load_open_tasks(info: Info, filter: OpenTaskFilter | None, first: int,
 
     async def load() -> PublicTaskPage:
         # Three independent reads: side by side, a cache miss costs the slowest, not their sum.
-        page, skill_names, area_names = await asyncio.gather(
+        answer, skill_names, area_names = await asyncio.gather(
             context.clients.tasks.page(PUBLIC, **params), context.loaders.skill_names(), context.loaders.area_names()
         )
-        nodes = [PublicTask.from_service(task, skill_names, area_names) for task in page["items"]]
+        page = TaskPageReply.model_validate(answer)
+        nodes = [PublicTask.from_service(task, skill_names, area_names) for task in page.items]
         return PublicTaskPage(
-            nodes=nodes, total_count=page["total"], page_info=page_window.page_info(len(nodes), page["total"])
+            nodes=nodes, total_count=page.total, page_info=page_window.page_info(len(nodes), page.total)
         )
 
     key = ("open-tasks", repr(sorted((k, v) for k, v in params.items() if v is not None)))

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types.base import get_object_definition
 
-from gateway.schema.enums import SkillLevel, TaskStatus, Urgency, from_wire
+from gateway.clients.contracts import Json
+from gateway.clients.contracts.members import (
+    AreaBody,
+    AreaChangesBody,
+    AreaReply,
+    SkillBody,
+    SkillChangesBody,
+    SkillReply,
+    TermBody,
+)
+from gateway.clients.contracts.tasks import SkillNeedReply, TaskReply
+from gateway.schema.enums import SkillLevel, TaskStatus, Urgency
 from gateway.schema.pagination import PageInfo
 from gateway.schema.problems import NotFound, StateConflict, Unavailable, ValidationProblem
-from gateway.schema.wire import parse_datetime
 
 
 @strawberry.type(description="A skill from the coalition's taxonomy.")
@@ -21,8 +31,9 @@ class Skill:
     description: str
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "Skill":
-        return cls(slug=data["slug"], name=data["name"], description=data.get("description") or "")
+    def from_service(cls, data: Json | SkillReply) -> "Skill":
+        skill = SkillReply.model_validate(data)
+        return cls(slug=skill.slug, name=skill.name, description=skill.description)
 
 
 @strawberry.type(description="A neighbourhood or area tasks happen in (public geography, never an address).")
@@ -35,14 +46,15 @@ class Area:
     longitude: float | None = strawberry.field(description="Coarse centre of the area, degrees east")
 
     @classmethod
-    def from_service(cls, data: dict[str, Any]) -> "Area":
+    def from_service(cls, data: Json | AreaReply) -> "Area":
+        area = AreaReply.model_validate(data)
         return cls(
-            slug=data["slug"],
-            name=data["name"],
-            city=data.get("city") or "",
-            parent=data.get("parent"),
-            latitude=data.get("latitude"),
-            longitude=data.get("longitude"),
+            slug=area.slug,
+            name=area.name,
+            city=area.city,
+            parent=area.parent,
+            latitude=area.latitude,
+            longitude=area.longitude,
         )
 
 
@@ -93,12 +105,22 @@ AreaResult = Annotated[
 ]
 
 
-def sent(input: TermInput) -> dict[str, Any]:
+# The members-service body each taxonomy input is sent as.
+TERM_BODIES: dict[type[TermInput], type[TermBody]] = {
+    SkillInput: SkillBody,
+    SkillUpdateInput: SkillChangesBody,
+    AreaInput: AreaBody,
+    AreaUpdateInput: AreaChangesBody,
+}
+
+
+def term_body(input: TermInput) -> TermBody:
     """The members-service body for a taxonomy input: every field given and not null. An update
     leaves out what it does not change; no taxonomy field is cleared by sending null."""
     fields = get_object_definition(input, strict=True).fields
     values = {field.python_name: getattr(input, field.python_name) for field in fields}
-    return {name: value for name, value in values.items() if value is not strawberry.UNSET and value is not None}
+    given = {name: value for name, value in values.items() if value is not strawberry.UNSET and value is not None}
+    return TERM_BODIES[type(input)].model_validate(given)
 
 
 @strawberry.type(description="A skill a task needs, at least at the given level.")
@@ -108,13 +130,9 @@ class SkillNeed:
     min_level: SkillLevel
 
     @classmethod
-    def from_service(cls, data: dict[str, Any], skill_names: dict[str, str]) -> "SkillNeed":
-        slug = data["skill"]
-        return cls(
-            skill=slug,
-            name=skill_names.get(slug, slug),
-            min_level=from_wire(SkillLevel, data.get("min_level", "learning")),
-        )
+    def from_service(cls, data: Json | SkillNeedReply, skill_names: dict[str, str]) -> "SkillNeed":
+        need = SkillNeedReply.model_validate(data)
+        return cls(skill=need.skill, name=skill_names.get(need.skill, need.skill), min_level=SkillLevel(need.min_level))
 
 
 @strawberry.type(description="A task as anyone may see it: no personal data, no exact address.")
@@ -138,26 +156,26 @@ class PublicTask:
 
     @classmethod
     def from_service(
-        cls, data: dict[str, Any], skill_names: dict[str, str], area_names: dict[str, str]
+        cls, data: Json | TaskReply, skill_names: dict[str, str], area_names: dict[str, str]
     ) -> "PublicTask":
-        area = data.get("area")
+        task = TaskReply.model_validate(data)
         return cls(
-            id=strawberry.ID(str(data["id"])),
-            title=data["title"],
-            summary=data.get("summary") or "",
-            skills=[SkillNeed.from_service(need, skill_names) for need in data.get("skills") or []],
-            languages=list(data.get("languages") or []),
-            area=area,
-            area_name=area_names.get(area) if area else None,
-            remote=bool(data.get("remote")),
-            starts_at=parse_datetime(data.get("starts_at")),
-            ends_at=parse_datetime(data.get("ends_at")),
-            deadline=parse_datetime(data.get("deadline")),
-            urgency=Urgency(data.get("urgency") or "normal"),
-            time_zone=data["time_zone"],
-            slots=data["slots"],
-            open_slots=max(0, data["slots"] - int(data.get("accepted_count") or 0)),
-            status=TaskStatus(data["status"]),
+            id=strawberry.ID(str(task.id)),
+            title=task.title,
+            summary=task.summary,
+            skills=[SkillNeed.from_service(need, skill_names) for need in task.skills],
+            languages=list(task.languages),
+            area=task.area,
+            area_name=area_names.get(task.area) if task.area else None,
+            remote=task.remote,
+            starts_at=task.starts_at,
+            ends_at=task.ends_at,
+            deadline=task.deadline,
+            urgency=Urgency(task.urgency.value),
+            time_zone=task.time_zone,
+            slots=task.slots,
+            open_slots=max(0, task.slots - task.accepted_count),
+            status=TaskStatus(task.status.value),
         )
 
 

@@ -12,7 +12,7 @@ async def joined_committees(info: Info) -> list[Committee]:
     context = info.context
     joined = set(await context.clients.members.committees(await context.actor(), await context.member_id()))
     everyone = await context.clients.tasks.committees(await context.actor())
-    return [Committee.from_service(c) for c in everyone if str(c["id"]) in joined]
+    return [Committee.from_service(c) for c in everyone if str(c.id) in joined]
 
 
 @strawberry.type

@@ -23,7 +23,7 @@ class Committee:
     organization_id: strawberry.ID | None = strawberry.field(description="None: a committee of the whole coalition")
 
     @classmethod
-    def from_service(cls, data: Json) -> "Committee":
+    def from_service(cls, data: Json | CommitteeReply) -> "Committee":
         committee = CommitteeReply.model_validate(data)
         organization = committee.organization_id
         return cls(
@@ -41,7 +41,7 @@ class CommitteeLead:
     added_at: datetime | None
 
     @classmethod
-    def from_service(cls, data: Json) -> "CommitteeLead":
+    def from_service(cls, data: Json | LeadReply) -> "CommitteeLead":
         lead = LeadReply.model_validate(data)
         return cls(
             committee_id=strawberry.ID(str(lead.committee_id)),

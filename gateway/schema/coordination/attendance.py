@@ -10,12 +10,12 @@ import io
 import logging
 from datetime import datetime
 from typing import Annotated
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import strawberry
 
 from gateway.clients.contracts import Json
+from gateway.clients.contracts.members import NamePurpose
 from gateway.clients.contracts.tasks import (
     AttendanceBody,
     AttendanceRecordReply,
@@ -27,7 +27,7 @@ from gateway.clients.contracts.tasks import (
     VolunteerRecordReply,
 )
 from gateway.schema.context import Info
-from gateway.schema.coordination.ownership import managed_task
+from gateway.schema.coordination.management import managed_task
 from gateway.schema.permissions import COORDINATOR, VOLUNTEER
 from gateway.schema.problems import (
     NotAllowed,
@@ -42,7 +42,7 @@ from services.common import contracts
 from services.common.problems import NotFound as NotFoundError
 
 log = logging.getLogger(__name__)
-NAMES_PURPOSE = "attendance_export"  # the members service's audited purpose code
+NAMES_PURPOSE: NamePurpose = "attendance_export"  # the members service's audited purpose code
 
 
 @strawberry.enum(description="Whether a volunteer who accepted a task came to it.")
@@ -204,7 +204,7 @@ class AttendanceQueries:
             task = await managed_task(info, parse_id(task_id, "taskId"))
         except NotFoundError:
             return None
-        data = await info.context.clients.tasks.attendance(await info.context.actor(), UUID(str(task["id"])))
+        data = await info.context.clients.tasks.attendance(await info.context.actor(), task.id)
         attendance = TaskAttendanceReply.model_validate(data)
         return TaskAttendance(
             ended=attendance.ended, volunteers=[AttendanceMark.from_service(v) for v in attendance.volunteers]
@@ -267,7 +267,7 @@ class AttendanceMutations:
         task = await managed_task(info, parse_id(task_id, "taskId"))
         data = await info.context.clients.tasks.mark_attendance(
             await info.context.actor(),
-            UUID(str(task["id"])),
+            task.id,
             parse_id(member_id, "memberId"),
             AttendanceBody(presence=contracts.Presence(presence.value), minutes=minutes),
         )
@@ -307,12 +307,8 @@ class AttendanceMutations:
             actor, **_scope(organization_id, committee_id), **months
         )
         records = AttendanceRecordsReply.model_validate(found).records
-        named = (
-            await info.context.clients.members.names(actor, [record.member_id for record in records], NAMES_PURPOSE)
-            if records
-            else {"names": []}
-        )
-        names = {str(entry["member_id"]): entry["display_name"] for entry in named["names"]}
+        named = await info.context.clients.members.names(actor, [record.member_id for record in records], NAMES_PURPOSE)
+        names = {str(entry.member_id): entry.display_name for entry in named.names}
         log.info(
             "attendance exported with names: %s rows, %s names read, by %s %s",
             len(records),

@@ -6,7 +6,7 @@ import strawberry
 
 from gateway.clients.contracts.tasks import CommitteeReply, TaskCreateBody, TaskFields
 from gateway.schema.context import Info
-from gateway.schema.coordination.ownership import managed_task
+from gateway.schema.coordination.management import managed_task
 from gateway.schema.coordination.types import Task, TaskInput, TaskResult, TaskUpdateInput, task_fields
 from gateway.schema.permissions import COORDINATOR
 from gateway.schema.problems import returns_problems
@@ -32,7 +32,7 @@ async def posting_organization(info: Info, committee_id: UUID | None) -> UUID | 
 
 async def change_status(info: Info, task_id: strawberry.ID, action: str) -> Task:
     task = await managed_task(info, parse_id(task_id, "id"))
-    data = await info.context.clients.tasks.transition(await info.context.actor(), task["id"], action)
+    data = await info.context.clients.tasks.transition(await info.context.actor(), task.id, action)
     return await as_task(info, data)
 
 
@@ -61,7 +61,7 @@ class CoordinationMutations:
     async def update_task(self, info: Info, id: strawberry.ID, input: TaskUpdateInput) -> TaskResult:
         task = await managed_task(info, parse_id(id, "id"))
         changes = TaskFields.model_validate(task_fields(input))
-        data = await info.context.clients.tasks.update(await info.context.actor(), task["id"], changes)
+        data = await info.context.clients.tasks.update(await info.context.actor(), task.id, changes)
         return await as_task(info, data)
 
     @strawberry.mutation(description="Open a draft to volunteers.", permission_classes=COORDINATOR)

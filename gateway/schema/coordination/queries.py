@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from uuid import UUID
-
 import strawberry
 
+from gateway.clients.contracts.tasks import TaskPageReply
 from gateway.schema.context import Info
-from gateway.schema.coordination.ownership import accepted_volunteer_contact, managed_task
+from gateway.schema.coordination.management import accepted_volunteer_contact, managed_task
 from gateway.schema.coordination.types import ContactResult, Task, TaskPage
 from gateway.schema.enums import TaskStatus
 from gateway.schema.pagination import DEFAULT_PAGE_SIZE, window
@@ -21,7 +20,7 @@ async def task_owner_filters(info: Info, user, whole_organization: bool, committ
     if committee_id is None:
         return {"organization_id": user.organization_id, "coordinator_id": None if whole_organization else user.id}
     committee = str(parse_id(committee_id, "committeeId"))
-    if committee in {str(c["id"]) for c in await info.context.loaders.led_committees()}:
+    if committee in {str(c.id) for c in await info.context.loaders.led_committees()}:
         return {"committee_id": committee}
     return {
         "committee_id": committee,
@@ -50,20 +49,19 @@ class CoordinationQueries:
         user = await context.require_user()
         page_window = window(first, after, context.settings.max_page_size)
         owner = await task_owner_filters(info, user, whole_organization, committee_id)
-        page = await context.clients.tasks.page(
+        answer = await context.clients.tasks.page(
             await context.actor(),
             **owner,
             status=status.value if status else None,
             limit=page_window.limit,
             offset=page_window.offset,
         )
+        page = TaskPageReply.model_validate(answer)
         names = await context.loaders.skill_names()
-        for item in page["items"]:
-            context.loaders.task.prime(UUID(str(item["id"])), item)
-        nodes = [Task.from_service(item, names) for item in page["items"]]
-        return TaskPage(
-            nodes=nodes, total_count=page["total"], page_info=page_window.page_info(len(nodes), page["total"])
-        )
+        for task in page.items:
+            context.loaders.task.prime(task.id, task)
+        nodes = [Task.from_service(task, names) for task in page.items]
+        return TaskPage(nodes=nodes, total_count=page.total, page_info=page_window.page_info(len(nodes), page.total))
 
     @strawberry.field(description="One of your organization's tasks.", permission_classes=COORDINATOR)
     async def task(self, info: Info, id: strawberry.ID) -> Task | None:

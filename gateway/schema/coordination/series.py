@@ -13,8 +13,8 @@ import strawberry
 from gateway.clients.contracts import Json
 from gateway.clients.contracts.tasks import FollowingChangesBody, RepeatBody, SeriesCreateBody, SeriesReply
 from gateway.schema.context import Info
+from gateway.schema.coordination.management import managed_task
 from gateway.schema.coordination.mutations import payload_committee, posting_organization
-from gateway.schema.coordination.ownership import managed_task
 from gateway.schema.coordination.types import Task, TaskInput, TaskUpdateInput, task_fields
 from gateway.schema.permissions import COORDINATOR
 from gateway.schema.problems import (
@@ -151,7 +151,7 @@ class SeriesMutations:
         if input.duration_minutes:
             changes.duration_minutes = input.duration_minutes
         data = await info.context.clients.tasks.update_following(
-            await info.context.actor(), parse_id(series_id, "seriesId"), task["id"], changes
+            await info.context.actor(), parse_id(series_id, "seriesId"), task.id, changes
         )
         info.context.gateway.cache.invalidate_tasks()
         info.context.refresh_loaders()  # the occurrences as they are now, not as read before the change

@@ -5,9 +5,10 @@ from uuid import UUID
 
 import strawberry
 
+from gateway.clients.contracts.tasks import TaskReply
 from gateway.live.hub import LiveEvent
 from gateway.schema.context import Info
-from gateway.schema.coordination.ownership import leads_committee_of, manages
+from gateway.schema.coordination.management import leads_committee_of, manages
 from gateway.schema.coordination.types import Task, TaskUpdate
 from gateway.schema.permissions import COORDINATOR
 from services.common.problems import DomainError
@@ -30,14 +31,15 @@ class TaskWatch:
             self.owners.remember(event.task_id, event.data["organization_id"], event.data.get("committee_id"))
         if not self.owners.knows(event.task_id):
             try:
-                task = await self.info.context.clients.tasks.get(await self.info.context.actor(), UUID(event.task_id))
+                data = await self.info.context.clients.tasks.get(await self.info.context.actor(), UUID(event.task_id))
             except DomainError:
                 return False
-            self.owners.remember(event.task_id, task.get("organization_id"), task.get("committee_id"))
+            task = TaskReply.model_validate(data)
+            self.owners.remember(event.task_id, task.organization_id, task.committee_id)
         return await self.manages(user, self.owners.get(event.task_id))
 
-    async def manages(self, user, task: dict) -> bool:
-        return manages(user, task) or await leads_committee_of(self.info, task)
+    async def manages(self, user, owners: dict[str, str | None]) -> bool:
+        return manages(user, owners["organization_id"]) or await leads_committee_of(self.info, owners["committee_id"])
 
     async def current(self, task_id: str) -> Task | None:
         context = self.info.context

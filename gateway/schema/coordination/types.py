@@ -8,8 +8,8 @@ from uuid import UUID
 import strawberry
 
 from gateway.clients.contracts import Json
-from gateway.clients.contracts.matching import FillReply, OfferReply
-from gateway.clients.contracts.tasks import SkillNeedBody, TaskAddressReply, TaskFields, TaskReply
+from gateway.clients.contracts.matching import OfferReply
+from gateway.clients.contracts.tasks import SkillNeedBody, TaskFields, TaskReply
 from gateway.schema.catalogue.types import SkillNeed
 from gateway.schema.context import Info
 from gateway.schema.coordination.diagnosis import FillDiagnosis
@@ -33,7 +33,7 @@ class TaskOffer:
     member_id: strawberry.ID | None = strawberry.field(description="Set once the volunteer accepted")
 
     @classmethod
-    def from_service(cls, data: Json) -> "TaskOffer":
+    def from_service(cls, data: Json | OfferReply) -> "TaskOffer":
         offer = OfferReply.model_validate(data)
         accepted = offer.status is contracts.OfferStatus.accepted
         return cls(
@@ -101,7 +101,7 @@ class Task:
     series_id: strawberry.ID | None = strawberry.field(default=None, description="The series it is an occurrence of")
 
     @classmethod
-    def from_service(cls, data: Json, skill_names: dict[str, str]) -> "Task":
+    def from_service(cls, data: Json | TaskReply, skill_names: dict[str, str]) -> "Task":
         task = TaskReply.model_validate(data)
         return cls(
             id=strawberry.ID(str(task.id)),
@@ -110,7 +110,7 @@ class Task:
             title=task.title,
             summary=task.summary,
             description=task.description,
-            skills=[SkillNeed.from_service(need.model_dump(), skill_names) for need in task.skills],
+            skills=[SkillNeed.from_service(need, skill_names) for need in task.skills],
             languages=task.languages,
             slots=task.slots,
             accepted_count=task.accepted_count,
@@ -141,10 +141,9 @@ class Task:
     @strawberry.field(description="Accepted and pending counts, straight from matching.")
     async def fill(self, info: Info) -> TaskFill:
         try:
-            data = await info.context.loaders.fill.load(UUID(self.id))
+            fill = await info.context.loaders.fill.load(UUID(self.id))
         except NotFoundError:  # just posted: matching has not read the task from Kafka yet
             return TaskFill(slots=self.slots, accepted=self.accepted_count, pending=0, accepted_member_ids=[])
-        fill = FillReply.model_validate(data)
         return TaskFill(
             slots=fill.slots,
             accepted=fill.accepted,
@@ -167,8 +166,7 @@ class Task:
     async def address(self, info: Info) -> str | None:
         if not self.has_address:
             return None
-        data = await info.context.loaders.address.load((UUID(self.id), None))
-        return TaskAddressReply.model_validate(data).address
+        return (await info.context.loaders.address.load((UUID(self.id), None))).address
 
 
 @strawberry.type

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.clients.contracts.matching import OfferPageReply
 from gateway.schema.context import Info
 from gateway.schema.offers.asking import TaskForMeResult, ask_for_task
 from gateway.schema.offers.types import Offer, OfferResult
@@ -41,16 +42,17 @@ class OfferMutations:
     @returns_problems(OfferResult)
     async def withdraw_from_task(self, info: Info, task_id: strawberry.ID) -> OfferResult:
         context = info.context
-        accepted = await context.clients.matching.offers(
+        page = await context.clients.matching.offers(
             await context.actor(),
             member_id=await context.member_id(),
             task_id=parse_id(task_id, "taskId"),
             status="accepted",
             limit=1,
         )
-        if not accepted["items"]:
+        accepted = OfferPageReply.model_validate(page).items
+        if not accepted:
             return NotFound(message="You have not accepted this task.")
-        return await answer(info, accepted["items"][0]["id"], "withdraw")
+        return await answer(info, str(accepted[0].id), "withdraw")
 
     @strawberry.mutation(
         description="Ask for a task (e.g. from a widget's link): you are offered it now if you fit "

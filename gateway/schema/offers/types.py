@@ -8,7 +8,6 @@ import strawberry
 
 from gateway.clients.contracts import Json
 from gateway.clients.contracts.matching import OfferReply
-from gateway.clients.contracts.tasks import TaskAddressReply, TaskReply
 from gateway.schema.catalogue.types import PublicTask
 from gateway.schema.context import Info
 from gateway.schema.enums import OfferStatus
@@ -57,10 +56,10 @@ class Offer:
         if self.status is not OfferStatus.ACCEPTED:
             return None
         try:
-            data = await info.context.loaders.task.load(UUID(self.task_id))
+            task = await info.context.loaders.task.load(UUID(self.task_id))
         except DomainError:
             return None
-        return TaskReply.model_validate(data).description or None
+        return task.description or None
 
     @strawberry.field(description="Where exactly to go; only once you accepted.")
     async def address(self, info: Info) -> str | None:
@@ -68,10 +67,10 @@ class Offer:
             return None
         member_id = await info.context.member_id()
         try:
-            data = await info.context.loaders.address.load((UUID(self.task_id), member_id))
+            place = await info.context.loaders.address.load((UUID(self.task_id), member_id))
         except DomainError:
             return None
-        return TaskAddressReply.model_validate(data).address
+        return place.address
 
 
 @strawberry.type

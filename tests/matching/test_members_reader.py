@@ -14,8 +14,8 @@ from services.common.contracts import Fluency, LanguageClaim, MemberStatus
 from services.common.envelope import wrap
 from services.matching.directory import MemberDirectory
 from services.matching.engine import ScoreWeights
-from services.matching.member_feed import open_reader, replay
 from services.matching.member_states import Unreadable, read_update
+from services.matching.members_reader import open_reader, replay
 from tests.matching.factories import TORONTO, member, task
 
 

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 MEMBER_PAUSED = "member paused"
 MEMBER_ERASED = "member erased"
-FEED_CONSUMER = "matching.members-feed"
+READER_CONSUMER = "matching.members-feed"  # its old name, kept: dead letters carry it (deploy/README)
 # Large fetches: the replay is bound by how fast records arrive, and the topic is read in full.
 READER_OPTIONS = dict(
     max_poll_records=10000, max_partition_fetch_bytes=16 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024
@@ -203,8 +203,8 @@ def settle_member_offers(
     offers.withdraw_pending(session, topic, because, now, col(Offer.member_id) == member_id)
 
 
-def run_members_feed(matching: Matching, stop: threading.Event) -> None:
-    """The members-feed thread: replay, mark ready, then follow; start over after a failure."""
+def run_members_reader(matching: Matching, stop: threading.Event) -> None:
+    """The members reader's thread: replay, mark ready, then follow; start over after a failure."""
     settings = matching.settings
     while not stop.is_set():
         try:
@@ -221,7 +221,7 @@ def run_members_feed(matching: Matching, stop: threading.Event) -> None:
         try:
             _replay_then_follow(matching, consumer, stop)
         except Exception:
-            log.exception("members feed failed; replaying again")
+            log.exception("members reader failed; replaying again")
             stop.wait(1)
         finally:
             consumer.close()
@@ -233,7 +233,7 @@ def dead_letters(matching: Matching) -> Reject:
     carry the same origin (topic, partition, offset) in their headers."""
 
     def reject(unreadable: Unreadable) -> None:
-        dead_letter(matching.runtime.producer, unreadable.record, unreadable.reason, FEED_CONSUMER)
+        dead_letter(matching.runtime.producer, unreadable.record, unreadable.reason, READER_CONSUMER)
 
     return reject
 

@@ -42,8 +42,8 @@ def task_states(matching: Matching) -> Subscription:
         matching.open_tasks.remove(task_id)
         matching.after_commit(session)
 
-    handlers = {event: state_changed for event in catalogue.types_on(TASKS_STATE)}
-    return Subscription(matching.settings.topics, handlers, tombstones={TASKS_STATE: removed})
+    reactions = {event: state_changed for event in catalogue.types_on(TASKS_STATE)}
+    return Subscription(matching.settings.topics, reactions, tombstones={TASKS_STATE: removed})
 
 
 def task_state_arrived(

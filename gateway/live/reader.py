@@ -22,7 +22,7 @@ from gateway.live.hub import LiveEvent
 from services.common.catalogue import CATALOGUE, EventType, types_on
 from services.common.consumer import Incoming, PoisonEvent
 from services.common.contracts import FillChanged, OfferChanged, TaskState
-from services.common.dispatch import Event, EventHandler, Subscription, Tombstone
+from services.common.dispatch import Event, EventReaction, Subscription, Tombstone
 from services.common.envelope import Envelope, MalformedEvent
 from services.common.kafka_io import make_consumer
 from services.common.topics import OFFERS_EVENTS, TASKS_STATE, Topics
@@ -62,12 +62,12 @@ def task_deleted(_, tombstone: Tombstone) -> LiveEvent:
 
 def live_events(topics: Topics) -> Subscription[LiveEvent]:
     """What subscribers are told of: every offer, fill and task event, typed."""
-    handles: dict[EventType, EventHandler[LiveEvent]] = {
+    reactions: dict[EventType, EventReaction[LiveEvent]] = {
         event: offer_changed for event in types_on(OFFERS_EVENTS) if event.payload is OfferChanged
     }
-    handles |= {event: fill_changed for event in types_on(OFFERS_EVENTS) if event.payload is FillChanged}
-    handles |= {event: task_changed for event in types_on(TASKS_STATE)}
-    return Subscription(topics, handles, tombstones={TASKS_STATE: task_deleted})
+    reactions |= {event: fill_changed for event in types_on(OFFERS_EVENTS) if event.payload is FillChanged}
+    reactions |= {event: task_changed for event in types_on(TASKS_STATE)}
+    return Subscription(topics, reactions, tombstones={TASKS_STATE: task_deleted})
 
 
 def live_event(subscription: Subscription[LiveEvent], record) -> LiveEvent | None:
@@ -89,11 +89,11 @@ def live_event(subscription: Subscription[LiveEvent], record) -> LiveEvent | Non
         return None
     if route is None:
         return None
-    handler, message = route
-    return handler(None, message)
+    react, message = route
+    return react(None, message)
 
 
-class EventFeed:
+class EventReader:
     def __init__(self, bootstrap_servers: str, topics: Topics, listeners: list[Listener]):
         self.bootstrap_servers = bootstrap_servers
         self.topics = topics
@@ -108,7 +108,7 @@ class EventFeed:
                 self._consume(stop)
             except KafkaError as error:
                 self.ready.clear()
-                log.warning("live feed lost the broker (%s); reconnecting", type(error).__name__)
+                log.warning("live reader lost the broker (%s); reconnecting", type(error).__name__)
                 stop.wait(1.0)
 
     def _consume(self, stop: threading.Event) -> None:
