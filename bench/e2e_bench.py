@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import e2e_load  # noqa: E402
 from bench.e2e_floor import http_floor, kafka_floor, percentiles  # noqa: E402
+from bench.e2e_listeners import Listeners  # noqa: E402
 from bench.e2e_report import report, soak_report  # noqa: E402
 from bench.relay_bench import measure as measure_relay  # noqa: E402
 from services.common.topics import Topics  # noqa: E402
@@ -56,11 +57,10 @@ from tests.gateway.stack import start_stack  # noqa: E402
 from tests.support.infra import ensure_kafka  # noqa: E402
 
 LOST_AFTER_S = 30
+IN_FLIGHT_POSTS = 64  # postTask requests out at once: as many as the bench's HTTP pool holds
 MAX_WAITING_OFFERS = 31  # a member's own monthly limit caps the offers they hold (members' TasksPerMonth)
 OFFERS_PER_TASK = 2  # a one-place task's first wave: ceil(1 x MATCHING_WAVE_FACTOR 1.5)
 POST = "mutation($i: TaskInput!) { postTask(input: $i) { __typename ... on Task { id } ... on Problem { message } } }"
-ANSWER = "mutation($o: ID!) { %s(offerId: $o) { __typename ... on Problem { message } } }"
-SUBSCRIBE = "subscription { offerUpdates { kind offer { id taskId } } }"
 
 
 def say(text: str) -> None:
@@ -82,70 +82,20 @@ def task_input(skill: str, number: int) -> dict:
     }
 
 
-class Arrivals:
-    """The first moment an offer of each task reached any subscriber; optionally, answers it."""
-
-    def __init__(self, answer_every: int = 0) -> None:
-        self.first: dict[str, float] = {}
-        self.connected = 0
-        self.answer_every = answer_every  # accept one offer in this many, decline the rest; 0: never answer
-        self.answered = {"acceptOffer": 0, "declineOffer": 0}
-        self.errors: dict[str, int] = {}
-        self.offers_seen = 0
-
-    async def listen(self, url: str, person: Person, client: httpx.AsyncClient | None = None) -> None:
-        from websockets.asyncio.client import connect
-
-        async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=60, max_queue=None) as socket:
-            await socket.send(json.dumps({"type": "connection_init", "payload": {"token": person.token}}))
-            ack = json.loads(await socket.recv())
-            assert ack["type"] == "connection_ack", ack
-            await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
-            self.connected += 1
-            async for raw in socket:
-                now = time.perf_counter()
-                message = json.loads(raw)
-                if message["type"] == "ping":
-                    await socket.send(json.dumps({"type": "pong"}))
-                elif message["type"] == "next":
-                    update = message["payload"]["data"]["offerUpdates"]
-                    if update["kind"] == "offer.created":
-                        self.first.setdefault(update["offer"]["taskId"], now)
-                        if client is not None and self.answer_every:
-                            asyncio.get_running_loop().create_task(self.answer(client, person, update["offer"]["id"]))
-                else:
-                    self.error(f"subscription {message['type']}: {json.dumps(message.get('payload'))[:120]}")
-
-    async def answer(self, client: httpx.AsyncClient, person: Person, offer_id: str) -> None:
-        self.offers_seen += 1
-        verb = "acceptOffer" if self.offers_seen % self.answer_every == 0 else "declineOffer"
-        try:
-            response = await client.post(
-                "/graphql",
-                json={"query": ANSWER % verb, "variables": {"o": offer_id}},
-                headers={"Authorization": f"Bearer {person.token}"},
-            )
-            result = response.json()["data"][verb]
-            if result["__typename"] == "Offer":
-                self.answered[verb] += 1
-            elif "no longer" not in result.get("message", ""):  # filled meanwhile: not an error
-                self.error(f"{verb}: {result.get('message')}")
-        except Exception as error:  # noqa: BLE001 - counted and reported, the soak goes on
-            self.error(f"{verb}: {type(error).__name__} {error}"[:160])
-
-    def error(self, text: str) -> None:
-        self.errors[text] = self.errors.get(text, 0) + 1
-
-
 async def post_at_rate(client: httpx.AsyncClient, token: str, skill: str, rate: float, seconds: float) -> dict:
-    """Open loop: the i-th task is due at start + i / rate; task id -> due moment, response times, errors."""
+    """Open loop: the i-th task is due at start + i / rate; task id -> due moment, response times, errors.
+
+    At most ``IN_FLIGHT_POSTS`` are out at once; a later one waits here, and its times still count
+    from its due moment. Left to queue in httpx's pool instead, thousands of waiting posts made
+    the pool's bookkeeping take the bench's event loop (the first 10-minute soak's 30 s samples
+    came 2 minutes apart)."""
     due_of: dict[str, float] = {}
     answered: list[float] = []
     errors: dict[str, int] = {}
+    slots = asyncio.Semaphore(IN_FLIGHT_POSTS)
     start = time.perf_counter() + 0.5
 
     async def one(number: int, due: float) -> None:
-        await asyncio.sleep(max(0.0, due - time.perf_counter()))
         try:
             response = await client.post(
                 "/graphql",
@@ -161,9 +111,17 @@ async def post_at_rate(client: httpx.AsyncClient, token: str, skill: str, rate: 
             reason = result.get("message") or f"HTTP {response.status_code} {json.dumps(body)[:120]}"
         except Exception as error:  # noqa: BLE001 - counted and reported with its reason
             reason = f"{type(error).__name__} {error}"[:160]
+        finally:
+            slots.release()
         errors[reason] = errors.get(reason, 0) + 1
 
-    await asyncio.gather(*(one(n, start + n / rate) for n in range(int(rate * seconds))))
+    posts = []
+    for number in range(int(rate * seconds)):
+        due = start + number / rate
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        await slots.acquire()
+        posts.append(asyncio.create_task(one(number, due)))
+    await asyncio.gather(*posts)
     return {"due": due_of, "response": percentiles(answered), "errors": errors}
 
 
@@ -181,23 +139,18 @@ async def sign_up(world: World, count: int, skill: str | None) -> list[Person]:
         )
 
 
-async def subscribed_cohort(
-    world: World, stack, count: int, arrivals: Arrivals | None = None, client: httpx.AsyncClient | None = None
-) -> Cohort:
-    arrivals = arrivals or Arrivals()
+async def subscribed_cohort(world: World, stack, count: int, processes: int, answer_every: int = 0) -> Cohort:
+    """``count`` volunteers with a skill of their own, subscribed from ``processes`` child processes
+    (answering their offers if ``answer_every``: one in that many accepted, the others declined)."""
     skill = world.skill()
     volunteers = await sign_up(world, count, skill)
-    url = stack.graphql_url.replace("http", "ws", 1)
-    listeners = [asyncio.create_task(arrivals.listen(url, person, client)) for person in volunteers]
-    deadline = time.perf_counter() + 120
-    while arrivals.connected < count:
-        failed = [listener for listener in listeners if listener.done()]
-        if failed or time.perf_counter() > deadline:
-            raise RuntimeError(
-                f"{arrivals.connected} of {count} subscribed: {failed[0].exception() if failed else 'timeout'}"
-            )
-        await asyncio.sleep(0.2)
-    return Cohort(skill, arrivals, listeners)
+    listeners = Listeners(stack.url, [person.token for person in volunteers], answer_every, processes)
+    try:
+        await listeners.all_connected()
+    except BaseException:
+        await listeners.close()
+        raise
+    return Cohort(skill, listeners)
 
 
 def cohort_size(args, runs: list[tuple[float, float]]) -> int:
@@ -210,13 +163,18 @@ def cohort_size(args, runs: list[tuple[float, float]]) -> int:
 class Cohort:
     """Volunteers with a skill of their own, subscribed for one backlog level's runs."""
 
-    def __init__(self, skill: str, arrivals: Arrivals, listeners: list[asyncio.Task]):
-        self.skill, self.arrivals, self.listeners = skill, arrivals, listeners
+    def __init__(self, skill: str, listeners: Listeners):
+        self.skill, self.arrivals = skill, listeners
+        self._following = asyncio.get_running_loop().create_task(listeners.follow())
+
+    @property
+    def size(self) -> int:
+        return self.arrivals.size
 
     async def close(self) -> None:
-        for listener in self.listeners:
-            listener.cancel()
-        await asyncio.gather(*self.listeners, return_exceptions=True)
+        self._following.cancel()
+        await asyncio.gather(self._following, return_exceptions=True)
+        await self.arrivals.close()
 
 
 async def measured_run(
@@ -229,7 +187,7 @@ async def measured_run(
     direct: tuple[str, str] | None = None,
 ) -> dict:
     """One rate; ``direct`` (bootstrap, tasks topic): tasks written onto the topic, not posted."""
-    say(f"{len(cohort.listeners)} volunteers subscribed; posting {rate:g} tasks/s for {seconds:g} s")
+    say(f"{cohort.size} volunteers subscribed; posting {rate:g} tasks/s for {seconds:g} s")
     arrivals = cohort.arrivals
     errors_before = dict(arrivals.errors)
     cpu_before = process_cpu(stack)
@@ -247,7 +205,7 @@ async def measured_run(
     return percentiles(latencies) | {
         "posted": len(posted["due"]),
         "errors": posted["errors"],
-        "subscribed": len(cohort.listeners),
+        "subscribed": cohort.size,
         "cpu": cpu,
         "lost": len(set(posted["due"]) - set(arrivals.first)),
         "response": posted["response"],
@@ -289,7 +247,8 @@ async def measure(stack, args, bootstrap: str, loads: list[float]) -> dict:
             say(f"{level} tasks open; waiting for the matcher to take them in")
             results.setdefault("settle_s", {})[level] = await matcher_settled(stack.matching.url)
             last = level == args.open[-1]
-            cohort = await subscribed_cohort(world, stack, cohort_size(args, level_runs + (sweep_runs if last else [])))
+            count = cohort_size(args, level_runs + (sweep_runs if last else []))
+            cohort = await subscribed_cohort(world, stack, count, args.listeners)
             rates = {}
             for rate in args.rates:
                 loads.append(os.getloadavg()[0])
@@ -360,50 +319,69 @@ def _metric(text: str, name: str) -> float:
     return 0.0
 
 
-async def soak(stack, args, bootstrap: str) -> dict:
+async def soak(stack, args, bootstrap: str, loads: list[float]) -> dict:
     """``--soak-seconds`` at ``--soak-rate`` with volunteers answering every offer (one in three
-    accepted): errors, each process's RSS over time, and the consumer lag once the load stops."""
+    accepted): errors, each process's RSS over time, and the consumer lag once the load stops. The
+    volunteers listen and answer from ``--listeners`` child processes; this one only posts."""
     world = World(GraphQL(stack.graphql_url))
     coordinator = world.coordinator()
     tasks = args.soak_rate * args.soak_seconds
-    arrivals = Arrivals(answer_every=3)
     samples: list[tuple[float, dict]] = []
+    # Each task is accepted once at most: the volunteers' months must hold them all.
+    count = max(args.volunteers, math.ceil(1.1 * tasks / MAX_WAITING_OFFERS))
+    cohort = await subscribed_cohort(world, stack, count, args.listeners, answer_every=3)
+    arrivals = cohort.arrivals
+    cpu_before, own_before = process_cpu(stack), os.times()
     async with httpx.AsyncClient(base_url=stack.url, timeout=60, limits=httpx.Limits(max_connections=64)) as client:
-        # Each task is accepted once at most: the volunteers' months must hold them all.
-        count = max(args.volunteers, math.ceil(1.1 * tasks / MAX_WAITING_OFFERS))
-        cohort = await subscribed_cohort(world, stack, count, arrivals, client)
         started = time.perf_counter()
 
-        async def sample_rss() -> None:
+        async def sample() -> None:
             while True:
                 samples.append((time.perf_counter() - started, process_rss(stack)))
-                await asyncio.sleep(30)
+                loads.append(os.getloadavg()[0])
+                say(f"{time.perf_counter() - started:.0f} s: {len(arrivals.first)} tasks offered, {arrivals.answered}")
+                await asyncio.sleep(args.soak_sample_seconds)
 
-        sampler = asyncio.create_task(sample_rss())
+        sampler = asyncio.create_task(sample())
         posted = await post_at_rate(client, coordinator.token, cohort.skill, args.soak_rate, args.soak_seconds)
         stopped = time.perf_counter()
-        lag_zero_s = None
+        say(f"posting done ({stopped - started:.0f} s); waiting for the consumer lag to reach zero")
+        lag_zero_s, lag = None, {}
         while time.perf_counter() - stopped < 60:
-            if not any(e2e_load.consumer_lag(bootstrap, stack.topic_prefix).values()):
+            lag = await asyncio.to_thread(e2e_load.consumer_lag, bootstrap, stack.topic_prefix)
+            if not any(lag.values()):
                 lag_zero_s = time.perf_counter() - stopped
                 break
             await asyncio.sleep(0.5)
-        await asyncio.sleep(5)
+        while time.perf_counter() - stopped < LOST_AFTER_S and not set(posted["due"]) <= set(arrivals.first):
+            await asyncio.sleep(0.2)
         sampler.cancel()
         samples.append((time.perf_counter() - started, process_rss(stack)))
-        await cohort.close()
+    cpu_s = {name: spent - cpu_before[name] for name, spent in process_cpu(stack).items()}
+    own = os.times()
+    cpu_s["bench (posting)"] = own.user + own.system - own_before.user - own_before.system
+    await cohort.close()
+    own_children = os.times()
+    cpu_s["bench (listeners)"] = own_children.children_user + own_children.children_system
     latencies = [arrivals.first[t] - due for t, due in posted["due"].items() if t in arrivals.first]
     return {
         "tasks": int(tasks),
         "volunteers": count,
+        "listeners": args.listeners,
         "posted": len(posted["due"]),
         "post_errors": posted["errors"],
+        "response": posted["response"],
         "answer_errors": arrivals.errors,
         "answered": arrivals.answered,
+        "too_late": arrivals.too_late,
         "latency": percentiles(latencies),
         "lost": len(set(posted["due"]) - set(arrivals.first)),
         "rss": samples,
         "lag_zero_s": lag_zero_s,
+        "lag_last": lag,
+        "wall_s": stopped - started,
+        "cpu_s": cpu_s,
+        "warmup_s": args.soak_warmup,
     }
 
 
@@ -438,8 +416,8 @@ def main() -> None:
     )
     try:
         if args.soak:
-            text = soak_report(args, asyncio.run(soak(stack, args, bootstrap)), loads + [os.getloadavg()[0]])
-            return finish(args, text)
+            figures = asyncio.run(soak(stack, args, bootstrap, loads))
+            return finish(args, soak_report(args, figures, loads + [os.getloadavg()[0]]), figures)
         results = asyncio.run(measure(stack, args, bootstrap, loads))
         say("the floor")
         results["floors"] = floors(stack, bootstrap, sorted(set(args.rates) | set(args.sweep)), args.seconds)
@@ -487,6 +465,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--soak", action="store_true", help="the soak instead (not for CI)")
     parser.add_argument("--soak-rate", type=float, default=20)
     parser.add_argument("--soak-seconds", type=float, default=600)
+    parser.add_argument("--soak-warmup", type=float, default=120, help="RSS growth is counted from then on")
+    parser.add_argument("--soak-sample-seconds", type=float, default=30, help="RSS and load sampled this often")
+    parser.add_argument(
+        "--listeners", type=int, default=2, help="child processes holding the volunteers' subscriptions"
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     args.out = args.out or Path(__file__).parent / "results" / ("e2e-soak.md" if args.soak else "e2e.md")

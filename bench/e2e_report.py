@@ -190,29 +190,61 @@ def memory(results: dict) -> list[str]:
 
 def soak_report(args, soak: dict, loads: list[float]) -> str:
     lines = header(args, loads, "Soak: tasks posted at a steady rate, volunteers answering every offer")
-    latency = soak["latency"]
+    latency, response = soak["latency"], soak["response"]
+    warmup = soak.get("warmup_s", 120)
     first, last = soak["rss"][0][1], soak["rss"][-1][1]
-    warm = next((rss for at, rss in soak["rss"] if at >= 120), first)
+    warm_at, warm = next(((at, rss) for at, rss in soak["rss"] if at >= warmup), soak["rss"][0])
+    lag = (
+        f"- Consumer lag back to zero {soak['lag_zero_s']:.1f} s after the last postTask was answered "
+        f"({'within' if soak['lag_zero_s'] <= 5 else 'over'} the 5 s target)."
+        if soak["lag_zero_s"] is not None
+        else "- Consumer lag still above zero 60 s after the load stopped: "
+        + ", ".join(f"`{group}` {n}" for group, n in sorted(soak.get("lag_last", {}).items()) if n)
+        + "."
+    )
+    errors = sum(soak["post_errors"].values()) + sum(soak["answer_errors"].values())
     lines += [
         f"{soak['tasks']} tasks at {args.soak_rate:g}/s over {args.soak_seconds:g} s to {soak['volunteers']} "
-        f"subscribed volunteers accepting one offer in three and declining the others.",
+        f"subscribed volunteers accepting one offer in three and declining the others. The volunteers listen "
+        f"and answer from {soak.get('listeners', 1)} child process(es) of the bench; its main process only posts.",
         "",
-        f"- Posted {soak['posted']}; postTask errors {sum(soak['post_errors'].values())}; answer and subscription "
-        f"errors {sum(soak['answer_errors'].values())}; tasks never offered {soak['lost']}.",
-        f"- Answers: {soak['answered']['acceptOffer']} accepted, {soak['answered']['declineOffer']} declined.",
-        f"- postTask to first offer: p50 {latency.get('p50', 0):.0f} ms, p99 {latency.get('p99', 0):.0f} ms, "
-        f"max {latency.get('max', 0):.0f} ms.",
-        f"- Consumer lag back to zero {soak['lag_zero_s']:.1f} s after the load stopped."
-        if soak["lag_zero_s"] is not None
-        else "- Consumer lag still above zero 60 s after the load stopped.",
+        f"- **Errors: {errors}.** Posted {soak['posted']}; postTask errors {sum(soak['post_errors'].values())}; "
+        f"answer and subscription errors {sum(soak['answer_errors'].values())}; tasks never offered {soak['lost']}.",
+        f"- Posting took {soak.get('wall_s', 0):.0f} s for {args.soak_seconds:g} s of load (open loop: each "
+        f"postTask sent when due).",
+        f"- Answers: {soak['answered'].get('acceptOffer', 0)} accepted, "
+        f"{soak['answered'].get('declineOffer', 0)} declined; "
+        f"{sum(soak.get('too_late', {}).values())} came after the task filled or the offer was withdrawn (another "
+        f"volunteer was quicker: expected, not an error).",
+        f"- postTask to first offer: p50 {latency.get('p50', 0):.0f} ms, p95 {latency.get('p95', 0):.0f} ms, "
+        f"p99 {latency.get('p99', 0):.0f} ms, max {latency.get('max', 0):.0f} ms.",
+        f"- postTask answered (from its due moment): p50 {response.get('p50', 0):.0f} ms, "
+        f"p99 {response.get('p99', 0):.0f} ms, max {response.get('max', 0):.0f} ms.",
+        lag,
         "",
-        "| process | RSS at start MiB | after 2 min (warm) | at the end | growth after warm-up |",
+        f"| process | RSS at start MiB | after {warm_at:.0f} s (warm) | at the end | growth after warm-up |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     for name in first:
         lines.append(
             f"| {name} | {first[name]:.0f} | {warm[name]:.0f} | {last[name]:.0f} | {last[name] / warm[name] - 1:+.0%} |"
         )
+    if cpu := soak.get("cpu_s"):
+        wall = max(soak.get("wall_s", 0), 1e-9)
+        lines += [
+            "",
+            "CPU over the run, share of one core: " + ", ".join(f"{n} {s / wall:.0%}" for n, s in cpu.items()),
+        ]
+    lines += [
+        "",
+        "RSS samples (s: members / tasks / matching / gateway MiB): "
+        + "; ".join(
+            f"{at:.0f}: {rss['members']:.0f} / {rss['tasks']:.0f} / {rss['matching']:.0f} / {rss['gateway']:.0f}"
+            for at, rss in soak["rss"]
+        ),
+    ]
+    if errors:
+        lines += ["", "Errors seen:", ""]
     for reason, count in {**soak["post_errors"], **soak["answer_errors"]}.items():
         lines.append(f"- {count} x {reason}")
     return "\n".join(lines + [""])

@@ -54,6 +54,7 @@ def build_gateway(
         settings.service_timeout_seconds,
         settings.service_token_issuer(),
         transport,
+        settings.service_max_in_flight,
     )
     accounts = Accounts(runtime.engine, EmailVault(settings.data_key))
     bootstrap_admin(accounts, settings)
@@ -79,7 +80,7 @@ def live_relay(gateway: Gateway):
     gateway.hub.bind(loop)
 
     def relay(event: LiveEvent) -> None:
-        gateway.cache.invalidate()
+        gateway.cache.invalidate_tasks()  # the taxonomy and organizations are not made of tasks
         gateway.hub.publish_threadsafe(event)
 
     async def accepted_count(task_id: str) -> int | None:

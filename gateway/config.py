@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
+from gateway.clients.http import IN_FLIGHT_PER_SERVICE
 from gateway.limits.proxies import TrustedProxies, parse_networks
 from services.common import answer_links
 from services.common.identity import (
@@ -38,6 +39,9 @@ class Settings(ServiceSettings):
     tasks_url: str = "http://127.0.0.1:8002"
     matching_url: str = "http://127.0.0.1:8003"
     service_timeout_seconds: float = 5.0
+    # Requests the gateway has out to each service at once; more wait in the gateway (no longer than
+    # the timeout above). See gateway.clients.http.IN_FLIGHT_PER_SERVICE for why not more.
+    service_max_in_flight: int = Field(IN_FLIGHT_PER_SERVICE, ge=1)
     # Signs the token of each call to a service ("kid:private-key", `python -m services.common.identity
     # generate-key gateway`); the services list its public key. Development key when unset in development.
     service_token_key: str = ""

@@ -51,7 +51,7 @@ from gateway.clients.contracts.tasks import (
     TaskPageReply,
     TaskReply,
 )
-from gateway.clients.http import Actor, ServiceClient
+from gateway.clients.http import IN_FLIGHT_PER_SERVICE, Actor, ServiceClient
 from services.common.identity import TokenIssuer
 
 TaxonomyKind = Literal["skills", "areas"]  # the members service's path for each kind of term
@@ -301,16 +301,18 @@ class ServiceClients:
         timeout_s: float,
         tokens: TokenIssuer,
         transport: httpx.AsyncBaseTransport | None = None,
+        in_flight: int = IN_FLIGHT_PER_SERVICE,
     ) -> "ServiceClients":
         # Idle connections are dropped before uvicorn's 5 s keep-alive timeout would close them
         # under us; refused connections are retried (nothing was sent on them).
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=3.0)
         transport = transport or httpx.AsyncHTTPTransport(retries=2, limits=limits)
         http = httpx.AsyncClient(timeout=timeout_s, limits=limits, transport=transport)
+        # Each service gets its own slots: a busy one does not hold up calls to the others.
         return cls(
-            MembersClient("members", members_url, http, tokens),
-            TasksClient("tasks", tasks_url, http, tokens),
-            MatchingClient("matching", matching_url, http, tokens),
+            MembersClient("members", members_url, http, tokens, in_flight, timeout_s),
+            TasksClient("tasks", tasks_url, http, tokens, in_flight, timeout_s),
+            MatchingClient("matching", matching_url, http, tokens, in_flight, timeout_s),
             http,
         )
 

@@ -113,8 +113,9 @@ class Loaders:
         return await self._public("organizations", self._gateway.clients.tasks.organizations)
 
     async def _public(self, name: str, read: Callable[[Actor], Awaitable[Cached]]) -> Cached:
-        """A list anyone may read, shared by every request for a minute: read it, never change it."""
-        return await self._gateway.cache.get_or_load((name,), lambda: read(PUBLIC), TAXONOMY_TTL_SECONDS)
+        """A list anyone may read, shared by every request for a minute: read it, never change it.
+        Not made of tasks: task events keep it (a lasting entry of the public cache)."""
+        return await self._gateway.cache.get_or_load((name,), lambda: read(PUBLIC), TAXONOMY_TTL_SECONDS, lasting=True)
 
     async def led_committees(self) -> list[CommitteeReply]:
         """The committees the signed-in coordinator leads, asked once per request."""

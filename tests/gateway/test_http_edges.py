@@ -165,7 +165,7 @@ def test_identical_anonymous_public_queries_are_served_whole_until_a_task_event(
     first = post(client, {"query": OPEN_TASKS}).json()
     services.title = "Accompany two families to a hearing"
     cached = post(client, {"query": OPEN_TASKS}).json()
-    client.app.state.gateway.cache.invalidate()  # what the Kafka reader does on every task event
+    client.app.state.gateway.cache.invalidate_tasks()  # what the Kafka reader does on every task event
     fresh = post(client, {"query": OPEN_TASKS}).json()
 
     assert cached == first

@@ -163,7 +163,7 @@ async def test_an_aged_public_response_is_refreshed_by_one_request_while_the_oth
     assert first == meanwhile == b"answer 1"
     assert await refreshing == b"answer 2"
     assert await call(middleware) == b"answer 2"
-    cache.invalidate()  # after a task event nothing aged is served: the caller waits for fresh data
+    cache.invalidate_tasks()  # after a task event nothing aged is served: the caller waits for fresh data
     assert await call(middleware) == b"answer 3"
 
 
@@ -191,3 +191,32 @@ def test_only_a_trusted_proxy_may_name_the_visitor_and_only_by_its_own_entry():
     assert proxies.client_of("10.1.2.3", []) == "10.1.2.3"
     with pytest.raises(ValueError, match="not an IP address or network"):
         parse_networks(["proxy.internal"])
+
+
+async def test_a_task_event_keeps_the_lasting_entries_and_a_taxonomy_edit_drops_them():
+    cache, loads = PublicCache(ttl_seconds=60), []
+
+    async def load():
+        loads.append(1)
+        return len(loads)
+
+    skills = await cache.get_or_load("skills", load, lasting=True)
+    page = await cache.get_or_load("skills", load)  # the same key, not lasting: an entry of its own
+    cache.invalidate_tasks()  # what a task event or a posted task does
+    assert await cache.get_or_load("skills", load, lasting=True) == skills == 1
+    assert await cache.get_or_load("skills", load) == 3 != page
+    cache.invalidate()  # what a taxonomy or organization edit does
+    assert await cache.get_or_load("skills", load, lasting=True) == 4
+
+
+async def test_lasting_entries_still_expire():
+    clock = Clock()
+    cache = PublicCache(ttl_seconds=5, clock=clock)
+    values = iter([1, 2])
+
+    async def load():
+        return next(values)
+
+    assert await cache.get_or_load("skills", load, 60, lasting=True) == 1
+    clock.now += 61
+    assert await cache.get_or_load("skills", load, 60, lasting=True) == 2

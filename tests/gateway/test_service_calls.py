@@ -8,6 +8,7 @@ caused, whatever else the stack is doing.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -37,11 +38,11 @@ def service_calls(stack: Stack, request_id: str) -> Counter:
     return calls
 
 
-def query_counting_calls(stack: Stack, query: str, token: str) -> tuple[dict, Counter]:
+def query_counting_calls(stack: Stack, query: str, token: str, variables: dict | None = None) -> tuple[dict, Counter]:
     request_id = uuid.uuid4().hex
     response = httpx.post(
         stack.graphql_url,
-        json={"query": query},
+        json={"query": query, "variables": variables or {}},
         timeout=30,
         headers={"Authorization": f"Bearer {token}", "X-Request-Id": request_id},
     )
@@ -102,6 +103,37 @@ def test_a_volunteer_s_offers_read_their_tasks_in_one_request(world, stack):
 
     assert {node["task"]["id"] for node in data["myOffers"]["nodes"]} == {task["id"] for task in tasks}
     assert without_taxonomy(calls) == Counter({"matching GET /offers": 1, "tasks GET /tasks": 1})
+
+
+POST_TASK = """mutation($i: TaskInput!) { postTask(input: $i) { __typename
+  ... on Task { id skills { skill name } } ... on Problem { message } } }"""
+
+
+def test_tasks_posted_one_after_another_cost_one_request_each_not_a_read_of_the_skill_names(world, stack):
+    """The skill names stay cached through task events: read from the members service again for
+    every postTask, they cost a request each under the soak's 20 tasks a second."""
+    skill, coordinator = world.skill(), world.coordinator()
+    starts = (datetime.now(UTC) + timedelta(days=3)).replace(hour=15, minute=0, second=0, microsecond=0)
+    task = {
+        "title": unique("Translate a leaflet"),
+        "summary": "French to Spanish",
+        "skills": [{"skill": skill, "minLevel": "CAPABLE"}],
+        "languages": ["fr"],
+        "slots": 1,
+        "startsAt": starts.isoformat(),
+        "endsAt": (starts + timedelta(hours=2)).isoformat(),
+        "remote": True,
+    }
+    costs = []
+    for _ in range(3):
+        data, calls = query_counting_calls(stack, POST_TASK, coordinator.token, {"i": task})
+        assert data["postTask"]["__typename"] == "Task", data
+        assert data["postTask"]["skills"][0]["skill"] == skill
+        costs.append(calls)
+        time.sleep(1.5)  # the task's own event reaches the gateway's feed meanwhile
+
+    # The first post may read the names (a skill was just created); the others do not.
+    assert costs[1] == costs[2] == Counter({"tasks POST /tasks": 1}), costs
 
 
 def new_area(world: World) -> str:

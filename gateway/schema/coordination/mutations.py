@@ -14,7 +14,7 @@ from gateway.schema.wire import parse_id
 
 
 async def as_task(info: Info, data: dict) -> Task:
-    info.context.gateway.cache.invalidate()  # the public list may have changed; do not wait for Kafka
+    info.context.gateway.cache.invalidate_tasks()  # the public list may have changed; do not wait for Kafka
     return Task.from_service(data, await info.context.loaders.skill_names())
 
 

@@ -133,7 +133,7 @@ class SeriesMutations:
             }
         )
         data = await info.context.clients.tasks.create_series(await info.context.actor(), series)
-        info.context.gateway.cache.invalidate()
+        info.context.gateway.cache.invalidate_tasks()
         return Series.from_service(data)
 
     @strawberry.mutation(
@@ -153,7 +153,7 @@ class SeriesMutations:
         data = await info.context.clients.tasks.update_following(
             await info.context.actor(), parse_id(series_id, "seriesId"), task.id, changes
         )
-        info.context.gateway.cache.invalidate()
+        info.context.gateway.cache.invalidate_tasks()
         info.context.refresh_loaders()  # the occurrences as they are now, not as read before the change
         return Series.from_service(data)
 
@@ -166,6 +166,6 @@ class SeriesMutations:
     async def cancel_series(self, info: Info, series_id: strawberry.ID) -> SeriesResult:
         series = await series_task(info, parse_id(series_id, "seriesId"))
         data = await info.context.clients.tasks.cancel_series(await info.context.actor(), series.id)
-        info.context.gateway.cache.invalidate()
+        info.context.gateway.cache.invalidate_tasks()
         info.context.refresh_loaders()
         return Series.from_service(data)
