@@ -90,19 +90,27 @@ class EventApplier:
         reaction: Reaction,
         dead_letters: Producer | None = None,
         after_commit: Callable[[Session], None] | None = None,
+        ignores: Callable[[Incoming], bool] | None = None,
     ) -> None:
         self.engine = engine
         self.consumer_name = consumer_name
         self.reaction = reaction
         self.dead_letters = dead_letters  # a KafkaProducer, or None in unit tests
         self.after_commit = after_commit  # the runtime's: wakes the outbox relay (Runtime.committed)
+        # What the reaction reads nothing of (Subscription.ignores): no transaction, no mark.
+        self.ignores = ignores
 
     def apply(self, record: Record) -> str:
-        """Returns the outcome: applied, duplicate or dead_lettered. Raises on transient errors."""
+        """Returns the outcome: applied, ignored, duplicate or dead_lettered. Raises on transient errors."""
         try:
             incoming = self._read(record)
         except MalformedEvent as error:
             return self._dead_letter(record, str(error))
+        if self.ignores is not None and self.ignores(incoming):
+            # Nothing to apply, so nothing to make idempotent: a transaction and a processed-mark per
+            # ignored event cost as much as applying one, and most of a topic's events are ignored
+            # by most of its consumers (offers.events: members read only the answers).
+            return "ignored"
         with consumer_span(record, self.consumer_name):
             try:
                 return self._apply_once(record, incoming)

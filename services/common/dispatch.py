@@ -121,6 +121,17 @@ class Subscription(Generic[R]):
             react, message = route
             react(context, message)
 
+    def ignores(self, incoming: Incoming) -> bool:
+        """Whether this consumer reads nothing of ``incoming``: a catalogued type it ignores, or a
+        tombstone on a topic that carries them and that it has no reaction for. Anything else,
+        unknown or unreadable included, goes to :meth:`route`."""
+        contract = self.contracts.get(self.names.base(incoming.topic) or "")
+        if contract is None:
+            return False
+        if incoming.envelope is None:
+            return contract.tombstone is not None and contract.topic not in self.tombstones
+        return incoming.envelope.type in self.ignored and incoming.envelope.type in contract.events
+
     def route(self, incoming: Incoming) -> Route[R] | None:
         """The reaction and what to hand it; None for a type this consumer ignores.
 

@@ -26,7 +26,11 @@ HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests served", ["method"
 HTTP_LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"])
 OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox rows not yet published to Kafka")
 OUTBOX_PUBLISHED = Counter("outbox_published_total", "Outbox rows published to Kafka")
-EVENTS_CONSUMED = Counter("events_consumed_total", "Kafka events applied", ["topic", "outcome"])
+EVENTS_CONSUMED = Counter(
+    "events_consumed_total",
+    "Kafka events read, by outcome: applied, ignored, duplicate, dead_lettered",
+    ["topic", "outcome"],
+)
 CONSUMER_LAG = Gauge("consumer_lag", "Messages behind the end of the partition", ["topic", "partition"])
 OFFERS_BY_OUTCOME = Counter("offers_total", "Offers by what became of them", ["outcome"])
 OFFER_RESPONSE_SECONDS = Histogram(

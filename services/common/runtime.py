@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from services.common.consumer import ConsumerLoop, EventApplier, Reaction
 from services.common.db import make_engine, migrate, session_scope
+from services.common.dispatch import Subscription
 from services.common.kafka_io import Producer, ensure_topics, make_consumer, make_producer, wait_for_partitions
 from services.common.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var
 from services.common.outbox import OutboxRelay, wrote_events
@@ -64,6 +65,7 @@ class Runtime:
             reaction,
             self.producer,
             after_commit=self.committed,
+            ignores=reaction.ignores if isinstance(reaction, Subscription) else None,
         )
 
     @contextmanager

@@ -7,10 +7,12 @@ import uuid
 
 import pytest
 from kafka.consumer.fetcher import ConsumerRecord
+from sqlalchemy import func, select
+from sqlmodel import Session
 
 from services.common.catalogue import OFFER_ACCEPTED, types_on
 from services.common.composition import bootstrap
-from services.common.consumer import Incoming
+from services.common.consumer import Incoming, ProcessedEvent
 from services.common.contracts import FillChanged, OfferChanged, OfferStatus
 from services.common.dispatch import Subscription, UnknownEvent, UnsupportedVersion
 from services.common.envelope import Envelope
@@ -60,6 +62,34 @@ def test_a_version_the_consumer_does_not_read_is_dead_lettered_with_the_reason_a
     headers = dict(letter.headers)
     assert headers["dlt.reason"].decode() == "UnsupportedVersion: fill.completed version 99 is not supported (reads 1)"
     assert headers["dlt.consumer"] == b"tasks.offer-outcomes" and letter.value == future
+
+
+def processed_marks(wired) -> int:
+    with Session(wired.runtime.engine) as session:
+        return session.execute(select(func.count()).select_from(ProcessedEvent)).scalar_one()
+
+
+def test_an_ignored_event_costs_no_transaction_and_leaves_no_mark_but_an_unknown_one_is_still_refused(tasks_app):
+    wired, producer = tasks_app
+    applier = wired.applier("offer-outcomes")
+    task_id = str(uuid.uuid4())
+    offer = OfferChanged(
+        offer_id=uuid.uuid4(), task_id=uuid.UUID(task_id), member_id=uuid.uuid4(), status=OfferStatus.pending
+    )
+
+    assert applier.apply(record(TOPICS.offers_events, task_id, raw_event("offer.created", offer))) == "ignored"
+    assert processed_marks(wired) == 0
+    # An erased member's tombstone on offers.events is not catalogued: refused, not ignored.
+    assert applier.apply(record(TOPICS.offers_events, task_id, None, 1)) == "dead_lettered"
+    assert applier.apply(record(TOPICS.offers_events, task_id, raw_event("offer.teleported", offer), 2)) == (
+        "dead_lettered"
+    )
+    # What it reacts to is applied once and marked, as before.
+    accepted = raw_event("offer.accepted", offer.model_copy(update={"status": OfferStatus.accepted}))
+    assert applier.apply(record(TOPICS.offers_events, task_id, accepted, 3)) == "applied"
+    assert applier.apply(record(TOPICS.offers_events, task_id, accepted, 3)) == "duplicate"
+    assert processed_marks(wired) == 1
+    assert len(producer.on(TOPICS.offers_events + ".dlt")) == 2
 
 
 def test_each_consumer_of_the_app_reads_the_topics_of_the_types_it_decided_on(tasks_app):
