@@ -98,8 +98,10 @@ def report(args, results: dict, loads: list[float]) -> str:
     relay = results["relay"]
     lines += [
         f"- Outbox relay: **{relay['relay_per_s']:.0f} events/s**; bare kafka-python producer, same settings "
-        f"(acks=all, idempotent): {relay['bare_per_s']:.0f} events/s; **ratio {relay['ratio']:.2f}** "
-        f"({relay['events']} events, `bench/relay_bench.py`).",
+        f"(acks=all, idempotent): {relay['bare_per_s']:.0f} events/s; **ratio {relay['ratio']:.2f}**, the median "
+        f"of {len(relay.get('rounds', [relay]))} pairs alternating which went first (each pair: "
+        + ", ".join(f"{pair['ratio']:.2f}" for pair in relay.get("rounds", [relay]))
+        + f"; {relay['events']} events each, `bench/relay_bench.py`).",
         "",
     ]
     lines += memory(results)

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from services.common.db import make_engine
 from services.common.envelope import Envelope
-from services.common.outbox import OutboxMessage, OutboxRelay, add_event, add_tombstone
+from services.common.outbox import AHEAD_BATCHES, OutboxMessage, OutboxRelay, add_event, add_tombstone
 from tests.common.support import make_schema
 
 
@@ -100,6 +100,66 @@ def test_a_burst_of_a_thousand_events_goes_out_in_one_pass_waiting_for_the_broke
     producer = RecordingProducer()
     relay = OutboxRelay(engine, producer)
     assert relay.publish_pending() == 1000
+    assert relay.backlog() == 0
+
+
+class AwaitedProducer(RecordingProducer):
+    """Also notes, at each wait for an acknowledgement, how many rows had been handed over."""
+
+    def __init__(self, refuse: set[str] = frozenset()):
+        super().__init__(refuse)
+        self.handed_over_at_each_wait: list[int] = []
+
+    def send(self, topic, key, value, headers):
+        result = super().send(topic, key, value, headers)
+        outer_get = result.get
+
+        def get(timeout=None):
+            self.handed_over_at_each_wait.append(len(self.sent))
+            return outer_get(timeout)
+
+        result.get = get
+        return result
+
+
+def queue(engine, count: int, key=lambda n: f"o{n % 7}") -> None:
+    with Session(engine) as session:
+        for n in range(count):
+            add_event(session, "offers.events", key(n), event(n))
+        session.commit()
+
+
+def test_a_backlog_of_several_batches_goes_out_in_one_pass_the_next_batch_sent_while_one_is_acknowledged(engine):
+    queue(engine, 25)
+    producer = AwaitedProducer()
+    relay = OutboxRelay(engine, producer, batch_size=10)
+
+    assert relay.publish_pending() == 25
+    assert relay.backlog() == 0
+    assert [Envelope.from_bytes(value).data for _, _, value in producer.sent] == [{"n": n} for n in range(25)]
+    # The first row's acknowledgement was awaited once the second batch was on its way too.
+    assert producer.handed_over_at_each_wait[0] == 20
+
+
+def test_a_pass_reads_ahead_a_bounded_number_of_batches(engine):
+    queue(engine, 100)
+    relay = OutboxRelay(engine, RecordingProducer(), batch_size=10)
+    assert relay.publish_pending() == 10 * (AHEAD_BATCHES + 1)
+    assert relay.backlog() == 100 - 10 * (AHEAD_BATCHES + 1)
+
+
+def test_a_row_refused_in_a_later_batch_keeps_what_went_before_and_what_comes_after_queued(engine):
+    queue(engine, 25, key=lambda n: f"k{n}")
+    producer = RecordingProducer(refuse={"k13"})
+    relay = OutboxRelay(engine, producer, batch_size=10)
+
+    assert relay.publish_pending() == 13  # the first batch and k10-k12
+    with Session(engine) as session:
+        unsent = session.exec(select(OutboxMessage).where(OutboxMessage.sent_at == None)).all()  # noqa: E711
+        assert [row.message_key for row in unsent] == [f"k{n}" for n in range(13, 25)]
+        assert unsent[0].attempts == 1 and "broker unreachable" in unsent[0].last_error
+    producer.refuse.clear()
+    assert relay.publish_pending() == 12
     assert relay.backlog() == 0
 
 
