@@ -2,8 +2,9 @@
 
     python -m tests.reliability.relay_process <database_url> <bootstrap> <batch_size>
 
-It publishes until SIGTERM, with the product's relay and producer, then prints how many rows
-it published (the test checks that both relays did part of the work).
+It says "polling" once its first pass went through (its database and broker connections made), publishes
+until SIGTERM with the product's relay and producer, then prints how many rows it published (the
+test checks that both relays did part of the work).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ def main(database_url: str, bootstrap: str, batch_size: str) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     producer = make_producer(bootstrap, client_id="relay-under-test")
     relay = OutboxRelay(make_engine(database_url), producer, batch_size=int(batch_size))
-    published = 0
+    published = relay.publish_pending()  # connected to both: the test writes once each relay says so
+    print("polling", flush=True)
     while not stop.is_set():
         published += relay.publish_pending()
         time.sleep(0.005)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from collections import defaultdict
 from itertools import pairwise
 
@@ -49,7 +48,11 @@ def test_two_relays_publish_each_key_s_events_once_and_in_commit_order(postgres_
     logs = [LOG_DIR / f"relay-{topic_prefix}{n}.log" for n in (1, 2)]
     relays = [start_relay(database_url, kafka_bootstrap, log) for log in logs]
     try:
-        time.sleep(2)  # both relays polling before the first commit
+        # Both relays polling before the first commit: a relay still connecting under load once
+        # found the other had published everything (0 and 900).
+        eventually(
+            lambda: all("polling" in log.read_text() for log in logs), timeout_s=60, message="both relays polling"
+        )
         for sequence in range(EVENTS_PER_KEY):
             with Session(engine) as session:  # one commit per round, as many requests would make
                 for key in KEYS:
