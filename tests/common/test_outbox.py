@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
@@ -214,3 +217,32 @@ def test_headers_carry_the_trace_context_slot_as_json(engine):
         session.commit()
         stored = session.execute(sa_select(OutboxMessage.headers_json)).scalar_one()
     assert stored.startswith("[")
+
+
+class CountingRelay(OutboxRelay):
+    passes = 0
+
+    def publish_pending(self) -> int:
+        self.passes += 1
+        return super().publish_pending()
+
+
+def test_an_idle_relay_looks_for_rows_about_once_a_second_and_a_commits_nudge_wakes_it_at_once(engine):
+    relay, stop = CountingRelay(engine, RecordingProducer()), threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,))
+    thread.start()
+    try:
+        time.sleep(0.6)
+        idle_passes = relay.passes
+        queue(engine, 1)
+        nudged = time.monotonic()
+        relay.wakeup.set()  # what the runtime does once a transaction that queued rows commits
+        while relay.backlog() and time.monotonic() - nudged < 5:
+            time.sleep(0.01)
+        published_after = time.monotonic() - nudged
+    finally:
+        stop.set()
+        relay.wakeup.set()
+        thread.join(5)
+    assert idle_passes <= 2, f"{idle_passes} passes in 0.6 s with nothing to send"
+    assert published_after < 0.5
