@@ -270,7 +270,7 @@ async def measure(stack, args, bootstrap: str, loads: list[float]) -> dict:
         await sign_up(world, cohort_size(args, [(args.saturation, 1)]) if args.saturation > 100 else 10, skill)
         say(f"the matcher alone: {args.saturation} tasks at once")
         results["saturation"] = e2e_load.matcher_saturation(bootstrap, topics, skill, args.saturation)
-    results["lag"] = e2e_load.consumer_lag(bootstrap, stack.topic_prefix)
+    results["lag"], results["lag_zero_s"] = e2e_load.settled_lag(bootstrap, stack.topic_prefix)
     return results
 
 

@@ -150,6 +150,20 @@ def consumer_lag(bootstrap: str, prefix: str) -> dict[str, int]:
         admin.close()
 
 
+def settled_lag(bootstrap: str, prefix: str, timeout_s: float = 10) -> tuple[dict[str, int], float | None]:
+    """The consumer lag once it reached zero, and how many seconds that took (None: not within
+    ``timeout_s``; the lag then is the last read). Consumers commit the positions of records they
+    had nothing to do with only when their partitions go quiet, or a second later at most."""
+    started = time.perf_counter()
+    while True:
+        lag = consumer_lag(bootstrap, prefix)
+        if not any(lag.values()):
+            return lag, time.perf_counter() - started
+        if time.perf_counter() - started > timeout_s:
+            return lag, None
+        time.sleep(0.25)
+
+
 def matching_startup(bootstrap: str, directory: Path, members: int, tasks: int) -> dict:
     """A fresh matcher over ``members`` profiles and ``tasks`` open tasks already on the broker:
     seconds to ready (every member read), to every task stored, and its RSS then; then the same

@@ -186,7 +186,12 @@ def memory(results: dict) -> list[str]:
     for level, figures in results["levels"].items():
         lines += [f"- {level} open: " + "; ".join(figures["matcher"])]
     if lag := results.get("lag"):
-        lines += ["", "Consumer lag at the end (records): " + ", ".join(f"`{g}` {n}" for g, n in sorted(lag.items()))]
+        settled = results.get("lag_zero_s")
+        when = "not zero 10 s after the last run" if settled is None else f"zero {settled:.1f} s after the last run"
+        lines += [
+            "",
+            f"Consumer lag at the end ({when}; records): " + ", ".join(f"`{g}` {n}" for g, n in sorted(lag.items())),
+        ]
     return lines + [""]
 
 

@@ -175,6 +175,25 @@ def test_reconciliation_is_rate_limited_and_never_holds_fresh_work_back(harness_
     assert len(handled) == BATCH * 2 + 10 + 1  # the new task too: it still has room
 
 
+def test_a_long_reconciliation_pass_is_followed_by_a_rest_nine_times_as_long(harness_with, handled):
+    harness = harness_with(reconcile_seconds=60)
+    now, schedule = utc_now(), Schedule()
+    harness.members(member())
+    open_tasks(harness, BATCH * 2 + 10, now, skills=LEGAL)  # nobody qualifies: they stay open
+    until_idle(harness, schedule, now)
+    schedule.reconcile_at = now  # a reconciliation pass is due
+    step(harness.matching, schedule, now)
+    assert schedule.reconciling  # under way
+    schedule.pass_started -= 20  # as if the pass had taken 20 s so far (10,000 open tasks)
+    until_idle(harness, schedule, now)
+    handled.clear()
+
+    until_idle(harness, schedule, now + timedelta(seconds=61))
+    assert handled == []  # a minute has passed, but a tenth of the time is all a pass may take
+    until_idle(harness, schedule, now + timedelta(seconds=200))  # 20 s and a little, nine times over
+    assert len(handled) == BATCH * 2 + 10
+
+
 def test_offers_left_unanswered_bring_their_task_back_once_at_the_slow_point(harness_with, handled):
     harness = harness_with(reconcile_seconds=10**9)  # the slow point alone brings it back
     now, schedule = utc_now(), Schedule()
