@@ -150,12 +150,19 @@ def test_a_member_who_joins_is_matched_against_the_open_tasks_they_could_fit_onl
     assert len(offers_of(harness, member_id=newcomer.member_id)) == harness.settings.max_pending_offers
 
 
-def test_reconciliation_is_rate_limited_and_never_holds_fresh_work_back(harness_with, handled):
+def settled_with_tasks_nobody_fits(harness_with):
+    """A harness whose worker has handled ``BATCH * 2 + 10`` open tasks that nobody qualifies for
+    (they stay open), with a reconciliation pass a minute."""
     harness = harness_with(reconcile_seconds=60)
     now, schedule = utc_now(), Schedule()
     harness.members(member())
-    open_tasks(harness, BATCH * 2 + 10, now, skills=LEGAL)  # nobody qualifies: they stay open
+    open_tasks(harness, BATCH * 2 + 10, now, skills=LEGAL)
     until_idle(harness, schedule, now)
+    return harness, now, schedule
+
+
+def test_reconciliation_is_rate_limited_and_never_holds_fresh_work_back(harness_with, handled):
+    harness, now, schedule = settled_with_tasks_nobody_fits(harness_with)
     handled.clear()
 
     schedule.reconcile_at = now  # a reconciliation pass is due
@@ -176,11 +183,7 @@ def test_reconciliation_is_rate_limited_and_never_holds_fresh_work_back(harness_
 
 
 def test_a_long_reconciliation_pass_is_followed_by_a_rest_nine_times_as_long(harness_with, handled):
-    harness = harness_with(reconcile_seconds=60)
-    now, schedule = utc_now(), Schedule()
-    harness.members(member())
-    open_tasks(harness, BATCH * 2 + 10, now, skills=LEGAL)  # nobody qualifies: they stay open
-    until_idle(harness, schedule, now)
+    harness, now, schedule = settled_with_tasks_nobody_fits(harness_with)
     schedule.reconcile_at = now  # a reconciliation pass is due
     step(harness.matching, schedule, now)
     assert schedule.reconciling  # under way
